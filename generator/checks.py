@@ -1,0 +1,135 @@
+"""Rules that span files: one function per rule, each yielding Problems (pure)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Callable, Iterable, Iterator
+
+from .errors import Problem, did_you_mean
+from .model import Policy, Project, Ref, Version
+
+Check = Callable[[Project], Iterable[Problem]]
+
+
+def check_unique_ids(project: Project) -> Iterator[Problem]:
+    """Section and clause ids are unique within a version: each is an anchor on one page."""
+    for policy in project.policies:
+        for version in policy.versions:
+            seen: dict[str, object] = {}
+            for item in [*version.sections, *version.clauses()]:
+                if item.id in seen:
+                    first = seen[item.id].source
+                    yield Problem(item.source, f"id '{item.id}' is used twice in this version "
+                                  f"(first at line {first.line})", "give each section and clause its own id")
+                seen.setdefault(item.id, item)
+
+
+def check_linked_policies(project: Project) -> Iterator[Problem]:
+    """Every linked policy is kept in policy/ or registered in policy/linked.yaml."""
+    known = _policy_ids(project)
+    for policy in project.policies:
+        for i, linked_id in enumerate(policy.linked_policies):
+            if linked_id not in known:
+                yield Problem(policy.at("linked_policies", i), f"linked policy '{linked_id}' is neither a folder in "
+                              "policy/ nor an entry of policy/linked.yaml",
+                              did_you_mean(linked_id, known, "register it in policy/linked.yaml"))
+
+
+def check_refs(project: Project) -> Iterator[Problem]:
+    """Every ref of every clause resolves to a policy, and its anchor to a section or clause."""
+    for policy in project.policies:
+        for version in policy.versions:
+            for clause in version.clauses():
+                for ref in clause.refs:
+                    yield from _check_ref(project, policy, version, ref)
+
+
+def _check_ref(project: Project, policy: Policy, version: Version, ref: Ref) -> Iterator[Problem]:
+    known = _policy_ids(project)
+    if ref.policy and ref.policy not in known:
+        yield Problem(ref.source, f"ref '{ref.text}' names an unknown policy '{ref.policy}'",
+                      did_you_mean(ref.policy, known, "register it in policy/linked.yaml"))
+        return
+    if not ref.anchor:
+        return
+    target = project.policy(ref.policy) if ref.policy else policy
+    if target is None:
+        yield Problem(ref.source, f"ref '{ref.text}' points into '{ref.policy}', which is not kept "
+                      "in policy/", f"link to the whole policy: write '{ref.policy}'")
+        return
+    anchors = version.anchors() if target is policy else (target.current.anchors()
+                                                           if target.current else set())
+    if ref.anchor not in anchors:
+        yield Problem(ref.source, f"ref '{ref.text}': no section or clause '{ref.anchor}' in "
+                      f"{'this version' if target is policy else target.id}",
+                      did_you_mean(ref.anchor, anchors, "check the id"))
+
+
+def check_registry(project: Project) -> Iterator[Problem]:
+    """policy/linked.yaml has no duplicates and no entry for a policy kept in policy/."""
+    counts = Counter(entry.id for entry in project.linked)
+    for entry in project.linked:
+        if project.policy(entry.id):
+            yield Problem(entry.source, f"'{entry.id}' is kept in policy/ and also registered here",
+                          "remove this entry")
+        elif counts[entry.id] > 1:
+            yield Problem(entry.source, f"'{entry.id}' is registered more than once", "keep one entry")
+
+
+def check_organisation_terms(project: Project) -> Iterator[Problem]:
+    """Owners are roles, and audiences are ids, known to policy/organisation.yaml."""
+    organisation = project.organisation
+    if organisation is None:
+        return
+    roles = [r.title for r in organisation.roles]
+    audiences = [a for a, _ in organisation.audiences]
+    for policy in project.policies:
+        if policy.owner not in roles:
+            yield Problem(policy.at("owner"), f"owner '{policy.owner}' is not a role in "
+                          "policy/organisation.yaml", did_you_mean(policy.owner, roles,
+                                                                   "add the role there"))
+        for i, audience in enumerate(policy.audience):
+            if audience not in audiences:
+                yield Problem(policy.at("audience", i), f"audience '{audience}' is not in policy/organisation.yaml",
+                              did_you_mean(audience, audiences, "add it to audiences there"))
+
+
+def check_approval_fields(project: Project) -> Iterator[Problem]:
+    """A draft claims no approval (an approved version may lack details its source never gave)."""
+    for policy in project.policies:
+        for version in policy.versions:
+            if version.status == "draft" and (version.approved_on or version.approved_by):
+                field = "approved_on" if version.approved_on else "approved_by"
+                yield Problem(version.at(field), "a draft has approval details",
+                              "remove approved_on and approved_by, or set status: approved")
+
+
+def check_review_due(project: Project, today: dt.date | None = None) -> Iterator[Problem]:
+    """A warning when a policy's current version is past its review date."""
+    today = today or dt.date.today()
+    for policy in project.policies:
+        current = policy.current
+        if current and current.review_due and current.review_due < today:
+            yield Problem(current.at("review_due"), f"review was due on {current.review_due.isoformat()}",
+                          "review the policy and start a new version", severity="warning")
+
+
+ALL_CHECKS: tuple[Check, ...] = (
+    check_unique_ids,
+    check_linked_policies,
+    check_refs,
+    check_registry,
+    check_organisation_terms,
+    check_approval_fields,
+    check_review_due,
+)
+
+
+def run_checks(project: Project, checks: Iterable[Check] = ALL_CHECKS) -> list[Problem]:
+    """Every problem every rule finds, sorted by file and line."""
+    return sorted(p for check in checks for p in check(project))
+
+
+def _policy_ids(project: Project) -> set[str]:
+    return {p.id for p in project.policies} | {p.id for p in project.linked}

@@ -1,0 +1,63 @@
+"""Where a value came from, and the one way to report a problem with it."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Iterable
+
+
+@dataclass(frozen=True, order=True)
+class Source:
+    """A place in a project file: path relative to the project, 1-based line and column."""
+
+    path: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if not self.line:
+            return self.path
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the input: where, what is wrong, and what to do about it."""
+
+    source: Source
+    message: str
+    hint: str = ""
+    severity: str = "error"  # error | warning
+
+    def __str__(self) -> str:
+        label = "warning: " if self.severity == "warning" else ""
+        text = f"{self.source}: {label}{self.message}"
+        return f"{text} — {self.hint}" if self.hint else text
+
+
+class ProjectError(Exception):
+    """Raised when the project cannot be used: carries every problem found."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = sorted(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def errors(problems: Iterable[Problem]) -> list[Problem]:
+    """The problems that stop a build (not warnings)."""
+    return [p for p in problems if p.severity == "error"]
+
+
+def did_you_mean(word: str, choices: Iterable[str], fallback: str = "") -> str:
+    """A 'did you mean' hint for a close match among choices, else the fallback."""
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else fallback
+
+
+def one_of(choices: Iterable[str]) -> str:
+    """Choices written out for a message: 'a', 'b' or 'c'."""
+    quoted = [f"'{c}'" for c in choices]
+    if len(quoted) < 2:
+        return "".join(quoted)
+    return ", ".join(quoted[:-1]) + " or " + quoted[-1]

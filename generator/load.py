@@ -1,0 +1,220 @@
+"""YAML text -> plain values that remember where each came from (I/O: reads files).
+
+Only PyYAML's safe composer is used: it builds a node tree, and this module turns the
+nodes into values itself, so that it can keep every line, reject what the format forbids
+(duplicate keys, tags, merge keys, tab indentation) and resolve plain scalars the YAML 1.2
+way: `yes`, `no`, `on` stay text, `2023.10` stays the text "2023.10", only `true`/`false`
+are booleans and only plain whole numbers are integers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Problem, Source
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_VALUES = 100_000
+MAX_DEPTH = 64
+
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
+_DEFAULT_TAGS = {
+    yaml.MappingNode: "tag:yaml.org,2002:map",
+    yaml.SequenceNode: "tag:yaml.org,2002:seq",
+}
+
+Path_ = tuple  # a path into a document: keys and list indexes
+
+
+@dataclass
+class Document:
+    """One YAML file's values, with the place of every value and every key."""
+
+    source: Source
+    data: Any
+    values: dict[Path_, Source] = field(default_factory=dict)
+    keys: dict[Path_, Source] = field(default_factory=dict)
+
+    def at(self, path: Path_ = ()) -> Source:
+        """Where the value at path starts, or its nearest known parent."""
+        path = tuple(path)
+        while path not in self.values and path:
+            path = path[:-1]
+        return self.values.get(path, self.source)
+
+    def key_at(self, path: Path_) -> Source:
+        """Where the key of the value at path is written, or the value itself."""
+        return self.keys.get(tuple(path)) or self.at(path)
+
+
+class _Reject(Exception):
+    def __init__(self, problem: Problem):
+        self.problem = problem
+
+
+def read_document(path: Path, shown_as: str) -> tuple[Document | None, list[Problem]]:
+    """Read one YAML file strictly; on failure, no document and the problems why."""
+    start = Source(shown_as, 1, 1)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(Source(shown_as), f"cannot read the file ({exc.strerror})")]
+    if len(raw) > MAX_BYTES:
+        return None, [Problem(start, f"the file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}",
+                              "split it into smaller files")]
+    text, problems = _decode(raw, shown_as)
+    if text is None:
+        return None, problems
+    problems = _tab_indents(text, shown_as)
+    if problems:
+        return None, problems
+    return parse_document(text, shown_as)
+
+
+def parse_document(text: str, shown_as: str) -> tuple[Document | None, list[Problem]]:
+    """Parse YAML text (already decoded) into a located Document."""
+    start = Source(shown_as, 1, 1)
+    try:
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        return None, [_syntax_problem(exc, shown_as)]
+    except yaml.YAMLError as exc:  # ReaderError: a character YAML does not allow
+        return None, [_reader_problem(exc, text, shown_as)]
+    except RecursionError:
+        return None, [Problem(start, "the YAML is nested too deeply", "flatten the structure")]
+    if node is None:
+        return None, [Problem(start, "the file is empty", "write the fields the format needs")]
+    document = Document(start, None)
+    try:
+        document.data = _Converter(document, loader).value(node, (), 0)
+    except _Reject as reject:
+        return None, [reject.problem]
+    return document, []
+
+
+def _decode(raw: bytes, shown_as: str) -> tuple[str | None, list[Problem]]:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        byte = raw[exc.start]
+        return None, [Problem(Source(shown_as, line, column),
+                              f"the file is not UTF-8 (byte 0x{byte:02x})",
+                              "save it with UTF-8 encoding")]
+    return text.removeprefix("\ufeff"), []
+
+
+def _tab_indents(text: str, shown_as: str) -> list[Problem]:
+    problems = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent:
+            problems.append(Problem(Source(shown_as, number, indent.index("\t") + 1),
+                                    "tab character in indentation", "indent with spaces"))
+    return problems
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, shown_as: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    where = Source(shown_as, mark.line + 1, mark.column + 1) if mark else Source(shown_as)
+    what = exc.problem or exc.context or "invalid YAML"
+    if "expected a single document" in str(exc.context or ""):
+        return Problem(where, "more than one YAML document in the file", "keep one document per file")
+    return Problem(where, f"YAML syntax error: {what}",
+                   "check the indentation and quoting on this line or the one before")
+
+
+def _reader_problem(exc: yaml.YAMLError, text: str, shown_as: str) -> Problem:
+    position = getattr(exc, "position", 0)
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    char = getattr(exc, "character", "")
+    code = f"U+{ord(char):04X}" if isinstance(char, str) and char else "a control character"
+    return Problem(Source(shown_as, line, column), f"character {code} is not allowed in YAML",
+                   "remove it")
+
+
+class _Converter:
+    """Turns composed nodes into values, recording locations and enforcing bounds."""
+
+    def __init__(self, document: Document, loader: yaml.SafeLoader):
+        self.document = document
+        self.loader = loader
+        self.count = 0
+
+    def where(self, node: yaml.Node) -> Source:
+        mark = node.start_mark
+        return Source(self.document.source.path, mark.line + 1, mark.column + 1)
+
+    def value(self, node: yaml.Node, path: Path_, depth: int) -> Any:
+        self.count += 1
+        if self.count > MAX_VALUES:
+            raise _Reject(Problem(self.document.source,
+                                  f"the file expands to more than {MAX_VALUES:,} values",
+                                  "remove the anchors and aliases (& and *) that repeat content"))
+        if depth > MAX_DEPTH:
+            raise _Reject(Problem(self.where(node), f"nesting deeper than {MAX_DEPTH} levels",
+                                  "flatten the structure (an alias may refer to itself)"))
+        self.document.values.setdefault(path, self.where(node))
+        self._refuse_explicit_tag(node)
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.value(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+        return self.scalar(node)
+
+    def mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = self.key(key_node)
+            if key in result:
+                first = self.document.keys[path + (key,)]
+                raise _Reject(Problem(self.where(key_node),
+                                      f"duplicate key '{key}' (first at line {first.line})",
+                                      "remove one of them"))
+            self.document.keys[path + (key,)] = self.where(key_node)
+            result[key] = self.value(value_node, path + (key,), depth + 1)
+        return result
+
+    def key(self, node: yaml.Node) -> str:
+        if not isinstance(node, yaml.ScalarNode):
+            raise _Reject(Problem(self.where(node), "a key must be plain text",
+                                  "use a simple word as the key"))
+        if node.tag == "tag:yaml.org,2002:merge":
+            raise _Reject(Problem(self.where(node), "merge keys (<<) are not supported",
+                                  "write the keys out in full"))
+        return node.value
+
+    def scalar(self, node: yaml.ScalarNode) -> Any:
+        if node.style:  # quoted or block scalar: always text
+            return node.value
+        text = node.value
+        if _NULL.match(text):
+            return None
+        if text in _BOOL:
+            return _BOOL[text]
+        if _INT.match(text):
+            return int(text)
+        return text
+
+    def _refuse_explicit_tag(self, node: yaml.Node) -> None:
+        if isinstance(node, yaml.ScalarNode):
+            implicit = (node.style is None, node.style is not None)
+            expected = self.loader.resolve(yaml.ScalarNode, node.value, implicit)
+        else:
+            expected = _DEFAULT_TAGS[type(node)]
+        if node.tag != expected and node.tag != "tag:yaml.org,2002:merge":
+            raise _Reject(Problem(self.where(node), f"YAML tag '{node.tag}' is not supported",
+                                  "remove the tag; quote the value if it must be text"))

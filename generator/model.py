@@ -1,0 +1,249 @@
+"""The policy model: frozen dataclasses built from validated documents; each knows its Source."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Iterator, Mapping
+
+from .errors import Source
+from .load import Document
+
+KIND_LABELS = {
+    "duty": "must",
+    "prohibition": "must not",
+    "guidance": "should",
+    "definition": "definition",
+    "information": "context",
+    "procedure": "procedure",
+}
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference written in a clause: 'policy', '#anchor' or 'policy#anchor'."""
+
+    policy: str | None
+    anchor: str | None
+    text: str
+    source: Source
+
+    @classmethod
+    def parse(cls, text: str, source: Source) -> "Ref":
+        """Split 'policy#anchor' into its parts; either may be missing."""
+        policy, _, anchor = text.partition("#")
+        return cls(policy or None, anchor or None, text, source)
+
+
+@dataclass(frozen=True)
+class Clause:
+    id: str
+    kind: str
+    text: str
+    number: str
+    source: Source
+    refs: tuple[Ref, ...] = ()
+    clauses: tuple["Clause", ...] = ()
+    quiz_exempt: str | None = None
+    change_note: str | None = None
+
+    def walk(self) -> Iterator["Clause"]:
+        """This clause, then its sub-clauses depth first, in document order."""
+        yield self
+        for child in self.clauses:
+            yield from child.walk()
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    number: str
+    clauses: tuple[Clause, ...]
+    source: Source
+
+    def walk(self) -> Iterator[Clause]:
+        """Every clause of the section, in document order."""
+        for clause in self.clauses:
+            yield from clause.walk()
+
+
+@dataclass(frozen=True)
+class Version:
+    policy_id: str
+    version: str
+    status: str
+    sections: tuple[Section, ...]
+    source: Source
+    approved_on: dt.date | None = None
+    approved_by: str | None = None
+    review_due: dt.date | None = None
+    sources: tuple[str, ...] = ()
+    note: str | None = None
+    places: Mapping[tuple, Source] = field(default_factory=dict, compare=False, repr=False)
+
+    def at(self, *path) -> Source:
+        """Where the value at path (e.g. 'approved_on') is written in the version file."""
+        return self.places.get(path, self.source)
+
+    def clauses(self) -> Iterator[Clause]:
+        """Every clause of the version, in document order."""
+        for section in self.sections:
+            yield from section.walk()
+
+    def anchors(self) -> set[str]:
+        """Ids a link can point at in this version: sections and clauses."""
+        return {s.id for s in self.sections} | {c.id for c in self.clauses()}
+
+
+@dataclass(frozen=True)
+class Policy:
+    id: str
+    title: str
+    owner: str
+    source: Source
+    audience: tuple[str, ...] = ()
+    linked_policies: tuple[str, ...] = ()
+    summary: str | None = None
+    versions: tuple[Version, ...] = ()
+    places: Mapping[tuple, Source] = field(default_factory=dict, compare=False, repr=False)
+
+    def at(self, *path) -> Source:
+        """Where the value at path (e.g. 'owner') is written in policy.yaml."""
+        return self.places.get(path, self.source)
+
+    @property
+    def current(self) -> Version | None:
+        """The newest approved version, or the newest draft when none is approved."""
+        approved = [v for v in self.versions if v.status == "approved"]
+        return (approved or list(self.versions) or [None])[-1]
+
+    def version(self, name: str) -> Version | None:
+        """The version called name, if there is one."""
+        return next((v for v in self.versions if v.version == name), None)
+
+
+@dataclass(frozen=True)
+class Role:
+    id: str
+    title: str
+    abbr: str | None = None
+
+
+@dataclass(frozen=True)
+class Organisation:
+    name: str
+    source: Source
+    website: str | None = None
+    roles: tuple[Role, ...] = ()
+    audiences: tuple[tuple[str, str], ...] = ()
+    abbreviations: tuple[tuple[str, str], ...] = ()
+
+    def glossary(self) -> dict[str, str]:
+        """Every abbreviation with its expansion, roles included, sorted."""
+        terms = dict(self.abbreviations)
+        terms.update({r.abbr: r.title for r in self.roles if r.abbr})
+        return dict(sorted(terms.items()))
+
+
+@dataclass(frozen=True)
+class LinkedPolicy:
+    id: str
+    title: str
+    source: Source
+    url: str | None = None
+    where: str | None = None
+
+
+@dataclass(frozen=True)
+class Project:
+    organisation: Organisation | None
+    policies: tuple[Policy, ...] = ()
+    linked: tuple[LinkedPolicy, ...] = ()
+    files: tuple[str, ...] = field(default=(), compare=False)
+
+    def policy(self, policy_id: str) -> Policy | None:
+        """The policy kept in policy/ with this id, if any."""
+        return next((p for p in self.policies if p.id == policy_id), None)
+
+    def linked_policy(self, policy_id: str) -> LinkedPolicy | None:
+        """The entry of policy/linked.yaml with this id, if any."""
+        return next((p for p in self.linked if p.id == policy_id), None)
+
+
+def version_key(name: str) -> tuple:
+    """Sort key putting 2023.2 before 2023.10 and 2023 before 2023.1."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
+                 for part in re.split(r"[.-]", name))
+
+
+def build_policy(doc: Document, versions: tuple[Version, ...]) -> Policy:
+    """A Policy from its validated policy.yaml and its versions."""
+    data = doc.data
+    return Policy(id=data["id"], title=data["title"], owner=data["owner"], source=doc.source,
+                  audience=tuple(data.get("audience", ())),
+                  linked_policies=tuple(data.get("linked_policies", ())),
+                  summary=data.get("summary"), places=doc.values,
+                  versions=tuple(sorted(versions, key=lambda v: version_key(v.version))))
+
+
+def build_version(doc: Document, policy_id: str) -> Version:
+    """A Version from its validated file; numbers come from position (1, 1.2, 1.2.3)."""
+    data = doc.data
+    sections = tuple(_section(doc, ("sections", i), str(i + 1))
+                     for i in range(len(data["sections"])))
+    return Version(policy_id=policy_id, version=data["version"], status=data["status"],
+                   sections=sections, source=doc.source,
+                   approved_on=_date(data.get("approved_on")),
+                   approved_by=data.get("approved_by"),
+                   review_due=_date(data.get("review_due")),
+                   sources=tuple(data.get("sources", ())), note=data.get("note"),
+                   places=doc.values)
+
+
+def _section(doc: Document, path: tuple, number: str) -> Section:
+    data = _get(doc.data, path)
+    return Section(id=data["id"], title=data["title"], number=number, source=doc.at(path),
+                   clauses=_clauses(doc, path, number))
+
+
+def _clauses(doc: Document, path: tuple, number: str) -> tuple[Clause, ...]:
+    items = _get(doc.data, path).get("clauses", ())
+    return tuple(_clause(doc, path + ("clauses", i), f"{number}.{i + 1}") for i in range(len(items)))
+
+
+def _clause(doc: Document, path: tuple, number: str) -> Clause:
+    data = _get(doc.data, path)
+    refs = tuple(Ref.parse(text, doc.at(path + ("refs", i)))
+                 for i, text in enumerate(data.get("refs", ())))
+    return Clause(id=data["id"], kind=data["kind"], text=data["text"], number=number,
+                  source=doc.at(path), refs=refs, clauses=_clauses(doc, path, number),
+                  quiz_exempt=data.get("quiz_exempt"), change_note=data.get("change_note"))
+
+
+def build_organisation(doc: Document) -> Organisation:
+    """The Organisation from its validated policy/organisation.yaml."""
+    data = doc.data
+    return Organisation(
+        name=data["name"], source=doc.source, website=data.get("website"),
+        roles=tuple(Role(r["id"], r["title"], r.get("abbr")) for r in data.get("roles", ())),
+        audiences=tuple((a["id"], a["title"]) for a in data.get("audiences", ())),
+        abbreviations=tuple((a["abbr"], a["expansion"]) for a in data.get("abbreviations", ())))
+
+
+def build_linked(doc: Document) -> tuple[LinkedPolicy, ...]:
+    """The entries of a validated policy/linked.yaml."""
+    return tuple(LinkedPolicy(p["id"], p["title"], doc.at(("policies", i)), p.get("url"),
+                              p.get("where"))
+                 for i, p in enumerate(doc.data["policies"]))
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def _get(data, path: tuple):
+    for part in path:
+        data = data[part]
+    return data

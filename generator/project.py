@@ -1,0 +1,79 @@
+"""Read a whole project folder into the model, collecting every problem (I/O: reads)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import model, schema
+from .errors import Problem, Source
+from .load import Document, read_document
+
+
+def read_valid(root: Path, relative: str, schema_name: str) -> tuple[Document | None, list[Problem]]:
+    """Read one file and validate it; the document only when it is valid."""
+    document, problems = read_document(root / relative, relative)
+    if document is not None:
+        problems = schema.validate(document, schema_name)
+    return (None if problems else document), problems
+
+
+def load_project(root: Path) -> tuple[model.Project, list[Problem]]:
+    """Every policy, version and registry file under root/policy, and what is wrong with them."""
+    problems: list[Problem] = []
+    organisation = None
+    doc, found = read_valid(root, "policy/organisation.yaml", "organisation")
+    problems += found
+    if doc:
+        organisation = model.build_organisation(doc)
+    linked: tuple[model.LinkedPolicy, ...] = ()
+    if (root / "policy/linked.yaml").exists():
+        doc, found = read_valid(root, "policy/linked.yaml", "linked")
+        problems += found
+        linked = model.build_linked(doc) if doc else ()
+    policies = []
+    for folder in sorted(p for p in (root / "policy").iterdir() if p.is_dir()):
+        policy, found = _load_policy(root, folder)
+        problems += found
+        if policy:
+            policies.append(policy)
+    files = tuple(sorted({p.source.path for p in problems}))
+    return model.Project(organisation, tuple(policies), linked, files), problems
+
+
+def _load_policy(root: Path, folder: Path) -> tuple[model.Policy | None, list[Problem]]:
+    relative = folder.relative_to(root).as_posix()
+    if not (folder / "policy.yaml").exists():
+        return None, [Problem(Source(relative), "policy folder has no policy.yaml",
+                              "add policy.yaml (see README: Writing a policy) or remove the folder")]
+    doc, problems = read_valid(root, f"{relative}/policy.yaml", "policy")
+    if doc and doc.data["id"] != folder.name:
+        problems.append(Problem(doc.at(("id",)),
+                                f"id '{doc.data['id']}' differs from its folder name '{folder.name}'",
+                                "make the id and the folder name the same"))
+    versions = []
+    for path in sorted((folder / "versions").glob("*.y*ml")):
+        version, found = _load_version(root, path, folder.name)
+        problems += found
+        if version:
+            versions.append(version)
+    if not any((folder / "versions").glob("*.y*ml")):
+        problems.append(Problem(Source(f"{relative}/versions"), "the policy has no versions",
+                                f"add {relative}/versions/<version>.yaml"))
+    if not doc:
+        return None, problems
+    return model.build_policy(doc, tuple(versions)), problems
+
+
+def _load_version(root: Path, path: Path, policy_id: str) -> tuple[model.Version | None, list[Problem]]:
+    relative = path.relative_to(root).as_posix()
+    if path.suffix != ".yaml":
+        return None, [Problem(Source(relative), "version files end in .yaml", "rename the file")]
+    doc, problems = read_valid(root, relative, "version")
+    if not doc:
+        return None, problems
+    if doc.data["version"] != path.stem:
+        return None, [Problem(doc.at(("version",)),
+                              f"version '{doc.data['version']}' differs from the file name "
+                              f"'{path.name}'", f"rename the file to {doc.data['version']}.yaml "
+                              "or correct the version")]
+    return model.build_version(doc, policy_id), []

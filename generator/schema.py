@@ -1,0 +1,137 @@
+"""Validate a Document against the published JSON Schemas, with located, actionable messages."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any, Iterator
+
+import jsonschema
+
+from .errors import Problem, did_you_mean, one_of
+from .load import Document
+
+_TYPE_NAMES = {"string": "text", "array": "a list", "object": "a mapping of keys",
+               "integer": "a whole number", "boolean": "true or false", "number": "a number"}
+
+
+@cache
+def schema(name: str) -> dict[str, Any]:
+    """The published schema called name (e.g. 'version')."""
+    text = resources.files("generator.schemas").joinpath(f"{name}.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@cache
+def _validator(name: str) -> jsonschema.protocols.Validator:
+    cls = jsonschema.validators.validator_for(schema(name))
+    return cls(schema(name), format_checker=cls.FORMAT_CHECKER)
+
+
+def validate(document: Document, name: str) -> list[Problem]:
+    """Every way document breaks schema name, each at its own line."""
+    problems = []
+    for error in _validator(name).iter_errors(document.data):
+        problems.extend(_explain(document, error))
+    return sorted(set(problems))
+
+
+def _explain(document: Document, error: jsonschema.ValidationError) -> Iterator[Problem]:
+    path = tuple(error.absolute_path)
+    subject = _subject(document.data, path)
+    field = _field(path)
+    hint = error.schema.get("x-hint", "") if isinstance(error.schema, dict) else ""
+    kind = error.validator
+    if kind == "additionalProperties":
+        allowed = error.schema.get("properties", {})
+        for key in sorted(set(error.instance) - set(allowed)):
+            fallback = f"allowed keys: {', '.join(allowed)}"
+            yield Problem(document.key_at(path + (key,)), f"{subject}unknown key '{key}'",
+                          did_you_mean(key, allowed, fallback))
+    elif kind == "required":
+        for key in error.validator_value:
+            if key not in error.instance:
+                yield Problem(document.at(path), f"{subject}missing key '{key}'", "add it")
+    elif kind == "type":
+        yield _wrong_type(document, path, subject, field, error)
+    elif kind == "enum":
+        choices = [str(c) for c in error.validator_value]
+        shown = json.dumps(error.instance, ensure_ascii=False, default=str)
+        yield Problem(document.at(path), f"{subject}{field} {shown} is not one of {one_of(choices)}",
+                      did_you_mean(str(error.instance), choices, "use one of them"))
+    elif kind == "format":
+        yield Problem(document.at(path), f"{subject}{field} '{error.instance}' is not a real date",
+                      hint or "write a real date as YYYY-MM-DD")
+    elif kind == "pattern":
+        yield Problem(document.at(path), f"{subject}{field} '{error.instance}' is not valid",
+                      hint or f"match the pattern {error.validator_value}")
+    elif kind == "minItems":
+        yield Problem(document.at(path), f"{subject}{field} is empty", hint or "add an item")
+    elif kind == "minLength":
+        yield Problem(document.at(path), f"{subject}{field} is too short", hint or "write more")
+    elif kind == "uniqueItems":
+        yield Problem(document.at(path), f"{subject}{field} lists the same entry twice",
+                      "remove the repeat")
+    else:
+        yield Problem(document.at(path), f"{subject}{error.message}")
+
+
+def _wrong_type(document: Document, path: tuple, subject: str, field: str,
+                error: jsonschema.ValidationError) -> Problem:
+    expected = error.validator_value
+    found = error.instance
+    want = _TYPE_NAMES.get(expected, expected)
+    if expected == "string" and found is None:
+        hint = "write a value"
+    elif expected == "string" and isinstance(found, (int, bool)):
+        hint = f'quote it: "{_as_written(found)}"'
+    elif expected == "boolean":
+        hint = "write true or false"
+    elif expected == "array":
+        hint = "write it as a list, e.g. [a, b] or one '- item' per line"
+    else:
+        hint = f"write {want}"
+    return Problem(document.at(path), f"{subject}{field} must be {want}, found {_describe(found)}",
+                   hint)
+
+
+def _as_written(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"the boolean {_as_written(value)}"
+    if isinstance(value, int):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text '{value}'"
+    return "a list" if isinstance(value, list) else "a mapping"
+
+
+def _field(path: tuple) -> str:
+    names = [part for part in path if isinstance(part, str)]
+    if not names:
+        return "the file"
+    return f"'{names[-1]}' entry" if isinstance(path[-1], int) else f"'{names[-1]}'"
+
+
+def _subject(data: Any, path: tuple) -> str:
+    """'clause 'x': ' for a path inside a clause (or section), so messages say what they are about."""
+    subject = ""
+    node = data
+    for i, part in enumerate(path):
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            break
+        parent = path[i - 1] if i else None
+        if isinstance(part, int) and isinstance(node, dict) and isinstance(node.get("id"), str):
+            kind = {"sections": "section", "clauses": "clause"}.get(parent, "entry")
+            subject = f"{kind} '{node['id']}': "
+    return subject
