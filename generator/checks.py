@@ -122,13 +122,13 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_registry,
     check_organisation_terms,
     check_approval_fields,
-    check_review_due,
 )
 
 
-def run_checks(project: Project, checks: Iterable[Check] = ALL_CHECKS) -> list[Problem]:
-    """Every problem every rule finds, sorted by file and line."""
-    return sorted(p for check in checks for p in check(project))
+def run_checks(project: Project, today: dt.date | None = None) -> list[Problem]:
+    """Every problem every rule finds (review dates judged on today), sorted by file and line."""
+    found = [p for check in ALL_CHECKS for p in check(project)]
+    return sorted(found + list(check_review_due(project, today)))
 
 
 def _policy_ids(project: Project) -> set[str]:

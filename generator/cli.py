@@ -8,10 +8,8 @@ from pathlib import Path
 from typing import Sequence
 
 from . import __version__
-from .checks import run_checks
+from .build import build_site, load_and_check, quiet_mkdocs
 from .errors import Problem, errors
-from .model import Project
-from .project import load_project
 
 OK, PROBLEMS, USAGE = 0, 1, 2
 
@@ -37,13 +35,15 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     check = commands.add_parser("check", help="validate policies, links and cross-references")
     check.set_defaults(run=_check)
+    build = commands.add_parser("build", help="check, then build the site into site/")
+    build.add_argument("--strict", action="store_true",
+                       help="fail on any MkDocs warning (broken link or anchor)")
+    build.add_argument("-v", "--verbose", action="store_true", help="show MkDocs' progress")
+    build.set_defaults(run=_build)
+    serve = commands.add_parser("serve", help="preview the site, rebuilding on every change")
+    serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
+    serve.set_defaults(run=_serve)
     return parser
-
-
-def load_and_check(root: Path) -> tuple[Project, list[Problem]]:
-    """Load the project and run every check: the project and all problems, sorted."""
-    project, problems = load_project(root)
-    return project, sorted(problems + run_checks(project))
 
 
 def _check(root: Path, args: argparse.Namespace) -> int:
@@ -55,6 +55,36 @@ def _check(root: Path, args: argparse.Namespace) -> int:
     versions = sum(len(p.versions) for p in project.policies)
     print(f"checked {_count(len(project.policies), 'policy', 'policies')}, "
           f"{_count(versions, 'version')}, {_count(clauses, 'clause')}: no errors")
+    return OK
+
+
+def _build(root: Path, args: argparse.Namespace) -> int:
+    from mkdocs.exceptions import MkDocsException
+
+    _, problems = load_and_check(root)
+    report(problems)
+    if errors(problems):
+        print("policykit: nothing built; site/ is unchanged", file=sys.stderr)
+        return PROBLEMS
+    quiet_mkdocs(args.verbose)
+    try:
+        site = build_site(root, strict=args.strict)
+    except MkDocsException as error:
+        print(f"policykit: the MkDocs build failed: {error}\npolicykit: site/ is unchanged",
+              file=sys.stderr)
+        return PROBLEMS
+    print(f"built {site.relative_to(root)}/")
+    return OK
+
+
+def _serve(root: Path, args: argparse.Namespace) -> int:
+    from mkdocs.commands.serve import serve
+
+    from .build import DOCS_FOLDER
+
+    (root / DOCS_FOLDER).mkdir(exist_ok=True)
+    quiet_mkdocs(verbose=True)
+    serve(config_file=str(root / "mkdocs.yml"), dev_addr=f"127.0.0.1:{args.port}")
     return OK
 
 

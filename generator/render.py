@@ -1,0 +1,236 @@
+"""Model -> {relative path: text} for the generated docs folder, through Jinja2 templates (pure)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from .model import KIND_LABELS, Clause, Policy, Project, Ref, Version, version_key
+from .text import escape_markdown, markdown_to_html
+
+LINKED_SECTION = "linked-policies"
+MAX_HEADING = 6
+
+
+@dataclass(frozen=True)
+class Page:
+    """Where a generated page lives: its Markdown path and its URL (both relative to the site)."""
+
+    path: str
+    url: str
+
+    def link(self, target_url: str) -> str:
+        """A relative link from this page to target_url ('' is the home page)."""
+        if target_url.startswith(("http://", "https://", "#")):
+            return target_url
+        base, _, anchor = target_url.partition("#")
+        relative = posixpath.relpath(base or ".", self.url or ".")
+        relative = "./" if relative == "." else relative + "/"
+        return relative + (f"#{anchor}" if anchor else "")
+
+
+def policy_page(policy_id: str, version: str | None = None) -> Page:
+    """The page of a policy's current version, or of one named version."""
+    url = f"policies/{policy_id}" + (f"/{version}" if version else "")
+    return Page(f"{url}/index.md", url)
+
+
+HOME = Page("index.md", "")
+
+
+def environment(templates: Path) -> jinja2.Environment:
+    """The Jinja2 environment: strict, autoescaping, with the Markdown escape filter."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates),
+                             undefined=jinja2.StrictUndefined, autoescape=True,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["md"] = escape_markdown
+    env.filters["yaml_string"] = lambda text: Markup(json.dumps(text, ensure_ascii=False))
+    return env
+
+
+def render_site(project: Project, templates: Path, today: dt.date) -> dict[str, str]:
+    """Every generated page of the site, keyed by its path in the docs folder."""
+    env = environment(templates)
+    pages = {HOME.path: env.get_template("home.md.j2").render(home_view(project, today))}
+    for policy in project.policies:
+        current = policy.current
+        for version in policy.versions:
+            page = policy_page(policy.id, version.version)
+            pages[page.path] = _render_policy(env, project, policy, version, page, today)
+        if current:
+            page = policy_page(policy.id)
+            pages[page.path] = _render_policy(env, project, policy, current, page, today)
+    return dict(sorted(pages.items()))
+
+
+def _render_policy(env, project, policy, version, page, today) -> str:
+    view = policy_view(project, policy, version, page, today)
+    return env.get_template("policy.md.j2").render(view)
+
+
+def home_view(project: Project, today: dt.date) -> dict[str, Any]:
+    """What the home page shows: every policy's state, and the most recent versions."""
+    rows = []
+    for policy in project.policies:
+        current = policy.current
+        draft = _newer_draft(policy)
+        rows.append({
+            "title": policy.title, "href": HOME.link(policy_page(policy.id).url),
+            "version": current.version if current else "—",
+            "status": current.status if current else "—", "owner": policy.owner,
+            "review_due": _date(current.review_due) if current else "—",
+            "overdue": bool(current and current.review_due and current.review_due < today),
+            "draft": draft.version if draft else None,
+            "draft_href": HOME.link(policy_page(policy.id, draft.version).url) if draft else None,
+        })
+    recent = sorted(((policy, v) for policy in project.policies for v in policy.versions),
+                    key=lambda pv: (pv[1].approved_on or dt.date.min, version_key(pv[1].version)),
+                    reverse=True)
+    return {"organisation": project.organisation.name, "policies": rows,
+            "recent": [{"title": p.title, "version": v.version, "status": v.status,
+                        "approved_on": _date(v.approved_on), "note": v.note,
+                        "href": HOME.link(policy_page(p.id, v.version).url)}
+                       for p, v in recent[:10]]}
+
+
+def policy_view(project: Project, policy: Policy, version: Version, page: Page,
+                today: dt.date) -> dict[str, Any]:
+    """Everything a policy page shows for one version, already ordered and linked."""
+    where = _Where(project, policy, version, page, tuple(project.organisation.glossary().items()))
+    sections = [{"number": s.number, "id": s.id, "title": s.title,
+                 "clauses": [_clause_view(where, c, 3) for c in s.clauses]}
+                for s in version.sections]
+    return {
+        "page_title": f"{policy.title} {version.version}" if page.url.count("/") > 1
+        else policy.title,
+        "search_exclude": page.url.count("/") > 1,
+        "title": policy.title,
+        "organisation": project.organisation.name,
+        "version": version.version, "status": version.status, "note": version.note,
+        "owner": policy.owner,
+        "audience": [dict(project.organisation.audiences).get(a, a) for a in policy.audience],
+        "approved_on": _date(version.approved_on), "approved_by": version.approved_by,
+        "review_due": _date(version.review_due),
+        "overdue": bool(version.review_due and version.review_due < today
+                        and version is policy.current),
+        "sources": list(version.sources),
+        "banners": _banners(policy, version, page),
+        "sections": sections,
+        "linked_section": LINKED_SECTION in {s.id for s in version.sections},
+        "linked_number": str(len(version.sections) + 1),
+        "linked": [_linked_view(project, linked_id, page) for linked_id in policy.linked_policies],
+        "referenced_by": _referenced_by(project, policy, page),
+        "versions": [{"version": v.version, "status": _status_label(policy, v),
+                      "href": page.link(policy_page(policy.id, v.version).url),
+                      "is_this": v is version}
+                     for v in reversed(policy.versions)],
+    }
+
+
+@dataclass(frozen=True)
+class _Where:
+    """What a clause is rendered within: its project, policy, version and page."""
+
+    project: Project
+    policy: Policy
+    version: Version
+    page: Page
+    glossary: tuple[tuple[str, str], ...]
+
+
+def _clause_view(where: _Where, clause: Clause, level: int) -> dict[str, Any]:
+    return {
+        "id": clause.id, "number": clause.number, "kind": clause.kind,
+        "kind_label": KIND_LABELS[clause.kind], "level": min(level, MAX_HEADING),
+        "html": markdown_to_html(clause.text, where.glossary),
+        "refs": [_ref_view(where, ref) for ref in clause.refs],
+        "clauses": [_clause_view(where, c, level + 1) for c in clause.clauses],
+    }
+
+
+def _ref_view(where: _Where, ref: Ref) -> dict[str, Any]:
+    target = where.project.policy(ref.policy) if ref.policy else where.policy
+    if target is None:  # registered in linked.yaml only: the checks allow no anchor here
+        linked = where.project.linked_policy(ref.policy)
+        return {"label": linked.title, "href": linked.url}
+    if not ref.anchor:
+        return {"label": target.title, "href": where.page.link(policy_page(target.id).url)}
+    if target is where.policy:
+        return {"label": _number_of(where.version, ref.anchor), "href": f"#{ref.anchor}"}
+    href = where.page.link(f"{policy_page(target.id).url}#{ref.anchor}")
+    return {"label": f"{target.title} {_number_of(target.current, ref.anchor)}", "href": href}
+
+
+def _number_of(version: Version, anchor: str) -> str:
+    for section in version.sections:
+        if section.id == anchor:
+            return f"section {section.number}"
+    return next(c.number for c in version.clauses() if c.id == anchor)
+
+
+def _linked_view(project: Project, linked_id: str, page: Page) -> dict[str, Any]:
+    internal = project.policy(linked_id)
+    if internal:
+        return {"title": internal.title, "href": page.link(policy_page(linked_id).url),
+                "where": None}
+    linked = project.linked_policy(linked_id)
+    return {"title": linked.title, "href": linked.url, "where": linked.where}
+
+
+def _referenced_by(project: Project, policy: Policy, page: Page) -> list[dict[str, Any]]:
+    found = []
+    for other in project.policies:
+        if other is policy or other.current is None:
+            continue
+        for clause in other.current.clauses():
+            if any(ref.policy == policy.id for ref in clause.refs):
+                found.append({"label": f"{other.title} {clause.number}",
+                              "href": page.link(f"{policy_page(other.id).url}#{clause.id}")})
+    return found
+
+
+def _banners(policy: Policy, version: Version, page: Page) -> list[dict[str, str]]:
+    current = policy.current
+    banners = []
+    if version.status == "draft":
+        text = ("This is a draft, not yet approved. It is not policy until it is approved."
+                if current is not version else
+                "This policy has no approved version yet: this is its latest draft.")
+        banners.append({"kind": "draft", "title": "Draft", "text": text, "link": None})
+    elif version is not current:
+        banners.append({"kind": "superseded", "title": "Superseded",
+                        "text": f"Version {version.version} has been replaced by version "
+                                f"{current.version}.",
+                        "link": {"label": "Read the current version",
+                                 "href": page.link(policy_page(policy.id).url)}})
+    draft = _newer_draft(policy)
+    if draft and version is current and version is not draft:
+        banners.append({"kind": "newer-draft", "title": "A new version is being drafted",
+                        "text": f"Draft {draft.version} proposes changes to this policy.",
+                        "link": {"label": f"Read draft {draft.version}",
+                                 "href": page.link(policy_page(policy.id, draft.version).url)}})
+    return banners
+
+
+def _newer_draft(policy: Policy) -> Version | None:
+    current = policy.current
+    drafts = [v for v in policy.versions if v.status == "draft"
+              and (current is None or version_key(v.version) > version_key(current.version))]
+    return drafts[-1] if drafts and drafts[-1] is not current else None
+
+
+def _status_label(policy: Policy, version: Version) -> str:
+    if version.status == "draft":
+        return "draft"
+    return "current" if version is policy.current else "superseded"
+
+
+def _date(value: dt.date | None) -> str | None:
+    return value.strftime("%-d %B %Y") if value else None
