@@ -82,13 +82,13 @@ def home_view(project: Project, today: dt.date) -> dict[str, Any]:
         current = policy.current
         draft = _newer_draft(policy)
         rows.append({
-            "title": policy.title, "href": HOME.link(policy_page(policy.id).url),
+            "title": policy.title, "md_path": policy_page(policy.id).path,
             "version": current.version if current else "—",
             "status": current.status if current else "—", "owner": policy.owner,
             "review_due": _date(current.review_due) if current else "—",
             "overdue": bool(current and current.review_due and current.review_due < today),
             "draft": draft.version if draft else None,
-            "draft_href": HOME.link(policy_page(policy.id, draft.version).url) if draft else None,
+            "draft_md_path": policy_page(policy.id, draft.version).path if draft else None,
         })
     recent = sorted(((policy, v) for policy in project.policies for v in policy.versions),
                     key=lambda pv: (pv[1].approved_on or dt.date.min, version_key(pv[1].version)),

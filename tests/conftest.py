@@ -1,4 +1,4 @@
-"""Shared fixtures: the bundled example project and a scratch copy of it."""
+"""Shared fixtures: the bundled example, scratch copies of it, and built sites."""
 
 from __future__ import annotations
 
@@ -8,6 +8,37 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+PROJECT_PARTS = ("policy", "quizzes", "docs_templates", "mkdocs.yml")
+EPOCH = "1767225600"  # 2026-01-01: builds in tests are reproducible
+
+
+def copy_project(dest: Path) -> Path:
+    """A copy of the example project (data, templates, MkDocs config) at dest."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_PARTS:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, dest / name)
+        elif source.exists():
+            shutil.copy2(source, dest / name)
+    return dest
+
+
+def build(root: Path, monkeypatch=None, strict: bool = True) -> Path:
+    """Build root's site with a fixed SOURCE_DATE_EPOCH; the site folder."""
+    import os
+
+    from generator.build import build_site
+
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
+    try:
+        return build_site(root, strict=strict)
+    finally:
+        if previous is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
 @pytest.fixture(scope="session")
@@ -18,8 +49,26 @@ def example_root() -> Path:
 
 @pytest.fixture
 def scratch(tmp_path: Path) -> Path:
-    """A writable copy of the example project's data, for tests that break it."""
-    for name in ("policy", "quizzes"):
-        if (ROOT / name).exists():
-            shutil.copytree(ROOT / name, tmp_path / name)
-    return tmp_path
+    """A writable copy of the example project, for tests that change it."""
+    return copy_project(tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def example_site(tmp_path_factory) -> Path:
+    """The example's site, built once for the session."""
+    return build(copy_project(tmp_path_factory.mktemp("example") / "project"))
+
+
+@pytest.fixture(scope="session")
+def renewal_site(tmp_path_factory) -> Path:
+    """The example plus an approved 2024.1 and a draft 2025.1: superseded and draft pages."""
+    root = copy_project(tmp_path_factory.mktemp("renewal") / "project")
+    versions = root / "policy/social-media/versions"
+    text = (versions / "2023.1.yaml").read_text("utf-8")
+    approved = text.replace('version: "2023.1"', 'version: "2024.1"').replace(
+        "status: approved", "status: approved\nreview_due: 2025-09-01")
+    (versions / "2024.1.yaml").write_text(approved, "utf-8")
+    draft = text.replace('version: "2023.1"', 'version: "2025.1"').replace(
+        "status: approved", "status: draft")
+    (versions / "2025.1.yaml").write_text(draft, "utf-8")
+    return build(root)

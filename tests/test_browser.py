@@ -1,0 +1,135 @@
+"""The site in a real headless Chromium: search, permalinks, phone width, no third parties, axe."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import pytest
+
+from browser import CHROMIUM_ARGS, chromium_path, serve
+from conftest import build
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert chromium_path(), "Debian's chromium is needed: ./dev test installs it"
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def site_url(example_site):
+    with serve(example_site) as url:
+        yield url
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    requests = []
+    context.on("request", lambda request: requests.append(request.url))
+    page = context.new_page()
+    page.requests = requests
+    yield page
+    context.close()
+
+
+def in_viewport(page, element_id: str) -> bool:
+    return page.evaluate("""id => {
+        const r = document.getElementById(id).getBoundingClientRect();
+        return r.top >= 0 && r.top < window.innerHeight;
+    }""", element_id)
+
+
+def test_search_for_words_of_a_clause_lands_on_it(page, site_url):
+    page.goto(site_url)
+    page.locator("input.md-search__input").click()
+    page.locator("input.md-search__input").press_sequentially("friend request", delay=30)
+    first = page.locator(".md-search-result__item a[href*='#']").first  # first clause hit
+    first.wait_for(timeout=10_000)
+    assert first.get_attribute("href").endswith("#decline-friend-requests")
+    assert "Missing" not in first.inner_text()  # both words matched, curly quotes and all
+    first.click()
+    page.wait_for_url(lambda url: url.endswith("/policies/social-media/?h=friend+request"
+                                               "#decline-friend-requests"))
+    page.wait_for_timeout(300)
+    assert in_viewport(page, "decline-friend-requests")
+
+
+def test_a_clause_permalink_opens_at_the_clause(page, site_url):
+    page.goto(site_url + "policies/social-media/#no-school-logos")
+    page.wait_for_load_state("load")
+    assert in_viewport(page, "no-school-logos")
+    assert page.evaluate("window.scrollY") > 1000
+
+
+def test_copy_link_copies_the_clause_permalink(browser, site_url):
+    context = browser.new_context()
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site_url.rstrip("/"))
+    page = context.new_page()
+    page.goto(site_url + "policies/social-media/")
+    button = page.get_by_role("button", name="Copy link to clause 6.1.6")
+    button.click()
+    assert page.evaluate("navigator.clipboard.readText()") == (
+        site_url + "policies/social-media/#decline-friend-requests")
+    assert button.inner_text() == "Link copied"
+    context.close()
+
+
+def test_usable_at_375_px(browser, site_url):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True,
+                                  has_touch=True, device_scale_factor=2)
+    page = context.new_page()
+    for path in ("", "policies/social-media/", "policies/social-media/2023.1/"):
+        page.goto(site_url + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
+    page.goto(site_url + "policies/social-media/#decline-friend-requests")
+    clause = page.locator("#decline-friend-requests")
+    box = clause.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 375
+    text = page.locator("#decline-friend-requests ~ .pk-clause__text").first
+    assert text.bounding_box()["width"] > 250  # text gets most of the phone's width
+    assert page.get_by_role("button", name="Copy link to clause 6.1.6").is_visible()
+    context.close()
+
+
+def test_no_request_leaves_the_machine(page, site_url):
+    for path in ("", "policies/social-media/", "policies/social-media/2023.1/"):
+        page.goto(site_url + path)
+        page.wait_for_load_state("networkidle")
+    hosts = {urlparse(url).hostname for url in page.requests if url.startswith("http")}
+    assert hosts == {"127.0.0.1"}
+
+
+def test_hostile_clause_text_does_not_run(browser, scratch):
+    version = scratch / "policy/social-media/versions/2023.1.yaml"
+    hostile = '<img src=x onerror="window.pwned=1"> <script>window.pwned=2</script> text'
+    version.write_text(version.read_text("utf-8").replace(
+        "text: >-\n          In this technology", f"text: >-\n          {hostile} In this technology",
+        1), "utf-8")
+    with serve(build(scratch)) as url:
+        page = browser.new_page()
+        dialogs = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(url + "policies/social-media/")
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("window.pwned") is None and dialogs == []
+        assert page.locator("#purpose ~ .pk-clause__text").first.inner_text().endswith(
+            "arise from its proper use.")
+        page.close()
+
+
+@pytest.mark.parametrize("path", ["", "policies/social-media/", "policies/social-media/2023.1/"])
+def test_axe_finds_no_serious_or_critical_violation(page, site_url, path):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.goto(site_url + path)
+    page.wait_for_load_state("networkidle")
+    results = Axe().run(page)
+    serious = [(v["id"], v["impact"], len(v["nodes"])) for v in results.response["violations"]
+               if v["impact"] in ("serious", "critical")]
+    assert serious == [], results.generate_report()

@@ -1,0 +1,179 @@
+"""The built site: pages, addresses, clause anchors, search index, safety and reproducibility."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import EPOCH, build, copy_project
+from generator.build import DOCS_FOLDER, generate
+from generator.cli import main
+from generator.project import load_project
+
+
+def page(site: Path, url: str) -> str:
+    return (site / url / "index.html").read_text("utf-8")
+
+
+@pytest.fixture(scope="module")
+def clauses(example_root):
+    project, _ = load_project(example_root)
+    return list(project.policy("social-media").current.clauses())
+
+
+def test_policy_page_has_every_clause_with_anchor_number_and_kind(example_site, clauses):
+    html = page(example_site, "policies/social-media")
+    for clause in clauses:
+        head = re.search(rf'<h\d id="{clause.id}" class="pk-clause__head">(.*?)</h\d>', html)
+        assert head, clause.id
+        assert f'href="#{clause.id}">{clause.number}</a>' in head.group(1)
+        assert "pk-kind--" + clause.kind in head.group(1)
+    assert len(clauses) == 56
+
+
+def test_clause_text_is_on_the_page(example_site, clauses):
+    text = re.sub(r"<[^>]+>", "", page(example_site, "policies/social-media"))
+    text = " ".join(text.replace("&amp;", "&").split())
+    for clause in clauses:
+        assert " ".join(clause.text.split()) in text, clause.id
+
+
+def test_kinds_are_words_not_colour_alone(example_site):
+    html = page(example_site, "policies/social-media")
+    assert '<span class="pk-kind pk-kind--prohibition">must not</span>' in html
+    assert '<span class="pk-kind pk-kind--duty">must</span>' in html
+    assert '<span class="pk-kind pk-kind--guidance">should</span>' in html
+
+
+def test_every_version_has_a_page_and_only_the_current_page_is_searchable(example_site):
+    assert "2023.1" in page(example_site, "policies/social-media/2023.1")
+    index = json.loads((example_site / "search/search_index.json").read_text("utf-8"))
+    locations = [doc["location"] for doc in index["docs"]]
+    assert "policies/social-media/#decline-friend-requests" in locations
+    assert not [loc for loc in locations if "2023.1" in loc]
+
+
+def test_search_entry_for_a_clause_holds_its_words(example_site):
+    index = json.loads((example_site / "search/search_index.json").read_text("utf-8"))
+    entry = next(d for d in index["docs"]
+                 if d["location"] == "policies/social-media/#decline-friend-requests")
+    assert "Decline student initiated ‘friend’ requests" in entry["text"]
+    assert "Copy link" not in entry["text"]
+
+
+def test_metadata_refs_abbreviations_and_linked_policies(example_site):
+    html = page(example_site, "policies/social-media")
+    assert "<dt>Owner</dt><dd>Headteacher</dd>" in html
+    assert "Keeping Children safe in Education (2023)" in html
+    assert '<abbr title="Designated Safeguarding Lead" tabindex="0">DSL</abbr>' in html
+    linked = html[html.index('id="linked-policies"'):]
+    for title in ("Safeguarding Policy", "Staff Code of Conduct", "Acceptable Use Policy",
+                  "Whistle Blowing Policy"):
+        assert title in linked
+    assert "Whistle Blowing Policy (The school website)" in linked
+    whistle = html[html.index('id="whistleblowing-route"'):html.index('id="grievance-route"')]
+    assert '<p class="pk-clause__refs">See: Whistle Blowing Policy</p>' in whistle
+    assert 'id="referenced-by"' in html
+
+
+def test_home_lists_policies_with_status_owner_and_review(example_site, renewal_site):
+    html = page(example_site, "")
+    assert '<a href="policies/social-media/">Social Media Policy</a>' in html
+    assert "<table>" in html
+    assert "2023.1" in html and "Headteacher" in html and "not set" in html
+    renewal = page(renewal_site, "")
+    assert "1 September 2025" in renewal and "overdue" in renewal  # built "on" 2026-01-01
+    assert "draft 2025.1 in progress" in renewal
+
+
+def test_superseded_and_draft_versions_are_marked(renewal_site):
+    old = page(renewal_site, "policies/social-media/2023.1")
+    assert "Superseded" in old and "replaced by version 2024.1" in old
+    assert '<a href="../">Read the current version</a>' in old
+    current = page(renewal_site, "policies/social-media")
+    assert "A new version is being drafted" in current
+    assert '<a href="2025.1/">Read draft 2025.1</a>' in current
+    draft = page(renewal_site, "policies/social-media/2025.1")
+    assert "This is a draft, not yet approved" in draft
+    index = json.loads((renewal_site / "search/search_index.json").read_text("utf-8"))
+    assert not [d for d in index["docs"] if re.search(r"/20\d\d\.\d/", d["location"])]
+
+
+def test_policy_with_only_a_draft_shows_it_as_draft(scratch):
+    version = scratch / "policy/social-media/versions/2023.1.yaml"
+    version.write_text(version.read_text("utf-8").replace("status: approved", "status: draft"),
+                       "utf-8")
+    site = build(scratch)
+    html = page(site, "policies/social-media")
+    assert "This policy has no approved version yet" in html
+    assert "(draft 2023\\.1)" not in html and "(draft 2023.1)" in html
+
+
+def test_no_third_party_host_is_referenced(example_site):
+    for path in example_site.rglob("*.html"):
+        html = path.read_text("utf-8")
+        external = re.findall(r'<(?:script|link|img|iframe)[^>]+(?:src|href)="(https?://[^"]+)"', html)
+        assert external == [], path
+        assert "fonts.googleapis" not in html and "fonts.gstatic" not in html
+
+
+def test_untrusted_text_is_never_markup(scratch):
+    version = scratch / "policy/social-media/versions/2023.1.yaml"
+    text = version.read_text("utf-8")
+    hostile = ('<script>alert("x")</script> <img src=x onerror="alert(1)"> '
+               '[click](javascript:alert(2)) <b onmouseover=alert(3)>bold</b>')
+    text = text.replace("    title: Introduction", '    title: "Intro <script>alert(4)</script>"')
+    text = text.replace("text: >-\n          In this technology",
+                        f"text: >-\n          {hostile} In this technology", 1)
+    version.write_text(text, "utf-8")
+    site = build(scratch)
+    html = page(site, "policies/social-media")
+    assert "<script>alert" not in html
+    assert "onerror" not in html and "onmouseover" not in html and "javascript:" not in html
+    assert "Intro &lt;script&gt;alert(4)&lt;/script&gt;" in html
+
+
+def test_two_builds_are_identical_byte_for_byte(tmp_path):
+    first = build(copy_project(tmp_path / "a"))
+    second = build(copy_project(tmp_path / "b"))
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    different = [f for f in files if (first / f).read_bytes() != (second / f).read_bytes()]
+    assert different == []
+    gzip_mtime = int.from_bytes((first / "sitemap.xml.gz").read_bytes()[4:8], "little")
+    assert gzip_mtime == int(EPOCH)  # timestamps come from SOURCE_DATE_EPOCH, not the clock
+
+
+def test_unchanged_regeneration_writes_nothing(scratch):
+    _, written = generate(scratch)
+    assert "policies/social-media/index.md" in written
+    assert generate(scratch)[1] == []
+    version = scratch / "policy/social-media/versions/2023.1.yaml"
+    version.write_text(version.read_text("utf-8").replace("Privacy settings can shift",
+                                                          "Privacy settings can move"), "utf-8")
+    assert generate(scratch)[1] == ["policies/social-media/2023.1/index.md",
+                                    "policies/social-media/index.md"]
+
+
+def test_a_failed_build_leaves_the_old_site(scratch, capsys):
+    assert main(["--project", str(scratch), "build"]) == 0
+    before = (scratch / "site/policies/social-media/index.html").read_bytes()
+    version = scratch / "policy/social-media/versions/2023.1.yaml"
+    version.write_text(version.read_text("utf-8").replace("kind: duty", "kind: dutty", 1), "utf-8")
+    assert main(["--project", str(scratch), "build"]) == 1
+    assert "site/ is unchanged" in capsys.readouterr().err
+    assert (scratch / "site/policies/social-media/index.html").read_bytes() == before
+
+
+def test_a_failed_mkdocs_build_leaves_the_old_site(scratch, capsys):
+    assert main(["--project", str(scratch), "build", "--strict"]) == 0
+    before = sorted(p.name for p in scratch.iterdir())
+    template = scratch / "docs_templates/home.md.j2"
+    template.write_text(template.read_text("utf-8") + "\n[broken](missing-page.md)\n", "utf-8")
+    assert main(["--project", str(scratch), "build", "--strict"]) == 1
+    assert "the MkDocs build failed" in capsys.readouterr().err
+    assert sorted(p.name for p in scratch.iterdir()) == before
+    assert "missing-page" not in (scratch / "site/index.html").read_text("utf-8")
