@@ -159,7 +159,7 @@ def _ref_view(where: _Where, ref: Ref) -> dict[str, Any]:
     target = where.project.policy(ref.policy) if ref.policy else where.policy
     if target is None:  # registered in linked.yaml only: the checks allow no anchor here
         linked = where.project.linked_policy(ref.policy)
-        return {"label": linked.title, "href": linked.url}
+        return {"label": linked.title, "href": linked.url or f"#{LINKED_SECTION}"}
     if not ref.anchor:
         return {"label": target.title, "href": where.page.link(policy_page(target.id).url)}
     if target is where.policy:

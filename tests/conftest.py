@@ -72,3 +72,23 @@ def renewal_site(tmp_path_factory) -> Path:
         "status: approved", "status: draft")
     (versions / "2025.1.yaml").write_text(draft, "utf-8")
     return build(root)
+
+
+@pytest.fixture(scope="session")
+def two_policy_site(tmp_path_factory) -> Path:
+    """The example plus a second policy kept here that links to, and refers into, the first."""
+    root = copy_project(tmp_path_factory.mktemp("two") / "project")
+    folder = root / "policy/online-safety"
+    (folder / "versions").mkdir(parents=True)
+    (folder / "policy.yaml").write_text(
+        "id: online-safety\ntitle: Online Safety Policy\nowner: Headteacher\n"
+        "linked_policies: [social-media]\n", "utf-8")
+    (folder / "versions/1.yaml").write_text(
+        'version: "1"\nstatus: approved\nsections:\n  - id: contact\n    title: Contact\n'
+        "    clauses:\n      - id: pupil-contact\n        kind: prohibition\n"
+        "        text: Never accept pupils as online friends.\n"
+        '        refs: ["social-media#decline-friend-requests"]\n', "utf-8")
+    social = root / "policy/social-media/policy.yaml"
+    social.write_text(social.read_text("utf-8").replace("whistleblowing]",
+                                                        "whistleblowing, online-safety]"), "utf-8")
+    return build(root)

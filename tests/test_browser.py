@@ -133,3 +133,15 @@ def test_axe_finds_no_serious_or_critical_violation(page, site_url, path):
     serious = [(v["id"], v["impact"], len(v["nodes"])) for v in results.response["violations"]
                if v["impact"] in ("serious", "critical")]
     assert serious == [], results.generate_report()
+
+
+def test_abbreviations_expand_on_keyboard_focus(page, site_url):
+    page.goto(site_url + "policies/social-media/#report-inappropriate-material")
+    abbr = page.locator("#report-inappropriate-material ~ .pk-clause__text abbr").first
+    abbr.focus()
+    described_by = page.wait_for_function(
+        "() => document.activeElement.getAttribute('aria-describedby')", timeout=5_000)
+    tooltip = page.locator(f"#{described_by.json_value()}")
+    tooltip.wait_for(state="visible", timeout=5_000)
+    assert abbr.inner_text() == "DSL"
+    assert tooltip.inner_text() == "Designated Safeguarding Lead"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
@@ -75,7 +77,8 @@ def test_metadata_refs_abbreviations_and_linked_policies(example_site):
         assert title in linked
     assert "Whistle Blowing Policy (The school website)" in linked
     whistle = html[html.index('id="whistleblowing-route"'):html.index('id="grievance-route"')]
-    assert '<p class="pk-clause__refs">See: Whistle Blowing Policy</p>' in whistle
+    assert '<p class="pk-clause__refs">See: <a href="#linked-policies">Whistle Blowing Policy</a>' \
+        in whistle
     assert 'id="referenced-by"' in html
 
 
@@ -177,3 +180,71 @@ def test_a_failed_mkdocs_build_leaves_the_old_site(scratch, capsys):
     assert "the MkDocs build failed" in capsys.readouterr().err
     assert sorted(p.name for p in scratch.iterdir()) == before
     assert "missing-page" not in (scratch / "site/index.html").read_text("utf-8")
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs, self.ids = [], set()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "id" in attrs:
+            self.ids.add(attrs["id"])
+        if tag == "a" and attrs.get("href"):
+            self.hrefs.append(attrs["href"])
+
+
+def broken_links(site: Path) -> list[str]:
+    """Every internal link or anchor of the built site that leads nowhere."""
+    site = site.resolve()
+    pages = {}
+    for path in site.rglob("*.html"):
+        parser = _Links()
+        parser.feed(path.read_text("utf-8"))
+        pages[path] = parser
+    broken = []
+    for path, parser in pages.items():
+        for href in parser.hrefs:
+            parts = urlsplit(href)
+            if parts.scheme or href.startswith("//"):
+                continue
+            base = site if parts.path.startswith("/") else path.parent
+            target = (base / unquote(parts.path).lstrip("/")).resolve() if parts.path else path
+            if target.is_dir():
+                target = target / "index.html"
+            if target not in pages:
+                broken.append(f"{path.relative_to(site)}: {href}")
+            elif parts.fragment and not parts.fragment.startswith("__") \
+                    and parts.fragment not in pages[target].ids:
+                broken.append(f"{path.relative_to(site)}: {href} (no such anchor)")
+    return broken
+
+
+def test_no_internal_link_or_anchor_is_broken(example_site, renewal_site, two_policy_site):
+    for site in (example_site, renewal_site, two_policy_site):
+        assert broken_links(site) == []
+
+
+def test_the_link_checker_finds_a_broken_anchor(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a/index.html").write_text('<a href="../a/#nowhere">x</a><a href="../b/">y</a>')
+    assert broken_links(tmp_path) == ["a/index.html: ../a/#nowhere (no such anchor)",
+                                      "a/index.html: ../b/"]
+
+
+def test_refs_link_to_clauses_and_policies(example_site):
+    html = page(example_site, "policies/social-media")
+    assert '<p class="pk-clause__refs">See: <a href="#prohibited-activities">6.3</a></p>' in html
+    # a linked policy with no address links to where the page says how to find it
+    assert 'See: <a href="#linked-policies">Whistle Blowing Policy</a>' in html
+
+
+def test_cross_policy_refs_and_referenced_by(two_policy_site):
+    online = page(two_policy_site, "policies/online-safety")
+    assert ('See: <a href="../social-media/#decline-friend-requests">Social Media Policy 6.1.6</a>'
+            in online)
+    social = page(two_policy_site, "policies/social-media")
+    referenced = social[social.index('id="referenced-by"'):]
+    assert '<a href="../online-safety/#pupil-contact">Online Safety Policy 1.1</a>' in referenced
+    assert '<a href="../online-safety/">Online Safety Policy</a>' in social  # linked, internal
