@@ -115,6 +115,55 @@ def check_review_due(project: Project, today: dt.date | None = None) -> Iterator
                           "review the policy and start a new version", severity="warning")
 
 
+def check_approved_versions_unchanged(project: Project) -> Iterator[Problem]:
+    """An approved version's file still has the content hash recorded when it was approved."""
+    for policy in project.policies:
+        by_name = {v.version: v for v in policy.versions}
+        for name, digest in sorted(policy.locked.items()):
+            version = by_name.get(name)
+            if version is None:
+                yield Problem(policy.lock_source, f"approved version {name} is missing",
+                              "approved versions are history: restore its file")
+            elif version.status != "approved":
+                yield Problem(version.at("status"), f"version {name} was approved but now says "
+                              f"status: {version.status}", "restore status: approved")
+            elif version.digest != digest:
+                yield Problem(version.source, f"approved version {name} has changed since it was "
+                              "approved (its content hash differs from the lock)",
+                              "approved versions are immutable: undo the edit and make changes in "
+                              f"a new version (policykit new-version {policy.id} <version>)")
+        for version in policy.versions:
+            if version.status == "approved" and version.version not in policy.locked:
+                yield Problem(version.source, f"approved version {version.version} is not locked",
+                              f"record it: policykit approve {policy.id} {version.version}",
+                              severity="warning")
+
+
+def check_removal_notes(project: Project) -> Iterator[Problem]:
+    """A version's 'removed' notes name clauses that are really gone from it."""
+    for policy in project.policies:
+        for version in policy.versions:
+            present = {c.id for c in version.clauses()}
+            for i, (clause_id, _) in enumerate(version.removed):
+                if clause_id in present:
+                    yield Problem(version.at("removed", i), f"clause '{clause_id}' is listed as "
+                                  "removed but is still in this version",
+                                  "remove it from the clauses or from 'removed'")
+
+
+RESERVED_VERSION_NAMES = ("history", "compare", "print")
+
+
+def check_reserved_version_names(project: Project) -> Iterator[Problem]:
+    """Version names share a policy's address space with its history, compare and print pages."""
+    for policy in project.policies:
+        for version in policy.versions:
+            if version.version.lower() in RESERVED_VERSION_NAMES:
+                yield Problem(version.at("version"), f"'{version.version}' cannot be a version "
+                              "name: the site uses it for another page",
+                              "name versions like 2024.1")
+
+
 ALL_CHECKS: tuple[Check, ...] = (
     check_unique_ids,
     check_linked_policies,
@@ -122,6 +171,9 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_registry,
     check_organisation_terms,
     check_approval_fields,
+    check_approved_versions_unchanged,
+    check_removal_notes,
+    check_reserved_version_names,
 )
 
 

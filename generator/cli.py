@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
+import os
+import re
 import sys
 from pathlib import Path
 from typing import Sequence
 
 from . import __version__
+from . import diff_report, workflow
 from .build import build_site, load_and_check, quiet_mkdocs
+from .compare import compare_versions
 from .errors import Problem, errors
+from .write import write_new_file, write_tree
 
 OK, PROBLEMS, USAGE = 0, 1, 2
 
@@ -43,7 +50,30 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="preview the site, rebuilding on every change")
     serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
     serve.set_defaults(run=_serve)
+    diff = commands.add_parser("diff", help="compare two versions of a policy, clause by clause")
+    diff.add_argument("policy", help="the policy id")
+    diff.add_argument("old", metavar="from", help="the earlier version")
+    diff.add_argument("new", metavar="to", help="the later version")
+    diff.add_argument("--format", choices=("text", "markdown", "html", "json"), default="text")
+    diff.set_defaults(run=_diff)
+    new = commands.add_parser("new-version", help="start a draft from the current approved version")
+    new.add_argument("policy", help="the policy id")
+    new.add_argument("version", help='the new version, e.g. "2024.1"')
+    new.set_defaults(run=_new_version)
+    approve = commands.add_parser("approve", help="mark a version approved and lock its content")
+    approve.add_argument("policy", help="the policy id")
+    approve.add_argument("version", help="the version to approve")
+    approve.add_argument("--by", help='who approved it, e.g. "Full Governing Body"')
+    approve.add_argument("--on", type=_iso_date, metavar="YYYY-MM-DD", help="the date of approval")
+    approve.set_defaults(run=_approve)
     return parser
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date: write YYYY-MM-DD") from None
 
 
 def _check(root: Path, args: argparse.Namespace) -> int:
@@ -86,6 +116,99 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
     quiet_mkdocs(verbose=True)
     serve(config_file=str(root / "mkdocs.yml"), dev_addr=f"127.0.0.1:{args.port}")
     return OK
+
+
+def _usage(message: str) -> int:
+    print(f"policykit: error: {message}", file=sys.stderr)
+    return USAGE
+
+
+def _loaded(root: Path):
+    """The project when it has no errors, else None after printing them."""
+    project, problems = load_and_check(root)
+    report(problems)
+    return None if errors(problems) else project
+
+
+def _diff(root: Path, args: argparse.Namespace) -> int:
+    project = _loaded(root)
+    if project is None:
+        return PROBLEMS
+    policy = project.policy(args.policy)
+    if policy is None:
+        return _usage(f"no policy '{args.policy}' in policy/")
+    old, new = policy.version(args.old), policy.version(args.new)
+    for name, version in ((args.old, old), (args.new, new)):
+        if version is None:
+            known = ", ".join(v.version for v in policy.versions)
+            return _usage(f"{args.policy} has no version '{name}' (it has: {known})")
+    from .quizzes import covering_questions
+
+    comparison = compare_versions(old, new, covering_questions(project, policy.id))
+    if args.format == "json":
+        print(json.dumps(diff_report.to_json(comparison), indent=2, ensure_ascii=False))
+    elif args.format == "markdown":
+        sys.stdout.write(diff_report.to_markdown(comparison))
+    elif args.format == "html":
+        from .render import render_compare_standalone
+
+        sys.stdout.write(render_compare_standalone(project, root, comparison))
+    else:
+        colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        sys.stdout.write(diff_report.to_text(comparison, colour))
+    return OK
+
+
+def _new_version(root: Path, args: argparse.Namespace) -> int:
+    project = _loaded(root)
+    if project is None:
+        return PROBLEMS
+    policy = project.policy(args.policy)
+    if policy is None:
+        return _usage(f"no policy '{args.policy}' in policy/")
+    if not re.fullmatch(r"[0-9A-Za-z]+([.-][0-9A-Za-z]+)*", args.version):
+        return _usage(f"'{args.version}' is not a version: use digits, letters, dots and hyphens")
+    if policy.version(args.version):
+        return _usage(f"{args.policy} already has a version {args.version}")
+    approved = [v for v in policy.versions if v.status == "approved"]
+    if not approved:
+        return _usage(f"{args.policy} has no approved version to start from")
+    base = approved[-1]
+    folder = root / "policy" / policy.id / "versions"
+    text = workflow.draft_from((folder / f"{base.version}.yaml").read_text("utf-8"),
+                               base.version, args.version)
+    target = folder / f"{args.version}.yaml"
+    write_new_file(target, text)
+    print(f"started draft {target.relative_to(root)} from {base.version}")
+    return OK
+
+
+def _approve(root: Path, args: argparse.Namespace) -> int:
+    project = _loaded(root)
+    if project is None:
+        return PROBLEMS
+    policy = project.policy(args.policy)
+    version = policy.version(args.version) if policy else None
+    if version is None:
+        return _usage(f"no version '{args.version}' of policy '{args.policy}'")
+    folder = root / "policy" / policy.id
+    path = folder / "versions" / f"{version.version}.yaml"
+    if version.status == "draft":
+        if not (args.by and args.on):
+            return _usage("approving a draft needs --by \"...\" and --on YYYY-MM-DD")
+        write_tree(path.parent, {path.name: workflow.approve(path.read_text("utf-8"),
+                                                             args.by, args.on)}, prune=False)
+    elif version.version in policy.locked:
+        print(f"{args.policy} {version.version} is already approved and locked")
+        return OK
+    locked = dict(policy.locked)
+    locked[version.version] = workflow.content_hash(path.read_bytes())
+    write_tree(folder, {workflow.LOCK_FILE: workflow.lock_text(locked)}, prune=False)
+    _, problems = load_and_check(root)
+    report(problems)
+    print(f"approved {args.policy} {version.version}; its content hash is in "
+          f"{(folder / workflow.LOCK_FILE).relative_to(root)}")
+    return PROBLEMS if errors(problems) else OK
 
 
 def report(problems: list[Problem]) -> None:

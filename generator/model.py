@@ -81,6 +81,8 @@ class Version:
     review_due: dt.date | None = None
     sources: tuple[str, ...] = ()
     note: str | None = None
+    removed: tuple[tuple[str, str], ...] = ()  # (clause id, why it was removed)
+    digest: str = ""  # content hash of the file, for the approval lock
     places: Mapping[tuple, Source] = field(default_factory=dict, compare=False, repr=False)
 
     def at(self, *path) -> Source:
@@ -107,6 +109,8 @@ class Policy:
     linked_policies: tuple[str, ...] = ()
     summary: str | None = None
     versions: tuple[Version, ...] = ()
+    locked: Mapping[str, str] = field(default_factory=dict)  # version -> content hash
+    lock_source: Source | None = None
     places: Mapping[tuple, Source] = field(default_factory=dict, compare=False, repr=False)
 
     def at(self, *path) -> Source:
@@ -178,17 +182,19 @@ def version_key(name: str) -> tuple:
                  for part in re.split(r"[.-]", name))
 
 
-def build_policy(doc: Document, versions: tuple[Version, ...]) -> Policy:
+def build_policy(doc: Document, versions: tuple[Version, ...], locked: Mapping[str, str] = {},
+                 lock_source: Source | None = None) -> Policy:
     """A Policy from its validated policy.yaml and its versions."""
     data = doc.data
     return Policy(id=data["id"], title=data["title"], owner=data["owner"], source=doc.source,
                   audience=tuple(data.get("audience", ())),
                   linked_policies=tuple(data.get("linked_policies", ())),
-                  summary=data.get("summary"), places=doc.values,
+                  summary=data.get("summary"), places=doc.values, locked=dict(locked),
+                  lock_source=lock_source,
                   versions=tuple(sorted(versions, key=lambda v: version_key(v.version))))
 
 
-def build_version(doc: Document, policy_id: str) -> Version:
+def build_version(doc: Document, policy_id: str, digest: str = "") -> Version:
     """A Version from its validated file; numbers come from position (1, 1.2, 1.2.3)."""
     data = doc.data
     sections = tuple(_section(doc, ("sections", i), str(i + 1))
@@ -199,7 +205,8 @@ def build_version(doc: Document, policy_id: str) -> Version:
                    approved_by=data.get("approved_by"),
                    review_due=_date(data.get("review_due")),
                    sources=tuple(data.get("sources", ())), note=data.get("note"),
-                   places=doc.values)
+                   removed=tuple((r["id"], r["change_note"]) for r in data.get("removed", ())),
+                   digest=digest, places=doc.values)
 
 
 def _section(doc: Document, path: tuple, number: str) -> Section:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from . import model, schema
 from .errors import Problem, Source
 from .load import Document, read_document
+from .workflow import LOCK_FILE, content_hash
 
 
 def read_valid(root: Path, relative: str, schema_name: str) -> tuple[Document | None, list[Problem]]:
@@ -59,9 +61,31 @@ def _load_policy(root: Path, folder: Path) -> tuple[model.Policy | None, list[Pr
     if not any((folder / "versions").glob("*.y*ml")):
         problems.append(Problem(Source(f"{relative}/versions"), "the policy has no versions",
                                 f"add {relative}/versions/<version>.yaml"))
+    locked, lock_source, found = _read_lock(root, folder)
+    problems += found
     if not doc:
         return None, problems
-    return model.build_policy(doc, tuple(versions)), problems
+    return model.build_policy(doc, tuple(versions), locked, lock_source), problems
+
+
+def _read_lock(root: Path, folder: Path) -> tuple[dict[str, str], Source | None, list[Problem]]:
+    path = folder / LOCK_FILE
+    if not path.exists():
+        return {}, None, []
+    source = Source(path.relative_to(root).as_posix(), 1, 1)
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        versions = data["versions"]
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in versions.items()):
+            raise TypeError
+    except json.JSONDecodeError as exc:
+        return {}, source, [Problem(Source(source.path, exc.lineno, exc.colno),
+                                    f"the lock file is not valid JSON ({exc.msg})",
+                                    "restore it from version control")]
+    except (KeyError, TypeError, AttributeError, UnicodeDecodeError):
+        return {}, source, [Problem(source, "the lock file is damaged",
+                                    "restore it from version control")]
+    return versions, source, []
 
 
 def _load_version(root: Path, path: Path, policy_id: str) -> tuple[model.Version | None, list[Problem]]:
@@ -76,4 +100,4 @@ def _load_version(root: Path, path: Path, policy_id: str) -> tuple[model.Version
                               f"version '{doc.data['version']}' differs from the file name "
                               f"'{path.name}'", f"rename the file to {doc.data['version']}.yaml "
                               "or correct the version")]
-    return model.build_version(doc, policy_id), []
+    return model.build_version(doc, policy_id, content_hash(path.read_bytes())), []

@@ -12,7 +12,10 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from .compare import Comparison
 from .model import KIND_LABELS, Clause, Policy, Project, Ref, Version, version_key
+from .render_versions import (compare_url, compare_view, comparisons, history_url,
+                              history_view)
 from .text import escape_markdown, markdown_to_html
 
 LINKED_SECTION = "linked-policies"
@@ -67,7 +70,25 @@ def render_site(project: Project, templates: Path, today: dt.date) -> dict[str, 
         if current:
             page = policy_page(policy.id)
             pages[page.path] = _render_policy(env, project, policy, current, page, today)
+        page = Page(f"{history_url(policy.id)}/index.md", history_url(policy.id))
+        pages[page.path] = env.get_template("history.md.j2").render(
+            view=history_view(policy, page.link))
+        for comparison in comparisons(project, policy):
+            url = compare_url(policy.id, comparison.old.version, comparison.new.version)
+            page = Page(f"{url}/index.md", url)
+            pages[page.path] = env.get_template("compare.md.j2").render(
+                view=compare_view(policy, comparison, page.link))
     return dict(sorted(pages.items()))
+
+
+def render_compare_standalone(project: Project, root: Path, comparison: Comparison) -> str:
+    """One comparison as a self-contained HTML page (policykit diff --format html)."""
+    policy = project.policy(comparison.policy)
+    page = Page("compare.html", compare_url(policy.id, comparison.old.version,
+                                           comparison.new.version))
+    env = environment(root / "docs_templates")
+    return env.get_template("compare_standalone.html.j2").render(
+        view=compare_view(policy, comparison, page.link))
 
 
 def _render_policy(env, project, policy, version, page, today) -> str:
@@ -89,6 +110,7 @@ def home_view(project: Project, today: dt.date) -> dict[str, Any]:
             "overdue": bool(current and current.review_due and current.review_due < today),
             "draft": draft.version if draft else None,
             "draft_md_path": policy_page(policy.id, draft.version).path if draft else None,
+            "latest_change": _latest_change(project, policy),
         })
     recent = sorted(((policy, v) for policy in project.policies for v in policy.versions),
                     key=lambda pv: (pv[1].approved_on or dt.date.min, version_key(pv[1].version)),
@@ -98,6 +120,18 @@ def home_view(project: Project, today: dt.date) -> dict[str, Any]:
                         "approved_on": _date(v.approved_on), "note": v.note,
                         "href": HOME.link(policy_page(p.id, v.version).url)}
                        for p, v in recent[:10]]}
+
+
+def _latest_change(project: Project, policy: Policy) -> dict[str, Any] | None:
+    found = comparisons(project, policy)
+    if not found:
+        return None
+    latest = found[-1]
+    counts = latest.summary()
+    parts = [f"{counts[k]} {k}" for k in ("added", "removed", "reworded", "moved") if counts[k]]
+    return {"old": latest.old.version, "new": latest.new.version,
+            "text": ", ".join(parts) or "no clause changes",
+            "md_path": f"{compare_url(policy.id, latest.old.version, latest.new.version)}/index.md"}
 
 
 def policy_view(project: Project, policy: Policy, version: Version, page: Page,
@@ -131,6 +165,7 @@ def policy_view(project: Project, policy: Policy, version: Version, page: Page,
                       "href": page.link(policy_page(policy.id, v.version).url),
                       "is_this": v is version}
                      for v in reversed(policy.versions)],
+        "history_href": page.link(history_url(policy.id)),
     }
 
 

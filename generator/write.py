@@ -9,8 +9,15 @@ from pathlib import Path
 from typing import Mapping
 
 
-def write_tree(folder: Path, files: Mapping[str, str | bytes]) -> list[str]:
-    """Make folder hold exactly files, writing only what changed; the paths written or removed."""
+def write_new_file(path: Path, text: str) -> None:
+    """Write a file that must not exist yet (never overwrites)."""
+    with path.open("x", encoding="utf-8", newline="\n") as stream:
+        stream.write(text)
+
+
+def write_tree(folder: Path, files: Mapping[str, str | bytes], prune: bool = True) -> list[str]:
+    """Make folder hold files, writing only what changed; with prune, remove every other file.
+    Returns the paths written or removed."""
     folder.mkdir(parents=True, exist_ok=True)
     touched = []
     for relative, content in sorted(files.items()):
@@ -21,7 +28,7 @@ def write_tree(folder: Path, files: Mapping[str, str | bytes]) -> list[str]:
         path.parent.mkdir(parents=True, exist_ok=True)
         _write_atomically(path, data)
         touched.append(relative)
-    for path in sorted(folder.rglob("*"), reverse=True):
+    for path in sorted(folder.rglob("*") if prune else (), reverse=True):
         relative = path.relative_to(folder).as_posix()
         if path.is_file() and relative not in files:
             path.unlink()

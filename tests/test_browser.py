@@ -106,7 +106,7 @@ def test_no_request_leaves_the_machine(page, site_url):
 
 
 def test_hostile_clause_text_does_not_run(browser, scratch):
-    version = scratch / "policy/social-media/versions/2023.1.yaml"
+    version = scratch / "policy/social-media/versions/2024.1.yaml"
     hostile = '<img src=x onerror="window.pwned=1"> <script>window.pwned=2</script> text'
     version.write_text(version.read_text("utf-8").replace(
         "text: >-\n          In this technology", f"text: >-\n          {hostile} In this technology",
@@ -115,7 +115,7 @@ def test_hostile_clause_text_does_not_run(browser, scratch):
         page = browser.new_page()
         dialogs = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.goto(url + "policies/social-media/")
+        page.goto(url + "policies/social-media/2024.1/")
         page.wait_for_load_state("networkidle")
         assert page.evaluate("window.pwned") is None and dialogs == []
         assert page.locator("#purpose ~ .pk-clause__text").first.inner_text().endswith(

@@ -27,7 +27,7 @@ linked_policies: [safeguarding]
 """
 VERSION = """\
 version: "1"
-status: approved
+status: draft
 sections:
   - id: intro
     title: Intro
@@ -78,7 +78,7 @@ def test_the_bundled_example_passes(example_root, capsys):
 
 CASES = {
     "duplicate key": (
-        {V: VERSION.replace("status: approved\n", "status: approved\nstatus: draft\n")},
+        {V: VERSION.replace("status: draft\n", "status: draft\nstatus: approved\n")},
         [f"{V}:3:1: duplicate key 'status' (first at line 2) — remove one of them"]),
     "unknown key with a suggestion": (
         {V: VERSION.replace("    title: Intro", "    titel: Intro")},
@@ -132,7 +132,7 @@ CASES = {
         {V: VERSION.replace('version: "1"', "version: 1")},
         [f"{V}:1:10: 'version' must be text, found the number 1 — quote it: \"1\""]),
     "yes is never a boolean": (
-        {V: VERSION.replace("status: approved", "status: yes")},
+        {V: VERSION.replace("status: draft", "status: yes")},
         [f"{V}:2:9: 'status' \"yes\" is not one of 'draft' or 'approved' — use one of them"]),
     "NO as a quiz exemption is not a reason": (
         {V: VERSION.replace("text: Why.", "text: Why.\n        quiz_exempt: NO")},
@@ -142,7 +142,7 @@ CASES = {
         {V: VERSION.split("      - id: purpose")[0].replace("clauses:", "clauses: []")},
         [f"{V}:6:14: section 'intro': 'clauses' is empty — add a clause or remove the section"]),
     "impossible date": (
-        {V: VERSION.replace("status: approved", "status: approved\nreview_due: 2024-02-30")},
+        {V: VERSION.replace("status: draft", "status: draft\nreview_due: 2024-02-30")},
         [f"{V}:3:13: 'review_due' '2024-02-30' is not a real date — write a real date as "
          "YYYY-MM-DD, or leave the field out"]),
     "tab indentation": (
@@ -159,7 +159,7 @@ CASES = {
          "aliases (& and *) that repeat content"]),
     "a file too big to be a policy": (
         {V: VERSION + "# " + "x" * (2 * 1024 * 1024) + "\n"},
-        [f"{V}:1:1: the file is 2,097,405 bytes; the limit is 2,097,152 — split it into "
+        [f"{V}:1:1: the file is 2,097,402 bytes; the limit is 2,097,152 — split it into "
          "smaller files"]),
     "YAML syntax error": (
         {V: VERSION.replace('refs: [safeguarding, "#purpose"]', "refs: [safeguarding")},
@@ -177,7 +177,7 @@ CASES = {
         [f"{P}:3:8: owner 'Head teacher' is not a role in policy/organisation.yaml — "
          "did you mean 'Headteacher'?"]),
     "a draft claims approval": (
-        {V: VERSION.replace("status: approved", "status: draft\napproved_on: 2024-01-10")},
+        {V: VERSION.replace("status: draft", "status: draft\napproved_on: 2024-01-10")},
         [f"{V}:3:14: a draft has approval details — remove approved_on and approved_by, or set "
          "status: approved"]),
 }

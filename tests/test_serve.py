@@ -37,9 +37,9 @@ def test_serve_regenerates_when_a_policy_changes(scratch):
                                "serve", "--port", str(port)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        url = f"http://127.0.0.1:{port}/policies/social-media/"
+        url = f"http://127.0.0.1:{port}/policies/social-media/2024.1/"
         fetch_until(url, "Decline student initiated", 60)
-        version = scratch / "policy/social-media/versions/2023.1.yaml"
+        version = scratch / "policy/social-media/versions/2024.1.yaml"
         version.write_text(version.read_text("utf-8").replace(
             "Privacy settings can shift", "Privacy settings can drift"), "utf-8")
         assert "Privacy settings can drift" in fetch_until(url, "can drift", 60)

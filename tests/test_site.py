@@ -16,6 +16,9 @@ from generator.cli import main
 from generator.project import load_project
 
 
+DRAFT = "policy/social-media/versions/2024.1.yaml"
+
+
 def page(site: Path, url: str) -> str:
     return (site / url / "index.html").read_text("utf-8")
 
@@ -106,6 +109,8 @@ def test_superseded_and_draft_versions_are_marked(renewal_site):
 
 
 def test_policy_with_only_a_draft_shows_it_as_draft(scratch):
+    (scratch / "policy/social-media/versions/2024.1.yaml").unlink()
+    (scratch / "policy/social-media/approved.lock").unlink()
     version = scratch / "policy/social-media/versions/2023.1.yaml"
     version.write_text(version.read_text("utf-8").replace("status: approved", "status: draft"),
                        "utf-8")
@@ -124,7 +129,7 @@ def test_no_third_party_host_is_referenced(example_site):
 
 
 def test_untrusted_text_is_never_markup(scratch):
-    version = scratch / "policy/social-media/versions/2023.1.yaml"
+    version = scratch / DRAFT
     text = version.read_text("utf-8")
     hostile = ('<script>alert("x")</script> <img src=x onerror="alert(1)"> '
                '[click](javascript:alert(2)) <b onmouseover=alert(3)>bold</b>')
@@ -133,7 +138,7 @@ def test_untrusted_text_is_never_markup(scratch):
                         f"text: >-\n          {hostile} In this technology", 1)
     version.write_text(text, "utf-8")
     site = build(scratch)
-    html = page(site, "policies/social-media")
+    html = page(site, "policies/social-media/2024.1")
     assert "<script>alert" not in html
     assert "onerror" not in html and "onmouseover" not in html and "javascript:" not in html
     assert "Intro &lt;script&gt;alert(4)&lt;/script&gt;" in html
@@ -154,17 +159,17 @@ def test_unchanged_regeneration_writes_nothing(scratch):
     _, written = generate(scratch)
     assert "policies/social-media/index.md" in written
     assert generate(scratch)[1] == []
-    version = scratch / "policy/social-media/versions/2023.1.yaml"
+    version = scratch / DRAFT
     version.write_text(version.read_text("utf-8").replace("Privacy settings can shift",
                                                           "Privacy settings can move"), "utf-8")
-    assert generate(scratch)[1] == ["policies/social-media/2023.1/index.md",
-                                    "policies/social-media/index.md"]
+    assert generate(scratch)[1] == ["index.md", "policies/social-media/2024.1/index.md",
+                                    "policies/social-media/compare/2023.1/2024.1/index.md"]
 
 
 def test_a_failed_build_leaves_the_old_site(scratch, capsys):
     assert main(["--project", str(scratch), "build"]) == 0
     before = (scratch / "site/policies/social-media/index.html").read_bytes()
-    version = scratch / "policy/social-media/versions/2023.1.yaml"
+    version = scratch / DRAFT
     version.write_text(version.read_text("utf-8").replace("kind: duty", "kind: dutty", 1), "utf-8")
     assert main(["--project", str(scratch), "build"]) == 1
     assert "site/ is unchanged" in capsys.readouterr().err
