@@ -145,3 +145,25 @@ def test_abbreviations_expand_on_keyboard_focus(page, site_url):
     tooltip.wait_for(state="visible", timeout=5_000)
     assert abbr.inner_text() == "DSL"
     assert tooltip.inner_text() == "Designated Safeguarding Lead"
+
+
+def test_compare_page_shows_the_redline(page, site_url):
+    page.goto(site_url + "policies/social-media/compare/2023.1/2024.1/")
+    change = page.locator(".pk-change", has=page.locator("#change-report-inappropriate-material"))
+    deleted = change.locator("del.pk-del").first
+    inserted = change.locator("ins.pk-ins").first
+    assert deleted.is_visible() and inserted.is_visible()
+    assert deleted.text_content() == "[deleted: he/she]"
+    assert inserted.text_content() == "[inserted: they]"
+    style = deleted.evaluate("e => getComputedStyle(e).textDecorationLine")
+    assert "line-through" in style  # shows in black-and-white print, not colour alone
+    assert "underline" in inserted.evaluate("e => getComputedStyle(e).textDecorationLine")
+    page.emulate_media(media="print")
+    assert not page.locator(".md-header").is_visible()
+    assert page.locator("#sign-off").is_visible()
+
+
+@pytest.mark.parametrize("path", ["policies/social-media/history/",
+                                  "policies/social-media/compare/2023.1/2024.1/"])
+def test_axe_on_history_and_compare_pages(page, site_url, path):
+    test_axe_finds_no_serious_or_critical_violation(page, site_url, path)
