@@ -8,6 +8,7 @@ from typing import Callable, Iterable, Iterator
 
 from .errors import Problem, did_you_mean
 from .model import Policy, Project, Ref, Version
+from .quizzes import check_coverage, check_pathways, check_quizzes
 
 Check = Callable[[Project], Iterable[Problem]]
 
@@ -174,6 +175,9 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_approved_versions_unchanged,
     check_removal_notes,
     check_reserved_version_names,
+    check_quizzes,
+    check_coverage,
+    check_pathways,
 )
 
 

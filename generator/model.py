@@ -161,11 +161,65 @@ class LinkedPolicy:
 
 
 @dataclass(frozen=True)
+class Option:
+    text: str
+    correct: bool
+    feedback: str
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    covers: tuple[str, ...]
+    type: str  # single | multiple | true-false
+    prompt: str
+    options: tuple[Option, ...]
+    explanation: str
+    source: Source
+    places: Mapping[tuple, Source] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Quiz:
+    id: str
+    title: str
+    policy: str
+    pass_mark: int
+    questions: tuple[Question, ...]
+    source: Source
+    draw: int | None = None
+    description: str | None = None
+    places: Mapping[tuple, Source] = field(default_factory=dict, compare=False, repr=False)
+
+    def at(self, *path) -> Source:
+        """Where the value at path (e.g. 'draw') is written in the quiz file."""
+        return self.places.get(path, self.source)
+
+
+@dataclass(frozen=True)
+class Pathway:
+    id: str
+    title: str
+    quizzes: tuple[str, ...]
+    source: Source
+    description: str | None = None
+
+
+@dataclass(frozen=True)
 class Project:
     organisation: Organisation | None
     policies: tuple[Policy, ...] = ()
     linked: tuple[LinkedPolicy, ...] = ()
     files: tuple[str, ...] = field(default=(), compare=False)
+    quizzes: tuple[Quiz, ...] = ()
+    pathways: tuple[Pathway, ...] = ()
+    # What failed to load, so that rules spanning files stay quiet about what they cannot see.
+    unloaded_policies: frozenset[str] = frozenset()
+    quizzes_complete: bool = True
+
+    def quiz(self, quiz_id: str) -> Quiz | None:
+        """The quiz with this id, if any."""
+        return next((q for q in self.quizzes if q.id == quiz_id), None)
 
     def policy(self, policy_id: str) -> Policy | None:
         """The policy kept in policy/ with this id, if any."""
@@ -254,3 +308,26 @@ def _get(data, path: tuple):
     for part in path:
         data = data[part]
     return data
+
+
+def build_quiz(doc: Document) -> Quiz:
+    """A Quiz from its validated quizzes/<quiz-id>.yaml."""
+    data = doc.data
+    questions = tuple(
+        Question(id=q["id"], covers=tuple(q["covers"]), type=q["type"], prompt=q["prompt"],
+                 options=tuple(Option(o["text"], o["correct"], o["feedback"])
+                               for o in q["options"]),
+                 explanation=q["explanation"], source=doc.at(("questions", i)),
+                 places={k[2:]: v for k, v in doc.values.items()
+                         if k[:2] == ("questions", i)})
+        for i, q in enumerate(data["questions"]))
+    return Quiz(id=data["id"], title=data["title"], policy=data["policy"],
+                pass_mark=data["pass_mark"], questions=questions, source=doc.source,
+                draw=data.get("draw"), description=data.get("description"), places=doc.values)
+
+
+def build_pathways(doc: Document) -> tuple[Pathway, ...]:
+    """The pathways of a validated quizzes/pathways.yaml."""
+    return tuple(Pathway(p["id"], p["title"], tuple(p["quizzes"]), doc.at(("pathways", i)),
+                         p.get("description"))
+                 for i, p in enumerate(doc.data["pathways"]))

@@ -24,8 +24,12 @@ class PolicykitPlugin(BasePlugin):
             project, _ = generate(self.root)
         except ProjectError as error:
             raise PluginError(f"policykit: the project has errors:\n{error}") from None
+        training = [{"Pathways": "training/index.md"}]
+        training += [{q.title: f"training/{q.id}/index.md"} for q in project.quizzes]
+        training += [{"Coverage": "training/coverage/index.md"}]
         config.nav = [{"Home": HOME.path},
-                      {"Policies": [{p.title: policy_page(p.id).path} for p in project.policies]}]
+                      {"Policies": [{p.title: policy_page(p.id).path} for p in project.policies]},
+                      {"Training": training}]
         return config
 
     def on_serve(self, server, config: MkDocsConfig, builder):

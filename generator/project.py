@@ -32,14 +32,40 @@ def load_project(root: Path) -> tuple[model.Project, list[Problem]]:
         doc, found = read_valid(root, "policy/linked.yaml", "linked")
         problems += found
         linked = model.build_linked(doc) if doc else ()
-    policies = []
+    policies, unloaded = [], set()
     for folder in sorted(p for p in (root / "policy").iterdir() if p.is_dir()):
         policy, found = _load_policy(root, folder)
         problems += found
         if policy:
             policies.append(policy)
+        if found:
+            unloaded.update({folder.name, policy.id} if policy else {folder.name})
+    quizzes, pathways, found = _load_quizzes(root)
+    problems += found
     files = tuple(sorted({p.source.path for p in problems}))
-    return model.Project(organisation, tuple(policies), linked, files), problems
+    return model.Project(organisation, tuple(policies), linked, files, quizzes, pathways,
+                         frozenset(unloaded), quizzes_complete=not found), problems
+
+
+def _load_quizzes(root: Path) -> tuple[tuple[model.Quiz, ...], tuple[model.Pathway, ...],
+                                       list[Problem]]:
+    folder = root / "quizzes"
+    problems: list[Problem] = []
+    quizzes, pathways = [], ()
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else ():
+        relative = path.relative_to(root).as_posix()
+        if path.name == "pathways.yaml":
+            doc, found = read_valid(root, relative, "pathways")
+            pathways = model.build_pathways(doc) if doc else ()
+        else:
+            doc, found = read_valid(root, relative, "quiz")
+            if doc and doc.data["id"] != path.stem:
+                found = [Problem(doc.at(("id",)), f"quiz id '{doc.data['id']}' differs from "
+                                 f"the file name '{path.name}'", "make them the same")]
+            elif doc:
+                quizzes.append(model.build_quiz(doc))
+        problems += found
+    return tuple(quizzes), pathways, problems
 
 
 def _load_policy(root: Path, folder: Path) -> tuple[model.Policy | None, list[Problem]]:

@@ -1,17 +1,130 @@
-"""Quiz banks and their coverage of clauses (filled in by the quizzes issue)."""
+"""Quiz banks: which questions cover which clauses, and the rules a quiz bank must keep (pure)."""
 
 from __future__ import annotations
 
-from .model import Project
+from collections import Counter
+from typing import Iterator
+
+from .errors import Problem, did_you_mean
+from .model import Project, Quiz
+
+RESERVED_QUIZ_IDS = ("coverage",)
 
 
 def covering_questions(project: Project, policy_id: str) -> dict[str, tuple[str, ...]]:
-    """For each clause id of a policy, the ids of the quiz questions that cover it."""
+    """For each clause id of a policy, the ids ('quiz/question') of the questions covering it."""
     covering: dict[str, list[str]] = {}
-    for quiz in getattr(project, "quizzes", ()):
+    for quiz in project.quizzes:
         if quiz.policy != policy_id:
             continue
         for question in quiz.questions:
             for clause_id in question.covers:
                 covering.setdefault(clause_id, []).append(f"{quiz.id}/{question.id}")
     return {k: tuple(sorted(v)) for k, v in sorted(covering.items())}
+
+
+def live_questions(project: Project, quiz: Quiz) -> tuple:
+    """The questions asked now: those covering at least one clause of the current version."""
+    policy = project.policy(quiz.policy)
+    if policy is None or policy.current is None or policy.id in project.unloaded_policies:
+        return quiz.questions
+    current = {c.id for c in policy.current.clauses()}
+    return tuple(q for q in quiz.questions if set(q.covers) & current)
+
+
+def check_quizzes(project: Project) -> Iterator[Problem]:
+    """Each quiz names a policy kept here, covers real clauses and has sound questions."""
+    for quiz in project.quizzes:
+        yield from _check_quiz(project, quiz)
+
+
+def _check_quiz(project: Project, quiz: Quiz) -> Iterator[Problem]:
+    if quiz.id in RESERVED_QUIZ_IDS:
+        yield Problem(quiz.at("id"), f"'{quiz.id}' cannot be a quiz id: the site uses it for "
+                      "another page", "choose another id")
+    policy = project.policy(quiz.policy)
+    if policy is None and quiz.policy not in project.unloaded_policies:
+        known = [p.id for p in project.policies]
+        yield Problem(quiz.at("policy"), f"quiz policy '{quiz.policy}' is not kept in policy/",
+                      did_you_mean(quiz.policy, known, "name a folder of policy/"))
+    live = live_questions(project, quiz)
+    if quiz.draw and quiz.draw > len(live):
+        yield Problem(quiz.at("draw"), f"draw is {quiz.draw} but the bank has only "
+                      f"{len(live)} questions on the current version", "lower draw or add questions")
+    counts = Counter(q.id for q in quiz.questions)
+    current = {c.id for c in policy.current.clauses()} if policy and policy.current else set()
+    anywhere = {c.id for v in policy.versions for c in v.clauses()} if policy else set()
+    for question in quiz.questions:
+        if counts[question.id] > 1:
+            yield Problem(question.places.get(("id",), question.source),
+                          f"question id '{question.id}' is used more than once in this quiz",
+                          "give each question its own id")
+        yield from _check_options(question)
+        complete = policy and policy.id not in project.unloaded_policies
+        for i, clause_id in enumerate(question.covers if complete else ()):
+            where = question.places.get(("covers", i), question.source)
+            if clause_id not in anywhere:
+                yield Problem(where, f"question '{question.id}' covers '{clause_id}', which is "
+                              f"not a clause of {policy.id}",
+                              did_you_mean(clause_id, anywhere, "check the clause id"))
+            elif clause_id not in current:
+                left_out = not set(question.covers) & current
+                yield Problem(where, f"question '{question.id}' covers '{clause_id}', which is not "
+                              f"in the current version {policy.current.version}",
+                              "the question is left out of the quiz until it is" if left_out else
+                              "update the question if the clause was removed", severity="warning")
+
+
+def _check_options(question) -> Iterator[Problem]:
+    correct = sum(option.correct for option in question.options)
+    where = question.places.get(("options",), question.source)
+    if correct == 0:
+        yield Problem(where, f"question '{question.id}' has no correct option",
+                      "mark the right option(s) correct: true")
+    elif correct > 1 and question.type in ("single", "true-false"):
+        yield Problem(where, f"question '{question.id}' is {question.type} but has {correct} "
+                      "correct options", "mark exactly one correct, or make it type: multiple")
+    if question.type == "true-false" and len(question.options) != 2:
+        yield Problem(where, f"true-false question '{question.id}' has "
+                      f"{len(question.options)} options", "give exactly two: True and False")
+
+
+def check_coverage(project: Project) -> Iterator[Problem]:
+    """Every clause of every current version is covered by a question or exempt, with a reason;
+    a draft's uncovered clauses are warnings, so trainers can prepare before approval."""
+    if not project.quizzes_complete:
+        return  # a quiz file did not load: what it covers is unknown
+    for policy in project.policies:
+        if policy.id in project.unloaded_policies:
+            continue
+        covered = covering_questions(project, policy.id)
+        current = policy.current
+        for version in policy.versions:
+            if version is not current and version.status != "draft":
+                continue
+            for clause in version.clauses():
+                if clause.id in covered or clause.quiz_exempt:
+                    continue
+                if version is current:
+                    yield Problem(clause.source, f"clause '{clause.id}' ({clause.number}) is not "
+                                  "covered by any quiz question", "add a question that covers it "
+                                  "in quizzes/, or give the clause quiz_exempt: with the reason")
+                else:
+                    yield Problem(clause.source, f"clause '{clause.id}' ({clause.number}) of draft "
+                                  f"{version.version} is not covered by any quiz question yet",
+                                  "add a question before the draft is approved",
+                                  severity="warning")
+
+
+def check_pathways(project: Project) -> Iterator[Problem]:
+    """Pathways name quizzes that exist, each pathway once."""
+    known = [q.id for q in project.quizzes]
+    counts = Counter(p.id for p in project.pathways)
+    for pathway in project.pathways:
+        if counts[pathway.id] > 1:
+            yield Problem(pathway.source, f"pathway '{pathway.id}' is listed more than once",
+                          "keep one")
+        for quiz_id in pathway.quizzes:
+            if quiz_id not in known:
+                yield Problem(pathway.source, f"pathway '{pathway.id}' names unknown quiz "
+                              f"'{quiz_id}'", did_you_mean(quiz_id, known, "check the quiz id"))

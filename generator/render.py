@@ -16,6 +16,7 @@ from .compare import Comparison
 from .model import KIND_LABELS, Clause, Policy, Project, Ref, Version, version_key
 from .render_versions import (compare_url, compare_view, comparisons, history_url,
                               history_view)
+from .render_training import TRAINING, coverage_view, quiz_url, quiz_view, training_view
 from .text import escape_markdown, markdown_to_html
 
 LINKED_SECTION = "linked-policies"
@@ -78,7 +79,24 @@ def render_site(project: Project, templates: Path, today: dt.date) -> dict[str, 
             page = Page(f"{url}/index.md", url)
             pages[page.path] = env.get_template("compare.md.j2").render(
                 view=compare_view(policy, comparison, page.link))
+    pages.update(_training_pages(env, project))
     return dict(sorted(pages.items()))
+
+
+def _training_pages(env: jinja2.Environment, project: Project) -> dict[str, str]:
+    pages = {}
+    for url, template, view in [(TRAINING, "training.md.j2", training_view),
+                                (f"{TRAINING}/coverage", "coverage.md.j2", coverage_view)]:
+        page = Page(f"{url}/index.md", url)
+        pages[page.path] = env.get_template(template).render(view=view(project, page.link))
+    for quiz in project.quizzes:
+        for part, template in (("", "quiz.md.j2"), ("print", "quiz_print.md.j2"),
+                               ("answers", "quiz_answers.md.j2")):
+            url = quiz_url(quiz.id, part)
+            page = Page(f"{url}/index.md", url)
+            pages[page.path] = env.get_template(template).render(
+                view=quiz_view(project, quiz, page.link))
+    return pages
 
 
 def render_compare_standalone(project: Project, root: Path, comparison: Comparison) -> str:

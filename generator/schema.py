@@ -66,6 +66,11 @@ def _explain(document: Document, error: jsonschema.ValidationError) -> Iterator[
     elif kind == "pattern":
         yield Problem(document.at(path), f"{subject}{field} '{error.instance}' is not valid",
                       hint or f"match the pattern {error.validator_value}")
+    elif kind in ("minimum", "maximum"):
+        side = "below the minimum" if kind == "minimum" else "above the maximum"
+        yield Problem(document.at(path), f"{subject}{field} is {side} of {error.validator_value}",
+                      hint or f"give a number no {'less' if kind == 'minimum' else 'more'} than "
+                      f"{error.validator_value}")
     elif kind == "minItems":
         yield Problem(document.at(path), f"{subject}{field} is empty", hint or "add an item")
     elif kind == "minLength":
@@ -132,6 +137,7 @@ def _subject(data: Any, path: tuple) -> str:
             break
         parent = path[i - 1] if i else None
         if isinstance(part, int) and isinstance(node, dict) and isinstance(node.get("id"), str):
-            kind = {"sections": "section", "clauses": "clause"}.get(parent, "entry")
+            kind = {"sections": "section", "clauses": "clause", "questions": "question",
+                    "pathways": "pathway", "roles": "role"}.get(parent, "entry")
             subject = f"{kind} '{node['id']}': "
     return subject

@@ -24,6 +24,14 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
+def remove_draft(root: Path) -> None:
+    """Take the 2024.1 draft out of a copy of the example, with the question prepared for it."""
+    (root / "policy/social-media/versions/2024.1.yaml").unlink()
+    bank = root / "quizzes/social-media-induction.yaml"
+    text = bank.read_text("utf-8")
+    bank.write_text(text[:text.index("  # Prepared for draft 2024.1")], "utf-8")
+
+
 def build(root: Path, monkeypatch=None, strict: bool = True) -> Path:
     """Build root's site with a fixed SOURCE_DATE_EPOCH; the site folder."""
     import os
@@ -61,15 +69,13 @@ def example_site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def renewal_site(tmp_path_factory) -> Path:
-    """The example plus an approved 2024.1 and a draft 2025.1: superseded and draft pages."""
+    """The example with 2024.1 approved and a draft 2025.1: superseded and draft pages."""
     root = copy_project(tmp_path_factory.mktemp("renewal") / "project")
     versions = root / "policy/social-media/versions"
-    text = (versions / "2023.1.yaml").read_text("utf-8")
-    approved = text.replace('version: "2023.1"', 'version: "2024.1"').replace(
-        "status: approved", "status: approved\nreview_due: 2025-09-01")
+    text = (versions / "2024.1.yaml").read_text("utf-8")
+    approved = text.replace("status: draft", "status: approved\nreview_due: 2025-09-01")
     (versions / "2024.1.yaml").write_text(approved, "utf-8")
-    draft = text.replace('version: "2023.1"', 'version: "2025.1"').replace(
-        "status: approved", "status: draft")
+    draft = text.replace('version: "2024.1"', 'version: "2025.1"')
     (versions / "2025.1.yaml").write_text(draft, "utf-8")
     return build(root)
 
@@ -87,6 +93,7 @@ def two_policy_site(tmp_path_factory) -> Path:
         'version: "1"\nstatus: approved\nsections:\n  - id: contact\n    title: Contact\n'
         "    clauses:\n      - id: pupil-contact\n        kind: prohibition\n"
         "        text: Never accept pupils as online friends.\n"
+        "        quiz_exempt: Test fixture; covered by its own training elsewhere.\n"
         '        refs: ["social-media#decline-friend-requests"]\n', "utf-8")
     social = root / "policy/social-media/policy.yaml"
     social.write_text(social.read_text("utf-8").replace("whistleblowing]",

@@ -40,14 +40,34 @@ sections:
         text: Do this.
         refs: [safeguarding, "#purpose"]
 """
+QUIZ = """\
+id: demo-quiz
+title: Demo quiz
+policy: demo
+pass_mark: 80
+questions:
+  - id: why
+    covers: [purpose, rules]
+    type: true-false
+    prompt: The policy has a purpose.
+    options:
+      - text: "True"
+        correct: true
+        feedback: Yes.
+      - text: "False"
+        correct: false
+        feedback: No.
+    explanation: It says why.
+"""
 V = "policy/demo/versions/1.yaml"
+Q = "quizzes/demo-quiz.yaml"
 P = "policy/demo/policy.yaml"
 
 
 def make_project(root: Path, files: dict[str, str | bytes] = {}) -> Path:
     """A small valid project under root, with some files replaced."""
     contents = {"policy/organisation.yaml": ORGANISATION, "policy/linked.yaml": LINKED,
-                P: POLICY, V: VERSION, **files}
+                P: POLICY, V: VERSION, Q: QUIZ, **files}
     for relative, text in contents.items():
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -97,8 +117,8 @@ CASES = {
         [f"{V}:10:13: clause 'Rules_2': 'id' 'Rules_2' is not valid — use lowercase kebab-case: "
          "letters a-z, digits and single hyphens"]),
     "duplicate clause id": (
-        {V: VERSION.replace("id: rules", "id: purpose")},
-        [f"{V}:10:9: id 'purpose' is used twice in this version (first at line 7) — "
+        {V: VERSION + "      - id: purpose\n        kind: duty\n        text: Again.\n"},
+        [f"{V}:14:9: id 'purpose' is used twice in this version (first at line 7) — "
          "give each section and clause its own id"]),
     "unknown kind": (
         {V: VERSION.replace("kind: duty", "kind: dutty")},

@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from conftest import EPOCH, build, copy_project
+from conftest import EPOCH, build, copy_project, remove_draft
 from generator.build import DOCS_FOLDER, generate
 from generator.cli import main
 from generator.project import load_project
@@ -109,7 +109,7 @@ def test_superseded_and_draft_versions_are_marked(renewal_site):
 
 
 def test_policy_with_only_a_draft_shows_it_as_draft(scratch):
-    (scratch / "policy/social-media/versions/2024.1.yaml").unlink()
+    remove_draft(scratch)
     (scratch / "policy/social-media/approved.lock").unlink()
     version = scratch / "policy/social-media/versions/2023.1.yaml"
     version.write_text(version.read_text("utf-8").replace("status: approved", "status: draft"),

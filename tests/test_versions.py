@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from conftest import remove_draft
 from generator import diff_report
 from generator.build import load_and_check
 from generator.cli import main
@@ -94,7 +95,7 @@ def test_identical_versions_diff_empty(example_root, capsys):
 
 
 def test_new_version_copies_the_approved_version_as_a_draft(scratch, capsys):
-    (scratch / DRAFT).unlink()
+    remove_draft(scratch)
     code, out, _ = run(scratch, capsys, "new-version", "social-media", "2025.1")
     assert code == 0 and "from 2023.1" in out
     text = (scratch / "policy/social-media/versions/2025.1.yaml").read_text("utf-8")
@@ -140,7 +141,7 @@ def test_line_endings_do_not_break_the_lock(scratch, capsys, line_endings):
 
 
 def test_overdue_review_warns_but_does_not_fail(scratch, capsys, monkeypatch):
-    (scratch / DRAFT).unlink()
+    remove_draft(scratch)
     (scratch / "policy/social-media/approved.lock").unlink()
     path = scratch / APPROVED
     path.write_text(path.read_text("utf-8").replace("status: approved",

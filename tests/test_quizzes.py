@@ -1,0 +1,119 @@
+"""Quiz banks: coverage of every clause, and each kind of bad question, reported exactly."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from generator.build import load_and_check
+from generator.cli import main
+from generator.quizzes import live_questions
+from test_check_errors import QUIZ, Q, make_project, run_check
+
+BANK = "quizzes/social-media-induction.yaml"
+SEED = "policy/social-media/versions/2023.1.yaml"
+
+
+def test_the_example_bank_covers_every_clause_of_the_current_version(example_root):
+    project, problems = load_and_check(example_root)
+    assert not [p for p in problems if p.severity == "error"]
+    quiz = project.quiz("social-media-induction")
+    covered = {cid for q in quiz.questions for cid in q.covers}
+    covered.discard("no-ai-images-of-pupils")  # prepared for the 2024.1 draft
+    clauses = list(project.policy("social-media").current.clauses())
+    exempt = [c.id for c in clauses if c.quiz_exempt]
+    assert exempt == ["purpose", "duties", "prohibitions", "staff-should", "prohibited-activities"]
+    assert {c.id for c in clauses} - covered == set(exempt)
+    assert all(o.feedback for q in quiz.questions for o in q.options)
+    assert len(quiz.questions) == 32 and quiz.draw == 12
+    assert [q.id for q in live_questions(project, quiz)] == [q.id for q in quiz.questions[:31]]
+
+
+def test_removing_a_question_fails_check_naming_the_clause(scratch, capsys):
+    bank = scratch / BANK
+    text = bank.read_text("utf-8")
+    start = text.index("  - id: play-photos")
+    end = text.index("  - id: leadership-rant")
+    bank.write_text(text[:start] + text[end:], "utf-8")
+    code = main(["--project", str(scratch), "check"])
+    err = capsys.readouterr().err.splitlines()
+    line = next(i for i, t in enumerate((scratch / SEED).read_text("utf-8").splitlines(), 1)
+                if t.strip() == "- id: no-copyright-breach")
+    assert code == 1
+    assert (f"{SEED}:{line}:13: clause 'no-copyright-breach' (6.3.8) is not covered by any quiz "
+            "question — add a question that covers it in quizzes/, or give the clause "
+            "quiz_exempt: with the reason") in err
+    assert err[-1] == "1 error in 1 file"
+
+
+CASES = {
+    "unknown clause": (
+        QUIZ.replace("covers: [purpose, rules]", "covers: [purpose, rulez]"),
+        ["policy/demo/versions/1.yaml:10:9: clause 'rules' (1.2) is not covered by any quiz "
+         "question — add a question that covers it in quizzes/, or give the clause "
+         "quiz_exempt: with the reason",
+         f"{Q}:7:23: question 'why' covers 'rulez', which is not a clause of demo — "
+         "did you mean 'rules'?"]),
+    "no correct option": (
+        QUIZ.replace("correct: true", "correct: false"),
+        [f"{Q}:11:7: question 'why' has no correct option — mark the right option(s) "
+         "correct: true"]),
+    "single with two correct": (
+        QUIZ.replace("type: true-false", "type: single").replace("correct: false",
+                                                                 "correct: true"),
+        [f"{Q}:11:7: question 'why' is single but has 2 correct options — mark exactly one "
+         "correct, or make it type: multiple"]),
+    "true-false with three options": (
+        QUIZ.replace("    explanation:", "      - text: Maybe\n        correct: false\n"
+                                         "        feedback: No.\n    explanation:"),
+        [f"{Q}:11:7: true-false question 'why' has 3 options — give exactly two: True and "
+         "False"]),
+    "duplicate question ids": (
+        QUIZ + QUIZ.split("questions:\n")[1],
+        [f"{Q}:6:9: question id 'why' is used more than once in this quiz — give each "
+         "question its own id",
+         f"{Q}:18:9: question id 'why' is used more than once in this quiz — give each "
+         "question its own id"]),
+    "draw larger than the bank": (
+        QUIZ.replace("pass_mark: 80", "pass_mark: 80\ndraw: 5"),
+        [f"{Q}:5:7: draw is 5 but the bank has only 1 questions on the current version — "
+         "lower draw or add questions"]),
+    "pass mark of 0": (
+        QUIZ.replace("pass_mark: 80", "pass_mark: 0"),
+        [f"{Q}:4:12: 'pass_mark' is below the minimum of 1 — give a percentage from 1 to 100"]),
+    "pass mark over 100": (
+        QUIZ.replace("pass_mark: 80", "pass_mark: 120"),
+        [f"{Q}:4:12: 'pass_mark' is above the maximum of 100 — give a percentage from 1 to 100"]),
+    "a correct flag that is not a boolean": (
+        QUIZ.replace("correct: true", "correct: yes"),
+        [f"{Q}:12:18: question 'why': 'correct' must be true or false, found the text 'yes' — write true or "
+         "false"]),
+    "quiz on an unknown policy": (
+        QUIZ.replace("policy: demo", "policy: dem"),
+        ["policy/demo/versions/1.yaml:7:9: clause 'purpose' (1.1) is not covered by any quiz "
+         "question — add a question that covers it in quizzes/, or give the clause "
+         "quiz_exempt: with the reason",
+         "policy/demo/versions/1.yaml:10:9: clause 'rules' (1.2) is not covered by any quiz "
+         "question — add a question that covers it in quizzes/, or give the clause "
+         "quiz_exempt: with the reason",
+         f"{Q}:3:9: quiz policy 'dem' is not kept in policy/ — did you mean 'demo'?"]),
+}
+
+
+@pytest.mark.parametrize("quiz,expected", CASES.values(), ids=CASES.keys())
+def test_bad_quiz_is_reported_exactly(tmp_path, capsys, quiz, expected):
+    code, err, _ = run_check(make_project(tmp_path, {Q: quiz}), capsys)
+    assert code == 1
+    assert err[:-1] == expected
+
+
+def test_quiz_id_must_match_its_file_and_pathways_must_name_quizzes(tmp_path, capsys):
+    files = {Q: QUIZ.replace("id: demo-quiz", "id: demo"),
+             "quizzes/pathways.yaml": "pathways:\n  - id: staff\n    title: Staff\n"
+                                      "    quizzes: [demo-quiz, nope]\n"}
+    code, err, _ = run_check(make_project(tmp_path, files), capsys)
+    assert code == 1
+    assert (f"{Q}:1:5: quiz id 'demo' differs from the file name 'demo-quiz.yaml' — make them "
+            "the same") in err
+    assert any(re.search(r"pathway 'staff' names unknown quiz 'nope'", line) for line in err)
