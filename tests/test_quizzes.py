@@ -117,3 +117,48 @@ def test_quiz_id_must_match_its_file_and_pathways_must_name_quizzes(tmp_path, ca
     assert (f"{Q}:1:5: quiz id 'demo' differs from the file name 'demo-quiz.yaml' — make them "
             "the same") in err
     assert any(re.search(r"pathway 'staff' names unknown quiz 'nope'", line) for line in err)
+
+
+def built(site, url):
+    return (site / url / "index.html").read_text("utf-8")
+
+
+def test_training_page_lists_pathways_role_by_role(example_site):
+    html = built(example_site, "training")
+    for role in ("Teaching staff", "Support staff", "Volunteers", "Governors"):
+        assert f">{role}</h3>" in html
+    assert html.count('<a href="social-media-induction/">Social media: staff induction</a>') == 5
+    assert "12 of a bank of 31" in html
+
+
+def test_coverage_page_shows_each_clause_and_its_questions(example_site):
+    html = built(example_site, "training/coverage")
+    assert "51 clauses covered, 5 exempt, 0 not covered." in html
+    assert html.count('<tr><th scope="row">') == 56
+    row = html[html.index("<code>decline-friend-requests</code>"):][:400]
+    assert ('<a href="../social-media-induction/answers/#pupil-friend-request">'
+            "social-media-induction/pupil-friend-request</a>") in row
+    assert "<em>Exempt:</em> Context only" in html
+
+
+def test_paper_version_has_no_answers_and_the_key_has_them_all(example_site, example_root):
+    project, _ = load_and_check(example_root)
+    live = live_questions(project, project.quiz("social-media-induction"))
+    paper = built(example_site, "training/social-media-induction/print")
+    assert paper.count('<li class="pk-paper-question">') == 31
+    assert "✓" not in paper and "feedback" not in paper.lower().replace("pk-", "")
+    key = built(example_site, "training/social-media-induction/answers")
+    assert key.count("✓ Right:") == sum(o.correct for q in live for o in q.options) == 38
+    assert 'id="pupil-friend-request"' in key
+    assert '<a href="../../../policies/social-media/#decline-friend-requests">6.1.6</a>' in key
+
+
+def test_quiz_page_is_a_real_form_and_light(example_site):
+    html = built(example_site, "training/social-media-induction")
+    assert html.count('<fieldset class="pk-question"') == 31
+    assert html.count("<legend>") == 31
+    data = html[html.index('<script type="application/json" id="pk-quiz-data">'):]
+    data = data[:data.index("</script>")]
+    script = (example_site / "assets/quiz.js").read_bytes()
+    form = html[html.index('<form id="pk-quiz"'):html.index("</form>")]
+    assert len(script) + len(data.encode()) + len(form.encode()) < 50_000
