@@ -13,7 +13,9 @@ from .checks import run_checks
 from .errors import Problem, ProjectError, errors
 from .model import Project
 from .project import load_project
-from .render import render_site
+from .pdf import PdfJob, render_pdfs
+from .render import pdf_name, print_page, render_site
+from .render_versions import comparison_pairs, compare_url
 from .write import replace_folder, write_tree
 
 DOCS_FOLDER = "docs_generated"
@@ -35,10 +37,13 @@ def build_date() -> dt.date:
     return dt.date.today()
 
 
-def generated_files(root: Path, project: Project) -> dict[str, str | bytes]:
+PDF_SWITCH = "POLICYKIT_PDF"  # set by build_site(pdf=True) so the plugin links to the PDFs
+
+
+def generated_files(root: Path, project: Project, pdf: bool = False) -> dict[str, str | bytes]:
     """Every file of the generated docs folder: rendered pages and the theme assets."""
     templates = root / TEMPLATES_FOLDER
-    files: dict[str, str | bytes] = dict(render_site(project, templates, build_date()))
+    files: dict[str, str | bytes] = dict(render_site(project, templates, build_date(), pdf))
     for asset in sorted((templates / "assets").rglob("*")):
         if asset.is_file():
             files[asset.relative_to(templates).as_posix()] = asset.read_bytes()
@@ -50,22 +55,50 @@ def generate(root: Path) -> tuple[Project, list[str]]:
     project, problems = load_and_check(root)
     if errors(problems):
         raise ProjectError(problems)
-    return project, write_tree(root / DOCS_FOLDER, generated_files(root, project))
+    pdf = os.environ.get(PDF_SWITCH) == "1"
+    return project, write_tree(root / DOCS_FOLDER, generated_files(root, project, pdf))
 
 
-def build_site(root: Path, strict: bool = False) -> Path:
-    """Build the site into a temporary folder and swap it in for site/ only when all succeeded."""
+def pdf_jobs(project: Project, site: Path) -> list[PdfJob]:
+    """A PDF for every version's print page and every governors' pack."""
+    jobs = []
+    for policy in project.policies:
+        for version in policy.versions:
+            jobs.append(PdfJob(site / print_page(policy.id, version.version).path,
+                               site / "downloads" / pdf_name(policy.id, version.version),
+                               f"{policy.id} {version.version}"))
+        for old, new in comparison_pairs(policy):
+            url = compare_url(policy.id, old.version, new.version)
+            jobs.append(PdfJob(site / url / "print/index.html",
+                               site / "downloads" / pdf_name(policy.id, old.version, new.version),
+                               f"{policy.id} {old.version} to {new.version} (governors' pack)"))
+    return jobs
+
+
+def build_site(root: Path, strict: bool = False, pdf: bool = False) -> Path:
+    """Build the site (with pdf, and its PDFs) into a temporary folder, and swap it in for
+    site/ only when all succeeded."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
     (root / DOCS_FOLDER).mkdir(exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".site-", dir=root))
+    previous = os.environ.pop(PDF_SWITCH, None)
     try:
+        if pdf:
+            os.environ[PDF_SWITCH] = "1"
         config = load_config(str(root / "mkdocs.yml"), site_dir=str(staging), strict=strict)
         build(config)
+        if pdf:
+            project, _ = load_and_check(root)
+            render_pdfs(pdf_jobs(project, staging))
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        os.environ.pop(PDF_SWITCH, None)
+        if previous is not None:
+            os.environ[PDF_SWITCH] = previous
     replace_folder(staging, root / SITE_FOLDER)
     return root / SITE_FOLDER
 

@@ -45,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="check, then build the site into site/")
     build.add_argument("--strict", action="store_true",
                        help="fail on any MkDocs warning (broken link or anchor)")
+    build.add_argument("--pdf", action="store_true",
+                       help="also render a PDF of every version and governors' pack into "
+                            "site/downloads/")
     build.add_argument("-v", "--verbose", action="store_true", help="show MkDocs' progress")
     build.set_defaults(run=_build)
     serve = commands.add_parser("serve", help="preview the site, rebuilding on every change")
@@ -96,12 +99,17 @@ def _build(root: Path, args: argparse.Namespace) -> int:
     if errors(problems):
         print("policykit: nothing built; site/ is unchanged", file=sys.stderr)
         return PROBLEMS
+    from .pdf import PdfError
+
     quiet_mkdocs(args.verbose)
     try:
-        site = build_site(root, strict=args.strict)
+        site = build_site(root, strict=args.strict, pdf=args.pdf)
     except MkDocsException as error:
         print(f"policykit: the MkDocs build failed: {error}\npolicykit: site/ is unchanged",
               file=sys.stderr)
+        return PROBLEMS
+    except PdfError as error:
+        print(f"policykit: {error}\npolicykit: site/ is unchanged", file=sys.stderr)
         return PROBLEMS
     print(f"built {site.relative_to(root)}/")
     return OK

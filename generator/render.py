@@ -39,6 +39,10 @@ class Page:
         relative = "./" if relative == "." else relative + "/"
         return relative + (f"#{anchor}" if anchor else "")
 
+    def link_file(self, target_path: str) -> str:
+        """A relative link from this page to a file (a PDF, a stylesheet)."""
+        return posixpath.relpath(target_path, self.url or ".")
+
 
 def policy_page(policy_id: str, version: str | None = None) -> Page:
     """The page of a policy's current version, or of one named version."""
@@ -59,26 +63,49 @@ def environment(templates: Path) -> jinja2.Environment:
     return env
 
 
-def render_site(project: Project, templates: Path, today: dt.date) -> dict[str, str]:
-    """Every generated page of the site, keyed by its path in the docs folder."""
+def print_page(policy_id: str, version: str | None = None) -> Page:
+    """The print (and PDF source) page of a policy's current version or of one version."""
+    url = policy_page(policy_id, version).url + "/print"
+    return Page(f"{url}/index.html", url)
+
+
+def pdf_name(policy_id: str, version: str, to: str | None = None) -> str:
+    """The file name of a version's PDF, or of the governors' pack comparing it with `to`."""
+    return f"{policy_id}-{version}-to-{to}.pdf" if to else f"{policy_id}-{version}.pdf"
+
+
+def render_site(project: Project, templates: Path, today: dt.date,
+                pdf: bool = False) -> dict[str, str]:
+    """Every generated page of the site, keyed by its path in the docs folder; with pdf, the
+    pages link to the PDFs that the build renders from the print pages."""
     env = environment(templates)
     pages = {HOME.path: env.get_template("home.md.j2").render(home_view(project, today))}
     for policy in project.policies:
         current = policy.current
         for version in policy.versions:
-            page = policy_page(policy.id, version.version)
-            pages[page.path] = _render_policy(env, project, policy, version, page, today)
+            for page in (policy_page(policy.id, version.version),
+                         print_page(policy.id, version.version)):
+                pages[page.path] = _render_policy(env, project, policy, version, page, today,
+                                                  pdf, print_version=version.version)
         if current:
-            page = policy_page(policy.id)
-            pages[page.path] = _render_policy(env, project, policy, current, page, today)
+            for page in (policy_page(policy.id), print_page(policy.id)):
+                pages[page.path] = _render_policy(env, project, policy, current, page, today,
+                                                  pdf, print_version=None)
         page = Page(f"{history_url(policy.id)}/index.md", history_url(policy.id))
         pages[page.path] = env.get_template("history.md.j2").render(
             view=history_view(policy, page.link))
         for comparison in comparisons(project, policy):
             url = compare_url(policy.id, comparison.old.version, comparison.new.version)
             page = Page(f"{url}/index.md", url)
+            pdf_href = page.link_file("downloads/" + pdf_name(
+                policy.id, comparison.old.version, comparison.new.version)) if pdf else None
             pages[page.path] = env.get_template("compare.md.j2").render(
-                view=compare_view(policy, comparison, page.link))
+                view=compare_view(policy, comparison, page.link), pdf_href=pdf_href,
+                print_href=page.link(url + "/print"))
+            page = Page(f"{url}/print/index.html", f"{url}/print")
+            pages[page.path] = env.get_template("compare_standalone.html.j2").render(
+                view=compare_view(policy, comparison, page.link, project.organisation.name),
+                print_css=page.link_file("assets/print.css"))
     pages.update(_training_pages(env, project))
     return dict(sorted(pages.items()))
 
@@ -106,11 +133,21 @@ def render_compare_standalone(project: Project, root: Path, comparison: Comparis
                                            comparison.new.version))
     env = environment(root / "docs_templates")
     return env.get_template("compare_standalone.html.j2").render(
-        view=compare_view(policy, comparison, page.link))
+        view=compare_view(policy, comparison, page.link, project.organisation.name),
+        print_css=None)
 
 
-def _render_policy(env, project, policy, version, page, today) -> str:
+def _render_policy(env, project, policy, version, page, today, pdf: bool,
+                   print_version: str | None) -> str:
+    """A policy page (Markdown) or its print page (HTML), which page.path's suffix decides."""
     view = policy_view(project, policy, version, page, today)
+    view["print_href"] = page.link(print_page(policy.id, print_version).url)
+    view["pdf_href"] = page.link_file("downloads/" + pdf_name(policy.id, version.version)) \
+        if pdf else None
+    if page.path.endswith(".html"):
+        view["print_css"] = page.link_file("assets/print.css")
+        view["superseded"] = version.status == "approved" and version is not policy.current
+        return env.get_template("print.html.j2").render(view)
     return env.get_template("policy.md.j2").render(view)
 
 
@@ -232,9 +269,9 @@ def _linked_view(project: Project, linked_id: str, page: Page) -> dict[str, Any]
     internal = project.policy(linked_id)
     if internal:
         return {"title": internal.title, "href": page.link(policy_page(linked_id).url),
-                "where": None}
+                "where": None, "site_path": f"/{policy_page(linked_id).url}/"}
     linked = project.linked_policy(linked_id)
-    return {"title": linked.title, "href": linked.url, "where": linked.where}
+    return {"title": linked.title, "href": linked.url, "where": linked.where, "site_path": None}
 
 
 def _referenced_by(project: Project, policy: Policy, page: Page) -> list[dict[str, Any]]:

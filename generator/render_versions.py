@@ -62,13 +62,14 @@ def history_view(policy: Policy, link) -> dict[str, Any]:
     return {"title": policy.title, "versions": rows}
 
 
-def compare_view(policy: Policy, comparison: Comparison, link) -> dict[str, Any]:
+def compare_view(policy: Policy, comparison: Comparison, link,
+                 organisation: str = "") -> dict[str, Any]:
     """What a governor reads: summary, metadata, changed clauses with redlines, the rest."""
     old, new = comparison.old, comparison.new
     summary = comparison.summary()
     changed = [c for c in comparison.changes if c.kinds != ("renumbered",)]
     return {
-        "title": policy.title, "policy_id": policy.id,
+        "title": policy.title, "policy_id": policy.id, "organisation": organisation,
         "old": {"version": old.version, "status": _status(policy, old),
                 "href": link(f"policies/{policy.id}/{old.version}")},
         "new": {"version": new.version, "status": _status(policy, new),

@@ -163,7 +163,9 @@ def test_unchanged_regeneration_writes_nothing(scratch):
     version.write_text(version.read_text("utf-8").replace("Privacy settings can shift",
                                                           "Privacy settings can move"), "utf-8")
     assert generate(scratch)[1] == ["index.md", "policies/social-media/2024.1/index.md",
-                                    "policies/social-media/compare/2023.1/2024.1/index.md"]
+                                    "policies/social-media/2024.1/print/index.html",
+                                    "policies/social-media/compare/2023.1/2024.1/index.md",
+                                    "policies/social-media/compare/2023.1/2024.1/print/index.html"]
 
 
 def test_a_failed_build_leaves_the_old_site(scratch, capsys):

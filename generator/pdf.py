@@ -1,0 +1,56 @@
+"""Print pages -> PDFs with WeasyPrint, each in a worker with a time limit (I/O: writes PDFs)."""
+
+from __future__ import annotations
+
+import multiprocessing
+from dataclasses import dataclass
+from pathlib import Path
+
+SECONDS_PER_DOCUMENT = 120
+
+
+@dataclass(frozen=True)
+class PdfJob:
+    """One PDF to make: which print page, where to write it, and what to call it in messages."""
+
+    source: Path
+    target: Path
+    label: str
+
+
+class PdfError(Exception):
+    """A PDF could not be made; the message names the policy and version."""
+
+
+def _render(job: PdfJob) -> int:
+    import weasyprint  # imported in the worker: the site build itself does not need it
+
+    document = weasyprint.HTML(filename=str(job.source)).render()
+    job.target.parent.mkdir(parents=True, exist_ok=True)
+    document.write_pdf(str(job.target))
+    return len(document.pages)
+
+
+def render_pdfs(jobs: list[PdfJob], seconds: float = SECONDS_PER_DOCUMENT) -> dict[str, int]:
+    """Render every job, two at a time; the pages of each PDF by label. Raises PdfError on the
+    first failure or on a document that takes longer than `seconds`."""
+    if not jobs:
+        return {}
+    context = multiprocessing.get_context("spawn")
+    pool = context.Pool(processes=min(2, len(jobs)))
+    pages = {}
+    try:
+        results = pool.imap(_render, jobs)
+        for job in jobs:
+            try:
+                pages[job.label] = results.next(timeout=seconds)
+            except multiprocessing.TimeoutError:
+                raise PdfError(f"the PDF of {job.label} took longer than {seconds:g} s; "
+                               "stopped") from None
+            except Exception as error:  # a WeasyPrint or file error in the worker
+                raise PdfError(f"the PDF of {job.label} failed: {error}") from error
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+    return pages
