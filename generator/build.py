@@ -59,19 +59,21 @@ def generate(root: Path) -> tuple[Project, list[str]]:
     return project, write_tree(root / DOCS_FOLDER, generated_files(root, project, pdf))
 
 
-def pdf_jobs(project: Project, site: Path) -> list[PdfJob]:
+def pdf_jobs(project: Project, site: Path, site_url: str | None = None) -> list[PdfJob]:
     """A PDF for every version's print page and every governors' pack."""
     jobs = []
     for policy in project.policies:
         for version in policy.versions:
-            jobs.append(PdfJob(site / print_page(policy.id, version.version).path,
+            page = print_page(policy.id, version.version)
+            jobs.append(PdfJob(site / page.path,
                                site / "downloads" / pdf_name(policy.id, version.version),
-                               f"{policy.id} {version.version}"))
+                               f"{policy.id} {version.version}", page.url, site_url))
         for old, new in comparison_pairs(policy):
-            url = compare_url(policy.id, old.version, new.version)
-            jobs.append(PdfJob(site / url / "print/index.html",
+            url = compare_url(policy.id, old.version, new.version) + "/print"
+            jobs.append(PdfJob(site / url / "index.html",
                                site / "downloads" / pdf_name(policy.id, old.version, new.version),
-                               f"{policy.id} {old.version} to {new.version} (governors' pack)"))
+                               f"{policy.id} {old.version} to {new.version} (governors' pack)",
+                               url, site_url))
     return jobs
 
 
@@ -91,7 +93,7 @@ def build_site(root: Path, strict: bool = False, pdf: bool = False) -> Path:
         build(config)
         if pdf:
             project, _ = load_and_check(root)
-            render_pdfs(pdf_jobs(project, staging))
+            render_pdfs(pdf_jobs(project, staging, config.site_url or None))
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import multiprocessing
+import posixpath
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,16 +18,39 @@ class PdfJob:
     source: Path
     target: Path
     label: str
+    url: str = ""  # the print page's address within the site, e.g. policies/x/print
+    site_url: str | None = None  # where the site is published, if mkdocs.yml says
 
 
 class PdfError(Exception):
     """A PDF could not be made; the message names the policy and version."""
 
 
+_HREF = re.compile(r'<a href="([^"#][^"]*)"([^>]*)>(.*?)</a>', re.S)
+
+
+def standalone_links(html: str, page_url: str, site_url: str | None) -> str:
+    """Links as a PDF needs them: anchors within the document stay; links to other pages
+    become absolute addresses on site_url, or plain text when the site's address is unknown."""
+    def replace(match: re.Match) -> str:
+        href, rest, text = match.groups()
+        if re.match(r"[a-z]+:", href):
+            return match.group(0)
+        if not site_url:
+            return text
+        target = posixpath.normpath(posixpath.join(page_url, href))
+        absolute = site_url.rstrip("/") + "/" + target.lstrip("./") + ("/" if href.endswith("/")
+                                                                        else "")
+        return f'<a href="{absolute}"{rest}>{text}</a>'
+
+    return _HREF.sub(replace, html)
+
+
 def _render(job: PdfJob) -> int:
     import weasyprint  # imported in the worker: the site build itself does not need it
 
-    document = weasyprint.HTML(filename=str(job.source)).render()
+    html = standalone_links(job.source.read_text("utf-8"), job.url, job.site_url)
+    document = weasyprint.HTML(string=html, base_url=str(job.source)).render()
     job.target.parent.mkdir(parents=True, exist_ok=True)
     document.write_pdf(str(job.target))
     return len(document.pages)

@@ -32,7 +32,7 @@ def remove_draft(root: Path) -> None:
     bank.write_text(text[:text.index("  # Prepared for draft 2024.1")], "utf-8")
 
 
-def build(root: Path, monkeypatch=None, strict: bool = True) -> Path:
+def build(root: Path, monkeypatch=None, strict: bool = True, pdf: bool = False) -> Path:
     """Build root's site with a fixed SOURCE_DATE_EPOCH; the site folder."""
     import os
 
@@ -41,7 +41,7 @@ def build(root: Path, monkeypatch=None, strict: bool = True) -> Path:
     previous = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = EPOCH
     try:
-        return build_site(root, strict=strict)
+        return build_site(root, strict=strict, pdf=pdf)
     finally:
         if previous is None:
             del os.environ["SOURCE_DATE_EPOCH"]

@@ -220,6 +220,8 @@ def broken_links(site: Path) -> list[str]:
             target = (base / unquote(parts.path).lstrip("/")).resolve() if parts.path else path
             if target.is_dir():
                 target = target / "index.html"
+            if target.is_file() and target.suffix != ".html" and not parts.fragment:
+                continue  # a download: it exists
             if target not in pages:
                 broken.append(f"{path.relative_to(site)}: {href}")
             elif parts.fragment and not parts.fragment.startswith("__") \
