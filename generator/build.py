@@ -23,10 +23,30 @@ TEMPLATES_FOLDER = "docs_templates"
 SITE_FOLDER = "site"
 
 
+_loaded: dict[Path, tuple[tuple, Project, list[Problem]]] = {}
+
+
 def load_and_check(root: Path) -> tuple[Project, list[Problem]]:
-    """Load the project and run every check: the project and all problems, sorted."""
+    """Load the project and run every check: the project and all problems, sorted. A second
+    call in the same process with no input file changed reuses the first result."""
+    key = _fingerprint(root)
+    cached = _loaded.get(root)
+    if cached and cached[0] == key:
+        return cached[1], list(cached[2])
     project, problems = load_project(root)
-    return project, sorted(problems + run_checks(project, today=build_date()))
+    problems = sorted(problems + run_checks(project, today=build_date()))
+    _loaded[root] = (key, project, problems)
+    return project, list(problems)
+
+
+def _fingerprint(root: Path) -> tuple:
+    """Every input file's path, size and modification time, and the build date."""
+    files = []
+    for folder in ("policy", "quizzes"):
+        for path in sorted((root / folder).rglob("*")) if (root / folder).is_dir() else ():
+            stat = path.stat()
+            files.append((path.as_posix(), stat.st_size, stat.st_mtime_ns))
+    return build_date(), tuple(files)
 
 
 def build_date() -> dt.date:

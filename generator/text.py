@@ -27,6 +27,7 @@ def _converter(glossary: tuple[tuple[str, str], ...]) -> markdown.Markdown:
     return markdown.Markdown(extensions=[AbbrExtension(glossary=dict(glossary))])
 
 
+@lru_cache(maxsize=65536)
 def markdown_to_html(text: str, glossary: tuple[tuple[str, str], ...] = ()) -> Markup:
     """Clause Markdown -> sanitised HTML; abbreviations get their expansion, focusable."""
     converter = _converter(glossary)

@@ -183,7 +183,7 @@ CASES = {
          "smaller files"]),
     "YAML syntax error": (
         {V: VERSION.replace('refs: [safeguarding, "#purpose"]', "refs: [safeguarding")},
-        [f"{V}:14:1: YAML syntax error: expected ',' or ']', but got '<stream end>' — check the "
+        [f"{V}:14:1: YAML syntax error: did not find expected ',' or ']' — check the "
          "indentation and quoting on this line or the one before"]),
     "empty file": (
         {V: "# nothing yet\n"},

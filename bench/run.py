@@ -1,0 +1,216 @@
+"""Benchmark the whole build on a synthetic organisation: python bench/run.py [--size S].
+
+Measures, per size: load + check, compare, render, write, the MkDocs build, the whole
+`policykit build` and a plain `mkdocs build` of the same generated Markdown (their ratio is the
+generator's overhead), rebuilds, peak memory, site and search-index size, the bytes of a policy
+page and a quiz page, and (with Chromium) how soon the first search result appears. Prints a
+table ending with `overhead: <ratio>` and writes the figures as JSON (bench/results.json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE), str(HERE.parent)]
+
+from synth import SIZES, make_organisation  # noqa: E402
+
+EPOCH = "1767225600"
+
+
+def generator_stages(root: Path) -> dict[str, float]:
+    """Time each generator stage in this process; peak memory is this process's."""
+    from generator.build import DOCS_FOLDER, generated_files, load_and_check
+    from generator.render_versions import comparisons
+    from generator.write import write_tree
+
+    figures = {}
+    start = time.perf_counter()
+    project, problems = load_and_check(root)
+    figures["load + check (s)"] = time.perf_counter() - start
+    assert not [p for p in problems if p.severity == "error"], problems[:3]
+    start = time.perf_counter()
+    pairs = sum(len(comparisons(project, policy)) for policy in project.policies)
+    figures["compare all version pairs (s)"] = time.perf_counter() - start
+    figures["version pairs compared"] = pairs
+    start = time.perf_counter()
+    files = generated_files(root, project)
+    figures["render (s)"] = time.perf_counter() - start
+    figures["generated files"] = len(files)
+    start = time.perf_counter()
+    write_tree(root / DOCS_FOLDER, files)
+    figures["write (s)"] = time.perf_counter() - start
+    figures["generator peak memory (MiB)"] = resource.getrusage(
+        resource.RUSAGE_SELF).ru_maxrss / 1024
+    return figures
+
+
+def timed(command: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, cwd=cwd, check=True, env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def plain_mkdocs_config(root: Path) -> Path:
+    """The project's mkdocs.yml without the policykit plugin, on the generated Markdown."""
+    text = (root / "mkdocs.yml").read_text("utf-8").replace("  - policykit\n", "")
+    path = root / "mkdocs-plain.yml"
+    path.write_text(text.replace("site_dir: site", "site_dir: site-plain"), "utf-8")
+    return path
+
+
+def rebuilds(root: Path) -> dict[str, float]:
+    """The generator stage again with nothing changed, then after editing one clause."""
+    from generator.build import generate
+
+    start = time.perf_counter()
+    _, written = generate(root)
+    figures = {"rebuild, nothing changed: generator (s)": time.perf_counter() - start,
+               "rebuild, nothing changed: files written": len(written)}
+    draft = sorted((root / "policy/policy-0000/versions").glob("*.yaml"))[-1]
+    text = draft.read_text("utf-8")
+    draft.write_text(text.replace("text: \"", "text: \"Edited. ", 1), "utf-8")
+    start = time.perf_counter()
+    _, written = generate(root)
+    figures["rebuild, one clause edited: generator (s)"] = time.perf_counter() - start
+    figures["rebuild, one clause edited: files written"] = len(written)
+    return figures
+
+
+def page_bytes(site: Path, page: Path) -> tuple[int, int]:
+    """Bytes of a page's HTML, CSS and JS (not the search index): raw and gzipped."""
+    html = page.read_text("utf-8")
+    parts = [page]
+    for ref in re.findall(r'<(?:script[^>]+src|link[^>]+rel="stylesheet"[^>]+href)="([^"]+)"',
+                          html):
+        target = (page.parent / ref.split("?")[0]).resolve()
+        if target.is_file():
+            parts.append(target)
+    raw = sum(p.stat().st_size for p in parts)
+    zipped = sum(len(gzip.compress(p.read_bytes(), 6)) for p in parts)
+    return raw, zipped
+
+
+def quiz_bytes(site: Path) -> int:
+    """A quiz page's own script, data and form (what it adds to a page)."""
+    page = next((site / "training").glob("*-quiz/index.html"))
+    html = page.read_text("utf-8")
+    form = html[html.index('<form id="pk-quiz"'):html.index("</form>")]
+    data = re.search(r'<script type="application/json" id="pk-quiz-data">(.*?)</script>', html,
+                     re.S).group(1)
+    return len(form.encode()) + len(data.encode()) + (site / "assets/quiz.js").stat().st_size
+
+
+def search_latency(site: Path, query: str) -> dict[str, float] | None:
+    """Milliseconds from page load, and from the last keystroke, to the first search result."""
+    chromium = shutil.which("chromium")
+    if not chromium:
+        return None
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    from browser import CHROMIUM_ARGS, serve
+    from playwright.sync_api import sync_playwright
+
+    with serve(site) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        start = time.perf_counter()
+        page.goto(url + "policies/policy-0000/", wait_until="domcontentloaded")
+        loaded = time.perf_counter()
+        page.locator("input.md-search__input").click()
+        page.locator("input.md-search__input").press_sequentially(query)
+        typed = time.perf_counter()
+        page.locator(".md-search-result__item").first.wait_for(timeout=120_000)
+        shown = time.perf_counter()
+        browser.close()
+    return {"search: first result after page load (ms)": (shown - start) * 1000,
+            "search: first result after typing (ms)": (shown - typed) * 1000,
+            "search: page load (ms)": (loaded - start) * 1000}
+
+
+def run_size(size: str, pdf: bool) -> dict[str, object]:
+    work = Path(tempfile.mkdtemp(prefix=f"policykit-bench-{size}-"))
+    root = work / "project"
+    try:
+        figures: dict[str, object] = {"size": size, **make_organisation(root, size)}
+        child = subprocess.run([sys.executable, __file__, "--stages-only", str(root)],
+                               check=True, capture_output=True, text=True)
+        figures.update(json.loads(child.stdout))
+        figures.update(rebuilds(root))
+        plain = plain_mkdocs_config(root)
+        figures["plain mkdocs build (s)"] = timed([sys.executable, "-m", "mkdocs", "build", "-q",
+                                                   "-f", str(plain)], root)
+        build = [sys.executable, "-m", "generator", "--project", str(root), "build"]
+        figures["whole policykit build (s)"] = timed(build, root)
+        if pdf:
+            figures["whole policykit build --pdf (s)"] = timed(build + ["--pdf"], root)
+        figures["rebuild, nothing changed: whole build (s)"] = timed(build, root)
+        site = root / "site"
+        figures["site size (MB)"] = sum(p.stat().st_size for p in site.rglob("*")
+                                        if p.is_file()) / 1e6
+        figures["search index (MB)"] = (site / "search/search_index.json").stat().st_size / 1e6
+        raw, zipped = page_bytes(site, site / "policies/policy-0000/index.html")
+        figures["policy page HTML+CSS+JS (KB)"] = raw / 1000
+        figures["policy page HTML+CSS+JS gzipped (KB)"] = zipped / 1000
+        figures["quiz page own script + data (KB)"] = quiz_bytes(site) / 1000
+        generator = sum(figures[k] for k in ("load + check (s)", "compare all version pairs (s)",
+                                             "render (s)", "write (s)"))
+        figures["generator stages (s)"] = generator
+        figures["overhead"] = figures["whole policykit build (s)"] / figures[
+            "plain mkdocs build (s)"]
+        latency = search_latency(site, "screenshot evidence")
+        if latency:
+            figures.update(latency)
+        return figures
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def table(results: list[dict[str, object]]) -> str:
+    keys = list(dict.fromkeys(k for r in results for k in r))
+    width = max(len(k) for k in keys)
+    lines = [f"{'':{width}}  " + "  ".join(f"{r['size']:>10}" for r in results)]
+    for key in keys[1:]:
+        cells = []
+        for r in results:
+            value = r.get(key, "")
+            cells.append(f"{value:>10.3f}" if isinstance(value, float) else f"{value!s:>10}")
+        lines.append(f"{key:{width}}  " + "  ".join(cells))
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", choices=[*SIZES, "all"], default="all")
+    parser.add_argument("--pdf", action="store_true", help="also time the build with PDFs")
+    parser.add_argument("--json", default=str(HERE / "results.json"), help="where to write")
+    parser.add_argument("--stages-only", metavar="ROOT", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.stages_only:
+        print(json.dumps(generator_stages(Path(args.stages_only))))
+        return
+    sizes = list(SIZES) if args.size == "all" else [args.size]
+    results = [run_size(size, args.pdf) for size in sizes]
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    Path(args.json).write_text(json.dumps({"machine": machine, "results": results}, indent=2)
+                               + "\n", "utf-8")
+    print(f"machine: {machine}")
+    print(table(results))
+    print(f"overhead: {results[-1]['overhead']:.3f}")
+
+
+if __name__ == "__main__":
+    main()
