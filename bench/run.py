@@ -66,10 +66,18 @@ def timed(command: list[str], cwd: Path) -> float:
 
 
 def plain_mkdocs_config(root: Path) -> Path:
-    """The project's mkdocs.yml without the policykit plugin, on the generated Markdown."""
+    """The project's mkdocs.yml without the policykit plugin, on the generated Markdown, with
+    the same navigation the plugin would set (without one, MkDocs lists every page in every
+    page's navigation, which is another and much slower site)."""
+    from generator.build import load_and_check
+    from generator.plugin import site_nav
+
+    project, _ = load_and_check(root)
     text = (root / "mkdocs.yml").read_text("utf-8").replace("  - policykit\n", "")
+    text = text.replace("site_dir: site", "site_dir: site-plain")
+    text += "\nnav: " + json.dumps(site_nav(project)) + "\n"
     path = root / "mkdocs-plain.yml"
-    path.write_text(text.replace("site_dir: site", "site_dir: site-plain"), "utf-8")
+    path.write_text(text, "utf-8")
     return path
 
 

@@ -99,7 +99,7 @@ def parse_document(text: str, shown_as: str) -> tuple[Document | None, list[Prob
         return None, [Problem(start, "the file is empty", "write the fields the format needs")]
     document = Document(start, None)
     try:
-        document.data = _Converter(document, loader).value(node, (), 0)
+        document.data = _Converter(document, loader, may_have_tags="!" in text).value(node, (), 0)
     except _Reject as reject:
         return None, [reject.problem]
     return document, []
@@ -151,10 +151,11 @@ def _reader_problem(exc: yaml.YAMLError, text: str, shown_as: str) -> Problem:
 class _Converter:
     """Turns composed nodes into values, recording locations and enforcing bounds."""
 
-    def __init__(self, document: Document, loader: yaml.SafeLoader):
+    def __init__(self, document: Document, loader: yaml.SafeLoader, may_have_tags: bool = True):
         self.document = document
         self.loader = loader
         self.count = 0
+        self.may_have_tags = may_have_tags  # a YAML tag needs a '!': without one, skip the check
 
     def where(self, node: yaml.Node) -> Source:
         mark = node.start_mark
@@ -170,7 +171,8 @@ class _Converter:
             raise _Reject(Problem(self.where(node), f"nesting deeper than {MAX_DEPTH} levels",
                                   "flatten the structure (an alias may refer to itself)"))
         self.document.values.setdefault(path, self.where(node))
-        self._refuse_explicit_tag(node)
+        if self.may_have_tags:
+            self._refuse_explicit_tag(node)
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):

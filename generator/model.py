@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Iterator, Mapping
 
 from .errors import Source
@@ -91,12 +92,25 @@ class Version:
 
     def clauses(self) -> Iterator[Clause]:
         """Every clause of the version, in document order."""
-        for section in self.sections:
-            yield from section.walk()
+        return iter(self.all_clauses)
 
-    def anchors(self) -> set[str]:
+    @cached_property
+    def all_clauses(self) -> tuple[Clause, ...]:
+        """Every clause of the version, in document order (computed once)."""
+        return tuple(clause for section in self.sections for clause in section.walk())
+
+    @cached_property
+    def clause_numbers(self) -> dict[str, str]:
+        """Each clause id with its number."""
+        return {c.id: c.number for c in self.all_clauses}
+
+    def anchors(self) -> frozenset[str]:
         """Ids a link can point at in this version: sections and clauses."""
-        return {s.id for s in self.sections} | {c.id for c in self.clauses()}
+        return self._anchors
+
+    @cached_property
+    def _anchors(self) -> frozenset[str]:
+        return frozenset({s.id for s in self.sections} | set(self.clause_numbers))
 
 
 @dataclass(frozen=True)

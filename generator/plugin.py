@@ -15,6 +15,16 @@ from .render import HOME, policy_page
 WATCHED = ("policy", "quizzes", TEMPLATES_FOLDER)
 
 
+def site_nav(project) -> list:
+    """The navigation: home, each policy's current page, and training."""
+    training = [{"Pathways": "training/index.md"}]
+    training += [{q.title: f"training/{q.id}/index.md"} for q in project.quizzes]
+    training += [{"Coverage": "training/coverage/index.md"}]
+    return [{"Home": HOME.path},
+            {"Policies": [{p.title: policy_page(p.id).path} for p in project.policies]},
+            {"Training": training}]
+
+
 class PolicykitPlugin(BasePlugin):
     """Generate pages from policy/ and quizzes/ into the docs folder, and build the navigation."""
 
@@ -24,12 +34,7 @@ class PolicykitPlugin(BasePlugin):
             project, _ = generate(self.root)
         except ProjectError as error:
             raise PluginError(f"policykit: the project has errors:\n{error}") from None
-        training = [{"Pathways": "training/index.md"}]
-        training += [{q.title: f"training/{q.id}/index.md"} for q in project.quizzes]
-        training += [{"Coverage": "training/coverage/index.md"}]
-        config.nav = [{"Home": HOME.path},
-                      {"Policies": [{p.title: policy_page(p.id).path} for p in project.policies]},
-                      {"Training": training}]
+        config.nav = site_nav(project)
         return config
 
     def on_serve(self, server, config: MkDocsConfig, builder):

@@ -11,12 +11,27 @@ from .load import Document, read_document
 from .workflow import LOCK_FILE, content_hash
 
 
+_read_cache: dict[tuple, tuple[Document | None, list[Problem]]] = {}
+
+
 def read_valid(root: Path, relative: str, schema_name: str) -> tuple[Document | None, list[Problem]]:
-    """Read one file and validate it; the document only when it is valid."""
-    document, problems = read_document(root / relative, relative)
+    """Read one file and validate it; the document only when it is valid. An unchanged file
+    (same size and modification time) is not read again in the same process."""
+    path = root / relative
+    try:
+        stat = path.stat()
+        key = (path, schema_name, stat.st_size, stat.st_mtime_ns)
+    except OSError:
+        key = None
+    if key in _read_cache:
+        return _read_cache[key]
+    document, problems = read_document(path, relative)
     if document is not None:
         problems = schema.validate(document, schema_name)
-    return (None if problems else document), problems
+    result = (None if problems else document), problems
+    if key:
+        _read_cache[key] = result
+    return result
 
 
 def load_project(root: Path) -> tuple[model.Project, list[Problem]]:

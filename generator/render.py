@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import posixpath
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -32,16 +33,21 @@ class Page:
 
     def link(self, target_url: str) -> str:
         """A relative link from this page to target_url ('' is the home page)."""
-        if target_url.startswith(("http://", "https://", "#")):
-            return target_url
-        base, _, anchor = target_url.partition("#")
-        relative = posixpath.relpath(base or ".", self.url or ".")
-        relative = "./" if relative == "." else relative + "/"
-        return relative + (f"#{anchor}" if anchor else "")
+        return _relative_link(self.url, target_url)
 
     def link_file(self, target_path: str) -> str:
         """A relative link from this page to a file (a PDF, a stylesheet)."""
         return posixpath.relpath(target_path, self.url or ".")
+
+
+@lru_cache(maxsize=262144)
+def _relative_link(page_url: str, target_url: str) -> str:
+    if target_url.startswith(("http://", "https://", "#")):
+        return target_url
+    base, _, anchor = target_url.partition("#")
+    relative = posixpath.relpath(base or ".", page_url or ".")
+    relative = "./" if relative == "." else relative + "/"
+    return relative + (f"#{anchor}" if anchor else "")
 
 
 def policy_page(policy_id: str, version: str | None = None) -> Page:
@@ -262,7 +268,7 @@ def _number_of(version: Version, anchor: str) -> str:
     for section in version.sections:
         if section.id == anchor:
             return f"section {section.number}"
-    return next(c.number for c in version.clauses() if c.id == anchor)
+    return version.clause_numbers[anchor]
 
 
 def _linked_view(project: Project, linked_id: str, page: Page) -> dict[str, Any]:
@@ -274,16 +280,35 @@ def _linked_view(project: Project, linked_id: str, page: Page) -> dict[str, Any]
     return {"title": linked.title, "href": linked.url, "where": linked.where, "site_path": None}
 
 
-def _referenced_by(project: Project, policy: Policy, page: Page) -> list[dict[str, Any]]:
-    found = []
+def referenced_by_index(project: Project) -> dict[str, list[tuple[Policy, Clause]]]:
+    """For each policy id, the clauses of other policies' current versions that refer to it."""
+    index: dict[str, list[tuple[Policy, Clause]]] = {}
     for other in project.policies:
-        if other is policy or other.current is None:
+        if other.current is None:
             continue
         for clause in other.current.clauses():
-            if any(ref.policy == policy.id for ref in clause.refs):
-                found.append({"label": f"{other.title} {clause.number}",
-                              "href": page.link(f"{policy_page(other.id).url}#{clause.id}")})
-    return found
+            for target in sorted({ref.policy for ref in clause.refs if ref.policy}):
+                if target != other.id:
+                    index.setdefault(target, []).append((other, clause))
+    return index
+
+
+def _referenced_by(project: Project, policy: Policy, page: Page) -> list[dict[str, Any]]:
+    return [{"label": f"{other.title} {clause.number}",
+             "href": page.link(f"{policy_page(other.id).url}#{clause.id}")}
+            for other, clause in _references(project).get(policy.id, ())]
+
+
+_reference_cache: dict[int, tuple[Project, dict]] = {}
+
+
+def _references(project: Project) -> dict[str, list[tuple[Policy, Clause]]]:
+    """referenced_by_index, computed once per project object."""
+    cached = _reference_cache.get(id(project))
+    if cached is None or cached[0] is not project:
+        _reference_cache.clear()
+        cached = _reference_cache[id(project)] = (project, referenced_by_index(project))
+    return cached[1]
 
 
 def _banners(policy: Policy, version: Version, page: Page) -> list[dict[str, str]]:

@@ -71,7 +71,7 @@ def quiz_view(project: Project, quiz: Quiz, link) -> dict[str, Any]:
     """A quiz: its questions in bank order, and the marking data its script needs."""
     policy = project.policy(quiz.policy)
     version = policy.current
-    numbers = {c.id: c.number for c in version.clauses()} if version else {}
+    numbers = version.clause_numbers if version else {}
     questions = [_question_view(policy, q, numbers, link) for q in live_questions(project, quiz)]
     data = {"id": quiz.id, "title": quiz.title, "pass_mark": quiz.pass_mark,
             "draw": quiz.draw or len(questions),

@@ -27,9 +27,38 @@ def _converter(glossary: tuple[tuple[str, str], ...]) -> markdown.Markdown:
     return markdown.Markdown(extensions=[AbbrExtension(glossary=dict(glossary))])
 
 
+_MARKUP = re.compile(r"[\\`*_\[\]<>#!|&~{}]|\n\s*\n|  \n|\t|^[-+=>#\d\s]|\n[-+=>#\d\s]|://")
+
+
+def is_plain_prose(text: str) -> bool:
+    """Text that Markdown would only wrap in a paragraph: no markup, lists, HTML or links."""
+    return not _MARKUP.search(text.strip())
+
+
+@lru_cache(maxsize=64)
+def _abbreviations(glossary: tuple[tuple[str, str], ...]):
+    if not glossary:
+        return None
+    terms = sorted((term for term, _ in glossary), key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(re.escape(t) for t in terms) + r")\b"), dict(glossary)
+
+
 @lru_cache(maxsize=65536)
 def markdown_to_html(text: str, glossary: tuple[tuple[str, str], ...] = ()) -> Markup:
-    """Clause Markdown -> sanitised HTML; abbreviations get their expansion, focusable."""
+    """Clause Markdown -> sanitised HTML; abbreviations get their expansion, focusable.
+    Plain prose (most policy text) takes a fast path with the same output."""
+    if is_plain_prose(text):
+        body = html.escape(text.strip(), quote=False)
+        found = _abbreviations(glossary)
+        if found:
+            pattern, expansions = found
+            body = pattern.sub(lambda m: f'<abbr title="{html.escape(expansions[m[1]])}" '
+                                         f'tabindex="0">{m[1]}</abbr>', body)
+        return Markup(f"<p>{body}</p>")
+    return _full_markdown(text, glossary)
+
+
+def _full_markdown(text: str, glossary: tuple[tuple[str, str], ...]) -> Markup:
     converter = _converter(glossary)
     converter.reset()
     rendered = converter.convert(text)

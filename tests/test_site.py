@@ -257,3 +257,28 @@ def test_cross_policy_refs_and_referenced_by(two_policy_site):
     referenced = social[social.index('id="referenced-by"'):]
     assert '<a href="../online-safety/#pupil-contact">Online Safety Policy 1.1</a>' in referenced
     assert '<a href="../online-safety/">Online Safety Policy</a>' in social  # linked, internal
+
+
+PROSE_CASES = ["Tell the DSL at once.", "Staff, pupils: ‘friend’ requests (not allowed).",
+               "Line one\nline two, with KCSIE (2023) and DSLs.", "Ends with a quote \"x\"."]
+MARKUP_CASES = ["**bold**", "- a list", "1. first", "a <b>tag</b>", "[link](http://x)",
+                "para\n\npara", "# heading", "under_score", "back\\slash", "x  \ny",
+                "Staff & pupils &amp; parents"]
+
+
+@pytest.mark.parametrize("text", PROSE_CASES + MARKUP_CASES)
+def test_the_prose_fast_path_renders_exactly_as_markdown(text, example_root):
+    from generator.text import _full_markdown, is_plain_prose, markdown_to_html
+
+    glossary = (("DSL", "Designated Safeguarding Lead"), ("KCSIE", "Keeping Children Safe"))
+    assert is_plain_prose(text) == (text in PROSE_CASES)
+    assert markdown_to_html(text, glossary) == _full_markdown(text, glossary)
+
+
+def test_every_example_clause_renders_the_same_by_either_path(example_root):
+    from generator.text import _full_markdown, markdown_to_html
+
+    project, _ = load_project(example_root)
+    glossary = tuple(project.organisation.glossary().items())
+    texts = {c.text for p in project.policies for v in p.versions for c in v.clauses()}
+    assert all(markdown_to_html(t, glossary) == _full_markdown(t, glossary) for t in texts)
