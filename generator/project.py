@@ -78,7 +78,10 @@ def _load_quizzes(root: Path) -> tuple[tuple[model.Quiz, ...], tuple[model.Pathw
                 found = [Problem(doc.at(("id",)), f"quiz id '{doc.data['id']}' differs from "
                                  f"the file name '{path.name}'", "make them the same")]
             elif doc:
-                quizzes.append(model.build_quiz(doc))
+                cached = _built.get(id(doc))
+                if cached is None or cached[0] is not doc:
+                    cached = _built[id(doc)] = (doc, model.build_quiz(doc))
+                quizzes.append(cached[1])
         problems += found
     return tuple(quizzes), pathways, problems
 
@@ -141,4 +144,17 @@ def _load_version(root: Path, path: Path, policy_id: str) -> tuple[model.Version
                               f"version '{doc.data['version']}' differs from the file name "
                               f"'{path.name}'", f"rename the file to {doc.data['version']}.yaml "
                               "or correct the version")]
-    return model.build_version(doc, policy_id, content_hash(path.read_bytes())), []
+    return _version_of(doc, policy_id, path), []
+
+
+_built: dict[int, tuple[Document, object]] = {}
+
+
+def _version_of(doc: Document, policy_id: str, path: Path) -> model.Version:
+    """The Version of a document, built once per (cached) document: an unchanged file gives the
+    very same Version object, which lets later stages reuse their work by identity."""
+    cached = _built.get(id(doc))
+    if cached is None or cached[0] is not doc:
+        cached = _built[id(doc)] = (doc, model.build_version(doc, policy_id,
+                                                             content_hash(path.read_bytes())))
+    return cached[1]

@@ -87,48 +87,104 @@ def render_site(project: Project, templates: Path, today: dt.date,
     env = environment(templates)
     pages = {HOME.path: env.get_template("home.md.j2").render(home_view(project, today))}
     for policy in project.policies:
-        current = policy.current
-        for version in policy.versions:
-            for page in (policy_page(policy.id, version.version),
-                         print_page(policy.id, version.version)):
-                pages[page.path] = _render_policy(env, project, policy, version, page, today,
-                                                  pdf, print_version=version.version)
-        if current:
-            for page in (policy_page(policy.id), print_page(policy.id)):
-                pages[page.path] = _render_policy(env, project, policy, current, page, today,
-                                                  pdf, print_version=None)
-        page = Page(f"{history_url(policy.id)}/index.md", history_url(policy.id))
-        pages[page.path] = env.get_template("history.md.j2").render(
-            view=history_view(policy, page.link))
-        for comparison in comparisons(project, policy):
-            url = compare_url(policy.id, comparison.old.version, comparison.new.version)
-            page = Page(f"{url}/index.md", url)
-            pdf_href = page.link_file("downloads/" + pdf_name(
-                policy.id, comparison.old.version, comparison.new.version)) if pdf else None
-            pages[page.path] = env.get_template("compare.md.j2").render(
-                view=compare_view(policy, comparison, page.link), pdf_href=pdf_href,
-                print_href=page.link(url + "/print"))
-            page = Page(f"{url}/print/index.html", f"{url}/print")
-            pages[page.path] = env.get_template("compare_standalone.html.j2").render(
-                view=compare_view(policy, comparison, page.link, project.organisation.name),
-                print_css=page.link_file("assets/print.css"))
+        key = _policy_key(project, policy, templates, today, pdf)
+        cached = _policy_pages.get(policy.id)
+        if cached and cached[0] == key:
+            pages.update(cached[1])
+            continue
+        before = set(pages)
+        _render_policy_pages(env, project, policy, pages, today, pdf)
+        _policy_pages[policy.id] = (key, {k: pages[k] for k in set(pages) - before})
     pages.update(_training_pages(env, project))
     return dict(sorted(pages.items()))
 
 
-def _training_pages(env: jinja2.Environment, project: Project) -> dict[str, str]:
-    pages = {}
-    for url, template, view in [(TRAINING, "training.md.j2", training_view),
-                                (f"{TRAINING}/coverage", "coverage.md.j2", coverage_view)]:
+# Rendered pages of each policy, reused while nothing they show has changed (live preview).
+_policy_pages: dict[str, tuple[tuple, dict[str, str]]] = {}
+
+
+def _policy_key(project: Project, policy: Policy, templates: Path, today, pdf) -> tuple:
+    """Everything a policy's pages depend on. Versions and quizzes are compared by identity:
+    the loader hands back the same object for an unchanged file."""
+    template_times = tuple(p.stat().st_mtime_ns for p in sorted(templates.glob("*.j2")))
+    others = tuple((p.id, p.title, p.current.version if p.current else None)
+                   for p in project.policies)
+    quizzes = tuple(id(q) for q in project.quizzes if q.policy == policy.id)
+    return (tuple(id(v) for v in policy.versions), policy.title, policy.owner, policy.audience,
+            policy.linked_policies, tuple(sorted(policy.locked.items())), quizzes, others,
+            project.organisation, project.linked, template_times, today, pdf,
+            tuple((o.id, c.id, c.number) for o, c in _references(project).get(policy.id, ())))
+
+
+def _render_policy_pages(env, project: Project, policy: Policy, pages: dict, today, pdf) -> None:
+    """All pages of one policy: every version, its print pages, history and comparisons."""
+    current = policy.current
+    for version in policy.versions:
+        for page in (policy_page(policy.id, version.version),
+                     print_page(policy.id, version.version)):
+            pages[page.path] = _render_policy(env, project, policy, version, page, today,
+                                              pdf, print_version=version.version)
+    if current:
+        for page in (policy_page(policy.id), print_page(policy.id)):
+            pages[page.path] = _render_policy(env, project, policy, current, page, today,
+                                              pdf, print_version=None)
+    page = Page(f"{history_url(policy.id)}/index.md", history_url(policy.id))
+    pages[page.path] = env.get_template("history.md.j2").render(
+        view=history_view(policy, page.link))
+    for comparison in comparisons(project, policy):
+        url = compare_url(policy.id, comparison.old.version, comparison.new.version)
         page = Page(f"{url}/index.md", url)
-        pages[page.path] = env.get_template(template).render(view=view(project, page.link))
+        pdf_href = page.link_file("downloads/" + pdf_name(
+            policy.id, comparison.old.version, comparison.new.version)) if pdf else None
+        pages[page.path] = env.get_template("compare.md.j2").render(
+            view=compare_view(policy, comparison, page.link), pdf_href=pdf_href,
+            print_href=page.link(url + "/print"))
+        page = Page(f"{url}/print/index.html", f"{url}/print")
+        pages[page.path] = env.get_template("compare_standalone.html.j2").render(
+            view=compare_view(policy, comparison, page.link, project.organisation.name),
+            print_css=page.link_file("assets/print.css"))
+
+
+_training_cache: dict[str, tuple[tuple, dict[str, str]]] = {}
+
+
+def _training_pages(env: jinja2.Environment, project: Project) -> dict[str, str]:
+    """Pathways, coverage and each quiz's three pages; each part is re-rendered only when what
+    it shows changed (quizzes and versions compare by identity, as the loader reuses them)."""
+    templates = tuple(p.stat().st_mtime_ns for p in sorted(
+        Path(env.loader.searchpath[0]).glob("*.j2")))
+    currents = tuple(id(p.current) for p in project.policies)
+    titles = tuple((p.id, p.title) for p in project.policies)
+    quiz_ids = tuple(id(q) for q in project.quizzes)
+    pages = {}
+    for url, template, view, key in [
+            (TRAINING, "training.md.j2", training_view, (quiz_ids, project.pathways, titles, templates)),
+            (f"{TRAINING}/coverage", "coverage.md.j2", coverage_view, (quiz_ids, currents, templates))]:
+        page = Page(f"{url}/index.md", url)
+        pages.update(_cached_part(url, key, lambda: {
+            page.path: env.get_template(template).render(view=view(project, page.link))}))
     for quiz in project.quizzes:
-        for part, template in (("", "quiz.md.j2"), ("print", "quiz_print.md.j2"),
-                               ("answers", "quiz_answers.md.j2")):
-            url = quiz_url(quiz.id, part)
-            page = Page(f"{url}/index.md", url)
-            pages[page.path] = env.get_template(template).render(
-                view=quiz_view(project, quiz, page.link))
+        policy = project.policy(quiz.policy)
+        key = (id(quiz), id(policy.current) if policy else None, titles, templates)
+        pages.update(_cached_part(quiz_url(quiz.id), key, lambda: _quiz_pages(env, project, quiz)))
+    return pages
+
+
+def _cached_part(name: str, key: tuple, render) -> dict[str, str]:
+    cached = _training_cache.get(name)
+    if cached is None or cached[0] != key:
+        cached = _training_cache[name] = (key, render())
+    return cached[1]
+
+
+def _quiz_pages(env: jinja2.Environment, project: Project, quiz) -> dict[str, str]:
+    pages = {}
+    for part, template in (("", "quiz.md.j2"), ("print", "quiz_print.md.j2"),
+                           ("answers", "quiz_answers.md.j2")):
+        url = quiz_url(quiz.id, part)
+        page = Page(f"{url}/index.md", url)
+        pages[page.path] = env.get_template(template).render(
+            view=quiz_view(project, quiz, page.link))
     return pages
 
 

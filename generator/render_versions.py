@@ -38,10 +38,21 @@ def comparison_pairs(policy: Policy) -> Iterator[tuple[Version, Version]]:
     yield from pairs
 
 
+_compared: dict[tuple, tuple[Version, Version, Comparison]] = {}
+
+
 def comparisons(project: Project, policy: Policy) -> list[Comparison]:
-    """The comparisons the site shows for a policy."""
+    """The comparisons the site shows for a policy (each computed once while its two versions
+    and the questions covering them stay the same)."""
     questions = covering_questions(project, policy.id)
-    return [compare_versions(old, new, questions) for old, new in comparison_pairs(policy)]
+    found = []
+    for old, new in comparison_pairs(policy):
+        key = (id(old), id(new), tuple(questions.items()))
+        cached = _compared.get(key)
+        if cached is None or cached[0] is not old or cached[1] is not new:
+            cached = _compared[key] = (old, new, compare_versions(old, new, questions))
+        found.append(cached[2])
+    return found
 
 
 def history_view(policy: Policy, link) -> dict[str, Any]:

@@ -282,3 +282,18 @@ def test_every_example_clause_renders_the_same_by_either_path(example_root):
     glossary = tuple(project.organisation.glossary().items())
     texts = {c.text for p in project.policies for v in p.versions for c in v.clauses()}
     assert all(markdown_to_html(t, glossary) == _full_markdown(t, glossary) for t in texts)
+
+
+def test_cached_regeneration_follows_template_and_quiz_edits(scratch):
+    generate(scratch)
+    template = scratch / "docs_templates/home.md.j2"
+    template.write_text(template.read_text("utf-8").replace("## Recent changes",
+                                                            "## What changed lately"), "utf-8")
+    bank = scratch / "quizzes/social-media-induction.yaml"
+    bank.write_text(bank.read_text("utf-8").replace("What do you do?", "What should you do?", 1),
+                    "utf-8")
+    written = generate(scratch)[1]
+    assert "index.md" in written and "training/social-media-induction/index.md" in written
+    docs = scratch / DOCS_FOLDER
+    assert "## What changed lately" in (docs / "index.md").read_text("utf-8")
+    assert "What should you do?" in (docs / "training/social-media-induction/index.md").read_text()
