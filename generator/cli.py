@@ -138,13 +138,21 @@ def _loaded(root: Path):
     return None if errors(problems) else project
 
 
-def _diff(root: Path, args: argparse.Namespace) -> int:
+def _policy_of(root: Path, policy_id: str):
+    """The checked project and one of its policies, or the exit code to return instead."""
     project = _loaded(root)
     if project is None:
-        return PROBLEMS
-    policy = project.policy(args.policy)
+        return None, None, PROBLEMS
+    policy = project.policy(policy_id)
     if policy is None:
-        return _usage(f"no policy '{args.policy}' in policy/")
+        return None, None, _usage(f"no policy '{policy_id}' in policy/")
+    return project, policy, OK
+
+
+def _diff(root: Path, args: argparse.Namespace) -> int:
+    project, policy, code = _policy_of(root, args.policy)
+    if code:
+        return code
     old, new = policy.version(args.old), policy.version(args.new)
     for name, version in ((args.old, old), (args.new, new)):
         if version is None:
@@ -168,12 +176,9 @@ def _diff(root: Path, args: argparse.Namespace) -> int:
 
 
 def _new_version(root: Path, args: argparse.Namespace) -> int:
-    project = _loaded(root)
-    if project is None:
-        return PROBLEMS
-    policy = project.policy(args.policy)
-    if policy is None:
-        return _usage(f"no policy '{args.policy}' in policy/")
+    _, policy, code = _policy_of(root, args.policy)
+    if code:
+        return code
     if not re.fullmatch(r"[0-9A-Za-z]+([.-][0-9A-Za-z]+)*", args.version):
         return _usage(f"'{args.version}' is not a version: use digits, letters, dots and hyphens")
     if policy.version(args.version):
@@ -192,11 +197,10 @@ def _new_version(root: Path, args: argparse.Namespace) -> int:
 
 
 def _approve(root: Path, args: argparse.Namespace) -> int:
-    project = _loaded(root)
-    if project is None:
-        return PROBLEMS
-    policy = project.policy(args.policy)
-    version = policy.version(args.version) if policy else None
+    _, policy, code = _policy_of(root, args.policy)
+    if code:
+        return code
+    version = policy.version(args.version)
     if version is None:
         return _usage(f"no version '{args.version}' of policy '{args.policy}'")
     folder = root / "policy" / policy.id

@@ -99,3 +99,26 @@ def two_policy_site(tmp_path_factory) -> Path:
     social.write_text(social.read_text("utf-8").replace("whistleblowing]",
                                                         "whistleblowing, online-safety]"), "utf-8")
     return build(root)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium, driven by Playwright (no browser download)."""
+    from playwright.sync_api import sync_playwright
+
+    from browser import CHROMIUM_ARGS, chromium_path
+
+    assert chromium_path(), "Debian's chromium is needed: ./dev test installs it"
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def site_url(example_site):
+    """The example's site on a plain static file server on 127.0.0.1."""
+    from browser import serve
+
+    with serve(example_site) as url:
+        yield url

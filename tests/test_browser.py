@@ -6,25 +6,9 @@ from urllib.parse import urlparse
 
 import pytest
 
-from browser import CHROMIUM_ARGS, chromium_path, serve
+from browser import serve
 from conftest import build
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert chromium_path(), "Debian's chromium is needed: ./dev test installs it"
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def site_url(example_site):
-    with serve(example_site) as url:
-        yield url
 
 
 @pytest.fixture

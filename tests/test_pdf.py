@@ -9,7 +9,7 @@ import re
 import pypdf
 import pytest
 
-from browser import CHROMIUM_ARGS, chromium_path, serve
+from browser import serve
 from conftest import build, copy_project
 from generator.pdf import PdfError, PdfJob, render_pdfs
 from generator.project import load_project
@@ -113,14 +113,11 @@ def test_a_pdf_that_takes_too_long_is_stopped(pdf_site, tmp_path):
         render_pdfs([job], seconds=0.01)
 
 
-@pytest.fixture(scope="module")
-def chromium_page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield browser.new_page(viewport={"width": 1280, "height": 900})
-        browser.close()
+@pytest.fixture
+def chromium_page(browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    yield page
+    page.close()
 
 
 def test_print_page_screenshot_shows_no_site_chrome(chromium_page, example_site, tmp_path):

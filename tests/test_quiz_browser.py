@@ -8,27 +8,10 @@ import json
 
 import pytest
 
-from browser import CHROMIUM_ARGS, chromium_path, serve
 
-playwright_api = pytest.importorskip("playwright.sync_api")
 QUIZ = "training/social-media-induction/"
 SEEDED_RANDOM = """(() => { let s = 20261124;
   Math.random = () => { s = (s * 1103515245 + 12345) % 2147483648; return s / 2147483648; }; })();"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert chromium_path(), "Debian's chromium is needed: ./dev test installs it"
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def site_url(example_site):
-    with serve(example_site) as url:
-        yield url
 
 
 @pytest.fixture
