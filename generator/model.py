@@ -224,7 +224,6 @@ class Project:
     organisation: Organisation | None
     policies: tuple[Policy, ...] = ()
     linked: tuple[LinkedPolicy, ...] = ()
-    files: tuple[str, ...] = field(default=(), compare=False)
     quizzes: tuple[Quiz, ...] = ()
     pathways: tuple[Pathway, ...] = ()
     # What failed to load, so that rules spanning files stay quiet about what they cannot see.

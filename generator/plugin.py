@@ -8,7 +8,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 
-from .build import DOCS_FOLDER, TEMPLATES_FOLDER, generate
+from .build import TEMPLATES_FOLDER, generate
 from .errors import ProjectError
 from .render import HOME, policy_page
 

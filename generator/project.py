@@ -57,8 +57,7 @@ def load_project(root: Path) -> tuple[model.Project, list[Problem]]:
             unloaded.update({folder.name, policy.id} if policy else {folder.name})
     quizzes, pathways, found = _load_quizzes(root)
     problems += found
-    files = tuple(sorted({p.source.path for p in problems}))
-    return model.Project(organisation, tuple(policies), linked, files, quizzes, pathways,
+    return model.Project(organisation, tuple(policies), linked, quizzes, pathways,
                          frozenset(unloaded), quizzes_complete=not found), problems
 
 
