@@ -10,19 +10,26 @@ from mkdocs.plugins import BasePlugin
 
 from .build import TEMPLATES_FOLDER, generate
 from .errors import ProjectError
-from .render import HOME, policy_page
+from .render import HOME, POLICIES_INDEX, policy_page
 
 WATCHED = ("policy", "quizzes", TEMPLATES_FOLDER)
 
 
+NAV_LIMIT = 30  # beyond this many policies or quizzes, the sidebar links to an index page
+
+
 def site_nav(project) -> list:
-    """The navigation: home, each policy's current page, and training."""
+    """The navigation: home, the policies and training. A school's handful of policies and
+    quizzes are listed in the sidebar; a trust's hundreds are reached through index pages,
+    since every page carries the sidebar."""
+    policies = [{"All policies": POLICIES_INDEX}]
+    if len(project.policies) <= NAV_LIMIT:
+        policies += [{p.title: policy_page(p.id).path} for p in project.policies]
     training = [{"Pathways": "training/index.md"}]
-    training += [{q.title: f"training/{q.id}/index.md"} for q in project.quizzes]
+    if len(project.quizzes) <= NAV_LIMIT:
+        training += [{q.title: f"training/{q.id}/index.md"} for q in project.quizzes]
     training += [{"Coverage": "training/coverage/index.md"}]
-    return [{"Home": HOME.path},
-            {"Policies": [{p.title: policy_page(p.id).path} for p in project.policies]},
-            {"Training": training}]
+    return [{"Home": HOME.path}, {"Policies": policies}, {"Training": training}]
 
 
 class PolicykitPlugin(BasePlugin):

@@ -57,6 +57,7 @@ def policy_page(policy_id: str, version: str | None = None) -> Page:
 
 
 HOME = Page("index.md", "")
+POLICIES_INDEX = "policies/index.md"
 
 
 def environment(templates: Path) -> jinja2.Environment:
@@ -85,7 +86,9 @@ def render_site(project: Project, templates: Path, today: dt.date,
     """Every generated page of the site, keyed by its path in the docs folder; with pdf, the
     pages link to the PDFs that the build renders from the print pages."""
     env = environment(templates)
-    pages = {HOME.path: env.get_template("home.md.j2").render(home_view(project, today))}
+    pages = {HOME.path: env.get_template("home.md.j2").render(home_view(project, today)),
+             POLICIES_INDEX: env.get_template("policies.md.j2").render(
+                 view=policies_view(project, Page(POLICIES_INDEX, "policies"), today))}
     for policy in project.policies:
         key = _policy_key(project, policy, templates, today, pdf)
         cached = _policy_pages.get(policy.id)
@@ -237,6 +240,20 @@ def home_view(project: Project, today: dt.date) -> dict[str, Any]:
                         "approved_on": _date(v.approved_on), "note": v.note,
                         "href": HOME.link(policy_page(p.id, v.version).url)}
                        for p, v in recent[:10]]}
+
+
+def policies_view(project: Project, page: Page, today: dt.date) -> dict[str, Any]:
+    """Every policy, alphabetically, with its version, status, owner and review date."""
+    rows = []
+    for policy in sorted(project.policies, key=lambda p: p.title.lower()):
+        current = policy.current
+        rows.append({"title": policy.title, "href": page.link(policy_page(policy.id).url),
+                     "version": current.version if current else "—",
+                     "status": current.status if current else "—", "owner": policy.owner,
+                     "review_due": _date(current.review_due) if current else None,
+                     "overdue": bool(current and current.review_due
+                                     and current.review_due < today)})
+    return {"policies": rows}
 
 
 def _latest_change(project: Project, policy: Policy) -> dict[str, Any] | None:

@@ -107,7 +107,8 @@ def test_hostile_clause_text_does_not_run(browser, scratch):
         page.close()
 
 
-@pytest.mark.parametrize("path", ["", "policies/social-media/", "policies/social-media/2023.1/"])
+@pytest.mark.parametrize("path", ["", "policies/", "policies/social-media/",
+                                  "policies/social-media/2023.1/"])
 def test_axe_finds_no_serious_or_critical_violation(page, site_url, path):
     from axe_playwright_python.sync_playwright import Axe
 

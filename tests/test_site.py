@@ -297,3 +297,23 @@ def test_cached_regeneration_follows_template_and_quiz_edits(scratch):
     docs = scratch / DOCS_FOLDER
     assert "## What changed lately" in (docs / "index.md").read_text("utf-8")
     assert "What should you do?" in (docs / "training/social-media-induction/index.md").read_text()
+
+
+def test_sidebar_lists_a_schools_policies_and_indexes_a_trusts(example_root):
+    import dataclasses
+
+    from generator.plugin import NAV_LIMIT, site_nav
+
+    project, _ = load_project(example_root)
+    nav = site_nav(project)
+    assert nav[1] == {"Policies": [{"All policies": "policies/index.md"},
+                                   {"Social Media Policy": "policies/social-media/index.md"}]}
+    policy = project.policies[0]
+    many = [dataclasses.replace(policy, id=f"p-{i}", title=f"P {i}") for i in range(NAV_LIMIT + 1)]
+    trust = dataclasses.replace(project, policies=tuple(many))
+    assert site_nav(trust)[1] == {"Policies": [{"All policies": "policies/index.md"}]}
+
+
+def test_all_policies_page(example_site):
+    html = page(example_site, "policies")
+    assert '<a href="social-media/">Social Media Policy</a>' in html and "Headteacher" in html
