@@ -131,7 +131,7 @@ class Policy:
         """Where the value at path (e.g. 'owner') is written in policy.yaml."""
         return self.places.get(path, self.source)
 
-    @property
+    @cached_property
     def current(self) -> Version | None:
         """The newest approved version, or the newest draft when none is approved."""
         approved = [v for v in self.versions if v.status == "approved"]
@@ -232,15 +232,37 @@ class Project:
 
     def quiz(self, quiz_id: str) -> Quiz | None:
         """The quiz with this id, if any."""
-        return next((q for q in self.quizzes if q.id == quiz_id), None)
+        return self._by_id["quizzes"].get(quiz_id)
 
     def policy(self, policy_id: str) -> Policy | None:
         """The policy kept in policy/ with this id, if any."""
-        return next((p for p in self.policies if p.id == policy_id), None)
+        return self._by_id["policies"].get(policy_id)
 
     def linked_policy(self, policy_id: str) -> LinkedPolicy | None:
         """The entry of policy/linked.yaml with this id, if any."""
-        return next((p for p in self.linked if p.id == policy_id), None)
+        return self._by_id["linked"].get(policy_id)
+
+    def quizzes_on(self, policy_id: str) -> tuple[Quiz, ...]:
+        """The quizzes on one policy, in file order."""
+        return self._quizzes_by_policy.get(policy_id, ())
+
+    @cached_property
+    def _by_id(self) -> dict[str, dict[str, object]]:
+        """Policies, linked policies and quizzes by id; the first of a repeated id wins, as a
+        scan in order would (the checks report the repeat)."""
+        index: dict[str, dict[str, object]] = {}
+        for name in ("policies", "linked", "quizzes"):
+            found = index[name] = {}
+            for item in getattr(self, name):
+                found.setdefault(item.id, item)
+        return index
+
+    @cached_property
+    def _quizzes_by_policy(self) -> dict[str, tuple[Quiz, ...]]:
+        grouped: dict[str, list[Quiz]] = {}
+        for quiz in self.quizzes:
+            grouped.setdefault(quiz.policy, []).append(quiz)
+        return {policy_id: tuple(quizzes) for policy_id, quizzes in grouped.items()}
 
 
 def version_key(name: str) -> tuple:

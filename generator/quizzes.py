@@ -14,9 +14,7 @@ RESERVED_QUIZ_IDS = ("coverage",)
 def covering_questions(project: Project, policy_id: str) -> dict[str, tuple[str, ...]]:
     """For each clause id of a policy, the ids ('quiz/question') of the questions covering it."""
     covering: dict[str, list[str]] = {}
-    for quiz in project.quizzes:
-        if quiz.policy != policy_id:
-            continue
+    for quiz in project.quizzes_on(policy_id):
         for question in quiz.questions:
             for clause_id in question.covers:
                 covering.setdefault(clause_id, []).append(f"{quiz.id}/{question.id}")

@@ -86,11 +86,14 @@ def render_site(project: Project, templates: Path, today: dt.date,
     """Every generated page of the site, keyed by its path in the docs folder; with pdf, the
     pages link to the PDFs that the build renders from the print pages."""
     env = environment(templates)
+    template_times = tuple(p.stat().st_mtime_ns for p in sorted(templates.glob("*.j2")))
+    titles = tuple((p.id, p.title, p.current.version if p.current else None)
+                   for p in project.policies)
     pages = {HOME.path: env.get_template("home.md.j2").render(home_view(project, today)),
              POLICIES_INDEX: env.get_template("policies.md.j2").render(
                  view=policies_view(project, Page(POLICIES_INDEX, "policies"), today))}
     for policy in project.policies:
-        key = _policy_key(project, policy, templates, today, pdf)
+        key = _policy_key(project, policy, (template_times, titles, today, pdf))
         cached = _policy_pages.get(policy.id)
         if cached and cached[0] == key:
             pages.update(cached[1])
@@ -98,7 +101,7 @@ def render_site(project: Project, templates: Path, today: dt.date,
         before = set(pages)
         _render_policy_pages(env, project, policy, pages, today, pdf)
         _policy_pages[policy.id] = (key, {k: pages[k] for k in set(pages) - before})
-    pages.update(_training_pages(env, project))
+    pages.update(_training_pages(env, project, template_times, titles))
     return dict(sorted(pages.items()))
 
 
@@ -106,16 +109,14 @@ def render_site(project: Project, templates: Path, today: dt.date,
 _policy_pages: dict[str, tuple[tuple, dict[str, str]]] = {}
 
 
-def _policy_key(project: Project, policy: Policy, templates: Path, today, pdf) -> tuple:
-    """Everything a policy's pages depend on. Versions and quizzes are compared by identity:
-    the loader hands back the same object for an unchanged file."""
-    template_times = tuple(p.stat().st_mtime_ns for p in sorted(templates.glob("*.j2")))
-    others = tuple((p.id, p.title, p.current.version if p.current else None)
-                   for p in project.policies)
-    quizzes = tuple(id(q) for q in project.quizzes if q.policy == policy.id)
+def _policy_key(project: Project, policy: Policy, shared: tuple) -> tuple:
+    """Everything a policy's pages depend on; shared is what every policy's pages depend on
+    (templates, titles, date, PDF links). Versions and quizzes are compared by identity: the
+    loader hands back the same object for an unchanged file."""
     return (tuple(id(v) for v in policy.versions), policy.title, policy.owner, policy.audience,
-            policy.linked_policies, tuple(sorted(policy.locked.items())), quizzes, others,
-            project.organisation, project.linked, template_times, today, pdf,
+            policy.linked_policies, tuple(sorted(policy.locked.items())),
+            tuple(id(q) for q in project.quizzes_on(policy.id)), shared,
+            project.organisation, project.linked,
             tuple((o.id, c.id, c.number) for o, c in _references(project).get(policy.id, ())))
 
 
@@ -151,13 +152,11 @@ def _render_policy_pages(env, project: Project, policy: Policy, pages: dict, tod
 _training_cache: dict[str, tuple[tuple, dict[str, str]]] = {}
 
 
-def _training_pages(env: jinja2.Environment, project: Project) -> dict[str, str]:
+def _training_pages(env: jinja2.Environment, project: Project, templates: tuple,
+                    titles: tuple) -> dict[str, str]:
     """Pathways, coverage and each quiz's three pages; each part is re-rendered only when what
     it shows changed (quizzes and versions compare by identity, as the loader reuses them)."""
-    templates = tuple(p.stat().st_mtime_ns for p in sorted(
-        Path(env.loader.searchpath[0]).glob("*.j2")))
     currents = tuple(id(p.current) for p in project.policies)
-    titles = tuple((p.id, p.title) for p in project.policies)
     quiz_ids = tuple(id(q) for q in project.quizzes)
     pages = {}
     for url, template, view, key in [
@@ -205,7 +204,7 @@ def render_compare_standalone(project: Project, root: Path, comparison: Comparis
 def _render_policy(env, project, policy, version, page, today, pdf: bool,
                    print_version: str | None) -> str:
     """A policy page (Markdown) or its print page (HTML), which page.path's suffix decides."""
-    view = policy_view(project, policy, version, page, today)
+    view = policy_view(project, policy, version, page, today, print_version is not None)
     view["print_href"] = page.link(print_page(policy.id, print_version).url)
     view["pdf_href"] = page.link_file("downloads/" + pdf_name(policy.id, version.version)) \
         if pdf else None
@@ -220,14 +219,9 @@ def home_view(project: Project, today: dt.date) -> dict[str, Any]:
     """What the home page shows: every policy's state, and the most recent versions."""
     rows = []
     for policy in project.policies:
-        current = policy.current
         draft = _newer_draft(policy)
         rows.append({
-            "title": policy.title, "md_path": policy_page(policy.id).path,
-            "version": current.version if current else "—",
-            "status": current.status if current else "—", "owner": policy.owner,
-            "review_due": _date(current.review_due) if current else "—",
-            "overdue": bool(current and current.review_due and current.review_due < today),
+            **_policy_row(policy, today), "md_path": policy_page(policy.id).path,
             "draft": draft.version if draft else None,
             "draft_md_path": policy_page(policy.id, draft.version).path if draft else None,
             "latest_change": _latest_change(project, policy),
@@ -244,16 +238,18 @@ def home_view(project: Project, today: dt.date) -> dict[str, Any]:
 
 def policies_view(project: Project, page: Page, today: dt.date) -> dict[str, Any]:
     """Every policy, alphabetically, with its version, status, owner and review date."""
-    rows = []
-    for policy in sorted(project.policies, key=lambda p: p.title.lower()):
-        current = policy.current
-        rows.append({"title": policy.title, "href": page.link(policy_page(policy.id).url),
-                     "version": current.version if current else "—",
-                     "status": current.status if current else "—", "owner": policy.owner,
-                     "review_due": _date(current.review_due) if current else None,
-                     "overdue": bool(current and current.review_due
-                                     and current.review_due < today)})
-    return {"policies": rows}
+    return {"policies": [{**_policy_row(policy, today),
+                          "href": page.link(policy_page(policy.id).url)}
+                         for policy in sorted(project.policies, key=lambda p: p.title.lower())]}
+
+
+def _policy_row(policy: Policy, today: dt.date) -> dict[str, Any]:
+    """A policy's title, current version, status, owner and review date, for tables."""
+    current = policy.current
+    return {"title": policy.title, "version": current.version if current else "—",
+            "status": current.status if current else "—", "owner": policy.owner,
+            "review_due": _date(current.review_due) if current else None,
+            "overdue": bool(current and current.review_due and current.review_due < today)}
 
 
 def _latest_change(project: Project, policy: Policy) -> dict[str, Any] | None:
@@ -269,16 +265,16 @@ def _latest_change(project: Project, policy: Policy) -> dict[str, Any] | None:
 
 
 def policy_view(project: Project, policy: Policy, version: Version, page: Page,
-                today: dt.date) -> dict[str, Any]:
-    """Everything a policy page shows for one version, already ordered and linked."""
+                today: dt.date, version_page: bool = False) -> dict[str, Any]:
+    """Everything a policy page shows for one version, already ordered and linked; a version
+    page (/policies/<id>/<version>/) is titled with its version and kept out of search."""
     where = _Where(project, policy, version, page, tuple(project.organisation.glossary().items()))
     sections = [{"number": s.number, "id": s.id, "title": s.title,
                  "clauses": [_clause_view(where, c, 3) for c in s.clauses]}
                 for s in version.sections]
     return {
-        "page_title": f"{policy.title} {version.version}" if page.url.count("/") > 1
-        else policy.title,
-        "search_exclude": page.url.count("/") > 1,
+        "page_title": f"{policy.title} {version.version}" if version_page else policy.title,
+        "search_exclude": version_page,
         "title": policy.title,
         "organisation": project.organisation.name,
         "version": version.version, "status": version.status, "note": version.note,
