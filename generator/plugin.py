@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -11,6 +12,9 @@ from mkdocs.plugins import BasePlugin
 from .build import TEMPLATES_FOLDER, generate
 from .errors import ProjectError
 from .render import HOME, POLICIES_INDEX, policy_page
+from .search import SearchError, index_site, is_searchable, mark_searchable
+
+log = logging.getLogger("mkdocs.plugins.policykit")
 
 WATCHED = ("policy", "quizzes", TEMPLATES_FOLDER)
 
@@ -43,6 +47,19 @@ class PolicykitPlugin(BasePlugin):
             raise PluginError(f"policykit: the project has errors:\n{error}") from None
         config.nav = site_nav(project)
         return config
+
+    def on_post_page(self, output: str, page, config: MkDocsConfig) -> str:
+        try:
+            return mark_searchable(output, is_searchable(page.meta))
+        except SearchError as error:
+            raise PluginError(f"policykit: {page.file.src_uri}: {error}") from None
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        try:
+            pages = index_site(Path(config.site_dir))
+        except SearchError as error:
+            raise PluginError(f"policykit: {error}") from None
+        log.info("policykit: search index of %d pages written (Pagefind)", pages)
 
     def on_serve(self, server, config: MkDocsConfig, builder):
         for name in WATCHED:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import shutil
 from pathlib import Path
 
@@ -47,6 +49,17 @@ def build(root: Path, monkeypatch=None, strict: bool = True, pdf: bool = False) 
             del os.environ["SOURCE_DATE_EPOCH"]
         else:
             os.environ["SOURCE_DATE_EPOCH"] = previous
+
+
+def searched_pages(site: Path) -> dict[str, dict]:
+    """What Pagefind indexed, by page URL: its title, words and anchors (decoded fragments)."""
+    pages = {}
+    for fragment in (site / "pagefind/fragment").glob("*.pf_fragment"):
+        data = gzip.decompress(fragment.read_bytes())
+        assert data.startswith(b"pagefind_dcd")
+        entry = json.loads(data[len(b"pagefind_dcd"):])
+        pages[entry["url"]] = entry
+    return pages
 
 
 @pytest.fixture(scope="session")

@@ -33,15 +33,57 @@ def test_search_for_words_of_a_clause_lands_on_it(page, site_url):
     page.goto(site_url)
     page.locator("input.md-search__input").click()
     page.locator("input.md-search__input").press_sequentially("friend request", delay=30)
-    first = page.locator(".md-search-result__item a[href*='#']").first  # first clause hit
+    first = page.locator(".md-search-result__item a[href*='#']").first  # best clause hit
     first.wait_for(timeout=10_000)
     assert first.get_attribute("href").endswith("#decline-friend-requests")
-    assert "Missing" not in first.inner_text()  # both words matched, curly quotes and all
+    assert "6.1.6" in first.inner_text()
+    assert page.locator(".md-search-result__meta").inner_text() == "1 matching document"
     first.click()
-    page.wait_for_url(lambda url: url.endswith("/policies/social-media/?h=friend+request"
-                                               "#decline-friend-requests"))
+    page.wait_for_url(lambda url: url.endswith("/policies/social-media/?highlight=friend"
+                                               "&highlight=request#decline-friend-requests"))
     page.wait_for_timeout(300)
     assert in_viewport(page, "decline-friend-requests")
+    marked = page.locator("#decline-friend-requests ~ .pk-clause__text mark")
+    marked.first.wait_for(timeout=5_000)  # the words searched for are highlighted
+    assert {m.lower().strip("‘’") for m in marked.all_inner_texts()} >= {"friend", "request"}
+    assert not [url for url in page.requests if "search_index" in url or "/workers/" in url]
+
+
+def test_search_by_keyboard_only(page, site_url):
+    page.goto(site_url + "training/")
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.classList.contains('md-search__input')")
+    assert page.locator("#__search").is_checked()
+    page.keyboard.type("safeguarding", delay=30)
+    page.locator(".md-search-result__item").first.wait_for(timeout=10_000)
+    page.keyboard.press("ArrowDown")
+    focused = page.evaluate("document.activeElement.getAttribute('href')")
+    assert focused.startswith("../policies/social-media/") or "/policies/social-media/" in focused
+    page.keyboard.press("Escape")
+    assert not page.locator("#__search").is_checked()
+    page.locator("input.md-search__input").click()
+    page.locator("input.md-search__input").fill("")
+    page.locator("input.md-search__input").press_sequentially("zzyzx", delay=30)
+    page.wait_for_function("document.querySelector('.md-search-result__meta').textContent"
+                           ".includes('No matching documents')", timeout=10_000)
+    page.keyboard.press("Enter")  # nothing to open: the page stays
+    assert page.url == site_url + "training/"
+
+
+def test_search_works_on_a_site_served_below_the_domain_root(browser, example_site, tmp_path):
+    (tmp_path / "intranet").mkdir()
+    (tmp_path / "intranet" / "policies-site").symlink_to(example_site)
+    with serve(tmp_path / "intranet") as url:
+        page = browser.new_page()
+        page.goto(url + "policies-site/policies/")
+        page.locator("input.md-search__input").click()
+        page.locator("input.md-search__input").press_sequentially("personal accounts", delay=30)
+        first = page.locator(".md-search-result__item a").first
+        first.wait_for(timeout=10_000)
+        first.click()
+        page.wait_for_url(lambda u: "/policies-site/policies/social-media/" in u)
+        assert page.title().startswith("Social Media Policy")
+        page.close()
 
 
 def test_a_clause_permalink_opens_at_the_clause(page, site_url):
