@@ -29,6 +29,7 @@ sys.path[:0] = [str(HERE), str(HERE.parent)]
 from synth import SIZES, make_organisation  # noqa: E402
 
 EPOCH = "1767225600"
+SEARCHES = ("screenshot evidence", "personal device", "governors")  # the slowest one counts
 
 
 def generator_stages(root: Path) -> dict[str, float]:
@@ -127,8 +128,25 @@ def quiz_bytes(site: Path) -> int:
     return len(form.encode()) + len(data.encode()) + (site / "assets/quiz.js").stat().st_size
 
 
+# Timestamps from the page's own clock: the last keystroke in the search box, and each time
+# results are put in the list.
+_SEARCH_PROBE = """
+window.__typed = 0; window.__shown = [];
+document.addEventListener("input", event => {
+  if (event.target.matches(".md-search__input")) window.__typed = performance.now();
+}, true);
+document.addEventListener("DOMContentLoaded", () => {
+  const list = document.querySelector(".md-search-result__list");
+  new MutationObserver(() => {
+    if (list.querySelector(".md-search-result__item")) window.__shown.push(performance.now());
+  }).observe(list, {childList: true});
+});
+"""
+
+
 def search_latency(site: Path, query: str) -> dict[str, float] | None:
-    """Milliseconds from page load, and from the last keystroke, to the first search result."""
+    """Milliseconds from the last keystroke of a query to its first result (measured by the
+    page's clock), and from the start of page load to it; and the search index bytes fetched."""
     chromium = shutil.which("chromium")
     if not chromium:
         return None
@@ -139,20 +157,24 @@ def search_latency(site: Path, query: str) -> dict[str, float] | None:
     with serve(site) as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         page = browser.new_page()
-        fetched = []
-        page.on("response", lambda r: fetched.append(r) if "/pagefind/" in r.url else None)
+        page.add_init_script(_SEARCH_PROBE)
+        index = []  # the search index's files, fetched by the page or its worker
+        page.on("requestfinished", lambda r: index.append(r) if re.search(
+            r"/(pagefind|search)/", r.url) else None)
         start = time.perf_counter()
         page.goto(url + "policies/policy-0000/", wait_until="domcontentloaded")
         loaded = time.perf_counter()
         page.locator("input.md-search__input").click()
         page.locator("input.md-search__input").press_sequentially(query)
-        typed = time.perf_counter()
         page.locator(".md-search-result__item").first.wait_for(timeout=120_000)
         shown = time.perf_counter()
-        index_bytes = sum(len(r.body()) for r in fetched)
+        page.wait_for_function("window.__shown.some(t => t > window.__typed)")
+        after_typing = page.evaluate("window.__shown.find(t => t > window.__typed) - window.__typed")
+        fetched = sum(r.sizes()["responseBodySize"] for r in index)
         browser.close()
-    return {"search: index bytes fetched for the query (KB)": index_bytes / 1000,"search: first result after page load (ms)": (shown - start) * 1000,
-            "search: first result after typing (ms)": (shown - typed) * 1000,
+    return {"search: index bytes fetched for the query (KB)": fetched / 1000,
+            "search: first result after typing (ms)": after_typing,
+            "search: first result after page load (ms)": (shown - start) * 1000,
             "search: page load (ms)": (loaded - start) * 1000}
 
 
@@ -187,9 +209,9 @@ def run_size(size: str, pdf: bool) -> dict[str, object]:
         figures["generator stages (s)"] = generator
         figures["overhead"] = figures["whole policykit build (s)"] / figures[
             "plain mkdocs build (s)"]
-        latency = search_latency(site, "screenshot evidence")
-        if latency:
-            figures.update(latency)
+        samples = [search_latency(site, query) for query in SEARCHES]
+        if samples[0]:
+            figures.update({key: max(s[key] for s in samples) for key in samples[0]})
         return figures
     finally:
         shutil.rmtree(work, ignore_errors=True)

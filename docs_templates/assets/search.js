@@ -22,14 +22,14 @@
   var meta = box.querySelector(".md-search-result__meta");
   var list = box.querySelector(".md-search-result__list");
   var engine = null;
-  var latest = 0;
 
   function pagefind() {
     if (!engine) {
       engine = import(new URL("pagefind/pagefind.js", root).href).then(function (module) {
         return module.options({ baseUrl: root.pathname, excerptLength: 24,
                                 highlightParam: "highlight" })
-          .then(function () { module.init(); return module; });
+          .then(function () { return module.init(); })  /* starts fetching the index */
+          .then(function () { return module; });
       });
     }
     return engine;
@@ -96,20 +96,37 @@
     }, 0);
   }
 
+  /* One search at a time, and then only the latest query: typing fast never queues a
+     backlog of searches for words already gone. */
+  var running = false;
+  var pending = null;
+
   function search(query) {
-    var ticket = ++latest;
+    pending = query;
+    if (!running) next();
+  }
+
+  function next() {
+    if (pending === null) return;
+    var query = pending;
+    pending = null;
+    running = true;
+    show(query).then(function () { running = false; next(); });
+  }
+
+  function show(query) {
     if (!query.trim()) {
       list.replaceChildren();
       say("search.result.placeholder");
-      return;
+      return Promise.resolve();
     }
-    pagefind().then(function (module) {
+    return pagefind().then(function (module) {
       return module.search(query);
     }).then(function (found) {
-      if (ticket !== latest || !found) return null;
+      if (pending !== null) return null;  // the query changed meanwhile: show the newer one
       return Promise.all(found.results.slice(0, MAX_PAGES).map(function (r) { return r.data(); }))
         .then(function (pages) {
-          if (ticket !== latest) return;
+          if (pending !== null) return;
           var n = found.results.length;
           say(n === 0 ? "search.result.none" : n === 1 ? "search.result.one"
               : "search.result.other", n);
