@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Source:
     """A place in a project file: path relative to the project, 1-based line and column."""
 

@@ -31,29 +31,97 @@ _DEFAULT_TAGS = {
 }
 
 Path_ = tuple  # a path into a document: keys and list indexes
-# libyaml's composer when PyYAML has it (same nodes and marks, several times faster).
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_MERGE = "tag:yaml.org,2002:merge"
+_TAG = re.compile(r"(?:&\S+\s+)?!")  # a node written with a tag (perhaps after an anchor)
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """libyaml's composer when PyYAML has it (same nodes and marks, several times faster),
+    without YAML 1.1's implicit typing, which the converter below does the YAML 1.2 way: to
+    the composer every untagged scalar is text, except the merge key `<<`, refused later."""
+
+    def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode:
+            return _MERGE if implicit[0] and value == "<<" else "tag:yaml.org,2002:str"
+        return _DEFAULT_TAGS[kind]
+
+    def descend_resolver(self, current_node, current_index):
+        pass
+
+    def ascend_resolver(self):
+        pass
 
 
 @dataclass
 class Document:
-    """One YAML file's values, with the place of every value and every key."""
+    """One YAML file's values, and the composed node tree that knows where each value and key is
+    written (looked up only when a place is asked for, so that reading stays fast)."""
 
     source: Source
     data: Any
-    values: dict[Path_, Source] = field(default_factory=dict)
-    keys: dict[Path_, Source] = field(default_factory=dict)
+    node: yaml.Node | None = field(default=None, repr=False)
 
     def at(self, path: Path_ = ()) -> Source:
         """Where the value at path starts, or its nearest known parent."""
-        path = tuple(path)
-        while path not in self.values and path:
-            path = path[:-1]
-        return self.values.get(path, self.source)
+        found = node = self.node
+        for step in path:
+            node = _child(node, step)
+            if node is None:
+                break
+            found = node
+        return self._where(found) if found is not None else self.source
 
     def key_at(self, path: Path_) -> Source:
         """Where the key of the value at path is written, or the value itself."""
-        return self.keys.get(tuple(path)) or self.at(path)
+        path = tuple(path)
+        parent = self.node
+        for step in path[:-1]:
+            parent = _child(parent, step)
+        if path and isinstance(parent, yaml.MappingNode):
+            for key, _ in parent.value:
+                if key.value == path[-1]:
+                    return self._where(key)
+        return self.at(path)
+
+    def places(self, prefix: Path_ = (), depth: int = 2,
+               skip: frozenset = frozenset()) -> dict[Path_, Source]:
+        """The places of the values under prefix, down to depth, but not under the keys in
+        skip: the few places a model object keeps for its messages, instead of the tree."""
+        found: dict[Path_, Source] = {}
+        start = self.node
+        for step in prefix:
+            start = _child(start, step)
+
+        def visit(node, path: Path_) -> None:
+            if node is None:
+                return
+            found[path] = self._where(node)
+            if len(path) >= depth or (path and path[0] in skip):
+                return
+            if isinstance(node, yaml.MappingNode):
+                for key, value in node.value:
+                    visit(value, path + (key.value,))
+            elif isinstance(node, yaml.SequenceNode):
+                for i, item in enumerate(node.value):
+                    visit(item, path + (i,))
+
+        visit(start, ())
+        return found
+
+    def _where(self, node: yaml.Node) -> Source:
+        mark = node.start_mark
+        return Source(self.source.path, mark.line + 1, mark.column + 1)
+
+
+def _child(node: yaml.Node | None, step) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == step:
+                return value
+    elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+        if 0 <= step < len(node.value):
+            return node.value[step]
+    return None
 
 
 class _Reject(Exception):
@@ -97,9 +165,9 @@ def parse_document(text: str, shown_as: str) -> tuple[Document | None, list[Prob
         return None, [Problem(start, "the YAML is nested too deeply", "flatten the structure")]
     if node is None:
         return None, [Problem(start, "the file is empty", "write the fields the format needs")]
-    document = Document(start, None)
+    document = Document(start, None, node)
     try:
-        document.data = _Converter(document, loader, may_have_tags="!" in text).value(node, (), 0)
+        document.data = _Converter(document, text).value(node, 0)
     except _Reject as reject:
         return None, [reject.problem]
     return document, []
@@ -149,19 +217,18 @@ def _reader_problem(exc: yaml.YAMLError, text: str, shown_as: str) -> Problem:
 
 
 class _Converter:
-    """Turns composed nodes into values, recording locations and enforcing bounds."""
+    """Turns composed nodes into values, enforcing the format's rules and bounds."""
 
-    def __init__(self, document: Document, loader: yaml.SafeLoader, may_have_tags: bool = True):
+    def __init__(self, document: Document, text: str):
         self.document = document
-        self.loader = loader
+        self.text = text  # marks index it by character
         self.count = 0
-        self.may_have_tags = may_have_tags  # a YAML tag needs a '!': without one, skip the check
+        self.may_have_tags = "!" in text  # a YAML tag needs a '!': without one, skip the check
 
     def where(self, node: yaml.Node) -> Source:
-        mark = node.start_mark
-        return Source(self.document.source.path, mark.line + 1, mark.column + 1)
+        return self.document._where(node)
 
-    def value(self, node: yaml.Node, path: Path_, depth: int) -> Any:
+    def value(self, node: yaml.Node, depth: int) -> Any:
         self.count += 1
         if self.count > MAX_VALUES:
             raise _Reject(Problem(self.document.source,
@@ -170,26 +237,25 @@ class _Converter:
         if depth > MAX_DEPTH:
             raise _Reject(Problem(self.where(node), f"nesting deeper than {MAX_DEPTH} levels",
                                   "flatten the structure (an alias may refer to itself)"))
-        self.document.values.setdefault(path, self.where(node))
-        if self.may_have_tags:
-            self._refuse_explicit_tag(node)
+        if self.may_have_tags and _TAG.match(self.text, node.start_mark.index):
+            raise _Reject(Problem(self.where(node), f"YAML tag '{node.tag}' is not supported",
+                                  "remove the tag; quote the value if it must be text"))
         if isinstance(node, yaml.MappingNode):
-            return self.mapping(node, path, depth)
+            return self.mapping(node, depth)
         if isinstance(node, yaml.SequenceNode):
-            return [self.value(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+            return [self.value(item, depth + 1) for item in node.value]
         return self.scalar(node)
 
-    def mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict[str, Any]:
+    def mapping(self, node: yaml.MappingNode, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             key = self.key(key_node)
             if key in result:
-                first = self.document.keys[path + (key,)]
+                first = next(k for k, _ in node.value if k.value == key)
                 raise _Reject(Problem(self.where(key_node),
-                                      f"duplicate key '{key}' (first at line {first.line})",
-                                      "remove one of them"))
-            self.document.keys[path + (key,)] = self.where(key_node)
-            result[key] = self.value(value_node, path + (key,), depth + 1)
+                                      f"duplicate key '{key}' (first at line "
+                                      f"{first.start_mark.line + 1})", "remove one of them"))
+            result[key] = self.value(value_node, depth + 1)
         return result
 
     def key(self, node: yaml.Node) -> str:
@@ -212,14 +278,3 @@ class _Converter:
         if _INT.match(text):
             return int(text)
         return text
-
-    def _refuse_explicit_tag(self, node: yaml.Node) -> None:
-        if isinstance(node, yaml.ScalarNode):
-            plain = not node.style  # None from PyYAML, '' from libyaml
-            implicit = (plain, not plain)
-            expected = self.loader.resolve(yaml.ScalarNode, node.value, implicit)
-        else:
-            expected = _DEFAULT_TAGS[type(node)]
-        if node.tag != expected and node.tag != "tag:yaml.org,2002:merge":
-            raise _Reject(Problem(self.where(node), f"YAML tag '{node.tag}' is not supported",
-                                  "remove the tag; quote the value if it must be text"))

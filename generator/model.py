@@ -21,7 +21,7 @@ KIND_LABELS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Ref:
     """A reference written in a clause: 'policy', '#anchor' or 'policy#anchor'."""
 
@@ -37,7 +37,7 @@ class Ref:
         return cls(policy or None, anchor or None, text, source)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Clause:
     id: str
     kind: str
@@ -56,7 +56,7 @@ class Clause:
             yield from child.walk()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Section:
     id: str
     title: str
@@ -142,7 +142,7 @@ class Policy:
         return next((v for v in self.versions if v.version == name), None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Role:
     id: str
     title: str
@@ -165,7 +165,7 @@ class Organisation:
         return dict(sorted(terms.items()))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LinkedPolicy:
     id: str
     title: str
@@ -174,14 +174,14 @@ class LinkedPolicy:
     where: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Option:
     text: str
     correct: bool
     feedback: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Question:
     id: str
     covers: tuple[str, ...]
@@ -210,7 +210,7 @@ class Quiz:
         return self.places.get(path, self.source)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pathway:
     id: str
     title: str
@@ -278,7 +278,7 @@ def build_policy(doc: Document, versions: tuple[Version, ...], locked: Mapping[s
     return Policy(id=data["id"], title=data["title"], owner=data["owner"], source=doc.source,
                   audience=tuple(data.get("audience", ())),
                   linked_policies=tuple(data.get("linked_policies", ())),
-                  summary=data.get("summary"), places=doc.values, locked=dict(locked),
+                  summary=data.get("summary"), places=doc.places(), locked=dict(locked),
                   lock_source=lock_source,
                   versions=tuple(sorted(versions, key=lambda v: version_key(v.version))))
 
@@ -295,7 +295,7 @@ def build_version(doc: Document, policy_id: str, digest: str = "") -> Version:
                    review_due=_date(data.get("review_due")),
                    sources=tuple(data.get("sources", ())), note=data.get("note"),
                    removed=tuple((r["id"], r["change_note"]) for r in data.get("removed", ())),
-                   digest=digest, places=doc.values)
+                   digest=digest, places=doc.places(skip=frozenset({"sections"})))
 
 
 def _section(doc: Document, path: tuple, number: str) -> Section:
@@ -353,12 +353,12 @@ def build_quiz(doc: Document) -> Quiz:
                  options=tuple(Option(o["text"], o["correct"], o["feedback"])
                                for o in q["options"]),
                  explanation=q["explanation"], source=doc.at(("questions", i)),
-                 places={k[2:]: v for k, v in doc.values.items()
-                         if k[:2] == ("questions", i)})
+                 places=doc.places(("questions", i), skip=frozenset({"options"})))
         for i, q in enumerate(data["questions"]))
     return Quiz(id=data["id"], title=data["title"], policy=data["policy"],
                 pass_mark=data["pass_mark"], questions=questions, source=doc.source,
-                draw=data.get("draw"), description=data.get("description"), places=doc.values)
+                draw=data.get("draw"), description=data.get("description"),
+                places=doc.places(skip=frozenset({"questions"})))
 
 
 def build_pathways(doc: Document) -> tuple[Pathway, ...]:

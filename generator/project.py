@@ -11,16 +11,24 @@ from .load import Document, read_document
 from .workflow import LOCK_FILE, content_hash
 
 
-_read_cache: dict[tuple, tuple[Document | None, list[Problem]]] = {}
+_read_cache: dict[tuple, tuple[object | None, list[Problem]]] = {}
 
 
-def read_valid(root: Path, relative: str, schema_name: str) -> tuple[Document | None, list[Problem]]:
-    """Read one file and validate it; the document only when it is valid. An unchanged file
-    (same size and modification time) is not read again in the same process."""
+def _as_is(doc: Document, path: Path) -> tuple[Document, list[Problem]]:
+    return doc, []
+
+
+def read_valid(root: Path, relative: str, schema_name: str,
+               build=_as_is) -> tuple[object | None, list[Problem]]:
+    """Read one file, validate it and build it (build(document, path) gives the model object
+    and any problems): the object only when all is well. An unchanged file (same size and
+    modification time) is not read again in the same process and gives the very same object,
+    which lets later stages reuse their work by identity. Only what build keeps is kept: the
+    document, with the place of every value, is let go."""
     path = root / relative
     try:
         stat = path.stat()
-        key = (path, schema_name, stat.st_size, stat.st_mtime_ns)
+        key = (path, schema_name, build, stat.st_size, stat.st_mtime_ns)
     except OSError:
         key = None
     if key in _read_cache:
@@ -28,25 +36,54 @@ def read_valid(root: Path, relative: str, schema_name: str) -> tuple[Document | 
     document, problems = read_document(path, relative)
     if document is not None:
         problems = schema.validate(document, schema_name)
-    result = (None if problems else document), problems
+    result = (None, problems) if document is None or problems else build(document, path)
     if key:
         _read_cache[key] = result
     return result
+
+
+def _organisation(doc: Document, path: Path) -> tuple[model.Organisation, list[Problem]]:
+    return model.build_organisation(doc), []
+
+
+def _linked(doc: Document, path: Path) -> tuple[tuple[model.LinkedPolicy, ...], list[Problem]]:
+    return model.build_linked(doc), []
+
+
+def _pathways(doc: Document, path: Path) -> tuple[tuple[model.Pathway, ...], list[Problem]]:
+    return model.build_pathways(doc), []
+
+
+def _quiz(doc: Document, path: Path) -> tuple[model.Quiz | None, list[Problem]]:
+    if doc.data["id"] != path.stem:
+        return None, [Problem(doc.at(("id",)), f"quiz id '{doc.data['id']}' differs from the "
+                              f"file name '{path.name}'", "make them the same")]
+    return model.build_quiz(doc), []
+
+
+def _version(doc: Document, path: Path) -> tuple[model.Version | None, list[Problem]]:
+    """A version file's Version; its policy is the folder above versions/."""
+    if doc.data["version"] != path.stem:
+        return None, [Problem(doc.at(("version",)),
+                              f"version '{doc.data['version']}' differs from the file name "
+                              f"'{path.name}'", f"rename the file to {doc.data['version']}.yaml "
+                              "or correct the version")]
+    return model.build_version(doc, path.parent.parent.name,
+                               content_hash(path.read_bytes())), []
 
 
 def load_project(root: Path) -> tuple[model.Project, list[Problem]]:
     """Every policy, version and registry file under root/policy, and what is wrong with them."""
     problems: list[Problem] = []
     organisation = None
-    doc, found = read_valid(root, "policy/organisation.yaml", "organisation")
+    organisation, found = read_valid(root, "policy/organisation.yaml", "organisation",
+                                     _organisation)
     problems += found
-    if doc:
-        organisation = model.build_organisation(doc)
     linked: tuple[model.LinkedPolicy, ...] = ()
     if (root / "policy/linked.yaml").exists():
-        doc, found = read_valid(root, "policy/linked.yaml", "linked")
+        built, found = read_valid(root, "policy/linked.yaml", "linked", _linked)
         problems += found
-        linked = model.build_linked(doc) if doc else ()
+        linked = built or ()
     policies, unloaded = [], set()
     for folder in sorted(p for p in (root / "policy").iterdir() if p.is_dir()):
         policy, found = _load_policy(root, folder)
@@ -69,18 +106,12 @@ def _load_quizzes(root: Path) -> tuple[tuple[model.Quiz, ...], tuple[model.Pathw
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else ():
         relative = path.relative_to(root).as_posix()
         if path.name == "pathways.yaml":
-            doc, found = read_valid(root, relative, "pathways")
-            pathways = model.build_pathways(doc) if doc else ()
+            built, found = read_valid(root, relative, "pathways", _pathways)
+            pathways = built or ()
         else:
-            doc, found = read_valid(root, relative, "quiz")
-            if doc and doc.data["id"] != path.stem:
-                found = [Problem(doc.at(("id",)), f"quiz id '{doc.data['id']}' differs from "
-                                 f"the file name '{path.name}'", "make them the same")]
-            elif doc:
-                cached = _built.get(id(doc))
-                if cached is None or cached[0] is not doc:
-                    cached = _built[id(doc)] = (doc, model.build_quiz(doc))
-                quizzes.append(cached[1])
+            quiz, found = read_valid(root, relative, "quiz", _quiz)
+            if quiz:
+                quizzes.append(quiz)
         problems += found
     return tuple(quizzes), pathways, problems
 
@@ -97,7 +128,7 @@ def _load_policy(root: Path, folder: Path) -> tuple[model.Policy | None, list[Pr
                                 "make the id and the folder name the same"))
     versions = []
     for path in sorted((folder / "versions").glob("*.y*ml")):
-        version, found = _load_version(root, path, folder.name)
+        version, found = _load_version(root, path)
         problems += found
         if version:
             versions.append(version)
@@ -131,29 +162,8 @@ def _read_lock(root: Path, folder: Path) -> tuple[dict[str, str], Source | None,
     return versions, source, []
 
 
-def _load_version(root: Path, path: Path, policy_id: str) -> tuple[model.Version | None, list[Problem]]:
+def _load_version(root: Path, path: Path) -> tuple[model.Version | None, list[Problem]]:
     relative = path.relative_to(root).as_posix()
     if path.suffix != ".yaml":
         return None, [Problem(Source(relative), "version files end in .yaml", "rename the file")]
-    doc, problems = read_valid(root, relative, "version")
-    if not doc:
-        return None, problems
-    if doc.data["version"] != path.stem:
-        return None, [Problem(doc.at(("version",)),
-                              f"version '{doc.data['version']}' differs from the file name "
-                              f"'{path.name}'", f"rename the file to {doc.data['version']}.yaml "
-                              "or correct the version")]
-    return _version_of(doc, policy_id, path), []
-
-
-_built: dict[int, tuple[Document, object]] = {}
-
-
-def _version_of(doc: Document, policy_id: str, path: Path) -> model.Version:
-    """The Version of a document, built once per (cached) document: an unchanged file gives the
-    very same Version object, which lets later stages reuse their work by identity."""
-    cached = _built.get(id(doc))
-    if cached is None or cached[0] is not doc:
-        cached = _built[id(doc)] = (doc, model.build_version(doc, policy_id,
-                                                             content_hash(path.read_bytes())))
-    return cached[1]
+    return read_valid(root, relative, "version", _version)
