@@ -14,9 +14,10 @@ from .errors import Problem, ProjectError, errors
 from .model import Project
 from .project import load_project
 from .pdf import PdfJob, render_pdfs
-from .render import pdf_name, print_page, render_site
+from .render import Part, pdf_name, print_page
+from .render import site_parts as render_parts
 from .render_versions import comparison_pairs, compare_url
-from .write import replace_folder, write_tree
+from .write import replace_folder, write_parts
 
 DOCS_FOLDER = "docs_generated"
 TEMPLATES_FOLDER = "docs_templates"
@@ -60,23 +61,29 @@ def build_date() -> dt.date:
 PDF_SWITCH = "POLICYKIT_PDF"  # set by build_site(pdf=True) so the plugin links to the PDFs
 
 
-def generated_files(root: Path, project: Project, pdf: bool = False) -> dict[str, str | bytes]:
-    """Every file of the generated docs folder: rendered pages and the theme assets."""
+def site_parts(root: Path, project: Project, pdf: bool = False) -> list[Part]:
+    """Every file of the generated docs folder, in parts: rendered pages and theme assets."""
     templates = root / TEMPLATES_FOLDER
-    files: dict[str, str | bytes] = dict(render_site(project, templates, build_date(), pdf))
-    for asset in sorted((templates / "assets").rglob("*")):
-        if asset.is_file():
-            files[asset.relative_to(templates).as_posix()] = asset.read_bytes()
-    return files
+    assets = Part("assets", None, lambda: {
+        path.relative_to(templates).as_posix(): path.read_bytes()
+        for path in sorted((templates / "assets").rglob("*")) if path.is_file()})
+    return render_parts(project, templates, build_date(), pdf) + [assets]
+
+
+def jobs() -> int:
+    """How many processes render pages: POLICYKIT_JOBS, or up to two cores."""
+    value = os.environ.get("POLICYKIT_JOBS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else min(2, os.cpu_count() or 1)
 
 
 def generate(root: Path) -> tuple[Project, list[str]]:
-    """Load, check and write the generated docs folder; raises ProjectError on errors."""
+    """Load, check and write the generated docs folder; raises ProjectError on errors.
+    Returns the project and the paths written or removed."""
     project, problems = load_and_check(root)
     if errors(problems):
         raise ProjectError(problems)
     pdf = os.environ.get(PDF_SWITCH) == "1"
-    return project, write_tree(root / DOCS_FOLDER, generated_files(root, project, pdf))
+    return project, write_parts(root / DOCS_FOLDER, site_parts(root, project, pdf), jobs())
 
 
 def pdf_jobs(project: Project, site: Path, site_url: str | None = None) -> list[PdfJob]:

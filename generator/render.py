@@ -1,14 +1,15 @@
-"""Model -> {relative path: text} for the generated docs folder, through Jinja2 templates (pure)."""
+"""Model -> the pages of the generated docs folder, in parts, through Jinja2 templates (pure)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import posixpath
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import jinja2
 from markupsafe import Markup
@@ -16,7 +17,7 @@ from markupsafe import Markup
 from .compare import Comparison
 from .model import KIND_LABELS, Clause, Policy, Project, Ref, Version, version_key
 from .render_versions import (compare_url, compare_view, comparisons, history_url,
-                              history_view)
+                              history_view, latest_comparison)
 from .render_training import TRAINING, coverage_view, quiz_url, quiz_view, training_view
 from .text import escape_markdown, markdown_to_html
 
@@ -81,38 +82,42 @@ def pdf_name(policy_id: str, version: str, to: str | None = None) -> str:
     return f"{policy_id}-{version}-to-{to}.pdf" if to else f"{policy_id}-{version}.pdf"
 
 
-def render_site(project: Project, templates: Path, today: dt.date,
-                pdf: bool = False) -> dict[str, str]:
-    """Every generated page of the site, keyed by its path in the docs folder; with pdf, the
-    pages link to the PDFs that the build renders from the print pages."""
+@dataclass(frozen=True)
+class Part:
+    """Pages rendered together: a name, everything they show (the key: while it is unchanged,
+    so are the pages), a rough cost for sharing work out, and how to render them."""
+
+    name: str
+    key: tuple | None  # None: always render (cheap pages that show the whole project)
+    render: Callable[[], dict[str, str]]
+    cost: int = 1
+
+
+def site_parts(project: Project, templates: Path, today: dt.date,
+               pdf: bool = False) -> list[Part]:
+    """The generated pages of the site, in parts; nothing is rendered until a part is. With
+    pdf, the pages link to the PDFs that the build renders from the print pages. Keys compare
+    versions and quizzes by identity: the loader hands back the same object for an unchanged
+    file."""
     env = environment(templates)
     template_times = tuple(p.stat().st_mtime_ns for p in sorted(templates.glob("*.j2")))
     titles = tuple((p.id, p.title, p.current.version if p.current else None)
                    for p in project.policies)
-    pages = {HOME.path: env.get_template("home.md.j2").render(home_view(project, today)),
-             POLICIES_INDEX: env.get_template("policies.md.j2").render(
-                 view=policies_view(project, Page(POLICIES_INDEX, "policies"), today))}
+    shared = (template_times, titles, today, pdf)
+    parts = [Part("home", None, lambda: {
+        HOME.path: env.get_template("home.md.j2").render(home_view(project, today)),
+        POLICIES_INDEX: env.get_template("policies.md.j2").render(
+            view=policies_view(project, Page(POLICIES_INDEX, "policies"), today))})]
     for policy in project.policies:
-        key = _policy_key(project, policy, (template_times, titles, today, pdf))
-        cached = _policy_pages.get(policy.id)
-        if cached and cached[0] == key:
-            pages.update(cached[1])
-            continue
-        before = set(pages)
-        _render_policy_pages(env, project, policy, pages, today, pdf)
-        _policy_pages[policy.id] = (key, {k: pages[k] for k in set(pages) - before})
-    pages.update(_training_pages(env, project, template_times, titles))
-    return dict(sorted(pages.items()))
-
-
-# Rendered pages of each policy, reused while nothing they show has changed (live preview).
-_policy_pages: dict[str, tuple[tuple, dict[str, str]]] = {}
+        parts.append(Part(f"policy:{policy.id}", _policy_key(project, policy, shared),
+                          functools.partial(_render_policy_pages, env, project, policy, today, pdf),
+                          sum(len(v.all_clauses) for v in policy.versions)))
+    return parts + _training_parts(env, project, template_times, titles)
 
 
 def _policy_key(project: Project, policy: Policy, shared: tuple) -> tuple:
     """Everything a policy's pages depend on; shared is what every policy's pages depend on
-    (templates, titles, date, PDF links). Versions and quizzes are compared by identity: the
-    loader hands back the same object for an unchanged file."""
+    (templates, titles, date, PDF links)."""
     return (tuple(id(v) for v in policy.versions), policy.title, policy.owner, policy.audience,
             policy.linked_policies, tuple(sorted(policy.locked.items())),
             tuple(id(q) for q in project.quizzes_on(policy.id)), shared,
@@ -120,8 +125,9 @@ def _policy_key(project: Project, policy: Policy, shared: tuple) -> tuple:
             tuple((o.id, c.id, c.number) for o, c in _references(project).get(policy.id, ())))
 
 
-def _render_policy_pages(env, project: Project, policy: Policy, pages: dict, today, pdf) -> None:
+def _render_policy_pages(env, project: Project, policy: Policy, today, pdf) -> dict[str, str]:
     """All pages of one policy: every version, its print pages, history and comparisons."""
+    pages = {}
     current = policy.current
     for version in policy.versions:
         for page in (policy_page(policy.id, version.version),
@@ -147,36 +153,31 @@ def _render_policy_pages(env, project: Project, policy: Policy, pages: dict, tod
         pages[page.path] = env.get_template("compare_standalone.html.j2").render(
             view=compare_view(policy, comparison, page.link, project.organisation.name),
             print_css=page.link_file("assets/print.css"))
+    return pages
 
 
-_training_cache: dict[str, tuple[tuple, dict[str, str]]] = {}
-
-
-def _training_pages(env: jinja2.Environment, project: Project, templates: tuple,
-                    titles: tuple) -> dict[str, str]:
-    """Pathways, coverage and each quiz's three pages; each part is re-rendered only when what
-    it shows changed (quizzes and versions compare by identity, as the loader reuses them)."""
+def _training_parts(env: jinja2.Environment, project: Project, templates: tuple,
+                    titles: tuple) -> list[Part]:
+    """Pathways, coverage and each quiz's three pages."""
     currents = tuple(id(p.current) for p in project.policies)
     quiz_ids = tuple(id(q) for q in project.quizzes)
-    pages = {}
+    parts = []
     for url, template, view, key in [
             (TRAINING, "training.md.j2", training_view, (quiz_ids, project.pathways, titles, templates)),
             (f"{TRAINING}/coverage", "coverage.md.j2", coverage_view, (quiz_ids, currents, templates))]:
         page = Page(f"{url}/index.md", url)
-        pages.update(_cached_part(url, key, lambda: {
-            page.path: env.get_template(template).render(view=view(project, page.link))}))
+        parts.append(Part(url, key, functools.partial(_render_one, env, template, page,
+                                                      functools.partial(view, project, page.link))))
     for quiz in project.quizzes:
         policy = project.policy(quiz.policy)
         key = (id(quiz), id(policy.current) if policy else None, titles, templates)
-        pages.update(_cached_part(quiz_url(quiz.id), key, lambda: _quiz_pages(env, project, quiz)))
-    return pages
+        parts.append(Part(quiz_url(quiz.id), key,
+                          functools.partial(_quiz_pages, env, project, quiz), len(quiz.questions)))
+    return parts
 
 
-def _cached_part(name: str, key: tuple, render) -> dict[str, str]:
-    cached = _training_cache.get(name)
-    if cached is None or cached[0] != key:
-        cached = _training_cache[name] = (key, render())
-    return cached[1]
+def _render_one(env: jinja2.Environment, template: str, page: Page, view) -> dict[str, str]:
+    return {page.path: env.get_template(template).render(view=view())}
 
 
 def _quiz_pages(env: jinja2.Environment, project: Project, quiz) -> dict[str, str]:
@@ -253,10 +254,9 @@ def _policy_row(policy: Policy, today: dt.date) -> dict[str, Any]:
 
 
 def _latest_change(project: Project, policy: Policy) -> dict[str, Any] | None:
-    found = comparisons(project, policy)
-    if not found:
+    latest = latest_comparison(project, policy)
+    if latest is None:
         return None
-    latest = found[-1]
     counts = latest.summary()
     parts = [f"{counts[k]} {k}" for k in ("added", "removed", "reworded", "moved") if counts[k]]
     return {"old": latest.old.version, "new": latest.new.version,

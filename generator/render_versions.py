@@ -45,14 +45,23 @@ def comparisons(project: Project, policy: Policy) -> list[Comparison]:
     """The comparisons the site shows for a policy (each computed once while its two versions
     and the questions covering them stay the same)."""
     questions = covering_questions(project, policy.id)
-    found = []
-    for old, new in comparison_pairs(policy):
-        key = (id(old), id(new), tuple(questions.items()))
-        cached = _compared.get(key)
-        if cached is None or cached[0] is not old or cached[1] is not new:
-            cached = _compared[key] = (old, new, compare_versions(old, new, questions))
-        found.append(cached[2])
-    return found
+    return [_compare(old, new, questions) for old, new in comparison_pairs(policy)]
+
+
+def latest_comparison(project: Project, policy: Policy) -> Comparison | None:
+    """The last of a policy's comparisons (computing only that one)."""
+    pairs = list(comparison_pairs(policy))
+    if not pairs:
+        return None
+    return _compare(*pairs[-1], covering_questions(project, policy.id))
+
+
+def _compare(old: Version, new: Version, questions: dict) -> Comparison:
+    key = (id(old), id(new), tuple(questions.items()))
+    cached = _compared.get(key)
+    if cached is None or cached[0] is not old or cached[1] is not new:
+        cached = _compared[key] = (old, new, compare_versions(old, new, questions))
+    return cached[2]
 
 
 def history_view(policy: Policy, link) -> dict[str, Any]:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+import gc
+import hashlib
+import multiprocessing
 import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Protocol
 
 
 def write_new_file(path: Path, text: str) -> None:
@@ -16,8 +20,8 @@ def write_new_file(path: Path, text: str) -> None:
 
 
 # What this process last wrote (or found) in each folder, so that an unchanged file is known
-# without reading it back: content, size and modification time at that moment.
-_known: dict[Path, dict[str, tuple[str | bytes, int, int]]] = {}
+# without reading it back: a digest of its content, its size and modification time then.
+_known: dict[Path, dict[str, tuple[bytes, int, int]]] = {}
 
 
 def write_tree(folder: Path, files: Mapping[str, str | bytes], prune: bool = True) -> list[str]:
@@ -25,41 +29,152 @@ def write_tree(folder: Path, files: Mapping[str, str | bytes], prune: bool = Tru
     Returns the paths written or removed."""
     folder.mkdir(parents=True, exist_ok=True)
     known = _known.setdefault(folder.resolve(), {})
-    touched = []
-    for relative, content in sorted(files.items()):
-        path = folder / relative
-        if _unchanged(path, content, known.get(relative)):
-            continue
-        data = content.encode("utf-8") if isinstance(content, str) else content
-        if path.is_file() and path.read_bytes() == data:
-            stat = path.stat()
-            known[relative] = (content, stat.st_size, stat.st_mtime_ns)
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
+    touched = [relative for relative, content in sorted(files.items())
+               if _write_if_changed(folder, known, relative, content)]
+    return touched + (_prune(folder, known, set(files)) if prune else [])
+
+
+def _write_if_changed(folder: Path, known: dict, relative: str, content: str | bytes) -> bool:
+    """Write one file unless it already holds content; True when written."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    digest = hashlib.blake2b(data, digest_size=16).digest()
+    path = folder / relative
+    entry = known.get(relative)
+    written = True
+    if _fresh(path, entry):
+        if entry[0] == digest:
+            return False
         _write_atomically(path, data)
-        stat = path.stat()
-        known[relative] = (content, stat.st_size, stat.st_mtime_ns)
-        touched.append(relative)
-    for path in sorted(folder.rglob("*") if prune else (), reverse=True):
-        relative = path.relative_to(folder).as_posix()
-        if path.is_file() and relative not in files:
-            path.unlink()
-            known.pop(relative, None)
-            touched.append(relative)
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
-    return touched
+    else:
+        try:
+            written = path.read_bytes() != data
+            if written:
+                _write_atomically(path, data)
+        except FileNotFoundError:
+            _write_new(path, data)  # no reader can see a file half replaced: there was none
+    stat = path.stat()
+    known[relative] = (digest, stat.st_size, stat.st_mtime_ns)
+    return written
 
 
-def _unchanged(path: Path, content: str | bytes, known) -> bool:
-    """True when this process wrote exactly content to path and nobody has touched it since."""
-    if known is None or (known[0] is not content and known[0] != content):
+def _write_new(path: Path, data: bytes) -> None:
+    try:
+        stream = path.open("xb")
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        stream = path.open("xb")
+    with stream:
+        stream.write(data)
+
+
+def _fresh(path: Path, known) -> bool:
+    """True when this process wrote (or read) path and nobody has touched it since."""
+    if known is None:
         return False
     try:
         stat = path.stat()
     except OSError:
         return False
     return (stat.st_size, stat.st_mtime_ns) == known[1:]
+
+
+def _prune(folder: Path, known: dict, keep: set[str]) -> list[str]:
+    """Remove every file of folder not in keep, and folders left empty."""
+    removed = []
+    for path in sorted(folder.rglob("*"), reverse=True):
+        relative = path.relative_to(folder).as_posix()
+        if path.is_file() and relative not in keep:
+            path.unlink()
+            known.pop(relative, None)
+            removed.append(relative)
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return removed
+
+
+class Part(Protocol):
+    name: str
+    key: tuple | None
+    cost: int
+
+    def render(self) -> dict[str, str | bytes]: ...
+
+
+# For each folder, the key of each part last written there and the files it made.
+_parts: dict[Path, dict[str, tuple[tuple, tuple[str, ...]]]] = {}
+PARALLEL_COST = 20_000  # below this much work (clauses and questions), one process is quicker
+
+
+def write_parts(folder: Path, parts: list[Part], jobs: int = 2) -> list[str]:
+    """Make folder hold the pages of parts and nothing else, writing only what changed.
+    A part whose key is unchanged since this process last wrote it, with its files untouched,
+    is not rendered again. The rest are rendered and written as they come, on `jobs` processes
+    when there is enough work, so that the pages are never all held at once. Returns the paths
+    written or removed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    known = _known.setdefault(folder.resolve(), {})
+    done = _parts.setdefault(folder.resolve(), {})
+    keep: set[str] = set()
+    todo = []
+    for part in parts:
+        cached = done.get(part.name)
+        if part.key is not None and cached and cached[0] == part.key and all(
+                _fresh(folder / relative, known.get(relative)) for relative in cached[1]):
+            keep.update(cached[1])
+        else:
+            todo.append(part)
+    touched = []
+    keys = {part.name: part.key for part in todo}
+    for name, records, written in _render_and_write(folder, todo, jobs):
+        known.update(records)
+        keep.update(records)
+        touched += written
+        done[name] = (keys[name], tuple(records))
+    return sorted(touched) + _prune(folder, known, keep)
+
+
+def _render_and_write(folder: Path, parts: list, jobs: int) -> list[tuple]:
+    """(name, {path: (digest, size, mtime)}, paths written) for each part, in order."""
+    if jobs < 2 or sum(p.cost for p in parts) < PARALLEL_COST:
+        return _write_share(folder, parts)
+    shares: list[list] = [[], []]
+    loads = [0, 0]
+    for part in sorted(parts, key=lambda p: -p.cost):  # the larger parts first, to the lighter
+        lighter = loads.index(min(loads))
+        shares[lighter].append(part)
+        loads[lighter] += part.cost
+    global _forked_share
+    _forked_share = (folder, shares[1])
+    gc.freeze()  # the garbage collector leaves the shared model alone: pages stay shared
+    try:
+        context = multiprocessing.get_context("fork")  # the child shares the loaded model
+        with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
+            theirs = pool.submit(_write_forked_share)
+            mine = _write_share(folder, shares[0])
+            return mine + theirs.result()
+    finally:
+        _forked_share = None
+        gc.unfreeze()
+
+
+_forked_share: tuple | None = None
+
+
+def _write_forked_share() -> list[tuple]:
+    return _write_share(*_forked_share)
+
+
+def _write_share(folder: Path, parts: list) -> list[tuple]:
+    known = _known.setdefault(folder.resolve(), {})
+    results = []
+    for part in parts:
+        records, written = {}, []
+        for relative, content in part.render().items():
+            if _write_if_changed(folder, known, relative, content):
+                written.append(relative)
+            records[relative] = known[relative]
+        results.append((part.name, records, written))
+    return results
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

@@ -10,6 +10,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from conftest import EPOCH, build, copy_project, remove_draft, searched_pages
+from generator import write
 from generator.build import DOCS_FOLDER, generate
 from generator.cli import main
 from generator.project import load_project
@@ -166,6 +167,27 @@ def test_unchanged_regeneration_writes_nothing(scratch):
                                     "policies/social-media/2024.1/print/index.html",
                                     "policies/social-media/compare/2023.1/2024.1/index.md",
                                     "policies/social-media/compare/2023.1/2024.1/print/index.html"]
+
+
+def test_pages_rendered_on_two_processes_are_those_rendered_on_one(scratch, tmp_path,
+                                                                   monkeypatch):
+    """Work is shared with a forked process only for trust-sized sites: force it here."""
+    monkeypatch.setattr(write, "PARALLEL_COST", 0)
+    one = copy_project(tmp_path / "one")
+    monkeypatch.setenv("POLICYKIT_JOBS", "1")
+    generate(one)
+    monkeypatch.setenv("POLICYKIT_JOBS", "2")
+    _, written = generate(scratch)
+    folder_one, folder_two = one / DOCS_FOLDER, scratch / DOCS_FOLDER
+    files = sorted(p.relative_to(folder_one).as_posix() for p in folder_one.rglob("*")
+                   if p.is_file())
+    assert sorted(written) == files
+    assert [f for f in files if (folder_one / f).read_bytes() != (folder_two / f).read_bytes()] == []
+    assert generate(scratch)[1] == []  # what the child wrote is known to the parent
+    version = scratch / DRAFT
+    version.write_text(version.read_text("utf-8").replace("Privacy settings can shift",
+                                                          "Privacy settings can move"), "utf-8")
+    assert "policies/social-media/2024.1/index.md" in generate(scratch)[1]
 
 
 def test_a_failed_build_leaves_the_old_site(scratch, capsys):
