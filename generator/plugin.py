@@ -48,15 +48,21 @@ class PolicykitPlugin(BasePlugin):
         config.nav = site_nav(project)
         return config
 
+    def on_pre_build(self, config: MkDocsConfig) -> None:
+        self.searchable: list[str] = []
+
     def on_post_page(self, output: str, page, config: MkDocsConfig) -> str:
+        searchable = is_searchable(page.meta)
+        if searchable:
+            self.searchable.append(page.file.dest_uri)
         try:
-            return mark_searchable(output, is_searchable(page.meta))
+            return mark_searchable(output, searchable)
         except SearchError as error:
             raise PluginError(f"policykit: {page.file.src_uri}: {error}") from None
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         try:
-            pages = index_site(Path(config.site_dir))
+            pages = index_site(Path(config.site_dir), self.searchable)
         except SearchError as error:
             raise PluginError(f"policykit: {error}") from None
         log.info("policykit: search index of %d pages written (Pagefind)", pages)
