@@ -190,6 +190,7 @@ def search_latency(site: Path, query: str) -> dict[str, float] | None:
 def run_size(size: str, pdf: bool) -> dict[str, object]:
     work = Path(tempfile.mkdtemp(prefix=f"policykit-bench-{size}-"))
     root = work / "project"
+    os.environ["POLICYKIT_CACHE_DIR"] = str(work / "cache")  # policykit's cache of earlier runs
     try:
         figures: dict[str, object] = {"size": size, **make_organisation(root, size)}
         for stage in ("--stages-only", "--generator-only"):

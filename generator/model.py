@@ -203,6 +203,7 @@ class Quiz:
     source: Source
     draw: int | None = None
     description: str | None = None
+    digest: str = ""  # content hash of the file
     places: Mapping[tuple, Source] = field(default_factory=dict, compare=False, repr=False)
 
     def at(self, *path) -> Source:
@@ -345,7 +346,7 @@ def _get(data, path: tuple):
     return data
 
 
-def build_quiz(doc: Document) -> Quiz:
+def build_quiz(doc: Document, digest: str = "") -> Quiz:
     """A Quiz from its validated quizzes/<quiz-id>.yaml."""
     data = doc.data
     questions = tuple(
@@ -357,7 +358,7 @@ def build_quiz(doc: Document) -> Quiz:
         for i, q in enumerate(data["questions"]))
     return Quiz(id=data["id"], title=data["title"], policy=data["policy"],
                 pass_mark=data["pass_mark"], questions=questions, source=doc.source,
-                draw=data.get("draw"), description=data.get("description"),
+                draw=data.get("draw"), description=data.get("description"), digest=digest,
                 places=doc.places(skip=frozenset({"questions"})))
 
 

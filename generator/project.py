@@ -5,13 +5,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from . import cache as disk_cache
 from . import model, schema
 from .errors import Problem, Source
 from .load import Document, read_document
 from .workflow import LOCK_FILE, content_hash
 
 
-_read_cache: dict[tuple, tuple[object | None, list[Problem]]] = {}
+# Per project folder: what each input file (by path, size and modification time) was built
+# into, so that an unchanged file is neither read nor built again; and what this load used.
+_read_cache: dict[Path, dict[tuple, tuple[object | None, list[Problem]]]] = {}
+_used: dict[Path, dict[tuple, tuple[object | None, list[Problem]]]] = {}
+_parsed: dict[Path, int] = {}
 
 
 def _as_is(doc: Document, path: Path) -> tuple[Document, list[Problem]]:
@@ -22,23 +27,26 @@ def read_valid(root: Path, relative: str, schema_name: str,
                build=_as_is) -> tuple[object | None, list[Problem]]:
     """Read one file, validate it and build it (build(document, path) gives the model object
     and any problems): the object only when all is well. An unchanged file (same size and
-    modification time) is not read again in the same process and gives the very same object,
+    modification time) is not read again and gives the very same object within a process,
     which lets later stages reuse their work by identity. Only what build keeps is kept: the
     document, with the place of every value, is let go."""
     path = root / relative
     try:
         stat = path.stat()
-        key = (path, schema_name, build, stat.st_size, stat.st_mtime_ns)
+        key = (relative, schema_name, build.__name__, stat.st_size, stat.st_mtime_ns)
     except OSError:
         key = None
-    if key in _read_cache:
-        return _read_cache[key]
-    document, problems = read_document(path, relative)
-    if document is not None:
-        problems = schema.validate(document, schema_name)
-    result = (None, problems) if document is None or problems else build(document, path)
+    known = _read_cache.setdefault(root, {})
+    if key in known:
+        result = known[key]
+    else:
+        document, problems = read_document(path, relative)
+        if document is not None:
+            problems = schema.validate(document, schema_name)
+        result = (None, problems) if document is None or problems else build(document, path)
+        _parsed[root] = _parsed.get(root, 0) + 1
     if key:
-        _read_cache[key] = result
+        _used.setdefault(root, {})[key] = result
     return result
 
 
@@ -58,7 +66,7 @@ def _quiz(doc: Document, path: Path) -> tuple[model.Quiz | None, list[Problem]]:
     if doc.data["id"] != path.stem:
         return None, [Problem(doc.at(("id",)), f"quiz id '{doc.data['id']}' differs from the "
                               f"file name '{path.name}'", "make them the same")]
-    return model.build_quiz(doc), []
+    return model.build_quiz(doc, content_hash(path.read_bytes())), []
 
 
 def _version(doc: Document, path: Path) -> tuple[model.Version | None, list[Problem]]:
@@ -73,7 +81,21 @@ def _version(doc: Document, path: Path) -> tuple[model.Version | None, list[Prob
 
 
 def load_project(root: Path) -> tuple[model.Project, list[Problem]]:
-    """Every policy, version and registry file under root/policy, and what is wrong with them."""
+    """Every policy, version and registry file under root/policy, and what is wrong with them.
+    The first load in a process starts from what earlier runs built (the disk cache) and
+    leaves what it built there; later loads keep what they build in memory."""
+    first = root not in _read_cache
+    if first:
+        _read_cache[root] = disk_cache.load(root, "models") or {}
+    _used[root], _parsed[root] = {}, 0
+    project, problems = _load_project(root)
+    _read_cache[root] = _used.pop(root)  # only files still there: the cache stays bounded
+    if first and _parsed.pop(root):
+        disk_cache.save(root, "models", _read_cache[root])
+    return project, problems
+
+
+def _load_project(root: Path) -> tuple[model.Project, list[Problem]]:
     problems: list[Problem] = []
     organisation = None
     organisation, found = read_valid(root, "policy/organisation.yaml", "organisation",

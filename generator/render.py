@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import json
 import posixpath
 from dataclasses import dataclass
@@ -88,7 +89,7 @@ class Part:
     so are the pages), a rough cost for sharing work out, and how to render them."""
 
     name: str
-    key: tuple | None  # None: always render (cheap pages that show the whole project)
+    key: str | None  # a digest of all the pages show; None: always render them (cheap pages)
     render: Callable[[], dict[str, str]]
     cost: int = 1
 
@@ -96,33 +97,48 @@ class Part:
 def site_parts(project: Project, templates: Path, today: dt.date,
                pdf: bool = False) -> list[Part]:
     """The generated pages of the site, in parts; nothing is rendered until a part is. With
-    pdf, the pages link to the PDFs that the build renders from the print pages. Keys compare
-    versions and quizzes by identity: the loader hands back the same object for an unchanged
-    file."""
+    pdf, the pages link to the PDFs that the build renders from the print pages. Keys name
+    versions and quizzes by the digest of their file."""
     env = environment(templates)
-    template_times = tuple(p.stat().st_mtime_ns for p in sorted(templates.glob("*.j2")))
+    template_times = content_key(tuple((p.name, p.read_bytes())
+                                       for p in sorted(templates.glob("*.j2"))))
     titles = tuple((p.id, p.title, p.current.version if p.current else None)
                    for p in project.policies)
-    shared = (template_times, titles, today, pdf)
+    shared = content_key((template_times, titles, today, pdf, project.organisation,
+                          project.linked))
     parts = [Part("home", None, lambda: {
         HOME.path: env.get_template("home.md.j2").render(home_view(project, today)),
         POLICIES_INDEX: env.get_template("policies.md.j2").render(
             view=policies_view(project, Page(POLICIES_INDEX, "policies"), today))})]
     for policy in project.policies:
-        parts.append(Part(f"policy:{policy.id}", _policy_key(project, policy, shared),
+        parts.append(Part(f"policy:{policy.id}", content_key(_policy_key(project, policy, shared)),
                           functools.partial(_render_policy_pages, env, project, policy, today, pdf),
                           sum(len(v.all_clauses) for v in policy.versions)))
-    return parts + _training_parts(env, project, template_times, titles)
+    return parts + _training_parts(env, project, content_key((template_times, titles)))
 
 
-def _policy_key(project: Project, policy: Policy, shared: tuple) -> tuple:
+def _policy_key(project: Project, policy: Policy, shared: str) -> tuple:
     """Everything a policy's pages depend on; shared is what every policy's pages depend on
-    (templates, titles, date, PDF links)."""
-    return (tuple(id(v) for v in policy.versions), policy.title, policy.owner, policy.audience,
-            policy.linked_policies, tuple(sorted(policy.locked.items())),
-            tuple(id(q) for q in project.quizzes_on(policy.id)), shared,
-            project.organisation, project.linked,
-            tuple((o.id, c.id, c.number) for o, c in _references(project).get(policy.id, ())))
+    (templates, titles, date, PDF links, organisation, linked policies)."""
+    return (tuple((v.version, v.digest) for v in policy.versions), policy.title, policy.owner,
+            policy.audience, policy.linked_policies, tuple(sorted(policy.locked.items())),
+            tuple(q.digest for q in project.quizzes_on(policy.id)), shared,
+            tuple((o.id, c.id, c.number) for o, c in _references(project).get(policy.id, ())),
+            tuple((target.id, target.current.digest if target.current else None)
+                  for target in _targets(project, policy)))
+
+
+def _targets(project: Project, policy: Policy) -> list[Policy]:
+    """The other policies whose current clause numbers a policy's pages show (refs to them)."""
+    ids = {ref.policy for version in policy.versions for clause in version.all_clauses
+           for ref in clause.refs if ref.policy and ref.policy != policy.id}
+    return [target for target in map(project.policy, sorted(ids)) if target is not None]
+
+
+def content_key(value) -> str:
+    """A digest of a key made of plain values and model objects (their repr is their content),
+    the same in every process."""
+    return hashlib.blake2b(repr(value).encode("utf-8"), digest_size=16).hexdigest()
 
 
 def _render_policy_pages(env, project: Project, policy: Policy, today, pdf) -> dict[str, str]:
@@ -156,22 +172,22 @@ def _render_policy_pages(env, project: Project, policy: Policy, today, pdf) -> d
     return pages
 
 
-def _training_parts(env: jinja2.Environment, project: Project, templates: tuple,
-                    titles: tuple) -> list[Part]:
-    """Pathways, coverage and each quiz's three pages."""
-    currents = tuple(id(p.current) for p in project.policies)
-    quiz_ids = tuple(id(q) for q in project.quizzes)
+def _training_parts(env: jinja2.Environment, project: Project, shared: str) -> list[Part]:
+    """Pathways, coverage and each quiz's three pages; shared: a key of the templates and the
+    policies' titles."""
+    currents = tuple(p.current.digest if p.current else None for p in project.policies)
+    quiz_ids = tuple(q.digest for q in project.quizzes)
     parts = []
     for url, template, view, key in [
-            (TRAINING, "training.md.j2", training_view, (quiz_ids, project.pathways, titles, templates)),
-            (f"{TRAINING}/coverage", "coverage.md.j2", coverage_view, (quiz_ids, currents, templates))]:
+            (TRAINING, "training.md.j2", training_view, (quiz_ids, project.pathways, shared)),
+            (f"{TRAINING}/coverage", "coverage.md.j2", coverage_view, (quiz_ids, currents, shared))]:
         page = Page(f"{url}/index.md", url)
-        parts.append(Part(url, key, functools.partial(_render_one, env, template, page,
+        parts.append(Part(url, content_key(key), functools.partial(_render_one, env, template, page,
                                                       functools.partial(view, project, page.link))))
     for quiz in project.quizzes:
         policy = project.policy(quiz.policy)
-        key = (id(quiz), id(policy.current) if policy else None, titles, templates)
-        parts.append(Part(quiz_url(quiz.id), key,
+        key = (quiz.digest, policy.current.digest if policy and policy.current else None, shared)
+        parts.append(Part(quiz_url(quiz.id), content_key(key),
                           functools.partial(_quiz_pages, env, project, quiz), len(quiz.questions)))
     return parts
 

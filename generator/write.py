@@ -12,6 +12,8 @@ import tempfile
 from pathlib import Path
 from typing import Mapping, Protocol
 
+from . import cache as disk_cache
+
 
 def write_new_file(path: Path, text: str) -> None:
     """Write a file that must not exist yet (never overwrites)."""
@@ -94,14 +96,14 @@ def _prune(folder: Path, known: dict, keep: set[str]) -> list[str]:
 
 class Part(Protocol):
     name: str
-    key: tuple | None
+    key: str | None
     cost: int
 
     def render(self) -> dict[str, str | bytes]: ...
 
 
 # For each folder, the key of each part last written there and the files it made.
-_parts: dict[Path, dict[str, tuple[tuple, tuple[str, ...]]]] = {}
+_parts: dict[Path, dict[str, tuple[str, tuple[str, ...]]]] = {}
 PARALLEL_COST = 20_000  # below this much work (clauses and questions), one process is quicker
 
 
@@ -112,8 +114,11 @@ def write_parts(folder: Path, parts: list[Part], jobs: int = 2) -> list[str]:
     when there is enough work, so that the pages are never all held at once. Returns the paths
     written or removed."""
     folder.mkdir(parents=True, exist_ok=True)
-    known = _known.setdefault(folder.resolve(), {})
-    done = _parts.setdefault(folder.resolve(), {})
+    where = folder.resolve()
+    if where not in _parts:  # first in this process: start from what the last run wrote
+        _parts[where], known = disk_cache.load(where, "pages") or ({}, {})
+        _known.setdefault(where, {}).update(known)
+    known, done = _known[where], _parts[where]
     keep: set[str] = set()
     todo = []
     for part in parts:
@@ -130,7 +135,12 @@ def write_parts(folder: Path, parts: list[Part], jobs: int = 2) -> list[str]:
         keep.update(records)
         touched += written
         done[name] = (keys[name], tuple(records))
-    return sorted(touched) + _prune(folder, known, keep)
+    removed = _prune(folder, known, keep)
+    for name in set(done) - {part.name for part in parts}:
+        del done[name]
+    if touched or removed or any(part.key is not None for part in todo):
+        disk_cache.save(where, "pages", (done, {path: known[path] for path in keep}))
+    return sorted(touched) + removed
 
 
 def _render_and_write(folder: Path, parts: list, jobs: int) -> list[tuple]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_PARTS = ("policy", "quizzes", "docs_templates", "mkdocs.yml")
 EPOCH = "1767225600"  # 2026-01-01: builds in tests are reproducible
+# policykit's cache of earlier runs goes to a folder of this test session, not the user's.
+os.environ["POLICYKIT_CACHE_DIR"] = tempfile.mkdtemp(prefix="policykit-test-cache-")
 
 
 def copy_project(dest: Path) -> Path:

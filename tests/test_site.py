@@ -10,7 +10,9 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from conftest import EPOCH, build, copy_project, remove_draft, searched_pages
-from generator import write
+from generator import cache, render, write
+from generator import build as build_module
+from generator import project as project_module
 from generator.build import DOCS_FOLDER, generate
 from generator.cli import main
 from generator.project import load_project
@@ -188,6 +190,45 @@ def test_pages_rendered_on_two_processes_are_those_rendered_on_one(scratch, tmp_
     version.write_text(version.read_text("utf-8").replace("Privacy settings can shift",
                                                           "Privacy settings can move"), "utf-8")
     assert "policies/social-media/2024.1/index.md" in generate(scratch)[1]
+
+
+def _as_a_new_process() -> None:
+    """Forget what this process built, as a new process would: only the disk cache is left."""
+    build_module._loaded.clear()
+    project_module._read_cache.clear()
+    write._parts.clear()
+    write._known.clear()
+
+
+def test_a_new_process_repeats_no_work_for_unchanged_input(scratch, monkeypatch):
+    parsed, rendered = [], []
+    read, render_policy = project_module.read_document, render._render_policy_pages
+    monkeypatch.setattr(project_module, "read_document",
+                        lambda path, shown: parsed.append(shown) or read(path, shown))
+    monkeypatch.setattr(render, "_render_policy_pages",
+                        lambda env, project, policy, *rest: rendered.append(policy.id)
+                        or render_policy(env, project, policy, *rest))
+    generate(scratch)
+    assert "quizzes/social-media-induction.yaml" in parsed and rendered == ["social-media"]
+    _as_a_new_process()
+    parsed.clear(), rendered.clear()
+    assert generate(scratch)[1] == [] and parsed == [] and rendered == []
+    version = scratch / DRAFT
+    version.write_text(version.read_text("utf-8").replace("Privacy settings can shift",
+                                                          "Privacy settings can move"), "utf-8")
+    _as_a_new_process()
+    assert "policies/social-media/2024.1/index.md" in generate(scratch)[1]
+    assert parsed == [DRAFT] and rendered == ["social-media"]
+    # The cache of other generator code, or a damaged cache, is not used.
+    monkeypatch.setattr(cache, "code_fingerprint", lambda: "other code")
+    _as_a_new_process()
+    parsed.clear()
+    assert generate(scratch)[1] == [] and len(parsed) > 3
+    for damaged in cache.folder(scratch).glob("*.pickle"):
+        damaged.write_bytes(b"not a pickle")
+    _as_a_new_process()
+    parsed.clear()
+    assert generate(scratch)[1] == [] and len(parsed) > 3
 
 
 def test_a_failed_build_leaves_the_old_site(scratch, capsys):
