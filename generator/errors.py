@@ -21,6 +21,15 @@ class Source:
         return f"{self.path}:{self.line}:{self.column}"
 
 
+def by_fields(self) -> tuple:
+    """Pickle a frozen, slotted dataclass as its class and field values: far quicker to load
+    than the dataclasses default, which looks its fields up again for every object."""
+    return self.__class__, tuple(getattr(self, name) for name in self.__slots__)
+
+
+Source.__reduce__ = by_fields
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     """One thing wrong with the input: where, what is wrong, and what to do about it."""

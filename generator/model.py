@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterator, Mapping
 
-from .errors import Source
+from .errors import Source, by_fields
 from .load import Document
 
 KIND_LABELS = {
@@ -264,6 +264,10 @@ class Project:
         for quiz in self.quizzes:
             grouped.setdefault(quiz.policy, []).append(quiz)
         return {policy_id: tuple(quizzes) for policy_id, quizzes in grouped.items()}
+
+
+for _slotted in (Ref, Clause, Section, Role, LinkedPolicy, Option, Question, Pathway):
+    _slotted.__reduce__ = by_fields  # the cache of earlier runs holds many thousands
 
 
 def version_key(name: str) -> tuple:

@@ -106,7 +106,10 @@ def site_parts(project: Project, templates: Path, today: dt.date,
                    for p in project.policies)
     shared = content_key((template_times, titles, today, pdf, project.organisation,
                           project.linked))
-    parts = [Part("home", None, lambda: {
+    everything = content_key((template_times, today, project.organisation.name, tuple(
+        (p.id, p.title, p.owner, tuple((v.version, v.digest) for v in p.versions),
+         tuple(q.digest for q in project.quizzes_on(p.id))) for p in project.policies)))
+    parts = [Part("home", everything, lambda: {
         HOME.path: env.get_template("home.md.j2").render(home_view(project, today)),
         POLICIES_INDEX: env.get_template("policies.md.j2").render(
             view=policies_view(project, Page(POLICIES_INDEX, "policies"), today))})]

@@ -83,15 +83,18 @@ def _fresh(path: Path, known) -> bool:
 def _prune(folder: Path, known: dict, keep: set[str]) -> list[str]:
     """Remove every file of folder not in keep, and folders left empty."""
     removed = []
-    for path in sorted(folder.rglob("*"), reverse=True):
-        relative = path.relative_to(folder).as_posix()
-        if path.is_file() and relative not in keep:
-            path.unlink()
-            known.pop(relative, None)
-            removed.append(relative)
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
-    return removed
+    for directory, folders, files in os.walk(folder, topdown=False):
+        base = Path(directory).relative_to(folder).as_posix()
+        prefix = "" if base == "." else base + "/"
+        for name in files:
+            relative = prefix + name
+            if relative not in keep:
+                os.unlink(os.path.join(directory, name))
+                known.pop(relative, None)
+                removed.append(relative)
+        if prefix and not os.listdir(directory):
+            os.rmdir(directory)
+    return sorted(removed)
 
 
 class Part(Protocol):
