@@ -42,20 +42,44 @@ def load(root: Path, name: str) -> Any | None:
     """What save(root, name, …) kept, or None when there is none this code can use."""
     try:
         with (folder(root) / f"{name}.pickle").open("rb") as stream:
-            code, value = pickle.load(stream)
+            if pickle.load(stream) != code_fingerprint():
+                return None
+            value = pickle.load(stream)
+            if isinstance(value, dict):  # a mapping is kept in chunks: read them all
+                while (chunk := pickle.load(stream)) is not None:
+                    value.update(chunk)
+            return value
     except Exception:  # missing, damaged, or from classes that changed: rebuild instead
         return None
-    return value if code == code_fingerprint() else None
+
+
+CHUNK = 256
 
 
 def save(root: Path, name: str, value: Any) -> None:
-    """Keep value for later runs; a cache that cannot be written is skipped, not an error."""
+    """Keep value for later runs; a cache that cannot be written is skipped, not an error.
+    A mapping is written in chunks, so that the pickler's memory of what it wrote stays small
+    however large the mapping."""
     where = folder(root)
     try:
         where.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=where, prefix=f".{name}-")
         with os.fdopen(handle, "wb") as stream:
-            pickle.dump((code_fingerprint(), value), stream, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler = pickle.Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL)
+
+            def dump(part: Any) -> None:  # each part is read back on its own: no shared memo
+                pickler.clear_memo()
+                pickler.dump(part)
+
+            dump(code_fingerprint())
+            if isinstance(value, dict):
+                items = list(value.items())
+                dump({})
+                for start in range(0, len(items), CHUNK):
+                    dump(dict(items[start:start + CHUNK]))
+                dump(None)
+            else:
+                dump(value)
         os.replace(temporary, where / f"{name}.pickle")
     except OSError:
         pass

@@ -91,21 +91,16 @@ class Document:
         start = self.node
         for step in prefix:
             start = _child(start, step)
-
-        def visit(node, path: Path_) -> None:
-            if node is None:
-                return
+        todo = [((), start)] if start is not None else []
+        while todo:
+            path, node = todo.pop()
             found[path] = self._where(node)
             if len(path) >= depth or (path and path[0] in skip):
-                return
+                continue
             if isinstance(node, yaml.MappingNode):
-                for key, value in node.value:
-                    visit(value, path + (key.value,))
+                todo += [(path + (key.value,), value) for key, value in node.value]
             elif isinstance(node, yaml.SequenceNode):
-                for i, item in enumerate(node.value):
-                    visit(item, path + (i,))
-
-        visit(start, ())
+                todo += [(path + (i,), item) for i, item in enumerate(node.value)]
         return found
 
     def _where(self, node: yaml.Node) -> Source:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -213,6 +214,15 @@ def test_a_new_process_repeats_no_work_for_unchanged_input(scratch, monkeypatch)
     _as_a_new_process()
     parsed.clear(), rendered.clear()
     assert generate(scratch)[1] == [] and parsed == [] and rendered == []
+    cached, _ = load_project(scratch)  # the model from the cache is the model from the files
+    _as_a_new_process()
+    cache_dir = os.environ["POLICYKIT_CACHE_DIR"]
+    monkeypatch.setenv("POLICYKIT_CACHE_DIR", str(scratch.parent / "another-cache"))
+    fresh, _ = load_project(scratch)
+    assert cached == fresh and len(parsed) > 3
+    monkeypatch.setenv("POLICYKIT_CACHE_DIR", cache_dir)
+    _as_a_new_process()
+    parsed.clear()
     version = scratch / DRAFT
     version.write_text(version.read_text("utf-8").replace("Privacy settings can shift",
                                                           "Privacy settings can move"), "utf-8")
