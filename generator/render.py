@@ -6,9 +6,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
-import posixpath
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
@@ -18,7 +16,7 @@ from markupsafe import Markup
 from .compare import Comparison
 from .model import KIND_LABELS, Clause, Policy, Project, Ref, Version, version_key
 from .render_versions import (compare_url, compare_view, comparisons, history_url,
-                              history_view, latest_comparison)
+                              history_view, latest_summary)
 from .render_training import TRAINING, coverage_view, quiz_url, quiz_view, training_view
 from .text import escape_markdown, markdown_to_html
 
@@ -39,17 +37,29 @@ class Page:
 
     def link_file(self, target_path: str) -> str:
         """A relative link from this page to a file (a PDF, a stylesheet)."""
-        return posixpath.relpath(target_path, self.url or ".")
+        return _relative(self.url, target_path)
 
 
-@lru_cache(maxsize=262144)
 def _relative_link(page_url: str, target_url: str) -> str:
     if target_url.startswith(("http://", "https://", "#")):
         return target_url
     base, _, anchor = target_url.partition("#")
-    relative = posixpath.relpath(base or ".", page_url or ".")
+    relative = _relative(page_url, base)
     relative = "./" if relative == "." else relative + "/"
     return relative + (f"#{anchor}" if anchor else "")
+
+
+def _relative(page_url: str, target: str) -> str:
+    """The path from the folder page_url to target, both site-relative and normalised
+    (posixpath.relpath without its trips to the file system)."""
+    here = page_url.split("/") if page_url else []
+    there = target.split("/") if target else []
+    common = 0
+    for mine, theirs in zip(here, there):
+        if mine != theirs:
+            break
+        common += 1
+    return "/".join([".."] * (len(here) - common) + there[common:]) or "."
 
 
 def policy_page(policy_id: str, version: str | None = None) -> Page:
@@ -273,14 +283,14 @@ def _policy_row(policy: Policy, today: dt.date) -> dict[str, Any]:
 
 
 def _latest_change(project: Project, policy: Policy) -> dict[str, Any] | None:
-    latest = latest_comparison(project, policy)
+    latest = latest_summary(project, policy)
     if latest is None:
         return None
-    counts = latest.summary()
+    old, new, counts = latest
     parts = [f"{counts[k]} {k}" for k in ("added", "removed", "reworded", "moved") if counts[k]]
-    return {"old": latest.old.version, "new": latest.new.version,
+    return {"old": old.version, "new": new.version,
             "text": ", ".join(parts) or "no clause changes",
-            "md_path": f"{compare_url(policy.id, latest.old.version, latest.new.version)}/index.md"}
+            "md_path": f"{compare_url(policy.id, old.version, new.version)}/index.md"}
 
 
 def policy_view(project: Project, policy: Policy, version: Version, page: Page,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import datetime as dt
 from typing import Any, Iterator
 
@@ -38,7 +40,10 @@ def comparison_pairs(policy: Policy) -> Iterator[tuple[Version, Version]]:
     yield from pairs
 
 
-_compared: dict[tuple, tuple[Version, Version, Comparison]] = {}
+# Comparisons kept for re-rendering during a live preview: the most recent few hundred, as a
+# trust's thousands of pairs would hold hundreds of megabytes.
+_compared: OrderedDict[tuple, tuple[Version, Version, Comparison]] = OrderedDict()
+COMPARED_KEPT = 256
 
 
 def comparisons(project: Project, policy: Policy) -> list[Comparison]:
@@ -48,12 +53,21 @@ def comparisons(project: Project, policy: Policy) -> list[Comparison]:
     return [_compare(old, new, questions) for old, new in comparison_pairs(policy)]
 
 
-def latest_comparison(project: Project, policy: Policy) -> Comparison | None:
-    """The last of a policy's comparisons (computing only that one)."""
+_summaries: dict[tuple, dict[str, int]] = {}
+
+
+def latest_summary(project: Project, policy: Policy) -> tuple[Version, Version, dict] | None:
+    """The last of a policy's comparisons, counted (what changed, by kind); the counts are
+    kept, the comparison is not."""
     pairs = list(comparison_pairs(policy))
     if not pairs:
         return None
-    return _compare(*pairs[-1], covering_questions(project, policy.id))
+    old, new = pairs[-1]
+    questions = covering_questions(project, policy.id)
+    key = (policy.id, old.version, old.digest, new.version, new.digest, tuple(questions.items()))
+    if key not in _summaries:
+        _summaries[key] = _compare(old, new, questions).summary()
+    return old, new, _summaries[key]
 
 
 def _compare(old: Version, new: Version, questions: dict) -> Comparison:
@@ -61,6 +75,10 @@ def _compare(old: Version, new: Version, questions: dict) -> Comparison:
     cached = _compared.get(key)
     if cached is None or cached[0] is not old or cached[1] is not new:
         cached = _compared[key] = (old, new, compare_versions(old, new, questions))
+        if len(_compared) > COMPARED_KEPT:
+            _compared.popitem(last=False)
+    else:
+        _compared.move_to_end(key)
     return cached[2]
 
 
