@@ -37,9 +37,11 @@ def load_and_check(root: Path) -> tuple[Project, list[Problem]]:
     cached = _loaded.get(root)
     if cached and cached[0] == key:
         return cached[1], list(cached[2])
+    gc.unfreeze()  # what earlier builds froze (see below) may be garbage by now
     with _collector_paused():
         project, problems = load_project(root)
         problems = sorted(problems + run_checks(project, today=build_date()))
+    gc.freeze()  # the model lives as long as the build: collections need not walk it again
     _loaded[root] = (key, project, problems)
     return project, list(problems)
 

@@ -39,15 +39,16 @@ def check_linked_policies(project: Project) -> Iterator[Problem]:
 
 def check_refs(project: Project) -> Iterator[Problem]:
     """Every ref of every clause resolves to a policy, and its anchor to a section or clause."""
+    known = _policy_ids(project)
     for policy in project.policies:
         for version in policy.versions:
             for clause in version.clauses():
                 for ref in clause.refs:
-                    yield from _check_ref(project, policy, version, ref)
+                    yield from _check_ref(project, known, policy, version, ref)
 
 
-def _check_ref(project: Project, policy: Policy, version: Version, ref: Ref) -> Iterator[Problem]:
-    known = _policy_ids(project)
+def _check_ref(project: Project, known: set[str], policy: Policy, version: Version,
+               ref: Ref) -> Iterator[Problem]:
     if ref.policy and ref.policy not in known:
         yield Problem(ref.source, f"ref '{ref.text}' names an unknown policy '{ref.policy}'",
                       did_you_mean(ref.policy, known, "register it in policy/linked.yaml"))

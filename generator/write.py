@@ -82,18 +82,22 @@ def _fresh(path: Path, known) -> bool:
 
 def _prune(folder: Path, known: dict, keep: set[str]) -> list[str]:
     """Remove every file of folder not in keep, and folders left empty."""
-    removed = []
+    removed, emptied = [], set()
     for directory, folders, files in os.walk(folder, topdown=False):
-        base = Path(directory).relative_to(folder).as_posix()
+        base = os.path.relpath(directory, folder).replace(os.sep, "/")
         prefix = "" if base == "." else base + "/"
+        gone = 0
         for name in files:
             relative = prefix + name
             if relative not in keep:
                 os.unlink(os.path.join(directory, name))
                 known.pop(relative, None)
                 removed.append(relative)
-        if prefix and not os.listdir(directory):
+                gone += 1
+        if prefix and gone == len(files) and all(
+                os.path.join(directory, sub) in emptied for sub in folders):
             os.rmdir(directory)
+            emptied.add(directory)
     return sorted(removed)
 
 
@@ -167,7 +171,6 @@ def _render_and_write(folder: Path, parts: list, jobs: int) -> list[tuple]:
             return mine + theirs.result()
     finally:
         _forked_share = None
-        gc.unfreeze()
 
 
 _forked_share: tuple | None = None
