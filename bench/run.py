@@ -3,8 +3,8 @@
 Measures, per size: load + check, compare, render, write, the MkDocs build, the whole
 `policykit build` and a plain `mkdocs build` of the same generated Markdown, both as a first
 build (nothing built before: no site, no generated docs, no cache) and as a rebuild over their
-last output; whole / plain is the generator's overhead (`overhead` for rebuilds, `overhead,
-first build` for first builds). Also rebuilds of the generator alone, peak memory, site and
+last output (the median of --repeats, alternating); whole / plain is the generator's overhead
+(`overhead` for rebuilds, `overhead, first build` for first builds). Also rebuilds of the generator alone, peak memory, site and
 search-index size, the bytes of a policy page and a quiz page, and (with Chromium) how soon the
 first search result appears. Prints a table ending with `overhead: <ratio>` and writes the
 figures as JSON (bench/results.json).
@@ -20,6 +20,7 @@ import platform
 import re
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -190,7 +191,7 @@ def search_latency(site: Path, query: str) -> dict[str, float] | None:
             "search: page load (ms)": (loaded - start) * 1000}
 
 
-def run_size(size: str, pdf: bool) -> dict[str, object]:
+def run_size(size: str, pdf: bool, repeats: int = 3) -> dict[str, object]:
     work = Path(tempfile.mkdtemp(prefix=f"policykit-bench-{size}-"))
     root = work / "project"
     os.environ["POLICYKIT_CACHE_DIR"] = str(work / "cache")  # policykit's cache of earlier runs
@@ -205,7 +206,6 @@ def run_size(size: str, pdf: bool) -> dict[str, object]:
         plain = plain_mkdocs_config(root)
         plain_build = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(plain)]
         figures["plain mkdocs build, first (s)"] = timed(plain_build, root)
-        figures["plain mkdocs build (s)"] = timed(plain_build, root)  # replacing its last site
         build = [sys.executable, "-m", "generator", "--project", str(root), "build"]
         first = work / "first"  # the same project, never built: no generated docs, no cache
         shutil.copytree(root, first, ignore=shutil.ignore_patterns("docs_generated", "site*",
@@ -215,10 +215,16 @@ def run_size(size: str, pdf: bool) -> dict[str, object]:
             [sys.executable, "-m", "generator", "--project", str(first), "build"], first)
         shutil.rmtree(first)
         os.environ["POLICYKIT_CACHE_DIR"] = str(work / "cache")
-        figures["whole policykit build (s)"] = timed(build, root)
+        # Rebuilds over the last output, alternated so that the machine's drift touches both
+        # alike; the median of each (a single MkDocs build varies by a second or two here).
+        plain_times, whole_times = [], []
+        for _ in range(repeats):
+            plain_times.append(timed(plain_build, root))
+            whole_times.append(timed(build, root))
+        figures["plain mkdocs build (s)"] = statistics.median(plain_times)
+        figures["whole policykit build (s)"] = statistics.median(whole_times)
         if pdf:
             figures["whole policykit build --pdf (s)"] = timed(build + ["--pdf"], root)
-        figures["rebuild, nothing changed: whole build (s)"] = timed(build, root)
         site = root / "site"
         figures["site size (MB)"] = sum(p.stat().st_size for p in site.rglob("*")
                                         if p.is_file()) / 1e6
@@ -257,6 +263,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=[*SIZES, "all"], default="all")
     parser.add_argument("--pdf", action="store_true", help="also time the build with PDFs")
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="rebuilds of each kind to take the median of (default 3)")
     parser.add_argument("--json", default=str(HERE / "results.json"), help="where to write")
     parser.add_argument("--stages-only", metavar="ROOT", help=argparse.SUPPRESS)
     parser.add_argument("--generator-only", metavar="ROOT", help=argparse.SUPPRESS)
@@ -268,7 +276,7 @@ def main() -> None:
         print(json.dumps(generator_run(Path(args.generator_only))))
         return
     sizes = list(SIZES) if args.size == "all" else [args.size]
-    results = [run_size(size, args.pdf) for size in sizes]
+    results = [run_size(size, args.pdf, args.repeats) for size in sizes]
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     Path(args.json).write_text(json.dumps({"machine": machine, "results": results}, indent=2)
                                + "\n", "utf-8")

@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_benchmark_runs_at_the_small_size(tmp_path):
     out = tmp_path / "results.json"
     run = subprocess.run([sys.executable, str(ROOT / "bench/run.py"), "--size", "small",
-                          "--json", str(out)], capture_output=True, text=True, timeout=600)
+                          "--json", str(out), "--repeats", "1"],
+                         capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-2000:]
     assert re.search(r"^overhead: \d+\.\d{3}$", run.stdout.splitlines()[-1])
     figures = json.loads(out.read_text("utf-8"))["results"][0]
@@ -23,3 +24,4 @@ def test_benchmark_runs_at_the_small_size(tmp_path):
     assert figures["rebuild, nothing changed: files written"] == 0
     assert 0 < figures["rebuild, one clause edited: files written"] < 10
     assert figures["search index (MB)"] > 0 and figures["generated files"] > 100
+    assert figures["generator peak memory (MiB)"] > 0 and figures["overhead"] > 0
