@@ -22,8 +22,12 @@ from typing import Any
 
 def folder(root: Path) -> Path:
     """The cache folder of one project: POLICYKIT_CACHE_DIR, or the user's cache folder."""
-    base = os.environ.get("POLICYKIT_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") \
-        or Path.home() / ".cache"
+    base = os.environ.get("POLICYKIT_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = Path.home() / ".cache"
+        except RuntimeError:  # no home folder (some containers): the system's temporary one
+            base = Path(tempfile.gettempdir())
     project = hashlib.blake2b(str(root.resolve()).encode(), digest_size=8).hexdigest()
     return Path(base) / "policykit" / project
 
