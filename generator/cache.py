@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 
-
 def folder(root: Path) -> Path:
     """The cache folder of one project: POLICYKIT_CACHE_DIR, or the user's cache folder."""
     base = os.environ.get("POLICYKIT_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")

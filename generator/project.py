@@ -16,7 +16,6 @@ from .workflow import LOCK_FILE, content_hash
 # into, so that an unchanged file is neither read nor built again; and what this load used.
 _read_cache: dict[Path, dict[tuple, tuple[object | None, list[Problem]]]] = {}
 _used: dict[Path, dict[tuple, tuple[object | None, list[Problem]]]] = {}
-_parsed: dict[Path, int] = {}
 
 
 def _as_is(doc: Document, path: Path) -> tuple[Document, list[Problem]]:
@@ -44,7 +43,6 @@ def read_valid(root: Path, relative: str, schema_name: str,
         if document is not None:
             problems = schema.validate(document, schema_name)
         result = (None, problems) if document is None or problems else build(document, path)
-        _parsed[root] = _parsed.get(root, 0) + 1
     if key:
         _used.setdefault(root, {})[key] = result
     return result
@@ -87,10 +85,10 @@ def load_project(root: Path) -> tuple[model.Project, list[Problem]]:
     first = root not in _read_cache
     if first:
         _read_cache[root] = disk_cache.load(root, "models") or {}
-    _used[root], _parsed[root] = {}, 0
+    before, _used[root] = _read_cache[root], {}
     project, problems = _load_project(root)
     _read_cache[root] = _used.pop(root)  # only files still there: the cache stays bounded
-    if first and _parsed.pop(root):
+    if first and any(key not in before for key in _read_cache[root]):  # something was read
         disk_cache.save(root, "models", _read_cache[root])
     return project, problems
 

@@ -110,13 +110,13 @@ def site_parts(project: Project, templates: Path, today: dt.date,
     pdf, the pages link to the PDFs that the build renders from the print pages. Keys name
     versions and quizzes by the digest of their file."""
     env = environment(templates)
-    template_times = content_key(tuple((p.name, p.read_bytes())
+    templates_key = content_key(tuple((p.name, p.read_bytes())
                                        for p in sorted(templates.glob("*.j2"))))
     titles = tuple((p.id, p.title, p.current.version if p.current else None)
                    for p in project.policies)
-    shared = content_key((template_times, titles, today, pdf, project.organisation,
+    shared = content_key((templates_key, titles, today, pdf, project.organisation,
                           project.linked))
-    everything = content_key((template_times, today, project.organisation.name, tuple(
+    everything = content_key((templates_key, today, project.organisation.name, tuple(
         (p.id, p.title, p.owner, tuple((v.version, v.digest) for v in p.versions),
          tuple(q.digest for q in project.quizzes_on(p.id))) for p in project.policies)))
     parts = [Part("home", everything, lambda: {
@@ -127,7 +127,7 @@ def site_parts(project: Project, templates: Path, today: dt.date,
         parts.append(Part(f"policy:{policy.id}", content_key(_policy_key(project, policy, shared)),
                           functools.partial(_render_policy_pages, env, project, policy, today, pdf),
                           sum(len(v.all_clauses) for v in policy.versions)))
-    return parts + _training_parts(env, project, content_key((template_times, titles)))
+    return parts + _training_parts(env, project, content_key((templates_key, titles)))
 
 
 def _policy_key(project: Project, policy: Policy, shared: str) -> tuple:

@@ -116,8 +116,8 @@ PARALLEL_COST = 20_000  # below this much work (clauses and questions), one proc
 
 def write_parts(folder: Path, parts: list[Part], jobs: int = 2) -> list[str]:
     """Make folder hold the pages of parts and nothing else, writing only what changed.
-    A part whose key is unchanged since this process last wrote it, with its files untouched,
-    is not rendered again. The rest are rendered and written as they come, on `jobs` processes
+    A part whose key is unchanged since it was last written (by this process, or by an
+    earlier run as the disk cache records), with its files untouched, is not rendered again. The rest are rendered and written as they come, on `jobs` processes
     when there is enough work, so that the pages are never all held at once. Returns the paths
     written or removed."""
     folder.mkdir(parents=True, exist_ok=True)
