@@ -38,8 +38,8 @@ SEARCHES = ("screenshot evidence", "personal device", "governors")  # the slowes
 
 def generator_stages(root: Path) -> dict[str, float]:
     """Time each generator stage in this process, rendering on one core without writing."""
-    from generator.build import load_and_check, site_parts
-    from generator.render_versions import comparisons
+    from policykit.build import load_and_check, site_parts
+    from policykit.render_versions import comparisons
 
     figures = {}
     start = time.perf_counter()
@@ -60,7 +60,7 @@ def generator_stages(root: Path) -> dict[str, float]:
 def generator_run(root: Path) -> dict[str, float]:
     """The generator as the build runs it (load, check, render and write on both cores), from
     a cold start, with the peak memory of its largest process."""
-    from generator.build import generate
+    from policykit.build import generate
 
     start = time.perf_counter()
     _, written = generate(root)
@@ -85,8 +85,8 @@ def plain_mkdocs_config(root: Path) -> Path:
     page's navigation, which is another and much slower site), and with Material's built-in
     search in place of the Pagefind index that the plugin builds: the site a plain MkDocs
     user would build from the same pages."""
-    from generator.build import load_and_check
-    from generator.plugin import site_nav
+    from policykit.build import load_and_check
+    from policykit.plugin import site_nav
 
     project, _ = load_and_check(root)
     text = (root / "mkdocs.yml").read_text("utf-8")
@@ -101,7 +101,7 @@ def plain_mkdocs_config(root: Path) -> Path:
 
 def rebuilds(root: Path) -> dict[str, float]:
     """The generator stage again with nothing changed, then after editing one clause."""
-    from generator.build import generate
+    from policykit.build import generate
 
     start = time.perf_counter()
     _, written = generate(root)
@@ -206,13 +206,13 @@ def run_size(size: str, pdf: bool, repeats: int = 3) -> dict[str, object]:
         plain = plain_mkdocs_config(root)
         plain_build = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(plain)]
         figures["plain mkdocs build, first (s)"] = timed(plain_build, root)
-        build = [sys.executable, "-m", "generator", "--project", str(root), "build"]
+        build = [sys.executable, "-m", "policykit", "--project", str(root), "build"]
         first = work / "first"  # the same project, never built: no generated docs, no cache
         shutil.copytree(root, first, ignore=shutil.ignore_patterns("docs_generated", "site*",
                                                                     "mkdocs-plain.yml"))
         os.environ["POLICYKIT_CACHE_DIR"] = str(work / "first-cache")
         figures["whole policykit build, first (s)"] = timed(
-            [sys.executable, "-m", "generator", "--project", str(first), "build"], first)
+            [sys.executable, "-m", "policykit", "--project", str(first), "build"], first)
         shutil.rmtree(first)
         os.environ["POLICYKIT_CACHE_DIR"] = str(work / "cache")
         # Rebuilds over the last output, alternated so that the machine's drift touches both

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.cli import main
+from policykit.cli import main
 
 ORGANISATION = """\
 name: Test School

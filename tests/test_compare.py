@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from generator import schema
-from generator.compare import compare_versions, redline
-from generator.load import parse_document
-from generator.model import build_version
+from policykit import schema
+from policykit.compare import compare_versions, redline
+from policykit.load import parse_document
+from policykit.model import build_version
 
 OLD = """\
 version: "1"

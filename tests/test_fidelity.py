@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from generator.cli import load_and_check
+from policykit.cli import load_and_check
 
 SEED = "tests/fixtures/seed/social-media-policy-newbury-school.txt"
 

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from generator.build import load_and_check
-from generator.cli import main
-from generator.quizzes import live_questions
+from policykit.build import load_and_check
+from policykit.cli import main
+from policykit.quizzes import live_questions
 from test_check_errors import QUIZ, Q, make_project, run_check
 
 BANK = "quizzes/social-media-induction.yaml"

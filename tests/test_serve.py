@@ -33,7 +33,7 @@ def fetch_until(url: str, wanted: str, seconds: float) -> str:
 
 def test_serve_regenerates_when_a_policy_changes(scratch):
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "generator", "--project", str(scratch),
+    server = subprocess.Popen([sys.executable, "-m", "policykit", "--project", str(scratch),
                                "serve", "--port", str(port)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

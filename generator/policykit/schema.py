@@ -21,7 +21,7 @@ _TYPE_NAMES = {"string": "text", "array": "a list", "object": "a mapping of keys
 @cache
 def schema(name: str) -> dict[str, Any]:
     """The published schema called name (e.g. 'version')."""
-    text = resources.files("generator.schemas").joinpath(f"{name}.schema.json").read_text("utf-8")
+    text = resources.files("policykit.schemas").joinpath(f"{name}.schema.json").read_text("utf-8")
     return json.loads(text)
 
 

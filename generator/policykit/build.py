@@ -20,10 +20,12 @@ from .pdf import PdfJob, render_pdfs
 from .render import Part, pdf_name, print_page
 from .render import site_parts as render_parts
 from .render_versions import comparison_pairs, compare_url
+from .templates import PROJECT_FOLDER as TEMPLATES_FOLDER
+from .templates import files as template_files
+from .templates import folders as template_folders
 from .write import replace_folder, write_parts
 
 DOCS_FOLDER = "docs_generated"
-TEMPLATES_FOLDER = "docs_templates"
 SITE_FOLDER = "site"
 
 
@@ -83,10 +85,9 @@ PDF_SWITCH = "POLICYKIT_PDF"  # set by build_site(pdf=True) so the plugin links 
 
 def site_parts(root: Path, project: Project, pdf: bool = False) -> list[Part]:
     """Every file of the generated docs folder, in parts: rendered pages and theme assets."""
-    templates = root / TEMPLATES_FOLDER
+    templates = template_folders(root)
     assets = Part("assets", None, lambda: {
-        path.relative_to(templates).as_posix(): path.read_bytes()
-        for path in sorted((templates / "assets").rglob("*")) if path.is_file()})
+        relative: path.read_bytes() for relative, path in template_files(templates, "assets").items()})
     return render_parts(project, templates, build_date(), pdf) + [assets]
 
 

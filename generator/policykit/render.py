@@ -18,6 +18,8 @@ from .model import KIND_LABELS, Clause, Policy, Project, Ref, Version, version_k
 from .render_versions import (compare_url, compare_view, comparisons, history_url,
                               history_view, latest_summary)
 from .render_training import TRAINING, coverage_view, quiz_url, quiz_view, training_view
+from .templates import files as template_files
+from .templates import folders as template_folders
 from .text import escape_markdown, markdown_to_html
 
 LINKED_SECTION = "linked-policies"
@@ -72,8 +74,9 @@ HOME = Page("index.md", "")
 POLICIES_INDEX = "policies/index.md"
 
 
-def environment(templates: Path) -> jinja2.Environment:
-    """The Jinja2 environment: strict, autoescaping, with the Markdown escape filter."""
+def environment(templates: list[Path]) -> jinja2.Environment:
+    """The Jinja2 environment over the template folders (the first that has a template wins):
+    strict, autoescaping, with the Markdown escape filter."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates),
                              undefined=jinja2.StrictUndefined, autoescape=True,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
@@ -104,14 +107,14 @@ class Part:
     cost: int = 1
 
 
-def site_parts(project: Project, templates: Path, today: dt.date,
+def site_parts(project: Project, templates: list[Path], today: dt.date,
                pdf: bool = False) -> list[Part]:
     """The generated pages of the site, in parts; nothing is rendered until a part is. With
     pdf, the pages link to the PDFs that the build renders from the print pages. Keys name
     versions and quizzes by the digest of their file."""
     env = environment(templates)
-    templates_key = content_key(tuple((p.name, p.read_bytes())
-                                       for p in sorted(templates.glob("*.j2"))))
+    templates_key = content_key(tuple((name, path.read_bytes())
+                                      for name, path in template_files(templates, "", "*.j2").items()))
     titles = tuple((p.id, p.title, p.current.version if p.current else None)
                    for p in project.policies)
     shared = content_key((templates_key, titles, today, pdf, project.organisation,
@@ -225,7 +228,7 @@ def render_compare_standalone(project: Project, root: Path, comparison: Comparis
     policy = project.policy(comparison.policy)
     page = Page("compare.html", compare_url(policy.id, comparison.old.version,
                                            comparison.new.version))
-    env = environment(root / "docs_templates")
+    env = environment(template_folders(root))
     return env.get_template("compare_standalone.html.j2").render(
         view=compare_view(policy, comparison, page.link, project.organisation.name),
         print_css=None)

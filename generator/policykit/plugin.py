@@ -12,6 +12,7 @@ from mkdocs.plugins import BasePlugin
 from .build import TEMPLATES_FOLDER, generate
 from .errors import ProjectError
 from .render import HOME, POLICIES_INDEX, policy_page
+from .templates import packaged
 from .search import SearchError, index_site, is_searchable, mark_searchable
 
 log = logging.getLogger("mkdocs.plugins.policykit")
@@ -36,6 +37,14 @@ def site_nav(project) -> list:
     return [{"Home": HOME.path}, {"Policies": policies}, {"Training": training}]
 
 
+def _add_theme_overrides(config: MkDocsConfig) -> None:
+    """Put the package's Material overrides after the project's own (theme custom_dir)."""
+    shipped = str(packaged() / "overrides")
+    dirs = config.theme.dirs
+    if shipped not in dirs:
+        dirs.insert(1 if config.theme.custom_dir else 0, shipped)
+
+
 class PolicykitPlugin(BasePlugin):
     """Generate pages from policy/ and quizzes/ into the docs folder, and build the navigation."""
 
@@ -46,6 +55,7 @@ class PolicykitPlugin(BasePlugin):
         except ProjectError as error:
             raise PluginError(f"policykit: the project has errors:\n{error}") from None
         config.nav = site_nav(project)
+        _add_theme_overrides(config)
         return config
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
