@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Sequence
 
 from . import __version__
-from . import diff_report, workflow
+from . import cli_import, cli_init, cli_quiz, cli_review, diff_report, workflow
 from .build import build_site, load_and_check, quiet_mkdocs
 from .compare import compare_versions
 from .errors import Problem, errors
@@ -26,7 +26,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     root = Path(args.project).resolve()
-    if not (root / "policy").is_dir():
+    if getattr(args, "needs_project", True) and not (root / "policy").is_dir():
         print(f"policykit: error: no policy/ folder in {root} — run policykit in a policykit "
               "project, or name one with --project DIR", file=sys.stderr)
         return USAGE
@@ -69,6 +69,12 @@ def _parser() -> argparse.ArgumentParser:
     approve.add_argument("--by", help='who approved it, e.g. "Full Governing Body"')
     approve.add_argument("--on", type=_iso_date, metavar="YYYY-MM-DD", help="the date of approval")
     approve.set_defaults(run=_approve)
+    # Commands kept in modules of their own; each adds its parsers (a command that works
+    # without a project sets needs_project=False).
+    cli_init.register(commands)
+    cli_quiz.register(commands)
+    cli_review.register(commands)
+    cli_import.register(commands)
     return parser
 
 

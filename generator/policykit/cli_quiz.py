@@ -1,0 +1,9 @@
+"""argv -> calls for quiz commands (export, quiz-stats)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add this module's commands to the policykit command line."""
