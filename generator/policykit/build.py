@@ -27,6 +27,9 @@ from .write import replace_folder, write_parts
 
 DOCS_FOLDER = "docs_generated"
 SITE_FOLDER = "site"
+# Kept in the docs folder so that git keeps the (otherwise ignored) folder: MkDocs checks that
+# docs_dir exists before any plugin runs, so a plain `mkdocs build` on a fresh clone needs it.
+GITIGNORE = "# Written by policykit: everything here is generated.\n*\n!.gitignore\n"
 
 
 _loaded: dict[Path, tuple[tuple, Project, list[Problem]]] = {}
@@ -88,7 +91,8 @@ def site_parts(root: Path, project: Project, pdf: bool = False) -> list[Part]:
     templates = template_folders(root)
     assets = Part("assets", None, lambda: {
         relative: path.read_bytes() for relative, path in template_files(templates, "assets").items()})
-    return render_parts(project, templates, build_date(), pdf) + [assets]
+    ignore = Part("gitignore", GITIGNORE, lambda: {".gitignore": GITIGNORE})
+    return render_parts(project, templates, build_date(), pdf) + [assets, ignore]
 
 
 def jobs() -> int:
@@ -137,7 +141,8 @@ def build_site(root: Path, strict: bool = False, pdf: bool = False) -> Path:
     try:
         if pdf:
             os.environ[PDF_SWITCH] = "1"
-        config = load_config(str(root / "mkdocs.yml"), site_dir=str(staging), strict=strict)
+        config = load_config(str(root / "mkdocs.yml"), site_dir=str(staging), strict=strict,
+                             docs_dir=str(root / DOCS_FOLDER))
         build(config)
         if pdf:
             project, _ = load_and_check(root)

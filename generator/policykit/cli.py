@@ -128,7 +128,8 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
 
     (root / DOCS_FOLDER).mkdir(exist_ok=True)
     quiet_mkdocs(verbose=True)
-    serve(config_file=str(root / "mkdocs.yml"), dev_addr=f"127.0.0.1:{args.port}")
+    serve(config_file=str(root / "mkdocs.yml"), dev_addr=f"127.0.0.1:{args.port}",
+          docs_dir=str(root / DOCS_FOLDER))
     return OK
 
 

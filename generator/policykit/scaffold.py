@@ -1,0 +1,90 @@
+"""The files of a new project (pure, reading only the package's own files): an organisation,
+one short example policy with its quiz and pathway, mkdocs.yml, CI templates, a Dockerfile,
+a pre-commit config, and the JSON Schemas with editor settings that point at them."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from pathlib import Path
+
+from . import __version__
+from .workflow import LOCK_FILE, content_hash, lock_text
+
+FOLDER = Path(__file__).resolve().parent / "new_project"
+SCHEMAS = Path(__file__).resolve().parent / "schemas"
+SCHEMA_FOLDER = ".policykit/schemas"  # in the project, for editors (the $schema comments)
+EXAMPLE_VERSION = "policy/visitors/versions/1.0.yaml"
+# Scaffold files whose names start with a dot are kept without it inside the package.
+RENAMED = {"gitignore": ".gitignore", "gitlab-ci.yml": ".gitlab-ci.yml",
+           "pre-commit-config.yaml": ".pre-commit-config.yaml", "dot-github/": ".github/"}
+# Which files each schema describes, for the editor settings (.vscode/settings.json).
+SCHEMA_FILES = {
+    "organisation": ["policy/organisation.yaml"],
+    "linked": ["policy/linked.yaml"],
+    "policy": ["policy/*/policy.yaml"],
+    "version": ["policy/*/versions/*.yaml"],
+    "quiz": ["quizzes/*.yaml"],
+    "pathways": ["quizzes/pathways.yaml"],
+}
+
+
+class BadName(ValueError):
+    """An organisation name that cannot be used."""
+
+
+def check_name(name: str) -> str:
+    """The organisation name, stripped; raises BadName saying what is wrong with it."""
+    name = name.strip()
+    if not name:
+        raise BadName("the organisation name is empty: give it, e.g. --name \"St Mary's Primary\"")
+    bad = [c for c in name if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")]
+    if bad:
+        raise BadName(f"the organisation name has a control character ({bad[0]!r}): "
+                         "write it on one line, in plain text")
+    return name
+
+
+def name_from_folder(folder: Path) -> str:
+    """A name for an organisation from its folder's name: st-marys-primary -> St Marys Primary."""
+    words = folder.name.replace("-", " ").replace("_", " ").split()
+    return " ".join(w[:1].upper() + w[1:] for w in words) or "Our School"
+
+
+def _yaml_string(text: str) -> str:
+    """A YAML double-quoted scalar (JSON's string syntax is YAML's)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def project_files(name: str) -> dict[str, str]:
+    """Every file of a new project for the organisation name, by its path in the project."""
+    values = {"@NAME@": _yaml_string(name), "@SITE_NAME@": _yaml_string(f"{name} policies"),
+              "@VERSION@": __version__}
+    files: dict[str, str] = {}
+    for path in sorted(FOLDER.rglob("*")):
+        if path.is_file() and path.suffix != ".pyc" and "__pycache__" not in path.parts:
+            text = path.read_text("utf-8")
+            for marker, value in values.items():
+                text = text.replace(marker, value)
+            files[_project_path(path.relative_to(FOLDER).as_posix())] = text
+    lock = lock_text({"1.0": content_hash(files[EXAMPLE_VERSION].encode("utf-8"))})
+    files[f"policy/visitors/{LOCK_FILE}"] = lock
+    files.update(schema_files())
+    return dict(sorted(files.items()))
+
+
+def _project_path(relative: str) -> str:
+    for packaged, real in RENAMED.items():
+        if relative == packaged or (packaged.endswith("/") and relative.startswith(packaged)):
+            return real + relative[len(packaged):]
+    return relative
+
+
+def schema_files() -> dict[str, str]:
+    """The package's JSON Schemas, and VS Code settings mapping them to the files they check."""
+    files = {f"{SCHEMA_FOLDER}/{path.name}": path.read_text("utf-8")
+             for path in sorted(SCHEMAS.glob("*.schema.json"))}
+    settings = {"yaml.schemas": {f"./{SCHEMA_FOLDER}/{name}.schema.json": globs
+                                 for name, globs in SCHEMA_FILES.items()}}
+    files[".vscode/settings.json"] = json.dumps(settings, indent=2) + "\n"
+    return files
