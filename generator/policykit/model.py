@@ -126,6 +126,8 @@ class Policy:
     locked: Mapping[str, str] = field(default_factory=dict)  # version -> content hash
     lock_source: Source | None = None
     places: Mapping[tuple, Source] = field(default_factory=dict, compare=False, repr=False)
+    training: str = "quiz"  # "none": staff only read it; no quiz coverage is required
+    training_reason: str | None = None
 
     def at(self, *path) -> Source:
         """Where the value at path (e.g. 'owner') is written in policy.yaml."""
@@ -284,7 +286,8 @@ def build_policy(doc: Document, versions: tuple[Version, ...], locked: Mapping[s
                   audience=tuple(data.get("audience", ())),
                   linked_policies=tuple(data.get("linked_policies", ())),
                   summary=data.get("summary"), places=doc.places(), locked=dict(locked),
-                  lock_source=lock_source,
+                  lock_source=lock_source, training=data.get("training", "quiz"),
+                  training_reason=data.get("training_reason"),
                   versions=tuple(sorted(versions, key=lambda v: version_key(v.version))))
 
 

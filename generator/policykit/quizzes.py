@@ -93,8 +93,8 @@ def check_coverage(project: Project) -> Iterator[Problem]:
     if not project.quizzes_complete:
         return  # a quiz file did not load: what it covers is unknown
     for policy in project.policies:
-        if policy.id in project.unloaded_policies:
-            continue
+        if policy.id in project.unloaded_policies or policy.training == "none":
+            continue  # training: none — staff only read it, so no clause needs a question
         covered = covering_questions(project, policy.id)
         current = policy.current
         for version in policy.versions:

@@ -48,11 +48,13 @@ def coverage_view(project: Project, link) -> dict[str, Any]:
         if current is None:
             continue
         covering = covering_questions(project, policy.id)
+        read_only = (f"read only (training: none): {policy.training_reason}"
+                     if policy.training == "none" else None)
         rows = [{"number": c.number, "id": c.id,
                  "href": link(f"policies/{policy.id}#{c.id}"),
                  "questions": [{"label": qid, "href": link(_question_answer_url(qid))}
                                for qid in covering.get(c.id, ())],
-                 "exempt": c.quiz_exempt}
+                 "exempt": c.quiz_exempt or read_only}
                 for c in current.clauses()]
         covered = sum(1 for r in rows if r["questions"])
         exempt = sum(1 for r in rows if not r["questions"] and r["exempt"])

@@ -51,6 +51,13 @@ def name_from_folder(folder: Path) -> str:
     return " ".join(w[:1].upper() + w[1:] for w in words) or "Our School"
 
 
+def _plain_site_name(text: str) -> str:
+    """site_name without < > and double quotes: Material puts it into pages both escaped and
+    unescaped (in text and in attributes), so no way of escaping it is right everywhere.
+    organisation.yaml keeps the name exactly; policykit's own pages escape it."""
+    return " ".join(text.replace('"', "'").replace("<", " ").replace(">", " ").split())
+
+
 def _yaml_string(text: str) -> str:
     """A YAML double-quoted scalar (JSON's string syntax is YAML's)."""
     return json.dumps(text, ensure_ascii=False)
@@ -58,7 +65,8 @@ def _yaml_string(text: str) -> str:
 
 def project_files(name: str) -> dict[str, str]:
     """Every file of a new project for the organisation name, by its path in the project."""
-    values = {"@NAME@": _yaml_string(name), "@SITE_NAME@": _yaml_string(f"{name} policies"),
+    site_name = _plain_site_name(f"{name} policies")
+    values = {"@NAME@": _yaml_string(name), "@SITE_NAME@": _yaml_string(site_name),
               "@VERSION@": __version__}
     files: dict[str, str] = {}
     for path in sorted(FOLDER.rglob("*")):
