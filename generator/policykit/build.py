@@ -20,7 +20,7 @@ from .pdf import PdfJob, render_pdfs
 from .render import Part, pdf_name, print_page
 from .render import site_parts as render_parts
 from .render_versions import comparison_pairs, compare_url
-from .templates import PROJECT_FOLDER as TEMPLATES_FOLDER
+from .templates import PROJECT_FOLDER as TEMPLATES_FOLDER  # noqa: F401 (plugin.py uses it)
 from .templates import files as template_files
 from .templates import folders as template_folders
 from .write import replace_folder, write_parts

@@ -21,7 +21,8 @@ from typing import Any
 
 def folder(root: Path) -> Path:
     """The cache folder of one project: POLICYKIT_CACHE_DIR, or the user's cache folder."""
-    base = os.environ.get("POLICYKIT_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
+    base: str | Path | None = (os.environ.get("POLICYKIT_CACHE_DIR")
+                               or os.environ.get("XDG_CACHE_HOME"))
     if not base:
         try:
             base = Path.home() / ".cache"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 from pathlib import Path
 
 from . import cache as disk_cache
@@ -14,8 +15,8 @@ from .workflow import LOCK_FILE, content_hash
 
 # Per project folder: what each input file (by path, size and modification time) was built
 # into, so that an unchanged file is neither read nor built again; and what this load used.
-_read_cache: dict[Path, dict[tuple, tuple[object | None, list[Problem]]]] = {}
-_used: dict[Path, dict[tuple, tuple[object | None, list[Problem]]]] = {}
+_read_cache: dict[Path, dict[tuple, tuple[Any, list[Problem]]]] = {}
+_used: dict[Path, dict[tuple, tuple[Any, list[Problem]]]] = {}
 
 
 def _as_is(doc: Document, path: Path) -> tuple[Document, list[Problem]]:
@@ -23,7 +24,7 @@ def _as_is(doc: Document, path: Path) -> tuple[Document, list[Problem]]:
 
 
 def read_valid(root: Path, relative: str, schema_name: str,
-               build=_as_is) -> tuple[object | None, list[Problem]]:
+               build=_as_is) -> tuple[Any, list[Problem]]:
     """Read one file, validate it and build it (build(document, path) gives the model object
     and any problems): the object only when all is well. An unchanged file (same size and
     modification time) is not read again and gives the very same object within a process,

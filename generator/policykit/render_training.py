@@ -32,6 +32,7 @@ def training_view(project: Project, link) -> dict[str, Any]:
 
 def _quiz_summary(project: Project, quiz: Quiz, link) -> dict[str, Any]:
     policy = project.policy(quiz.policy)
+    assert policy is not None  # the checks, which pass before pages are rendered, see to it
     live = live_questions(project, quiz)
     return {"id": quiz.id, "title": quiz.title, "href": link(quiz_url(quiz.id)),
             "policy": policy.title, "bank": len(live),
@@ -72,6 +73,7 @@ def _question_answer_url(qualified: str) -> str:
 def quiz_view(project: Project, quiz: Quiz, link) -> dict[str, Any]:
     """A quiz: its questions in bank order, and the marking data its script needs."""
     policy = project.policy(quiz.policy)
+    assert policy is not None  # the checks, which pass before pages are rendered, see to it
     version = policy.current
     numbers = version.clause_numbers if version else {}
     questions = [_question_view(policy, q, numbers, link) for q in live_questions(project, quiz)]

@@ -123,7 +123,7 @@ def compare_view(policy: Policy, comparison: Comparison, link,
         "renumbered": [{"id": c.clause, "old": c.old_number, "new": c.new_number}
                        for c in comparison.changes if c.kinds == ("renumbered",)],
         "unchanged": [{"number": c.new_number, "id": c.clause,
-                       "text": _first_words(c.new.clause.text)}
+                       "text": _first_words(c.new.clause.text)}  # type: ignore[union-attr]
                       for c in comparison.clauses if not c.kinds],
         "is_empty": comparison.is_empty,
     }
@@ -185,7 +185,7 @@ def _show(value) -> str:
     if isinstance(value, tuple):
         return "; ".join(value)
     if isinstance(value, dt.date):
-        return _date(value)
+        return _date(value) or ""
     return str(value)
 
 

@@ -55,7 +55,7 @@ def validate(document: Document, name: str) -> list[Problem]:
         return []
     except fastjsonschema.JsonSchemaException:
         pass
-    problems = []
+    problems: list[Problem] = []
     for error in _validator(name).iter_errors(document.data):
         problems.extend(_explain(document, error))
     return sorted(set(problems))

@@ -10,7 +10,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Mapping, Protocol
+from typing import Any, Callable, Mapping, Protocol, Sequence
 
 from . import cache as disk_cache
 
@@ -43,7 +43,7 @@ def _write_if_changed(folder: Path, known: dict, relative: str, content: str | b
     path = folder / relative
     entry = known.get(relative)
     written = True
-    if _fresh(path, entry):
+    if entry is not None and _fresh(path, entry):
         if entry[0] == digest:
             return False
         _write_atomically(path, data)
@@ -102,11 +102,14 @@ def _prune(folder: Path, known: dict, keep: set[str]) -> list[str]:
 
 
 class Part(Protocol):
-    name: str
-    key: str | None
-    cost: int
-
-    def render(self) -> dict[str, str | bytes]: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def key(self) -> str | None: ...
+    @property
+    def cost(self) -> int: ...
+    @property
+    def render(self) -> Callable[[], Mapping[str, str | bytes]]: ...
 
 
 # For each folder, the key of each part last written there and the files it made.
@@ -114,7 +117,7 @@ _parts: dict[Path, dict[str, tuple[str, tuple[str, ...]]]] = {}
 PARALLEL_COST = 20_000  # below this much work (clauses and questions), one process is quicker
 
 
-def write_parts(folder: Path, parts: list[Part], jobs: int = 2) -> list[str]:
+def write_parts(folder: Path, parts: Sequence[Part], jobs: int = 2) -> list[str]:
     """Make folder hold the pages of parts and nothing else, writing only what changed.
     A part whose key is unchanged since it was last written (by this process, or by an
     earlier run as the disk cache records), with its files untouched, is not rendered again. The rest are rendered and written as they come, on `jobs` processes
@@ -136,7 +139,7 @@ def write_parts(folder: Path, parts: list[Part], jobs: int = 2) -> list[str]:
         else:
             todo.append(part)
     touched = []
-    keys = {part.name: part.key for part in todo}
+    keys: dict[str, Any] = {part.name: part.key for part in todo}
     for name, records, written in _render_and_write(folder, todo, jobs):
         known.update(records)
         keep.update(records)
@@ -177,6 +180,7 @@ _forked_share: tuple | None = None
 
 
 def _write_forked_share() -> list[tuple]:
+    assert _forked_share is not None
     return _write_share(*_forked_share)
 
 
