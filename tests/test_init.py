@@ -172,3 +172,11 @@ def test_coverage_page_shows_a_read_only_policy_with_its_reason(tmp_path, capsys
     coverage = (site / "training/coverage/index.html").read_text("utf-8")
     assert "read only (training: none): Reception staff brief every visitor." in coverage
     assert "Not covered" not in coverage
+
+
+def test_the_repository_keeps_the_docs_folder_that_builds_write():
+    from conftest import ROOT
+    from policykit.build import GITIGNORE
+
+    assert (ROOT / "docs_generated/.gitignore").read_text("utf-8") == GITIGNORE
+    assert "docs_generated" not in (ROOT / ".gitignore").read_text("utf-8")
