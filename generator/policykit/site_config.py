@@ -11,7 +11,7 @@ from .build import DOCS_FOLDER
 
 
 STYLESHEETS = ("assets/policykit.css",)
-SCRIPTS = ("assets/policykit.js", "assets/search.js", "assets/quiz.js")
+SCRIPTS = ("assets/policykit.js", "assets/search.js", "assets/quiz.js", "assets/files.js")
 # The Markdown extensions the page templates rely on, with their settings when not configured.
 EXTENSIONS: dict[str, dict[str, Any]] = {
     "attr_list": {},
