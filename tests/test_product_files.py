@@ -21,6 +21,9 @@ def test_folder_links_open_their_page_from_a_shared_drive(browser, example_site)
     page.locator(".md-content a[href*='print']").first.click()
     page.wait_for_load_state("load")
     assert page.url.endswith("/print/index.html")
+    page.goto(example_site.joinpath("training/social-media-induction/index.html").as_uri())
+    page.get_by_role("button", name="Mark my answers").click()
+    assert page.locator("#pk-score").inner_text().startswith("You answered 0 of 12")
     assert errors == []
     page.close()
 

@@ -9,6 +9,7 @@ import unicodedata
 from pathlib import Path
 
 from . import __version__
+from .build import DOCS_FOLDER, GITIGNORE
 from .workflow import LOCK_FILE, content_hash, lock_text
 
 FOLDER = Path(__file__).resolve().parent / "new_project"
@@ -77,6 +78,7 @@ def project_files(name: str) -> dict[str, str]:
             files[_project_path(path.relative_to(FOLDER).as_posix())] = text
     lock = lock_text({"1.0": content_hash(files[EXAMPLE_VERSION].encode("utf-8"))})
     files[f"policy/visitors/{LOCK_FILE}"] = lock
+    files[f"{DOCS_FOLDER}/.gitignore"] = GITIGNORE  # git keeps the folder MkDocs looks for
     files.update(schema_files())
     return dict(sorted(files.items()))
 
