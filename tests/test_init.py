@@ -27,7 +27,7 @@ def test_init_makes_a_project_that_checks_and_builds_at_once(tmp_path, capsys):
     code, out, err = init(capsys, str(target), "--name", "St Mary's Primary")
     assert (code, err) == (0, "")
     assert "St Mary's Primary" in out and "policykit build" in out
-    for name in ("mkdocs.yml", ".gitignore", ".pre-commit-config.yaml", "Dockerfile",
+    for name in ("mkdocs.yml", ".gitignore", ".pre-commit-config.yaml", "Dockerfile", ".dockerignore",
                  ".github/workflows/pages.yml", ".gitlab-ci.yml", "quizzes/pathways.yaml",
                  "policy/visitors/approved.lock", ".vscode/settings.json",
                  ".policykit/schemas/version.schema.json"):
@@ -99,6 +99,12 @@ def test_init_without_a_name_takes_the_folder_name(tmp_path, capsys, monkeypatch
     assert init(capsys)[0] == 0
     organisation = yaml.safe_load((target / "policy/organisation.yaml").read_text("utf-8"))
     assert organisation["name"] == "Oak Hill Primary"
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = init(capsys, "Ysgol y Graig")
+    assert code == 0 and "cd 'Ysgol y Graig' && policykit build" in out
+    organisation = yaml.safe_load((tmp_path / "Ysgol y Graig/policy/organisation.yaml")
+                                  .read_text("utf-8"))
+    assert organisation["name"] == "Ysgol y Graig"
 
 
 MINIMAL = "site_name: Minimal\ntheme: material\nplugins: [policykit]\n"

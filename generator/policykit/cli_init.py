@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
 
@@ -48,7 +49,7 @@ def _init(root: Path, args: argparse.Namespace) -> int:
         write_new_file(path, text)
     where = target if target == Path.cwd() else _shown(target)
     print(f"started the policies of {name} in {where}/ ({len(files)} files)")
-    print("next:" + ("" if target == Path.cwd() else f" cd {_shown(target)} &&")
+    print("next:" + ("" if target == Path.cwd() else f" cd {shlex.quote(_shown(target))} &&")
           + " policykit build   (then open site/index.html, or policykit serve)")
     return OK
 

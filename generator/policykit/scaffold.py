@@ -17,8 +17,9 @@ SCHEMAS = Path(__file__).resolve().parent / "schemas"
 SCHEMA_FOLDER = ".policykit/schemas"  # in the project, for editors (the $schema comments)
 EXAMPLE_VERSION = "policy/visitors/versions/1.0.yaml"
 # Scaffold files whose names start with a dot are kept without it inside the package.
-RENAMED = {"gitignore": ".gitignore", "gitlab-ci.yml": ".gitlab-ci.yml",
-           "pre-commit-config.yaml": ".pre-commit-config.yaml", "dot-github/": ".github/"}
+RENAMED = {"gitignore": ".gitignore", "dockerignore": ".dockerignore",
+           "gitlab-ci.yml": ".gitlab-ci.yml", "pre-commit-config.yaml": ".pre-commit-config.yaml",
+           "dot-github/": ".github/"}
 # Which files each schema describes, for the editor settings (.vscode/settings.json).
 SCHEMA_FILES = {
     "organisation": ["policy/organisation.yaml"],
@@ -47,7 +48,10 @@ def check_name(name: str) -> str:
 
 
 def name_from_folder(folder: Path) -> str:
-    """A name for an organisation from its folder's name: st-marys-primary -> St Marys Primary."""
+    """A name for an organisation from its folder's name: st-marys-primary -> St Marys Primary;
+    a name already written as words (Ysgol y Graig) is kept as it is."""
+    if " " in folder.name or folder.name.lower() != folder.name:
+        return " ".join(folder.name.split()) or "Our School"
     words = folder.name.replace("-", " ").replace("_", " ").split()
     return " ".join(w[:1].upper() + w[1:] for w in words) or "Our School"
 
