@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Problem, Source
+from .errors import CONTROLS, Problem, Source, char_name
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_VALUES = 100_000
@@ -60,6 +60,7 @@ class Document:
     source: Source
     data: Any
     node: yaml.Node | None = field(default=None, repr=False)
+    text: str | None = field(default=None, repr=False)  # what the node's marks index
 
     def at(self, path: Path_ = ()) -> Source:
         """Where the value at path starts, or its nearest known parent."""
@@ -137,7 +138,7 @@ def read_document(path: Path, shown_as: str) -> tuple[Document | None, list[Prob
     text, problems = _decode(raw, shown_as)
     if text is None:
         return None, problems
-    problems = _tab_indents(text, shown_as)
+    problems = _odd_indents(text, shown_as)
     if problems:
         return None, problems
     return parse_document(text, shown_as)
@@ -160,11 +161,14 @@ def parse_document(text: str, shown_as: str) -> tuple[Document | None, list[Prob
         return None, [Problem(start, "the YAML is nested too deeply", "flatten the structure")]
     if node is None:
         return None, [Problem(start, "the file is empty", "write the fields the format needs")]
-    document = Document(start, None, node)
+    document = Document(start, None, node, text)
+    converter = _Converter(document, text)
     try:
-        document.data = _Converter(document, text).value(node, 0)
+        document.data = converter.value(node, 0)
     except _Reject as reject:
         return None, [reject.problem]
+    if converter.problems:
+        return None, converter.problems
     return document, []
 
 
@@ -181,13 +185,27 @@ def _decode(raw: bytes, shown_as: str) -> tuple[str | None, list[Problem]]:
     return text.removeprefix("\ufeff"), []
 
 
-def _tab_indents(text: str, shown_as: str) -> list[Problem]:
+# What can pass for a space at the start of a line: tabs, and the invisible or space-like
+# characters an editor or a copy from a web page or word processor leaves there.
+_INDENT_LIKE = re.compile(r"[ \t\u00a0\u1680\u2000-\u200f\u2028\u2029\u202f\u205f\u2060"
+                          r"\u3000\ufeff]*")
+
+
+def _odd_indents(text: str, shown_as: str) -> list[Problem]:
+    """Tabs and invisible characters (U+00A0 no-break space...) in indentation, each named
+    with its own line and column: YAML would read them as text or fail somewhere else."""
     problems = []
     for number, line in enumerate(text.split("\n"), start=1):
-        indent = line[: len(line) - len(line.lstrip(" \t"))]
-        if "\t" in indent:
-            problems.append(Problem(Source(shown_as, number, indent.index("\t") + 1),
-                                    "tab character in indentation", "indent with spaces"))
+        indent = _INDENT_LIKE.match(line).group()
+        odd = next((i for i, char in enumerate(indent) if char != " "), None)
+        if odd is None:
+            continue
+        where = Source(shown_as, number, odd + 1)
+        if indent[odd] == "\t":
+            problems.append(Problem(where, "tab character in indentation", "indent with spaces"))
+        else:
+            problems.append(Problem(where, f"invisible character {char_name(indent[odd])} in "
+                                    "indentation", "replace it with ordinary spaces"))
     return problems
 
 
@@ -219,6 +237,7 @@ class _Converter:
         self.text = text  # marks index it by character
         self.count = 0
         self.may_have_tags = "!" in text  # a YAML tag needs a '!': without one, skip the check
+        self.problems: list[Problem] = []  # values that load but may not be used
 
     def where(self, node: yaml.Node) -> Source:
         return self.document._where(node)
@@ -260,9 +279,22 @@ class _Converter:
         if node.tag == "tag:yaml.org,2002:merge":
             raise _Reject(Problem(self.where(node), "merge keys (<<) are not supported",
                                   "write the keys out in full"))
+        self.controls(node, allowed="")
         return node.value
 
+    def controls(self, node: yaml.ScalarNode, allowed: str = "\t\n") -> None:
+        """A control character (C0, C1, DEL) in a value, named: a quoted escape such as
+        "\\x9b" writes it invisibly, and it breaks pages (front matter) and terminals."""
+        for match in CONTROLS.finditer(node.value):
+            if match.group() not in allowed:
+                self.problems.append(Problem(
+                    self.where(node), f"control character {char_name(match.group())} in "
+                    f"{'a key' if allowed == '' else 'the value'}",
+                    "remove it (only line breaks and tabs may be written in text)"))
+                return
+
     def scalar(self, node: yaml.ScalarNode) -> Any:
+        self.controls(node)
         if node.style:  # quoted or block scalar: always text
             return node.value
         text = node.value
