@@ -14,9 +14,11 @@ from typing import Sequence
 from . import __version__
 from . import cli_import, cli_init, cli_quiz, cli_review, diff_report, workflow
 from .build import build_site, load_and_check, quiet_mkdocs
+from .checks import RESERVED_VERSION_NAMES
 from .compare import compare_versions
-from .errors import Problem, errors
+from .errors import Problem, errors, shown
 from .write import write_new_file, write_tree
+from .yaml_edit import EditError
 
 OK, PROBLEMS, USAGE = 0, 1, 2
 
@@ -133,7 +135,7 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
 
 
 def _usage(message: str) -> int:
-    print(f"policykit: error: {message}", file=sys.stderr)
+    print(f"policykit: error: {shown(message, 300)}", file=sys.stderr)  # may echo argv
     return USAGE
 
 
@@ -186,7 +188,11 @@ def _new_version(root: Path, args: argparse.Namespace) -> int:
     if code:
         return code
     if not re.fullmatch(r"[0-9A-Za-z]+([.-][0-9A-Za-z]+)*", args.version):
-        return _usage(f"'{args.version}' is not a version: use digits, letters, dots and hyphens")
+        return _usage(f"'{shown(args.version)}' is not a version: use digits, letters, dots and "
+                      "hyphens")
+    if args.version.lower() in RESERVED_VERSION_NAMES:
+        return _usage(f"'{args.version}' cannot be a version name: the site uses it for another "
+                      "page; name versions like 2024.1")
     if policy.version(args.version):
         return _usage(f"{args.policy} already has a version {args.version}")
     approved = [v for v in policy.versions if v.status == "approved"]
@@ -194,8 +200,13 @@ def _new_version(root: Path, args: argparse.Namespace) -> int:
         return _usage(f"{args.policy} has no approved version to start from")
     base = approved[-1]
     folder = root / "policy" / policy.id / "versions"
-    text = workflow.draft_from((folder / f"{base.version}.yaml").read_text("utf-8"),
-                               base.version, args.version)
+    try:
+        text = workflow.draft_from((folder / f"{base.version}.yaml").read_text("utf-8"),
+                                   base.version, args.version)
+    except EditError as error:
+        print(f"policykit: error: cannot start {args.version} from {base.version}: {error}; "
+              "nothing was written", file=sys.stderr)
+        return PROBLEMS
     target = folder / f"{args.version}.yaml"
     write_new_file(target, text)
     print(f"started draft {target.relative_to(root)} from {base.version}")

@@ -43,8 +43,10 @@ class Problem:
 
     def __str__(self) -> str:
         label = "warning: " if self.severity == "warning" else ""
-        text = f"{self.source}: {label}{self.message}"
-        return safe_for_terminal(f"{text} — {self.hint}" if self.hint else text)
+        message, hint = (shown(part, 1000) if len(part) > 1000 else part
+                         for part in (self.message, self.hint))  # a safety net for long values
+        text = f"{self.source}: {label}{message}"
+        return safe_for_terminal(f"{text} — {hint}" if hint else text)
 
 
 class ProjectError(Exception):
