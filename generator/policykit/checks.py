@@ -205,9 +205,19 @@ def check_approved_versions_unchanged(project: Project) -> Iterator[Problem]:
                               f"a new version (policykit new-version {policy.id} <version>)")
         for version in policy.versions:
             if version.status == "approved" and version.version not in policy.locked:
-                yield Problem(version.source, f"approved version {version.version} is not locked, "
-                              "so nothing stops its text from changing",
+                yield Problem(version.source, _not_locked(version.version),
                               f"record it: policykit approve {policy.id} {version.version}")
+
+
+def _not_locked(version: str) -> str:
+    return f"approved version {version} is not locked, so nothing stops its text from changing"
+
+
+def is_unlocked(problem: Problem, policy_id: str, version: str) -> bool:
+    """Whether problem is only that version of policy_id lacks its lock entry (what
+    policykit approve records)."""
+    return (problem.message == _not_locked(version)
+            and problem.source.path == f"policy/{policy_id}/versions/{version}.yaml")
 
 
 def check_removal_notes(project: Project) -> Iterator[Problem]:

@@ -14,7 +14,7 @@ from typing import Sequence
 from . import __version__
 from . import cli_import, cli_init, cli_quiz, cli_review, diff_report, workflow
 from .build import build_site, load_and_check, quiet_mkdocs
-from .checks import RESERVED_VERSION_NAMES
+from .checks import RESERVED_VERSION_NAMES, is_unlocked
 from .compare import compare_versions
 from .errors import Problem, errors, shown
 from .write import write_new_file, write_tree
@@ -139,16 +139,16 @@ def _usage(message: str) -> int:
     return USAGE
 
 
-def _loaded(root: Path):
-    """The project when it has no errors, else None after printing them."""
+def _loaded(root: Path, allowed=lambda problem: False):
+    """The project when it has no errors (but the allowed ones), else None after printing them."""
     project, problems = load_and_check(root)
     report(problems)
-    return None if errors(problems) else project
+    return None if [p for p in errors(problems) if not allowed(p)] else project
 
 
-def _policy_of(root: Path, policy_id: str):
+def _policy_of(root: Path, policy_id: str, allowed=lambda problem: False):
     """The checked project and one of its policies, or the exit code to return instead."""
-    project = _loaded(root)
+    project = _loaded(root, allowed)
     if project is None:
         return None, None, PROBLEMS
     policy = project.policy(policy_id)
@@ -214,7 +214,9 @@ def _new_version(root: Path, args: argparse.Namespace) -> int:
 
 
 def _approve(root: Path, args: argparse.Namespace) -> int:
-    _, policy, code = _policy_of(root, args.policy)
+    # approve is what records a missing lock entry: that error must not stop it.
+    _, policy, code = _policy_of(root, args.policy, lambda problem: is_unlocked(
+        problem, args.policy, args.version))
     if code:
         return code
     version = policy.version(args.version)
