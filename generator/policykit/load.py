@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from .errors import CONTROLS, Problem, Source, char_name
+from .errors import CONTROLS, Problem, Source, char_name, shown
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_VALUES = 100_000
@@ -238,6 +238,7 @@ class _Converter:
         self.count = 0
         self.may_have_tags = "!" in text  # a YAML tag needs a '!': without one, skip the check
         self.problems: list[Problem] = []  # values that load but may not be used
+        self.field = ""  # the key whose value is being converted
 
     def where(self, node: yaml.Node) -> Source:
         return self.document._where(node)
@@ -269,6 +270,7 @@ class _Converter:
                 raise _Reject(Problem(self.where(key_node),
                                       f"duplicate key '{key}' (first at line "
                                       f"{first.start_mark.line + 1})", "remove one of them"))
+            self.field = key
             result[key] = self.value(value_node, depth + 1)
         return result
 
@@ -287,10 +289,11 @@ class _Converter:
         "\\x9b" writes it invisibly, and it breaks pages (front matter) and terminals."""
         for match in CONTROLS.finditer(node.value):
             if match.group() not in allowed:
+                within = "a key" if allowed == "" else f"'{shown(self.field)}'" if self.field \
+                    else "the value"
                 self.problems.append(Problem(
                     self.where(node), f"control character {char_name(match.group())} in "
-                    f"{'a key' if allowed == '' else 'the value'}",
-                    "remove it (only line breaks and tabs may be written in text)"))
+                    f"{within}", "remove it (only line breaks and tabs may be written in text)"))
                 return
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
