@@ -102,12 +102,12 @@ def test_odd_text_is_a_located_error(tmp_path, capsys, files, expected):
 
 
 def test_what_the_traps_spare(tmp_path, capsys):
-    """Quoted text with ' #', a comment after a non-prose value, a list in a literal block and
-    a key-like word inside a sentence are all fine."""
+    """Quoted text with ' #', a comment after a non-prose value, a list or a key-like line in
+    a literal block (kept as written) and a key-like word inside a sentence are all fine."""
     version = VERSION.replace("kind: duty", "kind: duty  # must").replace(
         "text: Do this.", 'text: "Do #1 first."').replace(
         "text: Why.", "text: |\n          Why:\n\n          * one\n          * two\n"
-                      "          The kind: of thing.")
+                      "          The kind: of thing.\n          change_note: kept as written")
     code, err, _ = run_check(make_project(tmp_path, {V: version}), capsys)
     assert (code, err) == (0, [])
 

@@ -1,7 +1,7 @@
 """YAML that parses and validates but does not say what its author meant (pure).
 
 Three traps of hand-written YAML, found from the composed nodes and the text around them:
-- a mis-indented block (`clauses:` and its items) swallowed into the text above it;
+- a mis-indented block (`clauses:` and its items) swallowed into folded or plain text;
 - a Markdown list inside folded text (`>`), whose items folding joins into one line;
 - `text: comments #1 concern`, where ` #` starts a YAML comment and the words are dropped.
 """
@@ -84,8 +84,8 @@ def _body(node: yaml.ScalarNode, lines: list[str]) -> Iterator[tuple[int, str]]:
 
 def _keys_inside(node: yaml.ScalarNode, style: str | None, key: str | None,
                  keys: frozenset[str], where: _Where) -> Iterator[Problem]:
-    if style not in (">", "|", None) or node.start_mark.line == node.end_mark.line:
-        return
+    if style not in (">", None) or node.start_mark.line == node.end_mark.line:
+        return  # a literal block (|) keeps its lines as written, on purpose
     for number, line in _body(node, where.lines):
         if number == node.start_mark.line and style is None:
             continue  # the value's own first line follows its key
