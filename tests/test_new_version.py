@@ -132,7 +132,8 @@ def test_new_version_then_diff_shows_no_false_rewording(scratch, capsys):
     approved = scratch / VERSIONS / "2023.1.yaml"
     text = approved.read_text("utf-8").replace(
         "        text: >-\n          In this technology",
-        "        text: |\n          change_note: staff keep this line\n          In this technology", 1)
+        "        text: |\n          change_note: staff keep this line\n"
+        "          In this technology", 1)
     approved.write_text(text, "utf-8")
     assert run(scratch, capsys, "approve", "social-media", "2023.1")[0] == 0
     code, out, _ = run(scratch, capsys, "new-version", "social-media", "2025.1")

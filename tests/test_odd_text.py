@@ -46,7 +46,8 @@ CASES = {
             "abbreviations:\n  - abbr: HT\n    expansion: Head\n  - abbr: HT\n"
             "    expansion: Head teacher\n"},
         [f"{O}:5:9: role id 'head' is written twice (first at line 3) — keep one entry",
-         f"{O}:6:12: role title 'Headteacher' is written twice (first at line 4) — keep one entry",
+         f"{O}:6:12: role title 'Headteacher' is written twice (first at line 4) — keep one "
+         "entry",
          f"{O}:7:11: abbreviation 'HT' is also in abbreviations (line 16) — keep one of them",
          f"{O}:11:9: audience id 'staff' is written twice (first at line 9) — keep one entry",
          f"{O}:16:11: abbreviation 'HT' is written twice (first at line 14) — keep one entry"]),

@@ -253,7 +253,8 @@ class _Converter:
             raise _Reject(Problem(self.where(node), f"nesting deeper than {MAX_DEPTH} levels",
                                   "flatten the structure (an alias may refer to itself)"))
         if self.may_have_tags and _TAG.match(self.text, node.start_mark.index):
-            raise _Reject(Problem(self.where(node), f"YAML tag '{node.tag}' is not supported",
+            raise _Reject(Problem(self.where(node),
+                                  f"YAML tag '{shown(node.tag)}' is not supported",
                                   "remove the tag; quote the value if it must be text"))
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, depth)
@@ -268,7 +269,7 @@ class _Converter:
             if key in result:
                 first = next(k for k, _ in node.value if k.value == key)
                 raise _Reject(Problem(self.where(key_node),
-                                      f"duplicate key '{key}' (first at line "
+                                      f"duplicate key '{shown(key)}' (first at line "
                                       f"{first.start_mark.line + 1})", "remove one of them"))
             self.field = key
             result[key] = self.value(value_node, depth + 1)

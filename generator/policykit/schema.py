@@ -117,10 +117,12 @@ def _explain(document: Document, error: jsonschema.ValidationError) -> Iterator[
     elif kind == "enum":
         choices = [str(c) for c in error.validator_value]
         found = shown(json.dumps(error.instance, ensure_ascii=False, default=str))
-        yield Problem(document.at(path), f"{subject}{field} {found} is not one of {one_of(choices)}",
+        yield Problem(document.at(path),
+                      f"{subject}{field} {found} is not one of {one_of(choices)}",
                       did_you_mean(str(error.instance)[:200], choices, "use one of them"))
     elif kind == "format":
-        yield Problem(document.at(path), f"{subject}{field} '{shown(error.instance)}' is not a real date",
+        yield Problem(document.at(path),
+                      f"{subject}{field} '{shown(error.instance)}' is not a real date",
                       hint or "write a real date as YYYY-MM-DD")
     elif kind == "pattern":
         yield Problem(document.at(path), f"{subject}{field} '{shown(error.instance)}' is not valid",

@@ -92,8 +92,8 @@ def _keys_inside(node: yaml.ScalarNode, style: str | None, key: str | None,
         match = _KEY_LINE.match(line)
         if match and match.group(1) in keys:
             yield Problem(where(number, match.start(1)),
-                          f"'{match.group(1)}:' is written inside '{key}', so it shows as words on the "
-                          "page and is not read as a key",
+                          f"'{match.group(1)}:' is written inside '{key}', so it shows as "
+                          "words on the page and is not read as a key",
                           f"indent '{match.group(1)}:' like the keys it belongs with (it is "
                           "probably indented too far), or quote the text")
             return
