@@ -4,6 +4,7 @@ would obey, and what is too big to echo or compare; each is a located error with
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import subprocess
@@ -12,7 +13,7 @@ import time
 
 import pytest
 
-from policykit import diff_report
+from policykit import diff_report, schema
 from policykit.cli import main
 from policykit.compare import _bounded_opcodes, compare_versions, redline
 from policykit.errors import Source, shown
@@ -29,14 +30,16 @@ HINT_LINK = ("write a full address (https://...), a section or clause of this ve
 CASES = {
     "id with a trailing newline": (
         {V: VERSION.replace("- id: purpose", '- id: "purpose\\n"')},
-        [f"{V}:7:13: clause 'purpose\\n': 'id' 'purpose\\n' is not valid — use lowercase "
-         "kebab-case: letters a-z, digits and single hyphens"]),
+        [f"{V}:7:13: line break in 'id' — write it on one line"]),
     "C1 control character in a title": (
         {V: VERSION.replace("title: Intro", 'title: "Intro\\x9b"')},
         [f"{V}:5:12: control character U+009B in 'title' — {HINT_CONTROL}"]),
     "terminal escape in a clause text": (
         {V: VERSION.replace("text: Do this.", 'text: "Do \\e[2Jthis."')},
         [f"{V}:12:15: control character U+001B in 'text' — {HINT_CONTROL}"]),
+    "a line break in a title": (
+        {V: VERSION.replace("title: Intro", 'title: "Intro\\n# Owned"')},
+        [f"{V}:5:12: line break in 'title' — write it on one line"]),
     "control character in a key": (
         {V: VERSION.replace("kind: duty", '"kind\\x07": duty')},
         [f"{V}:11:9: control character U+0007 in a key — {HINT_CONTROL}"]),
@@ -100,6 +103,17 @@ def test_odd_text_is_a_located_error(tmp_path, capsys, files, expected):
     code, err, _ = run_check(make_project(tmp_path, files), capsys)
     assert code == 1
     assert err[:-1] == expected
+
+
+@pytest.mark.parametrize("name", ["version", "policy", "quiz", "linked", "organisation",
+                                  "pathways"])
+def test_schema_patterns_refuse_a_trailing_newline(name):
+    """Python's '$' also matches before a final newline; the published patterns do not."""
+    patterns = re.findall(r'"pattern": "([^"]*)"', json.dumps(schema.schema(name)))
+    anchored = [json.loads(f'"{p}"') for p in patterns if p.endswith("(?!\\\\n)")]
+    assert anchored
+    for pattern in anchored:
+        assert not re.search(pattern, "2024-01-01\n") and not re.search(pattern, "abc\n")
 
 
 def test_what_the_traps_spare(tmp_path, capsys):

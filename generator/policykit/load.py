@@ -21,6 +21,10 @@ from .errors import CONTROLS, Problem, Source, char_name, shown
 MAX_BYTES = 2 * 1024 * 1024
 MAX_VALUES = 100_000
 MAX_DEPTH = 64
+# Values shown on one line (headings, front matter, table cells, ids): no line breaks.
+ONE_LINE_FIELDS = frozenset({"id", "title", "name", "abbr", "expansion", "owner", "version",
+                             "status", "kind", "approved_by", "policy", "url", "covers",
+                             "audience", "linked_policies", "refs", "quizzes"})
 
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
@@ -292,13 +296,17 @@ class _Converter:
             if match.group() not in allowed:
                 within = "a key" if allowed == "" else f"'{shown(self.field)}'" if self.field \
                     else "the value"
+                if match.group() == "\n":
+                    self.problems.append(Problem(self.where(node), f"line break in {within}",
+                                                 "write it on one line"))
+                    return
                 self.problems.append(Problem(
                     self.where(node), f"control character {char_name(match.group())} in "
                     f"{within}", "remove it (only line breaks and tabs may be written in text)"))
                 return
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
-        self.controls(node)
+        self.controls(node, "\t" if self.field in ONE_LINE_FIELDS else "\t\n")
         if node.style:  # quoted or block scalar: always text
             return node.value
         text = node.value
