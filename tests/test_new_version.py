@@ -106,6 +106,15 @@ def test_text_that_looks_like_a_key_is_kept_and_comments_stay():
     assert draft.endswith("        kind: duty\n        text: >-\n          Folded\n# the end\n")
 
 
+def test_a_byte_order_mark_and_a_flow_style_file():
+    text = ("\ufeffversion: \"1\"\nstatus: approved\nsections: [{id: s, title: S, clauses: "
+            "[{id: a, kind: duty, text: t, change_note: n}]}]\nnote: last")
+    draft = draft_from(text, "1", "2")
+    assert draft == ("# Draft 2, started from 1 by policykit new-version.\nversion: \"2\"\n"
+                     "status: draft\nsections: [{id: s, title: S, clauses: [{id: a, kind: duty, "
+                     "text: t}]}]\n")
+
+
 def test_removed_written_at_column_0_is_removed_whole():
     text = VERSION.replace('version: "1"', 'version: "1"\nremoved:\n- id: x\n  change_note: y')
     draft = draft_from(text, "1", "2")

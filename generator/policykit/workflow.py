@@ -23,6 +23,7 @@ def draft_from(text: str, old_version: str, new_version: str) -> str:
     The edits follow the YAML structure (comments and wording elsewhere are kept as written)
     and the result is parsed again to prove it holds exactly the intended values; otherwise
     yaml_edit.EditError says why."""
+    text = text.removeprefix("\ufeff")  # the composer's marks do not count a byte-order mark
     data, root = yaml_edit.parse(text)
     edits = [yaml_edit.set_value(text, root, "version", json.dumps(new_version)),
              yaml_edit.set_value(text, root, "status", "draft")]
