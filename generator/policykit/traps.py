@@ -38,7 +38,7 @@ def find(document: Document, format_keys: Iterable[str]) -> list[Problem]:
         found = [*_keys_inside(node, style, key, keys, where),
                  *_folded_lists(node, style, key, where),
                  *_comment_after(node, style, key, text, where)]
-        problems += [Problem(p.source, owner + p.message, p.hint) for p in found]
+        problems += [Problem(p.source, _subject(owner) + p.message, p.hint) for p in found]
     return sorted(problems)
 
 
@@ -54,16 +54,20 @@ _KINDS = {"sections": "section", "clauses": "clause", "questions": "question",
           "pathways": "pathway", "roles": "role", "options": "option"}
 
 
-def _scalars(node: yaml.Node) -> Iterator[tuple[str, str | None, yaml.ScalarNode]]:
-    """Each scalar value with what it belongs to ("clause 'x': ") and the key it is written
+def _subject(owner: tuple) -> str:
+    return f"{owner[0]} '{shown(owner[1])}': " if owner else ""
+
+
+def _scalars(node: yaml.Node) -> Iterator[tuple[tuple, str | None, yaml.ScalarNode]]:
+    """Each scalar value with what it belongs to (('clause', 'x')) and the key it is written
     under (a list item: the list's key)."""
-    todo: list[tuple[str, str | None, yaml.Node]] = [("", None, node)]
+    todo: list[tuple[tuple, str | None, yaml.Node]] = [((), None, node)]
     while todo:
         owner, key, node = todo.pop()
         if isinstance(node, yaml.MappingNode):
             ids = [v.value for k, v in node.value if k.value == "id" and isinstance(v.value, str)]
             if ids and key in _KINDS:
-                owner = f"{_KINDS[key]} '{shown(ids[0])}': "
+                owner = (_KINDS[key], ids[0])
             todo += [(owner, k.value, v) for k, v in reversed(node.value)]
         elif isinstance(node, yaml.SequenceNode):
             todo += [(owner, key, item) for item in reversed(node.value)]
@@ -127,7 +131,8 @@ def _comment_after(node: yaml.ScalarNode, style: str | None, key: str | None, te
     if style is not None or key not in PROSE_FIELDS:
         return
     end = node.end_mark.index
-    rest = text[end: text.find("\n", end) if "\n" in text[end:] else len(text)]
+    line_end = text.find("\n", end)
+    rest = text[end: line_end if line_end >= 0 else len(text)]
     gap = len(rest) - len(rest.lstrip(" \t"))
     if gap and rest[gap:].startswith("#"):
         line, column = node.end_mark.line, node.end_mark.column + gap
