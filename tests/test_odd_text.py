@@ -17,6 +17,7 @@ from policykit import diff_report, schema
 from policykit.cli import main
 from policykit.compare import _bounded_opcodes, compare_versions, redline
 from policykit.errors import Source, shown
+from policykit.load import parse_document
 from policykit.model import Clause, Section, Version
 from test_check_errors import ORGANISATION, POLICY, VERSION, P, V, make_project, run_check
 
@@ -114,6 +115,20 @@ def test_schema_patterns_refuse_a_trailing_newline(name):
     assert anchored
     for pattern in anchored:
         assert not re.search(pattern, "2024-01-01\n") and not re.search(pattern, "abc\n")
+
+
+def test_a_file_the_validators_disagree_on_never_passes(monkeypatch):
+    """The compiled validator's 'no' stands even if the explaining one finds nothing (as when
+    their regular expressions read '$' differently): the file fails, located."""
+    class FindsNothing:
+        def iter_errors(self, data):
+            return iter(())
+
+    monkeypatch.setattr(schema, "_validator", lambda name: FindsNothing())
+    document, _ = parse_document(VERSION.replace("kind: duty", "kind: dutty"), V)
+    assert [str(p) for p in schema.validate(document, "version")] == [
+        f"{V}:11:15: data.sections[0].clauses[1].kind must be one of ['duty', 'prohibition', "
+        "'guidan… — correct the value to match the format"]
 
 
 def test_what_the_traps_spare(tmp_path, capsys):

@@ -85,7 +85,8 @@ def _schema_problems(document: Document, name: str) -> list[Problem]:
         for error in _validator(name).iter_errors(document.data):
             problems.extend(_explain(document, error))
         if not problems:  # the two validators disagree: never let the file pass in silence
-            path = tuple(getattr(fast, "path", ["data"])[1:])
+            path = tuple(int(step) if step.isdigit() else step
+                         for step in getattr(fast, "path", ["data"])[1:])
             problems.append(Problem(document.at(path), f"{shown(fast.message)}",
                                     "correct the value to match the format"))
         return sorted(set(problems))
