@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from .compare import SUMMARY_KEYS, ClauseChange, Comparison
-from .errors import safe_for_terminal, shown
+from .errors import safe_for_terminal
 
 JSON_FORMAT_VERSION = 1
 
@@ -68,10 +68,10 @@ def to_text(comparison: Comparison, colour: bool = False) -> str:
                              f"{comparison.new.version}"),
              ", ".join(f"{summary[k]} {k}" for k in SUMMARY_KEYS)]
     for m in comparison.metadata:  # values from YAML: escaped so the terminal shows, not obeys
-        lines.append(f"{m.field}: {shown(_show(m.old), 200)} -> {shown(_show(m.new), 200)}")
+        lines.append(f"{m.field}: {_safe(_show(m.old))} -> {_safe(_show(m.new))}")
     for s in comparison.sections:
-        lines.append(f"section {s.section} {s.kind}: {shown(_show(s.old_title), 200)} -> "
-                     f"{shown(_show(s.new_title), 200)}")
+        lines.append(f"section {s.section} {s.kind}: {_safe(_show(s.old_title))} -> "
+                     f"{_safe(_show(s.new_title))}")
     for change in _in_substance_or_moved(comparison):
         lines += ["", mark("heading", f"{_numbers(change)}  {change.clause}  "
                                       f"({', '.join(change.kinds)})")]
@@ -90,6 +90,7 @@ def to_text(comparison: Comparison, colour: bool = False) -> str:
 
 
 def _safe(text: str) -> str:
+    """Text from YAML as the terminal shows it: controls escaped, nothing shortened."""
     return safe_for_terminal(text, keep="\n")
 
 
