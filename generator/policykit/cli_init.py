@@ -38,7 +38,8 @@ def _init(root: Path, args: argparse.Namespace) -> int:
     files = scaffold.project_files(name)
     clashes = sorted(path for path in files if (target / path).exists())
     if (target / "policy").exists() or (target / "mkdocs.yml").exists():
-        clashes = sorted({*clashes, *(p for p in ("policy", "mkdocs.yml") if (target / p).exists())})
+        found = (p for p in ("policy", "mkdocs.yml") if (target / p).exists())
+        clashes = sorted({*clashes, *found})
     if clashes:
         return _usage(f"{target} already has {', '.join(clashes[:5])}"
                       f"{' and more' if len(clashes) > 5 else ''}: policykit init starts a new "

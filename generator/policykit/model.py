@@ -125,6 +125,7 @@ class Policy:
     versions: tuple[Version, ...] = ()
     locked: Mapping[str, str] = field(default_factory=dict)  # version -> content hash
     lock_source: Source | None = None
+    unloaded_versions: frozenset[str] = frozenset()  # version files there that did not load
     places: Mapping[tuple, Source] = field(default_factory=dict, compare=False, repr=False)
     training: str = "quiz"  # "none": staff only read it; no quiz coverage is required
     training_reason: str | None = None
@@ -160,6 +161,11 @@ class Organisation:
     roles: tuple[Role, ...] = ()
     audiences: tuple[tuple[str, str], ...] = ()
     abbreviations: tuple[tuple[str, str], ...] = ()
+    places: Mapping[tuple, Source] = field(default_factory=dict, compare=False, repr=False)
+
+    def at(self, *path) -> Source:
+        """Where the value at path (e.g. 'roles', 0, 'id') is written in organisation.yaml."""
+        return self.places.get(path, self.source)
 
     def glossary(self) -> dict[str, str]:
         """Every abbreviation with its expansion, roles included, sorted."""
@@ -277,7 +283,8 @@ class Project:
 
 
 for _slotted in (Ref, Clause, Section, Role, LinkedPolicy, Option, Question, Pathway):
-    _slotted.__reduce__ = by_fields  # type: ignore[method-assign] # the cache of earlier runs holds many thousands
+    # The cache of earlier runs holds many thousands.
+    _slotted.__reduce__ = by_fields  # type: ignore[method-assign]
 
 
 def version_key(name: str) -> tuple:
@@ -287,14 +294,16 @@ def version_key(name: str) -> tuple:
 
 
 def build_policy(doc: Document, versions: tuple[Version, ...], locked: Mapping[str, str] = {},
-                 lock_source: Source | None = None) -> Policy:
+                 lock_source: Source | None = None,
+                 unloaded_versions: frozenset[str] = frozenset()) -> Policy:
     """A Policy from its validated policy.yaml and its versions."""
     data = doc.data
     return Policy(id=data["id"], title=data["title"], owner=data["owner"], source=doc.source,
                   audience=tuple(data.get("audience", ())),
                   linked_policies=tuple(data.get("linked_policies", ())),
                   summary=data.get("summary"), places=doc.places(), locked=dict(locked),
-                  lock_source=lock_source, training=data.get("training", "quiz"),
+                  lock_source=lock_source, unloaded_versions=frozenset(unloaded_versions),
+                  training=data.get("training", "quiz"),
                   training_reason=data.get("training_reason"),
                   versions=tuple(sorted(versions, key=lambda v: version_key(v.version))))
 
@@ -341,7 +350,8 @@ def build_organisation(doc: Document) -> Organisation:
         name=data["name"], source=doc.source, website=data.get("website"),
         roles=tuple(Role(r["id"], r["title"], r.get("abbr")) for r in data.get("roles", ())),
         audiences=tuple((a["id"], a["title"]) for a in data.get("audiences", ())),
-        abbreviations=tuple((a["abbr"], a["expansion"]) for a in data.get("abbreviations", ())))
+        abbreviations=tuple((a["abbr"], a["expansion"]) for a in data.get("abbreviations", ())),
+        places=doc.places(depth=3))
 
 
 def build_linked(doc: Document) -> tuple[LinkedPolicy, ...]:
