@@ -185,3 +185,19 @@ def test_the_repository_keeps_the_docs_folder_that_builds_write():
 
     assert (ROOT / "docs_generated/.gitignore").read_text("utf-8") == GITIGNORE
     assert "docs_generated" not in (ROOT / ".gitignore").read_text("utf-8")
+
+
+def test_a_build_brings_the_projects_schemas_up_to_the_installed_ones(tmp_path, capsys):
+    assert init(capsys, str(tmp_path), "--name", "Elm School")[0] == 0
+    copy = tmp_path / ".policykit/schemas/policy.schema.json"
+    installed = copy.read_text("utf-8")
+    copy.write_text('{"stale": true}\n', "utf-8")
+    (tmp_path / ".policykit/schemas/version.schema.json").unlink()
+    build(tmp_path)
+    assert copy.read_text("utf-8") == installed
+    assert (tmp_path / ".policykit/schemas/version.schema.json").is_file()
+
+
+def test_a_project_without_the_schemas_folder_gets_none(scratch):
+    build(scratch)
+    assert not (scratch / ".policykit").exists()

@@ -14,6 +14,7 @@ from .errors import ProjectError
 from .render import HOME, POLICIES_INDEX, policy_page
 from .templates import packaged
 from .search import SearchError, index_site, is_searchable, mark_searchable
+from .scaffold import refresh_schemas
 from .site_config import apply_defaults
 
 log = logging.getLogger("mkdocs.plugins.policykit")
@@ -56,6 +57,7 @@ class PolicykitPlugin(BasePlugin):
         except ProjectError as error:
             raise PluginError(f"policykit: the project has errors:\n{error}") from None
         apply_defaults(config, self.root)
+        refresh_schemas(self.root)  # the project's copy for editors, written by policykit init
         config.nav = site_nav(project)
         _add_theme_overrides(config)
         return config

@@ -1,6 +1,7 @@
-"""The files of a new project (pure, reading only the package's own files): an organisation,
-one short example policy with its quiz and pathway, mkdocs.yml, CI templates, a Dockerfile,
-a pre-commit config, and the JSON Schemas with editor settings that point at them."""
+"""The files of a new project (reading only the package's own files): an organisation, one
+short example policy with its quiz and pathway, mkdocs.yml, CI templates, a Dockerfile, a
+pre-commit config, and the JSON Schemas with editor settings that point at them; and keeping
+a project's copy of the schemas up to date (the one function here that writes)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 from . import __version__
 from .build import DOCS_FOLDER, GITIGNORE
 from .workflow import LOCK_FILE, content_hash, lock_text
+from .write import write_tree
 
 FOLDER = Path(__file__).resolve().parent / "new_project"
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
@@ -92,6 +94,19 @@ def _project_path(relative: str) -> str:
         if relative == packaged or (packaged.endswith("/") and relative.startswith(packaged)):
             return real + relative[len(packaged):]
     return relative
+
+
+def refresh_schemas(root: Path) -> list[str]:
+    """Bring a project's copy of the JSON Schemas (written by init) up to the installed
+    package's, so that editors check against the fields this version reads; a project
+    without the folder is left alone. Returns the files written."""
+    folder = root / SCHEMA_FOLDER
+    if not folder.is_dir():
+        return []
+    prefix = f"{SCHEMA_FOLDER}/"
+    files = {path[len(prefix):]: text for path, text in schema_files().items()
+             if path.startswith(prefix)}
+    return write_tree(folder, files, prune=False)
 
 
 def schema_files() -> dict[str, str]:
