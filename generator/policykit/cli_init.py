@@ -36,10 +36,9 @@ def _init(root: Path, args: argparse.Namespace) -> int:
     except scaffold.BadName as error:
         return _usage(str(error))
     files = scaffold.project_files(name)
-    clashes = sorted(path for path in files if (target / path).exists())
-    if (target / "policy").exists() or (target / "mkdocs.yml").exists():
-        found = (p for p in ("policy", "mkdocs.yml") if (target / p).exists())
-        clashes = sorted({*clashes, *found})
+    project = [p for p in ("mkdocs.yml", "policy") if (target / p).exists()]
+    clashes = project + [path for path in files if (target / path).exists()
+                         and not path.startswith("policy/")]
     if clashes:
         return _usage(f"{target} already has {', '.join(clashes[:5])}"
                       f"{' and more' if len(clashes) > 5 else ''}: policykit init starts a new "
