@@ -72,8 +72,8 @@ def _moodle_question(doc: QuizDocument, question: QuestionDoc) -> ET.Element:
     true_false = _true_false(question)
     node = ET.Element("question", type="truefalse" if true_false else "multichoice")
     _text(ET.SubElement(node, "name"), question.id)
-    _text(ET.SubElement(node, "questiontext", format="html"), html.escape(question.prompt))
-    _text(ET.SubElement(node, "generalfeedback", format="html"), html.escape(question.explanation))
+    _text(ET.SubElement(node, "questiontext", format="html"), html.escape(question.prompt, quote=False))
+    _text(ET.SubElement(node, "generalfeedback", format="html"), html.escape(question.explanation, quote=False))
     ET.SubElement(node, "defaultgrade").text = "1"
     ET.SubElement(node, "penalty").text = "0"
     ET.SubElement(node, "hidden").text = "0"
@@ -87,8 +87,8 @@ def _moodle_question(doc: QuizDocument, question: QuestionDoc) -> ET.Element:
     for option, fraction in zip(question.options, marks):
         answer = ET.SubElement(node, "answer", fraction=_number(fraction),
                                format="moodle_auto_format" if true_false else "html")
-        _text(answer, option.text.strip().lower() if true_false else html.escape(option.text))
-        _text(ET.SubElement(answer, "feedback", format="html"), html.escape(option.feedback))
+        _text(answer, option.text.strip().lower() if true_false else html.escape(option.text, quote=False))
+        _text(ET.SubElement(answer, "feedback", format="html"), html.escape(option.feedback, quote=False))
     tags = ET.SubElement(node, "tags")
     for clause in question.clauses:
         _text(ET.SubElement(tags, "tag"), clause.id)
@@ -110,7 +110,7 @@ def gift_escape(text: str) -> str:
 
 def gift(doc: QuizDocument) -> str:
     """The bank in GIFT: a $CATEGORY line per policy section, then its questions."""
-    lines = [f"// {gift_escape(doc.title)}: {doc.policy_title} {doc.policy_version}",
+    lines = [f"// {' '.join(doc.title.split())}: {doc.policy_title} {doc.policy_version}",
              "// policykit export; one category per policy section", ""]
     current = None
     for question in sorted(doc.questions, key=lambda q: category(doc, q)):
@@ -123,7 +123,7 @@ def gift(doc: QuizDocument) -> str:
 
 def _gift_question(question: QuestionDoc) -> list[str]:
     head = [f"// covers: {', '.join(c.id for c in question.clauses)}",
-            f"::{gift_escape(question.id)}::[html]{gift_escape(html.escape(question.prompt))} {{"]
+            f"::{gift_escape(question.id)}::[html]{gift_escape(html.escape(question.prompt, quote=False))} {{"]
     general = f"\t####{gift_escape(question.explanation)}"
     if _true_false(question):
         right = next(o for o in question.options if o.correct)
@@ -134,7 +134,7 @@ def _gift_question(question: QuestionDoc) -> list[str]:
     body = []
     marks = fractions(question) if question.type == "multiple" else None
     for i, option in enumerate(question.options):
-        text = f"{gift_escape(html.escape(option.text))}#{gift_escape(option.feedback)}"
+        text = f"{gift_escape(html.escape(option.text, quote=False))}#{gift_escape(option.feedback)}"
         if marks is None:
             body.append(("\t=" if option.correct else "\t~") + text)
         else:

@@ -49,6 +49,13 @@ def _check_quiz(project: Project, quiz: Quiz) -> Iterator[Problem]:
     if quiz.draw and quiz.draw > len(live):
         yield Problem(quiz.at("draw"), f"draw is {quiz.draw} but the bank has only "
                       f"{len(live)} questions on the current version", "lower draw or add questions")
+    always = [q for q in live if q.always]
+    if quiz.draw and len(always) > quiz.draw:
+        yield Problem(quiz.at("draw"), f"{len(always)} questions are marked always: but draw is "
+                      f"{quiz.draw}", "raise draw or mark fewer questions always: true")
+    if policy and policy.id not in project.unloaded_policies:
+        from .quiz_stats import check_cues  # it builds on the quiz document, which needs us
+        yield from check_cues(project, quiz)
     counts = Counter(q.id for q in quiz.questions)
     current = {c.id for c in policy.current.clauses()} if policy and policy.current else set()
     anywhere = {c.id for v in policy.versions for c in v.clauses()} if policy else set()
