@@ -121,20 +121,24 @@ def gift(doc: QuizDocument) -> str:
     return "\n".join(lines)
 
 
+def _gift_html(text: str) -> str:
+    return gift_escape(html.escape(text, quote=False))
+
+
 def _gift_question(question: QuestionDoc) -> list[str]:
     head = [f"// covers: {', '.join(c.id for c in question.clauses)}",
-            f"::{gift_escape(question.id)}::[html]{gift_escape(html.escape(question.prompt, quote=False))} {{"]
-    general = f"\t####{gift_escape(question.explanation)}"
+            f"::{gift_escape(question.id)}::[html]{_gift_html(question.prompt)} {{"]
+    general = f"\t####{_gift_html(question.explanation)}"
     if _true_false(question):
         right = next(o for o in question.options if o.correct)
         wrong = next(o for o in question.options if not o.correct)
         value = "TRUE" if right.text.strip().lower() == "true" else "FALSE"
-        return head + [f"\t{value}#{gift_escape(wrong.feedback)}#{gift_escape(right.feedback)}",
+        return head + [f"\t{value}#{_gift_html(wrong.feedback)}#{_gift_html(right.feedback)}",
                        general, "}"]
     body = []
     marks = fractions(question) if question.type == "multiple" else None
     for i, option in enumerate(question.options):
-        text = f"{gift_escape(html.escape(option.text, quote=False))}#{gift_escape(option.feedback)}"
+        text = f"{_gift_html(option.text)}#{_gift_html(option.feedback)}"
         if marks is None:
             body.append(("\t=" if option.correct else "\t~") + text)
         else:

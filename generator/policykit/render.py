@@ -18,7 +18,7 @@ from .model import KIND_LABELS, Clause, Policy, Project, Ref, Version, version_k
 from .render_versions import (compare_url, compare_view, comparisons, history_url,
                               history_view, latest_summary)
 from .render_training import (SCORM_ASSETS, TRAINING, coverage_view, quiz_downloads, quiz_url,
-                              quiz_view, training_view)
+                              quiz_view, sign_off_url, sign_off_view, training_view)
 from .templates import files as template_files
 from .templates import folders as template_folders
 from .text import escape_markdown, markdown_to_html
@@ -201,7 +201,13 @@ def _training_parts(env: jinja2.Environment, project: Project, shared: str) -> l
             (f"{TRAINING}/coverage", "coverage.md.j2", coverage_view, (quiz_ids, currents, shared))]:
         page = Page(f"{url}/index.md", url)
         parts.append(Part(url, content_key(key), functools.partial(_render_one, env, template, page,
-                                                      functools.partial(view, project, page.link))))
+                                                      functools.partial(view, project, page.link,
+                                                                        page.link_file))))
+    for pathway in project.pathways:
+        page = Page(f"{sign_off_url(pathway.id)}/index.md", sign_off_url(pathway.id))
+        parts.append(Part(page.url, None, functools.partial(
+            _render_one, env, "sign_off.md.j2", page,
+            functools.partial(sign_off_view, project, pathway, page.link))))
     for quiz in project.quizzes:
         policy = project.policy(quiz.policy)
         key = (quiz.digest, policy.current.digest if policy and policy.current else None, shared)

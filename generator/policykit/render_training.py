@@ -19,17 +19,42 @@ def quiz_url(quiz_id: str, part: str = "") -> str:
     return f"{TRAINING}/{quiz_id}" + (f"/{part}" if part else "")
 
 
-def training_view(project: Project, link) -> dict[str, Any]:
+def sign_off_url(pathway_id: str) -> str:
+    return f"{TRAINING}/{pathway_id}/sign-off"
+
+
+def training_view(project: Project, link, link_file=None) -> dict[str, Any]:
     """Pathways role by role, and every quiz with its size and pass mark."""
     quizzes = {q.id: q for q in project.quizzes}
     return {
         "pathways": [{"title": p.title, "description": p.description,
+                      "due_within_days": p.due_within_days,
+                      "renew_every_days": p.renew_every_days,
+                      "sign_off_href": link(sign_off_url(p.id)),
                       "quizzes": [{"title": quizzes[qid].title, "href": link(quiz_url(qid))}
                                   for qid in p.quizzes if qid in quizzes]}
                      for p in project.pathways],
-        "quizzes": [_quiz_summary(project, q, link) for q in project.quizzes],
+        "quizzes": [{**_quiz_summary(project, q, link),
+                     "downloads": downloads_view(q.id, link_file) if link_file else []}
+                    for q in project.quizzes],
         "coverage_href": link(f"{TRAINING}/coverage"),
     }
+
+
+def sign_off_view(project: Project, pathway, link, rows: int = 20) -> dict[str, Any]:
+    """A cohort sign-off sheet: the pathway's quizzes, each on its policy's current version,
+    and blank rows for learners, to fill in by hand."""
+    quizzes = []
+    for quiz in map(project.quiz, pathway.quizzes):
+        if quiz is None:
+            continue
+        doc = quiz_document(project, quiz)
+        quizzes.append({"id": quiz.id, "title": quiz.title, "policy": doc.policy_title,
+                        "version": doc.policy_version, "pass_mark": quiz.pass_mark})
+    return {"title": pathway.title, "id": pathway.id, "quizzes": quizzes,
+            "due_within_days": pathway.due_within_days,
+            "renew_every_days": pathway.renew_every_days, "rows": range(1, rows + 1),
+            "training_href": link(TRAINING)}
 
 
 def _quiz_summary(project: Project, quiz: Quiz, link) -> dict[str, Any]:
@@ -42,7 +67,7 @@ def _quiz_summary(project: Project, quiz: Quiz, link) -> dict[str, Any]:
             "answers_href": link(quiz_url(quiz.id, "answers"))}
 
 
-def coverage_view(project: Project, link) -> dict[str, Any]:
+def coverage_view(project: Project, link, link_file=None) -> dict[str, Any]:
     """For each policy's current version, each clause and the questions that cover it."""
     policies = []
     for policy in project.policies:
