@@ -22,14 +22,14 @@ def _longest_correct(question: QuestionDoc) -> bool:
     return len(leaders) == 1 and leaders[0].correct
 
 
-def _tf_answer(question: QuestionDoc) -> str:
-    return next(o.text.strip().lower() for o in question.options if o.correct)
+def _tf_answer(question: QuestionDoc) -> str | None:
+    return next((o.text.strip().lower() for o in question.options if o.correct), None)
 
 
 def cues(doc: QuizDocument) -> dict[str, tuple[int, int]]:
     """Each cue: (questions where it gives the answer, questions it applies to)."""
     singles = [q for q in doc.questions if q.type == "single"]
-    tf = [q for q in doc.questions if q.type == "true-false"]
+    tf = [q for q in doc.questions if q.type == "true-false" and len(q.correct) == 1]
     written = [q for q in doc.questions if q.type != "multiple" and len(q.options) > 2]
     same_tf = max(Counter(_tf_answer(q) for q in tf).values()) if tf else 0
     return {"longest": (sum(map(_longest_correct, singles)), len(singles)),
@@ -45,6 +45,9 @@ def guess_chance(doc: QuizDocument, question: QuestionDoc) -> float:
         return 1.0 if all(o.correct for o in question.options) else 0.0
     if question.type == "true-false":
         answers = Counter(_tf_answer(q) for q in doc.questions if q.type == "true-false")
+        answers.pop(None, None)
+        if not answers:
+            return 0.0
         top = max(answers.values())
         favoured = [a for a, n in answers.items() if n == top]
         return (_tf_answer(question) in favoured) / len(favoured)
