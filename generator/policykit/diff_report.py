@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from .compare import SUMMARY_KEYS, ClauseChange, Comparison
+from .quizzes import retrain
 
 JSON_FORMAT_VERSION = 1
 
@@ -31,6 +32,7 @@ def to_json(comparison: Comparison) -> dict[str, Any]:
         "sections": [{"section": s.section, "change": s.kind, "old_title": s.old_title,
                       "new_title": s.new_title} for s in comparison.sections],
         "changes": [_change_json(c) for c in comparison.changes],
+        "retrain": retrain(comparison),
     }
 
 

@@ -133,3 +133,9 @@ def check_pathways(project: Project) -> Iterator[Problem]:
             if quiz_id not in known:
                 yield Problem(pathway.source, f"pathway '{pathway.id}' names unknown quiz "
                               f"'{quiz_id}'", did_you_mean(quiz_id, known, "check the quiz id"))
+
+
+def retrain(comparison) -> list[str]:
+    """The quizzes whose completions on the older version are out of date: those with a
+    question covering a clause the newer version changes in substance, adds or removes."""
+    return sorted({q.partition("/")[0] for change in comparison.changes for q in change.questions})
