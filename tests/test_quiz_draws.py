@@ -115,3 +115,16 @@ def test_quiz_js_draws_the_guarantees_in_2000_attempts(browser, site_url, doc):
     assert counts["sectionsMissed"] == {}
     assert counts["missed"]  # other clauses do vary from attempt to attempt
     page.close()
+
+
+def test_draw_per_section_beyond_draw_is_an_error(scratch):
+    bank = scratch / "quizzes/social-media-induction.yaml"
+    text = bank.read_text("utf-8").replace("draw_per_section: 1\n", "draw_per_section: 2\n")
+    bank.write_text(text, "utf-8")
+    done = subprocess.run([sys.executable, "-m", "policykit", "--project", str(scratch), "check"],
+                          capture_output=True, text=True)
+    assert done.returncode == 1
+    line = next(n for n, l in enumerate(text.splitlines(), 1) if l.startswith("draw_per_section"))
+    assert (f"quizzes/social-media-induction.yaml:{line}:19: draw_per_section 2 asks for 18 "
+            "questions on 9 sections but draw is 12 — raise draw or lower draw_per_section"
+            ) in done.stderr + done.stdout

@@ -54,6 +54,7 @@ def _check_quiz(project: Project, quiz: Quiz) -> Iterator[Problem]:
         yield Problem(quiz.at("draw"), f"{len(always)} questions are marked always: but draw is "
                       f"{quiz.draw}", "raise draw or mark fewer questions always: true")
     if policy and policy.id not in project.unloaded_policies:
+        yield from _check_sections(project, quiz)
         from .quiz_stats import check_cues  # it builds on the quiz document, which needs us
         yield from check_cues(project, quiz)
     counts = Counter(q.id for q in quiz.questions)
@@ -78,6 +79,18 @@ def _check_quiz(project: Project, quiz: Quiz) -> Iterator[Problem]:
                               f"in the current version {policy.current.version}",
                               "the question is left out of the quiz until it is" if left_out else
                               "update the question if the clause was removed", severity="warning")
+
+
+def _check_sections(project: Project, quiz: Quiz) -> Iterator[Problem]:
+    """draw_per_section asks no more than an attempt holds."""
+    from .quiz_document import quiz_document  # it builds on live_questions, here
+
+    doc = quiz_document(project, quiz)
+    need = len(doc.sections) * quiz.draw_per_section
+    if quiz.draw_per_section and need > doc.draw:
+        yield Problem(quiz.at("draw_per_section"), f"draw_per_section {quiz.draw_per_section} "
+                      f"asks for {need} questions on {len(doc.sections)} sections but draw is "
+                      f"{doc.draw}", "raise draw or lower draw_per_section")
 
 
 def _check_options(question) -> Iterator[Problem]:
