@@ -56,3 +56,15 @@ def test_sign_off_sheet_is_axe_clean_and_prints_without_the_site_chrome(browser,
     assert page.locator("table.pk-sign-off-sheet").is_visible()
     assert not page.locator(".md-header").is_visible()
     page.close()
+
+
+def test_a_quiz_that_fails_to_load_is_not_also_unknown_to_the_pathways(scratch):
+    bank = scratch / "quizzes/social-media-induction.yaml"
+    bank.write_text(bank.read_text("utf-8").replace("draw_per_section: 1", "draw_per_section: one"),
+                    "utf-8")
+    done = subprocess.run([sys.executable, "-m", "policykit", "--project", str(scratch), "check"],
+                          capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "'draw_per_section' must be a whole number, found the text 'one'" in done.stderr
+    assert "names unknown quiz" not in done.stderr
+    assert "1 error in 1 file" in done.stderr
