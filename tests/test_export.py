@@ -326,3 +326,16 @@ def test_quiz_and_training_pages_link_to_the_downloads(example_site):
         assert (example_site / "downloads" / name).is_file()
     training = (example_site / "training/index.html").read_text("utf-8")
     assert 'href="../downloads/social-media-induction-scorm12.zip"' in training
+
+
+def test_a_rebuild_after_editing_the_quiz_script_packages_the_new_script(scratch):
+    from conftest import build
+
+    site = build(scratch)
+    with scorm_zip(site) as archive:
+        assert archive.read("quiz.js") == (scratch / "docs_templates/assets/quiz.js").read_bytes()
+    script = scratch / "docs_templates/assets/quiz.js"
+    script.write_bytes(script.read_bytes().replace(b"use strict", b"use strict", 1) + b"/* v2 */\n")
+    site = build(scratch)
+    with scorm_zip(site) as archive:
+        assert archive.read("quiz.js").endswith(b"/* v2 */\n")
