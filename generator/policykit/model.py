@@ -234,6 +234,7 @@ class Project:
     # What failed to load, so that rules spanning files stay quiet about what they cannot see.
     unloaded_policies: frozenset[str] = frozenset()
     quizzes_complete: bool = True
+    unloaded_quizzes: frozenset[str] = frozenset()  # ids (file names) of quizzes that failed
 
     def quiz(self, quiz_id: str) -> Quiz | None:
         """The quiz with this id, if any."""

@@ -142,8 +142,8 @@ def check_pathways(project: Project) -> Iterator[Problem]:
         if counts[pathway.id] > 1:
             yield Problem(pathway.source, f"pathway '{pathway.id}' is listed more than once",
                           "keep one")
-        for quiz_id in pathway.quizzes if project.quizzes_complete else ():
-            if quiz_id not in known:
+        for quiz_id in pathway.quizzes:
+            if quiz_id not in known and quiz_id not in project.unloaded_quizzes:
                 yield Problem(pathway.source, f"pathway '{pathway.id}' names unknown quiz "
                               f"'{quiz_id}'", did_you_mean(quiz_id, known, "check the quiz id"))
 
