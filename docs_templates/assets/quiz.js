@@ -235,7 +235,8 @@
   function restore() {
     var state;
     try { state = JSON.parse(sessionStorage.getItem(storeKey) || "null"); } catch (e) { return false; }
-    if (!state || !state.ids || !state.ids.length ||
+    // an attempt of another build of the quiz (other questions, another draw) is not restored
+    if (!state || !state.ids || state.ids.length !== Math.min(data.draw, all.length) ||
         !state.ids.every(function (id) { return byId[id]; })) return false;
     show(state.ids, state.orders);
     attempt.forEach(function (q) {
