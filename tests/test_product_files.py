@@ -3,6 +3,8 @@ their page, and search says plainly that it needs a web server."""
 
 from __future__ import annotations
 
+import json
+
 
 def test_folder_links_open_their_page_from_a_shared_drive(browser, example_site):
     page = browser.new_page()
@@ -22,8 +24,15 @@ def test_folder_links_open_their_page_from_a_shared_drive(browser, example_site)
     page.wait_for_load_state("load")
     assert page.url.endswith("/print/index.html")
     page.goto(example_site.joinpath("training/social-media-induction/index.html").as_uri())
+    data = json.loads(page.locator("#pk-quiz-data").text_content())
+    asked = page.locator(".pk-question:not([hidden])")
+    for qid in [asked.nth(i).get_attribute("data-question") for i in range(asked.count())]:
+        inputs = page.locator(f"input[name='{qid}']")
+        for i in range(inputs.count()):
+            if int(inputs.nth(i).get_attribute("value")) in data["questions"][qid]["correct"]:
+                inputs.nth(i).check()
     page.get_by_role("button", name="Mark my answers").click()
-    assert page.locator("#pk-score").inner_text().startswith("You answered 0 of 12")
+    assert page.locator("#pk-score").inner_text().startswith("You answered 12 of 12")
     assert errors == []
     page.close()
 
