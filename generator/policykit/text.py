@@ -66,3 +66,27 @@ def _full_markdown(text: str, glossary: tuple[tuple[str, str], ...]) -> Markup:
                       url_schemes={"http", "https", "mailto"},
                       set_tag_attribute_values={"abbr": {"tabindex": "0"}})
     return Markup(clean.replace("\n\n", "\n"))
+
+
+
+_SINGLE_PARAGRAPH = re.compile(r"<p>((?:(?!</?p>).)*)</p>", re.S)
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+@lru_cache(maxsize=4096)
+def inline_markdown(text: str, glossary: tuple[tuple[str, str], ...] = ()) -> Markup:
+    """A one-line Markdown title (e.g. a section's) -> sanitised inline HTML. Anything that is
+    not a single paragraph (a list, a heading mark) is shown literally."""
+    rendered = markdown_to_html(" ".join(text.split()), glossary)
+    whole = _SINGLE_PARAGRAPH.fullmatch(str(rendered).strip())
+    if not whole:
+        return Markup(html.escape(" ".join(text.split()), quote=False))
+    return Markup(whole.group(1))
+
+
+def html_in_markdown(inline_html: str) -> Markup:
+    """Sanitised inline HTML made safe to stand in generated Markdown (e.g. a heading): the
+    text between tags is escaped for Markdown, so that it is not read as Markdown again."""
+    parts = _TAG.split(inline_html)
+    return Markup("".join(part if i % 2 else _MARKDOWN_SPECIALS.sub(r"\\\1", part)
+                          for i, part in enumerate(parts)))

@@ -1,0 +1,461 @@
+"""A document's blocks -> a draft version: nested sections, clauses, ids and guessed kinds (pure).
+
+The readers (importer_html for .html, .docx and .md; importer_text for .txt) turn a document
+into a flat list of blocks; this module gives them their structure, ids and kinds, and writes
+the YAML of the draft.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+# --- blocks, as the readers give them ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of a document: a heading (level 1-6), a paragraph, a list item (depth 1-n)
+    or a table; text is Markdown."""
+
+    kind: str  # heading | para | item | table
+    text: str
+    level: int = 1
+
+
+# --- the draft being built ------------------------------------------------------------------
+
+
+@dataclass
+class Clause:
+    text: str
+    kind: str = "information"
+    guessed: bool = True
+    id: str = ""
+    clauses: list["Clause"] = field(default_factory=list)
+    keep: dict = field(default_factory=dict)  # fields kept from the clause of an earlier draft
+
+    def walk(self):
+        """This clause, then its sub-clauses depth first."""
+        yield self
+        for child in self.clauses:
+            yield from child.walk()
+
+
+@dataclass
+class Section:
+    title: str
+    level: int
+    id: str = ""
+    clauses: list[Clause] = field(default_factory=list)
+    sections: list["Section"] = field(default_factory=list)
+
+    def walk_sections(self):
+        """This section, then its nested sections depth first."""
+        yield self
+        for section in self.sections:
+            yield from section.walk_sections()
+
+    def walk(self):
+        """Every clause of the section and of its nested sections, in document order."""
+        for clause in self.clauses:
+            yield from clause.walk()
+        for section in self.sections:
+            yield from section.walk()
+
+
+@dataclass
+class Draft:
+    """What an import makes: the title found (if any), the sections, and what to report."""
+
+    title: str | None
+    sections: list[Section]
+    notes: list[str] = field(default_factory=list)
+
+    def clauses(self):
+        """Every clause, in document order."""
+        for section in self.sections:
+            yield from section.walk()
+
+    def all_sections(self):
+        """Every section, nested ones included, in document order."""
+        for section in self.sections:
+            yield from section.walk_sections()
+
+
+# --- typography -----------------------------------------------------------------------------
+
+_TYPOGRAPHY = {
+    "\u00a0": (" ", "non-breaking space replaced by a space"),
+    "\u202f": (" ", "narrow non-breaking space replaced by a space"),
+    "\u2007": (" ", "figure space replaced by a space"),
+    "\u00ad": ("", "soft hyphen removed"),
+    "\u200b": ("", "zero-width space removed"),
+    "\u2060": ("", "word joiner removed"),
+    "\ufeff": ("", "byte order mark removed"),
+}
+_TYPOGRAPHY_RE = re.compile("[" + "".join(_TYPOGRAPHY) + "]")
+
+
+def typography(text: str, counts: dict[str, int] | None = None) -> str:
+    """Text with invisible typography (non-breaking spaces, soft hyphens, zero-width spaces)
+    made plain; counts, when given, gets how many of each were changed. Quotes, dashes and
+    every visible character are the document's words and stay as they are."""
+    def plain(match: re.Match) -> str:
+        replacement, what = _TYPOGRAPHY[match.group()]
+        if counts is not None:
+            counts[what] = counts.get(what, 0) + 1
+        return replacement
+    return _TYPOGRAPHY_RE.sub(plain, text)
+
+
+_SMART = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def straight_quotes(url: str) -> str:
+    """A link address with Word's curly quotes made straight: in an address they are
+    autocorrect's typography, never the address."""
+    return url.translate(_SMART)
+
+
+# --- Markdown for literal text --------------------------------------------------------------
+
+_INLINE_SPECIALS = re.compile(r"([\\`*_\[\]])")
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+_LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)](?=\s|$))")
+
+
+def escape_literal(text: str) -> str:
+    """Text meant literally, as Markdown that renders to exactly that text. Only what Markdown
+    would read as markup is escaped, so ordinary prose stays as it was written."""
+    text = _INLINE_SPECIALS.sub(r"\\\1", text)
+    text = _ENTITY.sub("&amp;", text)
+    text = _TAG_START.sub("&lt;", text)
+    return _LINE_START.sub(lambda m: m[1] + ("\\" + m[2] if not m[2][0].isdigit()
+                                             else m[2][:-1] + "\\" + m[2][-1]), text)
+
+
+# --- structure ------------------------------------------------------------------------------
+
+NO_HEADING = "Introduction"
+
+
+def structure(blocks: list[Block], title: str | None = None) -> Draft:
+    """Blocks -> sections (nested by heading level) holding clauses; list items become
+    sub-clauses of the paragraph that introduces them (ending with ':') or of the item above
+    them. The first heading is the title when it is the document's only top-level heading."""
+    notes: list[str] = []
+    blocks, found_title = _take_title(blocks, title)
+    root = Section("", 0)
+    stack = [root]
+    lead: Clause | None = None
+    items: list[Clause] = []
+    for block in blocks:
+        if block.kind == "heading":
+            level = max(block.level, 1)
+            while stack[-1].level >= level:
+                stack.pop()
+            section = Section(block.text, level)
+            stack[-1].sections.append(section)
+            stack.append(section)
+            lead, items = None, []
+        elif block.kind == "item":
+            depth = min(block.level, len(items) + 1)
+            clause = Clause(block.text)
+            parent = items[depth - 2] if depth > 1 else lead
+            (parent.clauses if parent else stack[-1].clauses).append(clause)
+            items = items[:depth - 1] + [clause]
+        else:
+            clause = Clause(block.text)
+            stack[-1].clauses.append(clause)
+            introduces = block.kind == "para" and block.text.rstrip().endswith(":")
+            lead, items = (clause if introduces else None), []
+    if root.clauses:
+        notes.append(f"the text before the first heading is in a section titled "
+                     f"'{NO_HEADING}': rename it if it needs another title")
+        root.sections.insert(0, Section(NO_HEADING, 1, clauses=root.clauses))
+    _fold_empty(root, notes)
+    return Draft(found_title, root.sections, notes)
+
+
+def _take_title(blocks: list[Block], title: str | None) -> tuple[list[Block], str | None]:
+    """The document's title heading, when it is first and the only one at its level; the
+    rest is moved up one level. A given title replaces it only when they are the same words."""
+    if not blocks or blocks[0].kind != "heading":
+        return blocks, None
+    top = blocks[0].level
+    if any(b.kind == "heading" and b.level <= top for b in blocks[1:]):
+        return blocks, None
+    found = blocks[0].text
+    if title is not None and _words(title).lower() != _words(found).lower():
+        return blocks, None
+    shift = min((b.level for b in blocks[1:] if b.kind == "heading"), default=1) - 1
+    rest = [Block(b.kind, b.text, b.level - shift) if b.kind == "heading" else b
+            for b in blocks[1:]]
+    return rest, found
+
+
+def _fold_empty(parent: Section, notes: list[str]) -> None:
+    """A heading with nothing under it becomes a clause of the section that follows it (or,
+    at the end, of the one before it), so that its words are kept and every section holds
+    something."""
+    for section in parent.sections:
+        _fold_empty(section, notes)
+    kept: list[Section] = []
+    waiting: list[Clause] = []
+    for section in parent.sections:
+        if not section.clauses and not section.sections:
+            waiting.append(Clause(section.title))
+            notes.append(f"heading '{_words(section.title)}' has no text under it: it is kept "
+                         "as a clause")
+            continue
+        section.clauses[:0] = waiting
+        waiting = []
+        kept.append(section)
+    if waiting:
+        if kept:
+            _last_section(kept[-1]).clauses.extend(waiting)
+        elif parent.level:
+            parent.clauses.extend(waiting)
+        else:
+            kept.append(Section(NO_HEADING, 1, clauses=waiting))
+    parent.sections = kept
+
+
+def _last_section(section: Section) -> Section:
+    return _last_section(section.sections[-1]) if section.sections else section
+
+
+# --- kinds ----------------------------------------------------------------------------------
+
+_KIND_RULES = (
+    ("definition", re.compile(r"^(in this (document|policy),? )?(?:(?!\b(?:must|should|shall|will|may)\b)[^.:;])"
+                              r"{1,80}?\b(means|"
+                              r"is defined as|refers to|is used to mean)\b", re.I)),
+    ("prohibition", re.compile(r"\b(must not|mustn't|must never|(is|are) under a duty not to|"
+                               r"shall not|(is|are) not (permitted|allowed) to|"
+                               r"(is|are) (prohibited|forbidden)|never|must not be)\b", re.I)),
+    ("duty", re.compile(r"\b(must|(is|are) required to|(is|are) under a duty to|shall|"
+                        r"(has|have) to|(is|are) expected to)\b", re.I)),
+    ("guidance", re.compile(r"\b(should|ought to|(is|are) (advised|encouraged) to|"
+                            r"(is )?recommended)\b", re.I)),
+)
+
+
+def guess_kind(text: str) -> str | None:
+    """The kind a clause's wording suggests, or None when nothing in it does."""
+    plain = _words(text)
+    for kind, pattern in _KIND_RULES:
+        if pattern.search(plain):
+            return kind
+    return None
+
+
+def guess_kinds(draft: Draft) -> None:
+    """Give every clause a guessed kind; a list item with no telling words of its own takes
+    the kind of the clause introducing it ('An individual is under a duty not to:')."""
+    def visit(clause: Clause, inherited: str | None) -> None:
+        own = guess_kind(clause.text)
+        clause.kind = own or inherited or "information"
+        for child in clause.clauses:
+            visit(child, clause.kind if clause.kind in ("duty", "prohibition", "guidance")
+                  else None)
+    for section in draft.all_sections():
+        for clause in section.clauses:
+            visit(clause, None)
+
+
+# --- ids ------------------------------------------------------------------------------------
+
+_STOPWORDS = frozenset("a an the of to and or in on for with is are be by at as it its this "
+                       "that any all from".split())
+RESERVED_IDS = frozenset({"referenced-by", "versions", "toc-title", "linked-policies"})
+MAX_WORDS = 4
+
+
+def _words(markdown: str) -> str:
+    """Markdown reduced to its words, for slugs, comparisons and messages."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
+    text = re.sub(r"[\\*_`]|&\w+;|<[^>]*>", "", text)
+    return " ".join(text.split())
+
+
+def slug_words(text: str) -> list[str]:
+    """The words of text as they go into an id: ASCII, lowercase, no small words."""
+    ascii_text = unicodedata.normalize("NFKD", _words(text)).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    return [w for w in words if w not in _STOPWORDS] or words
+
+
+def unique_id(text: str, taken: set[str], fallback: str = "clause") -> str:
+    """A short id from the first words of text, unique among taken (which it joins): more
+    words, then a number, when the first ones are taken. The same text in the same place
+    always gets the same id."""
+    words = slug_words(text) or [fallback]
+    for n in range(min(MAX_WORDS, len(words)), len(words) + 1):
+        candidate = "-".join(words[:n])[:60].strip("-")
+        if candidate not in taken and candidate not in RESERVED_IDS:
+            break
+    base, number = candidate, 2
+    while candidate in taken or candidate in RESERVED_IDS:
+        candidate, number = f"{base}-{number}", number + 1
+    taken.add(candidate)
+    return candidate
+
+
+def assign_ids(draft: Draft, earlier: "Earlier | None" = None) -> None:
+    """Ids for every section and clause: those of an earlier draft for the same or nearly
+    the same words, new ones from the first words for the rest."""
+    taken: set[str] = set(earlier.ids) if earlier else set()
+    if earlier:
+        earlier.match(draft)
+    for section in draft.all_sections():
+        section.id = section.id or unique_id(section.title, taken, "section")
+        for top in section.clauses:
+            for clause in top.walk():
+                clause.id = clause.id or unique_id(clause.text, taken)
+
+
+def finish(draft: Draft, earlier: "Earlier | None" = None) -> None:
+    """Kinds and ids for a structured draft. A clause continuing one of the earlier draft
+    keeps its id, refs and quiz_exempt, and its kind unless that was still a guess."""
+    guess_kinds(draft)
+    assign_ids(draft, earlier)
+    for clause in draft.clauses():
+        if clause.keep.get("kind") and not clause.keep.get("kind_guessed"):
+            clause.kind, clause.guessed = clause.keep["kind"], False
+
+
+# --- an earlier draft, whose ids are kept ---------------------------------------------------
+
+SAME_ENOUGH = 0.75  # share of words in common for a clause to be the same clause reworded
+
+
+@dataclass
+class Earlier:
+    """The sections and clauses of the version an import revises: (id, words, fields kept)."""
+
+    sections: list[tuple[str, str]]
+    clauses: list[tuple[str, str, dict]]
+
+    @property
+    def ids(self) -> set[str]:
+        return {i for i, _ in self.sections} | {i for i, _, _ in self.clauses}
+
+    def match(self, draft: Draft) -> None:
+        """Give the draft's sections and clauses the ids of the earlier ones they continue."""
+        for new, old in _pairs([(s, s.title) for s in draft.all_sections()],
+                               [(i, t) for i, t in self.sections]):
+            new.id = old
+        kept = {i: fields for i, _, fields in self.clauses}
+        for new, old in _pairs([(c, c.text) for c in draft.clauses()],
+                               [(i, t) for i, t, _ in self.clauses]):
+            new.id = old
+            new.keep = kept[old]
+
+
+def _pairs(new: list[tuple], old: list[tuple[str, str]]) -> list[tuple]:
+    """(new item, old id) for each new item whose words are the same as an old one's, else
+    nearly the same (the closest first); each old id is used once."""
+    old_words = {i: _norm(t) for i, t in old}
+    free = dict(old_words)
+    pairs = []
+    waiting = []
+    for item, text in new:
+        words = _norm(text)
+        exact = next((i for i, w in free.items() if w == words), None)
+        if exact:
+            pairs.append((item, exact))
+            del free[exact]
+        else:
+            waiting.append((item, words))
+    scored = sorted(((difflib.SequenceMatcher(None, words.split(), w.split(),
+                                              autojunk=False).ratio(), n, i)
+                     for n, (item, words) in enumerate(waiting) for i, w in free.items()),
+                    key=lambda s: (-s[0], s[1], s[2]))
+    done: set[int] = set()
+    for ratio, n, old_id in scored:
+        if ratio < SAME_ENOUGH:
+            break
+        if n in done or old_id not in free:
+            continue
+        pairs.append((waiting[n][0], old_id))
+        done.add(n)
+        del free[old_id]
+    return pairs
+
+
+def _norm(text: str) -> str:
+    return _words(text).lower()
+
+
+# --- YAML -----------------------------------------------------------------------------------
+
+_YAML_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+                             "|[\u2028\u2029\ufeff]")
+
+
+def quote(text: str) -> str:
+    """text as a YAML double-quoted scalar that every YAML loader reads back as exactly text."""
+    dumped = json.dumps(text, ensure_ascii=False)
+    return _YAML_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped)
+
+
+def version_yaml(draft: Draft, version: str, source_name: str) -> str:
+    """The draft as policy/<id>/versions/<version>.yaml."""
+    lines = ["# yaml-language-server: $schema=../../../generator/policykit/schemas/"
+             "version.schema.json",
+             f"# Imported by policykit import from {' '.join(source_name.split())}.",
+             "# Kinds marked kind_guessed were guessed from the wording: confirm each, then "
+             "remove the mark.",
+             f"version: {quote(version)}",
+             "status: draft",
+             "sections:"]
+    for section in draft.sections:
+        lines += _section_lines(section, "  ")
+    return "\n".join(lines) + "\n"
+
+
+def _section_lines(section: Section, indent: str) -> list[str]:
+    lines = [f"{indent}- id: {quote(section.id)}", f"{indent}  title: {quote(section.title)}"]
+    if section.clauses:
+        lines.append(f"{indent}  clauses:")
+        for clause in section.clauses:
+            lines += _clause_lines(clause, indent + "    ")
+    if section.sections:
+        lines.append(f"{indent}  sections:")
+        for nested in section.sections:
+            lines += _section_lines(nested, indent + "    ")
+    return lines
+
+
+def _clause_lines(clause: Clause, indent: str) -> list[str]:
+    lines = [f"{indent}- id: {quote(clause.id)}", f"{indent}  kind: {quote(clause.kind)}"]
+    if clause.guessed:
+        lines.append(f"{indent}  kind_guessed: true")
+    lines.append(f"{indent}  text: {quote(clause.text)}")
+    for name in ("refs", "quiz_exempt"):
+        if name in clause.keep:
+            value = clause.keep[name]
+            shown = ("[" + ", ".join(quote(v) for v in value) + "]"
+                     if isinstance(value, list) else quote(value))
+            lines.append(f"{indent}  {name}: {shown}")
+    if clause.clauses:
+        lines.append(f"{indent}  clauses:")
+        for child in clause.clauses:
+            lines += _clause_lines(child, indent + "    ")
+    return lines
+
+
+def policy_yaml(policy_id: str, title: str, owner: str) -> str:
+    """A new policy/<id>/policy.yaml."""
+    return "\n".join([
+        "# yaml-language-server: $schema=../../generator/policykit/schemas/policy.schema.json",
+        f"id: {quote(policy_id)}",
+        f"title: {quote(title)}",
+        f"owner: {quote(owner)}",
+    ]) + "\n"
