@@ -399,10 +399,26 @@ _YAML_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U0001000
                              "|[\u2028\u2029\ufeff]")
 
 
-def quote(text: str) -> str:
-    """text as a YAML double-quoted scalar that every YAML loader reads back as exactly text."""
+def quote(text: str, indent: str = "", width: int = 0) -> str:
+    """text as a YAML double-quoted scalar that every YAML loader reads back as exactly text;
+    with a width, folded onto lines of about that width at single spaces (YAML reads each line
+    break between two words of a double-quoted scalar as one space)."""
     dumped = json.dumps(text, ensure_ascii=False)
-    return _YAML_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped)
+    dumped = _YAML_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped)
+    if not width or len(dumped) <= width:
+        return dumped
+    lines, line = [], ""
+    for word in re.split(r"(?<=[^ ]) (?=[^ ])", dumped):
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    lines.append(line)
+    return f"\n{indent}".join(lines)
+
+
+TEXT_WIDTH = 88
 
 
 def version_yaml(draft: Draft, version: str, source_name: str) -> str:
@@ -437,7 +453,7 @@ def _clause_lines(clause: Clause, indent: str) -> list[str]:
     lines = [f"{indent}- id: {quote(clause.id)}", f"{indent}  kind: {quote(clause.kind)}"]
     if clause.guessed:
         lines.append(f"{indent}  kind_guessed: true")
-    lines.append(f"{indent}  text: {quote(clause.text)}")
+    lines.append(f"{indent}  text: {quote(clause.text, indent + '    ', TEXT_WIDTH)}")
     for name in ("refs", "quiz_exempt"):
         if name in clause.keep:
             value = clause.keep[name]

@@ -100,7 +100,8 @@ class _Reader:
             elif child.tag in SKIPPED or _is_footnotes(child):
                 continue
             elif child.tag in HEADINGS:
-                self._heading(HEADINGS[child.tag], self.inline(child.children))
+                title = "title" in child.attrs.get("class", "").split()  # Word's Title style
+                self._heading(0 if title else HEADINGS[child.tag], self.inline(child.children))
             elif child.tag == "p":
                 self._paragraph(child)
             elif child.tag in LISTS:
@@ -328,9 +329,8 @@ def markdown_html(text: str) -> str:
 
 
 WORD_STYLES = "\n".join([
-    "p[style-name='Title'] => h1:fresh",
+    "p[style-name='Title'] => h1.title:fresh",
     "p[style-name='Subtitle'] => p:fresh",
-    "p[style-name='List Paragraph'] => p:fresh",
 ])
 
 

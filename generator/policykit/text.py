@@ -11,7 +11,8 @@ import nh3
 from markdown.extensions.abbr import AbbrExtension
 from markupsafe import Markup
 
-_ALLOWED_TAGS = {"p", "a", "abbr", "em", "strong", "code", "br", "ul", "ol", "li", "blockquote"}
+_ALLOWED_TAGS = {"p", "a", "abbr", "em", "strong", "code", "br", "ul", "ol", "li", "blockquote",
+                 "table", "thead", "tbody", "tr", "th", "td"}
 _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
 
@@ -24,7 +25,7 @@ def escape_markdown(text: str) -> Markup:
 
 @lru_cache(maxsize=16)
 def _converter(glossary: tuple[tuple[str, str], ...]) -> markdown.Markdown:
-    return markdown.Markdown(extensions=[AbbrExtension(glossary=dict(glossary))])
+    return markdown.Markdown(extensions=[AbbrExtension(glossary=dict(glossary)), "tables"])
 
 
 _MARKUP = re.compile(r"[\\`*_\[\]<>#!|&~{}]|\n\s*\n|  \n|\t|^[-+=>#\d\s]|\n[-+=>#\d\s]|://")

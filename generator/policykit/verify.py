@@ -43,10 +43,14 @@ def html_blocks(text: str) -> list[str]:
     """The text of HTML, one string per block (paragraph, heading, list item, table cell);
     footnote references read [1], footnotes '[1] text', their back links left out."""
     out: list[str] = [""]
+    waiting = [""]  # a footnote's number, for the first words of its text
 
     def visit(node: Node) -> None:
         for child in node.children:
             if isinstance(child, str):
+                if child.strip() and waiting[0]:
+                    out[-1] += waiting[0]
+                    waiting[0] = ""
                 out[-1] += child
                 continue
             if child.tag in SKIPPED:
@@ -63,7 +67,7 @@ def html_blocks(text: str) -> list[str]:
                 out.append("")
             note = _FOOTNOTE_ID.match(child.attrs.get("id", ""))
             if child.tag == "li" and note:
-                out[-1] += f"[{note[1]}] "
+                waiting[0] = f"[{note[1]}] "
             visit(child)
             if breaks:
                 out.append("")
