@@ -35,7 +35,8 @@ def read_text(text: str) -> Reading:
     counts: dict[str, int] = {}
     lines = [typography(line, counts).rstrip() for line in text.replace("\r\n", "\n").split("\n")]
     reading = Reading([], counts)
-    in_list = False
+    in_list = False  # after a line ending with ':', until a heading or a bulleted list ends
+    indents: list[int] = []  # the indents of the bulleted items open, outermost first
     previous = None  # (line, was a bullet, was a heading)
     for raw in lines:
         line = raw.strip()
@@ -43,9 +44,15 @@ def read_text(text: str) -> Reading:
             continue
         bullet = _BULLET.match(raw)
         if bullet:
-            depth = 1 + len(bullet.group(1).expandtabs(4)) // 2
-            reading.blocks.append(Block("item", _markdown(raw[bullet.end():]), depth))
-        elif previous is None and is_heading_line(line) and line.upper() == line:
+            indent = len(bullet.group(1).expandtabs(4))
+            while indents and indents[-1] > indent:
+                indents.pop()
+            if not indents or indents[-1] < indent:
+                indents.append(indent)
+            reading.blocks.append(Block("item", _markdown(raw[bullet.end():]), len(indents)))
+            in_list = False  # a list with bullets ends where they end
+        elif previous is None and is_heading_line(line) and (
+                line.upper() == line or "policy" in line.lower()):
             reading.blocks.append(Block("heading", _markdown(line), 0))  # the title
         elif is_heading_line(line) and (previous is None or previous[1] or previous[2]
                                         or _closes(previous[0])):
@@ -56,6 +63,8 @@ def read_text(text: str) -> Reading:
             in_list = True
         else:
             reading.blocks.append(Block("item" if in_list else "para", _markdown(line), 1))
+        if not bullet:
+            indents = []
         previous = (line, bool(bullet), reading.blocks[-1].kind == "heading")
     return reading
 
