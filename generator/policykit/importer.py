@@ -332,7 +332,7 @@ def finish(draft: Draft, earlier: "Earlier | None" = None) -> None:
 
 # --- an earlier draft, whose ids are kept ---------------------------------------------------
 
-SAME_ENOUGH = 0.75  # share of words in common for a clause to be the same clause reworded
+SAME_ENOUGH = 0.6  # words in common (difflib ratio) for a clause to be the same one reworded
 
 
 @dataclass

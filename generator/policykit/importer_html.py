@@ -192,7 +192,7 @@ class _Reader:
             alt = node.attrs.get("alt", "")
             self.reading.notes.append(f"image {alt or node.attrs.get('src', '')!r} left out: "
                                       "add it by hand if it matters")
-            return escape_literal(alt)
+            return ""
         if tag == "sup" and _footnote_ref(node):
             number = _footnote_ref(node)
             self.cited.append(number)
