@@ -76,9 +76,10 @@ _TAG = re.compile(r"(<[^>]*>)")
 
 @lru_cache(maxsize=4096)
 def inline_markdown(text: str, glossary: tuple[tuple[str, str], ...] = ()) -> Markup:
-    """A one-line Markdown title (e.g. a section's) -> sanitised inline HTML. Anything that is
-    not a single paragraph (a list, a heading mark) is shown literally."""
-    rendered = markdown_to_html(" ".join(text.split()), glossary)
+    """A one-line Markdown title (e.g. a section's) -> sanitised inline HTML: Markdown such as
+    _emphasis_ is rendered, HTML is shown as written. Anything that is not a single paragraph
+    (a list, a heading mark) is shown literally."""
+    rendered = markdown_to_html(html.escape(" ".join(text.split()), quote=False), glossary)
     whole = _SINGLE_PARAGRAPH.fullmatch(str(rendered).strip())
     if not whole:
         return Markup(html.escape(" ".join(text.split()), quote=False))
