@@ -272,3 +272,38 @@ def test_hostile_html_is_kept_literally_and_script_never_lands(scratch, capsys):
     assert "<script>alert" not in page and "javascript:" not in page
     assert main(["--project", str(scratch), "verify", "visitors", "1",
                  f"{FIXTURES}/hostile.html"]) == 0
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("latin.txt", b"caf\xe9 policy\n", "it is not UTF-8 text (byte 3) — save it as UTF-8"),
+    ("broken.docx", b"not a zip", "it cannot be read as a .docx document (File is not a zip "
+                                  "file) — open it, save it again"),
+    ("empty.md", b"", "no text found to import"),
+])
+def test_unreadable_documents_are_located_errors_and_nothing_is_written(
+        scratch, tmp_path, capsys, name, content, message):
+    source = tmp_path / name
+    source.write_bytes(content)
+    assert _import(scratch, source, "--id", "x", "--version", "1") == 1
+    assert f"{source}: {message}" in capsys.readouterr().err
+    assert not (scratch / "policy/x").exists()
+
+
+def test_an_unknown_owner_is_refused_with_a_suggestion_then_the_fix_imports(scratch, capsys):
+    assert _import(scratch, SEED, "--id", "x", "--version", "1", "--owner", "Head teacher") == 2
+    assert "--owner 'Head teacher' is not a role of policy/organisation.yaml — did you mean " \
+        "'Headteacher'?" in capsys.readouterr().err
+    assert not (scratch / "policy/x").exists()
+    assert _import(scratch, SEED, "--id", "x", "--version", "1", "--owner", "Headteacher") == 0
+
+
+def test_into_draft_of_a_policy_that_does_not_load_says_so(word, tmp_path, capsys):
+    path = word / "policy/anti-bullying/versions/2024.1.yaml"
+    path.write_text(path.read_text("utf-8").replace('kind: "duty"', 'kind: "dutty"', 1), "utf-8")
+    revised = anti_bullying_docx(tmp_path / "revised.docx", revised=True)
+    assert _import(word, revised, "--id", "anti-bullying", "--version", "2025.1",
+                   "--into-draft") == 1
+    err = capsys.readouterr().err
+    assert "'kind' \"dutty\" is not one of" in err
+    assert "policy/anti-bullying/ does not load — fix the errors above" in err
+    assert not (word / "policy/anti-bullying/versions/2025.1.yaml").exists()

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import zipfile
 from pathlib import Path
 
 from . import importer
 from .build import load_and_check
-from .errors import errors
+from .errors import did_you_mean, errors
 from .load import parse_document
 from .model import Policy, build_version
 from .schema import validate
@@ -81,6 +82,14 @@ def _import(root: Path, args: argparse.Namespace) -> int:
     project, problems = load_and_check(root)
     folder = root / "policy" / args.policy_id
     existing = project.policy(args.policy_id)
+    if args.policy_id in project.unloaded_policies or (args.into_draft and existing is None
+                                                        and folder.is_dir()):
+        for problem in errors(problems):
+            if problem.source.path.startswith(f"policy/{args.policy_id}/"):
+                print(problem, file=sys.stderr)
+        print(f"policykit: error: policy/{args.policy_id}/ does not load — fix the errors "
+              "above (policykit check), then import again", file=sys.stderr)
+        return PROBLEMS
     if args.into_draft:
         if existing is None:
             return _usage(f"no policy '{args.policy_id}' in policy/ to bring a draft into — "
@@ -91,14 +100,15 @@ def _import(root: Path, args: argparse.Namespace) -> int:
     target = folder / "versions" / f"{args.new_version}.yaml"
     if target.exists():
         return _usage(f"{target.relative_to(root)} already exists — choose another --version")
-    owner = args.owner or (project.organisation.roles[0].title
-                           if project.organisation and project.organisation.roles else None)
+    roles = [r.title for r in project.organisation.roles] if project.organisation else []
+    owner = args.owner or (roles[0] if roles else None)
     if not existing and not owner:
         return _usage("give --owner: the role that owns the policy")
-    try:
-        reading = _read(source, args.base_url)
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        print(f"policykit: error: {source}: cannot read it: {error}", file=sys.stderr)
+    if args.owner and roles and args.owner not in roles:
+        return _usage(f"--owner '{args.owner}' is not a role of policy/organisation.yaml — "
+                      + did_you_mean(args.owner, roles, f"use one of: {', '.join(roles)}"))
+    reading = _read_or_say(source, args.base_url)
+    if reading is None:
         return PROBLEMS
     draft = importer.structure(reading.blocks, args.title or (existing and existing.title))
     if not draft.sections:
@@ -129,6 +139,19 @@ def _import(root: Path, args: argparse.Namespace) -> int:
     for problem in errors(mine):
         print(problem, file=sys.stderr)
     return PROBLEMS if errors(mine) else OK
+
+
+def _read_or_say(source: Path, base_url: str | None):
+    """The document's blocks, or None after saying why it cannot be read."""
+    try:
+        return _read(source, base_url)
+    except UnicodeDecodeError as error:
+        why = f"it is not UTF-8 text (byte {error.start}) — save it as UTF-8 and import again"
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
+        why = f"it cannot be read as a {source.suffix} document ({error}) — open it, save it " \
+              "again in that format, and import again"
+    print(f"policykit: error: {source}: {why}", file=sys.stderr)
+    return None
 
 
 def _read(source: Path, base_url: str | None):
@@ -219,11 +242,9 @@ def _verify(root: Path, args: argparse.Namespace) -> int:
         return _usage(f"{args.policy} has no version '{args.version}' (it has: {known})")
     from .verify import verify
 
-    try:
-        fidelity = verify(policy, version, source)
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        print(f"policykit: error: {source}: cannot read it: {error}", file=sys.stderr)
+    if _read_or_say(source, None) is None:
         return PROBLEMS
+    fidelity = verify(policy, version, source)
     for sentence in fidelity.lost:
         print(f"- {sentence}")
     for sentence in fidelity.added:
