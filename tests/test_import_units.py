@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from policykit.importer import (Block, Draft, escape_literal, finish, guess_kind, quote,
-                                structure, typography, unique_id, version_yaml)
+from policykit.importer import Block, escape_literal, guess_kind, structure, typography
+from policykit.importer_ids import finish, unique_id
+from policykit.importer_yaml import quote, version_yaml
 from policykit.importer_html import read_html
 from policykit.importer_text import read_text
 from policykit.load import parse_document

@@ -8,7 +8,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from . import importer
+from . import importer, importer_ids, importer_yaml
 from .build import load_and_check
 from .errors import did_you_mean, errors
 from .load import parse_document
@@ -115,10 +115,10 @@ def _import(root: Path, args: argparse.Namespace) -> int:
         print(f"policykit: error: {source}: no text found to import", file=sys.stderr)
         return PROBLEMS
     earlier = _earlier(existing) if existing else None
-    importer.finish(draft, earlier)
+    importer_ids.finish(draft, earlier)
     title = existing.title if existing else (
-        args.title or (draft.title and importer._words(draft.title)) or args.policy_id)
-    text = importer.version_yaml(draft, args.new_version, source.name)
+        args.title or (draft.title and importer.plain_words(draft.title)) or args.policy_id)
+    text = importer_yaml.version_yaml(draft, args.new_version, source.name)
     version = _parse(text, target.relative_to(root).as_posix(), args.policy_id)
     policy = Policy(args.policy_id, title, owner or "", version.source, versions=(version,))
     from .verify import verify
@@ -130,7 +130,7 @@ def _import(root: Path, args: argparse.Namespace) -> int:
         return PROBLEMS
     if not existing:
         folder.joinpath("versions").mkdir(parents=True, exist_ok=True)
-        write_new_file(folder / "policy.yaml", importer.policy_yaml(args.policy_id, title, owner))
+        write_new_file(folder / "policy.yaml", importer_yaml.policy_yaml(args.policy_id, title, owner))
     target.parent.mkdir(parents=True, exist_ok=True)
     write_new_file(target, text)
     _report(root, source, target, version, draft, reading, earlier, fidelity, args, owner, title)
@@ -167,14 +167,14 @@ def _read(source: Path, base_url: str | None):
     return reading
 
 
-def _earlier(policy: Policy) -> importer.Earlier:
+def _earlier(policy: Policy) -> importer_ids.Earlier:
     """The newest version of policy, whose ids the import keeps."""
     newest = policy.versions[-1]
     clauses = [(c.id, c.text, {"kind": c.kind, "kind_guessed": c.kind_guessed,
                                **({"refs": [r.text for r in c.refs]} if c.refs else {}),
                                **({"quiz_exempt": c.quiz_exempt} if c.quiz_exempt else {})})
                for c in newest.clauses()]
-    return importer.Earlier([(s.id, s.title) for s in newest.all_sections], clauses)
+    return importer_ids.Earlier([(s.id, s.title) for s in newest.all_sections], clauses)
 
 
 def _parse(text: str, shown_as: str, policy_id: str):

@@ -1,16 +1,14 @@
-"""A document's blocks -> a draft version: nested sections, clauses, ids and guessed kinds (pure).
+"""A document's blocks -> a draft: nested sections, clauses and guessed kinds (pure).
 
 The readers (importer_html for .html, .docx and .md; importer_text for .txt) turn a document
-into a flat list of blocks; this module gives them their structure, ids and kinds, and writes
-the YAML of the draft.
+into a flat list of blocks; this module gives them their structure and kinds, importer_ids
+their ids (kept from an earlier version where the words are the same), and importer_yaml
+writes the draft.
 """
 
 from __future__ import annotations
 
-import difflib
-import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 # --- blocks, as the readers give them ------------------------------------------------------
@@ -191,7 +189,7 @@ def _take_title(blocks: list[Block], title: str | None) -> tuple[list[Block], st
     if any(b.kind == "heading" and b.level <= top for b in blocks[1:]):
         return blocks, None
     found = blocks[0].text
-    if title is not None and _words(title).lower() != _words(found).lower():
+    if title is not None and plain_words(title).lower() != plain_words(found).lower():
         return blocks, None
     shift = min((b.level for b in blocks[1:] if b.kind == "heading"), default=1) - 1
     rest = [Block(b.kind, b.text, b.level - shift) if b.kind == "heading" else b
@@ -210,7 +208,7 @@ def _fold_empty(parent: Section, notes: list[str]) -> None:
     for section in parent.sections:
         if not section.clauses and not section.sections:
             waiting.append(Clause(section.title))
-            notes.append(f"heading '{_words(section.title)}' has no text under it: it is kept "
+            notes.append(f"heading '{plain_words(section.title)}' has no text under it: it is kept "
                          "as a clause")
             continue
         section.clauses[:0] = waiting
@@ -248,7 +246,7 @@ _KIND_RULES = (
 
 def guess_kind(text: str) -> str | None:
     """The kind a clause's wording suggests, or None when nothing in it does."""
-    plain = _words(text)
+    plain = plain_words(text)
     for kind, pattern in _KIND_RULES:
         if pattern.search(plain):
             return kind
@@ -269,209 +267,8 @@ def guess_kinds(draft: Draft) -> None:
             visit(clause, None)
 
 
-# --- ids ------------------------------------------------------------------------------------
-
-_STOPWORDS = frozenset("a an the of to and or in on for with is are be by at as it its this "
-                       "that any all from".split())
-RESERVED_IDS = frozenset({"referenced-by", "versions", "toc-title", "linked-policies"})
-MAX_WORDS = 4
-
-
-def _words(markdown: str) -> str:
+def plain_words(markdown: str) -> str:
     """Markdown reduced to its words, for slugs, comparisons and messages."""
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
     text = re.sub(r"[\\*_`]|&\w+;|<[^>]*>", "", text)
     return " ".join(text.split())
-
-
-def slug_words(text: str) -> list[str]:
-    """The words of text as they go into an id: ASCII, lowercase, no small words."""
-    ascii_text = unicodedata.normalize("NFKD", _words(text)).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
-    return [w for w in words if w not in _STOPWORDS] or words
-
-
-def unique_id(text: str, taken: set[str], fallback: str = "clause") -> str:
-    """A short id from the first words of text, unique among taken (which it joins): more
-    words, then a number, when the first ones are taken. The same text in the same place
-    always gets the same id."""
-    words = slug_words(text) or [fallback]
-    for n in range(min(MAX_WORDS, len(words)), len(words) + 1):
-        candidate = "-".join(words[:n])[:60].strip("-")
-        if candidate not in taken and candidate not in RESERVED_IDS:
-            break
-    base, number = candidate, 2
-    while candidate in taken or candidate in RESERVED_IDS:
-        candidate, number = f"{base}-{number}", number + 1
-    taken.add(candidate)
-    return candidate
-
-
-def assign_ids(draft: Draft, earlier: "Earlier | None" = None) -> None:
-    """Ids for every section and clause: those of an earlier draft for the same or nearly
-    the same words, new ones from the first words for the rest."""
-    taken: set[str] = set(earlier.ids) if earlier else set()
-    if earlier:
-        earlier.match(draft)
-    for section in draft.all_sections():
-        section.id = section.id or unique_id(section.title, taken, "section")
-        for top in section.clauses:
-            for clause in top.walk():
-                clause.id = clause.id or unique_id(clause.text, taken)
-
-
-def finish(draft: Draft, earlier: "Earlier | None" = None) -> None:
-    """Kinds and ids for a structured draft. A clause continuing one of the earlier draft
-    keeps its id, refs and quiz_exempt, and its kind unless that was still a guess."""
-    guess_kinds(draft)
-    assign_ids(draft, earlier)
-    for clause in draft.clauses():
-        if clause.keep.get("kind") and not clause.keep.get("kind_guessed"):
-            clause.kind, clause.guessed = clause.keep["kind"], False
-
-
-# --- an earlier draft, whose ids are kept ---------------------------------------------------
-
-SAME_ENOUGH = 0.6  # words in common (difflib ratio) for a clause to be the same one reworded
-
-
-@dataclass
-class Earlier:
-    """The sections and clauses of the version an import revises: (id, words, fields kept)."""
-
-    sections: list[tuple[str, str]]
-    clauses: list[tuple[str, str, dict]]
-
-    @property
-    def ids(self) -> set[str]:
-        return {i for i, _ in self.sections} | {i for i, _, _ in self.clauses}
-
-    def match(self, draft: Draft) -> None:
-        """Give the draft's sections and clauses the ids of the earlier ones they continue."""
-        for new, old in _pairs([(s, s.title) for s in draft.all_sections()],
-                               [(i, t) for i, t in self.sections]):
-            new.id = old
-        kept = {i: fields for i, _, fields in self.clauses}
-        for new, old in _pairs([(c, c.text) for c in draft.clauses()],
-                               [(i, t) for i, t, _ in self.clauses]):
-            new.id = old
-            new.keep = kept[old]
-
-
-def _pairs(new: list[tuple], old: list[tuple[str, str]]) -> list[tuple]:
-    """(new item, old id) for each new item whose words are the same as an old one's, else
-    nearly the same (the closest first); each old id is used once."""
-    old_words = {i: _norm(t) for i, t in old}
-    free = dict(old_words)
-    pairs = []
-    waiting = []
-    for item, text in new:
-        words = _norm(text)
-        exact = next((i for i, w in free.items() if w == words), None)
-        if exact:
-            pairs.append((item, exact))
-            del free[exact]
-        else:
-            waiting.append((item, words))
-    scored = sorted(((difflib.SequenceMatcher(None, words.split(), w.split(),
-                                              autojunk=False).ratio(), n, i)
-                     for n, (item, words) in enumerate(waiting) for i, w in free.items()),
-                    key=lambda s: (-s[0], s[1], s[2]))
-    done: set[int] = set()
-    for ratio, n, old_id in scored:
-        if ratio < SAME_ENOUGH:
-            break
-        if n in done or old_id not in free:
-            continue
-        pairs.append((waiting[n][0], old_id))
-        done.add(n)
-        del free[old_id]
-    return pairs
-
-
-def _norm(text: str) -> str:
-    return _words(text).lower()
-
-
-# --- YAML -----------------------------------------------------------------------------------
-
-_YAML_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
-                             "|[\u2028\u2029\ufeff]")
-
-
-def quote(text: str, indent: str = "", width: int = 0) -> str:
-    """text as a YAML double-quoted scalar that every YAML loader reads back as exactly text;
-    with a width, folded onto lines of about that width at single spaces (YAML reads each line
-    break between two words of a double-quoted scalar as one space)."""
-    dumped = json.dumps(text, ensure_ascii=False)
-    dumped = _YAML_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped)
-    if not width or len(dumped) <= width:
-        return dumped
-    lines, line = [], ""
-    for word in re.split(r"(?<=[^ ]) (?=[^ ])", dumped):
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}" if line else word
-    lines.append(line)
-    return f"\n{indent}".join(lines)
-
-
-TEXT_WIDTH = 88
-
-
-def version_yaml(draft: Draft, version: str, source_name: str) -> str:
-    """The draft as policy/<id>/versions/<version>.yaml."""
-    lines = ["# yaml-language-server: $schema=../../../generator/policykit/schemas/"
-             "version.schema.json",
-             f"# Imported by policykit import from {' '.join(source_name.split())}.",
-             "# Kinds marked kind_guessed were guessed from the wording: confirm each, then "
-             "remove the mark.",
-             f"version: {quote(version)}",
-             "status: draft",
-             "sections:"]
-    for section in draft.sections:
-        lines += _section_lines(section, "  ")
-    return "\n".join(lines) + "\n"
-
-
-def _section_lines(section: Section, indent: str) -> list[str]:
-    lines = [f"{indent}- id: {quote(section.id)}", f"{indent}  title: {quote(section.title)}"]
-    if section.clauses:
-        lines.append(f"{indent}  clauses:")
-        for clause in section.clauses:
-            lines += _clause_lines(clause, indent + "    ")
-    if section.sections:
-        lines.append(f"{indent}  sections:")
-        for nested in section.sections:
-            lines += _section_lines(nested, indent + "    ")
-    return lines
-
-
-def _clause_lines(clause: Clause, indent: str) -> list[str]:
-    lines = [f"{indent}- id: {quote(clause.id)}", f"{indent}  kind: {quote(clause.kind)}"]
-    if clause.guessed:
-        lines.append(f"{indent}  kind_guessed: true")
-    lines.append(f"{indent}  text: {quote(clause.text, indent + '    ', TEXT_WIDTH)}")
-    for name in ("refs", "quiz_exempt"):
-        if name in clause.keep:
-            value = clause.keep[name]
-            shown = ("[" + ", ".join(quote(v) for v in value) + "]"
-                     if isinstance(value, list) else quote(value))
-            lines.append(f"{indent}  {name}: {shown}")
-    if clause.clauses:
-        lines.append(f"{indent}  clauses:")
-        for child in clause.clauses:
-            lines += _clause_lines(child, indent + "    ")
-    return lines
-
-
-def policy_yaml(policy_id: str, title: str, owner: str) -> str:
-    """A new policy/<id>/policy.yaml."""
-    return "\n".join([
-        "# yaml-language-server: $schema=../../generator/policykit/schemas/policy.schema.json",
-        f"id: {quote(policy_id)}",
-        f"title: {quote(title)}",
-        f"owner: {quote(owner)}",
-    ]) + "\n"

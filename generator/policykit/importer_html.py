@@ -3,7 +3,6 @@ through Python-Markdown), which are first made HTML (pure but for reading the so
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -269,14 +268,14 @@ def _text(node) -> str:
     return "".join(_text(c) for c in node.children)
 
 
-_FOOTNOTE_ID = re.compile(r"^(?:footnote-|fn:)(\w+)$")
-_FOOTNOTE_HREF = re.compile(r"^#(?:footnote-|fn:)(\w+)$")
+FOOTNOTE_ID = re.compile(r"^(?:footnote-|fn:)(\w+)$")
+FOOTNOTE_HREF = re.compile(r"^#(?:footnote-|fn:)(\w+)$")
 
 
 def _footnote_ref(node: Node) -> str | None:
     """The number of the footnote a reference (<sup><a href="#footnote-1">) points at."""
     if node.tag == "a":
-        found = _FOOTNOTE_HREF.match(node.attrs.get("href", ""))
+        found = FOOTNOTE_HREF.match(node.attrs.get("href", ""))
         return found[1] if found else None
     links = [c for c in node.children if not isinstance(c, str)]
     return _footnote_ref(links[0]) if len(links) == 1 and links[0].tag == "a" else None
@@ -288,7 +287,7 @@ def _is_footnotes(node: Node) -> bool:
         return True
     items = [c for c in node.children if not isinstance(c, str)]
     return node.tag == "ol" and bool(items) and all(
-        _FOOTNOTE_ID.match(c.attrs.get("id", "")) for c in items)
+        FOOTNOTE_ID.match(c.attrs.get("id", "")) for c in items)
 
 
 def _collect_footnotes(root: Node, reader: _Reader) -> None:
@@ -296,7 +295,7 @@ def _collect_footnotes(root: Node, reader: _Reader) -> None:
         for child in node.children:
             if isinstance(child, str):
                 continue
-            found = _FOOTNOTE_ID.match(child.attrs.get("id", ""))
+            found = FOOTNOTE_ID.match(child.attrs.get("id", ""))
             if child.tag == "li" and found:
                 reader.footnotes[found[1]] = reader.inline(child.children).strip()
             else:

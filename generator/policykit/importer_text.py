@@ -14,7 +14,7 @@ from .importer import Block, escape_literal, typography
 from .importer_html import Reading
 
 MAX_HEADING_WORDS = 12
-_BULLET = re.compile(r"^(\s*)(?:[·•▪◦‣∙●○■□–—*-]|\(?(?:\d{1,3}|[a-z]|[ivx]{1,5})[.)])\s+")
+BULLET = re.compile(r"^(\s*)(?:[·•▪◦‣∙●○■□–—*-]|\(?(?:\d{1,3}|[a-z]|[ivx]{1,5})[.)])\s+")
 _URL = re.compile(r"(?<![(<])\b(https?://[^\s<>]+[^\s<>.,;:!?)\]'\"’”])")
 
 
@@ -42,7 +42,7 @@ def read_text(text: str) -> Reading:
         line = raw.strip()
         if not line:
             continue
-        bullet = _BULLET.match(raw)
+        bullet = BULLET.match(raw)
         if bullet:
             indent = len(bullet.group(1).expandtabs(4))
             while indents and indents[-1] > indent:

@@ -11,8 +11,8 @@ from pathlib import Path
 import markdown
 
 from .importer import typography
-from .importer_html import BLOCK_TAGS, SKIPPED, Node, _FOOTNOTE_HREF, _FOOTNOTE_ID, parse_html
-from .importer_text import _BULLET
+from .importer_html import BLOCK_TAGS, SKIPPED, Node, FOOTNOTE_HREF, FOOTNOTE_ID, parse_html
+from .importer_text import BULLET
 from .model import Policy, Version
 
 _SENTENCE_END = re.compile(r"(?<=[.?!:])\s+")
@@ -59,13 +59,13 @@ def html_blocks(text: str) -> list[str]:
             if child.tag == "a" and (href.startswith(("#footnote-ref", "#fnref"))
                                      or "footnote-backref" in child.attrs.get("class", "")):
                 continue
-            if child.tag == "a" and _FOOTNOTE_HREF.match(href):
-                out[-1] += f"[{_FOOTNOTE_HREF.match(href)[1]}]"
+            if child.tag == "a" and FOOTNOTE_HREF.match(href):
+                out[-1] += f"[{FOOTNOTE_HREF.match(href)[1]}]"
                 continue
             breaks = child.tag in _BREAKS
             if breaks:
                 out.append("")
-            note = _FOOTNOTE_ID.match(child.attrs.get("id", ""))
+            note = FOOTNOTE_ID.match(child.attrs.get("id", ""))
             if child.tag == "li" and note:
                 waiting[0] = f"[{note[1]}] "
             visit(child)
@@ -80,7 +80,7 @@ def source_sentences(path: Path) -> list[str]:
     """The sentences of a source document, in order."""
     if path.suffix.lower() == ".txt":
         lines = path.read_text("utf-8-sig").splitlines()
-        blocks = [line[_BULLET.match(line).end():] if _BULLET.match(line) else line
+        blocks = [line[BULLET.match(line).end():] if BULLET.match(line) else line
                   for line in lines]
     else:
         from .importer_html import source_html
