@@ -158,3 +158,11 @@ def test_section_titles_are_inline_markdown_sanitised():
     assert inline_markdown("<script>x</script> & <b>b</b>") == (
         "&lt;script&gt;x&lt;/script&gt; &amp; &lt;b&gt;b&lt;/b&gt;")
     assert inline_markdown("- not a list") == "- not a list"
+
+
+def test_bullets_typed_by_hand_in_word_or_html_become_list_items():
+    reading = read_html("<p>Hirers must:</p><p>• leave the hall tidy</p>"
+                        "<p>• lock the doors</p><p>1. Not a bullet.</p>")
+    assert [(b.kind, b.text) for b in reading.blocks] == [
+        ("para", "Hirers must:"), ("item", "leave the hall tidy"), ("item", "lock the doors"),
+        ("para", "1\\. Not a bullet.")]

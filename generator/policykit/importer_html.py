@@ -18,6 +18,7 @@ LISTS = frozenset({"ul", "ol"})
 CONTAINERS = frozenset("html body main article section div blockquote header footer aside "
                        "figure form center".split())
 MAX_BOLD_HEADING_WORDS = 12
+TYPED_BULLET = re.compile(r"^\s*[·•▪◦‣∙●○■□]\s+")
 
 
 @dataclass
@@ -129,7 +130,9 @@ class _Reader:
                 level = min(self.last_heading + 1, 6) if self.last_heading else 1
                 self.reading.blocks.append(Block("heading", self.inline([words]), level))
                 return
-        self._para(self.inline(node.children))
+        text = self.inline(node.children)
+        typed = TYPED_BULLET.match(text)  # a list typed by hand: "• Do this"
+        self._para(text[typed.end():], "item") if typed else self._para(text)
 
     def _para(self, text: str, kind: str = "para", level: int = 1) -> None:
         if not text:

@@ -11,7 +11,8 @@ from pathlib import Path
 import markdown
 
 from .importer import typography
-from .importer_html import BLOCK_TAGS, SKIPPED, Node, FOOTNOTE_HREF, FOOTNOTE_ID, parse_html
+from .importer_html import (BLOCK_TAGS, FOOTNOTE_HREF, FOOTNOTE_ID, SKIPPED, TYPED_BULLET, Node,
+                            parse_html)
 from .importer_text import BULLET
 from .model import Policy, Version
 
@@ -85,7 +86,8 @@ def source_sentences(path: Path) -> list[str]:
     else:
         from .importer_html import source_html
 
-        blocks = html_blocks(source_html(path)[0])
+        blocks = [TYPED_BULLET.sub("", block, count=1)
+                  for block in html_blocks(source_html(path)[0])]
     return [s for block in blocks for s in sentences(block)]
 
 
