@@ -166,3 +166,10 @@ def test_bullets_typed_by_hand_in_word_or_html_become_list_items():
     assert [(b.kind, b.text) for b in reading.blocks] == [
         ("para", "Hirers must:"), ("item", "leave the hall tidy"), ("item", "lock the doors"),
         ("para", "1\\. Not a bullet.")]
+
+
+def test_curly_quotes_are_words_in_text_but_typography_in_a_link_address():
+    reading = read_html("<p>‘Quoted’ <a href=\"https://s.example/?q=“x”\">"
+                        "“link”</a></p>")
+    assert reading.blocks[0].text == "‘Quoted’ [“link”](<https://s.example/?q=\"x\">)"
+    assert reading.typography == {"curly quote in a link address made straight": 1}

@@ -219,7 +219,11 @@ class _Reader:
         return inner
 
     def _link(self, text: str, href: str) -> str:
-        href = straight_quotes(href.strip())
+        href = href.strip()
+        if straight_quotes(href) != href:
+            what = "curly quote in a link address made straight"
+            self.reading.typography[what] = self.reading.typography.get(what, 0) + 1
+            href = straight_quotes(href)
         parts = urlsplit(href)
         if not href or href.startswith("#") or parts.scheme.lower() not in ("", "http", "https",
                                                                              "mailto"):
