@@ -204,6 +204,7 @@ def test_import_never_overwrites(word, tmp_path, capsys):
     ([SEED, "--id", "Bad_Id", "--version", "1"], "'Bad_Id' is not a policy id"),
     ([SEED, "--id", "a", "--version", "1 0"], "'1 0' is not a version"),
     ([SEED, "--id", "a", "--version", "1", "--into-draft"], "no policy 'a' in policy/"),
+    ([SEED, "--id", "a", "--version", "print"], "'print' cannot be a version name"),
     ([SEED, "--id", "a", "--version", "1", "--base-url", "www.x.org"], "is not a web address"),
 ])
 def test_import_usage_errors(scratch, args, message, capsys):

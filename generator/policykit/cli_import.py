@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import importer, importer_ids, importer_yaml
 from .build import load_and_check
+from .checks import RESERVED_VERSION_NAMES
 from .errors import did_you_mean, errors
 from .load import parse_document
 from .model import Policy, build_version
@@ -76,6 +77,9 @@ def _import(root: Path, args: argparse.Namespace) -> int:
     if not _VERSION.fullmatch(args.new_version):
         return _usage(f"'{args.new_version}' is not a version — use digits, letters, dots and "
                       "hyphens, e.g. 2024.1")
+    if args.new_version.lower() in RESERVED_VERSION_NAMES:
+        return _usage(f"'{args.new_version}' cannot be a version name: the site uses it for "
+                      "another page — name versions like 2024.1")
     if args.base_url and not re.match(r"https?://[^/\s]+", args.base_url):
         return _usage(f"--base-url '{args.base_url}' is not a web address — write it as "
                       "https://www.example.org/")
