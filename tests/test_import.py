@@ -14,6 +14,7 @@ from policykit.build import load_and_check
 
 FIXTURES = "tests/fixtures/import"
 SEED = "tests/fixtures/seed/social-media-policy-newbury-school.txt"
+SITE = ("--base-url", "https://www.newbury.example/")
 
 
 def _import(root, source, *args) -> int:
@@ -37,7 +38,7 @@ def word(scratch, tmp_path, capsys):
     """A scratch project with the anti-bullying Word document imported as draft 2024.1; what
     the import printed is in scratch/import.out."""
     source = anti_bullying_docx(tmp_path / "Anti-bullying policy.docx")
-    assert _import(scratch, source, "--id", "anti-bullying", "--version", "2024.1") == 0
+    assert _import(scratch, source, "--id", "anti-bullying", "--version", "2024.1", *SITE) == 0
     (scratch / "import.out").write_text(capsys.readouterr().out, "utf-8")
     return scratch
 
@@ -73,14 +74,15 @@ def test_word_bold_heading_table_links_footnote_and_typography(word, capsys):
         "Bullying is defined in the DfE guidance\\[1\\] and in our behaviour policy.\n\n\\[1\\] "
         "Preventing and tackling bullying, Department for Education, July 2017.")
     contact = texts["contact-antibullying-lead-read"]
-    assert "[antibullying lead](</staff/anti-bullying-lead.html>)" in contact  # soft hyphen gone
+    assert ("[antibullying lead](<https://www.newbury.example/staff/anti-bullying-lead.html>)"
+            in contact)  # the soft hyphen is gone; the root-relative link made absolute
     assert "(<https://www.gov.uk/government/publications/preventing-and-tackling-bullying>)" \
         in contact
     assert "on the same day" in texts["record-every-incident-same"]  # no-break space: a space
     out = (word / "import.out").read_text("utf-8")
     assert "typography: non-breaking space replaced by a space: 1" in out
     assert "typography: soft hyphen removed: 1" in out
-    assert "kept as written (give --base-url" in out and "  /staff/anti-bullying-lead.html" in out
+    assert "kept as written" not in out
     assert "note: bold paragraph 'Sanctions' taken as a heading" in out
     assert "verified: all 26 sentences of Anti-bullying policy.docx are in the draft" in out
     assert "2.1.1 every-member-staff-must: duty" in out
@@ -127,19 +129,22 @@ def test_imported_draft_checks_and_builds_with_nested_sections(word):
     assert '<h3 id="reporting"><span class="section__number">2.1</span> Reporting</h3>' in printed
 
 
-def test_base_url_makes_root_relative_links_absolute(scratch, tmp_path, capsys):
+def test_without_base_url_root_relative_links_are_listed_kept_and_refused_by_check(
+        scratch, tmp_path, capsys):
     source = anti_bullying_docx(tmp_path / "policy.docx")
-    assert _import(scratch, source, "--id", "anti-bullying", "--version", "2024.1",
-                   "--base-url", "https://www.newbury.example/") == 0
+    assert _import(scratch, source, "--id", "anti-bullying", "--version", "2024.1") == 1
+    out, err = capsys.readouterr()
+    assert "links relative to the school's website, kept as written: check refuses them" in out
+    assert "  /staff/anti-bullying-lead.html\n" in out
+    assert "link '/staff/anti-bullying-lead.html' is root-relative" in err
     _, version = _version(scratch, "anti-bullying", "2024.1")
     contact = next(c.text for c in version.clauses() if c.id.startswith("contact"))
-    assert "(<https://www.newbury.example/staff/anti-bullying-lead.html>)" in contact
-    assert "kept as written" not in capsys.readouterr().out
+    assert "(</staff/anti-bullying-lead.html>)" in contact
 
 
 def test_markdown_policy_imports_nested_with_markdown_titles(scratch, capsys):
     assert _import(scratch, f"{FIXTURES}/online-safety.md", "--id", "online-safety",
-                   "--version", "1.0", "--owner", "Designated Safeguarding Lead") == 0
+                   "--version", "1.0", "--owner", "Designated Safeguarding Lead", *SITE) == 0
     policy, version = _version(scratch, "online-safety", "1.0")
     assert policy.title == "Online Safety Policy" and policy.owner == "Designated Safeguarding Lead"
     assert [s.title for s in version.all_sections] == [
@@ -217,7 +222,7 @@ def test_revised_word_document_comes_in_as_next_draft_keeping_ids(word, tmp_path
     revised = anti_bullying_docx(tmp_path / "Anti-bullying policy 2025.docx", revised=True)
     first = {c.id: c for c in _version(word, "anti-bullying", "2024.1")[1].clauses()}
     assert _import(word, revised, "--id", "anti-bullying", "--version", "2025.1",
-                   "--into-draft") == 0
+                   "--into-draft", *SITE) == 0
     assert "ids kept from the earlier version: 12; new clauses: 1" in capsys.readouterr().out
     assert not (word / "policy/anti-bullying/policy.yaml").read_text("utf-8").count("2025")
     second = {c.id: c for c in _version(word, "anti-bullying", "2025.1")[1].clauses()}
@@ -247,7 +252,7 @@ def test_confirmed_kinds_refs_and_exemptions_follow_the_kept_ids(word, tmp_path)
                                       '        refs: ["#contacts"]\n'), "utf-8")
     revised = anti_bullying_docx(tmp_path / "revised.docx", revised=True)
     assert _import(word, revised, "--id", "anti-bullying", "--version", "2025.1",
-                   "--into-draft") == 0
+                   "--into-draft", *SITE) == 0
     clause = next(c for c in _version(word, "anti-bullying", "2025.1")[1].clauses()
                   if c.id == "policy-sets-out-how")
     assert (clause.kind, clause.kind_guessed) == ("procedure", False)
@@ -257,13 +262,14 @@ def test_confirmed_kinds_refs_and_exemptions_follow_the_kept_ids(word, tmp_path)
 
 def test_hostile_html_is_kept_literally_and_script_never_lands(scratch, capsys):
     assert _import(scratch, f"{FIXTURES}/hostile.html", "--id", "visitors",
-                   "--version", "1") == 0
+                   "--version", "1", "--base-url", "https://www.newbury.example/about/") == 0
     out = capsys.readouterr().out
-    assert "image 'A map of the site' left out" in out and "  visitors/map.html" in out
+    assert "image 'A map of the site' left out" in out
     _, version = _version(scratch, "visitors", "1")
     texts = [c.text for c in version.clauses()]
     assert not any("alert" in t or "Home" in t for t in texts)
-    assert "Read the sign-in rules and the [site map](<visitors/map.html>)." in texts
+    assert ("Read the sign-in rules and the [site map]"
+            "(<https://www.newbury.example/about/visitors/map.html>).") in texts
     assert [c.text for c in version.clauses() if c.clauses][0] == "Wear a badge"
     site = build(scratch)
     page = (site / "policies/visitors/index.html").read_text("utf-8")

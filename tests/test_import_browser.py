@@ -16,7 +16,7 @@ def test_imported_word_policy_reads_well_in_the_browser(browser, scratch, tmp_pa
 
     source = anti_bullying_docx(tmp_path / "Anti-bullying policy.docx")
     assert main(["--project", str(scratch), "import", str(source), "--id", "anti-bullying",
-                 "--version", "2024.1"]) == 0
+                 "--version", "2024.1", "--base-url", "https://www.newbury.example/"]) == 0
     with serve(build(scratch)) as url:
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         requests: list[str] = []

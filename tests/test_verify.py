@@ -35,7 +35,7 @@ def test_compare_reports_both_ways_once_in_order_and_the_title_in_any_case():
 
 def _imported(scratch, source, policy_id="anti-bullying"):
     assert main(["--project", str(scratch), "import", str(source), "--id", policy_id,
-                 "--version", "1"]) == 0
+                 "--version", "1", "--base-url", "https://www.newbury.example/"]) == 0
     return scratch / f"policy/{policy_id}/versions/1.yaml"
 
 

@@ -220,8 +220,9 @@ def _report(root, source, target, version, draft, reading, earlier, fidelity, ar
     for what, count in sorted(reading.typography.items()):
         print(f"typography: {what}: {count}")
     if reading.links:
-        print("links relative to the school's website, kept as written (give --base-url "
-              "https://… to make them absolute):")
+        print("links relative to the school's website, kept as written: check refuses them "
+              "until they are full addresses (import again with --base-url https://…, or edit "
+              "them):")
         for link in dict.fromkeys(reading.links):
             print(f"  {link}")
     for note in [*reading.notes, *draft.notes]:

@@ -95,15 +95,17 @@ _TYPOGRAPHY = {
     "\u2060": ("", "word joiner removed"),
     "\ufeff": ("", "byte order mark removed"),
 }
-_TYPOGRAPHY_RE = re.compile("[" + "".join(_TYPOGRAPHY) + "]")
+_CONTROL = "control character removed"
+_TYPOGRAPHY_RE = re.compile("[" + "".join(_TYPOGRAPHY) + "\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def typography(text: str, counts: dict[str, int] | None = None) -> str:
     """Text with invisible typography (non-breaking spaces, soft hyphens, zero-width spaces)
-    made plain; counts, when given, gets how many of each were changed. Quotes, dashes and
+    made plain and control characters (never text; the loader refuses them) removed; counts,
+    when given, gets how many of each were changed. Quotes, dashes and
     every visible character are the document's words and stay as they are."""
     def plain(match: re.Match) -> str:
-        replacement, what = _TYPOGRAPHY[match.group()]
+        replacement, what = _TYPOGRAPHY.get(match.group(), ("", _CONTROL))
         if counts is not None:
             counts[what] = counts.get(what, 0) + 1
         return replacement
