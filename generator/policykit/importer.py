@@ -96,7 +96,7 @@ _TYPOGRAPHY = {
     "\ufeff": ("", "byte order mark removed"),
 }
 _CONTROL = "control character removed"
-_TYPOGRAPHY_RE = re.compile("[" + "".join(_TYPOGRAPHY) + "\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_TYPOGRAPHY_RE = re.compile("[" + "".join(_TYPOGRAPHY) + "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def typography(text: str, counts: dict[str, int] | None = None) -> str:
