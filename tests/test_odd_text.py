@@ -65,6 +65,13 @@ CASES = {
          "first clause (kind: information) where staff read it"]),
     "keys inside folded text": (
         {V: VERSION.replace("text: Do this.", "text: >-\n          Do this, including:\n"
+                            "          clauses:\n          - id: more\n"
+                            "            kind: procedure")},
+        [f"{V}:14:11: clause 'rules': 'clauses:' is written inside 'text', so it shows as words "
+         "on the page and is not read as a key — indent 'clauses:' like the keys it belongs "
+         "with (it is probably indented too far), or quote the text"]),
+    "keys indented too far inside folded text": (
+        {V: VERSION.replace("text: Do this.", "text: >-\n          Do this, including:\n"
                             "            clauses:\n              - id: more\n"
                             "                kind: procedure")},
         [f"{V}:14:13: clause 'rules': 'clauses:' is written inside 'text', so it shows as words "

@@ -35,9 +35,10 @@ def find(document: Document, format_keys: Iterable[str]) -> list[Problem]:
     where = _Where(document.source.path, lines)
     for owner, key, node in _scalars(document.node):
         style = node.style or None  # libyaml writes a plain scalar's style as ''
-        found = [*_keys_inside(node, style, key, keys, where),
-                 *_folded_lists(node, style, key, where),
-                 *_comment_after(node, style, key, text, where)]
+        found = list(_keys_inside(node, style, key, keys, where))
+        if not found:  # keys swallowed into text ('- id: x') are not also a list: one message
+            found += _folded_lists(node, style, key, where)
+        found += _comment_after(node, style, key, text, where)
         problems += [Problem(p.source, _subject(owner) + p.message, p.hint) for p in found]
     return sorted(problems)
 
