@@ -29,12 +29,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     command = commands.add_parser(
         "import", help="bring a policy in from Word (.docx), Markdown, text or HTML as a draft")
     command.add_argument("source", help="the document: .docx, .md, .txt or .html")
-    command.add_argument("--id", required=True, dest="policy_id",
+    command.add_argument("--id", required=True, dest="policy_id", metavar="ID",
                          help="the policy id, lowercase kebab-case (e.g. anti-bullying)")
-    command.add_argument("--version", required=True, dest="new_version",
+    command.add_argument("--version", required=True, dest="new_version", metavar="V",
                          help='the version the draft will be, e.g. "2024.1"')
-    command.add_argument("--title", help="the policy's title (default: the document's title)")
-    command.add_argument("--owner", help="the role that owns the policy, as in "
+    command.add_argument("--title", metavar="T", help="the policy's title (default: the document's title)")
+    command.add_argument("--owner", metavar="ROLE", help="the role that owns the policy, as in "
                          "policy/organisation.yaml (default: the first role there)")
     command.add_argument("--into-draft", action="store_true",
                          help="a revised document of an existing policy: the next draft, keeping "
