@@ -11,9 +11,9 @@ from pathlib import Path
 
 import yaml
 
-from conftest import EPOCH, build
+from conftest import EPOCH, build, lock
 from policykit.cli import main
-from test_check_errors import P, Q, make_project, run_check
+from test_check_errors import VERSION, P, Q, V, make_project, run_check
 
 
 def init(capsys, *argv: str) -> tuple[int, str, str]:
@@ -142,18 +142,24 @@ def test_a_plain_mkdocs_build_works_on_a_fresh_clone(tmp_path, capsys):
 
 
 
+def approved_without_quiz(root: Path, policy: str | None = None) -> Path:
+    """The small valid project with its version approved (and locked) and no quiz."""
+    files = {V: VERSION.replace("status: draft", "status: approved")}
+    root = make_project(root, {**files, P: policy} if policy else files)
+    lock(root, "demo", "1")
+    (root / Q).unlink()
+    return root
+
+
 def test_training_none_lets_a_policy_be_published_before_its_quiz(tmp_path, capsys):
     policy = ("id: demo\ntitle: Demo Policy\nowner: Headteacher\nlinked_policies: [safeguarding]\n"
               "training: none\ntraining_reason: Staff read it; the office runs admissions.\n")
-    root = make_project(tmp_path, {P: policy})
-    (root / Q).unlink()
+    root = approved_without_quiz(tmp_path, policy)
     assert run_check(root, capsys)[:2] == (0, [])
 
 
 def test_without_training_none_the_same_policy_fails_coverage(tmp_path, capsys):
-    root = make_project(tmp_path)
-    (root / Q).unlink()
-    code, err, _ = run_check(root, capsys)
+    code, err, _ = run_check(approved_without_quiz(tmp_path), capsys)
     assert code == 1 and any("is not covered by any quiz question" in e for e in err)
 
 
