@@ -238,3 +238,24 @@ def test_warm_caches_give_the_answers_of_a_new_process_with_no_cache(tmp_path, m
     assert clean > STEPS // 4 and clean_upgrades >= 2  # the build's output was compared often
     kinds = {line.split()[0] for line in world.log}
     assert {"break", "fix", "same", "add", "remove", "upgrade", "restart"} <= kinds
+
+
+def test_where_processes_cannot_be_forked_a_spawned_one_renders_the_same_pages(tmp_path,
+                                                                              monkeypatch):
+    import multiprocessing
+
+    from policykit import write
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    monkeypatch.setattr(write, "PARALLEL_COST", 0)
+    one, two = copy_project(tmp_path / "one"), copy_project(tmp_path / "two")
+    generate(one, BuildSession(one, Settings(jobs=1)))
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    spawned = []
+    process = multiprocessing.get_context("spawn").Process
+    monkeypatch.setattr(multiprocessing.get_context("spawn"), "Process",
+                        lambda *a, **k: spawned.append(k["target"]) or process(*a, **k))
+    _, written = generate(two, BuildSession(two, Settings(jobs=2)))
+    assert spawned == [write._respawned]
+    assert tree(one / DOCS_FOLDER) == tree(two / DOCS_FOLDER)
+    assert sorted(written) == sorted(tree(two / DOCS_FOLDER))

@@ -32,7 +32,8 @@ def errors_of(result: subprocess.CompletedProcess) -> list[str]:
 IGNORED = {
     "an Emacs lock link to nowhere": lambda root: (root / VERSIONS / ".#2024.1.yaml").symlink_to(
         "user@host.1234:1700000000"),
-    "an Emacs autosave": lambda root: (root / VERSIONS / "#2024.1.yaml#").write_text("x: [", "utf-8"),
+    "an Emacs autosave": lambda root: (root / VERSIONS / "#2024.1.yaml#").write_text("x: [",
+                                                                                   "utf-8"),
     "a backup file": lambda root: (root / VERSIONS / "2024.1.yaml~").write_text("x: [", "utf-8"),
     "a Vim swap file": lambda root: (root / "quizzes/.social-media-induction.yaml.swp").write_bytes(
         b"\0\1\2"),

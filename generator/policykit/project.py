@@ -65,15 +65,18 @@ def read_valid(reading: _Reading, relative: str, schema_name: str,
     return result
 
 
-def _organisation(doc: Document, path: str, data: bytes) -> tuple[model.Organisation, list[Problem]]:
+def _organisation(doc: Document, path: str,
+                  data: bytes) -> tuple[model.Organisation, list[Problem]]:
     return model.build_organisation(doc), []
 
 
-def _linked(doc: Document, path: str, data: bytes) -> tuple[tuple[model.LinkedPolicy, ...], list[Problem]]:
+def _linked(doc: Document, path: str,
+            data: bytes) -> tuple[tuple[model.LinkedPolicy, ...], list[Problem]]:
     return model.build_linked(doc), []
 
 
-def _pathways(doc: Document, path: str, data: bytes) -> tuple[tuple[model.Pathway, ...], list[Problem]]:
+def _pathways(doc: Document, path: str,
+              data: bytes) -> tuple[tuple[model.Pathway, ...], list[Problem]]:
     return model.build_pathways(doc), []
 
 
