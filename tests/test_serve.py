@@ -104,3 +104,16 @@ def test_serve_starts_on_a_broken_project_and_recovers(scratch):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_the_banner_escapes_what_came_from_yaml():
+    from policykit.errors import Problem, Source
+    from policykit.preview import Preview
+
+    preview = Preview()
+    preview.problems = (Problem(Source("policy/x.yaml", 3, 5),
+                                "unknown key '<img src=x onerror=alert(1)>'"),)
+    page = preview.banner('<html><body class="md">Last good page</body></html>')
+    assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert page.index('<body class="md">') < page.index("policy/x.yaml:3:5") < page.index(
+        "Last good page")

@@ -19,6 +19,8 @@ import os
 import pickle
 import tempfile
 import platform
+import re
+import sys
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -31,14 +33,34 @@ SHAPING = ("Markdown", "nh3", "Jinja2", "MarkupSafe", "mkdocs", "mkdocs-material
 
 
 def dependency_versions() -> dict[str, str]:
-    """The version of Python and of every distribution in SHAPING ('' when not installed)."""
-    versions = {"python": platform.python_version()}
-    for name in SHAPING:
+    """The version of Python and of every distribution in SHAPING ('' when not installed),
+    as importlib.metadata finds them, read from the names of the `.dist-info` folders on the
+    import path (a listing per folder, not a parse of every distribution's metadata)."""
+    wanted = {_normal(name): name for name in SHAPING}
+    versions = {"python": platform.python_version(), **{name: "" for name in SHAPING}}
+    found: set[str] = set()
+    for entry in sys.path:
         try:
-            versions[name] = metadata.version(name)
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith(".dist-info"):
+                project, _, version = name[:-len(".dist-info")].partition("-")
+                key = _normal(project)
+                if key in wanted and key not in found:  # the first on the path is imported
+                    versions[wanted[key]] = version
+                    found.add(key)
+    for key in set(wanted) - found:  # installed some other way (an egg, an editable install)
+        try:
+            versions[wanted[key]] = metadata.version(wanted[key])
         except metadata.PackageNotFoundError:
-            versions[name] = ""
+            pass
     return versions
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
 
 
 def folder(root: Path, base: Path | str | None = None) -> Path:
