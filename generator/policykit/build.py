@@ -19,7 +19,7 @@ from .model import Project
 from .inputs import scan
 from .project import load_project
 from .session import BuildSession, Settings
-from .site_folder import make_staging, project_lock, real_target, remove_stale, swap_in
+from .site_folder import make_staging, real_target, remove_stale, swap_in
 from .pdf import PdfJob, render_pdfs
 from .render import Part, pdf_name, print_page
 from .render import site_parts as render_parts
@@ -85,7 +85,7 @@ def generate(root: Path, session: BuildSession | None = None) -> tuple[Project, 
     """Load, check and write the generated docs folder; raises ProjectError on errors.
     Returns the project and the paths written or removed."""
     session = session or BuildSession(root)
-    with session.active():
+    with session.lock(), session.active():
         project, problems = load_and_check(root, session)
         if errors(problems):
             raise ProjectError(problems)
@@ -134,7 +134,7 @@ def build_site(root: Path, strict: bool = False, pdf: bool = False,
     (root / DOCS_FOLDER).mkdir(exist_ok=True)
     config = load_config(str(root / "mkdocs.yml"), strict=strict)
     configured = Path(config.site_dir)
-    with project_lock(root):
+    with session.lock():
         target = real_target(configured)
         remove_stale(target, root)
         staging = make_staging(target)

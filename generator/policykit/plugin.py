@@ -72,7 +72,7 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.root = Path(config.config_file_path).resolve().parent
         if self.session is None:
-            self.session = BuildSession(self.root, settings_of(self.config))
+            self.session = BuildSession(self.root, settings_of(self.config, self.root))
         if self.preview is not None:
             project = self.preview.generate(self.root, self.session)
         else:

@@ -35,10 +35,11 @@ class Settings:
     cache_dir: Path | None = None  # None: POLICYKIT_CACHE_DIR or the user's cache folder
 
 
-def settings_of(config: Any) -> Settings:
-    """Settings from the policykit plugin's options in mkdocs.yml (see plugin.PolicykitConfig)."""
+def settings_of(config: Any, root: Path) -> Settings:
+    """Settings from the policykit plugin's options in mkdocs.yml (see plugin.PolicykitConfig);
+    a relative cache_dir is taken from root, the folder of mkdocs.yml."""
     return Settings(pdf=bool(config.pdf), jobs=config.jobs if config.jobs > 0 else default_jobs(),
-                    cache_dir=Path(config.cache_dir) if config.cache_dir else None)
+                    cache_dir=root / config.cache_dir if config.cache_dir else None)
 
 
 class BuildSession:
@@ -57,6 +58,22 @@ class BuildSession:
         self.models: dict[tuple, tuple] | None = None  # input file key -> (model, problems)
         self.pages: dict[Path, Any] = {}  # output folder -> write.PageRecord
         self.memo: dict[str, dict] = {}  # rendering's memo (see memo())
+        self.locked = False  # True while this session holds the project's build lock
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the project's build lock for the block (at once when already held)."""
+        if self.locked:
+            yield
+            return
+        from .site_folder import project_lock
+
+        with project_lock(self.root):
+            self.locked = True
+            try:
+                yield
+            finally:
+                self.locked = False
 
     def cache_folder(self, root: Path | None = None) -> Path:
         """The disk cache folder of root (the project by default)."""
