@@ -125,3 +125,19 @@ def test_two_builds_at_once_both_succeed(scratch):
     assert [code for code, _ in results] == [0, 0], results
     assert (scratch / "site/policies/social-media/index.html").is_file()
     assert [p.name for p in scratch.iterdir() if p.name.startswith(".site")] == []
+
+
+def test_the_plugin_takes_its_settings_from_mkdocs_yml_not_the_environment(scratch):
+    config = scratch / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8").replace(
+        "  - policykit\n", "  - policykit:\n      cache_dir: .cache-here\n      pdf: true\n"),
+        "utf-8")
+    (scratch / "docs_generated").mkdir()  # MkDocs checks that docs_dir exists before plugins run
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=scratch,
+                            capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH})
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (scratch / ".cache-here").rglob("*.pickle")) == [
+        "models.pickle", "pages.pickle"]
+    page = (scratch / "site/policies/social-media/2023.1/index.html").read_text("utf-8")
+    assert "downloads/social-media-2023.1.pdf" in page  # pdf: true reached the pages
