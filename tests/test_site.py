@@ -12,7 +12,6 @@ import pytest
 
 from conftest import EPOCH, build, copy_project, remove_draft, searched_pages
 from policykit import cache, render, write
-from policykit import build as build_module
 from policykit import project as project_module
 from policykit.build import DOCS_FOLDER, generate
 from policykit.cli import main

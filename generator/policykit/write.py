@@ -7,7 +7,6 @@ import gc
 import hashlib
 import multiprocessing
 import os
-import shutil
 import tempfile
 from pathlib import Path
 from dataclasses import dataclass, field
