@@ -174,7 +174,7 @@ def _load_policy(reading: _Reading, relative: str) -> tuple[model.Policy | None,
         problems.append(Problem(doc.at(("id",)),
                                 f"id '{doc.data['id']}' differs from its folder name '{name}'",
                                 "make the id and the folder name the same"))
-    versions = []
+    versions, unloaded = [], set()
     paths = reading.inputs.under(f"{relative}/versions", ".yaml") + \
         reading.inputs.under(f"{relative}/versions", ".yml")
     for path in sorted(paths):
@@ -182,6 +182,8 @@ def _load_policy(reading: _Reading, relative: str) -> tuple[model.Policy | None,
         problems += found
         if version:
             versions.append(version)
+        else:
+            unloaded.add(PurePosixPath(path).stem)
     if not paths:
         problems.append(Problem(Source(f"{relative}/versions"), "the policy has no versions",
                                 f"add {relative}/versions/<version>.yaml"))
@@ -189,7 +191,8 @@ def _load_policy(reading: _Reading, relative: str) -> tuple[model.Policy | None,
     problems += found
     if not doc:
         return None, problems
-    return model.build_policy(doc, tuple(versions), locked, lock_source), problems
+    return model.build_policy(doc, tuple(versions), locked, lock_source,
+                              frozenset(unloaded)), problems
 
 
 def _read_lock(reading: _Reading, folder: str) -> tuple[dict[str, str], Source | None,
