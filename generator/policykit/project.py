@@ -141,8 +141,13 @@ def _load_project(reading: _Reading) -> tuple[model.Project, list[Problem]]:
             unloaded.update({name, policy.id} if policy else {name})
     quizzes, pathways, found = _load_quizzes(reading)
     problems += found
+    loaded = {q.id for q in quizzes}
     return model.Project(organisation, tuple(policies), linked, quizzes, pathways,
-                         frozenset(unloaded), quizzes_complete=not found), problems
+                         frozenset(unloaded), quizzes_complete=not found,
+                         unloaded_quizzes=frozenset(
+                             Path(p.source.path).stem for p in found
+                             if p.severity == "error" and Path(p.source.path).stem not in loaded)
+                         ), problems
 
 
 def _load_quizzes(reading: _Reading) -> tuple[tuple[model.Quiz, ...],
