@@ -1,0 +1,40 @@
+"""A trainer writing a second school's bank: check's cue warnings name the questions to
+rewrite; the answer key reads well whatever the option text ends with."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from policykit.errors import Source
+from policykit.project import load_project
+from policykit.quiz_document import quiz_document
+from policykit.quiz_stats import cue_problems
+
+
+@pytest.fixture(scope="module")
+def doc(example_root):
+    project, _ = load_project(example_root)
+    return quiz_document(project, project.quizzes[0])
+
+
+def _right_first(question):
+    options = sorted(question.options, key=lambda o: not o.correct)
+    return dataclasses.replace(question, options=tuple(options))
+
+
+def test_the_first_option_cue_names_the_questions(doc):
+    rewritten = {"pupil-friend-request", "former-pupil-follower", "pupil-messages-you",
+                 "parent-friendship", "messaging-parents", "staffroom-gossip",
+                 "school-logo-blog", "unfair-decision", "suspected-malpractice",
+                 "accidental-contact", "school-laptop-lunch", "private-spaces-law"}
+    bank = dataclasses.replace(doc, questions=tuple(
+        _right_first(q) if q.id in rewritten else q for q in doc.questions))
+    found = [p for p in cue_problems(bank, Source("quizzes/x.yaml", 1, 1))
+             if "listed first" in p.message]
+    assert len(found) == 1
+    named = {part.strip(" '") for part in found[0].message.split("(")[1].rstrip(")").split(",")}
+    first = {q.id for q in bank.questions
+             if q.type != "multiple" and len(q.options) > 2 and q.options[0].correct}
+    assert named == first and rewritten <= named
