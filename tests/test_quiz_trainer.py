@@ -38,3 +38,17 @@ def test_the_first_option_cue_names_the_questions(doc):
     first = {q.id for q in bank.questions
              if q.type != "multiple" and len(q.options) > 2 and q.options[0].correct}
     assert named == first and rewritten <= named
+
+
+def test_the_answer_key_adds_no_stop_after_a_question_mark_or_colon(example_site):
+    key = (example_site / "training/social-media-induction/answers/index.html").read_text("utf-8")
+    assert "before too many people have seen it? <span" in key
+    assert "?." not in key and ":." not in key
+
+
+@pytest.mark.parametrize("text, shown", [("Cc:", "Cc:"), ("Is it private?", "Is it private?"),
+                                         ('He said "no."', 'He said "no."'), ("Nothing", "Nothing.")])
+def test_key_text_ends_as_a_sentence(text, shown):
+    from policykit.quiz_document import OptionDoc
+
+    assert OptionDoc(0, text, False, "").key_text == shown

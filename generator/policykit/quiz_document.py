@@ -11,6 +11,7 @@ from .model import Project, Quiz
 from .quizzes import live_questions
 
 VERDICTS = ("Right.", "Yes.", "Correct.")  # how option feedback may open; the key says it once
+ENDS = (".", "?", "!", ":", ";", "…")  # text ending so needs no full stop after it
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,11 @@ class OptionDoc:
     text: str
     correct: bool
     feedback: str
+
+    @property
+    def key_text(self) -> str:
+        """The text as a sentence: a full stop added unless it already ends in punctuation."""
+        return self.text if self.text.rstrip("\"'”’)»").endswith(ENDS) else self.text + "."
 
     @property
     def key_feedback(self) -> str:

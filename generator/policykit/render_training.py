@@ -128,7 +128,8 @@ def _question_view(policy: Policy, question: QuestionDoc, link) -> dict[str, Any
         "id": question.id, "type": question.type, "prompt": question.prompt,
         "hint": question.needs_hint,
         "input": "checkbox" if question.type == "multiple" else "radio",
-        "options": [{"index": o.index, "text": o.text, "correct": o.correct,
+        "options": [{"index": o.index, "text": o.text, "key_text": o.key_text,
+                     "correct": o.correct,
                      "feedback": o.feedback, "key_feedback": o.key_feedback}
                     for o in question.options],
         "paper_options": [{"text": o.text} for o in question.paper_order()],
