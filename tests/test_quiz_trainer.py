@@ -52,3 +52,21 @@ def test_key_text_ends_as_a_sentence(text, shown):
     from policykit.quiz_document import OptionDoc
 
     assert OptionDoc(0, text, False, "").key_text == shown
+
+
+def test_the_right_answer_line_adds_no_stop_after_punctuation(browser, site_url):
+    right = "It must be notified to the DSL as soon as possible"  # an always: question
+    context = browser.new_context()
+    page = context.new_page()
+
+    def louder(route):
+        body = route.fetch().text().replace(right, right + "!")
+        route.fulfill(body=body, headers={"content-type": "text/html; charset=utf-8"})
+
+    page.route("**/training/social-media-induction/", louder)
+    page.goto(site_url + "training/social-media-induction/")
+    page.get_by_role("button", name="Mark my answers").click()
+    page.locator("#pk-mark-anyway").click()
+    text = page.locator("#accidental-contact .pk-feedback").inner_text()
+    assert f"The right answer: {right}!\n" in text + "\n" and "!." not in text
+    context.close()

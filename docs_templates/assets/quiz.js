@@ -35,6 +35,9 @@
     if (text !== undefined) node.textContent = text;
     return node;
   }
+  function sentence(text) {  // a full stop, unless the text already ends in punctuation
+    return /[.?!:;\u2026]["'\u201d\u2019)\u00bb]*$/.test(text) ? text : text + ".";
+  }
   function inside(id, section) { return data.questions[id].sections.indexOf(section) >= 0; }
 
   /* Every `always` question, then enough from each section for draw_per_section, then at
@@ -107,8 +110,8 @@
     box.appendChild(el("p", "pk-verdict " + (right ? "pk-verdict--right" : "pk-verdict--wrong"),
       right ? "✓ Correct." : (chosen.length ? "✗ Not quite." : "✗ Not answered.")));
     if (!right) {
-      box.appendChild(el("p", null, "The right answer: " +
-        d.correct.map(function (i) { return d.options[i]; }).join("; ") + "."));
+      box.appendChild(el("p", null, sentence("The right answer: " +
+        d.correct.map(function (i) { return d.options[i]; }).join("; "))));
     }
     chosen.forEach(function (i) {
       box.appendChild(el("p", null, "You chose “" + d.options[i] + "”: " + d.feedback[i]));
@@ -230,11 +233,16 @@
         function (i) { return i.value; });
       state.answers[q.id] = chosenIn(q);
     });
-    try { sessionStorage.setItem(storeKey, JSON.stringify(state)); } catch (e) { /* private mode */ }
+    var text = JSON.stringify(state);
+    try { sessionStorage.setItem(storeKey, text); } catch (e) { /* private mode */ }
+    suspend(text, marked);
+  }
+  function stored() {
+    try { return JSON.parse(sessionStorage.getItem(storeKey) || "null") || resumed(); }
+    catch (e) { return null; }
   }
   function restore() {
-    var state;
-    try { state = JSON.parse(sessionStorage.getItem(storeKey) || "null"); } catch (e) { return false; }
+    var state = stored();
     // an attempt of another build of the quiz (other questions, another draw) is not restored
     if (!state || !state.ids || state.ids.length !== Math.min(data.draw, all.length) ||
         !state.ids.every(function (id) { return byId[id]; })) return false;
@@ -263,6 +271,19 @@
       (window.opener ? find(window.opener) : null);
     if (!api || String(api.LMSInitialize("")) !== "true") return null;
     return api;
+  }
+  /* In an LMS the attempt is also kept in cmi.suspend_data (SCORM 1.2 holds 4,096
+     characters), so a learner who closes the window mid-attempt resumes it next time. */
+  function suspend(text, marked) {
+    if (!lms) return;
+    var fits = !marked && text.length <= 4096;
+    lms.LMSSetValue("cmi.suspend_data", fits ? JSON.stringify({ key: storeKey, state: text }) : "");
+    lms.LMSSetValue("cmi.core.exit", fits ? "suspend" : "");
+  }
+  function resumed() {
+    if (!lms) return null;
+    var saved = JSON.parse(String(lms.LMSGetValue("cmi.suspend_data") || "null"));
+    return saved && saved.key === storeKey ? JSON.parse(saved.state) : null;
   }
   function report(score) {
     if (!lms) return;
