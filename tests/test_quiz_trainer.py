@@ -70,3 +70,37 @@ def test_the_right_answer_line_adds_no_stop_after_punctuation(browser, site_url)
     text = page.locator("#accidental-contact .pk-feedback").inner_text()
     assert f"The right answer: {right}!\n" in text + "\n" and "!." not in text
     context.close()
+
+
+def _option_lists(html: str, marker: str) -> list[list[str]]:
+    import re
+
+    blocks = html.split(marker)[1:]
+    return [[re.sub(r"<[^>]+>|[☐✓✗]|\(right\)\.", "", li).strip().rstrip(".")
+             for li in re.findall(r"<li>(.*?)(?:<span|</li>)", block)] for block in blocks]
+
+
+def test_the_answer_key_lists_options_in_the_papers_order(example_site):
+    folder = example_site / "training/social-media-induction"
+    paper = _option_lists((folder / "print/index.html").read_text("utf-8"),
+                          '<li class="pk-paper-question">')
+    key = _option_lists((folder / "answers/index.html").read_text("utf-8"),
+                        '<div class="pk-answer">')
+    assert len(paper) == len(key) == 31
+    assert paper == key
+    true_false = [options for options in paper if sorted(options) == ["False", "True"]]
+    assert len(true_false) == 4 and all(o == ["True", "False"] for o in true_false)
+
+
+def test_true_false_is_never_shuffled_on_the_quiz_page(browser, site_url):
+    context = browser.new_context()
+    page = context.new_page()
+    seen = []
+    for _ in range(6):
+        page.goto(site_url + "training/social-media-induction/")
+        labels = page.locator(".pk-question:not([hidden])").evaluate_all(
+            "qs => qs.map(q => Array.from(q.querySelectorAll('label'), l => l.textContent))")
+        seen += [options for options in labels if sorted(options) == ["False", "True"]]
+        page.evaluate("sessionStorage.clear()")
+    assert seen and all(options == ["True", "False"] for options in seen)
+    context.close()

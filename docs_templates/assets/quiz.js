@@ -73,8 +73,11 @@
       q.querySelector(".pk-question__number").textContent =
         "Question " + (i + 1) + " of " + attempt.length;
       var options = q.querySelector(".pk-options");
-      var order = orders[q.id] || shuffle(Array.prototype.map.call(options.children,
-        function (o) { return o.querySelector("input").value; }));
+      var written = Array.prototype.map.call(options.children,
+        function (o) { return o.querySelector("input").value; })
+        .sort(function (a, b) { return a - b; });
+      // true/false stays True, False: a shuffle there only confuses
+      var order = orders[q.id] || (data.questions[q.id].shuffle ? shuffle(written) : written);
       order.forEach(function (value) {
         options.appendChild(q.querySelector("input[value='" + value + "']").parentNode);
       });

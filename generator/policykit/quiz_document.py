@@ -69,7 +69,10 @@ class QuestionDoc:
         return self.type == "multiple" and "all that apply" not in self.prompt.lower()
 
     def paper_order(self) -> tuple[OptionDoc, ...]:
-        """The options in a stable shuffle seeded by the question id (the same on every build)."""
+        """The options in a stable shuffle seeded by the question id (the same on every build);
+        true/false options as written (True, then False, reads as the question does)."""
+        if self.type == "true-false":
+            return self.options
         seed = int.from_bytes(hashlib.sha256(self.id.encode("utf-8")).digest()[:8], "big")
         options = list(self.options)
         random.Random(seed).shuffle(options)

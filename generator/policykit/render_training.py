@@ -116,6 +116,7 @@ def quiz_data(doc: QuizDocument, link) -> dict[str, Any]:
                                  "options": [o.text for o in q.options],
                                  "feedback": [o.feedback for o in q.options],
                                  "explanation": q.explanation, "always": q.always,
+                                 "shuffle": q.type != "true-false",
                                  "sections": list(q.sections),
                                  "clauses": [{"number": c.number, "href": link(
                                      f"policies/{doc.policy_id}#{c.id}") or ""}
@@ -124,15 +125,17 @@ def quiz_data(doc: QuizDocument, link) -> dict[str, Any]:
 
 
 def _question_view(policy: Policy, question: QuestionDoc, link) -> dict[str, Any]:
+    def option(o):
+        return {"index": o.index, "text": o.text, "key_text": o.key_text, "correct": o.correct,
+                "feedback": o.feedback, "key_feedback": o.key_feedback}
+
     return {
         "id": question.id, "type": question.type, "prompt": question.prompt,
         "hint": question.needs_hint,
         "input": "checkbox" if question.type == "multiple" else "radio",
-        "options": [{"index": o.index, "text": o.text, "key_text": o.key_text,
-                     "correct": o.correct,
-                     "feedback": o.feedback, "key_feedback": o.key_feedback}
-                    for o in question.options],
-        "paper_options": [{"text": o.text} for o in question.paper_order()],
+        "options": [option(o) for o in question.options],
+        # the paper's order, which the answer key keeps so a trainer marks a paper down the page
+        "paper_options": [option(o) for o in question.paper_order()],
         "explanation": question.explanation,
         "clauses": [{"number": c.number, "href": link(f"policies/{policy.id}#{c.id}")}
                     for c in question.clauses],
