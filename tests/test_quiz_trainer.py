@@ -104,3 +104,19 @@ def test_true_false_is_never_shuffled_on_the_quiz_page(browser, site_url):
         page.evaluate("sessionStorage.clear()")
     assert seen and all(options == ["True", "False"] for options in seen)
     context.close()
+
+
+def test_the_certificate_names_the_school(example_site, scratch):
+    from conftest import build
+
+    def certificate(site):
+        html = (site / "training/social-media-induction/index.html").read_text("utf-8")
+        return html.split('id="pk-certificate"')[1].split("</div>")[0]
+
+    assert '<p class="pk-certificate__school">Newbury School</p>' in certificate(example_site)
+    organisation = scratch / "policy/organisation.yaml"
+    organisation.write_text(organisation.read_text("utf-8").replace(
+        "name: Newbury School", "name: \"St Æthelred's <C of E> Academy\""), "utf-8")
+    shown = certificate(build(scratch))
+    assert "St Æthelred&#39;s &lt;C of E&gt; Academy" in shown or \
+        "St Æthelred's &lt;C of E&gt; Academy" in shown

@@ -100,7 +100,9 @@ def quiz_view(project: Project, quiz: Quiz, link, link_file=None) -> dict[str, A
     doc = quiz_document(project, quiz)
     policy = project.policy(quiz.policy)
     questions = [_question_view(policy, q, link) for q in doc.questions]
+    organisation = project.organisation.name if project.organisation else ""
     return {**_quiz_summary(project, quiz, link), "description": quiz.description,
+            "organisation": organisation,
             "policy_version": doc.policy_version,
             "policy_href": link(f"policies/{policy.id}"),
             "questions": questions, "data_json": script_json(quiz_data(doc, link)),
