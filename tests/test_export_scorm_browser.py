@@ -21,7 +21,7 @@ LMS_PAGE = """<!doctype html>
 <script>
   window.API = new Scorm12API({ logLevel: 5, autocommit: false });
   API.cmi.core.student_id = "s-42";
-  API.cmi.core.student_name = "Morgan, Alex";
+  API.cmi.core.student_name = new URLSearchParams(location.search).get("name") || "Morgan, Alex";
   if (location.hash) {  // a relaunch: what the LMS kept from the last session
     API.cmi.suspend_data = decodeURIComponent(location.hash.slice(1));
     API.cmi.core.entry = "resume";
@@ -174,6 +174,23 @@ KEPT = """() => { const cmi = JSON.parse(JSON.stringify(API.cmi));  // exit is w
 class _Sco:
     def __init__(self, page, sco, data):
         self.sco, self.data = sco, data
+
+
+@pytest.mark.parametrize("given, shown", [("O'Brien-Ní Bhriain, Seán", "Seán O'Brien-Ní Bhriain"),
+                                          ("<b>Zoë</b> Smith", "<b>Zoë</b> Smith")])
+def test_a_learners_name_with_an_apostrophe_or_markup_reaches_the_certificate(
+        browser, lms_url, given, shown):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(lms_url + "lms.html?name=" + quote(given))
+    sco = page.frame_locator("#sco")
+    sco.locator("#pk-quiz").wait_for()
+    data = json.loads(sco.locator("#pk-quiz-data").text_content())
+    answer(_Sco(page, sco, data), right=True)
+    sco.get_by_role("button", name="Make my certificate").click()
+    assert sco.locator("#pk-certificate-name").inner_text() == shown
+    assert sco.locator("#pk-certificate b").count() == 0  # shown as text, never as markup
+    context.close()
 
 
 def test_outside_an_lms_the_package_page_works_as_the_site(browser, lms_url):

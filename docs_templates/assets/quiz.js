@@ -236,9 +236,8 @@
         function (i) { return i.value; });
       state.answers[q.id] = chosenIn(q);
     });
-    var text = JSON.stringify(state);
-    try { sessionStorage.setItem(storeKey, text); } catch (e) { /* private mode */ }
-    suspend(text, marked);
+    try { sessionStorage.setItem(storeKey, JSON.stringify(state)); } catch (e) { /* private mode */ }
+    suspend(state, marked);
   }
   function stored() {
     try { return JSON.parse(sessionStorage.getItem(storeKey) || "null") || resumed(); }
@@ -277,16 +276,17 @@
   }
   /* In an LMS the attempt is also kept in cmi.suspend_data (SCORM 1.2 holds 4,096
      characters), so a learner who closes the window mid-attempt resumes it next time. */
-  function suspend(text, marked) {
+  function suspend(state, marked) {
     if (!lms) return;
+    var text = JSON.stringify({ key: storeKey, state: state });
     var fits = !marked && text.length <= 4096;
-    lms.LMSSetValue("cmi.suspend_data", fits ? JSON.stringify({ key: storeKey, state: text }) : "");
+    lms.LMSSetValue("cmi.suspend_data", fits ? text : "");
     lms.LMSSetValue("cmi.core.exit", fits ? "suspend" : "");
   }
   function resumed() {
     if (!lms) return null;
     var saved = JSON.parse(String(lms.LMSGetValue("cmi.suspend_data") || "null"));
-    return saved && saved.key === storeKey ? JSON.parse(saved.state) : null;
+    return saved && saved.key === storeKey ? saved.state : null;
   }
   function report(score) {
     if (!lms) return;
