@@ -4,6 +4,7 @@ rewrite; the answer key reads well whatever the option text ends with."""
 from __future__ import annotations
 
 import dataclasses
+import random
 
 import pytest
 
@@ -120,3 +121,31 @@ def test_the_certificate_names_the_school(example_site, scratch):
     shown = certificate(build(scratch))
     assert "St Æthelred&#39;s &lt;C of E&gt; Academy" in shown or \
         "St Æthelred's &lt;C of E&gt; Academy" in shown
+
+
+def test_quiz_stats_marks_what_draw_per_section_guarantees(scratch):
+    import subprocess
+    import sys
+
+    from test_quiz_document import document, question
+    from policykit.quiz_document import draw, section_guaranteed
+
+    # section b has one question: draw_per_section asks it (and its clause) every time
+    doc = document([question(f"a{i}", ("a",)) for i in range(5)] + [question("b0", ("b",))], 3,
+                   per_section=1)
+    assert section_guaranteed(doc) == ("b0-b",)
+    assert section_guaranteed(document(doc.questions, 3)) == ()
+    rng = random.Random(5)
+    assert all("b0" in draw(doc, rng) for _ in range(500))
+    # in the example, section school-systems has one question, which covers 3.1 and 6.3.6
+    done = subprocess.run([sys.executable, "-m", "policykit", "--project", str(scratch),
+                           "quiz-stats", "social-media-induction"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    for line in done.stdout.splitlines():
+        if line.rstrip().endswith("100.0%"):
+            raise AssertionError(f"a clause asked in every attempt is not marked: {line}")
+    rows = [line for line in done.stdout.splitlines() if line.rstrip().endswith("%")
+            or "(guaranteed" in line]
+    header = next(line for line in done.stdout.splitlines() if line.startswith("clause "))
+    column = header.index("kind")
+    assert rows and all(row[column - 1] == " " and row[column] != " " for row in rows), rows

@@ -153,3 +153,19 @@ def draw(doc: QuizDocument, rng: random.Random) -> list[str]:
 def guaranteed(doc: QuizDocument) -> tuple[str, ...]:
     """The clause ids every attempt asks about: those covered by an `always` question."""
     return tuple(dict.fromkeys(c.id for q in doc.questions if q.always for c in q.clauses))
+
+
+def section_guaranteed(doc: QuizDocument) -> tuple[str, ...]:
+    """The clause ids draw_per_section makes every attempt ask: all clauses of a section's
+    questions when it has no more than draw_per_section of them (each is asked), else those
+    every question of the section covers (whichever the draw picks asks them)."""
+    if not doc.draw_per_section:
+        return ()
+    sure: list[str] = []
+    for section_id, _ in doc.sections:
+        covered = [[c.id for c in q.clauses] for q in doc.questions_in(section_id)]
+        if len(covered) <= doc.draw_per_section:
+            sure += [c for clauses in covered for c in clauses]
+        elif covered:
+            sure += [c for c in covered[0] if all(c in other for other in covered[1:])]
+    return tuple(dict.fromkeys(sure))
