@@ -149,3 +149,22 @@ def test_quiz_stats_marks_what_draw_per_section_guarantees(scratch):
     header = next(line for line in done.stdout.splitlines() if line.startswith("clause "))
     column = header.index("kind")
     assert rows and all(row[column - 1] == " " and row[column] != " " for row in rows), rows
+
+
+def test_an_unknown_quiz_in_a_pathway_is_located_at_the_quiz_id(scratch):
+    import subprocess
+    import sys
+
+    pathways = scratch / "quizzes/pathways.yaml"
+    text = pathways.read_text("utf-8")
+    text = text.replace("    quizzes: [social-media-induction]\n",
+                        "    quizzes: [social-media-induction, aup-inducton]\n", 1)
+    lines = text.splitlines()
+    row = next(n for n, line in enumerate(lines, 1) if "aup-inducton" in line)
+    column = lines[row - 1].index("aup-inducton") + 1
+    pathways.write_text(text, "utf-8")
+    done = subprocess.run([sys.executable, "-m", "policykit", "--project", str(scratch), "check"],
+                          capture_output=True, text=True)
+    assert done.returncode == 1
+    assert (f"quizzes/pathways.yaml:{row}:{column}: pathway 'teaching-staff' names unknown quiz "
+            "'aup-inducton'") in done.stdout + done.stderr
