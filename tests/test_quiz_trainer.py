@@ -168,3 +168,31 @@ def test_an_unknown_quiz_in_a_pathway_is_located_at_the_quiz_id(scratch):
     assert done.returncode == 1
     assert (f"quizzes/pathways.yaml:{row}:{column}: pathway 'teaching-staff' names unknown quiz "
             "'aup-inducton'") in done.stdout + done.stderr
+
+
+def test_after_marking_each_option_says_whether_it_was_chosen_and_right(browser, site_url):
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    page.goto(site_url + "training/social-media-induction/")
+    data = __import__("json").loads(page.locator("#pk-quiz-data").text_content())
+    question = page.locator(".pk-question:not([hidden])").first
+    qid = question.get_attribute("data-question")
+    right = data["questions"][qid]["correct"]
+    wrong = next(i for i in range(len(data["questions"][qid]["options"])) if i not in right)
+    question.locator(f"input[value='{wrong}']").check()
+    page.get_by_role("button", name="Mark my answers").click()
+    page.locator("#pk-mark-anyway").click()
+
+    def mark(value):
+        return question.locator(f".pk-option:has(input[value='{value}'])").inner_text()
+
+    assert mark(wrong).endswith("✗ your answer")
+    for value in [wrong, *right]:  # on a phone: under the option's text, aligned with it
+        option = question.locator(f".pk-option:has(input[value='{value}'])")
+        label, note = option.locator("label").bounding_box(), option.locator(
+            ".pk-option__mark").bounding_box()
+        assert abs(note["x"] - label["x"]) < 2 and note["y"] >= label["y"] + label["height"] - 1
+    assert all(mark(i).endswith("✓ the right answer") for i in right)
+    page.get_by_role("button", name="Start a new attempt").click()
+    assert page.locator(".pk-option__mark").count() == 0  # a new attempt starts clean
+    context.close()

@@ -64,6 +64,10 @@
       q.hidden = true; q.disabled = true;
       q.classList.remove("pk-right", "pk-wrong");
       each(q.querySelectorAll("input"), function (i) { i.disabled = false; });
+      each(q.querySelectorAll(".pk-option__mark"), function (m) { m.parentNode.removeChild(m); });
+      each(q.querySelectorAll(".pk-option"), function (o) {
+        o.classList.remove("pk-option--answer", "pk-option--mistake");
+      });
       var feedback = q.querySelector(".pk-feedback");
       feedback.hidden = true; feedback.textContent = "";
     });
@@ -130,6 +134,16 @@
     });
     box.appendChild(reread);
     box.hidden = false;
+    each(q.querySelectorAll(".pk-option"), function (option) {
+      var input = option.querySelector("input");
+      var answer = d.correct.indexOf(Number(input.value)) >= 0;
+      var text = answer ? (input.checked ? "✓ your answer, right" : "✓ the right answer")
+        : (input.checked ? "✗ your answer" : "");
+      if (text) {
+        option.classList.add(answer ? "pk-option--answer" : "pk-option--mistake");
+        option.appendChild(el("span", "pk-option__mark", text));
+      }
+    });
     q.classList.add(right ? "pk-right" : "pk-wrong");
     each(q.querySelectorAll("input"), function (i) { i.disabled = true; });
     return right;
