@@ -196,3 +196,20 @@ def test_after_marking_each_option_says_whether_it_was_chosen_and_right(browser,
     page.get_by_role("button", name="Start a new attempt").click()
     assert page.locator(".pk-option__mark").count() == 0  # a new attempt starts clean
     context.close()
+
+
+def test_exports_list_categories_in_the_policys_section_order():
+    import xml.etree.ElementTree as ET
+
+    from policykit import export
+    from test_quiz_document import document, question
+
+    # sections as the policy orders them: "scope" (S) before "accounts" (A), not A-Z
+    doc = document([question("q1", ("scope",)), question("q2", ("accounts",)),
+                    question("q3", ("scope",))], 3)
+    root = ET.fromstring(export.moodle_xml(doc))
+    shown = [q.findtext("category/text") or q.findtext("name/text") for q in root]
+    assert shown == ["$course$/Policy/SCOPE", "q1", "q3", "$course$/Policy/ACCOUNTS", "q2"]
+    gift = export.gift(doc)
+    assert gift.index("$CATEGORY: $course$/Policy/SCOPE") < gift.index("::q1::") < \
+        gift.index("::q3::") < gift.index("$CATEGORY: $course$/Policy/ACCOUNTS") < gift.index("::q2::")
