@@ -9,7 +9,7 @@ Three traps of hand-written YAML, found from the composed nodes and the text aro
 from __future__ import annotations
 
 import re
-from typing import Iterable, Iterator
+from typing import Iterator, Mapping
 
 import yaml
 
@@ -24,18 +24,19 @@ _KEY_LINE = re.compile(r"[ ]*(?:-[ ]+)?([A-Za-z_]+):(?:[ ]|$)")
 _LIST_ITEM = re.compile(r"(?:[-*+]|[0-9]+[.)])[ ]")
 
 
-def find(document: Document, format_keys: Iterable[str]) -> list[Problem]:
-    """Every trap in a document whose format has the keys format_keys."""
+def find(document: Document, nearby_keys: Mapping[str, frozenset[str]]) -> list[Problem]:
+    """Every trap in a document; nearby_keys gives, for each key of its format, the keys a
+    line swallowed into its text could be meant as (schema.nearby_keys)."""
     text = document.text
     if document.node is None or text is None:
         return []
-    keys = frozenset(format_keys)
     lines = text.split("\n")
     problems = []
     where = _Where(document.source.path, lines)
     for owner, key, node in _scalars(document.node):
         style = node.style or None  # libyaml writes a plain scalar's style as ''
-        found = list(_keys_inside(node, style, key, keys, where))
+        found = list(_keys_inside(node, style, key, nearby_keys.get(key or "", frozenset()),
+                                   where))
         if not found:  # keys swallowed into text ('- id: x') are not also a list: one message
             found += _folded_lists(node, style, key, where)
         found += _comment_after(node, style, key, text, where)

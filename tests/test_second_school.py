@@ -1,0 +1,44 @@
+"""A second school's policy, transcribed by hand (St Teilo's Anti-bullying Policy): the odd-text
+and YAML-trap rules stay quiet on legitimate policy text, and still catch what is lost."""
+
+from __future__ import annotations
+
+import pytest
+
+from test_check_errors import VERSION, V, make_project, run_check
+
+
+def _with_clause_text(written: str) -> str:
+    """The small valid version with clause 'rules' text written as given (YAML, after 'text:')."""
+    return VERSION.replace("text: Do this.", "text: " + written)
+
+
+SPARED = {
+    "a wrapped sentence whose next line starts with another format's key": (
+        ">-\n          It is important to help pupils resolve these, so please\n"
+        "          note: staff use restorative conversations for all of them."),
+    "version: and status: wrapped in a clause": (
+        ">-\n          The DSL records the\n          version: of events each party gives,"
+        " and the\n          status: of any referral."),
+    "a year ending a sentence at the start of a folded line": (
+        ">-\n          The policy was last reviewed in September\n"
+        "          2024. It is reviewed every two years."),
+    "a dash used as a parenthesis at the start of a folded line": (
+        ">-\n          Staff on duty at the gate\n          - usually two of them -\n"
+        "          watch for pupils arriving upset."),
+    "hashtags and URL fragments in quoted and folded text": (
+        ">-\n          Watch tags such as #Year7StTeilos; see\n"
+        "          https://example.org/guide#social-media and item #3."),
+    "typographic quotes, Welsh, Polish, emoji and Arabic": (
+        "'Mae’r polisi hwn ar gael yn Gymraeg — ask Mr Łukasz Nowak or Siân; Zoë says “hi” 🙂"
+        " (سياسة مكافحة التنمر).'"),
+    "colons at line ends and 'Note:' in folded text": (
+        ">-\n          Colons at the end of lines:\n          Note: see below.\n"
+        "          they should not confuse anyone:"),
+}
+
+
+@pytest.mark.parametrize("written", SPARED.values(), ids=SPARED.keys())
+def test_legitimate_policy_text_passes(tmp_path, capsys, written):
+    code, err, _ = run_check(make_project(tmp_path, {V: _with_clause_text(written)}), capsys)
+    assert (code, err) == (0, [])
