@@ -42,3 +42,27 @@ SPARED = {
 def test_legitimate_policy_text_passes(tmp_path, capsys, written):
     code, err, _ = run_check(make_project(tmp_path, {V: _with_clause_text(written)}), capsys)
     assert (code, err) == (0, [])
+
+
+LIST_HINT = ("'text': this Markdown list item is in folded text (>), which joins it onto the "
+             "line before it, so the list shows as one line — write the text as a literal block "
+             "('|'), with a blank line before the list, so that each item keeps its line")
+CAUGHT = {
+    "one item after a colon": (
+        ">-\n          Examples of what pupils post:\n          - \"nobody likes you\"",
+        [f"{V}:14:11: clause 'rules': {LIST_HINT}"]),
+    "two numbered items after a sentence": (
+        ">-\n          Sanctions follow the Behaviour Policy\n          1. a warning\n"
+        "          2. a detention",
+        [f"{V}:14:11: clause 'rules': {LIST_HINT}"]),
+    "a list after a blank line, whose items still join": (
+        ">-\n          Sanctions follow the Behaviour Policy.\n\n          - a warning\n"
+        "          - a detention",
+        [f"{V}:16:11: clause 'rules': {LIST_HINT}"]),
+}
+
+
+@pytest.mark.parametrize("written,expected", CAUGHT.values(), ids=CAUGHT.keys())
+def test_traps_in_policy_text_are_still_caught(tmp_path, capsys, written, expected):
+    code, err, _ = run_check(make_project(tmp_path, {V: _with_clause_text(written)}), capsys)
+    assert (code, err[:-1]) == (1, expected)

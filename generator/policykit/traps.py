@@ -109,15 +109,15 @@ def _folded_lists(node: yaml.ScalarNode, style: str | None, key: str | None,
                   where: _Where) -> Iterator[Problem]:
     if style not in (">", None) or node.start_mark.line == node.end_mark.line:
         return
-    base = None
-    previous = ""
-    for number, line in _body(node, where.lines):
+    body = list(_body(node, where.lines))
+    base = next((len(line) - len(line.lstrip(" ")) for number, line in body if line.strip()
+                 and not (number == node.start_mark.line and style is None)), None)
+    for (_, previous), (number, line), (_, following) in zip(body, body[1:], body[2:] + [(0, "")]):
         words = line.lstrip(" ")
         indent = len(line) - len(words)
-        if words and base is None and not (number == node.start_mark.line and style is None):
-            base = indent
         if (words and indent == base and _LIST_ITEM.match(words) and previous.strip()
-                and len(previous) - len(previous.lstrip(" ")) <= indent):
+                and len(previous) - len(previous.lstrip(" ")) <= indent
+                and _looks_like_list(previous, following)):
             written = "folded text (>)" if style == ">" else "unquoted text"
             yield Problem(where(number, indent),
                           f"'{key}': this Markdown list item is in {written}, which joins it onto "
@@ -125,7 +125,14 @@ def _folded_lists(node: yaml.ScalarNode, style: str | None, key: str | None,
                           "write the text as a literal block ('|'), with a blank line before "
                           "the list, so that each item keeps its line")
             return
-        previous = line
+
+
+def _looks_like_list(previous: str, following: str) -> bool:
+    """Whether a line that starts like a list item ('- ', '2024. ') is one: it follows a line
+    ending with ':' or another item, or another item follows it. A wrapped sentence may start
+    a line with a year and a full stop, or with a dash used as a parenthesis."""
+    return (previous.rstrip().endswith(":") or bool(_LIST_ITEM.match(previous.lstrip(" ")))
+            or bool(_LIST_ITEM.match(following.lstrip(" "))))
 
 
 def _comment_after(node: yaml.ScalarNode, style: str | None, key: str | None, text: str,
