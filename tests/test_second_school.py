@@ -66,3 +66,27 @@ CAUGHT = {
 def test_traps_in_policy_text_are_still_caught(tmp_path, capsys, written, expected):
     code, err, _ = run_check(make_project(tmp_path, {V: _with_clause_text(written)}), capsys)
     assert (code, err[:-1]) == (1, expected)
+
+
+def test_a_hashtag_starting_the_next_line_of_unquoted_text_is_caught(tmp_path, capsys):
+    """'#Year7' wrapped onto the next line of unquoted text begins a YAML comment there: the
+    words are lost, though the line is indented as the text's continuation."""
+    written = "Staff must tell the DSL about tags such as\n          #Year7StTeilos at once."
+    code, err, _ = run_check(make_project(tmp_path, {V: _with_clause_text(written)}), capsys)
+    assert (code, err[:-1]) == (1, [
+        f"{V}:13:11: clause 'rules': 'text': the line after it starts with '#', so YAML reads "
+        "it as a comment and leaves it out (\"#Year7StTeilos at once.\") — quote the whole "
+        "text, or indent the comment like the key if it is one"])
+
+
+def test_a_comment_line_at_the_keys_indentation_is_spared(tmp_path, capsys):
+    written = "Staff must tell the DSL.\n        # TODO: reword after the governors' meeting"
+    code, err, _ = run_check(make_project(tmp_path, {V: _with_clause_text(written)}), capsys)
+    assert (code, err) == (0, [])
+
+
+def test_a_comment_line_below_a_list_of_sources_is_spared(tmp_path, capsys):
+    version = VERSION.replace('status: draft\n', 'status: draft\nsources:\n  - KCSIE (2025)\n'
+                              '  # - KCSIE (2024), superseded\n  - Equality Act 2010\n')
+    code, err, _ = run_check(make_project(tmp_path, {V: version}), capsys)
+    assert (code, err) == (0, [])

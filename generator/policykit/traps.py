@@ -149,3 +149,23 @@ def _comment_after(node: yaml.ScalarNode, style: str | None, key: str | None, te
                       f"'{key}': the words after ' #' are a YAML comment and are left out "
                       f"(\"{shown(rest[gap:].strip(), 40)}\")",
                       "quote the whole text, or move the comment to a line of its own")
+    elif rest.strip() == "" and line_end >= 0:
+        yield from _comment_below(node, key, text, line_end + 1, where)
+
+
+def _comment_below(node: yaml.ScalarNode, key: str, text: str, start: int,
+                   where: _Where) -> Iterator[Problem]:
+    """A line right after unquoted text, indented as its continuation but starting with '#'
+    (a wrapped '#Year7'): YAML ends the text there and drops the line as a comment."""
+    line_end = text.find("\n", start)
+    below = text[start: line_end if line_end >= 0 else len(text)]
+    words = below.lstrip(" ")
+    first_line = text[text.rfind("\n", 0, node.start_mark.index) + 1: node.start_mark.index]
+    key_column = first_line.rfind(f"{key}:")  # a list item's text: its '- ' instead
+    if key_column < 0:
+        key_column = len(first_line) - len(first_line.lstrip(" "))
+    if words.startswith("#") and len(below) - len(words) > key_column:
+        yield Problem(where(node.end_mark.line + 1, len(below) - len(words)),
+                      f"'{key}': the line after it starts with '#', so YAML reads it as a "
+                      f"comment and leaves it out (\"{shown(words.strip(), 40)}\")",
+                      "quote the whole text, or indent the comment like the key if it is one")
