@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from .errors import CONTROLS, Problem, Source, char_name, shown
+from .errors import CONTROLS, DIRECTION_CONTROLS, Problem, Source, char_name, shown
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_VALUES = 100_000
@@ -26,6 +26,9 @@ ONE_LINE_FIELDS = frozenset({"id", "title", "name", "abbr", "expansion", "owner"
                              "status", "kind", "approved_by", "policy", "url", "covers",
                              "audience", "linked_policies", "refs", "quizzes"})
 
+# Characters that take no space, in keys and one-line values (ids, titles): a copy from a web
+# page leaves them, and an id with one differs from the id it looks like.
+_INVISIBLE = re.compile(r"[\u200b\u2060\ufeff]")
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
@@ -286,16 +289,19 @@ class _Converter:
         if node.tag == "tag:yaml.org,2002:merge":
             raise _Reject(Problem(self.where(node), "merge keys (<<) are not supported",
                                   "write the keys out in full"))
-        self.controls(node, allowed="")
+        self.controls(node, allowed="", one_line=True)
         return node.value
 
-    def controls(self, node: yaml.ScalarNode, allowed: str = "\t\n") -> None:
-        """A control character (C0, C1, DEL) in a value, named: a quoted escape such as
-        "\\x9b" writes it invisibly, and it breaks pages (front matter) and terminals."""
+    def controls(self, node: yaml.ScalarNode, allowed: str = "\t\n",
+                 one_line: bool = False) -> None:
+        """A control character (C0, C1, DEL) or direction control in a value, or an invisible
+        character in a key or one-line value, named: a quoted escape such as "\\x9b" writes
+        it unseen; it breaks pages (front matter) and terminals, or makes text read other
+        than it is written."""
+        within = "a key" if allowed == "" else f"'{shown(self.field)}'" if self.field \
+            else "the value"
         for match in CONTROLS.finditer(node.value):
             if match.group() not in allowed:
-                within = "a key" if allowed == "" else f"'{shown(self.field)}'" if self.field \
-                    else "the value"
                 if match.group() == "\n":
                     self.problems.append(Problem(self.where(node), f"line break in {within}",
                                                  "write it on one line"))
@@ -304,9 +310,23 @@ class _Converter:
                     self.where(node), f"control character {char_name(match.group())} in "
                     f"{within}", "remove it (only line breaks and tabs may be written in text)"))
                 return
+        found = DIRECTION_CONTROLS.search(node.value)
+        if found:
+            self.problems.append(Problem(
+                self.where(node), f"direction control {char_name(found.group())} in {within}",
+                "remove it: it shows the words in an order other than the one written "
+                "(right-to-left text needs no control characters)"))
+            return
+        found = _INVISIBLE.search(node.value) if one_line else None
+        if found:
+            self.problems.append(Problem(
+                self.where(node), f"invisible character {char_name(found.group())} in {within}",
+                "remove it: it cannot be seen, yet makes the value differ from what it looks "
+                "like"))
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
-        self.controls(node, "\t" if self.field in ONE_LINE_FIELDS else "\t\n")
+        one_line = self.field in ONE_LINE_FIELDS
+        self.controls(node, "\t" if one_line else "\t\n", one_line)
         if node.style:  # quoted or block scalar: always text
             return node.value
         text = node.value
