@@ -201,7 +201,7 @@ def _new_version(root: Path, args: argparse.Namespace) -> int:
     base = approved[-1]
     folder = root / "policy" / policy.id / "versions"
     try:
-        text = workflow.draft_from((folder / f"{base.version}.yaml").read_text("utf-8"),
+        text = workflow.draft_from((folder / f"{base.version}.yaml").read_bytes().decode(),
                                    base.version, args.version)
     except EditError as error:
         print(f"policykit: error: cannot start {args.version} from {base.version}: {error}; "

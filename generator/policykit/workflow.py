@@ -24,6 +24,8 @@ def draft_from(text: str, old_version: str, new_version: str) -> str:
     and the result is parsed again to prove it holds exactly the intended values; otherwise
     yaml_edit.EditError says why."""
     text = text.removeprefix("\ufeff")  # the composer's marks do not count a byte-order mark
+    newline = "\r\n" if "\r\n" in text else "\r" if "\r" in text else "\n"
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # edits find lines by '\n'
     data, root = yaml_edit.parse(text)
     edits = [yaml_edit.set_value(text, root, "version", json.dumps(new_version)),
              yaml_edit.set_value(text, root, "status", "draft")]
@@ -37,7 +39,7 @@ def draft_from(text: str, old_version: str, new_version: str) -> str:
     expected = dict(expected, version=new_version, status="draft")
     expected["sections"] = yaml_edit.without_key(data["sections"], "change_note")
     edited = _with_header(yaml_edit.apply(text, edits + notes), old_version, new_version)
-    return yaml_edit.checked(edited, expected)
+    return yaml_edit.checked(edited.replace("\n", newline), expected)  # the file's own endings
 
 
 def _with_header(text: str, old_version: str, new_version: str) -> str:

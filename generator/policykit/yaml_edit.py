@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 import yaml
 
+from .errors import shown
 from .load import parse_document
 
 Edit = tuple[int, int, str]  # replace text[start:end] with the string
@@ -59,8 +60,23 @@ def checked(text: str, expected: Any) -> str:
     """text, once it is proved to parse to expected; else EditError."""
     data, _ = parse(text)
     if data != expected:
-        raise EditError("the edited file would not hold the same text")
+        raise EditError(f"the edited file would not hold the same value at "
+                        f"{shown(difference(data, expected), 200)}")
     return text
+
+
+def difference(found: Any, expected: Any, path: str = "") -> str:
+    """Where found first differs from expected, as 'sections[0].clauses[1].text'."""
+    if isinstance(found, dict) and isinstance(expected, dict):
+        for key in sorted(set(found) | set(expected), key=str):
+            if found.get(key, difference) != expected.get(key, difference):
+                return difference(found.get(key), expected.get(key),
+                                  f"{path}.{key}" if path else str(key))
+    elif isinstance(found, list) and isinstance(expected, list) and len(found) == len(expected):
+        for i, (item, wanted) in enumerate(zip(found, expected)):
+            if item != wanted:
+                return difference(item, wanted, f"{path}[{i}]")
+    return path or "the top level"
 
 
 def mappings_under(node: yaml.Node, visit: Callable[[yaml.MappingNode], None]) -> None:

@@ -1,0 +1,100 @@
+"""Hostile and odd text: direction overrides and invisible characters are named, never echoed
+raw; new-version keeps a file's line endings whatever they are, or says what it could not keep."""
+
+from __future__ import annotations
+
+import pytest
+
+from policykit import workflow, yaml_edit
+from policykit.errors import shown
+from policykit.load import parse_document
+from test_check_errors import VERSION, V, make_project, run_check
+
+HINT_DIRECTION = ("remove it: it shows the words in an order other than the one written "
+                  "(right-to-left text needs no control characters)")
+HINT_INVISIBLE = "remove it: it cannot be seen, yet makes the value differ from what it looks like"
+
+CASES = {
+    "a right-to-left override in a clause text": (
+        VERSION.replace("text: Do this.", 'text: "Do \\u202Esiht."'),
+        [f"{V}:12:15: direction control U+202E (right-to-left override) in 'text' — "
+         f"{HINT_DIRECTION}"]),
+    "a right-to-left override in an id": (
+        VERSION.replace("- id: rules", '- id: "ru\\u202Eles"'),
+        [f"{V}:10:13: direction control U+202E (right-to-left override) in 'id' — "
+         f"{HINT_DIRECTION}"]),
+    "an isolate in a title": (
+        VERSION.replace("title: Intro", 'title: "In\\u2067tro"'),
+        [f"{V}:5:12: direction control U+2067 (right-to-left isolate) in 'title' — "
+         f"{HINT_DIRECTION}"]),
+    "a zero-width space in an id": (
+        VERSION.replace("- id: rules", '- id: "ru\\u200Bles"'),
+        [f"{V}:10:13: invisible character U+200B (zero width space) in 'id' — "
+         f"{HINT_INVISIBLE}"]),
+    "a zero-width space in a title": (
+        VERSION.replace("title: Intro", "title: In\u200btro"),
+        [f"{V}:5:12: invisible character U+200B (zero width space) in 'title' — "
+         f"{HINT_INVISIBLE}"]),
+    "a direction override in a key": (
+        VERSION.replace("kind: duty", '"ki\\u202End": duty'),
+        [f"{V}:11:9: direction control U+202E (right-to-left override) in a key — "
+         f"{HINT_DIRECTION}"]),
+}
+
+
+@pytest.mark.parametrize("version,expected", CASES.values(), ids=CASES.keys())
+def test_direction_and_invisible_characters_are_named(tmp_path, capsys, version, expected):
+    code, err, _ = run_check(make_project(tmp_path, {V: version}), capsys)
+    assert (code, err[:-1]) == (1, expected)
+
+
+def test_right_to_left_text_joiners_and_marks_are_text(tmp_path, capsys):
+    """Arabic, emoji joined by U+200D and a right-to-left mark (U+200F) are ordinary text."""
+    version = VERSION.replace("text: Do this.", "text: سياسة مكافحة التنمر \u200f👨\u200d👩\u200d👧 ok").replace(
+        "title: Intro", "title: Croeso — مرحبا 👋")
+    code, err, _ = run_check(make_project(tmp_path, {V: version}), capsys)
+    assert (code, err) == (0, [])
+
+
+def test_shown_writes_direction_and_invisible_characters_as_escapes():
+    assert shown("ru\u202eles\u200b\u2028x") == "ru\\u202eles\\u200b\\u2028x"
+    assert shown("Siân 👨\u200d👩 سياسة") == "Siân 👨\\u200d👩 سياسة"
+
+
+APPROVED = VERSION.replace("status: draft", "status: approved\napproved_by: Governors").replace(
+    "text: Do this.", "text: Do this.\n        change_note: New.")
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"], ids=["CRLF", "CR"])
+def test_new_version_keeps_the_files_line_endings(newline):
+    text = APPROVED.replace("\n", newline)
+    draft = workflow.draft_from(text, "1", "2")
+    assert "\n" not in draft.replace(newline, "") and draft.count(newline) >= 10
+    data = parse_document(draft, "")[0].data
+    assert (data["version"], data["status"], "approved_by" in data) == ("2", "draft", False)
+    assert parse_document(text, "")[0].data["sections"][0]["clauses"][1]["text"] == \
+        data["sections"][0]["clauses"][1]["text"] == "Do this."
+    assert "change_note" not in data["sections"][0]["clauses"][1]
+
+
+def test_an_edit_that_would_change_a_value_names_it(monkeypatch):
+    apply = yaml_edit.apply
+    monkeypatch.setattr(yaml_edit, "apply",
+                        lambda text, edits: apply(text, edits).replace("Do this.", "Do."))
+    with pytest.raises(yaml_edit.EditError) as raised:
+        workflow.draft_from(APPROVED, "1", "2")
+    assert str(raised.value) == ("the edited file would not hold the same value at "
+                                 "sections[0].clauses[1].text")
+
+
+def test_new_version_from_a_crlf_file_writes_crlf(tmp_path, capsys):
+    """A file saved on Windows keeps its line endings in the draft started from it."""
+    from conftest import lock
+    from policykit.cli import main
+
+    root = make_project(tmp_path, {V: APPROVED.replace("\n", "\r\n").encode("utf-8")})
+    lock(root, "demo", "1")
+    assert main(["--project", str(root), "new-version", "demo", "2"]) == 0
+    draft = (root / "policy/demo/versions/2.yaml").read_bytes()
+    assert draft.count(b"\r\n") >= 10 and b"\n" not in draft.replace(b"\r\n", b"")
+    assert run_check(root, capsys)[0] == 0
