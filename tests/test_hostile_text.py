@@ -98,3 +98,22 @@ def test_new_version_from_a_crlf_file_writes_crlf(tmp_path, capsys):
     draft = (root / "policy/demo/versions/2.yaml").read_bytes()
     assert draft.count(b"\r\n") >= 10 and b"\n" not in draft.replace(b"\r\n", b"")
     assert run_check(root, capsys)[0] == 0
+
+
+@pytest.mark.parametrize("old,new", [
+    ("status: approved", "status: >-\n  approved"),
+    ('version: "1"', "version: |-\n  1"),
+    ("status: approved", "status: >-\n  approved\n\n# the governors' decision\n"),
+], ids=["status folded", "version literal", "block then a comment"])
+def test_new_version_replaces_a_value_written_as_a_block(old, new):
+    draft = workflow.draft_from(APPROVED.replace(old, new), "1", "2")
+    data = parse_document(draft, "")[0].data
+    assert (data["version"], data["status"]) == ("2", "draft")
+
+
+def test_an_edit_that_would_not_load_says_it_is_the_edit(monkeypatch):
+    apply = yaml_edit.apply
+    monkeypatch.setattr(yaml_edit, "apply", lambda text, edits: apply(text, edits) + "x: [")
+    with pytest.raises(yaml_edit.EditError) as raised:
+        workflow.draft_from(APPROVED, "1", "2")
+    assert str(raised.value).startswith("the edited file would not load (")

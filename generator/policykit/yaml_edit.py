@@ -36,7 +36,10 @@ def parse(text: str) -> tuple[Any, yaml.MappingNode]:
 def set_value(text: str, mapping: yaml.MappingNode, key: str, written: str) -> Edit:
     """An edit that writes key's value as `written` (already YAML), keeping any comment."""
     value = _value(mapping, key)
-    return value.start_mark.index, value.end_mark.index, written
+    start, end = value.start_mark.index, value.end_mark.index
+    while end > start and text[end - 1] in " \n":  # a block's line break belongs to the line
+        end -= 1
+    return start, end, written
 
 
 def remove_key(text: str, mapping: yaml.MappingNode, key: str) -> Edit:
@@ -58,7 +61,10 @@ def apply(text: str, edits: list[Edit]) -> str:
 
 def checked(text: str, expected: Any) -> str:
     """text, once it is proved to parse to expected; else EditError."""
-    data, _ = parse(text)
+    try:
+        data, _ = parse(text)
+    except EditError as error:
+        raise EditError(f"the edited file would not load ({error})") from None
     if data != expected:
         raise EditError(f"the edited file would not hold the same value at "
                         f"{shown(difference(data, expected), 200)}")
