@@ -117,3 +117,44 @@ def test_an_edit_that_would_not_load_says_it_is_the_edit(monkeypatch):
     with pytest.raises(yaml_edit.EditError) as raised:
         workflow.draft_from(APPROVED, "1", "2")
     assert str(raised.value).startswith("the edited file would not load (")
+
+
+DRAFT = VERSION
+APPROVE_STYLES = {
+    "block": DRAFT,
+    "flow": '{version: "1", status: draft, sections: [{id: intro, title: Intro, clauses: '
+            '[{id: purpose, kind: information, text: Why.}]}]}\n',
+    "quoted key": DRAFT.replace("status:", '"status":'),
+    "value on the next line": DRAFT.replace("status: draft", "status:\n  draft"),
+    "comment after the value": DRAFT.replace("status: draft", "status: draft  # until October"),
+    "earlier approval details": DRAFT.replace("status: draft", "approved_by: >-\n  Someone\n"
+                                              "status: draft\napproved_on: 2020-01-01"),
+    "CRLF": DRAFT.replace("\n", "\r\n"),
+}
+
+
+@pytest.mark.parametrize("text", APPROVE_STYLES.values(), ids=APPROVE_STYLES.keys())
+def test_approve_edits_every_style_and_keeps_every_other_value(text):
+    import datetime as dt
+
+    approved = workflow.approve(text, 'The "Full" Governing Body', dt.date(2025, 10, 14))
+    before = parse_document(text, "")[0].data
+    after = parse_document(approved, "")[0].data
+    assert after == {**{k: v for k, v in before.items() if not k.startswith("approved_")},
+                     "status": "approved", "approved_on": "2025-10-14",
+                     "approved_by": 'The "Full" Governing Body'}
+    if "\r\n" in text:
+        assert "\n" not in approved.replace("\r\n", "")
+
+
+def test_approve_writes_nothing_when_the_approval_would_not_load(tmp_path, capsys):
+    from policykit.cli import main
+
+    root = make_project(tmp_path)
+    before = (root / V).read_bytes()
+    code = main(["--project", str(root), "approve", "demo", "1", "--by", "Gov\x1b[2J",
+                 "--on", "2025-10-14"])
+    err = capsys.readouterr().err
+    assert code == 1 and "nothing was written" in err and "\x1b" not in err
+    assert (root / V).read_bytes() == before
+    assert not (root / "policy/demo/approved.lock").exists()

@@ -227,8 +227,13 @@ def _approve(root: Path, args: argparse.Namespace) -> int:
     if version.status == "draft":
         if not (args.by and args.on):
             return _usage("approving a draft needs --by \"...\" and --on YYYY-MM-DD")
-        write_tree(path.parent, {path.name: workflow.approve(path.read_text("utf-8"),
-                                                             args.by, args.on)}, prune=False)
+        try:
+            text = workflow.approve(path.read_bytes().decode(), args.by, args.on)
+        except EditError as error:
+            print(f"policykit: error: cannot approve {args.policy} {version.version}: "
+                  f"{error}; nothing was written", file=sys.stderr)
+            return PROBLEMS
+        write_tree(path.parent, {path.name: text}, prune=False)
     elif version.version in policy.locked:
         print(f"{args.policy} {version.version} is already approved and locked")
         return OK

@@ -42,6 +42,20 @@ def set_value(text: str, mapping: yaml.MappingNode, key: str, written: str) -> E
     return start, end, written
 
 
+def set_value_adding(text: str, mapping: yaml.MappingNode, key: str, written: str,
+                     entries: list[str]) -> list[Edit]:
+    """Edits that write key's value as `written` and add the entries ('key: value', already
+    YAML) just after it: on the lines below in a block mapping, after a comma in a flow one."""
+    if mapping.flow_style:
+        return [set_value(text, mapping, key, ", ".join([written, *entries]))]
+    key_node = next(k for k, _ in mapping.value if k.value == key)
+    start, end, _ = edit = set_value(text, mapping, key, written)
+    line_end = text.find("\n", end)
+    indent = " " * key_node.start_mark.column
+    added = "".join(f"\n{indent}{entry}" for entry in entries)
+    return [edit, (len(text), len(text), added) if line_end < 0 else (line_end, line_end, added)]
+
+
 def remove_key(text: str, mapping: yaml.MappingNode, key: str) -> Edit:
     """An edit that removes key, its value and the comments written on or inside them."""
     for key_node, value in mapping.value:
