@@ -158,3 +158,12 @@ def test_approve_writes_nothing_when_the_approval_would_not_load(tmp_path, capsy
     assert code == 1 and "nothing was written" in err and "\x1b" not in err
     assert (root / V).read_bytes() == before
     assert not (root / "policy/demo/approved.lock").exists()
+
+
+def test_a_right_to_left_mark_starting_a_line_of_text_is_text(tmp_path, capsys):
+    """Word processors start each right-to-left paragraph with U+200F: after the indentation
+    it is text, not indentation."""
+    version = VERSION.replace("text: Do this.", "text: |\n          Welsh and Arabic copies:\n"
+                              "          \u200fسياسة مكافحة التنمر\n          \u200e(English)")
+    code, err, _ = run_check(make_project(tmp_path, {V: version}), capsys)
+    assert (code, err) == (0, [])

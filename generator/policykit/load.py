@@ -198,12 +198,15 @@ _INDENT_LIKE = re.compile(r"[ \t\u00a0\u1680\u2000-\u200f\u2028\u2029\u202f\u205
                           r"\u3000\ufeff]*")
 
 
+_MARKS = "\u200c\u200d\u200e\u200f"  # joiners and direction marks: they belong to the word after
+
+
 def _odd_indents(text: str, shown_as: str) -> list[Problem]:
     """Tabs and invisible characters (U+00A0 no-break space...) in indentation, each named
     with its own line and column: YAML would read them as text or fail somewhere else."""
     problems = []
     for number, line in enumerate(text.split("\n"), start=1):
-        indent = _INDENT_LIKE.match(line).group()
+        indent = _INDENT_LIKE.match(line).group().rstrip(_MARKS)  # a mark before words is text
         odd = next((i for i, char in enumerate(indent) if char != " "), None)
         if odd is None:
             continue
