@@ -50,7 +50,8 @@ def test_direction_and_invisible_characters_are_named(tmp_path, capsys, version,
 
 def test_right_to_left_text_joiners_and_marks_are_text(tmp_path, capsys):
     """Arabic, emoji joined by U+200D and a right-to-left mark (U+200F) are ordinary text."""
-    version = VERSION.replace("text: Do this.", "text: سياسة مكافحة التنمر \u200f👨\u200d👩\u200d👧 ok").replace(
+    version = VERSION.replace(
+        "text: Do this.", "text: سياسة مكافحة التنمر \u200f👨\u200d👩\u200d👧 ok").replace(
         "title: Intro", "title: Croeso — مرحبا 👋")
     code, err, _ = run_check(make_project(tmp_path, {V: version}), capsys)
     assert (code, err) == (0, [])

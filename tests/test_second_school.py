@@ -30,8 +30,8 @@ SPARED = {
         ">-\n          Watch tags such as #Year7StTeilos; see\n"
         "          https://example.org/guide#social-media and item #3."),
     "typographic quotes, Welsh, Polish, emoji and Arabic": (
-        "'Mae’r polisi hwn ar gael yn Gymraeg — ask Mr Łukasz Nowak or Siân; Zoë says “hi” 🙂"
-        " (سياسة مكافحة التنمر).'"),
+        "'Mae’r polisi hwn ar gael yn Gymraeg — ask Mr Łukasz Nowak or Siân; Zoë says"
+        " “hi” 🙂 (سياسة مكافحة التنمر).'"),
     "colons at line ends and 'Note:' in folded text": (
         ">-\n          Colons at the end of lines:\n          Note: see below.\n"
         "          they should not confuse anyone:"),
@@ -90,3 +90,16 @@ def test_a_comment_line_below_a_list_of_sources_is_spared(tmp_path, capsys):
                               '  # - KCSIE (2024), superseded\n  - Equality Act 2010\n')
     code, err, _ = run_check(make_project(tmp_path, {V: version}), capsys)
     assert (code, err) == (0, [])
+
+
+def test_words_that_only_look_like_links_are_not_links():
+    """'[1]: Keeping Children Safe…' is a numbered source, not a link definition (Markdown
+    reads one only when the line is '[id]: address "title"'); 'href=' in a sentence is prose."""
+    from policykit.checks import links_in
+
+    assert links_in("Sources:\n\n[1]: Keeping Children Safe in Education (2024)") == []
+    assert links_in("Pupils learn what the href= attribute does in Year 8.") == []
+    assert links_in('[1]: https://example.org/a "KCSIE"\n[2]: forms/report.pdf') == [
+        "https://example.org/a", "forms/report.pdf"]
+    assert links_in('<a href="/staff/">staff</a> <a class="x" href=#top>top</a>') == [
+        "/staff/", "#top"]

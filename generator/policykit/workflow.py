@@ -60,7 +60,8 @@ def _draft(text: str, old_version: str, new_version: str) -> tuple[str, dict]:
 def _approved(text: str, by: str, on: dt.date) -> tuple[str, dict]:
     data, root = yaml_edit.parse(text)
     details = {"approved_on": on.isoformat(), "approved_by": by}
-    written = [f"approved_on: {on.isoformat()}", f"approved_by: {json.dumps(by, ensure_ascii=False)}"]
+    written = [f"approved_on: {on.isoformat()}",
+               f"approved_by: {json.dumps(by, ensure_ascii=False)}"]
     edits = [yaml_edit.remove_key(text, root, key) for key in details if key in data]
     edits += yaml_edit.set_value_adding(text, root, "status", "approved", written)
     expected = {k: v for k, v in data.items() if k not in details}
