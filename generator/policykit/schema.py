@@ -235,7 +235,6 @@ def _subject(data: Any, path: tuple) -> str:
             break
         parent = path[i - 1] if i else None
         if isinstance(part, int) and isinstance(node, dict) and isinstance(node.get("id"), str):
-            kind = {"sections": "section", "clauses": "clause", "questions": "question",
-                    "pathways": "pathway", "roles": "role"}.get(parent, "entry")
+            kind = traps.KINDS.get(parent, "entry")
             subject = f"{kind} '{shown(node['id'])}': "
     return subject

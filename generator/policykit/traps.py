@@ -52,7 +52,8 @@ class _Where:
         return Source(self.path, line + 1, column + 1)
 
 
-_KINDS = {"sections": "section", "clauses": "clause", "questions": "question",
+# What an entry of each list is called in messages ("clause 'x': ...").
+KINDS = {"sections": "section", "clauses": "clause", "questions": "question",
           "pathways": "pathway", "roles": "role", "options": "option"}
 
 
@@ -68,8 +69,8 @@ def _scalars(node: yaml.Node) -> Iterator[tuple[tuple, str | None, yaml.ScalarNo
         owner, key, node = todo.pop()
         if isinstance(node, yaml.MappingNode):
             ids = [v.value for k, v in node.value if k.value == "id" and isinstance(v.value, str)]
-            if ids and key in _KINDS:
-                owner = (_KINDS[key], ids[0])
+            if ids and key in KINDS:
+                owner = (KINDS[key], ids[0])
             todo += [(owner, k.value, v) for k, v in reversed(node.value)]
         elif isinstance(node, yaml.SequenceNode):
             todo += [(owner, key, item) for item in reversed(node.value)]
