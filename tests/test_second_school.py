@@ -103,3 +103,27 @@ def test_words_that_only_look_like_links_are_not_links():
         "https://example.org/a", "forms/report.pdf"]
     assert links_in('<a href="/staff/">staff</a> <a class="x" href=#top>top</a>') == [
         "/staff/", "#top"]
+
+
+LITERAL_HINT = ("'text': this Markdown list item follows a line of text with no blank line "
+                "between, so Markdown joins the list into that paragraph and shows it as one "
+                "line — put a blank line before the list")
+
+
+def test_a_list_without_a_blank_line_in_a_literal_block_is_caught(tmp_path, capsys):
+    written = ("|\n          Adults should investigate if a child:\n"
+               "          1. is frightened of walking to school;\n"
+               "          2. changes their usual routine.")
+    code, err, _ = run_check(make_project(tmp_path, {V: _with_clause_text(written)}), capsys)
+    assert (code, err[:-1]) == (1, [f"{V}:14:11: clause 'rules': {LITERAL_HINT}"])
+
+
+def test_lists_in_literal_blocks_written_as_markdown_wants_pass(tmp_path, capsys):
+    written = ("|\n          Adults should investigate if a child:\n\n"
+               "          1. is frightened of walking to school;\n"
+               "          2. changes their usual routine.\n"
+               "             - for example, begs to be driven\n\n"
+               "          The policy was last reviewed in September\n"
+               "          2024. It is reviewed every two years.")
+    code, err, _ = run_check(make_project(tmp_path, {V: _with_clause_text(written)}), capsys)
+    assert (code, err) == (0, [])

@@ -39,6 +39,7 @@ def find(document: Document, nearby_keys: Mapping[str, frozenset[str]]) -> list[
                                    where))
         if not found:  # keys swallowed into text ('- id: x') are not also a list: one message
             found += _folded_lists(node, style, key, where)
+            found += _literal_lists(node, style, key, where)
         found += _comment_after(node, style, key, text, where)
         problems += [Problem(p.source, _subject(owner) + p.message, p.hint) for p in found]
     return sorted(problems)
@@ -125,6 +126,27 @@ def _folded_lists(node: yaml.ScalarNode, style: str | None, key: str | None,
                           "the line before it, so the list shows as one line",
                           "write the text as a literal block ('|'), with a blank line before "
                           "the list, so that each item keeps its line")
+            return
+
+
+def _literal_lists(node: yaml.ScalarNode, style: str | None, key: str | None,
+                   where: _Where) -> Iterator[Problem]:
+    """A list straight after a line of text in a literal block: Markdown starts a list only
+    after a blank line, so it joins the items into the paragraph."""
+    if style != "|":
+        return
+    body = list(_body(node, where.lines))
+    for (_, previous), (number, line), (_, following) in zip(body, body[1:], body[2:] + [(0, "")]):
+        words = line.lstrip(" ")
+        indent = len(line) - len(words)
+        before = previous.lstrip(" ")
+        if (_LIST_ITEM.match(words) and before and not _LIST_ITEM.match(before)
+                and len(previous) - len(before) == indent
+                and _looks_like_list(previous, following)):
+            yield Problem(where(number, indent),
+                          f"'{key}': this Markdown list item follows a line of text with no "
+                          "blank line between, so Markdown joins the list into that paragraph "
+                          "and shows it as one line", "put a blank line before the list")
             return
 
 
