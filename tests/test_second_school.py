@@ -127,3 +127,15 @@ def test_lists_in_literal_blocks_written_as_markdown_wants_pass(tmp_path, capsys
                "          2024. It is reviewed every two years.")
     code, err, _ = run_check(make_project(tmp_path, {V: _with_clause_text(written)}), capsys)
     assert (code, err) == (0, [])
+
+
+@pytest.mark.parametrize("quote", ['"', "'"])
+def test_a_list_in_quoted_text_over_several_lines_is_caught(tmp_path, capsys, quote):
+    """Quoted text over several lines is folded like '>': its list items join into one line."""
+    written = f"{quote}Sanctions, in order:\n          - a warning\n          - a detention{quote}"
+    code, err, _ = run_check(make_project(tmp_path, {V: _with_clause_text(written)}), capsys)
+    assert (code, err[:-1]) == (1, [
+        f"{V}:13:11: clause 'rules': 'text': this Markdown list item is in quoted text, which "
+        "joins it onto the line before it, so the list shows as one line — write the text as a "
+        "literal block ('|'), with a blank line before the list, so that each item keeps its "
+        "line"])

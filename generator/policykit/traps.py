@@ -109,18 +109,21 @@ def _keys_inside(node: yaml.ScalarNode, style: str | None, key: str | None,
 
 def _folded_lists(node: yaml.ScalarNode, style: str | None, key: str | None,
                   where: _Where) -> Iterator[Problem]:
-    if style not in (">", None) or node.start_mark.line == node.end_mark.line:
+    if style == "|" or node.start_mark.line == node.end_mark.line:
         return
     body = list(_body(node, where.lines))
     base = next((len(line) - len(line.lstrip(" ")) for number, line in body if line.strip()
-                 and not (number == node.start_mark.line and style is None)), None)
-    for (_, previous), (number, line), (_, following) in zip(body, body[1:], body[2:] + [(0, "")]):
+                 and not (number == node.start_mark.line and style != ">")), None)
+    for (first, previous), (number, line), (_, following) in zip(body, body[1:],
+                                                                 body[2:] + [(0, "")]):
         words = line.lstrip(" ")
         indent = len(line) - len(words)
+        if first == node.start_mark.line:  # the line the text starts on, after its key
+            previous = " " * indent + previous.lstrip(" ")
         if (words and indent == base and _LIST_ITEM.match(words) and previous.strip()
                 and len(previous) - len(previous.lstrip(" ")) <= indent
                 and _looks_like_list(previous, following)):
-            written = "folded text (>)" if style == ">" else "unquoted text"
+            written = {">": "folded text (>)", None: "unquoted text"}.get(style, "quoted text")
             yield Problem(where(number, indent),
                           f"'{key}': this Markdown list item is in {written}, which joins it onto "
                           "the line before it, so the list shows as one line",
