@@ -35,6 +35,9 @@ CASES = {
         VERSION.replace("title: Intro", "title: In\u200btro"),
         [f"{V}:5:12: invisible character U+200B (zero width space) in 'title' — "
          f"{HINT_INVISIBLE}"]),
+    "a line separator in a title": (
+        VERSION.replace("title: Intro", 'title: "In\\Ltro"'),
+        [f"{V}:5:12: line break U+2028 (line separator) in 'title' — write it on one line"]),
     "a direction override in a key": (
         VERSION.replace("kind: duty", '"ki\\u202End": duty'),
         [f"{V}:11:9: direction control U+202E (right-to-left override) in a key — "

@@ -29,6 +29,7 @@ ONE_LINE_FIELDS = frozenset({"id", "title", "name", "abbr", "expansion", "owner"
 # Characters that take no space, in keys and one-line values (ids, titles): a copy from a web
 # page leaves them, and an id with one differs from the id it looks like.
 _INVISIBLE = re.compile(r"[\u200b\u2060\ufeff]")
+_SEPARATORS = re.compile(r"[\u2028\u2029]")  # Unicode's own line and paragraph breaks
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
@@ -319,6 +320,11 @@ class _Converter:
                 self.where(node), f"direction control {char_name(found.group())} in {within}",
                 "remove it: it shows the words in an order other than the one written "
                 "(right-to-left text needs no control characters)"))
+            return
+        found = _SEPARATORS.search(node.value) if one_line else None
+        if found:
+            self.problems.append(Problem(self.where(node), f"line break {char_name(found.group())}"
+                                         f" in {within}", "write it on one line"))
             return
         found = _INVISIBLE.search(node.value) if one_line else None
         if found:
