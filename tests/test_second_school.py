@@ -139,3 +139,42 @@ def test_a_list_in_quoted_text_over_several_lines_is_caught(tmp_path, capsys, qu
         "joins it onto the line before it, so the list shows as one line — write the text as a "
         "literal block ('|'), with a blank line before the list, so that each item keeps its "
         "line"])
+
+
+QUOTE_IT = "quote the whole text (in '...', doubling any ' inside it)"
+STARTS = {
+    "Markdown emphasis first": (
+        "*Never* share passwords.",
+        f"{V}:12:21: YAML syntax error: did not find expected alphabetic or numeric character — "
+        f"text starting with '*' is read as YAML, not as words: {QUOTE_IT}"),
+    "a Markdown link first": (
+        "[Safeguarding Policy](https://example.org) applies.",
+        f"{V}:12:36: YAML syntax error: did not find expected key — text starting with '[' is "
+        f"read as YAML, not as words: {QUOTE_IT}"),
+    "a colon inside unquoted text": (
+        "Staff: all of them",
+        f"{V}:12:20: YAML syntax error: mapping values are not allowed in this context — ': ' "
+        f"inside unquoted text starts a key: {QUOTE_IT}"),
+    "a quote that is never closed": (
+        "'Tis the season to be careful online.",
+        f"{V}:12:15: the quote that starts this text is never closed — end the text with the "
+        "same quote, or quote the whole text with the other kind of quote"),
+    "words after the closing quote": (
+        '"Telling" is what we expect of everyone.',
+        f"{V}:12:25: YAML syntax error: did not find expected key — the text ends at its closing "
+        "quote, so the words after it are not read: quote the whole text with the other kind "
+        "of quote"),
+}
+
+
+@pytest.mark.parametrize("written,expected", STARTS.values(), ids=STARTS.keys())
+def test_text_yaml_reads_as_syntax_says_how_to_quote_it(tmp_path, capsys, written, expected):
+    code, err, _ = run_check(make_project(tmp_path, {V: _with_clause_text(written)}), capsys)
+    assert (code, err[:-1]) == (1, [expected])
+
+
+def test_a_flow_list_left_open_gets_no_advice_about_text(tmp_path, capsys):
+    version = VERSION.replace('refs: [safeguarding, "#purpose"]', 'refs: [safeguarding, x: y')
+    code, err, _ = run_check(make_project(tmp_path, {V: version}), capsys)
+    assert code == 1 and err[0].endswith(
+        "— check the indentation and quoting on this line or the one before")

@@ -21,6 +21,10 @@ from .errors import CONTROLS, DIRECTION_CONTROLS, Problem, Source, char_name, sh
 MAX_BYTES = 2 * 1024 * 1024
 MAX_VALUES = 100_000
 MAX_DEPTH = 64
+# Fields written as prose (text, titles, notes...): where words may start with '*' or hold ': '.
+PROSE_FIELDS = frozenset({"text", "title", "prompt", "explanation", "feedback", "note",
+                          "change_note", "quiz_exempt", "description", "expansion", "name",
+                          "approved_by", "where", "sources"})
 # Values shown on one line (headings, front matter, table cells, ids): no line breaks.
 ONE_LINE_FIELDS = frozenset({"id", "title", "name", "abbr", "expansion", "owner", "version",
                              "status", "kind", "approved_by", "policy", "url", "covers",
@@ -162,7 +166,7 @@ def parse_document(text: str, shown_as: str) -> tuple[Document | None, list[Prob
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        return None, [_syntax_problem(exc, shown_as)]
+        return None, [_syntax_problem(exc, text, shown_as)]
     except yaml.YAMLError as exc:  # ReaderError: a character YAML does not allow
         return None, [_reader_problem(exc, text, shown_as)]
     except RecursionError:
@@ -220,14 +224,45 @@ def _odd_indents(text: str, shown_as: str) -> list[Problem]:
     return problems
 
 
-def _syntax_problem(exc: yaml.MarkedYAMLError, shown_as: str) -> Problem:
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, shown_as: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     where = Source(shown_as, mark.line + 1, mark.column + 1) if mark else Source(shown_as)
     what = exc.problem or exc.context or "invalid YAML"
     if "expected a single document" in str(exc.context or ""):
         return Problem(where, "more than one YAML document in the file", "keep one document per file")
-    return Problem(where, f"YAML syntax error: {what}",
-                   "check the indentation and quoting on this line or the one before")
+    opened = exc.context_mark
+    if "quoted scalar" in str(exc.context or "") and "end of stream" in str(exc.problem or "") \
+            and opened:
+        return Problem(Source(shown_as, opened.line + 1, opened.column + 1),
+                       "the quote that starts this text is never closed",
+                       "end the text with the same quote, or quote the whole text with the "
+                       "other kind of quote")
+    line = text.split("\n")[mark.line] if mark else ""
+    return Problem(where, f"YAML syntax error: {what}", _quoting_hint(line))
+
+
+# Where a line's value starts: after any '- ' and 'key: '.
+_VALUE_START = re.compile(r"[ ]*(?:-[ ]+)*(?:([A-Za-z_][\w-]*):[ ]+)?(\S)")
+_INDICATORS = "*&%@`[{>|-?:!"
+_QUOTE_IT = "quote the whole text (in '...', doubling any ' inside it)"
+
+
+def _quoting_hint(line: str) -> str:
+    """What to do about a syntax error on line, when its value is text YAML reads as syntax:
+    Markdown that starts with '*' or '[', words after a closing quote, a ': ' in the words."""
+    match = _VALUE_START.match(line)
+    key, first = match.groups() if match else (None, "")
+    value = line[match.start(2):] if match else ""
+    if first in "'\"" and first:
+        return ("the text ends at its closing quote, so the words after it are not read: "
+                "quote the whole text with the other kind of quote")
+    if key and key not in PROSE_FIELDS:  # a list or mapping written in flow style, say
+        return "check the indentation and quoting on this line or the one before"
+    if first and first in _INDICATORS:
+        return f"text starting with '{first}' is read as YAML, not as words: {_QUOTE_IT}"
+    if ": " in value or value.rstrip().endswith(":"):
+        return f"': ' inside unquoted text starts a key: {_QUOTE_IT}"
+    return "check the indentation and quoting on this line or the one before"
 
 
 def _reader_problem(exc: yaml.YAMLError, text: str, shown_as: str) -> Problem:

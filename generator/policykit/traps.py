@@ -14,12 +14,8 @@ from typing import Iterator, Mapping
 import yaml
 
 from .errors import Problem, Source, shown
-from .load import Document
+from .load import PROSE_FIELDS, Document  # PROSE_FIELDS: where a ' #' is meant as words
 
-# Fields written as prose: the only ones where a ' #' is surely meant as part of the words.
-PROSE_FIELDS = frozenset({"text", "title", "prompt", "explanation", "feedback", "note",
-                          "change_note", "quiz_exempt", "description", "expansion", "name",
-                          "approved_by", "where", "sources"})
 _KEY_LINE = re.compile(r"[ ]*(?:-[ ]+)?([A-Za-z_]+):(?:[ ]|$)")
 _LIST_ITEM = re.compile(r"(?:[-*+]|[0-9]+[.)])[ ]")
 
