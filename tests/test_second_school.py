@@ -151,6 +151,11 @@ STARTS = {
         "[Safeguarding Policy](https://example.org) applies.",
         f"{V}:12:36: YAML syntax error: did not find expected key — text starting with '[' is "
         f"read as YAML, not as words: {QUOTE_IT}"),
+    "a Markdown link that is the whole text": (
+        "[Safeguarding Policy]",
+        f"{V}:12:15: clause 'rules': 'text' must be text, found a list — quote it: text "
+        "starting with '[' or '{' is read as a list or mapping (write it in '...', doubling "
+        "any ' inside it)"),
     "a colon inside unquoted text": (
         "Staff: all of them",
         f"{V}:12:20: YAML syntax error: mapping values are not allowed in this context — ': ' "

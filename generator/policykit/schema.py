@@ -189,6 +189,9 @@ def _wrong_type(document: Document, path: tuple, subject: str, field: str,
         hint = "write a value"
     elif expected == "string" and isinstance(found, (int, bool)):
         hint = f'quote it: "{shown(_as_written(found))}"'
+    elif expected == "string" and isinstance(found, (list, dict)):
+        hint = ("quote it: text starting with '[' or '{' is read as a list or mapping "
+                "(write it in '...', doubling any ' inside it)")
     elif expected == "boolean":
         hint = "write true or false"
     elif expected == "array":
