@@ -1,9 +1,11 @@
 """YAML that parses and validates but does not say what its author meant (pure).
 
-Three traps of hand-written YAML, found from the composed nodes and the text around them:
+Traps of hand-written YAML, found from the composed nodes and the text around them:
 - a mis-indented block (`clauses:` and its items) swallowed into folded or plain text;
-- a Markdown list inside folded text (`>`), whose items folding joins into one line;
-- `text: comments #1 concern`, where ` #` starts a YAML comment and the words are dropped.
+- a Markdown list inside folded, plain or quoted text, whose items folding joins into one
+  line, or straight after a line of text in a literal block, which Markdown joins likewise;
+- `text: comments #1 concern`, or `#Year7` wrapped onto the next line, where ` #` starts a
+  YAML comment and the words are dropped.
 """
 
 from __future__ import annotations
@@ -110,8 +112,7 @@ def _folded_lists(node: yaml.ScalarNode, style: str | None, key: str | None,
     body = list(_body(node, where.lines))
     base = next((len(line) - len(line.lstrip(" ")) for number, line in body if line.strip()
                  and not (number == node.start_mark.line and style != ">")), None)
-    for (first, previous), (number, line), (_, following) in zip(body, body[1:],
-                                                                 body[2:] + [(0, "")]):
+    for (first, previous), (number, line), following in _with_neighbours(body):
         words = line.lstrip(" ")
         indent = len(line) - len(words)
         if first == node.start_mark.line:  # the line the text starts on, after its key
@@ -135,7 +136,7 @@ def _literal_lists(node: yaml.ScalarNode, style: str | None, key: str | None,
     if style != "|":
         return
     body = list(_body(node, where.lines))
-    for (_, previous), (number, line), (_, following) in zip(body, body[1:], body[2:] + [(0, "")]):
+    for (_, previous), (number, line), following in _with_neighbours(body):
         words = line.lstrip(" ")
         indent = len(line) - len(words)
         before = previous.lstrip(" ")
@@ -147,6 +148,11 @@ def _literal_lists(node: yaml.ScalarNode, style: str | None, key: str | None,
                           "blank line between, so Markdown joins the list into that paragraph "
                           "and shows it as one line", "put a blank line before the list")
             return
+
+
+def _with_neighbours(body: list[tuple[int, str]]):
+    """Each line of body after the first, with the line before it and the words after it."""
+    return zip(body, body[1:], [line for _, line in body[2:]] + [""])
 
 
 def _looks_like_list(previous: str, following: str) -> bool:
