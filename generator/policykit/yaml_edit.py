@@ -49,7 +49,7 @@ def set_value_adding(text: str, mapping: yaml.MappingNode, key: str, written: st
     if mapping.flow_style:
         return [set_value(text, mapping, key, ", ".join([written, *entries]))]
     key_node = next(k for k, _ in mapping.value if k.value == key)
-    start, end, _ = edit = set_value(text, mapping, key, written)
+    _, end, _ = edit = set_value(text, mapping, key, written)
     line_end = text.find("\n", end)
     indent = " " * key_node.start_mark.column
     added = "".join(f"\n{indent}{entry}" for entry in entries)
