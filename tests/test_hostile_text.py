@@ -171,3 +171,20 @@ def test_a_right_to_left_mark_starting_a_line_of_text_is_text(tmp_path, capsys):
                               "          \u200fسياسة مكافحة التنمر\n          \u200e(English)")
     code, err, _ = run_check(make_project(tmp_path, {V: version}), capsys)
     assert (code, err) == (0, [])
+
+
+@pytest.mark.parametrize("newline", ["\r", "\r\n"], ids=["CR", "CRLF"])
+def test_a_syntax_error_in_a_file_with_other_line_endings_is_located(tmp_path, capsys, newline):
+    version = VERSION.replace("text: Do this.", "text: *Never* do this.").replace("\n", newline)
+    code, err, _ = run_check(make_project(tmp_path, {V: version.encode()}), capsys)
+    assert (code, err[:-1]) == (1, [
+        f"{V}:12:21: YAML syntax error: did not find expected alphabetic or numeric character "
+        "— text starting with '*' is read as YAML, not as words: quote the whole text (in "
+        "'...', doubling any ' inside it)"])
+
+
+def test_traps_read_the_lines_of_a_file_with_cr_line_endings(tmp_path, capsys):
+    version = VERSION.replace("text: Do this.", "text: >-\n          Do this:\n          - one\n"
+                              "          - two").replace("\n", "\r")
+    code, err, _ = run_check(make_project(tmp_path, {V: version.encode()}), capsys)
+    assert code == 1 and err[0].startswith(f"{V}:14:11: clause 'rules': 'text': this Markdown list")

@@ -194,7 +194,8 @@ def _decode(raw: bytes, shown_as: str) -> tuple[str | None, list[Problem]]:
         return None, [Problem(Source(shown_as, line, column),
                               f"the file is not UTF-8 (byte 0x{byte:02x})",
                               "save it with UTF-8 encoding")]
-    return text.removeprefix("\ufeff"), []
+    # One kind of line ending, as YAML counts lines: every later step splits lines on '\n'.
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n"), []
 
 
 # What can pass for a space at the start of a line: tabs, and the invisible or space-like
@@ -237,10 +238,12 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, shown_as: str) -> Prob
                        "the quote that starts this text is never closed",
                        "end the text with the same quote, or quote the whole text with the "
                        "other kind of quote")
-    line = text.split("\n")[mark.line] if mark else ""
+    lines = _LINE_BREAKS.split(text)
+    line = lines[mark.line] if mark and mark.line < len(lines) else ""
     return Problem(where, f"YAML syntax error: {what}", _quoting_hint(line))
 
 
+_LINE_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # what PyYAML counts as one
 # Where a line's value starts: after any '- ' and 'key: '.
 _VALUE_START = re.compile(r"[ ]*(?:-[ ]+)*(?:([A-Za-z_][\w-]*):[ ]+)?(\S)")
 _INDICATORS = "*&%@`[{>|-?:!"
