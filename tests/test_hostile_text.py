@@ -188,3 +188,29 @@ def test_traps_read_the_lines_of_a_file_with_cr_line_endings(tmp_path, capsys):
                               "          - two").replace("\n", "\r")
     code, err, _ = run_check(make_project(tmp_path, {V: version.encode()}), capsys)
     assert code == 1 and err[0].startswith(f"{V}:14:11: clause 'rules': 'text': this Markdown list")
+
+
+def test_new_version_names_an_anchor_it_would_remove():
+    """The loader allows anchors: a value new-version clears may be repeated by an alias."""
+    text = APPROVED.replace("approved_by: Governors", "approved_by: &gov Governors").replace(
+        "text: Why.", "text: *gov")
+    with pytest.raises(yaml_edit.EditError) as raised:
+        workflow.draft_from(text, "1", "2")
+    assert str(raised.value) == (
+        "line 3: the value of 'approved_by', which the edit removes, is repeated by an alias "
+        "(*) at line 10; write the value out in full there")
+
+
+def test_an_alias_inside_a_removed_value_is_no_obstacle():
+    text = APPROVED.replace("title: Intro", "title: &intro Intro").replace(
+        "change_note: New.", "change_note: *intro")
+    data = parse_document(workflow.draft_from(text, "1", "2"), "")[0].data
+    assert data["sections"][0]["title"] == "Intro"
+
+
+def test_new_version_names_an_anchor_on_a_value_it_replaces():
+    text = APPROVED.replace("status: approved", "status: &st approved").replace(
+        "text: Why.", "text: *st")
+    with pytest.raises(yaml_edit.EditError) as raised:
+        workflow.draft_from(text, "1", "2")
+    assert str(raised.value).startswith("line 2: the value of 'status', which the edit removes")

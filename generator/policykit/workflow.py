@@ -53,6 +53,7 @@ def _draft(text: str, old_version: str, new_version: str) -> tuple[str, dict]:
     expected = {k: v for k, v in data.items() if k not in _CLEARED_ON_DRAFT}
     expected = dict(expected, version=new_version, status="draft")
     expected["sections"] = yaml_edit.without_key(data["sections"], "change_note")
+    yaml_edit.anchors_kept(root, edits + notes)
     edited = _with_header(yaml_edit.apply(text, edits + notes), old_version, new_version)
     return edited, expected
 
@@ -64,6 +65,7 @@ def _approved(text: str, by: str, on: dt.date) -> tuple[str, dict]:
                f"approved_by: {json.dumps(by, ensure_ascii=False)}"]
     edits = [yaml_edit.remove_key(text, root, key) for key in details if key in data]
     edits += yaml_edit.set_value_adding(text, root, "status", "approved", written)
+    yaml_edit.anchors_kept(root, edits)
     expected = {k: v for k, v in data.items() if k not in details}
     return yaml_edit.apply(text, edits), dict(expected, status="approved", **details)
 
