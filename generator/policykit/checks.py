@@ -141,8 +141,13 @@ def check_links_in_text(project: Project) -> Iterator[Problem]:
                                       "of this version ('#clause-id'), or list the policy in refs")
 
 
-_LINKS = re.compile(r"\]\(\s*<?([^)\s>]*)|^[ ]{0,3}\[[^\]]+\]:\s*<?([^\s>]+)"
-                    r"|<([A-Za-z][A-Za-z0-9+.-]*:[^\s>]*)>|\bhref\s*=\s*[\"']?([^\"'\s>]*)",
+# Inline links and images; a reference definition (a line that is only '[id]: address' and a
+# title, as Markdown reads one); an autolink; an HTML tag's href.
+_LINKS = re.compile(r"\]\(\s*<?([^)\s>]*)"
+                    r"|^[ ]{0,3}\[[^\]]+\]:[ ]*<?([^\s>]+)>?[ ]*"
+                    r"(?:(?:\"[^\"]*\"|'[^']*'|\([^)]*\))[ ]*)?$"
+                    r"|<([A-Za-z][A-Za-z0-9+.-]*:[^\s>]*)>"
+                    r"|<[A-Za-z][^>]*?\shref\s*=\s*[\"']?([^\"'\s>]*)",
                     re.MULTILINE | re.IGNORECASE)
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 

@@ -216,7 +216,7 @@ def _new_version(root: Path, args: argparse.Namespace) -> int:
     base = approved[-1]
     folder = root / "policy" / policy.id / "versions"
     try:
-        text = workflow.draft_from((folder / f"{base.version}.yaml").read_text("utf-8"),
+        text = workflow.draft_from((folder / f"{base.version}.yaml").read_bytes().decode(),
                                    base.version, args.version)
     except EditError as error:
         print(f"policykit: error: cannot start {args.version} from {base.version}: {error}; "
@@ -242,8 +242,13 @@ def _approve(root: Path, args: argparse.Namespace) -> int:
     if version.status == "draft":
         if not (args.by and args.on):
             return _usage("approving a draft needs --by \"...\" and --on YYYY-MM-DD")
-        write_tree(path.parent, {path.name: workflow.approve(path.read_text("utf-8"),
-                                                             args.by, args.on)}, prune=False)
+        try:
+            text = workflow.approve(path.read_bytes().decode(), args.by, args.on)
+        except EditError as error:
+            print(f"policykit: error: cannot approve {args.policy} {version.version}: "
+                  f"{error}; nothing was written", file=sys.stderr)
+            return PROBLEMS
+        write_tree(path.parent, {path.name: text}, prune=False)
     elif version.version in policy.locked:
         print(f"{args.policy} {version.version} is already approved and locked")
         return OK
