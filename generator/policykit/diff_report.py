@@ -127,7 +127,8 @@ def _lead_in(parent, words: int = 16) -> str:
     return " ".join(text[:words]) + (" …" if len(text) > words else "")
 
 
-_MD_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+_MD_SPECIALS = re.compile(r"([\\`*_\[\]|~])")
+_MD_LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+(?=[.)]))")
 _MD_MARKS = {"delete": ("<del>", "</del>"), "insert": ("<ins>", "</ins>")}
 
 
@@ -154,6 +155,12 @@ def _md_escape(text: str) -> str:
     return _MD_SPECIALS.sub(r"\\\1", html.escape(text, quote=False))
 
 
+def _md_paragraph(text: str) -> str:
+    """A paragraph of escaped words that cannot open a heading, list or quote."""
+    return _MD_LINE_START.sub(lambda m: m[1] + (m[2] + "\\" if m[2][0].isdigit()
+                                                 else "\\" + m[2]), text, count=1)
+
+
 def to_markdown(comparison: Comparison) -> str:
     """A Markdown report: deletions in <del>, insertions in <ins> (CommonMark and GitHub
     render both; see README: policykit diff)."""
@@ -177,7 +184,9 @@ def to_markdown(comparison: Comparison) -> str:
             if parent is not None:
                 out += [f"*Under {parent.number}:* {_md_escape(_lead_in(parent))} …", ""]
             if change.redline:
-                out.append(markdown_runs(change.redline))
+                out.append(_md_paragraph(markdown_runs(change.redline)))
+            else:
+                out.append(_md_paragraph(_md_escape(rendered_text(change.new.clause.text))))
             out += [f"- {_md_escape(note)}" for note in change.notes]
             if change.change_note:
                 out += ["", f"*Why:* {_md_escape(change.change_note)}"]

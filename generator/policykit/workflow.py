@@ -8,7 +8,8 @@ import json
 import re
 
 LOCK_FILE = "approved.lock"
-_CLEARED_ON_DRAFT = ("approved_on", "approved_by", "review_due", "note", "removed")
+_APPROVAL_KEYS = ("approved_on", "approved_by", "approval_minute", "approved_draft")
+_CLEARED_ON_DRAFT = (*_APPROVAL_KEYS, "review_due", "note", "removed")
 
 
 def content_hash(data: bytes) -> str:
@@ -32,12 +33,20 @@ def draft_from(text: str, old_version: str, new_version: str) -> str:
     return _remove_key(text, "change_note", top_level=False)
 
 
-def approve(text: str, by: str, on: dt.date) -> str:
-    """text marked approved by `by` on `on`, replacing any earlier approval details."""
-    for key in ("approved_on", "approved_by"):
+def approve(text: str, by: str, on: dt.date, minute: str | None = None,
+            draft: str | None = None) -> str:
+    """text marked approved by `by` on `on`, replacing any earlier approval details; minute
+    says where the decision is minuted, draft is the content hash of the draft the governors
+    were shown (both recorded in the file before its hash is locked)."""
+    for key in _APPROVAL_KEYS:
         text = _remove_key(text, key, top_level=True)
-    approval = f"status: approved\napproved_on: {on.isoformat()}\napproved_by: {json.dumps(by)}"
-    return _set_top_level(text, "status", None, replacement=approval)
+    lines = ["status: approved", f"approved_on: {on.isoformat()}",
+             f"approved_by: {json.dumps(by, ensure_ascii=False)}"]
+    if minute:
+        lines.append(f"approval_minute: {json.dumps(minute, ensure_ascii=False)}")
+    if draft:
+        lines.append(f"approved_draft: {draft}")
+    return _set_top_level(text, "status", None, replacement="\n".join(lines))
 
 
 def lock_text(entries: dict[str, str]) -> str:
