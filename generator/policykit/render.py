@@ -17,6 +17,7 @@ from .compare import Comparison
 from .model import KIND_LABELS, Clause, Policy, Project, Ref, Version, version_key
 from .render_versions import (compare_url, compare_view, comparisons, history_url,
                               history_view, latest_summary, pack_pairs)
+from .render_reviews import REVIEWS, reviews_view
 from .render_training import TRAINING, coverage_view, quiz_url, quiz_view, training_view
 from .templates import files as template_files
 from .templates import folders as template_folders
@@ -72,6 +73,7 @@ def policy_page(policy_id: str, version: str | None = None) -> Page:
 
 HOME = Page("index.md", "")
 POLICIES_INDEX = "policies/index.md"
+REVIEWS_PAGE = Page(f"{REVIEWS}/index.md", REVIEWS)
 
 
 def environment(templates: list[Path]) -> jinja2.Environment:
@@ -125,7 +127,9 @@ def site_parts(project: Project, templates: list[Path], today: dt.date,
     parts = [Part("home", everything, lambda: {
         HOME.path: env.get_template("home.md.j2").render(home_view(project, today)),
         POLICIES_INDEX: env.get_template("policies.md.j2").render(
-            view=policies_view(project, Page(POLICIES_INDEX, "policies"), today))})]
+            view=policies_view(project, Page(POLICIES_INDEX, "policies"), today)),
+        REVIEWS_PAGE.path: env.get_template("reviews.md.j2").render(
+            view=reviews_view(project, REVIEWS_PAGE.link, today))})]
     for policy in project.policies:
         parts.append(Part(f"policy:{policy.id}", content_key(_policy_key(project, policy, shared)),
                           functools.partial(_render_policy_pages, env, project, policy, today, pdf),
