@@ -188,9 +188,11 @@ def _length(tokens: Iterable[Token]) -> int:
 
 
 def _cleanup_semantic(pieces):
-    """Fold an unchanged island into the edits around it when it is no longer than the edits
-    on either side (the rule of diff-match-patch's diff_cleanupSemantic), and a lone space
-    between two edits always; repeat until nothing changes."""
+    """Fold an unchanged island into the edits around it, as diff-match-patch's
+    diff_cleanupSemantic does, and a lone space between two edits always; repeat until
+    nothing changes. Our units are words, not characters, so the rule is a little more eager:
+    an island goes when it is no longer than the larger edit beside it and at most twice the
+    smaller (diff-match-patch: no longer than either)."""
     changed = True
     while changed:
         changed = False
@@ -201,7 +203,8 @@ def _cleanup_semantic(pieces):
             island = _length(new)
             before = max(_length(pieces[i - 1][1]), _length(pieces[i - 1][2]))
             after = max(_length(pieces[i + 1][1]), _length(pieces[i + 1][2]))
-            if all(t.text.isspace() for t in new) or (island <= before and island <= after):
+            if all(t.text.isspace() for t in new) or \
+                    (island <= max(before, after) and island <= 2 * min(before, after)):
                 merged = ("edit", pieces[i - 1][1] + old + pieces[i + 1][1],
                           pieces[i - 1][2] + new + pieces[i + 1][2])
                 pieces[i - 1:i + 2] = [merged]
