@@ -332,3 +332,18 @@ def test_a_new_version_drops_the_approval_record(scratch, capsys):
     assert run(scratch, capsys, "new-version", "social-media", "2025.1")[0] == 0
     text = (scratch / "policy/social-media/versions/2025.1.yaml").read_text("utf-8")
     assert "approval_minute" not in text and "approved_draft" not in text
+
+
+def test_hostile_clause_text_stays_text_in_every_output():
+    old = "Report it to [the office](https://school.test/office)."
+    new = ('Report it to [the office](javascript:alert(1)) <img src=x onerror="alert(2)">'
+           '<script>alert(3)</script> & "quote".')
+    comparison = compare_texts(old, new)
+    from policykit.render_versions import redline_html
+
+    html = str(redline_html(comparison.changes[0].redline))
+    assert "<script" not in html and "<img" not in html and "javascript:" not in html
+    assert "onerror" not in html or "&lt;img" in html
+    markdown = MarkdownIt("commonmark").render(diff_report.to_markdown(comparison))
+    assert "<script" not in markdown and "<img" not in markdown and "javascript:" not in markdown
+    assert "&amp;" in markdown

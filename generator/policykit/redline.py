@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import html
 import re
+from functools import lru_cache
 from html.parser import HTMLParser
 from typing import Iterable, NamedTuple
 
@@ -96,14 +97,18 @@ class _Words(HTMLParser):
             self.tokens.append(Token(" ", style))
 
 
+@lru_cache(maxsize=65536)
 def rendered_tokens(markdown_text: str) -> tuple[Token, ...]:
-    """A clause's words as a reader sees them, each with its emphasis and link target."""
+    """A clause's words as a reader sees them, each with its emphasis and link target (kept:
+    a comparison asks for them several times)."""
     parser = _Words()
     parser.feed(str(markdown_to_html(markdown_text)))
     parser.close()
     tokens = parser.tokens
     while tokens and tokens[-1].text.isspace():
         tokens.pop()
+    while tokens and tokens[0].text.isspace():
+        tokens.pop(0)
     return tuple(tokens)
 
 
