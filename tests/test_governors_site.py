@@ -305,7 +305,8 @@ def test_axe_passes_on_the_print_pack(chromium_page, governors_site):
     from axe_playwright_python.sync_playwright import Axe
 
     with serve(governors_site) as url:
-        for path in (PACK + "/print/", KCSIE + "/print/", "reviews/"):
+        for path in (PACK + "/print/", KCSIE + "/print/", "policies/social-media/print/",
+                     "policies/online-safety-extract/2023.1/print/", "reviews/"):
             chromium_page.goto(url + path)
             results = Axe().run(chromium_page)
             found = [(v["id"], v["impact"]) for v in results.response["violations"]

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from .compare import SUMMARY_KEYS, ClauseChange, Comparison, by_section, kind_change, parent_of
-from .redline import Run, rendered_text, runs_plain
+from .redline import Run, rendered_text, runs_plain, stretches
 
 JSON_FORMAT_VERSION = 1
 
@@ -136,18 +136,22 @@ def markdown_runs(runs) -> str:
     """Runs as CommonMark: edits in <del>/<ins>, words escaped, emphasis and links as HTML
     (inline HTML survives CommonMark and GitHub; ** would read as bold)."""
     out = []
-    for op, text, style in runs:
-        body = _md_escape(text)
-        if style.code:
-            body = f"<code>{html.escape(text, quote=False)}</code>"
-        if style.em:
-            body = f"<em>{body}</em>"
-        if style.strong:
-            body = f"<strong>{body}</strong>"
-        if style.href:
-            body = f'<a href="{html.escape(style.href)}">{body}</a>'
+    for op, group in stretches(runs):
+        body = "".join(_md_styled(run) for run in group)
         out.append(body if op == "equal" else f"{_MD_MARKS[op][0]}{body}{_MD_MARKS[op][1]}")
     return "".join(out)
+
+
+def _md_styled(run: Run) -> str:
+    text, style = run.text, run.style
+    body = f"<code>{html.escape(text, quote=False)}</code>" if style.code else _md_escape(text)
+    if style.em:
+        body = f"<em>{body}</em>"
+    if style.strong:
+        body = f"<strong>{body}</strong>"
+    if style.href:
+        body = f'<a href="{html.escape(style.href)}">{body}</a>'
+    return body
 
 
 def _md_escape(text: str) -> str:

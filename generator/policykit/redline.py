@@ -249,12 +249,12 @@ def whole(op: str, markdown_text: str) -> tuple[Run, ...]:
 
 
 def runs_html(runs: Iterable[Run], link=lambda href: href) -> str:
-    """Runs as HTML: <del>/<ins> labelled for screen readers and paper, words in <strong>,
-    <em>, <code> and <a> as rendered; link maps a clause's href for the page it lands on
-    (None: the words stay plain text)."""
+    """Runs as HTML: each stretch of deleted or inserted words in one <del>/<ins>, labelled
+    for screen readers and paper, words in <strong>, <em>, <code> and <a> as rendered; link
+    maps a clause's href for the page it lands on (None: the words stay plain text)."""
     parts = []
-    for op, text, style in runs:
-        body = _styled_html(text, style, link)
+    for op, group in stretches(runs):
+        body = "".join(_styled_html(run.text, run.style, link) for run in group)
         if op == "equal":
             parts.append(body)
         else:
@@ -262,6 +262,17 @@ def runs_html(runs: Iterable[Run], link=lambda href: href) -> str:
             parts.append(f'<{tag} class="pk-{tag}"><span class="pk-sr">[{said}: </span>'
                          f'{body}<span class="pk-sr">]</span></{tag}>')
     return "".join(parts)
+
+
+def stretches(runs: Iterable[Run]) -> list[tuple[str, list[Run]]]:
+    """Consecutive runs of one op together (words of several styles in one insertion)."""
+    out: list[tuple[str, list[Run]]] = []
+    for run in runs:
+        if out and out[-1][0] == run.op:
+            out[-1][1].append(run)
+        else:
+            out.append((run.op, [run]))
+    return out
 
 
 def _styled_html(text: str, style: Style, link) -> str:
@@ -280,12 +291,18 @@ def _styled_html(text: str, style: Style, link) -> str:
 
 
 def runs_plain(runs: Iterable[Run], marks: dict[str, tuple[str, str]]) -> str:
-    """Runs as plain text: edits between marks, a link's address once after its words."""
+    """Runs as plain text: each stretch of edits between marks, a link's address once after
+    its words (inside the marks when the link is part of the edit)."""
     out: list[str] = []
-    runs = list(runs)
-    for i, (op, text, style) in enumerate(runs):
+    groups = stretches(runs)
+    for i, (op, group) in enumerate(groups):
+        text = ""
+        for j, run in enumerate(group):
+            text += run.text
+            following = group[j + 1].style.href if j + 1 < len(group) else (
+                groups[i + 1][1][0].style.href if op == "equal" and i + 1 < len(groups)
+                and groups[i + 1][0] == "equal" else None)
+            if run.style.href and following != run.style.href:
+                text += f" <{run.style.href}>"
         out.append(text if op == "equal" else f"{marks[op][0]}{text}{marks[op][1]}")
-        following = runs[i + 1].style.href if i + 1 < len(runs) else None
-        if style.href and following != style.href:
-            out.append(f" <{style.href}>")
     return "".join(out)
