@@ -289,7 +289,9 @@ def test_approve_of_a_draft_that_would_fail_check_changes_nothing(scratch, capsy
     code, _, err = run(scratch, capsys, "approve", "social-media", "2024.1", "--by", "FGB",
                        "--on", "2024-09-12")
     assert code == 1
-    assert "clause 'uncovered-new-rule'" in err and "is not covered by any quiz question" in err
+    line = text.split("\n").index("          - id: decline-friend-requests") + 1
+    assert f"{DRAFT}:{line}:13: clause 'uncovered-new-rule'" in err  # its line in the file now
+    assert "is not covered by any quiz question" in err
     assert "was not approved" in err and "nothing changed" in err
     assert _snapshot(scratch) == before
     assert run(scratch, capsys, "check")[0] == 0

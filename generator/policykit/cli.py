@@ -169,7 +169,7 @@ def _diff(root: Path, args: argparse.Namespace) -> int:
     if blocking:
         report(blocking)
         return PROBLEMS
-    for problem in problems:
+    for problem in sorted(set(problems)):
         print(problem if problem.severity == "warning" else
               f"{problem.source}: warning: {problem.message} (elsewhere in the project; "
               "this comparison does not need it)", file=sys.stderr)
@@ -253,7 +253,7 @@ def _approve(root: Path, args: argparse.Namespace) -> int:
         text = workflow.approve(text, by, on, args.minute or version.approval_minute,
                                 version.digest if version.status == "draft"
                                 else version.approved_draft)
-    problems = _problems_after_approval(root, path, text, policy, version.version)
+    problems = _problems_after_approval(root, path, text, original, policy, version.version)
     if errors(problems):
         report(problems)
         print(f"policykit: {args.policy} {version.version} was not approved (the checks above "
@@ -270,7 +270,8 @@ def _approve(root: Path, args: argparse.Namespace) -> int:
     return OK
 
 
-def _problems_after_approval(root: Path, path: Path, text: str, policy, name: str):
+def _problems_after_approval(root: Path, path: Path, text: str, original: str, policy,
+                             name: str):
     """Every problem the project would have once the version is approved and locked, found
     in a scratch copy of its inputs: the project itself is not touched."""
     import shutil
@@ -288,7 +289,24 @@ def _problems_after_approval(root: Path, path: Path, text: str, policy, name: st
         (target.parent.parent / workflow.LOCK_FILE).write_text(workflow.lock_text(locked),
                                                                "utf-8")
         _, problems = load_and_check(copy)
-    return problems
+    return [_at_original_lines(p, path.relative_to(root).as_posix(), text, original)
+            for p in problems]
+
+
+def _at_original_lines(problem: Problem, relative: str, text: str, original: str) -> Problem:
+    """A problem found in the approved text, placed at its line in the file as it is now
+    (approve rewrites only the lines around status:, near the top)."""
+    import dataclasses
+
+    if problem.source.path != relative or text == original:
+        return problem
+    status = next((i for i, line in enumerate(original.split("\n"), 1)
+                   if line.startswith("status:")), 0)
+    shift = text.count("\n") - original.count("\n")
+    if problem.source.line <= status + shift:
+        return problem
+    return dataclasses.replace(problem, source=dataclasses.replace(
+        problem.source, line=problem.source.line - shift))
 
 
 def report(problems: list[Problem]) -> None:
