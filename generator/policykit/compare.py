@@ -7,7 +7,8 @@ from dataclasses import dataclass, replace
 from typing import Iterator, Mapping
 
 from .model import Clause, Version
-from .redline import Run, case_only, redline, same_words, style_notes, whole
+from .redline import (REDLINE_MAX_WORK, Run, _bounded_opcodes, case_only, redline,  # noqa: F401
+                      same_words, style_notes, whole)
 
 CLAUSE_KINDS = ("added", "removed", "reworded", "moved", "renumbered", "kind-changed",
                 "refs-changed", "format-changed")

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from .compare import SUMMARY_KEYS, ClauseChange, Comparison, by_section, kind_change, parent_of
+from .errors import safe_for_terminal
 from .redline import Run, rendered_text, runs_plain, stretches
 
 JSON_FORMAT_VERSION = 1
@@ -83,21 +84,23 @@ def to_text(comparison: Comparison, colour: bool = False) -> str:
     lines = [mark("heading", f"{comparison.policy}: {comparison.old.version} -> "
                              f"{comparison.new.version}"),
              ", ".join(f"{summary[k]} {k}" for k in SUMMARY_KEYS)]
-    for m in comparison.metadata:
-        lines.append(f"{m.field}: {_show(m.old)} -> {_show(m.new)}")
+    for m in comparison.metadata:  # values from YAML: escaped so the terminal shows, not obeys
+        lines.append(f"{m.field}: {_safe(_show(m.old))} -> {_safe(_show(m.new))}")
     for s in comparison.sections:
-        lines.append(f"section {s.section} {s.kind}: {_show(s.old_title)} -> {_show(s.new_title)}")
+        lines.append(f"section {s.section} {s.kind}: {_safe(_show(s.old_title))} -> "
+                     f"{_safe(_show(s.new_title))}")
     for change in _in_substance_or_moved(comparison):
         lines += ["", mark("heading", f"{_numbers(change)}  {change.clause}  "
                                       f"({_kinds(change)})")]
         parent = parent_of(comparison, change)
         if parent is not None:
-            lines.append(f"under {parent.number}: {_lead_in(parent)}")
+            lines.append(f"under {parent.number}: {_safe(_lead_in(parent))}")
         if change.redline:
-            lines.append(runs_plain(change.redline, {k: marks[k] for k in ("delete", "insert")}))
-        lines += list(change.notes)
+            lines.append(runs_plain(change.redline, {k: marks[k] for k in ("delete", "insert")},
+                                    clean=_safe))
+        lines += [_safe(note) for note in change.notes]
         if change.change_note:
-            lines.append(f"why: {change.change_note}")
+            lines.append(f"why: {_safe(change.change_note)}")
         if change.questions:
             lines.append(f"review quiz questions: {', '.join(change.questions)}")
     renumbered = _renumbered_only(comparison)
@@ -105,6 +108,11 @@ def to_text(comparison: Comparison, colour: bool = False) -> str:
         lines += ["", "renumbered only: " + ", ".join(f"{c.clause} {_numbers(c)}"
                                                       for c in renumbered)]
     return "\n".join(lines) + "\n"
+
+
+def _safe(text: str) -> str:
+    """Text from YAML as the terminal shows it: controls escaped, nothing shortened."""
+    return safe_for_terminal(text, keep="\n")
 
 
 def _renumbered_only(comparison: Comparison) -> list[ClauseChange]:

@@ -11,10 +11,11 @@ import difflib
 import html
 import re
 from functools import lru_cache
+from itertools import repeat
 from html.parser import HTMLParser
 from typing import Iterable, NamedTuple
 
-from .text import markdown_to_html
+from .text import is_plain_prose, markdown_to_html
 
 _TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "′": "'", "“": '"', "”": '"',
@@ -38,12 +39,28 @@ class Style(NamedTuple):
 PLAIN = Style()
 
 
-class Run(NamedTuple):
-    """A stretch of a redline: 'equal', 'delete' or 'insert', its text and its style."""
+class Run(tuple):
+    """A stretch of a redline: ('equal' | 'delete' | 'insert', text), with the style of its
+    words as an attribute (so it still compares and unpacks as the pair it always was)."""
 
-    op: str
-    text: str
-    style: Style = PLAIN
+    def __new__(cls, op: str, text: str, style: Style = PLAIN) -> "Run":
+        run = super().__new__(cls, (op, text))
+        run.style = style
+        return run
+
+    @property
+    def op(self) -> str:
+        return self[0]
+
+    @property
+    def text(self) -> str:
+        return self[1]
+
+    def __repr__(self) -> str:
+        return f"Run({self[0]!r}, {self[1]!r}, {self.style!r})"
+
+    def __reduce__(self):
+        return Run, (self[0], self[1], self.style)
 
 
 class Token(NamedTuple):
@@ -101,6 +118,8 @@ class _Words(HTMLParser):
 def rendered_tokens(markdown_text: str) -> tuple[Token, ...]:
     """A clause's words as a reader sees them, each with its emphasis and link target (kept:
     a comparison asks for them several times)."""
+    if is_plain_prose(markdown_text):  # most clauses: the words as written, no HTML to read
+        return tuple(map(Token._make, zip(_plain_pieces(markdown_text), repeat(PLAIN))))
     parser = _Words()
     parser.feed(str(markdown_to_html(markdown_text)))
     parser.close()
@@ -112,6 +131,21 @@ def rendered_tokens(markdown_text: str) -> tuple[Token, ...]:
     return tuple(tokens)
 
 
+def _plain_pieces(text: str) -> list[str]:
+    """Words, punctuation and single spaces of text with no markup."""
+    return _TOKENS.findall(" ".join(text.split()))
+
+
+@lru_cache(maxsize=65536)
+def _keys(markdown_text: str) -> list[str]:
+    """The compared form of each rendered word (typographic quotes as straight ones)."""
+    if not markdown_text.strip():
+        return []
+    pieces = _plain_pieces(markdown_text) if is_plain_prose(markdown_text) else \
+        [t.text for t in rendered_tokens(markdown_text)]
+    return "\0".join(pieces).translate(_QUOTES).split("\0")
+
+
 def rendered_text(markdown_text: str) -> str:
     """A clause as plain words, without Markdown syntax."""
     return "".join(t.text for t in rendered_tokens(markdown_text))
@@ -120,26 +154,27 @@ def rendered_text(markdown_text: str) -> str:
 def same_words(old: str, new: str) -> bool:
     """Whether two clause texts read the same (quotes, whitespace and Markdown spelling aside;
     emphasis and links are compared separately)."""
-    return [t.key for t in rendered_tokens(old)] == [t.key for t in rendered_tokens(new)]
+    return _keys(old) == _keys(new)
 
 
 def case_only(old: str, new: str) -> bool:
     """Whether the words differ only in upper and lower case."""
-    a, b = rendered_tokens(old), rendered_tokens(new)
-    return [t.key for t in a] != [t.key for t in b] and \
-        [t.key.casefold() for t in a] == [t.key.casefold() for t in b]
+    a, b = _keys(old), _keys(new)
+    return a != b and "\0".join(a).casefold() == "\0".join(b).casefold()
 
 
 def style_notes(old: str, new: str) -> tuple[str, ...]:
     """Formatting-only and link-target-only changes among words that stayed the same:
     'link changed: old → new', 'formatting changed: “words” was plain, now bold'."""
+    if is_plain_prose(old) and is_plain_prose(new):
+        return ()  # the usual case: no emphasis or links on either side
     a, b = rendered_tokens(old), rendered_tokens(new)
-    matcher = difflib.SequenceMatcher(None, [t.key for t in a], [t.key for t in b],
-                                      autojunk=False)
+    if [t.style for t in a] == [t.style for t in b] and len(a) == len(b):
+        return ()
     notes: list[str] = []
-    for block in matcher.get_matching_blocks():
-        pairs = list(zip(a[block.a:block.a + block.size], b[block.b:block.b + block.size]))
-        notes += _notes_in(pairs)
+    for op, i1, i2, j1, j2 in _bounded_opcodes(_keys(old), _keys(new)):
+        if op == "equal":
+            notes += _notes_in(list(zip(a[i1:i2], b[j1:j2])))
     return tuple(dict.fromkeys(notes))
 
 
@@ -176,76 +211,139 @@ def redline(old: str, new: str) -> tuple[Run, ...]:
     """A word-level redline of two clause texts as rendered: equal, deleted and inserted runs,
     each word in the style it has in the version it comes from. Small unchanged islands inside
     a rewrite are folded into it, so a long rewrite reads as one replacement."""
-    a, b = rendered_tokens(old), rendered_tokens(new)
-    matcher = difflib.SequenceMatcher(None, [t.key for t in a], [t.key for t in b],
-                                      autojunk=False)
-    pieces: list[tuple[str, list[Token], list[Token]]] = []
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            pieces.append(("equal", list(a[i1:i2]), list(b[j1:j2])))
-        else:
-            pieces.append(("edit", list(a[i1:i2]), list(b[j1:j2])))
+    (ta, sa), (tb, sb) = _side(old), _side(new)
+    pieces = [_Piece("equal" if op == "equal" else "edit", ta[i1:i2], _cut(sa, i1, i2),
+                     tb[j1:j2], _cut(sb, j1, j2))
+              for op, i1, i2, j1, j2 in _bounded_opcodes(_keys(old), _keys(new))]
     return tuple(_runs(_cleanup_semantic(pieces)))
 
 
-def _length(tokens: Iterable[Token]) -> int:
-    return sum(len(t.text) for t in tokens)
+def _side(markdown_text: str) -> tuple[list[str], list[Style] | None]:
+    """A clause's rendered words and their styles (None: all plain, the usual case, kept
+    cheap for very long clauses)."""
+    if is_plain_prose(markdown_text):
+        return _plain_pieces(markdown_text), None
+    tokens = rendered_tokens(markdown_text)
+    return [t.text for t in tokens], [t.style for t in tokens]
 
 
-def _cleanup_semantic(pieces):
+def _cut(styles: list[Style] | None, start: int, end: int) -> list[Style] | None:
+    return None if styles is None else styles[start:end]
+
+
+# difflib's matcher takes time that grows with the product of the two lengths (137 s for a
+# 1.9 MB clause): past this product, the changed middle is shown as one whole replacement.
+REDLINE_MAX_WORK = 4_000_000
+
+
+def _bounded_opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes for a -> b, in bounded time: the common start and end are matched
+    in linear time, and a middle too long to compare word by word becomes one replacement."""
+    start = 0
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < min(len(a), len(b)) - start and a[-1 - end] == b[-1 - end]:
+        end += 1
+    middle_a, middle_b = a[start:len(a) - end], b[start:len(b) - end]
+    if len(middle_a) * len(middle_b) <= REDLINE_MAX_WORK:
+        matcher = difflib.SequenceMatcher(None, middle_a, middle_b, autojunk=False)
+        middle = [(op, i1 + start, i2 + start, j1 + start, j2 + start)
+                  for op, i1, i2, j1, j2 in matcher.get_opcodes()]
+    else:
+        middle = [("replace", start, len(a) - end, start, len(b) - end)]
+    opcodes = [("equal", 0, start, 0, start)] if start else []
+    opcodes += [op for op in middle if op[2] > op[1] or op[4] > op[3]]
+    if end:
+        opcodes.append(("equal", len(a) - end, len(a), len(b) - end, len(b)))
+    return opcodes
+
+
+class _Piece:
+    """An unchanged or edited stretch: old and new words with their styles (None: plain),
+    and their lengths in characters."""
+
+    __slots__ = ("kind", "old", "old_styles", "new", "new_styles", "old_length", "new_length")
+
+    def __init__(self, kind: str, old: list[str], old_styles: list[Style] | None,
+                 new: list[str], new_styles: list[Style] | None) -> None:
+        self.kind, self.old, self.old_styles = kind, old, old_styles
+        self.new, self.new_styles = new, new_styles
+        self.old_length, self.new_length = sum(map(len, old)), sum(map(len, new))
+
+    @property
+    def size(self) -> int:
+        return max(self.old_length, self.new_length)
+
+    def absorb(self, island: "_Piece", edit: "_Piece") -> None:
+        """This edit, the island after it and the edit after that, as one edit."""
+        self.old_styles = _joined((self.old, self.old_styles), (island.old, island.old_styles),
+                                  (edit.old, edit.old_styles))
+        self.new_styles = _joined((self.new, self.new_styles), (island.new, island.new_styles),
+                                  (edit.new, edit.new_styles))
+        self.old = self.old + island.old + edit.old
+        self.new = self.new + island.new + edit.new
+        self.old_length += island.old_length + edit.old_length
+        self.new_length += island.new_length + edit.new_length
+
+
+def _joined(*parts: tuple[list[str], list[Style] | None]) -> list[Style] | None:
+    if all(styles is None for _, styles in parts):
+        return None
+    return [style for words, styles in parts for style in (styles or [PLAIN] * len(words))]
+
+
+def _cleanup_semantic(pieces: list[_Piece]) -> list[_Piece]:
     """Fold an unchanged island into the edits around it, as diff-match-patch's
-    diff_cleanupSemantic does, and a lone space between two edits always; repeat until
-    nothing changes. Our units are words, not characters, so the rule is a little more eager:
-    an island goes when it is no longer than the larger edit beside it and at most twice the
-    smaller (diff-match-patch: no longer than either)."""
-    changed = True
-    while changed:
-        changed = False
-        for i in range(1, len(pieces) - 1):
-            kind, old, new = pieces[i]
-            if kind != "equal" or pieces[i - 1][0] != "edit" or pieces[i + 1][0] != "edit":
-                continue
-            island = _length(new)
-            before = max(_length(pieces[i - 1][1]), _length(pieces[i - 1][2]))
-            after = max(_length(pieces[i + 1][1]), _length(pieces[i + 1][2]))
-            if all(t.text.isspace() for t in new) or \
-                    (island <= max(before, after) and island <= 2 * min(before, after)):
-                merged = ("edit", pieces[i - 1][1] + old + pieces[i + 1][1],
-                          pieces[i - 1][2] + new + pieces[i + 1][2])
-                pieces[i - 1:i + 2] = [merged]
-                changed = True
-                break
-    return pieces
-
-
-def _runs(pieces) -> Iterable[Run]:
-    out: list[Run] = []
-
-    def add(op: str, tokens: list[Token]) -> None:
-        for token in tokens:
-            if out and out[-1].op == op and out[-1].style == token.style:
-                out[-1] = out[-1]._replace(text=out[-1].text + token.text)
-            else:
-                out.append(Run(op, token.text, token.style))
-
-    for kind, old, new in pieces:
-        if kind == "equal":
-            add("equal", new)
-        else:
-            add("delete", old)
-            add("insert", new)
+    diff_cleanupSemantic does, and a lone space between two edits always. Our units are
+    words, not characters, so the rule is a little more eager: an island goes when it is no
+    longer than the larger edit beside it and at most twice the smaller (diff-match-patch: no
+    longer than either). One pass; a fold that makes an edit larger is re-examined at once."""
+    out: list[_Piece] = []
+    for piece in pieces:
+        out.append(piece)
+        while len(out) >= 3 and out[-1].kind == out[-3].kind == "edit" \
+                and out[-2].kind == "equal" and _folds(out[-3], out[-2], out[-1]):
+            edit, island = out.pop(), out.pop()
+            out[-1].absorb(island, edit)
     return out
+
+
+def _folds(before: _Piece, island: _Piece, after: _Piece) -> bool:
+    if all(word.isspace() for word in island.new):
+        return True
+    return island.new_length <= max(before.size, after.size) and \
+        island.new_length <= 2 * min(before.size, after.size)
+
+
+def _runs(pieces: list[_Piece]) -> Iterable[Run]:
+    out: list[tuple[str, Style, list[str]]] = []
+
+    def add(op: str, words: list[str], styles: list[Style] | None) -> None:
+        if styles is None:
+            styles = repeat(PLAIN, len(words)) if len(words) < 2 else [PLAIN]
+            words = words if len(words) < 2 else ["".join(words)]
+        for word, style in zip(words, styles):
+            if out and out[-1][0] == op and out[-1][1] == style:
+                out[-1][2].append(word)
+            else:
+                out.append((op, style, [word]))
+
+    for piece in pieces:
+        if piece.kind == "equal":
+            add("equal", piece.new, piece.new_styles)
+        else:
+            add("delete", piece.old, piece.old_styles)
+            add("insert", piece.new, piece.new_styles)
+    return [Run(op, "".join(words), style) for op, style, words in out]
 
 
 def whole(op: str, markdown_text: str) -> tuple[Run, ...]:
     """A clause added or removed: all its words as one kind of run."""
-    out: list[Run] = []
-    for token in rendered_tokens(markdown_text):
-        if out and out[-1].style == token.style:
-            out[-1] = out[-1]._replace(text=out[-1].text + token.text)
-        else:
-            out.append(Run(op, token.text, token.style))
-    return tuple(out)
+    words, styles = _side(markdown_text)
+    if op == "insert":
+        return tuple(_runs([_Piece("edit", [], None, words, styles)]))
+    return tuple(_runs([_Piece("edit", words, styles, [], None)]))
 
 
 def runs_html(runs: Iterable[Run], link=lambda href: href) -> str:
@@ -254,7 +352,7 @@ def runs_html(runs: Iterable[Run], link=lambda href: href) -> str:
     maps a clause's href for the page it lands on (None: the words stay plain text)."""
     parts = []
     for op, group in stretches(runs):
-        body = "".join(_styled_html(run.text, run.style, link) for run in group)
+        body = "".join(_styled_html(run[1], run.style, link) for run in group)
         if op == "equal":
             parts.append(body)
         else:
@@ -268,10 +366,10 @@ def stretches(runs: Iterable[Run]) -> list[tuple[str, list[Run]]]:
     """Consecutive runs of one op together (words of several styles in one insertion)."""
     out: list[tuple[str, list[Run]]] = []
     for run in runs:
-        if out and out[-1][0] == run.op:
+        if out and out[-1][0] == run[0]:
             out[-1][1].append(run)
         else:
-            out.append((run.op, [run]))
+            out.append((run[0], [run]))
     return out
 
 
@@ -290,19 +388,21 @@ def _styled_html(text: str, style: Style, link) -> str:
     return body
 
 
-def runs_plain(runs: Iterable[Run], marks: dict[str, tuple[str, str]]) -> str:
+def runs_plain(runs: Iterable[Run], marks: dict[str, tuple[str, str]],
+               clean=lambda text: text) -> str:
     """Runs as plain text: each stretch of edits between marks, a link's address once after
-    its words (inside the marks when the link is part of the edit)."""
+    its words (inside the marks when the link is part of the edit); clean makes words and
+    addresses safe to print (the marks are not cleaned)."""
     out: list[str] = []
     groups = stretches(runs)
     for i, (op, group) in enumerate(groups):
         text = ""
         for j, run in enumerate(group):
-            text += run.text
+            text += clean(run.text)
             following = group[j + 1].style.href if j + 1 < len(group) else (
                 groups[i + 1][1][0].style.href if op == "equal" and i + 1 < len(groups)
                 and groups[i + 1][0] == "equal" else None)
             if run.style.href and following != run.style.href:
-                text += f" <{run.style.href}>"
+                text += f" <{clean(run.style.href)}>"
         out.append(text if op == "equal" else f"{marks[op][0]}{text}{marks[op][1]}")
     return "".join(out)
