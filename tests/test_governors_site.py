@@ -13,7 +13,7 @@ import pypdf
 import pytest
 
 from browser import serve
-from conftest import EPOCH, build, copy_project, remove_draft
+from conftest import EPOCH, build, copy_project, lock, remove_draft
 from policykit.cli import main
 from policykit.redline import rendered_text
 from policykit.render_versions import comparison_pairs, pack_pairs
@@ -271,6 +271,7 @@ def test_meeting_pack_by_review_date_and_when_nothing_matches(tmp_path, capsys):
     remove.write_text(text.replace("status: approved", "status: approved\nreview_due: "
                                    "2025-01-01"), "utf-8")
     remove_draft(root)
+    lock(root, "social-media", "2023.1")
     code, out, err = run(root, capsys, "pack", "--due-before", "2025-06-01")
     assert code == 0, err
     first = " ".join(pypdf.PdfReader(root / "meeting-pack.pdf").pages[0].extract_text().split())
