@@ -145,7 +145,7 @@ def _placed(version: Version) -> dict[str, Placed]:
         for child in clause.clauses:
             visit(child, section, clause.id)
 
-    for section in version.sections:
+    for section in version.all_sections:
         for clause in section.clauses:
             visit(clause, section.id, None)
     return found
@@ -199,8 +199,8 @@ def _change(old: Placed | None, new: Placed | None, stable: set[str],
 
 
 def _sections(old: Version, new: Version) -> Iterator[SectionChange]:
-    before = {s.id: s for s in old.sections}
-    after = {s.id: s for s in new.sections}
+    before = {s.id: s for s in old.all_sections}
+    after = {s.id: s for s in new.all_sections}
     for sid, section in after.items():
         if sid not in before:
             yield SectionChange(sid, "added", None, section.title)
@@ -237,9 +237,9 @@ def by_section(comparison: Comparison,
                changes: tuple[ClauseChange, ...] | None = None) -> list[SectionGroup]:
     """Changes grouped by the section they stand in (removed ones: where they stood), sections
     in the new version's order, then sections only the old version had."""
-    titles = {s.id: s.title for s in comparison.old.sections}
-    titles.update({s.id: s.title for s in comparison.new.sections})
-    groups: dict[str, list[ClauseChange]] = {s.id: [] for s in comparison.new.sections}
+    titles = {s.id: s.title for s in comparison.old.all_sections}
+    titles.update({s.id: s.title for s in comparison.new.all_sections})
+    groups: dict[str, list[ClauseChange]] = {s.id: [] for s in comparison.new.all_sections}
     for change in comparison.changes if changes is None else changes:
         section = (change.new or change.old).section
         groups.setdefault(section, []).append(change)

@@ -206,10 +206,10 @@ def _questions(comparison: Comparison) -> list[dict[str, Any]]:
 def _document(comparison: Comparison) -> list[dict[str, Any]]:
     """The full text of the new version, section by section, every change marked in place;
     removed clauses stand struck through where they were."""
-    titles = {s.id: (s.number, s.title) for s in comparison.old.sections}
-    titles.update({s.id: (s.number, s.title) for s in comparison.new.sections})
+    titles = {s.id: (s.number, s.title) for s in comparison.old.all_sections}
+    titles.update({s.id: (s.number, s.title) for s in comparison.new.all_sections})
     sections: dict[str, dict[str, Any]] = {}
-    for s in comparison.new.sections:
+    for s in comparison.new.all_sections:
         sections[s.id] = {"id": s.id, "number": s.number, "title": s.title, "clauses": [],
                           "removed": False}
     for change in comparison.clauses:
