@@ -73,7 +73,7 @@ def test_diff_text_is_plain_when_piped_and_coloured_on_a_terminal(example_root, 
 def test_diff_markdown_and_html(example_root, capsys):
     _, markdown, _ = run(example_root, capsys, "diff", "social-media", "2023.1", "2024.1",
                          "--format", "markdown")
-    assert "~~he/she~~**they**" in markdown
+    assert "<del>he/she</del><ins>they</ins>" in markdown
     _, html, _ = run(example_root, capsys, "diff", "social-media", "2023.1", "2024.1",
                      "--format", "html")
     assert html.startswith("<!doctype html>")

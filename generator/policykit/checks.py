@@ -286,7 +286,9 @@ ALL_CHECKS: tuple[Check, ...] = (
 
 def run_checks(project: Project, today: dt.date | None = None) -> list[Problem]:
     """Every problem every rule finds (review dates judged on today), sorted by file and line."""
-    found = [p for check in ALL_CHECKS for p in check(project)]
+    from .checks_review import check_change_notes
+
+    found = [p for check in (*ALL_CHECKS, check_change_notes) for p in check(project)]
     return sorted(found + list(check_review_due(project, today)))
 
 

@@ -40,7 +40,8 @@ def site_nav(project) -> list:
     if len(project.quizzes) <= NAV_LIMIT:
         training += [{q.title: f"training/{q.id}/index.md"} for q in project.quizzes]
     training += [{"Coverage": "training/coverage/index.md"}]
-    return [{"Home": HOME.path}, {"Policies": policies}, {"Training": training}]
+    return [{"Home": HOME.path}, {"Policies": policies}, {"Training": training},
+            {"Reviews": "reviews/index.md"}]
 
 
 def _add_theme_overrides(config: MkDocsConfig) -> None:

@@ -9,7 +9,8 @@ import json
 from . import yaml_edit
 
 LOCK_FILE = "approved.lock"
-_CLEARED_ON_DRAFT = ("approved_on", "approved_by", "review_due", "note", "removed")
+_APPROVAL_KEYS = ("approved_on", "approved_by", "approval_minute", "approved_draft")
+_CLEARED_ON_DRAFT = (*_APPROVAL_KEYS, "review_due", "note", "removed")
 
 
 def content_hash(data: bytes) -> str:
@@ -25,10 +26,13 @@ def draft_from(text: str, old_version: str, new_version: str) -> str:
     return _edited(text, lambda text: _draft(text, old_version, new_version))
 
 
-def approve(text: str, by: str, on: dt.date) -> str:
-    """text marked approved by `by` on `on`, replacing any earlier approval details; edited
-    and proved like draft_from (yaml_edit.EditError if it cannot be)."""
-    return _edited(text, lambda text: _approved(text, by, on))
+def approve(text: str, by: str, on: dt.date, minute: str | None = None,
+            draft: str | None = None) -> str:
+    """text marked approved by `by` on `on`, replacing any earlier approval details; minute
+    says where the decision is minuted, draft is the content hash of the draft the governors
+    were shown (both recorded in the file before its hash is locked). Edited and proved like
+    draft_from (yaml_edit.EditError if it cannot be)."""
+    return _edited(text, lambda text: _approved(text, by, on, minute, draft))
 
 
 def _edited(text: str, edit) -> str:
@@ -58,15 +62,21 @@ def _draft(text: str, old_version: str, new_version: str) -> tuple[str, dict]:
     return edited, expected
 
 
-def _approved(text: str, by: str, on: dt.date) -> tuple[str, dict]:
+def _approved(text: str, by: str, on: dt.date, minute: str | None,
+              draft: str | None) -> tuple[str, dict]:
     data, root = yaml_edit.parse(text)
     details = {"approved_on": on.isoformat(), "approved_by": by}
-    written = [f"approved_on: {on.isoformat()}",
-               f"approved_by: {json.dumps(by, ensure_ascii=False)}"]
-    edits = [yaml_edit.remove_key(text, root, key) for key in details if key in data]
+    if minute:
+        details["approval_minute"] = minute
+    if draft:
+        details["approved_draft"] = draft
+    written = [f"approved_on: {on.isoformat()}"] + [
+        f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in details.items()
+        if key != "approved_on"]
+    edits = [yaml_edit.remove_key(text, root, key) for key in _APPROVAL_KEYS if key in data]
     edits += yaml_edit.set_value_adding(text, root, "status", "approved", written)
     yaml_edit.anchors_kept(root, edits)
-    expected = {k: v for k, v in data.items() if k not in details}
+    expected = {k: v for k, v in data.items() if k not in _APPROVAL_KEYS}
     return yaml_edit.apply(text, edits), dict(expected, status="approved", **details)
 
 
