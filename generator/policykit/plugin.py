@@ -13,6 +13,7 @@ from .build import TEMPLATES_FOLDER, generate
 from .errors import ProjectError
 from .render import HOME, POLICIES_INDEX, policy_page
 from .templates import packaged
+from .text import html_text
 from .search import SearchError, index_site, is_searchable, mark_searchable
 
 log = logging.getLogger("mkdocs.plugins.policykit")
@@ -26,13 +27,13 @@ NAV_LIMIT = 30  # beyond this many policies or quizzes, the sidebar links to an 
 def site_nav(project) -> list:
     """The navigation: home, the policies and training. A school's handful of policies and
     quizzes are listed in the sidebar; a trust's hundreds are reached through index pages,
-    since every page carries the sidebar."""
+    since every page carries the sidebar. Titles are escaped: the theme shows them as HTML."""
     policies = [{"All policies": POLICIES_INDEX}]
     if len(project.policies) <= NAV_LIMIT:
-        policies += [{p.title: policy_page(p.id).path} for p in project.policies]
+        policies += [{html_text(p.title): policy_page(p.id).path} for p in project.policies]
     training = [{"Pathways": "training/index.md"}]
     if len(project.quizzes) <= NAV_LIMIT:
-        training += [{q.title: f"training/{q.id}/index.md"} for q in project.quizzes]
+        training += [{html_text(q.title): f"training/{q.id}/index.md"} for q in project.quizzes]
     training += [{"Coverage": "training/coverage/index.md"}]
     return [{"Home": HOME.path}, {"Policies": policies}, {"Training": training}]
 

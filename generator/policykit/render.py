@@ -5,13 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 import jinja2
-from markupsafe import Markup
 
 from .compare import Comparison
 from .model import KIND_LABELS, Clause, Policy, Project, Ref, Version, version_key
@@ -20,7 +18,7 @@ from .render_versions import (compare_url, compare_view, comparisons, history_ur
 from .render_training import TRAINING, coverage_view, quiz_url, quiz_view, training_view
 from .templates import files as template_files
 from .templates import folders as template_folders
-from .text import escape_markdown, markdown_to_html
+from .text import escape_markdown, front_matter_title, markdown_to_html
 
 LINKED_SECTION = "linked-policies"
 MAX_HEADING = 6
@@ -76,12 +74,12 @@ POLICIES_INDEX = "policies/index.md"
 
 def environment(templates: list[Path]) -> jinja2.Environment:
     """The Jinja2 environment over the template folders (the first that has a template wins):
-    strict, autoescaping, with the Markdown escape filter."""
+    strict, autoescaping, with filters for Markdown text and front matter titles."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates),
                              undefined=jinja2.StrictUndefined, autoescape=True,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["md"] = escape_markdown
-    env.filters["yaml_string"] = lambda text: Markup(json.dumps(text, ensure_ascii=False))
+    env.filters["yaml_string"] = front_matter_title
     return env
 
 

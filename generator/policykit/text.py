@@ -22,6 +22,41 @@ def escape_markdown(text: str) -> Markup:
     return Markup(_MARKDOWN_SPECIALS.sub(r"\\\1", html.escape(flat, quote=False)))
 
 
+def html_text(text: str) -> Markup:
+    """Text for a place the theme shows as HTML (a navigation or page title): escaped, quotes
+    too, so that it shows as written."""
+    return Markup(html.escape(text, quote=True))
+
+
+def _yaml_printable(code: int) -> bool:
+    """Characters YAML leaves as they are in a one-line double-quoted scalar."""
+    return (0x20 <= code <= 0x7E or 0xA0 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
+            or code >= 0x10000) and code not in (0x2028, 0x2029, 0xFEFF)
+
+
+def _yaml_escape(char: str) -> str:
+    code = ord(char)
+    if char in '"\\':
+        return "\\" + char
+    if _yaml_printable(code):
+        return char
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def yaml_string(text: str) -> Markup:
+    """Any text as a one-line double-quoted YAML scalar that reads back as the same text:
+    quotes, backslashes, line breaks and every control character escaped."""
+    return Markup('"' + "".join(map(_yaml_escape, text)) + '"')
+
+
+def front_matter_title(text: str) -> Markup:
+    """A page title for front matter: MkDocs and the theme show it as HTML, so it is escaped
+    for HTML, then encoded for YAML."""
+    return yaml_string(html.escape(text, quote=True))
+
+
 @lru_cache(maxsize=16)
 def _converter(glossary: tuple[tuple[str, str], ...]) -> markdown.Markdown:
     return markdown.Markdown(extensions=[AbbrExtension(glossary=dict(glossary))])
