@@ -8,6 +8,7 @@ from typing import Callable, Iterable, Iterator
 
 from .errors import Problem, did_you_mean
 from .model import Policy, Project, Ref, Version
+from .checks_text import check_clause_html
 from .quizzes import check_coverage, check_pathways, check_quizzes
 
 Check = Callable[[Project], Iterable[Problem]]
@@ -179,6 +180,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_quizzes,
     check_coverage,
     check_pathways,
+    check_clause_html,
 )
 
 

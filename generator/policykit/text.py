@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from functools import lru_cache
+from html.parser import HTMLParser
 
 import markdown
 import nh3
@@ -13,6 +14,23 @@ from markupsafe import Markup
 
 _ALLOWED_TAGS = {"p", "a", "abbr", "em", "strong", "code", "br", "ul", "ol", "li", "blockquote"}
 _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
+_REMOVED_WITH_CONTENT = {"script", "style"}
+_ALLOWED_SCHEMES = {"http", "https", "mailto"}
+# The names of HTML elements (current and obsolete), SVG and MathML roots: a tag with one of
+# these names is raw HTML, which the sanitiser keeps only when allowed; any other `<name>` is
+# text (`<Snapchat>`) and is shown as written.
+HTML_ELEMENTS = frozenset("""
+a abbr acronym address applet area article aside audio b base basefont bdi bdo bgsound big
+blink blockquote body br button canvas caption center cite code col colgroup data datalist dd
+del details dfn dialog dir div dl dt em embed fieldset figcaption figure font footer form frame
+frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html i iframe image img input ins isindex kbd
+keygen label legend li link listing main map mark marquee math menu menuitem meta meter
+multicol nav nextid nobr noembed noframes noscript object ol optgroup option output p param
+picture plaintext portal pre progress q rb rp rt rtc ruby s samp script search section select
+slot small source spacer span strike strong style sub summary sup svg table tbody td template
+textarea tfoot th thead time title tr track tt u ul var video wbr xmp
+""".split())
+_TAG_START = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])")
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
 
 
@@ -94,10 +112,62 @@ def markdown_to_html(text: str, glossary: tuple[tuple[str, str], ...] = ()) -> M
 
 
 def _full_markdown(text: str, glossary: tuple[tuple[str, str], ...]) -> Markup:
-    converter = _converter(glossary)
-    converter.reset()
-    rendered = converter.convert(text)
-    clean = nh3.clean(rendered, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES,
-                      url_schemes={"http", "https", "mailto"},
+    clean = nh3.clean(_unsanitised_html(text, glossary), tags=_ALLOWED_TAGS,
+                      attributes=_ALLOWED_ATTRIBUTES, url_schemes=_ALLOWED_SCHEMES,
+                      clean_content_tags=_REMOVED_WITH_CONTENT,
                       set_tag_attribute_values={"abbr": {"tabindex": "0"}})
     return Markup(clean.replace("\n\n", "\n"))
+
+
+def _unsanitised_html(text: str, glossary: tuple[tuple[str, str], ...]) -> str:
+    """Clause Markdown as HTML, before sanitising; a `<name>` that names no HTML element is
+    escaped, so that the sanitiser keeps it as text."""
+    converter = _converter(glossary)
+    converter.reset()
+    return _TAG_START.sub(_text_unless_element, converter.convert(text))
+
+
+def _text_unless_element(match: re.Match) -> str:
+    return match[0] if match[2].lower() in HTML_ELEMENTS else "&lt;" + match[0][1:]
+
+
+@lru_cache(maxsize=4096)
+def removed_html(text: str) -> tuple[str, ...]:
+    """What the sanitiser removes from a clause's text, in words, each once, in order:
+    HTML elements not allowed, attributes not allowed, links with another scheme, comments."""
+    if is_plain_prose(text):
+        return ()
+    finder = _RemovedHtml()
+    finder.feed(_unsanitised_html(text, ()))
+    finder.close()
+    return tuple(dict.fromkeys(finder.removed))
+
+
+class _RemovedHtml(HTMLParser):
+    """Collects what nh3.clean, called as in _full_markdown, leaves out."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.removed: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag not in _ALLOWED_TAGS:
+            content = " and its content" if tag in _REMOVED_WITH_CONTENT else ""
+            self.removed.append(f"<{tag}>{content}")
+            return
+        for name, value in attrs:
+            if name not in _ALLOWED_ATTRIBUTES.get(tag, ()):
+                self.removed.append(f"the {name} attribute of <{tag}>")
+            elif name == "href" and _scheme(value or "") not in _ALLOWED_SCHEMES | {""}:
+                self.removed.append(f"a link to {_scheme(value)}:")
+
+    def handle_startendtag(self, tag: str, attrs: list) -> None:
+        self.handle_starttag(tag, attrs)
+
+    def handle_comment(self, data: str) -> None:
+        self.removed.append("an HTML comment")
+
+
+def _scheme(url: str) -> str:
+    scheme, colon, _ = "".join(url.split()).partition(":")
+    return scheme.lower() if colon and "/" not in scheme else ""
