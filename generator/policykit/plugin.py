@@ -10,6 +10,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 
 from .build import TEMPLATES_FOLDER, generate
+from .csp import PolicyError, add_policy
 from .errors import ProjectError
 from .render import HOME, POLICIES_INDEX, policy_page
 from .templates import packaged
@@ -49,6 +50,12 @@ def _add_theme_overrides(config: MkDocsConfig) -> None:
 class PolicykitPlugin(BasePlugin):
     """Generate pages from policy/ and quizzes/ into the docs folder, and build the navigation."""
 
+    serving = False
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # `serve` adds its own inline live-reload script to each page: no policy there.
+        self.serving = command == "serve"
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.root = Path(config.config_file_path).resolve().parent
         try:
@@ -67,9 +74,18 @@ class PolicykitPlugin(BasePlugin):
         if searchable:
             self.searchable.append(page.file.dest_uri)
         try:
-            return mark_searchable(output, searchable)
-        except SearchError as error:
+            output = mark_searchable(output, searchable)
+            return output if self.serving else add_policy(output)
+        except (SearchError, PolicyError) as error:
             raise PluginError(f"policykit: {page.file.src_uri}: {error}") from None
+
+    def on_post_template(self, output: str, template_name: str, config: MkDocsConfig) -> str:
+        if self.serving or not template_name.endswith(".html"):
+            return output
+        try:
+            return add_policy(output)
+        except PolicyError as error:
+            raise PluginError(f"policykit: {template_name}: {error}") from None
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         try:

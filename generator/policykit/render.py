@@ -21,6 +21,7 @@ from .templates import folders as template_folders
 from .text import escape_markdown, front_matter_title, markdown_to_html
 
 LINKED_SECTION = "linked-policies"
+FAVICON = "assets/images/favicon.png"  # Material's, which standalone print pages link too
 MAX_HEADING = 6
 
 
@@ -182,7 +183,7 @@ def _render_policy_pages(env, project: Project, policy: Policy, today, pdf) -> d
         page = Page(f"{url}/print/index.html", f"{url}/print")
         pages[page.path] = env.get_template("compare_standalone.html.j2").render(
             view=compare_view(policy, comparison, page.link, project.organisation.name),
-            print_css=page.link_file("assets/print.css"))
+            print_css=page.link_file("assets/print.css"), favicon=page.link_file(FAVICON))
     return pages
 
 
@@ -229,7 +230,7 @@ def render_compare_standalone(project: Project, root: Path, comparison: Comparis
     env = environment(template_folders(root))
     return env.get_template("compare_standalone.html.j2").render(
         view=compare_view(policy, comparison, page.link, project.organisation.name),
-        print_css=None)
+        print_css=None, favicon="data:,")
 
 
 def _render_policy(env, project, policy, version, page, today, pdf: bool,
@@ -241,6 +242,7 @@ def _render_policy(env, project, policy, version, page, today, pdf: bool,
         if pdf else None
     if page.path.endswith(".html"):
         view["print_css"] = page.link_file("assets/print.css")
+        view["favicon"] = page.link_file(FAVICON)
         view["superseded"] = version.status == "approved" and version is not policy.current
         return env.get_template("print.html.j2").render(view)
     return env.get_template("policy.md.j2").render(view)
