@@ -7,7 +7,7 @@ import pytest
 
 from browser import serve
 from conftest import build
-from hostile import write_hostile_project
+from hostile import hostile, write_hostile_project
 
 # Counts every payload that runs (each calls alert) and every Content Security Policy violation
 # (a payload the policy blocked is a payload that got into the page). eval is not wrapped:
@@ -100,3 +100,57 @@ def test_no_payload_runs_on_any_page(browser, hostile_site):
     assert {path: hits for path, hits in ran.items() if hits} == {}
     assert dialogs == []
     assert errors == []
+
+
+def test_text_shows_as_written_in_titles_tooltips_and_clauses(browser, hostile_site):
+    """Escaped is not dropped: every payload shows as the characters the school wrote."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    title = hostile("policy title")
+    with serve(hostile_site) as url:
+        page.goto(url + "policies/hostile/")
+        assert page.title() == f"{title} - Newbury School policies"
+        assert page.locator(".md-header__topic").last.inner_text().strip() == title
+        assert title in page.locator(".md-sidebar--primary .md-nav--primary").first.inner_text()
+        assert page.locator("h1").inner_text() == title
+        assert hostile("section title") in page.locator(".md-sidebar--secondary .md-nav--secondary").inner_text()
+        assert "use <Snapchat> or <TikTok> to contact" in page.locator("#first ~ "
+                                                                     ".pk-clause__text").first.inner_text()
+        abbr = page.locator("#first ~ .pk-clause__text abbr", has_text="KCSIE").first
+        abbr.focus()
+        described_by = page.wait_for_function(
+            "() => document.activeElement.getAttribute('aria-describedby')", timeout=5_000)
+        tooltip = page.locator(f"#{described_by.json_value()}")
+        tooltip.wait_for(state="visible", timeout=5_000)
+        assert tooltip.inner_text() == hostile("expansion")
+        for path in ("policies/hostile/print/", "policies/hostile/2/print/"):
+            page.goto(url + path)
+            assert page.title() == f"{title} " + path.split("/")[2].replace("print", "1")
+            assert "use <Snapchat> or <TikTok> to contact" in page.locator("main").inner_text()
+        page.goto(url + "training/hostile-quiz/")
+        assert page.title() == f"{hostile('quiz title')} - Newbury School policies"
+        assert page.locator(".pk-question__prompt").first.inner_text() in (
+            hostile("prompt"), hostile("second prompt"))
+    context.close()
+
+
+def test_every_page_has_a_content_security_policy(hostile_site):
+    for path in site_pages(hostile_site):
+        text = (hostile_site / path).read_text("utf-8")
+        policy = text[text.index('http-equiv="Content-Security-Policy"'):][:400]
+        standalone = path.startswith("policies/") and path.endswith("print/index.html")
+        expected = "script-src 'none'" if standalone else "script-src 'self'"
+        assert expected in policy, path
+        assert text.index("Content-Security-Policy") < text.find("<script") or "<script" not in text
+
+
+def test_javascript_urls_in_linked_policies_are_refused_by_check(tmp_path):
+    from policykit.project import load_project
+
+    root = write_hostile_project(tmp_path / "project")
+    linked = root / "policy/linked.yaml"
+    linked.write_text(linked.read_text("utf-8").replace(
+        '"https://example.org/', '"javascript:alert(1)//'), "utf-8")
+    _, problems = load_project(root)
+    assert len(problems) == 1 and problems[0].severity == "error"
+    assert str(problems[0]).startswith("policy/linked.yaml:6:11: entry 'elsewhere': 'url' ")

@@ -77,7 +77,10 @@ def front_matter_title(text: str) -> Markup:
 
 @lru_cache(maxsize=16)
 def _converter(glossary: tuple[tuple[str, str], ...]) -> markdown.Markdown:
-    return markdown.Markdown(extensions=[AbbrExtension(glossary=dict(glossary))])
+    # Markdown keeps `&name;` in an attribute as an entity: an expansion is plain text, so its
+    # ampersands are escaped first (it shows as written, as on the quick path below).
+    return markdown.Markdown(extensions=[AbbrExtension(glossary={
+        term: expansion.replace("&", "&amp;") for term, expansion in glossary})])
 
 
 _MARKUP = re.compile(r"[\\`*_\[\]<>#!|&~{}]|\n\s*\n|  \n|\t|^[-+=>#\d\s]|\n[-+=>#\d\s]|://")
