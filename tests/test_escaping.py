@@ -121,3 +121,20 @@ def test_an_expansion_shows_as_written_on_both_paths():
     title = 'title="Keeping &lt;b&gt; &amp; &amp;amp; &quot;safe&quot;"'
     assert title in markdown_to_html("Read KCSIE now.", glossary)
     assert title in markdown_to_html("Read KCSIE <now>.", glossary)
+
+
+@pytest.mark.parametrize("command, secured", [("build", True), ("serve", False)])
+def test_pages_get_the_policy_except_under_serve(command, secured):
+    """`serve` injects an inline live-reload script into every page: no policy there."""
+    from policykit.plugin import PolicykitPlugin
+
+    plugin = PolicykitPlugin()
+    plugin.on_startup(command=command, dirty=False)
+    plugin.on_pre_build(config=None)
+    page = SimpleNamespace(meta={"search": {"exclude": True}},
+                           file=SimpleNamespace(src_uri="x.md", dest_uri="x/index.html"))
+    html_page = "<html><head><title>x</title></head><body></body></html>"
+    output = plugin.on_post_page(html_page, page=page, config=None)
+    assert ("Content-Security-Policy" in output) is secured
+    assert ("Content-Security-Policy" in plugin.on_post_template(
+        html_page, template_name="404.html", config=None)) is secured
