@@ -38,6 +38,19 @@ def remove_draft(root: Path) -> None:
     bank.write_text(text[:text.index("  # Prepared for draft 2024.1")], "utf-8")
 
 
+def lock(root: Path, policy_id: str, *versions: str) -> None:
+    """Record approved versions in the policy's approved.lock, as policykit approve does (an
+    approved version without its lock entry is an error)."""
+    from policykit import workflow
+
+    folder = root / "policy" / policy_id
+    path = folder / workflow.LOCK_FILE
+    entries = json.loads(path.read_text("utf-8"))["versions"] if path.exists() else {}
+    for version in versions:
+        entries[version] = workflow.content_hash((folder / f"versions/{version}.yaml").read_bytes())
+    path.write_text(workflow.lock_text(entries), "utf-8")
+
+
 def build(root: Path, monkeypatch=None, strict: bool = True, pdf: bool = False) -> Path:
     """Build root's site with a fixed SOURCE_DATE_EPOCH; the site folder."""
     import os
@@ -94,6 +107,7 @@ def renewal_site(tmp_path_factory) -> Path:
     (versions / "2024.1.yaml").write_text(approved, "utf-8")
     draft = text.replace('version: "2024.1"', 'version: "2025.1"')
     (versions / "2025.1.yaml").write_text(draft, "utf-8")
+    lock(root, "social-media", "2024.1")
     return build(root)
 
 
@@ -115,6 +129,7 @@ def two_policy_site(tmp_path_factory) -> Path:
     social = root / "policy/social-media/policy.yaml"
     social.write_text(social.read_text("utf-8").replace("whistleblowing]",
                                                         "whistleblowing, online-safety]"), "utf-8")
+    lock(root, "online-safety", "1")
     return build(root)
 
 

@@ -147,6 +147,7 @@ def test_overdue_review_warns_but_does_not_fail(scratch, capsys, monkeypatch):
     path.write_text(path.read_text("utf-8").replace("status: approved",
                                                     "status: approved\nreview_due: 2024-09-01"),
                     "utf-8")
+    assert run(scratch, capsys, "approve", "social-media", "2023.1")[0] == 0  # lock it again
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
     code, out, err = run(scratch, capsys, "check")
     assert code == 0 and "no errors" in out

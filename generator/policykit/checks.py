@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from typing import Callable, Iterable, Iterator
 
-from .errors import Problem, did_you_mean
+from .errors import Problem, did_you_mean, shown
 from .model import Policy, Project, Ref, Version
 from .checks_text import check_clause_html
 from .quizzes import check_coverage, check_pathways, check_quizzes
@@ -98,6 +99,69 @@ def check_organisation_terms(project: Project) -> Iterator[Problem]:
                               did_you_mean(audience, audiences, "add it to audiences there"))
 
 
+def check_organisation_unique(project: Project) -> Iterator[Problem]:
+    """Role ids and titles, audience ids and abbreviations are each written once: a repeat
+    makes owners, audiences and the glossary ambiguous."""
+    organisation = project.organisation
+    if organisation is None:
+        return
+    lists = (("roles", "id", "role id", [r.id for r in organisation.roles]),
+             ("roles", "title", "role title", [r.title for r in organisation.roles]),
+             ("audiences", "id", "audience id", [a for a, _ in organisation.audiences]),
+             ("abbreviations", "abbr", "abbreviation", [a for a, _ in organisation.abbreviations]))
+    for key, field, what, values in lists:
+        first: dict[str, int] = {}
+        for i, value in enumerate(values):
+            if value in first:
+                line = organisation.at(key, first[value], field).line
+                yield Problem(organisation.at(key, i, field), f"{what} '{shown(value)}' is written "
+                              f"twice (first at line {line})", "keep one entry")
+            first.setdefault(value, i)
+    abbreviations = dict((a, i) for i, (a, _) in enumerate(organisation.abbreviations))
+    for i, role in enumerate(organisation.roles):
+        if role.abbr and role.abbr in abbreviations:
+            line = organisation.at("abbreviations", abbreviations[role.abbr], "abbr").line
+            yield Problem(organisation.at("roles", i, "abbr"), f"abbreviation '{shown(role.abbr)}' "
+                          f"is also in abbreviations (line {line})", "keep one of them")
+
+
+def check_links_in_text(project: Project) -> Iterator[Problem]:
+    """Links written in clause text go to a full address or to a section or clause of the
+    version: a root-relative or relative link ('/staff/pat.html') passes the build and 404s."""
+    for policy in project.policies:
+        for version in policy.versions:
+            anchors = version.anchors()
+            for clause in version.clauses():
+                for target in links_in(clause.text):
+                    problem = _bad_link(target, anchors)
+                    if problem:
+                        yield Problem(clause.source, f"clause '{clause.id}': link "
+                                      f"'{shown(target)}' {problem}",
+                                      "write a full address (https://...), a section or clause "
+                                      "of this version ('#clause-id'), or list the policy in refs")
+
+
+_LINKS = re.compile(r"\]\(\s*<?([^)\s>]*)|^[ ]{0,3}\[[^\]]+\]:\s*<?([^\s>]+)"
+                    r"|<([A-Za-z][A-Za-z0-9+.-]*:[^\s>]*)>|\bhref\s*=\s*[\"']?([^\"'\s>]*)",
+                    re.MULTILINE | re.IGNORECASE)
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def links_in(text: str) -> list[str]:
+    """The targets of the links written in Markdown text (inline, reference, auto, HTML)."""
+    return [next(g for g in match.groups() if g is not None) for match in _LINKS.finditer(text)]
+
+
+def _bad_link(target: str, anchors: frozenset[str]) -> str:
+    if _SCHEME.match(target):
+        return ""
+    if target.startswith("#"):
+        return "" if target[1:] in anchors else "points to no section or clause of this version"
+    if target.startswith("/"):
+        return "is root-relative: the site may be served from a sub-folder, where it 404s"
+    return "is relative: it depends on the page's address and breaks when pages move"
+
+
 def check_approval_fields(project: Project) -> Iterator[Problem]:
     """A draft claims no approval (an approved version may lack details its source never gave)."""
     for policy in project.policies:
@@ -124,7 +188,12 @@ def check_approved_versions_unchanged(project: Project) -> Iterator[Problem]:
         by_name = {v.version: v for v in policy.versions}
         for name, digest in sorted(policy.locked.items()):
             version = by_name.get(name)
-            if version is None:
+            if version is None and name in policy.unloaded_versions:
+                yield Problem(policy.lock_source, f"approved version {name} does not load, so "
+                              "its text cannot be compared with the lock",
+                              f"correct the errors reported in versions/{name}.yaml, undoing "
+                              "any edit made to it")
+            elif version is None:
                 yield Problem(policy.lock_source, f"approved version {name} is missing",
                               "approved versions are history: restore its file")
             elif version.status != "approved":
@@ -137,9 +206,19 @@ def check_approved_versions_unchanged(project: Project) -> Iterator[Problem]:
                               f"a new version (policykit new-version {policy.id} <version>)")
         for version in policy.versions:
             if version.status == "approved" and version.version not in policy.locked:
-                yield Problem(version.source, f"approved version {version.version} is not locked",
-                              f"record it: policykit approve {policy.id} {version.version}",
-                              severity="warning")
+                yield Problem(version.source, _not_locked(version.version),
+                              f"record it: policykit approve {policy.id} {version.version}")
+
+
+def _not_locked(version: str) -> str:
+    return f"approved version {version} is not locked, so nothing stops its text from changing"
+
+
+def is_unlocked(problem: Problem, policy_id: str, version: str) -> bool:
+    """Whether problem is only that version of policy_id lacks its lock entry (what
+    policykit approve records)."""
+    return (problem.message == _not_locked(version)
+            and problem.source.path == f"policy/{policy_id}/versions/{version}.yaml")
 
 
 def check_removal_notes(project: Project) -> Iterator[Problem]:
@@ -173,6 +252,8 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_refs,
     check_registry,
     check_organisation_terms,
+    check_organisation_unique,
+    check_links_in_text,
     check_approval_fields,
     check_approved_versions_unchanged,
     check_removal_notes,

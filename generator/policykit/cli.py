@@ -14,9 +14,11 @@ from typing import Sequence
 from . import __version__
 from . import cli_import, cli_init, cli_quiz, cli_review, diff_report, workflow
 from .build import build_site, load_and_check, quiet_mkdocs
+from .checks import RESERVED_VERSION_NAMES, is_unlocked
 from .compare import compare_versions
-from .errors import Problem, errors
+from .errors import Problem, errors, shown
 from .write import write_new_file, write_tree
+from .yaml_edit import EditError
 
 OK, PROBLEMS, USAGE = 0, 1, 2
 
@@ -133,20 +135,20 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
 
 
 def _usage(message: str) -> int:
-    print(f"policykit: error: {message}", file=sys.stderr)
+    print(f"policykit: error: {shown(message, 300)}", file=sys.stderr)  # may echo argv
     return USAGE
 
 
-def _loaded(root: Path):
-    """The project when it has no errors, else None after printing them."""
+def _loaded(root: Path, allowed=lambda problem: False):
+    """The project when it has no errors (but the allowed ones), else None after printing them."""
     project, problems = load_and_check(root)
     report(problems)
-    return None if errors(problems) else project
+    return None if [p for p in errors(problems) if not allowed(p)] else project
 
 
-def _policy_of(root: Path, policy_id: str):
+def _policy_of(root: Path, policy_id: str, allowed=lambda problem: False):
     """The checked project and one of its policies, or the exit code to return instead."""
-    project = _loaded(root)
+    project = _loaded(root, allowed)
     if project is None:
         return None, None, PROBLEMS
     policy = project.policy(policy_id)
@@ -186,7 +188,11 @@ def _new_version(root: Path, args: argparse.Namespace) -> int:
     if code:
         return code
     if not re.fullmatch(r"[0-9A-Za-z]+([.-][0-9A-Za-z]+)*", args.version):
-        return _usage(f"'{args.version}' is not a version: use digits, letters, dots and hyphens")
+        return _usage(f"'{shown(args.version)}' is not a version: use digits, letters, dots and "
+                      "hyphens")
+    if args.version.lower() in RESERVED_VERSION_NAMES:
+        return _usage(f"'{args.version}' cannot be a version name: the site uses it for another "
+                      "page; name versions like 2024.1")
     if policy.version(args.version):
         return _usage(f"{args.policy} already has a version {args.version}")
     approved = [v for v in policy.versions if v.status == "approved"]
@@ -194,8 +200,13 @@ def _new_version(root: Path, args: argparse.Namespace) -> int:
         return _usage(f"{args.policy} has no approved version to start from")
     base = approved[-1]
     folder = root / "policy" / policy.id / "versions"
-    text = workflow.draft_from((folder / f"{base.version}.yaml").read_text("utf-8"),
-                               base.version, args.version)
+    try:
+        text = workflow.draft_from((folder / f"{base.version}.yaml").read_text("utf-8"),
+                                   base.version, args.version)
+    except EditError as error:
+        print(f"policykit: error: cannot start {args.version} from {base.version}: {error}; "
+              "nothing was written", file=sys.stderr)
+        return PROBLEMS
     target = folder / f"{args.version}.yaml"
     write_new_file(target, text)
     print(f"started draft {target.relative_to(root)} from {base.version}")
@@ -203,7 +214,9 @@ def _new_version(root: Path, args: argparse.Namespace) -> int:
 
 
 def _approve(root: Path, args: argparse.Namespace) -> int:
-    _, policy, code = _policy_of(root, args.policy)
+    # approve is what records a missing lock entry: that error must not stop it.
+    _, policy, code = _policy_of(root, args.policy, lambda problem: is_unlocked(
+        problem, args.policy, args.version))
     if code:
         return code
     version = policy.version(args.version)

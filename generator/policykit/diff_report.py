@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from .compare import SUMMARY_KEYS, ClauseChange, Comparison
+from .errors import safe_for_terminal
 
 JSON_FORMAT_VERSION = 1
 
@@ -66,18 +67,19 @@ def to_text(comparison: Comparison, colour: bool = False) -> str:
     lines = [mark("heading", f"{comparison.policy}: {comparison.old.version} -> "
                              f"{comparison.new.version}"),
              ", ".join(f"{summary[k]} {k}" for k in SUMMARY_KEYS)]
-    for m in comparison.metadata:
-        lines.append(f"{m.field}: {_show(m.old)} -> {_show(m.new)}")
+    for m in comparison.metadata:  # values from YAML: escaped so the terminal shows, not obeys
+        lines.append(f"{m.field}: {_safe(_show(m.old))} -> {_safe(_show(m.new))}")
     for s in comparison.sections:
-        lines.append(f"section {s.section} {s.kind}: {_show(s.old_title)} -> {_show(s.new_title)}")
+        lines.append(f"section {s.section} {s.kind}: {_safe(_show(s.old_title))} -> "
+                     f"{_safe(_show(s.new_title))}")
     for change in _in_substance_or_moved(comparison):
         lines += ["", mark("heading", f"{_numbers(change)}  {change.clause}  "
                                       f"({', '.join(change.kinds)})")]
         if change.redline:
-            lines.append("".join(text if op == "equal" else mark(op, text)
+            lines.append("".join(_safe(text) if op == "equal" else mark(op, _safe(text))
                                  for op, text in change.redline))
         if change.change_note:
-            lines.append(f"why: {change.change_note}")
+            lines.append(f"why: {_safe(change.change_note)}")
         if change.questions:
             lines.append(f"review quiz questions: {', '.join(change.questions)}")
     renumbered = _renumbered_only(comparison)
@@ -85,6 +87,11 @@ def to_text(comparison: Comparison, colour: bool = False) -> str:
         lines += ["", "renumbered only: " + ", ".join(f"{c.clause} {_numbers(c)}"
                                                       for c in renumbered)]
     return "\n".join(lines) + "\n"
+
+
+def _safe(text: str) -> str:
+    """Text from YAML as the terminal shows it: controls escaped, nothing shortened."""
+    return safe_for_terminal(text, keep="\n")
 
 
 def _renumbered_only(comparison: Comparison) -> list[ClauseChange]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -41,8 +43,10 @@ class Problem:
 
     def __str__(self) -> str:
         label = "warning: " if self.severity == "warning" else ""
-        text = f"{self.source}: {label}{self.message}"
-        return f"{text} — {self.hint}" if self.hint else text
+        message, hint = (shown(part, 1000) if len(part) > 1000 else part
+                         for part in (self.message, self.hint))  # a safety net for long values
+        text = f"{self.source}: {label}{message}"
+        return safe_for_terminal(f"{text} — {hint}" if hint else text)
 
 
 class ProjectError(Exception):
@@ -51,6 +55,36 @@ class ProjectError(Exception):
     def __init__(self, problems: Iterable[Problem]):
         self.problems = sorted(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+# C0 and C1 controls and DEL: what a terminal may act on (escape sequences, bells, moves).
+CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+SHOWN_LENGTH = 80
+
+
+def char_name(char: str) -> str:
+    """A character as a message names it: 'U+009B' with its Unicode name when it has one."""
+    name = unicodedata.name(char, "")
+    return f"U+{ord(char):04X} ({name.lower()})" if name else f"U+{ord(char):04X}"
+
+
+def safe_for_terminal(text: str, keep: str = "\n") -> str:
+    """text with every control character (except those in keep) written as an escape such
+    as \\x1b, so that printing it cannot move the cursor, change colours or retitle a window."""
+    def escape(match: re.Match) -> str:
+        char = match.group()
+        return char if char in keep else _ESCAPES.get(char, f"\\x{ord(char):02x}")
+    return CONTROLS.sub(escape, text)
+
+
+def shown(value: object, limit: int = SHOWN_LENGTH) -> str:
+    """A value as a message echoes it: on one line, controls escaped, and shortened to about
+    limit characters with an ellipsis (a 1 MB value must not become a 1 MB error line)."""
+    text = safe_for_terminal(str(value), keep="")
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
 
 
 def errors(problems: Iterable[Problem]) -> list[Problem]:

@@ -16,11 +16,15 @@ from typing import Any
 
 import yaml
 
-from .errors import Problem, Source
+from .errors import CONTROLS, Problem, Source, char_name, shown
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_VALUES = 100_000
 MAX_DEPTH = 64
+# Values shown on one line (headings, front matter, table cells, ids): no line breaks.
+ONE_LINE_FIELDS = frozenset({"id", "title", "name", "abbr", "expansion", "owner", "version",
+                             "status", "kind", "approved_by", "policy", "url", "covers",
+                             "audience", "linked_policies", "refs", "quizzes"})
 
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
@@ -60,6 +64,7 @@ class Document:
     source: Source
     data: Any
     node: yaml.Node | None = field(default=None, repr=False)
+    text: str | None = field(default=None, repr=False)  # what the node's marks index
 
     def at(self, path: Path_ = ()) -> Source:
         """Where the value at path starts, or its nearest known parent."""
@@ -137,7 +142,7 @@ def read_document(path: Path, shown_as: str) -> tuple[Document | None, list[Prob
     text, problems = _decode(raw, shown_as)
     if text is None:
         return None, problems
-    problems = _tab_indents(text, shown_as)
+    problems = _odd_indents(text, shown_as)
     if problems:
         return None, problems
     return parse_document(text, shown_as)
@@ -160,11 +165,14 @@ def parse_document(text: str, shown_as: str) -> tuple[Document | None, list[Prob
         return None, [Problem(start, "the YAML is nested too deeply", "flatten the structure")]
     if node is None:
         return None, [Problem(start, "the file is empty", "write the fields the format needs")]
-    document = Document(start, None, node)
+    document = Document(start, None, node, text)
+    converter = _Converter(document, text)
     try:
-        document.data = _Converter(document, text).value(node, 0)
+        document.data = converter.value(node, 0)
     except _Reject as reject:
         return None, [reject.problem]
+    if converter.problems:
+        return None, converter.problems
     return document, []
 
 
@@ -181,13 +189,27 @@ def _decode(raw: bytes, shown_as: str) -> tuple[str | None, list[Problem]]:
     return text.removeprefix("\ufeff"), []
 
 
-def _tab_indents(text: str, shown_as: str) -> list[Problem]:
+# What can pass for a space at the start of a line: tabs, and the invisible or space-like
+# characters an editor or a copy from a web page or word processor leaves there.
+_INDENT_LIKE = re.compile(r"[ \t\u00a0\u1680\u2000-\u200f\u2028\u2029\u202f\u205f\u2060"
+                          r"\u3000\ufeff]*")
+
+
+def _odd_indents(text: str, shown_as: str) -> list[Problem]:
+    """Tabs and invisible characters (U+00A0 no-break space...) in indentation, each named
+    with its own line and column: YAML would read them as text or fail somewhere else."""
     problems = []
     for number, line in enumerate(text.split("\n"), start=1):
-        indent = line[: len(line) - len(line.lstrip(" \t"))]
-        if "\t" in indent:
-            problems.append(Problem(Source(shown_as, number, indent.index("\t") + 1),
-                                    "tab character in indentation", "indent with spaces"))
+        indent = _INDENT_LIKE.match(line).group()
+        odd = next((i for i, char in enumerate(indent) if char != " "), None)
+        if odd is None:
+            continue
+        where = Source(shown_as, number, odd + 1)
+        if indent[odd] == "\t":
+            problems.append(Problem(where, "tab character in indentation", "indent with spaces"))
+        else:
+            problems.append(Problem(where, f"invisible character {char_name(indent[odd])} in "
+                                    "indentation", "replace it with ordinary spaces"))
     return problems
 
 
@@ -219,6 +241,8 @@ class _Converter:
         self.text = text  # marks index it by character
         self.count = 0
         self.may_have_tags = "!" in text  # a YAML tag needs a '!': without one, skip the check
+        self.problems: list[Problem] = []  # values that load but may not be used
+        self.field = ""  # the key whose value is being converted
 
     def where(self, node: yaml.Node) -> Source:
         return self.document._where(node)
@@ -233,7 +257,8 @@ class _Converter:
             raise _Reject(Problem(self.where(node), f"nesting deeper than {MAX_DEPTH} levels",
                                   "flatten the structure (an alias may refer to itself)"))
         if self.may_have_tags and _TAG.match(self.text, node.start_mark.index):
-            raise _Reject(Problem(self.where(node), f"YAML tag '{node.tag}' is not supported",
+            raise _Reject(Problem(self.where(node),
+                                  f"YAML tag '{shown(node.tag)}' is not supported",
                                   "remove the tag; quote the value if it must be text"))
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, depth)
@@ -248,8 +273,9 @@ class _Converter:
             if key in result:
                 first = next(k for k, _ in node.value if k.value == key)
                 raise _Reject(Problem(self.where(key_node),
-                                      f"duplicate key '{key}' (first at line "
+                                      f"duplicate key '{shown(key)}' (first at line "
                                       f"{first.start_mark.line + 1})", "remove one of them"))
+            self.field = key
             result[key] = self.value(value_node, depth + 1)
         return result
 
@@ -260,9 +286,27 @@ class _Converter:
         if node.tag == "tag:yaml.org,2002:merge":
             raise _Reject(Problem(self.where(node), "merge keys (<<) are not supported",
                                   "write the keys out in full"))
+        self.controls(node, allowed="")
         return node.value
 
+    def controls(self, node: yaml.ScalarNode, allowed: str = "\t\n") -> None:
+        """A control character (C0, C1, DEL) in a value, named: a quoted escape such as
+        "\\x9b" writes it invisibly, and it breaks pages (front matter) and terminals."""
+        for match in CONTROLS.finditer(node.value):
+            if match.group() not in allowed:
+                within = "a key" if allowed == "" else f"'{shown(self.field)}'" if self.field \
+                    else "the value"
+                if match.group() == "\n":
+                    self.problems.append(Problem(self.where(node), f"line break in {within}",
+                                                 "write it on one line"))
+                    return
+                self.problems.append(Problem(
+                    self.where(node), f"control character {char_name(match.group())} in "
+                    f"{within}", "remove it (only line breaks and tabs may be written in text)"))
+                return
+
     def scalar(self, node: yaml.ScalarNode) -> Any:
+        self.controls(node, "\t" if self.field in ONE_LINE_FIELDS else "\t\n")
         if node.style:  # quoted or block scalar: always text
             return node.value
         text = node.value

@@ -125,6 +125,7 @@ class Policy:
     versions: tuple[Version, ...] = ()
     locked: Mapping[str, str] = field(default_factory=dict)  # version -> content hash
     lock_source: Source | None = None
+    unloaded_versions: frozenset[str] = frozenset()  # version files there that did not load
     places: Mapping[tuple, Source] = field(default_factory=dict, compare=False, repr=False)
 
     def at(self, *path) -> Source:
@@ -157,6 +158,11 @@ class Organisation:
     roles: tuple[Role, ...] = ()
     audiences: tuple[tuple[str, str], ...] = ()
     abbreviations: tuple[tuple[str, str], ...] = ()
+    places: Mapping[tuple, Source] = field(default_factory=dict, compare=False, repr=False)
+
+    def at(self, *path) -> Source:
+        """Where the value at path (e.g. 'roles', 0, 'id') is written in organisation.yaml."""
+        return self.places.get(path, self.source)
 
     def glossary(self) -> dict[str, str]:
         """Every abbreviation with its expansion, roles included, sorted."""
@@ -277,14 +283,15 @@ def version_key(name: str) -> tuple:
 
 
 def build_policy(doc: Document, versions: tuple[Version, ...], locked: Mapping[str, str] = {},
-                 lock_source: Source | None = None) -> Policy:
+                 lock_source: Source | None = None,
+                 unloaded_versions: frozenset[str] = frozenset()) -> Policy:
     """A Policy from its validated policy.yaml and its versions."""
     data = doc.data
     return Policy(id=data["id"], title=data["title"], owner=data["owner"], source=doc.source,
                   audience=tuple(data.get("audience", ())),
                   linked_policies=tuple(data.get("linked_policies", ())),
                   summary=data.get("summary"), places=doc.places(), locked=dict(locked),
-                  lock_source=lock_source,
+                  lock_source=lock_source, unloaded_versions=frozenset(unloaded_versions),
                   versions=tuple(sorted(versions, key=lambda v: version_key(v.version))))
 
 
@@ -330,7 +337,8 @@ def build_organisation(doc: Document) -> Organisation:
         name=data["name"], source=doc.source, website=data.get("website"),
         roles=tuple(Role(r["id"], r["title"], r.get("abbr")) for r in data.get("roles", ())),
         audiences=tuple((a["id"], a["title"]) for a in data.get("audiences", ())),
-        abbreviations=tuple((a["abbr"], a["expansion"]) for a in data.get("abbreviations", ())))
+        abbreviations=tuple((a["abbr"], a["expansion"]) for a in data.get("abbreviations", ())),
+        places=doc.places(depth=3))
 
 
 def build_linked(doc: Document) -> tuple[LinkedPolicy, ...]:

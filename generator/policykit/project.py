@@ -146,12 +146,14 @@ def _load_policy(root: Path, folder: Path) -> tuple[model.Policy | None, list[Pr
         problems.append(Problem(doc.at(("id",)),
                                 f"id '{doc.data['id']}' differs from its folder name '{folder.name}'",
                                 "make the id and the folder name the same"))
-    versions = []
+    versions, unloaded = [], set()
     for path in sorted((folder / "versions").glob("*.y*ml")):
         version, found = _load_version(root, path)
         problems += found
         if version:
             versions.append(version)
+        else:
+            unloaded.add(path.stem)
     if not any((folder / "versions").glob("*.y*ml")):
         problems.append(Problem(Source(f"{relative}/versions"), "the policy has no versions",
                                 f"add {relative}/versions/<version>.yaml"))
@@ -159,7 +161,8 @@ def _load_policy(root: Path, folder: Path) -> tuple[model.Policy | None, list[Pr
     problems += found
     if not doc:
         return None, problems
-    return model.build_policy(doc, tuple(versions), locked, lock_source), problems
+    return model.build_policy(doc, tuple(versions), locked, lock_source,
+                              frozenset(unloaded)), problems
 
 
 def _read_lock(root: Path, folder: Path) -> tuple[dict[str, str], Source | None, list[Problem]]:

@@ -11,9 +11,17 @@ from typing import Any, Iterator
 import fastjsonschema
 import jsonschema
 
-from .errors import Problem, did_you_mean, one_of
+from . import traps
+from .errors import Problem, did_you_mean, one_of, shown
 from .load import Document
 
+# Keys once accepted but shown nowhere on the site: said so, rather than kept in silence.
+_NOT_SHOWN = {
+    "website": "remove it: the site shows no website; a linked policy's address belongs in "
+               "policy/linked.yaml",
+    "summary": "remove it, or write it as the first clause (kind: information) where staff "
+               "read it",
+}
 _TYPE_NAMES = {"string": "text", "array": "a list", "object": "a mapping of keys",
                "integer": "a whole number", "boolean": "true or false", "number": "a number"}
 
@@ -50,15 +58,38 @@ def _fast_validator(name: str):
 def validate(document: Document, name: str) -> list[Problem]:
     """Every way document breaks schema name, each at its own line. Valid files are confirmed
     by a compiled validator; only an invalid one is walked again to explain every error."""
+    return _schema_problems(document, name) or traps.find(document, format_keys(name))
+
+
+@cache
+def format_keys(name: str) -> frozenset[str]:
+    """Every key that schema name knows, at any depth."""
+    found: set[str] = set()
+    todo: list[Any] = [schema(name)]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, dict):
+            found.update(item.get("properties", {}))
+            todo += item.values()
+        elif isinstance(item, list):
+            todo += item
+    return frozenset(found)
+
+
+def _schema_problems(document: Document, name: str) -> list[Problem]:
     try:
         _fast_validator(name)(document.data)
         return []
-    except fastjsonschema.JsonSchemaException:
-        pass
-    problems = []
-    for error in _validator(name).iter_errors(document.data):
-        problems.extend(_explain(document, error))
-    return sorted(set(problems))
+    except fastjsonschema.JsonSchemaException as fast:
+        problems = []
+        for error in _validator(name).iter_errors(document.data):
+            problems.extend(_explain(document, error))
+        if not problems:  # the two validators disagree: never let the file pass in silence
+            path = tuple(int(step) if step.isdigit() else step
+                         for step in getattr(fast, "path", ["data"])[1:])
+            problems.append(Problem(document.at(path), f"{shown(fast.message)}",
+                                    "correct the value to match the format"))
+        return sorted(set(problems))
 
 
 def _explain(document: Document, error: jsonschema.ValidationError) -> Iterator[Problem]:
@@ -70,8 +101,13 @@ def _explain(document: Document, error: jsonschema.ValidationError) -> Iterator[
     if kind == "additionalProperties":
         allowed = error.schema.get("properties", {})
         for key in sorted(set(error.instance) - set(allowed)):
+            if key in _NOT_SHOWN:
+                yield Problem(document.key_at(path + (key,)),
+                              f"{subject}'{key}' is not shown anywhere on the site",
+                              _NOT_SHOWN[key])
+                continue
             fallback = f"allowed keys: {', '.join(allowed)}"
-            yield Problem(document.key_at(path + (key,)), f"{subject}unknown key '{key}'",
+            yield Problem(document.key_at(path + (key,)), f"{subject}unknown key '{shown(key)}'",
                           did_you_mean(key, allowed, fallback))
     elif kind == "required":
         for key in error.validator_value:
@@ -81,14 +117,16 @@ def _explain(document: Document, error: jsonschema.ValidationError) -> Iterator[
         yield _wrong_type(document, path, subject, field, error)
     elif kind == "enum":
         choices = [str(c) for c in error.validator_value]
-        shown = json.dumps(error.instance, ensure_ascii=False, default=str)
-        yield Problem(document.at(path), f"{subject}{field} {shown} is not one of {one_of(choices)}",
-                      did_you_mean(str(error.instance), choices, "use one of them"))
+        found = shown(json.dumps(error.instance, ensure_ascii=False, default=str))
+        yield Problem(document.at(path),
+                      f"{subject}{field} {found} is not one of {one_of(choices)}",
+                      did_you_mean(str(error.instance)[:200], choices, "use one of them"))
     elif kind == "format":
-        yield Problem(document.at(path), f"{subject}{field} '{error.instance}' is not a real date",
+        yield Problem(document.at(path),
+                      f"{subject}{field} '{shown(error.instance)}' is not a real date",
                       hint or "write a real date as YYYY-MM-DD")
     elif kind == "pattern":
-        yield Problem(document.at(path), f"{subject}{field} '{error.instance}' is not valid",
+        yield Problem(document.at(path), f"{subject}{field} '{shown(error.instance)}' is not valid",
                       hint or f"match the pattern {error.validator_value}")
     elif kind in ("minimum", "maximum"):
         side = "below the minimum" if kind == "minimum" else "above the maximum"
@@ -103,7 +141,7 @@ def _explain(document: Document, error: jsonschema.ValidationError) -> Iterator[
         yield Problem(document.at(path), f"{subject}{field} lists the same entry twice",
                       "remove the repeat")
     else:
-        yield Problem(document.at(path), f"{subject}{error.message}")
+        yield Problem(document.at(path), f"{subject}{shown(error.message, 200)}")
 
 
 def _wrong_type(document: Document, path: tuple, subject: str, field: str,
@@ -114,7 +152,7 @@ def _wrong_type(document: Document, path: tuple, subject: str, field: str,
     if expected == "string" and found is None:
         hint = "write a value"
     elif expected == "string" and isinstance(found, (int, bool)):
-        hint = f'quote it: "{_as_written(found)}"'
+        hint = f'quote it: "{shown(_as_written(found))}"'
     elif expected == "boolean":
         hint = "write true or false"
     elif expected == "array":
@@ -139,7 +177,7 @@ def _describe(value: Any) -> str:
     if isinstance(value, int):
         return f"the number {value}"
     if isinstance(value, str):
-        return f"the text '{value}'"
+        return f"the text '{shown(value)}'"
     return "a list" if isinstance(value, list) else "a mapping"
 
 
@@ -163,5 +201,5 @@ def _subject(data: Any, path: tuple) -> str:
         if isinstance(part, int) and isinstance(node, dict) and isinstance(node.get("id"), str):
             kind = {"sections": "section", "clauses": "clause", "questions": "question",
                     "pathways": "pathway", "roles": "role"}.get(parent, "entry")
-            subject = f"{kind} '{node['id']}': "
+            subject = f"{kind} '{shown(node['id'])}': "
     return subject

@@ -1,4 +1,4 @@
-"""The renewal workflow as text edits of version files, keeping authors' comments (pure)."""
+"""The renewal workflow as edits of version files, keeping authors' comments (pure)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import datetime as dt
 import hashlib
 import json
 import re
+
+from . import yaml_edit
 
 LOCK_FILE = "approved.lock"
 _CLEARED_ON_DRAFT = ("approved_on", "approved_by", "review_due", "note", "removed")
@@ -17,19 +19,37 @@ def content_hash(data: bytes) -> str:
 
 
 def draft_from(text: str, old_version: str, new_version: str) -> str:
-    """A new draft's text: a copy of text with status draft, dates and change notes cleared."""
+    """A new draft's text: a copy of text with status draft, dates and change notes cleared.
+    The edits follow the YAML structure (comments and wording elsewhere are kept as written)
+    and the result is parsed again to prove it holds exactly the intended values; otherwise
+    yaml_edit.EditError says why."""
+    text = text.removeprefix("\ufeff")  # the composer's marks do not count a byte-order mark
+    data, root = yaml_edit.parse(text)
+    edits = [yaml_edit.set_value(text, root, "version", json.dumps(new_version)),
+             yaml_edit.set_value(text, root, "status", "draft")]
+    edits += [yaml_edit.remove_key(text, root, key) for key in _CLEARED_ON_DRAFT if key in data]
+    notes: list[yaml_edit.Edit] = []
+    sections = next((v for k, v in root.value if k.value == "sections"), None)
+    yaml_edit.mappings_under(sections, lambda mapping: notes.extend(
+        yaml_edit.remove_key(text, mapping, "change_note")
+        for key, _ in mapping.value if key.value == "change_note"))
+    expected = {k: v for k, v in data.items() if k not in _CLEARED_ON_DRAFT}
+    expected = dict(expected, version=new_version, status="draft")
+    expected["sections"] = yaml_edit.without_key(data["sections"], "change_note")
+    edited = _with_header(yaml_edit.apply(text, edits + notes), old_version, new_version)
+    return yaml_edit.checked(edited, expected)
+
+
+def _with_header(text: str, old_version: str, new_version: str) -> str:
+    """text with its leading comments replaced by one saying where the draft came from (the
+    editor's schema line, if first, is kept)."""
     lines = text.split("\n")
     schema_line = [line for line in lines[:1] if line.startswith("# yaml-language-server")]
     body = lines[len(schema_line):]
     while body and body[0].startswith("#"):
         body.pop(0)
     header = [f"# Draft {new_version}, started from {old_version} by policykit new-version."]
-    text = "\n".join(schema_line + header + body)
-    text = _set_top_level(text, "version", json.dumps(new_version))
-    text = _set_top_level(text, "status", "draft")
-    for key in _CLEARED_ON_DRAFT:
-        text = _remove_key(text, key, top_level=True)
-    return _remove_key(text, "change_note", top_level=False)
+    return "\n".join(schema_line + header + body)
 
 
 def approve(text: str, by: str, on: dt.date) -> str:
