@@ -68,8 +68,7 @@ def write_hostile_project(dest: Path) -> Path:
         {"id": "nowhere", "title": hostile("unlinked title"), "where": hostile("where")}]})
     _write(policy / "hostile/policy.yaml", {
         "id": "hostile", "title": hostile("policy title"), "owner": hostile("role"),
-        "audience": ["staff"], "linked_policies": ["elsewhere", "nowhere"],
-        "summary": hostile("summary")})
+        "audience": ["staff"], "linked_policies": ["elsewhere", "nowhere"]})
     approved = policy / "hostile/versions/1.yaml"
     _write(approved, _version("1", "approved", False))
     _write(policy / "hostile/versions/2.yaml", _version("2", "draft", True))
