@@ -148,7 +148,8 @@ def test_paper_version_has_no_answers_and_the_key_has_them_all(example_site, exa
     assert paper.count('<li class="pk-paper-question">') == 31
     assert "✓" not in paper and "feedback" not in paper.lower().replace("pk-", "")
     key = built(example_site, "training/social-media-induction/answers")
-    assert key.count("✓ Right:") == sum(o.correct for q in live for o in q.options) == 38
+    assert key.count("</strong> (right).") == sum(o.correct for q in live for o in q.options) == 38
+    assert "Right:" not in key and "(right). <span class=\"pk-answer__feedback\">Right." not in key
     assert 'id="pupil-friend-request"' in key
     assert '<a href="../../../policies/social-media/#decline-friend-requests">6.1.6</a>' in key
 
@@ -162,3 +163,22 @@ def test_quiz_page_is_a_real_form_and_light(example_site):
     script = (example_site / "assets/quiz.js").read_bytes()
     form = html[html.index('<form id="pk-quiz"'):html.index("</form>")]
     assert len(script) + len(data.encode()) + len(form.encode()) < 50_000
+
+
+def test_prompts_read_once_without_stray_quotes_or_doubled_hints(example_site):
+    page = built(example_site, "training/social-media-induction")
+    assert "True or false: &quot;" not in page and '"True or false' not in page
+    assert page.lower().count("choose all that apply") == 3  # once for each multiple-answer question
+    paper = built(example_site, "training/social-media-induction/print")
+    assert paper.lower().count("all that apply") == 4  # the instructions, then each prompt once
+    assert paper.count("(tick all that apply)") == 0  # each prompt already says it
+
+
+def test_paper_orders_options_by_a_stable_shuffle(example_root):
+    from policykit.quiz_document import quiz_document
+
+    project, _ = load_and_check(example_root)
+    doc = quiz_document(project, project.quiz("social-media-induction"))
+    orders = [tuple(o.index for o in q.paper_order()) for q in doc.questions]
+    assert orders == [tuple(o.index for o in q.paper_order()) for q in doc.questions]
+    assert sum(order != tuple(sorted(order)) for order in orders) > len(orders) // 2

@@ -3,7 +3,110 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+
+OK, PROBLEMS, USAGE = 0, 1, 2
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add this module's commands to the policykit command line."""
+    export = commands.add_parser(
+        "export", help="write a quiz for an LMS: a SCORM 1.2 package, Moodle XML or GIFT")
+    export.add_argument("quiz", nargs="?", help="the quiz id (a file of quizzes/)")
+    export.add_argument("--all", action="store_true", help="every quiz, in every format")
+    export.add_argument("--format", choices=("scorm12", "moodle", "gift"),
+                        help="the format (all three when not given)")
+    export.add_argument("--output", type=Path, metavar="DIR",
+                        help="where to write (default: site/downloads/)")
+    export.set_defaults(run=_export)
+    stats = commands.add_parser(
+        "quiz-stats", help="how often each attempt asks each clause, and what guessing scores")
+    stats.add_argument("quiz", help="the quiz id (a file of quizzes/)")
+    stats.set_defaults(run=_quiz_stats)
+
+
+def _usage(message: str) -> int:
+    print(f"policykit: error: {message}", file=sys.stderr)
+    return USAGE
+
+
+def _project(root: Path):
+    from .build import load_and_check
+    from .cli import report
+    from .errors import errors
+
+    project, problems = load_and_check(root)
+    report(problems)
+    return None if errors(problems) else project
+
+
+def _export(root: Path, args: argparse.Namespace) -> int:
+    from . import export
+    from .build import SITE_FOLDER
+    from .render import environment
+    from .render_training import SCORM_ASSETS, quiz_downloads
+    from .templates import files, folders
+    from .write import write_tree
+
+    if bool(args.all) == bool(args.quiz):
+        return _usage("name one quiz id, or --all for every quiz")
+    project = _project(root)
+    if project is None:
+        return PROBLEMS
+    quizzes = project.quizzes if args.all else [q for q in project.quizzes if q.id == args.quiz]
+    if not quizzes:
+        known = ", ".join(q.id for q in project.quizzes) or "none"
+        return _usage(f"no quiz '{args.quiz}' in quizzes/ — known: {known}")
+    templates = folders(root)
+    assets = {name: path.read_bytes() for name, path in files(templates, "assets").items()
+              if name in SCORM_ASSETS}
+    env = environment(templates)
+    formats = [args.format] if args.format else list(export.FORMATS)
+    wanted = {export.file_name(q.id, f) for q in quizzes for f in formats}
+    out = args.output or root / SITE_FOLDER / "downloads"
+    written = {}
+    for quiz in quizzes:
+        for path, content in quiz_downloads(env, project, quiz, assets).items():
+            name = path.rpartition("/")[2]
+            if name in wanted:
+                written[name] = content
+    write_tree(out, written, prune=False)
+    for name in sorted(written):
+        print(out / name)
+    return OK
+
+
+def _quiz_stats(root: Path, args: argparse.Namespace) -> int:
+    from .quiz_document import quiz_document
+    from .quiz_stats import cues, quiz_stats
+
+    project = _project(root)
+    if project is None:
+        return PROBLEMS
+    quiz = project.quiz(args.quiz)
+    if quiz is None:
+        known = ", ".join(q.id for q in project.quizzes) or "none"
+        return _usage(f"no quiz '{args.quiz}' in quizzes/ — known: {known}")
+    doc = quiz_document(project, quiz)
+    stats = quiz_stats(doc)
+    numbers = {c.id: c.number for q in doc.questions for c in q.clauses}
+    kinds = {c.id: c.kind for q in doc.questions for c in q.clauses}
+    print(f"{doc.title}: {doc.draw} of {len(doc.questions)} questions per attempt, pass mark "
+          f"{doc.pass_mark}%, {stats.attempts} simulated attempts")
+    print(f"asked in every attempt (always: true): {len(stats.guaranteed)} clauses")
+    print("\nclause                                   kind         asked in")
+    for clause_id, share in sorted(stats.clause_chance.items(),
+                                   key=lambda item: (-item[1], numbers[item[0]])):
+        mark = " (guaranteed)" if clause_id in stats.guaranteed else ""
+        print(f"{numbers[clause_id]:>7} {clause_id:<32} {kinds[clause_id]:<12} "
+              f"{100 * share:5.1f}%{mark}")
+    print("\nanswer cues (right answer / questions):")
+    for name, (hits, total) in cues(doc).items():
+        label = {"longest": "right option is the longest (single answer)",
+                 "true-false": "true/false answers that are the same",
+                 "first": "right option written first"}[name]
+        print(f"  {label}: {hits} of {total}")
+    print(f"\na learner who guesses from the cues passes {100 * stats.guesser_pass:.1f}% "
+          "of attempts")
+    return OK

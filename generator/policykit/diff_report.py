@@ -7,6 +7,7 @@ from typing import Any
 
 from .compare import SUMMARY_KEYS, ClauseChange, Comparison
 from .errors import safe_for_terminal
+from .quizzes import retrain
 
 JSON_FORMAT_VERSION = 1
 
@@ -32,6 +33,7 @@ def to_json(comparison: Comparison) -> dict[str, Any]:
         "sections": [{"section": s.section, "change": s.kind, "old_title": s.old_title,
                       "new_title": s.new_title} for s in comparison.sections],
         "changes": [_change_json(c) for c in comparison.changes],
+        "retrain": retrain(comparison),
     }
 
 

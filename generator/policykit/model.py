@@ -197,6 +197,7 @@ class Question:
     explanation: str
     source: Source
     places: Mapping[tuple, Source] = field(default_factory=dict, compare=False, repr=False)
+    always: bool = False  # asked in every attempt
 
 
 @dataclass(frozen=True)
@@ -211,6 +212,7 @@ class Quiz:
     description: str | None = None
     digest: str = ""  # content hash of the file
     places: Mapping[tuple, Source] = field(default_factory=dict, compare=False, repr=False)
+    draw_per_section: int = 0  # at least this many questions on each section, every attempt
 
     def at(self, *path) -> Source:
         """Where the value at path (e.g. 'draw') is written in the quiz file."""
@@ -224,6 +226,8 @@ class Pathway:
     quizzes: tuple[str, ...]
     source: Source
     description: str | None = None
+    due_within_days: int | None = None  # complete within this many days of starting
+    renew_every_days: int | None = None  # and again every this many days
 
 
 @dataclass(frozen=True)
@@ -236,6 +240,7 @@ class Project:
     # What failed to load, so that rules spanning files stay quiet about what they cannot see.
     unloaded_policies: frozenset[str] = frozenset()
     quizzes_complete: bool = True
+    unloaded_quizzes: frozenset[str] = frozenset()  # ids (file names) of quizzes that failed
 
     def quiz(self, quiz_id: str) -> Quiz | None:
         """The quiz with this id, if any."""
@@ -366,16 +371,19 @@ def build_quiz(doc: Document, digest: str = "") -> Quiz:
                  options=tuple(Option(o["text"], o["correct"], o["feedback"])
                                for o in q["options"]),
                  explanation=q["explanation"], source=doc.at(("questions", i)),
-                 places=doc.places(("questions", i), skip=frozenset({"options"})))
+                 places=doc.places(("questions", i), skip=frozenset({"options"})),
+                 always=q.get("always", False))
         for i, q in enumerate(data["questions"]))
     return Quiz(id=data["id"], title=data["title"], policy=data["policy"],
                 pass_mark=data["pass_mark"], questions=questions, source=doc.source,
                 draw=data.get("draw"), description=data.get("description"), digest=digest,
-                places=doc.places(skip=frozenset({"questions"})))
+                places=doc.places(skip=frozenset({"questions"})),
+                draw_per_section=data.get("draw_per_section", 0))
 
 
 def build_pathways(doc: Document) -> tuple[Pathway, ...]:
     """The pathways of a validated quizzes/pathways.yaml."""
     return tuple(Pathway(p["id"], p["title"], tuple(p["quizzes"]), doc.at(("pathways", i)),
-                         p.get("description"))
+                         p.get("description"), p.get("due_within_days"),
+                         p.get("renew_every_days"))
                  for i, p in enumerate(doc.data["pathways"]))

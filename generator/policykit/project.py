@@ -114,8 +114,13 @@ def _load_project(root: Path) -> tuple[model.Project, list[Problem]]:
             unloaded.update({folder.name, policy.id} if policy else {folder.name})
     quizzes, pathways, found = _load_quizzes(root)
     problems += found
+    loaded = {q.id for q in quizzes}
     return model.Project(organisation, tuple(policies), linked, quizzes, pathways,
-                         frozenset(unloaded), quizzes_complete=not found), problems
+                         frozenset(unloaded), quizzes_complete=not found,
+                         unloaded_quizzes=frozenset(
+                             Path(p.source.path).stem for p in found
+                             if p.severity == "error" and Path(p.source.path).stem not in loaded)
+                         ), problems
 
 
 def _load_quizzes(root: Path) -> tuple[tuple[model.Quiz, ...], tuple[model.Pathway, ...],

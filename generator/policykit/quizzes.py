@@ -49,6 +49,14 @@ def _check_quiz(project: Project, quiz: Quiz) -> Iterator[Problem]:
     if quiz.draw and quiz.draw > len(live):
         yield Problem(quiz.at("draw"), f"draw is {quiz.draw} but the bank has only "
                       f"{len(live)} questions on the current version", "lower draw or add questions")
+    always = [q for q in live if q.always]
+    if quiz.draw and len(always) > quiz.draw:
+        yield Problem(quiz.at("draw"), f"{len(always)} questions are marked always: but draw is "
+                      f"{quiz.draw}", "raise draw or mark fewer questions always: true")
+    if policy and policy.id not in project.unloaded_policies:
+        yield from _check_sections(project, quiz)
+        from .quiz_stats import check_cues  # it builds on the quiz document, which needs us
+        yield from check_cues(project, quiz)
     counts = Counter(q.id for q in quiz.questions)
     current = {c.id for c in policy.current.clauses()} if policy and policy.current else set()
     anywhere = {c.id for v in policy.versions for c in v.clauses()} if policy else set()
@@ -71,6 +79,18 @@ def _check_quiz(project: Project, quiz: Quiz) -> Iterator[Problem]:
                               f"in the current version {policy.current.version}",
                               "the question is left out of the quiz until it is" if left_out else
                               "update the question if the clause was removed", severity="warning")
+
+
+def _check_sections(project: Project, quiz: Quiz) -> Iterator[Problem]:
+    """draw_per_section asks no more than an attempt holds."""
+    from .quiz_document import quiz_document  # it builds on live_questions, here
+
+    doc = quiz_document(project, quiz)
+    need = len(doc.sections) * quiz.draw_per_section
+    if quiz.draw_per_section and need > doc.draw:
+        yield Problem(quiz.at("draw_per_section"), f"draw_per_section {quiz.draw_per_section} "
+                      f"asks for {need} questions on {len(doc.sections)} sections but draw is "
+                      f"{doc.draw}", "raise draw or lower draw_per_section")
 
 
 def _check_options(question) -> Iterator[Problem]:
@@ -123,6 +143,12 @@ def check_pathways(project: Project) -> Iterator[Problem]:
             yield Problem(pathway.source, f"pathway '{pathway.id}' is listed more than once",
                           "keep one")
         for quiz_id in pathway.quizzes:
-            if quiz_id not in known:
+            if quiz_id not in known and quiz_id not in project.unloaded_quizzes:
                 yield Problem(pathway.source, f"pathway '{pathway.id}' names unknown quiz "
                               f"'{quiz_id}'", did_you_mean(quiz_id, known, "check the quiz id"))
+
+
+def retrain(comparison) -> list[str]:
+    """The quizzes whose completions on the older version are out of date: those with a
+    question covering a clause the newer version changes in substance, adds or removes."""
+    return sorted({q.partition("/")[0] for change in comparison.changes for q in change.questions})

@@ -15,7 +15,8 @@ from .compare import Comparison
 from .model import KIND_LABELS, Clause, Policy, Project, Ref, Version, version_key
 from .render_versions import (compare_url, compare_view, comparisons, history_url,
                               history_view, latest_summary)
-from .render_training import TRAINING, coverage_view, quiz_url, quiz_view, training_view
+from .render_training import (SCORM_ASSETS, TRAINING, coverage_view, quiz_downloads, quiz_url,
+                              quiz_view, sign_off_url, sign_off_view, training_view)
 from .templates import files as template_files
 from .templates import folders as template_folders
 from .text import escape_markdown, front_matter_title, markdown_to_html
@@ -192,16 +193,24 @@ def _training_parts(env: jinja2.Environment, project: Project, shared: str) -> l
     policies' titles."""
     currents = tuple(p.current.digest if p.current else None for p in project.policies)
     quiz_ids = tuple(q.digest for q in project.quizzes)
+    assets = _quiz_assets(env)
     parts = []
     for url, template, view, key in [
             (TRAINING, "training.md.j2", training_view, (quiz_ids, project.pathways, shared)),
             (f"{TRAINING}/coverage", "coverage.md.j2", coverage_view, (quiz_ids, currents, shared))]:
         page = Page(f"{url}/index.md", url)
         parts.append(Part(url, content_key(key), functools.partial(_render_one, env, template, page,
-                                                      functools.partial(view, project, page.link))))
+                                                      functools.partial(view, project, page.link,
+                                                                        page.link_file))))
+    for pathway in project.pathways:
+        page = Page(f"{sign_off_url(pathway.id)}/index.md", sign_off_url(pathway.id))
+        parts.append(Part(page.url, None, functools.partial(
+            _render_one, env, "sign_off.md.j2", page,
+            functools.partial(sign_off_view, project, pathway, page.link))))
     for quiz in project.quizzes:
         policy = project.policy(quiz.policy)
         key = (quiz.digest, policy.current.digest if policy and policy.current else None, shared)
+        key += (assets,)
         parts.append(Part(quiz_url(quiz.id), content_key(key),
                           functools.partial(_quiz_pages, env, project, quiz), len(quiz.questions)))
     return parts
@@ -211,6 +220,12 @@ def _render_one(env: jinja2.Environment, template: str, page: Page, view) -> dic
     return {page.path: env.get_template(template).render(view=view())}
 
 
+def _quiz_assets(env: jinja2.Environment) -> dict[str, bytes]:
+    """The assets a quiz's SCORM package carries, from the template folders."""
+    found = template_files([Path(p) for p in env.loader.searchpath], "assets")
+    return {name: found[name].read_bytes() for name in SCORM_ASSETS}
+
+
 def _quiz_pages(env: jinja2.Environment, project: Project, quiz) -> dict[str, str]:
     pages = {}
     for part, template in (("", "quiz.md.j2"), ("print", "quiz_print.md.j2"),
@@ -218,7 +233,8 @@ def _quiz_pages(env: jinja2.Environment, project: Project, quiz) -> dict[str, st
         url = quiz_url(quiz.id, part)
         page = Page(f"{url}/index.md", url)
         pages[page.path] = env.get_template(template).render(
-            view=quiz_view(project, quiz, page.link))
+            view=quiz_view(project, quiz, page.link, page.link_file))
+    pages.update(quiz_downloads(env, project, quiz, _quiz_assets(env)))
     return pages
 
 

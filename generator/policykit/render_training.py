@@ -8,6 +8,8 @@ from typing import Any
 from markupsafe import Markup
 
 from .model import Policy, Project, Quiz
+from . import export
+from .quiz_document import QuestionDoc, QuizDocument, quiz_document
 from .quizzes import covering_questions, live_questions
 
 TRAINING = "training"
@@ -17,17 +19,42 @@ def quiz_url(quiz_id: str, part: str = "") -> str:
     return f"{TRAINING}/{quiz_id}" + (f"/{part}" if part else "")
 
 
-def training_view(project: Project, link) -> dict[str, Any]:
+def sign_off_url(pathway_id: str) -> str:
+    return f"{TRAINING}/{pathway_id}/sign-off"
+
+
+def training_view(project: Project, link, link_file=None) -> dict[str, Any]:
     """Pathways role by role, and every quiz with its size and pass mark."""
     quizzes = {q.id: q for q in project.quizzes}
     return {
         "pathways": [{"title": p.title, "description": p.description,
+                      "due_within_days": p.due_within_days,
+                      "renew_every_days": p.renew_every_days,
+                      "sign_off_href": link(sign_off_url(p.id)),
                       "quizzes": [{"title": quizzes[qid].title, "href": link(quiz_url(qid))}
                                   for qid in p.quizzes if qid in quizzes]}
                      for p in project.pathways],
-        "quizzes": [_quiz_summary(project, q, link) for q in project.quizzes],
+        "quizzes": [{**_quiz_summary(project, q, link),
+                     "downloads": downloads_view(q.id, link_file) if link_file else []}
+                    for q in project.quizzes],
         "coverage_href": link(f"{TRAINING}/coverage"),
     }
+
+
+def sign_off_view(project: Project, pathway, link, rows: int = 20) -> dict[str, Any]:
+    """A cohort sign-off sheet: the pathway's quizzes, each on its policy's current version,
+    and blank rows for learners, to fill in by hand."""
+    quizzes = []
+    for quiz in map(project.quiz, pathway.quizzes):
+        if quiz is None:
+            continue
+        doc = quiz_document(project, quiz)
+        quizzes.append({"id": quiz.id, "title": quiz.title, "policy": doc.policy_title,
+                        "version": doc.policy_version, "pass_mark": quiz.pass_mark})
+    return {"title": pathway.title, "id": pathway.id, "quizzes": quizzes,
+            "due_within_days": pathway.due_within_days,
+            "renew_every_days": pathway.renew_every_days, "rows": range(1, rows + 1),
+            "training_href": link(TRAINING)}
 
 
 def _quiz_summary(project: Project, quiz: Quiz, link) -> dict[str, Any]:
@@ -40,7 +67,7 @@ def _quiz_summary(project: Project, quiz: Quiz, link) -> dict[str, Any]:
             "answers_href": link(quiz_url(quiz.id, "answers"))}
 
 
-def coverage_view(project: Project, link) -> dict[str, Any]:
+def coverage_view(project: Project, link, link_file=None) -> dict[str, Any]:
     """For each policy's current version, each clause and the questions that cover it."""
     policies = []
     for policy in project.policies:
@@ -67,38 +94,71 @@ def _question_answer_url(qualified: str) -> str:
     return f"{quiz_url(quiz_id, 'answers')}#{question_id}"
 
 
-def quiz_view(project: Project, quiz: Quiz, link) -> dict[str, Any]:
-    """A quiz: its questions in bank order, and the marking data its script needs."""
+def quiz_view(project: Project, quiz: Quiz, link, link_file=None) -> dict[str, Any]:
+    """A quiz: its questions in bank order, and the marking data its script needs; with
+    link_file, links to its LMS downloads."""
+    doc = quiz_document(project, quiz)
     policy = project.policy(quiz.policy)
-    version = policy.current
-    numbers = version.clause_numbers if version else {}
-    questions = [_question_view(policy, q, numbers, link) for q in live_questions(project, quiz)]
-    data = {"id": quiz.id, "title": quiz.title, "pass_mark": quiz.pass_mark,
-            "draw": quiz.draw or len(questions),
-            "policy": {"title": policy.title, "version": version.version if version else ""},
-            "questions": {q["id"]: {"correct": q["correct"], "options": q["options_text"],
-                                    "feedback": q["feedback"], "explanation": q["explanation"],
-                                    "clauses": q["clauses"]}
-                          for q in questions}}
+    questions = [_question_view(policy, q, link) for q in doc.questions]
     return {**_quiz_summary(project, quiz, link), "description": quiz.description,
-            "policy_version": version.version if version else "",
+            "policy_version": doc.policy_version,
             "policy_href": link(f"policies/{policy.id}"),
-            "questions": questions, "data_json": script_json(data)}
+            "questions": questions, "data_json": script_json(quiz_data(doc, link)),
+            "downloads": downloads_view(quiz.id, link_file) if link_file else []}
 
 
-def _question_view(policy: Policy, question, numbers: dict[str, str], link) -> dict[str, Any]:
+def quiz_data(doc: QuizDocument, link) -> dict[str, Any]:
+    """What quiz.js needs to draw, mark and explain an attempt."""
+    return {"id": doc.id, "title": doc.title, "pass_mark": doc.pass_mark, "draw": doc.draw,
+            "draw_per_section": doc.draw_per_section, "sections": [s for s, _ in doc.sections],
+            "policy": {"title": doc.policy_title, "version": doc.policy_version},
+            "questions": {q.id: {"correct": list(q.correct),
+                                 "options": [o.text for o in q.options],
+                                 "feedback": [o.feedback for o in q.options],
+                                 "explanation": q.explanation, "always": q.always,
+                                 "sections": list(q.sections),
+                                 "clauses": [{"number": c.number, "href": link(
+                                     f"policies/{doc.policy_id}#{c.id}") or ""}
+                                             for c in q.clauses]}
+                          for q in doc.questions}}
+
+
+def _question_view(policy: Policy, question: QuestionDoc, link) -> dict[str, Any]:
     return {
         "id": question.id, "type": question.type, "prompt": question.prompt,
+        "hint": question.needs_hint,
         "input": "checkbox" if question.type == "multiple" else "radio",
-        "options": [{"index": i, "text": o.text, "correct": o.correct, "feedback": o.feedback}
-                    for i, o in enumerate(question.options)],
-        "options_text": [o.text for o in question.options],
-        "correct": [i for i, o in enumerate(question.options) if o.correct],
-        "feedback": [o.feedback for o in question.options],
-        "explanation": " ".join(question.explanation.split()),
-        "clauses": [{"number": numbers[cid], "href": link(f"policies/{policy.id}#{cid}")}
-                    for cid in question.covers if cid in numbers],
+        "options": [{"index": o.index, "text": o.text, "correct": o.correct,
+                     "feedback": o.feedback, "key_feedback": o.key_feedback}
+                    for o in question.options],
+        "paper_options": [{"text": o.text} for o in question.paper_order()],
+        "explanation": question.explanation,
+        "clauses": [{"number": c.number, "href": link(f"policies/{policy.id}#{c.id}")}
+                    for c in question.clauses],
     }
+
+
+SCORM_ASSETS = ("assets/policykit.css", "assets/quiz.js", "assets/scorm.css")
+
+
+def quiz_downloads(env, project: Project, quiz: Quiz, assets: dict[str, bytes]) -> dict[str, Any]:
+    """The quiz for an LMS, by path under the site: a SCORM 1.2 zip, Moodle XML and GIFT.
+    assets: the SCORM page's stylesheets and script, by their path under the site."""
+    doc = quiz_document(project, quiz)
+    view = quiz_view(project, quiz, lambda url: "")  # no links out of the package
+    page = env.get_template("quiz_scorm.html.j2").render(view=view)
+    files = {"index.html": page.encode("utf-8"),
+             **{name.rpartition("/")[2]: assets[name] for name in SCORM_ASSETS}}
+    return {f"downloads/{export.file_name(quiz.id, 'scorm12')}": export.scorm_package(doc, files),
+            f"downloads/{export.file_name(quiz.id, 'moodle')}": export.moodle_xml(doc),
+            f"downloads/{export.file_name(quiz.id, 'gift')}": export.gift(doc)}
+
+
+def downloads_view(quiz_id: str, link_file) -> list[dict[str, str]]:
+    """Links to a quiz's LMS downloads."""
+    labels = {"scorm12": "SCORM 1.2 package", "moodle": "Moodle XML", "gift": "GIFT"}
+    return [{"label": labels[fmt], "href": link_file("downloads/" + export.file_name(quiz_id, fmt))}
+            for fmt in export.FORMATS]
 
 
 def script_json(data: Any) -> Markup:

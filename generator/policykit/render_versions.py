@@ -11,7 +11,7 @@ from markupsafe import Markup, escape
 
 from .compare import Comparison, compare_versions
 from .model import KIND_LABELS, Policy, Project, Version
-from .quizzes import covering_questions
+from .quizzes import covering_questions, retrain
 
 SUMMARY_LABELS = (("added", "Added"), ("removed", "Removed"), ("reworded", "Reworded"),
                   ("moved", "Moved"), ("renumbered", "Renumbered only"),
@@ -114,6 +114,7 @@ def compare_view(policy: Policy, comparison: Comparison, link,
                 "href": link(f"policies/{policy.id}/{new.version}")},
         "summary": [{"label": label, "count": summary[key], "key": key}
                     for key, label in SUMMARY_LABELS],
+        "retrain": retrain(comparison),
         "metadata": [{"field": FIELD_LABELS.get(m.field, m.field), "old": _show(m.old),
                       "new": _show(m.new)} for m in comparison.metadata],
         "sections": [{"id": s.section, "kind": s.kind, "old": s.old_title, "new": s.new_title}

@@ -1,0 +1,198 @@
+"""A quiz document in the formats an LMS imports: Moodle XML, GIFT and a SCORM 1.2 package
+(pure: values in, text or bytes out)."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import io
+import xml.etree.ElementTree as ET
+import zipfile
+
+from .quiz_document import QuestionDoc, QuizDocument
+
+FORMATS = ("scorm12", "moodle", "gift")
+# Fractions Moodle accepts for an answer (question/format/xml: the grade options), in percent.
+MOODLE_FRACTIONS = (100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20,
+                    16.66667, 14.28571, 12.5, 11.11111, 10, 5)
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed, so the same quiz gives the same bytes
+
+
+def file_name(quiz_id: str, fmt: str) -> str:
+    """The download's file name: site/downloads/<name>."""
+    return {"scorm12": f"{quiz_id}-scorm12.zip", "moodle": f"{quiz_id}-moodle.xml",
+            "gift": f"{quiz_id}.gift.txt"}[fmt]
+
+
+def category(doc: QuizDocument, question: QuestionDoc) -> str:
+    """The Moodle category of a question: $course$/Policy title/Section title ('/' doubled)."""
+    titles = dict(doc.sections)
+    section = titles.get(question.sections[0], "") if question.sections else ""
+    parts = [doc.policy_title] + ([section] if section else [])
+    return "$course$/" + "/".join(p.replace("/", "//") for p in parts)
+
+
+def fractions(question: QuestionDoc) -> list[float]:
+    """Each option's Moodle fraction: right answers share 100, wrong ones share -100."""
+    right = len(question.correct)
+    wrong = len(question.options) - right
+    return [(_fraction(100 / right) if o.correct else -_fraction(100 / wrong))
+            for o in question.options]
+
+
+def _fraction(percent: float) -> float:
+    return min(MOODLE_FRACTIONS, key=lambda allowed: abs(allowed - percent))
+
+
+def _true_false(question: QuestionDoc) -> bool:
+    """Whether Moodle's true/false type fits: two options reading True and False."""
+    texts = sorted(o.text.strip().lower() for o in question.options)
+    return question.type == "true-false" and texts == ["false", "true"]
+
+
+def _number(value: float) -> str:
+    return f"{value:.7f}".rstrip("0").rstrip(".")
+
+
+def moodle_xml(doc: QuizDocument) -> str:
+    """The bank as Moodle XML: a category per policy section, clause ids as tags."""
+    root = ET.Element("quiz")
+    current = None
+    for question in sorted(doc.questions, key=lambda q: category(doc, q)):
+        if category(doc, question) != current:
+            current = category(doc, question)
+            node = ET.SubElement(root, "question", type="category")
+            _text(ET.SubElement(node, "category"), current)
+        root.append(_moodle_question(doc, question))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+
+
+def _moodle_question(doc: QuizDocument, question: QuestionDoc) -> ET.Element:
+    true_false = _true_false(question)
+    node = ET.Element("question", type="truefalse" if true_false else "multichoice")
+    _text(ET.SubElement(node, "name"), question.id)
+    _text(ET.SubElement(node, "questiontext", format="html"), html.escape(question.prompt, quote=False))
+    _text(ET.SubElement(node, "generalfeedback", format="html"), html.escape(question.explanation, quote=False))
+    ET.SubElement(node, "defaultgrade").text = "1"
+    ET.SubElement(node, "penalty").text = "0"
+    ET.SubElement(node, "hidden").text = "0"
+    ET.SubElement(node, "idnumber").text = f"{doc.id}/{question.id}"
+    if not true_false:
+        ET.SubElement(node, "single").text = "false" if question.type == "multiple" else "true"
+        ET.SubElement(node, "shuffleanswers").text = "true"
+        ET.SubElement(node, "answernumbering").text = "none"
+    marks = fractions(question) if question.type == "multiple" else \
+        [100 if o.correct else 0 for o in question.options]
+    for option, fraction in zip(question.options, marks):
+        answer = ET.SubElement(node, "answer", fraction=_number(fraction),
+                               format="moodle_auto_format" if true_false else "html")
+        _text(answer, option.text.strip().lower() if true_false else html.escape(option.text, quote=False))
+        _text(ET.SubElement(answer, "feedback", format="html"), html.escape(option.feedback, quote=False))
+    tags = ET.SubElement(node, "tags")
+    for clause in question.clauses:
+        _text(ET.SubElement(tags, "tag"), clause.id)
+    return node
+
+
+def _text(parent: ET.Element, value: str) -> None:
+    ET.SubElement(parent, "text").text = value
+
+
+GIFT_SPECIAL = "\\~=#{}:"
+
+
+def gift_escape(text: str) -> str:
+    """Text with GIFT's special characters (~ = # { } : and backslash) escaped, on one line."""
+    text = " ".join(text.split())
+    return "".join("\\" + c if c in GIFT_SPECIAL else c for c in text)
+
+
+def gift(doc: QuizDocument) -> str:
+    """The bank in GIFT: a $CATEGORY line per policy section, then its questions."""
+    lines = [f"// {' '.join(doc.title.split())}: {doc.policy_title} {doc.policy_version}",
+             "// policykit export; one category per policy section", ""]
+    current = None
+    for question in sorted(doc.questions, key=lambda q: category(doc, q)):
+        if category(doc, question) != current:
+            current = category(doc, question)
+            lines += [f"$CATEGORY: {current}", ""]
+        lines += _gift_question(question) + [""]
+    return "\n".join(lines)
+
+
+def _gift_html(text: str) -> str:
+    return gift_escape(html.escape(text, quote=False))
+
+
+def _gift_question(question: QuestionDoc) -> list[str]:
+    head = [f"// covers: {', '.join(c.id for c in question.clauses)}",
+            f"::{gift_escape(question.id)}::[html]{_gift_html(question.prompt)} {{"]
+    general = f"\t####{_gift_html(question.explanation)}"
+    if _true_false(question):
+        right = next(o for o in question.options if o.correct)
+        wrong = next(o for o in question.options if not o.correct)
+        value = "TRUE" if right.text.strip().lower() == "true" else "FALSE"
+        return head + [f"\t{value}#{_gift_html(wrong.feedback)}#{_gift_html(right.feedback)}",
+                       general, "}"]
+    body = []
+    marks = fractions(question) if question.type == "multiple" else None
+    for i, option in enumerate(question.options):
+        text = f"{_gift_html(option.text)}#{_gift_html(option.feedback)}"
+        if marks is None:
+            body.append(("\t=" if option.correct else "\t~") + text)
+        else:
+            body.append(f"\t~%{_number(marks[i])}%{text}")
+    return head + body + [general, "}"]
+
+
+def package_id(doc: QuizDocument) -> str:
+    """A digest of everything the package shows: it changes when the quiz or policy version does."""
+    return hashlib.sha256(repr(doc).encode("utf-8")).hexdigest()[:12]
+
+
+def scorm_manifest(doc: QuizDocument, files: list[str]) -> str:
+    """imsmanifest.xml for a SCORM 1.2 package of one SCO (the quiz page, index.html)."""
+    digest = package_id(doc)
+    cp = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
+    adl = "http://www.adlnet.org/xsd/adlcp_rootv1p2"
+    ET.register_namespace("", cp)
+    ET.register_namespace("adlcp", adl)
+    ET.register_namespace("xsi", "http://www.w3.org/2001/XMLSchema-instance")
+    root = ET.Element(f"{{{cp}}}manifest", {
+        "identifier": f"policykit-{doc.id}-{digest}",
+        "version": f"{doc.policy_version}-{digest}",
+        "{http://www.w3.org/2001/XMLSchema-instance}schemaLocation":
+            f"{cp} imscp_rootv1p1p2.xsd {adl} adlcp_rootv1p2.xsd"})
+    metadata = ET.SubElement(root, f"{{{cp}}}metadata")
+    ET.SubElement(metadata, f"{{{cp}}}schema").text = "ADL SCORM"
+    ET.SubElement(metadata, f"{{{cp}}}schemaversion").text = "1.2"
+    organizations = ET.SubElement(root, f"{{{cp}}}organizations", default="policykit")
+    organization = ET.SubElement(organizations, f"{{{cp}}}organization", identifier="policykit")
+    ET.SubElement(organization, f"{{{cp}}}title").text = doc.title
+    item = ET.SubElement(organization, f"{{{cp}}}item", identifier=f"item-{doc.id}",
+                         identifierref=f"sco-{doc.id}", isvisible="true")
+    ET.SubElement(item, f"{{{cp}}}title").text = f"{doc.title} ({doc.policy_title} {doc.policy_version})"
+    ET.SubElement(item, f"{{{adl}}}masteryscore").text = str(doc.pass_mark)
+    resources = ET.SubElement(root, f"{{{cp}}}resources")
+    resource = ET.SubElement(resources, f"{{{cp}}}resource", {
+        "identifier": f"sco-{doc.id}", "type": "webcontent", f"{{{adl}}}scormtype": "sco",
+        "href": "index.html"})
+    for name in sorted(files):
+        ET.SubElement(resource, f"{{{cp}}}file", href=name)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+
+
+def scorm_package(doc: QuizDocument, files: dict[str, bytes]) -> bytes:
+    """The SCORM 1.2 zip: imsmanifest.xml and the quiz page with its assets (files), the same
+    bytes for the same input."""
+    contents = {"imsmanifest.xml": scorm_manifest(doc, list(files)).encode("utf-8"), **files}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(contents):
+            info = zipfile.ZipInfo(name, ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, contents[name])
+    return buffer.getvalue()

@@ -1,0 +1,146 @@
+"""A quiz as one pure value (its live questions, their clauses and sections, the draw rules),
+and the draw every attempt makes; the site page, paper, answer key and LMS exports render it."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass
+
+from .model import Project, Quiz
+from .quizzes import live_questions
+
+VERDICTS = ("Right.", "Yes.", "Correct.")  # how option feedback may open; the key says it once
+
+
+@dataclass(frozen=True)
+class ClauseRef:
+    id: str
+    number: str
+    kind: str
+    section_id: str
+    section_title: str
+
+
+@dataclass(frozen=True)
+class OptionDoc:
+    index: int
+    text: str
+    correct: bool
+    feedback: str
+
+    @property
+    def key_feedback(self) -> str:
+        """The feedback without an opening 'Right.' (the answer key marks right answers)."""
+        for verdict in VERDICTS:
+            if self.feedback.startswith(verdict):
+                return self.feedback[len(verdict):].strip() or self.feedback
+        return self.feedback
+
+
+@dataclass(frozen=True)
+class QuestionDoc:
+    id: str
+    type: str  # single | multiple | true-false
+    prompt: str
+    options: tuple[OptionDoc, ...]
+    explanation: str
+    clauses: tuple[ClauseRef, ...]
+    always: bool = False
+
+    @property
+    def correct(self) -> tuple[int, ...]:
+        return tuple(o.index for o in self.options if o.correct)
+
+    @property
+    def sections(self) -> tuple[str, ...]:
+        """The sections this question asks about (of the clauses it covers), in order."""
+        return tuple(dict.fromkeys(c.section_id for c in self.clauses))
+
+    @property
+    def needs_hint(self) -> bool:
+        """A multiple-answer question whose prompt does not already say 'all that apply'."""
+        return self.type == "multiple" and "all that apply" not in self.prompt.lower()
+
+    def paper_order(self) -> tuple[OptionDoc, ...]:
+        """The options in a stable shuffle seeded by the question id (the same on every build)."""
+        seed = int.from_bytes(hashlib.sha256(self.id.encode("utf-8")).digest()[:8], "big")
+        options = list(self.options)
+        random.Random(seed).shuffle(options)
+        return tuple(options)
+
+
+@dataclass(frozen=True)
+class QuizDocument:
+    id: str
+    title: str
+    description: str
+    policy_id: str
+    policy_title: str
+    policy_version: str
+    pass_mark: int
+    draw: int
+    draw_per_section: int
+    sections: tuple[tuple[str, str], ...]  # (id, title) of sections the questions ask about
+    questions: tuple[QuestionDoc, ...]
+
+    def question(self, question_id: str) -> QuestionDoc:
+        return next(q for q in self.questions if q.id == question_id)
+
+    def questions_in(self, section_id: str) -> tuple[QuestionDoc, ...]:
+        return tuple(q for q in self.questions if section_id in q.sections)
+
+
+def quiz_document(project: Project, quiz: Quiz) -> QuizDocument:
+    """The quiz as asked now: its questions on the policy's current version, with their clauses."""
+    policy = project.policy(quiz.policy)
+    version = policy.current if policy else None
+    places = {}
+    for section in version.sections if version else ():
+        for clause in section.walk():
+            places[clause.id] = ClauseRef(clause.id, clause.number, clause.kind, section.id,
+                                          section.title)
+    questions = tuple(_question(q, places) for q in live_questions(project, quiz))
+    asked = {s for q in questions for s in q.sections}
+    sections = tuple((s.id, s.title) for s in (version.sections if version else ()) if s.id in asked)
+    return QuizDocument(
+        id=quiz.id, title=quiz.title, description=" ".join((quiz.description or "").split()),
+        policy_id=quiz.policy, policy_title=policy.title if policy else quiz.policy,
+        policy_version=version.version if version else "", pass_mark=quiz.pass_mark,
+        draw=min(quiz.draw or len(questions), len(questions)),
+        draw_per_section=quiz.draw_per_section, sections=sections, questions=questions)
+
+
+def _question(question, places: dict[str, ClauseRef]) -> QuestionDoc:
+    return QuestionDoc(
+        id=question.id, type=question.type, prompt=" ".join(question.prompt.split()),
+        options=tuple(OptionDoc(i, " ".join(o.text.split()), o.correct,
+                                " ".join(o.feedback.split()))
+                      for i, o in enumerate(question.options)),
+        explanation=" ".join(question.explanation.split()),
+        clauses=tuple(places[c] for c in question.covers if c in places),
+        always=question.always)
+
+
+def draw(doc: QuizDocument, rng: random.Random) -> list[str]:
+    """One attempt's question ids, as quiz.js draws them: every `always` question, then enough
+    from each section for draw_per_section, then at random from the rest; in random order."""
+    ids = [q.id for q in doc.questions]
+    chosen = [q.id for q in doc.questions if q.always]
+    for section_id, _ in doc.sections if doc.draw_per_section else ():
+        inside = {q.id for q in doc.questions_in(section_id)}
+        pool = [i for i in ids if i in inside and i not in chosen]
+        rng.shuffle(pool)
+        while sum(i in inside for i in chosen) < doc.draw_per_section and pool:
+            chosen.append(pool.pop())
+    rest = [i for i in ids if i not in chosen]
+    rng.shuffle(rest)
+    while len(chosen) < doc.draw and rest:
+        chosen.append(rest.pop())
+    rng.shuffle(chosen)
+    return chosen
+
+
+def guaranteed(doc: QuizDocument) -> tuple[str, ...]:
+    """The clause ids every attempt asks about: those covered by an `always` question."""
+    return tuple(dict.fromkeys(c.id for q in doc.questions if q.always for c in q.clauses))
