@@ -84,7 +84,7 @@ def test_no_payload_runs_on_any_page(browser, hostile_site):
         page.wait_for_load_state("networkidle")
         for box in page.locator(".pk-option input").all():
             box.check()
-        page.get_by_role("button", name="Mark my answers").click()
+        page.get_by_role("button", name="Mark my answers", exact=True).click()
         page.wait_for_timeout(300)
         page.evaluate(TOUCH_ALL)
         assert page.locator(".pk-feedback").first.is_visible()
