@@ -20,7 +20,7 @@ def check_unique_ids(project: Project) -> Iterator[Problem]:
     for policy in project.policies:
         for version in policy.versions:
             seen: dict[str, object] = {}
-            for item in [*version.sections, *version.clauses()]:
+            for item in [*version.all_sections, *version.clauses()]:
                 if item.id in seen:
                     first = seen[item.id].source
                     yield Problem(item.source, f"id '{item.id}' is used twice in this version "
@@ -246,8 +246,21 @@ def check_reserved_version_names(project: Project) -> Iterator[Problem]:
                               "name versions like 2024.1")
 
 
+def check_guessed_kinds(project: Project) -> Iterator[Problem]:
+    """A kind guessed by policykit import is a warning until a person confirms it."""
+    for policy in project.policies:
+        for version in policy.versions:
+            for clause in version.clauses():
+                if clause.kind_guessed:
+                    yield Problem(clause.source, f"clause '{clause.id}': kind '{clause.kind}' was "
+                                  "guessed from its wording by policykit import",
+                                  "confirm or correct the kind, then remove 'kind_guessed: true'",
+                                  severity="warning")
+
+
 ALL_CHECKS: tuple[Check, ...] = (
     check_unique_ids,
+    check_guessed_kinds,
     check_linked_policies,
     check_refs,
     check_registry,

@@ -3,7 +3,258 @@
 from __future__ import annotations
 
 import argparse
+import re
+import sys
+import zipfile
+from pathlib import Path
+
+from . import importer, importer_ids, importer_yaml
+from .build import load_and_check
+from .checks import RESERVED_VERSION_NAMES
+from .errors import did_you_mean, errors
+from .load import parse_document
+from .model import Policy, build_version
+from .schema import validate
+from .write import write_new_file
+
+OK, PROBLEMS, USAGE = 0, 1, 2
+FORMATS = (".docx", ".md", ".markdown", ".txt", ".html", ".htm")
+_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+_VERSION = re.compile(r"[0-9A-Za-z]+([.-][0-9A-Za-z]+)*")
+SHOWN_LOST = 20
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add this module's commands to the policykit command line."""
+    command = commands.add_parser(
+        "import", help="bring a policy in from Word (.docx), Markdown, text or HTML as a draft")
+    command.add_argument("source", help="the document: .docx, .md, .txt or .html")
+    command.add_argument("--id", required=True, dest="policy_id", metavar="ID",
+                         help="the policy id, lowercase kebab-case (e.g. anti-bullying)")
+    command.add_argument("--version", required=True, dest="new_version", metavar="V",
+                         help='the version the draft will be, e.g. "2024.1"')
+    command.add_argument("--title", metavar="T", help="the policy's title (default: the document's title)")
+    command.add_argument("--owner", metavar="ROLE", help="the role that owns the policy, as in "
+                         "policy/organisation.yaml (default: the first role there)")
+    command.add_argument("--into-draft", action="store_true",
+                         help="a revised document of an existing policy: the next draft, keeping "
+                              "the ids of clauses whose words are the same or nearly the same")
+    command.add_argument("--base-url", metavar="URL",
+                         help="the address of the site the document was copied from: links such "
+                              "as /staff/pat.html are made absolute against it")
+    command.set_defaults(run=_import)
+    check = commands.add_parser(
+        "verify", help="list every sentence of a source document missing from a version")
+    check.add_argument("policy", help="the policy id")
+    check.add_argument("version", help="the version")
+    check.add_argument("source", help="the document: .docx, .md, .txt or .html")
+    check.set_defaults(run=_verify)
+
+
+def _usage(message: str) -> int:
+    print(f"policykit: error: {message}", file=sys.stderr)
+    return USAGE
+
+
+def _source(text: str) -> Path | str:
+    """The source document's path, or what is wrong with it."""
+    path = Path(text)
+    if path.suffix.lower() not in FORMATS:
+        return f"{text}: cannot import '{path.suffix or 'a file without extension'}' — " \
+               "save the document as .docx, .md, .txt or .html"
+    if not path.is_file():
+        return f"{text}: no such file — check the path"
+    return path
+
+
+def _import(root: Path, args: argparse.Namespace) -> int:
+    source = _source(args.source)
+    if isinstance(source, str):
+        return _usage(source)
+    if not _ID.fullmatch(args.policy_id):
+        return _usage(f"'{args.policy_id}' is not a policy id — use lowercase kebab-case, e.g. "
+                      "anti-bullying")
+    if not _VERSION.fullmatch(args.new_version):
+        return _usage(f"'{args.new_version}' is not a version — use digits, letters, dots and "
+                      "hyphens, e.g. 2024.1")
+    if args.new_version.lower() in RESERVED_VERSION_NAMES:
+        return _usage(f"'{args.new_version}' cannot be a version name: the site uses it for "
+                      "another page — name versions like 2024.1")
+    if args.base_url and not re.match(r"https?://[^/\s]+", args.base_url):
+        return _usage(f"--base-url '{args.base_url}' is not a web address — write it as "
+                      "https://www.example.org/")
+    project, problems = load_and_check(root)
+    folder = root / "policy" / args.policy_id
+    existing = project.policy(args.policy_id)
+    if args.policy_id in project.unloaded_policies or (args.into_draft and existing is None
+                                                        and folder.is_dir()):
+        for problem in errors(problems):
+            if problem.source.path.startswith(f"policy/{args.policy_id}/"):
+                print(problem, file=sys.stderr)
+        print(f"policykit: error: policy/{args.policy_id}/ does not load — fix the errors "
+              "above (policykit check), then import again", file=sys.stderr)
+        return PROBLEMS
+    if args.into_draft:
+        if existing is None:
+            return _usage(f"no policy '{args.policy_id}' in policy/ to bring a draft into — "
+                          "leave out --into-draft to import a new policy")
+    elif folder.exists():
+        return _usage(f"policy/{args.policy_id}/ already exists — give --into-draft to bring "
+                      "the document in as its next draft, or choose another --id")
+    target = folder / "versions" / f"{args.new_version}.yaml"
+    if target.exists():
+        return _usage(f"{target.relative_to(root)} already exists — choose another --version")
+    roles = [r.title for r in project.organisation.roles] if project.organisation else []
+    owner = args.owner or (roles[0] if roles else None)
+    if not existing and not owner:
+        return _usage("give --owner: the role that owns the policy")
+    if args.owner and roles and args.owner not in roles:
+        return _usage(f"--owner '{args.owner}' is not a role of policy/organisation.yaml — "
+                      + did_you_mean(args.owner, roles, f"use one of: {', '.join(roles)}"))
+    reading = _read_or_say(source, args.base_url)
+    if reading is None:
+        return PROBLEMS
+    draft = importer.structure(reading.blocks, args.title or (existing and existing.title))
+    if not draft.sections:
+        print(f"policykit: error: {source}: no text found to import", file=sys.stderr)
+        return PROBLEMS
+    earlier = _earlier(existing) if existing else None
+    importer_ids.finish(draft, earlier)
+    title = existing.title if existing else (
+        args.title or (draft.title and importer.plain_words(draft.title)) or args.policy_id)
+    text = importer_yaml.version_yaml(draft, args.new_version, source.name)
+    version = _parse(text, target.relative_to(root).as_posix(), args.policy_id)
+    policy = Policy(args.policy_id, title, owner or "", version.source, versions=(version,))
+    from .verify import verify
+
+    fidelity = verify(policy, version, source)
+    if fidelity.lost:
+        _print_lost(source, fidelity)
+        print("policykit: nothing written", file=sys.stderr)
+        return PROBLEMS
+    if not existing:
+        folder.joinpath("versions").mkdir(parents=True, exist_ok=True)
+        write_new_file(folder / "policy.yaml", importer_yaml.policy_yaml(args.policy_id, title, owner))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_new_file(target, text)
+    _report(root, source, target, version, draft, reading, earlier, fidelity, args, owner, title)
+    _, after = load_and_check(root)
+    mine = [p for p in after if p.source.path.startswith(f"policy/{args.policy_id}/")]
+    for problem in errors(mine):
+        print(problem, file=sys.stderr)
+    return PROBLEMS if errors(mine) else OK
+
+
+def _read_or_say(source: Path, base_url: str | None):
+    """The document's blocks, or None after saying why it cannot be read."""
+    try:
+        return _read(source, base_url)
+    except UnicodeDecodeError as error:
+        why = f"it is not UTF-8 text (byte {error.start}) — save it as UTF-8 and import again"
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
+        why = f"it cannot be read as a {source.suffix} document ({error}) — open it, save it " \
+              "again in that format, and import again"
+    print(f"policykit: error: {source}: {why}", file=sys.stderr)
+    return None
+
+
+def _read(source: Path, base_url: str | None):
+    if source.suffix.lower() == ".txt":
+        from .importer_text import read_text
+
+        return read_text(source.read_text("utf-8-sig"))
+    from .importer_html import read_html, source_html
+
+    html, messages = source_html(source)
+    reading = read_html(html, base_url)
+    reading.notes[:0] = [f"Word: {m}" for m in messages]
+    return reading
+
+
+def _earlier(policy: Policy) -> importer_ids.Earlier:
+    """The newest version of policy, whose ids the import keeps."""
+    newest = policy.versions[-1]
+    clauses = [(c.id, c.text, {"kind": c.kind, "kind_guessed": c.kind_guessed,
+                               **({"refs": [r.text for r in c.refs]} if c.refs else {}),
+                               **({"quiz_exempt": c.quiz_exempt} if c.quiz_exempt else {})})
+               for c in newest.clauses()]
+    return importer_ids.Earlier([(s.id, s.title) for s in newest.all_sections], clauses)
+
+
+def _parse(text: str, shown_as: str, policy_id: str):
+    """The version the import wrote, read back as check will read it (a bug of ours if not)."""
+    document, problems = parse_document(text, shown_as)
+    problems += validate(document, "version") if document else []
+    if problems:
+        raise AssertionError("policykit import wrote a file it cannot read: " +
+                             "; ".join(map(str, problems)))
+    return build_version(document, policy_id)
+
+
+def _print_lost(source: Path, fidelity) -> None:
+    print(f"policykit: error: {source}: {len(fidelity.lost)} sentence(s) of the document are "
+          "not in the draft:", file=sys.stderr)
+    for sentence in fidelity.lost[:SHOWN_LOST]:
+        print(f"  - {sentence}", file=sys.stderr)
+    if len(fidelity.lost) > SHOWN_LOST:
+        print(f"  … and {len(fidelity.lost) - SHOWN_LOST} more", file=sys.stderr)
+
+
+def _report(root, source, target, version, draft, reading, earlier, fidelity, args, owner,
+            title):
+    clauses = list(version.clauses())
+    nested = len(version.all_sections) - len(version.sections)
+    print(f"imported {source.name} into {target.relative_to(root)} (draft): "
+          f"{len(version.all_sections)} sections ({nested} nested), {len(clauses)} clauses")
+    if not earlier:
+        print(f"  policy/{args.policy_id}/policy.yaml: title {title!r}, owner {owner!r}")
+    if earlier:
+        kept = sum(1 for c in clauses if c.id in earlier.ids)
+        print(f"  ids kept from the earlier version: {kept}; new clauses: {len(clauses) - kept}")
+    guessed = [c for c in clauses if c.kind_guessed]
+    if guessed:
+        print(f"kinds guessed from the wording ({len(guessed)}; confirm each in the file, then "
+              "remove its 'kind_guessed: true'):")
+        for clause in guessed:
+            print(f"  {clause.number} {clause.id}: {clause.kind}")
+    for what, count in sorted(reading.typography.items()):
+        print(f"typography: {what}: {count}")
+    if reading.links:
+        print("links relative to the school's website, kept as written: check refuses them "
+              "until they are full addresses (import again with --base-url https://…, or edit "
+              "them):")
+        for link in dict.fromkeys(reading.links):
+            print(f"  {link}")
+    for note in [*reading.notes, *draft.notes]:
+        print(f"note: {note}")
+    extra = f"; {len(fidelity.added)} sentence(s) added" if fidelity.added else ""
+    print(f"verified: all {fidelity.checked} sentences of {source.name} are in the draft{extra}")
+    for sentence in fidelity.added:
+        print(f"  + {sentence}")
+
+
+def _verify(root: Path, args: argparse.Namespace) -> int:
+    source = _source(args.source)
+    if isinstance(source, str):
+        return _usage(source)
+    project, problems = load_and_check(root)
+    policy = project.policy(args.policy)
+    if policy is None:
+        return _usage(f"no policy '{args.policy}' in policy/")
+    version = policy.version(args.version)
+    if version is None:
+        known = ", ".join(v.version for v in policy.versions)
+        return _usage(f"{args.policy} has no version '{args.version}' (it has: {known})")
+    from .verify import verify
+
+    if _read_or_say(source, None) is None:
+        return PROBLEMS
+    fidelity = verify(policy, version, source)
+    for sentence in fidelity.lost:
+        print(f"- {sentence}")
+    for sentence in fidelity.added:
+        print(f"+ {sentence}")
+    print(f"{args.policy} {args.version} against {source.name}: {fidelity.checked} sentences "
+          f"checked, {len(fidelity.lost)} missing from the version, {len(fidelity.added)} "
+          "not in the document")
+    return OK if fidelity.word_for_word else PROBLEMS

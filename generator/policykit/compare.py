@@ -191,7 +191,7 @@ def _placed(version: Version) -> dict[str, Placed]:
         for child in clause.clauses:
             visit(child, section, clause.id)
 
-    for section in version.sections:
+    for section in version.all_sections:
         for clause in section.clauses:
             visit(clause, section.id, None)
     return found
@@ -241,8 +241,8 @@ def _change(old: Placed | None, new: Placed | None, stable: set[str],
 
 
 def _sections(old: Version, new: Version) -> Iterator[SectionChange]:
-    before = {s.id: s for s in old.sections}
-    after = {s.id: s for s in new.sections}
+    before = {s.id: s for s in old.all_sections}
+    after = {s.id: s for s in new.all_sections}
     for sid, section in after.items():
         if sid not in before:
             yield SectionChange(sid, "added", None, section.title)

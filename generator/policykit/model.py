@@ -48,6 +48,7 @@ class Clause:
     clauses: tuple["Clause", ...] = ()
     quiz_exempt: str | None = None
     change_note: str | None = None
+    kind_guessed: bool = False  # set by policykit import until a person confirms the kind
 
     def walk(self) -> Iterator["Clause"]:
         """This clause, then its sub-clauses depth first, in document order."""
@@ -63,11 +64,20 @@ class Section:
     number: str
     clauses: tuple[Clause, ...]
     source: Source
+    sections: tuple["Section", ...] = ()  # sections nested in this one, after its clauses
 
     def walk(self) -> Iterator[Clause]:
-        """Every clause of the section, in document order."""
+        """Every clause of the section and of its nested sections, in document order."""
         for clause in self.clauses:
             yield from clause.walk()
+        for section in self.sections:
+            yield from section.walk()
+
+    def walk_sections(self) -> Iterator["Section"]:
+        """This section, then the sections nested in it depth first, in document order."""
+        yield self
+        for section in self.sections:
+            yield from section.walk_sections()
 
 
 @dataclass(frozen=True)
@@ -100,6 +110,11 @@ class Version:
         return tuple(clause for section in self.sections for clause in section.walk())
 
     @cached_property
+    def all_sections(self) -> tuple[Section, ...]:
+        """Every section of the version, nested ones included, in document order."""
+        return tuple(s for section in self.sections for s in section.walk_sections())
+
+    @cached_property
     def clause_numbers(self) -> dict[str, str]:
         """Each clause id with its number."""
         return {c.id: c.number for c in self.all_clauses}
@@ -110,7 +125,7 @@ class Version:
 
     @cached_property
     def _anchors(self) -> frozenset[str]:
-        return frozenset({s.id for s in self.sections} | set(self.clause_numbers))
+        return frozenset({s.id for s in self.all_sections} | set(self.clause_numbers))
 
 
 @dataclass(frozen=True)
@@ -316,9 +331,13 @@ def build_version(doc: Document, policy_id: str, digest: str = "") -> Version:
 
 
 def _section(doc: Document, path: tuple, number: str) -> Section:
+    """A section; its nested sections are numbered on after its clauses (2.3 after 2.1, 2.2)."""
     data = _get(doc.data, path)
+    clauses = _clauses(doc, path, number)
+    nested = tuple(_section(doc, path + ("sections", i), f"{number}.{len(clauses) + i + 1}")
+                   for i in range(len(data.get("sections", ()))))
     return Section(id=data["id"], title=data["title"], number=number, source=doc.at(path),
-                   clauses=_clauses(doc, path, number))
+                   clauses=clauses, sections=nested)
 
 
 def _clauses(doc: Document, path: tuple, number: str) -> tuple[Clause, ...]:
@@ -332,7 +351,8 @@ def _clause(doc: Document, path: tuple, number: str) -> Clause:
                  for i, text in enumerate(data.get("refs", ())))
     return Clause(id=data["id"], kind=data["kind"], text=data["text"], number=number,
                   source=doc.at(path), refs=refs, clauses=_clauses(doc, path, number),
-                  quiz_exempt=data.get("quiz_exempt"), change_note=data.get("change_note"))
+                  quiz_exempt=data.get("quiz_exempt"), change_note=data.get("change_note"),
+                  kind_guessed=data.get("kind_guessed", False))
 
 
 def build_organisation(doc: Document) -> Organisation:

@@ -19,7 +19,8 @@ from .render_training import (SCORM_ASSETS, TRAINING, coverage_view, quiz_downlo
                               quiz_view, sign_off_url, sign_off_view, training_view)
 from .templates import files as template_files
 from .templates import folders as template_folders
-from .text import escape_markdown, front_matter_title, markdown_to_html
+from .text import (escape_markdown, front_matter_title, html_in_markdown, inline_markdown,
+                   markdown_to_html)
 
 LINKED_SECTION = "linked-policies"
 FAVICON = "assets/images/favicon.png"  # Material's, which standalone print pages link too
@@ -317,9 +318,7 @@ def policy_view(project: Project, policy: Policy, version: Version, page: Page,
     """Everything a policy page shows for one version, already ordered and linked; a version
     page (/policies/<id>/<version>/) is titled with its version and kept out of search."""
     where = _Where(project, policy, version, page, tuple(project.organisation.glossary().items()))
-    sections = [{"number": s.number, "id": s.id, "title": s.title,
-                 "clauses": [_clause_view(where, c, 3) for c in s.clauses]}
-                for s in version.sections]
+    sections = _section_views(where, version.sections, 2)
     return {
         "page_title": f"{policy.title} {version.version}" if version_page else policy.title,
         "search_exclude": version_page,
@@ -335,7 +334,7 @@ def policy_view(project: Project, policy: Policy, version: Version, page: Page,
         "sources": list(version.sources),
         "banners": _banners(policy, version, page),
         "sections": sections,
-        "linked_section": LINKED_SECTION in {s.id for s in version.sections},
+        "linked_section": LINKED_SECTION in {s.id for s in version.all_sections},
         "linked_number": str(len(version.sections) + 1),
         "linked": [_linked_view(project, linked_id, page) for linked_id in policy.linked_policies],
         "referenced_by": _referenced_by(project, policy, page),
@@ -356,6 +355,20 @@ class _Where:
     version: Version
     page: Page
     glossary: tuple[tuple[str, str], ...]
+
+
+def _section_views(where: _Where, sections, level: int) -> list[dict[str, Any]]:
+    """Sections in document order, nested ones flattened after their parent's clauses, each
+    with its heading level (2 for a top section) and its title as sanitised inline HTML."""
+    views = []
+    for s in sections:
+        title_html = inline_markdown(s.title, where.glossary)
+        views.append({"number": s.number, "id": s.id, "level": min(level, MAX_HEADING),
+                      "title": s.title, "title_html": title_html,
+                      "title_md": html_in_markdown(title_html),
+                      "clauses": [_clause_view(where, c, level + 1) for c in s.clauses]})
+        views += _section_views(where, s.sections, level + 1)
+    return views
 
 
 def _clause_view(where: _Where, clause: Clause, level: int) -> dict[str, Any]:
@@ -382,7 +395,7 @@ def _ref_view(where: _Where, ref: Ref) -> dict[str, Any]:
 
 
 def _number_of(version: Version, anchor: str) -> str:
-    for section in version.sections:
+    for section in version.all_sections:
         if section.id == anchor:
             return f"section {section.number}"
     return version.clause_numbers[anchor]

@@ -12,7 +12,8 @@ import nh3
 from markdown.extensions.abbr import AbbrExtension
 from markupsafe import Markup
 
-_ALLOWED_TAGS = {"p", "a", "abbr", "em", "strong", "code", "br", "ul", "ol", "li", "blockquote"}
+_ALLOWED_TAGS = {"p", "a", "abbr", "em", "strong", "code", "br", "ul", "ol", "li", "blockquote",
+                 "table", "thead", "tbody", "tr", "th", "td"}
 _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
 _REMOVED_WITH_CONTENT = {"script", "style"}
 _ALLOWED_SCHEMES = {"http", "https", "mailto"}
@@ -80,7 +81,7 @@ def _converter(glossary: tuple[tuple[str, str], ...]) -> markdown.Markdown:
     # Markdown keeps `&name;` in an attribute as an entity: an expansion is plain text, so its
     # ampersands are escaped first (it shows as written, as on the quick path below).
     return markdown.Markdown(extensions=[AbbrExtension(glossary={
-        term: expansion.replace("&", "&amp;") for term, expansion in glossary})])
+        term: expansion.replace("&", "&amp;") for term, expansion in glossary}), "tables"])
 
 
 _MARKUP = re.compile(r"[\\`*_\[\]<>#!|&~{}]|\n\s*\n|  \n|\t|^[-+=>#\d\s]|\n[-+=>#\d\s]|://")
@@ -174,3 +175,27 @@ class _RemovedHtml(HTMLParser):
 def _scheme(url: str) -> str:
     scheme, colon, _ = "".join(url.split()).partition(":")
     return scheme.lower() if colon and "/" not in scheme else ""
+
+
+_SINGLE_PARAGRAPH = re.compile(r"<p>((?:(?!</?p>).)*)</p>", re.S)
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+@lru_cache(maxsize=4096)
+def inline_markdown(text: str, glossary: tuple[tuple[str, str], ...] = ()) -> Markup:
+    """A one-line Markdown title (e.g. a section's) -> sanitised inline HTML: Markdown such as
+    _emphasis_ is rendered, HTML is shown as written. Anything that is not a single paragraph
+    (a list, a heading mark) is shown literally."""
+    rendered = markdown_to_html(html.escape(" ".join(text.split()), quote=False), glossary)
+    whole = _SINGLE_PARAGRAPH.fullmatch(str(rendered).strip())
+    if not whole:
+        return Markup(html.escape(" ".join(text.split()), quote=False))
+    return Markup(whole.group(1))
+
+
+def html_in_markdown(inline_html: str) -> Markup:
+    """Sanitised inline HTML made safe to stand in generated Markdown (e.g. a heading): the
+    text between tags is escaped for Markdown, so that it is not read as Markdown again."""
+    parts = _TAG.split(inline_html)
+    return Markup("".join(part if i % 2 else _MARKDOWN_SPECIALS.sub(r"\\\1", part)
+                          for i, part in enumerate(parts)))

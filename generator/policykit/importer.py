@@ -1,0 +1,276 @@
+"""A document's blocks -> a draft: nested sections, clauses and guessed kinds (pure).
+
+The readers (importer_html for .html, .docx and .md; importer_text for .txt) turn a document
+into a flat list of blocks; this module gives them their structure and kinds, importer_ids
+their ids (kept from an earlier version where the words are the same), and importer_yaml
+writes the draft.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# --- blocks, as the readers give them ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of a document: a heading (level 1-6), a paragraph, a list item (depth 1-n)
+    or a table; text is Markdown."""
+
+    kind: str  # heading | para | item | table
+    text: str
+    level: int = 1
+
+
+# --- the draft being built ------------------------------------------------------------------
+
+
+@dataclass
+class Clause:
+    text: str
+    kind: str = "information"
+    guessed: bool = True
+    id: str = ""
+    clauses: list["Clause"] = field(default_factory=list)
+    keep: dict = field(default_factory=dict)  # fields kept from the clause of an earlier draft
+
+    def walk(self):
+        """This clause, then its sub-clauses depth first."""
+        yield self
+        for child in self.clauses:
+            yield from child.walk()
+
+
+@dataclass
+class Section:
+    title: str
+    level: int
+    id: str = ""
+    clauses: list[Clause] = field(default_factory=list)
+    sections: list["Section"] = field(default_factory=list)
+
+    def walk_sections(self):
+        """This section, then its nested sections depth first."""
+        yield self
+        for section in self.sections:
+            yield from section.walk_sections()
+
+    def walk(self):
+        """Every clause of the section and of its nested sections, in document order."""
+        for clause in self.clauses:
+            yield from clause.walk()
+        for section in self.sections:
+            yield from section.walk()
+
+
+@dataclass
+class Draft:
+    """What an import makes: the title found (if any), the sections, and what to report."""
+
+    title: str | None
+    sections: list[Section]
+    notes: list[str] = field(default_factory=list)
+
+    def clauses(self):
+        """Every clause, in document order."""
+        for section in self.sections:
+            yield from section.walk()
+
+    def all_sections(self):
+        """Every section, nested ones included, in document order."""
+        for section in self.sections:
+            yield from section.walk_sections()
+
+
+# --- typography -----------------------------------------------------------------------------
+
+_TYPOGRAPHY = {
+    "\u00a0": (" ", "non-breaking space replaced by a space"),
+    "\u202f": (" ", "narrow non-breaking space replaced by a space"),
+    "\u2007": (" ", "figure space replaced by a space"),
+    "\u00ad": ("", "soft hyphen removed"),
+    "\u200b": ("", "zero-width space removed"),
+    "\u2060": ("", "word joiner removed"),
+    "\ufeff": ("", "byte order mark removed"),
+}
+_CONTROL = "control character removed"
+_TYPOGRAPHY_RE = re.compile("[" + "".join(_TYPOGRAPHY) + "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def typography(text: str, counts: dict[str, int] | None = None) -> str:
+    """Text with invisible typography (non-breaking spaces, soft hyphens, zero-width spaces)
+    made plain and control characters (never text; the loader refuses them) removed; counts,
+    when given, gets how many of each were changed. Quotes, dashes and
+    every visible character are the document's words and stay as they are."""
+    def plain(match: re.Match) -> str:
+        replacement, what = _TYPOGRAPHY.get(match.group(), ("", _CONTROL))
+        if counts is not None:
+            counts[what] = counts.get(what, 0) + 1
+        return replacement
+    return _TYPOGRAPHY_RE.sub(plain, text)
+
+
+_SMART = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def straight_quotes(url: str) -> str:
+    """A link address with Word's curly quotes made straight: in an address they are
+    autocorrect's typography, never the address."""
+    return url.translate(_SMART)
+
+
+# --- Markdown for literal text --------------------------------------------------------------
+
+_INLINE_SPECIALS = re.compile(r"([\\`*_\[\]])")
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+_LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)](?=\s|$))")
+
+
+def escape_literal(text: str) -> str:
+    """Text meant literally, as Markdown that renders to exactly that text. Only what Markdown
+    would read as markup is escaped, so ordinary prose stays as it was written."""
+    text = _INLINE_SPECIALS.sub(r"\\\1", text)
+    text = _ENTITY.sub("&amp;", text)
+    text = _TAG_START.sub("&lt;", text)
+    return _LINE_START.sub(lambda m: m[1] + ("\\" + m[2] if not m[2][0].isdigit()
+                                             else m[2][:-1] + "\\" + m[2][-1]), text)
+
+
+# --- structure ------------------------------------------------------------------------------
+
+NO_HEADING = "Introduction"
+
+
+def structure(blocks: list[Block], title: str | None = None) -> Draft:
+    """Blocks -> sections (nested by heading level) holding clauses; list items become
+    sub-clauses of the paragraph that introduces them (ending with ':') or of the item above
+    them. The first heading is the title when it is the document's only top-level heading."""
+    notes: list[str] = []
+    blocks, found_title = _take_title(blocks, title)
+    root = Section("", 0)
+    stack = [root]
+    lead: Clause | None = None
+    items: list[Clause] = []
+    for block in blocks:
+        if block.kind == "heading":
+            level = max(block.level, 1)
+            while stack[-1].level >= level:
+                stack.pop()
+            section = Section(block.text, level)
+            stack[-1].sections.append(section)
+            stack.append(section)
+            lead, items = None, []
+        elif block.kind == "item":
+            depth = min(block.level, len(items) + 1)
+            clause = Clause(block.text)
+            parent = items[depth - 2] if depth > 1 else lead
+            (parent.clauses if parent else stack[-1].clauses).append(clause)
+            items = items[:depth - 1] + [clause]
+        else:
+            clause = Clause(block.text)
+            stack[-1].clauses.append(clause)
+            introduces = block.kind == "para" and block.text.rstrip().endswith(":")
+            lead, items = (clause if introduces else None), []
+    if root.clauses:
+        notes.append(f"the text before the first heading is in a section titled "
+                     f"'{NO_HEADING}': rename it if it needs another title")
+        root.sections.insert(0, Section(NO_HEADING, 1, clauses=root.clauses))
+    _fold_empty(root, notes)
+    return Draft(found_title, root.sections, notes)
+
+
+def _take_title(blocks: list[Block], title: str | None) -> tuple[list[Block], str | None]:
+    """The document's title heading, when it is first and the only one at its level; the
+    rest is moved up one level. A given title replaces it only when they are the same words."""
+    if not blocks or blocks[0].kind != "heading":
+        return blocks, None
+    top = blocks[0].level
+    if any(b.kind == "heading" and b.level <= top for b in blocks[1:]):
+        return blocks, None
+    found = blocks[0].text
+    if title is not None and plain_words(title).lower() != plain_words(found).lower():
+        return blocks, None
+    shift = min((b.level for b in blocks[1:] if b.kind == "heading"), default=1) - 1
+    rest = [Block(b.kind, b.text, b.level - shift) if b.kind == "heading" else b
+            for b in blocks[1:]]
+    return rest, found
+
+
+def _fold_empty(parent: Section, notes: list[str]) -> None:
+    """A heading with nothing under it becomes a clause of the section that follows it (or,
+    at the end, of the one before it), so that its words are kept and every section holds
+    something."""
+    for section in parent.sections:
+        _fold_empty(section, notes)
+    kept: list[Section] = []
+    waiting: list[Clause] = []
+    for section in parent.sections:
+        if not section.clauses and not section.sections:
+            waiting.append(Clause(section.title))
+            notes.append(f"heading '{plain_words(section.title)}' has no text under it: it is kept "
+                         "as a clause")
+            continue
+        section.clauses[:0] = waiting
+        waiting = []
+        kept.append(section)
+    if waiting:
+        if kept:
+            _last_section(kept[-1]).clauses.extend(waiting)
+        elif parent.level:
+            parent.clauses.extend(waiting)
+        else:
+            kept.append(Section(NO_HEADING, 1, clauses=waiting))
+    parent.sections = kept
+
+
+def _last_section(section: Section) -> Section:
+    return _last_section(section.sections[-1]) if section.sections else section
+
+
+# --- kinds ----------------------------------------------------------------------------------
+
+_KIND_RULES = (
+    ("definition", re.compile(r"^(in this (document|policy),? )?(?:(?!\b(?:must|should|shall|will|may)\b)[^.:;])"
+                              r"{1,80}?\b(means|"
+                              r"is defined as|refers to|is used to mean)\b", re.I)),
+    ("prohibition", re.compile(r"\b(must not|mustn't|must never|(is|are) under a duty not to|"
+                               r"shall not|(is|are) not (permitted|allowed) to|"
+                               r"(is|are) (prohibited|forbidden)|never|must not be)\b", re.I)),
+    ("duty", re.compile(r"\b(must|(is|are) required to|(is|are) under a duty to|shall|"
+                        r"(has|have) to|(is|are) expected to)\b", re.I)),
+    ("guidance", re.compile(r"\b(should|ought to|(is|are) (advised|encouraged) to|"
+                            r"(is )?recommended)\b", re.I)),
+)
+
+
+def guess_kind(text: str) -> str | None:
+    """The kind a clause's wording suggests, or None when nothing in it does."""
+    plain = plain_words(text)
+    for kind, pattern in _KIND_RULES:
+        if pattern.search(plain):
+            return kind
+    return None
+
+
+def guess_kinds(draft: Draft) -> None:
+    """Give every clause a guessed kind; a list item with no telling words of its own takes
+    the kind of the clause introducing it ('An individual is under a duty not to:')."""
+    def visit(clause: Clause, inherited: str | None) -> None:
+        own = guess_kind(clause.text)
+        clause.kind = own or inherited or "information"
+        for child in clause.clauses:
+            visit(child, clause.kind if clause.kind in ("duty", "prohibition", "guidance")
+                  else None)
+    for section in draft.all_sections():
+        for clause in section.clauses:
+            visit(clause, None)
+
+
+def plain_words(markdown: str) -> str:
+    """Markdown reduced to its words, for slugs, comparisons and messages."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
+    text = re.sub(r"[\\*_`]|&\w+;|<[^>]*>", "", text)
+    return " ".join(text.split())

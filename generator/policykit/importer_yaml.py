@@ -1,0 +1,90 @@
+"""An imported draft -> the YAML of its version and policy files (pure). Every string is
+double-quoted, so that no loader reads a clause's words as anything but text."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from .importer import Clause, Draft, Section
+
+_YAML_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+                             "|[\u2028\u2029\ufeff]")
+
+
+def quote(text: str, indent: str = "", width: int = 0) -> str:
+    """text as a YAML double-quoted scalar that every YAML loader reads back as exactly text;
+    with a width, folded onto lines of about that width at single spaces (YAML reads each line
+    break between two words of a double-quoted scalar as one space)."""
+    dumped = json.dumps(text, ensure_ascii=False)
+    dumped = _YAML_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped)
+    if not width or len(dumped) <= width:
+        return dumped
+    lines, line = [], ""
+    for word in re.split(r"(?<=[^ ]) (?=[^ ])", dumped):
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    lines.append(line)
+    return f"\n{indent}".join(lines)
+
+
+TEXT_WIDTH = 88
+
+
+def version_yaml(draft: Draft, version: str, source_name: str) -> str:
+    """The draft as policy/<id>/versions/<version>.yaml."""
+    lines = ["# yaml-language-server: $schema=../../../generator/policykit/schemas/"
+             "version.schema.json",
+             f"# Imported by policykit import from {' '.join(source_name.split())}.",
+             "# Kinds marked kind_guessed were guessed from the wording: confirm each, then "
+             "remove the mark.",
+             f"version: {quote(version)}",
+             "status: draft",
+             "sections:"]
+    for section in draft.sections:
+        lines += _section_lines(section, "  ")
+    return "\n".join(lines) + "\n"
+
+
+def _section_lines(section: Section, indent: str) -> list[str]:
+    lines = [f"{indent}- id: {quote(section.id)}", f"{indent}  title: {quote(section.title)}"]
+    if section.clauses:
+        lines.append(f"{indent}  clauses:")
+        for clause in section.clauses:
+            lines += _clause_lines(clause, indent + "    ")
+    if section.sections:
+        lines.append(f"{indent}  sections:")
+        for nested in section.sections:
+            lines += _section_lines(nested, indent + "    ")
+    return lines
+
+
+def _clause_lines(clause: Clause, indent: str) -> list[str]:
+    lines = [f"{indent}- id: {quote(clause.id)}", f"{indent}  kind: {quote(clause.kind)}"]
+    if clause.guessed:
+        lines.append(f"{indent}  kind_guessed: true")
+    lines.append(f"{indent}  text: {quote(clause.text, indent + '    ', TEXT_WIDTH)}")
+    for name in ("refs", "quiz_exempt"):
+        if name in clause.keep:
+            value = clause.keep[name]
+            shown = ("[" + ", ".join(quote(v) for v in value) + "]"
+                     if isinstance(value, list) else quote(value))
+            lines.append(f"{indent}  {name}: {shown}")
+    if clause.clauses:
+        lines.append(f"{indent}  clauses:")
+        for child in clause.clauses:
+            lines += _clause_lines(child, indent + "    ")
+    return lines
+
+
+def policy_yaml(policy_id: str, title: str, owner: str) -> str:
+    """A new policy/<id>/policy.yaml."""
+    return "\n".join([
+        "# yaml-language-server: $schema=../../generator/policykit/schemas/policy.schema.json",
+        f"id: {quote(policy_id)}",
+        f"title: {quote(title)}",
+        f"owner: {quote(owner)}",
+    ]) + "\n"

@@ -1,0 +1,123 @@
+"""Word for word, proven: every sentence of a source document against a version (pure, but for
+reading the source). Both sides become plain sentences, block by block: a source's paragraphs,
+headings, list items and table cells; a version's title, sources, section titles and clauses."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import markdown
+
+from .importer import typography
+from .importer_html import (BLOCK_TAGS, FOOTNOTE_HREF, FOOTNOTE_ID, SKIPPED, TYPED_BULLET, Node,
+                            parse_html)
+from .importer_text import BULLET
+from .model import Policy, Version
+
+_SENTENCE_END = re.compile(r"(?<=[.?!:])\s+")
+_BREAKS = BLOCK_TAGS | {"li", "td", "th", "tr", "br", "dt", "dd", "hr", "caption"}
+
+
+@dataclass(frozen=True)
+class Fidelity:
+    """The sentences of the source missing from the version, and those of the version that
+    are not in the source; each in document order, once."""
+
+    lost: tuple[str, ...]
+    added: tuple[str, ...]
+    checked: int  # sentences of the source
+
+    @property
+    def word_for_word(self) -> bool:
+        return not self.lost and not self.added
+
+
+def sentences(block: str) -> list[str]:
+    """A block of text as its sentences, whitespace flattened, invisible typography removed."""
+    flat = " ".join(typography(block).split())
+    return [s for s in _SENTENCE_END.split(flat) if s]
+
+
+def html_blocks(text: str) -> list[str]:
+    """The text of HTML, one string per block (paragraph, heading, list item, table cell);
+    footnote references read [1], footnotes '[1] text', their back links left out."""
+    out: list[str] = [""]
+    waiting = [""]  # a footnote's number, for the first words of its text
+
+    def visit(node: Node) -> None:
+        for child in node.children:
+            if isinstance(child, str):
+                if child.strip() and waiting[0]:
+                    out[-1] += waiting[0]
+                    waiting[0] = ""
+                out[-1] += child
+                continue
+            if child.tag in SKIPPED:
+                continue
+            href = child.attrs.get("href", "")
+            if child.tag == "a" and (href.startswith(("#footnote-ref", "#fnref"))
+                                     or "footnote-backref" in child.attrs.get("class", "")):
+                continue
+            if child.tag == "a" and FOOTNOTE_HREF.match(href):
+                out[-1] += f"[{FOOTNOTE_HREF.match(href)[1]}]"
+                continue
+            breaks = child.tag in _BREAKS
+            if breaks:
+                out.append("")
+            note = FOOTNOTE_ID.match(child.attrs.get("id", ""))
+            if child.tag == "li" and note:
+                waiting[0] = f"[{note[1]}] "
+            visit(child)
+            if breaks:
+                out.append("")
+
+    visit(parse_html(text))
+    return [b for b in out if b.strip()]
+
+
+def source_sentences(path: Path) -> list[str]:
+    """The sentences of a source document, in order."""
+    if path.suffix.lower() == ".txt":
+        lines = path.read_text("utf-8-sig").splitlines()
+        blocks = [line[BULLET.match(line).end():] if BULLET.match(line) else line
+                  for line in lines]
+    else:
+        from .importer_html import source_html
+
+        blocks = [TYPED_BULLET.sub("", block, count=1)
+                  for block in html_blocks(source_html(path)[0])]
+    return [s for block in blocks for s in sentences(block)]
+
+
+def version_sentences(policy: Policy, version: Version) -> list[str]:
+    """The sentences of a version, in order: the policy's title, the version's sources, then
+    each section's title and clauses."""
+    blocks = [policy.title, *version.sources]
+    for section in version.all_sections:
+        blocks.append(section.title)
+        for clause in section.clauses:
+            blocks += [c.text for c in clause.walk()]
+    found = []
+    for block in blocks:
+        rendered = markdown.markdown(block, extensions=["tables"])
+        found += [s for part in html_blocks(rendered) for s in sentences(part)]
+    return found
+
+
+def compare(source: list[str], version: list[str], title: str = "") -> Fidelity:
+    """What is in one list of sentences and not in the other; the title matches a source
+    line in any case (SOCIAL MEDIA POLICY is the title Social Media Policy)."""
+    have, had = set(version), set(source)
+    title_key = " ".join(title.split()).casefold()
+    lost = [s for s in source if s not in have and s.casefold() != title_key]
+    title_in_source = any(s.casefold() == title_key for s in source)
+    added = [s for s in version if s not in had
+             and not (title_in_source and s.casefold() == title_key)]
+    return Fidelity(tuple(dict.fromkeys(lost)), tuple(dict.fromkeys(added)), len(source))
+
+
+def verify(policy: Policy, version: Version, source: Path) -> Fidelity:
+    """Every sentence of source that is not in version, and every one of version not in it."""
+    return compare(source_sentences(source), version_sentences(policy, version), policy.title)
