@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from mkdocs.config import base
+from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
@@ -12,6 +14,8 @@ from mkdocs.plugins import BasePlugin
 from .build import TEMPLATES_FOLDER, generate
 from .csp import PolicyError, add_policy
 from .errors import ProjectError
+from .preview import Preview
+from .session import BuildSession, settings_of
 from .render import HOME, POLICIES_INDEX, policy_page
 from .templates import packaged
 from .text import html_text
@@ -47,22 +51,43 @@ def _add_theme_overrides(config: MkDocsConfig) -> None:
         dirs.insert(1 if config.theme.custom_dir else 0, shipped)
 
 
-class PolicykitPlugin(BasePlugin):
-    """Generate pages from policy/ and quizzes/ into the docs folder, and build the navigation."""
+class PolicykitConfig(base.Config):
+    """The plugin's settings in mkdocs.yml (`policykit build --pdf` sets pdf for its build)."""
+
+    pdf = c.Type(bool, default=False)
+    jobs = c.Type(int, default=0)  # 0: POLICYKIT_JOBS, or up to two cores
+    cache_dir = c.Optional(c.Type(str))  # default: POLICYKIT_CACHE_DIR or the user's cache
+
+
+class PolicykitPlugin(BasePlugin[PolicykitConfig]):
+    """Generate pages from policy/ and quizzes/ into the docs folder, and build the navigation.
+    A build session is given by `policykit build`, or made from the plugin's settings; under
+    `serve` it lasts as long as the server, and errors are shown on the last good pages."""
+
+    session: BuildSession | None = None
+    preview: Preview | None = None
 
     serving = False
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Having on_startup keeps this plugin (and its session) across serve's rebuilds.
+        self.preview = Preview() if command == "serve" else None
         # `serve` adds its own inline live-reload script to each page: no policy there.
         self.serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.root = Path(config.config_file_path).resolve().parent
-        try:
-            project, _ = generate(self.root)
-        except ProjectError as error:
-            raise PluginError(f"policykit: the project has errors:\n{error}") from None
-        config.nav = site_nav(project)
+        if self.session is None:
+            self.session = BuildSession(self.root, settings_of(self.config, self.root))
+        if self.preview is not None:
+            project = self.preview.generate(self.root, self.session)
+        else:
+            try:
+                project, _ = generate(self.root, self.session)
+            except ProjectError as error:
+                raise PluginError(f"policykit: the project has errors:\n{error}") from None
+        if project is not None:
+            config.nav = site_nav(project)
         _add_theme_overrides(config)
         return config
 
@@ -75,9 +100,11 @@ class PolicykitPlugin(BasePlugin):
             self.searchable.append(page.file.dest_uri)
         try:
             output = mark_searchable(output, searchable)
-            return output if self.serving else add_policy(output)
+            if not self.serving:
+                output = add_policy(output)
         except (SearchError, PolicyError) as error:
             raise PluginError(f"policykit: {page.file.src_uri}: {error}") from None
+        return self.preview.banner(output) if self.preview is not None else output
 
     def on_post_template(self, output: str, template_name: str, config: MkDocsConfig) -> str:
         if self.serving or not template_name.endswith(".html"):
