@@ -79,7 +79,7 @@ def test_diff_markdown_and_html(example_root, capsys):
     assert html.startswith("<!doctype html>")
     assert ('<del class="pk-del"><span class="pk-sr">[deleted: </span>he/she'
             '<span class="pk-sr">]</span></del>') in html
-    assert "http" not in html.split("<body>")[0]
+    assert "://" not in html.split("<body>")[0]  # nothing fetched from anywhere
 
 
 def test_diff_of_a_version_that_does_not_exist_is_a_usage_error(example_root, capsys):

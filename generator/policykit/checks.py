@@ -9,6 +9,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from .errors import Problem, did_you_mean, shown
 from .model import Policy, Project, Ref, Version
+from .checks_text import check_clause_html
 from .quizzes import check_coverage, check_pathways, check_quizzes
 
 Check = Callable[[Project], Iterable[Problem]]
@@ -281,6 +282,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_quizzes,
     check_coverage,
     check_pathways,
+    check_clause_html,
 )
 
 

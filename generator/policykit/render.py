@@ -5,13 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import jinja2
-from markupsafe import Markup
 
 from .compare import Comparison
 from .model import KIND_LABELS, Clause, Policy, Project, Ref, Version, version_key
@@ -23,9 +21,11 @@ from .render_training import (SCORM_ASSETS, TRAINING, coverage_view, quiz_downlo
 from .templates import files as template_files
 from .templates import folders as template_folders
 from .session import memo
-from .text import escape_markdown, html_in_markdown, inline_markdown, markdown_to_html
+from .text import (escape_markdown, front_matter_title, html_in_markdown, inline_markdown,
+                   markdown_to_html)
 
 LINKED_SECTION = "linked-policies"
+FAVICON = "assets/images/favicon.png"  # Material's, which standalone print pages link too
 MAX_HEADING = 6
 
 
@@ -80,12 +80,12 @@ REVIEWS_PAGE = Page(f"{REVIEWS}/index.md", REVIEWS)
 
 def environment(templates: list[Path]) -> jinja2.Environment:
     """The Jinja2 environment over the template folders (the first that has a template wins):
-    strict, autoescaping, with the Markdown escape filter."""
+    strict, autoescaping, with filters for Markdown text and front matter titles."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates),
                              undefined=jinja2.StrictUndefined, autoescape=True,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["md"] = escape_markdown
-    env.filters["yaml_string"] = lambda text: Markup(json.dumps(text, ensure_ascii=False))
+    env.filters["yaml_string"] = front_matter_title
     return env
 
 
@@ -193,7 +193,7 @@ def _render_policy_pages(env, project: Project, policy: Policy, today, pdf) -> d
         pages[page.path] = env.get_template("compare_standalone.html.j2").render(
             view=compare_view(policy, comparison, page.link, project.known_organisation.name,
                               generated=today),
-            print_css=page.link_file("assets/print.css"))
+            print_css=page.link_file("assets/print.css"), favicon=page.link_file(FAVICON))
     return pages
 
 
@@ -263,7 +263,7 @@ def render_compare_standalone(project: Project, root: Path, comparison: Comparis
     html = env.get_template("compare_standalone.html.j2").render(
         view=compare_view(policy, comparison, page.link, project.known_organisation.name,
                           generated=today),
-        print_css=None)
+        print_css=None, favicon="data:,")
     return standalone_links(html, url, site_url)
 
 
@@ -276,6 +276,7 @@ def _render_policy(env, project, policy, version, page, today, pdf: bool,
         if pdf else None
     if page.path.endswith(".html"):
         view["print_css"] = page.link_file("assets/print.css")
+        view["favicon"] = page.link_file(FAVICON)
         view["superseded"] = version.status == "approved" and version is not policy.current
         return env.get_template("print.html.j2").render(view)
     return env.get_template("policy.md.j2").render(view)
