@@ -102,8 +102,9 @@ def test_csp_lists_the_inline_scripts_of_the_page_by_hash():
     page = ('<!doctype html><html><head><meta charset="utf-8"><script>var a=1</script>'
             '<script src="x.js"></script><script id="__config" type="application/json">{}'
             '</script></head><body><script>\nb()\n</script></body></html>')
-    digest = lambda code: "'sha256-" + base64.b64encode(
-        hashlib.sha256(code.encode()).digest()).decode() + "'"
+    def digest(code):
+        return "'sha256-" + base64.b64encode(
+            hashlib.sha256(code.encode()).digest()).decode() + "'"
     assert inline_script_hashes(page) == sorted([digest("var a=1"), digest("\nb()\n")])
     secured = add_policy(page)
     assert secured.startswith('<!doctype html><html><head>\n<meta http-equiv='
