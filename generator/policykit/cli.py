@@ -43,6 +43,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="the project folder (default: the current folder)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     check = commands.add_parser("check", help="validate policies, links and cross-references")
+    check.add_argument("-v", "--verbose", action="store_true",
+                       help="list every warning, not a count of each kind")
     check.set_defaults(run=_check)
     build = commands.add_parser("build", help="check, then build the site into site/")
     build.add_argument("--strict", action="store_true",
@@ -89,7 +91,7 @@ def _iso_date(text: str) -> dt.date:
 
 def _check(root: Path, args: argparse.Namespace) -> int:
     project, problems = load_and_check(root)
-    report(problems)
+    report(problems, args.verbose)
     if errors(problems):
         return PROBLEMS
     clauses = sum(1 for p in project.policies for v in p.versions for _ in v.clauses())
@@ -103,7 +105,7 @@ def _build(root: Path, args: argparse.Namespace) -> int:
     from mkdocs.exceptions import MkDocsException
 
     _, problems = load_and_check(root)
-    report(problems)
+    report(problems, args.verbose)
     if errors(problems):
         print("policykit: nothing built; site/ is unchanged", file=sys.stderr)
         return PROBLEMS
@@ -225,6 +227,10 @@ def _approve(root: Path, args: argparse.Namespace) -> int:
     folder = root / "policy" / policy.id
     path = folder / "versions" / f"{version.version}.yaml"
     if version.status == "draft":
+        from .cli_import import unconfirmed_kinds  # refuses while import's guesses stand
+
+        if unconfirmed_kinds(version):
+            return PROBLEMS
         if not (args.by and args.on):
             return _usage("approving a draft needs --by \"...\" and --on YYYY-MM-DD")
         write_tree(path.parent, {path.name: workflow.approve(path.read_text("utf-8"),
@@ -242,10 +248,13 @@ def _approve(root: Path, args: argparse.Namespace) -> int:
     return PROBLEMS if errors(problems) else OK
 
 
-def report(problems: list[Problem]) -> None:
-    """Print problems to stderr, one a line, then a count."""
-    for problem in problems:
-        print(problem, file=sys.stderr)
+def report(problems: list[Problem], verbose: bool = False) -> None:
+    """Print problems to stderr, one a line (many warnings of a kind summarised unless
+    verbose), then a count."""
+    from .warnings_summary import summarise
+
+    for line in summarise(problems, verbose):
+        print(line, file=sys.stderr)
     found = errors(problems)
     if found:
         files = len({p.source.path for p in found})

@@ -6,6 +6,7 @@ import argparse
 import re
 import sys
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 from . import importer, importer_ids, importer_yaml
@@ -42,6 +43,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     command.add_argument("--base-url", metavar="URL",
                          help="the address of the site the document was copied from: links such "
                               "as /staff/pat.html are made absolute against it")
+    command.add_argument("-v", "--verbose", action="store_true",
+                         help="list every guessed kind and note, not the first few")
     command.set_defaults(run=_import)
     check = commands.add_parser(
         "verify", help="list every sentence of a source document missing from a version")
@@ -114,7 +117,9 @@ def _import(root: Path, args: argparse.Namespace) -> int:
     reading = _read_or_say(source, args.base_url)
     if reading is None:
         return PROBLEMS
-    draft = importer.structure(reading.blocks, args.title or (existing and existing.title))
+    organisation = project.organisation.name if project.organisation else None
+    draft = importer.structure(reading.blocks, args.title or (existing and existing.title),
+                               organisation)
     if not draft.sections:
         print(f"policykit: error: {source}: no text found to import", file=sys.stderr)
         return PROBLEMS
@@ -127,7 +132,7 @@ def _import(root: Path, args: argparse.Namespace) -> int:
     policy = Policy(args.policy_id, title, owner or "", version.source, versions=(version,))
     from .verify import verify
 
-    fidelity = verify(policy, version, source)
+    fidelity = verify(policy, version, source, organisation)
     if fidelity.lost:
         _print_lost(source, fidelity)
         print("policykit: nothing written", file=sys.stderr)
@@ -213,10 +218,17 @@ def _report(root, source, target, version, draft, reading, earlier, fidelity, ar
         print(f"  ids kept from the earlier version: {kept}; new clauses: {len(clauses) - kept}")
     guessed = [c for c in clauses if c.kind_guessed]
     if guessed:
-        print(f"kinds guessed from the wording ({len(guessed)}; confirm each in the file, then "
-              "remove its 'kind_guessed: true'):")
-        for clause in guessed:
+        kinds = Counter(c.kind for c in guessed)
+        print(f"kinds guessed from the wording ({len(guessed)}: "
+              + ", ".join(f"{kind} {n}" for kind, n in sorted(kinds.items()))
+              + "; confirm each in the file, then remove its 'kind_guessed: true'; "
+              "approve refuses the draft until then):")
+        shown = guessed if args.verbose else guessed[:SHOWN_GUESSES]
+        for clause in shown:
             print(f"  {clause.number} {clause.id}: {clause.kind}")
+        if len(guessed) > len(shown):
+            print(f"  … and {len(guessed) - len(shown)} more (--verbose lists every one; so "
+                  "does policykit check --verbose)")
     for what, count in sorted(reading.typography.items()):
         print(f"typography: {what}: {count}")
     if reading.links:
@@ -249,7 +261,8 @@ def _verify(root: Path, args: argparse.Namespace) -> int:
 
     if _read_or_say(source, None) is None:
         return PROBLEMS
-    fidelity = verify(policy, version, source)
+    fidelity = verify(policy, version, source,
+                      project.organisation.name if project.organisation else None)
     for sentence in fidelity.lost:
         print(f"- {sentence}")
     for sentence in fidelity.added:
@@ -258,3 +271,25 @@ def _verify(root: Path, args: argparse.Namespace) -> int:
           f"checked, {len(fidelity.lost)} missing from the version, {len(fidelity.added)} "
           "not in the document")
     return OK if fidelity.word_for_word else PROBLEMS
+
+
+SHOWN_GUESSES = 5
+
+
+def unconfirmed_kinds(version) -> bool:
+    """Whether a version still has kinds that policykit import guessed, after saying which
+    and how to confirm them (approve refuses such a version)."""
+    guessed = [c for c in version.clauses() if c.kind_guessed]
+    if not guessed:
+        return False
+    path = guessed[0].source.path
+    print(f"policykit: error: {path}: {len(guessed)} clause kind(s) were guessed by policykit "
+          "import and not yet confirmed, so the version cannot be approved:", file=sys.stderr)
+    for clause in guessed[:SHOWN_GUESSES]:
+        print(f"  {clause.source}: clause '{clause.id}': kind '{clause.kind}'", file=sys.stderr)
+    if len(guessed) > SHOWN_GUESSES:
+        print(f"  … and {len(guessed) - SHOWN_GUESSES} more (policykit check lists them all)",
+              file=sys.stderr)
+    print("  read each clause, correct its 'kind' if it is wrong, then delete its "
+          "'kind_guessed: true' line; approve again when none is left", file=sys.stderr)
+    return True
