@@ -75,9 +75,9 @@ def test_import_fails_and_writes_nothing_when_a_sentence_would_be_lost(scratch, 
 
     original = importer.structure
 
-    def losing(blocks, title=None):
-        draft = original(blocks, title)
-        draft.sections[1].clauses.pop()  # a bug that drops a paragraph
+    def losing(blocks, *args):
+        draft = original(blocks, *args)
+        draft.sections[0].clauses.pop()  # a bug that drops a paragraph
         return draft
 
     monkeypatch.setattr(importer, "structure", losing)
