@@ -147,3 +147,26 @@ def test_approve_refuses_while_kinds_are_guessed_and_says_how_to_confirm(scratch
     path.write_text(re.sub(r"^ *kind_guessed: true\n", "", before, flags=re.M), "utf-8")
     main(approve)
     assert "status: approved" in path.read_text("utf-8")
+
+
+def test_word_list_number_2_and_list_bullet_2_are_nested_items(scratch, tmp_path):
+    """Word's built-in "List Number 2" / "List Bullet 2" styles are the second level of a list
+    (each has its own numbering at level 0); they were put beside the items above them."""
+    d = docx.Document()
+    d.add_heading("Procedures", 1)
+    d.add_paragraph("When a child tells a member of staff about abuse, the member of staff must:")
+    for text, style in [("listen carefully;", "List Number"),
+                        ("record what was said:", "List Number"),
+                        ("the date and time;", "List Number 2"),
+                        ("who was present:", "List Number 2"),
+                        ("their roles.", "List Bullet 3"),
+                        ("pass the record to the DSL the same day.", "List Number")]:
+        d.add_paragraph(text, style=style)
+    d.save(tmp_path / "Lists.docx")
+    assert _import(scratch, tmp_path / "Lists.docx", "--id", "lists", "--version", "1") == 0
+    lead = next(_version(scratch, "lists", "1").clauses())
+    assert [c.text for c in lead.clauses] == ["listen carefully;", "record what was said:",
+                                              "pass the record to the DSL the same day."]
+    assert [c.text for c in lead.clauses[1].clauses] == ["the date and time;",
+                                                         "who was present:"]
+    assert [c.text for c in lead.clauses[1].clauses[1].clauses] == ["their roles."]

@@ -337,6 +337,11 @@ def markdown_html(text: str) -> str:
 WORD_STYLES = "\n".join([
     "p[style-name='Title'] => h1.title:fresh",
     "p[style-name='Subtitle'] => p:fresh",
+    # Word's "List Number 2", "List Bullet 3"... are lists one level deeper, whatever their
+    # numbering says (each has its own level-0 numbering, which mammoth would put beside the
+    # items above them).
+    *(f"p[style-name='List {name} {depth}'] => {'ul|ol > li > ' * (depth - 1)}{tag} > li:fresh"
+      for depth in range(2, 6) for name, tag in (("Number", "ol"), ("Bullet", "ul"))),
 ])
 
 
