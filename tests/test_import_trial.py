@@ -114,10 +114,10 @@ def test_warnings_of_one_kind_are_a_count_and_the_first_few(scratch, tmp_path, c
 
     assert main(["--project", str(scratch), "check"]) == 0
     err = capsys.readouterr().err
-    ours = [line for line in err.splitlines() if "policy/code/" in line or "times:" in line]
+    ours = [line for line in err.splitlines() if "policy/code/" in line or "like this one" in line]
     assert len(ours) <= 10, err
-    assert re.search(r"warning: 30 times: clause '.*' was guessed from its wording", err)
-    assert re.search(r"warning: 30 times: clause '[^']*' \(1\.1\) of draft 1 is not covered", err)
+    assert re.search(r"warning \(30 like this one\): clause '.*' was guessed from its wording", err)
+    assert re.search(r"warning \(30 like this one\): clause '[^']*' \(1\.1\) of draft 1 is not covered", err)
     assert err.count("… and 27 more (--verbose lists every one)") == 2
 
     assert main(["--project", str(scratch), "check", "--verbose"]) == 0
@@ -170,3 +170,15 @@ def test_word_list_number_2_and_list_bullet_2_are_nested_items(scratch, tmp_path
     assert [c.text for c in lead.clauses[1].clauses] == ["the date and time;",
                                                          "who was present:"]
     assert [c.text for c in lead.clauses[1].clauses[1].clauses] == ["their roles."]
+
+
+def test_a_policy_registered_as_kept_elsewhere_is_not_imported_beside_its_entry(scratch,
+                                                                               tmp_path, capsys):
+    """The example lists 'safeguarding' in policy/linked.yaml; importing the school's
+    safeguarding document under that id wrote the policy and left check failing, silently."""
+    source = many_clauses_docx(tmp_path / "Safeguarding.docx", count=2)
+    assert _import(scratch, source, "--id", "safeguarding", "--version", "1") == 2
+    err = capsys.readouterr().err
+    assert re.search(r"policy/linked\.yaml:\d+:\d+: 'safeguarding' \(.*\) is registered in "
+                     r"policy/linked\.yaml as a policy kept elsewhere — to keep it here", err)
+    assert not (scratch / "policy/safeguarding").exists()

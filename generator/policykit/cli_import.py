@@ -104,6 +104,12 @@ def _import(root: Path, args: argparse.Namespace) -> int:
     elif folder.exists():
         return _usage(f"policy/{args.policy_id}/ already exists — give --into-draft to bring "
                       "the document in as its next draft, or choose another --id")
+    linked = None if args.into_draft else project.linked_policy(args.policy_id)
+    if linked is not None:
+        return _usage(f"{linked.source}: '{args.policy_id}' ({linked.title}) is registered in "
+                      "policy/linked.yaml as a policy kept elsewhere — to keep it here from now "
+                      "on, remove that entry and import again (links to it then open the "
+                      "imported policy); or choose another --id")
     target = folder / "versions" / f"{args.new_version}.yaml"
     if target.exists():
         return _usage(f"{target.relative_to(root)} already exists — choose another --version")

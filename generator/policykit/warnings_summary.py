@@ -37,7 +37,8 @@ def summarise(problems: list[Problem], verbose: bool = False) -> list[str]:
         if group is None or len(group) <= SHOWN:
             lines.append(str(problem))
         elif group[0] is problem:
-            lines.append(f"warning: {len(group)} times: {group[0].message} — {group[0].hint}")
+            lines.append(f"warning ({len(group)} like this one): {group[0].message} — "
+                         f"{group[0].hint}")
             lines += [f"  {p.source}" for p in group[:SHOWN]]
             lines.append(f"  … and {len(group) - SHOWN} more (--verbose lists every one)")
     return lines
