@@ -3,6 +3,7 @@ through Python-Markdown), which are first made HTML (pure but for reading the so
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -346,7 +347,14 @@ WORD_STYLES = "\n".join([
 
 
 def word_html(path: Path) -> tuple[str, list[str]]:
-    """A Word document -> HTML through mammoth, with mammoth's messages."""
+    """A Word document -> HTML through mammoth, with mammoth's messages (converted once per
+    file as it is: import reads it, then verifies the draft against it)."""
+    stat = path.stat()
+    return _word_html(path.resolve(), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=4)
+def _word_html(path: Path, mtime_ns: int, size: int) -> tuple[str, list[str]]:
     import mammoth
 
     with path.open("rb") as stream:

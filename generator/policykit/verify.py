@@ -100,8 +100,9 @@ def version_sentences(policy: Policy, version: Version) -> list[str]:
         for clause in section.clauses:
             blocks += [c.text for c in clause.walk()]
     found = []
+    renderer = markdown.Markdown(extensions=["tables"])  # one for all: making one is slow
     for block in blocks:
-        rendered = markdown.markdown(block, extensions=["tables"])
+        rendered = renderer.reset().convert(block)
         found += [s for part in html_blocks(rendered) for s in sentences(part)]
     return found
 
