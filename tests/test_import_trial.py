@@ -182,3 +182,93 @@ def test_a_policy_registered_as_kept_elsewhere_is_not_imported_beside_its_entry(
     assert re.search(r"policy/linked\.yaml:\d+:\d+: 'safeguarding' \(.*\) is registered in "
                      r"policy/linked\.yaml as a policy kept elsewhere — to keep it here", err)
     assert not (scratch / "policy/safeguarding").exists()
+
+
+def test_markdown_front_matter_is_not_a_clause_and_gives_the_title(scratch, tmp_path, capsys):
+    source = tmp_path / "attendance.md"
+    source.write_text("---\ntitle: Attendance Policy\nauthor: Office\ndate: 2024-09-01\n---\n\n"
+                      "## Expectations\n\nPupils must attend every day.\n", "utf-8")
+    assert _import(scratch, source, "--id", "attendance", "--version", "1") == 0
+    out = capsys.readouterr().out
+    text = (scratch / "policy/attendance/versions/1.yaml").read_text("utf-8")
+    assert "author" not in text and "2024-09-01" not in text
+    assert "title 'Attendance Policy', owner" in out
+    assert "front matter (title, author, date) left out" in out
+    assert [s.title for s in _version(scratch, "attendance", "1").sections] == ["Expectations"]
+    assert main(["--project", str(scratch), "verify", "attendance", "1", str(source)]) == 0
+
+
+SCHOOL_PAGE = """<!doctype html><html><head><title>Behaviour | Newbury School</title>
+<script>document.write('<p>not text</p>')</script></head><body>
+<header><a href="/">Home</a><ul class="menu"><li><a href="/about/">About us</a></li></ul></header>
+<nav><a href="/contact/">Contact</a></nav>
+<div class="breadcrumbs"><a href="/">Home</a> &gt; <a href="/policies/">Policies</a></div>
+<main><h1>Behaviour Policy</h1><h2>Aims</h2><p>Pupils must treat everyone with respect.</p>
+<div class="note">Read our <a href="/policies/anti-bullying/">anti-bullying policy</a> too.</div>
+</main><aside><h3>Latest news</h3><p>Sports day is on Friday!</p></aside>
+<footer><p>&copy; 2024 Newbury School.</p><a href="/privacy/">Privacy</a></footer>
+<div id="cookie-banner"><p>We use cookies.</p></div></body></html>"""
+
+
+def test_a_page_copied_from_the_school_website_keeps_only_its_main_part(scratch, tmp_path,
+                                                                        capsys):
+    source = tmp_path / "behaviour.html"
+    source.write_text(SCHOOL_PAGE, "utf-8")
+    assert _import(scratch, source, "--id", "behaviour", "--version", "1", *SITE) == 0
+    out = capsys.readouterr().out
+    text = (scratch / "policy/behaviour/versions/1.yaml").read_text("utf-8")
+    for chrome in ("About us", "Contact", "Sports day", "cookies", "Privacy", "not text"):
+        assert chrome not in text
+    texts = [c.text for c in _version(scratch, "behaviour", "1").clauses()]
+    assert texts == ["Pupils must treat everyone with respect.",
+                     "Read our [anti-bullying policy]"
+                     "(<https://www.newbury.example/policies/anti-bullying/>) too."]
+    assert "only the page's <main> is imported" in out
+    assert main(["--project", str(scratch), "verify", "behaviour", "1", str(source)]) == 0
+
+
+def test_text_and_links_side_by_side_in_a_div_are_one_paragraph():
+    """Breadcrumbs typed as links and '>' in a <div>: each piece became a paragraph of its
+    own, and verify (which reads the div as one line) refused the import."""
+    from policykit.importer_html import read_html
+
+    blocks = read_html('<div><a href="https://a.example/">Home</a> &gt; Policies</div>').blocks
+    assert [b.text for b in blocks] == ["[Home](<https://a.example/>) \\> Policies"]
+
+
+def test_old_and_locked_word_files_say_what_to_do_and_write_nothing(scratch, tmp_path, capsys):
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(2000)
+    (tmp_path / "Old.doc").write_bytes(ole)
+    (tmp_path / "Locked.docx").write_bytes(ole)  # Word keeps a password-protected .docx so
+    assert _import(scratch, tmp_path / "Old.doc", "--id", "old", "--version", "1") == 2
+    err = capsys.readouterr().err
+    assert "'.doc' is the old Word format" in err and "Word Document (.docx)" in err
+    assert _import(scratch, tmp_path / "Locked.docx", "--id", "old", "--version", "1") == 1
+    err = capsys.readouterr().err
+    assert "it is protected by a password, or is an old Word (.doc) file renamed .docx" in err
+    assert "Traceback" not in err and not (scratch / "policy/old").exists()
+
+
+def test_an_image_only_document_says_so(scratch, tmp_path, capsys):
+    import base64
+    import io
+
+    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQ"
+                           "DwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+    d = docx.Document()
+    d.add_picture(io.BytesIO(png))
+    d.save(tmp_path / "Scan.docx")
+    assert _import(scratch, tmp_path / "Scan.docx", "--id", "scan", "--version", "1") == 1
+    assert "it holds only images (a scanned page?)" in capsys.readouterr().err
+    assert not (scratch / "policy/scan").exists()
+
+
+def test_a_document_without_a_title_is_titled_after_its_file_name(scratch, tmp_path, capsys):
+    d = docx.Document()
+    d.add_paragraph("Pupils must arrive by 8.40am.")
+    d.save(tmp_path / "uniform_policy.docx")
+    assert _import(scratch, tmp_path / "uniform_policy.docx", "--id", "uniform",
+                   "--version", "1") == 0
+    assert "the document has no title: the policy is titled 'Uniform policy'" in \
+        capsys.readouterr().out
+    assert "title: \"Uniform policy\"" in (scratch / "policy/uniform/policy.yaml").read_text()

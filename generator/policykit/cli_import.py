@@ -23,6 +23,20 @@ FORMATS = (".docx", ".md", ".markdown", ".txt", ".html", ".htm")
 _ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _VERSION = re.compile(r"[0-9A-Za-z]+([.-][0-9A-Za-z]+)*")
 SHOWN_LOST = 20
+_WORD = "open it in Word (or LibreOffice) and use File > Save As > Word Document (.docx), then " \
+        "import the .docx"
+SAVE_AS = {
+    ".doc": f"'.doc' is the old Word format, which policykit cannot read — {_WORD}",
+    ".dot": f"'.dot' is an old Word template — {_WORD}",
+    ".docm": f"'.docm' is a Word document with macros — {_WORD}",
+    ".rtf": f"'.rtf' (Rich Text) cannot be imported — {_WORD}",
+    ".odt": f"'.odt' (OpenDocument) cannot be imported — {_WORD}",
+    ".pages": "'.pages' cannot be imported — in Pages use File > Export To > Word, then import "
+              "the .docx",
+    ".pdf": "a PDF cannot be imported: its text has lost its headings and lists — import the Word "
+            "document it was made from, or copy its text into a .txt file",
+}
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old Office container: .doc, or an encrypted .docx
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -62,7 +76,10 @@ def _usage(message: str) -> int:
 def _source(text: str) -> Path | str:
     """The source document's path, or what is wrong with it."""
     path = Path(text)
-    if path.suffix.lower() not in FORMATS:
+    suffix = path.suffix.lower()
+    if suffix in SAVE_AS:
+        return f"{text}: {SAVE_AS[suffix]}"
+    if suffix not in FORMATS:
         return f"{text}: cannot import '{path.suffix or 'a file without extension'}' — " \
                "save the document as .docx, .md, .txt or .html"
     if not path.is_file():
@@ -127,12 +144,20 @@ def _import(root: Path, args: argparse.Namespace) -> int:
     draft = importer.structure(reading.blocks, args.title or (existing and existing.title),
                                organisation)
     if not draft.sections:
-        print(f"policykit: error: {source}: no text found to import", file=sys.stderr)
+        images = any(note.startswith("image ") for note in reading.notes)
+        print(f"policykit: error: {source}: no text found to import" + (
+            " — it holds only images (a scanned page?): policykit imports text, so import the "
+            "document the scan was made from, or type the text" if images else ""),
+            file=sys.stderr)
         return PROBLEMS
     earlier = _earlier(existing) if existing else None
     importer_ids.finish(draft, earlier)
     title = existing.title if existing else (
-        args.title or (draft.title and importer.plain_words(draft.title)) or args.policy_id)
+        args.title or (draft.title and importer.plain_words(draft.title)) or _title_of(source))
+    if not existing and not args.title and not draft.title:
+        draft.notes.append(f"the document has no title: the policy is titled '{title}' after "
+                           "its file name — change it in policy.yaml, or import again with "
+                           "--title")
     text = importer_yaml.version_yaml(draft, args.new_version, source.name)
     version = _parse(text, target.relative_to(root).as_posix(), args.policy_id)
     policy = Policy(args.policy_id, title, owner or "", version.source, versions=(version,))
@@ -165,8 +190,25 @@ def _read_or_say(source: Path, base_url: str | None):
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
         why = f"it cannot be read as a {source.suffix} document ({error}) — open it, save it " \
               "again in that format, and import again"
+        if source.suffix.lower() == ".docx" and _starts_with(source, OLE):
+            why = ("it is protected by a password, or is an old Word (.doc) file renamed .docx "
+                   "— open it in Word, remove the password (File > Info > Protect Document > "
+                   "Encrypt with Password, clear it), save it as a Word Document (.docx) and "
+                   "import again")
     print(f"policykit: error: {source}: {why}", file=sys.stderr)
     return None
+
+
+def _title_of(source: Path) -> str:
+    """A title from a document's file name: "anti_bullying-policy.docx" -> "Anti bullying
+    policy"."""
+    words = " ".join(re.sub(r"[_]+|(?<=\w)-(?=\w)(?!.* )", " ", source.stem).split())
+    return (words[:1].upper() + words[1:]) if words else source.name
+
+
+def _starts_with(path: Path, magic: bytes) -> bool:
+    with path.open("rb") as stream:
+        return stream.read(len(magic)) == magic
 
 
 def _read(source: Path, base_url: str | None):
@@ -178,7 +220,7 @@ def _read(source: Path, base_url: str | None):
 
     html, messages = source_html(source)
     reading = read_html(html, base_url)
-    reading.notes[:0] = [f"Word: {m}" for m in messages]
+    reading.notes[:0] = messages
     return reading
 
 

@@ -12,7 +12,7 @@ import markdown
 
 from .importer import names_organisation, typography
 from .importer_html import (BLOCK_TAGS, FOOTNOTE_HREF, FOOTNOTE_ID, SKIPPED, TYPED_BULLET, Node,
-                            parse_html)
+                            main_content, parse_html)
 from .importer_text import BULLET
 from .model import Policy, Version
 
@@ -73,7 +73,7 @@ def html_blocks(text: str) -> list[str]:
             if breaks:
                 out.append("")
 
-    visit(parse_html(text))
+    visit(main_content(parse_html(text))[0])
     return [b for b in out if b.strip()]
 
 
