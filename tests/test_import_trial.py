@@ -242,7 +242,7 @@ def test_old_and_locked_word_files_say_what_to_do_and_write_nothing(scratch, tmp
     (tmp_path / "Locked.docx").write_bytes(ole)  # Word keeps a password-protected .docx so
     assert _import(scratch, tmp_path / "Old.doc", "--id", "old", "--version", "1") == 2
     err = capsys.readouterr().err
-    assert "'.doc' is the old Word format" in err and "Word Document (.docx)" in err
+    assert "cannot import '.doc' — it is the old Word format" in err and "Word Document (.docx)" in err
     assert _import(scratch, tmp_path / "Locked.docx", "--id", "old", "--version", "1") == 1
     err = capsys.readouterr().err
     assert "it is protected by a password, or is an old Word (.doc) file renamed .docx" in err

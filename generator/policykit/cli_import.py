@@ -26,15 +26,14 @@ SHOWN_LOST = 20
 _WORD = "open it in Word (or LibreOffice) and use File > Save As > Word Document (.docx), then " \
         "import the .docx"
 SAVE_AS = {
-    ".doc": f"'.doc' is the old Word format, which policykit cannot read — {_WORD}",
-    ".dot": f"'.dot' is an old Word template — {_WORD}",
-    ".docm": f"'.docm' is a Word document with macros — {_WORD}",
-    ".rtf": f"'.rtf' (Rich Text) cannot be imported — {_WORD}",
-    ".odt": f"'.odt' (OpenDocument) cannot be imported — {_WORD}",
-    ".pages": "'.pages' cannot be imported — in Pages use File > Export To > Word, then import "
-              "the .docx",
-    ".pdf": "a PDF cannot be imported: its text has lost its headings and lists — import the Word "
-            "document it was made from, or copy its text into a .txt file",
+    ".doc": f"it is the old Word format, which policykit cannot read: {_WORD}",
+    ".dot": f"it is an old Word template: {_WORD}",
+    ".docm": f"it is a Word document with macros: {_WORD}",
+    ".rtf": f"Rich Text cannot be imported: {_WORD}",
+    ".odt": f"OpenDocument text cannot be imported: {_WORD}",
+    ".pages": "in Pages use File > Export To > Word, then import the .docx",
+    ".pdf": "a PDF has lost its headings and lists: import the Word document it was made from, "
+            "or copy its text into a .txt file",
 }
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old Office container: .doc, or an encrypted .docx
 
@@ -78,7 +77,7 @@ def _source(text: str) -> Path | str:
     path = Path(text)
     suffix = path.suffix.lower()
     if suffix in SAVE_AS:
-        return f"{text}: {SAVE_AS[suffix]}"
+        return f"{text}: cannot import '{path.suffix}' — {SAVE_AS[suffix]}"
     if suffix not in FORMATS:
         return f"{text}: cannot import '{path.suffix or 'a file without extension'}' — " \
                "save the document as .docx, .md, .txt or .html"
