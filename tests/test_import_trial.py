@@ -272,3 +272,28 @@ def test_a_document_without_a_title_is_titled_after_its_file_name(scratch, tmp_p
     assert "the document has no title: the policy is titled 'Uniform policy'" in \
         capsys.readouterr().out
     assert "title: \"Uniform policy\"" in (scratch / "policy/uniform/policy.yaml").read_text()
+
+
+def test_footnotes_are_numbered_as_the_page_shows_them(scratch, tmp_path, capsys):
+    """LibreOffice writes a document's first footnote with id 2: the import called it [2]
+    where Word and LibreOffice show 1."""
+    from importdocs import _footnote_ref, _footnotes
+
+    d = docx.Document()
+    d.add_heading("Sources Policy", 0)
+    d.add_heading("Sources", 1)
+    first = d.add_paragraph("This policy follows Keeping Children Safe in Education.")
+    _footnote_ref(first, 2)
+    second = d.add_paragraph("It also follows Working Together.", style="Body Text")
+    _footnote_ref(second, 5)
+    _footnotes(d, {2: "Published by the DfE.", 5: "Published in 2023."})
+    d.save(tmp_path / "Notes.docx")
+    assert _import(scratch, tmp_path / "Notes.docx", "--id", "notes", "--version", "1") == 0
+    out = capsys.readouterr().out
+    texts = [c.text for c in _version(scratch, "notes", "1").clauses()]
+    assert texts == ["This policy follows Keeping Children Safe in Education.\\[1\\]\n\n"
+                     "\\[1\\] Published by the DfE.",
+                     "It also follows Working Together.\\[2\\]\n\n\\[2\\] Published in 2023."]
+    assert main(["--project", str(scratch), "verify", "notes", "1",
+                 str(tmp_path / "Notes.docx")]) == 0
+    assert "note: Word: styles read as plain text (their look is not kept): Body Text\n" in out

@@ -370,7 +370,30 @@ def _word_html(path: Path, mtime_ns: int, size: int) -> tuple[str, list[str]]:
 
     with path.open("rb") as stream:
         result = mammoth.convert_to_html(stream, style_map=WORD_STYLES)
-    return result.value, [m.message for m in result.messages]
+    return _footnotes_in_order(result.value), _word_messages(result.messages)
+
+
+_FOOTNOTE_NAME = re.compile(r"(?<=[\"#]footnote-)(ref-)?(\d+)(?=\")")
+_UNRECOGNISED = re.compile(r"^Unrecognised (?:paragraph|run) style: (.+?) \(Style ID: .*\)$")
+
+
+def _footnotes_in_order(html: str) -> str:
+    """Word numbers footnotes on the page 1, 2, 3 in order, whatever their ids in the file
+    (LibreOffice starts at 2): the ids made those numbers, so the import's [n] is the page's."""
+    order: dict[str, str] = {}
+    for found in re.finditer(r'href="#footnote-(\d+)"', html):
+        order.setdefault(found[1], str(len(order) + 1))
+    return _FOOTNOTE_NAME.sub(lambda m: (m[1] or "") + order.get(m[2], m[2]), html)
+
+
+def _word_messages(messages) -> list[str]:
+    """mammoth's messages for the report: the styles it read as plain text in one line."""
+    plain = [found[1] for m in messages if (found := _UNRECOGNISED.match(m.message))]
+    notes = [m.message for m in messages if not _UNRECOGNISED.match(m.message)]
+    if plain:
+        notes.append("styles read as plain text (their look is not kept): "
+                     + ", ".join(dict.fromkeys(plain)))
+    return notes
 
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
