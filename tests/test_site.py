@@ -12,7 +12,6 @@ import pytest
 
 from conftest import EPOCH, build, copy_project, remove_draft, searched_pages
 from policykit import cache, render, write
-from policykit import build as build_module
 from policykit import project as project_module
 from policykit.build import DOCS_FOLDER, generate
 from policykit.cli import main
@@ -194,18 +193,15 @@ def test_pages_rendered_on_two_processes_are_those_rendered_on_one(scratch, tmp_
 
 
 def _as_a_new_process() -> None:
-    """Forget what this process built, as a new process would: only the disk cache is left."""
-    build_module._loaded.clear()
-    project_module._read_cache.clear()
-    write._parts.clear()
-    write._known.clear()
+    """Forget what this process built, as a new process would: only the disk cache is left.
+    Every call of generate or load_project without a session makes a new one: nothing to do."""
 
 
 def test_a_new_process_repeats_no_work_for_unchanged_input(scratch, monkeypatch):
     parsed, rendered = [], []
-    read, render_policy = project_module.read_document, render._render_policy_pages
-    monkeypatch.setattr(project_module, "read_document",
-                        lambda path, shown: parsed.append(shown) or read(path, shown))
+    read, render_policy = project_module.document_from_bytes, render._render_policy_pages
+    monkeypatch.setattr(project_module, "document_from_bytes",
+                        lambda data, shown: parsed.append(shown) or read(data, shown))
     monkeypatch.setattr(render, "_render_policy_pages",
                         lambda env, project, policy, *rest: rendered.append(policy.id)
                         or render_policy(env, project, policy, *rest))

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
+import functools
 import gc
 import logging
 import os
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Iterator
 
 from .checks import run_checks
 from .errors import Problem, ProjectError, errors
 from .model import Project
+from .inputs import scan
 from .project import load_project
+from .session import BuildSession, Settings
+from .site_folder import make_staging, real_target, remove_stale, swap_in
 from .pdf import PdfJob, render_pdfs
 from .render import Part, pdf_name, print_page
 from .render import site_parts as render_parts
@@ -23,28 +27,27 @@ from .render_versions import comparison_pairs, compare_url
 from .templates import PROJECT_FOLDER as TEMPLATES_FOLDER
 from .templates import files as template_files
 from .templates import folders as template_folders
-from .write import replace_folder, write_parts
+from .write import write_parts
 
 DOCS_FOLDER = "docs_generated"
 SITE_FOLDER = "site"
 
 
-_loaded: dict[Path, tuple[tuple, Project, list[Problem]]] = {}
-
-
-def load_and_check(root: Path) -> tuple[Project, list[Problem]]:
+def load_and_check(root: Path, session: BuildSession | None = None
+                   ) -> tuple[Project, list[Problem]]:
     """Load the project and run every check: the project and all problems, sorted. A second
-    call in the same process with no input file changed reuses the first result."""
-    key = _fingerprint(root)
-    cached = _loaded.get(root)
-    if cached and cached[0] == key:
-        return cached[1], list(cached[2])
+    call in the same session with no input file's content changed reuses the first result."""
+    session = session or BuildSession(root)
+    files = scan(root)
+    key = (build_date(), files.fingerprint())
+    if session.loaded and session.loaded[0] == key:
+        return session.loaded[1], list(session.loaded[2])
     gc.unfreeze()  # what earlier builds froze (see below) may be garbage by now
     with _collector_paused():
-        project, problems = load_project(root)
+        project, problems = load_project(root, session, files)
         problems = sorted(problems + run_checks(project, today=build_date()))
     gc.freeze()  # the model lives as long as the build: collections need not walk it again
-    _loaded[root] = (key, project, problems)
+    session.loaded = (key, project, tuple(problems))
     return project, list(problems)
 
 
@@ -62,25 +65,12 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _fingerprint(root: Path) -> tuple:
-    """Every input file's path, size and modification time, and the build date."""
-    files = []
-    for folder in ("policy", "quizzes"):
-        for path in sorted((root / folder).rglob("*")) if (root / folder).is_dir() else ():
-            stat = path.stat()
-            files.append((path.as_posix(), stat.st_size, stat.st_mtime_ns))
-    return build_date(), tuple(files)
-
-
 def build_date() -> dt.date:
     """Today, or the day SOURCE_DATE_EPOCH names, so that builds can be reproduced."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
     return dt.date.today()
-
-
-PDF_SWITCH = "POLICYKIT_PDF"  # set by build_site(pdf=True) so the plugin links to the PDFs
 
 
 def site_parts(root: Path, project: Project, pdf: bool = False) -> list[Part]:
@@ -91,20 +81,24 @@ def site_parts(root: Path, project: Project, pdf: bool = False) -> list[Part]:
     return render_parts(project, templates, build_date(), pdf) + [assets]
 
 
-def jobs() -> int:
-    """How many processes render pages: POLICYKIT_JOBS, or up to two cores."""
-    value = os.environ.get("POLICYKIT_JOBS", "")
-    return int(value) if value.isdigit() and int(value) > 0 else min(2, os.cpu_count() or 1)
-
-
-def generate(root: Path) -> tuple[Project, list[str]]:
+def generate(root: Path, session: BuildSession | None = None) -> tuple[Project, list[str]]:
     """Load, check and write the generated docs folder; raises ProjectError on errors.
     Returns the project and the paths written or removed."""
-    project, problems = load_and_check(root)
-    if errors(problems):
-        raise ProjectError(problems)
-    pdf = os.environ.get(PDF_SWITCH) == "1"
-    return project, write_parts(root / DOCS_FOLDER, site_parts(root, project, pdf), jobs())
+    session = session or BuildSession(root)
+    with session.lock(), session.active():
+        project, problems = load_and_check(root, session)
+        if errors(problems):
+            raise ProjectError(problems)
+        parts = site_parts(root, project, session.settings.pdf)
+        respawn = functools.partial(parts_again, root, session.settings)
+        return project, write_parts(root / DOCS_FOLDER, parts, session, respawn)
+
+
+def parts_again(root: Path, settings: Settings) -> list[Part]:
+    """The parts generate() wrote, made again in a new process (where none can be forked)."""
+    session = BuildSession(root, settings)
+    project, _ = load_and_check(root, session)
+    return site_parts(root, project, settings.pdf)
 
 
 def pdf_jobs(project: Project, site: Path, site_url: str | None = None) -> list[PdfJob]:
@@ -125,32 +119,46 @@ def pdf_jobs(project: Project, site: Path, site_url: str | None = None) -> list[
     return jobs
 
 
-def build_site(root: Path, strict: bool = False, pdf: bool = False) -> Path:
-    """Build the site (with pdf, and its PDFs) into a temporary folder, and swap it in for
-    site/ only when all succeeded."""
+def build_site(root: Path, strict: bool = False, pdf: bool = False,
+               session: BuildSession | None = None) -> Path:
+    """Build the site (with pdf, and its PDFs) into a staging folder beside the output folder
+    (mkdocs.yml's site_dir), and swap it in only when all succeeded; one build at a time per
+    project. Returns the output folder. Raises SiteFolderError when it cannot be written."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
+    if session is None:
+        session = BuildSession(root, Settings(pdf=pdf))
+    elif pdf:
+        session.settings = dataclasses.replace(session.settings, pdf=True)
     (root / DOCS_FOLDER).mkdir(exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".site-", dir=root))
-    previous = os.environ.pop(PDF_SWITCH, None)
-    try:
-        if pdf:
-            os.environ[PDF_SWITCH] = "1"
-        config = load_config(str(root / "mkdocs.yml"), site_dir=str(staging), strict=strict)
-        build(config)
-        if pdf:
-            project, _ = load_and_check(root)
-            render_pdfs(pdf_jobs(project, staging, config.site_url or None))
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    finally:
-        os.environ.pop(PDF_SWITCH, None)
-        if previous is not None:
-            os.environ[PDF_SWITCH] = previous
-    replace_folder(staging, root / SITE_FOLDER)
-    return root / SITE_FOLDER
+    config = load_config(str(root / "mkdocs.yml"), strict=strict)
+    configured = Path(config.site_dir)
+    with session.lock():
+        target = real_target(configured)
+        remove_stale(target, root)
+        staging = make_staging(target)
+        try:
+            config.site_dir = str(staging)
+            _attach(config, session)
+            build(config)
+            if session.settings.pdf:
+                project, _ = load_and_check(root, session)
+                render_pdfs(pdf_jobs(project, staging, config.site_url or None))
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        swap_in(staging, target)
+    return configured
+
+
+def _attach(config, session: BuildSession) -> None:
+    """Give the policykit plugin of config this build's session (its settings and caches)."""
+    from .plugin import PolicykitPlugin
+
+    for plugin in config.plugins.values():
+        if isinstance(plugin, PolicykitPlugin):
+            plugin.session = session
 
 
 def quiet_mkdocs(verbose: bool = False) -> None:

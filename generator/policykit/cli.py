@@ -17,6 +17,8 @@ from .build import build_site, load_and_check, quiet_mkdocs
 from .checks import RESERVED_VERSION_NAMES, is_unlocked
 from .compare import compare_versions
 from .errors import Problem, errors, shown
+from .session import BuildSession, Settings
+from .site_folder import SiteFolderError
 from .write import write_new_file, write_tree
 from .yaml_edit import EditError
 
@@ -104,7 +106,8 @@ def _check(root: Path, args: argparse.Namespace) -> int:
 def _build(root: Path, args: argparse.Namespace) -> int:
     from mkdocs.exceptions import MkDocsException
 
-    _, problems = load_and_check(root)
+    session = BuildSession(root, Settings(pdf=args.pdf))
+    _, problems = load_and_check(root, session)
     report(problems, args.verbose)
     if errors(problems):
         print("policykit: nothing built; site/ is unchanged", file=sys.stderr)
@@ -113,7 +116,10 @@ def _build(root: Path, args: argparse.Namespace) -> int:
 
     quiet_mkdocs(args.verbose)
     try:
-        site = build_site(root, strict=args.strict, pdf=args.pdf)
+        site = build_site(root, strict=args.strict, pdf=args.pdf, session=session)
+    except SiteFolderError as error:
+        print(f"policykit: {error}", file=sys.stderr)
+        return PROBLEMS
     except MkDocsException as error:
         print(f"policykit: the MkDocs build failed: {error}\npolicykit: site/ is unchanged",
               file=sys.stderr)
@@ -121,8 +127,16 @@ def _build(root: Path, args: argparse.Namespace) -> int:
     except PdfError as error:
         print(f"policykit: {error}\npolicykit: site/ is unchanged", file=sys.stderr)
         return PROBLEMS
-    print(f"built {site.relative_to(root)}/")
+    print(f"built {_shown(site, root)}/")
     return OK
+
+
+def _shown(path: Path, root: Path) -> str:
+    """path relative to root when it is inside it, else as it is."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _serve(root: Path, args: argparse.Namespace) -> int:

@@ -131,11 +131,16 @@ class _Reject(Exception):
 
 def read_document(path: Path, shown_as: str) -> tuple[Document | None, list[Problem]]:
     """Read one YAML file strictly; on failure, no document and the problems why."""
-    start = Source(shown_as, 1, 1)
     try:
         raw = path.read_bytes()
     except OSError as exc:
         return None, [Problem(Source(shown_as), f"cannot read the file ({exc.strerror})")]
+    return document_from_bytes(raw, shown_as)
+
+
+def document_from_bytes(raw: bytes, shown_as: str) -> tuple[Document | None, list[Problem]]:
+    """A file's bytes (already read) as a located Document, or the problems why not."""
+    start = Source(shown_as, 1, 1)
     if len(raw) > MAX_BYTES:
         return None, [Problem(start, f"the file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}",
                               "split it into smaller files")]

@@ -5,12 +5,16 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from mkdocs.config import base
+from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 
 from .build import TEMPLATES_FOLDER, generate
 from .errors import ProjectError
+from .preview import Preview
+from .session import BuildSession, settings_of
 from .render import HOME, POLICIES_INDEX, policy_page
 from .templates import packaged
 from .search import SearchError, index_site, is_searchable, mark_searchable
@@ -45,16 +49,39 @@ def _add_theme_overrides(config: MkDocsConfig) -> None:
         dirs.insert(1 if config.theme.custom_dir else 0, shipped)
 
 
-class PolicykitPlugin(BasePlugin):
-    """Generate pages from policy/ and quizzes/ into the docs folder, and build the navigation."""
+class PolicykitConfig(base.Config):
+    """The plugin's settings in mkdocs.yml (`policykit build --pdf` sets pdf for its build)."""
+
+    pdf = c.Type(bool, default=False)
+    jobs = c.Type(int, default=0)  # 0: POLICYKIT_JOBS, or up to two cores
+    cache_dir = c.Optional(c.Type(str))  # default: POLICYKIT_CACHE_DIR or the user's cache
+
+
+class PolicykitPlugin(BasePlugin[PolicykitConfig]):
+    """Generate pages from policy/ and quizzes/ into the docs folder, and build the navigation.
+    A build session is given by `policykit build`, or made from the plugin's settings; under
+    `serve` it lasts as long as the server, and errors are shown on the last good pages."""
+
+    session: BuildSession | None = None
+    preview: Preview | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Having on_startup keeps this plugin (and its session) across serve's rebuilds.
+        self.preview = Preview() if command == "serve" else None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.root = Path(config.config_file_path).resolve().parent
-        try:
-            project, _ = generate(self.root)
-        except ProjectError as error:
-            raise PluginError(f"policykit: the project has errors:\n{error}") from None
-        config.nav = site_nav(project)
+        if self.session is None:
+            self.session = BuildSession(self.root, settings_of(self.config, self.root))
+        if self.preview is not None:
+            project = self.preview.generate(self.root, self.session)
+        else:
+            try:
+                project, _ = generate(self.root, self.session)
+            except ProjectError as error:
+                raise PluginError(f"policykit: the project has errors:\n{error}") from None
+        if project is not None:
+            config.nav = site_nav(project)
         _add_theme_overrides(config)
         return config
 
@@ -66,9 +93,10 @@ class PolicykitPlugin(BasePlugin):
         if searchable:
             self.searchable.append(page.file.dest_uri)
         try:
-            return mark_searchable(output, searchable)
+            output = mark_searchable(output, searchable)
         except SearchError as error:
             raise PluginError(f"policykit: {page.file.src_uri}: {error}") from None
+        return self.preview.banner(output) if self.preview is not None else output
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         try:

@@ -3,116 +3,143 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
-from . import cache as disk_cache
 from . import model, schema
 from .errors import Problem, Source
-from .load import Document, read_document
+from .inputs import Inputs, digest, scan
+from .load import Document, document_from_bytes
 from .workflow import LOCK_FILE, content_hash
 
+if TYPE_CHECKING:
+    from .session import BuildSession
 
-# Per project folder: what each input file (by path, size and modification time) was built
-# into, so that an unchanged file is neither read nor built again; and what this load used.
-_read_cache: dict[Path, dict[tuple, tuple[object | None, list[Problem]]]] = {}
-_used: dict[Path, dict[tuple, tuple[object | None, list[Problem]]]] = {}
+Result = tuple[object | None, tuple[Problem, ...]]  # never changed once made: it is cached
 
 
-def _as_is(doc: Document, path: Path) -> tuple[Document, list[Problem]]:
+@dataclass
+class _Reading:
+    """One load: the files, what earlier loads built (by file content), what this one used."""
+
+    inputs: Inputs
+    known: dict[tuple, Result]
+    used: dict[tuple, Result] = field(default_factory=dict)
+    consulted: set[str] = field(default_factory=set)
+
+    def unread(self) -> list[Problem]:
+        """The problems of files that cannot be read and that no reader asked for."""
+        return [problem for path, problem in sorted(self.inputs.broken.items())
+                if path not in self.consulted]
+
+
+def _as_is(doc: Document, path: str, data: bytes) -> tuple[Document, list[Problem]]:
     return doc, []
 
 
-def read_valid(root: Path, relative: str, schema_name: str,
-               build=_as_is) -> tuple[object | None, list[Problem]]:
-    """Read one file, validate it and build it (build(document, path) gives the model object
-    and any problems): the object only when all is well. An unchanged file (same size and
-    modification time) is not read again and gives the very same object within a process,
-    which lets later stages reuse their work by identity. Only what build keeps is kept: the
-    document, with the place of every value, is let go."""
-    path = root / relative
-    try:
-        stat = path.stat()
-        key = (relative, schema_name, build.__name__, stat.st_size, stat.st_mtime_ns)
-    except OSError:
-        key = None
-    known = _read_cache.setdefault(root, {})
-    if key in known:
-        result = known[key]
-    else:
-        document, problems = read_document(path, relative)
+def read_valid(reading: _Reading, relative: str, schema_name: str,
+               build=_as_is) -> Result:
+    """Read one file, validate it and build it (build(document, path, bytes) gives the model
+    object and any problems): the object only when all is well. A file whose content was seen
+    before gives the very same object within a session, which lets later stages reuse their
+    work by identity. Only what build keeps is kept: the document, with the place of every
+    value, is let go."""
+    reading.consulted.add(relative)
+    data = reading.inputs.files.get(relative)
+    if relative in reading.inputs.broken:
+        return None, (reading.inputs.broken[relative],)
+    if data is None:
+        return None, (Problem(Source(relative), "cannot read the file (No such file or "
+                              "directory)"),)
+    key = (relative, schema_name, build.__name__, digest(data))
+    result = reading.known.get(key)
+    if result is None:
+        document, problems = document_from_bytes(data, relative)
         if document is not None:
             problems = schema.validate(document, schema_name)
-        result = (None, problems) if document is None or problems else build(document, path)
-    if key:
-        _used.setdefault(root, {})[key] = result
+        built, more = (None, []) if document is None or problems else build(document, relative,
+                                                                             data)
+        result = (built, tuple(problems) + tuple(more))
+    reading.used[key] = result
     return result
 
 
-def _organisation(doc: Document, path: Path) -> tuple[model.Organisation, list[Problem]]:
+def _organisation(doc: Document, path: str,
+                  data: bytes) -> tuple[model.Organisation, list[Problem]]:
     return model.build_organisation(doc), []
 
 
-def _linked(doc: Document, path: Path) -> tuple[tuple[model.LinkedPolicy, ...], list[Problem]]:
+def _linked(doc: Document, path: str,
+            data: bytes) -> tuple[tuple[model.LinkedPolicy, ...], list[Problem]]:
     return model.build_linked(doc), []
 
 
-def _pathways(doc: Document, path: Path) -> tuple[tuple[model.Pathway, ...], list[Problem]]:
+def _pathways(doc: Document, path: str,
+              data: bytes) -> tuple[tuple[model.Pathway, ...], list[Problem]]:
     return model.build_pathways(doc), []
 
 
-def _quiz(doc: Document, path: Path) -> tuple[model.Quiz | None, list[Problem]]:
-    if doc.data["id"] != path.stem:
+def _quiz(doc: Document, path: str, data: bytes) -> tuple[model.Quiz | None, list[Problem]]:
+    name = PurePosixPath(path)
+    if doc.data["id"] != name.stem:
         return None, [Problem(doc.at(("id",)), f"quiz id '{doc.data['id']}' differs from the "
-                              f"file name '{path.name}'", "make them the same")]
-    return model.build_quiz(doc, content_hash(path.read_bytes())), []
+                              f"file name '{name.name}'", "make them the same")]
+    return model.build_quiz(doc, content_hash(data)), []
 
 
-def _version(doc: Document, path: Path) -> tuple[model.Version | None, list[Problem]]:
-    """A version file's Version; its policy is the folder above versions/."""
-    if doc.data["version"] != path.stem:
+def _version(doc: Document, path: str, data: bytes) -> tuple[model.Version | None, list[Problem]]:
+    """A version file's Version; its policy is the folder above versions/. Its digest (the
+    approval lock compares it) is always of the bytes just read."""
+    name = PurePosixPath(path)
+    if doc.data["version"] != name.stem:
         return None, [Problem(doc.at(("version",)),
                               f"version '{doc.data['version']}' differs from the file name "
-                              f"'{path.name}'", f"rename the file to {doc.data['version']}.yaml "
+                              f"'{name.name}'", f"rename the file to {doc.data['version']}.yaml "
                               "or correct the version")]
-    return model.build_version(doc, path.parent.parent.name,
-                               content_hash(path.read_bytes())), []
+    return model.build_version(doc, name.parent.parent.name, content_hash(data)), []
 
 
-def load_project(root: Path) -> tuple[model.Project, list[Problem]]:
+def load_project(root: Path, session: BuildSession | None = None,
+                 inputs: Inputs | None = None) -> tuple[model.Project, list[Problem]]:
     """Every policy, version and registry file under root/policy, and what is wrong with them.
-    The first load in a process starts from what earlier runs built (the disk cache) and
-    leaves what it built there; later loads keep what they build in memory."""
-    first = root not in _read_cache
+    The session's first load starts from what earlier runs built (the disk cache) and leaves
+    what it built there; later loads keep what they build in the session."""
+    if session is None:
+        from .session import BuildSession
+        session = BuildSession(root)
+    first = session.models is None
     if first:
-        _read_cache[root] = disk_cache.load(root, "models") or {}
-    before, _used[root] = _read_cache[root], {}
-    project, problems = _load_project(root)
-    _read_cache[root] = _used.pop(root)  # only files still there: the cache stays bounded
-    if first and any(key not in before for key in _read_cache[root]):  # something was read
-        disk_cache.save(root, "models", _read_cache[root])
-    return project, problems
+        session.models = session.load("models") or {}
+    reading = _Reading(inputs or scan(root), session.models)
+    project, problems = _load_project(reading)
+    session.models = reading.used  # only files still there: the cache stays bounded
+    if first and any(key not in reading.known for key in reading.used):  # something was read
+        session.save("models", reading.used)
+    return project, problems + reading.unread()
 
 
-def _load_project(root: Path) -> tuple[model.Project, list[Problem]]:
+def _load_project(reading: _Reading) -> tuple[model.Project, list[Problem]]:
+    files = reading.inputs.files
     problems: list[Problem] = []
-    organisation = None
-    organisation, found = read_valid(root, "policy/organisation.yaml", "organisation",
+    organisation, found = read_valid(reading, "policy/organisation.yaml", "organisation",
                                      _organisation)
     problems += found
     linked: tuple[model.LinkedPolicy, ...] = ()
-    if (root / "policy/linked.yaml").exists():
-        built, found = read_valid(root, "policy/linked.yaml", "linked", _linked)
+    if "policy/linked.yaml" in files or "policy/linked.yaml" in reading.inputs.broken:
+        built, found = read_valid(reading, "policy/linked.yaml", "linked", _linked)
         problems += found
         linked = built or ()
     policies, unloaded = [], set()
-    for folder in sorted(p for p in (root / "policy").iterdir() if p.is_dir()):
-        policy, found = _load_policy(root, folder)
+    for folder in reading.inputs.subfolders("policy"):
+        policy, found = _load_policy(reading, folder)
         problems += found
         if policy:
             policies.append(policy)
         if found:
-            unloaded.update({folder.name, policy.id} if policy else {folder.name})
-    quizzes, pathways, found = _load_quizzes(root)
+            name = PurePosixPath(folder).name
+            unloaded.update({name, policy.id} if policy else {name})
+    quizzes, pathways, found = _load_quizzes(reading)
     problems += found
     loaded = {q.id for q in quizzes}
     return model.Project(organisation, tuple(policies), linked, quizzes, pathways,
@@ -123,46 +150,49 @@ def _load_project(root: Path) -> tuple[model.Project, list[Problem]]:
                          ), problems
 
 
-def _load_quizzes(root: Path) -> tuple[tuple[model.Quiz, ...], tuple[model.Pathway, ...],
-                                       list[Problem]]:
-    folder = root / "quizzes"
+def _load_quizzes(reading: _Reading) -> tuple[tuple[model.Quiz, ...],
+                                             tuple[model.Pathway, ...], list[Problem]]:
     problems: list[Problem] = []
     quizzes, pathways = [], ()
-    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else ():
-        relative = path.relative_to(root).as_posix()
-        if path.name == "pathways.yaml":
-            built, found = read_valid(root, relative, "pathways", _pathways)
+    for relative in reading.inputs.under("quizzes", ".yaml"):
+        if relative == "quizzes/pathways.yaml":
+            built, found = read_valid(reading, relative, "pathways", _pathways)
             pathways = built or ()
         else:
-            quiz, found = read_valid(root, relative, "quiz", _quiz)
+            quiz, found = read_valid(reading, relative, "quiz", _quiz)
             if quiz:
                 quizzes.append(quiz)
         problems += found
     return tuple(quizzes), pathways, problems
 
 
-def _load_policy(root: Path, folder: Path) -> tuple[model.Policy | None, list[Problem]]:
-    relative = folder.relative_to(root).as_posix()
-    if not (folder / "policy.yaml").exists():
+def _load_policy(reading: _Reading, relative: str) -> tuple[model.Policy | None, list[Problem]]:
+    files = reading.inputs.files
+    if f"{relative}/policy.yaml" not in files and f"{relative}/policy.yaml" not in \
+            reading.inputs.broken:
         return None, [Problem(Source(relative), "policy folder has no policy.yaml",
                               "add policy.yaml (see README: Writing a policy) or remove the folder")]
-    doc, problems = read_valid(root, f"{relative}/policy.yaml", "policy")
-    if doc and doc.data["id"] != folder.name:
+    doc, found = read_valid(reading, f"{relative}/policy.yaml", "policy")
+    problems = list(found)  # never the cached tuple itself
+    name = PurePosixPath(relative).name
+    if doc and doc.data["id"] != name:
         problems.append(Problem(doc.at(("id",)),
-                                f"id '{doc.data['id']}' differs from its folder name '{folder.name}'",
+                                f"id '{doc.data['id']}' differs from its folder name '{name}'",
                                 "make the id and the folder name the same"))
     versions, unloaded = [], set()
-    for path in sorted((folder / "versions").glob("*.y*ml")):
-        version, found = _load_version(root, path)
+    paths = reading.inputs.under(f"{relative}/versions", ".yaml") + \
+        reading.inputs.under(f"{relative}/versions", ".yml")
+    for path in sorted(paths):
+        version, found = _load_version(reading, path)
         problems += found
         if version:
             versions.append(version)
         else:
-            unloaded.add(path.stem)
-    if not any((folder / "versions").glob("*.y*ml")):
+            unloaded.add(PurePosixPath(path).stem)
+    if not paths:
         problems.append(Problem(Source(f"{relative}/versions"), "the policy has no versions",
                                 f"add {relative}/versions/<version>.yaml"))
-    locked, lock_source, found = _read_lock(root, folder)
+    locked, lock_source, found = _read_lock(reading, relative)
     problems += found
     if not doc:
         return None, problems
@@ -170,13 +200,18 @@ def _load_policy(root: Path, folder: Path) -> tuple[model.Policy | None, list[Pr
                               frozenset(unloaded)), problems
 
 
-def _read_lock(root: Path, folder: Path) -> tuple[dict[str, str], Source | None, list[Problem]]:
-    path = folder / LOCK_FILE
-    if not path.exists():
+def _read_lock(reading: _Reading, folder: str) -> tuple[dict[str, str], Source | None,
+                                                       list[Problem]]:
+    path = f"{folder}/{LOCK_FILE}"
+    files = reading.inputs.files
+    reading.consulted.add(path)
+    if path in reading.inputs.broken:
+        return {}, Source(path), [reading.inputs.broken[path]]
+    if path not in files:
         return {}, None, []
-    source = Source(path.relative_to(root).as_posix(), 1, 1)
+    source = Source(path, 1, 1)
     try:
-        data = json.loads(path.read_text("utf-8"))
+        data = json.loads(files[path].decode("utf-8"))
         versions = data["versions"]
         if not all(isinstance(k, str) and isinstance(v, str) for k, v in versions.items()):
             raise TypeError
@@ -190,8 +225,8 @@ def _read_lock(root: Path, folder: Path) -> tuple[dict[str, str], Source | None,
     return versions, source, []
 
 
-def _load_version(root: Path, path: Path) -> tuple[model.Version | None, list[Problem]]:
-    relative = path.relative_to(root).as_posix()
-    if path.suffix != ".yaml":
-        return None, [Problem(Source(relative), "version files end in .yaml", "rename the file")]
-    return read_valid(root, relative, "version", _version)
+def _load_version(reading: _Reading, relative: str) -> tuple[model.Version | None,
+                                                             tuple[Problem, ...]]:
+    if not relative.endswith(".yaml"):
+        return None, (Problem(Source(relative), "version files end in .yaml", "rename the file"),)
+    return read_valid(reading, relative, "version", _version)

@@ -21,6 +21,7 @@ from .render_training import (SCORM_ASSETS, TRAINING, coverage_view, quiz_downlo
                               quiz_view, sign_off_url, sign_off_view, training_view)
 from .templates import files as template_files
 from .templates import folders as template_folders
+from .session import memo
 from .text import escape_markdown, html_in_markdown, inline_markdown, markdown_to_html
 
 LINKED_SECTION = "linked-policies"
@@ -428,15 +429,13 @@ def _referenced_by(project: Project, policy: Policy, page: Page) -> list[dict[st
             for other, clause in _references(project).get(policy.id, ())]
 
 
-_reference_cache: dict[int, tuple[Project, dict]] = {}
-
-
 def _references(project: Project) -> dict[str, list[tuple[Policy, Clause]]]:
-    """referenced_by_index, computed once per project object."""
-    cached = _reference_cache.get(id(project))
+    """referenced_by_index, computed once per project object (in the build session's memo)."""
+    cache = memo("references")
+    cached = cache.get(id(project))
     if cached is None or cached[0] is not project:
-        _reference_cache.clear()
-        cached = _reference_cache[id(project)] = (project, referenced_by_index(project))
+        cache.clear()
+        cached = cache[id(project)] = (project, referenced_by_index(project))
     return cached[1]
 
 

@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 from .compare import Comparison, compare_versions
 from .model import KIND_LABELS, Policy, Project, Version
 from .quizzes import covering_questions, retrain
+from .session import memo
 
 SUMMARY_LABELS = (("added", "Added"), ("removed", "Removed"), ("reworded", "Reworded"),
                   ("moved", "Moved"), ("renumbered", "Renumbered only"),
@@ -42,8 +43,7 @@ def comparison_pairs(policy: Policy) -> Iterator[tuple[Version, Version]]:
 
 # Comparisons kept for re-rendering during a live preview: the most recent few hundred, as a
 # trust's thousands of pairs would hold hundreds of megabytes.
-_compared: OrderedDict[tuple, tuple[Version, Version, Comparison]] = OrderedDict()
-COMPARED_KEPT = 256
+COMPARED_KEPT = 256  # in the build session's memo "compared"
 
 
 def comparisons(project: Project, policy: Policy) -> list[Comparison]:
@@ -52,8 +52,6 @@ def comparisons(project: Project, policy: Policy) -> list[Comparison]:
     questions = covering_questions(project, policy.id)
     return [_compare(old, new, questions) for old, new in comparison_pairs(policy)]
 
-
-_summaries: dict[tuple, dict[str, int]] = {}
 
 
 def latest_summary(project: Project, policy: Policy) -> tuple[Version, Version, dict] | None:
@@ -65,13 +63,16 @@ def latest_summary(project: Project, policy: Policy) -> tuple[Version, Version, 
     old, new = pairs[-1]
     questions = covering_questions(project, policy.id)
     key = (policy.id, old.version, old.digest, new.version, new.digest, tuple(questions.items()))
-    if key not in _summaries:
-        _summaries[key] = _compare(old, new, questions).summary()
-    return old, new, _summaries[key]
+    summaries = memo("summaries")
+    if key not in summaries:
+        summaries[key] = _compare(old, new, questions).summary()
+    return old, new, summaries[key]
 
 
 def _compare(old: Version, new: Version, questions: dict) -> Comparison:
     key = (id(old), id(new), tuple(questions.items()))
+    _compared: OrderedDict[tuple, tuple[Version, Version, Comparison]] = memo("compared",
+                                                                              OrderedDict)
     cached = _compared.get(key)
     if cached is None or cached[0] is not old or cached[1] is not new:
         cached = _compared[key] = (old, new, compare_versions(old, new, questions))

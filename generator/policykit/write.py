@@ -1,18 +1,16 @@
-"""The only module that writes files: changed-only writes, and an atomic swap of a folder."""
+"""The only module that writes generated files: changed-only writes, on two processes when
+there is enough work (the output folder's swap is site_folder's)."""
 
 from __future__ import annotations
 
-import concurrent.futures
 import gc
 import hashlib
 import multiprocessing
 import os
-import shutil
 import tempfile
 from pathlib import Path
-from typing import Mapping, Protocol
-
-from . import cache as disk_cache
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Protocol
 
 
 def write_new_file(path: Path, text: str) -> None:
@@ -21,42 +19,41 @@ def write_new_file(path: Path, text: str) -> None:
         stream.write(text)
 
 
-# What this process last wrote (or found) in each folder, so that an unchanged file is known
-# without reading it back: a digest of its content, its size and modification time then.
-_known: dict[Path, dict[str, tuple[bytes, int, int]]] = {}
-
-
 def write_tree(folder: Path, files: Mapping[str, str | bytes], prune: bool = True) -> list[str]:
     """Make folder hold files, writing only what changed; with prune, remove every other file.
     Returns the paths written or removed."""
     folder.mkdir(parents=True, exist_ok=True)
-    known = _known.setdefault(folder.resolve(), {})
     touched = [relative for relative, content in sorted(files.items())
-               if _write_if_changed(folder, known, relative, content)]
-    return touched + (_prune(folder, known, set(files)) if prune else [])
+               if _write_if_changed(folder, relative, content)[1]]
+    return touched + (_prune(folder, set(files)) if prune else [])
 
 
-def _write_if_changed(folder: Path, known: dict, relative: str, content: str | bytes) -> bool:
-    """Write one file unless it already holds content; True when written."""
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def _write_if_changed(folder: Path, relative: str, content: str | bytes) -> tuple[bytes, bool]:
+    """Write one file unless it already holds content: its digest, and True when written."""
     data = content.encode("utf-8") if isinstance(content, str) else content
-    digest = hashlib.blake2b(data, digest_size=16).digest()
     path = folder / relative
-    entry = known.get(relative)
-    written = True
-    if _fresh(path, entry):
-        if entry[0] == digest:
-            return False
+    try:
+        if path.is_file() and not path.is_symlink() and path.read_bytes() == data:
+            return _digest(data), False
         _write_atomically(path, data)
-    else:
-        try:
-            written = path.read_bytes() != data
-            if written:
-                _write_atomically(path, data)
-        except FileNotFoundError:
-            _write_new(path, data)  # no reader can see a file half replaced: there was none
-    stat = path.stat()
-    known[relative] = (digest, stat.st_size, stat.st_mtime_ns)
-    return written
+    except FileNotFoundError:
+        _write_new(path, data)  # no reader can see a file half replaced: there was none
+    return _digest(data), True
+
+
+def _holds(path: Path, digest: bytes | None) -> bool:
+    """True when path is a file whose content has this digest (read and hashed: a size and a
+    modification time say nothing for sure)."""
+    if digest is None:
+        return False
+    try:
+        return not path.is_symlink() and _digest(path.read_bytes()) == digest
+    except OSError:
+        return False
 
 
 def _write_new(path: Path, data: bytes) -> None:
@@ -69,18 +66,7 @@ def _write_new(path: Path, data: bytes) -> None:
         stream.write(data)
 
 
-def _fresh(path: Path, known) -> bool:
-    """True when this process wrote (or read) path and nobody has touched it since."""
-    if known is None:
-        return False
-    try:
-        stat = path.stat()
-    except OSError:
-        return False
-    return (stat.st_size, stat.st_mtime_ns) == known[1:]
-
-
-def _prune(folder: Path, known: dict, keep: set[str]) -> list[str]:
+def _prune(folder: Path, keep: set[str]) -> list[str]:
     """Remove every file of folder not in keep, and folders left empty."""
     removed, emptied = [], set()
     for directory, folders, files in os.walk(folder, topdown=False):
@@ -91,7 +77,6 @@ def _prune(folder: Path, known: dict, keep: set[str]) -> list[str]:
             relative = prefix + name
             if relative not in keep:
                 os.unlink(os.path.join(directory, name))
-                known.pop(relative, None)
                 removed.append(relative)
                 gone += 1
         if prefix and gone == len(files) and all(
@@ -109,49 +94,68 @@ class Part(Protocol):
     def render(self) -> dict[str, str | bytes]: ...
 
 
-# For each folder, the key of each part last written there and the files it made.
-_parts: dict[Path, dict[str, tuple[str, tuple[str, ...]]]] = {}
+class Session(Protocol):  # what write_parts needs of a BuildSession
+    pages: dict[Path, Any]
+    settings: Any
+
+    def load(self, name: str, root: Path | None = None) -> Any: ...
+    def save(self, name: str, value: Any, root: Path | None = None) -> None: ...
+
+
+@dataclass
+class PageRecord:
+    """What was last written to one folder: each part's key and files, each file's digest."""
+
+    parts: dict[str, tuple[str | None, tuple[str, ...]]] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)
+
+
 PARALLEL_COST = 20_000  # below this much work (clauses and questions), one process is quicker
 
 
-def write_parts(folder: Path, parts: list[Part], jobs: int = 2) -> list[str]:
+def write_parts(folder: Path, parts: list[Part], session: Session,
+                respawn: Callable[[], list[Part]] | None = None) -> list[str]:
     """Make folder hold the pages of parts and nothing else, writing only what changed.
-    A part whose key is unchanged since it was last written (by this process, or by an
-    earlier run as the disk cache records), with its files untouched, is not rendered again. The rest are rendered and written as they come, on `jobs` processes
-    when there is enough work, so that the pages are never all held at once. Returns the paths
+    A part whose key is unchanged since it was last written (in this session, or by an
+    earlier run as the disk cache records), with its files still holding what was written, is
+    not rendered again. The rest are rendered and written as they come, on the session's jobs
+    when there is enough work, so that the pages are never all held at once. respawn makes
+    the parts again in a new process (where processes cannot be forked). Returns the paths
     written or removed."""
     folder.mkdir(parents=True, exist_ok=True)
     where = folder.resolve()
-    if where not in _parts:  # first in this process: start from what the last run wrote
-        _parts[where], known = disk_cache.load(where, "pages") or ({}, {})
-        _known.setdefault(where, {}).update(known)
-    known, done = _known[where], _parts[where]
+    if where not in session.pages:  # first in this session: start from what the last run wrote
+        saved = session.load("pages", where)
+        session.pages[where] = PageRecord(*saved) if isinstance(saved, tuple) else PageRecord()
+    record: PageRecord = session.pages[where]
     keep: set[str] = set()
     todo = []
     for part in parts:
-        cached = done.get(part.name)
+        cached = record.parts.get(part.name)
         if part.key is not None and cached and cached[0] == part.key and all(
-                _fresh(folder / relative, known.get(relative)) for relative in cached[1]):
+                _holds(folder / relative, record.files.get(relative)) for relative in cached[1]):
             keep.update(cached[1])
         else:
             todo.append(part)
     touched = []
     keys = {part.name: part.key for part in todo}
-    for name, records, written in _render_and_write(folder, todo, jobs):
-        known.update(records)
+    for name, records, written in _render_and_write(folder, todo, session.settings.jobs, respawn):
+        record.files.update(records)
         keep.update(records)
         touched += written
-        done[name] = (keys[name], tuple(records))
-    removed = _prune(folder, known, keep)
-    for name in set(done) - {part.name for part in parts}:
-        del done[name]
+        record.parts[name] = (keys[name], tuple(records))
+    removed = _prune(folder, keep)
+    for name in set(record.parts) - {part.name for part in parts}:
+        del record.parts[name]
+    record.files = {path: record.files[path] for path in keep}
     if touched or removed or any(part.key is not None for part in todo):
-        disk_cache.save(where, "pages", (done, {path: known[path] for path in keep}))
+        session.save("pages", (record.parts, record.files), where)
     return sorted(touched) + removed
 
 
-def _render_and_write(folder: Path, parts: list, jobs: int) -> list[tuple]:
-    """(name, {path: (digest, size, mtime)}, paths written) for each part, in order."""
+def _render_and_write(folder: Path, parts: list, jobs: int,
+                      respawn: Callable[[], list[Part]] | None) -> list[tuple]:
+    """(name, {path: digest}, paths written) for each part, in order."""
     if jobs < 2 or sum(p.cost for p in parts) < PARALLEL_COST:
         return _write_share(folder, parts)
     shares: list[list] = [[], []]
@@ -160,35 +164,59 @@ def _render_and_write(folder: Path, parts: list, jobs: int) -> list[tuple]:
         lighter = loads.index(min(loads))
         shares[lighter].append(part)
         loads[lighter] += part.cost
-    global _forked_share
-    _forked_share = (folder, shares[1])
-    gc.freeze()  # the garbage collector leaves the shared model alone: pages stay shared
-    try:
+    if "fork" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("fork")  # the child shares the loaded model
-        with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
-            theirs = pool.submit(_write_forked_share)
-            mine = _write_share(folder, shares[0])
-            return mine + theirs.result()
+        gc.freeze()  # the garbage collector leaves the shared model alone: pages stay shared
+        target, arguments = _write_in_child, (folder, shares[1])
+    elif respawn is not None:  # a new process makes the parts again (from the disk cache)
+        context = multiprocessing.get_context("spawn")
+        target, arguments = _respawned, (folder, respawn, [p.name for p in shares[1]])
+    else:
+        return _write_share(folder, parts)
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=target, args=(sender, *arguments))
+    child.start()
+    sender.close()
+    try:
+        mine = _write_share(folder, shares[0])
+        status, theirs = receiver.recv()
+    except EOFError:
+        raise RuntimeError("the process rendering half of the pages stopped") from None
     finally:
-        _forked_share = None
+        child.join()
+        receiver.close()
+    if status != "ok":
+        raise RuntimeError(f"rendering pages failed in a worker process: {theirs}")
+    return mine + theirs
 
 
-_forked_share: tuple | None = None
+def _write_in_child(sender, folder: Path, parts: list) -> None:
+    try:
+        sender.send(("ok", _write_share(folder, parts)))
+    except BaseException as error:  # reported by the parent
+        sender.send(("error", f"{type(error).__name__}: {error}"))
+    finally:
+        sender.close()
 
 
-def _write_forked_share() -> list[tuple]:
-    return _write_share(*_forked_share)
+def _respawned(sender, folder: Path, respawn: Callable[[], list[Part]], names: list[str]) -> None:
+    try:
+        wanted = set(names)
+        parts = [part for part in respawn() if part.name in wanted]
+        _write_in_child(sender, folder, parts)
+    except BaseException as error:
+        sender.send(("error", f"{type(error).__name__}: {error}"))
+        sender.close()
 
 
 def _write_share(folder: Path, parts: list) -> list[tuple]:
-    known = _known.setdefault(folder.resolve(), {})
     results = []
     for part in parts:
         records, written = {}, []
         for relative, content in part.render().items():
-            if _write_if_changed(folder, known, relative, content):
+            records[relative], changed = _write_if_changed(folder, relative, content)
+            if changed:
                 written.append(relative)
-            records[relative] = known[relative]
         results.append((part.name, records, written))
     return results
 
@@ -198,15 +226,3 @@ def _write_atomically(path: Path, data: bytes) -> None:
     with os.fdopen(handle, "wb") as stream:
         stream.write(data)
     os.replace(temporary, path)
-
-
-def replace_folder(new: Path, target: Path) -> None:
-    """Put the finished folder new where target is; the old target is removed only afterwards."""
-    old = target.with_name(f".{target.name}.old")
-    if old.exists():
-        shutil.rmtree(old)
-    if target.exists():
-        target.rename(old)
-    new.rename(target)
-    if old.exists():
-        shutil.rmtree(old)

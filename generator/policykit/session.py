@@ -1,0 +1,108 @@
+"""One build session: the settings, every cache and the memo of rendering, owned by one object.
+
+A `policykit build` or `check` makes one session; `policykit serve` keeps one for as long as it
+runs (on the MkDocs plugin), so that a rebuild repeats no work for unchanged input. Nothing is
+kept at module level, and nothing is passed through the environment: a test makes a new
+session instead of clearing private globals.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from . import cache as disk_cache
+
+
+def default_jobs() -> int:
+    """POLICYKIT_JOBS (the user's choice), or up to two cores."""
+    value = os.environ.get("POLICYKIT_JOBS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else min(2, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How to build: with PDFs or not, on how many processes, with the cache where."""
+
+    pdf: bool = False
+    jobs: int = field(default_factory=default_jobs)
+    cache_dir: Path | None = None  # None: POLICYKIT_CACHE_DIR or the user's cache folder
+
+
+def settings_of(config: Any, root: Path) -> Settings:
+    """Settings from the policykit plugin's options in mkdocs.yml (see plugin.PolicykitConfig);
+    a relative cache_dir is taken from root, the folder of mkdocs.yml."""
+    return Settings(pdf=bool(config.pdf), jobs=config.jobs if config.jobs > 0 else default_jobs(),
+                    cache_dir=root / config.cache_dir if config.cache_dir else None)
+
+
+class BuildSession:
+    """The settings and caches of the builds of one project (see the module's docstring).
+    versions: the library versions that shape the output (tests pass others to simulate an
+    upgrade); they are part of every disk cache key."""
+
+    def __init__(self, root: Path, settings: Settings | None = None,
+                 versions: dict[str, str] | None = None):
+        self.root = Path(root).resolve()
+        self.settings = settings or Settings()
+        self.versions = dict(disk_cache.dependency_versions() if versions is None else versions)
+        self.cache_key = disk_cache.code_fingerprint() + hashlib.blake2b(
+            json.dumps(self.versions, sort_keys=True).encode(), digest_size=8).hexdigest()
+        self.loaded: tuple[tuple, Any, tuple] | None = None  # fingerprint, project, problems
+        self.models: dict[tuple, tuple] | None = None  # input file key -> (model, problems)
+        self.pages: dict[Path, Any] = {}  # output folder -> write.PageRecord
+        self.memo: dict[str, dict] = {}  # rendering's memo (see memo())
+        self.locked = False  # True while this session holds the project's build lock
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the project's build lock for the block (at once when already held)."""
+        if self.locked:
+            yield
+            return
+        from .site_folder import project_lock
+
+        with project_lock(self.root):
+            self.locked = True
+            try:
+                yield
+            finally:
+                self.locked = False
+
+    def cache_folder(self, root: Path | None = None) -> Path:
+        """The disk cache folder of root (the project by default)."""
+        return disk_cache.folder(root or self.root, self.settings.cache_dir)
+
+    def load(self, name: str, root: Path | None = None) -> Any | None:
+        """What an earlier run with the same code and library versions kept under name."""
+        return disk_cache.load(self.cache_folder(root), name, self.cache_key)
+
+    def save(self, name: str, value: Any, root: Path | None = None) -> None:
+        """Keep value under name for later runs (skipped when it cannot be written)."""
+        disk_cache.save(self.cache_folder(root), name, self.cache_key, value)
+
+    @contextlib.contextmanager
+    def active(self) -> Iterator[BuildSession]:
+        """Make this session the one whose memo rendering uses, for the block."""
+        token = _active.set(self)
+        try:
+            yield self
+        finally:
+            _active.reset(token)
+
+
+_active: contextvars.ContextVar[BuildSession | None] = contextvars.ContextVar(
+    "policykit_session", default=None)
+
+
+def memo(name: str, factory: Callable[[], dict] = dict) -> dict:
+    """The active session's memo called name (rendering keeps comparisons and indexes in it);
+    with no session active, a new empty one that nobody keeps."""
+    session = _active.get()
+    return factory() if session is None else session.memo.setdefault(name, factory())

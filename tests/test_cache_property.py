@@ -1,0 +1,261 @@
+"""A cache may save time, never change an answer: after every step of a random sequence of
+edits, what `check` reports and what the build writes with warm caches equal what a new
+process with an empty cache gets from the same files.
+
+The steps break and fix every kind of input file, edit version files keeping their size and
+modification time (as `cp -p`, `rsync -a` and `touch -r` do), add and remove policies, quiz
+banks and odd files, restart the process, and upgrade a library that shapes the output
+(simulated: the sanitiser's behaviour and its version key change together). Warm answers come
+from one long-lived session (as `serve` keeps) and from new sessions over the warm disk cache
+(as new processes); both write the same generated folder. The generated folder is compared at
+every step, the whole built site (MkDocs and the search index) at every 25th.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import EPOCH, copy_project
+from policykit import text
+from policykit.build import DOCS_FOLDER, build_site, generate, load_and_check
+from policykit.cache import dependency_versions
+from policykit.errors import ProjectError, errors
+from policykit.session import BuildSession, Settings
+
+STEPS = int(os.environ.get("POLICYKIT_PROPERTY_STEPS", "200"))
+SITE_EVERY = 25
+APPROVED = "policy/social-media/versions/2023.1.yaml"
+DRAFT = "policy/social-media/versions/2024.1.yaml"
+KINDS = ["policy/organisation.yaml", "policy/linked.yaml", "policy/social-media/policy.yaml",
+         APPROVED, DRAFT, "quizzes/social-media-induction.yaml", "quizzes/pathways.yaml",
+         "policy/social-media/approved.lock"]
+BREAKS = ["\nunknown_field_xyz: 1\n", "\nkey: [unclosed\n", "\n\tindented: tab\n"]
+SAME_SIZE = [("embrace", "welcome"), ("globe", "world")]  # words of the draft's and approved text
+SECOND_POLICY = ("id: online-safety\ntitle: Online Safety Policy\nowner: Headteacher\n",
+                 'version: "1"\nstatus: draft\nsections:\n  - id: contact\n    title: Contact\n'
+                 "    clauses:\n      - id: pupil-contact\n        kind: prohibition\n"
+                 "        text: Never accept pupils as online friends, see [the guidance]"
+                 "(https://example.org/guidance).\n"
+                 "        quiz_exempt: Test fixture.\n")
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+class World:
+    """The project being edited, and the sanitiser 'version' in use."""
+
+    def __init__(self, root: Path, rng: random.Random, monkeypatch):
+        self.root, self.rng, self.monkeypatch = root, rng, monkeypatch
+        self.original = {k: (root / k).read_bytes() for k in KINDS}
+        self.generation = 0
+        self.broken: set[str] = set()
+        self.log: list[str] = []
+
+    def versions(self) -> dict[str, str]:
+        versions = dependency_versions()
+        versions["nh3"] += f"+simulated.{self.generation}"
+        return versions
+
+    def step(self) -> bool:
+        """Make one random edit; True when the process restarts (serve's session is lost)."""
+        op = self.rng.choice(["break_", "break_", "fix", "fix", "fix", "same_size",
+                              "same_size", "policy", "quiz", "odd", "upgrade", "restart"])
+        getattr(self, op)()
+        return op in ("upgrade", "restart")
+
+    def write(self, relative: str, data: bytes) -> None:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+    def break_(self) -> None:
+        kind = self.rng.choice(KINDS)
+        how = self.rng.choice(BREAKS)
+        data = self.original[kind][:-40] if kind.endswith(".lock") else \
+            (self.root / kind).read_bytes() + how.encode()
+        self.log.append(f"break {kind} {how!r}")
+        self.broken.add(kind)
+        self.write(kind, data)
+
+    def fix(self) -> None:
+        """Fix what is broken (and so the project is often without errors)."""
+        if not self.broken:
+            return self.same_size()
+        kind = self.rng.choice(sorted(self.broken))
+        self.broken.discard(kind)
+        self.log.append(f"fix {kind}")
+        if kind in KINDS:
+            self.write(kind, self.original[kind])
+        else:
+            (self.root / kind).unlink()
+
+    def same_size(self) -> None:
+        kind = self.rng.choice([APPROVED, DRAFT])
+        path = self.root / kind
+        before = path.stat()
+        data = path.read_bytes()
+        old, new = self.rng.choice(SAME_SIZE)
+        if old.encode() not in data:
+            old, new = new, old
+        if old.encode() not in data:
+            return
+        path.write_bytes(data.replace(old.encode(), new.encode(), 1))
+        if kind == APPROVED:  # an approved file edited: an error until it is put back
+            self.broken.add(kind)
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+        assert path.stat().st_size == before.st_size
+        self.log.append(f"same size {kind}: {old} -> {new}")
+
+    def policy(self) -> None:
+        folder = self.root / "policy/online-safety"
+        if folder.exists():
+            shutil.rmtree(folder)
+            self.log.append("remove policy")
+        else:
+            self.write("policy/online-safety/policy.yaml", SECOND_POLICY[0].encode())
+            self.write("policy/online-safety/versions/1.yaml", SECOND_POLICY[1].encode())
+            self.log.append("add policy")
+
+    def quiz(self) -> None:
+        path = self.root / "quizzes/second-induction.yaml"
+        if path.exists():
+            path.unlink()
+            self.log.append("remove quiz")
+        else:
+            data = self.original["quizzes/social-media-induction.yaml"]
+            path.write_bytes(data.replace(b"id: social-media-induction", b"id: second-induction"))
+            self.log.append("add quiz")
+
+    def odd(self) -> None:
+        choices = [self.root / "policy/social-media/versions/.#2024.1.yaml",  # Emacs' lock
+                   self.root / "quizzes/broken-link.yaml", self.root / "quizzes/SHOUT.YAML"]
+        path = self.rng.choice(choices)
+        relative = path.relative_to(self.root).as_posix()
+        self.broken.discard(relative)
+        if path.is_symlink() or path.exists():
+            path.unlink()
+            self.log.append(f"remove {path.name}")
+            return
+        if not path.name.startswith(".#"):
+            self.broken.add(relative)
+        if path.suffix == ".YAML":
+            path.write_bytes(self.original["quizzes/pathways.yaml"])
+            self.log.append(f"add {path.name}")
+        else:
+            path.symlink_to(self.root / "nowhere.yaml")
+            self.log.append(f"add dangling {path.name}")
+
+    def upgrade(self) -> None:
+        """A new sanitiser: its output differs and so does its version (a new process)."""
+        self.generation += 1
+        generation, clean = self.generation, text.nh3.clean
+
+        class Sanitiser:
+            @staticmethod
+            def clean(html, **options):
+                return clean(html, **options).replace("<a ", f'<a data-g="{generation}" ')
+
+        self.monkeypatch.setattr(text, "nh3", Sanitiser)
+        for name in ("markdown_to_html", "is_plain_prose"):  # a new process starts empty
+            function = getattr(text, name, None)
+            if hasattr(function, "cache_clear"):
+                function.cache_clear()
+        self.log.append(f"upgrade the sanitiser to generation {generation}")
+
+    def restart(self) -> None:
+        self.log.append("restart")
+
+
+def answers(root: Path, session: BuildSession) -> tuple[list[str], dict[str, bytes] | None]:
+    """What check reports, and the generated folder when the build writes one."""
+    _, problems = load_and_check(root, session)
+    shown = [str(p) for p in problems]
+    if errors(problems):
+        with pytest.raises(ProjectError):
+            generate(root, session)
+        return shown, None
+    generate(root, session)
+    return shown, tree(root / DOCS_FOLDER)
+
+
+def fresh_copy(source: Path, dest: Path) -> Path:
+    """The same input files in a new project folder (links copied as links)."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    for name in ("policy", "quizzes"):
+        shutil.copytree(source / name, dest / name, symlinks=True)
+    for name in ("docs_templates", "mkdocs.yml"):
+        target = source / name
+        (shutil.copytree if target.is_dir() else shutil.copy2)(target, dest / name)
+    return dest
+
+
+@pytest.mark.parametrize("seed", [20261124])
+def test_warm_caches_give_the_answers_of_a_new_process_with_no_cache(tmp_path, monkeypatch,
+                                                                     seed):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    root = copy_project(tmp_path / "project")
+    draft = root / DRAFT  # a link in the draft, so that the sanitiser's output shows
+    draft.write_text(draft.read_text("utf-8").replace(
+        "embrace social media", "embrace [social media](https://example.org/sm)", 1), "utf-8")
+    world = World(root, random.Random(seed), monkeypatch)
+    world.original[DRAFT] = draft.read_bytes()
+    warm_cache = tmp_path / "warm-cache"
+    serve = None
+    clean = clean_upgrades = 0
+    for step in range(STEPS):
+        if world.step() or serve is None:
+            serve = BuildSession(root, Settings(jobs=1, cache_dir=warm_cache), world.versions())
+        fresh_root = fresh_copy(root, tmp_path / "fresh")
+        fresh = BuildSession(fresh_root, Settings(jobs=1, cache_dir=tmp_path / f"empty-{step}"),
+                             world.versions())
+        expected = answers(fresh_root, fresh)
+        new_process = BuildSession(root, Settings(jobs=1, cache_dir=warm_cache), world.versions())
+        where = f"step {step}: " + " / ".join(world.log[-6:])
+        for name, session in [("serve", serve), ("new process", new_process)][::(-1) ** step]:
+            assert answers(root, session) == expected, f"{name} differs after {where}"
+        shutil.rmtree(tmp_path / f"empty-{step}", ignore_errors=True)
+        clean += expected[1] is not None
+        clean_upgrades += expected[1] is not None and world.log[-1].startswith("upgrade")
+        if step % SITE_EVERY == SITE_EVERY - 1 and expected[1] is not None:
+            warm_site = tree(build_site(root, session=BuildSession(
+                root, Settings(jobs=1, cache_dir=warm_cache), world.versions())))
+            fresh_site = tree(build_site(fresh_root, session=BuildSession(
+                fresh_root, Settings(jobs=1, cache_dir=tmp_path / "empty-site"),
+                world.versions())))
+            shutil.rmtree(tmp_path / "empty-site", ignore_errors=True)
+            assert warm_site.keys() == fresh_site.keys(), where
+            assert [k for k in warm_site if warm_site[k] != fresh_site[k]] == [], where
+    assert clean > STEPS // 4 and clean_upgrades >= 2  # the build's output was compared often
+    kinds = {line.split()[0] for line in world.log}
+    assert {"break", "fix", "same", "add", "remove", "upgrade", "restart"} <= kinds
+
+
+def test_where_processes_cannot_be_forked_a_spawned_one_renders_the_same_pages(tmp_path,
+                                                                              monkeypatch):
+    import multiprocessing
+
+    from policykit import write
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    monkeypatch.setattr(write, "PARALLEL_COST", 0)
+    one, two = copy_project(tmp_path / "one"), copy_project(tmp_path / "two")
+    generate(one, BuildSession(one, Settings(jobs=1)))
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    spawned = []
+    process = multiprocessing.get_context("spawn").Process
+    monkeypatch.setattr(multiprocessing.get_context("spawn"), "Process",
+                        lambda *a, **k: spawned.append(k["target"]) or process(*a, **k))
+    _, written = generate(two, BuildSession(two, Settings(jobs=2)))
+    assert spawned == [write._respawned]
+    assert tree(one / DOCS_FOLDER) == tree(two / DOCS_FOLDER)
+    assert sorted(written) == sorted(tree(two / DOCS_FOLDER))
