@@ -297,3 +297,16 @@ def test_footnotes_are_numbered_as_the_page_shows_them(scratch, tmp_path, capsys
     assert main(["--project", str(scratch), "verify", "notes", "1",
                  str(tmp_path / "Notes.docx")]) == 0
     assert "note: Word: styles read as plain text (their look is not kept): Body Text\n" in out
+
+
+def test_a_preamble_before_typed_section_numbers_is_pointed_out():
+    """'Approved by governors: September 2024.' above '1. Purpose' became section 1, so the
+    site called the document's section 1 section 2, silently."""
+    from policykit.importer import Block, structure
+
+    draft = structure([Block("para", "Approved by governors: September 2024."),
+                       Block("heading", "1\\. Purpose"), Block("para", "Staff must read it."),
+                       Block("heading", "2\\. Scope"), Block("para", "It covers all staff.")])
+    assert [s.title for s in draft.sections] == ["Introduction", "Purpose", "Scope"]
+    assert any("the site's section numbers are one more than those typed in the document"
+               in note for note in draft.notes)

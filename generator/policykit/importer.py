@@ -183,6 +183,11 @@ def structure(blocks: list[Block], title: str | None = None,
         notes.append(f"the text before the first heading is in a section titled "
                      f"'{NO_HEADING}': rename it if it needs another title")
         root.sections.insert(0, Section(NO_HEADING, 1, clauses=root.clauses))
+        if any(note.startswith("numbers typed in front of") and " headings " in note
+               for note in notes):
+            notes.append(f"so the site's section numbers are one more than those typed in the "
+                         f"document ('{NO_HEADING}' is section 1): move that text into a "
+                         "section, or delete it, to keep the document's numbers")
     _fold_empty(root, notes)
     return Draft(found_title, root.sections, notes)
 
