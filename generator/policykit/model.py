@@ -243,6 +243,7 @@ class Pathway:
     description: str | None = None
     due_within_days: int | None = None  # complete within this many days of starting
     renew_every_days: int | None = None  # and again every this many days
+    quiz_sources: tuple[Source, ...] = field(default=(), compare=False, repr=False)  # each quiz id's
 
 
 @dataclass(frozen=True)
@@ -405,5 +406,6 @@ def build_pathways(doc: Document) -> tuple[Pathway, ...]:
     """The pathways of a validated quizzes/pathways.yaml."""
     return tuple(Pathway(p["id"], p["title"], tuple(p["quizzes"]), doc.at(("pathways", i)),
                          p.get("description"), p.get("due_within_days"),
-                         p.get("renew_every_days"))
+                         p.get("renew_every_days"), tuple(doc.at(("pathways", i, "quizzes", j))
+                                                         for j in range(len(p["quizzes"]))))
                  for i, p in enumerate(doc.data["pathways"]))

@@ -142,9 +142,10 @@ def check_pathways(project: Project) -> Iterator[Problem]:
         if counts[pathway.id] > 1:
             yield Problem(pathway.source, f"pathway '{pathway.id}' is listed more than once",
                           "keep one")
-        for quiz_id in pathway.quizzes:
+        for i, quiz_id in enumerate(pathway.quizzes):
             if quiz_id not in known and quiz_id not in project.unloaded_quizzes:
-                yield Problem(pathway.source, f"pathway '{pathway.id}' names unknown quiz "
+                where = pathway.quiz_sources[i] if i < len(pathway.quiz_sources) else pathway.source
+                yield Problem(where, f"pathway '{pathway.id}' names unknown quiz "
                               f"'{quiz_id}'", did_you_mean(quiz_id, known, "check the quiz id"))
 
 

@@ -100,7 +100,9 @@ def quiz_view(project: Project, quiz: Quiz, link, link_file=None) -> dict[str, A
     doc = quiz_document(project, quiz)
     policy = project.policy(quiz.policy)
     questions = [_question_view(policy, q, link) for q in doc.questions]
+    organisation = project.organisation.name if project.organisation else ""
     return {**_quiz_summary(project, quiz, link), "description": quiz.description,
+            "organisation": organisation,
             "policy_version": doc.policy_version,
             "policy_href": link(f"policies/{policy.id}"),
             "questions": questions, "data_json": script_json(quiz_data(doc, link)),
@@ -116,6 +118,7 @@ def quiz_data(doc: QuizDocument, link) -> dict[str, Any]:
                                  "options": [o.text for o in q.options],
                                  "feedback": [o.feedback for o in q.options],
                                  "explanation": q.explanation, "always": q.always,
+                                 "shuffle": q.type != "true-false",
                                  "sections": list(q.sections),
                                  "clauses": [{"number": c.number, "href": link(
                                      f"policies/{doc.policy_id}#{c.id}") or ""}
@@ -124,14 +127,17 @@ def quiz_data(doc: QuizDocument, link) -> dict[str, Any]:
 
 
 def _question_view(policy: Policy, question: QuestionDoc, link) -> dict[str, Any]:
+    def option(o):
+        return {"index": o.index, "text": o.text, "key_text": o.key_text, "correct": o.correct,
+                "feedback": o.feedback, "key_feedback": o.key_feedback}
+
     return {
         "id": question.id, "type": question.type, "prompt": question.prompt,
         "hint": question.needs_hint,
         "input": "checkbox" if question.type == "multiple" else "radio",
-        "options": [{"index": o.index, "text": o.text, "correct": o.correct,
-                     "feedback": o.feedback, "key_feedback": o.key_feedback}
-                    for o in question.options],
-        "paper_options": [{"text": o.text} for o in question.paper_order()],
+        "options": [option(o) for o in question.options],
+        # the paper's order, which the answer key keeps so a trainer marks a paper down the page
+        "paper_options": [option(o) for o in question.paper_order()],
         "explanation": question.explanation,
         "clauses": [{"number": c.number, "href": link(f"policies/{policy.id}#{c.id}")}
                     for c in question.clauses],
