@@ -146,7 +146,8 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
 
     (root / DOCS_FOLDER).mkdir(exist_ok=True)
     quiet_mkdocs(verbose=True)
-    serve(config_file=str(root / "mkdocs.yml"), dev_addr=f"127.0.0.1:{args.port}")
+    serve(config_file=str(root / "mkdocs.yml"), dev_addr=f"127.0.0.1:{args.port}",
+          docs_dir=str(root / DOCS_FOLDER))
     return OK
 
 
@@ -217,7 +218,7 @@ def _new_version(root: Path, args: argparse.Namespace) -> int:
     base = approved[-1]
     folder = root / "policy" / policy.id / "versions"
     try:
-        text = workflow.draft_from((folder / f"{base.version}.yaml").read_text("utf-8"),
+        text = workflow.draft_from((folder / f"{base.version}.yaml").read_bytes().decode(),
                                    base.version, args.version)
     except EditError as error:
         print(f"policykit: error: cannot start {args.version} from {base.version}: {error}; "
@@ -247,8 +248,13 @@ def _approve(root: Path, args: argparse.Namespace) -> int:
             return PROBLEMS
         if not (args.by and args.on):
             return _usage("approving a draft needs --by \"...\" and --on YYYY-MM-DD")
-        write_tree(path.parent, {path.name: workflow.approve(path.read_text("utf-8"),
-                                                             args.by, args.on)}, prune=False)
+        try:
+            text = workflow.approve(path.read_bytes().decode(), args.by, args.on)
+        except EditError as error:
+            print(f"policykit: error: cannot approve {args.policy} {version.version}: "
+                  f"{error}; nothing was written", file=sys.stderr)
+            return PROBLEMS
+        write_tree(path.parent, {path.name: text}, prune=False)
     elif version.version in policy.locked:
         print(f"{args.policy} {version.version} is already approved and locked")
         return OK

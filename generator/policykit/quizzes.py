@@ -68,6 +68,7 @@ def _check_quiz(project: Project, quiz: Quiz) -> Iterator[Problem]:
         yield from _check_options(question)
         complete = policy and policy.id not in project.unloaded_policies
         for i, clause_id in enumerate(question.covers if complete else ()):
+            assert policy is not None
             where = question.places.get(("covers", i), question.source)
             if clause_id not in anywhere:
                 yield Problem(where, f"question '{question.id}' covers '{clause_id}', which is "
@@ -76,7 +77,7 @@ def _check_quiz(project: Project, quiz: Quiz) -> Iterator[Problem]:
             elif clause_id not in current:
                 left_out = not set(question.covers) & current
                 yield Problem(where, f"question '{question.id}' covers '{clause_id}', which is not "
-                              f"in the current version {policy.current.version}",
+                              f"in the current version {policy.current.version}",  # type: ignore[union-attr]
                               "the question is left out of the quiz until it is" if left_out else
                               "update the question if the clause was removed", severity="warning")
 
@@ -113,8 +114,8 @@ def check_coverage(project: Project) -> Iterator[Problem]:
     if not project.quizzes_complete:
         return  # a quiz file did not load: what it covers is unknown
     for policy in project.policies:
-        if policy.id in project.unloaded_policies:
-            continue
+        if policy.id in project.unloaded_policies or policy.training == "none":
+            continue  # training: none — staff only read it, so no clause needs a question
         covered = covering_questions(project, policy.id)
         current = policy.current
         for version in policy.versions:

@@ -59,6 +59,7 @@ def sign_off_view(project: Project, pathway, link, rows: int = 20) -> dict[str, 
 
 def _quiz_summary(project: Project, quiz: Quiz, link) -> dict[str, Any]:
     policy = project.policy(quiz.policy)
+    assert policy is not None  # the checks, which pass before pages are rendered, see to it
     live = live_questions(project, quiz)
     return {"id": quiz.id, "title": quiz.title, "href": link(quiz_url(quiz.id)),
             "policy": policy.title, "bank": len(live),
@@ -75,11 +76,13 @@ def coverage_view(project: Project, link, link_file=None) -> dict[str, Any]:
         if current is None:
             continue
         covering = covering_questions(project, policy.id)
+        read_only = (f"read only (training: none): {policy.training_reason}"
+                     if policy.training == "none" else None)
         rows = [{"number": c.number, "id": c.id,
                  "href": link(f"policies/{policy.id}#{c.id}"),
                  "questions": [{"label": qid, "href": link(_question_answer_url(qid))}
                                for qid in covering.get(c.id, ())],
-                 "exempt": c.quiz_exempt}
+                 "exempt": c.quiz_exempt or read_only}
                 for c in current.clauses()]
         covered = sum(1 for r in rows if r["questions"])
         exempt = sum(1 for r in rows if not r["questions"] and r["exempt"])
@@ -99,6 +102,7 @@ def quiz_view(project: Project, quiz: Quiz, link, link_file=None) -> dict[str, A
     link_file, links to its LMS downloads."""
     doc = quiz_document(project, quiz)
     policy = project.policy(quiz.policy)
+    assert policy is not None  # the checks, which pass before pages are rendered, see to it
     questions = [_question_view(policy, q, link) for q in doc.questions]
     organisation = project.organisation.name if project.organisation else ""
     return {**_quiz_summary(project, quiz, link), "description": quiz.description,
