@@ -225,8 +225,8 @@ def strip_typed_numbers(blocks: list[Block], notes: list[str]) -> list[Block]:
     do not follow such an outline are words and stay."""
     out = list(blocks)
     for kinds, what in ((("heading",), "headings"), (("para", "item"), "paragraphs")):
-        numbered = [(i, _typed(b)) for i, b in enumerate(out) if b.kind in kinds]
-        numbered = [(i, t) for i, t in numbered if t]
+        numbered = [(i, t) for i, b in enumerate(out)
+                    if b.kind in kinds and (t := _typed(b)) is not None]
         seen: list[tuple[int, ...]] = []
         for _, (number, _) in numbered:
             if not _follows(number, seen):

@@ -409,8 +409,8 @@ def front_matter(text: str) -> tuple[str, str | None, list[str]]:
     if not found:
         return text, None, []
     body = text[found.end():]
-    title = _FRONT_TITLE.search(found[1])
-    title = title[1].strip("'\"") if title else None
+    given = _FRONT_TITLE.search(found[1])
+    title = given[1].strip("'\"") if given else None
     keys = [line.split(":")[0] for line in found[1].splitlines()
             if re.match(r"[A-Za-z_][\w-]*:", line)]
     notes = [f"front matter ({', '.join(keys) or 'empty'}) left out: it is the page's settings, "
