@@ -144,7 +144,9 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
 
     (root / DOCS_FOLDER).mkdir(exist_ok=True)
     quiet_mkdocs(verbose=True)
-    serve(config_file=str(root / "mkdocs.yml"), dev_addr=f"127.0.0.1:{args.port}")
+    # dirty: policykit decides per rebuild which pages to build again (incremental.py)
+    serve(config_file=str(root / "mkdocs.yml"), dev_addr=f"127.0.0.1:{args.port}",
+          build_type="dirty")
     return OK
 
 
