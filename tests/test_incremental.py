@@ -113,6 +113,7 @@ def test_nothing_changed_rebuilds_no_page(built, caplog):
     caplog.clear()
     build_site(built)
     assert "incremental build of 0 changed page(s)" in decisions(caplog)[0]
+    assert any("the search index is kept" in r.getMessage() for r in caplog.records)
 
 
 def test_full_option_builds_everything(built, caplog):

@@ -115,11 +115,14 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         searched = sorted(uri for uri, value in self.searchable.items() if value)
         if self.incremental is not None:
             searched = self.incremental.searchable(self.searchable)
-        try:
-            pages = index_site(Path(config.site_dir), searched)
-        except SearchError as error:
-            raise PluginError(f"policykit: {error}") from None
-        log.info("policykit: search index of %d pages written (Pagefind)", pages)
+        if self.incremental is not None and self.incremental.reuse_search:
+            log.info("policykit: no page changed; the search index is kept")
+        else:
+            try:
+                pages = index_site(Path(config.site_dir), searched)
+            except SearchError as error:
+                raise PluginError(f"policykit: {error}") from None
+            log.info("policykit: search index of %d pages written (Pagefind)", pages)
         if self.incremental is not None:
             self.incremental.finish(config, self.files, self.searchable)
             if self.incremental.serving:  # serve's folder is its own: the next build reuses it
