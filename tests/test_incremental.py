@@ -145,3 +145,20 @@ def test_serve_rebuilds_only_the_changed_pages(scratch, tmp_path):
     text = log.read_text("utf-8")
     assert "policykit: full build (no earlier build recorded)" in text
     assert text.count("policykit: incremental build of") >= 2, text[-3000:]
+
+
+def test_links_from_unchanged_pages_to_anchors_a_changed_page_lost_are_reported(caplog):
+    from types import SimpleNamespace
+
+    from policykit.incremental import _check_anchors
+
+    changed = SimpleNamespace(page=SimpleNamespace(present_anchor_ids={"kept"}))
+    links = {"b.md": {"kept": "b.md#kept", "gone": "b.md#gone"}}
+    caplog.set_level("INFO", logger="mkdocs.plugins.policykit")
+    _check_anchors("a.md", links, {"b.md": changed}, frozenset({"b.md"}), 30)
+    assert [r.getMessage() for r in caplog.records] == [
+        "Doc file 'a.md' contains a link 'b.md#gone', but the doc 'b.md' does not contain an "
+        "anchor '#gone'."]
+    caplog.clear()
+    _check_anchors("a.md", links, {"b.md": changed}, frozenset(), 30)  # b unchanged: no news
+    assert not caplog.records
