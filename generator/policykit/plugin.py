@@ -102,6 +102,19 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
             self.incremental.start(config, files, banner)
         return files
 
+    def on_env(self, env, *, config: MkDocsConfig, files):
+        """Keep the theme's compiled templates between builds (compiling Material's templates
+        costs more than rendering a handful of pages); keyed by each template's source."""
+        import jinja2
+
+        folder = self.session.cache_folder() / "jinja"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
+        except OSError:
+            pass  # no cache folder: templates are compiled as before
+        return env
+
     def on_post_page(self, output: str, page, config: MkDocsConfig) -> str:
         searchable = is_searchable(page.meta)
         self.searchable[page.file.dest_uri] = searchable
