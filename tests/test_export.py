@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import json
-import io
 import re
 import subprocess
 import sys

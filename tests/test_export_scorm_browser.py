@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import zipfile
+from urllib.parse import quote
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,11 @@ LMS_PAGE = """<!doctype html>
 <script>
   window.API = new Scorm12API({ logLevel: 5, autocommit: false });
   API.cmi.core.student_id = "s-42";
-  API.cmi.core.student_name = "Morgan, Alex";
+  API.cmi.core.student_name = new URLSearchParams(location.search).get("name") || "Morgan, Alex";
+  if (location.hash) {  // a relaunch: what the LMS kept from the last session
+    API.cmi.suspend_data = decodeURIComponent(location.hash.slice(1));
+    API.cmi.core.entry = "resume";
+  }
   window.calls = [];
   ["LMSInitialize", "LMSCommit", "LMSFinish"].forEach(function (name) {
     API.on(name, function () { calls.push(name); });
@@ -135,6 +140,57 @@ def test_a_fail_then_a_retake_that_passes(lms):
     lms.evaluate("document.getElementById('sco').src = 'about:blank'")
     lms.wait_for_function("window.calls.includes('LMSFinish')")
     assert lms.evaluate("API.isTerminated()")
+
+
+def test_a_learner_who_leaves_mid_attempt_resumes_it_in_a_new_session(browser, lms, lms_url):
+    asked = lms.sco.locator(".pk-question:not([hidden])")
+    ids = [asked.nth(i).get_attribute("data-question") for i in range(asked.count())]
+    for qid in ids[:3]:
+        lms.sco.locator(f"input[name='{qid}'][value='0']").check()
+    lms.evaluate("document.getElementById('sco').src = 'about:blank'")  # the window is closed
+    lms.wait_for_function("window.calls.includes('LMSFinish')")
+    kept = lms.evaluate(KEPT)
+    assert kept["exit"] == "suspend" and len(kept["data"]) <= 4096
+    # the next day: a new browser session, so no sessionStorage; only what the LMS kept
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(lms_url + "lms.html#" + quote(kept["data"]))
+    sco = page.frame_locator("#sco")
+    sco.locator("#pk-quiz").wait_for()
+    again = sco.locator(".pk-question:not([hidden])")
+    assert [again.nth(i).get_attribute("data-question") for i in range(again.count())] == ids
+    for qid in ids[:3]:
+        assert sco.locator(f"input[name='{qid}'][value='0']").is_checked()
+    # once marked, nothing is left to resume
+    answer(_Sco(page, sco, lms.data), right=True)
+    assert page.evaluate(KEPT) == {"data": "", "exit": ""}
+    context.close()
+
+
+KEPT = """() => { const cmi = JSON.parse(JSON.stringify(API.cmi));  // exit is write-only
+  return {data: cmi.suspend_data, exit: cmi.core.exit}; }"""
+
+
+class _Sco:
+    def __init__(self, page, sco, data):
+        self.sco, self.data = sco, data
+
+
+@pytest.mark.parametrize("given, shown", [("O'Brien-Ní Bhriain, Seán", "Seán O'Brien-Ní Bhriain"),
+                                          ("<b>Zoë</b> Smith", "<b>Zoë</b> Smith")])
+def test_a_learners_name_with_an_apostrophe_or_markup_reaches_the_certificate(
+        browser, lms_url, given, shown):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(lms_url + "lms.html?name=" + quote(given))
+    sco = page.frame_locator("#sco")
+    sco.locator("#pk-quiz").wait_for()
+    data = json.loads(sco.locator("#pk-quiz-data").text_content())
+    answer(_Sco(page, sco, data), right=True)
+    sco.get_by_role("button", name="Make my certificate").click()
+    assert sco.locator("#pk-certificate-name").inner_text() == shown
+    assert sco.locator("#pk-certificate b").count() == 0  # shown as text, never as markup
+    context.close()
 
 
 def test_outside_an_lms_the_package_page_works_as_the_site(browser, lms_url):

@@ -35,6 +35,9 @@
     if (text !== undefined) node.textContent = text;
     return node;
   }
+  function sentence(text) {  // a full stop, unless the text already ends in punctuation
+    return /[.?!:;\u2026]["'\u201d\u2019)\u00bb]*$/.test(text) ? text : text + ".";
+  }
   function inside(id, section) { return data.questions[id].sections.indexOf(section) >= 0; }
 
   /* Every `always` question, then enough from each section for draw_per_section, then at
@@ -61,6 +64,10 @@
       q.hidden = true; q.disabled = true;
       q.classList.remove("pk-right", "pk-wrong");
       each(q.querySelectorAll("input"), function (i) { i.disabled = false; });
+      each(q.querySelectorAll(".pk-option__mark"), function (m) { m.parentNode.removeChild(m); });
+      each(q.querySelectorAll(".pk-option"), function (o) {
+        o.classList.remove("pk-option--answer", "pk-option--mistake");
+      });
       var feedback = q.querySelector(".pk-feedback");
       feedback.hidden = true; feedback.textContent = "";
     });
@@ -70,8 +77,11 @@
       q.querySelector(".pk-question__number").textContent =
         "Question " + (i + 1) + " of " + attempt.length;
       var options = q.querySelector(".pk-options");
-      var order = orders[q.id] || shuffle(Array.prototype.map.call(options.children,
-        function (o) { return o.querySelector("input").value; }));
+      var written = Array.prototype.map.call(options.children,
+        function (o) { return o.querySelector("input").value; })
+        .sort(function (a, b) { return a - b; });
+      // true/false stays True, False: a shuffle there only confuses
+      var order = orders[q.id] || (data.questions[q.id].shuffle ? shuffle(written) : written);
       order.forEach(function (value) {
         options.appendChild(q.querySelector("input[value='" + value + "']").parentNode);
       });
@@ -107,8 +117,8 @@
     box.appendChild(el("p", "pk-verdict " + (right ? "pk-verdict--right" : "pk-verdict--wrong"),
       right ? "✓ Correct." : (chosen.length ? "✗ Not quite." : "✗ Not answered.")));
     if (!right) {
-      box.appendChild(el("p", null, "The right answer: " +
-        d.correct.map(function (i) { return d.options[i]; }).join("; ") + "."));
+      box.appendChild(el("p", null, sentence("The right answer: " +
+        d.correct.map(function (i) { return d.options[i]; }).join("; "))));
     }
     chosen.forEach(function (i) {
       box.appendChild(el("p", null, "You chose “" + d.options[i] + "”: " + d.feedback[i]));
@@ -124,6 +134,16 @@
     });
     box.appendChild(reread);
     box.hidden = false;
+    each(q.querySelectorAll(".pk-option"), function (option) {
+      var input = option.querySelector("input");
+      var answer = d.correct.indexOf(Number(input.value)) >= 0;
+      var text = answer ? (input.checked ? "✓ your answer, right" : "✓ the right answer")
+        : (input.checked ? "✗ your answer" : "");
+      if (text) {
+        option.classList.add(answer ? "pk-option--answer" : "pk-option--mistake");
+        option.appendChild(el("span", "pk-option__mark", text));
+      }
+    });
     q.classList.add(right ? "pk-right" : "pk-wrong");
     each(q.querySelectorAll("input"), function (i) { i.disabled = true; });
     return right;
@@ -231,10 +251,14 @@
       state.answers[q.id] = chosenIn(q);
     });
     try { sessionStorage.setItem(storeKey, JSON.stringify(state)); } catch (e) { /* private mode */ }
+    suspend(state, marked);
+  }
+  function stored() {
+    try { return JSON.parse(sessionStorage.getItem(storeKey) || "null") || resumed(); }
+    catch (e) { return null; }
   }
   function restore() {
-    var state;
-    try { state = JSON.parse(sessionStorage.getItem(storeKey) || "null"); } catch (e) { return false; }
+    var state = stored();
     // an attempt of another build of the quiz (other questions, another draw) is not restored
     if (!state || !state.ids || state.ids.length !== Math.min(data.draw, all.length) ||
         !state.ids.every(function (id) { return byId[id]; })) return false;
@@ -263,6 +287,20 @@
       (window.opener ? find(window.opener) : null);
     if (!api || String(api.LMSInitialize("")) !== "true") return null;
     return api;
+  }
+  /* In an LMS the attempt is also kept in cmi.suspend_data (SCORM 1.2 holds 4,096
+     characters), so a learner who closes the window mid-attempt resumes it next time. */
+  function suspend(state, marked) {
+    if (!lms) return;
+    var text = JSON.stringify({ key: storeKey, state: state });
+    var fits = !marked && text.length <= 4096;
+    lms.LMSSetValue("cmi.suspend_data", fits ? text : "");
+    lms.LMSSetValue("cmi.core.exit", fits ? "suspend" : "");
+  }
+  function resumed() {
+    if (!lms) return null;
+    var saved = JSON.parse(String(lms.LMSGetValue("cmi.suspend_data") || "null"));
+    return saved && saved.key === storeKey ? saved.state : null;
   }
   function report(score) {
     if (!lms) return;

@@ -133,7 +133,10 @@
           list.replaceChildren.apply(list, pages.map(item));
         });
     }).catch(function (error) {
-      meta.textContent = "Search is unavailable: " + error.message;
+      meta.textContent = window.location.protocol === "file:"
+        ? "Search needs the site on a web server: opened from a folder or shared drive " +
+          "(file://), every page and link works, but not search."
+        : "Search is unavailable: " + error.message;
     });
   }
 

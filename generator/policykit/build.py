@@ -25,13 +25,16 @@ from .pdf import PdfJob, render_pdfs
 from .render import Part, pdf_name, print_page
 from .render import site_parts as render_parts
 from .render_versions import comparison_pairs, compare_url
-from .templates import PROJECT_FOLDER as TEMPLATES_FOLDER
+from .templates import PROJECT_FOLDER as TEMPLATES_FOLDER  # noqa: F401 (plugin.py uses it)
 from .templates import files as template_files
 from .templates import folders as template_folders
 from .write import write_parts
 
 DOCS_FOLDER = "docs_generated"
 SITE_FOLDER = "site"
+# Kept in the docs folder so that git keeps the (otherwise ignored) folder: MkDocs checks that
+# docs_dir exists before any plugin runs, so a plain `mkdocs build` on a fresh clone needs it.
+GITIGNORE = "# Written by policykit: everything here is generated.\n*\n!.gitignore\n"
 
 
 def load_and_check(root: Path, session: BuildSession | None = None
@@ -79,7 +82,8 @@ def site_parts(root: Path, project: Project, pdf: bool = False) -> list[Part]:
     templates = template_folders(root)
     assets = Part("assets", None, lambda: {
         relative: path.read_bytes() for relative, path in template_files(templates, "assets").items()})
-    return render_parts(project, templates, build_date(), pdf) + [assets]
+    ignore = Part("gitignore", GITIGNORE, lambda: {".gitignore": GITIGNORE})
+    return render_parts(project, templates, build_date(), pdf) + [assets, ignore]
 
 
 def generate(root: Path, session: BuildSession | None = None) -> tuple[Project, list[str]]:
@@ -135,7 +139,7 @@ def build_site(root: Path, strict: bool = False, pdf: bool = False,
     elif pdf:
         session.settings = dataclasses.replace(session.settings, pdf=True)
     (root / DOCS_FOLDER).mkdir(exist_ok=True)
-    config = load_config(str(root / "mkdocs.yml"), strict=strict)
+    config = load_config(str(root / "mkdocs.yml"), strict=strict, docs_dir=str(root / DOCS_FOLDER))
     configured = Path(config.site_dir)
     with session.lock():
         target = real_target(configured)

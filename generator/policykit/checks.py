@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from .errors import Problem, did_you_mean, shown
 from .model import Policy, Project, Ref, Version
@@ -18,8 +18,9 @@ def check_unique_ids(project: Project) -> Iterator[Problem]:
     """Section and clause ids are unique within a version: each is an anchor on one page."""
     for policy in project.policies:
         for version in policy.versions:
-            seen: dict[str, object] = {}
-            for item in [*version.all_sections, *version.clauses()]:
+            seen: dict[str, Any] = {}
+            items: list[Any] = [*version.all_sections, *version.clauses()]
+            for item in items:
                 if item.id in seen:
                     first = seen[item.id].source
                     yield Problem(item.source, f"id '{item.id}' is used twice in this version "
@@ -188,12 +189,14 @@ def check_approved_versions_unchanged(project: Project) -> Iterator[Problem]:
         for name, digest in sorted(policy.locked.items()):
             version = by_name.get(name)
             if version is None and name in policy.unloaded_versions:
-                yield Problem(policy.lock_source, f"approved version {name} does not load, so "
-                              "its text cannot be compared with the lock",
+                yield Problem(policy.lock_source or policy.source,
+                              f"approved version {name} does not load, so its text cannot be "
+                              "compared with the lock",
                               f"correct the errors reported in versions/{name}.yaml, undoing "
                               "any edit made to it")
             elif version is None:
-                yield Problem(policy.lock_source, f"approved version {name} is missing",
+                yield Problem(policy.lock_source or policy.source,
+                              f"approved version {name} is missing",
                               "approved versions are history: restore its file")
             elif version.status != "approved":
                 yield Problem(version.at("status"), f"version {name} was approved but now says "

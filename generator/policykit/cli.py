@@ -150,7 +150,7 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
     quiet_mkdocs(verbose=True)
     # dirty: policykit decides per rebuild which pages to build again (incremental.py)
     serve(config_file=str(root / "mkdocs.yml"), dev_addr=f"127.0.0.1:{args.port}",
-          build_type="dirty")
+          docs_dir=str(root / DOCS_FOLDER), build_type="dirty")
     return OK
 
 

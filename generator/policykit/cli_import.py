@@ -114,7 +114,8 @@ def _import(root: Path, args: argparse.Namespace) -> int:
     reading = _read_or_say(source, args.base_url)
     if reading is None:
         return PROBLEMS
-    draft = importer.structure(reading.blocks, args.title or (existing and existing.title))
+    draft = importer.structure(reading.blocks,
+                               args.title or (existing and existing.title))  # type: ignore[arg-type]
     if not draft.sections:
         print(f"policykit: error: {source}: no text found to import", file=sys.stderr)
         return PROBLEMS
@@ -134,7 +135,8 @@ def _import(root: Path, args: argparse.Namespace) -> int:
         return PROBLEMS
     if not existing:
         folder.joinpath("versions").mkdir(parents=True, exist_ok=True)
-        write_new_file(folder / "policy.yaml", importer_yaml.policy_yaml(args.policy_id, title, owner))
+        write_new_file(folder / "policy.yaml",
+                       importer_yaml.policy_yaml(args.policy_id, title, owner))  # type: ignore[arg-type]
     target.parent.mkdir(parents=True, exist_ok=True)
     write_new_file(target, text)
     _report(root, source, target, version, draft, reading, earlier, fidelity, args, owner, title)
@@ -188,7 +190,7 @@ def _parse(text: str, shown_as: str, policy_id: str):
     if problems:
         raise AssertionError("policykit import wrote a file it cannot read: " +
                              "; ".join(map(str, problems)))
-    return build_version(document, policy_id)
+    return build_version(document, policy_id)  # type: ignore[arg-type]  # no problems: a document
 
 
 def _print_lost(source: Path, fidelity) -> None:

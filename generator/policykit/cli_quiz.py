@@ -78,7 +78,7 @@ def _export(root: Path, args: argparse.Namespace) -> int:
 
 
 def _quiz_stats(root: Path, args: argparse.Namespace) -> int:
-    from .quiz_document import quiz_document
+    from .quiz_document import quiz_document, section_guaranteed
     from .quiz_stats import cues, quiz_stats
 
     project = _project(root)
@@ -94,12 +94,18 @@ def _quiz_stats(root: Path, args: argparse.Namespace) -> int:
     kinds = {c.id: c.kind for q in doc.questions for c in q.clauses}
     print(f"{doc.title}: {doc.draw} of {len(doc.questions)} questions per attempt, pass mark "
           f"{doc.pass_mark}%, {stats.attempts} simulated attempts")
+    by_section = [c for c in section_guaranteed(doc) if c not in stats.guaranteed]
     print(f"asked in every attempt (always: true): {len(stats.guaranteed)} clauses")
-    print("\nclause                                   kind         asked in")
+    if by_section:
+        print(f"asked in every attempt (draw_per_section: {doc.draw_per_section}): "
+              f"{len(by_section)} more clauses")
+    width = max([32, *map(len, stats.clause_chance)])  # a long clause id keeps the columns
+    print(f"\n{'clause':<{width + 9}}{'kind':<13}asked in")
     for clause_id, share in sorted(stats.clause_chance.items(),
                                    key=lambda item: (-item[1], numbers[item[0]])):
-        mark = " (guaranteed)" if clause_id in stats.guaranteed else ""
-        print(f"{numbers[clause_id]:>7} {clause_id:<32} {kinds[clause_id]:<12} "
+        mark = " (guaranteed)" if clause_id in stats.guaranteed else \
+            " (guaranteed: section)" if clause_id in by_section else ""
+        print(f"{numbers[clause_id]:>7} {clause_id:<{width}} {kinds[clause_id]:<12} "
               f"{100 * share:5.1f}%{mark}")
     print("\nanswer cues (right answer / questions):")
     for name, (hits, total) in cues(doc).items():

@@ -214,11 +214,12 @@ def _stable_ids(before: dict[str, Placed], after: dict[str, Placed]) -> set[str]
 
 def _change(old: Placed | None, new: Placed | None, stable: set[str],
             questions: Mapping[str, tuple[str, ...]]) -> ClauseChange:
-    clause_id = (new or old).clause.id
+    either: Placed = new or old  # type: ignore[assignment]  # never both None
+    clause_id = either.clause.id
     if old is None or new is None:
         kind = "added" if old is None else "removed"
-        text = (new or old).clause.text
-        runs = (("insert" if old is None else "delete", normalise(text)),)
+        text = either.clause.text
+        runs: tuple = (("insert" if old is None else "delete", normalise(text)),)
         return ClauseChange(clause_id, (kind,), old, new, runs, questions.get(clause_id, ()),
                             new.clause.change_note if new else None)
     kinds = []

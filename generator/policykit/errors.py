@@ -29,7 +29,7 @@ def by_fields(self) -> tuple:
     return self.__class__, tuple(getattr(self, name) for name in self.__slots__)
 
 
-Source.__reduce__ = by_fields
+Source.__reduce__ = by_fields  # type: ignore[method-assign]
 
 
 @dataclass(frozen=True, order=True)

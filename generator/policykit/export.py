@@ -32,6 +32,13 @@ def category(doc: QuizDocument, question: QuestionDoc) -> str:
     return "$course$/" + "/".join(p.replace("/", "//") for p in parts)
 
 
+def in_section_order(doc: QuizDocument) -> list[QuestionDoc]:
+    """The questions grouped by category, categories in the policy's section order (as staff
+    read the policy), questions in bank order within each."""
+    order = {section_id: i for i, (section_id, _) in enumerate(doc.sections)}
+    return sorted(doc.questions, key=lambda q: order.get(q.sections[0], -1) if q.sections else -1)
+
+
 def fractions(question: QuestionDoc) -> list[float]:
     """Each option's Moodle fraction: right answers share 100, wrong ones share -100."""
     right = len(question.correct)
@@ -58,7 +65,7 @@ def moodle_xml(doc: QuizDocument) -> str:
     """The bank as Moodle XML: a category per policy section, clause ids as tags."""
     root = ET.Element("quiz")
     current = None
-    for question in sorted(doc.questions, key=lambda q: category(doc, q)):
+    for question in in_section_order(doc):
         if category(doc, question) != current:
             current = category(doc, question)
             node = ET.SubElement(root, "question", type="category")
@@ -113,7 +120,7 @@ def gift(doc: QuizDocument) -> str:
     lines = [f"// {' '.join(doc.title.split())}: {doc.policy_title} {doc.policy_version}",
              "// policykit export; one category per policy section", ""]
     current = None
-    for question in sorted(doc.questions, key=lambda q: category(doc, q)):
+    for question in in_section_order(doc):
         if category(doc, question) != current:
             current = category(doc, question)
             lines += [f"$CATEGORY: {current}", ""]

@@ -197,12 +197,12 @@ class _Reader:
             return ""
         if tag == "sup" and _footnote_ref(node):
             number = _footnote_ref(node)
-            self.cited.append(number)
+            self.cited.append(number)  # type: ignore[arg-type]
             return f"\\[{number}\\]"
         if tag == "a" and (_footnote_ref(node) or "footnote-backref" in node.attrs.get("class", "")
                            or node.attrs.get("href", "").startswith(("#footnote-ref", "#fnref"))):
             if _footnote_ref(node):
-                self.cited.append(_footnote_ref(node))
+                self.cited.append(_footnote_ref(node))  # type: ignore[arg-type]
                 return f"\\[{_footnote_ref(node)}\\]"
             return ""
         inner = "".join(self._inline(c) for c in node.children)

@@ -82,6 +82,7 @@ def build_key(root: Path, config, session, strict: bool, serving: bool, banner: 
         "code": session.cache_key,
         "mkdocs.yml": digest(Path(config.config_file_path).read_bytes()),
         "nav": config.nav, "site_url": config.site_url, "strict": strict, "serving": serving,
+        "docs_dir": config.docs_dir,
         "pdf": session.settings.pdf, "date": build_date().isoformat(),
         "epoch": os.environ.get("SOURCE_DATE_EPOCH", ""), "banner": banner,
         "theme dirs": list(config.theme.dirs),

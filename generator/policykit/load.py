@@ -39,7 +39,7 @@ _MERGE = "tag:yaml.org,2002:merge"
 _TAG = re.compile(r"(?:&\S+\s+)?!")  # a node written with a tag (perhaps after an anchor)
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """libyaml's composer when PyYAML has it (same nodes and marks, several times faster),
     without YAML 1.1's implicit typing, which the converter below does the YAML 1.2 way: to
     the composer every untagged scalar is text, except the merge key `<<`, refused later."""
@@ -96,7 +96,7 @@ class Document:
         start = self.node
         for step in prefix:
             start = _child(start, step)
-        todo = [((), start)] if start is not None else []
+        todo: list[tuple[Path_, Any]] = [((), start)] if start is not None else []
         while todo:
             path, node = todo.pop()
             found[path] = self._where(node)
@@ -205,7 +205,7 @@ def _odd_indents(text: str, shown_as: str) -> list[Problem]:
     with its own line and column: YAML would read them as text or fail somewhere else."""
     problems = []
     for number, line in enumerate(text.split("\n"), start=1):
-        indent = _INDENT_LIKE.match(line).group()
+        indent = _INDENT_LIKE.match(line).group()  # type: ignore[union-attr]
         odd = next((i for i, char in enumerate(indent) if char != " "), None)
         if odd is None:
             continue
@@ -269,7 +269,7 @@ class _Converter:
             return self.mapping(node, depth)
         if isinstance(node, yaml.SequenceNode):
             return [self.value(item, depth + 1) for item in node.value]
-        return self.scalar(node)
+        return self.scalar(node)  # type: ignore[arg-type]
 
     def mapping(self, node: yaml.MappingNode, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Iterator, Mapping
+from typing import Any, Iterator, Mapping
 
 from .errors import Source, by_fields
 from .load import Document
@@ -142,6 +142,8 @@ class Policy:
     lock_source: Source | None = None
     unloaded_versions: frozenset[str] = frozenset()  # version files there that did not load
     places: Mapping[tuple, Source] = field(default_factory=dict, compare=False, repr=False)
+    training: str = "quiz"  # "none": staff only read it; no quiz coverage is required
+    training_reason: str | None = None
 
     def at(self, *path) -> Source:
         """Where the value at path (e.g. 'owner') is written in policy.yaml."""
@@ -151,7 +153,8 @@ class Policy:
     def current(self) -> Version | None:
         """The newest approved version, or the newest draft when none is approved."""
         approved = [v for v in self.versions if v.status == "approved"]
-        return (approved or list(self.versions) or [None])[-1]
+        newest = approved or list(self.versions)
+        return newest[-1] if newest else None
 
     def version(self, name: str) -> Version | None:
         """The version called name, if there is one."""
@@ -243,6 +246,7 @@ class Pathway:
     description: str | None = None
     due_within_days: int | None = None  # complete within this many days of starting
     renew_every_days: int | None = None  # and again every this many days
+    quiz_sources: tuple[Source, ...] = field(default=(), compare=False, repr=False)  # each quiz id's
 
 
 @dataclass(frozen=True)
@@ -256,6 +260,13 @@ class Project:
     unloaded_policies: frozenset[str] = frozenset()
     quizzes_complete: bool = True
     unloaded_quizzes: frozenset[str] = frozenset()  # ids (file names) of quizzes that failed
+
+    @property
+    def known_organisation(self) -> Organisation:
+        """The organisation, for a project that loaded without errors (pages are rendered only
+        from such a project)."""
+        assert self.organisation is not None, "policy/organisation.yaml did not load"
+        return self.organisation
 
     def quiz(self, quiz_id: str) -> Quiz | None:
         """The quiz with this id, if any."""
@@ -274,10 +285,10 @@ class Project:
         return self._quizzes_by_policy.get(policy_id, ())
 
     @cached_property
-    def _by_id(self) -> dict[str, dict[str, object]]:
+    def _by_id(self) -> dict[str, dict[str, Any]]:
         """Policies, linked policies and quizzes by id; the first of a repeated id wins, as a
         scan in order would (the checks report the repeat)."""
-        index: dict[str, dict[str, object]] = {}
+        index: dict[str, dict[str, Any]] = {}
         for name in ("policies", "linked", "quizzes"):
             found = index[name] = {}
             for item in getattr(self, name):
@@ -293,7 +304,8 @@ class Project:
 
 
 for _slotted in (Ref, Clause, Section, Role, LinkedPolicy, Option, Question, Pathway):
-    _slotted.__reduce__ = by_fields  # the cache of earlier runs holds many thousands
+    # The cache of earlier runs holds many thousands.
+    _slotted.__reduce__ = by_fields  # type: ignore[method-assign]
 
 
 def version_key(name: str) -> tuple:
@@ -312,6 +324,8 @@ def build_policy(doc: Document, versions: tuple[Version, ...], locked: Mapping[s
                   linked_policies=tuple(data.get("linked_policies", ())),
                   summary=data.get("summary"), places=doc.places(), locked=dict(locked),
                   lock_source=lock_source, unloaded_versions=frozenset(unloaded_versions),
+                  training=data.get("training", "quiz"),
+                  training_reason=data.get("training_reason"),
                   versions=tuple(sorted(versions, key=lambda v: version_key(v.version))))
 
 
@@ -405,5 +419,6 @@ def build_pathways(doc: Document) -> tuple[Pathway, ...]:
     """The pathways of a validated quizzes/pathways.yaml."""
     return tuple(Pathway(p["id"], p["title"], tuple(p["quizzes"]), doc.at(("pathways", i)),
                          p.get("description"), p.get("due_within_days"),
-                         p.get("renew_every_days"))
+                         p.get("renew_every_days"), tuple(doc.at(("pathways", i, "quizzes", j))
+                                                         for j in range(len(p["quizzes"]))))
                  for i, p in enumerate(doc.data["pathways"]))

@@ -19,6 +19,8 @@ from .session import BuildSession, settings_of
 from .render import HOME, POLICIES_INDEX, policy_page
 from .templates import packaged
 from .search import SearchError, index_site, is_searchable, mark_searchable
+from .scaffold import refresh_schemas
+from .site_config import apply_defaults
 
 log = logging.getLogger("mkdocs.plugins.policykit")
 
@@ -87,6 +89,8 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
                 project, _ = generate(self.root, self.session)
             except ProjectError as error:
                 raise PluginError(f"policykit: the project has errors:\n{error}") from None
+        apply_defaults(config, self.root)
+        refresh_schemas(self.root)  # the project's copy for editors, written by policykit init
         if project is not None:
             config.nav = site_nav(project)
         _add_theme_overrides(config)

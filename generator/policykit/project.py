@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import model, schema
 from .errors import Problem, Source
@@ -16,7 +16,7 @@ from .workflow import LOCK_FILE, content_hash
 if TYPE_CHECKING:
     from .session import BuildSession
 
-Result = tuple[object | None, tuple[Problem, ...]]  # never changed once made: it is cached
+Result = tuple[Any, tuple[Problem, ...]]  # never changed once made: it is cached
 
 
 @dataclass
@@ -111,7 +111,7 @@ def load_project(root: Path, session: BuildSession | None = None,
     first = session.models is None
     if first:
         session.models = session.load("models") or {}
-    reading = _Reading(inputs or scan(root), session.models)
+    reading = _Reading(inputs or scan(root), session.models)  # type: ignore[arg-type]
     project, problems = _load_project(reading)
     session.models = reading.used  # only files still there: the cache stays bounded
     if first and any(key not in reading.known for key in reading.used):  # something was read
@@ -132,14 +132,14 @@ def _load_project(reading: _Reading) -> tuple[model.Project, list[Problem]]:
         linked = built or ()
     policies, unloaded = [], set()
     for folder in reading.inputs.subfolders("policy"):
-        policy, found = _load_policy(reading, folder)
+        policy, found = _load_policy(reading, folder)  # type: ignore[assignment]
         problems += found
         if policy:
             policies.append(policy)
         if found:
             name = PurePosixPath(folder).name
             unloaded.update({name, policy.id} if policy else {name})
-    quizzes, pathways, found = _load_quizzes(reading)
+    quizzes, pathways, found = _load_quizzes(reading)  # type: ignore[assignment]
     problems += found
     loaded = {q.id for q in quizzes}
     return model.Project(organisation, tuple(policies), linked, quizzes, pathways,
@@ -192,7 +192,7 @@ def _load_policy(reading: _Reading, relative: str) -> tuple[model.Policy | None,
     if not paths:
         problems.append(Problem(Source(f"{relative}/versions"), "the policy has no versions",
                                 f"add {relative}/versions/<version>.yaml"))
-    locked, lock_source, found = _read_lock(reading, relative)
+    locked, lock_source, found = _read_lock(reading, relative)  # type: ignore[assignment]
     problems += found
     if not doc:
         return None, problems

@@ -11,6 +11,7 @@ from .model import Project, Quiz
 from .quizzes import live_questions
 
 VERDICTS = ("Right.", "Yes.", "Correct.")  # how option feedback may open; the key says it once
+ENDS = (".", "?", "!", ":", ";", "…")  # text ending so needs no full stop after it
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,11 @@ class OptionDoc:
     text: str
     correct: bool
     feedback: str
+
+    @property
+    def key_text(self) -> str:
+        """The text as a sentence: a full stop added unless it already ends in punctuation."""
+        return self.text if self.text.rstrip("\"'”’)»").endswith(ENDS) else self.text + "."
 
     @property
     def key_feedback(self) -> str:
@@ -63,7 +69,10 @@ class QuestionDoc:
         return self.type == "multiple" and "all that apply" not in self.prompt.lower()
 
     def paper_order(self) -> tuple[OptionDoc, ...]:
-        """The options in a stable shuffle seeded by the question id (the same on every build)."""
+        """The options in a stable shuffle seeded by the question id (the same on every build);
+        true/false options as written (True, then False, reads as the question does)."""
+        if self.type == "true-false":
+            return self.options
         seed = int.from_bytes(hashlib.sha256(self.id.encode("utf-8")).digest()[:8], "big")
         options = list(self.options)
         random.Random(seed).shuffle(options)
@@ -144,3 +153,19 @@ def draw(doc: QuizDocument, rng: random.Random) -> list[str]:
 def guaranteed(doc: QuizDocument) -> tuple[str, ...]:
     """The clause ids every attempt asks about: those covered by an `always` question."""
     return tuple(dict.fromkeys(c.id for q in doc.questions if q.always for c in q.clauses))
+
+
+def section_guaranteed(doc: QuizDocument) -> tuple[str, ...]:
+    """The clause ids draw_per_section makes every attempt ask: all clauses of a section's
+    questions when it has no more than draw_per_section of them (each is asked), else those
+    every question of the section covers (whichever the draw picks asks them)."""
+    if not doc.draw_per_section:
+        return ()
+    sure: list[str] = []
+    for section_id, _ in doc.sections:
+        covered = [[c.id for c in q.clauses] for q in doc.questions_in(section_id)]
+        if len(covered) <= doc.draw_per_section:
+            sure += [c for clauses in covered for c in clauses]
+        elif covered:
+            sure += [c for c in covered[0] if all(c in other for other in covered[1:])]
+    return tuple(dict.fromkeys(sure))

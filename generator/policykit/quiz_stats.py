@@ -84,18 +84,29 @@ def quiz_stats(doc: QuizDocument, attempts: int = SIMULATED_ATTEMPTS, seed: int 
 
 def check_cues(project: Project, quiz: Quiz) -> Iterator[Problem]:
     """Warnings on answer cues that let a quiz be passed without reading."""
-    doc = quiz_document(project, quiz)
-    found = cues(doc)
-    hits, total = found["longest"]
-    if total >= 4 and 2 * hits > total:
-        yield Problem(quiz.source, f"in {hits} of {total} single-answer questions the right "
-                      "option is the longest", "make a wrong option as long in some questions, "
-                      "so length gives nothing away", severity="warning")
-    hits, total = found["true-false"]
+    yield from cue_problems(quiz_document(project, quiz), quiz.source)
+
+
+def cue_problems(doc: QuizDocument, where) -> Iterator[Problem]:
+    """The cue warnings for a quiz document, located at where; each names the questions to
+    rewrite, so the trainer knows where to start."""
+    singles = [q for q in doc.questions if q.type == "single"]
+    longest = [q.id for q in singles if _longest_correct(q)]
+    if len(singles) >= 4 and 2 * len(longest) > len(singles):
+        yield Problem(where, f"in {len(longest)} of {len(singles)} single-answer questions the "
+                      f"right option is the longest ({_names(longest)})", "make a wrong option "
+                      "as long in some questions, so length gives nothing away", severity="warning")
+    hits, total = cues(doc)["true-false"]
     if total >= 3 and hits == total:
-        yield Problem(quiz.source, f"all {total} true/false questions have the same answer",
+        yield Problem(where, f"all {total} true/false questions have the same answer",
                       "phrase some so that the other answer is right", severity="warning")
-    hits, total = found["first"]
-    if total >= 4 and 2 * hits > total:
-        yield Problem(quiz.source, f"in {hits} of {total} questions the right option is listed "
-                      "first", "vary where the right option is written", severity="warning")
+    written = [q for q in doc.questions if q.type != "multiple" and len(q.options) > 2]
+    first = [q.id for q in written if q.options[0].correct]
+    if len(written) >= 4 and 2 * len(first) > len(written):
+        yield Problem(where, f"in {len(first)} of {len(written)} questions the right option is "
+                      f"listed first ({_names(first)})", "vary where the right option is written",
+                      severity="warning")
+
+
+def _names(ids: list[str]) -> str:
+    return ", ".join(f"'{i}'" for i in ids)

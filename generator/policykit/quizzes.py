@@ -68,6 +68,7 @@ def _check_quiz(project: Project, quiz: Quiz) -> Iterator[Problem]:
         yield from _check_options(question)
         complete = policy and policy.id not in project.unloaded_policies
         for i, clause_id in enumerate(question.covers if complete else ()):
+            assert policy is not None
             where = question.places.get(("covers", i), question.source)
             if clause_id not in anywhere:
                 yield Problem(where, f"question '{question.id}' covers '{clause_id}', which is "
@@ -76,7 +77,7 @@ def _check_quiz(project: Project, quiz: Quiz) -> Iterator[Problem]:
             elif clause_id not in current:
                 left_out = not set(question.covers) & current
                 yield Problem(where, f"question '{question.id}' covers '{clause_id}', which is not "
-                              f"in the current version {policy.current.version}",
+                              f"in the current version {policy.current.version}",  # type: ignore[union-attr]
                               "the question is left out of the quiz until it is" if left_out else
                               "update the question if the clause was removed", severity="warning")
 
@@ -113,8 +114,8 @@ def check_coverage(project: Project) -> Iterator[Problem]:
     if not project.quizzes_complete:
         return  # a quiz file did not load: what it covers is unknown
     for policy in project.policies:
-        if policy.id in project.unloaded_policies:
-            continue
+        if policy.id in project.unloaded_policies or policy.training == "none":
+            continue  # training: none — staff only read it, so no clause needs a question
         covered = covering_questions(project, policy.id)
         current = policy.current
         for version in policy.versions:
@@ -142,9 +143,10 @@ def check_pathways(project: Project) -> Iterator[Problem]:
         if counts[pathway.id] > 1:
             yield Problem(pathway.source, f"pathway '{pathway.id}' is listed more than once",
                           "keep one")
-        for quiz_id in pathway.quizzes:
+        for i, quiz_id in enumerate(pathway.quizzes):
             if quiz_id not in known and quiz_id not in project.unloaded_quizzes:
-                yield Problem(pathway.source, f"pathway '{pathway.id}' names unknown quiz "
+                where = pathway.quiz_sources[i] if i < len(pathway.quiz_sources) else pathway.source
+                yield Problem(where, f"pathway '{pathway.id}' names unknown quiz "
                               f"'{quiz_id}'", did_you_mean(quiz_id, known, "check the quiz id"))
 
 

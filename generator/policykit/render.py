@@ -8,7 +8,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import jinja2
 from markupsafe import Markup
@@ -105,7 +105,7 @@ class Part:
 
     name: str
     key: str | None  # a digest of all the pages show; None: always render them (cheap pages)
-    render: Callable[[], dict[str, str]]
+    render: Callable[[], Mapping[str, str | bytes]]
     cost: int = 1
 
 
@@ -121,7 +121,7 @@ def site_parts(project: Project, templates: list[Path], today: dt.date,
                    for p in project.policies)
     shared = content_key((templates_key, titles, today, pdf, project.organisation,
                           project.linked))
-    everything = content_key((templates_key, today, project.organisation.name, tuple(
+    everything = content_key((templates_key, today, project.known_organisation.name, tuple(
         (p.id, p.title, p.owner, tuple((v.version, v.digest) for v in p.versions),
          tuple(q.digest for q in project.quizzes_on(p.id))) for p in project.policies)))
     parts = [Part("home", everything, lambda: {
@@ -185,7 +185,7 @@ def _render_policy_pages(env, project: Project, policy: Policy, today, pdf) -> d
             print_href=page.link(url + "/print"))
         page = Page(f"{url}/print/index.html", f"{url}/print")
         pages[page.path] = env.get_template("compare_standalone.html.j2").render(
-            view=compare_view(policy, comparison, page.link, project.organisation.name),
+            view=compare_view(policy, comparison, page.link, project.known_organisation.name),
             print_css=page.link_file("assets/print.css"))
     return pages
 
@@ -197,6 +197,7 @@ def _training_parts(env: jinja2.Environment, project: Project, shared: str) -> l
     quiz_ids = tuple(q.digest for q in project.quizzes)
     assets = _quiz_assets(env)
     parts = []
+    key: tuple
     for url, template, view, key in [
             (TRAINING, "training.md.j2", training_view, (quiz_ids, project.pathways, shared)),
             (f"{TRAINING}/coverage", "coverage.md.j2", coverage_view, (quiz_ids, currents, shared))]:
@@ -224,7 +225,8 @@ def _render_one(env: jinja2.Environment, template: str, page: Page, view) -> dic
 
 def _quiz_assets(env: jinja2.Environment) -> dict[str, bytes]:
     """The assets a quiz's SCORM package carries, from the template folders."""
-    found = template_files([Path(p) for p in env.loader.searchpath], "assets")
+    found = template_files([Path(p) for p in env.loader.searchpath],  # type: ignore[union-attr]
+                           "assets")
     return {name: found[name].read_bytes() for name in SCORM_ASSETS}
 
 
@@ -243,11 +245,12 @@ def _quiz_pages(env: jinja2.Environment, project: Project, quiz) -> dict[str, st
 def render_compare_standalone(project: Project, root: Path, comparison: Comparison) -> str:
     """One comparison as a self-contained HTML page (policykit diff --format html)."""
     policy = project.policy(comparison.policy)
+    assert policy is not None  # diff names a policy kept here
     page = Page("compare.html", compare_url(policy.id, comparison.old.version,
                                            comparison.new.version))
     env = environment(template_folders(root))
     return env.get_template("compare_standalone.html.j2").render(
-        view=compare_view(policy, comparison, page.link, project.organisation.name),
+        view=compare_view(policy, comparison, page.link, project.known_organisation.name),
         print_css=None)
 
 
@@ -279,7 +282,7 @@ def home_view(project: Project, today: dt.date) -> dict[str, Any]:
     recent = sorted(((policy, v) for policy in project.policies for v in policy.versions),
                     key=lambda pv: (pv[1].approved_on or dt.date.min, version_key(pv[1].version)),
                     reverse=True)
-    return {"organisation": project.organisation.name, "policies": rows,
+    return {"organisation": project.known_organisation.name, "policies": rows,
             "recent": [{"title": p.title, "version": v.version, "status": v.status,
                         "approved_on": _date(v.approved_on), "note": v.note,
                         "href": HOME.link(policy_page(p.id, v.version).url)}
@@ -317,16 +320,17 @@ def policy_view(project: Project, policy: Policy, version: Version, page: Page,
                 today: dt.date, version_page: bool = False) -> dict[str, Any]:
     """Everything a policy page shows for one version, already ordered and linked; a version
     page (/policies/<id>/<version>/) is titled with its version and kept out of search."""
-    where = _Where(project, policy, version, page, tuple(project.organisation.glossary().items()))
+    where = _Where(project, policy, version, page,
+                   tuple(project.known_organisation.glossary().items()))
     sections = _section_views(where, version.sections, 2)
     return {
         "page_title": f"{policy.title} {version.version}" if version_page else policy.title,
         "search_exclude": version_page,
         "title": policy.title,
-        "organisation": project.organisation.name,
+        "organisation": project.known_organisation.name,
         "version": version.version, "status": version.status, "note": version.note,
         "owner": policy.owner,
-        "audience": [dict(project.organisation.audiences).get(a, a) for a in policy.audience],
+        "audience": [dict(project.known_organisation.audiences).get(a, a) for a in policy.audience],
         "approved_on": _date(version.approved_on), "approved_by": version.approved_by,
         "review_due": _date(version.review_due),
         "overdue": bool(version.review_due and version.review_due < today
@@ -384,14 +388,16 @@ def _clause_view(where: _Where, clause: Clause, level: int) -> dict[str, Any]:
 def _ref_view(where: _Where, ref: Ref) -> dict[str, Any]:
     target = where.project.policy(ref.policy) if ref.policy else where.policy
     if target is None:  # registered in linked.yaml only: the checks allow no anchor here
-        linked = where.project.linked_policy(ref.policy)
+        linked = where.project.linked_policy(ref.policy)  # type: ignore[arg-type]
+        assert linked is not None  # the checks allow only known references
         return {"label": linked.title, "href": linked.url or f"#{LINKED_SECTION}"}
     if not ref.anchor:
         return {"label": target.title, "href": where.page.link(policy_page(target.id).url)}
     if target is where.policy:
         return {"label": _number_of(where.version, ref.anchor), "href": f"#{ref.anchor}"}
     href = where.page.link(f"{policy_page(target.id).url}#{ref.anchor}")
-    return {"label": f"{target.title} {_number_of(target.current, ref.anchor)}", "href": href}
+    return {"label": f"{target.title} {_number_of(target.current, ref.anchor)}",  # type: ignore[arg-type]
+            "href": href}
 
 
 def _number_of(version: Version, anchor: str) -> str:
@@ -407,6 +413,7 @@ def _linked_view(project: Project, linked_id: str, page: Page) -> dict[str, Any]
         return {"title": internal.title, "href": page.link(policy_page(linked_id).url),
                 "where": None, "site_path": f"/{policy_page(linked_id).url}/"}
     linked = project.linked_policy(linked_id)
+    assert linked is not None  # the checks allow only known linked policies
     return {"title": linked.title, "href": linked.url, "where": linked.where, "site_path": None}
 
 
@@ -439,9 +446,9 @@ def _references(project: Project) -> dict[str, list[tuple[Policy, Clause]]]:
     return cached[1]
 
 
-def _banners(policy: Policy, version: Version, page: Page) -> list[dict[str, str]]:
+def _banners(policy: Policy, version: Version, page: Page) -> list[dict[str, Any]]:
     current = policy.current
-    banners = []
+    banners: list[dict[str, Any]] = []
     if version.status == "draft":
         text = ("This is a draft, not yet approved. It is not policy until it is approved."
                 if current is not version else
@@ -450,7 +457,7 @@ def _banners(policy: Policy, version: Version, page: Page) -> list[dict[str, str
     elif version is not current:
         banners.append({"kind": "superseded", "title": "Superseded",
                         "text": f"Version {version.version} has been replaced by version "
-                                f"{current.version}.",
+                                f"{current.version}.",  # type: ignore[union-attr]
                         "link": {"label": "Read the current version",
                                  "href": page.link(policy_page(policy.id).url)}})
     draft = _newer_draft(policy)

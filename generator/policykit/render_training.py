@@ -59,6 +59,7 @@ def sign_off_view(project: Project, pathway, link, rows: int = 20) -> dict[str, 
 
 def _quiz_summary(project: Project, quiz: Quiz, link) -> dict[str, Any]:
     policy = project.policy(quiz.policy)
+    assert policy is not None  # the checks, which pass before pages are rendered, see to it
     live = live_questions(project, quiz)
     return {"id": quiz.id, "title": quiz.title, "href": link(quiz_url(quiz.id)),
             "policy": policy.title, "bank": len(live),
@@ -75,11 +76,13 @@ def coverage_view(project: Project, link, link_file=None) -> dict[str, Any]:
         if current is None:
             continue
         covering = covering_questions(project, policy.id)
+        read_only = (f"read only (training: none): {policy.training_reason}"
+                     if policy.training == "none" else None)
         rows = [{"number": c.number, "id": c.id,
                  "href": link(f"policies/{policy.id}#{c.id}"),
                  "questions": [{"label": qid, "href": link(_question_answer_url(qid))}
                                for qid in covering.get(c.id, ())],
-                 "exempt": c.quiz_exempt}
+                 "exempt": c.quiz_exempt or read_only}
                 for c in current.clauses()]
         covered = sum(1 for r in rows if r["questions"])
         exempt = sum(1 for r in rows if not r["questions"] and r["exempt"])
@@ -99,8 +102,11 @@ def quiz_view(project: Project, quiz: Quiz, link, link_file=None) -> dict[str, A
     link_file, links to its LMS downloads."""
     doc = quiz_document(project, quiz)
     policy = project.policy(quiz.policy)
+    assert policy is not None  # the checks, which pass before pages are rendered, see to it
     questions = [_question_view(policy, q, link) for q in doc.questions]
+    organisation = project.organisation.name if project.organisation else ""
     return {**_quiz_summary(project, quiz, link), "description": quiz.description,
+            "organisation": organisation,
             "policy_version": doc.policy_version,
             "policy_href": link(f"policies/{policy.id}"),
             "questions": questions, "data_json": script_json(quiz_data(doc, link)),
@@ -116,6 +122,7 @@ def quiz_data(doc: QuizDocument, link) -> dict[str, Any]:
                                  "options": [o.text for o in q.options],
                                  "feedback": [o.feedback for o in q.options],
                                  "explanation": q.explanation, "always": q.always,
+                                 "shuffle": q.type != "true-false",
                                  "sections": list(q.sections),
                                  "clauses": [{"number": c.number, "href": link(
                                      f"policies/{doc.policy_id}#{c.id}") or ""}
@@ -124,14 +131,17 @@ def quiz_data(doc: QuizDocument, link) -> dict[str, Any]:
 
 
 def _question_view(policy: Policy, question: QuestionDoc, link) -> dict[str, Any]:
+    def option(o):
+        return {"index": o.index, "text": o.text, "key_text": o.key_text, "correct": o.correct,
+                "feedback": o.feedback, "key_feedback": o.key_feedback}
+
     return {
         "id": question.id, "type": question.type, "prompt": question.prompt,
         "hint": question.needs_hint,
         "input": "checkbox" if question.type == "multiple" else "radio",
-        "options": [{"index": o.index, "text": o.text, "correct": o.correct,
-                     "feedback": o.feedback, "key_feedback": o.key_feedback}
-                    for o in question.options],
-        "paper_options": [{"text": o.text} for o in question.paper_order()],
+        "options": [option(o) for o in question.options],
+        # the paper's order, which the answer key keeps so a trainer marks a paper down the page
+        "paper_options": [option(o) for o in question.paper_order()],
         "explanation": question.explanation,
         "clauses": [{"number": c.number, "href": link(f"policies/{policy.id}#{c.id}")}
                     for c in question.clauses],

@@ -71,8 +71,8 @@ def latest_summary(project: Project, policy: Policy) -> tuple[Version, Version, 
 
 def _compare(old: Version, new: Version, questions: dict) -> Comparison:
     key = (id(old), id(new), tuple(questions.items()))
-    _compared: OrderedDict[tuple, tuple[Version, Version, Comparison]] = memo("compared",
-                                                                              OrderedDict)
+    _compared: OrderedDict[tuple, tuple[Version, Version, Comparison]] = memo(  # type: ignore[assignment]
+        "compared", OrderedDict)
     cached = _compared.get(key)
     if cached is None or cached[0] is not old or cached[1] is not new:
         cached = _compared[key] = (old, new, compare_versions(old, new, questions))
@@ -125,7 +125,7 @@ def compare_view(policy: Policy, comparison: Comparison, link,
         "renumbered": [{"id": c.clause, "old": c.old_number, "new": c.new_number}
                        for c in comparison.changes if c.kinds == ("renumbered",)],
         "unchanged": [{"number": c.new_number, "id": c.clause,
-                       "text": _first_words(c.new.clause.text)}
+                       "text": _first_words(c.new.clause.text)}  # type: ignore[union-attr]
                       for c in comparison.clauses if not c.kinds],
         "is_empty": comparison.is_empty,
     }
@@ -187,7 +187,7 @@ def _show(value) -> str:
     if isinstance(value, tuple):
         return "; ".join(value)
     if isinstance(value, dt.date):
-        return _date(value)
+        return _date(value) or ""
     return str(value)
 
 

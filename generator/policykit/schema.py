@@ -81,13 +81,13 @@ def _schema_problems(document: Document, name: str) -> list[Problem]:
         _fast_validator(name)(document.data)
         return []
     except fastjsonschema.JsonSchemaException as fast:
-        problems = []
+        problems: list[Problem] = []
         for error in _validator(name).iter_errors(document.data):
             problems.extend(_explain(document, error))
         if not problems:  # the two validators disagree: never let the file pass in silence
             path = tuple(int(step) if step.isdigit() else step
                          for step in getattr(fast, "path", ["data"])[1:])
-            problems.append(Problem(document.at(path), f"{shown(fast.message)}",
+            problems.append(Problem(document.at(path), f"{shown(getattr(fast, 'message', str(fast)))}",
                                     "correct the value to match the format"))
         return sorted(set(problems))
 

@@ -73,7 +73,7 @@ def _scalars(node: yaml.Node) -> Iterator[tuple[tuple, str | None, yaml.ScalarNo
         elif isinstance(node, yaml.SequenceNode):
             todo += [(owner, key, item) for item in reversed(node.value)]
         elif isinstance(node.value, str):
-            yield owner, key, node
+            yield owner, key, node  # type: ignore[misc]  # a node holding text is a scalar
 
 
 def _body(node: yaml.ScalarNode, lines: list[str]) -> Iterator[tuple[int, str]]:

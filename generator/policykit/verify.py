@@ -61,7 +61,7 @@ def html_blocks(text: str) -> list[str]:
                                      or "footnote-backref" in child.attrs.get("class", "")):
                 continue
             if child.tag == "a" and FOOTNOTE_HREF.match(href):
-                out[-1] += f"[{FOOTNOTE_HREF.match(href)[1]}]"
+                out[-1] += f"[{FOOTNOTE_HREF.match(href)[1]}]"  # type: ignore[index]
                 continue
             breaks = child.tag in _BREAKS
             if breaks:
@@ -81,7 +81,8 @@ def source_sentences(path: Path) -> list[str]:
     """The sentences of a source document, in order."""
     if path.suffix.lower() == ".txt":
         lines = path.read_text("utf-8-sig").splitlines()
-        blocks = [line[BULLET.match(line).end():] if BULLET.match(line) else line
+        blocks = [line[BULLET.match(line).end():] if BULLET.match(line)  # type: ignore[union-attr]
+                  else line
                   for line in lines]
     else:
         from .importer_html import source_html

@@ -30,7 +30,7 @@ def draft_from(text: str, old_version: str, new_version: str) -> str:
     edits += [yaml_edit.remove_key(text, root, key) for key in _CLEARED_ON_DRAFT if key in data]
     notes: list[yaml_edit.Edit] = []
     sections = next((v for k, v in root.value if k.value == "sections"), None)
-    yaml_edit.mappings_under(sections, lambda mapping: notes.extend(
+    yaml_edit.mappings_under(sections, lambda mapping: notes.extend(  # type: ignore[arg-type]
         yaml_edit.remove_key(text, mapping, "change_note")
         for key, _ in mapping.value if key.value == "change_note"))
     expected = {k: v for k, v in data.items() if k not in _CLEARED_ON_DRAFT}

@@ -10,7 +10,7 @@ import os
 import tempfile
 from pathlib import Path
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Protocol
+from typing import Any, Callable, Mapping, Protocol, Sequence
 
 
 def write_new_file(path: Path, text: str) -> None:
@@ -87,11 +87,14 @@ def _prune(folder: Path, keep: set[str]) -> list[str]:
 
 
 class Part(Protocol):
-    name: str
-    key: str | None
-    cost: int
-
-    def render(self) -> dict[str, str | bytes]: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def key(self) -> str | None: ...
+    @property
+    def cost(self) -> int: ...
+    @property
+    def render(self) -> Callable[[], Mapping[str, str | bytes]]: ...
 
 
 class Session(Protocol):  # what write_parts needs of a BuildSession
@@ -113,8 +116,8 @@ class PageRecord:
 PARALLEL_COST = 20_000  # below this much work (clauses and questions), one process is quicker
 
 
-def write_parts(folder: Path, parts: list[Part], session: Session,
-                respawn: Callable[[], list[Part]] | None = None) -> list[str]:
+def write_parts(folder: Path, parts: Sequence[Part], session: Session,
+                respawn: Callable[[], Sequence[Part]] | None = None) -> list[str]:
     """Make folder hold the pages of parts and nothing else, writing only what changed.
     A part whose key is unchanged since it was last written (in this session, or by an
     earlier run as the disk cache records), with its files still holding what was written, is
@@ -154,7 +157,7 @@ def write_parts(folder: Path, parts: list[Part], session: Session,
 
 
 def _render_and_write(folder: Path, parts: list, jobs: int,
-                      respawn: Callable[[], list[Part]] | None) -> list[tuple]:
+                      respawn: Callable[[], Sequence[Part]] | None) -> list[tuple]:
     """(name, {path: digest}, paths written) for each part, in order."""
     if jobs < 2 or sum(p.cost for p in parts) < PARALLEL_COST:
         return _write_share(folder, parts)
@@ -169,8 +172,9 @@ def _render_and_write(folder: Path, parts: list, jobs: int,
         gc.freeze()  # the garbage collector leaves the shared model alone: pages stay shared
         target, arguments = _write_in_child, (folder, shares[1])
     elif respawn is not None:  # a new process makes the parts again (from the disk cache)
-        context = multiprocessing.get_context("spawn")
-        target, arguments = _respawned, (folder, respawn, [p.name for p in shares[1]])
+        context = multiprocessing.get_context("spawn")  # type: ignore[assignment]
+        target, arguments = (_respawned,  # type: ignore[assignment]
+                             (folder, respawn, [p.name for p in shares[1]]))  # type: ignore[assignment]
     else:
         return _write_share(folder, parts)
     receiver, sender = context.Pipe(duplex=False)
@@ -199,7 +203,7 @@ def _write_in_child(sender, folder: Path, parts: list) -> None:
         sender.close()
 
 
-def _respawned(sender, folder: Path, respawn: Callable[[], list[Part]], names: list[str]) -> None:
+def _respawned(sender, folder: Path, respawn: Callable[[], Sequence[Part]], names: list[str]) -> None:
     try:
         wanted = set(names)
         parts = [part for part in respawn() if part.name in wanted]

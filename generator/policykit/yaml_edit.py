@@ -114,7 +114,7 @@ def _remove_from_block(text: str, key: yaml.Node, value: yaml.Node) -> Edit:
         return line_start, end, ""
     # The key follows '- ' (the first key of a list item): the next key takes its place.
     column = start - line_start
-    indent = re.match(r"[ ]*", text[end:]).group()
+    indent = re.match(r"[ ]*", text[end:]).group()  # type: ignore[union-attr]
     return start, end + min(len(indent), column), ""
 
 
