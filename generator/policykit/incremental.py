@@ -173,7 +173,7 @@ class Incremental:
     serving: bool = False
     previous_site: Path | None = None
     previous: Manifest | None = None
-    plan: Plan | None = None
+    plan: Plan = field(default_factory=lambda: Plan(True, "not decided yet"))
     reuse_search: bool = False  # no page changed: the search index is the previous one
     key: str = ""
     docs: dict[str, str] = field(default_factory=dict)
@@ -206,12 +206,15 @@ class Incremental:
                  else f"incremental build of {len(self.plan.changed)} changed page(s)")
         return self.plan
 
+    def searched(self, built: dict[str, bool]) -> dict[str, bool]:
+        """Whether each page is searched: those built now, the unchanged ones as before."""
+        if not self.plan.full and self.previous is not None:
+            return {**self.previous.searchable, **built}
+        return dict(built)
+
     def searchable(self, built: dict[str, bool]) -> list[str]:
         """Every searched page: those built now, and the unchanged ones from the manifest."""
-        searched = dict(built)
-        if not self.plan.full and self.previous is not None:
-            searched = {**self.previous.searchable, **built}
-        return sorted(uri for uri, value in searched.items() if value)
+        return sorted(uri for uri, value in self.searched(built).items() if value)
 
     def finish(self, config, files, built: dict[str, bool]) -> None:
         """Check anchors linked from unchanged pages into changed ones, as a full build does,
@@ -228,10 +231,7 @@ class Incremental:
                 anchors[file.src_uri] = previous[file.src_uri]
                 _check_anchors(file.src_uri, previous[file.src_uri], by_uri,
                                self.plan.changed, config.validation.links.anchors)
-        searchable = dict(built)
-        if not self.plan.full and self.previous is not None:
-            searchable = {**self.previous.searchable, **built}
-        self.manifest = Manifest(self.key, self.docs, searchable, anchors)
+        self.manifest = Manifest(self.key, self.docs, self.searched(built), anchors)
 
 
 def _check_anchors(source: str, links: dict[str, dict[str, str]], by_uri: dict, changed,

@@ -111,6 +111,8 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         costs more than rendering a handful of pages); keyed by each template's source."""
         import jinja2
 
+        if self.session is None:
+            return env
         folder = self.session.cache_folder() / "jinja"
         try:
             folder.mkdir(parents=True, exist_ok=True)
