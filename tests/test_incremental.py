@@ -162,3 +162,26 @@ def test_links_from_unchanged_pages_to_anchors_a_changed_page_lost_are_reported(
     caplog.clear()
     _check_anchors("a.md", links, {"b.md": changed}, frozenset(), 30)  # b unchanged: no news
     assert not caplog.records
+
+
+def test_after_a_failed_rebuild_in_serve_the_next_one_is_full(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from policykit import incremental
+
+    monkeypatch.setattr(incremental, "build_key", lambda *args: "key")
+    monkeypatch.setattr(incremental, "docs_digests", lambda *args: {"a.md": "1"})
+    config = SimpleNamespace(site_dir=str(tmp_path / "site"), docs_dir=str(tmp_path),
+                             theme=SimpleNamespace(static_templates=[]), extra_templates=[])
+    state = incremental.Incremental(tmp_path, None, False, serving=True,
+                                    previous=Manifest("key", {"a.md": "1"}, {}, {}))
+    assert not state.start(config, _Files(), "").full  # the manifest fits: incremental
+    # ... but that rebuild raised before finish(): the folder is not known any more
+    assert "no earlier build" in state.start(config, _Files(), "").reason
+
+
+class _Files(list):
+    """MkDocs' Files, empty."""
+
+    def documentation_pages(self):
+        return []

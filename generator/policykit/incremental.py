@@ -178,6 +178,7 @@ class Incremental:
     key: str = ""
     docs: dict[str, str] = field(default_factory=dict)
     manifest: Manifest | None = None
+    unfinished: bool = False  # a build started and did not finish: its folder is unknown
 
     def start(self, config, files, banner: str) -> Plan:
         """Decide, prepare site_dir (links to the previous site, or emptied) and mark each
@@ -185,6 +186,9 @@ class Incremental:
         self.key = build_key(self.root, config, self.session, self.strict, self.serving, banner)
         self.docs = docs_digests(files, config.docs_dir)
         site = Path(config.site_dir)
+        if self.unfinished:  # serve's last rebuild failed part way: its folder is unknown
+            self.previous = None
+        self.unfinished = True
         self.plan = plan(self.previous, self.key, self.docs,
                          None if self.serving else self.previous_site)
         if self.plan.full and self.serving and site.is_dir():
@@ -232,6 +236,7 @@ class Incremental:
                 _check_anchors(file.src_uri, previous[file.src_uri], by_uri,
                                self.plan.changed, config.validation.links.anchors)
         self.manifest = Manifest(self.key, self.docs, self.searched(built), anchors)
+        self.unfinished = False
 
 
 def _check_anchors(source: str, links: dict[str, dict[str, str]], by_uri: dict, changed,
