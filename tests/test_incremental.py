@@ -185,3 +185,20 @@ class _Files(list):
 
     def documentation_pages(self):
         return []
+
+
+def test_an_organisation_change_regenerates_the_quiz_downloads(scratch, tmp_path, monkeypatch):
+    """Found by the property test: the SCORM package shows the organisation's name, so the
+    quiz's part must be rendered again when organisation.yaml changes."""
+    from policykit.build import DOCS_FOLDER, generate
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    generate(scratch)
+    path = scratch / "policy/organisation.yaml"
+    text = path.read_text("utf-8")
+    name = text.split("name: ", 1)[1].split("\n", 1)[0]
+    path.write_text(text.replace(f"name: {name}", "name: Renamed School", 1), "utf-8")
+    generate(scratch)
+    reference = fresh_copy(scratch, tmp_path / "reference")
+    generate(reference)
+    assert differences(scratch / DOCS_FOLDER, reference / DOCS_FOLDER) == []
