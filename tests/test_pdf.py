@@ -78,7 +78,8 @@ def test_draft_pdf_carries_a_watermark_and_packs_have_the_sign_off(pdf_site):
     assert all("DRAFT" in page.extract_text() for page in draft.pages)
     pack = reader(pdf_site, "social-media-2023.1-to-2024.1.pdf")
     text = flat(" ".join(page.extract_text() for page in pack.pages))
-    for words in ("Governors' pack", "Summary", "Changed clauses", "Sign-off", "Signature",
+    for words in ("Governors' pack", "Summary", "The full text of version 2024.1", "Sign-off",
+                  "Signature",
                   "Approve with amendments", "he/she", "they"):
         assert words in text, words
     assert pack.metadata.author == "Newbury School"

@@ -62,7 +62,10 @@ def take(page, pick) -> list[str]:
     """Answer every drawn question with pick(data) -> option indexes; submit; the ids asked."""
     asked = page.locator(".pk-question:not([hidden])")
     ids = [asked.nth(i).get_attribute("data-question") for i in range(asked.count())]
-    page.locator("h1").first.focus()
+    # Start from the heading: a heading takes focus only with a tabindex, and without one the
+    # focus would stay where the retake put it (the first question's first option), so that
+    # the first Tab skipped that option.
+    page.evaluate("() => { const h = document.querySelector('h1'); h.tabIndex = -1; h.focus(); }")
     for qid in ids:
         kind = page.locator(f"input[name='{qid}']").first.get_attribute("type")
         answer_by_keyboard(page, qid, kind, pick(page.data["questions"][qid]))

@@ -24,7 +24,7 @@ from .site_folder import make_staging, real_target, remove_stale, swap_in
 from .pdf import PdfJob, render_pdfs
 from .render import Part, pdf_name, print_page
 from .render import site_parts as render_parts
-from .render_versions import comparison_pairs, compare_url
+from .render_versions import compare_url, pack_pairs
 from .templates import PROJECT_FOLDER as TEMPLATES_FOLDER  # noqa: F401 (plugin.py uses it)
 from .templates import files as template_files
 from .templates import folders as template_folders
@@ -115,7 +115,7 @@ def pdf_jobs(project: Project, site: Path, site_url: str | None = None) -> list[
             jobs.append(PdfJob(site / page.path,
                                site / "downloads" / pdf_name(policy.id, version.version),
                                f"{policy.id} {version.version}", page.url, site_url))
-        for old, new in comparison_pairs(policy):
+        for old, new in pack_pairs(policy):
             url = compare_url(policy.id, old.version, new.version) + "/print"
             jobs.append(PdfJob(site / url / "index.html",
                                site / "downloads" / pdf_name(policy.id, old.version, new.version),

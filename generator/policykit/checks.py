@@ -9,6 +9,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from .errors import Problem, did_you_mean, shown
 from .model import Policy, Project, Ref, Version
+from .checks_text import check_clause_html
 from .quizzes import check_coverage, check_pathways, check_quizzes
 
 Check = Callable[[Project], Iterable[Problem]]
@@ -141,8 +142,13 @@ def check_links_in_text(project: Project) -> Iterator[Problem]:
                                       "of this version ('#clause-id'), or list the policy in refs")
 
 
-_LINKS = re.compile(r"\]\(\s*<?([^)\s>]*)|^[ ]{0,3}\[[^\]]+\]:\s*<?([^\s>]+)"
-                    r"|<([A-Za-z][A-Za-z0-9+.-]*:[^\s>]*)>|\bhref\s*=\s*[\"']?([^\"'\s>]*)",
+# Inline links and images; a reference definition (a line that is only '[id]: address' and a
+# title, as Markdown reads one); an autolink; an HTML tag's href.
+_LINKS = re.compile(r"\]\(\s*<?([^)\s>]*)"
+                    r"|^[ ]{0,3}\[[^\]]+\]:[ ]*<?([^\s>]+)>?[ ]*"
+                    r"(?:(?:\"[^\"]*\"|'[^']*'|\([^)]*\))[ ]*)?$"
+                    r"|<([A-Za-z][A-Za-z0-9+.-]*:[^\s>]*)>"
+                    r"|<[A-Za-z][^>]*?\shref\s*=\s*[\"']?([^\"'\s>]*)",
                     re.MULTILINE | re.IGNORECASE)
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
@@ -276,12 +282,15 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_quizzes,
     check_coverage,
     check_pathways,
+    check_clause_html,
 )
 
 
 def run_checks(project: Project, today: dt.date | None = None) -> list[Problem]:
     """Every problem every rule finds (review dates judged on today), sorted by file and line."""
-    found = [p for check in ALL_CHECKS for p in check(project)]
+    from .checks_review import check_change_notes
+
+    found = [p for check in (*ALL_CHECKS, check_change_notes) for p in check(project)]
     return sorted(found + list(check_review_due(project, today)))
 
 

@@ -75,6 +75,8 @@ def _parser() -> argparse.ArgumentParser:
     approve.add_argument("version", help="the version to approve")
     approve.add_argument("--by", help='who approved it, e.g. "Full Governing Body"')
     approve.add_argument("--on", type=_iso_date, metavar="YYYY-MM-DD", help="the date of approval")
+    approve.add_argument("--minute", metavar="TEXT",
+                         help='where the decision is minuted, e.g. "FGB 12 Sep 2024, item 7"')
     approve.set_defaults(run=_approve)
     # Commands kept in modules of their own; each adds its parsers (a command that works
     # without a project sets needs_project=False).
@@ -178,16 +180,30 @@ def _policy_of(root: Path, policy_id: str, allowed=lambda problem: False):
 
 
 def _diff(root: Path, args: argparse.Namespace) -> int:
-    project, policy, code = _policy_of(root, args.policy)
-    if code:
-        return code
+    from .build import build_date
+    from .project import load_project
+    from .quizzes import covering_questions
+
+    project, problems = load_project(root)  # the two versions are all diff needs
+    needed = {f"policy/{args.policy}/policy.yaml",
+              *(f"policy/{args.policy}/versions/{name}.yaml" for name in (args.old, args.new))}
+    blocking = [p for p in errors(problems) if p.source.path in needed]
+    if blocking:
+        report(blocking)
+        return PROBLEMS
+    for problem in sorted(set(problems)):
+        print(problem if problem.severity == "warning" else
+              f"{problem.source}: warning: {problem.message} (elsewhere in the project; "
+              "this comparison does not need it)", file=sys.stderr)
+    policy = project.policy(args.policy)
+    if policy is None:
+        return _usage(f"no policy '{args.policy}' in policy/")
     old, new = policy.version(args.old), policy.version(args.new)
     for name, version in ((args.old, old), (args.new, new)):
         if version is None:
             known = ", ".join(v.version for v in policy.versions)
             return _usage(f"{args.policy} has no version '{name}' (it has: {known})")
-    from .quizzes import covering_questions
-
+    assert old is not None and new is not None
     comparison = compare_versions(old, new, covering_questions(project, policy.id))
     if args.format == "json":
         print(json.dumps(diff_report.to_json(comparison), indent=2, ensure_ascii=False))
@@ -196,11 +212,21 @@ def _diff(root: Path, args: argparse.Namespace) -> int:
     elif args.format == "html":
         from .render import render_compare_standalone
 
-        sys.stdout.write(render_compare_standalone(project, root, comparison))
+        sys.stdout.write(render_compare_standalone(project, root, comparison,
+                                                   _site_url(root), build_date()))
     else:
         colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         sys.stdout.write(diff_report.to_text(comparison, colour))
     return OK
+
+
+def _site_url(root: Path) -> str | None:
+    """mkdocs.yml's site_url, if it sets one (read without running MkDocs' loader)."""
+    path = root / "mkdocs.yml"
+    if not path.exists():
+        return None
+    found = re.search(r"^site_url:[ \t]*[\"']?([^\"'\s#]+)", path.read_text("utf-8"), re.M)
+    return found.group(1) if found else None
 
 
 def _new_version(root: Path, args: argparse.Namespace) -> int:
@@ -221,7 +247,7 @@ def _new_version(root: Path, args: argparse.Namespace) -> int:
     base = approved[-1]
     folder = root / "policy" / policy.id / "versions"
     try:
-        text = workflow.draft_from((folder / f"{base.version}.yaml").read_text("utf-8"),
+        text = workflow.draft_from((folder / f"{base.version}.yaml").read_bytes().decode(),
                                    base.version, args.version)
     except EditError as error:
         print(f"policykit: error: cannot start {args.version} from {base.version}: {error}; "
@@ -244,22 +270,82 @@ def _approve(root: Path, args: argparse.Namespace) -> int:
         return _usage(f"no version '{args.version}' of policy '{args.policy}'")
     folder = root / "policy" / policy.id
     path = folder / "versions" / f"{version.version}.yaml"
-    if version.status == "draft":
-        if not (args.by and args.on):
-            return _usage("approving a draft needs --by \"...\" and --on YYYY-MM-DD")
-        write_tree(path.parent, {path.name: workflow.approve(path.read_text("utf-8"),
-                                                             args.by, args.on)}, prune=False)
-    elif version.version in policy.locked:
+    locked_already = version.version in policy.locked
+    if locked_already:
+        if args.by or args.on or args.minute:
+            return _usage(f"{args.policy} {version.version} is approved and locked: its "
+                          "approval details cannot change; record them in a new version")
         print(f"{args.policy} {version.version} is already approved and locked")
         return OK
+    if version.status == "draft" and not (args.by and args.on):
+        return _usage("approving a draft needs --by \"...\" and --on YYYY-MM-DD")
+    by, on = args.by or version.approved_by, args.on or version.approved_on
+    text = original = path.read_bytes().decode("utf-8")  # line endings kept as written
+    if args.by or args.on or args.minute:
+        if not (by and on):
+            return _usage("give who approved it and when: --by \"...\" --on YYYY-MM-DD")
+        try:
+            text = workflow.approve(text, by, on, args.minute or version.approval_minute,
+                                    version.digest if version.status == "draft"
+                                    else version.approved_draft)
+        except EditError as error:
+            print(f"policykit: error: cannot approve {args.policy} {version.version}: "
+                  f"{error}; nothing was written", file=sys.stderr)
+            return PROBLEMS
+    problems = _problems_after_approval(root, path, text, original, policy, version.version)
+    if errors(problems):
+        report(problems)
+        print(f"policykit: {args.policy} {version.version} was not approved (the checks above "
+              "fail once it is approved): nothing changed", file=sys.stderr)
+        return PROBLEMS
+    if text != original:
+        write_tree(path.parent, {path.name: text}, prune=False)
     locked = dict(policy.locked)
-    locked[version.version] = workflow.content_hash(path.read_bytes())
+    locked[version.version] = workflow.content_hash(text.encode("utf-8"))
     write_tree(folder, {workflow.LOCK_FILE: workflow.lock_text(locked)}, prune=False)
-    _, problems = load_and_check(root)
     report(problems)
     print(f"approved {args.policy} {version.version}; its content hash is in "
           f"{(folder / workflow.LOCK_FILE).relative_to(root)}")
-    return PROBLEMS if errors(problems) else OK
+    return OK
+
+
+def _problems_after_approval(root: Path, path: Path, text: str, original: str, policy,
+                             name: str):
+    """Every problem the project would have once the version is approved and locked, found
+    in a scratch copy of its inputs: the project itself is not touched."""
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="policykit-approve-") as scratch:
+        copy = Path(scratch)
+        for folder in ("policy", "quizzes"):
+            if (root / folder).is_dir():
+                shutil.copytree(root / folder, copy / folder)
+        target = copy / path.relative_to(root)
+        target.write_bytes(text.encode("utf-8"))
+        locked = dict(policy.locked)
+        locked[name] = workflow.content_hash(text.encode("utf-8"))
+        (target.parent.parent / workflow.LOCK_FILE).write_text(workflow.lock_text(locked),
+                                                               "utf-8")
+        _, problems = load_and_check(copy)
+    return [_at_original_lines(p, path.relative_to(root).as_posix(), text, original)
+            for p in problems]
+
+
+def _at_original_lines(problem: Problem, relative: str, text: str, original: str) -> Problem:
+    """A problem found in the approved text, placed at its line in the file as it is now
+    (approve rewrites only the lines around status:, near the top)."""
+    import dataclasses
+
+    if problem.source.path != relative or text == original:
+        return problem
+    status = next((i for i, line in enumerate(original.split("\n"), 1)
+                   if line.startswith("status:")), 0)
+    shift = text.count("\n") - original.count("\n")
+    if problem.source.line <= status + shift:
+        return problem
+    return dataclasses.replace(problem, source=dataclasses.replace(
+        problem.source, line=problem.source.line - shift))
 
 
 def report(problems: list[Problem]) -> None:

@@ -1,9 +1,142 @@
-"""argv -> calls for governors' review commands (pack)."""
+"""argv -> calls for governors' review commands: `policykit pack` writes one PDF for a
+meeting (cover, agenda, then every governors' pack in order)."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import re
+import sys
+from pathlib import Path
+
+from markupsafe import Markup
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add this module's commands to the policykit command line."""
+    pack = commands.add_parser("pack", help="write one PDF for a governors' meeting: cover, "
+                               "agenda and the pack of every policy chosen")
+    chosen = pack.add_mutually_exclusive_group(required=True)
+    chosen.add_argument("--due-before", type=_date, metavar="YYYY-MM-DD",
+                        help="policies whose review falls due before this date")
+    chosen.add_argument("--drafts", action="store_true", help="every draft awaiting approval")
+    pack.add_argument("--output", "-o", default="meeting-pack.pdf", metavar="FILE",
+                      help="the PDF to write (default: meeting-pack.pdf in the project)")
+    pack.set_defaults(run=_pack)
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date: write YYYY-MM-DD") from None
+
+
+def _pack(root: Path, args: argparse.Namespace) -> int:
+    from .build import build_date, load_and_check
+    from .cli import PROBLEMS, OK, _site_url, report
+    from .errors import errors
+
+    project, problems = load_and_check(root)
+    report(problems)
+    if errors(problems):
+        print("policykit: no meeting pack written", file=sys.stderr)
+        return PROBLEMS
+    today = build_date()
+    items = meeting_items(project, root, args.due_before, args.drafts, today, _site_url(root))
+    if not items:
+        print("policykit: no policy matches: no meeting pack written", file=sys.stderr)
+        return PROBLEMS
+    criterion = ("drafts awaiting approval" if args.drafts else
+                 f"reviews due before {args.due_before.strftime('%-d %B %Y')}")
+    html = meeting_html(project, root, items, criterion, today)
+    target = Path(args.output)
+    target = target if target.is_absolute() else root / target
+    pages = write_pdf(html, target, root)
+    print(f"wrote {target} ({len([i for i in items if i['body']])} packs, {pages} pages)")
+    return OK
+
+
+def meeting_items(project, root: Path, due_before: dt.date | None, drafts: bool,
+                  today: dt.date, site_url: str | None) -> list[dict]:
+    """The agenda in order (review date, then title): each policy's pack body, or None when
+    a policy is due for review with no draft yet."""
+    from .compare import compare_versions
+    from .pdf import standalone_links
+    from .quizzes import covering_questions
+    from .render import environment
+    from .render_reviews import review_rows
+    from .render_versions import compare_url, compare_view
+    from .templates import folders
+
+    env = environment(folders(root))
+    items = []
+    for row in review_rows(project, today):
+        if drafts and not row["pair"]:
+            continue
+        if due_before and not (row["due"] and row["due"] < due_before):
+            continue
+        policy, pair = row["policy"], row["pair"]
+        if not pair:
+            items.append({"title": policy.title, "label": "review due, no draft yet",
+                          "body": None})
+            continue
+        url = compare_url(policy.id, pair[0].version, pair[1].version) + "/print"
+        def link(target, here=url):
+            return _relative(here, target)
+        old, new = pair
+        comparison = compare_versions(old, new, covering_questions(project, policy.id))
+        page = env.get_template("compare_standalone.html.j2").render(
+            view=compare_view(policy, comparison, link, project.organisation.name,
+                              generated=today), print_css="")
+        body = page.split("<body>", 1)[1].rsplit("</body>", 1)[0]
+        body = body.replace("<main>", "<div>").replace("</main>", "</div>")
+        body = re.sub(r'\bid="', 'id="' + policy.id + "-", body)
+        body = re.sub(r'(href="#|aria-labelledby=")', r'\1' + policy.id + "-", body)
+        items.append({"title": policy.title,
+                      "label": f"changes from {pair[0].version} to {pair[1].version}",
+                      "body": Markup(standalone_links(body, url, site_url))})
+    return items
+
+
+def _relative(here: str, target: str) -> str:
+    from .render import _relative_link
+
+    return _relative_link(here, target)
+
+
+def meeting_html(project, root: Path, items: list[dict], criterion: str,
+                 today: dt.date) -> str:
+    """The meeting pack as one HTML document."""
+    from .render import environment
+    from .templates import folders
+
+    env = environment(folders(root))
+    css = _print_css(root)
+    view = {"organisation": project.organisation.name, "criterion": criterion,
+            "generated": today.strftime("%-d %B %Y"), "entries": items}
+    return env.get_template("meeting_pack.html.j2").render(view=view, css=Markup(css))
+
+
+def _print_css(root: Path) -> str:
+    from .templates import folders
+
+    for folder in folders(root):
+        path = folder / "assets" / "print.css"
+        if path.exists():
+            return path.read_text("utf-8")
+    return ""
+
+
+def write_pdf(html: str, target: Path, root: Path) -> int:
+    """Render html to a tagged PDF at target (atomically); its number of pages."""
+    import tempfile
+
+    import weasyprint
+
+    document = weasyprint.HTML(string=html, base_url=str(root)).render()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".pdf", delete=False) as out:
+        document.write_pdf(out.name, pdf_variant="pdf/ua-1")
+    Path(out.name).replace(target)
+    return len(document.pages)

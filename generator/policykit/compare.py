@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass, replace
 from typing import Iterator, Mapping
 
 from .model import Clause, Version
+from .redline import (REDLINE_MAX_WORK, Run, _bounded_opcodes, case_only, redline,  # noqa: F401
+                      same_words, style_notes, whole)
 
 CLAUSE_KINDS = ("added", "removed", "reworded", "moved", "renumbered", "kind-changed",
-                "refs-changed")
+                "refs-changed", "format-changed")
 SUMMARY_KEYS = ("added", "removed", "reworded", "moved", "renumbered", "unchanged")
-_TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
+__all__ = ["compare_versions", "redline", "Comparison", "ClauseChange", "Run"]
 
 
 @dataclass(frozen=True)
@@ -36,9 +37,17 @@ class ClauseChange:
     kinds: tuple[str, ...]
     old: Placed | None
     new: Placed | None
-    redline: tuple[tuple[str, str], ...] = ()
+    redline: tuple[Run, ...] = ()  # on the text as rendered, never on Markdown source
     questions: tuple[str, ...] = ()
     change_note: str | None = None
+    notes: tuple[str, ...] = ()  # "case only", "link changed: old → new", ...
+
+    @property
+    def placed(self) -> Placed:
+        """Where the clause stands: in the new version, or (removed) where it stood."""
+        either = self.new or self.old
+        assert either is not None  # a change has an old or a new clause, or both
+        return either
 
     @property
     def old_number(self) -> str | None:
@@ -80,12 +89,14 @@ class Comparison:
 
     @property
     def changes(self) -> tuple[ClauseChange, ...]:
-        """The clauses that changed in any way, new order first, then the removed ones."""
+        """The clauses that changed in any way, in document order (removed ones where they
+        stood in the old version)."""
         return tuple(c for c in self.clauses if c.kinds)
 
     def summary(self) -> dict[str, int]:
         """How many clauses had each kind of change (one may count under several)."""
-        counts = {key: 0 for key in (*SUMMARY_KEYS, "kind-changed", "refs-changed")}
+        counts = {key: 0 for key in (*SUMMARY_KEYS, "kind-changed", "refs-changed",
+                                     "format-changed")}
         for change in self.clauses:
             for kind in change.kinds or ("unchanged",):
                 counts[kind] += 1
@@ -103,8 +114,9 @@ def compare_versions(old: Version, new: Version,
     stable = _stable_ids(before, after)
     notes = dict(new.removed)
     changes = [_change(before.get(cid), placed, stable, questions) for cid, placed in after.items()]
-    changes += [replace(_change(placed, None, stable, questions), change_note=notes.get(cid))
-                for cid, placed in before.items() if cid not in after]
+    removed = {cid: replace(_change(placed, None, stable, questions), change_note=notes.get(cid))
+               for cid, placed in before.items() if cid not in after}
+    changes = _in_document_order(changes, removed, list(before))
     return Comparison(old.policy_id, old, new, tuple(changes), tuple(_sections(old, new)),
                       tuple(_metadata(old, new)))
 
@@ -114,73 +126,22 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
-def redline(old: str, new: str) -> tuple[tuple[str, str], ...]:
-    """A word-level redline: runs of ('equal' | 'delete' | 'insert', text)."""
-    a, b = _TOKENS.findall(normalise(old)), _TOKENS.findall(normalise(new))
-    runs: list[tuple[str, str]] = []
-    for op, i1, i2, j1, j2 in _bounded_opcodes(a, b):
-        if op in ("equal", "delete", "replace") and i2 > i1:
-            runs.append(("equal" if op == "equal" else "delete", "".join(a[i1:i2])))
-        if op in ("insert", "replace") and j2 > j1:
-            runs.append(("insert", "".join(b[j1:j2])))
-    return tuple(_merge(runs))
-
-
-# difflib's matcher takes time that grows with the product of the two lengths (137 s for a
-# 1.9 MB clause): past this product, the changed middle is shown as one whole replacement.
-REDLINE_MAX_WORK = 4_000_000
-
-
-def _bounded_opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
-    """difflib's opcodes for a -> b, in bounded time: the common start and end are matched
-    in linear time, and a middle too long to compare word by word becomes one replacement."""
-    start = 0
-    while start < min(len(a), len(b)) and a[start] == b[start]:
-        start += 1
-    end = 0
-    while end < min(len(a), len(b)) - start and a[-1 - end] == b[-1 - end]:
-        end += 1
-    middle_a, middle_b = a[start:len(a) - end], b[start:len(b) - end]
-    if len(middle_a) * len(middle_b) <= REDLINE_MAX_WORK:
-        matcher = difflib.SequenceMatcher(None, middle_a, middle_b, autojunk=False)
-        middle = [(op, i1 + start, i2 + start, j1 + start, j2 + start)
-                  for op, i1, i2, j1, j2 in matcher.get_opcodes()]
-    else:
-        middle = [("replace", start, len(a) - end, start, len(b) - end)]
-    opcodes = [("equal", 0, start, 0, start)] if start else []
-    opcodes += [op for op in middle if op[2] > op[1] or op[4] > op[3]]
-    if end:
-        opcodes.append(("equal", len(a) - end, len(a), len(b) - end, len(b)))
-    return opcodes
-
-
-def _merge(runs: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Group each stretch of edits as one deletion then one insertion; a lone space between
-    two edits belongs to both, so 'a b' -> 'c d' reads as one change, not four."""
-    merged: list[tuple[str, str]] = []
-    deleted = inserted = ""
-
-    def flush() -> None:
-        nonlocal deleted, inserted
-        merged.extend((op, text) for op, text in (("delete", deleted), ("insert", inserted)) if text)
-        deleted = inserted = ""
-
-    for i, (op, text) in enumerate(runs):
-        next_is_edit = i + 1 < len(runs) and runs[i + 1][0] != "equal"
-        if op == "delete":
-            deleted += text
-        elif op == "insert":
-            inserted += text
-        elif text.isspace() and (deleted or inserted) and next_is_edit:
-            deleted, inserted = deleted + text, inserted + text
+def _in_document_order(kept: list[ClauseChange], removed: dict[str, ClauseChange],
+                       old_order: list[str]) -> list[ClauseChange]:
+    """The new version's clauses in order, each removed clause after the clause that
+    preceded it in the old version (or first when none did)."""
+    after: dict[str | None, list[ClauseChange]] = {}
+    previous: str | None = None
+    for cid in old_order:
+        if cid in removed:
+            after.setdefault(previous, []).append(removed[cid])
         else:
-            flush()
-            if merged and merged[-1][0] == "equal":
-                merged[-1] = ("equal", merged[-1][1] + text)
-            else:
-                merged.append(("equal", text))
-    flush()
-    return merged
+            previous = cid
+    out = list(after.get(None, ()))
+    for change in kept:
+        out.append(change)
+        out += after.get(change.clause, ())
+    return out
 
 
 def _placed(version: Version) -> dict[str, Placed]:
@@ -218,14 +179,19 @@ def _change(old: Placed | None, new: Placed | None, stable: set[str],
     clause_id = either.clause.id
     if old is None or new is None:
         kind = "added" if old is None else "removed"
-        text = either.clause.text
-        runs: tuple = (("insert" if old is None else "delete", normalise(text)),)
+        runs = whole("insert" if old is None else "delete", either.clause.text)
         return ClauseChange(clause_id, (kind,), old, new, runs, questions.get(clause_id, ()),
                             new.clause.change_note if new else None)
-    kinds = []
-    reworded = normalise(old.clause.text) != normalise(new.clause.text)
+    kinds: list[str] = []
+    notes: tuple[str, ...] = ()
+    reworded = not same_words(old.clause.text, new.clause.text)
     if reworded:
         kinds.append("reworded")
+        notes = ("case only",) if case_only(old.clause.text, new.clause.text) else ()
+    styled = style_notes(old.clause.text, new.clause.text)
+    if styled:
+        kinds.append("format-changed")
+        notes += styled
     if clause_id not in stable:
         kinds.append("moved")
     elif old.clause.number != new.clause.number:
@@ -234,11 +200,11 @@ def _change(old: Placed | None, new: Placed | None, stable: set[str],
         kinds.append("kind-changed")
     if [r.text for r in old.clause.refs] != [r.text for r in new.clause.refs]:
         kinds.append("refs-changed")
-    runs = redline(old.clause.text, new.clause.text) if reworded else ()
+    runs = redline(old.clause.text, new.clause.text) if reworded or styled else ()
     in_substance = set(kinds) - {"moved", "renumbered"}
     covering = questions.get(clause_id, ()) if in_substance else ()
     return ClauseChange(clause_id, tuple(kinds), old, new, runs, covering,
-                        new.clause.change_note if kinds else None)
+                        new.clause.change_note if kinds else None, notes)
 
 
 def _sections(old: Version, new: Version) -> Iterator[SectionChange]:
@@ -258,7 +224,50 @@ METADATA_FIELDS = ("status", "sources", "review_due", "approved_on", "approved_b
 
 
 def _metadata(old: Version, new: Version) -> Iterator[MetadataChange]:
+    """Details that changed; a draft's approval fields, cleared until it is approved, are not
+    a change."""
     for name in METADATA_FIELDS:
         a, b = getattr(old, name), getattr(new, name)
-        if a != b:
+        cleared = new.status == "draft" and name in ("approved_on", "approved_by") and b is None
+        if a != b and not cleared:
             yield MetadataChange(name, a, b)
+
+
+@dataclass(frozen=True)
+class SectionGroup:
+    """The changes within one section, in document order."""
+
+    section: str
+    title: str
+    changes: tuple[ClauseChange, ...]
+
+
+def by_section(comparison: Comparison,
+               changes: tuple[ClauseChange, ...] | None = None) -> list[SectionGroup]:
+    """Changes grouped by the section they stand in (removed ones: where they stood), sections
+    in the new version's order, then sections only the old version had."""
+    titles = {s.id: s.title for s in comparison.old.all_sections}
+    titles.update({s.id: s.title for s in comparison.new.all_sections})
+    groups: dict[str, list[ClauseChange]] = {s.id: [] for s in comparison.new.all_sections}
+    for change in comparison.changes if changes is None else changes:
+        section = change.placed.section
+        groups.setdefault(section, []).append(change)
+    return [SectionGroup(sid, titles.get(sid, sid), tuple(found))
+            for sid, found in groups.items() if found]
+
+
+def parent_of(comparison: Comparison, change: ClauseChange) -> Clause | None:
+    """The clause an added or removed sub-clause sits under (its lead-in), if any."""
+    placed = change.placed
+    if placed.parent is None or "added" not in change.kinds and "removed" not in change.kinds:
+        return None
+    version = comparison.new if change.new else comparison.old
+    return next((c for c in version.all_clauses if c.id == placed.parent), None)
+
+
+def kind_change(change: ClauseChange) -> tuple[str, str] | None:
+    """(from, to) clause kinds when the kind changed."""
+    if "kind-changed" not in change.kinds:
+        return None
+    assert change.old is not None and change.new is not None  # a kind changes in both
+    return change.old.clause.kind, change.new.clause.kind

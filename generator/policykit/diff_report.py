@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 from typing import Any
 
-from .compare import SUMMARY_KEYS, ClauseChange, Comparison
+from .compare import SUMMARY_KEYS, ClauseChange, Comparison, by_section, kind_change, parent_of
 from .errors import safe_for_terminal
 from .quizzes import retrain
+from .redline import Run, rendered_text, runs_plain, stretches
 
 JSON_FORMAT_VERSION = 1
 
@@ -49,8 +52,22 @@ def _change_json(change: ClauseChange) -> dict[str, Any]:
         "questions": list(change.questions),
         "old_text": change.old.clause.text.strip() if change.old else None,
         "new_text": change.new.clause.text.strip() if change.new else None,
-        "redline": [{"op": op, "text": text} for op, text in change.redline],
+        "kind_from": (kind_change(change) or (None, None))[0],
+        "kind_to": (kind_change(change) or (None, None))[1],
+        "notes": list(change.notes),
+        "redline": [_run_json(run) for run in change.redline],
     }
+
+
+def _run_json(run: Run) -> dict[str, Any]:
+    """A redline run on rendered text: op and words, with their emphasis and link if any."""
+    out: dict[str, Any] = {"op": run.op, "text": run.text}
+    for name in ("strong", "em", "code"):
+        if getattr(run.style, name):
+            out[name] = True
+    if run.style.href:
+        out["href"] = run.style.href
+    return out
 
 
 _COLOURS = {"delete": ("\033[31;9m", "\033[0m"), "insert": ("\033[32;4m", "\033[0m"),
@@ -76,10 +93,14 @@ def to_text(comparison: Comparison, colour: bool = False) -> str:
                      f"{_safe(_show(s.new_title))}")
     for change in _in_substance_or_moved(comparison):
         lines += ["", mark("heading", f"{_numbers(change)}  {change.clause}  "
-                                      f"({', '.join(change.kinds)})")]
+                                      f"({_kinds(change)})")]
+        parent = parent_of(comparison, change)
+        if parent is not None:
+            lines.append(f"under {parent.number}: {_safe(_lead_in(parent))}")
         if change.redline:
-            lines.append("".join(_safe(text) if op == "equal" else mark(op, _safe(text))
-                                 for op, text in change.redline))
+            lines.append(runs_plain(change.redline, {k: marks[k] for k in ("delete", "insert")},
+                                    clean=_safe))
+        lines += [_safe(note) for note in change.notes]
         if change.change_note:
             lines.append(f"why: {_safe(change.change_note)}")
         if change.questions:
@@ -104,8 +125,59 @@ def _in_substance_or_moved(comparison: Comparison) -> list[ClauseChange]:
     return [c for c in comparison.changes if c.kinds != ("renumbered",)]
 
 
+def _kinds(change: ClauseChange) -> str:
+    """The kinds of change, kind-changed with its from and to."""
+    found = kind_change(change)
+    return ", ".join(f"kind-changed: {found[0]} -> {found[1]}" if k == "kind-changed" and found
+                     else k for k in change.kinds)
+
+
+def _lead_in(parent, words: int = 16) -> str:
+    text = rendered_text(parent.text).split()
+    return " ".join(text[:words]) + (" …" if len(text) > words else "")
+
+
+_MD_SPECIALS = re.compile(r"([\\`*_\[\]|~])")
+_MD_LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+(?=[.)]))")
+_MD_MARKS = {"delete": ("<del>", "</del>"), "insert": ("<ins>", "</ins>")}
+
+
+def markdown_runs(runs) -> str:
+    """Runs as CommonMark: edits in <del>/<ins>, words escaped, emphasis and links as HTML
+    (inline HTML survives CommonMark and GitHub; ** would read as bold)."""
+    out = []
+    for op, group in stretches(runs):
+        body = "".join(_md_styled(run) for run in group)
+        out.append(body if op == "equal" else f"{_MD_MARKS[op][0]}{body}{_MD_MARKS[op][1]}")
+    return "".join(out)
+
+
+def _md_styled(run: Run) -> str:
+    text, style = run.text, run.style
+    body = f"<code>{html.escape(text, quote=False)}</code>" if style.code else _md_escape(text)
+    if style.em:
+        body = f"<em>{body}</em>"
+    if style.strong:
+        body = f"<strong>{body}</strong>"
+    if style.href:
+        body = f'<a href="{html.escape(style.href)}">{body}</a>'
+    return body
+
+
+def _md_escape(text: str) -> str:
+    """Words shown literally in CommonMark: punctuation escaped, HTML characters as entities."""
+    return _MD_SPECIALS.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def _md_paragraph(text: str) -> str:
+    """A paragraph of escaped words that cannot open a heading, list or quote."""
+    return _MD_LINE_START.sub(lambda m: m[1] + (m[2] + "\\" if m[2][0].isdigit()
+                                                 else "\\" + m[2]), text, count=1)
+
+
 def to_markdown(comparison: Comparison) -> str:
-    """A Markdown report with ~~deletions~~ and **insertions**."""
+    """A Markdown report: deletions in <del>, insertions in <ins> (CommonMark and GitHub
+    render both; see README: policykit diff)."""
     summary = comparison.summary()
     out = [f"# {comparison.policy}: changes from {comparison.old.version} to "
            f"{comparison.new.version}", "", "| change | clauses |", "|---|---|"]
@@ -118,15 +190,22 @@ def to_markdown(comparison: Comparison) -> str:
         out += [f"- {s.section} {s.kind}: {_show(s.old_title)} → {_show(s.new_title)}"
                 for s in comparison.sections]
     out += ["", "## Changed clauses"]
-    for change in _in_substance_or_moved(comparison):
-        out += ["", f"### {_numbers(change)} `{change.clause}` ({', '.join(change.kinds)})", ""]
-        if change.redline:
-            out.append("".join({"equal": t, "delete": f"~~{t}~~", "insert": f"**{t}**"}[op]
-                               for op, t in change.redline))
-        if change.change_note:
-            out += ["", f"*Why:* {change.change_note}"]
-        if change.questions:
-            out += ["", f"*Quiz questions to review:* {', '.join(change.questions)}"]
+    for group in by_section(comparison, tuple(_in_substance_or_moved(comparison))):
+        out += ["", f"### {_md_escape(group.title)}"]
+        for change in group.changes:
+            out += ["", f"#### {_numbers(change)} ({_md_escape(_kinds(change))})", ""]
+            parent = parent_of(comparison, change)
+            if parent is not None:
+                out += [f"*Under {parent.number}:* {_md_escape(_lead_in(parent))} …", ""]
+            if change.redline:
+                out.append(_md_paragraph(markdown_runs(change.redline)))
+            else:
+                out.append(_md_paragraph(_md_escape(rendered_text(change.placed.clause.text))))
+            out += [f"- {_md_escape(note)}" for note in change.notes]
+            if change.change_note:
+                out += ["", f"*Why:* {_md_escape(change.change_note)}"]
+            if change.questions:
+                out += ["", f"*Quiz questions to review:* {', '.join(change.questions)}"]
     renumbered = _renumbered_only(comparison)
     if renumbered:
         out += ["", "## Renumbered only", ""]

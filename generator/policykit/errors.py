@@ -69,20 +69,36 @@ def char_name(char: str) -> str:
     return f"U+{ord(char):04X} ({name.lower()})" if name else f"U+{ord(char):04X}"
 
 
+# Bidirectional embeddings, overrides and isolates: they reorder how the text after them is
+# shown (in a terminal, an editor or a page), so that it reads other than it is written.
+DIRECTION_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+# What a message must show as an escape to be read right: controls, direction marks and
+# controls, and characters that take no space (zero-width, joiners, line separators).
+_UNSEEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e"
+                     r"\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]")
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    return _ESCAPES.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
 def safe_for_terminal(text: str, keep: str = "\n") -> str:
-    """text with every control character (except those in keep) written as an escape such
-    as \\x1b, so that printing it cannot move the cursor, change colours or retitle a window."""
+    """text with every control character (except those in keep) and direction control
+    written as an escape such as \\x1b, so that printing it cannot move the cursor, change
+    colours, retitle a window or show the rest of the line reversed."""
     def escape(match: re.Match) -> str:
         char = match.group()
-        return char if char in keep else _ESCAPES.get(char, f"\\x{ord(char):02x}")
-    return CONTROLS.sub(escape, text)
+        return char if char in keep else _escaped(char)
+    return DIRECTION_CONTROLS.sub(escape, CONTROLS.sub(escape, text))
 
 
 def shown(value: object, limit: int = SHOWN_LENGTH) -> str:
     """A value as a message echoes it: on one line, controls escaped, and shortened to about
     limit characters with an ellipsis (a 1 MB value must not become a 1 MB error line)."""
-    text = safe_for_terminal(str(value), keep="")
-    if len(text) > limit:
+    raw = str(value)
+    text = _UNSEEN.sub(lambda match: _escaped(match.group()), raw[: limit * 2])
+    if len(text) > limit or len(raw) > limit * 2:
         text = text[: limit - 1].rstrip() + "…"
     return text
 

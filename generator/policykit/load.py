@@ -16,16 +16,24 @@ from typing import Any
 
 import yaml
 
-from .errors import CONTROLS, Problem, Source, char_name, shown
+from .errors import CONTROLS, DIRECTION_CONTROLS, Problem, Source, char_name, shown
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_VALUES = 100_000
 MAX_DEPTH = 64
+# Fields written as prose (text, titles, notes...): where words may start with '*' or hold ': '.
+PROSE_FIELDS = frozenset({"text", "title", "prompt", "explanation", "feedback", "note",
+                          "change_note", "quiz_exempt", "description", "expansion", "name",
+                          "approved_by", "where", "sources"})
 # Values shown on one line (headings, front matter, table cells, ids): no line breaks.
 ONE_LINE_FIELDS = frozenset({"id", "title", "name", "abbr", "expansion", "owner", "version",
                              "status", "kind", "approved_by", "policy", "url", "covers",
                              "audience", "linked_policies", "refs", "quizzes"})
 
+# Characters that take no space, in keys and one-line values (ids, titles): a copy from a web
+# page leaves them, and an id with one differs from the id it looks like.
+_INVISIBLE = re.compile(r"[\u200b\u2060\ufeff]")
+_SEPARATORS = re.compile(r"[\u2028\u2029]")  # Unicode's own line and paragraph breaks
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
@@ -163,7 +171,7 @@ def parse_document(text: str, shown_as: str) -> tuple[Document | None, list[Prob
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        return None, [_syntax_problem(exc, shown_as)]
+        return None, [_syntax_problem(exc, text, shown_as)]
     except yaml.YAMLError as exc:  # ReaderError: a character YAML does not allow
         return None, [_reader_problem(exc, text, shown_as)]
     except RecursionError:
@@ -191,7 +199,8 @@ def _decode(raw: bytes, shown_as: str) -> tuple[str | None, list[Problem]]:
         return None, [Problem(Source(shown_as, line, column),
                               f"the file is not UTF-8 (byte 0x{byte:02x})",
                               "save it with UTF-8 encoding")]
-    return text.removeprefix("\ufeff"), []
+    # One kind of line ending, as YAML counts lines: every later step splits lines on '\n'.
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n"), []
 
 
 # What can pass for a space at the start of a line: tabs, and the invisible or space-like
@@ -200,12 +209,17 @@ _INDENT_LIKE = re.compile(r"[ \t\u00a0\u1680\u2000-\u200f\u2028\u2029\u202f\u205
                           r"\u3000\ufeff]*")
 
 
+_MARKS = "\u200c\u200d\u200e\u200f"  # joiners and direction marks: they belong to the word after
+
+
 def _odd_indents(text: str, shown_as: str) -> list[Problem]:
     """Tabs and invisible characters (U+00A0 no-break space...) in indentation, each named
     with its own line and column: YAML would read them as text or fail somewhere else."""
     problems = []
     for number, line in enumerate(text.split("\n"), start=1):
-        indent = _INDENT_LIKE.match(line).group()  # type: ignore[union-attr]
+        match = _INDENT_LIKE.match(line)
+        assert match is not None  # the pattern matches every line (it may match nothing)
+        indent = match.group().rstrip(_MARKS)  # a mark before words is text
         odd = next((i for i, char in enumerate(indent) if char != " "), None)
         if odd is None:
             continue
@@ -218,14 +232,47 @@ def _odd_indents(text: str, shown_as: str) -> list[Problem]:
     return problems
 
 
-def _syntax_problem(exc: yaml.MarkedYAMLError, shown_as: str) -> Problem:
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, shown_as: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     where = Source(shown_as, mark.line + 1, mark.column + 1) if mark else Source(shown_as)
     what = exc.problem or exc.context or "invalid YAML"
     if "expected a single document" in str(exc.context or ""):
         return Problem(where, "more than one YAML document in the file", "keep one document per file")
-    return Problem(where, f"YAML syntax error: {what}",
-                   "check the indentation and quoting on this line or the one before")
+    opened = exc.context_mark
+    if "quoted scalar" in str(exc.context or "") and "end of stream" in str(exc.problem or "") \
+            and opened:
+        return Problem(Source(shown_as, opened.line + 1, opened.column + 1),
+                       "the quote that starts this text is never closed",
+                       "end the text with the same quote, or quote the whole text with the "
+                       "other kind of quote")
+    lines = _LINE_BREAKS.split(text)
+    line = lines[mark.line] if mark and mark.line < len(lines) else ""
+    return Problem(where, f"YAML syntax error: {what}", _quoting_hint(line))
+
+
+_LINE_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # what PyYAML counts as one
+# Where a line's value starts: after any '- ' and 'key: '.
+_VALUE_START = re.compile(r"[ ]*(?:-[ ]+)*(?:([A-Za-z_][\w-]*):[ ]+)?(\S)")
+_INDICATORS = "*&%@`[{>|-?:!"
+_QUOTE_IT = "quote the whole text (in '...', doubling any ' inside it)"
+
+
+def _quoting_hint(line: str) -> str:
+    """What to do about a syntax error on line, when its value is text YAML reads as syntax:
+    Markdown that starts with '*' or '[', words after a closing quote, a ': ' in the words."""
+    match = _VALUE_START.match(line)
+    key, first = match.groups() if match else (None, "")
+    value = line[match.start(2):] if match else ""
+    if first in "'\"" and first:
+        return ("the text ends at its closing quote, so the words after it are not read: "
+                "quote the whole text with the other kind of quote")
+    if key and key not in PROSE_FIELDS:  # a list or mapping written in flow style, say
+        return "check the indentation and quoting on this line or the one before"
+    if first and first in _INDICATORS:
+        return f"text starting with '{first}' is read as YAML, not as words: {_QUOTE_IT}"
+    if ": " in value or value.rstrip().endswith(":"):
+        return f"': ' inside unquoted text starts a key: {_QUOTE_IT}"
+    return "check the indentation and quoting on this line or the one before"
 
 
 def _reader_problem(exc: yaml.YAMLError, text: str, shown_as: str) -> Problem:
@@ -291,16 +338,19 @@ class _Converter:
         if node.tag == "tag:yaml.org,2002:merge":
             raise _Reject(Problem(self.where(node), "merge keys (<<) are not supported",
                                   "write the keys out in full"))
-        self.controls(node, allowed="")
+        self.controls(node, allowed="", one_line=True)
         return node.value
 
-    def controls(self, node: yaml.ScalarNode, allowed: str = "\t\n") -> None:
-        """A control character (C0, C1, DEL) in a value, named: a quoted escape such as
-        "\\x9b" writes it invisibly, and it breaks pages (front matter) and terminals."""
+    def controls(self, node: yaml.ScalarNode, allowed: str = "\t\n",
+                 one_line: bool = False) -> None:
+        """A control character (C0, C1, DEL) or direction control in a value, or an invisible
+        character in a key or one-line value, named: a quoted escape such as "\\x9b" writes
+        it unseen; it breaks pages (front matter) and terminals, or makes text read other
+        than it is written."""
+        within = "a key" if allowed == "" else f"'{shown(self.field)}'" if self.field \
+            else "the value"
         for match in CONTROLS.finditer(node.value):
             if match.group() not in allowed:
-                within = "a key" if allowed == "" else f"'{shown(self.field)}'" if self.field \
-                    else "the value"
                 if match.group() == "\n":
                     self.problems.append(Problem(self.where(node), f"line break in {within}",
                                                  "write it on one line"))
@@ -309,9 +359,28 @@ class _Converter:
                     self.where(node), f"control character {char_name(match.group())} in "
                     f"{within}", "remove it (only line breaks and tabs may be written in text)"))
                 return
+        found = DIRECTION_CONTROLS.search(node.value)
+        if found:
+            self.problems.append(Problem(
+                self.where(node), f"direction control {char_name(found.group())} in {within}",
+                "remove it: it shows the words in an order other than the one written "
+                "(right-to-left text needs no control characters)"))
+            return
+        found = _SEPARATORS.search(node.value) if one_line else None
+        if found:
+            self.problems.append(Problem(self.where(node), f"line break {char_name(found.group())}"
+                                         f" in {within}", "write it on one line"))
+            return
+        found = _INVISIBLE.search(node.value) if one_line else None
+        if found:
+            self.problems.append(Problem(
+                self.where(node), f"invisible character {char_name(found.group())} in {within}",
+                "remove it: it cannot be seen, yet makes the value differ from what it looks "
+                "like"))
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
-        self.controls(node, "\t" if self.field in ONE_LINE_FIELDS else "\t\n")
+        one_line = self.field in ONE_LINE_FIELDS
+        self.controls(node, "\t" if one_line else "\t\n", one_line)
         if node.style:  # quoted or block scalar: always text
             return node.value
         text = node.value

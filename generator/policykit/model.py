@@ -94,6 +94,8 @@ class Version:
     note: str | None = None
     removed: tuple[tuple[str, str], ...] = ()  # (clause id, why it was removed)
     digest: str = ""  # content hash of the file, for the approval lock
+    approval_minute: str | None = None  # where the decision is minuted
+    approved_draft: str | None = None  # the content hash of the draft the governors saw
     places: Mapping[tuple, Source] = field(default_factory=dict, compare=False, repr=False)
 
     def at(self, *path) -> Source:
@@ -341,7 +343,9 @@ def build_version(doc: Document, policy_id: str, digest: str = "") -> Version:
                    review_due=_date(data.get("review_due")),
                    sources=tuple(data.get("sources", ())), note=data.get("note"),
                    removed=tuple((r["id"], r["change_note"]) for r in data.get("removed", ())),
-                   digest=digest, places=doc.places(skip=frozenset({"sections"})))
+                   digest=digest, places=doc.places(skip=frozenset({"sections"})),
+                   approval_minute=data.get("approval_minute"),
+                   approved_draft=data.get("approved_draft"))
 
 
 def _section(doc: Document, path: tuple, number: str) -> Section:

@@ -52,7 +52,9 @@ def _render(job: PdfJob) -> int:
     html = standalone_links(job.source.read_text("utf-8"), job.url, job.site_url)
     document = weasyprint.HTML(string=html, base_url=str(job.source)).render()
     job.target.parent.mkdir(parents=True, exist_ok=True)
-    document.write_pdf(str(job.target))
+    # Tagged (PDF/UA-1): a screen reader gets the structure, the language and the title, and
+    # the deleted and inserted labels of a pack are in the structure as text.
+    document.write_pdf(str(job.target), pdf_variant="pdf/ua-1")
     return len(document.pages)
 
 

@@ -12,12 +12,14 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 
 from .build import TEMPLATES_FOLDER, generate
+from .csp import PolicyError, add_policy
 from .errors import ProjectError
 from .incremental import Incremental
 from .preview import Preview
 from .session import BuildSession, settings_of
 from .render import HOME, POLICIES_INDEX, policy_page
 from .templates import packaged
+from .text import html_text
 from .search import SearchError, index_site, is_searchable, mark_searchable
 from .scaffold import refresh_schemas
 from .site_config import apply_defaults
@@ -33,15 +35,16 @@ NAV_LIMIT = 30  # beyond this many policies or quizzes, the sidebar links to an 
 def site_nav(project) -> list:
     """The navigation: home, the policies and training. A school's handful of policies and
     quizzes are listed in the sidebar; a trust's hundreds are reached through index pages,
-    since every page carries the sidebar."""
+    since every page carries the sidebar. Titles are escaped: the theme shows them as HTML."""
     policies = [{"All policies": POLICIES_INDEX}]
     if len(project.policies) <= NAV_LIMIT:
-        policies += [{p.title: policy_page(p.id).path} for p in project.policies]
+        policies += [{html_text(p.title): policy_page(p.id).path} for p in project.policies]
     training = [{"Pathways": "training/index.md"}]
     if len(project.quizzes) <= NAV_LIMIT:
-        training += [{q.title: f"training/{q.id}/index.md"} for q in project.quizzes]
+        training += [{html_text(q.title): f"training/{q.id}/index.md"} for q in project.quizzes]
     training += [{"Coverage": "training/coverage/index.md"}]
-    return [{"Home": HOME.path}, {"Policies": policies}, {"Training": training}]
+    return [{"Home": HOME.path}, {"Policies": policies}, {"Training": training},
+            {"Reviews": "reviews/index.md"}]
 
 
 def _add_theme_overrides(config: MkDocsConfig) -> None:
@@ -69,11 +72,14 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
     preview: Preview | None = None
     incremental: Incremental | None = None  # given by build_site, or made for serve --dirty
     serve_incremental = False
+    serving = False
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Having on_startup keeps this plugin (and its session) across serve's rebuilds.
         self.preview = Preview() if command == "serve" else None
         self.serve_incremental = command == "serve" and dirty
+        # `serve` adds its own inline live-reload script to each page: no policy there.
+        self.serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.root = Path(config.config_file_path).resolve().parent
@@ -126,9 +132,19 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         self.searchable[page.file.dest_uri] = searchable
         try:
             output = mark_searchable(output, searchable)
-        except SearchError as error:
+            if not self.serving:
+                output = add_policy(output)
+        except (SearchError, PolicyError) as error:
             raise PluginError(f"policykit: {page.file.src_uri}: {error}") from None
         return self.preview.banner(output) if self.preview is not None else output
+
+    def on_post_template(self, output: str, template_name: str, config: MkDocsConfig) -> str:
+        if self.serving or not template_name.endswith(".html"):
+            return output
+        try:
+            return add_policy(output)
+        except PolicyError as error:
+            raise PluginError(f"policykit: {template_name}: {error}") from None
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         searched = sorted(uri for uri, value in self.searchable.items() if value)

@@ -5,26 +5,27 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import jinja2
-from markupsafe import Markup
 
 from .compare import Comparison
 from .model import KIND_LABELS, Clause, Policy, Project, Ref, Version, version_key
 from .render_versions import (compare_url, compare_view, comparisons, history_url,
-                              history_view, latest_summary)
+                              history_view, latest_summary, pack_pairs)
+from .render_reviews import REVIEWS, reviews_view
 from .render_training import (SCORM_ASSETS, TRAINING, coverage_view, quiz_downloads, quiz_url,
                               quiz_view, sign_off_url, sign_off_view, training_view)
 from .templates import files as template_files
 from .templates import folders as template_folders
 from .session import memo
-from .text import escape_markdown, html_in_markdown, inline_markdown, markdown_to_html
+from .text import (escape_markdown, front_matter_title, html_in_markdown, inline_markdown,
+                   markdown_to_html)
 
 LINKED_SECTION = "linked-policies"
+FAVICON = "assets/images/favicon.png"  # Material's, which standalone print pages link too
 MAX_HEADING = 6
 
 
@@ -74,16 +75,17 @@ def policy_page(policy_id: str, version: str | None = None) -> Page:
 
 HOME = Page("index.md", "")
 POLICIES_INDEX = "policies/index.md"
+REVIEWS_PAGE = Page(f"{REVIEWS}/index.md", REVIEWS)
 
 
 def environment(templates: list[Path]) -> jinja2.Environment:
     """The Jinja2 environment over the template folders (the first that has a template wins):
-    strict, autoescaping, with the Markdown escape filter."""
+    strict, autoescaping, with filters for Markdown text and front matter titles."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates),
                              undefined=jinja2.StrictUndefined, autoescape=True,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["md"] = escape_markdown
-    env.filters["yaml_string"] = lambda text: Markup(json.dumps(text, ensure_ascii=False))
+    env.filters["yaml_string"] = front_matter_title
     return env
 
 
@@ -127,7 +129,9 @@ def site_parts(project: Project, templates: list[Path], today: dt.date,
     parts = [Part("home", everything, lambda: {
         HOME.path: env.get_template("home.md.j2").render(home_view(project, today)),
         POLICIES_INDEX: env.get_template("policies.md.j2").render(
-            view=policies_view(project, Page(POLICIES_INDEX, "policies"), today))})]
+            view=policies_view(project, Page(POLICIES_INDEX, "policies"), today)),
+        REVIEWS_PAGE.path: env.get_template("reviews.md.j2").render(
+            view=reviews_view(project, REVIEWS_PAGE.link, today))})]
     for policy in project.policies:
         parts.append(Part(f"policy:{policy.id}", content_key(_policy_key(project, policy, shared)),
                           functools.partial(_render_policy_pages, env, project, policy, today, pdf),
@@ -177,18 +181,21 @@ def _render_policy_pages(env, project: Project, policy: Policy, today, pdf) -> d
     page = Page(f"{history_url(policy.id)}/index.md", history_url(policy.id))
     pages[page.path] = env.get_template("history.md.j2").render(
         view=history_view(policy, page.link))
+    packs = {(old.version, new.version) for old, new in pack_pairs(policy)}
     for comparison in comparisons(project, policy):
-        url = compare_url(policy.id, comparison.old.version, comparison.new.version)
+        pair = (comparison.old.version, comparison.new.version)
+        url = compare_url(policy.id, *pair)
         page = Page(f"{url}/index.md", url)
-        pdf_href = page.link_file("downloads/" + pdf_name(
-            policy.id, comparison.old.version, comparison.new.version)) if pdf else None
+        pdf_href = page.link_file("downloads/" + pdf_name(policy.id, *pair)) \
+            if pdf and pair in packs else None
         pages[page.path] = env.get_template("compare.md.j2").render(
-            view=compare_view(policy, comparison, page.link), pdf_href=pdf_href,
+            view=compare_view(policy, comparison, page.link, generated=today), pdf_href=pdf_href,
             print_href=page.link(url + "/print"))
         page = Page(f"{url}/print/index.html", f"{url}/print")
         pages[page.path] = env.get_template("compare_standalone.html.j2").render(
-            view=compare_view(policy, comparison, page.link, project.known_organisation.name),
-            print_css=page.link_file("assets/print.css"))
+            view=compare_view(policy, comparison, page.link, project.known_organisation.name,
+                              generated=today),
+            print_css=page.link_file("assets/print.css"), favicon=page.link_file(FAVICON))
     return pages
 
 
@@ -244,16 +251,22 @@ def _quiz_pages(env: jinja2.Environment, project: Project, quiz) -> dict[str, st
     return pages
 
 
-def render_compare_standalone(project: Project, root: Path, comparison: Comparison) -> str:
-    """One comparison as a self-contained HTML page (policykit diff --format html)."""
+def render_compare_standalone(project: Project, root: Path, comparison: Comparison,
+                              site_url: str | None = None, today: dt.date | None = None) -> str:
+    """One comparison as a self-contained HTML page (policykit diff --format html): links to
+    the site are absolute on site_url, or plain text when the site's address is unknown."""
+    from .pdf import standalone_links
+
     policy = project.policy(comparison.policy)
     assert policy is not None  # diff names a policy kept here
-    page = Page("compare.html", compare_url(policy.id, comparison.old.version,
-                                           comparison.new.version))
+    url = compare_url(policy.id, comparison.old.version, comparison.new.version)
+    page = Page("compare.html", url)
     env = environment(template_folders(root))
-    return env.get_template("compare_standalone.html.j2").render(
-        view=compare_view(policy, comparison, page.link, project.known_organisation.name),
-        print_css=None)
+    html = env.get_template("compare_standalone.html.j2").render(
+        view=compare_view(policy, comparison, page.link, project.known_organisation.name,
+                          generated=today),
+        print_css=None, favicon="data:,")
+    return standalone_links(html, url, site_url)
 
 
 def _render_policy(env, project, policy, version, page, today, pdf: bool,
@@ -265,6 +278,7 @@ def _render_policy(env, project, policy, version, page, today, pdf: bool,
         if pdf else None
     if page.path.endswith(".html"):
         view["print_css"] = page.link_file("assets/print.css")
+        view["favicon"] = page.link_file(FAVICON)
         view["superseded"] = version.status == "approved" and version is not policy.current
         return env.get_template("print.html.j2").render(view)
     return env.get_template("policy.md.j2").render(view)

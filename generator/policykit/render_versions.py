@@ -7,17 +7,20 @@ from collections import OrderedDict
 import datetime as dt
 from typing import Any, Iterator
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from .compare import Comparison, compare_versions
+from .compare import Comparison, by_section, compare_versions, kind_change, parent_of
 from .model import KIND_LABELS, Policy, Project, Version
 from .quizzes import covering_questions, retrain
+from .redline import rendered_text, runs_html
+from .text import markdown_to_html
 from .session import memo
 
 SUMMARY_LABELS = (("added", "Added"), ("removed", "Removed"), ("reworded", "Reworded"),
                   ("moved", "Moved"), ("renumbered", "Renumbered only"),
                   ("kind-changed", "Kind changed"), ("refs-changed", "References changed"),
-                  ("unchanged", "Unchanged"))
+                  ("format-changed", "Formatting or links only"), ("unchanged", "Unchanged"))
+ALL_PAIRS_UP_TO = 10  # versions; beyond, adjacent pairs and each version against the current
 FIELD_LABELS = {"status": "Status", "sources": "Drawn from", "review_due": "Review due",
                 "approved_on": "Approved on", "approved_by": "Approved by", "note": "Note"}
 
@@ -31,14 +34,45 @@ def compare_url(policy_id: str, old: str, new: str) -> str:
 
 
 def comparison_pairs(policy: Policy) -> Iterator[tuple[Version, Version]]:
-    """Each version with the one before it, and the newest draft with the current version."""
+    """The comparisons a policy's site offers, earlier version first: every pair when it has
+    at most ALL_PAIRS_UP_TO versions; otherwise each version with the one before it and with
+    the current version, and the newest draft with the current version."""
+    versions = list(policy.versions)
+    if len(versions) <= ALL_PAIRS_UP_TO:
+        yield from ((old, new) for i, old in enumerate(versions) for new in versions[i + 1:])
+        return
+    yield from _main_pairs(policy)
+
+
+def pack_pairs(policy: Policy) -> list[tuple[Version, Version]]:
+    """The comparisons printed as PDF packs: adjacent versions, each version against the
+    current one, and the newest draft against the current one."""
+    return list(_main_pairs(policy))
+
+
+def _main_pairs(policy: Policy) -> Iterator[tuple[Version, Version]]:
     versions = list(policy.versions)
     pairs = list(zip(versions, versions[1:]))
-    current, newest = policy.current, versions[-1] if versions else None
-    if current and newest and newest.status == "draft" and newest is not current \
-            and (current, newest) not in pairs:
-        pairs.append((current, newest))
-    yield from pairs
+    current = policy.current
+    if current is not None:
+        index = versions.index(current)
+        pairs += [(v, current) for v in versions[:index]]
+        pairs += [(current, v) for v in versions[index + 1:] if v.status == "draft"]
+    order = {id(v): i for i, v in enumerate(versions)}
+    yield from sorted(dict.fromkeys(pairs, None),
+                      key=lambda p: (order[id(p[1])], order[id(p[0])]))
+
+
+def latest_pair(policy: Policy) -> tuple[Version, Version] | None:
+    """The comparison a reader most likely wants: the newest version against the one before
+    it (the newest draft against the current version when there is a draft)."""
+    versions = list(policy.versions)
+    if len(versions) < 2:
+        return None
+    newest, current = versions[-1], policy.current
+    if newest.status == "draft" and current is not None and current is not newest:
+        return current, newest
+    return versions[-2], newest
 
 
 # Comparisons kept for re-rendering during a live preview: the most recent few hundred, as a
@@ -57,10 +91,10 @@ def comparisons(project: Project, policy: Policy) -> list[Comparison]:
 def latest_summary(project: Project, policy: Policy) -> tuple[Version, Version, dict] | None:
     """The last of a policy's comparisons, counted (what changed, by kind); the counts are
     kept, the comparison is not."""
-    pairs = list(comparison_pairs(policy))
-    if not pairs:
+    pair = latest_pair(policy)
+    if pair is None:
         return None
-    old, new = pairs[-1]
+    old, new = pair
     questions = covering_questions(project, policy.id)
     key = (policy.id, old.version, old.digest, new.version, new.digest, tuple(questions.items()))
     summaries = memo("summaries")
@@ -84,9 +118,11 @@ def _compare(old: Version, new: Version, questions: dict) -> Comparison:
 
 
 def history_view(policy: Policy, link) -> dict[str, Any]:
-    """Every version, newest first, with a link to its comparison with the version before."""
+    """Every version, newest first, with a link to its comparison with the version before and
+    the decision that approved it; and the comparisons of any two versions the site holds."""
     previous = dict((new.version, old.version) for old, new in zip(policy.versions,
                                                                   policy.versions[1:]))
+    offered = {(old.version, new.version) for old, new in comparison_pairs(policy)}
     rows = []
     for version in reversed(policy.versions):
         before = previous.get(version.version)
@@ -94,19 +130,35 @@ def history_view(policy: Policy, link) -> dict[str, Any]:
             "version": version.version, "status": _status(policy, version),
             "href": link(f"policies/{policy.id}/{version.version}"),
             "approved_on": _date(version.approved_on), "approved_by": version.approved_by,
+            "minute": version.approval_minute,
             "review_due": _date(version.review_due), "note": version.note,
             "compare_href": link(compare_url(policy.id, before, version.version)) if before else None,
             "compare_label": f"Changes from {before}" if before else None,
         })
-    return {"title": policy.title, "versions": rows}
+    pairs = [{"old": old, "new": new, "href": link(compare_url(policy.id, old, new))}
+             for old, new in sorted(offered, key=lambda p: (_order(policy, p[0]),
+                                                             _order(policy, p[1])))]
+    return {"title": policy.title, "versions": rows, "pairs": pairs,
+            "current": policy.current.version if policy.current else None}
 
 
-def compare_view(policy: Policy, comparison: Comparison, link,
-                 organisation: str = "") -> dict[str, Any]:
-    """What a governor reads: summary, metadata, changed clauses with redlines, the rest."""
+def _order(policy: Policy, name: str) -> int:
+    return [v.version for v in policy.versions].index(name)
+
+
+def compare_view(policy: Policy, comparison: Comparison, link, organisation: str = "",
+                 generated: dt.date | None = None) -> dict[str, Any]:
+    """What a governor reads: summary, changes by section with redlines on rendered text, the
+    full new text with every change in place, questions to review, the content hash of the
+    new version and the decision recorded (or the sign-off form)."""
     old, new = comparison.old, comparison.new
     summary = comparison.summary()
-    changed = [c for c in comparison.changes if c.kinds != ("renumbered",)]
+    changed = tuple(c for c in comparison.changes if c.kinds != ("renumbered",))
+    def page_of(c):
+        return link(f"policies/{policy.id}/{(new if c.new else old).version}")
+    groups = [{"id": g.section, "title": g.title,
+               "changes": [_change_view(comparison, c, page_of(c)) for c in g.changes]}
+              for g in by_section(comparison, changed)]
     return {
         "title": policy.title, "policy_id": policy.id, "organisation": organisation,
         "old": {"version": old.version, "status": _status(policy, old),
@@ -120,18 +172,73 @@ def compare_view(policy: Policy, comparison: Comparison, link,
                       "new": _show(m.new)} for m in comparison.metadata],
         "sections": [{"id": s.section, "kind": s.kind, "old": s.old_title, "new": s.new_title}
                      for s in comparison.sections],
-        "changes": [_change_view(c, link(f"policies/{policy.id}/{(new if c.new else old).version}"))
-                    for c in changed],
+        "groups": groups,
+        "changes": [c for g in groups for c in g["changes"]],
         "renumbered": [{"id": c.clause, "old": c.old_number, "new": c.new_number}
                        for c in comparison.changes if c.kinds == ("renumbered",)],
         "unchanged": [{"number": c.new_number, "id": c.clause,
-                       "text": _first_words(c.new.clause.text)}  # type: ignore[union-attr]
+                       "text": _first_words(rendered_text(c.placed.clause.text))}
                       for c in comparison.clauses if not c.kinds],
+        "document": _document(comparison),
+        "questions": _questions(comparison),
+        "hash": new.digest,
+        "generated": _date(generated) if generated else None,
+        "approval": _approval(new),
         "is_empty": comparison.is_empty,
     }
 
 
-def _change_view(change, page_href: str) -> dict[str, Any]:
+def _approval(version: Version) -> dict[str, Any] | None:
+    """The decision recorded for an approved version (policykit approve --by --on --minute)."""
+    if version.status != "approved":
+        return None
+    return {"on": _date(version.approved_on), "by": version.approved_by,
+            "minute": version.approval_minute, "draft": version.approved_draft}
+
+
+def _questions(comparison: Comparison) -> list[dict[str, Any]]:
+    """The quiz questions trainers must review, each with the clauses it covers that changed."""
+    found: dict[str, list[str]] = {}
+    for change in comparison.changes:
+        for question in change.questions:
+            found.setdefault(question, []).append(change.placed.clause.number)
+    return [{"id": q, "clauses": numbers} for q, numbers in found.items()]
+
+
+def _document(comparison: Comparison) -> list[dict[str, Any]]:
+    """The full text of the new version, section by section, every change marked in place;
+    removed clauses stand struck through where they were."""
+    titles = {s.id: (s.number, s.title) for s in comparison.old.all_sections}
+    titles.update({s.id: (s.number, s.title) for s in comparison.new.all_sections})
+    sections: dict[str, dict[str, Any]] = {}
+    for s in comparison.new.all_sections:
+        sections[s.id] = {"id": s.id, "number": s.number, "title": s.title, "clauses": [],
+                          "removed": False}
+    for change in comparison.clauses:
+        placed = change.placed
+        section = sections.setdefault(placed.section, {
+            "id": placed.section, "number": titles[placed.section][0],
+            "title": titles[placed.section][1], "clauses": [], "removed": True})
+        section["clauses"].append(_document_clause(comparison, change))
+    return list(sections.values())
+
+
+def _document_clause(comparison: Comparison, change) -> dict[str, Any]:
+    placed = change.new or change.old
+    number = change.new_number or change.old_number
+    if change.redline:
+        body = Markup(f"<p>{runs_html(change.redline)}</p>")
+    else:
+        body = markdown_to_html(placed.clause.text)
+    return {"id": change.clause, "number": number, "depth": number.count("."),
+            "kind": placed.clause.kind, "kind_label": KIND_LABELS[placed.clause.kind],
+            "html": body, "changed": bool(change.kinds),
+            "labels": _labels(change) if change.kinds else [],
+            "notes": list(change.notes), "change_note": change.change_note,
+            "questions": list(change.questions)}
+
+
+def _labels(change) -> list[str]:
     labels = []
     for kind in change.kinds:
         if kind == "moved":
@@ -139,35 +246,40 @@ def _change_view(change, page_href: str) -> dict[str, Any]:
         elif kind == "renumbered":
             labels.append(f"renumbered from {change.old_number}")
         elif kind == "kind-changed":
-            labels.append(f"was “{KIND_LABELS[change.old.clause.kind]}”, now "
-                          f"“{KIND_LABELS[change.new.clause.kind]}”")
+            was, now = kind_change(change) or ("", "")
+            labels.append(f"was “{KIND_LABELS[was]}”, now “{KIND_LABELS[now]}”")
         elif kind == "refs-changed":
             labels.append("references changed")
+        elif kind == "format-changed":
+            labels.append("formatting or links changed")
+        elif kind == "reworded" and "case only" in change.notes:
+            labels.append("reworded (case only)")
         else:
             labels.append(kind)
+    return labels
+
+
+def _change_view(comparison: Comparison, change, page_href: str) -> dict[str, Any]:
     where = change.new or change.old
+    parent = parent_of(comparison, change)
     return {
         "id": change.clause, "number": change.new_number or change.old_number,
-        "kinds": list(change.kinds), "labels": labels,
+        "kinds": list(change.kinds), "labels": _labels(change),
         "clause_kind": KIND_LABELS[where.clause.kind],
+        "lead_in": {"number": parent.number,
+                    "text": _first_words(rendered_text(parent.text), 16)} if parent else None,
         "redline": redline_html(change.redline) if change.redline else None,
-        "text": None if change.redline else where.clause.text.strip(),
+        "text": None if change.redline else markdown_to_html(where.clause.text),
+        "notes": [n for n in change.notes if n != "case only"],
         "change_note": change.change_note, "questions": list(change.questions),
         "href": f"{page_href}#{change.clause}",
     }
 
 
 def redline_html(runs) -> Markup:
-    """Runs as <del>/<ins>, with words a screen reader announces and print shows."""
-    parts = []
-    for op, text in runs:
-        if op == "equal":
-            parts.append(escape(text))
-        else:
-            tag, said = ("del", "deleted") if op == "delete" else ("ins", "inserted")
-            parts.append(Markup(f'<{tag} class="pk-{tag}"><span class="pk-sr">[{said}: </span>'
-                                f'{escape(text)}<span class="pk-sr">]</span></{tag}>'))
-    return Markup("").join(parts)
+    """Runs as <del>/<ins> on rendered text, with words a screen reader announces and print
+    shows, emphasis and links intact."""
+    return Markup(runs_html(runs))
 
 
 def _first_words(text: str, count: int = 12) -> str:

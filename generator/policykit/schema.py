@@ -58,22 +58,58 @@ def _fast_validator(name: str):
 def validate(document: Document, name: str) -> list[Problem]:
     """Every way document breaks schema name, each at its own line. Valid files are confirmed
     by a compiled validator; only an invalid one is walked again to explain every error."""
-    return _schema_problems(document, name) or traps.find(document, format_keys(name))
+    return _schema_problems(document, name) or traps.find(document, nearby_keys(name))
 
 
 @cache
-def format_keys(name: str) -> frozenset[str]:
-    """Every key that schema name knows, at any depth."""
-    found: set[str] = set()
-    todo: list[Any] = [schema(name)]
+def nearby_keys(name: str) -> dict[str, frozenset[str]]:
+    """For each key of schema name, the keys a mis-indented line near it may be meant as:
+    those of its own mapping, of the mapping around it and of the entries of its lists.
+    (A key of the file's top level, such as note:, is never swallowed by a clause's text.)"""
+    root = schema(name)
+    objects = _object_schemas(root)
+    children = {id(o): [c for c in map(_resolver(root), _nested(o)) if "properties" in c]
+                for o in objects}
+    near: dict[str, set[str]] = {}
+    for outer in objects:
+        for inner in children[id(outer)]:
+            keys = set(inner["properties"]).union(outer["properties"],
+                                                  *(c["properties"] for c in children[id(inner)]))
+            for key in inner["properties"]:
+                near.setdefault(key, set()).update(keys)
+    for key in root.get("properties", {}):
+        near.setdefault(key, set()).update(root["properties"])
+    return {key: frozenset(keys) for key, keys in near.items()}
+
+
+def _object_schemas(root: dict) -> list[dict]:
+    """Every schema of a mapping (one with properties) inside root, root included."""
+    found, todo = [], [root]
     while todo:
         item = todo.pop()
         if isinstance(item, dict):
-            found.update(item.get("properties", {}))
+            if "properties" in item:
+                found.append(item)
             todo += item.values()
         elif isinstance(item, list):
             todo += item
-    return frozenset(found)
+    return found
+
+
+def _resolver(root: dict):
+    def resolve(item: Any) -> dict:
+        while isinstance(item, dict) and "$ref" in item:
+            item = root["$defs"][item["$ref"].rsplit("/", 1)[-1]]
+        return item if isinstance(item, dict) else {}
+    return resolve
+
+
+def _nested(schema_: dict) -> Iterator[Any]:
+    """The schemas of the values of a mapping schema's keys, and of their list items."""
+    for value in schema_["properties"].values():
+        yield value
+        if isinstance(value, dict) and "items" in value:
+            yield value["items"]
 
 
 def _schema_problems(document: Document, name: str) -> list[Problem]:
@@ -153,6 +189,9 @@ def _wrong_type(document: Document, path: tuple, subject: str, field: str,
         hint = "write a value"
     elif expected == "string" and isinstance(found, (int, bool)):
         hint = f'quote it: "{shown(_as_written(found))}"'
+    elif expected == "string" and isinstance(found, (list, dict)):
+        hint = ("quote it: text starting with '[' or '{' is read as a list or mapping "
+                "(write it in '...', doubling any ' inside it)")
     elif expected == "boolean":
         hint = "write true or false"
     elif expected == "array":
@@ -199,7 +238,6 @@ def _subject(data: Any, path: tuple) -> str:
             break
         parent = path[i - 1] if i else None
         if isinstance(part, int) and isinstance(node, dict) and isinstance(node.get("id"), str):
-            kind = {"sections": "section", "clauses": "clause", "questions": "question",
-                    "pathways": "pathway", "roles": "role"}.get(parent, "entry")
+            kind = traps.KINDS.get(parent, "entry")
             subject = f"{kind} '{shown(node['id'])}': "
     return subject

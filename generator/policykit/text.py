@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from functools import lru_cache
+from html.parser import HTMLParser
 
 import markdown
 import nh3
@@ -14,6 +15,23 @@ from markupsafe import Markup
 _ALLOWED_TAGS = {"p", "a", "abbr", "em", "strong", "code", "br", "ul", "ol", "li", "blockquote",
                  "table", "thead", "tbody", "tr", "th", "td"}
 _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
+_REMOVED_WITH_CONTENT = {"script", "style"}
+_ALLOWED_SCHEMES = {"http", "https", "mailto"}
+# The names of HTML elements (current and obsolete), SVG and MathML roots: a tag with one of
+# these names is raw HTML, which the sanitiser keeps only when allowed; any other `<name>` is
+# text (`<Snapchat>`) and is shown as written.
+HTML_ELEMENTS = frozenset("""
+a abbr acronym address applet area article aside audio b base basefont bdi bdo bgsound big
+blink blockquote body br button canvas caption center cite code col colgroup data datalist dd
+del details dfn dialog dir div dl dt em embed fieldset figcaption figure font footer form frame
+frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html i iframe image img input ins isindex kbd
+keygen label legend li link listing main map mark marquee math menu menuitem meta meter
+multicol nav nextid nobr noembed noframes noscript object ol optgroup option output p param
+picture plaintext portal pre progress q rb rp rt rtc ruby s samp script search section select
+slot small source spacer span strike strong style sub summary sup svg table tbody td template
+textarea tfoot th thead time title tr track tt u ul var video wbr xmp
+""".split())
+_TAG_START = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])")
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
 
 
@@ -23,9 +41,47 @@ def escape_markdown(text: str) -> Markup:
     return Markup(_MARKDOWN_SPECIALS.sub(r"\\\1", html.escape(flat, quote=False)))
 
 
+def html_text(text: str) -> Markup:
+    """Text for a place the theme shows as HTML (a navigation or page title): escaped, quotes
+    too, so that it shows as written."""
+    return Markup(html.escape(text, quote=True))
+
+
+def _yaml_printable(code: int) -> bool:
+    """Characters YAML leaves as they are in a one-line double-quoted scalar."""
+    return (0x20 <= code <= 0x7E or 0xA0 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
+            or code >= 0x10000) and code not in (0x2028, 0x2029, 0xFEFF)
+
+
+def _yaml_escape(char: str) -> str:
+    code = ord(char)
+    if char in '"\\':
+        return "\\" + char
+    if _yaml_printable(code):
+        return char
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def yaml_string(text: str) -> Markup:
+    """Any text as a one-line double-quoted YAML scalar that reads back as the same text:
+    quotes, backslashes, line breaks and every control character escaped."""
+    return Markup('"' + "".join(map(_yaml_escape, text)) + '"')
+
+
+def front_matter_title(text: str) -> Markup:
+    """A page title for front matter: MkDocs and the theme show it as HTML, so it is escaped
+    for HTML, then encoded for YAML."""
+    return yaml_string(html.escape(text, quote=True))
+
+
 @lru_cache(maxsize=16)
 def _converter(glossary: tuple[tuple[str, str], ...]) -> markdown.Markdown:
-    return markdown.Markdown(extensions=[AbbrExtension(glossary=dict(glossary)), "tables"])
+    # Markdown keeps `&name;` in an attribute as an entity: an expansion is plain text, so its
+    # ampersands are escaped first (it shows as written, as on the quick path below).
+    return markdown.Markdown(extensions=[AbbrExtension(glossary={
+        term: expansion.replace("&", "&amp;") for term, expansion in glossary}), "tables"])
 
 
 _MARKUP = re.compile(r"[\\`*_\[\]<>#!|&~{}]|\n\s*\n|  \n|\t|^[-+=>#\d\s]|\n[-+=>#\d\s]|://")
@@ -60,14 +116,65 @@ def markdown_to_html(text: str, glossary: tuple[tuple[str, str], ...] = ()) -> M
 
 
 def _full_markdown(text: str, glossary: tuple[tuple[str, str], ...]) -> Markup:
-    converter = _converter(glossary)
-    converter.reset()
-    rendered = converter.convert(text)
-    clean = nh3.clean(rendered, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES,
-                      url_schemes={"http", "https", "mailto"},
+    clean = nh3.clean(_unsanitised_html(text, glossary), tags=_ALLOWED_TAGS,
+                      attributes=_ALLOWED_ATTRIBUTES, url_schemes=_ALLOWED_SCHEMES,
+                      clean_content_tags=_REMOVED_WITH_CONTENT,
                       set_tag_attribute_values={"abbr": {"tabindex": "0"}})
     return Markup(clean.replace("\n\n", "\n"))
 
+
+def _unsanitised_html(text: str, glossary: tuple[tuple[str, str], ...]) -> str:
+    """Clause Markdown as HTML, before sanitising; a `<name>` that names no HTML element is
+    escaped, so that the sanitiser keeps it as text."""
+    converter = _converter(glossary)
+    converter.reset()
+    return _TAG_START.sub(_text_unless_element, converter.convert(text))
+
+
+def _text_unless_element(match: re.Match) -> str:
+    return match[0] if match[2].lower() in HTML_ELEMENTS else "&lt;" + match[0][1:]
+
+
+@lru_cache(maxsize=4096)
+def removed_html(text: str) -> tuple[str, ...]:
+    """What the sanitiser removes from a clause's text, in words, each once, in order:
+    HTML elements not allowed, attributes not allowed, links with another scheme, comments."""
+    if is_plain_prose(text):
+        return ()
+    finder = _RemovedHtml()
+    finder.feed(_unsanitised_html(text, ()))
+    finder.close()
+    return tuple(dict.fromkeys(finder.removed))
+
+
+class _RemovedHtml(HTMLParser):
+    """Collects what nh3.clean, called as in _full_markdown, leaves out."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.removed: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag not in _ALLOWED_TAGS:
+            content = " and its content" if tag in _REMOVED_WITH_CONTENT else ""
+            self.removed.append(f"<{tag}>{content}")
+            return
+        for name, value in attrs:
+            if name not in _ALLOWED_ATTRIBUTES.get(tag, ()):
+                self.removed.append(f"the {name} attribute of <{tag}>")
+            elif name == "href" and _scheme(value or "") not in _ALLOWED_SCHEMES | {""}:
+                self.removed.append(f"a link to {_scheme(value)}:")
+
+    def handle_startendtag(self, tag: str, attrs: list) -> None:
+        self.handle_starttag(tag, attrs)
+
+    def handle_comment(self, data: str) -> None:
+        self.removed.append("an HTML comment")
+
+
+def _scheme(url: str) -> str:
+    scheme, colon, _ = "".join(url.split()).partition(":")
+    return scheme.lower() if colon and "/" not in scheme else ""
 
 
 _SINGLE_PARAGRAPH = re.compile(r"<p>((?:(?!</?p>).)*)</p>", re.S)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 
 from . import yaml_edit
 
 LOCK_FILE = "approved.lock"
-_CLEARED_ON_DRAFT = ("approved_on", "approved_by", "review_due", "note", "removed")
+_APPROVAL_KEYS = ("approved_on", "approved_by", "approval_minute", "approved_draft")
+_CLEARED_ON_DRAFT = (*_APPROVAL_KEYS, "review_due", "note", "removed")
 
 
 def content_hash(data: bytes) -> str:
@@ -23,7 +23,28 @@ def draft_from(text: str, old_version: str, new_version: str) -> str:
     The edits follow the YAML structure (comments and wording elsewhere are kept as written)
     and the result is parsed again to prove it holds exactly the intended values; otherwise
     yaml_edit.EditError says why."""
+    return _edited(text, lambda text: _draft(text, old_version, new_version))
+
+
+def approve(text: str, by: str, on: dt.date, minute: str | None = None,
+            draft: str | None = None) -> str:
+    """text marked approved by `by` on `on`, replacing any earlier approval details; minute
+    says where the decision is minuted, draft is the content hash of the draft the governors
+    were shown (both recorded in the file before its hash is locked). Edited and proved like
+    draft_from (yaml_edit.EditError if it cannot be)."""
+    return _edited(text, lambda text: _approved(text, by, on, minute, draft))
+
+
+def _edited(text: str, edit) -> str:
+    """edit(text) -> (edited, expected values) made on text with '\n' line endings (the edits
+    find lines by them), returned in the file's own line endings once proved."""
     text = text.removeprefix("\ufeff")  # the composer's marks do not count a byte-order mark
+    newline = "\r\n" if "\r\n" in text else "\r" if "\r" in text else "\n"
+    edited, expected = edit(text.replace("\r\n", "\n").replace("\r", "\n"))
+    return yaml_edit.checked(edited.replace("\n", newline), expected)
+
+
+def _draft(text: str, old_version: str, new_version: str) -> tuple[str, dict]:
     data, root = yaml_edit.parse(text)
     edits = [yaml_edit.set_value(text, root, "version", json.dumps(new_version)),
              yaml_edit.set_value(text, root, "status", "draft")]
@@ -36,8 +57,27 @@ def draft_from(text: str, old_version: str, new_version: str) -> str:
     expected = {k: v for k, v in data.items() if k not in _CLEARED_ON_DRAFT}
     expected = dict(expected, version=new_version, status="draft")
     expected["sections"] = yaml_edit.without_key(data["sections"], "change_note")
+    yaml_edit.anchors_kept(root, edits + notes)
     edited = _with_header(yaml_edit.apply(text, edits + notes), old_version, new_version)
-    return yaml_edit.checked(edited, expected)
+    return edited, expected
+
+
+def _approved(text: str, by: str, on: dt.date, minute: str | None,
+              draft: str | None) -> tuple[str, dict]:
+    data, root = yaml_edit.parse(text)
+    details = {"approved_on": on.isoformat(), "approved_by": by}
+    if minute:
+        details["approval_minute"] = minute
+    if draft:
+        details["approved_draft"] = draft
+    written = [f"approved_on: {on.isoformat()}"] + [
+        f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in details.items()
+        if key != "approved_on"]
+    edits = [yaml_edit.remove_key(text, root, key) for key in _APPROVAL_KEYS if key in data]
+    edits += yaml_edit.set_value_adding(text, root, "status", "approved", written)
+    yaml_edit.anchors_kept(root, edits)
+    expected = {k: v for k, v in data.items() if k not in _APPROVAL_KEYS}
+    return yaml_edit.apply(text, edits), dict(expected, status="approved", **details)
 
 
 def _with_header(text: str, old_version: str, new_version: str) -> str:
@@ -52,43 +92,9 @@ def _with_header(text: str, old_version: str, new_version: str) -> str:
     return "\n".join(schema_line + header + body)
 
 
-def approve(text: str, by: str, on: dt.date) -> str:
-    """text marked approved by `by` on `on`, replacing any earlier approval details."""
-    for key in ("approved_on", "approved_by"):
-        text = _remove_key(text, key, top_level=True)
-    approval = f"status: approved\napproved_on: {on.isoformat()}\napproved_by: {json.dumps(by)}"
-    return _set_top_level(text, "status", None, replacement=approval)
-
-
 def lock_text(entries: dict[str, str]) -> str:
     """The lock file's text: each approved version's content hash, sorted."""
     return json.dumps({"about": "Content hashes of approved versions, written by policykit "
                                 "approve. An approved version is never edited: make a new version.",
                        "versions": dict(sorted(entries.items()))},
                       indent=2, ensure_ascii=False) + "\n"
-
-
-def _set_top_level(text: str, key: str, value: str | None, replacement: str | None = None) -> str:
-    line = replacement if replacement is not None else f"{key}: {value}"
-    pattern = re.compile(rf"^{key}:.*$", re.MULTILINE)
-    if pattern.search(text):
-        return pattern.sub(lambda _: line, text, count=1)
-    return re.sub(r"^(?=sections:)", line + "\n", text, count=1, flags=re.MULTILINE)
-
-
-def _remove_key(text: str, key: str, top_level: bool) -> str:
-    """Remove every `key:` line (only at column 1 when top_level) and its indented value lines."""
-    out: list[str] = []
-    skipping_deeper_than = None
-    for line in text.split("\n"):
-        indent = len(line) - len(line.lstrip(" "))
-        if skipping_deeper_than is not None:
-            if line.strip() == "" or indent > skipping_deeper_than:
-                continue
-            skipping_deeper_than = None
-        stripped = line.lstrip(" ")
-        if stripped.startswith(f"{key}:") and (indent == 0 or not top_level):
-            skipping_deeper_than = indent
-            continue
-        out.append(line)
-    return "\n".join(out)

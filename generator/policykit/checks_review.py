@@ -1,0 +1,27 @@
+"""Checks on drafts as governors will read them (pure)."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from .compare import compare_versions
+from .errors import Problem
+from .model import Project
+
+
+def check_change_notes(project: Project) -> Iterator[Problem]:
+    """A draft's clause that changed in substance from the current version says why
+    (change_note): the governors' pack shows the reason beside each change (a warning)."""
+    for policy in project.policies:
+        current, newest = policy.current, policy.versions[-1] if policy.versions else None
+        if current is None or newest is None or newest is current or newest.status != "draft":
+            continue
+        for change in compare_versions(current, newest).changes:
+            if change.new is None or not change.in_substance or change.change_note:
+                continue
+            what = ", ".join(change.kinds)
+            yield Problem(change.new.clause.source,
+                          f"clause '{change.clause}' changed since {current.version} ({what}) "
+                          "but says nothing about why",
+                          "add a change_note: the governors' pack shows it beside the change",
+                          severity="warning")

@@ -1,0 +1,23 @@
+"""Rules on what clause text shows: raw HTML that the page would leave out (pure)."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from .errors import Problem
+from .model import Project
+from .text import removed_html
+
+
+def check_clause_html(project: Project) -> Iterator[Problem]:
+    """Raw HTML in a clause's text that the sanitiser removes is reported, so that no words
+    go missing from the site without the author knowing (a warning: the site is safe)."""
+    for policy in project.policies:
+        for version in policy.versions:
+            for clause in version.clauses():
+                removed = removed_html(clause.text)
+                if removed:
+                    yield Problem(clause.source, f"clause '{clause.id}': the site leaves out "
+                                  f"raw HTML in its text: {'; '.join(removed)}",
+                                  "write it as plain text or Markdown; to show a tag as "
+                                  "written, put it in backticks", severity="warning")
