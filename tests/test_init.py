@@ -167,7 +167,9 @@ def test_training_none_needs_a_reason(tmp_path, capsys):
     policy = "id: demo\ntitle: Demo Policy\nowner: Headteacher\ntraining: none\n"
     code, err, _ = run_check(make_project(tmp_path, {P: policy}), capsys)
     assert code == 1
-    assert any(e.startswith(f"{P}:1:1:") and "training_reason" in e for e in err), err
+    # located at the value that asks for it, saying what to write (not "1:1: missing key")
+    assert any(e.startswith(f"{P}:4:11: 'training' \"none\" needs the key 'training_reason'")
+               and "why staff need no quiz" in e for e in err), err
     policy = "id: demo\ntitle: Demo Policy\nowner: Headteacher\ntraining: nope\n"
     code, err, _ = run_check(make_project(tmp_path, {P: policy}), capsys)
     assert code == 1 and any(e.startswith(f"{P}:4:11:") and "training" in e for e in err), err
@@ -207,3 +209,18 @@ def test_a_build_brings_the_projects_schemas_up_to_the_installed_ones(tmp_path, 
 def test_a_project_without_the_schemas_folder_gets_none(scratch):
     build(scratch)
     assert not (scratch / ".policykit").exists()
+
+
+def test_the_example_policy_shows_how_to_publish_without_a_quiz(tmp_path, capsys):
+    """A newcomer follows the comment in the scaffolded policy.yaml: no quiz needed."""
+    assert init(capsys, str(tmp_path), "--name", "Ash School")[0] == 0
+    path = tmp_path / "policy/visitors/policy.yaml"
+    lines = path.read_text("utf-8").splitlines(keepends=True)
+    uncommented = [line[2:] if line.startswith(("# training: ", "# training_reason: ")) else line
+                   for line in lines]
+    assert uncommented != lines, "the example says nothing about training: none"
+    path.write_text("".join(uncommented), "utf-8")
+    shutil.rmtree(tmp_path / "quizzes")
+    assert run_check(tmp_path, capsys)[:2] == (0, [])
+    coverage = (build(tmp_path) / "training/coverage/index.html").read_text("utf-8")
+    assert "read only (training: none): Reception staff brief every visitor" in coverage
