@@ -192,11 +192,12 @@ def _missing(document: Document, error: jsonschema.ValidationError, root: dict[s
     condition = parent.get("if", {}) if list(error.schema_path)[-2:-1] == ["then"] else {}
     hint = parent.get("properties", {}).get(key, {}).get("x-hint", "")
     hint = f"add {key}: and {hint}" if hint else "add it"
-    triggers = [k for k in condition.get("required", []) if k in error.instance]
+    instance: dict[str, Any] = error.instance if isinstance(error.instance, dict) else {}
+    triggers = [k for k in condition.get("required", []) if k in instance]
     if not triggers:
         return Problem(document.at(path), f"{subject}missing key '{key}'", hint)
     trigger = triggers[0]
-    value = shown(json.dumps(error.instance[trigger], ensure_ascii=False, default=str))
+    value = shown(json.dumps(instance[trigger], ensure_ascii=False, default=str))
     return Problem(document.at(path + (trigger,)),
                    f"{subject}'{trigger}' {value} needs the key '{key}', which is missing", hint)
 
