@@ -224,3 +224,20 @@ def test_the_example_policy_shows_how_to_publish_without_a_quiz(tmp_path, capsys
     assert run_check(tmp_path, capsys)[:2] == (0, [])
     coverage = (build(tmp_path) / "training/coverage/index.html").read_text("utf-8")
     assert "read only (training: none): Reception staff brief every visitor" in coverage
+
+
+def test_mkdocs_does_not_list_the_pages_left_out_of_the_nav_on_purpose(tmp_path, capsys):
+    """`policykit serve` logs at info level: MkDocs listed every version and print page as
+    "not included in the nav", which reads like a fault. mkdocs.yml can still ask for it."""
+    assert init(capsys, str(tmp_path), "--name", "Ash School")[0] == 0
+    mkdocs = [str(Path(sys.executable).with_name("mkdocs")), "build"]
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
+    result = subprocess.run(mkdocs, cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Documentation built" in result.stderr  # info level is shown
+    assert "not included in the \"nav\"" not in result.stderr, result.stderr
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8") + "validation:\n  nav:\n    omitted_files: warn\n",
+                      "utf-8")
+    result = subprocess.run(mkdocs, cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert "WARNING -  The following pages exist in the docs directory" in result.stderr

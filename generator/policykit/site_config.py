@@ -4,6 +4,7 @@ default: what a project's mkdocs.yml already says is kept (pure, on the config o
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,18 @@ def apply_defaults(config: Any, root: Path) -> None:
         if settings and name not in config.mdx_configs:
             config.mdx_configs[name] = dict(settings)
     _theme_defaults(config.theme)
+    _quiet_hidden_pages(config)
+
+
+def _quiet_hidden_pages(config: Any) -> None:
+    """Version, print, answer and sign-off pages are left out of the navigation on purpose:
+    MkDocs would list each of them on every `serve` as "not included in the nav", which reads
+    like a fault to a newcomer. Unless mkdocs.yml sets `validation` itself, say it only at
+    debug level."""
+    validation = getattr(config, "validation", None)
+    if validation is None or any("validation" in user for user in getattr(config, "user_configs", ())):
+        return
+    validation.nav.omitted_files = logging.DEBUG
 
 
 def _add_missing(listed: list, wanted: tuple[str, ...]) -> None:
