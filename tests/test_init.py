@@ -241,3 +241,27 @@ def test_mkdocs_does_not_list_the_pages_left_out_of_the_nav_on_purpose(tmp_path,
                       "utf-8")
     result = subprocess.run(mkdocs, cwd=tmp_path, capture_output=True, text=True, env=env)
     assert "WARNING -  The following pages exist in the docs directory" in result.stderr
+
+
+def test_a_broken_template_override_is_a_located_error_not_a_traceback(tmp_path, capsys):
+    """A newcomer's first docs_templates/home.md.j2: a wrong name, then a syntax slip, then
+    the fix, each in a new build. The site already built is kept."""
+    assert init(capsys, str(tmp_path), "--name", "Ash School")[0] == 0
+    assert main(["--project", str(tmp_path), "build"]) == 0
+    capsys.readouterr()
+    home = (tmp_path / "site/index.html").read_bytes()
+    own = tmp_path / "docs_templates/home.md.j2"
+    own.parent.mkdir()
+    cases = [("# Welcome\n\nto {{ organisation.name.title.upper() }}\n", ":3:1: template error: "),
+             ("# Welcome\n\n{{ broken \n", ":3:1: template error: unexpected end of template")]
+    for text, expected in cases:
+        own.write_text(text, "utf-8")
+        code = main(["--project", str(tmp_path), "build"])
+        err = capsys.readouterr().err
+        assert code == 1 and "Traceback" not in err, err
+        assert f"docs_templates/home.md.j2{expected}" in err, err
+        assert "delete it to use policykit's own" in err, err
+        assert (tmp_path / "site/index.html").read_bytes() == home
+    own.write_text("# Welcome to our policies\n", "utf-8")
+    assert main(["--project", str(tmp_path), "build"]) == 0
+    assert "Welcome to our policies" in (tmp_path / "site/index.html").read_text("utf-8")

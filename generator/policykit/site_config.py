@@ -5,6 +5,7 @@ default: what a project's mkdocs.yml already says is kept (pure, on the config o
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,13 @@ def _quiet_hidden_pages(config: Any) -> None:
     like a fault to a newcomer. Unless mkdocs.yml sets `validation` itself, say it only at
     debug level."""
     validation = getattr(config, "validation", None)
-    if validation is None or any("validation" in user for user in getattr(config, "user_configs", ())):
+    if validation is None or validation.nav.omitted_files != logging.INFO:
+        return  # not MkDocs 1.5+, or set otherwise in mkdocs.yml
+    try:
+        text = Path(config.config_file_path).read_text("utf-8")
+    except (OSError, TypeError, UnicodeDecodeError):
+        text = ""
+    if re.search(r"^validation\s*:", text, re.MULTILINE):
         return
     validation.nav.omitted_files = logging.DEBUG
 
