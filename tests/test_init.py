@@ -261,7 +261,20 @@ def test_a_broken_template_override_is_a_located_error_not_a_traceback(tmp_path,
         assert code == 1 and "Traceback" not in err, err
         assert f"docs_templates/home.md.j2{expected}" in err, err
         assert "delete it to use policykit's own" in err, err
+        shipped = err.split("policykit's own, with the names it can use, is ", 1)[1].split("),")[0]
+        assert Path(shipped).name == "home.md.j2" and Path(shipped).is_file(), err
         assert (tmp_path / "site/index.html").read_bytes() == home
     own.write_text("# Welcome to our policies\n", "utf-8")
     assert main(["--project", str(tmp_path), "build"]) == 0
     assert "Welcome to our policies" in (tmp_path / "site/index.html").read_text("utf-8")
+
+
+def test_a_projects_own_stylesheet_comes_after_policykits_so_it_wins(tmp_path, capsys):
+    assert init(capsys, str(tmp_path), "--name", "Ash School")[0] == 0
+    (tmp_path / "docs_templates/assets").mkdir(parents=True)
+    (tmp_path / "docs_templates/assets/school.css").write_text(".md-header{background:#063}\n")
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8") + "extra_css:\n  - assets/school.css\n", "utf-8")
+    home = (build(tmp_path) / "index.html").read_text("utf-8")
+    assert home.count("assets/policykit.css") == 1
+    assert home.index("assets/policykit.css") < home.index("assets/school.css")

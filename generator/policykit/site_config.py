@@ -29,7 +29,9 @@ def apply_defaults(config: Any, root: Path) -> None:
     """Set what the generated pages need: the docs folder, the package's stylesheet and
     scripts, the Markdown extensions, and a theme that fetches no web fonts."""
     config.docs_dir = str(root / DOCS_FOLDER)
-    _add_missing(config.extra_css, STYLESHEETS)
+    # the package's stylesheet first, so that a project's own (listed in extra_css) wins
+    present = {str(item) for item in config.extra_css}
+    config.extra_css[:0] = [path for path in STYLESHEETS if path not in present]
     _add_missing(config.extra_javascript, SCRIPTS)
     for name, settings in EXTENSIONS.items():
         if name not in config.markdown_extensions:

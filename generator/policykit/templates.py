@@ -50,7 +50,7 @@ def template_problem(error: BaseException, root: Path) -> Problem:
             if trace.tb_frame.f_code.co_filename.endswith(".j2"):
                 filename, line = trace.tb_frame.f_code.co_filename, trace.tb_lineno
             trace = trace.tb_next
-    path = Path(filename) if filename else None
+    path = Path(filename).resolve() if filename else None
     shown_path = "a page template"
     if path is not None:
         try:
@@ -58,9 +58,14 @@ def template_problem(error: BaseException, root: Path) -> Problem:
         except ValueError:
             shown_path = path.as_posix()
     own = path is not None and root.resolve() / PROJECT_FOLDER in path.resolve().parents
-    hint = (f"fix the template, or delete it to use policykit's own ({PROJECT_FOLDER}/"
-            f"{path.name if path else ''} in the installed package)" if own
-            else "this is a fault in policykit: please report it")
+    original = (packaged() / path.relative_to(root.resolve() / PROJECT_FOLDER)
+                if path is not None and own else None)
+    if original is not None and original.is_file():
+        hint = (f"fix the template (policykit's own, with the names it can use, is {original}), "
+                "or delete it to use policykit's own")
+    else:
+        hint = "fix the template, or delete it" if own else \
+            "this is a fault in policykit: please report it
     message = getattr(error, "message", None) or str(error) or type(error).__name__
     return Problem(Source(shown_path, line or 0, 1 if line else 0),
                    f"template error: {message}", hint)
