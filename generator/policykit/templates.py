@@ -65,7 +65,7 @@ def template_problem(error: BaseException, root: Path) -> Problem:
                 "or delete it to use policykit's own")
     else:
         hint = "fix the template, or delete it" if own else \
-            "this is a fault in policykit: please report it
+            "this is a fault in policykit: please report it"
     message = getattr(error, "message", None) or str(error) or type(error).__name__
     return Problem(Source(shown_path, line or 0, 1 if line else 0),
                    f"template error: {message}", hint)
