@@ -278,3 +278,25 @@ def test_a_projects_own_stylesheet_comes_after_policykits_so_it_wins(tmp_path, c
     home = (build(tmp_path) / "index.html").read_text("utf-8")
     assert home.count("assets/policykit.css") == 1
     assert home.index("assets/policykit.css") < home.index("assets/school.css")
+
+
+def test_pdf_without_pango_says_what_to_install(tmp_path, capsys):
+    """WeasyPrint raises OSError on import when Pango is missing (a fresh Windows or macOS
+    machine): a fake weasyprint that does just that stands in for the missing library."""
+    assert init(capsys, str(tmp_path / "p"), "--name", "Ash School")[0] == 0
+    fake = tmp_path / "fake/weasyprint"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text(
+        "raise OSError(\"cannot load library 'libgobject-2.0-0': libgobject-2.0-0: cannot open "
+        "shared object file: No such file or directory.  Additionally, ctypes.util.find_library()"
+        " did not manage to locate a library called 'libgobject-2.0-0'\")\n", "utf-8")
+    policykit = Path(sys.executable).with_name("policykit")
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "PYTHONPATH": str(tmp_path / "fake")}
+    result = subprocess.run([str(policykit), "build", "--pdf"], cwd=tmp_path / "p",
+                            capture_output=True, text=True, env=env)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "cannot load Pango (cannot load library 'libgobject-2.0-0'" in result.stderr
+    assert "install Pango (Debian or Ubuntu: apt-get install libpango-1.0-0" in result.stderr
+    assert "or build without --pdf" in result.stderr
+    assert not (tmp_path / "p/site").exists()
