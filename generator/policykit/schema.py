@@ -185,11 +185,16 @@ def _missing(document: Document, error: jsonschema.ValidationError, root: dict[s
              path: tuple, subject: str, key: str) -> Problem:
     """A missing key; one required only by another key's value (an if/then in the schema,
     e.g. training: none needs training_reason) is reported at that value, with the key's hint."""
-    parent: Any = root
-    steps = list(error.schema_path)[:-2]
-    for step in steps:
-        parent = parent[step] if isinstance(parent, dict) else parent[int(step)]
-    condition = parent.get("if", {}) if list(error.schema_path)[-2:-1] == ["then"] else {}
+    parent: Any = {}
+    if list(error.schema_path)[-2:] == ["then", "required"]:
+        parent = root
+        try:  # the schema path follows $refs only in the root's own layout: else no condition
+            for step in list(error.schema_path)[:-2]:
+                parent = parent[step] if isinstance(parent, dict) else parent[int(step)]
+        except (KeyError, IndexError, ValueError, TypeError):
+            parent = {}
+    parent = parent if isinstance(parent, dict) else {}
+    condition = parent.get("if", {})
     hint = parent.get("properties", {}).get(key, {}).get("x-hint", "")
     hint = f"add {key}: and {hint}" if hint else "add it"
     instance: dict[str, Any] = error.instance if isinstance(error.instance, dict) else {}
