@@ -167,7 +167,9 @@ def test_training_none_needs_a_reason(tmp_path, capsys):
     policy = "id: demo\ntitle: Demo Policy\nowner: Headteacher\ntraining: none\n"
     code, err, _ = run_check(make_project(tmp_path, {P: policy}), capsys)
     assert code == 1
-    assert any(e.startswith(f"{P}:1:1:") and "training_reason" in e for e in err), err
+    # located at the value that asks for it, saying what to write (not "1:1: missing key")
+    assert any(e.startswith(f"{P}:4:11: 'training' \"none\" needs the key 'training_reason'")
+               and "why staff need no quiz" in e for e in err), err
     policy = "id: demo\ntitle: Demo Policy\nowner: Headteacher\ntraining: nope\n"
     code, err, _ = run_check(make_project(tmp_path, {P: policy}), capsys)
     assert code == 1 and any(e.startswith(f"{P}:4:11:") and "training" in e for e in err), err
@@ -207,3 +209,94 @@ def test_a_build_brings_the_projects_schemas_up_to_the_installed_ones(tmp_path, 
 def test_a_project_without_the_schemas_folder_gets_none(scratch):
     build(scratch)
     assert not (scratch / ".policykit").exists()
+
+
+def test_the_example_policy_shows_how_to_publish_without_a_quiz(tmp_path, capsys):
+    """A newcomer follows the comment in the scaffolded policy.yaml: no quiz needed."""
+    assert init(capsys, str(tmp_path), "--name", "Ash School")[0] == 0
+    path = tmp_path / "policy/visitors/policy.yaml"
+    lines = path.read_text("utf-8").splitlines(keepends=True)
+    uncommented = [line[2:] if line.startswith(("# training: ", "# training_reason: ")) else line
+                   for line in lines]
+    assert uncommented != lines, "the example says nothing about training: none"
+    path.write_text("".join(uncommented), "utf-8")
+    shutil.rmtree(tmp_path / "quizzes")
+    assert run_check(tmp_path, capsys)[:2] == (0, [])
+    coverage = (build(tmp_path) / "training/coverage/index.html").read_text("utf-8")
+    assert "read only (training: none): Reception staff brief every visitor" in coverage
+
+
+def test_mkdocs_does_not_list_the_pages_left_out_of_the_nav_on_purpose(tmp_path, capsys):
+    """`policykit serve` logs at info level: MkDocs listed every version and print page as
+    "not included in the nav", which reads like a fault. mkdocs.yml can still ask for it."""
+    assert init(capsys, str(tmp_path), "--name", "Ash School")[0] == 0
+    mkdocs = [str(Path(sys.executable).with_name("mkdocs")), "build"]
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
+    result = subprocess.run(mkdocs, cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Documentation built" in result.stderr  # info level is shown
+    assert "not included in the \"nav\"" not in result.stderr, result.stderr
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8") + "validation:\n  nav:\n    omitted_files: warn\n",
+                      "utf-8")
+    result = subprocess.run(mkdocs, cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert "WARNING -  The following pages exist in the docs directory" in result.stderr
+
+
+def test_a_broken_template_override_is_a_located_error_not_a_traceback(tmp_path, capsys):
+    """A newcomer's first docs_templates/home.md.j2: a wrong name, then a syntax slip, then
+    the fix, each in a new build. The site already built is kept."""
+    assert init(capsys, str(tmp_path), "--name", "Ash School")[0] == 0
+    assert main(["--project", str(tmp_path), "build"]) == 0
+    capsys.readouterr()
+    home = (tmp_path / "site/index.html").read_bytes()
+    own = tmp_path / "docs_templates/home.md.j2"
+    own.parent.mkdir()
+    cases = [("# Welcome\n\nto {{ organisation.name.title.upper() }}\n", ":3:1: template error: "),
+             ("# Welcome\n\n{{ broken \n", ":3:1: template error: unexpected end of template")]
+    for text, expected in cases:
+        own.write_text(text, "utf-8")
+        code = main(["--project", str(tmp_path), "build"])
+        err = capsys.readouterr().err
+        assert code == 1 and "Traceback" not in err, err
+        assert f"docs_templates/home.md.j2{expected}" in err, err
+        assert "delete it to use policykit's own" in err, err
+        shipped = err.split("policykit's own, with the names it can use, is ", 1)[1].split("),")[0]
+        assert Path(shipped).name == "home.md.j2" and Path(shipped).is_file(), err
+        assert (tmp_path / "site/index.html").read_bytes() == home
+    own.write_text("# Welcome to our policies\n", "utf-8")
+    assert main(["--project", str(tmp_path), "build"]) == 0
+    assert "Welcome to our policies" in (tmp_path / "site/index.html").read_text("utf-8")
+
+
+def test_a_projects_own_stylesheet_comes_after_policykits_so_it_wins(tmp_path, capsys):
+    assert init(capsys, str(tmp_path), "--name", "Ash School")[0] == 0
+    (tmp_path / "docs_templates/assets").mkdir(parents=True)
+    (tmp_path / "docs_templates/assets/school.css").write_text(".md-header{background:#063}\n")
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8") + "extra_css:\n  - assets/school.css\n", "utf-8")
+    home = (build(tmp_path) / "index.html").read_text("utf-8")
+    assert home.count("assets/policykit.css") == 1
+    assert home.index("assets/policykit.css") < home.index("assets/school.css")
+
+
+def test_pdf_without_pango_says_what_to_install(tmp_path, capsys):
+    """WeasyPrint raises OSError on import when Pango is missing (a fresh Windows or macOS
+    machine): a fake weasyprint that does just that stands in for the missing library."""
+    assert init(capsys, str(tmp_path / "p"), "--name", "Ash School")[0] == 0
+    fake = tmp_path / "fake/weasyprint"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text(
+        "raise OSError(\"cannot load library 'libgobject-2.0-0': libgobject-2.0-0: cannot open "
+        "shared object file: No such file or directory.  Additionally, ctypes.util.find_library()"
+        " did not manage to locate a library called 'libgobject-2.0-0'\")\n", "utf-8")
+    policykit = Path(sys.executable).with_name("policykit")
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "PYTHONPATH": str(tmp_path / "fake")}
+    result = subprocess.run([str(policykit), "build", "--pdf"], cwd=tmp_path / "p",
+                            capture_output=True, text=True, env=env)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "cannot load Pango (cannot load library 'libgobject-2.0-0'" in result.stderr
+    assert "install Pango (Debian or Ubuntu: apt-get install libpango-1.0-0" in result.stderr
+    assert "or build without --pdf" in result.stderr
+    assert not (tmp_path / "p/site").exists()

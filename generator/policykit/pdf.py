@@ -58,11 +58,29 @@ def _render(job: PdfJob) -> int:
     return len(document.pages)
 
 
+PANGO_HINT = ("install Pango (Debian or Ubuntu: apt-get install libpango-1.0-0 "
+              "libpangoft2-1.0-0; Fedora: dnf install pango; macOS: brew install pango; "
+              "Windows: see WeasyPrint's installation guide), or build without --pdf "
+              "(the project's Dockerfile builds the PDFs with everything they need)")
+
+
+def _check_weasyprint() -> None:
+    """WeasyPrint loads Pango when imported: without it, say what to install, once, before
+    any worker starts (its own error is a long note about a library that cannot be loaded)."""
+    try:
+        import weasyprint  # noqa: F401
+    except OSError as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise PdfError(f"PDFs need WeasyPrint, which cannot load Pango ({first}) — "
+                       f"{PANGO_HINT}") from None
+
+
 def render_pdfs(jobs: list[PdfJob], seconds: float = SECONDS_PER_DOCUMENT) -> dict[str, int]:
     """Render every job, two at a time; the pages of each PDF by label. Raises PdfError on the
     first failure or on a document that takes longer than `seconds`."""
     if not jobs:
         return {}
+    _check_weasyprint()
     context = multiprocessing.get_context("spawn")
     pool = context.Pool(processes=min(2, len(jobs)))
     pages = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import jinja2
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -18,7 +19,7 @@ from .incremental import Incremental
 from .preview import Preview
 from .session import BuildSession, settings_of
 from .render import HOME, POLICIES_INDEX, policy_page
-from .templates import packaged
+from .templates import packaged, template_problem
 from .text import html_text
 from .search import SearchError, index_site, is_searchable, mark_searchable
 from .scaffold import refresh_schemas
@@ -88,13 +89,18 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         if self.serve_incremental and self.incremental is None:
             self.incremental = Incremental(self.root, self.session, bool(config.strict),
                                            serving=True)
-        if self.preview is not None:
-            project = self.preview.generate(self.root, self.session)
-        else:
-            try:
+        try:
+            if self.preview is not None:
+                project = self.preview.generate(self.root, self.session)
+            else:
                 project, _ = generate(self.root, self.session)
-            except ProjectError as error:
-                raise PluginError(f"policykit: the project has errors:\n{error}") from None
+        except ProjectError as error:
+            if self.preview is not None:
+                raise
+            raise PluginError(f"policykit: the project has errors:\n{error}") from None
+        except jinja2.TemplateError as error:
+            raise PluginError(f"a page template is wrong:\n{template_problem(error, self.root)}"
+                              ) from None
         apply_defaults(config, self.root)
         refresh_schemas(self.root)  # the project's copy for editors, written by policykit init
         if project is not None:

@@ -119,7 +119,7 @@ def _schema_problems(document: Document, name: str) -> list[Problem]:
     except fastjsonschema.JsonSchemaException as fast:
         problems: list[Problem] = []
         for error in _validator(name).iter_errors(document.data):
-            problems.extend(_explain(document, error))
+            problems.extend(_explain(document, error, schema(name)))
         if not problems:  # the two validators disagree: never let the file pass in silence
             path = tuple(int(step) if step.isdigit() else step
                          for step in getattr(fast, "path", ["data"])[1:])
@@ -128,7 +128,8 @@ def _schema_problems(document: Document, name: str) -> list[Problem]:
         return sorted(set(problems))
 
 
-def _explain(document: Document, error: jsonschema.ValidationError) -> Iterator[Problem]:
+def _explain(document: Document, error: jsonschema.ValidationError,
+             root: dict[str, Any]) -> Iterator[Problem]:
     path = tuple(error.absolute_path)
     subject = _subject(document.data, path)
     field = _field(path)
@@ -148,7 +149,7 @@ def _explain(document: Document, error: jsonschema.ValidationError) -> Iterator[
     elif kind == "required":
         for key in error.validator_value:
             if key not in error.instance:
-                yield Problem(document.at(path), f"{subject}missing key '{key}'", "add it")
+                yield _missing(document, error, root, path, subject, key)
     elif kind == "type":
         yield _wrong_type(document, path, subject, field, error)
     elif kind == "enum":
@@ -178,6 +179,32 @@ def _explain(document: Document, error: jsonschema.ValidationError) -> Iterator[
                       "remove the repeat")
     else:
         yield Problem(document.at(path), f"{subject}{shown(error.message, 200)}")
+
+
+def _missing(document: Document, error: jsonschema.ValidationError, root: dict[str, Any],
+             path: tuple, subject: str, key: str) -> Problem:
+    """A missing key; one required only by another key's value (an if/then in the schema,
+    e.g. training: none needs training_reason) is reported at that value, with the key's hint."""
+    parent: Any = {}
+    if list(error.schema_path)[-2:] == ["then", "required"]:
+        parent = root
+        try:  # the schema path follows $refs only in the root's own layout: else no condition
+            for step in list(error.schema_path)[:-2]:
+                parent = parent[step] if isinstance(parent, dict) else parent[int(step)]
+        except (KeyError, IndexError, ValueError, TypeError):
+            parent = {}
+    parent = parent if isinstance(parent, dict) else {}
+    condition = parent.get("if", {})
+    hint = parent.get("properties", {}).get(key, {}).get("x-hint", "")
+    hint = f"add {key}: and {hint}" if hint else "add it"
+    instance: dict[str, Any] = error.instance if isinstance(error.instance, dict) else {}
+    triggers = [k for k in condition.get("required", []) if k in instance]
+    if not triggers:
+        return Problem(document.at(path), f"{subject}missing key '{key}'", hint)
+    trigger = triggers[0]
+    value = shown(json.dumps(instance[trigger], ensure_ascii=False, default=str))
+    return Problem(document.at(path + (trigger,)),
+                   f"{subject}'{trigger}' {value} needs the key '{key}', which is missing", hint)
 
 
 def _wrong_type(document: Document, path: tuple, subject: str, field: str,

@@ -4,6 +4,8 @@ default: what a project's mkdocs.yml already says is kept (pure, on the config o
 
 from __future__ import annotations
 
+import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,9 @@ def apply_defaults(config: Any, root: Path) -> None:
     """Set what the generated pages need: the docs folder, the package's stylesheet and
     scripts, the Markdown extensions, and a theme that fetches no web fonts."""
     config.docs_dir = str(root / DOCS_FOLDER)
-    _add_missing(config.extra_css, STYLESHEETS)
+    # the package's stylesheet first, so that a project's own (listed in extra_css) wins
+    present = {str(item) for item in config.extra_css}
+    config.extra_css[:0] = [path for path in STYLESHEETS if path not in present]
     _add_missing(config.extra_javascript, SCRIPTS)
     for name, settings in EXTENSIONS.items():
         if name not in config.markdown_extensions:
@@ -35,6 +39,24 @@ def apply_defaults(config: Any, root: Path) -> None:
         if settings and name not in config.mdx_configs:
             config.mdx_configs[name] = dict(settings)
     _theme_defaults(config.theme)
+    _quiet_hidden_pages(config)
+
+
+def _quiet_hidden_pages(config: Any) -> None:
+    """Version, print, answer and sign-off pages are left out of the navigation on purpose:
+    MkDocs would list each of them on every `serve` as "not included in the nav", which reads
+    like a fault to a newcomer. Unless mkdocs.yml sets `validation` itself, say it only at
+    debug level."""
+    validation = getattr(config, "validation", None)
+    if validation is None or validation.nav.omitted_files != logging.INFO:
+        return  # not MkDocs 1.5+, or set otherwise in mkdocs.yml
+    try:
+        text = Path(config.config_file_path).read_text("utf-8")
+    except (OSError, TypeError, UnicodeDecodeError):
+        text = ""
+    if re.search(r"^validation\s*:", text, re.MULTILINE):
+        return
+    validation.nav.omitted_files = logging.DEBUG
 
 
 def _add_missing(listed: list, wanted: tuple[str, ...]) -> None:

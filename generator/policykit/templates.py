@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .errors import Problem, Source
+
 PROJECT_FOLDER = "docs_templates"
 
 
@@ -36,3 +38,34 @@ def files(searched: list[Path], subfolder: str, pattern: str = "*") -> dict[str,
             if path.is_file():
                 found[path.relative_to(folder).as_posix()] = path
     return dict(sorted(found.items()))
+
+
+def template_problem(error: BaseException, root: Path) -> Problem:
+    """A page template that fails to compile or render, as a located problem: the template
+    file and line (a project's own override, usually), not a Python traceback."""
+    filename, line = getattr(error, "filename", None), getattr(error, "lineno", None)
+    if not filename:
+        trace = error.__traceback__
+        while trace is not None:  # jinja2 rewrites each template frame to the template's line
+            if trace.tb_frame.f_code.co_filename.endswith(".j2"):
+                filename, line = trace.tb_frame.f_code.co_filename, trace.tb_lineno
+            trace = trace.tb_next
+    path = Path(filename).resolve() if filename else None
+    shown_path = "a page template"
+    if path is not None:
+        try:
+            shown_path = path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            shown_path = path.as_posix()
+    own = path is not None and root.resolve() / PROJECT_FOLDER in path.resolve().parents
+    original = (packaged() / path.relative_to(root.resolve() / PROJECT_FOLDER)
+                if path is not None and own else None)
+    if original is not None and original.is_file():
+        hint = (f"fix the template (policykit's own, with the names it can use, is {original}), "
+                "or delete it to use policykit's own")
+    else:
+        hint = "fix the template, or delete it" if own else \
+            "this is a fault in policykit: please report it"
+    message = getattr(error, "message", None) or str(error) or type(error).__name__
+    return Problem(Source(shown_path, line or 0, 1 if line else 0),
+                   f"template error: {message}", hint)
