@@ -6,6 +6,8 @@ from __future__ import annotations
 from markdown_it import MarkdownIt
 
 from policykit import diff_report
+from policykit.build import load_and_check
+from policykit.cli import main
 from policykit.compare import compare_versions
 from test_governors import version
 
@@ -27,3 +29,25 @@ def test_markdown_diff_escapes_renamed_section_titles_and_changed_details():
         "".join(a for a in html.split('href="')[1:])
     assert "&lt;script&gt;alert(9)&lt;/script&gt; **panel** [x](javascript:alert(1))" in html
     assert "&lt;img src=x onerror=alert(3)&gt; guidance" in html
+
+
+def _pack_facts(root):
+    from policykit.render_versions import compare_view
+    project, _ = load_and_check(root)
+    policy = project.policy("social-media")
+    comparison = compare_versions(policy.version("2023.1"), policy.version("2024.1"))
+    return policy.version("2024.1"), compare_view(policy, comparison, lambda path: path)
+
+
+def test_after_approval_the_pack_names_the_hash_governors_saw_not_only_the_files(scratch,
+                                                                                  capsys):
+    draft, view = _pack_facts(scratch)
+    printed = draft.digest  # the hash on the paper pack the governors read
+    assert (view["hash_label"], view["hash"]) == ("Content hash of draft 2024.1", printed)
+    assert main(["--project", str(scratch), "approve", "social-media", "2024.1", "--by",
+                 "FGB", "--on", "2024-09-12", "--minute", "FGB item 7"]) == 0
+    capsys.readouterr()
+    approved, view = _pack_facts(scratch)
+    assert approved.digest != printed  # approve writes the record into the file
+    assert view["hash_label"] == "Content hash of draft 2024.1 as the governors saw it"
+    assert view["hash"] == printed  # so the published pack matches the paper one
