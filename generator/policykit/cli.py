@@ -45,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="the project folder (default: the current folder)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     check = commands.add_parser("check", help="validate policies, links and cross-references")
+    check.add_argument("-v", "--verbose", action="store_true",
+                       help="list every warning, not a count of each kind")
     check.set_defaults(run=_check)
     build = commands.add_parser("build", help="check, then build the site into site/")
     build.add_argument("--strict", action="store_true",
@@ -93,7 +95,7 @@ def _iso_date(text: str) -> dt.date:
 
 def _check(root: Path, args: argparse.Namespace) -> int:
     project, problems = load_and_check(root)
-    report(problems)
+    report(problems, args.verbose)
     if errors(problems):
         return PROBLEMS
     clauses = sum(1 for p in project.policies for v in p.versions for _ in v.clauses())
@@ -108,7 +110,7 @@ def _build(root: Path, args: argparse.Namespace) -> int:
 
     session = BuildSession(root, Settings(pdf=args.pdf))
     _, problems = load_and_check(root, session)
-    report(problems)
+    report(problems, args.verbose)
     if errors(problems):
         print("policykit: nothing built; site/ is unchanged", file=sys.stderr)
         return PROBLEMS
@@ -272,8 +274,13 @@ def _approve(root: Path, args: argparse.Namespace) -> int:
                           "approval details cannot change; record them in a new version")
         print(f"{args.policy} {version.version} is already approved and locked")
         return OK
-    if version.status == "draft" and not (args.by and args.on):
-        return _usage("approving a draft needs --by \"...\" and --on YYYY-MM-DD")
+    if version.status == "draft":
+        from .cli_import import unconfirmed_kinds  # refuses while import's guesses stand
+
+        if unconfirmed_kinds(version):
+            return PROBLEMS
+        if not (args.by and args.on):
+            return _usage("approving a draft needs --by \"...\" and --on YYYY-MM-DD")
     by, on = args.by or version.approved_by, args.on or version.approved_on
     text = original = path.read_bytes().decode("utf-8")  # line endings kept as written
     if args.by or args.on or args.minute:
@@ -343,10 +350,13 @@ def _at_original_lines(problem: Problem, relative: str, text: str, original: str
         problem.source, line=problem.source.line - shift))
 
 
-def report(problems: list[Problem]) -> None:
-    """Print problems to stderr, one a line, then a count."""
-    for problem in problems:
-        print(problem, file=sys.stderr)
+def report(problems: list[Problem], verbose: bool = False) -> None:
+    """Print problems to stderr, one a line (many warnings of a kind summarised unless
+    verbose), then a count."""
+    from .warnings_summary import summarise
+
+    for line in summarise(problems, verbose):
+        print(line, file=sys.stderr)
     found = errors(problems)
     if found:
         files = len({p.source.path for p in found})

@@ -6,6 +6,7 @@ import argparse
 import re
 import sys
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 from . import importer, importer_ids, importer_yaml
@@ -22,6 +23,19 @@ FORMATS = (".docx", ".md", ".markdown", ".txt", ".html", ".htm")
 _ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _VERSION = re.compile(r"[0-9A-Za-z]+([.-][0-9A-Za-z]+)*")
 SHOWN_LOST = 20
+_WORD = "open it in Word (or LibreOffice) and use File > Save As > Word Document (.docx), then " \
+        "import the .docx"
+SAVE_AS = {
+    ".doc": f"it is the old Word format, which policykit cannot read: {_WORD}",
+    ".dot": f"it is an old Word template: {_WORD}",
+    ".docm": f"it is a Word document with macros: {_WORD}",
+    ".rtf": f"Rich Text cannot be imported: {_WORD}",
+    ".odt": f"OpenDocument text cannot be imported: {_WORD}",
+    ".pages": "in Pages use File > Export To > Word, then import the .docx",
+    ".pdf": "a PDF has lost its headings and lists: import the Word document it was made from, "
+            "or copy its text into a .txt file",
+}
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old Office container: .doc, or an encrypted .docx
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -42,6 +56,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     command.add_argument("--base-url", metavar="URL",
                          help="the address of the site the document was copied from: links such "
                               "as /staff/pat.html are made absolute against it")
+    command.add_argument("-v", "--verbose", action="store_true",
+                         help="list every guessed kind and note, not the first few")
     command.set_defaults(run=_import)
     check = commands.add_parser(
         "verify", help="list every sentence of a source document missing from a version")
@@ -59,7 +75,10 @@ def _usage(message: str) -> int:
 def _source(text: str) -> Path | str:
     """The source document's path, or what is wrong with it."""
     path = Path(text)
-    if path.suffix.lower() not in FORMATS:
+    suffix = path.suffix.lower()
+    if suffix in SAVE_AS:
+        return f"{text}: cannot import '{path.suffix}' — {SAVE_AS[suffix]}"
+    if suffix not in FORMATS:
         return f"{text}: cannot import '{path.suffix or 'a file without extension'}' — " \
                "save the document as .docx, .md, .txt or .html"
     if not path.is_file():
@@ -101,6 +120,12 @@ def _import(root: Path, args: argparse.Namespace) -> int:
     elif folder.exists():
         return _usage(f"policy/{args.policy_id}/ already exists — give --into-draft to bring "
                       "the document in as its next draft, or choose another --id")
+    linked = None if args.into_draft else project.linked_policy(args.policy_id)
+    if linked is not None:
+        return _usage(f"{linked.source}: '{args.policy_id}' ({linked.title}) is registered in "
+                      "policy/linked.yaml as a policy kept elsewhere — to keep it here from now "
+                      "on, remove that entry and import again (links to it then open the "
+                      "imported policy); or choose another --id")
     target = folder / "versions" / f"{args.new_version}.yaml"
     if target.exists():
         return _usage(f"{target.relative_to(root)} already exists — choose another --version")
@@ -114,21 +139,31 @@ def _import(root: Path, args: argparse.Namespace) -> int:
     reading = _read_or_say(source, args.base_url)
     if reading is None:
         return PROBLEMS
+    organisation = project.organisation.name if project.organisation else None
     draft = importer.structure(reading.blocks,
-                               args.title or (existing and existing.title))  # type: ignore[arg-type]
+                               args.title or (existing and existing.title),  # type: ignore[arg-type]
+                               organisation)
     if not draft.sections:
-        print(f"policykit: error: {source}: no text found to import", file=sys.stderr)
+        images = any(note.startswith("image ") for note in reading.notes)
+        print(f"policykit: error: {source}: no text found to import" + (
+            " — it holds only images (a scanned page?): policykit imports text, so import the "
+            "document the scan was made from, or type the text" if images else ""),
+            file=sys.stderr)
         return PROBLEMS
     earlier = _earlier(existing) if existing else None
     importer_ids.finish(draft, earlier)
     title = existing.title if existing else (
-        args.title or (draft.title and importer.plain_words(draft.title)) or args.policy_id)
+        args.title or (draft.title and importer.plain_words(draft.title)) or _title_of(source))
+    if not existing and not args.title and not draft.title:
+        draft.notes.append(f"the document has no title: the policy is titled '{title}' after "
+                           "its file name — change it in policy.yaml, or import again with "
+                           "--title")
     text = importer_yaml.version_yaml(draft, args.new_version, source.name)
     version = _parse(text, target.relative_to(root).as_posix(), args.policy_id)
     policy = Policy(args.policy_id, title, owner or "", version.source, versions=(version,))
     from .verify import verify
 
-    fidelity = verify(policy, version, source)
+    fidelity = verify(policy, version, source, organisation)
     if fidelity.lost:
         _print_lost(source, fidelity)
         print("policykit: nothing written", file=sys.stderr)
@@ -156,8 +191,25 @@ def _read_or_say(source: Path, base_url: str | None):
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
         why = f"it cannot be read as a {source.suffix} document ({error}) — open it, save it " \
               "again in that format, and import again"
+        if source.suffix.lower() == ".docx" and _starts_with(source, OLE):
+            why = ("it is protected by a password, or is an old Word (.doc) file renamed .docx "
+                   "— open it in Word, remove the password (File > Info > Protect Document > "
+                   "Encrypt with Password, clear it), save it as a Word Document (.docx) and "
+                   "import again")
     print(f"policykit: error: {source}: {why}", file=sys.stderr)
     return None
+
+
+def _title_of(source: Path) -> str:
+    """A title from a document's file name: "anti_bullying-policy.docx" -> "Anti bullying
+    policy"."""
+    words = " ".join(re.sub(r"[_]+|(?<=\w)-(?=\w)(?!.* )", " ", source.stem).split())
+    return (words[:1].upper() + words[1:]) if words else source.name
+
+
+def _starts_with(path: Path, magic: bytes) -> bool:
+    with path.open("rb") as stream:
+        return stream.read(len(magic)) == magic
 
 
 def _read(source: Path, base_url: str | None):
@@ -169,7 +221,7 @@ def _read(source: Path, base_url: str | None):
 
     html, messages = source_html(source)
     reading = read_html(html, base_url)
-    reading.notes[:0] = [f"Word: {m}" for m in messages]
+    reading.notes[:0] = messages
     return reading
 
 
@@ -215,10 +267,17 @@ def _report(root, source, target, version, draft, reading, earlier, fidelity, ar
         print(f"  ids kept from the earlier version: {kept}; new clauses: {len(clauses) - kept}")
     guessed = [c for c in clauses if c.kind_guessed]
     if guessed:
-        print(f"kinds guessed from the wording ({len(guessed)}; confirm each in the file, then "
-              "remove its 'kind_guessed: true'):")
-        for clause in guessed:
+        kinds = Counter(c.kind for c in guessed)
+        print(f"kinds guessed from the wording ({len(guessed)}: "
+              + ", ".join(f"{kind} {n}" for kind, n in sorted(kinds.items()))
+              + "; confirm each in the file, then remove its 'kind_guessed: true'; "
+              "approve refuses the draft until then):")
+        shown = guessed if args.verbose else guessed[:SHOWN_GUESSES]
+        for clause in shown:
             print(f"  {clause.number} {clause.id}: {clause.kind}")
+        if len(guessed) > len(shown):
+            print(f"  … and {len(guessed) - len(shown)} more (--verbose lists every one; so "
+                  "does policykit check --verbose)")
     for what, count in sorted(reading.typography.items()):
         print(f"typography: {what}: {count}")
     if reading.links:
@@ -251,7 +310,8 @@ def _verify(root: Path, args: argparse.Namespace) -> int:
 
     if _read_or_say(source, None) is None:
         return PROBLEMS
-    fidelity = verify(policy, version, source)
+    fidelity = verify(policy, version, source,
+                      project.organisation.name if project.organisation else None)
     for sentence in fidelity.lost:
         print(f"- {sentence}")
     for sentence in fidelity.added:
@@ -260,3 +320,25 @@ def _verify(root: Path, args: argparse.Namespace) -> int:
           f"checked, {len(fidelity.lost)} missing from the version, {len(fidelity.added)} "
           "not in the document")
     return OK if fidelity.word_for_word else PROBLEMS
+
+
+SHOWN_GUESSES = 5
+
+
+def unconfirmed_kinds(version) -> bool:
+    """Whether a version still has kinds that policykit import guessed, after saying which
+    and how to confirm them (approve refuses such a version)."""
+    guessed = [c for c in version.clauses() if c.kind_guessed]
+    if not guessed:
+        return False
+    path = guessed[0].source.path
+    print(f"policykit: error: {path}: {len(guessed)} clause kind(s) were guessed by policykit "
+          "import and not yet confirmed, so the version cannot be approved:", file=sys.stderr)
+    for clause in guessed[:SHOWN_GUESSES]:
+        print(f"  {clause.source}: clause '{clause.id}': kind '{clause.kind}'", file=sys.stderr)
+    if len(guessed) > SHOWN_GUESSES:
+        print(f"  … and {len(guessed) - SHOWN_GUESSES} more (policykit check lists them all)",
+              file=sys.stderr)
+    print("  read each clause, correct its 'kind' if it is wrong, then delete its "
+          "'kind_guessed: true' line; approve again when none is left", file=sys.stderr)
+    return True

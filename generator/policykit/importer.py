@@ -144,12 +144,15 @@ def escape_literal(text: str) -> str:
 NO_HEADING = "Introduction"
 
 
-def structure(blocks: list[Block], title: str | None = None) -> Draft:
+def structure(blocks: list[Block], title: str | None = None,
+              organisation: str | None = None) -> Draft:
     """Blocks -> sections (nested by heading level) holding clauses; list items become
     sub-clauses of the paragraph that introduces them (ending with ':') or of the item above
     them. The first heading is the title when it is the document's only top-level heading."""
     notes: list[str] = []
+    blocks = _drop_organisation(blocks, organisation, notes)
     blocks, found_title = _take_title(blocks, title)
+    blocks = strip_typed_numbers(blocks, notes)
     root = Section("", 0)
     stack = [root]
     lead: Clause | None = None
@@ -174,12 +177,97 @@ def structure(blocks: list[Block], title: str | None = None) -> Draft:
             stack[-1].clauses.append(clause)
             introduces = block.kind == "para" and block.text.rstrip().endswith(":")
             lead, items = (clause if introduces else None), []
-    if root.clauses:
+    if root.clauses and root.sections and root.sections[0].title == NO_HEADING:
+        root.sections[0].clauses[:0] = root.clauses  # "Introduction" typed after a preamble
+    elif root.clauses:
         notes.append(f"the text before the first heading is in a section titled "
                      f"'{NO_HEADING}': rename it if it needs another title")
         root.sections.insert(0, Section(NO_HEADING, 1, clauses=root.clauses))
+        if any(note.startswith("numbers typed in front of") and " headings " in note
+               for note in notes):
+            notes.append(f"so the site's section numbers are one more than those typed in the "
+                         f"document ('{NO_HEADING}' is section 1): move that text into a "
+                         "section, or delete it, to keep the document's numbers")
     _fold_empty(root, notes)
     return Draft(found_title, root.sections, notes)
+
+
+# --- numbers typed into the text ------------------------------------------------------------
+
+_TYPED_NUMBER = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)(\.?)(\\?\.)?\s+(?=\S)")
+
+
+def _typed(block: Block) -> tuple[tuple[int, ...], int] | None:
+    """The number typed at the start of a heading or paragraph ("2.3 Roles", "1\\. Aims"),
+    as its parts and the length of the text it takes, or None."""
+    found = _TYPED_NUMBER.match(block.text)
+    if not found or (not found[2] and not found[3] and "." not in found[1]):
+        return None  # "5 ways to stay safe", "2024 review": a number that is words
+    return tuple(int(n) for n in found[1].split(".")), found.end()
+
+
+def _follows(number: tuple[int, ...], seen: list[tuple[int, ...]]) -> bool:
+    """Whether number continues an outline numbered like seen (1, 1.1, 1.2, 2, ...)."""
+    if not seen:
+        return number[-1] == 1 or len(number) == 1
+    last = seen[-1]
+    for depth in range(len(last), 0, -1):  # the next at this depth or a shallower one (2.3 ->
+        nxt = last[:depth - 1] + (last[depth - 1] + 1,)  # 2.4, 3 or 3.1), or a first under it
+        if number == nxt + (1,) * (len(number) - depth):
+            return True
+    return len(number) > len(last) and number == last + (1,) * (len(number) - len(last))
+
+
+def strip_typed_numbers(blocks: list[Block], notes: list[str]) -> list[Block]:
+    """Blocks without the numbers typed in front of headings and paragraphs when those
+    numbers are an outline of the document (1., 1.1, 1.2, 2., ...): the site numbers
+    sections and clauses itself, so kept they would read "1 1. Introduction". Numbers that
+    do not follow such an outline are words and stay."""
+    out = list(blocks)
+    for kinds, what in ((("heading",), "headings"), (("para", "item"), "paragraphs")):
+        numbered = [(i, t) for i, b in enumerate(out)
+                    if b.kind in kinds and (t := _typed(b)) is not None]
+        seen: list[tuple[int, ...]] = []
+        for _, (number, _) in numbered:
+            if not _follows(number, seen):
+                break
+            seen.append(number)
+        else:
+            if len(numbered) >= 2:
+                for i, (_, end) in numbered:
+                    out[i] = Block(out[i].kind, out[i].text[end:], out[i].level)
+                first = ".".join(map(str, numbered[0][1][0]))
+                last = ".".join(map(str, numbered[-1][1][0]))
+                notes.append(f"numbers typed in front of {len(numbered)} {what} ({first} to "
+                             f"{last}) removed: the site numbers them itself")
+    return out
+
+
+# --- the organisation's name ----------------------------------------------------------------
+
+ORGANISATION_WORDS = ("school", "academy", "college", "trust", "federation", "nursery",
+                      "infants", "juniors")
+
+
+def names_organisation(text: str, organisation: str | None) -> bool:
+    """Whether a line is only the organisation's name ("NEWBURY SCHOOL")."""
+    words = plain_words(text).casefold().strip(" .")
+    if organisation and words == " ".join(organisation.split()).casefold():
+        return True
+    return (0 < len(words.split()) <= 8 and words.split()[-1] in ORGANISATION_WORDS
+            and plain_words(text).upper() == plain_words(text))
+
+
+def _drop_organisation(blocks: list[Block], organisation: str | None,
+                       notes: list[str]) -> list[Block]:
+    """The blocks without a line naming the organisation among the first two (a letterhead,
+    not a section: the site names the school on every page)."""
+    for i, block in enumerate(blocks[:2]):
+        if block.kind in ("heading", "para") and names_organisation(block.text, organisation):
+            notes.append(f"'{plain_words(block.text)}' names the organisation, not a section: "
+                         "left out (the site names the school on every page)")
+            return blocks[:i] + blocks[i + 1:]
+    return blocks
 
 
 def _take_title(blocks: list[Block], title: str | None) -> tuple[list[Block], str | None]:

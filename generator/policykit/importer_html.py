@@ -3,6 +3,7 @@ through Python-Markdown), which are first made HTML (pure but for reading the so
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -93,11 +94,17 @@ class _Reader:
 
     # blocks
     def blocks(self, node: Node) -> None:
+        run: list = []  # text and inline tags side by side: one paragraph ("Home > Policies")
         for child in node.children:
-            if isinstance(child, str):
-                if child.strip():
-                    self._para(self.inline([child]))
-            elif child.tag in SKIPPED or _is_footnotes(child):
+            if isinstance(child, str) or (child.tag not in BLOCK_TAGS | {"hr"}
+                                          and not _holds_blocks(child)
+                                          and child.tag not in SKIPPED):
+                run.append(child)
+                continue
+            if run:
+                self._para(self.inline(run))
+                run = []
+            if child.tag in SKIPPED or _is_footnotes(child):
                 continue
             elif child.tag in HEADINGS:
                 title = "title" in child.attrs.get("class", "").split()  # Word's Title style
@@ -116,6 +123,8 @@ class _Reader:
                 self.blocks(child)
             else:
                 self._para(self.inline([child]))
+        if run:
+            self._para(self.inline(run))
 
     def _heading(self, level: int, text: str) -> None:
         if text:
@@ -312,8 +321,11 @@ def _collect_footnotes(root: Node, reader: _Reader) -> None:
 
 def read_html(text: str, base_url: str | None = None) -> Reading:
     """HTML text -> blocks, with what the report should say about it."""
-    root = parse_html(text)
+    root, part = main_content(parse_html(text))
     reader = _Reader(base_url)
+    if part:
+        reader.reading.notes.append(f"only the page's <{root.tag}> is imported: the site's "
+                                    "header, menus, sidebars and footer around it are left out")
     _collect_footnotes(root, reader)
     reader.cited = []
     reader.reading.typography.clear()
@@ -337,24 +349,113 @@ def markdown_html(text: str) -> str:
 WORD_STYLES = "\n".join([
     "p[style-name='Title'] => h1.title:fresh",
     "p[style-name='Subtitle'] => p:fresh",
+    # Word's "List Number 2", "List Bullet 3"... are lists one level deeper, whatever their
+    # numbering says (each has its own level-0 numbering, which mammoth would put beside the
+    # items above them).
+    *(f"p[style-name='List {name} {depth}'] => {'ul|ol > li > ' * (depth - 1)}{tag} > li:fresh"
+      for depth in range(2, 6) for name, tag in (("Number", "ol"), ("Bullet", "ul"))),
 ])
 
 
 def word_html(path: Path) -> tuple[str, list[str]]:
-    """A Word document -> HTML through mammoth, with mammoth's messages."""
+    """A Word document -> HTML through mammoth, with mammoth's messages (converted once per
+    file as it is: import reads it, then verifies the draft against it)."""
+    stat = path.stat()
+    return _word_html(path.resolve(), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=4)
+def _word_html(path: Path, mtime_ns: int, size: int) -> tuple[str, list[str]]:
     import mammoth
 
     with path.open("rb") as stream:
         result = mammoth.convert_to_html(stream, style_map=WORD_STYLES)
-    return result.value, [m.message for m in result.messages]
+    return _footnotes_in_order(result.value), _word_messages(result.messages)
+
+
+_FOOTNOTE_NAME = re.compile(r"(?<=[\"#]footnote-)(ref-)?(\d+)(?=\")")
+_UNRECOGNISED = re.compile(r"^Unrecognised (?:paragraph|run) style: (.+?) \(Style ID: .*\)$")
+
+
+def _footnotes_in_order(html: str) -> str:
+    """Word numbers footnotes on the page 1, 2, 3 in order, whatever their ids in the file
+    (LibreOffice starts at 2): the ids made those numbers, so the import's [n] is the page's."""
+    order: dict[str, str] = {}
+    for found in re.finditer(r'href="#footnote-(\d+)"', html):
+        order.setdefault(found[1], str(len(order) + 1))
+    return _FOOTNOTE_NAME.sub(lambda m: (m[1] or "") + order.get(m[2], m[2]), html)
+
+
+def _word_messages(messages) -> list[str]:
+    """mammoth's messages for the report: the styles it read as plain text in one line."""
+    plain = [found[1] for m in messages if (found := _UNRECOGNISED.match(m.message))]
+    notes = [m.message for m in messages if not _UNRECOGNISED.match(m.message)]
+    if plain:
+        notes.append("styles read as plain text (their look is not kept): "
+                     + ", ".join(dict.fromkeys(plain)))
+    return notes
+
+
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+_FRONT_TITLE = re.compile(r"^title:[ \t]*(.+?)[ \t]*$", re.M)
+
+
+def front_matter(text: str) -> tuple[str, str | None, list[str]]:
+    """Markdown without its front matter (the '---' block of static site generators), the
+    title it gives, and the notes for the report. Front matter is the page's settings, not
+    the policy's words; its title stands at the top as the document's title when the text
+    does not open with that title already."""
+    found = FRONT_MATTER.match(text)
+    if not found:
+        return text, None, []
+    body = text[found.end():]
+    given = _FRONT_TITLE.search(found[1])
+    title = given[1].strip("'\"") if given else None
+    keys = [line.split(":")[0] for line in found[1].splitlines()
+            if re.match(r"[A-Za-z_][\w-]*:", line)]
+    notes = [f"front matter ({', '.join(keys) or 'empty'}) left out: it is the page's settings, "
+             "not the policy's words" + (f"; its title '{title}' is the document's title"
+                                         if title else "")]
+    first = re.search(r"^#\s+(.+?)\s*#*\s*$", body, re.M)
+    if title and not (first and first[1].casefold() == title.casefold()):
+        body = f"# {title}\n\n{body}"
+    return body, title, notes
+
+
+def main_content(root: Node) -> tuple[Node, bool]:
+    """The part of a web page that is the document: its <main> (or role=main, or its only
+    <article>), leaving out the site's header, menus, sidebars, footer and cookie banner;
+    whether such a part was found."""
+    found: list[Node] = []
+    articles: list[Node] = []
+
+    def visit(node: Node) -> None:
+        for child in node.children:
+            if isinstance(child, str) or child.tag in SKIPPED:
+                continue
+            if child.tag == "main" or child.attrs.get("role") == "main":
+                found.append(child)
+                continue
+            if child.tag == "article":
+                articles.append(child)
+            visit(child)
+
+    visit(root)
+    if len(found) == 1:
+        return found[0], True
+    if not found and len(articles) == 1:
+        return articles[0], True
+    return root, False
 
 
 def source_html(path: Path) -> tuple[str, list[str]]:
     """The HTML of any source policykit imports except plain text, with notes on the way."""
     suffix = path.suffix.lower()
     if suffix == ".docx":
-        return word_html(path)
+        html, messages = word_html(path)
+        return html, [f"Word: {m}" for m in messages]
     text = path.read_text("utf-8-sig")
     if suffix in (".md", ".markdown"):
-        return markdown_html(text), []
+        body, _, notes = front_matter(text)
+        return markdown_html(body), notes
     return text, []

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import markdown
 
-from .importer import typography
+from .importer import names_organisation, typography
 from .importer_html import (BLOCK_TAGS, FOOTNOTE_HREF, FOOTNOTE_ID, SKIPPED, TYPED_BULLET, Node,
-                            parse_html)
+                            main_content, parse_html)
 from .importer_text import BULLET
 from .model import Policy, Version
 
@@ -73,7 +73,7 @@ def html_blocks(text: str) -> list[str]:
             if breaks:
                 out.append("")
 
-    visit(parse_html(text))
+    visit(main_content(parse_html(text))[0])
     return [b for b in out if b.strip()]
 
 
@@ -101,24 +101,41 @@ def version_sentences(policy: Policy, version: Version) -> list[str]:
         for clause in section.clauses:
             blocks += [c.text for c in clause.walk()]
     found = []
+    renderer = markdown.Markdown(extensions=["tables"])  # one for all: making one is slow
     for block in blocks:
-        rendered = markdown.markdown(block, extensions=["tables"])
+        rendered = renderer.reset().convert(block)
         found += [s for part in html_blocks(rendered) for s in sentences(part)]
     return found
 
 
-def compare(source: list[str], version: list[str], title: str = "") -> Fidelity:
+_TYPED_NUMBER = re.compile(r"^\d{1,3}(?:\.\d{1,3})*\.?(?:\s+|$)")
+
+
+def _kept(sentence: str, have: set[str], organisation: str | None) -> bool:
+    """Whether a source sentence is in the version as import leaves it: a number typed in
+    front of it removed (the site numbers sections and clauses), the line naming the
+    organisation left out (the site names it on every page)."""
+    return (sentence in have or _TYPED_NUMBER.sub("", sentence, count=1) in have
+            or bool(_TYPED_NUMBER.fullmatch(sentence))
+            or names_organisation(sentence, organisation))
+
+
+def compare(source: list[str], version: list[str], title: str = "",
+            organisation: str | None = None) -> Fidelity:
     """What is in one list of sentences and not in the other; the title matches a source
     line in any case (SOCIAL MEDIA POLICY is the title Social Media Policy)."""
     have, had = set(version), set(source)
+    had |= {_TYPED_NUMBER.sub("", s, count=1) for s in source}
     title_key = " ".join(title.split()).casefold()
-    lost = [s for s in source if s not in have and s.casefold() != title_key]
+    lost = [s for s in source if not _kept(s, have, organisation) and s.casefold() != title_key]
     title_in_source = any(s.casefold() == title_key for s in source)
     added = [s for s in version if s not in had
              and not (title_in_source and s.casefold() == title_key)]
     return Fidelity(tuple(dict.fromkeys(lost)), tuple(dict.fromkeys(added)), len(source))
 
 
-def verify(policy: Policy, version: Version, source: Path) -> Fidelity:
+def verify(policy: Policy, version: Version, source: Path,
+           organisation: str | None = None) -> Fidelity:
     """Every sentence of source that is not in version, and every one of version not in it."""
-    return compare(source_sentences(source), version_sentences(policy, version), policy.title)
+    return compare(source_sentences(source), version_sentences(policy, version), policy.title,
+                   organisation)
