@@ -88,7 +88,7 @@ def meeting_items(project, root: Path, due_before: dt.date | None, drafts: bool,
         comparison = compare_versions(old, new, covering_questions(project, policy.id))
         page = env.get_template("compare_standalone.html.j2").render(
             view=compare_view(policy, comparison, link, project.organisation.name,
-                              generated=today), print_css="")
+                              generated=today), print_css="", favicon="data:,")
         body = page.split("<body>", 1)[1].rsplit("</body>", 1)[0]
         body = body.replace("<main>", "<div>").replace("</main>", "</div>")
         body = re.sub(r'\bid="', 'id="' + policy.id + "-", body)
