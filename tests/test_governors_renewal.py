@@ -49,5 +49,20 @@ def test_after_approval_the_pack_names_the_hash_governors_saw_not_only_the_files
     capsys.readouterr()
     approved, view = _pack_facts(scratch)
     assert approved.digest != printed  # approve writes the record into the file
-    assert view["hash_label"] == "Content hash of draft 2024.1 as the governors saw it"
+    assert view["hash_label"] == "Content hash of draft 2024.1 when approved"
     assert view["hash"] == printed  # so the published pack matches the paper one
+
+
+def test_approve_says_the_draft_hash_so_an_edit_after_the_pack_shows(scratch, capsys):
+    printed = _pack_facts(scratch)[1]["hash"]  # the hash on the pack the governors read
+    draft = scratch / "policy/social-media/versions/2024.1.yaml"
+    draft.write_text(draft.read_text("utf-8").replace("Illustrative example draft",
+                                                      "An illustrative example draft"), "utf-8")
+    edited = load_and_check(scratch)[0].policy("social-media").version("2024.1").digest
+    capsys.readouterr()
+    assert main(["--project", str(scratch), "approve", "social-media", "2024.1", "--by",
+                 "FGB", "--on", "2024-09-12"]) == 0
+    out = capsys.readouterr().out
+    assert f"the draft approved has content hash {edited}: check it is the hash printed " \
+           "on the governors' pack" in out
+    assert printed not in out and edited != printed  # the second editor's change shows

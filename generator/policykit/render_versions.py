@@ -195,7 +195,7 @@ def _hash(version: Version) -> dict[str, str]:
         return {"hash": version.digest, "hash_label": f"Content hash of draft {version.version}"}
     if version.approved_draft:
         return {"hash": version.approved_draft, "hash_label":
-                f"Content hash of draft {version.version} as the governors saw it"}
+                f"Content hash of draft {version.version} when approved"}
     return {"hash": version.digest, "hash_label": f"Content hash of {version.version}"}
 
 
