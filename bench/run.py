@@ -4,9 +4,13 @@ Measures, per size: load + check, compare, render, write, the MkDocs build, the 
 `policykit build` and a plain `mkdocs build` of the same generated Markdown, both as a first
 build (nothing built before: no site, no generated docs, no cache) and as a rebuild over their
 last output (the median of --repeats, alternating); whole / plain is the generator's overhead
-(`overhead` for rebuilds, `overhead, first build` for first builds). Also rebuilds of the generator alone, peak memory, site and
+(`overhead` for full rebuilds, `overhead, first build` for first builds); the
+whole build after one clause is edited (`incremental`) and with nothing changed, over plain
+MkDocs in the same round; and under `policykit serve`, the seconds from saving a clause edit to
+Chromium showing the reloaded page. Also rebuilds of the generator alone, peak memory, site and
 search-index size, the bytes of a policy page and a quiz page, and (with Chromium) how soon the
-first search result appears. Prints a table ending with `overhead: <ratio>` and writes the
+first search result appears. Prints a table ending with `incremental: <ratio>` and
+`overhead: <ratio>` and writes the
 figures as JSON (bench/results.json).
 """
 
@@ -117,6 +121,64 @@ def rebuilds(root: Path) -> dict[str, float]:
     return figures
 
 
+def edit_clause(root: Path, words: str) -> None:
+    """Put words at the start of the first clause of policy-0000's newest version."""
+    draft = sorted((root / "policy/policy-0000/versions").glob("*.yaml"))[-1]
+    text = draft.read_text("utf-8")
+    draft.write_text(text.replace("text: \"", f"text: \"{words} ", 1), "utf-8")
+
+
+def serve_latency(root: Path) -> float | None:
+    """Seconds from saving a one-clause edit to the open page in Chromium showing it, under
+    `policykit serve` (the median of three edits)."""
+    chromium = shutil.which("chromium")
+    if not chromium:
+        return None
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    from browser import CHROMIUM_ARGS
+    from playwright.sync_api import sync_playwright
+    import socket
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "policykit", "--project", str(root), "serve",
+                               "--port", str(port)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, env={**os.environ,
+                                                              "SOURCE_DATE_EPOCH": EPOCH})
+    draft = sorted((root / "policy/policy-0000/versions").glob("*.yaml"))[-1].stem
+    url = f"http://127.0.0.1:{port}/policies/policy-0000/{draft}/"  # the edited version's page
+    try:
+        deadline = time.monotonic() + 600
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=5).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    return None
+                time.sleep(0.5)
+        times = []
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            page.goto(url, wait_until="load")
+            for round_ in range(3):
+                time.sleep(1.5)  # the watcher settles after the last rebuild
+                words = f"Served edit {round_}."
+                start = time.perf_counter()
+                edit_clause(root, words)
+                page.wait_for_function(f"document.body && document.body.innerText.includes("
+                                       f"{json.dumps(words)})", timeout=300_000)
+                times.append(time.perf_counter() - start)
+            browser.close()
+        return statistics.median(times)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def page_bytes(site: Path, page: Path) -> tuple[int, int]:
     """Bytes of a page's HTML, CSS and JS (not the search index): raw and gzipped."""
     html = page.read_text("utf-8")
@@ -222,12 +284,19 @@ def run_size(size: str, pdf: bool, repeats: int = 3) -> dict[str, object]:
         os.environ["POLICYKIT_CACHE_DIR"] = str(work / "cache")
         # Rebuilds over the last output, alternated so that the machine's drift touches both
         # alike; the median of each (a single MkDocs build varies by a second or two here).
-        plain_times, whole_times = [], []
-        for _ in range(repeats):
+        # Each round: plain MkDocs, policykit's full rebuild (--full), one clause edited
+        # (an incremental build), then nothing changed.
+        plain_times, whole_times, edited_times, unchanged_times = [], [], [], []
+        for round_ in range(repeats):
             plain_times.append(timed(plain_build, root))
-            whole_times.append(timed(build, root))
+            whole_times.append(timed(build + ["--full"], root))
+            edit_clause(root, f"Bench edit {round_}.")
+            edited_times.append(timed(build, root))
+            unchanged_times.append(timed(build, root))
         figures["plain mkdocs build (s)"] = statistics.median(plain_times)
         figures["whole policykit build (s)"] = statistics.median(whole_times)
+        figures["whole policykit build, one clause edited (s)"] = statistics.median(edited_times)
+        figures["whole policykit build, nothing changed (s)"] = statistics.median(unchanged_times)
         if pdf:
             figures["whole policykit build --pdf (s)"] = timed(build + ["--pdf"], root)
         site = root / "site"
@@ -241,8 +310,16 @@ def run_size(size: str, pdf: bool, repeats: int = 3) -> dict[str, object]:
         figures["quiz page own script + data (KB)"] = quiz_bytes(site) / 1000
         figures["overhead, first build"] = (figures["whole policykit build, first (s)"]
                                             / figures["plain mkdocs build, first (s)"])
+        figures["incremental, nothing changed"] = (
+            figures["whole policykit build, nothing changed (s)"]
+            / figures["plain mkdocs build (s)"])
+        figures["incremental"] = (figures["whole policykit build, one clause edited (s)"]
+                                  / figures["plain mkdocs build (s)"])
         figures["overhead"] = (figures["whole policykit build (s)"]
                                / figures["plain mkdocs build (s)"])
+        serve_figure = serve_latency(root)
+        if serve_figure is not None:
+            figures["serve: edit to reloaded page (s)"] = serve_figure
         samples = [search_latency(site, query) for query in SEARCHES]
         if samples[0]:
             figures.update({key: max(s[key] for s in samples) for key in samples[0]})
@@ -287,6 +364,7 @@ def main() -> None:
                                + "\n", "utf-8")
     print(f"machine: {machine}")
     print(table(results))
+    print(f"incremental: {results[-1]['incremental']:.3f}")
     print(f"overhead: {results[-1]['overhead']:.3f}")
 
 

@@ -15,6 +15,7 @@ from typing import Iterator
 
 from .checks import run_checks
 from .errors import Problem, ProjectError, errors
+from .incremental import Incremental, QuietDirty, load_manifest, save_manifest
 from .model import Project
 from .inputs import scan
 from .project import load_project
@@ -124,10 +125,12 @@ def pdf_jobs(project: Project, site: Path, site_url: str | None = None) -> list[
 
 
 def build_site(root: Path, strict: bool = False, pdf: bool = False,
-               session: BuildSession | None = None) -> Path:
+               session: BuildSession | None = None, incremental_allowed: bool = True) -> Path:
     """Build the site (with pdf, and its PDFs) into a staging folder beside the output folder
     (mkdocs.yml's site_dir), and swap it in only when all succeeded; one build at a time per
-    project. Returns the output folder. Raises SiteFolderError when it cannot be written."""
+    project. Only the pages that changed since the last build are built, when policykit can
+    prove nothing else changed (incremental.py); incremental_allowed=False builds everything.
+    Returns the output folder. Raises SiteFolderError when it cannot be written."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -142,13 +145,21 @@ def build_site(root: Path, strict: bool = False, pdf: bool = False,
         target = real_target(configured)
         remove_stale(target, root)
         staging = make_staging(target)
+        incremental = None
+        if incremental_allowed and not session.settings.pdf:
+            incremental = Incremental(root, session, bool(config.strict), previous_site=target,
+                                      previous=load_manifest(session, target))
         try:
             config.site_dir = str(staging)
-            _attach(config, session)
-            build(config)
+            if not _attach(config, session, incremental):
+                incremental = None
+            with _quiet_dirty():
+                build(config, dirty=incremental is not None)
             if session.settings.pdf:
                 project, _ = load_and_check(root, session)
                 render_pdfs(pdf_jobs(project, staging, config.site_url or None))
+            if incremental is not None and incremental.manifest is not None:
+                save_manifest(session, target, incremental.manifest, staging)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -156,13 +167,30 @@ def build_site(root: Path, strict: bool = False, pdf: bool = False,
     return configured
 
 
-def _attach(config, session: BuildSession) -> None:
-    """Give the policykit plugin of config this build's session (its settings and caches)."""
+@contextlib.contextmanager
+def _quiet_dirty() -> Iterator[None]:
+    """Without MkDocs' warning about dirty builds (see incremental.py) for the block."""
+    logger = logging.getLogger("mkdocs.commands.build")
+    quiet = QuietDirty()
+    logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        logger.removeFilter(quiet)
+
+
+def _attach(config, session: BuildSession, incremental: Incremental | None = None) -> bool:
+    """Give the policykit plugin of config this build's session (its settings and caches) and
+    incremental state; False when the configuration has no policykit plugin."""
     from .plugin import PolicykitPlugin
 
+    found = False
     for plugin in config.plugins.values():
         if isinstance(plugin, PolicykitPlugin):
             plugin.session = session
+            plugin.incremental = incremental
+            found = True
+    return found
 
 
 def quiet_mkdocs(verbose: bool = False) -> None:

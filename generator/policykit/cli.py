@@ -54,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--pdf", action="store_true",
                        help="also render a PDF of every version and governors' pack into "
                             "site/downloads/")
+    build.add_argument("--full", action="store_true",
+                       help="build every page again, not only those changed since the last "
+                            "build (policykit does a full build by itself when unsure)")
     build.add_argument("-v", "--verbose", action="store_true", help="show MkDocs' progress")
     build.set_defaults(run=_build)
     serve = commands.add_parser("serve", help="preview the site, rebuilding on every change")
@@ -118,7 +121,8 @@ def _build(root: Path, args: argparse.Namespace) -> int:
 
     quiet_mkdocs(args.verbose)
     try:
-        site = build_site(root, strict=args.strict, pdf=args.pdf, session=session)
+        site = build_site(root, strict=args.strict, pdf=args.pdf, session=session,
+                          incremental_allowed=not args.full)
     except SiteFolderError as error:
         print(f"policykit: {error}", file=sys.stderr)
         return PROBLEMS
@@ -148,8 +152,9 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
 
     (root / DOCS_FOLDER).mkdir(exist_ok=True)
     quiet_mkdocs(verbose=True)
+    # dirty: policykit decides per rebuild which pages to build again (incremental.py)
     serve(config_file=str(root / "mkdocs.yml"), dev_addr=f"127.0.0.1:{args.port}",
-          docs_dir=str(root / DOCS_FOLDER))
+          docs_dir=str(root / DOCS_FOLDER), build_type="dirty")
     return OK
 
 

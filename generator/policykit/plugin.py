@@ -14,6 +14,7 @@ from mkdocs.plugins import BasePlugin
 from .build import TEMPLATES_FOLDER, generate
 from .csp import PolicyError, add_policy
 from .errors import ProjectError
+from .incremental import Incremental
 from .preview import Preview
 from .session import BuildSession, settings_of
 from .render import HOME, POLICIES_INDEX, policy_page
@@ -69,12 +70,14 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
 
     session: BuildSession | None = None
     preview: Preview | None = None
-
+    incremental: Incremental | None = None  # given by build_site, or made for serve --dirty
+    serve_incremental = False
     serving = False
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Having on_startup keeps this plugin (and its session) across serve's rebuilds.
         self.preview = Preview() if command == "serve" else None
+        self.serve_incremental = command == "serve" and dirty
         # `serve` adds its own inline live-reload script to each page: no policy there.
         self.serving = command == "serve"
 
@@ -82,6 +85,9 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         self.root = Path(config.config_file_path).resolve().parent
         if self.session is None:
             self.session = BuildSession(self.root, settings_of(self.config, self.root))
+        if self.serve_incremental and self.incremental is None:
+            self.incremental = Incremental(self.root, self.session, bool(config.strict),
+                                           serving=True)
         if self.preview is not None:
             project = self.preview.generate(self.root, self.session)
         else:
@@ -97,12 +103,33 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         return config
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
-        self.searchable: list[str] = []
+        self.searchable: dict[str, bool] = {}  # dest_uri -> searched, of the pages built
+
+    def on_files(self, files, *, config: MkDocsConfig):
+        self.files = files
+        if self.incremental is not None:
+            banner = self.preview.banner("") if self.preview is not None else ""
+            self.incremental.start(config, files, banner)
+        return files
+
+    def on_env(self, env, *, config: MkDocsConfig, files):
+        """Keep the theme's compiled templates between builds (compiling Material's templates
+        costs more than rendering a handful of pages); keyed by each template's source."""
+        import jinja2
+
+        if self.session is None:
+            return env
+        folder = self.session.cache_folder() / "jinja"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
+        except OSError:
+            pass  # no cache folder: templates are compiled as before
+        return env
 
     def on_post_page(self, output: str, page, config: MkDocsConfig) -> str:
         searchable = is_searchable(page.meta)
-        if searchable:
-            self.searchable.append(page.file.dest_uri)
+        self.searchable[page.file.dest_uri] = searchable
         try:
             output = mark_searchable(output, searchable)
             if not self.serving:
@@ -120,11 +147,21 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
             raise PluginError(f"policykit: {template_name}: {error}") from None
 
     def on_post_build(self, config: MkDocsConfig) -> None:
-        try:
-            pages = index_site(Path(config.site_dir), self.searchable)
-        except SearchError as error:
-            raise PluginError(f"policykit: {error}") from None
-        log.info("policykit: search index of %d pages written (Pagefind)", pages)
+        searched = sorted(uri for uri, value in self.searchable.items() if value)
+        if self.incremental is not None:
+            searched = self.incremental.searchable(self.searchable)
+        if self.incremental is not None and self.incremental.reuse_search:
+            log.info("policykit: no page changed; the search index is kept")
+        else:
+            try:
+                pages = index_site(Path(config.site_dir), searched)
+            except SearchError as error:
+                raise PluginError(f"policykit: {error}") from None
+            log.info("policykit: search index of %d pages written (Pagefind)", pages)
+        if self.incremental is not None:
+            self.incremental.finish(config, self.files, self.searchable)
+            if self.incremental.serving:  # serve's folder is its own: the next build reuses it
+                self.incremental.previous = self.incremental.manifest
 
     def on_serve(self, server, config: MkDocsConfig, builder):
         for name in WATCHED:

@@ -136,7 +136,9 @@ def site_parts(project: Project, templates: list[Path], today: dt.date,
         parts.append(Part(f"policy:{policy.id}", content_key(_policy_key(project, policy, shared)),
                           functools.partial(_render_policy_pages, env, project, policy, today, pdf),
                           sum(len(v.all_clauses) for v in policy.versions)))
-    return parts + _training_parts(env, project, content_key((templates_key, titles)))
+    # The organisation (its name, roles, glossary) shows in quiz pages and their SCORM package.
+    return parts + _training_parts(env, project, content_key((templates_key, titles,
+                                                              project.organisation)))
 
 
 def _policy_key(project: Project, policy: Policy, shared: str) -> tuple:
@@ -198,8 +200,8 @@ def _render_policy_pages(env, project: Project, policy: Policy, today, pdf) -> d
 
 
 def _training_parts(env: jinja2.Environment, project: Project, shared: str) -> list[Part]:
-    """Pathways, coverage and each quiz's three pages; shared: a key of the templates and the
-    policies' titles."""
+    """Pathways, coverage and each quiz's three pages; shared: a key of the templates, the
+    policies' titles and the organisation."""
     currents = tuple(p.current.digest if p.current else None for p in project.policies)
     quiz_ids = tuple(q.digest for q in project.quizzes)
     assets = _quiz_assets(env)

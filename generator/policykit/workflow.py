@@ -70,9 +70,9 @@ def _approved(text: str, by: str, on: dt.date, minute: str | None,
         details["approval_minute"] = minute
     if draft:
         details["approved_draft"] = draft
-    written = [f"approved_on: {on.isoformat()}"] + [
-        f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in details.items()
-        if key != "approved_on"]
+    written = [f"approved_on: {on.isoformat()}"] + [  # a content hash needs no quotes
+        f"{key}: {value if key == 'approved_draft' else json.dumps(value, ensure_ascii=False)}"
+        for key, value in details.items() if key != "approved_on"]
     edits = [yaml_edit.remove_key(text, root, key) for key in _APPROVAL_KEYS if key in data]
     edits += yaml_edit.set_value_adding(text, root, "status", "approved", written)
     yaml_edit.anchors_kept(root, edits)
