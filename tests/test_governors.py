@@ -305,7 +305,7 @@ def test_approve_records_by_on_and_minute_and_the_draft_hash(scratch, capsys):
     assert code == 0, out
     text = (scratch / DRAFT).read_text("utf-8")
     assert ('status: approved\napproved_on: 2024-09-12\napproved_by: "Full Governing Body"\n'
-            f'approval_minute: "FGB 12 Sep 2024, item 7"\napproved_draft: "{draft_hash}"\n') in text
+            f'approval_minute: "FGB 12 Sep 2024, item 7"\napproved_draft: {draft_hash}\n') in text
     assert run(scratch, capsys, "check")[0] == 0
     version = load_and_check(scratch)[0].policy("social-media").version("2024.1")
     assert version.approval_minute == "FGB 12 Sep 2024, item 7"
