@@ -90,7 +90,7 @@ def test_the_pack_is_the_full_new_text_with_changes_in_place(governors_site, exa
     removed = text.index("[deleted: Bring the school’s reputation into disrepute]")
     assert text.index("6.3.4") < removed < text.index("6.3.6")
     for words in ("Why: Gender-neutral wording", "Quiz questions trainers must review",
-                  "Content hash of 2024.1 sha256:", "Generated 1 January 2026", "Sign-off",
+                  "Content hash of draft 2024.1 sha256:", "Generated 1 January 2026", "Sign-off",
                   "Approve with amendments"):
         assert words in text, words
     assert text.index("Summary") < text.index("The full text") < text.index(

@@ -313,6 +313,9 @@ def _approve(root: Path, args: argparse.Namespace) -> int:
     report(problems)
     print(f"approved {args.policy} {version.version}; its content hash is in "
           f"{(folder / workflow.LOCK_FILE).relative_to(root)}")
+    if version.status == "draft":  # what the chair checks against the pack that was read
+        print(f"the draft approved has content hash {version.digest}: check it is the hash "
+              "printed on the governors' pack; if not, the draft changed after the pack was made")
     return OK
 
 

@@ -184,10 +184,11 @@ def to_markdown(comparison: Comparison) -> str:
     out += [f"| {k} | {summary[k]} |" for k in SUMMARY_KEYS]
     if comparison.metadata:
         out += ["", "## Details of the version", ""]
-        out += [f"- **{m.field}**: {_show(m.old)} → {_show(m.new)}" for m in comparison.metadata]
+        out += [f"- **{m.field}**: {_md_show(m.old)} → {_md_show(m.new)}"
+                for m in comparison.metadata]
     if comparison.sections:
         out += ["", "## Sections", ""]
-        out += [f"- {s.section} {s.kind}: {_show(s.old_title)} → {_show(s.new_title)}"
+        out += [f"- {s.section} {s.kind}: {_md_show(s.old_title)} → {_md_show(s.new_title)}"
                 for s in comparison.sections]
     out += ["", "## Changed clauses"]
     for group in by_section(comparison, tuple(_in_substance_or_moved(comparison))):
@@ -211,6 +212,11 @@ def to_markdown(comparison: Comparison) -> str:
         out += ["", "## Renumbered only", ""]
         out += [f"- `{c.clause}`: {_numbers(c)}" for c in renumbered]
     return "\n".join(out) + "\n"
+
+
+def _md_show(value: Any) -> str:
+    """A value from YAML shown literally in CommonMark (escaped, never raw HTML)."""
+    return _md_escape(_show(value))
 
 
 def _numbers(change: ClauseChange) -> str:

@@ -181,11 +181,22 @@ def compare_view(policy: Policy, comparison: Comparison, link, organisation: str
                       for c in comparison.clauses if not c.kinds],
         "document": _document(comparison),
         "questions": _questions(comparison),
-        "hash": new.digest,
+        **_hash(new),
         "generated": _date(generated) if generated else None,
         "approval": _approval(new),
         "is_empty": comparison.is_empty,
     }
+
+
+def _hash(version: Version) -> dict[str, str]:
+    """The hash a governor checks against the paper pack: after approval, the draft's as they
+    saw it (approve writes the decision into the file, which changes the file's own hash)."""
+    if version.status == "draft":
+        return {"hash": version.digest, "hash_label": f"Content hash of draft {version.version}"}
+    if version.approved_draft:
+        return {"hash": version.approved_draft, "hash_label":
+                f"Content hash of draft {version.version} when approved"}
+    return {"hash": version.digest, "hash_label": f"Content hash of {version.version}"}
 
 
 def _approval(version: Version) -> dict[str, Any] | None:
