@@ -10,6 +10,7 @@ import gc
 import logging
 import os
 import shutil
+import sys
 from pathlib import Path
 from typing import Iterator
 
@@ -193,11 +194,24 @@ def _attach(config, session: BuildSession, incremental: Incremental | None = Non
     return found
 
 
+class _Stderr(logging.StreamHandler):
+    """A handler that writes to whatever sys.stderr is now, not to the stream it was made
+    with: a second command in the same process (or a test capturing stderr) sees the log."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
 def quiet_mkdocs(verbose: bool = False) -> None:
     """Send MkDocs' log to stderr: warnings only, unless verbose."""
     logger = logging.getLogger("mkdocs")
-    if not any(isinstance(h, logging.StreamHandler) for h in logger.handlers):
-        handler = logging.StreamHandler()
+    if not any(isinstance(h, _Stderr) for h in logger.handlers):
+        handler = _Stderr()
         handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
         logger.addHandler(handler)
     logger.setLevel(logging.INFO if verbose else logging.WARNING)
