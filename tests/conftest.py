@@ -154,3 +154,18 @@ def site_url(example_site):
 
     with serve(example_site) as url:
         yield url
+
+
+@pytest.fixture
+def quiz(browser, site_url):
+    """The example's quiz page in Chromium at desktop width, its data as page.data; no
+    script error allowed."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(site_url + "training/social-media-induction/")
+    page.data = json.loads(page.locator("#pk-quiz-data").text_content())
+    yield page
+    assert errors == []
+    context.close()

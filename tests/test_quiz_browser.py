@@ -14,19 +14,6 @@ SEEDED_RANDOM = """(() => { let s = 20261124;
   Math.random = () => { s = (s * 1103515245 + 12345) % 2147483648; return s / 2147483648; }; })();"""
 
 
-@pytest.fixture
-def quiz(browser, site_url):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(site_url + QUIZ)
-    page.data = json.loads(page.locator("#pk-quiz-data").text_content())
-    yield page
-    assert errors == []
-    context.close()
-
-
 def active(page, expression: str):
     return page.evaluate(f"() => {{ const e = document.activeElement; return {expression}; }}")
 

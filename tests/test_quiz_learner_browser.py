@@ -4,24 +4,8 @@ attempt that survives re-reading a clause, a one-page certificate, contrast on h
 
 from __future__ import annotations
 
-import json
 
-import pytest
-
-from test_quiz_browser import QUIZ, active, answer_by_keyboard, tab_until, take, wrong_choice
-
-
-@pytest.fixture
-def quiz(browser, site_url):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(site_url + QUIZ)
-    page.data = json.loads(page.locator("#pk-quiz-data").text_content())
-    yield page
-    assert errors == []
-    context.close()
+from test_quiz_browser import active, answer_by_keyboard, tab_until, take, wrong_choice
 
 
 def asked_ids(page) -> list[str]:
