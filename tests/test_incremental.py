@@ -49,7 +49,8 @@ def built(scratch, monkeypatch, caplog):
 
 def decisions(caplog) -> list[str]:
     return [r.getMessage() for r in caplog.records
-            if "incremental build" in r.getMessage() or "full build" in r.getMessage()]
+            if any(what in r.getMessage() for what in ("incremental build", "full build",
+                                                        "nothing changed since"))]
 
 
 def reword(root, old="Privacy settings can shift", new="Privacy settings can drift"):
@@ -107,13 +108,62 @@ def test_a_site_changed_by_hand_means_a_full_build(built, caplog):
     assert page.exists()
 
 
-def test_nothing_changed_rebuilds_no_page(built, caplog):
+def test_nothing_changed_builds_nothing(built, caplog):
     from policykit.build import build_site
 
+    site = built / "site"
+    before = {p: p.stat().st_mtime_ns for p in site.rglob("*")}
     caplog.clear()
     build_site(built)
-    assert "incremental build of 0 changed page(s)" in decisions(caplog)[0]
-    assert any("the search index is kept" in r.getMessage() for r in caplog.records)
+    assert "nothing changed since the last build" in decisions(caplog)[0]
+    assert {p: p.stat().st_mtime_ns for p in site.rglob("*")} == before
+
+
+def _edit_mkdocs_yml(root, monkeypatch):
+    path = root / "mkdocs.yml"
+    path.write_text(path.read_text("utf-8") + "\n# a comment\n", "utf-8")
+
+
+def _edit_named_variable(root, monkeypatch):
+    path = root / "mkdocs.yml"
+    path.write_text(path.read_text("utf-8").replace(
+        "site_description:", "site_author: !ENV [POLICYKIT_TEST_AUTHOR, 'Nobody']\n"
+        "site_description:", 1), "utf-8")
+    from policykit.build import build_site
+    build_site(root)
+    monkeypatch.setenv("POLICYKIT_TEST_AUTHOR", "Somebody")
+
+
+def _edit_template(root, monkeypatch):
+    path = root / "docs_templates/assets/policykit.css"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("/* own stylesheet */\n", "utf-8")
+
+
+def _edit_date(root, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(EPOCH) + 86400 * 400))
+
+
+def _edit_site(root, monkeypatch):
+    (root / "site/extra.html").write_text("left here by hand", "utf-8")
+
+
+@pytest.mark.parametrize("edit", [_edit_mkdocs_yml, _edit_named_variable, _edit_template,
+                                  _edit_date, _edit_site])
+def test_anything_that_shapes_the_site_means_a_build(built, tmp_path, caplog, monkeypatch,
+                                                     edit):
+    from policykit.build import build_site
+
+    edit(built, monkeypatch)
+    caplog.clear()
+    build_site(built)
+    assert "nothing changed since" not in decisions(caplog)[0], decisions(caplog)
+    if edit is not _edit_site:  # a file left in the site is removed by the full build
+        reference = build_site(fresh_copy(built, tmp_path / "reference"),
+                               incremental_allowed=False)
+        assert differences(built / "site", reference) == []
+    else:
+        assert not (built / "site/extra.html").exists()
 
 
 def test_full_option_builds_everything(built, caplog):
@@ -171,7 +221,7 @@ def test_after_a_failed_rebuild_in_serve_the_next_one_is_full(tmp_path, monkeypa
 
     monkeypatch.setattr(incremental, "build_key", lambda *args: "key")
     monkeypatch.setattr(incremental, "docs_digests", lambda *args: {"a.md": "1"})
-    config = SimpleNamespace(site_dir=str(tmp_path / "site"), docs_dir=str(tmp_path),
+    config = SimpleNamespace(site_dir=str(tmp_path / "site"), docs_dir=str(tmp_path), plugins={},
                              theme=SimpleNamespace(static_templates=[]), extra_templates=[])
     state = incremental.Incremental(tmp_path, None, False, serving=True,
                                     previous=Manifest("key", {"a.md": "1"}, {}, {}))

@@ -242,7 +242,7 @@ def test_incremental_builds_equal_full_builds(tmp_path, monkeypatch, caplog):
     editor = Editor(project, random.Random(int(os.environ.get("POLICYKIT_INCREMENTAL_SEED",
                                                              "16"))))
     build_site(project)
-    kinds = {"incremental": 0, "full": 0}
+    kinds = {"nothing": 0, "incremental": 0, "full": 0}
     caplog.set_level("INFO", logger="mkdocs.plugins.policykit")
     for step in range(STEPS):
         what = editor.random_edit()
@@ -251,11 +251,16 @@ def test_incremental_builds_equal_full_builds(tmp_path, monkeypatch, caplog):
             build_site(project)
         except (ProjectError, MkDocsException) as error:
             pytest.fail(f"step {step}: {what}: the build failed: {str(error)[:2000]}")
-        decided = [r.getMessage() for r in caplog.records if "build" in r.getMessage()
-                   and ("incremental build" in r.getMessage() or "full build" in r.getMessage())]
-        kinds["incremental" if "incremental build" in decided[0] else "full"] += 1
-        if what.startswith(("reword", "nothing")):
-            assert "incremental build" in decided[0], (step, what, decided)
+        decided = [r.getMessage() for r in caplog.records if any(
+            kind in r.getMessage() for kind in ("incremental build", "full build",
+                                                 "nothing changed since"))]
+        kind = ("nothing" if "nothing changed" in decided[0] else
+                "incremental" if "incremental build" in decided[0] else "full")
+        kinds[kind] += 1
+        if what.startswith("reword"):
+            assert kind == "incremental", (step, what, decided)
+        if what.startswith("nothing"):
+            assert kind == "nothing", (step, what, decided)
         reference = build_site(fresh_copy(project, tmp_path / "reference"),
                                incremental_allowed=False)
         wrong = differences(project / "site", reference)

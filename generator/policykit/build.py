@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import functools
 import gc
+import hashlib
 import logging
 import os
 import shutil
@@ -31,6 +32,8 @@ from .templates import files as template_files
 from .templates import folders as template_folders
 from .write import write_parts
 
+log = logging.getLogger("mkdocs.plugins.policykit")
+
 DOCS_FOLDER = "docs_generated"
 SITE_FOLDER = "site"
 # Kept in the docs folder so that git keeps the (otherwise ignored) folder: MkDocs checks that
@@ -45,15 +48,33 @@ def load_and_check(root: Path, session: BuildSession | None = None
     session = session or BuildSession(root)
     files = scan(root)
     key = (build_date(), files.fingerprint())
+    session.scanned = key
     if session.loaded and session.loaded[0] == key:
         return session.loaded[1], list(session.loaded[2])
     gc.unfreeze()  # what earlier builds froze (see below) may be garbage by now
-    with _collector_paused():
+    with _collector_paused(), session.active():
         project, problems = load_project(root, session, files)
         problems = sorted(problems + run_checks(project, today=build_date()))
+    session.save_kept()
     gc.freeze()  # the model lives as long as the build: collections need not walk it again
     session.loaded = (key, project, tuple(problems))
+    session.save("problems", (_digest_of(key), tuple(problems)))
     return project, list(problems)
+
+
+def problems_of(root: Path, session: BuildSession) -> list[Problem]:
+    """Every problem load_and_check finds, kept from an earlier run when no input file's
+    content (and not the date) changed since: the project itself is not loaded then."""
+    key = (build_date(), scan(root).fingerprint())
+    saved = session.load("problems")
+    if isinstance(saved, tuple) and len(saved) == 2 and saved[0] == _digest_of(key):
+        session.scanned = key
+        return list(saved[1])
+    return load_and_check(root, session)[1]
+
+
+def _digest_of(value) -> str:
+    return hashlib.blake2b(repr(value).encode(), digest_size=16).hexdigest()
 
 
 @contextlib.contextmanager
@@ -97,7 +118,9 @@ def generate(root: Path, session: BuildSession | None = None) -> tuple[Project, 
             raise ProjectError(problems)
         parts = site_parts(root, project, session.settings.pdf)
         respawn = functools.partial(parts_again, root, session.settings)
-        return project, write_parts(root / DOCS_FOLDER, parts, session, respawn)
+        written = write_parts(root / DOCS_FOLDER, parts, session, respawn)
+        session.save_kept()
+        return project, written
 
 
 def parts_again(root: Path, settings: Settings) -> list[Part]:
@@ -145,11 +168,14 @@ def build_site(root: Path, strict: bool = False, pdf: bool = False,
     with session.lock():
         target = real_target(configured)
         remove_stale(target, root)
-        staging = make_staging(target)
         incremental = None
         if incremental_allowed and not session.settings.pdf:
             incremental = Incremental(root, session, bool(config.strict), previous_site=target,
                                       previous=load_manifest(session, target))
+            if incremental.unchanged(config, target):
+                log.info("policykit: nothing changed since the last build: the site is as it was")
+                return configured
+        staging = make_staging(target)
         try:
             config.site_dir = str(staging)
             if not _attach(config, session, incremental):
@@ -159,12 +185,13 @@ def build_site(root: Path, strict: bool = False, pdf: bool = False,
             if session.settings.pdf:
                 project, _ = load_and_check(root, session)
                 render_pdfs(pdf_jobs(project, staging, config.site_url or None))
+            keep_old = False
             if incremental is not None and incremental.manifest is not None:
-                save_manifest(session, target, incremental.manifest, staging)
+                keep_old = save_manifest(session, config, target, incremental, staging)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        swap_in(staging, target)
+        swap_in(staging, target, keep_old)
     return configured
 
 

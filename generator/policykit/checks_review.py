@@ -7,6 +7,7 @@ from typing import Iterator
 from .compare import compare_versions
 from .errors import Problem
 from .model import Project
+from .session import kept
 
 
 def check_change_notes(project: Project) -> Iterator[Problem]:
@@ -16,12 +17,21 @@ def check_change_notes(project: Project) -> Iterator[Problem]:
         current, newest = policy.current, policy.versions[-1] if policy.versions else None
         if current is None or newest is None or newest is current or newest.status != "draft":
             continue
-        for change in compare_versions(current, newest).changes:
-            if change.new is None or not change.in_substance or change.change_note:
-                continue
-            what = ", ".join(change.kinds)
-            yield Problem(change.new.clause.source,
-                          f"clause '{change.clause}' changed since {current.version} ({what}) "
-                          "but says nothing about why",
-                          "add a change_note: the governors' pack shows it beside the change",
-                          severity="warning")
+        if not (current.digest and newest.digest):  # versions made in memory: nothing to key
+            yield from _unexplained(current, newest)
+            continue
+        key = (policy.id, current.version, current.digest, newest.version, newest.digest)
+        yield from kept("change notes").get(key, lambda: tuple(_unexplained(current, newest)))
+
+
+def _unexplained(current, newest) -> Iterator[Problem]:
+    """The substantive changes from current to newest that say nothing about why."""
+    for change in compare_versions(current, newest).changes:
+        if change.new is None or not change.in_substance or change.change_note:
+            continue
+        what = ", ".join(change.kinds)
+        yield Problem(change.new.clause.source,
+                      f"clause '{change.clause}' changed since {current.version} ({what}) "
+                      "but says nothing about why",
+                      "add a change_note: the governors' pack shows it beside the change",
+                      severity="warning")

@@ -13,7 +13,7 @@ from typing import Sequence
 
 from . import __version__
 from . import cli_import, cli_init, cli_quiz, cli_review, diff_report, workflow
-from .build import build_site, load_and_check, quiet_mkdocs
+from .build import build_site, load_and_check, problems_of, quiet_mkdocs
 from .checks import RESERVED_VERSION_NAMES, is_unlocked
 from .compare import compare_versions
 from .errors import Problem, errors, shown
@@ -112,7 +112,7 @@ def _build(root: Path, args: argparse.Namespace) -> int:
     from mkdocs.exceptions import MkDocsException
 
     session = BuildSession(root, Settings(pdf=args.pdf))
-    _, problems = load_and_check(root, session)
+    problems = problems_of(root, session)
     report(problems, args.verbose)
     if errors(problems):
         print("policykit: nothing built; site/ is unchanged", file=sys.stderr)

@@ -24,11 +24,14 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .site_folder import old_folder
+from .site_reuse import FOLDER, Stat, link_all, listing, recycle, stat_of, under
 from .templates import files as template_files
 from .templates import folders as template_folders
 
@@ -60,18 +63,6 @@ def _inside(path: str, folder: str) -> bool:
     return bool(folder) and os.path.commonpath([os.path.abspath(path), folder]) == folder
 
 
-def site_signature(site: Path) -> str:
-    """A digest of the path, size and modification time of every file in site."""
-    entries = []
-    for folder, dirs, names in os.walk(site):
-        dirs.sort()
-        for name in sorted(names):
-            path = os.path.join(folder, name)
-            stat = os.lstat(path)
-            entries.append(f"{os.path.relpath(path, site)}\0{stat.st_size}\0{stat.st_mtime_ns}")
-    return digest("\n".join(entries).encode())
-
-
 def build_key(root: Path, config, session, strict: bool, serving: bool, banner: str) -> str:
     """What every page depends on besides its own Markdown: equal keys, same pages."""
     from .build import build_date
@@ -80,7 +71,7 @@ def build_key(root: Path, config, session, strict: bool, serving: bool, banner: 
     parts = {
         "format": MANIFEST_FORMAT,
         "code": session.cache_key,
-        "mkdocs.yml": digest(Path(config.config_file_path).read_bytes()),
+        "mkdocs.yml": configuration(config),
         "nav": config.nav, "site_url": config.site_url, "strict": strict, "serving": serving,
         "docs_dir": config.docs_dir,
         "pdf": session.settings.pdf, "date": build_date().isoformat(),
@@ -92,6 +83,39 @@ def build_key(root: Path, config, session, strict: bool, serving: bool, banner: 
     return digest(json.dumps(parts, sort_keys=True, default=str).encode())
 
 
+def source_key(root: Path, config, session, scanned: tuple, strict: bool) -> str:
+    """What a whole build is made from, read without building anything: the input files (as
+    scanned), mkdocs.yml and the environment variables it names, the templates, the code and
+    library versions, the strictness. Equal keys and an untouched site: nothing to build."""
+    from .build import build_date
+
+    theme = sorted(template_files(template_folders(root), "").items())
+    parts = {
+        "format": MANIFEST_FORMAT, "code": session.cache_key,
+        "inputs": digest(repr(scanned).encode()), "date": build_date().isoformat(),
+        "epoch": os.environ.get("SOURCE_DATE_EPOCH", ""), "strict": strict,
+        "mkdocs.yml": configuration(config),
+        "templates": [(name, digest(path.read_bytes())) for name, path in theme],
+    }
+    return digest(json.dumps(parts, sort_keys=True, default=str).encode())
+
+
+def configuration(config) -> str:
+    """A digest of mkdocs.yml (and of a file it INHERITs) and of the environment variables it
+    names (`!ENV`)."""
+    path = Path(config.config_file_path)
+    text = path.read_bytes()
+    parent = re.search(rb"^INHERIT:\s*['\"]?([^'\"\n#]+?)['\"]?\s*(#.*)?$", text, re.M)
+    if parent:
+        try:
+            text += b"\0" + (path.parent / parent.group(1).decode()).read_bytes()
+        except (OSError, UnicodeDecodeError):
+            text += b"\0unreadable"
+    names = sorted(set(re.findall(rb"!ENV\s*\[?\s*['\"]?([A-Za-z_][A-Za-z0-9_]*)", text)))
+    values = {name.decode(): os.environ.get(name.decode()) for name in names}
+    return digest(text + json.dumps(values, sort_keys=True).encode())
+
+
 @dataclass
 class Manifest:
     """What a built site was built from (see the module's docstring)."""
@@ -100,7 +124,10 @@ class Manifest:
     docs: dict[str, str]
     searchable: dict[str, bool]  # dest_uri -> searched
     anchors: dict[str, dict[str, dict[str, str]]]  # src_uri -> target src_uri -> anchor -> link
-    site: str = ""  # site_signature of the finished site
+    files: dict[str, Stat] = field(default_factory=dict)  # the finished site's listing
+    fresh: frozenset[str] = frozenset()  # its files that share no inode with the old folder
+    old: frozenset[str] | None = None  # what the old folder beside the site holds, if known
+    source: str = ""  # the source_key of what the site was built from
 
 
 @dataclass
@@ -112,8 +139,10 @@ class Plan:
     changed: frozenset[str] = frozenset()
 
 
-def plan(previous: Manifest | None, key: str, docs: dict[str, str], site: Path | None) -> Plan:
-    """Decide what to build: incremental only when every condition of the module holds."""
+def plan(previous: Manifest | None, key: str, docs: dict[str, str],
+         site: dict[str, Stat] | None) -> Plan:
+    """Decide what to build: incremental only when every condition of the module holds; site
+    is the listing of the site folder to reuse (None: serve's own folder)."""
     if previous is None:
         return Plan(True, "no earlier build recorded")
     if previous.key != key:
@@ -122,7 +151,7 @@ def plan(previous: Manifest | None, key: str, docs: dict[str, str], site: Path |
         return Plan(True, "pages were added or removed")
     # A changed static file (a print page, an asset) is copied again like any changed page.
     changed = frozenset(uri for uri, value in docs.items() if previous.docs[uri] != value)
-    if site is not None and (not site.is_dir() or site_signature(site) != previous.site):
+    if site is not None and site != previous.files:
         # serve's own folder (site None) is written by nobody else
         return Plan(True, "the site folder is not as the last build left it")
     return Plan(False, changed=changed)
@@ -134,31 +163,6 @@ def rewritten(config, files, changed: frozenset[str]) -> set[str]:
     paths |= set(config.theme.static_templates) | set(config.extra_templates)
     paths.add("sitemap.xml.gz")
     return paths
-
-
-def link_previous(previous: Path, staging: Path, skip: set[str], search: bool) -> int:
-    """Fill staging with hard links to previous' files, but for skip and (unless search) the
-    search index; copies where the file system has no hard links. Returns how many files were
-    linked."""
-    count = 0
-    for folder, dirs, names in os.walk(previous):
-        relative = os.path.relpath(folder, previous)
-        if relative == ".":
-            relative = ""
-            if SEARCH_FOLDER in dirs and not search:
-                dirs.remove(SEARCH_FOLDER)
-        into = staging / relative
-        into.mkdir(exist_ok=True)
-        for name in names:
-            path = f"{relative}/{name}" if relative else name
-            if path in skip:
-                continue
-            try:
-                os.link(os.path.join(folder, name), into / name)
-            except OSError:
-                shutil.copy2(os.path.join(folder, name), into / name)
-            count += 1
-    return count
 
 
 @dataclass
@@ -179,18 +183,27 @@ class Incremental:
     docs: dict[str, str] = field(default_factory=dict)
     manifest: Manifest | None = None
     unfinished: bool = False  # a build started and did not finish: its folder is unknown
+    docs_given: dict[str, str] | None = None  # the docs folder's digests, when known already
+    live: dict[str, Stat] = field(default_factory=dict)  # the previous site's listing
+    skip: set[str] = field(default_factory=set)  # the site paths this build writes
+    linked: bool = True  # every reused file is a hard link (none had to be copied)
 
     def start(self, config, files, banner: str) -> Plan:
-        """Decide, prepare site_dir (links to the previous site, or emptied) and mark each
-        file modified or not for MkDocs' dirty build."""
+        """Decide, prepare site_dir (the previous site's files linked, or emptied) and mark
+        each file modified or not for MkDocs' dirty build."""
         self.key = build_key(self.root, config, self.session, self.strict, self.serving, banner)
-        self.docs = docs_digests(files, config.docs_dir)
+        self.docs = self.docs_given or docs_digests(files, config.docs_dir)
         site = Path(config.site_dir)
         if self.unfinished:  # serve's last rebuild failed part way: its folder is unknown
             self.previous = None
         self.unfinished = True
+        if self.previous_site is not None:
+            self.live = listing(self.previous_site)
         self.plan = plan(self.previous, self.key, self.docs,
-                         None if self.serving else self.previous_site)
+                         None if self.previous_site is None else self.live)
+        others = sorted(name for name in config.plugins if name != "policykit")
+        if others and not self.plan.full:  # they may write anything anywhere
+            self.plan = Plan(True, "other MkDocs plugins are configured: " + ", ".join(others))
         if self.plan.full and self.serving and site.is_dir():
             shutil.rmtree(site)
             site.mkdir()
@@ -198,9 +211,9 @@ class Incremental:
         # Pagefind reads only pages: when none changed, its index would be the same.
         self.reuse_search = not self.plan.full and not self.plan.changed & pages
         if not self.plan.full:
-            skip = rewritten(config, files, self.plan.changed)
+            self.skip = rewritten(config, files, self.plan.changed)
             if self.previous_site is not None:
-                link_previous(self.previous_site, site, skip, self.reuse_search)
+                self._fill(site)
             elif not self.reuse_search:
                 shutil.rmtree(site / SEARCH_FOLDER, ignore_errors=True)
         for file in files:
@@ -209,6 +222,39 @@ class Incremental:
         log.info("policykit: %s", "full build (" + self.plan.reason + ")" if self.plan.full
                  else f"incremental build of {len(self.plan.changed)} changed page(s)")
         return self.plan
+
+    def unchanged(self, config, target: Path) -> bool:
+        """True when nothing the site is made from changed since the last build, and the site
+        at target is as that build left it: there is nothing to build."""
+        if self.previous is None or not self.previous.source:
+            return False
+        if self.session.scanned is None:
+            from .build import build_date
+            from .inputs import scan
+
+            self.session.scanned = (build_date(), scan(self.root).fingerprint())
+        source = source_key(self.root, config, self.session, self.session.scanned, self.strict)
+        return source == self.previous.source and listing(target) == self.previous.files
+
+    def _fill(self, staging: Path) -> None:
+        """Fill the (empty) staging folder with the previous site's files that this build does
+        not write: by bringing the old folder up to date when it is known, else by linking."""
+        assert self.previous_site is not None and self.previous is not None
+        search = "" if self.reuse_search else SEARCH_FOLDER
+        old = old_folder(self.previous_site)
+        if self.previous.old is not None and old.is_dir() and not old.is_symlink():
+            try:
+                os.rename(old, staging)  # over the empty staging folder: a killed build's
+                self.linked = recycle(staging, self.previous_site, self.live, self.previous.old,
+                                      self.previous.fresh, self.skip, search)
+                return  # leftovers are removed as stale staging folders by the next build
+            except OSError as error:
+                log.info("policykit: the old site folder could not be reused (%s)", error)
+                shutil.rmtree(staging, ignore_errors=True)
+                staging.mkdir()
+        elif old.exists():
+            shutil.rmtree(old)  # unknown: it must share no file with the site built now
+        self.linked = link_all(self.previous_site, staging, self.skip, search)
 
     def searched(self, built: dict[str, bool]) -> dict[str, bool]:
         """Whether each page is searched: those built now, the unchanged ones as before."""
@@ -263,10 +309,32 @@ def load_manifest(session, target: Path) -> Manifest | None:
     return value if isinstance(value, Manifest) else None
 
 
-def save_manifest(session, target: Path, manifest: Manifest, site: Path) -> None:
-    """Keep the manifest of the site just built into site (to be swapped in at target)."""
-    manifest.site = site_signature(site)
+def save_manifest(session, config, target: Path, state: Incremental, staging: Path) -> bool:
+    """Complete and keep the manifest of the site just built into staging (to be swapped in at
+    target, the site listed when the build started becoming the old folder). Returns whether
+    the old folder is worth keeping for the next build."""
+    manifest = state.manifest
+    assert manifest is not None
+    manifest.old = frozenset(state.live) if state.previous_site is not None else None
+    if state.plan.full or not state.linked:
+        manifest.files = listing(staging)
+        manifest.fresh = frozenset(path for path in manifest.files if not path.endswith("/"))
+    else:
+        search = not state.reuse_search
+        kept = {path: stat if path.endswith("/") else (*stat[:3], 2)
+                for path, stat in state.live.items()
+                if path not in state.skip and not (search and under(path, SEARCH_FOLDER))}
+        written = {path: stat for path in state.skip
+                   if (stat := stat_of(staging / path)) is not None}
+        if search:
+            written.update({f"{SEARCH_FOLDER}/{path}": stat for path, stat
+                            in listing(staging / SEARCH_FOLDER).items()})
+            written[SEARCH_FOLDER + "/"] = FOLDER
+        manifest.files = {**kept, **written}
+        manifest.fresh = frozenset(path for path in written if not path.endswith("/"))
+    manifest.source = source_key(state.root, config, session, session.scanned, state.strict)
     session.save(manifest_name(target), manifest)
+    return manifest.old is not None
 
 
 class QuietDirty(logging.Filter):

@@ -110,13 +110,32 @@ def load_project(root: Path, session: BuildSession | None = None,
         session = BuildSession(root)
     first = session.models is None
     if first:
-        session.models = session.load("models") or {}
+        base, added = session.load("models") or {}, session.load("models-added") or {}
+        session.models = {**base, **added}
+        session.models_added = set(added)
     reading = _Reading(inputs or scan(root), session.models)  # type: ignore[arg-type]
     project, problems = _load_project(reading)
     session.models = reading.used  # only files still there: the cache stays bounded
-    if first and any(key not in reading.known for key in reading.used):  # something was read
-        session.save("models", reading.used)
+    if first:
+        _keep_models(session, reading)
     return project, problems + reading.unread()
+
+
+def _keep_models(session: BuildSession, reading: _Reading) -> None:
+    """Keep the models of the files read now for the next run: in a small file of additions
+    while there are few (so that one edited file does not mean writing every model again),
+    else in one file of every model in use (what is no longer used is dropped then)."""
+    made = {key for key in reading.used if key not in reading.known}
+    if not made:
+        return
+    added = {key for key in session.models_added | made if key in reading.used}
+    if len(added) * 8 < len(reading.used):
+        session.save("models-added", {key: reading.used[key] for key in added})
+    else:
+        session.save("models", reading.used)
+        session.save("models-added", {})
+        added = set()
+    session.models_added = added
 
 
 def _load_project(reading: _Reading) -> tuple[model.Project, list[Problem]]:

@@ -14,7 +14,7 @@ from .model import KIND_LABELS, Policy, Project, Version
 from .quizzes import covering_questions, retrain
 from .redline import rendered_text, runs_html
 from .text import markdown_to_html
-from .session import memo
+from .session import kept, memo
 
 SUMMARY_LABELS = (("added", "Added"), ("removed", "Removed"), ("reworded", "Reworded"),
                   ("moved", "Moved"), ("renumbered", "Renumbered only"),
@@ -96,11 +96,10 @@ def latest_summary(project: Project, policy: Policy) -> tuple[Version, Version, 
         return None
     old, new = pair
     questions = covering_questions(project, policy.id)
+    if not (old.digest and new.digest):  # versions made in memory: nothing to key
+        return old, new, _compare(old, new, questions).summary()
     key = (policy.id, old.version, old.digest, new.version, new.digest, tuple(questions.items()))
-    summaries = memo("summaries")
-    if key not in summaries:
-        summaries[key] = _compare(old, new, questions).summary()
-    return old, new, summaries[key]
+    return old, new, kept("summaries").get(key, lambda: _compare(old, new, questions).summary())
 
 
 def _compare(old: Version, new: Version, questions: dict) -> Comparison:

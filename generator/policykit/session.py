@@ -55,9 +55,12 @@ class BuildSession:
         self.cache_key = disk_cache.code_fingerprint() + hashlib.blake2b(
             json.dumps(self.versions, sort_keys=True).encode(), digest_size=8).hexdigest()
         self.loaded: tuple[tuple, Any, tuple] | None = None  # fingerprint, project, problems
+        self.scanned: tuple | None = None  # the (date, fingerprint) of the last read inputs
         self.models: dict[tuple, tuple] | None = None  # input file key -> (model, problems)
+        self.models_added: set[tuple] = set()  # kept in the disk cache's file of additions
         self.pages: dict[Path, Any] = {}  # output folder -> write.PageRecord
         self.memo: dict[str, dict] = {}  # rendering's memo (see memo())
+        self.kept: dict[str, Kept] = {}  # memos kept on disk between runs (see kept())
         self.locked = False  # True while this session holds the project's build lock
 
     @contextlib.contextmanager
@@ -87,6 +90,31 @@ class BuildSession:
         """Keep value under name for later runs (skipped when it cannot be written)."""
         disk_cache.save(self.cache_folder(root), name, self.cache_key, value)
 
+    def kept_memo(self, name: str) -> Kept:
+        """The memo called name that earlier runs kept on disk (see Kept)."""
+        if name not in self.kept:
+            saved = self.load(f"kept-{name}")
+            self.kept[name] = Kept(saved if isinstance(saved, dict) else {})
+        return self.kept[name]
+
+    def save_kept(self) -> None:
+        """Keep on disk every memo that gained values: the values used in this session."""
+        for name, memo_ in self.kept.items():
+            if memo_.added:
+                self.save(f"kept-{name}", dict(memo_.used))
+                memo_.saved, memo_.added = dict(memo_.used), False
+
+    def kept_added(self) -> dict[str, dict]:
+        """The values made in this process (a worker's, sent back to the parent)."""
+        return {name: dict(memo_.made) for name, memo_ in self.kept.items() if memo_.made}
+
+    def absorb(self, made: dict[str, dict]) -> None:
+        """Take the values a worker made (see kept_added)."""
+        for name, values in made.items():
+            memo_ = self.kept_memo(name)
+            memo_.used.update(values)
+            memo_.added = True
+
     @contextlib.contextmanager
     def active(self) -> Iterator[BuildSession]:
         """Make this session the one whose memo rendering uses, for the block."""
@@ -95,6 +123,30 @@ class BuildSession:
             yield self
         finally:
             _active.reset(token)
+
+
+class Kept:
+    """A memo kept on disk between runs, for pure functions of content digests (a key must
+    name every input of its value, as a disk cache key does). Values are never changed in
+    place. Only the values used by a run are kept by it, so the memo stays bounded."""
+
+    def __init__(self, saved: dict):
+        self.saved = saved
+        self.used: dict = {}
+        self.made: dict = {}  # made by this process
+        self.added = False
+
+    def get(self, key: Any, make: Callable[[], Any]) -> Any:
+        """The value kept for key, or make()'s (then kept)."""
+        if key in self.used:
+            return self.used[key]
+        if key in self.saved:
+            value = self.saved[key]
+        else:
+            value = self.made[key] = make()
+            self.added = True
+        self.used[key] = value
+        return value
 
 
 _active: contextvars.ContextVar[BuildSession | None] = contextvars.ContextVar(
@@ -106,3 +158,10 @@ def memo(name: str, factory: Callable[[], dict] = dict) -> dict:
     with no session active, a new empty one that nobody keeps."""
     session = _active.get()
     return factory() if session is None else session.memo.setdefault(name, factory())
+
+
+def kept(name: str) -> Kept:
+    """The active session's kept memo called name (see Kept); with no session active, a new
+    empty one that nobody keeps."""
+    session = _active.get()
+    return Kept({}) if session is None else session.kept_memo(name)

@@ -85,12 +85,19 @@ def make_staging(target: Path) -> Path:
                               "in a writable place") from None
 
 
+def old_folder(target: Path) -> Path:
+    """Where the site that target replaced is kept (the next incremental build reuses it)."""
+    return target.with_name(f".{target.name}.old")
+
+
 def remove_stale(target: Path, root: Path) -> list[Path]:
-    """Remove what killed builds left: staging folders beside target, the folder a swap was
-    interrupted in, and (from earlier versions) `.site-*` folders in the project. Only call
-    while holding the project's lock. Returns what was removed."""
-    stale = [*target.parent.glob(f".{target.name}{STAGING}*"),
-             target.with_name(f".{target.name}.old"), *root.glob(".site-*")]
+    """Remove what killed builds left: staging folders beside target and (from earlier
+    versions) `.site-*` folders in the project; a swap interrupted after the site was moved
+    aside is undone. Only call while holding the project's lock. Returns what was removed."""
+    old = old_folder(target)
+    if not target.exists() and not target.is_symlink() and old.is_dir():
+        old.rename(target)  # the last site, back where it was
+    stale = [*target.parent.glob(f".{target.name}{STAGING}*"), *root.glob(".site-*")]
     removed = []
     for path in stale:
         if path.is_dir() and not path.is_symlink():
@@ -99,9 +106,10 @@ def remove_stale(target: Path, root: Path) -> list[Path]:
     return removed
 
 
-def swap_in(staging: Path, target: Path) -> None:
-    """Put the finished staging folder where target is; the old one is removed afterwards."""
-    old = target.with_name(f".{target.name}.old")
+def swap_in(staging: Path, target: Path, keep_old: bool = False) -> None:
+    """Put the finished staging folder where target is; the site it replaces is kept as the
+    old folder (keep_old) or removed."""
+    old = old_folder(target)
     if old.exists():
         shutil.rmtree(old)
     try:
@@ -114,5 +122,5 @@ def swap_in(staging: Path, target: Path) -> None:
         reason = errno.errorcode.get(error.errno, "") if error.errno else ""
         raise SiteFolderError(f"cannot replace {target} ({error.strerror or reason}) — the "
                               "site there is unchanged") from None
-    if old.exists():
+    if old.exists() and not keep_old:
         shutil.rmtree(old, ignore_errors=True)

@@ -101,6 +101,8 @@ class Session(Protocol):  # what write_parts needs of a BuildSession
     pages: dict[Path, Any]
     settings: Any
 
+    def kept_added(self) -> dict[str, dict]: ...
+    def absorb(self, made: dict[str, dict]) -> None: ...
     def load(self, name: str, root: Path | None = None) -> Any: ...
     def save(self, name: str, value: Any, root: Path | None = None) -> None: ...
 
@@ -142,7 +144,7 @@ def write_parts(folder: Path, parts: Sequence[Part], session: Session,
             todo.append(part)
     touched = []
     keys = {part.name: part.key for part in todo}
-    for name, records, written in _render_and_write(folder, todo, session.settings.jobs, respawn):
+    for name, records, written in _render_and_write(folder, todo, session, respawn):
         record.files.update(records)
         keep.update(records)
         touched += written
@@ -156,9 +158,11 @@ def write_parts(folder: Path, parts: Sequence[Part], session: Session,
     return sorted(touched) + removed
 
 
-def _render_and_write(folder: Path, parts: list, jobs: int,
+def _render_and_write(folder: Path, parts: list, session: Session,
                       respawn: Callable[[], Sequence[Part]] | None) -> list[tuple]:
-    """(name, {path: digest}, paths written) for each part, in order."""
+    """(name, {path: digest}, paths written) for each part, in order; what a worker process
+    adds to the session's kept memos is given to the session."""
+    jobs = session.settings.jobs
     if jobs < 2 or sum(p.cost for p in parts) < PARALLEL_COST:
         return _write_share(folder, parts)
     shares: list[list] = [[], []]
@@ -170,7 +174,7 @@ def _render_and_write(folder: Path, parts: list, jobs: int,
     if "fork" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("fork")  # the child shares the loaded model
         gc.freeze()  # the garbage collector leaves the shared model alone: pages stay shared
-        target, arguments = _write_in_child, (folder, shares[1])
+        target, arguments = _write_in_child, (folder, shares[1], session)
     elif respawn is not None:  # a new process makes the parts again (from the disk cache)
         context = multiprocessing.get_context("spawn")  # type: ignore[assignment]
         target, arguments = (_respawned,  # type: ignore[assignment]
@@ -183,7 +187,7 @@ def _render_and_write(folder: Path, parts: list, jobs: int,
     sender.close()
     try:
         mine = _write_share(folder, shares[0])
-        status, theirs = receiver.recv()
+        status, theirs, made = receiver.recv()
     except EOFError:
         raise RuntimeError("the process rendering half of the pages stopped") from None
     finally:
@@ -191,14 +195,16 @@ def _render_and_write(folder: Path, parts: list, jobs: int,
         receiver.close()
     if status != "ok":
         raise RuntimeError(f"rendering pages failed in a worker process: {theirs}")
+    session.absorb(made)
     return mine + theirs
 
 
-def _write_in_child(sender, folder: Path, parts: list) -> None:
+def _write_in_child(sender, folder: Path, parts: list, session: Session | None = None) -> None:
     try:
-        sender.send(("ok", _write_share(folder, parts)))
+        results = _write_share(folder, parts)
+        sender.send(("ok", results, session.kept_added() if session is not None else {}))
     except BaseException as error:  # reported by the parent
-        sender.send(("error", f"{type(error).__name__}: {error}"))
+        sender.send(("error", f"{type(error).__name__}: {error}", {}))
     finally:
         sender.close()
 
@@ -209,7 +215,7 @@ def _respawned(sender, folder: Path, respawn: Callable[[], Sequence[Part]], name
         parts = [part for part in respawn() if part.name in wanted]
         _write_in_child(sender, folder, parts)
     except BaseException as error:
-        sender.send(("error", f"{type(error).__name__}: {error}"))
+        sender.send(("error", f"{type(error).__name__}: {error}", {}))
         sender.close()
 
 
