@@ -19,7 +19,7 @@ from .checks import run_checks
 from .errors import Problem, ProjectError, errors
 from .incremental import Incremental, QuietDirty, load_manifest, save_manifest
 from .model import Project
-from .inputs import scan
+from .inputs import Inputs, scan
 from .project import load_project
 from .session import BuildSession, Settings
 from .site_folder import make_staging, real_target, remove_stale, swap_in
@@ -41,12 +41,13 @@ SITE_FOLDER = "site"
 GITIGNORE = "# Written by policykit: everything here is generated.\n*\n!.gitignore\n"
 
 
-def load_and_check(root: Path, session: BuildSession | None = None
+def load_and_check(root: Path, session: BuildSession | None = None, files: Inputs | None = None
                    ) -> tuple[Project, list[Problem]]:
-    """Load the project and run every check: the project and all problems, sorted. A second
-    call in the same session with no input file's content changed reuses the first result."""
+    """Load the project (from files, its inputs just read, or read now) and run every check:
+    the project and all problems, sorted. A second call in the same session with no input
+    file's content changed reuses the first result."""
     session = session or BuildSession(root)
-    files = scan(root)
+    files = files or scan(root)
     key = (build_date(), files.fingerprint())
     session.scanned = key
     if session.loaded and session.loaded[0] == key:
@@ -65,12 +66,13 @@ def load_and_check(root: Path, session: BuildSession | None = None
 def problems_of(root: Path, session: BuildSession) -> list[Problem]:
     """Every problem load_and_check finds, kept from an earlier run when no input file's
     content (and not the date) changed since: the project itself is not loaded then."""
-    key = (build_date(), scan(root).fingerprint())
+    files = scan(root)
+    key = (build_date(), files.fingerprint())
     saved = session.load("problems")
     if isinstance(saved, tuple) and len(saved) == 2 and saved[0] == _digest_of(key):
         session.scanned = key
         return list(saved[1])
-    return load_and_check(root, session)[1]
+    return load_and_check(root, session, files)[1]
 
 
 def _digest_of(value) -> str:

@@ -46,13 +46,16 @@ def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def docs_digests(files, docs_dir: str) -> dict[str, str]:
+def docs_digests(files, docs_dir: str, known: dict[str, str] | None = None) -> dict[str, str]:
     """The digest of every file of the docs folder (and of any made by a plugin) among
-    MkDocs' files, by its src_uri; the theme's own files are covered by the versions."""
+    MkDocs' files, by its src_uri; the theme's own files are covered by the versions. known:
+    the digests of docs files this build has just written or read (not read again)."""
     found = {}
+    known = known or {}
     for file in files:
         if file.abs_src_path and _inside(file.abs_src_path, docs_dir):
-            found[file.src_uri] = digest(Path(file.abs_src_path).read_bytes())
+            found[file.src_uri] = known.get(file.src_uri) or digest(
+                Path(file.abs_src_path).read_bytes())
         elif not file.abs_src_path or not _inside(file.abs_src_path, file.src_dir or ""):
             found[file.src_uri] = digest(file.content_bytes)
     return found
@@ -183,7 +186,6 @@ class Incremental:
     docs: dict[str, str] = field(default_factory=dict)
     manifest: Manifest | None = None
     unfinished: bool = False  # a build started and did not finish: its folder is unknown
-    docs_given: dict[str, str] | None = None  # the docs folder's digests, when known already
     live: dict[str, Stat] = field(default_factory=dict)  # the previous site's listing
     skip: set[str] = field(default_factory=set)  # the site paths this build writes
     linked: bool = True  # every reused file is a hard link (none had to be copied)
@@ -192,7 +194,7 @@ class Incremental:
         """Decide, prepare site_dir (the previous site's files linked, or emptied) and mark
         each file modified or not for MkDocs' dirty build."""
         self.key = build_key(self.root, config, self.session, self.strict, self.serving, banner)
-        self.docs = self.docs_given or docs_digests(files, config.docs_dir)
+        self.docs = docs_digests(files, config.docs_dir, self._written(config.docs_dir))
         site = Path(config.site_dir)
         if self.unfinished:  # serve's last rebuild failed part way: its folder is unknown
             self.previous = None
@@ -222,6 +224,13 @@ class Incremental:
         log.info("policykit: %s", "full build (" + self.plan.reason + ")" if self.plan.full
                  else f"incremental build of {len(self.plan.changed)} changed page(s)")
         return self.plan
+
+    def _written(self, docs_dir: str) -> dict[str, str]:
+        """The digest of each docs file the generator wrote or checked in this session."""
+        record = getattr(self.session, "pages", {}).get(Path(docs_dir).resolve())
+        if record is None or not record.checked:
+            return {}
+        return {path: value.hex() for path, value in record.files.items()}
 
     def unchanged(self, config, target: Path) -> bool:
         """True when nothing the site is made from changed since the last build, and the site

@@ -113,6 +113,7 @@ class PageRecord:
 
     parts: dict[str, tuple[str | None, tuple[str, ...]]] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
+    checked: bool = False  # files holds what this process wrote or read (not a disk record)
 
 
 PARALLEL_COST = 20_000  # below this much work (clauses and questions), one process is quicker
@@ -153,6 +154,7 @@ def write_parts(folder: Path, parts: Sequence[Part], session: Session,
     for name in set(record.parts) - {part.name for part in parts}:
         del record.parts[name]
     record.files = {path: record.files[path] for path in keep}
+    record.checked = True
     if touched or removed or any(part.key is not None for part in todo):
         session.save("pages", (record.parts, record.files), where)
     return sorted(touched) + removed
