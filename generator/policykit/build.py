@@ -24,12 +24,13 @@ from .project import load_project
 from .session import BuildSession, Settings
 from .site_folder import make_staging, real_target, remove_stale, swap_in
 from .pdf import PdfJob, render_pdfs
-from .render import Part, pdf_name, print_page
+from .render import Part
 from .render import site_parts as render_parts
-from .render_versions import compare_url, pack_pairs
+from .render_versions import pack_pairs
 from .templates import PROJECT_FOLDER as TEMPLATES_FOLDER  # noqa: F401 (plugin.py uses it)
 from .templates import files as template_files
 from .templates import folders as template_folders
+from . import urls
 from .write import write_parts
 
 log = logging.getLogger("mkdocs.plugins.policykit")
@@ -137,14 +138,14 @@ def pdf_jobs(project: Project, site: Path, site_url: str | None = None) -> list[
     jobs = []
     for policy in project.policies:
         for version in policy.versions:
-            page = print_page(policy.id, version.version)
-            jobs.append(PdfJob(site / page.path,
-                               site / "downloads" / pdf_name(policy.id, version.version),
-                               f"{policy.id} {version.version}", page.url, site_url))
+            url = urls.policy_print(policy.id, version.version)
+            jobs.append(PdfJob(site / urls.html_source(url),
+                               site / urls.pdf(policy.id, version.version),
+                               f"{policy.id} {version.version}", url, site_url))
         for old, new in pack_pairs(policy):
-            url = compare_url(policy.id, old.version, new.version) + "/print"
-            jobs.append(PdfJob(site / url / "index.html",
-                               site / "downloads" / pdf_name(policy.id, old.version, new.version),
+            url = urls.compare_print(policy.id, old.version, new.version)
+            jobs.append(PdfJob(site / urls.html_source(url),
+                               site / urls.pdf(policy.id, old.version, new.version),
                                f"{policy.id} {old.version} to {new.version} (governors' pack)",
                                url, site_url))
     return jobs

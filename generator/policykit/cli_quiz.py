@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from . import urls
+
 OK, PROBLEMS, USAGE = 0, 1, 2
 
 
@@ -15,7 +17,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "export", help="write a quiz for an LMS: a SCORM 1.2 package, Moodle XML or GIFT")
     export.add_argument("quiz", nargs="?", help="the quiz id (a file of quizzes/)")
     export.add_argument("--all", action="store_true", help="every quiz, in every format")
-    export.add_argument("--format", choices=("scorm12", "moodle", "gift"),
+    export.add_argument("--format", choices=urls.QUIZ_FORMATS,
                         help="the format (all three when not given)")
     export.add_argument("--output", type=Path, metavar="DIR",
                         help="where to write (default: site/downloads/)")
@@ -42,7 +44,6 @@ def _project(root: Path):
 
 
 def _export(root: Path, args: argparse.Namespace) -> int:
-    from . import export
     from .build import SITE_FOLDER
     from .render import environment
     from .render_training import SCORM_ASSETS, quiz_downloads
@@ -62,9 +63,9 @@ def _export(root: Path, args: argparse.Namespace) -> int:
     assets = {name: path.read_bytes() for name, path in files(templates, "assets").items()
               if name in SCORM_ASSETS}
     env = environment(templates)
-    formats = [args.format] if args.format else list(export.FORMATS)
-    wanted = {export.file_name(q.id, f) for q in quizzes for f in formats}
-    out = args.output or root / SITE_FOLDER / "downloads"
+    formats = [args.format] if args.format else list(urls.QUIZ_FORMATS)
+    wanted = {urls.quiz_file_name(q.id, f) for q in quizzes for f in formats}
+    out = args.output or root / SITE_FOLDER / urls.DOWNLOADS
     written = {}
     for quiz in quizzes:
         for path, content in quiz_downloads(env, project, quiz, assets).items():

@@ -66,7 +66,8 @@ def meeting_items(project, root: Path, due_before: dt.date | None, drafts: bool,
     from .quizzes import covering_questions
     from .render import environment
     from .render_reviews import review_rows
-    from .render_versions import compare_url, compare_view
+    from .render_versions import compare_view
+    from .urls import compare_print, relative_link
     from .templates import folders
 
     env = environment(folders(root))
@@ -81,9 +82,9 @@ def meeting_items(project, root: Path, due_before: dt.date | None, drafts: bool,
             items.append({"title": policy.title, "label": "review due, no draft yet",
                           "body": None})
             continue
-        url = compare_url(policy.id, pair[0].version, pair[1].version) + "/print"
+        url = compare_print(policy.id, pair[0].version, pair[1].version)
         def link(target, here=url):
-            return _relative(here, target)
+            return relative_link(here, target)
         old, new = pair
         comparison = compare_versions(old, new, covering_questions(project, policy.id))
         page = env.get_template("compare_standalone.html.j2").render(
@@ -97,12 +98,6 @@ def meeting_items(project, root: Path, due_before: dt.date | None, drafts: bool,
                       "label": f"changes from {pair[0].version} to {pair[1].version}",
                       "body": Markup(standalone_links(body, url, site_url))})
     return items
-
-
-def _relative(here: str, target: str) -> str:
-    from .render import _relative_link
-
-    return _relative_link(here, target)
 
 
 def meeting_html(project, root: Path, items: list[dict], criterion: str,

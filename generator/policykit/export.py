@@ -11,17 +11,10 @@ import zipfile
 
 from .quiz_document import QuestionDoc, QuizDocument
 
-FORMATS = ("scorm12", "moodle", "gift")
 # Fractions Moodle accepts for an answer (question/format/xml: the grade options), in percent.
 MOODLE_FRACTIONS = (100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20,
                     16.66667, 14.28571, 12.5, 11.11111, 10, 5)
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed, so the same quiz gives the same bytes
-
-
-def file_name(quiz_id: str, fmt: str) -> str:
-    """The download's file name: site/downloads/<name>."""
-    return {"scorm12": f"{quiz_id}-scorm12.zip", "moodle": f"{quiz_id}-moodle.xml",
-            "gift": f"{quiz_id}.gift.txt"}[fmt]
 
 
 def category(doc: QuizDocument, question: QuestionDoc) -> str:

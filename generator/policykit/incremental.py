@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import urls
 from .site_folder import old_folder
 from .site_reuse import FOLDER, Stat, link_all, listing, recycle, stat_of, under
 from .templates import files as template_files
@@ -37,7 +38,7 @@ from .templates import folders as template_folders
 
 log = logging.getLogger("mkdocs.plugins.policykit")
 
-SEARCH_FOLDER = "pagefind"
+SEARCH_FOLDER = urls.SEARCH
 MANIFEST_FORMAT = 1
 
 

@@ -18,7 +18,7 @@ from .errors import ProjectError
 from .incremental import Incremental
 from .preview import Preview
 from .session import BuildSession, settings_of
-from .render import HOME, POLICIES_INDEX, policy_page
+from . import urls
 from .templates import packaged, template_problem
 from .text import html_text
 from .search import SearchError, index_site, is_searchable, mark_searchable
@@ -37,15 +37,16 @@ def site_nav(project) -> list:
     """The navigation: home, the policies and training. A school's handful of policies and
     quizzes are listed in the sidebar; a trust's hundreds are reached through index pages,
     since every page carries the sidebar. Titles are escaped: the theme shows them as HTML."""
-    policies = [{"All policies": POLICIES_INDEX}]
+    source = urls.source
+    policies = [{"All policies": source(urls.POLICIES)}]
     if len(project.policies) <= NAV_LIMIT:
-        policies += [{html_text(p.title): policy_page(p.id).path} for p in project.policies]
-    training = [{"Pathways": "training/index.md"}]
+        policies += [{html_text(p.title): source(urls.policy(p.id))} for p in project.policies]
+    training = [{"Pathways": source(urls.TRAINING)}]
     if len(project.quizzes) <= NAV_LIMIT:
-        training += [{html_text(q.title): f"training/{q.id}/index.md"} for q in project.quizzes]
-    training += [{"Coverage": "training/coverage/index.md"}]
-    return [{"Home": HOME.path}, {"Policies": policies}, {"Training": training},
-            {"Reviews": "reviews/index.md"}]
+        training += [{html_text(q.title): source(urls.quiz(q.id))} for q in project.quizzes]
+    training += [{"Coverage": source(urls.COVERAGE)}]
+    return [{"Home": source(urls.HOME)}, {"Policies": policies}, {"Training": training},
+            {"Reviews": source(urls.REVIEWS)}]
 
 
 def _add_theme_overrides(config: MkDocsConfig) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import Problem, ProjectError, Source
+from . import urls
 
 if TYPE_CHECKING:
     from .model import Project
@@ -47,9 +48,9 @@ class Preview:
             for problem in self.problems:
                 log.error("%s", problem)
             docs = root / DOCS_FOLDER
-            if not (docs / "index.md").exists():
+            if not (docs / urls.source(urls.HOME)).exists():
                 docs.mkdir(exist_ok=True)
-                (docs / "index.md").write_text(PLACEHOLDER, "utf-8")
+                (docs / urls.source(urls.HOME)).write_text(PLACEHOLDER, "utf-8")
         return self.project
 
     def banner(self, output: str) -> str:

@@ -13,69 +13,30 @@ import jinja2
 
 from .compare import Comparison
 from .model import KIND_LABELS, Clause, Policy, Project, Ref, Version, version_key
-from .render_versions import (compare_url, compare_view, comparisons, history_url,
-                              history_view, latest_summary, pack_pairs)
-from .render_reviews import REVIEWS, reviews_view
-from .render_training import (SCORM_ASSETS, TRAINING, coverage_view, quiz_downloads, quiz_url,
-                              quiz_view, sign_off_url, sign_off_view, training_view)
+from .render_versions import compare_view, comparisons, history_view, latest_summary, pack_pairs
+from .render_reviews import reviews_view
+from .render_training import (SCORM_ASSETS, coverage_view, quiz_downloads, quiz_view,
+                              sign_off_view, training_view)
 from .templates import files as template_files
 from .templates import folders as template_folders
 from .session import memo
 from .text import (escape_markdown, front_matter_title, html_in_markdown, inline_markdown,
                    markdown_to_html)
+from . import urls
+from .urls import Page
 
 LINKED_SECTION = "linked-policies"
-FAVICON = "assets/images/favicon.png"  # Material's, which standalone print pages link too
 MAX_HEADING = 6
-
-
-@dataclass(frozen=True)
-class Page:
-    """Where a generated page lives: its Markdown path and its URL (both relative to the site)."""
-
-    path: str
-    url: str
-
-    def link(self, target_url: str) -> str:
-        """A relative link from this page to target_url ('' is the home page)."""
-        return _relative_link(self.url, target_url)
-
-    def link_file(self, target_path: str) -> str:
-        """A relative link from this page to a file (a PDF, a stylesheet)."""
-        return _relative(self.url, target_path)
-
-
-def _relative_link(page_url: str, target_url: str) -> str:
-    if target_url.startswith(("http://", "https://", "#")):
-        return target_url
-    base, _, anchor = target_url.partition("#")
-    relative = _relative(page_url, base)
-    relative = "./" if relative == "." else relative + "/"
-    return relative + (f"#{anchor}" if anchor else "")
-
-
-def _relative(page_url: str, target: str) -> str:
-    """The path from the folder page_url to target, both site-relative and normalised
-    (posixpath.relpath without its trips to the file system)."""
-    here = page_url.split("/") if page_url else []
-    there = target.split("/") if target else []
-    common = 0
-    for mine, theirs in zip(here, there):
-        if mine != theirs:
-            break
-        common += 1
-    return "/".join([".."] * (len(here) - common) + there[common:]) or "."
 
 
 def policy_page(policy_id: str, version: str | None = None) -> Page:
     """The page of a policy's current version, or of one named version."""
-    url = f"policies/{policy_id}" + (f"/{version}" if version else "")
-    return Page(f"{url}/index.md", url)
+    return Page.at(urls.policy(policy_id, version))
 
 
-HOME = Page("index.md", "")
-POLICIES_INDEX = "policies/index.md"
-REVIEWS_PAGE = Page(f"{REVIEWS}/index.md", REVIEWS)
+HOME = Page.at(urls.HOME)
+POLICIES_PAGE = Page.at(urls.POLICIES)
+REVIEWS_PAGE = Page.at(urls.REVIEWS)
 
 
 def environment(templates: list[Path]) -> jinja2.Environment:
@@ -91,13 +52,7 @@ def environment(templates: list[Path]) -> jinja2.Environment:
 
 def print_page(policy_id: str, version: str | None = None) -> Page:
     """The print (and PDF source) page of a policy's current version or of one version."""
-    url = policy_page(policy_id, version).url + "/print"
-    return Page(f"{url}/index.html", url)
-
-
-def pdf_name(policy_id: str, version: str, to: str | None = None) -> str:
-    """The file name of a version's PDF, or of the governors' pack comparing it with `to`."""
-    return f"{policy_id}-{version}-to-{to}.pdf" if to else f"{policy_id}-{version}.pdf"
+    return Page.html_at(urls.policy_print(policy_id, version))
 
 
 @dataclass(frozen=True)
@@ -128,8 +83,8 @@ def site_parts(project: Project, templates: list[Path], today: dt.date,
          tuple(q.digest for q in project.quizzes_on(p.id))) for p in project.policies)))
     parts = [Part("home", everything, lambda: {
         HOME.path: env.get_template("home.md.j2").render(home_view(project, today)),
-        POLICIES_INDEX: env.get_template("policies.md.j2").render(
-            view=policies_view(project, Page(POLICIES_INDEX, "policies"), today)),
+        POLICIES_PAGE.path: env.get_template("policies.md.j2").render(
+            view=policies_view(project, POLICIES_PAGE, today)),
         REVIEWS_PAGE.path: env.get_template("reviews.md.j2").render(
             view=reviews_view(project, REVIEWS_PAGE.link, today))})]
     for policy in project.policies:
@@ -178,24 +133,22 @@ def _render_policy_pages(env, project: Project, policy: Policy, today, pdf) -> d
         for page in (policy_page(policy.id), print_page(policy.id)):
             pages[page.path] = _render_policy(env, project, policy, current, page, today,
                                               pdf, print_version=None)
-    page = Page(f"{history_url(policy.id)}/index.md", history_url(policy.id))
+    page = Page.at(urls.history(policy.id))
     pages[page.path] = env.get_template("history.md.j2").render(
         view=history_view(policy, page.link))
     packs = {(old.version, new.version) for old, new in pack_pairs(policy)}
     for comparison in comparisons(project, policy):
         pair = (comparison.old.version, comparison.new.version)
-        url = compare_url(policy.id, *pair)
-        page = Page(f"{url}/index.md", url)
-        pdf_href = page.link_file("downloads/" + pdf_name(policy.id, *pair)) \
-            if pdf and pair in packs else None
+        page = Page.at(urls.compare(policy.id, *pair))
+        pdf_href = page.link_file(urls.pdf(policy.id, *pair)) if pdf and pair in packs else None
         pages[page.path] = env.get_template("compare.md.j2").render(
             view=compare_view(policy, comparison, page.link, generated=today), pdf_href=pdf_href,
-            print_href=page.link(url + "/print"))
-        page = Page(f"{url}/print/index.html", f"{url}/print")
+            print_href=page.link(urls.compare_print(policy.id, *pair)))
+        page = Page.html_at(urls.compare_print(policy.id, *pair))
         pages[page.path] = env.get_template("compare_standalone.html.j2").render(
             view=compare_view(policy, comparison, page.link, project.known_organisation.name,
                               generated=today),
-            print_css=page.link_file("assets/print.css"), favicon=page.link_file(FAVICON))
+            print_css=page.link_file(urls.PRINT_CSS), favicon=page.link_file(urls.FAVICON))
     return pages
 
 
@@ -208,14 +161,14 @@ def _training_parts(env: jinja2.Environment, project: Project, shared: str) -> l
     parts = []
     key: tuple
     for url, template, view, key in [
-            (TRAINING, "training.md.j2", training_view, (quiz_ids, project.pathways, shared)),
-            (f"{TRAINING}/coverage", "coverage.md.j2", coverage_view, (quiz_ids, currents, shared))]:
-        page = Page(f"{url}/index.md", url)
+            (urls.TRAINING, "training.md.j2", training_view, (quiz_ids, project.pathways, shared)),
+            (urls.COVERAGE, "coverage.md.j2", coverage_view, (quiz_ids, currents, shared))]:
+        page = Page.at(url)
         parts.append(Part(url, content_key(key), functools.partial(_render_one, env, template, page,
                                                       functools.partial(view, project, page.link,
                                                                         page.link_file))))
     for pathway in project.pathways:
-        page = Page(f"{sign_off_url(pathway.id)}/index.md", sign_off_url(pathway.id))
+        page = Page.at(urls.sign_off(pathway.id))
         parts.append(Part(page.url, None, functools.partial(
             _render_one, env, "sign_off.md.j2", page,
             functools.partial(sign_off_view, project, pathway, page.link))))
@@ -223,7 +176,7 @@ def _training_parts(env: jinja2.Environment, project: Project, shared: str) -> l
         policy = project.policy(quiz.policy)
         key = (quiz.digest, policy.current.digest if policy and policy.current else None, shared)
         key += (assets,)
-        parts.append(Part(quiz_url(quiz.id), content_key(key),
+        parts.append(Part(urls.quiz(quiz.id), content_key(key),
                           functools.partial(_quiz_pages, env, project, quiz), len(quiz.questions)))
     return parts
 
@@ -241,10 +194,9 @@ def _quiz_assets(env: jinja2.Environment) -> dict[str, bytes]:
 
 def _quiz_pages(env: jinja2.Environment, project: Project, quiz) -> dict[str, str]:
     pages = {}
-    for part, template in (("", "quiz.md.j2"), ("print", "quiz_print.md.j2"),
-                           ("answers", "quiz_answers.md.j2")):
-        url = quiz_url(quiz.id, part)
-        page = Page(f"{url}/index.md", url)
+    for part, template in zip(urls.QUIZ_PARTS, ("quiz.md.j2", "quiz_print.md.j2",
+                                                "quiz_answers.md.j2")):
+        page = Page.at(urls.quiz(quiz.id, part))
         pages[page.path] = env.get_template(template).render(
             view=quiz_view(project, quiz, page.link, page.link_file))
     pages.update(quiz_downloads(env, project, quiz, _quiz_assets(env)))
@@ -259,7 +211,7 @@ def render_compare_standalone(project: Project, root: Path, comparison: Comparis
 
     policy = project.policy(comparison.policy)
     assert policy is not None  # diff names a policy kept here
-    url = compare_url(policy.id, comparison.old.version, comparison.new.version)
+    url = urls.compare(policy.id, comparison.old.version, comparison.new.version)
     page = Page("compare.html", url)
     env = environment(template_folders(root))
     html = env.get_template("compare_standalone.html.j2").render(
@@ -274,11 +226,10 @@ def _render_policy(env, project, policy, version, page, today, pdf: bool,
     """A policy page (Markdown) or its print page (HTML), which page.path's suffix decides."""
     view = policy_view(project, policy, version, page, today, print_version is not None)
     view["print_href"] = page.link(print_page(policy.id, print_version).url)
-    view["pdf_href"] = page.link_file("downloads/" + pdf_name(policy.id, version.version)) \
-        if pdf else None
+    view["pdf_href"] = page.link_file(urls.pdf(policy.id, version.version)) if pdf else None
     if page.path.endswith(".html"):
-        view["print_css"] = page.link_file("assets/print.css")
-        view["favicon"] = page.link_file(FAVICON)
+        view["print_css"] = page.link_file(urls.PRINT_CSS)
+        view["favicon"] = page.link_file(urls.FAVICON)
         view["superseded"] = version.status == "approved" and version is not policy.current
         return env.get_template("print.html.j2").render(view)
     return env.get_template("policy.md.j2").render(view)
@@ -329,7 +280,7 @@ def _latest_change(project: Project, policy: Policy) -> dict[str, Any] | None:
     parts = [f"{counts[k]} {k}" for k in ("added", "removed", "reworded", "moved") if counts[k]]
     return {"old": old.version, "new": new.version,
             "text": ", ".join(parts) or "no clause changes",
-            "md_path": f"{compare_url(policy.id, old.version, new.version)}/index.md"}
+            "md_path": urls.source(urls.compare(policy.id, old.version, new.version))}
 
 
 def policy_view(project: Project, policy: Policy, version: Version, page: Page,
@@ -362,7 +313,7 @@ def policy_view(project: Project, policy: Policy, version: Version, page: Page,
                       "href": page.link(policy_page(policy.id, v.version).url),
                       "is_this": v is version}
                      for v in reversed(policy.versions)],
-        "history_href": page.link(history_url(policy.id)),
+        "history_href": page.link(urls.history(policy.id)),
     }
 
 
@@ -411,7 +362,7 @@ def _ref_view(where: _Where, ref: Ref) -> dict[str, Any]:
         return {"label": target.title, "href": where.page.link(policy_page(target.id).url)}
     if target is where.policy:
         return {"label": _number_of(where.version, ref.anchor), "href": f"#{ref.anchor}"}
-    href = where.page.link(f"{policy_page(target.id).url}#{ref.anchor}")
+    href = where.page.link(urls.clause(target.id, ref.anchor))
     return {"label": f"{target.title} {_number_of(target.current, ref.anchor)}",  # type: ignore[arg-type]
             "href": href}
 
@@ -448,7 +399,7 @@ def referenced_by_index(project: Project) -> dict[str, list[tuple[Policy, Clause
 
 def _referenced_by(project: Project, policy: Policy, page: Page) -> list[dict[str, Any]]:
     return [{"label": f"{other.title} {clause.number}",
-             "href": page.link(f"{policy_page(other.id).url}#{clause.id}")}
+             "href": page.link(urls.clause(other.id, clause.id))}
             for other, clause in _references(project).get(policy.id, ())]
 
 

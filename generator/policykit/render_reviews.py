@@ -6,9 +6,8 @@ import datetime as dt
 from typing import Any
 
 from .model import Policy, Project, Version, version_key
-from .render_versions import compare_url
+from . import urls
 
-REVIEWS = "reviews"
 DUE_SOON_DAYS = 90
 
 
@@ -52,15 +51,15 @@ def reviews_view(project: Project, link, today: dt.date) -> dict[str, Any]:
     rows = []
     for row in review_rows(project, today):
         policy, pair = row["policy"], row["pair"]
-        pack = compare_url(policy.id, pair[0].version, pair[1].version) if pair else None
+        pack = urls.compare(policy.id, pair[0].version, pair[1].version) if pair else None
         rows.append({
-            "title": policy.title, "href": link(f"policies/{policy.id}"),
+            "title": policy.title, "href": link(urls.policy(policy.id)),
             "version": policy.current.version if policy.current else "—",
             "owner": policy.owner, "state": row["state"], "state_label": STATE_LABELS[row["state"]],
             "due": row["due"].strftime("%-d %B %Y") if row["due"] else None,
             "draft": row["draft"].version if row["draft"] else None,
             "pack_href": link(pack) if pack else None,
-            "print_href": link(pack + "/print") if pack else None,
+            "print_href": link(urls.print_of(pack)) if pack else None,
         })
     counts = {state: sum(1 for r in rows if r["state"] == state) for state in STATE_LABELS}
     return {"rows": rows, "counts": counts, "labels": STATE_LABELS,

@@ -11,16 +11,7 @@ from .model import Policy, Project, Quiz
 from . import export
 from .quiz_document import QuestionDoc, QuizDocument, quiz_document
 from .quizzes import covering_questions, live_questions
-
-TRAINING = "training"
-
-
-def quiz_url(quiz_id: str, part: str = "") -> str:
-    return f"{TRAINING}/{quiz_id}" + (f"/{part}" if part else "")
-
-
-def sign_off_url(pathway_id: str) -> str:
-    return f"{TRAINING}/{pathway_id}/sign-off"
+from . import urls
 
 
 def training_view(project: Project, link, link_file=None) -> dict[str, Any]:
@@ -30,14 +21,14 @@ def training_view(project: Project, link, link_file=None) -> dict[str, Any]:
         "pathways": [{"title": p.title, "description": p.description,
                       "due_within_days": p.due_within_days,
                       "renew_every_days": p.renew_every_days,
-                      "sign_off_href": link(sign_off_url(p.id)),
-                      "quizzes": [{"title": quizzes[qid].title, "href": link(quiz_url(qid))}
+                      "sign_off_href": link(urls.sign_off(p.id)),
+                      "quizzes": [{"title": quizzes[qid].title, "href": link(urls.quiz(qid))}
                                   for qid in p.quizzes if qid in quizzes]}
                      for p in project.pathways],
         "quizzes": [{**_quiz_summary(project, q, link),
                      "downloads": downloads_view(q.id, link_file) if link_file else []}
                     for q in project.quizzes],
-        "coverage_href": link(f"{TRAINING}/coverage"),
+        "coverage_href": link(urls.COVERAGE),
     }
 
 
@@ -54,18 +45,18 @@ def sign_off_view(project: Project, pathway, link, rows: int = 20) -> dict[str, 
     return {"title": pathway.title, "id": pathway.id, "quizzes": quizzes,
             "due_within_days": pathway.due_within_days,
             "renew_every_days": pathway.renew_every_days, "rows": range(1, rows + 1),
-            "training_href": link(TRAINING)}
+            "training_href": link(urls.TRAINING)}
 
 
 def _quiz_summary(project: Project, quiz: Quiz, link) -> dict[str, Any]:
     policy = project.policy(quiz.policy)
     assert policy is not None  # the checks, which pass before pages are rendered, see to it
     live = live_questions(project, quiz)
-    return {"id": quiz.id, "title": quiz.title, "href": link(quiz_url(quiz.id)),
+    return {"id": quiz.id, "title": quiz.title, "href": link(urls.quiz(quiz.id)),
             "policy": policy.title, "bank": len(live),
             "asked": quiz.draw or len(live), "pass_mark": quiz.pass_mark,
-            "print_href": link(quiz_url(quiz.id, "print")),
-            "answers_href": link(quiz_url(quiz.id, "answers"))}
+            "print_href": link(urls.quiz(quiz.id, "print")),
+            "answers_href": link(urls.quiz(quiz.id, "answers"))}
 
 
 def coverage_view(project: Project, link, link_file=None) -> dict[str, Any]:
@@ -79,7 +70,7 @@ def coverage_view(project: Project, link, link_file=None) -> dict[str, Any]:
         read_only = (f"read only (training: none): {policy.training_reason}"
                      if policy.training == "none" else None)
         rows = [{"number": c.number, "id": c.id,
-                 "href": link(f"policies/{policy.id}#{c.id}"),
+                 "href": link(urls.clause(policy.id, c.id)),
                  "questions": [{"label": qid, "href": link(_question_answer_url(qid))}
                                for qid in covering.get(c.id, ())],
                  "exempt": c.quiz_exempt or read_only}
@@ -94,7 +85,7 @@ def coverage_view(project: Project, link, link_file=None) -> dict[str, Any]:
 
 def _question_answer_url(qualified: str) -> str:
     quiz_id, _, question_id = qualified.partition("/")
-    return f"{quiz_url(quiz_id, 'answers')}#{question_id}"
+    return urls.question(quiz_id, question_id)
 
 
 def quiz_view(project: Project, quiz: Quiz, link, link_file=None) -> dict[str, Any]:
@@ -108,7 +99,7 @@ def quiz_view(project: Project, quiz: Quiz, link, link_file=None) -> dict[str, A
     return {**_quiz_summary(project, quiz, link), "description": quiz.description,
             "organisation": organisation,
             "policy_version": doc.policy_version,
-            "policy_href": link(f"policies/{policy.id}"),
+            "policy_href": link(urls.policy(policy.id)),
             "questions": questions, "data_json": script_json(quiz_data(doc, link)),
             "downloads": downloads_view(quiz.id, link_file) if link_file else []}
 
@@ -125,7 +116,7 @@ def quiz_data(doc: QuizDocument, link) -> dict[str, Any]:
                                  "shuffle": q.type != "true-false",
                                  "sections": list(q.sections),
                                  "clauses": [{"number": c.number, "href": link(
-                                     f"policies/{doc.policy_id}#{c.id}") or ""}
+                                     urls.clause(doc.policy_id, c.id)) or ""}
                                              for c in q.clauses]}
                           for q in doc.questions}}
 
@@ -143,7 +134,7 @@ def _question_view(policy: Policy, question: QuestionDoc, link) -> dict[str, Any
         # the paper's order, which the answer key keeps so a trainer marks a paper down the page
         "paper_options": [option(o) for o in question.paper_order()],
         "explanation": question.explanation,
-        "clauses": [{"number": c.number, "href": link(f"policies/{policy.id}#{c.id}")}
+        "clauses": [{"number": c.number, "href": link(urls.clause(policy.id, c.id))}
                     for c in question.clauses],
     }
 
@@ -159,16 +150,16 @@ def quiz_downloads(env, project: Project, quiz: Quiz, assets: dict[str, bytes]) 
     page = env.get_template("quiz_scorm.html.j2").render(view=view)
     files = {"index.html": page.encode("utf-8"),
              **{name.rpartition("/")[2]: assets[name] for name in SCORM_ASSETS}}
-    return {f"downloads/{export.file_name(quiz.id, 'scorm12')}": export.scorm_package(doc, files),
-            f"downloads/{export.file_name(quiz.id, 'moodle')}": export.moodle_xml(doc),
-            f"downloads/{export.file_name(quiz.id, 'gift')}": export.gift(doc)}
+    return {urls.quiz_download(quiz.id, "scorm12"): export.scorm_package(doc, files),
+            urls.quiz_download(quiz.id, "moodle"): export.moodle_xml(doc),
+            urls.quiz_download(quiz.id, "gift"): export.gift(doc)}
 
 
 def downloads_view(quiz_id: str, link_file) -> list[dict[str, str]]:
     """Links to a quiz's LMS downloads."""
     labels = {"scorm12": "SCORM 1.2 package", "moodle": "Moodle XML", "gift": "GIFT"}
-    return [{"label": labels[fmt], "href": link_file("downloads/" + export.file_name(quiz_id, fmt))}
-            for fmt in export.FORMATS]
+    return [{"label": labels[fmt], "href": link_file(urls.quiz_download(quiz_id, fmt))}
+            for fmt in urls.QUIZ_FORMATS]
 
 
 def script_json(data: Any) -> Markup:

@@ -15,6 +15,7 @@ from .quizzes import covering_questions, retrain
 from .redline import rendered_text, runs_html
 from .text import markdown_to_html
 from .session import kept, memo
+from . import urls
 
 SUMMARY_LABELS = (("added", "Added"), ("removed", "Removed"), ("reworded", "Reworded"),
                   ("moved", "Moved"), ("renumbered", "Renumbered only"),
@@ -23,14 +24,6 @@ SUMMARY_LABELS = (("added", "Added"), ("removed", "Removed"), ("reworded", "Rewo
 ALL_PAIRS_UP_TO = 10  # versions; beyond, adjacent pairs and each version against the current
 FIELD_LABELS = {"status": "Status", "sources": "Drawn from", "review_due": "Review due",
                 "approved_on": "Approved on", "approved_by": "Approved by", "note": "Note"}
-
-
-def history_url(policy_id: str) -> str:
-    return f"policies/{policy_id}/history"
-
-
-def compare_url(policy_id: str, old: str, new: str) -> str:
-    return f"policies/{policy_id}/compare/{old}/{new}"
 
 
 def comparison_pairs(policy: Policy) -> Iterator[tuple[Version, Version]]:
@@ -127,14 +120,14 @@ def history_view(policy: Policy, link) -> dict[str, Any]:
         before = previous.get(version.version)
         rows.append({
             "version": version.version, "status": _status(policy, version),
-            "href": link(f"policies/{policy.id}/{version.version}"),
+            "href": link(urls.policy(policy.id, version.version)),
             "approved_on": _date(version.approved_on), "approved_by": version.approved_by,
             "minute": version.approval_minute,
             "review_due": _date(version.review_due), "note": version.note,
-            "compare_href": link(compare_url(policy.id, before, version.version)) if before else None,
+            "compare_href": link(urls.compare(policy.id, before, version.version)) if before else None,
             "compare_label": f"Changes from {before}" if before else None,
         })
-    pairs = [{"old": old, "new": new, "href": link(compare_url(policy.id, old, new))}
+    pairs = [{"old": old, "new": new, "href": link(urls.compare(policy.id, old, new))}
              for old, new in sorted(offered, key=lambda p: (_order(policy, p[0]),
                                                              _order(policy, p[1])))]
     return {"title": policy.title, "versions": rows, "pairs": pairs,
@@ -154,16 +147,16 @@ def compare_view(policy: Policy, comparison: Comparison, link, organisation: str
     summary = comparison.summary()
     changed = tuple(c for c in comparison.changes if c.kinds != ("renumbered",))
     def page_of(c):
-        return link(f"policies/{policy.id}/{(new if c.new else old).version}")
+        return link(urls.policy(policy.id, (new if c.new else old).version))
     groups = [{"id": g.section, "title": g.title,
                "changes": [_change_view(comparison, c, page_of(c)) for c in g.changes]}
               for g in by_section(comparison, changed)]
     return {
         "title": policy.title, "policy_id": policy.id, "organisation": organisation,
         "old": {"version": old.version, "status": _status(policy, old),
-                "href": link(f"policies/{policy.id}/{old.version}")},
+                "href": link(urls.policy(policy.id, old.version))},
         "new": {"version": new.version, "status": _status(policy, new),
-                "href": link(f"policies/{policy.id}/{new.version}")},
+                "href": link(urls.policy(policy.id, new.version))},
         "summary": [{"label": label, "count": summary[key], "key": key}
                     for key, label in SUMMARY_LABELS],
         "retrain": retrain(comparison),

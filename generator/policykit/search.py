@@ -10,6 +10,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from . import urls
+
 BODY = '<article class="md-content__inner md-typeset">'
 EXCLUDED = "[data-search-exclude]"  # page furniture: copy buttons, version lists, banners
 TIMEOUT = 600
@@ -57,7 +59,7 @@ def index_site(site: Path, pages: list[str]) -> int:
             raise SearchError(f"Pagefind took longer than {TIMEOUT} s to index {site}") from None
     if run.returncode != 0:
         raise SearchError(f"Pagefind failed to index {site}:\n{run.stderr or run.stdout}")
-    for unused in (site / "pagefind").glob("pagefind-*ui.*"):  # ready-made UIs we don't use
+    for unused in (site / urls.SEARCH).glob("pagefind-*ui.*"):  # ready-made UIs we don't use
         unused.unlink()
     found = re.search(r"Indexed (\d+) pages?", run.stdout)
     return int(found.group(1)) if found else 0
