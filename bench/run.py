@@ -284,17 +284,23 @@ def run_size(size: str, pdf: bool, repeats: int = 3) -> dict[str, object]:
         os.environ["POLICYKIT_CACHE_DIR"] = str(work / "cache")
         # Rebuilds over the last output, alternated so that the machine's drift touches both
         # alike; the median of each (a single MkDocs build varies by a second or two here).
-        # Each round: plain MkDocs, policykit's full rebuild (--full), one clause edited
-        # (an incremental build), then nothing changed.
-        plain_times, whole_times, edited_times, unchanged_times = [], [], [], []
+        # Each round: plain MkDocs, policykit's full rebuild (--full), one clause edited (the
+        # first incremental build after a full one, which links the whole site once), another
+        # clause edit (an incremental build after an incremental one: a policy lead's
+        # edit-and-build loop), then nothing changed.
+        plain_times, whole_times, after_full, edited_times, unchanged_times = [], [], [], [], []
         for round_ in range(repeats):
             plain_times.append(timed(plain_build, root))
             whole_times.append(timed(build + ["--full"], root))
             edit_clause(root, f"Bench edit {round_}.")
+            after_full.append(timed(build, root))
+            edit_clause(root, f"Bench edit {round_} again.")
             edited_times.append(timed(build, root))
             unchanged_times.append(timed(build, root))
         figures["plain mkdocs build (s)"] = statistics.median(plain_times)
         figures["whole policykit build (s)"] = statistics.median(whole_times)
+        figures["whole policykit build, one clause edited after a full build (s)"] = (
+            statistics.median(after_full))
         figures["whole policykit build, one clause edited (s)"] = statistics.median(edited_times)
         figures["whole policykit build, nothing changed (s)"] = statistics.median(unchanged_times)
         if pdf:
@@ -312,6 +318,9 @@ def run_size(size: str, pdf: bool, repeats: int = 3) -> dict[str, object]:
                                             / figures["plain mkdocs build, first (s)"])
         figures["incremental, nothing changed"] = (
             figures["whole policykit build, nothing changed (s)"]
+            / figures["plain mkdocs build (s)"])
+        figures["incremental, first after a full build"] = (
+            figures["whole policykit build, one clause edited after a full build (s)"]
             / figures["plain mkdocs build (s)"])
         figures["incremental"] = (figures["whole policykit build, one clause edited (s)"]
                                   / figures["plain mkdocs build (s)"])

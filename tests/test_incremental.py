@@ -166,12 +166,20 @@ def test_anything_that_shapes_the_site_means_a_build(built, tmp_path, caplog, mo
         assert not (built / "site/extra.html").exists()
 
 
-def test_full_option_builds_everything(built, caplog):
+def test_full_option_builds_everything_and_the_next_build_is_incremental(built, tmp_path,
+                                                                          caplog):
+    from policykit.build import build_site
     from policykit.cli import main
 
     caplog.clear()
     assert main(["--project", str(built), "build", "--full"]) == 0
-    assert not decisions(caplog)  # the incremental machinery is not used at all
+    assert decisions(caplog) == ["policykit: full build (asked for)"]
+    reword(built)
+    caplog.clear()
+    assert main(["--project", str(built), "build"]) == 0
+    assert "incremental build of" in decisions(caplog)[0]
+    reference = build_site(fresh_copy(built, tmp_path / "reference"), incremental_allowed=False)
+    assert differences(built / "site", reference) == []
 
 
 def test_serve_rebuilds_only_the_changed_pages(scratch, tmp_path):

@@ -172,10 +172,11 @@ def build_site(root: Path, strict: bool = False, pdf: bool = False,
         target = real_target(configured)
         remove_stale(target, root)
         incremental = None
-        if incremental_allowed and not session.settings.pdf:
+        if not session.settings.pdf:  # a full build too records what it built from
             incremental = Incremental(root, session, bool(config.strict), previous_site=target,
-                                      previous=load_manifest(session, target))
-            if incremental.unchanged(config, target):
+                                      previous=load_manifest(session, target),
+                                      full="asked for" if not incremental_allowed else "")
+            if incremental_allowed and incremental.unchanged(config, target):
                 log.info("policykit: nothing changed since the last build: the site is as it was")
                 return configured
         staging = make_staging(target)

@@ -190,6 +190,7 @@ class Incremental:
     live: dict[str, Stat] = field(default_factory=dict)  # the previous site's listing
     skip: set[str] = field(default_factory=set)  # the site paths this build writes
     linked: bool = True  # every reused file is a hard link (none had to be copied)
+    full: str = ""  # why this build must be full whatever the plan (e.g. "asked for")
 
     def start(self, config, files, banner: str) -> Plan:
         """Decide, prepare site_dir (the previous site's files linked, or emptied) and mark
@@ -204,6 +205,8 @@ class Incremental:
             self.live = listing(self.previous_site)
         self.plan = plan(self.previous, self.key, self.docs,
                          None if self.previous_site is None else self.live)
+        if self.full:
+            self.plan = Plan(True, self.full)
         others = sorted(name for name in config.plugins if name != "policykit")
         if others and not self.plan.full:  # they may write anything anywhere
             self.plan = Plan(True, "other MkDocs plugins are configured: " + ", ".join(others))
