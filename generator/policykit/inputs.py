@@ -9,6 +9,7 @@ would block, /dev/zero never ends); a file whose extension is .yaml in other let
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import stat
@@ -51,9 +52,17 @@ class Inputs:
 
     def under(self, folder: str, suffix: str = "") -> list[str]:
         """The files directly in folder whose name ends with suffix, sorted."""
-        prefix = folder.rstrip("/") + "/"
-        return sorted(path for path in [*self.files, *self.broken] if path.startswith(prefix)
-                      and "/" not in path[len(prefix):] and path.endswith(suffix))
+        return sorted(path for path in self._by_folder.get(folder.rstrip("/"), ())
+                      if path.endswith(suffix))
+
+    @functools.cached_property
+    def _by_folder(self) -> dict[str, list[str]]:
+        """Every file (readable or not) by the folder it is directly in (Inputs are never
+        changed once made)."""
+        index: dict[str, list[str]] = {}
+        for path in [*self.files, *self.broken]:
+            index.setdefault(path.rpartition("/")[0], []).append(path)
+        return index
 
     def subfolders(self, folder: str) -> list[str]:
         """The folders directly in folder, sorted."""

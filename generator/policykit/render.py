@@ -19,7 +19,7 @@ from .render_training import (SCORM_ASSETS, coverage_view, quiz_downloads, quiz_
                               sign_off_view, training_view)
 from .templates import files as template_files
 from .templates import folders as template_folders
-from .session import memo
+from .session import bytecode_cache, memo
 from .text import (escape_markdown, front_matter_title, html_in_markdown, inline_markdown,
                    markdown_to_html)
 from . import urls
@@ -44,7 +44,8 @@ def environment(templates: list[Path]) -> jinja2.Environment:
     strict, autoescaping, with filters for Markdown text and front matter titles."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates),
                              undefined=jinja2.StrictUndefined, autoescape=True,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                             bytecode_cache=bytecode_cache())
     env.filters["md"] = escape_markdown
     env.filters["yaml_string"] = front_matter_title
     return env

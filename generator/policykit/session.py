@@ -165,3 +165,20 @@ def kept(name: str) -> Kept:
     empty one that nobody keeps."""
     session = _active.get()
     return Kept({}) if session is None else session.kept_memo(name)
+
+
+def bytecode_cache() -> Any:
+    """A cache of compiled page templates in the active session's cache folder (Jinja keys
+    each by the template's name and source, so an edited template is compiled again); None
+    with no session active, or where no cache folder can be made."""
+    import jinja2
+
+    session = _active.get()
+    if session is None:
+        return None
+    folder = session.cache_folder() / "jinja-pages"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
