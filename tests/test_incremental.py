@@ -260,3 +260,19 @@ def test_an_organisation_change_regenerates_the_quiz_downloads(scratch, tmp_path
     reference = fresh_copy(scratch, tmp_path / "reference")
     generate(reference)
     assert differences(scratch / DOCS_FOLDER, reference / DOCS_FOLDER) == []
+
+
+def test_builds_with_mkdocs_logging_at_debug_level(built, tmp_path, monkeypatch):
+    """`mkdocs serve -v` logs at DEBUG, where MkDocs keeps no page's links to anchors."""
+    import logging
+
+    from policykit.build import build_site
+
+    logger = logging.getLogger("mkdocs")
+    monkeypatch.setattr(logger, "level", logging.DEBUG)
+    reword(built)
+    build_site(built)
+    reword(built, "can drift", "can wander")
+    build_site(built)
+    reference = build_site(fresh_copy(built, tmp_path / "reference"), incremental_allowed=False)
+    assert differences(built / "site", reference) == []

@@ -288,8 +288,8 @@ class Incremental:
         for file in files.documentation_pages():
             page = file.page
             if page is not None and page.present_anchor_ids is not None:
-                anchors[file.src_uri] = {to.src_uri: dict(links) for to, links
-                                         in page.links_to_anchors.items()}
+                links = page.links_to_anchors or {}  # None when MkDocs logs at DEBUG level
+                anchors[file.src_uri] = {to.src_uri: dict(found) for to, found in links.items()}
             elif file.src_uri in previous:
                 anchors[file.src_uri] = previous[file.src_uri]
                 _check_anchors(file.src_uri, previous[file.src_uri], by_uri,
