@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -190,9 +191,16 @@ def test_serve_rebuilds_only_the_changed_pages(scratch, tmp_path):
                                    "serve", "--port", str(port)], stdout=out, stderr=out)
     try:
         url = f"http://127.0.0.1:{port}/policies/social-media/2024.1/"
+        entry = f"http://127.0.0.1:{port}/pagefind/pagefind-entry.json"
         fetch_until(url, "Privacy settings can shift", 90)
+        index = fetch_until(entry, '"languages"', 60)
         reword(scratch)
         fetch_until(url, "Privacy settings can drift", 90)
+        # the search index is made again in the background, then put in place
+        deadline = time.monotonic() + 60
+        while fetch_until(entry, '"languages"', 30) == index:
+            assert time.monotonic() < deadline, "the search index did not follow the edit"
+            time.sleep(0.2)
         reword(scratch, "can drift", "can wander")
         fetch_until(url, "Privacy settings can wander", 90)
         other = f"http://127.0.0.1:{port}/training/"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import shutil
+import threading
 from pathlib import Path
 
 import jinja2
@@ -75,6 +77,7 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
     incremental: Incremental | None = None  # given by build_site, or made for serve --dirty
     serve_incremental = False
     serving = False
+    indexer: threading.Thread | None = None  # serve's search index, made in the background
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Having on_startup keeps this plugin (and its session) across serve's rebuilds.
@@ -110,6 +113,9 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         return config
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
+        if self.indexer is not None:  # serve's last search index is finished before a rebuild
+            self.indexer.join()
+            self.indexer = None
         self.searchable: dict[str, bool] = {}  # dest_uri -> searched, of the pages built
 
     def on_files(self, files, *, config: MkDocsConfig):
@@ -159,6 +165,10 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
             searched = self.incremental.searchable(self.searchable)
         if self.incremental is not None and self.incremental.reuse_search:
             log.info("policykit: no page changed; the search index is kept")
+        elif self.serving:  # the edited page is shown at once; search follows a moment later
+            self.indexer = threading.Thread(target=_index_for_preview,
+                                            args=(Path(config.site_dir), searched), daemon=True)
+            self.indexer.start()
         else:
             try:
                 pages = index_site(Path(config.site_dir), searched)
@@ -174,4 +184,27 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         for name in WATCHED:
             if (self.root / name).exists():
                 server.watch(str(self.root / name))
+        # The docs folder is written by each rebuild from the folders above: watching it
+        # would only start a second, empty rebuild after every edit.
+        try:
+            server.unwatch(config.docs_dir)
+        except KeyError:  # not watched
+            pass
         return server
+
+
+def _index_for_preview(site: Path, searched: list[str]) -> None:
+    """Index the preview's pages into a folder beside the search index, then put it in place
+    (a failure is logged: the preview goes on without search)."""
+    fresh, old = site / f".{urls.SEARCH}-next", site / f".{urls.SEARCH}-old"
+    try:
+        for folder in (fresh, old):
+            shutil.rmtree(folder, ignore_errors=True)
+        pages = index_site(site, searched, into=fresh.name)
+        if (site / urls.SEARCH).exists():
+            (site / urls.SEARCH).rename(old)
+        fresh.rename(site / urls.SEARCH)
+        shutil.rmtree(old, ignore_errors=True)
+        log.info("policykit: search index of %d pages written (Pagefind)", pages)
+    except (SearchError, OSError) as error:
+        log.error("policykit: the search index was not made: %s", error)

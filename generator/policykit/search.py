@@ -37,9 +37,10 @@ def is_searchable(meta: dict) -> bool:
     return not (isinstance(search, dict) and search.get("exclude") is True)
 
 
-def index_site(site: Path, pages: list[str]) -> int:
-    """Index the given pages of the built site (paths relative to it) in place; returns how
-    many pages were indexed. Naming the pages spares Pagefind from reading every other one."""
+def index_site(site: Path, pages: list[str], into: str = urls.SEARCH) -> int:
+    """Index the given pages of the built site (paths relative to it) into its folder into;
+    returns how many pages were indexed. Naming the pages spares Pagefind from reading every
+    other one."""
     try:
         from pagefind_bin import get_executable
         executable = str(get_executable())
@@ -51,7 +52,8 @@ def index_site(site: Path, pages: list[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="policykit-search-") as folder:
         # A configuration file, not arguments: a trust's list of pages outgrows a command line.
         (Path(folder) / "pagefind.json").write_text(json.dumps(
-            {"site": str(site.resolve()), "glob": glob, "exclude_selectors": [EXCLUDED]}), "utf-8")
+            {"site": str(site.resolve()), "glob": glob, "exclude_selectors": [EXCLUDED],
+             "output_subdir": into}), "utf-8")
         try:
             run = subprocess.run([executable], cwd=folder, capture_output=True, text=True,
                                  timeout=TIMEOUT)
@@ -59,7 +61,7 @@ def index_site(site: Path, pages: list[str]) -> int:
             raise SearchError(f"Pagefind took longer than {TIMEOUT} s to index {site}") from None
     if run.returncode != 0:
         raise SearchError(f"Pagefind failed to index {site}:\n{run.stderr or run.stdout}")
-    for unused in (site / urls.SEARCH).glob("pagefind-*ui.*"):  # ready-made UIs we don't use
+    for unused in (site / into).glob("pagefind-*ui.*"):  # ready-made UIs we don't use
         unused.unlink()
     found = re.search(r"Indexed (\d+) pages?", run.stdout)
     return int(found.group(1)) if found else 0
