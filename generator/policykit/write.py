@@ -7,7 +7,9 @@ import gc
 import hashlib
 import multiprocessing
 import os
+import stat
 import tempfile
+import time
 from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Protocol, Sequence
@@ -45,15 +47,46 @@ def _write_if_changed(folder: Path, relative: str, content: str | bytes) -> tupl
     return _digest(data), True
 
 
-def _holds(path: Path, digest: bytes | None) -> bool:
-    """True when path is a file whose content has this digest (read and hashed: a size and a
-    modification time say nothing for sure)."""
+# A generated file is taken to hold what was recorded without reading it when its inode, size,
+# modification time and change time are as recorded, and it had last changed more than a
+# second before the record was made (as git trusts its index): a change time cannot be set
+# back, so a same-size edit with its modification time restored is still seen; a change within
+# the clock's granularity of the record is read. Elsewhere than POSIX every file is read.
+TRUST_CHANGE_TIME = os.name == "posix"
+SETTLED_NS = 1_000_000_000
+
+Stat = tuple[int, int, int, int]  # inode, size, modification and change time (ns)
+
+
+def _stat(path: Path) -> Stat | None:
+    """The Stat of a regular file (None for anything else, or nothing)."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    return (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+def _holds(path: Path, digest: bytes | None, known: Stat | None = None,
+           settled_before: int = 0, read: list[Path] | None = None) -> bool:
+    """True when path is a file whose content has this digest: read and hashed (then added to
+    read), unless its Stat is known and settled (see TRUST_CHANGE_TIME)."""
     if digest is None:
         return False
+    now = _stat(path)
+    if now is None:
+        return False
+    if TRUST_CHANGE_TIME and known is not None and now == known and now[3] < settled_before:
+        return True
     try:
-        return not path.is_symlink() and _digest(path.read_bytes()) == digest
+        held = _digest(path.read_bytes()) == digest
     except OSError:
         return False
+    if held and read is not None:
+        read.append(path)
+    return held
 
 
 def _write_new(path: Path, data: bytes) -> None:
@@ -113,6 +146,8 @@ class PageRecord:
 
     parts: dict[str, tuple[str | None, tuple[str, ...]]] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
+    stats: dict[str, Stat] = field(default_factory=dict)  # each file's Stat when recorded
+    taken: int = 0  # when the Stats were recorded (ns since the epoch), before any was taken
     checked: bool = False  # files holds what this process wrote or read (not a disk record)
 
 
@@ -136,10 +171,12 @@ def write_parts(folder: Path, parts: Sequence[Part], session: Session,
     record: PageRecord = session.pages[where]
     keep: set[str] = set()
     todo = []
+    settled, read = record.taken - SETTLED_NS, []
     for part in parts:
         cached = record.parts.get(part.name)
         if part.key is not None and cached and cached[0] == part.key and all(
-                _holds(folder / relative, record.files.get(relative)) for relative in cached[1]):
+                _holds(folder / relative, record.files.get(relative),
+                       record.stats.get(relative), settled, read) for relative in cached[1]):
             keep.update(cached[1])
         else:
             todo.append(part)
@@ -154,9 +191,11 @@ def write_parts(folder: Path, parts: Sequence[Part], session: Session,
     for name in set(record.parts) - {part.name for part in parts}:
         del record.parts[name]
     record.files = {path: record.files[path] for path in keep}
+    record.taken = time.time_ns()  # before any Stat is taken (see TRUST_CHANGE_TIME)
+    record.stats = {path: found for path in keep if (found := _stat(folder / path))}
     record.checked = True
-    if touched or removed or any(part.key is not None for part in todo):
-        session.save("pages", (record.parts, record.files), where)
+    if touched or removed or read or any(part.key is not None for part in todo):
+        session.save("pages", (record.parts, record.files, record.stats, record.taken), where)
     return sorted(touched) + removed
 
 

@@ -1,0 +1,103 @@
+"""write_parts: changed-only writes into the generated docs folder, and when it may take a file
+to hold what it wrote without reading it."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from policykit import write
+from policykit.session import BuildSession
+
+
+@dataclass(frozen=True)
+class FakePart:
+    name: str
+    key: str | None
+    files: dict
+
+    @property
+    def cost(self) -> int:
+        return 1
+
+    @property
+    def render(self):
+        return lambda: self.files
+
+
+def parts(text: str = "hello") -> list[FakePart]:
+    return [FakePart("a", "key-a", {"a/index.md": text}),
+            FakePart("b", "key-b", {"b/index.md": "unchanged\n"})]
+
+
+@pytest.fixture
+def session(tmp_path):
+    return BuildSession(tmp_path / "project")
+
+
+def settle(folder: Path, session) -> None:
+    """Let the written files age past the racy second, and record them again."""
+    time.sleep(1.1)
+    write.write_parts(folder, parts(), session)
+
+
+def test_an_edit_keeping_size_and_modification_time_is_seen(tmp_path, session):
+    folder = tmp_path / "docs"
+    write.write_parts(folder, parts(), session)
+    settle(folder, session)
+    page = folder / "a/index.md"
+    before = page.stat()
+    page.write_text("HELLO", "utf-8")  # same size
+    os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))  # the old modification time
+    assert write.write_parts(folder, parts(), session) == ["a/index.md"]
+    assert page.read_text("utf-8") == "hello"
+
+
+def test_a_new_process_sees_the_same_edit(tmp_path, session):
+    folder = tmp_path / "docs"
+    write.write_parts(folder, parts(), session)
+    settle(folder, session)
+    page = folder / "a/index.md"
+    before = page.stat()
+    page.write_text("HELLO", "utf-8")
+    os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
+    fresh = BuildSession(session.root)  # the record comes from the disk cache
+    assert write.write_parts(folder, parts(), fresh) == ["a/index.md"]
+
+
+def test_settled_files_are_not_read_again(tmp_path, session, monkeypatch):
+    folder = tmp_path / "docs"
+    write.write_parts(folder, parts(), session)
+    settle(folder, session)
+    read = []
+    original = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self) or original(self))
+    assert write.write_parts(folder, parts(), BuildSession(session.root)) == []
+    assert read == []
+
+
+def test_files_changed_just_before_the_record_are_read(tmp_path, session, monkeypatch):
+    folder = tmp_path / "docs"
+    write.write_parts(folder, parts(), session)  # written now: not settled yet
+    read = []
+    original = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self) or original(self))
+    assert write.write_parts(folder, parts(), BuildSession(session.root)) == []
+    assert sorted(p.name for p in read) == ["index.md", "index.md"]
+
+
+def test_without_change_times_every_file_is_read(tmp_path, session, monkeypatch):
+    folder = tmp_path / "docs"
+    write.write_parts(folder, parts(), session)
+    settle(folder, session)
+    monkeypatch.setattr(write, "TRUST_CHANGE_TIME", False)
+    page = folder / "b/index.md"
+    read = []
+    original = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self) or original(self))
+    assert write.write_parts(folder, parts(), BuildSession(session.root)) == []
+    assert page in read
