@@ -122,7 +122,8 @@ def _snippet(root):
     config = root / "mkdocs.yml"
     config.write_text(config.read_text("utf-8").replace(
         "markdown_extensions:\n", "markdown_extensions:\n  - pymdownx.snippets:\n"
-        "      auto_append: [includes/abbreviations.md]\n", 1), "utf-8")
+        f"      base_path: ['{root}']\n      auto_append: [includes/abbreviations.md]\n", 1),
+        "utf-8")
     return root / "includes/abbreviations.md", "policies/index.html"
 
 
