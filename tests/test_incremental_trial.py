@@ -199,3 +199,29 @@ def test_a_site_linked_into_a_web_root_leaves_no_old_copy_there(scratch, tmp_pat
     reword(scratch, "can shift", "can slide")
     build_site(scratch)
     assert sorted(p.name for p in webroot.iterdir()) == ["policies"]
+
+
+@pytest.mark.parametrize("moved", [True, False])
+def test_an_old_folder_that_is_a_link_is_left_alone(built, tmp_path, caplog, moved):
+    """.site.old replaced by a link to another folder (the old site moved to a backup disk
+    and linked back, say): every later build crashed in shutil.rmtree ('Cannot call rmtree on
+    a symbolic link'), leaving a staging folder behind. The link is removed, never what it
+    points to."""
+    import shutil
+
+    from policykit.build import build_site
+
+    elsewhere = tmp_path / "elsewhere"
+    if moved:  # the site's files keep their link counts: the next build is incremental
+        shutil.move(built / ".site.old", elsewhere)
+    else:
+        shutil.rmtree(built / ".site.old")
+        elsewhere.mkdir()
+        (elsewhere / "keep.txt").write_text("mine", "utf-8")
+    before = sorted(p.relative_to(elsewhere) for p in elsewhere.rglob("*"))
+    (built / ".site.old").symlink_to(elsewhere)
+    reword(built, "can slide", "can drift")
+    build_site(built)
+    assert same_as_full(built, tmp_path) == []
+    assert sorted(p.relative_to(elsewhere) for p in elsewhere.rglob("*")) == before
+    assert not list(built.glob(".site.staging-*"))
