@@ -95,7 +95,9 @@ def remove_stale(target: Path, root: Path) -> list[Path]:
     versions) `.site-*` folders in the project; a swap interrupted after the site was moved
     aside is undone. Only call while holding the project's lock. Returns what was removed."""
     old = old_folder(target)
-    if not target.exists() and not target.is_symlink() and old.is_dir():
+    if old.is_symlink() or old.exists() and not old.is_dir():
+        old.unlink()  # not a site this project kept (a link, a file): only its name is ours
+    elif not target.exists() and not target.is_symlink() and old.is_dir():
         old.rename(target)  # the last site, back where it was
     stale = [*target.parent.glob(f".{target.name}{STAGING}*"), *root.glob(".site-*")]
     removed = []

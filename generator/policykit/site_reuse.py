@@ -83,6 +83,9 @@ def recycle(old: Path, live: Path, live_files: dict[str, Stat], old_paths: froze
     a copy of live made of hard links, but for skip and skip_folder, as link_all would make
     it: only the files that differ are unlinked and linked. False when any file had to be
     copied. Raises OSError when old is not as described (the caller links everything anew)."""
+    found = listing(old)
+    if found.keys() != old_paths:  # a file added (or a folder), by hand or by another tool
+        raise OSError(f"{old} does not hold what the last build left there")
     wanted = {path for path in live_files if not (path in skip or skip_folder and under(
         path, skip_folder))}
     if skip_folder and (old / skip_folder).is_dir():
