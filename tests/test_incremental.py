@@ -238,6 +238,7 @@ def test_after_a_failed_rebuild_in_serve_the_next_one_is_full(tmp_path, monkeypa
     monkeypatch.setattr(incremental, "build_key", lambda *args: "key")
     monkeypatch.setattr(incremental, "docs_digests", lambda *args: {"a.md": "1"})
     config = SimpleNamespace(site_dir=str(tmp_path / "site"), docs_dir=str(tmp_path), plugins={},
+                             markdown_extensions=[],
                              theme=SimpleNamespace(static_templates=[]), extra_templates=[])
     state = incremental.Incremental(tmp_path, None, False, serving=True,
                                     previous=Manifest("key", {"a.md": "1"}, {}, {}))

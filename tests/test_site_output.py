@@ -90,13 +90,45 @@ def test_a_web_root_whose_parent_is_not_writable_fails_saying_why(scratch, tmp_p
 
 def test_what_killed_builds_left_is_removed_by_the_next(scratch):
     assert main(["--project", str(scratch), "build"]) == 0
-    left = [scratch / ".site.staging-4242-0", scratch / ".site-k2x9a1", scratch / ".site.old"]
+    left = [scratch / ".site.staging-4242-0", scratch / ".site-k2x9a1"]
     for folder in left:
         (folder / "assets").mkdir(parents=True)
         (folder / "assets/big.bin").write_bytes(b"x" * 1000)
     assert main(["--project", str(scratch), "build"]) == 0
     assert [p for p in left if p.exists()] == []
-    assert sorted(p.name for p in scratch.iterdir() if p.name.startswith(".")) == []
+    # only the previous site, kept for the next incremental build, with a mark for git
+    assert {p.name for p in scratch.iterdir() if p.name.startswith(".")} <= {".site.old"}
+
+
+def test_a_swap_killed_between_its_two_renames_is_undone(scratch):
+    """The site was moved aside as .site.old and the new one not yet put in its place: the
+    next build starts from the last site, back where it was."""
+    assert main(["--project", str(scratch), "build"]) == 0
+    (scratch / "site").rename(scratch / ".site.old")
+    from policykit.site_folder import remove_stale
+
+    remove_stale(scratch / "site", scratch)
+    assert (scratch / "site/index.html").is_file() and not (scratch / ".site.old").exists()
+    assert main(["--project", str(scratch), "build"]) == 0
+
+
+def test_git_leaves_the_old_site_out(scratch):
+    import shutil
+
+    git = shutil.which("git")
+    if git is None:
+        pytest.skip("git is not installed")
+    subprocess.run([git, "init", "-q", str(scratch)], check=True)
+    (scratch / ".gitignore").write_text("site/\n", "utf-8")  # as an older project has it
+    assert main(["--project", str(scratch), "build"]) == 0
+    for old, new in (("can shift", "can drift"), ("can drift", "can wander")):
+        path = scratch / "policy/social-media/versions/2024.1.yaml"
+        path.write_text(path.read_text("utf-8").replace(old, new), "utf-8")
+        assert main(["--project", str(scratch), "build"]) == 0
+    assert (scratch / ".site.old").is_dir()
+    status = subprocess.run([git, "-C", str(scratch), "status", "--porcelain",
+                             "--untracked-files=all"], capture_output=True, text=True).stdout
+    assert ".site.old" not in status
 
 
 def _build(root: Path) -> subprocess.Popen:
@@ -137,7 +169,7 @@ def test_the_plugin_takes_its_settings_from_mkdocs_yml_not_the_environment(scrat
                             capture_output=True, text=True, timeout=300,
                             env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH})
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in (scratch / ".cache-here").rglob("*.pickle")) == [
-        "models.pickle", "pages.pickle"]
+    assert {"models.pickle", "pages.pickle"} <= {
+        p.name for p in (scratch / ".cache-here").rglob("*.pickle")}
     page = (scratch / "site/policies/social-media/2023.1/index.html").read_text("utf-8")
     assert "downloads/social-media-2023.1.pdf" in page  # pdf: true reached the pages

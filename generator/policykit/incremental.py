@@ -24,7 +24,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,19 +104,62 @@ def source_key(root: Path, config, session, scanned: tuple, strict: bool) -> str
 
 
 def configuration(config) -> str:
-    """A digest of mkdocs.yml (and of a file it INHERITs) and of the environment variables it
-    names (`!ENV`)."""
+    """A digest of what MkDocs reads as configuration: mkdocs.yml as written and as MkDocs
+    reads it (every file it INHERITs, every `!ENV` variable resolved), the umask the site's
+    files get, and the files mkdocs.yml names (the theme's custom_dir, hooks, `watch`)."""
+    from mkdocs.utils.yaml import yaml_load
+
     path = Path(config.config_file_path)
     text = path.read_bytes()
-    parent = re.search(rb"^INHERIT:\s*['\"]?([^'\"\n#]+?)['\"]?\s*(#.*)?$", text, re.M)
-    if parent:
-        try:
-            text += b"\0" + (path.parent / parent.group(1).decode()).read_bytes()
-        except (OSError, UnicodeDecodeError):
-            text += b"\0unreadable"
-    names = sorted(set(re.findall(rb"!ENV\s*\[?\s*['\"]?([A-Za-z_][A-Za-z0-9_]*)", text)))
-    values = {name.decode(): os.environ.get(name.decode()) for name in names}
-    return digest(text + json.dumps(values, sort_keys=True).encode())
+    try:
+        with path.open("rb") as stream:
+            values = json.dumps(yaml_load(stream), sort_keys=True,
+                                default=lambda value: f"<{type(value).__name__}>")
+    except Exception as error:  # noqa: BLE001 — MkDocs reports it; the key just differs
+        values = f"unreadable: {error}"
+    named = sorted({str(Path(folder)) for folder in [config.theme.custom_dir, *config.watch,
+                                                   *_hook_files(config)] if folder})
+    parts = {"text": digest(text), "values": values, "umask": _umask(),
+             "named": [(name, _files_digest(Path(name))) for name in named]}
+    return digest(json.dumps(parts, sort_keys=True).encode())
+
+
+def _hook_files(config) -> list[str]:
+    hooks = config.hooks if isinstance(getattr(config, "hooks", None), dict) else {}
+    return [getattr(module, "__file__", "") or "" for module in hooks.values()]
+
+
+def _files_digest(path: Path) -> str:
+    """A digest of a file's content, or of every file in a folder (names and contents)."""
+    if path.is_file():
+        return digest(path.read_bytes())
+    found = []
+    for folder, dirs, names in os.walk(path):
+        dirs.sort()
+        for name in sorted(names):
+            file = Path(folder, name)
+            try:
+                found.append(f"{file.relative_to(path).as_posix()}\0{digest(file.read_bytes())}")
+            except OSError:
+                found.append(f"{file}\0unreadable")
+    return digest("\n".join(found).encode())
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def anything_goes(config) -> str:
+    """Why no page can be known to be unchanged, or '': MkDocs plugins other than policykit
+    (and hooks) may write anything anywhere; pymdownx.snippets puts any file into any page."""
+    others = sorted(name for name in config.plugins if name != "policykit")
+    if others:
+        return "other MkDocs plugins are configured: " + ", ".join(others)
+    if "pymdownx.snippets" in config.markdown_extensions:
+        return "pymdownx.snippets can put any file into any page"
+    return ""
 
 
 @dataclass
@@ -207,9 +249,9 @@ class Incremental:
                          None if self.previous_site is None else self.live)
         if self.full:
             self.plan = Plan(True, self.full)
-        others = sorted(name for name in config.plugins if name != "policykit")
-        if others and not self.plan.full:  # they may write anything anywhere
-            self.plan = Plan(True, "other MkDocs plugins are configured: " + ", ".join(others))
+        unknowable = anything_goes(config)
+        if unknowable and not self.plan.full:
+            self.plan = Plan(True, unknowable)
         if self.plan.full and self.serving and site.is_dir():
             shutil.rmtree(site)
             site.mkdir()
@@ -239,7 +281,7 @@ class Incremental:
     def unchanged(self, config, target: Path) -> bool:
         """True when nothing the site is made from changed since the last build, and the site
         at target is as that build left it: there is nothing to build."""
-        if self.previous is None or not self.previous.source:
+        if self.previous is None or not self.previous.source or anything_goes(config):
             return False
         if self.session.scanned is None:
             from .build import build_date
@@ -322,13 +364,15 @@ def load_manifest(session, target: Path) -> Manifest | None:
     return value if isinstance(value, Manifest) else None
 
 
-def save_manifest(session, config, target: Path, state: Incremental, staging: Path) -> bool:
+def save_manifest(session, config, target: Path, state: Incremental, staging: Path,
+                  keep_old: bool = True) -> bool:
     """Complete and keep the manifest of the site just built into staging (to be swapped in at
-    target, the site listed when the build started becoming the old folder). Returns whether
-    the old folder is worth keeping for the next build."""
+    target, the site listed when the build started becoming the old folder unless not
+    keep_old). Returns whether the old folder is worth keeping for the next build."""
     manifest = state.manifest
     assert manifest is not None
-    manifest.old = frozenset(state.live) if state.previous_site is not None else None
+    known = keep_old and state.previous_site is not None
+    manifest.old = frozenset(state.live) if known else None
     if state.plan.full or not state.linked:
         manifest.files = listing(staging)
         manifest.fresh = frozenset(path for path in manifest.files if not path.endswith("/"))

@@ -17,7 +17,7 @@ from mkdocs.plugins import BasePlugin
 from .build import TEMPLATES_FOLDER, generate
 from .csp import PolicyError, add_policy
 from .errors import ProjectError
-from .incremental import Incremental
+from .incremental import Incremental, QuietDirty
 from .preview import Preview
 from .session import BuildSession, settings_of
 from . import urls
@@ -85,6 +85,10 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         self.serve_incremental = command == "serve" and dirty
         # `serve` adds its own inline live-reload script to each page: no policy there.
         self.serving = command == "serve"
+        if self.serve_incremental:  # policykit decides what is rebuilt (see incremental.py)
+            logger = logging.getLogger("mkdocs.commands.build")
+            if not any(isinstance(f, QuietDirty) for f in logger.filters):
+                logger.addFilter(QuietDirty())
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.root = Path(config.config_file_path).resolve().parent

@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 from typing import Iterator
 
+from .site_reuse import mark_old
+
 try:
     import fcntl
 except ImportError:  # Windows: builds are not locked against each other
@@ -126,3 +128,5 @@ def swap_in(staging: Path, target: Path, keep_old: bool = False) -> None:
                               "site there is unchanged") from None
     if old.exists() and not keep_old:
         shutil.rmtree(old, ignore_errors=True)
+    elif old.is_dir():
+        mark_old(old)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 Stat = tuple[int, int, int, int]  # size, modification time (ns), inode, number of links
 FOLDER: Stat = (0, 0, 0, 0)  # how a folder is listed (its path ends in "/")
+MARKER = ".gitignore"  # in the old folder (MkDocs never writes a dot file into a site)
 
 
 def listing(site: Path) -> dict[str, Stat]:
@@ -41,6 +42,34 @@ def listing(site: Path) -> dict[str, Stat]:
     except (FileNotFoundError, NotADirectoryError):
         return {}
     return found
+
+
+def names(folder: Path) -> set[str]:
+    """The relative path of every file and folder in folder (folders end in '/'), read from
+    the folder listings alone (no file is looked at)."""
+    found: set[str] = set()
+
+    def walk(at: str, prefix: str) -> None:
+        with os.scandir(at) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    found.add(prefix + entry.name + "/")
+                    walk(entry.path, prefix + entry.name + "/")
+                else:
+                    found.add(prefix + entry.name)
+
+    walk(str(folder), "")
+    return found
+
+
+def mark_old(old: Path) -> None:
+    """Tell git and other tools that honour .gitignore files to leave the old folder out (it
+    is beside site/, often in the project); recycle() removes the mark first."""
+    try:
+        (old / MARKER).write_text("# policykit's copy of the previous site: not kept\n*\n",
+                                  "utf-8")
+    except OSError:
+        pass
 
 
 def stat_of(path: Path) -> Stat | None:
@@ -83,8 +112,11 @@ def recycle(old: Path, live: Path, live_files: dict[str, Stat], old_paths: froze
     a copy of live made of hard links, but for skip and skip_folder, as link_all would make
     it: only the files that differ are unlinked and linked. False when any file had to be
     copied. Raises OSError when old is not as described (the caller links everything anew)."""
-    found = listing(old)
-    if found.keys() != old_paths:  # a file added (or a folder), by hand or by another tool
+    try:
+        os.unlink(old / MARKER)
+    except FileNotFoundError:
+        pass
+    if names(old) != old_paths:  # a file added (or a folder), by hand or by another tool
         raise OSError(f"{old} does not hold what the last build left there")
     wanted = {path for path in live_files if not (path in skip or skip_folder and under(
         path, skip_folder))}

@@ -171,7 +171,8 @@ def write_parts(folder: Path, parts: Sequence[Part], session: Session,
     record: PageRecord = session.pages[where]
     keep: set[str] = set()
     todo = []
-    settled, read = record.taken - SETTLED_NS, []
+    settled = record.taken - SETTLED_NS
+    read: list[Path] = []
     for part in parts:
         cached = record.parts.get(part.name)
         if part.key is not None and cached and cached[0] == part.key and all(
