@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from .model import Project, Quiz
 from .quizzes import live_questions
+from .session import memo
 
 VERDICTS = ("Right.", "Yes.", "Correct.")  # how option feedback may open; the key says it once
 ENDS = (".", "?", "!", ":", ";", "…")  # text ending so needs no full stop after it
@@ -101,7 +102,19 @@ class QuizDocument:
 
 
 def quiz_document(project: Project, quiz: Quiz) -> QuizDocument:
-    """The quiz as asked now: its questions on the policy's current version, with their clauses."""
+    """The quiz as asked now: its questions on the policy's current version, with their clauses
+    (made once per project and quiz in the active session: checks and pages both ask)."""
+    made = memo("quiz documents")
+    if made.get("project") is not project:
+        made.clear()
+        made["project"] = project
+    found = made.get(id(quiz))
+    if found is None or found[0] is not quiz:
+        found = made[id(quiz)] = (quiz, _quiz_document(project, quiz))
+    return found[1]
+
+
+def _quiz_document(project: Project, quiz: Quiz) -> QuizDocument:
     policy = project.policy(quiz.policy)
     version = policy.current if policy else None
     places = {}
