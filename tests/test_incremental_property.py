@@ -9,7 +9,8 @@ folder of its own. The reference builds run in worker processes while the test g
 next edits (a step's reference depends only on the copy of its input), so both cores are busy;
 sites are compared by digest maps (path -> blake2b of the bytes, and the set of folders). On a
 difference the test names the step, the edit and the files, and keeps both sites under
-tmp_path/steps/NNN (input/site: the reference, incremental-site: the project's).
+tmp_path/steps/NNN (input/site: the reference; incremental-site: the project's, made again from
+the digest map and tmp_path/store, where each step's new file contents are kept by digest).
 
 POLICYKIT_INCREMENTAL_STEPS sets the number of steps; by default 200 (issue 16) where the CI
 variable is set (as CI services set it), else 12 to keep a local run short.
@@ -42,7 +43,7 @@ from synth import make_organisation  # noqa: E402
 STEPS = int(os.environ.get("POLICYKIT_INCREMENTAL_STEPS", "200" if os.environ.get("CI") else "12"))
 INPUTS = ("policy", "quizzes", "docs_templates", "mkdocs.yml")
 WORKERS = 2  # reference builds at once, beside the test's own process
-PENDING = 8 * WORKERS  # steps whose reference is not compared yet, at most (each keeps a copy)
+PENDING = 8 * WORKERS  # steps whose reference is not compared yet, at most
 
 
 def tree(site: Path) -> dict[str, bytes]:
@@ -51,9 +52,10 @@ def tree(site: Path) -> dict[str, bytes]:
             for p in sorted(site.rglob("*")) if p.is_file()}
 
 
-def listing(site: Path) -> dict[str, str | None]:
+def listing(site: Path, store: Path | None = None) -> dict[str, str | None]:
     """Every file of site by its path relative to it, as the blake2b digest of its bytes, and
-    every folder (empty ones too, as diff -r sees them) as None."""
+    every folder (empty ones too, as diff -r sees them) as None. With store, each file's bytes
+    are kept there under their digest (once), so that restore() can make the site again."""
     found: dict[str, str | None] = {}
     for folder, dirs, files in os.walk(site):
         base = Path(folder).relative_to(site).as_posix()
@@ -61,9 +63,21 @@ def listing(site: Path) -> dict[str, str | None]:
         for name in dirs:
             found[prefix + name + "/"] = None
         for name in files:
-            with open(os.path.join(folder, name), "rb") as stream:
-                found[prefix + name] = hashlib.file_digest(stream, "blake2b").hexdigest()
+            data = Path(folder, name).read_bytes()
+            digest = found[prefix + name] = hashlib.blake2b(data, digest_size=20).hexdigest()
+            if store is not None and not (store / digest).exists():
+                (store / digest).write_bytes(data)
     return found
+
+
+def restore(files: dict[str, str | None], store: Path, dest: Path) -> None:
+    """Make at dest the site that listing(site, store) listed as files."""
+    for name, digest in sorted(files.items()):
+        if digest is None:
+            (dest / name).mkdir(parents=True, exist_ok=True)
+        else:
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(store / digest, dest / name)
 
 
 def listing_differences(left: dict[str, str | None], right: dict[str, str | None]) -> list[str]:
@@ -294,8 +308,18 @@ def test_incremental_builds_equal_full_builds(tmp_path, monkeypatch, caplog):
     caplog.set_level("INFO", logger="mkdocs.plugins.policykit")
     pending: list[tuple[int, str, Path, dict, Future]] = []
 
+    store = tmp_path / "store"  # the project's site files of every step, by digest
+    store.mkdir()
+
     def compare(step: int, what: str, folder: Path, ours: dict, future: Future) -> None:
-        wrong = listing_differences(ours, future.result())
+        try:
+            theirs = future.result()
+        except Exception as error:
+            pytest.fail(f"step {step}: {what}: the full build of the same input (in {folder}) "
+                        f"failed: {type(error).__name__}: {str(error)[:2000]}")
+        wrong = listing_differences(ours, theirs)
+        if wrong:
+            restore(ours, store, folder / "incremental-site")
         assert not wrong, (f"step {step}: {what}: {len(wrong)} files differ from a full build "
                            f"of the same input: {wrong[:10]} (both sites kept in {folder})")
         shutil.rmtree(folder)
@@ -323,8 +347,7 @@ def test_incremental_builds_equal_full_builds(tmp_path, monkeypatch, caplog):
                 folder = tmp_path / "steps" / f"{step:03}"
                 folder.mkdir(parents=True)
                 inputs = fresh_copy(project, folder / "input")
-                shutil.copytree(project / "site", folder / "incremental-site")
-                pending.append((step, what, folder, listing(project / "site"),
+                pending.append((step, what, folder, listing(project / "site", store),
                                 pool.submit(reference_listing, inputs, EPOCH)))
                 while pending and (pending[0][-1].done() or len(pending) > PENDING):
                     compare(*pending.pop(0))
