@@ -38,8 +38,9 @@ sys.path.insert(0, str(HERE.parent / "bench"))
 
 from synth import make_organisation  # noqa: E402
 
-# The 200 steps in CI (about 3 minutes on two cores: the reference builds from nothing
-# run beside the incremental ones, see the module's docstring); 12 locally.
+# The 200 steps in CI: about 3 CPU seconds a step (an incremental build, and a reference
+# build from nothing in a worker beside it, see the module's docstring), so about 5 minutes on
+# two free cores (6.5 measured on a shared two-core machine); 12 locally.
 STEPS = int(os.environ.get("POLICYKIT_INCREMENTAL_STEPS", "200" if os.environ.get("CI") else "12"))
 INPUTS = ("policy", "quizzes", "docs_templates", "mkdocs.yml")
 WORKERS = 2  # reference builds at once, beside the test's own process
