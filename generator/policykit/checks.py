@@ -9,6 +9,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from .errors import Problem, did_you_mean, shown
 from .model import Policy, Project, Ref, Version
+from .session import kept_value
 from .checks_text import check_clause_html
 from .quizzes import check_coverage, check_pathways, check_quizzes
 
@@ -131,15 +132,20 @@ def check_links_in_text(project: Project) -> Iterator[Problem]:
     version: a root-relative or relative link ('/staff/pat.html') passes the build and 404s."""
     for policy in project.policies:
         for version in policy.versions:
-            anchors = version.anchors()
-            for clause in version.clauses():
-                for target in links_in(clause.text):
-                    problem = _bad_link(target, anchors)
-                    if problem:
-                        yield Problem(clause.source, f"clause '{clause.id}': link "
-                                      f"'{shown(target)}' {problem}",
-                                      "write a full address (https://...), a section or clause "
-                                      "of this version ('#clause-id'), or list the policy in refs")
+            key = (policy.id, version.version, version.digest)
+            yield from kept_value("links in text", key, lambda: tuple(_bad_links(version)))
+
+
+def _bad_links(version: Version) -> Iterator[Problem]:
+    anchors = version.anchors()
+    for clause in version.clauses():
+        for target in links_in(clause.text):
+            problem = _bad_link(target, anchors)
+            if problem:
+                yield Problem(clause.source, f"clause '{clause.id}': link "
+                              f"'{shown(target)}' {problem}",
+                              "write a full address (https://...), a section or clause "
+                              "of this version ('#clause-id'), or list the policy in refs")
 
 
 # Inline links and images; a reference definition (a line that is only '[id]: address' and a

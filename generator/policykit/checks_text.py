@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from .errors import Problem
-from .model import Project
+from .model import Project, Version
+from .session import kept_value
 from .text import removed_html
 
 
@@ -14,10 +15,15 @@ def check_clause_html(project: Project) -> Iterator[Problem]:
     go missing from the site without the author knowing (a warning: the site is safe)."""
     for policy in project.policies:
         for version in policy.versions:
-            for clause in version.clauses():
-                removed = removed_html(clause.text)
-                if removed:
-                    yield Problem(clause.source, f"clause '{clause.id}': the site leaves out "
-                                  f"raw HTML in its text: {'; '.join(removed)}",
-                                  "write it as plain text or Markdown; to show a tag as "
-                                  "written, put it in backticks", severity="warning")
+            key = (policy.id, version.version, version.digest)
+            yield from kept_value("clause html", key, lambda: tuple(_removed_html(version)))
+
+
+def _removed_html(version: Version) -> Iterator[Problem]:
+    for clause in version.clauses():
+        removed = removed_html(clause.text)
+        if removed:
+            yield Problem(clause.source, f"clause '{clause.id}': the site leaves out "
+                          f"raw HTML in its text: {'; '.join(removed)}",
+                          "write it as plain text or Markdown; to show a tag as "
+                          "written, put it in backticks", severity="warning")

@@ -23,6 +23,7 @@ from .session import BuildSession, settings_of
 from . import urls
 from .templates import packaged, template_problem
 from .text import html_text
+from .theme_files import keep_listing
 from .search import SearchError, index_site, is_searchable, mark_searchable
 from .scaffold import refresh_schemas
 from .site_config import apply_defaults
@@ -114,6 +115,7 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         if project is not None:
             config.nav = site_nav(project)
         _add_theme_overrides(config)
+        keep_listing(config.theme, self.session)
         return config
 
     def on_pre_build(self, config: MkDocsConfig) -> None:

@@ -7,6 +7,7 @@ from typing import Iterator
 
 from .errors import Problem, did_you_mean
 from .model import Project, Quiz
+from .session import kept_value
 
 RESERVED_QUIZ_IDS = ("coverage",)
 
@@ -33,7 +34,13 @@ def live_questions(project: Project, quiz: Quiz) -> tuple:
 def check_quizzes(project: Project) -> Iterator[Problem]:
     """Each quiz names a policy kept here, covers real clauses and has sound questions."""
     for quiz in project.quizzes:
-        yield from _check_quiz(project, quiz)
+        policy = project.policy(quiz.policy)
+        # everything a quiz's problems depend on: the quiz, its policy's versions, what could
+        # not be loaded, and (when its policy is not kept) the policies that are
+        key = (quiz.id, quiz.digest, quiz.source.path, quiz.policy in project.unloaded_policies,
+               tuple((v.version, v.digest) for v in policy.versions) if policy else
+               tuple(p.id for p in project.policies))
+        yield from kept_value("quiz checks", key, lambda: tuple(_check_quiz(project, quiz)))
 
 
 def _check_quiz(project: Project, quiz: Quiz) -> Iterator[Problem]:

@@ -182,3 +182,11 @@ def bytecode_cache() -> Any:
     except OSError:
         return None
     return jinja2.FileSystemBytecodeCache(str(folder))
+
+
+def kept_value(name: str, key: tuple, make: Callable[[], Any]) -> Any:
+    """make()'s value, kept in the active session's memo called name under key when every
+    digest in key is known ('' marks a model made in memory, which nothing can key)."""
+    if "" in key:
+        return make()
+    return kept(name).get(key, make)

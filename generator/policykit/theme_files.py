@@ -1,0 +1,73 @@
+"""The theme's file listing, which MkDocs makes on every build to find the theme's static files
+(I/O: lists folders). Material's installed templates hold about 14,000 icons that MkDocs lists
+and then leaves out (every path with a part starting with a dot); an installed theme folder is
+listed once per version of the libraries (the session's cache key) and kept, without those
+paths. A project's own folders (custom_dir, policykit's overrides) are listed on every build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sysconfig
+from typing import Any
+
+import jinja2
+
+
+def hidden(name: str) -> bool:
+    """True for a template path MkDocs never takes as a static file (a part starts with a dot:
+    MkDocs' own '.*' and '*/.*' patterns)."""
+    return any(part.startswith(".") for part in name.split("/"))
+
+
+def installed(folder: str) -> bool:
+    """True when folder is inside the Python installation's packages (a theme there changes
+    only with its version)."""
+    packages = {os.path.realpath(p) for p in (sysconfig.get_paths()["purelib"],
+                                               sysconfig.get_paths()["platlib"])}
+    real = os.path.realpath(folder)
+    return any(real == p or real.startswith(p + os.sep) for p in packages)
+
+
+class KeptListing(jinja2.FileSystemLoader):
+    """MkDocs' theme loader, whose listing of installed folders comes from the session."""
+
+    def __init__(self, searchpath: list[str], session: Any):
+        super().__init__(searchpath)
+        self.session = session
+
+    def list_templates(self) -> list[str]:
+        found: set[str] = set()
+        for folder in self.searchpath:
+            if installed(folder):
+                found.update(self._kept(folder))
+            else:
+                found.update(jinja2.FileSystemLoader(folder).list_templates())
+        return sorted(found)
+
+    def _kept(self, folder: str) -> list[str]:
+        name = "theme-" + hashlib.blake2b(os.path.realpath(folder).encode(),
+                                          digest_size=8).hexdigest()
+        listed = self.session.load(name)
+        if not isinstance(listed, list):
+            listed = [n for n in jinja2.FileSystemLoader(folder).list_templates()
+                      if not hidden(n)]
+            self.session.save(name, listed)
+        return listed
+
+
+def keep_listing(theme: Any, session: Any) -> None:
+    """Make theme's environments list installed folders from the session (see the module)."""
+    if getattr(theme, "_policykit_listing", False):
+        return
+    original = theme.get_env
+
+    def get_env() -> jinja2.Environment:
+        env = original()
+        if isinstance(env.loader, jinja2.FileSystemLoader):
+            env.loader = KeptListing(list(env.loader.searchpath), session)
+        return env
+
+    theme.get_env = get_env
+    theme._policykit_listing = True
