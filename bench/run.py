@@ -166,7 +166,7 @@ def serve_latency(root: Path) -> float | None:
             page.goto(url, wait_until="load")
             for round_ in range(3):
                 time.sleep(1.5)  # the watcher settles after the last rebuild
-                words = f"Served edit {round_}."
+                words = f"Served edit {round_} {os.getpid()}-{time.monotonic_ns()}."
                 start = time.perf_counter()
                 edit_clause(root, words)
                 page.wait_for_function(f"document.body && document.body.innerText.includes("

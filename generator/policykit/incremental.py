@@ -20,6 +20,7 @@ full build.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -62,8 +63,21 @@ def docs_digests(files, docs_dir: str, known: dict[str, str] | None = None) -> d
 
 
 def _inside(path: str, folder: str) -> bool:
-    folder = os.path.abspath(folder)
-    return bool(folder) and os.path.commonpath([os.path.abspath(path), folder]) == folder
+    """True when path is in folder (both as MkDocs gives them: absolute, normalised)."""
+    if not folder:
+        return False
+    folder = _absolute(folder)
+    path = _absolute(path)
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+@functools.lru_cache(maxsize=64)
+def _absolute_folder(folder: str) -> str:
+    return os.path.abspath(folder)
+
+
+def _absolute(path: str) -> str:
+    return path if os.path.isabs(path) and os.sep + ".." not in path else _absolute_folder(path)
 
 
 def build_key(root: Path, config, session, strict: bool, serving: bool, banner: str) -> str:

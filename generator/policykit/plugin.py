@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -196,7 +197,28 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
             server.unwatch(config.docs_dir)
         except KeyError:  # not watched
             pass
+        _poll_sooner(server, self.root)
         return server
+
+
+POLL_SOONER = 0.15  # seconds between looks at the watched folders (MkDocs: 0.5)
+POLL_SOONER_UP_TO = 3000  # files watched; beyond, each look costs too much to look so often
+
+
+def _poll_sooner(server, root: Path) -> None:
+    """Let MkDocs' file watcher (which polls) look for edits more often when there are few
+    files to look at: an edit is seen in 0.15 s rather than up to 0.5 s. Left as it is when
+    the watcher is not the one MkDocs 1.6 makes."""
+    observer = getattr(server, "observer", None)
+    if observer is None or not isinstance(getattr(observer, "_timeout", None), (int, float)):
+        return
+    watched = sum(len(files) for name in WATCHED for _, _, files in os.walk(root / name))
+    if watched > POLL_SOONER_UP_TO:
+        return
+    observer._timeout = POLL_SOONER
+    for emitter in getattr(observer, "emitters", ()):
+        if isinstance(getattr(emitter, "_timeout", None), (int, float)):
+            emitter._timeout = POLL_SOONER
 
 
 def _index_for_preview(site: Path, searched: list[str]) -> None:

@@ -70,14 +70,18 @@ def _stat(path: Path) -> Stat | None:
 
 
 def _holds(path: Path, digest: bytes | None, known: Stat | None = None,
-           settled_before: int = 0, read: list[Path] | None = None) -> bool:
+           settled_before: int = 0, read: list[Path] | None = None,
+           seen: dict[str, Stat] | None = None, name: str = "") -> bool:
     """True when path is a file whose content has this digest: read and hashed (then added to
-    read), unless its Stat is known and settled (see TRUST_CHANGE_TIME)."""
+    read), unless its Stat is known and settled (see TRUST_CHANGE_TIME). The Stat found is
+    kept in seen under name."""
     if digest is None:
         return False
     now = _stat(path)
     if now is None:
         return False
+    if seen is not None:
+        seen[name] = now
     if TRUST_CHANGE_TIME and known is not None and now == known and now[3] < settled_before:
         return True
     try:
@@ -101,21 +105,27 @@ def _write_new(path: Path, data: bytes) -> None:
 
 def _prune(folder: Path, keep: set[str]) -> list[str]:
     """Remove every file of folder not in keep, and folders left empty."""
-    removed, emptied = [], set()
-    for directory, folders, files in os.walk(folder, topdown=False):
-        base = os.path.relpath(directory, folder).replace(os.sep, "/")
-        prefix = "" if base == "." else base + "/"
-        gone = 0
-        for name in files:
-            relative = prefix + name
-            if relative not in keep:
-                os.unlink(os.path.join(directory, name))
+    removed: list[str] = []
+
+    def emptied(path: str, prefix: str) -> bool:
+        left = 0
+        with os.scandir(path) as entries:
+            found = list(entries)
+        for entry in found:
+            relative = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if emptied(entry.path, relative + "/"):
+                    os.rmdir(entry.path)
+                else:
+                    left += 1
+            elif relative in keep:
+                left += 1
+            else:
+                os.unlink(entry.path)
                 removed.append(relative)
-                gone += 1
-        if prefix and gone == len(files) and all(
-                os.path.join(directory, sub) in emptied for sub in folders):
-            os.rmdir(directory)
-            emptied.add(directory)
+        return left == 0
+
+    emptied(str(folder), "")
     return sorted(removed)
 
 
@@ -172,18 +182,23 @@ def write_parts(folder: Path, parts: Sequence[Part], session: Session,
     keep: set[str] = set()
     todo = []
     settled = record.taken - SETTLED_NS
+    taken = time.time_ns()  # before any Stat below is taken (see TRUST_CHANGE_TIME)
     read: list[Path] = []
+    seen: dict[str, Stat] = {}
     for part in parts:
         cached = record.parts.get(part.name)
         if part.key is not None and cached and cached[0] == part.key and all(
                 _holds(folder / relative, record.files.get(relative),
-                       record.stats.get(relative), settled, read) for relative in cached[1]):
+                       record.stats.get(relative), settled, read, seen, relative)
+                for relative in cached[1]):
             keep.update(cached[1])
         else:
             todo.append(part)
     touched = []
+    written_now: set[str] = set()  # every file of a part rendered now (written or compared)
     keys = {part.name: part.key for part in todo}
     for name, records, written in _render_and_write(folder, todo, session, respawn):
+        written_now.update(records)
         record.files.update(records)
         keep.update(records)
         touched += written
@@ -192,8 +207,10 @@ def write_parts(folder: Path, parts: Sequence[Part], session: Session,
     for name in set(record.parts) - {part.name for part in parts}:
         del record.parts[name]
     record.files = {path: record.files[path] for path in keep}
-    record.taken = time.time_ns()  # before any Stat is taken (see TRUST_CHANGE_TIME)
-    record.stats = {path: found for path in keep if (found := _stat(folder / path))}
+    record.taken = taken
+    record.stats = {path: found for path in keep
+                    if (found := seen.get(path) if path not in written_now else None)
+                    or (found := _stat(folder / path))}
     record.checked = True
     if touched or removed or read or any(part.key is not None for part in todo):
         session.save("pages", (record.parts, record.files, record.stats, record.taken), where)
