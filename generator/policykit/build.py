@@ -48,7 +48,7 @@ def load_and_check(root: Path, session: BuildSession | None = None, files: Input
     the project and all problems, sorted. A second call in the same session with no input
     file's content changed reuses the first result."""
     session = session or BuildSession(root)
-    files = files or scan(root)
+    files = files or session.take_inputs() or scan(root)
     key = (build_date(), files.fingerprint())
     session.scanned = key
     if session.loaded and session.loaded[0] == key:
@@ -72,6 +72,7 @@ def problems_of(root: Path, session: BuildSession) -> list[Problem]:
     saved = session.load("problems")
     if isinstance(saved, tuple) and len(saved) == 2 and saved[0] == _digest_of(key):
         session.scanned = key
+        session.inputs = files  # this build goes on from what was just read and reported
         return list(saved[1])
     return load_and_check(root, session, files)[1]
 

@@ -56,6 +56,7 @@ class BuildSession:
             json.dumps(self.versions, sort_keys=True).encode(), digest_size=8).hexdigest()
         self.loaded: tuple[tuple, Any, tuple] | None = None  # fingerprint, project, problems
         self.scanned: tuple | None = None  # the (date, fingerprint) of the last read inputs
+        self.inputs: Any = None  # inputs read and reported, for the next load (taken once)
         self.models: dict[tuple, tuple] | None = None  # input file key -> (model, problems)
         self.models_added: set[tuple] = set()  # kept in the disk cache's file of additions
         self.pages: dict[Path, Any] = {}  # output folder -> write.PageRecord
@@ -89,6 +90,12 @@ class BuildSession:
     def save(self, name: str, value: Any, root: Path | None = None) -> None:
         """Keep value under name for later runs (skipped when it cannot be written)."""
         disk_cache.save(self.cache_folder(root), name, self.cache_key, value)
+
+    def take_inputs(self) -> Any:
+        """The inputs problems_of read and reported, once (a build then loads the very
+        inputs it reported on); None after."""
+        inputs, self.inputs = self.inputs, None
+        return inputs
 
     def kept_memo(self, name: str) -> Kept:
         """The memo called name that earlier runs kept on disk (see Kept)."""
