@@ -4,6 +4,7 @@ failed incremental build leaves the previous site as it was."""
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 import sys
 import time
 
@@ -213,75 +214,52 @@ def test_serve_rebuilds_only_the_changed_pages(scratch, tmp_path):
     assert text.count("policykit: incremental build of") >= 2, text[-3000:]
 
 
-def test_links_from_unchanged_pages_to_anchors_a_changed_page_lost_are_reported(caplog):
-    from types import SimpleNamespace
+class _File:
+    """MkDocs' File (hashable: links_to_anchors is keyed by files), with its page."""
 
-    from policykit.incremental import _check_anchors
+    def __init__(self, uri: str, anchors=None, links=None):
+        from types import SimpleNamespace
 
-    changed = SimpleNamespace(page=SimpleNamespace(present_anchor_ids={"kept"}))
-    links = {"b.md": {"kept": "b.md#kept", "gone": "b.md#gone"}}
-    caplog.set_level("INFO", logger="mkdocs.plugins.policykit")
-    _check_anchors("a.md", links, {"b.md": changed}, frozenset({"b.md"}), 30)
-    assert [r.getMessage() for r in caplog.records] == [
-        "Doc file 'a.md' contains a link 'b.md#gone', but the doc 'b.md' does not contain an "
-        "anchor '#gone'."]
-    caplog.clear()
-    _check_anchors("a.md", links, {"b.md": changed}, frozenset(), 30)  # b unchanged: no news
-    assert not caplog.records
+        self.src_uri = uri
+        self.page = SimpleNamespace(present_anchor_ids=anchors, links_to_anchors=links)
 
 
-def test_after_a_failed_rebuild_in_serve_the_next_one_is_full(tmp_path, monkeypatch):
+def _page(uri: str, anchors=None, links=None) -> _File:
+    return _File(uri, anchors, links)
+
+
+class _Pages(list):
+    def documentation_pages(self):
+        return list(self)
+
+
+@pytest.mark.parametrize("edited", ["a.md", "b.md"])
+def test_links_between_changed_and_unchanged_pages_are_checked_both_ways(caplog, edited):
+    """MkDocs checks a link to an anchor only when it built both pages: policykit checks a
+    link from an unchanged page to a changed one, and from a changed page to an unchanged one,
+    against what the last build recorded."""
     from types import SimpleNamespace
 
     from policykit import incremental
 
-    monkeypatch.setattr(incremental, "build_key", lambda *args: "key")
-    monkeypatch.setattr(incremental, "docs_digests", lambda *args: {"a.md": "1"})
-    config = SimpleNamespace(site_dir=str(tmp_path / "site"), docs_dir=str(tmp_path), plugins={},
-                             markdown_extensions=[],
-                             theme=SimpleNamespace(static_templates=[]), extra_templates=[])
-    state = incremental.Incremental(tmp_path, None, False, serving=True,
-                                    previous=Manifest("key", {"a.md": "1"}, {}, {}))
-    assert not state.start(config, _Files(), "").full  # the manifest fits: incremental
-    # ... but that rebuild raised before finish(): the folder is not known any more
-    assert "no earlier build" in state.start(config, _Files(), "").reason
+    earlier = Manifest("key", {}, {}, {"a.md": {"b.md": {"gone": "b.md#gone",
+                                                         "kept": "b.md#kept"}}, "b.md": {}},
+                       ids={"a.md": frozenset(), "b.md": frozenset({"kept", "gone"})})
+    state = incremental.Incremental(Path("."), None, False, previous=earlier)
+    state.plan = incremental.Plan(False, changed=frozenset({edited}))
+    b = _page("b.md") if edited == "a.md" else _page("b.md", {"kept"}, {})
+    a_links = {b: {"kept": "b.md#kept", "missing": "b.md#missing"}}  # a, edited, links anew
+    a = _page("a.md", set(), a_links) if edited == "a.md" else _page("a.md")
+    config = SimpleNamespace(validation=SimpleNamespace(links=SimpleNamespace(anchors=30)))
+    caplog.set_level("INFO", logger="mkdocs.plugins.policykit")
+    state.finish(config, _Pages([a, b]), {})
+    messages = [r.getMessage() for r in caplog.records]
+    if edited == "b.md":  # b lost '#gone', which unchanged a links to
+        assert messages == ["Doc file 'a.md' contains a link 'b.md#gone', but the doc 'b.md' "
+                            "does not contain an anchor '#gone'."]
+    else:  # edited a links to an anchor unchanged b never had
+        assert messages == ["Doc file 'a.md' contains a link 'b.md#missing', but the doc "
+                            "'b.md' does not contain an anchor '#missing'."]
+    assert state.manifest.ids["b.md"] == ({"kept"} if edited == "b.md" else {"kept", "gone"})
 
 
-class _Files(list):
-    """MkDocs' Files, empty."""
-
-    def documentation_pages(self):
-        return []
-
-
-def test_an_organisation_change_regenerates_the_quiz_downloads(scratch, tmp_path, monkeypatch):
-    """Found by the property test: the SCORM package shows the organisation's name, so the
-    quiz's part must be rendered again when organisation.yaml changes."""
-    from policykit.build import DOCS_FOLDER, generate
-
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    generate(scratch)
-    path = scratch / "policy/organisation.yaml"
-    text = path.read_text("utf-8")
-    name = text.split("name: ", 1)[1].split("\n", 1)[0]
-    path.write_text(text.replace(f"name: {name}", "name: Renamed School", 1), "utf-8")
-    generate(scratch)
-    reference = fresh_copy(scratch, tmp_path / "reference")
-    generate(reference)
-    assert differences(scratch / DOCS_FOLDER, reference / DOCS_FOLDER) == []
-
-
-def test_builds_with_mkdocs_logging_at_debug_level(built, tmp_path, monkeypatch):
-    """`mkdocs serve -v` logs at DEBUG, where MkDocs keeps no page's links to anchors."""
-    import logging
-
-    from policykit.build import build_site
-
-    logger = logging.getLogger("mkdocs")
-    monkeypatch.setattr(logger, "level", logging.DEBUG)
-    reword(built)
-    build_site(built)
-    reword(built, "can drift", "can wander")
-    build_site(built)
-    reference = build_site(fresh_copy(built, tmp_path / "reference"), incremental_allowed=False)
-    assert differences(built / "site", reference) == []

@@ -173,3 +173,34 @@ def test_the_plugin_takes_its_settings_from_mkdocs_yml_not_the_environment(scrat
         p.name for p in (scratch / ".cache-here").rglob("*.pickle")}
     page = (scratch / "site/policies/social-media/2023.1/index.html").read_text("utf-8")
     assert "downloads/social-media-2023.1.pdf" in page  # pdf: true reached the pages
+
+
+def test_a_site_deleted_by_hand_is_not_brought_back_from_the_old_copy(scratch):
+    """After a finished swap the old copy is marked: deleting site/ by hand means the next
+    build starts from nothing, not from the site of two builds ago."""
+    import shutil
+
+    from policykit.site_folder import remove_stale
+
+    assert main(["--project", str(scratch), "build"]) == 0
+    path = scratch / "policy/social-media/versions/2024.1.yaml"
+    path.write_text(path.read_text("utf-8").replace("can shift", "can drift"), "utf-8")
+    assert main(["--project", str(scratch), "build"]) == 0
+    assert (scratch / ".site.old/.gitignore").is_file()
+    shutil.rmtree(scratch / "site")
+    remove_stale(scratch / "site", scratch)
+    assert not (scratch / "site").exists()
+
+
+def test_no_old_copy_is_kept_beside_a_site_outside_the_project(scratch, tmp_path):
+    served = tmp_path / "www/policies"
+    config = scratch / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8").replace("site_dir: site", f"site_dir: {served}"),
+                      "utf-8")
+    path = scratch / "policy/social-media/versions/2024.1.yaml"
+    for old, new in (("can shift", "can drift"), ("can drift", "can wander")):
+        assert main(["--project", str(scratch), "build"]) == 0
+        path.write_text(path.read_text("utf-8").replace(old, new), "utf-8")
+    assert main(["--project", str(scratch), "build"]) == 0
+    assert "can wander" in (served / "policies/social-media/2024.1/index.html").read_text()
+    assert sorted(p.name for p in served.parent.iterdir()) == ["policies"]

@@ -40,8 +40,8 @@ def session(tmp_path):
 
 
 def settle(folder: Path, session) -> None:
-    """Let the written files age past the racy second, and record them again."""
-    time.sleep(1.1)
+    """Let the written files age past the racy two seconds, and record them again."""
+    time.sleep(2.1)
     write.write_parts(folder, parts(), session)
 
 

@@ -192,9 +192,11 @@ def build_site(root: Path, strict: bool = False, pdf: bool = False,
                 render_pdfs(pdf_jobs(project, staging, config.site_url or None))
             keep_old = False
             if incremental is not None and incremental.manifest is not None:
-                # Beside a site linked into a web root, an old copy would be published.
+                # Kept only beside a site in the project: beside a site in (or linked into)
+                # a web root, an old copy would be published.
                 keep_old = save_manifest(session, config, target, incremental, staging,
-                                         keep_old=not configured.is_symlink())
+                                         keep_old=not configured.is_symlink()
+                                         and target.parent.resolve() == root.resolve())
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise

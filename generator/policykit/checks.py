@@ -132,7 +132,7 @@ def check_links_in_text(project: Project) -> Iterator[Problem]:
     version: a root-relative or relative link ('/staff/pat.html') passes the build and 404s."""
     for policy in project.policies:
         for version in policy.versions:
-            key = (policy.id, version.version, version.digest)
+            key = (version.source.path, version.digest)  # problems name the file's path
             yield from kept_value("links in text", key, lambda: tuple(_bad_links(version)))
 
 

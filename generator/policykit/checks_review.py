@@ -20,7 +20,8 @@ def check_change_notes(project: Project) -> Iterator[Problem]:
         if not (current.digest and newest.digest):  # versions made in memory: nothing to key
             yield from _unexplained(current, newest)
             continue
-        key = (policy.id, current.version, current.digest, newest.version, newest.digest)
+        key = (current.source.path, current.version, current.digest, newest.source.path,
+               newest.version, newest.digest)  # problems name the files' paths
         yield from kept("change notes").get(key, lambda: tuple(_unexplained(current, newest)))
 
 

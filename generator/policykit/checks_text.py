@@ -15,7 +15,7 @@ def check_clause_html(project: Project) -> Iterator[Problem]:
     go missing from the site without the author knowing (a warning: the site is safe)."""
     for policy in project.policies:
         for version in policy.versions:
-            key = (policy.id, version.version, version.digest)
+            key = (version.source.path, version.digest)  # problems name the file's path
             yield from kept_value("clause html", key, lambda: tuple(_removed_html(version)))
 
 

@@ -92,6 +92,7 @@ def build_key(root: Path, config, session, strict: bool, serving: bool, banner: 
         "nav": config.nav, "site_url": config.site_url, "strict": strict, "serving": serving,
         "docs_dir": config.docs_dir,
         "pdf": session.settings.pdf, "date": build_date().isoformat(),
+        "mkdocs date": _mkdocs_date(),
         "epoch": os.environ.get("SOURCE_DATE_EPOCH", ""), "banner": banner,
         "theme dirs": list(config.theme.dirs),
         "templates": [(name, digest(path.read_bytes())) for name, path in theme],
@@ -110,6 +111,7 @@ def source_key(root: Path, config, session, scanned: tuple, strict: bool) -> str
     parts = {
         "format": MANIFEST_FORMAT, "code": session.cache_key,
         "inputs": digest(repr(scanned).encode()), "date": build_date().isoformat(),
+        "mkdocs date": _mkdocs_date(),
         "epoch": os.environ.get("SOURCE_DATE_EPOCH", ""), "strict": strict,
         "mkdocs.yml": configuration(config),
         "templates": [(name, digest(path.read_bytes())) for name, path in theme],
@@ -159,6 +161,14 @@ def _files_digest(path: Path) -> str:
     return digest("\n".join(found).encode())
 
 
+def _mkdocs_date() -> str:
+    """The date MkDocs puts in the sitemap (UTC, or SOURCE_DATE_EPOCH's), which may differ
+    from policykit's local date."""
+    from mkdocs.utils import get_build_date
+
+    return get_build_date()
+
+
 def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
@@ -188,6 +198,7 @@ class Manifest:
     fresh: frozenset[str] = frozenset()  # its files that share no inode with the old folder
     old: frozenset[str] | None = None  # what the old folder beside the site holds, if known
     source: str = ""  # the source_key of what the site was built from
+    ids: dict[str, frozenset[str]] = field(default_factory=dict)  # src_uri -> its anchors
 
 
 @dataclass
@@ -313,10 +324,13 @@ class Incremental:
         old = old_folder(self.previous_site)
         if self.previous.old is not None and old.is_dir() and not old.is_symlink():
             try:
-                os.rename(old, staging)  # over the empty staging folder: a killed build's
+                # The old folder takes the empty staging folder's place and name, so that
+                # what a killed build leaves is removed as a stale staging folder.
+                staging.rmdir()
+                os.rename(old, staging)
                 self.linked = recycle(staging, self.previous_site, self.live, self.previous.old,
                                       self.previous.fresh, self.skip, search)
-                return  # leftovers are removed as stale staging folders by the next build
+                return
             except OSError as error:
                 log.info("policykit: the old site folder could not be reused (%s)", error)
                 shutil.rmtree(staging, ignore_errors=True)
@@ -336,35 +350,41 @@ class Incremental:
         return sorted(uri for uri, value in self.searched(built).items() if value)
 
     def finish(self, config, files, built: dict[str, bool]) -> None:
-        """Check anchors linked from unchanged pages into changed ones, as a full build does,
-        and keep the manifest of this build (its site signature is added by record())."""
-        anchors = {}
-        previous = self.previous.anchors if self.previous and not self.plan.full else {}
-        by_uri = {file.src_uri: file for file in files}
-        for file in files.documentation_pages():
+        """Check the links between changed and unchanged pages' anchors, both ways, as a full
+        build does (MkDocs checks only links between pages it built), and keep the manifest
+        of this build (save_manifest completes it)."""
+        anchors: dict[str, dict[str, dict[str, str]]] = {}
+        ids: dict[str, frozenset[str]] = {}
+        earlier = self.previous if self.previous and not self.plan.full else None
+        level = config.validation.links.anchors
+        pages = files.documentation_pages()
+        for file in pages:
             page = file.page
             if page is not None and page.present_anchor_ids is not None:
                 links = page.links_to_anchors or {}  # None when MkDocs logs at DEBUG level
                 anchors[file.src_uri] = {to.src_uri: dict(found) for to, found in links.items()}
-            elif file.src_uri in previous:
-                anchors[file.src_uri] = previous[file.src_uri]
-                _check_anchors(file.src_uri, previous[file.src_uri], by_uri,
-                               self.plan.changed, config.validation.links.anchors)
-        self.manifest = Manifest(self.key, self.docs, self.searched(built), anchors)
+                ids[file.src_uri] = frozenset(page.present_anchor_ids)
+            elif earlier is not None and file.src_uri in earlier.anchors:
+                anchors[file.src_uri] = earlier.anchors[file.src_uri]
+                ids[file.src_uri] = earlier.ids.get(file.src_uri, frozenset())
+        if earlier is not None:
+            built_now = {file.src_uri for file in pages if file.page is not None
+                         and file.page.present_anchor_ids is not None}
+            for source, links in anchors.items():
+                for target, found in links.items():
+                    if (source in built_now) != (target in built_now) and target in ids:
+                        _check_anchors(source, target, found, ids[target], level)
+        self.manifest = Manifest(self.key, self.docs, self.searched(built), anchors, ids=ids)
         self.unfinished = False
 
 
-def _check_anchors(source: str, links: dict[str, dict[str, str]], by_uri: dict, changed,
+def _check_anchors(source: str, target: str, links: dict[str, str], present: frozenset[str],
                    level: int) -> None:
-    """Warn of links from an unchanged page to anchors a changed page no longer has."""
-    for target, anchors in links.items():
-        page = by_uri[target].page if target in changed and target in by_uri else None
-        if page is None or page.present_anchor_ids is None:
-            continue
-        for anchor, original in anchors.items():
-            if anchor not in page.present_anchor_ids:
-                log.log(level, f"Doc file '{source}' contains a link '{original}', but the doc "
-                        f"'{target}' does not contain an anchor '#{anchor}'.")
+    """Warn of links from source to anchors target does not have (MkDocs' own words)."""
+    for anchor, original in links.items():
+        if anchor not in present:
+            log.log(level, f"Doc file '{source}' contains a link '{original}', but the doc "
+                    f"'{target}' does not contain an anchor '#{anchor}'.")
 
 
 def manifest_name(target: Path) -> str:
@@ -392,7 +412,8 @@ def save_manifest(session, config, target: Path, state: Incremental, staging: Pa
         manifest.fresh = frozenset(path for path in manifest.files if not path.endswith("/"))
     else:
         search = not state.reuse_search
-        kept = {path: stat if path.endswith("/") else (*stat[:3], 2)
+        links = 2 if manifest.old is not None else 1  # the site's, and the old folder's
+        kept = {path: stat if path.endswith("/") else (*stat[:3], links, *stat[4:])
                 for path, stat in state.live.items()
                 if path not in state.skip and not (search and under(path, SEARCH_FOLDER))}
         written = {path: stat for path in state.skip

@@ -80,6 +80,7 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
     serve_incremental = False
     serving = False
     indexer: threading.Thread | None = None  # serve's search index, made in the background
+    search_failed = False  # serve's last search index failed: the next rebuild makes one
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Having on_startup keeps this plugin (and its session) across serve's rebuilds.
@@ -93,6 +94,7 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
                 logger.addFilter(QuietDirty())
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self._finish_indexing()
         self.root = Path(config.config_file_path).resolve().parent
         if self.session is None:
             self.session = BuildSession(self.root, settings_of(self.config, self.root))
@@ -119,10 +121,17 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         keep_listing(config.theme, self.session)
         return config
 
-    def on_pre_build(self, config: MkDocsConfig) -> None:
-        if self.indexer is not None:  # serve's last search index is finished before a rebuild
+    def _finish_indexing(self) -> None:
+        """Wait for serve's last search index (before a rebuild generates anything, and when
+        the server stops)."""
+        if self.indexer is not None:
             self.indexer.join()
             self.indexer = None
+
+    def on_shutdown(self) -> None:
+        self._finish_indexing()
+
+    def on_pre_build(self, config: MkDocsConfig) -> None:
         self.searchable: dict[str, bool] = {}  # dest_uri -> searched, of the pages built
 
     def on_files(self, files, *, config: MkDocsConfig):
@@ -170,10 +179,12 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         searched = sorted(uri for uri, value in self.searchable.items() if value)
         if self.incremental is not None:
             searched = self.incremental.searchable(self.searchable)
-        if self.incremental is not None and self.incremental.reuse_search:
+        if (self.incremental is not None and self.incremental.reuse_search
+                and not self.search_failed):
             log.info("policykit: no page changed; the search index is kept")
         elif self.serving:  # the edited page is shown at once; search follows a moment later
-            self.indexer = threading.Thread(target=_index_for_preview,
+            self.search_failed = False
+            self.indexer = threading.Thread(target=self._index_for_preview,
                                             args=(Path(config.site_dir), searched), daemon=True)
             self.indexer.start()
         else:
@@ -186,6 +197,23 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
             self.incremental.finish(config, self.files, self.searchable)
             if self.incremental.serving:  # serve's folder is its own: the next build reuses it
                 self.incremental.previous = self.incremental.manifest
+
+    def _index_for_preview(self, site: Path, searched: list[str]) -> None:
+        """Index the preview's pages into a folder beside the search index, then put it in
+        place. A failure is logged, and the next rebuild indexes again; the preview goes on."""
+        fresh, old = site / f".{urls.SEARCH}-next", site / f".{urls.SEARCH}-old"
+        try:
+            for folder in (fresh, old):
+                shutil.rmtree(folder, ignore_errors=True)
+            pages = index_site(site, searched, into=fresh.name)
+            if (site / urls.SEARCH).exists():
+                (site / urls.SEARCH).rename(old)
+            fresh.rename(site / urls.SEARCH)
+            shutil.rmtree(old, ignore_errors=True)
+            log.info("policykit: search index of %d pages written (Pagefind)", pages)
+        except Exception as error:  # noqa: BLE001 — a thread's error would go unseen
+            self.search_failed = True
+            log.warning("policykit: the search index was not made: %s", error)
 
     def on_serve(self, server, config: MkDocsConfig, builder):
         for name in WATCHED:
@@ -220,19 +248,3 @@ def _poll_sooner(server, root: Path) -> None:
         if isinstance(getattr(emitter, "_timeout", None), (int, float)):
             emitter._timeout = POLL_SOONER
 
-
-def _index_for_preview(site: Path, searched: list[str]) -> None:
-    """Index the preview's pages into a folder beside the search index, then put it in place
-    (a failure is logged: the preview goes on without search)."""
-    fresh, old = site / f".{urls.SEARCH}-next", site / f".{urls.SEARCH}-old"
-    try:
-        for folder in (fresh, old):
-            shutil.rmtree(folder, ignore_errors=True)
-        pages = index_site(site, searched, into=fresh.name)
-        if (site / urls.SEARCH).exists():
-            (site / urls.SEARCH).rename(old)
-        fresh.rename(site / urls.SEARCH)
-        shutil.rmtree(old, ignore_errors=True)
-        log.info("policykit: search index of %d pages written (Pagefind)", pages)
-    except (SearchError, OSError) as error:
-        log.error("policykit: the search index was not made: %s", error)

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Iterator
 
-from .site_reuse import mark_old
+from .site_reuse import mark_old, marked
 
 try:
     import fcntl
@@ -99,8 +99,11 @@ def remove_stale(target: Path, root: Path) -> list[Path]:
     old = old_folder(target)
     if old.is_symlink() or old.exists() and not old.is_dir():
         old.unlink()  # not a site this project kept (a link, a file): only its name is ours
-    elif not target.exists() and not target.is_symlink() and old.is_dir():
-        old.rename(target)  # the last site, back where it was
+    elif not target.exists() and not target.is_symlink() and old.is_dir() and not marked(old):
+        try:  # a swap stopped between its renames (unmarked): the last site, back in place
+            old.rename(target)
+        except OSError:
+            pass
     stale = [*target.parent.glob(f".{target.name}{STAGING}*"), *root.glob(".site-*")]
     removed = []
     for path in stale:

@@ -16,8 +16,9 @@ import os
 import shutil
 from pathlib import Path
 
-Stat = tuple[int, int, int, int]  # size, modification time (ns), inode, number of links
-FOLDER: Stat = (0, 0, 0, 0)  # how a folder is listed (its path ends in "/")
+Stat = tuple[int, int, int, int, int]  # size, modification time (ns), inode, links, mode
+FOLDER: Stat = (0, 0, 0, 0, 0)  # how a folder is listed (its path ends in "/")
+EXACT_ENTRIES = os.name == "posix"  # elsewhere a listing's entries carry no inode or links
 MARKER = ".gitignore"  # in the old folder (MkDocs never writes a dot file into a site)
 
 
@@ -34,8 +35,10 @@ def listing(site: Path) -> dict[str, Stat]:
                     found[path + "/"] = FOLDER
                     walk(entry.path, path + "/")
                 else:
-                    stat = entry.stat(follow_symlinks=False)
-                    found[path] = (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_nlink)
+                    stat = (entry.stat(follow_symlinks=False) if EXACT_ENTRIES
+                            else os.lstat(entry.path))
+                    found[path] = (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_nlink,
+                                   stat.st_mode)
 
     try:
         walk(str(site), "")
@@ -66,10 +69,19 @@ def mark_old(old: Path) -> None:
     """Tell git and other tools that honour .gitignore files to leave the old folder out (it
     is beside site/, often in the project); recycle() removes the mark first."""
     try:
-        (old / MARKER).write_text("# policykit's copy of the previous site: not kept\n*\n",
-                                  "utf-8")
+        try:
+            os.unlink(old / MARKER)  # never write through a file shared with the site
+        except FileNotFoundError:
+            pass
+        with (old / MARKER).open("x", encoding="utf-8") as stream:
+            stream.write("# policykit's copy of the previous site: not kept\n*\n")
     except OSError:
         pass
+
+
+def marked(old: Path) -> bool:
+    """True when old was marked by mark_old (after a finished swap)."""
+    return (old / MARKER).is_file()
 
 
 def stat_of(path: Path) -> Stat | None:
@@ -78,7 +90,7 @@ def stat_of(path: Path) -> Stat | None:
         stat = os.lstat(path)
     except FileNotFoundError:
         return None
-    return (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_nlink)
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_nlink, stat.st_mode)
 
 
 def under(path: str, folder: str) -> bool:

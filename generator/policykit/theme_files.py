@@ -47,7 +47,13 @@ class KeptListing(jinja2.FileSystemLoader):
         return sorted(found)
 
     def _kept(self, folder: str) -> list[str]:
-        name = "theme-" + hashlib.blake2b(os.path.realpath(folder).encode(),
+        # the folder and its subfolders as installed: reinstalling or upgrading (any theme,
+        # versioned in the session's key or not) makes them anew
+        made = [(entry.name, entry.inode(), entry.stat().st_mtime_ns)
+                for entry in os.scandir(folder) if entry.is_dir()]
+        top = os.stat(folder)
+        name = "theme-" + hashlib.blake2b(repr((os.path.realpath(folder), top.st_ino,
+                                                top.st_mtime_ns, sorted(made))).encode(),
                                           digest_size=8).hexdigest()
         listed = self.session.load(name)
         if not isinstance(listed, list):

@@ -48,12 +48,12 @@ def _write_if_changed(folder: Path, relative: str, content: str | bytes) -> tupl
 
 
 # A generated file is taken to hold what was recorded without reading it when its inode, size,
-# modification time and change time are as recorded, and it had last changed more than a
-# second before the record was made (as git trusts its index): a change time cannot be set
+# modification time and change time are as recorded, and it had last changed more than two
+# seconds before the record was made (as git trusts its index): a change time cannot be set
 # back, so a same-size edit with its modification time restored is still seen; a change within
 # the clock's granularity of the record is read. Elsewhere than POSIX every file is read.
 TRUST_CHANGE_TIME = os.name == "posix"
-SETTLED_NS = 1_000_000_000
+SETTLED_NS = 2_000_000_000  # coarse file systems (FAT) keep times to 2 s
 
 Stat = tuple[int, int, int, int]  # inode, size, modification and change time (ns)
 
