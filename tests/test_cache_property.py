@@ -259,3 +259,25 @@ def test_where_processes_cannot_be_forked_a_spawned_one_renders_the_same_pages(t
     assert spawned == [write._respawned]
     assert tree(one / DOCS_FOLDER) == tree(two / DOCS_FOLDER)
     assert sorted(written) == sorted(tree(two / DOCS_FOLDER))
+
+
+def test_kept_check_results_name_the_file_where_it_is_now(scratch):
+    """A version's kept check results are keyed by its file's path as well as its content: a
+    policy folder moved (its id unchanged) gives problems at the new path, as a fresh run."""
+    from policykit.build import load_and_check
+    from policykit.session import BuildSession
+
+    draft = scratch / "policy/social-media/versions/2024.1.yaml"
+    text = draft.read_text("utf-8")
+    draft.write_text(text.replace("Privacy settings can shift",
+                                  "Privacy settings [can](/staff/shift.html) shift", 1), "utf-8")
+    _, before = load_and_check(scratch, BuildSession(scratch))
+    assert any("root-relative" in p.message and "social-media/" in p.source.path
+               for p in before)
+    (scratch / "policy/social-media").rename(scratch / "policy/moved")
+    _, after = load_and_check(scratch, BuildSession(scratch))  # a new run, with the kept memos
+    fresh_session = BuildSession(scratch, versions={"fresh": "run"})  # a cache of its own
+    _, fresh = load_and_check(scratch, fresh_session)
+    linked = sorted(str(p) for p in after if "root-relative" in p.message)
+    assert linked and all("policy/moved/" in line for line in linked)
+    assert linked == sorted(str(p) for p in fresh if "root-relative" in p.message)

@@ -204,3 +204,20 @@ def test_no_old_copy_is_kept_beside_a_site_outside_the_project(scratch, tmp_path
     assert main(["--project", str(scratch), "build"]) == 0
     assert "can wander" in (served / "policies/social-media/2024.1/index.html").read_text()
     assert sorted(p.name for p in served.parent.iterdir()) == ["policies"]
+
+
+def test_marking_the_old_copy_never_writes_through_a_shared_file(tmp_path):
+    """The old folder's mark is made anew: a .gitignore linked with the live site's is not
+    written through."""
+    import os
+
+    from policykit.site_reuse import MARKER, mark_old
+
+    live, old = tmp_path / "site", tmp_path / ".site.old"
+    live.mkdir()
+    old.mkdir()
+    (live / MARKER).write_text("the site's own\n", "utf-8")
+    os.link(live / MARKER, old / MARKER)
+    mark_old(old)
+    assert (live / MARKER).read_text("utf-8") == "the site's own\n"
+    assert "*" in (old / MARKER).read_text("utf-8").splitlines()
