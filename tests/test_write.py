@@ -39,6 +39,14 @@ def session(tmp_path):
     return BuildSession(tmp_path / "project")
 
 
+def reads(monkeypatch) -> list[Path]:
+    """The files read from now on (Path.read_bytes, as write_parts reads them)."""
+    read: list[Path] = []
+    original = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self) or original(self))
+    return read
+
+
 def settle(folder: Path, session) -> None:
     """Let the written files age past the racy two seconds, and record them again."""
     time.sleep(2.1)
@@ -73,9 +81,7 @@ def test_settled_files_are_not_read_again(tmp_path, session, monkeypatch):
     folder = tmp_path / "docs"
     write.write_parts(folder, parts(), session)
     settle(folder, session)
-    read = []
-    original = Path.read_bytes
-    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self) or original(self))
+    read = reads(monkeypatch)
     assert write.write_parts(folder, parts(), BuildSession(session.root)) == []
     assert read == []
 
@@ -83,9 +89,7 @@ def test_settled_files_are_not_read_again(tmp_path, session, monkeypatch):
 def test_files_changed_just_before_the_record_are_read(tmp_path, session, monkeypatch):
     folder = tmp_path / "docs"
     write.write_parts(folder, parts(), session)  # written now: not settled yet
-    read = []
-    original = Path.read_bytes
-    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self) or original(self))
+    read = reads(monkeypatch)
     assert write.write_parts(folder, parts(), BuildSession(session.root)) == []
     assert sorted(p.name for p in read) == ["index.md", "index.md"]
 
@@ -96,8 +100,6 @@ def test_without_change_times_every_file_is_read(tmp_path, session, monkeypatch)
     settle(folder, session)
     monkeypatch.setattr(write, "TRUST_CHANGE_TIME", False)
     page = folder / "b/index.md"
-    read = []
-    original = Path.read_bytes
-    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self) or original(self))
+    read = reads(monkeypatch)
     assert write.write_parts(folder, parts(), BuildSession(session.root)) == []
     assert page in read

@@ -20,7 +20,6 @@ full build.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import logging
@@ -63,28 +62,23 @@ def docs_digests(files, docs_dir: str, known: dict[str, str] | None = None) -> d
 
 
 def _inside(path: str, folder: str) -> bool:
-    """True when path is in folder (both as MkDocs gives them: absolute, normalised)."""
+    """True when path is in folder."""
     if not folder:
         return False
-    folder = _absolute(folder)
-    path = _absolute(path)
+    path, folder = os.path.abspath(path), os.path.abspath(folder)
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
-@functools.lru_cache(maxsize=64)
-def _absolute_folder(folder: str) -> str:
-    return os.path.abspath(folder)
-
-
-def _absolute(path: str) -> str:
-    return path if os.path.isabs(path) and os.sep + ".." not in path else _absolute_folder(path)
+def _templates(root: Path) -> list[tuple[str, str]]:
+    """Every template file the project's pages and theme use, with its digest."""
+    found = sorted(template_files(template_folders(root), "").items())
+    return [(name, digest(path.read_bytes())) for name, path in found]
 
 
 def build_key(root: Path, config, session, strict: bool, serving: bool, banner: str) -> str:
     """What every page depends on besides its own Markdown: equal keys, same pages."""
     from .build import build_date
 
-    theme = sorted(template_files(template_folders(root), "").items())
     parts = {
         "format": MANIFEST_FORMAT,
         "code": session.cache_key,
@@ -95,7 +89,7 @@ def build_key(root: Path, config, session, strict: bool, serving: bool, banner: 
         "mkdocs date": _mkdocs_date(),
         "epoch": os.environ.get("SOURCE_DATE_EPOCH", ""), "banner": banner,
         "theme dirs": list(config.theme.dirs),
-        "templates": [(name, digest(path.read_bytes())) for name, path in theme],
+        "templates": _templates(root),
         "plugins": sorted(config.plugins),
     }
     return digest(json.dumps(parts, sort_keys=True, default=str).encode())
@@ -107,14 +101,13 @@ def source_key(root: Path, config, session, scanned: tuple, strict: bool) -> str
     library versions, the strictness. Equal keys and an untouched site: nothing to build."""
     from .build import build_date
 
-    theme = sorted(template_files(template_folders(root), "").items())
     parts = {
         "format": MANIFEST_FORMAT, "code": session.cache_key,
         "inputs": digest(repr(scanned).encode()), "date": build_date().isoformat(),
         "mkdocs date": _mkdocs_date(),
         "epoch": os.environ.get("SOURCE_DATE_EPOCH", ""), "strict": strict,
         "mkdocs.yml": configuration(config),
-        "templates": [(name, digest(path.read_bytes())) for name, path in theme],
+        "templates": _templates(root),
     }
     return digest(json.dumps(parts, sort_keys=True, default=str).encode())
 
