@@ -116,7 +116,7 @@ class _Words(HTMLParser):
             self.tokens.append(Token(" ", style))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def rendered_tokens(markdown_text: str) -> tuple[Token, ...]:
     """A clause's words as a reader sees them, each with its emphasis and link target (kept:
     a comparison asks for them several times)."""
@@ -138,7 +138,7 @@ def _plain_pieces(text: str) -> list[str]:
     return _TOKENS.findall(" ".join(text.split()))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def _keys(markdown_text: str) -> list[str]:
     """The compared form of each rendered word (typographic quotes as straight ones)."""
     if not markdown_text.strip():

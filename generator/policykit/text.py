@@ -100,7 +100,7 @@ def _abbreviations(glossary: tuple[tuple[str, str], ...]):
     return re.compile(r"\b(" + "|".join(re.escape(t) for t in terms) + r")\b"), dict(glossary)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def markdown_to_html(text: str, glossary: tuple[tuple[str, str], ...] = ()) -> Markup:
     """Clause Markdown -> sanitised HTML; abbreviations get their expansion, focusable.
     Plain prose (most policy text) takes a fast path with the same output."""

@@ -1,0 +1,191 @@
+"""Raw HTML blocks set aside without an HTML parser, where that gives exactly what
+Python-Markdown's own parser gives (pure, but for the Markdown instance it is given).
+
+policykit's pages are mostly raw HTML blocks (a clause is a `<div>` of its own), and MkDocs reads
+every page's HTML twice with Python's `html.parser`: once for Python-Markdown's `html_block`
+preprocessor, which sets each raw block aside, and once to collect the ids a link may point at.
+At the large benchmark size that is half of MkDocs' build (14 of 30 s).
+
+This preprocessor runs just before both. When every `<` on the page opens a plainly written
+tag, and every tag outside a raw block is none at all, the page is a sequence of text without
+tags and raw blocks that each start a paragraph with a block-level tag and end with its matching
+end tag before a blank line. For such a page the parser's result is known: each block set aside
+whole (with its newline), text left as it is. The preprocessor does just that, and hands the ids
+it found to the policykit plugin, which adds them to the page's (`on_page_content`). Any other
+page (a comment, a script, a tag in running text, an end tag with more after it on its line) is
+left to Python-Markdown and MkDocs untouched. A test compares both ways on every generated page
+of the example and on many randomly written pages.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Callable
+
+from markdown import Markdown
+from markdown.extensions import Extension
+from markdown.postprocessors import Postprocessor
+from markdown.preprocessors import HtmlBlockPreprocessor, Preprocessor
+
+# An end tag, or a start tag, as plainly written: a name, attributes with quoted or simple
+# values. The parser reads such a tag as this expression does; anything else on a page (`<` in
+# text, a comment, a declaration) sends the page the parser's way.
+_TAG = re.compile(r"""</([a-zA-Z][a-zA-Z0-9-]*)\s*>|<([a-zA-Z][a-zA-Z0-9-]*)(
+    (?:\s+[a-zA-Z_:@][-a-zA-Z0-9_:.@]*
+       (?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?
+    )*)\s*(/?)>""", re.VERBOSE)
+_ATTRIBUTE = re.compile(r"""([a-zA-Z_:@][-a-zA-Z0-9_:.@]*)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
+# Elements whose content the parser reads as text (in some Python versions): never fast.
+# Elements whose content the parser reads as text up to their end tag: a script or style whose
+# text holds no `<` is read alike by every Python version; the others are left to the parser.
+_SCRIPTS = frozenset({"script", "style"})
+_TEXT_CONTENT = frozenset({"textarea", "title", "xmp", "iframe", "noembed", "noframes",
+                           "plaintext"})
+_CHARREF = re.compile(r"&#(?![0-9]+;|[xX][0-9a-fA-F]+;)")  # one the parser would rewrite
+_EMPTY_BLOCK = "hr"  # the one tag Python-Markdown sets aside as a block of its own
+
+Block = tuple[int, int]  # start and end offsets of a raw block in the text
+
+
+def raw_blocks(text: str, is_block_level: Callable[[str], bool]) -> tuple[list[Block], set[str]] | None:
+    """The raw HTML blocks of text, with the anchor ids in them (`id`, and `name` on `a`), when
+    Python-Markdown's parser would find exactly these and leave the rest as text; else None."""
+    if _CHARREF.search(text):
+        return None
+    matches = list(_TAG.finditer(text))
+    if len(matches) != text.count("<"):
+        return None  # a `<` that opens no plain tag (or one inside a tag)
+    blocks: list[Block] = []
+    ids: set[str] = set()
+    stack: list[str] = []
+    start = 0
+    for match in matches:
+        end_name, name, attributes, self_closing = match.groups()
+        if end_name:
+            if not stack:
+                return None  # an end tag outside any block
+            end_name = end_name.lower()
+            if end_name in stack:
+                while stack.pop() != end_name:
+                    pass
+            if not stack:
+                if not text.startswith("\n", match.end()):
+                    return None  # more after the block on its line
+                blocks.append((start, match.end()))
+            continue
+        name = name.lower()
+        if name in _SCRIPTS:
+            after = text.find("<", match.end())  # its end tag, if its text has no `<`
+            end_tag = _TAG.match(text, after) if after != -1 else None
+            if self_closing or not end_tag or (end_tag.group(1) or "").lower() != name:
+                return None
+        elif name in _TEXT_CONTENT:
+            return None
+        if attributes and ("id" in (lowered := attributes.lower()) or "name" in lowered):
+            found = _anchor_ids(name, attributes)
+            if found is None:
+                return None
+            ids |= found
+        if not stack:  # the start of a block: a block-level element at the start of a line
+            line_start = match.start() == 0 or text[match.start() - 1] == "\n"
+            if not (line_start and is_block_level(name)) or self_closing \
+                    or name == _EMPTY_BLOCK:
+                return None
+            start = match.start()
+        if not self_closing and name != _EMPTY_BLOCK:
+            stack.append(name)
+    if stack:
+        return None
+    return blocks, ids
+
+
+def _anchor_ids(tag: str, attributes: str) -> set[str] | None:
+    """The ids a link may point at in a start tag's attributes, as MkDocs collects them; None
+    for an id without a value (which MkDocs would collect as None)."""
+    found = set()
+    for key, value in _ATTRIBUTE.findall(attributes):
+        key = key.lower()
+        if key == "id" or (key == "name" and tag == "a"):
+            if not value:
+                return None
+            if value[:1] in ("'", '"'):
+                value = value[1:-1]
+            found.add(html.unescape(value) if "&" in value else value)
+    return found
+
+
+class _Record(Postprocessor):
+    """Keeps the ids set aside from a page under the HTML made of it, for ids_of()."""
+
+    def __init__(self, md: Markdown, extension: RawHtml) -> None:
+        super().__init__(md)
+        self.extension = extension
+
+    def run(self, text: str) -> str:
+        # Also run on each heading's text (by `toc`): the page's whole HTML comes last.
+        ids = self.extension.pending
+        if ids is not None:
+            found = self.extension.found
+            found[text.strip()] = ids  # the HTML as Markdown.convert returns it
+            while len(found) > RawHtml.KEPT:  # conversions nobody asked about: the oldest go
+                del found[next(iter(found))]
+        return text
+
+
+class _SetAside(Preprocessor):
+    """Sets a page's raw blocks aside when raw_blocks() knows them (see above)."""
+
+    def __init__(self, md: Markdown, extension: RawHtml) -> None:
+        super().__init__(md)
+        self.extension = extension
+
+    def run(self, lines: list[str]) -> list[str]:
+        self.extension.pending = None
+        if not self._parser_next():
+            return lines
+        text = "\n".join(lines)
+        found = raw_blocks(text, self.md.is_block_level)
+        if found is None:
+            return lines
+        blocks, ids = found
+        pieces, position = [], 0
+        for start, end in blocks:
+            # A blank line after a block is kept with it (the parser does the same)
+            kept = "\n" if text.startswith("\n\n", end) else ""
+            pieces += [text[position:start], "\n",
+                       self.md.htmlStash.store(text[start:end] + kept), "\n\n"]
+            position = end
+        pieces.append(text[position:])
+        self.extension.pending = ids
+        return "".join(pieces).split("\n")
+
+    def _parser_next(self) -> bool:
+        """Whether what runs after this preprocessor is Python-Markdown's own raw HTML reader
+        (with MkDocs' reader of ids before it) and nothing else."""
+        after = list(self.md.preprocessors)
+        after = after[after.index(self) + 1:]
+        kinds = [type(each) for each in after]
+        return (kinds[-1:] == [HtmlBlockPreprocessor]
+                and all(kind.__name__ == "_RawHTMLPreprocessor" for kind in kinds[:-1]))
+
+
+class RawHtml(Extension):
+    """The extension, for every page of a build: ids_of(page.content) gives the anchor ids of
+    the blocks it set aside from that page (None when it left the page to the parser)."""
+
+    PRIORITY = 22  # after fenced code (25); before MkDocs' reader of ids (21) and html_block (20)
+    KEPT = 64  # texts converted and not yet asked about (a page, its headings)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pending: set[str] | None = None
+        self.found: dict[str, set[str]] = {}
+
+    def extendMarkdown(self, md: Markdown) -> None:
+        md.preprocessors.register(_SetAside(md, self), "policykit_raw_html", self.PRIORITY)
+        md.postprocessors.register(_Record(md, self), "policykit_raw_html", -100)  # the last
+
+    def ids_of(self, content: str) -> set[str] | None:
+        """The ids set aside from the page converted into content (taken once), or None."""
+        return self.found.pop(content, None)
