@@ -269,6 +269,39 @@ def test_a_broken_template_override_is_a_located_error_not_a_traceback(tmp_path,
     assert "Welcome to our policies" in (tmp_path / "site/index.html").read_text("utf-8")
 
 
+def test_a_broken_theme_override_is_a_located_error_in_build_and_serve(tmp_path, capsys):
+    """docs_templates/overrides/main.html (Material's own override): MkDocs renders it, and
+    its Jinja errors came out as a traceback from both `build` and `serve`."""
+    assert init(capsys, str(tmp_path), "--name", "Ash School")[0] == 0
+    assert main(["--project", str(tmp_path), "build"]) == 0
+    capsys.readouterr()
+    home = (tmp_path / "site/index.html").read_bytes()
+    override = tmp_path / "docs_templates/overrides/main.html"
+    override.parent.mkdir(parents=True)
+    cases = [("{% extends 'base.html' %}\n{% block content %}{{ broken( }}{% endblock %}\n",
+              ":2:1: template error: unexpected '}'"),
+             ("{% extends 'base.html' %}\n\n{% block content %}{{ page.nothing.deeper }}"
+              "{% endblock %}\n", ":3:1: template error: ")]
+    for text, expected in cases:
+        override.write_text(text, "utf-8")
+        for command, after in (("build", "site/ is unchanged"), ("serve", "nothing served")):
+            code = main(["--project", str(tmp_path), command, *(["--port", "0"] if
+                                                                 command == "serve" else [])])
+            err = capsys.readouterr().err
+            assert code == 1 and "Traceback" not in err, err
+            assert f"docs_templates/overrides/main.html{expected}" in err, err
+            assert after in err, err
+        assert (tmp_path / "site/index.html").read_bytes() == home
+    # the fix: the project's override is used, with no custom_dir in mkdocs.yml
+    override.write_text("{% extends 'base.html' %}\n{% block content %}<p>Ash-made</p>"
+                        "{{ super() }}{% endblock %}\n", "utf-8")
+    assert main(["--project", str(tmp_path), "build"]) == 0
+    assert "<p>Ash-made</p>" in (tmp_path / "site/index.html").read_text("utf-8")
+    override.unlink()
+    assert main(["--project", str(tmp_path), "build"]) == 0
+    assert "Ash-made" not in (tmp_path / "site/index.html").read_text("utf-8")
+
+
 def test_a_projects_own_stylesheet_comes_after_policykits_so_it_wins(tmp_path, capsys):
     assert init(capsys, str(tmp_path), "--name", "Ash School")[0] == 0
     (tmp_path / "docs_templates/assets").mkdir(parents=True)

@@ -104,6 +104,9 @@
   function search(query) {
     pending = query;
     if (!running) next();
+    else if (engine && query.trim()) {  /* fetch its part of the index while the last runs */
+      engine.then(function (module) { return module.preload(query); }).catch(function () {});
+    }
   }
 
   function next() {
@@ -124,14 +127,24 @@
       return module.search(query);
     }).then(function (found) {
       if (pending !== null) return null;  // the query changed meanwhile: show the newer one
-      return Promise.all(found.results.slice(0, MAX_PAGES).map(function (r) { return r.data(); }))
-        .then(function (pages) {
-          if (pending !== null) return;
-          var n = found.results.length;
-          say(n === 0 ? "search.result.none" : n === 1 ? "search.result.one"
-              : "search.result.other", n);
-          list.replaceChildren.apply(list, pages.map(item));
-        });
+      var n = found.results.length;
+      var shown = 0;
+      function put(page) {  /* each result as soon as it and those before it have come */
+        if (pending !== null) return;
+        if (shown++ === 0) {
+          say(n === 1 ? "search.result.one" : "search.result.other", n);
+          list.replaceChildren();
+        }
+        list.appendChild(item(page));
+      }
+      if (n === 0) {
+        say("search.result.none");
+        list.replaceChildren();
+      }
+      return found.results.slice(0, MAX_PAGES).map(function (r) { return r.data(); })
+        .reduce(function (before, data) {
+          return before.then(function () { return data; }).then(put);
+        }, Promise.resolve());
     }).catch(function (error) {
       meta.textContent = window.location.protocol === "file:"
         ? "Search needs the site on a web server: opened from a folder or shared drive " +

@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+import jinja2
+
 from . import __version__
 from . import cli_import, cli_init, cli_quiz, cli_review, diff_report, workflow
 from .build import build_site, load_and_check, problems_of, quiet_mkdocs
@@ -19,6 +21,7 @@ from .compare import compare_versions
 from .errors import Problem, errors, shown
 from .session import BuildSession, Settings
 from .site_folder import SiteFolderError
+from .templates import template_problem
 from .write import write_new_file, write_tree
 from .yaml_edit import EditError
 
@@ -133,6 +136,9 @@ def _build(root: Path, args: argparse.Namespace) -> int:
     except PdfError as error:
         print(f"policykit: {error}\npolicykit: site/ is unchanged", file=sys.stderr)
         return PROBLEMS
+    except jinja2.TemplateError as error:  # a theme override of the project's (see _serve)
+        print(f"{template_problem(error, root)}\npolicykit: site/ is unchanged", file=sys.stderr)
+        return PROBLEMS
     print(f"built {_shown(site, root)}/")
     return OK
 
@@ -153,8 +159,12 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
     (root / DOCS_FOLDER).mkdir(exist_ok=True)
     quiet_mkdocs(verbose=True)
     # dirty: policykit decides per rebuild which pages to build again (incremental.py)
-    serve(config_file=str(root / "mkdocs.yml"), dev_addr=f"127.0.0.1:{args.port}",
-          docs_dir=str(root / DOCS_FOLDER), build_type="dirty")
+    try:
+        serve(config_file=str(root / "mkdocs.yml"), dev_addr=f"127.0.0.1:{args.port}",
+              docs_dir=str(root / DOCS_FOLDER), build_type="dirty")
+    except jinja2.TemplateError as error:  # the first build's: MkDocs renders the theme's
+        print(f"{template_problem(error, root)}\npolicykit: nothing served", file=sys.stderr)
+        return PROBLEMS
     return OK
 
 

@@ -54,12 +54,18 @@ def site_nav(project) -> list:
             {"Reviews": source(urls.REVIEWS)}]
 
 
-def _add_theme_overrides(config: MkDocsConfig) -> None:
-    """Put the package's Material overrides after the project's own (theme custom_dir)."""
-    shipped = str(packaged() / "overrides")
+def _add_theme_overrides(config: MkDocsConfig, root: Path) -> None:
+    """Put the package's Material overrides after the project's own: the theme's custom_dir,
+    then the project's docs_templates/overrides (which overrides the package's file by file,
+    as its page templates do, without a custom_dir in mkdocs.yml)."""
     dirs = config.theme.dirs
-    if shipped not in dirs:
-        dirs.insert(1 if config.theme.custom_dir else 0, shipped)
+    at = 1 if config.theme.custom_dir else 0
+    present = {os.path.realpath(folder) for folder in dirs}
+    for folder in (root / TEMPLATES_FOLDER / "overrides", packaged() / "overrides"):
+        if folder.is_dir() and os.path.realpath(folder) not in present:
+            dirs.insert(at, str(folder))
+            present.add(os.path.realpath(folder))
+            at += 1
 
 
 class PolicykitConfig(base.Config):
@@ -121,7 +127,7 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         refresh_schemas(self.root)  # the project's copy for editors, written by policykit init
         if project is not None:
             config.nav = site_nav(project)
-        _add_theme_overrides(config)
+        _add_theme_overrides(config, self.root)
         keep_listing(config.theme, self.session)
         return config
 

@@ -45,10 +45,12 @@ def template_problem(error: BaseException, root: Path) -> Problem:
     file and line (a project's own override, usually), not a Python traceback."""
     filename, line = getattr(error, "filename", None), getattr(error, "lineno", None)
     if not filename:
+        own_folder = root.resolve() / PROJECT_FOLDER
         trace = error.__traceback__
         while trace is not None:  # jinja2 rewrites each template frame to the template's line
-            if trace.tb_frame.f_code.co_filename.endswith(".j2"):
-                filename, line = trace.tb_frame.f_code.co_filename, trace.tb_lineno
+            name = trace.tb_frame.f_code.co_filename
+            if name.endswith(".j2") or own_folder in Path(name).parents:  # the deepest counts
+                filename, line = name, trace.tb_lineno
             trace = trace.tb_next
     path = Path(filename).resolve() if filename else None
     shown_path = "a page template"
