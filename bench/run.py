@@ -45,19 +45,23 @@ def generator_stages(root: Path) -> dict[str, float]:
     """Time each generator stage in this process, rendering on one core without writing."""
     from policykit.build import load_and_check, site_parts
     from policykit.render_versions import comparisons
+    from policykit.session import BuildSession
 
     figures = {}
+    session = BuildSession(root)  # as in a build: project-wide indexes are made once
     start = time.perf_counter()
-    project, problems = load_and_check(root)
+    project, problems = load_and_check(root, session)
     figures["load + check (s)"] = time.perf_counter() - start
     assert not [p for p in problems if p.severity == "error"], problems[:3]
-    start = time.perf_counter()
-    pairs = sum(len(comparisons(project, policy)) for policy in project.policies)
-    figures["compare all version pairs (s)"] = time.perf_counter() - start
-    figures["version pairs compared"] = pairs
-    start = time.perf_counter()
-    files = sum(len(part.render()) for part in site_parts(root, project))
-    figures["render, one core (s)"] = time.perf_counter() - start
+    with session.active():
+        start = time.perf_counter()
+        pairs = sum(len(comparisons(project, policy)) for policy in project.policies)
+        figures["compare all version pairs (s)"] = time.perf_counter() - start
+        figures["version pairs compared"] = pairs
+    with BuildSession(root).active():  # a new session: rendering makes the comparisons again
+        start = time.perf_counter()
+        files = sum(len(part.render()) for part in site_parts(root, project))
+        figures["render, one core (s)"] = time.perf_counter() - start
     figures["generated files"] = files
     return figures
 
