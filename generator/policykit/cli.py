@@ -153,6 +153,7 @@ def _shown(path: Path, root: Path) -> str:
 
 def _serve(root: Path, args: argparse.Namespace) -> int:
     from mkdocs.commands.serve import serve
+    from mkdocs.exceptions import MkDocsException
 
     from .build import DOCS_FOLDER
 
@@ -164,6 +165,9 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
               docs_dir=str(root / DOCS_FOLDER), build_type="dirty")
     except jinja2.TemplateError as error:  # the first build's: MkDocs renders the theme's
         print(f"{template_problem(error, root)}\npolicykit: nothing served", file=sys.stderr)
+        return PROBLEMS
+    except MkDocsException as error:  # the first build failed (its error is logged above)
+        print(f"policykit: {error}\npolicykit: nothing served", file=sys.stderr)
         return PROBLEMS
     return OK
 

@@ -156,6 +156,7 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         costs more than rendering a handful of pages); keyed by each template's source."""
         import jinja2
 
+        self._check_overrides(env, config)
         if self.session is None:
             return env
         folder = self.session.cache_folder() / "jinja"
@@ -173,6 +174,23 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         if ids and page.present_anchor_ids is not None:
             page.present_anchor_ids |= ids
         return html
+
+    def _check_overrides(self, env, config: MkDocsConfig) -> None:
+        """A slip in the project's own theme templates (custom_dir, docs_templates/overrides)
+        as a located error before MkDocs renders them: under `serve`, MkDocs would print a
+        traceback and hold every page until the next save."""
+        root = self.root.resolve()
+        for folder in config.theme.dirs:
+            real = Path(folder).resolve()
+            if root not in real.parents:
+                continue  # an installed theme's
+            for path in sorted(real.rglob("*.html")):
+                try:
+                    env.parse(path.read_text("utf-8"), path.relative_to(real).as_posix(),
+                              str(path))
+                except (jinja2.TemplateSyntaxError, UnicodeDecodeError, OSError) as error:
+                    raise PluginError(f"a theme template is wrong:\n"
+                                      f"{template_problem(error, self.root)}") from None
 
     def on_post_page(self, output: str, page, config: MkDocsConfig) -> str:
         searchable = is_searchable(page.meta)
