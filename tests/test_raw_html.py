@@ -17,6 +17,7 @@ from conftest import build, copy_project
 from hostile import write_hostile_project
 from test_second_school import second_school
 from policykit.build import generate
+from policykit import raw_html
 from policykit.raw_html import RawHtml, raw_blocks
 
 EXTENSIONS = ["attr_list", "admonition", "abbr", "toc"]
@@ -31,12 +32,20 @@ def convert(text: str, fast: bool, extensions=EXTENSIONS) -> tuple[str, set, lis
                            extension_configs=CONFIGS)
     reader = _RawHTMLPreprocessor()
     reader._register(md)
-    html = md.convert(text)
-    ids = set(reader.present_anchor_ids)
-    found = extension.ids_of(html)
-    if found is not None:
-        ids |= found
-    return html, ids, getattr(md, "toc_tokens", []), found is not None
+    taken = []  # whether the blocks were set aside here (raw_blocks gave them)
+    original = raw_html.raw_blocks
+
+    def noted(text, is_block_level):
+        found = original(text, is_block_level)
+        taken.append(found is not None)
+        return found
+
+    raw_html.raw_blocks = noted
+    try:
+        html = md.convert(text)
+    finally:
+        raw_html.raw_blocks = original
+    return html, set(reader.present_anchor_ids), getattr(md, "toc_tokens", []), any(taken)
 
 
 def assert_same(text: str, extensions=EXTENSIONS) -> bool:
@@ -142,3 +151,21 @@ def test_the_site_is_the_same_with_and_without_it(example_site, tmp_path, monkey
 def digests(site: Path) -> dict[str, str]:
     return {str(path.relative_to(site)): hashlib.sha256(path.read_bytes()).hexdigest()
             for path in sorted(site.rglob("*")) if path.is_file()}
+
+
+def test_ids_go_to_the_page_they_are_on_only():
+    """One extension serves every page of a build: a page's ids never reach the next page
+    (a blank one, which Markdown returns at once; one the parser reads), nor are they lost."""
+    extension = RawHtml()
+
+    def page_ids(text: str) -> set:
+        md = markdown.Markdown(extensions=EXTENSIONS + [extension], extension_configs=CONFIGS)
+        reader = _RawHTMLPreprocessor()
+        reader._register(md)
+        md.convert(text)
+        return set(reader.present_anchor_ids)
+
+    assert page_ids('#\n\n<div id="only-on-a">x</div>\n') == {"only-on-a"}
+    assert page_ids("   \n") == set()
+    assert page_ids("<!-- read by the parser -->\n\n<div id='b'>y</div>\n") == {"b"}
+    assert page_ids("<div id='c'>z</div>\n") == {"c"}

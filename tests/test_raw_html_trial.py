@@ -1,6 +1,6 @@
 """A user's trial of raw_html.py: each scenario is built (or converted) twice, with the extension
 and without it, and both must give the same site, byte for byte, the same exit code and the same
-warnings. A difference found is an xfail(strict) test that shows it minimally."""
+warnings. A difference found was a strict xfail until fixed; each stays as a regression test."""
 
 from __future__ import annotations
 
@@ -302,21 +302,15 @@ SNIPPETS = [
 ]
 
 
-# --- Differences found ------------------------------------------------------------------------
+# --- Differences found, and fixed: raw_html.py takes only HTML's spaces after a tag's name
 
-@pytest.mark.xfail(strict=True, reason="raw_html.py's _TAG takes any Unicode space (\\s) after a "
-                   "tag name as the end of the name; html.parser takes only ASCII ones "
-                   "(tagfind_tolerant), so `<div\\u00a0id=x>` is a block with id x one way and "
-                   "an inline tag named 'div\\xa0id=\"x\"' the other")
+
 @pytest.mark.parametrize("space", ["\u00a0", "\u2003", "\u2028", "\x0b", "\x85"])
 def test_a_no_break_space_after_a_tag_name(space):
     """A web person types Option-Space (a no-break space) between a tag's name and its id."""
     assert_same(f'<div{space}id="contacts">Ask us</div>\n\n[Contacts](#contacts)\n')
 
 
-@pytest.mark.xfail(strict=True, reason="the same no-break space in a template: the fast way "
-                   "finds the id and the page's HTML differs by a newline; the build without "
-                   "it warns of the broken anchor (and --strict fails)")
 def test_a_no_break_space_in_a_template_tag_changes_the_site_and_strict(project):
     """A web person's template holds `<div\\u00a0id="contacts">` and a link to #contacts:
     built both ways with --strict."""

@@ -130,7 +130,7 @@
       var n = found.results.length;
       var shown = 0;
       function put(page) {  /* each result as soon as it and those before it have come */
-        if (pending !== null) return;
+        if (pending !== null || page === null) return;  /* null: its data did not come */
         if (shown++ === 0) {
           say(n === 1 ? "search.result.one" : "search.result.other", n);
           list.replaceChildren();
@@ -141,11 +141,18 @@
         say("search.result.none");
         list.replaceChildren();
       }
-      return found.results.slice(0, MAX_PAGES).map(function (r) { return r.data(); })
+      return found.results.slice(0, MAX_PAGES)
+        .map(function (r) { return r.data().catch(function () { return null; }); })
         .reduce(function (before, data) {
           return before.then(function () { return data; }).then(put);
-        }, Promise.resolve());
+        }, Promise.resolve())
+        .then(function () {
+          if (n > 0 && shown === 0 && pending === null) {
+            throw new Error("the results could not be loaded");
+          }
+        });
     }).catch(function (error) {
+      list.replaceChildren();
       meta.textContent = window.location.protocol === "file:"
         ? "Search needs the site on a web server: opened from a folder or shared drive " +
           "(file://), every page and link works, but not search."

@@ -88,7 +88,6 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
     serving = False
     indexer: threading.Thread | None = None  # serve's search index, made in the background
     search_failed = False  # serve's last search index failed: the next rebuild makes one
-    raw_html: RawHtml | None = None  # sets pages' raw HTML aside without parsing it twice
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Having on_startup keeps this plugin (and its session) across serve's rebuilds.
@@ -122,8 +121,7 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
             raise PluginError(f"a page template is wrong:\n{template_problem(error, self.root)}"
                               ) from None
         apply_defaults(config, self.root)
-        self.raw_html = RawHtml()
-        config.markdown_extensions.append(self.raw_html)
+        config.markdown_extensions.append(RawHtml())  # raw HTML read once, not twice
         refresh_schemas(self.root)  # the project's copy for editors, written by policykit init
         if project is not None:
             config.nav = site_nav(project)
@@ -166,14 +164,6 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         except OSError:
             pass  # no cache folder: templates are compiled as before
         return env
-
-    def on_page_content(self, html: str, *, page, config: MkDocsConfig, files) -> str:
-        """Give the page the anchor ids in the raw HTML that raw_html.py set aside (MkDocs
-        reads them from the HTML it parses, which no longer holds those blocks)."""
-        ids = self.raw_html.ids_of(page.content) if self.raw_html is not None else None
-        if ids and page.present_anchor_ids is not None:
-            page.present_anchor_ids |= ids
-        return html
 
     def _check_overrides(self, env, config: MkDocsConfig) -> None:
         """A slip in the project's own theme templates (custom_dir, docs_templates/overrides)

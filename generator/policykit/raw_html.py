@@ -11,10 +11,10 @@ tag and no tag stands outside a raw block, the page is text without tags and raw
 starting a line with a block-level element and ending at the end of a line with the end tag
 that closes it. For such a page the parser's result is known: each block set aside whole (with
 the newline of a blank line after it), text left as it is. The preprocessor does just that, and
-hands the ids it found to the policykit plugin, which adds them to the page's
-(`on_page_content`). Any other page (a comment, a script with `<` in it, a tag in running text,
-more after an end tag on its line) is left to Python-Markdown and MkDocs untouched, and so is
-every page when another extension replaces Python-Markdown's reader (`md_in_html`). A test
+gives the ids it found to MkDocs' reader of ids once that has run, so the page has them
+all. Any other page (a comment, a script with `<` in it, a tag in running text, more after an
+end tag on its line) is left to Python-Markdown and MkDocs untouched, and so is every page
+when another extension replaces Python-Markdown's reader (`md_in_html`). A test
 compares both ways on every page generated for three projects and on thousands of randomly
 written pages.
 """
@@ -27,17 +27,19 @@ from typing import Callable
 
 from markdown import Markdown
 from markdown.extensions import Extension
-from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import HtmlBlockPreprocessor, Preprocessor
 
 # An end tag, or a start tag, as plainly written: a name, attributes with quoted or simple
 # values. The parser reads such a tag as this expression does; anything else on a page (`<` in
 # text, a comment, a declaration) sends the page the parser's way.
-_TAG = re.compile(r"""</([a-zA-Z][a-zA-Z0-9-]*)\s*>|<([a-zA-Z][a-zA-Z0-9-]*)(
-    (?:\s+[a-zA-Z_:@][-a-zA-Z0-9_:.@]*
-       (?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?
-    )*)\s*(/?)>""", re.VERBOSE)
-_ATTRIBUTE = re.compile(r"""([a-zA-Z_:@][-a-zA-Z0-9_:.@]*)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
+# Spaces between names are HTML's (ASCII) only: the parser ends a tag's name at no other (a
+# no-break space after `<div` makes a tag named `div\xa0id="x"`); a bare value ends at any.
+_TAG = re.compile(r"""</([a-zA-Z][a-zA-Z0-9-]*)[ \t\n\r\f]*>|<([a-zA-Z][a-zA-Z0-9-]*)(
+    (?:[ \t\n\r\f]+[a-zA-Z_:@][-a-zA-Z0-9_:.@]*
+       (?:[ \t\n\r\f]*=[ \t\n\r\f]*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?
+    )*)[ \t\n\r\f]*(/?)>""", re.VERBOSE)
+_ATTRIBUTE = re.compile(r"""([a-zA-Z_:@][-a-zA-Z0-9_:.@]*)"""
+                        r"""(?:[ \t\n\r\f]*=[ \t\n\r\f]*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
 # Elements whose content the parser reads as text up to their end tag: a script or style whose
 # text holds no `<` is read alike by every Python version; the others are left to the parser.
 _SCRIPTS = frozenset({"script", "style"})
@@ -116,22 +118,27 @@ def _anchor_ids(tag: str, attributes: str) -> set[str] | None:
     return found
 
 
-class _Record(Postprocessor):
-    """Keeps the ids set aside from a page under the HTML made of it, for ids_of()."""
+class _GiveIds(Preprocessor):
+    """Runs after MkDocs' reader of ids (which no longer saw the blocks set aside) and gives it
+    their ids, so that the page it reads them for has them all."""
 
     def __init__(self, md: Markdown, extension: RawHtml) -> None:
         super().__init__(md)
         self.extension = extension
 
-    def run(self, text: str) -> str:
-        # Also run on each heading's text (by `toc`): the page's whole HTML comes last.
-        ids = self.extension.pending
-        if ids is not None:
-            found = self.extension.found
-            found[text.strip()] = ids  # the HTML as Markdown.convert returns it
-            while len(found) > RawHtml.KEPT:  # conversions nobody asked about: the oldest go
-                del found[next(iter(found))]
-        return text
+    def run(self, lines: list[str]) -> list[str]:
+        ids, self.extension.pending = self.extension.pending, None
+        if ids:
+            for each in self.md.preprocessors:
+                if _is_id_reader(each):
+                    each.present_anchor_ids = set(each.present_anchor_ids) | ids
+        return lines
+
+
+def _is_id_reader(preprocessor: Preprocessor) -> bool:
+    """MkDocs' (or ProperDocs') reader of the ids in a page's raw HTML."""
+    return (type(preprocessor).__name__ == "_RawHTMLPreprocessor"
+            and isinstance(getattr(preprocessor, "present_anchor_ids", None), set))
 
 
 class _SetAside(Preprocessor):
@@ -163,30 +170,26 @@ class _SetAside(Preprocessor):
 
     def _parser_next(self) -> bool:
         """Whether what runs after this preprocessor is Python-Markdown's own raw HTML reader
-        (with MkDocs' reader of ids before it) and nothing else."""
+        (with MkDocs' reader of ids before it, and _GiveIds) and nothing else."""
         after = list(self.md.preprocessors)
         after = after[after.index(self) + 1:]
-        kinds = [type(each) for each in after]
-        return (kinds[-1:] == [HtmlBlockPreprocessor]
-                and all(kind.__name__ == "_RawHTMLPreprocessor" for kind in kinds[:-1]))
+        return (bool(after) and type(after[-1]) is HtmlBlockPreprocessor
+                and all(_is_id_reader(each) or isinstance(each, _GiveIds)
+                        for each in after[:-1]))
 
 
 class RawHtml(Extension):
-    """The extension, for every page of a build: ids_of(page.content) gives the anchor ids of
-    the blocks it set aside from that page (None when it left the page to the parser)."""
+    """The extension (see the module): MkDocs' reader of ids gets those of the blocks set
+    aside, for the page it reads."""
 
     PRIORITY = 22  # after fenced code (25); before MkDocs' reader of ids (21) and html_block (20)
-    KEPT = 64  # texts converted and not yet asked about (a page, its headings)
+    GIVE_PRIORITY = 20.5  # after MkDocs' reader of ids; before html_block
 
     def __init__(self) -> None:
         super().__init__()
-        self.pending: set[str] | None = None
-        self.found: dict[str, set[str]] = {}
+        self.pending: set[str] | None = None  # the ids of the blocks set aside from the page
 
     def extendMarkdown(self, md: Markdown) -> None:
         md.preprocessors.register(_SetAside(md, self), "policykit_raw_html", self.PRIORITY)
-        md.postprocessors.register(_Record(md, self), "policykit_raw_html", -100)  # the last
-
-    def ids_of(self, content: str) -> set[str] | None:
-        """The ids set aside from the page converted into content (taken once), or None."""
-        return self.found.pop(content, None)
+        md.preprocessors.register(_GiveIds(md, self), "policykit_raw_html_ids",
+                                  self.GIVE_PRIORITY)

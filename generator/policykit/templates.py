@@ -49,7 +49,7 @@ def template_problem(error: BaseException, root: Path) -> Problem:
         trace = error.__traceback__
         while trace is not None:  # jinja2 rewrites each template frame to the template's line
             name = trace.tb_frame.f_code.co_filename
-            if name.endswith(".j2") or own_folder in Path(name).parents:  # the deepest counts
+            if name.endswith(".j2") or own_folder in Path(name).resolve().parents:  # deepest
                 filename, line = name, trace.tb_lineno
             trace = trace.tb_next
     path = Path(filename).resolve() if filename else None
