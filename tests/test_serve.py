@@ -117,3 +117,18 @@ def test_the_banner_escapes_what_came_from_yaml():
     assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
     assert page.index('<body class="md">') < page.index("policy/x.yaml:3:5") < page.index(
         "Last good page")
+
+
+def test_a_build_after_serve_in_the_same_process_is_a_plain_build(scratch):
+    """MkDocs keeps a plugin with on_startup for every later command of the process: a build
+    after `serve` (as in a test session, or a tool that runs both) had serve's settings (no
+    Content Security Policy, the preview's banner)."""
+    from mkdocs.config import load_config
+
+    from conftest import build
+
+    (scratch / "docs_generated").mkdir(exist_ok=True)
+    config = load_config(str(scratch / "mkdocs.yml"))
+    config.plugins.on_startup(command="serve", dirty=True)
+    page = (build(scratch) / "index.html").read_text("utf-8")
+    assert 'http-equiv="Content-Security-Policy"' in page

@@ -181,6 +181,8 @@ def build_site(root: Path, strict: bool = False, pdf: bool = False,
                 log.info("policykit: nothing changed since the last build: the site is as it was")
                 return configured
         staging = make_staging(target)
+        # as `mkdocs build` does: plugins that keep state between commands start afresh
+        config.plugins.on_startup(command="build", dirty=incremental is not None)
         try:
             config.site_dir = str(staging)
             if not _attach(config, session, incremental):
@@ -200,6 +202,8 @@ def build_site(root: Path, strict: bool = False, pdf: bool = False,
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+        finally:
+            config.plugins.on_shutdown()
         swap_in(staging, target, keep_old)
     return configured
 

@@ -90,7 +90,12 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
     search_failed = False  # serve's last search index failed: the next rebuild makes one
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        # Having on_startup keeps this plugin (and its session) across serve's rebuilds.
+        # Having on_startup keeps this plugin (and its session) across serve's rebuilds, and
+        # MkDocs keeps it for every later command in the same process: each starts afresh.
+        self._finish_indexing()
+        self.session = None
+        self.incremental = None
+        self.search_failed = False
         self.preview = Preview() if command == "serve" else None
         self.serve_incremental = command == "serve" and dirty
         # `serve` adds its own inline live-reload script to each page: no policy there.
