@@ -4,15 +4,15 @@ Measures, per size: load + check, compare, render, write, the MkDocs build, the 
 `policykit build` and a plain `mkdocs build` of the same generated Markdown, both as a first
 build (nothing built before: no site, no generated docs, no cache) and as a rebuild over their
 last output (the median of --repeats, alternating); whole / plain is the generator's overhead
-(`overhead` for full rebuilds, `overhead, first build` for first builds); the
-whole build after one clause is edited (`incremental`: after an incremental build, as in a
-policy lead's edit-and-build loop; also shown for the first edit after a full build) and with
-nothing changed, over plain MkDocs in the same round; and under `policykit serve`, the seconds
-from saving a clause edit to Chromium showing the reloaded page. Also rebuilds of the generator alone, peak memory, site and
-search-index size, the bytes of a policy page and a quiz page, and (with Chromium) how soon the
-first search result appears. Prints a table ending with `incremental: <ratio>` and
-`overhead: <ratio>` and writes the
-figures as JSON (bench/results.json).
+(`overhead` for full rebuilds, `overhead, first build` for first builds); the whole build after
+one clause is edited (`incremental`: after an incremental build, as in a policy lead's
+edit-and-build loop; also shown for the first edit after a full build) and with nothing
+changed, over plain MkDocs in the same round; and under `policykit serve`, the seconds from
+saving a clause edit to Chromium showing the reloaded page. Also rebuilds of the generator
+alone, peak memory, site and search-index size, the bytes of a policy page and a quiz page, and
+(with Chromium) how soon the first search result appears. Prints a table ending with
+`incremental: <ratio>` and `overhead: <ratio>` and writes the figures as JSON
+(bench/results.json).
 """
 
 from __future__ import annotations

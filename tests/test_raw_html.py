@@ -143,7 +143,7 @@ def test_the_site_is_the_same_with_and_without_it(example_site, tmp_path, monkey
         def extendMarkdown(self, md):  # registers nothing: every page goes to the parser
             pass
 
-    monkeypatch.setattr("policykit.plugin.RawHtml", Parsed)
+    monkeypatch.setattr("policykit.site_config.RawHtml", Parsed)
     plain = build(copy_project(tmp_path / "project"))
     assert digests(plain) == digests(example_site)
 

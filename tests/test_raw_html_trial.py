@@ -16,18 +16,19 @@ import pytest
 from conftest import EPOCH, ROOT, copy_project, lock
 from test_raw_html import EXTENSIONS, assert_same
 
-# policykit's CLI with raw_html.py's extension ("fast") or without it ("slow": the plugin's
-# RawHtml replaced as in test_raw_html.py); in the fast way, how often raw_blocks() set a page's
-# blocks aside and how often it left the page to the parser is written to RAW_TRIAL_COUNT.
+# policykit's CLI with raw_html.py's extension ("fast") or without it ("slow": site_config's
+# RawHtml replaced as in test_raw_html.py); in the fast way, how often raw_blocks() set a
+# page's blocks aside and how often it left the page to the parser is written to
+# RAW_TRIAL_COUNT.
 RUNNER = """
 import os, sys
-import policykit.plugin
+import policykit.site_config
 import policykit.raw_html as raw_html
 if sys.argv[1] == "slow":
     class Parsed(raw_html.RawHtml):
         def extendMarkdown(self, md):
             pass
-    policykit.plugin.RawHtml = Parsed
+    policykit.site_config.RawHtml = Parsed
 else:
     original, counts = raw_html.raw_blocks, [0, 0]
     def counted(text, is_block_level):

@@ -140,6 +140,7 @@
       if (n === 0) {
         say("search.result.none");
         list.replaceChildren();
+        return null;
       }
       return found.results.slice(0, MAX_PAGES)
         .map(function (r) { return r.data().catch(function () { return null; }); })
@@ -147,7 +148,7 @@
           return before.then(function () { return data; }).then(put);
         }, Promise.resolve())
         .then(function () {
-          if (n > 0 && shown === 0 && pending === null) {
+          if (shown === 0 && pending === null) {
             throw new Error("the results could not be loaded");
           }
         });

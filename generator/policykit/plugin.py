@@ -20,7 +20,6 @@ from .csp import PolicyError, add_policy
 from .errors import ProjectError
 from .incremental import Incremental, QuietDirty
 from .preview import Preview
-from .raw_html import RawHtml
 from .session import BuildSession, settings_of
 from . import urls
 from .templates import packaged, template_problem
@@ -126,7 +125,6 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
             raise PluginError(f"a page template is wrong:\n{template_problem(error, self.root)}"
                               ) from None
         apply_defaults(config, self.root)
-        config.markdown_extensions.append(RawHtml())  # raw HTML read once, not twice
         refresh_schemas(self.root)  # the project's copy for editors, written by policykit init
         if project is not None:
             config.nav = site_nav(project)

@@ -131,7 +131,7 @@ class _GiveIds(Preprocessor):
         if ids:
             for each in self.md.preprocessors:
                 if _is_id_reader(each):
-                    each.present_anchor_ids = set(each.present_anchor_ids) | ids
+                    each.present_anchor_ids |= ids
         return lines
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .build import DOCS_FOLDER
+from .raw_html import RawHtml
 
 
 STYLESHEETS = ("assets/policykit.css",)
@@ -27,7 +28,8 @@ MATERIAL_FONT = {"text": "Roboto", "code": "Roboto Mono"}  # Material's default:
 
 def apply_defaults(config: Any, root: Path) -> None:
     """Set what the generated pages need: the docs folder, the package's stylesheet and
-    scripts, the Markdown extensions, and a theme that fetches no web fonts."""
+    scripts, the Markdown extensions (and raw_html.py's), and a theme that fetches no web
+    fonts."""
     config.docs_dir = str(root / DOCS_FOLDER)
     # the package's stylesheet first, so that a project's own (listed in extra_css) wins
     present = {str(item) for item in config.extra_css}
@@ -38,6 +40,7 @@ def apply_defaults(config: Any, root: Path) -> None:
             config.markdown_extensions.append(name)
         if settings and name not in config.mdx_configs:
             config.mdx_configs[name] = dict(settings)
+    config.markdown_extensions.append(RawHtml())  # pages' raw HTML read once, not twice
     _theme_defaults(config.theme)
     _quiet_hidden_pages(config)
 
