@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 from browser import serve
 from conftest import build
@@ -68,6 +69,30 @@ def test_search_by_keyboard_only(page, site_url):
                            ".includes('No matching documents')", timeout=10_000)
     page.keyboard.press("Enter")  # nothing to open: the page stays
     assert page.url == site_url + "training/"
+
+
+def test_search_results_follow_the_last_query_and_a_failed_result_is_said(page, site_url):
+    """Results are shown one by one as they come: typing on, then backspacing, never leaves
+    an earlier query's results; when no result's data can be fetched, the box says so."""
+    page.goto(site_url)
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.press_sequentially("safeguarding", delay=5)  # many queries in flight at once
+    page.locator(".md-search-result__item").first.wait_for(timeout=10_000)
+    for _ in "safeguarding":
+        box.press("Backspace", delay=5)
+    box.press_sequentially("zzyzx", delay=5)
+    expect(page.locator(".md-search-result__meta")).to_contain_text("No matching documents",
+                                                                    timeout=10_000)
+    page.wait_for_timeout(500)  # anything still arriving for an earlier query
+    assert page.locator(".md-search-result__item").count() == 0
+    page.context.route("**/pagefind/fragment/**", lambda route: route.abort())
+    page.goto(site_url + "training/")  # a new page: Pagefind keeps the fragments it fetched
+    box.click()
+    box.press_sequentially("friend request", delay=5)
+    expect(page.locator(".md-search-result__meta")).to_contain_text("could not be loaded",
+                                                                    timeout=10_000)
+    assert page.locator(".md-search-result__item").count() == 0
 
 
 def test_search_works_on_a_site_served_below_the_domain_root(browser, example_site, tmp_path):
