@@ -169,3 +169,28 @@ def quiz(browser, site_url):
     yield page
     assert errors == []
     context.close()
+
+
+# Test tiers (`./dev test fast` runs the unit and golden tiers; `./dev test` runs everything, as
+# CI does). A test is in the browser tier when it drives Chromium, in the slow tier when its
+# file builds many whole sites or runs servers, PDFs or property tests; every other test is fast.
+SLOW_FILES = {
+    "test_bench.py", "test_cache_property.py", "test_incremental_property.py",
+    "test_incremental_trial.py", "test_incremental.py", "test_pdf.py", "test_product_wheel.py",
+    "test_product_properdocs.py", "test_serve.py", "test_raw_html.py", "test_raw_html_trial.py",
+    "test_product_lint.py", "test_hostile.py", "test_docs_site.py",
+}
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "browser: drives headless Chromium (the browser tier)")
+    config.addinivalue_line("markers", "slow: builds many sites, runs servers, PDFs or "
+                                       "property tests (the slow tier)")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+        if item.path.name in SLOW_FILES:
+            item.add_marker(pytest.mark.slow)
