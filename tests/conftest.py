@@ -194,3 +194,8 @@ def pytest_collection_modifyitems(config, items) -> None:
             item.add_marker(pytest.mark.browser)
         if item.path.name in SLOW_FILES:
             item.add_marker(pytest.mark.slow)
+
+
+def pytest_addoption(parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="refresh tests/golden/ from today's output (review the diff)")
