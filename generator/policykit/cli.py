@@ -237,12 +237,18 @@ def _diff(root: Path, args: argparse.Namespace) -> int:
 
 
 def _site_url(root: Path) -> str | None:
-    """mkdocs.yml's site_url, if it sets one (read without running MkDocs' loader)."""
+    """mkdocs.yml's site_url, if it sets one, read as MkDocs reads it (INHERIT, !ENV); None
+    when the file is missing or MkDocs cannot read it (the build reports that, located)."""
+    from mkdocs.exceptions import ConfigurationError
+    from mkdocs.utils.yaml import yaml_load
+
     path = root / "mkdocs.yml"
-    if not path.exists():
+    try:
+        with path.open("rb") as stream:
+            value = yaml_load(stream).get("site_url")
+    except (OSError, ConfigurationError, AttributeError):
         return None
-    found = re.search(r"^site_url:[ \t]*[\"']?([^\"'\s#]+)", path.read_text("utf-8"), re.M)
-    return found.group(1) if found else None
+    return value if isinstance(value, str) and value.strip() else None
 
 
 def _new_version(root: Path, args: argparse.Namespace) -> int:

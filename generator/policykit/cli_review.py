@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from markupsafe import Markup
+from .dates import long_date
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -48,7 +49,7 @@ def _pack(root: Path, args: argparse.Namespace) -> int:
         print("policykit: no policy matches: no meeting pack written", file=sys.stderr)
         return PROBLEMS
     criterion = ("drafts awaiting approval" if args.drafts else
-                 f"reviews due before {args.due_before.strftime('%-d %B %Y')}")
+                 f"reviews due before {long_date(args.due_before)}")
     html = meeting_html(project, root, items, criterion, today)
     target = Path(args.output)
     target = target if target.is_absolute() else root / target
@@ -109,7 +110,7 @@ def meeting_html(project, root: Path, items: list[dict], criterion: str,
     env = environment(folders(root))
     css = _print_css(root)
     view = {"organisation": project.organisation.name, "criterion": criterion,
-            "generated": today.strftime("%-d %B %Y"), "entries": items}
+            "generated": long_date(today), "entries": items}
     return env.get_template("meeting_pack.html.j2").render(view=view, css=Markup(css))
 
 

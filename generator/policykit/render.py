@@ -24,6 +24,7 @@ from .text import (escape_markdown, front_matter_title, html_in_markdown, inline
                    markdown_to_html)
 from . import urls
 from .urls import Page
+from .dates import long_date_or_none
 
 LINKED_SECTION = "linked-policies"
 MAX_HEADING = 6
@@ -451,4 +452,4 @@ def _status_label(policy: Policy, version: Version) -> str:
 
 
 def _date(value: dt.date | None) -> str | None:
-    return value.strftime("%-d %B %Y") if value else None
+    return long_date_or_none(value)

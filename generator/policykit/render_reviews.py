@@ -7,6 +7,7 @@ from typing import Any
 
 from .model import Policy, Project, Version, version_key
 from . import urls
+from .dates import long_date, long_date_or_none
 
 DUE_SOON_DAYS = 90
 
@@ -56,12 +57,12 @@ def reviews_view(project: Project, link, today: dt.date) -> dict[str, Any]:
             "title": policy.title, "href": link(urls.policy(policy.id)),
             "version": policy.current.version if policy.current else "—",
             "owner": policy.owner, "state": row["state"], "state_label": STATE_LABELS[row["state"]],
-            "due": row["due"].strftime("%-d %B %Y") if row["due"] else None,
+            "due": long_date_or_none(row["due"]),
             "draft": row["draft"].version if row["draft"] else None,
             "pack_href": link(pack) if pack else None,
             "print_href": link(urls.print_of(pack)) if pack else None,
         })
     counts = {state: sum(1 for r in rows if r["state"] == state) for state in STATE_LABELS}
     return {"rows": rows, "counts": counts, "labels": STATE_LABELS,
-            "drafts": [r for r in rows if r["draft"]], "today": today.strftime("%-d %B %Y"),
+            "drafts": [r for r in rows if r["draft"]], "today": long_date(today),
             "days": DUE_SOON_DAYS}

@@ -16,6 +16,7 @@ from .redline import rendered_text, runs_html
 from .text import markdown_to_html
 from .session import kept, memo
 from . import urls
+from .dates import long_date_or_none
 
 SUMMARY_LABELS = (("added", "Added"), ("removed", "Removed"), ("reworded", "Reworded"),
                   ("moved", "Moved"), ("renumbered", "Renumbered only"),
@@ -307,4 +308,4 @@ def _show(value) -> str:
 
 
 def _date(value: dt.date | None) -> str | None:
-    return value.strftime("%-d %B %Y") if value else None
+    return long_date_or_none(value)
