@@ -45,8 +45,15 @@ def _build(root: Path, cache: Path) -> Path:
 
 def _docs(root: Path) -> dict[str, bytes]:
     folder = root / "docs_generated"
-    return {path.relative_to(folder).as_posix(): path.read_bytes()
+    return {_stored(path.relative_to(folder).as_posix()): path.read_bytes()
             for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def _stored(relative: str) -> str:
+    """The name a generated file is kept under in tests/golden: the docs folder's .gitignore
+    (which ignores everything beside it) as dot-gitignore, so git keeps the golden files."""
+    return "/".join("dot-gitignore" if part == ".gitignore" else part
+                    for part in relative.split("/"))
 
 
 def _digests(site: Path) -> str:

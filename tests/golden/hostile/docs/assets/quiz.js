@@ -1,0 +1,332 @@
+/* policykit quiz: draws and shuffles questions per attempt, marks the answers in the browser,
+   explains each from the policy, and makes a printable certificate on a pass. No server.
+   The attempt is kept in sessionStorage for the tab, so leaving to re-read a clause loses
+   nothing. Inside an LMS (a SCORM 1.2 API in a parent or opener frame) it reports the score. */
+(function () {
+  "use strict";
+  var form = document.getElementById("pk-quiz");
+  var dataNode = document.getElementById("pk-quiz-data");
+  if (!form || !dataNode) return;
+  var data = JSON.parse(dataNode.textContent);
+  var list = form.querySelector(".pk-questions");
+  var all = Array.prototype.slice.call(form.querySelectorAll(".pk-question"));
+  var byId = {};
+  all.forEach(function (q) { byId[q.getAttribute("data-question")] = q; });
+  var result = document.getElementById("pk-result");
+  var announce = document.getElementById("pk-announce");
+  var unanswered = document.getElementById("pk-unanswered");
+  var storeKey = "policykit-quiz:" + data.id + ":" + data.policy.version;
+  var attempt = [];
+  var lastScore = null;
+  var lms = scormApi();
+
+  function $(id) { return document.getElementById(id); }
+  function each(nodes, fn) { Array.prototype.forEach.call(nodes, fn); }
+  function shuffle(items) {
+    for (var i = items.length - 1; i > 0; i--) {
+      var j = Math.floor(Math.random() * (i + 1));
+      var t = items[i]; items[i] = items[j]; items[j] = t;
+    }
+    return items;
+  }
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  function sentence(text) {  // a full stop, unless the text already ends in punctuation
+    return /[.?!:;\u2026]["'\u201d\u2019)\u00bb]*$/.test(text) ? text : text + ".";
+  }
+  function inside(id, section) { return data.questions[id].sections.indexOf(section) >= 0; }
+
+  /* Every `always` question, then enough from each section for draw_per_section, then at
+     random from the rest; in random order (quiz_document.draw does the same in Python). */
+  function draw() {
+    var ids = Object.keys(byId);
+    var chosen = ids.filter(function (id) { return data.questions[id].always; });
+    (data.draw_per_section ? data.sections : []).forEach(function (section) {
+      var pool = shuffle(ids.filter(function (id) {
+        return chosen.indexOf(id) < 0 && inside(id, section);
+      }));
+      while (pool.length && chosen.filter(function (id) { return inside(id, section); })
+             .length < data.draw_per_section) chosen.push(pool.pop());
+    });
+    var rest = shuffle(ids.filter(function (id) { return chosen.indexOf(id) < 0; }));
+    while (chosen.length < data.draw && rest.length) chosen.push(rest.pop());
+    return shuffle(chosen);
+  }
+
+  function show(ids, orders) {
+    form.reset();
+    attempt = ids.map(function (id) { return byId[id]; });
+    all.forEach(function (q) {
+      q.hidden = true; q.disabled = true;
+      q.classList.remove("pk-right", "pk-wrong");
+      each(q.querySelectorAll("input"), function (i) { i.disabled = false; });
+      each(q.querySelectorAll(".pk-option__mark"), function (m) { m.parentNode.removeChild(m); });
+      each(q.querySelectorAll(".pk-option"), function (o) {
+        o.classList.remove("pk-option--answer", "pk-option--mistake");
+      });
+      var feedback = q.querySelector(".pk-feedback");
+      feedback.hidden = true; feedback.textContent = "";
+    });
+    attempt.forEach(function (q, i) {
+      q.hidden = false; q.disabled = false;
+      list.appendChild(q);
+      q.querySelector(".pk-question__number").textContent =
+        "Question " + (i + 1) + " of " + attempt.length;
+      var options = q.querySelector(".pk-options");
+      var written = Array.prototype.map.call(options.children,
+        function (o) { return o.querySelector("input").value; })
+        .sort(function (a, b) { return a - b; });
+      // true/false stays True, False: a shuffle there only confuses
+      var order = orders[q.id] || (data.questions[q.id].shuffle ? shuffle(written) : written);
+      order.forEach(function (value) {
+        options.appendChild(q.querySelector("input[value='" + value + "']").parentNode);
+      });
+    });
+    form.hidden = false;
+    form.querySelector("button[type=submit]").disabled = false;
+    result.hidden = true;
+    unanswered.hidden = true;
+    $("pk-certificate").hidden = true;
+    $("pk-certificate-form").hidden = true;
+    $("pk-name-error").textContent = "";
+    document.documentElement.classList.remove("pk-certificate-ready");
+    announce.textContent = "";
+  }
+
+  function start() {
+    show(draw(), {});
+    save(false);
+  }
+
+  function chosenIn(q) {
+    return Array.prototype.slice.call(q.querySelectorAll("input:checked"))
+      .map(function (i) { return Number(i.value); }).sort();
+  }
+
+  function mark(q) {
+    var d = data.questions[q.getAttribute("data-question")];
+    var chosen = chosenIn(q);
+    var right = chosen.length === d.correct.length &&
+      chosen.every(function (c) { return d.correct.indexOf(c) >= 0; });
+    var box = q.querySelector(".pk-feedback");
+    box.textContent = "";
+    box.appendChild(el("p", "pk-verdict " + (right ? "pk-verdict--right" : "pk-verdict--wrong"),
+      right ? "✓ Correct." : (chosen.length ? "✗ Not quite." : "✗ Not answered.")));
+    if (!right) {
+      box.appendChild(el("p", null, sentence("The right answer: " +
+        d.correct.map(function (i) { return d.options[i]; }).join("; "))));
+    }
+    chosen.forEach(function (i) {
+      box.appendChild(el("p", null, "You chose “" + d.options[i] + "”: " + d.feedback[i]));
+    });
+    box.appendChild(el("p", null, "Why: " + d.explanation));
+    var reread = el("p", "pk-reread", "");
+    d.clauses.forEach(function (c, n) {
+      if (n) reread.appendChild(document.createTextNode(" "));
+      if (!c.href) { reread.appendChild(el("span", null, "Re-read " + c.number)); return; }
+      var a = el("a", null, "Re-read " + c.number);
+      a.href = c.href;
+      reread.appendChild(a);
+    });
+    box.appendChild(reread);
+    box.hidden = false;
+    each(q.querySelectorAll(".pk-option"), function (option) {
+      var input = option.querySelector("input");
+      var answer = d.correct.indexOf(Number(input.value)) >= 0;
+      var text = answer ? (input.checked ? "✓ your answer, right" : "✓ the right answer")
+        : (input.checked ? "✗ your answer" : "");
+      if (text) {
+        option.classList.add(answer ? "pk-option--answer" : "pk-option--mistake");
+        option.appendChild(el("span", "pk-option__mark", text));
+      }
+    });
+    q.classList.add(right ? "pk-right" : "pk-wrong");
+    each(q.querySelectorAll("input"), function (i) { i.disabled = true; });
+    return right;
+  }
+
+  function markAll(focus) {
+    var right = attempt.filter(mark).length;
+    var percent = Math.round((100 * right) / attempt.length);
+    var passed = percent >= data.pass_mark;
+    lastScore = { right: right, total: attempt.length, percent: percent, passed: passed };
+    var summary = "You answered " + right + " of " + attempt.length + " correctly (" + percent +
+      "%). The pass mark is " + data.pass_mark + "%: " +
+      (passed ? "you passed." : "you did not pass this time. Read the feedback below each question, then start a new attempt.");
+    $("pk-score").textContent = summary;
+    $("pk-score").className = "pk-score " + (passed ? "pk-score--pass" : "pk-score--fail");
+    form.querySelector("button[type=submit]").disabled = true;
+    $("pk-certificate-form").hidden = !passed;
+    unanswered.hidden = true;
+    result.hidden = false;
+    form.parentNode.insertBefore(result, form);
+    if (focus) {
+      announce.textContent = summary;
+      $("pk-result-title").focus();
+    }
+    return lastScore;
+  }
+
+  function askAboutUnanswered(missing) {
+    var items = $("pk-unanswered-list");
+    items.textContent = "";
+    missing.forEach(function (q) {
+      var li = el("li");
+      var a = el("a", null, q.querySelector(".pk-question__number").textContent);
+      a.href = "#" + q.id;
+      a.addEventListener("click", function (event) {
+        event.preventDefault();
+        q.scrollIntoView();
+        q.querySelector("input").focus();
+      });
+      li.appendChild(a);
+      items.appendChild(li);
+    });
+    $("pk-unanswered-count").textContent = missing.length === 1 ? "1 question is" :
+      missing.length + " questions are";
+    unanswered.hidden = false;
+    $("pk-unanswered-title").focus();
+  }
+
+  form.addEventListener("keydown", function (event) {
+    // Enter on an option chooses nothing and must not send the whole quiz.
+    if (event.key === "Enter" && event.target.tagName === "INPUT") event.preventDefault();
+  });
+  form.addEventListener("change", function () { save(false); });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var missing = attempt.filter(function (q) { return !chosenIn(q).length; });
+    if (missing.length && event.submitter !== $("pk-mark-anyway")) {
+      askAboutUnanswered(missing);
+      return;
+    }
+    var score = markAll(true);
+    save(true);
+    report(score);
+  });
+  $("pk-mark-anyway").addEventListener("click", function () {
+    var score = markAll(true);
+    save(true);
+    report(score);
+  });
+
+  $("pk-make-certificate").addEventListener("click", function () {
+    var name = $("pk-name").value.trim();
+    if (!name) {
+      $("pk-name-error").textContent = "Type your name first.";
+      $("pk-name").setAttribute("aria-invalid", "true");
+      $("pk-name").focus();
+      return;
+    }
+    $("pk-name").removeAttribute("aria-invalid");
+    $("pk-name-error").textContent = "";
+    $("pk-certificate-name").textContent = name;
+    $("pk-certificate-date").textContent = new Date().toLocaleDateString("en-GB",
+      { day: "numeric", month: "long", year: "numeric" });
+    $("pk-certificate-score").textContent = lastScore.percent + "% (" + lastScore.right +
+      " of " + lastScore.total + ")";
+    $("pk-certificate").hidden = false;
+    document.documentElement.classList.add("pk-certificate-ready");
+    $("pk-certificate").focus();
+  });
+  $("pk-print-certificate").addEventListener("click", function () { window.print(); });
+  $("pk-retake").addEventListener("click", function () {
+    start();
+    result.parentNode.insertBefore(form, result);
+    attempt[0].querySelector("input").focus();
+  });
+
+  /* The attempt in sessionStorage: the questions drawn, option orders, answers, and whether
+     it was marked. */
+  function save(marked) {
+    var state = { ids: [], orders: {}, answers: {}, marked: marked };
+    attempt.forEach(function (q) {
+      state.ids.push(q.id);
+      state.orders[q.id] = Array.prototype.map.call(q.querySelectorAll("input"),
+        function (i) { return i.value; });
+      state.answers[q.id] = chosenIn(q);
+    });
+    try { sessionStorage.setItem(storeKey, JSON.stringify(state)); } catch (e) { /* private mode */ }
+    suspend(state, marked);
+  }
+  function stored() {
+    try { return JSON.parse(sessionStorage.getItem(storeKey) || "null") || resumed(); }
+    catch (e) { return null; }
+  }
+  function restore() {
+    var state = stored();
+    // an attempt of another build of the quiz (other questions, another draw) is not restored
+    if (!state || !state.ids || state.ids.length !== Math.min(data.draw, all.length) ||
+        !state.ids.every(function (id) { return byId[id]; })) return false;
+    show(state.ids, state.orders);
+    attempt.forEach(function (q) {
+      (state.answers[q.id] || []).forEach(function (value) {
+        var input = q.querySelector("input[value='" + value + "']");
+        if (input) input.checked = true;
+      });
+    });
+    if (state.marked) markAll(false);
+    return true;
+  }
+
+  /* SCORM 1.2: the LMS's API object in a parent or opener frame (the standard search). */
+  function scormApi() {
+    function find(win) {
+      for (var hops = 0; win && hops < 10; hops++) {
+        try { if (win.API) return win.API; } catch (e) { return null; }
+        if (win.parent === win) break;
+        win = win.parent;
+      }
+      return null;
+    }
+    var api = find(window.parent !== window ? window.parent : null) ||
+      (window.opener ? find(window.opener) : null);
+    if (!api || String(api.LMSInitialize("")) !== "true") return null;
+    return api;
+  }
+  /* In an LMS the attempt is also kept in cmi.suspend_data (SCORM 1.2 holds 4,096
+     characters), so a learner who closes the window mid-attempt resumes it next time. */
+  function suspend(state, marked) {
+    if (!lms) return;
+    var text = JSON.stringify({ key: storeKey, state: state });
+    var fits = !marked && text.length <= 4096;
+    lms.LMSSetValue("cmi.suspend_data", fits ? text : "");
+    lms.LMSSetValue("cmi.core.exit", fits ? "suspend" : "");
+  }
+  function resumed() {
+    if (!lms) return null;
+    var saved = JSON.parse(String(lms.LMSGetValue("cmi.suspend_data") || "null"));
+    return saved && saved.key === storeKey ? saved.state : null;
+  }
+  function report(score) {
+    if (!lms) return;
+    var best = Number(lms.LMSGetValue("cmi.core.score.raw"));
+    var before = String(lms.LMSGetValue("cmi.core.lesson_status"));
+    if (before !== "passed" || score.passed) {
+      lms.LMSSetValue("cmi.core.lesson_status", score.passed ? "passed" : "failed");
+    }
+    if (!(best > score.percent)) lms.LMSSetValue("cmi.core.score.raw", String(score.percent));
+    lms.LMSSetValue("cmi.core.score.min", "0");
+    lms.LMSSetValue("cmi.core.score.max", "100");
+    lms.LMSCommit("");
+  }
+  if (lms) {
+    var learner = String(lms.LMSGetValue("cmi.core.student_name") || "");
+    var parts = learner.split(",");  // SCORM 1.2 gives "Family, Given"
+    var name = parts.length === 2 ? (parts[1].trim() + " " + parts[0].trim()).trim() : learner.trim();
+    if (name) { $("pk-name").value = name; $("pk-name").readOnly = true; }
+    if (String(lms.LMSGetValue("cmi.core.lesson_status")) === "not attempted") {
+      lms.LMSSetValue("cmi.core.lesson_status", "incomplete");
+    }
+    var finished = false;
+    var finish = function () { if (!finished) { finished = true; lms.LMSFinish(""); } };
+    window.addEventListener("pagehide", finish);
+    window.addEventListener("beforeunload", finish);
+  }
+
+  if (!restore()) start();
+})();
