@@ -232,7 +232,10 @@ def _earlier(policy: Policy) -> importer_ids.Earlier:
                                **({"refs": [r.text for r in c.refs]} if c.refs else {}),
                                **({"quiz_exempt": c.quiz_exempt} if c.quiz_exempt else {})})
                for c in newest.clauses()]
-    return importer_ids.Earlier([(s.id, s.title) for s in newest.all_sections], clauses)
+    homes = {c.id: s.id for s in newest.all_sections for top in s.clauses for c in top.walk()}
+    parents = {child.id: c.id for c in newest.clauses() for child in c.clauses}
+    return importer_ids.Earlier([(s.id, s.title) for s in newest.all_sections], clauses, homes,
+                                parents)
 
 
 def _parse(text: str, shown_as: str, policy_id: str):
