@@ -75,7 +75,21 @@ def _export(root: Path, args: argparse.Namespace) -> int:
     write_tree(out, written, prune=False)
     for name in sorted(written):
         print(out / name)
+    _report_limits(project, quizzes, formats)
     return OK
+
+
+def _report_limits(project, quizzes, formats: list[str]) -> None:
+    """What each written Moodle XML or GIFT file cannot carry (also said in its comments)."""
+    from .export import cannot_carry
+    from .quiz_document import quiz_document
+
+    labels = {"moodle": "Moodle XML", "gift": "GIFT"}
+    for quiz in quizzes:
+        doc = quiz_document(project, quiz)
+        for fmt in (f for f in formats if f in labels):
+            for note in cannot_carry(doc, labels[fmt]):
+                print(f"note: {urls.quiz_file_name(quiz.id, fmt)}: {note}")
 
 
 def _quiz_stats(root: Path, args: argparse.Namespace) -> int:
