@@ -147,7 +147,7 @@ def _print_sections(doc, stats) -> None:
             few = "its only question is" if len(inside) == 1 else f"all {len(inside)} are"
             note = f"  ({few} asked in every attempt)"
         print(f"  {section_id:<{width}} {len(inside):>9}  {quota:>5}  "
-              f"{100 * stats.section_chance[section_id]:6.1f}%{note}")
+              f"{100 * stats.section_chance[section_id]:6.1f}% of attempts{note}")
 
 
 def _print_critical(doc, stats) -> None:
