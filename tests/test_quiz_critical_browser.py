@@ -106,7 +106,7 @@ def test_all_right_names_no_wrong_answer_on_the_certificate(quiz):
     assert quiz.locator("#pk-certificate-critical").is_visible()
 
 
-def test_the_scorm_package_fails_a_wrong_critical_answer_and_records_each_answer(lms):
+def test_the_scorm_package_fails_a_wrong_critical_answer_and_records_each_answer(lms):  # noqa: F811
     ids = answer(lms.sco, lms.data, {"pupil-friend-request"})
     values = recorded(lms)
     assert (values["status"], values["raw"]) == ("failed", "92")
