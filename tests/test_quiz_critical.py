@@ -318,6 +318,7 @@ def test_exports_of_a_quiz_on_a_draft_say_draft(tmp_path):
                       "DRAFT: Social media: staff induction (Social Media Policy 2024.1, draft, "
                       "not approved)"]
     assert 'id="pk-draft"' in page and "pk-certificate--draft" in page
+    assert "Social Media Policy, version 2024.1 (draft, not approved). Your result" in page
     gift = (folder / "social-media-induction.gift.txt").read_text("utf-8").splitlines()
     assert gift[0] == "// Social media: staff induction: Social Media Policy 2024.1 (draft, not approved)"
     assert ("// DRAFT: version 2024.1 of the Social Media Policy is not approved; these questions "
