@@ -253,6 +253,12 @@ def test_a_quiz_on_a_draft_says_draft_on_its_page_certificate_and_sign_off_sheet
         "c => getComputedStyle(c, '::before').content")
     assert watermark == '"DRAFT"' and certificate.is_visible()
     page.emulate_media(media="screen")
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.evaluate("() => Promise.all(document.getAnimations().map(a => a.finished))")
+    violations = Axe().run(page).response["violations"]
+    assert [(v["id"], v["impact"]) for v in violations
+            if v["impact"] in ("serious", "critical")] == []  # the banner and the watermark
     page.goto(draft_url + "training/teaching-staff/sign-off/")
     assert "on the Social Media Policy, version 2024.1 (draft, not approved)" in \
         page.locator(".pk-sign-off").inner_text()
