@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from policykit.project import load_project
-from policykit.quiz_document import quiz_document
+from policykit.quiz_document import quiz_document, verdict
 from policykit.quiz_stats import quiz_stats
 from test_export_scorm_browser import lms, lms_url, recorded, scorm_again  # noqa: F401  fixtures
 from test_quiz_critical import draft_project, edit_bank
@@ -263,3 +263,45 @@ def test_a_quiz_on_a_draft_says_draft_on_its_page_certificate_and_sign_off_sheet
     assert "on the Social Media Policy, version 2024.1 (draft, not approved)" in \
         page.locator(".pk-sign-off").inner_text()
     page.close()
+
+
+def test_quiz_js_and_python_give_the_same_verdict_on_300_attempts(quiz, example_root):
+    """Random attempts, each with 0 to 3 answers wrong (critical ones among them by chance):
+    the page's percent and pass or fail equal quiz_document.verdict's."""
+    import random
+
+    project, _ = load_project(example_root)
+    doc = quiz_document(project, project.quizzes[0])
+    rng = random.Random(25)
+    plans = [rng.random() for _ in range(300)]
+    results = quiz.evaluate("""(plans) => {
+      const data = JSON.parse(document.getElementById("pk-quiz-data").textContent);
+      let seed = 1;
+      const next = () => { seed = (seed * 16807) % 2147483647; return seed / 2147483647; };
+      return plans.map((plan) => {
+        document.getElementById("pk-retake").click();
+        const ids = [...document.querySelectorAll(".pk-question:not([hidden])")].map(q => q.id);
+        const wrongCount = Math.floor(plan * 4);
+        const wrong = ids.filter(() => next() < wrongCount / ids.length);
+        for (const id of ids) {
+          const q = data.questions[id];
+          const bad = q.options.findIndex((_, i) => !q.correct.includes(i));
+          const values = wrong.includes(id) ? [bad] : q.correct;
+          for (const v of values) document.querySelector(`input[name='${id}'][value='${v}']`).checked = true;
+        }
+        document.querySelector("#pk-quiz button[type=submit]").click();
+        const score = document.getElementById("pk-score");
+        return {ids, wrong, text: score.textContent,
+                passed: score.classList.contains("pk-score--pass"),
+                critical: [...document.querySelectorAll("#pk-critical-list li a[href^='#']")]
+                  .map(a => a.getAttribute("href").slice(1))};
+      });
+    }""", plans)
+    outcomes = set()
+    for attempt in results:
+        right = set(attempt["ids"]) - set(attempt["wrong"])
+        percent, passed, critical = verdict(doc, attempt["ids"], right)
+        assert attempt["text"].startswith(f"You answered {len(right)} of 12 correctly ({percent}%)")
+        assert (attempt["passed"], sorted(attempt["critical"])) == (passed, sorted(critical))
+        outcomes.add((passed, bool(critical)))
+    assert outcomes == {(True, False), (False, False), (False, True)}  # every kind was seen
