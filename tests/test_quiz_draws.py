@@ -124,6 +124,10 @@ def test_draw_per_section_beyond_draw_is_an_error(scratch):
                           capture_output=True, text=True)
     assert done.returncode == 1
     line = next(n for n, l in enumerate(text.splitlines(), 1) if l.startswith("draw_per_section"))
-    assert (f"quizzes/social-media-induction.yaml:{line}:19: draw_per_section 2 asks for 18 "
-            "questions on 9 sections but draw is 12 — raise draw or lower draw_per_section"
-            ) in done.stderr + done.stdout
+    # 3 always:, then up to 2 on each of 9 sections (18), less what always: questions ask
+    # there (1 on two sections, 2 on one) and less 1 on each of two sections holding 1: 12
+    assert (f"quizzes/social-media-induction.yaml:{line}:19: the always: questions and the "
+            "section quotas can ask 15 questions (3 always: and up to 12 more to ask "
+            "draw_per_section on each of 9 sections) but draw is 12 — raise draw, lower "
+            "draw_per_section, mark always: questions in the sections they would ask anyway, or "
+            "take a section out with section_draw: {id: 0}") in done.stderr + done.stdout

@@ -40,17 +40,21 @@
   }
   function inside(id, section) { return data.questions[id].sections.indexOf(section) >= 0; }
 
-  /* Every `always` question, then enough from each section for draw_per_section, then at
-     random from the rest; in random order (quiz_document.draw does the same in Python). */
+  /* Every `always` question, then enough from each section for its quota (draw_per_section
+     or section_draw), then at random from the rest; never more than data.draw; in random
+     order (quiz_document.draw does the same in Python). */
   function draw() {
     var ids = Object.keys(byId);
     var chosen = ids.filter(function (id) { return data.questions[id].always; });
-    (data.draw_per_section ? data.sections : []).forEach(function (section) {
+    data.quotas.forEach(function (quota) {
+      var section = quota[0];
       var pool = shuffle(ids.filter(function (id) {
         return chosen.indexOf(id) < 0 && inside(id, section);
       }));
-      while (pool.length && chosen.filter(function (id) { return inside(id, section); })
-             .length < data.draw_per_section) chosen.push(pool.pop());
+      while (pool.length && chosen.length < data.draw &&
+             chosen.filter(function (id) { return inside(id, section); }).length < quota[1]) {
+        chosen.push(pool.pop());
+      }
     });
     var rest = shuffle(ids.filter(function (id) { return chosen.indexOf(id) < 0; }));
     while (chosen.length < data.draw && rest.length) chosen.push(rest.pop());
@@ -92,6 +96,7 @@
     unanswered.hidden = true;
     $("pk-certificate").hidden = true;
     $("pk-certificate-form").hidden = true;
+    $("pk-critical").hidden = true;
     $("pk-name-error").textContent = "";
     document.documentElement.classList.remove("pk-certificate-ready");
     announce.textContent = "";
@@ -125,13 +130,7 @@
     });
     box.appendChild(el("p", null, "Why: " + d.explanation));
     var reread = el("p", "pk-reread", "");
-    d.clauses.forEach(function (c, n) {
-      if (n) reread.appendChild(document.createTextNode(" "));
-      if (!c.href) { reread.appendChild(el("span", null, "Re-read " + c.number)); return; }
-      var a = el("a", null, "Re-read " + c.number);
-      a.href = c.href;
-      reread.appendChild(a);
-    });
+    rereadLinks(q.id, reread);
     box.appendChild(reread);
     box.hidden = false;
     each(q.querySelectorAll(".pk-option"), function (option) {
@@ -149,14 +148,80 @@
     return right;
   }
 
+  /* Whether an attempt passes: the rounded percent reaches the pass mark and no critical
+     question is answered wrong. The page, the certificate and the LMS report all take the
+     verdict from here (quiz_document.verdict does the same in Python). results: the
+     attempt's questions in order, each {id, right}. */
+  function verdict(results) {
+    var right = results.filter(function (r) { return r.right; }).length;
+    var percent = Math.round((100 * right) / results.length);
+    var critical = results.filter(function (r) {
+      return !r.right && data.questions[r.id].critical;
+    }).map(function (r) { return r.id; });
+    return { right: right, total: results.length, percent: percent, critical: critical,
+      wrong: results.filter(function (r) { return !r.right; }).map(function (r) { return r.id; }),
+      asked: results.map(function (r) { return r.id; }),
+      passed: percent >= data.pass_mark && !critical.length };
+  }
+  function summaryOf(score) {
+    var failed = "you did not pass this time. Read the feedback below each question, then start a new attempt.";
+    var head = "You answered " + score.right + " of " + score.total + " correctly (" +
+      score.percent + "%). The pass mark is " + data.pass_mark + "%";
+    if (score.passed) return head + ": you passed.";
+    if (!score.critical.length) return head + ": " + failed;
+    return head + ", and every critical question must be answered right. " +
+      (score.critical.length === 1 ? "1 critical question was" : score.critical.length +
+        " critical questions were") + " answered wrong: " + failed;
+  }
+  function rereadLinks(id, into) {
+    data.questions[id].clauses.forEach(function (c, n) {
+      if (n) into.appendChild(document.createTextNode(" "));
+      if (!c.href) { into.appendChild(el("span", null, "Re-read " + c.number)); return; }
+      var a = el("a", null, "Re-read " + c.number);
+      a.href = c.href;
+      into.appendChild(a);
+    });
+  }
+  /* The critical questions answered wrong, each with its question's number and prompt and
+     the clauses to re-read. */
+  function showCritical(score) {
+    var items = $("pk-critical-list");
+    items.textContent = "";
+    score.critical.forEach(function (id) {
+      var q = byId[id];
+      var li = el("li");
+      var link = el("a", null, q.querySelector(".pk-question__number").textContent + ": " +
+        q.querySelector(".pk-question__prompt").textContent);
+      link.href = "#" + id;
+      li.appendChild(link);
+      li.appendChild(document.createTextNode(" "));
+      var reread = el("span", "pk-reread");
+      rereadLinks(id, reread);
+      li.appendChild(reread);
+      items.appendChild(li);
+    });
+    $("pk-critical").hidden = !score.critical.length;
+  }
+  /* What the certificate says beyond the score: that every critical question asked was
+     right, and which questions were answered wrong, with their clauses. */
+  function certificateDetails(score) {
+    var asked = score.asked.filter(function (id) { return data.questions[id].critical; });
+    $("pk-certificate-critical").textContent = asked.length === 1 ?
+      "The critical question asked was answered correctly." :
+      "All " + asked.length + " critical questions asked were answered correctly.";
+    $("pk-certificate-critical").hidden = !asked.length;
+    $("pk-certificate-wrong").textContent = "Answered wrong: " + score.wrong.map(function (id) {
+      return byId[id].querySelector(".pk-question__prompt").textContent + " (re-read " +
+        data.questions[id].clauses.map(function (c) { return c.number; }).join(", ") + ")";
+    }).join("; ");
+    $("pk-certificate-wrong").hidden = !score.wrong.length;
+  }
+
   function markAll(focus) {
-    var right = attempt.filter(mark).length;
-    var percent = Math.round((100 * right) / attempt.length);
-    var passed = percent >= data.pass_mark;
-    lastScore = { right: right, total: attempt.length, percent: percent, passed: passed };
-    var summary = "You answered " + right + " of " + attempt.length + " correctly (" + percent +
-      "%). The pass mark is " + data.pass_mark + "%: " +
-      (passed ? "you passed." : "you did not pass this time. Read the feedback below each question, then start a new attempt.");
+    lastScore = verdict(attempt.map(function (q) { return { id: q.id, right: mark(q) }; }));
+    var passed = lastScore.passed;
+    var summary = summaryOf(lastScore);
+    showCritical(lastScore);
     $("pk-score").textContent = summary;
     $("pk-score").className = "pk-score " + (passed ? "pk-score--pass" : "pk-score--fail");
     form.querySelector("button[type=submit]").disabled = true;
@@ -229,6 +294,7 @@
       { day: "numeric", month: "long", year: "numeric" });
     $("pk-certificate-score").textContent = lastScore.percent + "% (" + lastScore.right +
       " of " + lastScore.total + ")";
+    certificateDetails(lastScore);
     $("pk-certificate").hidden = false;
     document.documentElement.classList.add("pk-certificate-ready");
     $("pk-certificate").focus();
@@ -312,7 +378,20 @@
     if (!(best > score.percent)) lms.LMSSetValue("cmi.core.score.raw", String(score.percent));
     lms.LMSSetValue("cmi.core.score.min", "0");
     lms.LMSSetValue("cmi.core.score.max", "100");
+    reportAnswers(score);
     lms.LMSCommit("");
+  }
+  /* Each question asked, as a SCORM 1.2 interaction: its id, right or wrong, and whether it
+     is critical (as its objective), so the LMS says which were wrong. */
+  function reportAnswers(score) {
+    var n = Number(lms.LMSGetValue("cmi.interactions._count")) || 0;
+    score.asked.forEach(function (id, i) {
+      var at = "cmi.interactions." + (n + i) + ".";
+      lms.LMSSetValue(at + "id", id);
+      lms.LMSSetValue(at + "type", "choice");
+      lms.LMSSetValue(at + "result", score.wrong.indexOf(id) >= 0 ? "wrong" : "correct");
+      if (data.questions[id].critical) lms.LMSSetValue(at + "objectives.0.id", "critical");
+    });
   }
   if (lms) {
     var learner = String(lms.LMSGetValue("cmi.core.student_name") || "");

@@ -75,12 +75,26 @@ def _export(root: Path, args: argparse.Namespace) -> int:
     write_tree(out, written, prune=False)
     for name in sorted(written):
         print(out / name)
+    _report_limits(project, quizzes, formats)
     return OK
+
+
+def _report_limits(project, quizzes, formats: list[str]) -> None:
+    """What each written Moodle XML or GIFT file cannot carry (also said in its comments)."""
+    from .export import cannot_carry
+    from .quiz_document import quiz_document
+
+    labels = {"moodle": "Moodle XML", "gift": "GIFT"}
+    for quiz in quizzes:
+        doc = quiz_document(project, quiz)
+        for fmt in (f for f in formats if f in labels):
+            for note in cannot_carry(doc, labels[fmt]):
+                print(f"note: {urls.quiz_file_name(quiz.id, fmt)}: {note}")
 
 
 def _quiz_stats(root: Path, args: argparse.Namespace) -> int:
     from .quiz_document import quiz_document, section_guaranteed
-    from .quiz_stats import cues, quiz_stats
+    from .quiz_stats import quiz_stats
 
     project = _project(root)
     if project is None:
@@ -95,6 +109,8 @@ def _quiz_stats(root: Path, args: argparse.Namespace) -> int:
     kinds = {c.id: c.kind for q in doc.questions for c in q.clauses}
     print(f"{doc.title}: {doc.draw} of {len(doc.questions)} questions per attempt, pass mark "
           f"{doc.pass_mark}%, {stats.attempts} simulated attempts")
+    if stats.asked != (doc.draw, doc.draw):  # policykit check refuses such a bank
+        print(f"warning: the attempts asked {stats.asked[0]} to {stats.asked[1]} questions")
     by_section = [c for c in section_guaranteed(doc) if c not in stats.guaranteed]
     print(f"asked in every attempt (always: true): {len(stats.guaranteed)} clauses")
     if by_section:
@@ -108,12 +124,55 @@ def _quiz_stats(root: Path, args: argparse.Namespace) -> int:
             " (guaranteed: section)" if clause_id in by_section else ""
         print(f"{numbers[clause_id]:>7} {clause_id:<{width}} {kinds[clause_id]:<12} "
               f"{100 * share:5.1f}%{mark}")
-    print("\nanswer cues (right answer / questions):")
-    for name, (hits, total) in cues(doc).items():
-        label = {"longest": "right option is the longest (single answer)",
-                 "true-false": "true/false answers that are the same",
-                 "first": "right option written first"}[name]
-        print(f"  {label}: {hits} of {total}")
+    _print_sections(doc, stats)
+    _print_critical(doc, stats)
+    _print_cues(doc)
     print(f"\na learner who guesses from the cues passes {100 * stats.guesser_pass:.1f}% "
           "of attempts")
     return OK
+
+
+def _print_sections(doc, stats) -> None:
+    """Each section: its questions, its quota and how often an attempt asks about it; a
+    section with no more questions than its quota has them asked in every attempt."""
+    print("\nsections (quota: questions every attempt asks on it, from draw_per_section "
+          "or section_draw):")
+    width = max([24, *(len(s) for s, _ in doc.sections)])
+    print(f"  {'section':<{width}} questions  quota  asked in")
+    for section_id, _ in doc.sections:
+        inside = doc.questions_in(section_id)
+        quota = doc.quota(section_id)
+        note = ""
+        if quota and len(inside) <= quota:
+            few = "its only question is" if len(inside) == 1 else f"all {len(inside)} are"
+            note = f"  ({few} asked in every attempt)"
+        print(f"  {section_id:<{width}} {len(inside):>9}  {quota:>5}  "
+              f"{100 * stats.section_chance[section_id]:6.1f}% of attempts{note}")
+
+
+def _print_critical(doc, stats) -> None:
+    """The critical questions and how often an attempt asks each."""
+    if not doc.critical:
+        print("\ncritical questions: none (mark one critical: true, or list its clauses "
+              "in critical_clauses)")
+        return
+    sure = set(doc.always_asked())
+    print(f"\ncritical questions (a wrong answer fails the attempt; draw {doc.draw} of "
+          f"{len(doc.questions)}):")
+    for question_id in doc.critical:
+        share = stats.question_chance[question_id]
+        note = "asked in every attempt" if question_id in sure else \
+            "never drawn" if share == 0 else "asked in only some attempts"
+        print(f"  {question_id:<32} {100 * share:5.1f}%  ({note})")
+
+
+def _print_cues(doc) -> None:
+    from .quiz_stats import CUE_MINIMUM, cues
+
+    print("\nanswer cues (right answer / questions; policykit check warns from the minimum):")
+    for name, (hits, total) in cues(doc).items():
+        label = {"longest": "right option is the longest (single answer)",
+                 "true-false": "true/false answers that are the same",
+                 "first": "right option written first (more than two options)"}[name]
+        few = " — too few to check" if total < CUE_MINIMUM[name] else ""
+        print(f"  {label}: {hits} of {total} (minimum {CUE_MINIMUM[name]}){few}")

@@ -54,15 +54,39 @@ def _number(value: float) -> str:
     return f"{value:.7f}".rstrip("0").rstrip(".")
 
 
+def cannot_carry(doc: QuizDocument, format_name: str) -> list[str]:
+    """What a Moodle XML or GIFT file cannot carry of the quiz, in sentences for its comments
+    and the export report: critical questions, and a draft's standing."""
+    notes = []
+    if doc.critical:
+        notes.append(f"{format_name} cannot mark a question critical: in policykit (the site "
+                     "and the SCORM package) an attempt that answers one of these wrong does "
+                     f"not pass, whatever the score, but in the LMS it can: {', '.join(doc.critical)}")
+    if doc.draft:
+        notes.append(f"DRAFT: version {doc.policy_version} of the {doc.policy_title} is not "
+                     "approved; these questions may change before it is")
+    return notes
+
+
+def _xml_comment(text: str) -> str:
+    """Text safe inside an XML comment: no '--' and no trailing '-'."""
+    return " " + " ".join(text.replace("--", "- -").split()).rstrip("-") + " "
+
+
 def moodle_xml(doc: QuizDocument) -> str:
-    """The bank as Moodle XML: a category per policy section, clause ids as tags."""
+    """The bank as Moodle XML: a category per policy section, clause ids as tags; what Moodle
+    XML cannot carry (critical questions, a draft) is said in comments."""
     root = ET.Element("quiz")
+    for note in cannot_carry(doc, "Moodle XML"):
+        root.append(ET.Comment(_xml_comment(note)))
     current = None
     for question in in_section_order(doc):
         if category(doc, question) != current:
             current = category(doc, question)
             node = ET.SubElement(root, "question", type="category")
             _text(ET.SubElement(node, "category"), current)
+        if question.critical:
+            root.append(ET.Comment(_xml_comment(f"critical in policykit: {question.id}")))
         root.append(_moodle_question(doc, question))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
@@ -110,8 +134,10 @@ def gift_escape(text: str) -> str:
 
 def gift(doc: QuizDocument) -> str:
     """The bank in GIFT: a $CATEGORY line per policy section, then its questions."""
-    lines = [f"// {' '.join(doc.title.split())}: {doc.policy_title} {doc.policy_version}",
-             "// policykit export; one category per policy section", ""]
+    draft = " (draft, not approved)" if doc.draft else ""
+    lines = [f"// {' '.join(doc.title.split())}: {doc.policy_title} {doc.policy_version}{draft}",
+             "// policykit export; one category per policy section",
+             *(f"// {' '.join(note.split())}" for note in cannot_carry(doc, "GIFT")), ""]
     current = None
     for question in in_section_order(doc):
         if category(doc, question) != current:
@@ -126,7 +152,9 @@ def _gift_html(text: str) -> str:
 
 
 def _gift_question(question: QuestionDoc) -> list[str]:
-    head = [f"// covers: {', '.join(c.id for c in question.clauses)}",
+    critical = ["// critical in policykit: a wrong answer fails the attempt there, not in "
+                "the LMS"] if question.critical else []
+    head = critical + [f"// covers: {', '.join(c.id for c in question.clauses)}",
             f"::{gift_escape(question.id)}::[html]{_gift_html(question.prompt)} {{"]
     general = f"\t####{_gift_html(question.explanation)}"
     if _true_false(question):
@@ -169,10 +197,12 @@ def scorm_manifest(doc: QuizDocument, files: list[str]) -> str:
     ET.SubElement(metadata, f"{{{cp}}}schemaversion").text = "1.2"
     organizations = ET.SubElement(root, f"{{{cp}}}organizations", default="policykit")
     organization = ET.SubElement(organizations, f"{{{cp}}}organization", identifier="policykit")
-    ET.SubElement(organization, f"{{{cp}}}title").text = doc.title
+    draft = "DRAFT: " if doc.draft else ""  # a quiz on a draft says so wherever it is listed
+    ET.SubElement(organization, f"{{{cp}}}title").text = draft + doc.title
     item = ET.SubElement(organization, f"{{{cp}}}item", identifier=f"item-{doc.id}",
                          identifierref=f"sco-{doc.id}", isvisible="true")
-    ET.SubElement(item, f"{{{cp}}}title").text = f"{doc.title} ({doc.policy_title} {doc.policy_version})"
+    version = f"{doc.policy_version}, draft, not approved" if doc.draft else doc.policy_version
+    ET.SubElement(item, f"{{{cp}}}title").text = f"{draft}{doc.title} ({doc.policy_title} {version})"
     ET.SubElement(item, f"{{{adl}}}masteryscore").text = str(doc.pass_mark)
     resources = ET.SubElement(root, f"{{{cp}}}resources")
     resource = ET.SubElement(resources, f"{{{cp}}}resource", {

@@ -218,6 +218,7 @@ class Question:
     source: Source
     places: Mapping[tuple, Source] = field(default_factory=dict, compare=False, repr=False)
     always: bool = False  # asked in every attempt
+    critical: bool = False  # answered wrong, the attempt fails whatever the score
 
 
 @dataclass(frozen=True)
@@ -233,6 +234,8 @@ class Quiz:
     digest: str = ""  # content hash of the file
     places: Mapping[tuple, Source] = field(default_factory=dict, compare=False, repr=False)
     draw_per_section: int = 0  # at least this many questions on each section, every attempt
+    section_draw: tuple[tuple[str, int], ...] = ()  # (section id, its own draw_per_section)
+    critical_clauses: tuple[str, ...] = ()  # a question covering one of them is critical
 
     def at(self, *path) -> Source:
         """Where the value at path (e.g. 'draw') is written in the quiz file."""
@@ -410,13 +413,15 @@ def build_quiz(doc: Document, digest: str = "") -> Quiz:
                                for o in q["options"]),
                  explanation=q["explanation"], source=doc.at(("questions", i)),
                  places=doc.places(("questions", i), skip=frozenset({"options"})),
-                 always=q.get("always", False))
+                 always=q.get("always", False), critical=q.get("critical", False))
         for i, q in enumerate(data["questions"]))
     return Quiz(id=data["id"], title=data["title"], policy=data["policy"],
                 pass_mark=data["pass_mark"], questions=questions, source=doc.source,
                 draw=data.get("draw"), description=data.get("description"), digest=digest,
                 places=doc.places(skip=frozenset({"questions"})),
-                draw_per_section=data.get("draw_per_section", 0))
+                draw_per_section=data.get("draw_per_section", 0),
+                section_draw=tuple(data.get("section_draw", {}).items()),
+                critical_clauses=tuple(data.get("critical_clauses", ())))
 
 
 def build_pathways(doc: Document) -> tuple[Pathway, ...]:

@@ -4,6 +4,7 @@ and the draw every attempt makes; the site page, paper, answer key and LMS expor
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 from dataclasses import dataclass
 
@@ -54,6 +55,7 @@ class QuestionDoc:
     explanation: str
     clauses: tuple[ClauseRef, ...]
     always: bool = False
+    critical: bool = False  # answered wrong, the attempt fails whatever the score
 
     @property
     def correct(self) -> tuple[int, ...]:
@@ -93,6 +95,45 @@ class QuizDocument:
     draw_per_section: int
     sections: tuple[tuple[str, str], ...]  # (id, title) of sections the questions ask about
     questions: tuple[QuestionDoc, ...]
+    section_draw: tuple[tuple[str, int], ...] = ()  # sections with their own draw_per_section
+    draft: bool = False  # the policy version asked about is a draft, not approved
+
+    def quota(self, section_id: str) -> int:
+        """How many questions every attempt asks at least on a section."""
+        return dict(self.section_draw).get(section_id, self.draw_per_section)
+
+    def quotas(self) -> tuple[tuple[str, int], ...]:
+        """(section id, quota) of each section the draw must ask about, in policy order."""
+        return tuple((s, self.quota(s)) for s, _ in self.sections if self.quota(s))
+
+    def most_guaranteed(self) -> int:
+        """The most questions the always: questions and the section quotas can take before the
+        draw picks at random: each section pick serves at least its own section."""
+        always = [q for q in self.questions if q.always]
+        picks = 0
+        for section_id, quota in self.quotas():
+            inside = self.questions_in(section_id)
+            asked = sum(q.always for q in inside)
+            picks += max(0, min(quota, len(inside)) - asked)
+        return len(always) + picks
+
+    def always_asked(self) -> tuple[str, ...]:
+        """The ids of the questions every attempt asks: always: ones, and every question of a
+        section with no more questions than its quota (when the quotas fit in draw)."""
+        sure = {q.id for q in self.questions if q.always}
+        if self.most_guaranteed() <= self.draw:
+            for section_id, quota in self.quotas():
+                inside = self.questions_in(section_id)
+                if len(inside) <= quota:
+                    sure |= {q.id for q in inside}
+        if self.draw >= len(self.questions):
+            sure = {q.id for q in self.questions}
+        return tuple(q.id for q in self.questions if q.id in sure)
+
+    @property
+    def critical(self) -> tuple[str, ...]:
+        """The ids of the critical questions, in bank order."""
+        return tuple(q.id for q in self.questions if q.critical)
 
     def question(self, question_id: str) -> QuestionDoc:
         return next(q for q in self.questions if q.id == question_id)
@@ -122,7 +163,8 @@ def _quiz_document(project: Project, quiz: Quiz) -> QuizDocument:
         for clause in section.walk():
             places[clause.id] = ClauseRef(clause.id, clause.number, clause.kind, section.id,
                                           section.title)
-    questions = tuple(_question(q, places) for q in live_questions(project, quiz))
+    critical = set(quiz.critical_clauses)
+    questions = tuple(_question(q, places, critical) for q in live_questions(project, quiz))
     asked = {s for q in questions for s in q.sections}
     sections = tuple((s.id, s.title) for s in (version.sections if version else ()) if s.id in asked)
     return QuizDocument(
@@ -130,10 +172,11 @@ def _quiz_document(project: Project, quiz: Quiz) -> QuizDocument:
         policy_id=quiz.policy, policy_title=policy.title if policy else quiz.policy,
         policy_version=version.version if version else "", pass_mark=quiz.pass_mark,
         draw=min(quiz.draw or len(questions), len(questions)),
-        draw_per_section=quiz.draw_per_section, sections=sections, questions=questions)
+        draw_per_section=quiz.draw_per_section, sections=sections, questions=questions,
+        section_draw=quiz.section_draw, draft=bool(version and version.status == "draft"))
 
 
-def _question(question, places: dict[str, ClauseRef]) -> QuestionDoc:
+def _question(question, places: dict[str, ClauseRef], critical: set[str]) -> QuestionDoc:
     return QuestionDoc(
         id=question.id, type=question.type, prompt=" ".join(question.prompt.split()),
         options=tuple(OptionDoc(i, " ".join(o.text.split()), o.correct,
@@ -141,19 +184,21 @@ def _question(question, places: dict[str, ClauseRef]) -> QuestionDoc:
                       for i, o in enumerate(question.options)),
         explanation=" ".join(question.explanation.split()),
         clauses=tuple(places[c] for c in question.covers if c in places),
-        always=question.always)
+        always=question.always,
+        critical=question.critical or bool(critical & set(question.covers)))
 
 
 def draw(doc: QuizDocument, rng: random.Random) -> list[str]:
     """One attempt's question ids, as quiz.js draws them: every `always` question, then enough
-    from each section for draw_per_section, then at random from the rest; in random order."""
+    from each section for its quota (draw_per_section), then at random from the rest; never
+    more than doc.draw; in random order."""
     ids = [q.id for q in doc.questions]
     chosen = [q.id for q in doc.questions if q.always]
-    for section_id, _ in doc.sections if doc.draw_per_section else ():
+    for section_id, quota in doc.quotas():
         inside = {q.id for q in doc.questions_in(section_id)}
         pool = [i for i in ids if i in inside and i not in chosen]
         rng.shuffle(pool)
-        while sum(i in inside for i in chosen) < doc.draw_per_section and pool:
+        while sum(i in inside for i in chosen) < quota and pool and len(chosen) < doc.draw:
             chosen.append(pool.pop())
     rest = [i for i in ids if i not in chosen]
     rng.shuffle(rest)
@@ -161,6 +206,15 @@ def draw(doc: QuizDocument, rng: random.Random) -> list[str]:
         chosen.append(rest.pop())
     rng.shuffle(chosen)
     return chosen
+
+
+def verdict(doc: QuizDocument, asked: list[str], right: set[str]) -> tuple[int, bool, list[str]]:
+    """As quiz.js's verdict marks an attempt: (percent, passed, the critical questions answered
+    wrong); it passes when the rounded percent reaches the pass mark and no critical question
+    is wrong."""
+    percent = math.floor(100 * len([i for i in asked if i in right]) / len(asked) + 0.5)
+    wrong = [i for i in asked if i not in right and doc.question(i).critical]
+    return percent, percent >= doc.pass_mark and not wrong, wrong
 
 
 def guaranteed(doc: QuizDocument) -> tuple[str, ...]:
@@ -172,12 +226,10 @@ def section_guaranteed(doc: QuizDocument) -> tuple[str, ...]:
     """The clause ids draw_per_section makes every attempt ask: all clauses of a section's
     questions when it has no more than draw_per_section of them (each is asked), else those
     every question of the section covers (whichever the draw picks asks them)."""
-    if not doc.draw_per_section:
-        return ()
     sure: list[str] = []
-    for section_id, _ in doc.sections:
+    for section_id, quota in doc.quotas():
         covered = [[c.id for c in q.clauses] for q in doc.questions_in(section_id)]
-        if len(covered) <= doc.draw_per_section:
+        if len(covered) <= quota:
             sure += [c for clauses in covered for c in clauses]
         elif covered:
             sure += [c for c in covered[0] if all(c in other for other in covered[1:])]

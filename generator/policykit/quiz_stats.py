@@ -10,10 +10,13 @@ from typing import Iterator
 
 from .errors import Problem
 from .model import Project, Quiz
-from .quiz_document import QuestionDoc, QuizDocument, draw, guaranteed, quiz_document
+from .quiz_document import QuestionDoc, QuizDocument, draw, guaranteed, quiz_document, verdict
 
 SIMULATED_ATTEMPTS = 2000
 SEED = 20261124  # the same statistics on every run
+# The fewest questions of a kind that a cue warning is given on: fewer is too few to call a
+# pattern (and the warning would scold a bank of two true/false questions).
+CUE_MINIMUM = {"longest": 4, "true-false": 3, "first": 4}
 
 
 def _longest_correct(question: QuestionDoc) -> bool:
@@ -62,6 +65,9 @@ class QuizStats:
     clause_chance: dict[str, float]  # clause id -> share of attempts that ask it
     guaranteed: tuple[str, ...]
     guesser_pass: float  # share of attempts a cue-guesser passes
+    question_chance: dict[str, float]  # question id -> share of attempts that ask it
+    section_chance: dict[str, float]  # section id -> share of attempts that ask about it
+    asked: tuple[int, int]  # the fewest and the most questions an attempt asked
 
 
 def quiz_stats(doc: QuizDocument, attempts: int = SIMULATED_ATTEMPTS, seed: int = SEED) -> QuizStats:
@@ -69,17 +75,25 @@ def quiz_stats(doc: QuizDocument, attempts: int = SIMULATED_ATTEMPTS, seed: int 
     a cue-guesser passes."""
     rng = random.Random(seed)
     asked: Counter = Counter()
+    drawn: Counter = Counter()
+    sections: Counter = Counter()
+    sizes = set()
     passed = 0
     questions = {q.id: q for q in doc.questions}
     chance = {q.id: guess_chance(doc, q) for q in doc.questions}
     for _ in range(attempts):
         ids = draw(doc, rng)
+        sizes.add(len(ids))
+        drawn.update(ids)
         asked.update({c.id for i in ids for c in questions[i].clauses})
-        right = sum(rng.random() < chance[i] for i in ids)
-        passed += 100 * right >= doc.pass_mark * len(ids)
+        sections.update({s for i in ids for s in questions[i].sections})
+        right = {i for i in ids if rng.random() < chance[i]}
+        passed += verdict(doc, ids, right)[1]
     clauses = dict.fromkeys(c.id for q in doc.questions for c in q.clauses)
     return QuizStats(attempts, {c: asked[c] / attempts for c in clauses}, guaranteed(doc),
-                     passed / attempts)
+                     passed / attempts, {q: drawn[q] / attempts for q in questions},
+                     {s: sections[s] / attempts for s, _ in doc.sections},
+                     (min(sizes), max(sizes)))
 
 
 def check_cues(project: Project, quiz: Quiz) -> Iterator[Problem]:
@@ -92,17 +106,17 @@ def cue_problems(doc: QuizDocument, where) -> Iterator[Problem]:
     rewrite, so the trainer knows where to start."""
     singles = [q for q in doc.questions if q.type == "single"]
     longest = [q.id for q in singles if _longest_correct(q)]
-    if len(singles) >= 4 and 2 * len(longest) > len(singles):
+    if len(singles) >= CUE_MINIMUM["longest"] and 2 * len(longest) > len(singles):
         yield Problem(where, f"in {len(longest)} of {len(singles)} single-answer questions the "
                       f"right option is the longest ({_names(longest)})", "make a wrong option "
                       "as long in some questions, so length gives nothing away", severity="warning")
     hits, total = cues(doc)["true-false"]
-    if total >= 3 and hits == total:
+    if total >= CUE_MINIMUM["true-false"] and hits == total:
         yield Problem(where, f"all {total} true/false questions have the same answer",
                       "phrase some so that the other answer is right", severity="warning")
     written = [q for q in doc.questions if q.type != "multiple" and len(q.options) > 2]
     first = [q.id for q in written if q.options[0].correct]
-    if len(written) >= 4 and 2 * len(first) > len(written):
+    if len(written) >= CUE_MINIMUM["first"] and 2 * len(first) > len(written):
         yield Problem(where, f"in {len(first)} of {len(written)} questions the right option is "
                       f"listed first ({_names(first)})", "vary where the right option is written",
                       severity="warning")

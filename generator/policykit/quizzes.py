@@ -61,7 +61,10 @@ def _check_quiz(project: Project, quiz: Quiz) -> Iterator[Problem]:
         yield Problem(quiz.at("draw"), f"{len(always)} questions are marked always: but draw is "
                       f"{quiz.draw}", "raise draw or mark fewer questions always: true")
     if policy and policy.id not in project.unloaded_policies:
+        yield from _check_section_draw(project, quiz)
+        yield from _check_critical_clauses(project, quiz)
         yield from _check_sections(project, quiz)
+        yield from _check_critical_drawn(project, quiz)
         from .quiz_stats import check_cues  # it builds on the quiz document, which needs us
         yield from check_cues(project, quiz)
     counts = Counter(q.id for q in quiz.questions)
@@ -90,15 +93,80 @@ def _check_quiz(project: Project, quiz: Quiz) -> Iterator[Problem]:
 
 
 def _check_sections(project: Project, quiz: Quiz) -> Iterator[Problem]:
-    """draw_per_section asks no more than an attempt holds."""
+    """The always: questions and the section quotas ask no more than an attempt holds."""
     from .quiz_document import quiz_document  # it builds on live_questions, here
 
     doc = quiz_document(project, quiz)
-    need = len(doc.sections) * quiz.draw_per_section
-    if quiz.draw_per_section and need > doc.draw:
-        yield Problem(quiz.at("draw_per_section"), f"draw_per_section {quiz.draw_per_section} "
-                      f"asks for {need} questions on {len(doc.sections)} sections but draw is "
-                      f"{doc.draw}", "raise draw or lower draw_per_section")
+    quotas = doc.quotas()
+    always = sum(q.always for q in doc.questions)
+    most = doc.most_guaranteed()
+    if not quotas or most <= doc.draw:
+        return
+    where = quiz.at("draw_per_section") if quiz.draw_per_section else quiz.at("section_draw")
+    yield Problem(where, f"the always: questions and the section quotas can ask {most} "
+                  f"questions ({always} always: and up to {most - always} more to ask "
+                  f"draw_per_section on each of {len(quotas)} sections) but draw is {doc.draw}",
+                  "raise draw, lower draw_per_section, mark always: questions in the sections "
+                  "they would ask anyway, or take a section out with section_draw: {id: 0}")
+
+
+def _check_section_draw(project: Project, quiz: Quiz) -> Iterator[Problem]:
+    """section_draw: names sections of the policy's current version."""
+    policy = project.policy(quiz.policy)
+    current = policy.current if policy else None
+    known = [s.id for s in current.all_sections] if current else []
+    for section_id, _ in quiz.section_draw:
+        if section_id not in known:
+            yield Problem(quiz.at("section_draw", section_id), f"section_draw names "
+                          f"'{section_id}', which is not a section of the current version",
+                          did_you_mean(section_id, known, "name a section id of the policy"))
+
+
+def _check_critical_clauses(project: Project, quiz: Quiz) -> Iterator[Problem]:
+    """critical_clauses: names clauses of the policy, each covered by a question."""
+    policy = project.policy(quiz.policy)
+    anywhere = {c.id for v in policy.versions for c in v.clauses()} if policy else set()
+    covered = {c for q in quiz.questions for c in q.covers}
+    for i, clause_id in enumerate(quiz.critical_clauses):
+        where = quiz.at("critical_clauses", i)
+        if clause_id not in anywhere:
+            yield Problem(where, f"critical_clauses names '{clause_id}', which is not a clause "
+                          f"of {quiz.policy}", did_you_mean(clause_id, anywhere,
+                                                            "check the clause id"))
+        elif clause_id not in covered:
+            yield Problem(where, f"critical clause '{clause_id}' is covered by no question of "
+                          "this quiz", "add a question that covers it, or take it out of "
+                          "critical_clauses")
+
+
+def _check_critical_drawn(project: Project, quiz: Quiz) -> Iterator[Problem]:
+    """Every critical question can be drawn; a warning for those only some attempts ask."""
+    from .quiz_document import quiz_document  # it builds on live_questions, here
+
+    doc = quiz_document(project, quiz)
+    always = sum(q.always for q in doc.questions)
+    sure = set(doc.always_asked())
+    never = [i for i in doc.critical if i not in sure and always >= doc.draw]
+    sometimes = [i for i in doc.critical if i not in sure and i not in never]
+    if never:
+        yield Problem(quiz.at("draw"), f"critical question{_s(never)} {_quoted(never)} "
+                      f"{'is' if len(never) == 1 else 'are'} never drawn: the {always} always: "
+                      f"questions take all {doc.draw} places of draw",
+                      "mark the critical questions always: true, or raise draw")
+    if sometimes:
+        yield Problem(quiz.at("draw"), f"critical question{_s(sometimes)} {_quoted(sometimes)} "
+                      f"{'is' if len(sometimes) == 1 else 'are'} asked in only some attempts "
+                      f"(draw {doc.draw} of {len(doc.questions)}): an attempt that does not ask "
+                      "one passes without it", "mark critical questions always: true "
+                      "(policykit quiz-stats shows how often each is asked)", severity="warning")
+
+
+def _s(items: list) -> str:
+    return "" if len(items) == 1 else "s"
+
+
+def _quoted(ids: list[str]) -> str:
+    return ", ".join(f"'{i}'" for i in ids)
 
 
 def _check_options(question) -> Iterator[Problem]:

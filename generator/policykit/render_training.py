@@ -10,7 +10,7 @@ from markupsafe import Markup
 from .model import Policy, Project, Quiz
 from . import export
 from .quiz_document import QuestionDoc, QuizDocument, quiz_document
-from .quizzes import covering_questions, live_questions
+from .quizzes import covering_questions
 from . import urls
 
 
@@ -41,20 +41,26 @@ def sign_off_view(project: Project, pathway, link, rows: int = 20) -> dict[str, 
             continue
         doc = quiz_document(project, quiz)
         quizzes.append({"id": quiz.id, "title": quiz.title, "policy": doc.policy_title,
-                        "version": doc.policy_version, "pass_mark": quiz.pass_mark})
+                        "version": version_text(doc), "pass_mark": quiz.pass_mark})
     return {"title": pathway.title, "id": pathway.id, "quizzes": quizzes,
             "due_within_days": pathway.due_within_days,
             "renew_every_days": pathway.renew_every_days, "rows": range(1, rows + 1),
             "training_href": link(urls.TRAINING)}
 
 
+def version_text(doc: QuizDocument) -> str:
+    """The policy version a quiz asks about, as learners and trainers read it: a draft says so."""
+    return f"{doc.policy_version} (draft, not approved)" if doc.draft else doc.policy_version
+
+
 def _quiz_summary(project: Project, quiz: Quiz, link) -> dict[str, Any]:
     policy = project.policy(quiz.policy)
     assert policy is not None  # the checks, which pass before pages are rendered, see to it
-    live = live_questions(project, quiz)
+    doc = quiz_document(project, quiz)
+    # the number the page gives is the number every attempt asks (quiz_document.draw)
     return {"id": quiz.id, "title": quiz.title, "href": link(urls.quiz(quiz.id)),
-            "policy": policy.title, "bank": len(live),
-            "asked": quiz.draw or len(live), "pass_mark": quiz.pass_mark,
+            "policy": policy.title, "bank": len(doc.questions),
+            "asked": doc.draw, "pass_mark": quiz.pass_mark, "draft": doc.draft,
             "print_href": link(urls.quiz(quiz.id, "print")),
             "answers_href": link(urls.quiz(quiz.id, "answers"))}
 
@@ -98,7 +104,8 @@ def quiz_view(project: Project, quiz: Quiz, link, link_file=None) -> dict[str, A
     organisation = project.organisation.name if project.organisation else ""
     return {**_quiz_summary(project, quiz, link), "description": quiz.description,
             "organisation": organisation,
-            "policy_version": doc.policy_version,
+            "policy_version": doc.policy_version, "version_text": version_text(doc),
+            "critical": len(doc.critical),
             "policy_href": link(urls.policy(policy.id)),
             "questions": questions, "data_json": script_json(quiz_data(doc, link)),
             "downloads": downloads_view(quiz.id, link_file) if link_file else []}
@@ -107,9 +114,10 @@ def quiz_view(project: Project, quiz: Quiz, link, link_file=None) -> dict[str, A
 def quiz_data(doc: QuizDocument, link) -> dict[str, Any]:
     """What quiz.js needs to draw, mark and explain an attempt."""
     return {"id": doc.id, "title": doc.title, "pass_mark": doc.pass_mark, "draw": doc.draw,
-            "draw_per_section": doc.draw_per_section, "sections": [s for s, _ in doc.sections],
-            "policy": {"title": doc.policy_title, "version": doc.policy_version},
-            "questions": {q.id: {"correct": list(q.correct),
+            "quotas": [list(quota) for quota in doc.quotas()],
+            "policy": {"title": doc.policy_title, "version": doc.policy_version,
+                       "draft": doc.draft},
+            "questions": {q.id: {"correct": list(q.correct), "critical": q.critical,
                                  "options": [o.text for o in q.options],
                                  "feedback": [o.feedback for o in q.options],
                                  "explanation": q.explanation, "always": q.always,
