@@ -151,6 +151,26 @@ def package_id(doc: QuizDocument) -> str:
     return hashlib.sha256(repr(doc).encode("utf-8")).hexdigest()[:12]
 
 
+# What IMS CP 1.1.2 allows (imscp_rootv1p1p2.xsd): manifest@version and title lengths.
+VERSION_MAX, TITLE_MAX = 20, 200
+DIGEST_MIN = 6  # the fewest digest characters that still tell two packages apart
+
+
+def manifest_version(policy_version: str, digest: str) -> str:
+    """manifest@version: the policy version and as much of the package digest as fits in 20
+    characters (at least 6); for a version name too long for that, the digest alone."""
+    room = VERSION_MAX - len(policy_version) - 1
+    if room < DIGEST_MIN:
+        return digest[:VERSION_MAX]
+    return f"{policy_version}-{digest[:room]}"
+
+
+def manifest_title(text: str) -> str:
+    """A title within the schema's 200 characters (shortened with an ellipsis)."""
+    text = " ".join(text.split())
+    return text if len(text) <= TITLE_MAX else text[:TITLE_MAX - 1].rstrip() + "…"
+
+
 def scorm_manifest(doc: QuizDocument, files: list[str]) -> str:
     """imsmanifest.xml for a SCORM 1.2 package of one SCO (the quiz page, index.html)."""
     digest = package_id(doc)
@@ -161,7 +181,7 @@ def scorm_manifest(doc: QuizDocument, files: list[str]) -> str:
     ET.register_namespace("xsi", "http://www.w3.org/2001/XMLSchema-instance")
     root = ET.Element(f"{{{cp}}}manifest", {
         "identifier": f"policykit-{doc.id}-{digest}",
-        "version": f"{doc.policy_version}-{digest}",
+        "version": manifest_version(doc.policy_version, digest),
         "{http://www.w3.org/2001/XMLSchema-instance}schemaLocation":
             f"{cp} imscp_rootv1p1p2.xsd {adl} adlcp_rootv1p2.xsd"})
     metadata = ET.SubElement(root, f"{{{cp}}}metadata")
@@ -169,10 +189,11 @@ def scorm_manifest(doc: QuizDocument, files: list[str]) -> str:
     ET.SubElement(metadata, f"{{{cp}}}schemaversion").text = "1.2"
     organizations = ET.SubElement(root, f"{{{cp}}}organizations", default="policykit")
     organization = ET.SubElement(organizations, f"{{{cp}}}organization", identifier="policykit")
-    ET.SubElement(organization, f"{{{cp}}}title").text = doc.title
+    ET.SubElement(organization, f"{{{cp}}}title").text = manifest_title(doc.title)
     item = ET.SubElement(organization, f"{{{cp}}}item", identifier=f"item-{doc.id}",
                          identifierref=f"sco-{doc.id}", isvisible="true")
-    ET.SubElement(item, f"{{{cp}}}title").text = f"{doc.title} ({doc.policy_title} {doc.policy_version})"
+    ET.SubElement(item, f"{{{cp}}}title").text = manifest_title(
+        f"{doc.title} ({doc.policy_title} {doc.policy_version})")
     ET.SubElement(item, f"{{{adl}}}masteryscore").text = str(doc.pass_mark)
     resources = ET.SubElement(root, f"{{{cp}}}resources")
     resource = ET.SubElement(resources, f"{{{cp}}}resource", {
