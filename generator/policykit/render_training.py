@@ -115,7 +115,7 @@ def quiz_data(doc: QuizDocument, link) -> dict[str, Any]:
                                  "explanation": q.explanation, "always": q.always,
                                  "shuffle": q.type != "true-false",
                                  "sections": list(q.sections),
-                                 "clauses": [{"number": c.number, "href": link(
+                                 "clauses": [{"id": c.id, "number": c.number, "href": link(
                                      urls.clause(doc.policy_id, c.id)) or ""}
                                              for c in q.clauses]}
                           for q in doc.questions}}
