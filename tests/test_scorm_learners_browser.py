@@ -155,3 +155,17 @@ def test_the_session_time_and_each_question_are_recorded(page):
     page.sco.get_by_role("button", name="Mark my answers anyway").click()
     again = items(page.evaluate(RECORD)["interactions"])
     assert len(again) == 2 * len(shown) and [i["id"] for i in again[len(shown):]] == asked(page)
+
+
+def test_the_package_says_where_to_read_the_policy_it_sends_the_learner_back_to(page):
+    intro = page.sco.locator(".pk-quiz-intro").inner_text()
+    assert ("The policy itself is not in this quiz: read the Social Media Policy, version "
+            "2023.1, on Newbury School's policy website") in intro
+    page.sco.get_by_role("button", name="Mark my answers").click()
+    page.sco.get_by_role("button", name="Mark my answers anyway").click()
+    first = asked(page)[0]
+    numbers = [c["number"] for c in page.data["questions"][first]["clauses"]]
+    reread = page.sco.locator(f"#{first} .pk-reread")
+    assert reread.inner_text() == " ".join(
+        f"Re-read {n} of the Social Media Policy, version 2023.1." for n in numbers)
+    assert reread.locator("a").count() == 0  # nothing that leads nowhere

@@ -129,7 +129,11 @@
     var reread = el("p", "pk-reread", "");
     d.clauses.forEach(function (c, n) {
       if (n) reread.appendChild(document.createTextNode(" "));
-      if (!c.href) { reread.appendChild(el("span", null, "Re-read " + c.number)); return; }
+      if (!c.href) {  // the SCORM package: the policy is not in it, so say which one
+        reread.appendChild(el("span", null, "Re-read " + c.number + " of the " +
+          data.policy.title + ", version " + data.policy.version + "."));
+        return;
+      }
       var a = el("a", null, "Re-read " + c.number);
       a.href = c.href;
       reread.appendChild(a);
