@@ -97,19 +97,15 @@ def test_every_quiz_option_shows_keyboard_focus(browser, site_url):
     inputs = page.locator(".pk-question:not([hidden]) .pk-option input")
     count = inputs.count()
     assert count >= 24
-    unfocused = None
-    differences = 0
     for i in range(count):
         option = inputs.nth(i)
         option.evaluate("e => e.focus()")  # after a Tab, focus shows as from the keyboard
         assert option.evaluate("e => e.matches(':focus-visible')")
         focused = option.evaluate(STYLE)
-        other = inputs.nth((i + 5) % count).evaluate(STYLE)
-        unfocused = unfocused or other
+        unfocused = inputs.nth((i + 5) % count).evaluate(STYLE)  # another option, not focused
         assert focused["outline"].startswith("solid 3px"), focused
-        differences += focused != other and other == unfocused
-    assert differences == count  # 64 of 64 look different when focused
-    assert unfocused["outline"].startswith("none")
+        assert unfocused["outline"].startswith("none"), unfocused
+        assert focused["row"] != unfocused["row"], (focused, unfocused)
     # and in pixels: the first option's row, focused and not
     first = page.locator(".pk-question:not([hidden]) .pk-option").first
     first.locator("input").evaluate("e => e.focus()")
