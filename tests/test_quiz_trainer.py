@@ -77,7 +77,8 @@ def _option_lists(html: str, marker: str) -> list[list[str]]:
     import re
 
     blocks = html.split(marker)[1:]
-    return [[re.sub(r"<[^>]+>|[☐✓✗]|\(right\)\.", "", li).strip().rstrip(".")
+    return [[re.sub(r"^[A-Z]+\. ", "",  # the paper's letter, the same in both
+                    re.sub(r"<[^>]+>|[☐✓✗]|\(right\)\.", "", li).strip()).rstrip(".")
              for li in re.findall(r"<li>(.*?)(?:<span|</li>)", block)] for block in blocks]
 
 

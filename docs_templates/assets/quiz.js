@@ -1,7 +1,9 @@
 /* policykit quiz: draws and shuffles questions per attempt, marks the answers in the browser,
    explains each from the policy, and makes a printable certificate on a pass. No server.
    The attempt is kept in sessionStorage for the tab, so leaving to re-read a clause loses
-   nothing. Inside an LMS (a SCORM 1.2 API in a parent or opener frame) it reports the score. */
+   nothing. Inside an LMS (a SCORM 1.2 API in a parent or opener frame) the attempt is the
+   learner's record there (cmi.suspend_data), never the tab's, and it reports the score, the
+   time spent and each question's result. */
 (function () {
   "use strict";
   var form = document.getElementById("pk-quiz");
@@ -176,7 +178,11 @@
   function rereadLinks(id, into) {
     data.questions[id].clauses.forEach(function (c, n) {
       if (n) into.appendChild(document.createTextNode(" "));
-      if (!c.href) { into.appendChild(el("span", null, "Re-read " + c.number)); return; }
+      if (!c.href) {  // the SCORM package: the policy is not in it, so say which one
+        into.appendChild(el("span", null, "Re-read " + c.number + " of the " +
+          data.policy.title + ", version " + data.policy.version + "."));
+        return;
+      }
       var a = el("a", null, "Re-read " + c.number);
       a.href = c.href;
       into.appendChild(a);
@@ -316,11 +322,11 @@
         function (i) { return i.value; });
       state.answers[q.id] = chosenIn(q);
     });
+    if (lms) { suspend(state, marked); return; }  // the tab may pass to the next learner
     try { sessionStorage.setItem(storeKey, JSON.stringify(state)); } catch (e) { /* private mode */ }
-    suspend(state, marked);
   }
   function stored() {
-    try { return JSON.parse(sessionStorage.getItem(storeKey) || "null") || resumed(); }
+    try { return lms ? resumed() : JSON.parse(sessionStorage.getItem(storeKey) || "null"); }
     catch (e) { return null; }
   }
   function restore() {
@@ -354,17 +360,16 @@
     if (!api || String(api.LMSInitialize("")) !== "true") return null;
     return api;
   }
-  /* In an LMS the attempt is also kept in cmi.suspend_data (SCORM 1.2 holds 4,096
-     characters), so a learner who closes the window mid-attempt resumes it next time. */
+  /* In an LMS the attempt is kept in cmi.suspend_data (SCORM 1.2 holds 4,096 characters),
+     the learner's own record: a learner who closes the window mid-attempt resumes it next
+     time, and the next learner in the same tab starts afresh. */
   function suspend(state, marked) {
-    if (!lms) return;
     var text = JSON.stringify({ key: storeKey, state: state });
     var fits = !marked && text.length <= 4096;
     lms.LMSSetValue("cmi.suspend_data", fits ? text : "");
     lms.LMSSetValue("cmi.core.exit", fits ? "suspend" : "");
   }
   function resumed() {
-    if (!lms) return null;
     var saved = JSON.parse(String(lms.LMSGetValue("cmi.suspend_data") || "null"));
     return saved && saved.key === storeKey ? saved.state : null;
   }
@@ -378,20 +383,46 @@
     if (!(best > score.percent)) lms.LMSSetValue("cmi.core.score.raw", String(score.percent));
     lms.LMSSetValue("cmi.core.score.min", "0");
     lms.LMSSetValue("cmi.core.score.max", "100");
-    reportAnswers(score);
+    attempt.forEach(interaction);
+    lms.LMSSetValue("cmi.core.session_time", sessionTime());
     lms.LMSCommit("");
   }
-  /* Each question asked, as a SCORM 1.2 interaction: its id, right or wrong, and whether it
-     is critical (as its objective), so the LMS says which were wrong. */
-  function reportAnswers(score) {
+  /* Each question marked, as a new cmi.interactions entry (the LMS keeps every attempt's):
+     id, type, the learner's response and the right one as option letters of the written
+     order (a, b, ...; t or f for true/false), the result, and the clauses as objectives (and
+     "critical" after them for a critical question, so the LMS says which were wrong). */
+  var LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789";
+  function interaction(q) {
+    var d = data.questions[q.getAttribute("data-question")];
+    var texts = d.options.map(function (t) { return String(t).trim().toLowerCase(); });
+    var trueFalse = !d.shuffle && texts.length === 2 && texts.indexOf("true") >= 0 &&
+      texts.indexOf("false") >= 0;
+    function letters(values) {
+      return values.map(function (i) { return trueFalse ? texts[i].charAt(0) : LETTERS.charAt(i); })
+        .sort().join(",");
+    }
     var n = Number(lms.LMSGetValue("cmi.interactions._count")) || 0;
-    score.asked.forEach(function (id, i) {
-      var at = "cmi.interactions." + (n + i) + ".";
-      lms.LMSSetValue(at + "id", id);
-      lms.LMSSetValue(at + "type", "choice");
-      lms.LMSSetValue(at + "result", score.wrong.indexOf(id) >= 0 ? "wrong" : "correct");
-      if (data.questions[id].critical) lms.LMSSetValue(at + "objectives.0.id", "critical");
-    });
+    var at = "cmi.interactions." + n + ".";
+    lms.LMSSetValue(at + "id", q.getAttribute("data-question"));
+    d.clauses.forEach(function (c, i) { lms.LMSSetValue(at + "objectives." + i + ".id", c.id); });
+    if (d.critical) lms.LMSSetValue(at + "objectives." + d.clauses.length + ".id", "critical");
+    lms.LMSSetValue(at + "time", clock(new Date()));
+    lms.LMSSetValue(at + "type", trueFalse ? "true-false" : "choice");
+    lms.LMSSetValue(at + "correct_responses.0.pattern", letters(d.correct));
+    lms.LMSSetValue(at + "weighting", "1");
+    lms.LMSSetValue(at + "student_response", letters(chosenIn(q)));
+    lms.LMSSetValue(at + "result", q.classList.contains("pk-right") ? "correct" : "wrong");
+  }
+  function two(n) { return (n < 10 ? "0" : "") + n; }
+  function clock(date) {  // CMITime: HH:MM:SS
+    return two(date.getHours()) + ":" + two(date.getMinutes()) + ":" + two(date.getSeconds());
+  }
+  var began = Date.now();
+  function sessionTime() {  // CMITimespan: HHHH:MM:SS.SS, the time since this page opened
+    var centis = Math.min(Math.round((Date.now() - began) / 10), 9999 * 360000 - 1);
+    var seconds = Math.floor(centis / 100) % 60;
+    return two(Math.floor(centis / 360000)) + ":" + two(Math.floor(centis / 6000) % 60) + ":" +
+      two(seconds) + "." + two(centis % 100);
   }
   if (lms) {
     var learner = String(lms.LMSGetValue("cmi.core.student_name") || "");
@@ -402,7 +433,12 @@
       lms.LMSSetValue("cmi.core.lesson_status", "incomplete");
     }
     var finished = false;
-    var finish = function () { if (!finished) { finished = true; lms.LMSFinish(""); } };
+    var finish = function () {
+      if (finished) return;
+      finished = true;
+      lms.LMSSetValue("cmi.core.session_time", sessionTime());
+      lms.LMSFinish("");
+    };
     window.addEventListener("pagehide", finish);
     window.addEventListener("beforeunload", finish);
   }

@@ -179,6 +179,26 @@ def package_id(doc: QuizDocument) -> str:
     return hashlib.sha256(repr(doc).encode("utf-8")).hexdigest()[:12]
 
 
+# What IMS CP 1.1.2 allows (imscp_rootv1p1p2.xsd): manifest@version and title lengths.
+VERSION_MAX, TITLE_MAX = 20, 200
+DIGEST_MIN = 6  # the fewest digest characters that still tell two packages apart
+
+
+def manifest_version(policy_version: str, digest: str) -> str:
+    """manifest@version: the policy version and as much of the package digest as fits in 20
+    characters (at least 6); for a version name too long for that, the digest alone."""
+    room = VERSION_MAX - len(policy_version) - 1
+    if room < DIGEST_MIN:
+        return digest[:VERSION_MAX]
+    return f"{policy_version}-{digest[:room]}"
+
+
+def manifest_title(text: str) -> str:
+    """A title within the schema's 200 characters (shortened with an ellipsis)."""
+    text = " ".join(text.split())
+    return text if len(text) <= TITLE_MAX else text[:TITLE_MAX - 1].rstrip() + "…"
+
+
 def scorm_manifest(doc: QuizDocument, files: list[str]) -> str:
     """imsmanifest.xml for a SCORM 1.2 package of one SCO (the quiz page, index.html)."""
     digest = package_id(doc)
@@ -189,7 +209,7 @@ def scorm_manifest(doc: QuizDocument, files: list[str]) -> str:
     ET.register_namespace("xsi", "http://www.w3.org/2001/XMLSchema-instance")
     root = ET.Element(f"{{{cp}}}manifest", {
         "identifier": f"policykit-{doc.id}-{digest}",
-        "version": f"{doc.policy_version}-{digest}",
+        "version": manifest_version(doc.policy_version, digest),
         "{http://www.w3.org/2001/XMLSchema-instance}schemaLocation":
             f"{cp} imscp_rootv1p1p2.xsd {adl} adlcp_rootv1p2.xsd"})
     metadata = ET.SubElement(root, f"{{{cp}}}metadata")
@@ -198,11 +218,12 @@ def scorm_manifest(doc: QuizDocument, files: list[str]) -> str:
     organizations = ET.SubElement(root, f"{{{cp}}}organizations", default="policykit")
     organization = ET.SubElement(organizations, f"{{{cp}}}organization", identifier="policykit")
     draft = "DRAFT: " if doc.draft else ""  # a quiz on a draft says so wherever it is listed
-    ET.SubElement(organization, f"{{{cp}}}title").text = draft + doc.title
+    ET.SubElement(organization, f"{{{cp}}}title").text = manifest_title(draft + doc.title)
     item = ET.SubElement(organization, f"{{{cp}}}item", identifier=f"item-{doc.id}",
                          identifierref=f"sco-{doc.id}", isvisible="true")
     version = f"{doc.policy_version}, draft, not approved" if doc.draft else doc.policy_version
-    ET.SubElement(item, f"{{{cp}}}title").text = f"{draft}{doc.title} ({doc.policy_title} {version})"
+    ET.SubElement(item, f"{{{cp}}}title").text = manifest_title(
+        f"{draft}{doc.title} ({doc.policy_title} {version})")
     ET.SubElement(item, f"{{{adl}}}masteryscore").text = str(doc.pass_mark)
     resources = ET.SubElement(root, f"{{{cp}}}resources")
     resource = ET.SubElement(resources, f"{{{cp}}}resource", {

@@ -42,7 +42,9 @@ def sign_off_view(project: Project, pathway, link, rows: int = 20) -> dict[str, 
         doc = quiz_document(project, quiz)
         quizzes.append({"id": quiz.id, "title": quiz.title, "policy": doc.policy_title,
                         "version": version_text(doc), "pass_mark": quiz.pass_mark})
+    organisation = project.organisation.name if project.organisation else ""
     return {"title": pathway.title, "id": pathway.id, "quizzes": quizzes,
+            "organisation": organisation,
             "due_within_days": pathway.due_within_days,
             "renew_every_days": pathway.renew_every_days, "rows": range(1, rows + 1),
             "training_href": link(urls.TRAINING)}
@@ -123,10 +125,20 @@ def quiz_data(doc: QuizDocument, link) -> dict[str, Any]:
                                  "explanation": q.explanation, "always": q.always,
                                  "shuffle": q.type != "true-false",
                                  "sections": list(q.sections),
-                                 "clauses": [{"number": c.number, "href": link(
+                                 "clauses": [{"id": c.id, "number": c.number, "href": link(
                                      urls.clause(doc.policy_id, c.id)) or ""}
                                              for c in q.clauses]}
                           for q in doc.questions}}
+
+
+def paper_letter(index: int) -> str:
+    """The paper's letter for the option at index: A to Z, then AA, AB, ... as a spreadsheet."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def _question_view(policy: Policy, question: QuestionDoc, link) -> dict[str, Any]:
@@ -140,7 +152,10 @@ def _question_view(policy: Policy, question: QuestionDoc, link) -> dict[str, Any
         "input": "checkbox" if question.type == "multiple" else "radio",
         "options": [option(o) for o in question.options],
         # the paper's order, which the answer key keeps so a trainer marks a paper down the page
-        "paper_options": [option(o) for o in question.paper_order()],
+        "paper_options": [dict(option(o), letter=paper_letter(i))
+                          for i, o in enumerate(question.paper_order())],
+        "paper_answer": ", ".join(paper_letter(i) for i, o in
+                                  enumerate(question.paper_order()) if o.correct),
         "explanation": question.explanation,
         "clauses": [{"number": c.number, "href": link(urls.clause(policy.id, c.id))}
                     for c in question.clauses],

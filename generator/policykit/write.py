@@ -7,8 +7,8 @@ import gc
 import hashlib
 import multiprocessing
 import os
+import secrets
 import stat
-import tempfile
 import time
 from pathlib import Path
 from dataclasses import dataclass, field
@@ -291,7 +291,22 @@ def _write_share(folder: Path, parts: list) -> list[tuple]:
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    with os.fdopen(handle, "wb") as stream:
-        stream.write(data)
-    os.replace(temporary, path)
+    """Replace path by a file holding data, made beside it and renamed over it, with the mode
+    the umask gives a new file (0644 with umask 022, as build's files; mkstemp's 0600 would
+    hide an exported quiz or an approved version from a web server or a colleague)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        temporary = path.parent / f".tmp-{secrets.token_hex(8)}"
+        try:
+            handle = os.open(temporary, flags, 0o666)  # the kernel applies the umask
+        except FileExistsError:
+            continue
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+            os.replace(temporary, path)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+        return
+    raise FileExistsError(f"cannot make a temporary file beside {path}")
