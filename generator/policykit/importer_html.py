@@ -228,16 +228,27 @@ class _Reader:
                     self._list(nested, depth + 1)
 
     def _table(self, node: Node) -> None:
-        rows = [[self.inline(cell.children).replace("\n", " ").replace("|", "\\|")
-                 for cell in _all(row, ("td", "th"))] for row in _all(node, ("tr",))]
+        inner: list[Node] = []  # tables in its cells: a Markdown cell holds one line
+        rows = [[self._cell(cell, inner) for cell in _all(row, ("td", "th"))]
+                for row in _all(node, ("tr",))]
         rows = [r for r in rows if r]
-        if not rows:
-            return
-        width = max(len(r) for r in rows)
-        rows = [r + [""] * (width - len(r)) for r in rows]
-        lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * width]
-        lines += ["| " + " | ".join(r) + " |" for r in rows[1:]]
-        self._para("\n".join(lines), "table")
+        if rows:
+            width = max(len(r) for r in rows)
+            rows = [r + [""] * (width - len(r)) for r in rows]
+            lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * width]
+            lines += ["| " + " | ".join(r) + " |" for r in rows[1:]]
+            self._para("\n".join(lines), "table")
+        if inner and not any(n.startswith("a table inside") for n in self.reading.notes):
+            self.reading.notes.append("a table inside a table's cell is imported as a table of "
+                                      "its own, after the table holding it")
+        for table in inner:
+            self._table(table)
+
+    def _cell(self, cell: Node, inner: list[Node]) -> str:
+        """A table cell's text on one line; the tables inside it are added to inner."""
+        inner += [c for c in cell.children if not isinstance(c, str) and c.tag == "table"]
+        own = [c for c in cell.children if isinstance(c, str) or c.tag != "table"]
+        return self.inline(own).replace("\n", " ").replace("|", "\\|")
 
     def _definitions(self, node: Node) -> None:
         for child in node.children:
