@@ -19,6 +19,8 @@ from pathlib import Path
 import docx
 import pytest
 
+from browser import serve
+from conftest import build
 from policykit.importer import MAX_LIST_DEPTH
 from policykit.importer_html import MAX_NESTING, MAX_PART_BYTES, MAX_TABLE_NESTING, Unreadable
 from policykit.project import load_project
@@ -331,13 +333,18 @@ def test_a_version_of_300_characters_is_a_usage_error(scratch):
                        "address: keep it to at most 40", scratch, "seed")
 
 
-def test_a_word_title_that_only_looks_like_a_tag_is_imported_as_written(scratch, tmp_path):
+def snapchat_docx(path: Path) -> Path:
+    """A Word policy whose title and text name an app in angle brackets."""
     d = docx.Document()
     d.add_heading("Use of <Snapchat> policy", 0)
     d.add_heading("Purpose", 1)
     d.add_paragraph("Staff must not contact pupils on <Snapchat>.")
-    d.save(tmp_path / "Snapchat.docx")
-    result = imported(scratch, tmp_path / "Snapchat.docx", "snapchat")
+    d.save(path)
+    return path
+
+
+def test_a_word_title_that_only_looks_like_a_tag_is_imported_as_written(scratch, tmp_path):
+    result = imported(scratch, snapchat_docx(tmp_path / "Snapchat.docx"), "snapchat")
     assert result.returncode == 0, result.stderr
     assert "policy/snapchat/policy.yaml: title 'Use of <Snapchat> policy'" in result.stdout
     assert "verified: all 3 sentences of Snapchat.docx are in the draft\n" in result.stdout
@@ -345,3 +352,18 @@ def test_a_word_title_that_only_looks_like_a_tag_is_imported_as_written(scratch,
     assert project.policy("snapchat").title == "Use of <Snapchat> policy"
     check = policykit(scratch, "check")
     assert check.returncode == 0 and "policy/snapchat/policy.yaml" not in check.stderr
+
+
+def test_the_title_that_looks_like_a_tag_is_shown_as_written_in_the_browser(
+        browser, scratch, tmp_path):
+    assert imported(scratch, snapchat_docx(tmp_path / "Snapchat.docx"),
+                    "snapchat").returncode == 0
+    with serve(build(scratch)) as url:
+        page = browser.new_page()
+        page.goto(url + "policies/snapchat/")
+        assert page.locator("h1").first.inner_text() == "Use of <Snapchat> policy (draft 1)"
+        assert "Use of <Snapchat> policy" in page.title()
+        assert page.locator("#staff-must-not-contact ~ .pk-clause__text").inner_text() == (
+            "Staff must not contact pupils on <Snapchat>.")
+        assert page.locator("snapchat").count() == 0  # never an element
+        page.close()

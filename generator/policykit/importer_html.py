@@ -55,7 +55,7 @@ class _TreeBuilder(HTMLParser):
     """HTML text -> a tree of Nodes and strings, forgiving like a browser about closing tags;
     refuses elements nested more than MAX_NESTING deep (every reader of the tree recurses)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.root = Node("root")
         self.stack = [self.root]
