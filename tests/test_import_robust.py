@@ -18,6 +18,8 @@ from pathlib import Path
 
 import docx
 import pytest
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
 
 from browser import serve
 from conftest import build
@@ -175,6 +177,23 @@ def test_word_document_with_a_few_nested_tables_imports(scratch, tmp_path):
     assert "note: a table inside a table's cell is imported as a table of its own" \
         in result.stdout
     assert "verified: all 6 sentences" in result.stdout
+
+
+def test_word_content_controls_nested_past_what_can_be_read_are_refused(scratch, tmp_path):
+    """Word's content controls (a form's boxes) inside each other, 100 deep."""
+    d = docx.Document()
+    d.add_heading("Visitors policy", 0)
+    d.add_paragraph("Staff must sign in.")
+    inner = "<w:p><w:r><w:t>Sign the book.</w:t></w:r></w:p>"
+    for _ in range(100):
+        inner = f"<w:sdt><w:sdtContent>{inner}</w:sdtContent></w:sdt>"
+    d.element.body.insert(2, parse_xml(f"<w:sdt {nsdecls('w')}><w:sdtContent>{inner}"
+                                       "</w:sdtContent></w:sdt>"))
+    d.save(tmp_path / "Visitors.docx")
+    result = imported(scratch, tmp_path / "Visitors.docx", "visitors")
+    refused(result, 1, f"{tmp_path / 'Visitors.docx'}: its text is nested 207 levels deep (at "
+                       f"'Sign the book.') — policykit reads at most {MAX_NESTING} levels",
+            scratch, "visitors")
 
 
 def test_verify_says_where_a_versions_text_nests_too_deeply(scratch, tmp_path):
@@ -367,3 +386,15 @@ def test_the_title_that_looks_like_a_tag_is_shown_as_written_in_the_browser(
             "Staff must not contact pupils on <Snapchat>.")
         assert page.locator("snapchat").count() == 0  # never an element
         page.close()
+
+
+@pytest.mark.parametrize("option, value, named", [
+    ("--title", "Visitors \x1b[8mpolicy", "U+001B"),
+    ("--title", "Visitors \u202epolicy", "U+202E (right-to-left override)"),
+    ("--base-url", "https://www.newbury.example/\x07", "U+0007"),
+])
+def test_a_title_or_address_holding_what_check_refuses_is_a_usage_error(
+        scratch, option, value, named):
+    result = imported(scratch, SEED, "visitors", option, value)
+    refused(result, 2, f"{option} '", scratch, "visitors")
+    assert f"holds {named}" in result.stderr and "\x1b" not in result.stderr

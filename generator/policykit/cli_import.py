@@ -12,7 +12,8 @@ from pathlib import Path
 from . import importer, importer_ids, importer_yaml
 from .build import load_and_check
 from .checks import RESERVED_VERSION_NAMES
-from .errors import did_you_mean, errors, safe_for_terminal, shown
+from .errors import (CONTROLS, DIRECTION_CONTROLS, char_name, did_you_mean, errors,
+                     safe_for_terminal, shown)
 from .load import parse_document
 from .model import Policy, build_version
 from .schema import validate
@@ -119,6 +120,11 @@ def _import(root: Path, args: argparse.Namespace) -> int:
     if args.new_version.lower() in RESERVED_VERSION_NAMES:
         return _usage(f"'{args.new_version}' cannot be a version name: the site uses it for "
                       "another page — name versions like 2024.1")
+    for option, value in (("--title", args.title), ("--base-url", args.base_url)):
+        unseen = (CONTROLS.search(value) or DIRECTION_CONTROLS.search(value)) if value else None
+        if unseen:
+            return _usage(f"{option} '{shown(value)}' holds {char_name(unseen.group())}, which "
+                          "check refuses — type it again without it")
     if args.base_url and not re.match(r"https?://[^/\s]+", args.base_url):
         return _usage(f"--base-url '{args.base_url}' is not a web address — write it as "
                       "https://www.example.org/")
