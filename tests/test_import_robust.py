@@ -196,6 +196,26 @@ def test_word_content_controls_nested_past_what_can_be_read_are_refused(scratch,
             scratch, "visitors")
 
 
+def test_tracked_changes_are_imported_as_accepted_and_said(scratch, tmp_path):
+    """A Word document sent back with its changes still tracked: what the draft takes."""
+    d = docx.Document()
+    d.add_heading("Visitors policy", 0)
+    d.add_heading("Signing in", 1)
+    paragraph = d.add_paragraph("Staff must sign in ")
+    mark = f"{nsdecls('w')} w:author=\"Pat Lee\" w:date=\"2024-03-01T09:00:00Z\""
+    paragraph._p.append(parse_xml(f'<w:del {mark} w:id="1"><w:r><w:delText>at reception'
+                                  "</w:delText></w:r></w:del>"))
+    paragraph._p.append(parse_xml(f'<w:ins {mark} w:id="2"><w:r><w:t>at the office</w:t>'
+                                  "</w:r></w:ins>"))
+    paragraph.add_run(".")
+    d.save(tmp_path / "Visitors.docx")
+    result = imported(scratch, tmp_path / "Visitors.docx", "visitors")
+    assert result.returncode == 0, result.stderr
+    assert texts(scratch, "visitors") == ["Staff must sign in at the office."]
+    assert ("note: Word: it has tracked changes (1 insertion(s), 1 deletion(s)): they are "
+            "imported as if accepted") in result.stdout
+
+
 def test_verify_says_where_a_versions_text_nests_too_deeply(scratch, tmp_path):
     """verify reads the version's clauses too: one nested past what it can read names the
     clause's place instead of failing (policykit check is not run here: it renders the

@@ -484,7 +484,7 @@ def _word_html(path: Path, mtime_ns: int, size: int) -> tuple[str, list[str]]:
 
     with zipfile.ZipFile(path) as archive:
         check_archive(archive)
-        check_word_nesting(archive)
+        notes = scan_word(archive)
     unread = mammoth.images.img_element(lambda image: {})  # images are left out: never read
     try:
         with path.open("rb") as stream:
@@ -493,7 +493,7 @@ def _word_html(path: Path, mtime_ns: int, size: int) -> tuple[str, list[str]]:
         raise Unreadable("it is nested too deeply to read (tables in tables, or boxes in "
                          "boxes)", "in Word, take the inner tables or boxes out of the ones "
                                "holding them, save, and import again") from None
-    return _footnotes_in_order(result.value), _word_messages(result.messages)
+    return _footnotes_in_order(result.value), notes + _word_messages(result.messages)
 
 
 # The most any one part of a .docx may inflate to. A Word document is a zip archive: a few KB
@@ -522,35 +522,61 @@ def _mb(size: int) -> str:
     return f"{size / (1024 * 1024):.0f}"
 
 
-def check_word_nesting(archive: zipfile.ZipFile) -> None:
-    """Unreadable when the text of a Word document holds tables nested more than
-    MAX_TABLE_NESTING deep, or elements nested more than MAX_NESTING deep: naming the depth
-    and the first words at it."""
-    from xml.etree.ElementTree import ParseError, iterparse
+@dataclass
+class _PartScan:
+    """What one XML part of a Word document holds, read as a stream: how deep its elements
+    and tables nest, the first words past the limits, and its tracked changes."""
 
+    deepest: int = 0
+    deepest_tables: int = 0
+    words: list[str] | None = None  # collected from the first place too deep
+    insertions: int = 0
+    deletions: int = 0
+
+
+def _scan_part(stream) -> _PartScan:
+    from xml.etree.ElementTree import iterparse
+
+    scan, depth, tables = _PartScan(), 0, 0
+    for event, element in iterparse(stream, ("start", "end")):
+        if event == "start":
+            depth, tables = depth + 1, tables + (element.tag == f"{_W}tbl")
+            scan.deepest, scan.deepest_tables = (max(scan.deepest, depth),
+                                                 max(scan.deepest_tables, tables))
+            if scan.words is None and (tables > MAX_TABLE_NESTING or depth > MAX_NESTING):
+                scan.words = []
+            continue
+        if scan.words is not None and element.tag == f"{_W}t" and len(" ".join(scan.words)) < 60:
+            scan.words.append(element.text or "")
+        scan.insertions += element.tag == f"{_W}ins"
+        scan.deletions += element.tag == f"{_W}del"
+        depth, tables = depth - 1, tables - (element.tag == f"{_W}tbl")
+        element.clear()
+    return scan
+
+
+def scan_word(archive: zipfile.ZipFile) -> list[str]:
+    """Unreadable when the text of a Word document holds tables nested more than
+    MAX_TABLE_NESTING deep, or elements nested more than MAX_NESTING deep (naming the depth
+    and the first words at it); else the notes on what it holds (tracked changes)."""
+    from xml.etree.ElementTree import ParseError
+
+    insertions = deletions = 0
     for name in sorted(n for n in archive.namelist()
                        if n.startswith("word/") and n.endswith(".xml")):
-        tables = depth = deepest = deepest_tables = 0
-        words: list[str] | None = None  # collected from the first place too deep
         try:
             with archive.open(name) as stream:
-                for event, element in iterparse(stream, ("start", "end")):
-                    if event == "start":
-                        depth += 1
-                        tables += element.tag == f"{_W}tbl"
-                        deepest, deepest_tables = max(deepest, depth), max(deepest_tables, tables)
-                        if words is None and (tables > MAX_TABLE_NESTING or depth > MAX_NESTING):
-                            words = []
-                        continue
-                    if words is not None and element.tag == f"{_W}t" and len(" ".join(words)) < 60:
-                        words.append(element.text or "")
-                    depth -= 1
-                    tables -= element.tag == f"{_W}tbl"
-                    element.clear()
+                scan = _scan_part(stream)
         except ParseError:
-            return  # not XML: mammoth says what is wrong with it
-        if words is not None:
-            raise _word_nesting_error(deepest_tables, deepest, " ".join(words))
+            return []  # not XML: mammoth says what is wrong with it
+        if scan.words is not None:
+            raise _word_nesting_error(scan.deepest_tables, scan.deepest, " ".join(scan.words))
+        insertions, deletions = insertions + scan.insertions, deletions + scan.deletions
+    if not insertions and not deletions:
+        return []
+    return [f"it has tracked changes ({insertions} insertion(s), {deletions} deletion(s)): they "
+            "are imported as if accepted — if that is not what was meant, accept or reject "
+            "them in Word (Review > Accept / Reject) and import again"]
 
 
 def _word_nesting_error(tables: int, depth: int, words: str) -> Unreadable:
