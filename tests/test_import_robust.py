@@ -391,6 +391,12 @@ def test_a_word_title_that_only_looks_like_a_tag_is_imported_as_written(scratch,
     assert project.policy("snapchat").title == "Use of <Snapchat> policy"
     check = policykit(scratch, "check")
     assert check.returncode == 0 and "policy/snapchat/policy.yaml" not in check.stderr
+    again = policykit(scratch, "import", tmp_path / "Snapchat.docx", "--id", "snapchat",
+                      "--version", "2", "--into-draft")
+    assert again.returncode == 0, again.stderr
+    project, _ = load_project(scratch)  # the title heading is the title, not a clause
+    assert [c.text for c in project.policy("snapchat").version("2").clauses()] == [
+        "Staff must not contact pupils on &lt;Snapchat>."]
 
 
 def test_the_title_that_looks_like_a_tag_is_shown_as_written_in_the_browser(

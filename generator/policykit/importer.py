@@ -318,7 +318,8 @@ def _take_title(blocks: list[Block], title: str | None) -> tuple[list[Block], st
     if any(b.kind == "heading" and b.level <= top for b in blocks[1:]):
         return blocks, None
     found = blocks[0].text
-    if title is not None and plain_words(title).lower() != plain_words(found).lower():
+    if title is not None and plain_words(escape_literal(title)).lower() != \
+            plain_words(found).lower():  # title is plain text; found, Markdown
         return blocks, None
     shift = min((b.level for b in blocks[1:] if b.kind == "heading"), default=1) - 1
     rest = [Block(b.kind, b.text, b.level - shift) if b.kind == "heading" else b
