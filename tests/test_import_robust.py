@@ -122,6 +122,18 @@ def test_markdown_list_200_levels_deep_is_refused_at_its_line(scratch, tmp_path)
     assert "policykit reads Markdown lists at most 40 levels deep" in result.stderr
 
 
+def test_markdown_quotes_1000_deep_are_refused_by_their_words(scratch, tmp_path):
+    """Quotes in quotes: Python-Markdown nests a few hundred, the HTML it makes is too deep.
+    Its line numbers are not the user's, so the place is given by the words there (here the
+    quote marks Python-Markdown left as text)."""
+    source = tmp_path / "quotes.md"
+    source.write_text("# Visitors policy\n\n## Signing in\n\n" + "> " * 1000
+                      + "Staff must sign in.\n", "utf-8")
+    result = imported(scratch, source, "quotes")
+    refused(result, 1, f"{source}: elements are nested more than {MAX_NESTING} deep (at "
+                       "'> > > > ", scratch, "quotes")
+
+
 def test_markdown_list_deeper_than_word_allows_is_kept_in_order_at_level_9(scratch, tmp_path):
     source = tmp_path / "steps.md"
     source.write_text(deep_markdown(30), "utf-8")
