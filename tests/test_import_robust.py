@@ -307,6 +307,31 @@ def test_a_part_lying_about_its_size_stops_at_the_size_it_declares(scratch, tmp_
                        "'word/document.xml')", scratch, "visitors")
 
 
+def test_entities_that_expand_a_billion_times_are_refused_naming_the_part(scratch, tmp_path):
+    """The 'billion laughs': ten entities each ten times the one before, in a DOCTYPE Word
+    never writes."""
+    made = io.BytesIO()
+    d = docx.Document()
+    d.add_heading("Visitors policy", 0)
+    d.add_paragraph("Staff must sign in. LAUGHS")
+    d.save(made)
+    entities = "".join(f'<!ENTITY e{n} "{f"&e{n - 1};" * 10 if n else "ha"}">' for n in range(10))
+    source = tmp_path / "Visitors.docx"
+    with zipfile.ZipFile(made) as original, zipfile.ZipFile(source, "w") as out:
+        for info in original.infolist():
+            data = original.read(info.filename)
+            if info.filename == "word/document.xml":
+                head, body = data.split(b"?>", 1)
+                data = (head + b"?><!DOCTYPE w:document [" + entities.encode() + b"]>"
+                        + body.replace(b"LAUGHS", b"&e9;"))
+            out.writestr(info, data)
+    started = time.monotonic()
+    result = imported(scratch, source, "visitors")
+    refused(result, 1, f"{source}: its part 'word/document.xml' cannot be read as XML (limit on "
+                       "input amplification factor", scratch, "visitors")
+    assert time.monotonic() - started < 60
+
+
 # --- what a terminal or a reader would obey ---------------------------------------------------
 
 def test_direction_control_in_text_is_removed_with_its_line_and_the_draft_checks(

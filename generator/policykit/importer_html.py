@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
+from xml.parsers.expat import ExpatError
 
 from .errors import shown
 from .importer import (MAX_LIST_DEPTH, Block, escape_literal, removed_note, straight_quotes,
@@ -493,6 +494,8 @@ def _word_html(path: Path, mtime_ns: int, size: int) -> tuple[str, list[str]]:
         raise Unreadable("it is nested too deeply to read (tables in tables, or boxes in "
                          "boxes)", "in Word, take the inner tables or boxes out of the ones "
                                "holding them, save, and import again") from None
+    except ExpatError as error:  # scan_word reads every part mammoth does: a safety net
+        raise _not_xml("a part", str(error)) from None
     return _footnotes_in_order(result.value), notes + _word_messages(result.messages)
 
 
@@ -563,12 +566,12 @@ def scan_word(archive: zipfile.ZipFile) -> list[str]:
 
     insertions = deletions = 0
     for name in sorted(n for n in archive.namelist()
-                       if n.startswith("word/") and n.endswith(".xml")):
+                       if n.endswith((".xml", ".rels"))):
         try:
             with archive.open(name) as stream:
                 scan = _scan_part(stream)
-        except ParseError:
-            return []  # not XML: mammoth says what is wrong with it
+        except ParseError as error:  # also entities that expand past expat's limit
+            raise _not_xml(name, str(error)) from None
         if scan.words is not None:
             raise _word_nesting_error(scan.deepest_tables, scan.deepest, " ".join(scan.words))
         insertions, deletions = insertions + scan.insertions, deletions + scan.deletions
@@ -577,6 +580,12 @@ def scan_word(archive: zipfile.ZipFile) -> list[str]:
     return [f"it has tracked changes ({insertions} insertion(s), {deletions} deletion(s)): they "
             "are imported as if accepted — if that is not what was meant, accept or reject "
             "them in Word (Review > Accept / Reject) and import again"]
+
+
+def _not_xml(part: str, why: str) -> Unreadable:
+    return Unreadable(f"its part {part!r} cannot be read as XML ({why})",
+                      "open it in Word and save it again as a Word Document (.docx), then "
+                      "import again")
 
 
 def _word_nesting_error(tables: int, depth: int, words: str) -> Unreadable:
