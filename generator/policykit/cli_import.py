@@ -12,7 +12,8 @@ from pathlib import Path
 from . import importer, importer_ids, importer_yaml
 from .build import load_and_check
 from .checks import RESERVED_VERSION_NAMES
-from .errors import did_you_mean, errors
+from .errors import (CONTROLS, DIRECTION_CONTROLS, char_name, did_you_mean, errors,
+                     safe_for_terminal, shown)
 from .load import parse_document
 from .model import Policy, build_version
 from .schema import validate
@@ -23,6 +24,10 @@ FORMATS = (".docx", ".md", ".markdown", ".txt", ".html", ".htm")
 _ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _VERSION = re.compile(r"[0-9A-Za-z]+([.-][0-9A-Za-z]+)*")
 SHOWN_LOST = 20
+# Ids and versions name folders, files and addresses: a file name may be 255 bytes at most,
+# and an address is typed, read aloud and printed.
+MAX_ID_LENGTH = 60
+MAX_VERSION_LENGTH = 40
 _WORD = "open it in Word (or LibreOffice) and use File > Save As > Word Document (.docx), then " \
         "import the .docx"
 SAVE_AS = {
@@ -67,8 +72,16 @@ def register(commands: argparse._SubParsersAction) -> None:
     check.set_defaults(run=_verify)
 
 
+def _print(text: object = "", file=None) -> None:
+    """Print text as check prints its messages: a control character or direction control
+    (from a file name, a document's words or an argument) written as an escape such as \\x1b,
+    never acted on by the terminal; a file name's undecodable bytes as \\udcXX."""
+    safe = safe_for_terminal(str(text)).encode("utf-8", "backslashreplace").decode("utf-8")
+    print(safe, file=file or sys.stdout)
+
+
 def _usage(message: str) -> int:
-    print(f"policykit: error: {message}", file=sys.stderr)
+    _print(f"policykit: error: {message}", file=sys.stderr)
     return USAGE
 
 
@@ -91,14 +104,27 @@ def _import(root: Path, args: argparse.Namespace) -> int:
     if isinstance(source, str):
         return _usage(source)
     if not _ID.fullmatch(args.policy_id):
-        return _usage(f"'{args.policy_id}' is not a policy id — use lowercase kebab-case, e.g. "
-                      "anti-bullying")
+        return _usage(f"'{shown(args.policy_id)}' is not a policy id — use lowercase "
+                      "kebab-case, e.g. anti-bullying")
+    if len(args.policy_id) > MAX_ID_LENGTH:
+        return _usage(f"--id '{shown(args.policy_id, 40)}' is {len(args.policy_id)} characters "
+                      f"long — a policy id names its folder and its pages' addresses: keep it "
+                      f"to at most {MAX_ID_LENGTH}, e.g. anti-bullying")
     if not _VERSION.fullmatch(args.new_version):
-        return _usage(f"'{args.new_version}' is not a version — use digits, letters, dots and "
-                      "hyphens, e.g. 2024.1")
+        return _usage(f"'{shown(args.new_version)}' is not a version — use digits, letters, "
+                      "dots and hyphens, e.g. 2024.1")
+    if len(args.new_version) > MAX_VERSION_LENGTH:
+        return _usage(f"--version '{shown(args.new_version, 40)}' is {len(args.new_version)} "
+                      f"characters long — a version names its file and its page's address: "
+                      f"keep it to at most {MAX_VERSION_LENGTH}, e.g. 2024.1")
     if args.new_version.lower() in RESERVED_VERSION_NAMES:
         return _usage(f"'{args.new_version}' cannot be a version name: the site uses it for "
                       "another page — name versions like 2024.1")
+    for option, value in (("--title", args.title), ("--base-url", args.base_url)):
+        unseen = (CONTROLS.search(value) or DIRECTION_CONTROLS.search(value)) if value else None
+        if unseen:
+            return _usage(f"{option} '{shown(value)}' holds {char_name(unseen.group())}, which "
+                          "check refuses — type it again without it")
     if args.base_url and not re.match(r"https?://[^/\s]+", args.base_url):
         return _usage(f"--base-url '{args.base_url}' is not a web address — write it as "
                       "https://www.example.org/")
@@ -109,8 +135,8 @@ def _import(root: Path, args: argparse.Namespace) -> int:
                                                         and folder.is_dir()):
         for problem in errors(problems):
             if problem.source.path.startswith(f"policy/{args.policy_id}/"):
-                print(problem, file=sys.stderr)
-        print(f"policykit: error: policy/{args.policy_id}/ does not load — fix the errors "
+                _print(problem, file=sys.stderr)
+        _print(f"policykit: error: policy/{args.policy_id}/ does not load — fix the errors "
               "above (policykit check), then import again", file=sys.stderr)
         return PROBLEMS
     if args.into_draft:
@@ -145,15 +171,16 @@ def _import(root: Path, args: argparse.Namespace) -> int:
                                organisation)
     if not draft.sections:
         images = any(note.startswith("image ") for note in reading.notes)
-        print(f"policykit: error: {source}: no text found to import" + (
+        _print(f"policykit: error: {source}: no text found to import" + (
             " — it holds only images (a scanned page?): policykit imports text, so import the "
             "document the scan was made from, or type the text" if images else ""),
             file=sys.stderr)
         return PROBLEMS
     earlier = _earlier(existing) if existing else None
     importer_ids.finish(draft, earlier)
+    from .importer_html import plain_text
     title = existing.title if existing else (
-        args.title or (draft.title and importer.plain_words(draft.title)) or _title_of(source))
+        args.title or (draft.title and plain_text(draft.title)) or _title_of(source))
     if not existing and not args.title and not draft.title:
         draft.notes.append(f"the document has no title: the policy is titled '{title}' after "
                            "its file name — change it in policy.yaml, or import again with "
@@ -166,7 +193,7 @@ def _import(root: Path, args: argparse.Namespace) -> int:
     fidelity = verify(policy, version, source, organisation)
     if fidelity.lost:
         _print_lost(source, fidelity)
-        print("policykit: nothing written", file=sys.stderr)
+        _print("policykit: nothing written", file=sys.stderr)
         return PROBLEMS
     if not existing:
         folder.joinpath("versions").mkdir(parents=True, exist_ok=True)
@@ -178,14 +205,20 @@ def _import(root: Path, args: argparse.Namespace) -> int:
     _, after = load_and_check(root)
     mine = [p for p in after if p.source.path.startswith(f"policy/{args.policy_id}/")]
     for problem in errors(mine):
-        print(problem, file=sys.stderr)
+        _print(problem, file=sys.stderr)
     return PROBLEMS if errors(mine) else OK
 
 
 def _read_or_say(source: Path, base_url: str | None):
     """The document's blocks, or None after saying why it cannot be read."""
+    from .importer_html import Unreadable
+
     try:
         return _read(source, base_url)
+    except Unreadable as error:
+        where = f"{source}:{error.line}:{error.column}" if error.line else f"{source}"
+        _print(f"policykit: error: {where}: {error.what} — {error.todo}", file=sys.stderr)
+        return None
     except UnicodeDecodeError as error:
         why = f"it is not UTF-8 text (byte {error.start}) — save it as UTF-8 and import again"
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
@@ -196,7 +229,7 @@ def _read_or_say(source: Path, base_url: str | None):
                    "— open it in Word, remove the password (File > Info > Protect Document > "
                    "Encrypt with Password, clear it), save it as a Word Document (.docx) and "
                    "import again")
-    print(f"policykit: error: {source}: {why}", file=sys.stderr)
+    _print(f"policykit: error: {source}: {why}", file=sys.stderr)
     return None
 
 
@@ -217,10 +250,15 @@ def _read(source: Path, base_url: str | None):
         from .importer_text import read_text
 
         return read_text(source.read_text("utf-8-sig"))
-    from .importer_html import read_html, source_html
+    from .importer_html import Unreadable, read_html, source_html
 
     html, messages = source_html(source)
-    reading = read_html(html, base_url)
+    try:
+        reading = read_html(html, base_url)
+    except Unreadable as error:
+        if source.suffix.lower() not in (".html", ".htm"):
+            error.line = error.column = 0  # a line of the HTML made from it: not the user's
+        raise
     reading.notes[:0] = messages
     return reading
 
@@ -249,52 +287,52 @@ def _parse(text: str, shown_as: str, policy_id: str):
 
 
 def _print_lost(source: Path, fidelity) -> None:
-    print(f"policykit: error: {source}: {len(fidelity.lost)} sentence(s) of the document are "
+    _print(f"policykit: error: {source}: {len(fidelity.lost)} sentence(s) of the document are "
           "not in the draft:", file=sys.stderr)
     for sentence in fidelity.lost[:SHOWN_LOST]:
-        print(f"  - {sentence}", file=sys.stderr)
+        _print(f"  - {sentence}", file=sys.stderr)
     if len(fidelity.lost) > SHOWN_LOST:
-        print(f"  … and {len(fidelity.lost) - SHOWN_LOST} more", file=sys.stderr)
+        _print(f"  … and {len(fidelity.lost) - SHOWN_LOST} more", file=sys.stderr)
 
 
 def _report(root, source, target, version, draft, reading, earlier, fidelity, args, owner,
             title):
     clauses = list(version.clauses())
     nested = len(version.all_sections) - len(version.sections)
-    print(f"imported {source.name} into {target.relative_to(root)} (draft): "
+    _print(f"imported {source.name} into {target.relative_to(root)} (draft): "
           f"{len(version.all_sections)} sections ({nested} nested), {len(clauses)} clauses")
     if not earlier:
-        print(f"  policy/{args.policy_id}/policy.yaml: title {title!r}, owner {owner!r}")
+        _print(f"  policy/{args.policy_id}/policy.yaml: title {title!r}, owner {owner!r}")
     if earlier:
         kept = sum(1 for c in clauses if c.id in earlier.ids)
-        print(f"  ids kept from the earlier version: {kept}; new clauses: {len(clauses) - kept}")
+        _print(f"  ids kept from the earlier version: {kept}; new clauses: {len(clauses) - kept}")
     guessed = [c for c in clauses if c.kind_guessed]
     if guessed:
         kinds = Counter(c.kind for c in guessed)
-        print(f"kinds guessed from the wording ({len(guessed)}: "
+        _print(f"kinds guessed from the wording ({len(guessed)}: "
               + ", ".join(f"{kind} {n}" for kind, n in sorted(kinds.items()))
               + "; confirm each in the file, then remove its 'kind_guessed: true'; "
               "approve refuses the draft until then):")
-        shown = guessed if args.verbose else guessed[:SHOWN_GUESSES]
-        for clause in shown:
-            print(f"  {clause.number} {clause.id}: {clause.kind}")
-        if len(guessed) > len(shown):
-            print(f"  … and {len(guessed) - len(shown)} more (--verbose lists every one; so "
-                  "does policykit check --verbose)")
+        listed = guessed if args.verbose else guessed[:SHOWN_GUESSES]
+        for clause in listed:
+            _print(f"  {clause.number} {clause.id}: {clause.kind}")
+        if len(guessed) > len(listed):
+            _print(f"  … and {len(guessed) - len(listed)} more (--verbose lists every one; so "
+                   "does policykit check --verbose)")
     for what, count in sorted(reading.typography.items()):
-        print(f"typography: {what}: {count}")
+        _print(f"typography: {what}: {count}")
     if reading.links:
-        print("links relative to the school's website, kept as written: check refuses them "
+        _print("links relative to the school's website, kept as written: check refuses them "
               "until they are full addresses (import again with --base-url https://…, or edit "
               "them):")
         for link in dict.fromkeys(reading.links):
-            print(f"  {link}")
+            _print(f"  {link}")
     for note in [*reading.notes, *draft.notes]:
-        print(f"note: {note}")
+        _print(f"note: {note}")
     extra = f"; {len(fidelity.added)} sentence(s) added" if fidelity.added else ""
-    print(f"verified: all {fidelity.checked} sentences of {source.name} are in the draft{extra}")
+    _print(f"verified: all {fidelity.checked} sentences of {source.name} are in the draft{extra}")
     for sentence in fidelity.added:
-        print(f"  + {sentence}")
+        _print(f"  + {sentence}")
 
 
 def _verify(root: Path, args: argparse.Namespace) -> int:
@@ -309,17 +347,22 @@ def _verify(root: Path, args: argparse.Namespace) -> int:
     if version is None:
         known = ", ".join(v.version for v in policy.versions)
         return _usage(f"{args.policy} has no version '{args.version}' (it has: {known})")
+    from .importer_html import Unreadable
     from .verify import verify
 
     if _read_or_say(source, None) is None:
         return PROBLEMS
-    fidelity = verify(policy, version, source,
-                      project.organisation.name if project.organisation else None)
+    try:
+        fidelity = verify(policy, version, source,
+                          project.organisation.name if project.organisation else None)
+    except Unreadable as error:  # the version's text: error.what names the clause's place
+        _print(f"policykit: error: {error.what} — {error.todo}", file=sys.stderr)
+        return PROBLEMS
     for sentence in fidelity.lost:
-        print(f"- {sentence}")
+        _print(f"- {sentence}")
     for sentence in fidelity.added:
-        print(f"+ {sentence}")
-    print(f"{args.policy} {args.version} against {source.name}: {fidelity.checked} sentences "
+        _print(f"+ {sentence}")
+    _print(f"{args.policy} {args.version} against {source.name}: {fidelity.checked} sentences "
           f"checked, {len(fidelity.lost)} missing from the version, {len(fidelity.added)} "
           "not in the document")
     return OK if fidelity.word_for_word else PROBLEMS
@@ -335,13 +378,13 @@ def unconfirmed_kinds(version) -> bool:
     if not guessed:
         return False
     path = guessed[0].source.path
-    print(f"policykit: error: {path}: {len(guessed)} clause kind(s) were guessed by policykit "
+    _print(f"policykit: error: {path}: {len(guessed)} clause kind(s) were guessed by policykit "
           "import and not yet confirmed, so the version cannot be approved:", file=sys.stderr)
     for clause in guessed[:SHOWN_GUESSES]:
-        print(f"  {clause.source}: clause '{clause.id}': kind '{clause.kind}'", file=sys.stderr)
+        _print(f"  {clause.source}: clause '{clause.id}': kind '{clause.kind}'", file=sys.stderr)
     if len(guessed) > SHOWN_GUESSES:
-        print(f"  … and {len(guessed) - SHOWN_GUESSES} more (policykit check lists them all)",
+        _print(f"  … and {len(guessed) - SHOWN_GUESSES} more (policykit check lists them all)",
               file=sys.stderr)
-    print("  read each clause, correct its 'kind' if it is wrong, then delete its "
+    _print("  read each clause, correct its 'kind' if it is wrong, then delete its "
           "'kind_guessed: true' line; approve again when none is left", file=sys.stderr)
     return True

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .errors import char_name, safe_for_terminal
+
 # --- blocks, as the readers give them ------------------------------------------------------
 
 
@@ -96,20 +98,51 @@ _TYPOGRAPHY = {
     "\ufeff": ("", "byte order mark removed"),
 }
 _CONTROL = "control character removed"
-_TYPOGRAPHY_RE = re.compile("[" + "".join(_TYPOGRAPHY) + "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SEQUENCE = "terminal escape sequence removed"
+_DIRECTION = "direction control removed"
+# A terminal's escape sequences (colour, cursor moves, window titles), taken out whole: only
+# their escape character removed, "\x1b[31m" would leave "[31m" in the policy's words.
+_ESCAPE_SEQUENCE = (r"\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]"
+                    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-~]")
+_DIRECTION_CONTROLS = "\u202a-\u202e\u2066-\u2069"  # as errors.DIRECTION_CONTROLS
+_UNWANTED = re.compile(f"(?:{_ESCAPE_SEQUENCE})|[{_DIRECTION_CONTROLS}]")
+_TYPOGRAPHY_RE = re.compile(f"(?:{_ESCAPE_SEQUENCE})|[" + "".join(_TYPOGRAPHY)
+                            + f"{_DIRECTION_CONTROLS}\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def typography(text: str, counts: dict[str, int] | None = None) -> str:
     """Text with invisible typography (non-breaking spaces, soft hyphens, zero-width spaces)
-    made plain and control characters (never text; the loader refuses them) removed; counts,
-    when given, gets how many of each were changed. Quotes, dashes and
-    every visible character are the document's words and stay as they are."""
+    made plain, and what the loader refuses in text removed: control characters, terminal
+    escape sequences (whole) and direction controls (the words stay in the order written);
+    counts, when given, gets how many of each were changed. Quotes, dashes and every visible
+    character are the document's words and stay as they are."""
     def plain(match: re.Match) -> str:
-        replacement, what = _TYPOGRAPHY.get(match.group(), ("", _CONTROL))
+        found = match.group()
+        replacement, what = _TYPOGRAPHY.get(found, ("", _CONTROL))
+        if len(found) > 1 or found == "\x1b":
+            what = _SEQUENCE if len(found) > 1 else _CONTROL
+        elif re.fullmatch(f"[{_DIRECTION_CONTROLS}]", found):
+            what = _DIRECTION
         if counts is not None:
             counts[what] = counts.get(what, 0) + 1
         return replacement
     return _TYPOGRAPHY_RE.sub(plain, text)
+
+
+def unwanted(text: str) -> list[str]:
+    """What of text typography removes because policykit's own check would refuse it there
+    (direction controls, terminal escape sequences), named for a note: 'direction control
+    U+202E (right-to-left override)', 'escape sequence \\x1b[31m'."""
+    return [f"escape sequence {safe_for_terminal(found)}" if len(found) > 1 or found < " "
+            else f"direction control {char_name(found)}"
+            for found in dict.fromkeys(m.group() for m in _UNWANTED.finditer(text))]
+
+
+def removed_note(found: list[str], where: str) -> str:
+    """The note for what unwanted() found where: it is removed, and the words should be read."""
+    return (f"{', '.join(found)} removed {where}: policykit's check refuses it in a policy (it "
+            "would show the words in another order, or act on a terminal) — read that text "
+            "in the draft")
 
 
 _SMART = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
@@ -142,6 +175,7 @@ def escape_literal(text: str) -> str:
 # --- structure ------------------------------------------------------------------------------
 
 NO_HEADING = "Introduction"
+MAX_LIST_DEPTH = 9  # as Word's own lists: items nested deeper are read at this level
 
 
 def structure(blocks: list[Block], title: str | None = None,
@@ -167,7 +201,7 @@ def structure(blocks: list[Block], title: str | None = None,
             stack.append(section)
             lead, items = None, []
         elif block.kind == "item":
-            depth = min(block.level, len(items) + 1)
+            depth = min(block.level, len(items) + 1, MAX_LIST_DEPTH)
             clause = Clause(block.text)
             parent = items[depth - 2] if depth > 1 else lead
             (parent.clauses if parent else stack[-1].clauses).append(clause)
@@ -189,6 +223,11 @@ def structure(blocks: list[Block], title: str | None = None,
                          f"document ('{NO_HEADING}' is section 1): move that text into a "
                          "section, or delete it, to keep the document's numbers")
     _fold_empty(root, notes)
+    deepest = max((b.level for b in blocks if b.kind == "item"), default=0)
+    if deepest > MAX_LIST_DEPTH:
+        notes.append(f"list items nested deeper than {MAX_LIST_DEPTH} levels (down to level "
+                     f"{deepest}) are kept in order at level {MAX_LIST_DEPTH}, as deep as "
+                     "Word's own lists go: give them their structure by hand if it matters")
     return Draft(found_title, root.sections, notes)
 
 
@@ -279,7 +318,8 @@ def _take_title(blocks: list[Block], title: str | None) -> tuple[list[Block], st
     if any(b.kind == "heading" and b.level <= top for b in blocks[1:]):
         return blocks, None
     found = blocks[0].text
-    if title is not None and plain_words(title).lower() != plain_words(found).lower():
+    if title is not None and plain_words(escape_literal(title)).lower() != \
+            plain_words(found).lower():  # title is plain text; found, Markdown
         return blocks, None
     shift = min((b.level for b in blocks[1:] if b.kind == "heading"), default=1) - 1
     rest = [Block(b.kind, b.text, b.level - shift) if b.kind == "heading" else b

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import functools
 import re
+import zipfile
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
+from xml.parsers.expat import ExpatError
 
-from .importer import Block, escape_literal, straight_quotes, typography
+from .errors import shown
+from .importer import (MAX_LIST_DEPTH, Block, escape_literal, removed_note, straight_quotes,
+                       typography, unwanted)
 
 VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
 SKIPPED = frozenset("head script style template noscript nav svg".split())
@@ -29,31 +33,68 @@ class Node:
     children: list["Node | str"] = field(default_factory=list)
 
 
-class _TreeBuilder(HTMLParser):
-    """HTML text -> a tree of Nodes and strings, forgiving like a browser about closing tags."""
+MAX_NESTING = 100  # elements inside elements: a real page or policy is nested 10 to 30 deep
 
-    def __init__(self):
+
+class Unreadable(ValueError):
+    """A document policykit will not read: where in it (a line and column, or the words
+    there), what is wrong and what to do."""
+
+    def __init__(self, what: str, todo: str, line: int = 0, column: int = 0):
+        super().__init__(what)
+        self.what, self.todo, self.line, self.column = what, todo, line, column
+
+
+# Tags a new one of the same group closes, up to (not past) the tags that hold them:
+# <li>a<li>b is two items, <td>1<td>2 two cells, as a browser reads them.
+_CLOSED_BY = {"li": ({"li"}, LISTS), "td": ({"td", "th"}, {"tr", "table"}),
+              "th": ({"td", "th"}, {"tr", "table"}),
+              "tr": ({"tr"}, {"table", "thead", "tbody", "tfoot"})}
+
+
+class _TreeBuilder(HTMLParser):
+    """HTML text -> a tree of Nodes and strings, forgiving like a browser about closing tags;
+    refuses elements nested more than MAX_NESTING deep (every reader of the tree recurses)."""
+
+    def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.root = Node("root")
         self.stack = [self.root]
+        self.too_deep: tuple[int, int] | None = None  # where the first one was opened
 
     def handle_starttag(self, tag, attrs):
+        if self.too_deep:
+            return
         node = Node(tag, {k: v or "" for k, v in attrs})
-        if tag in ("p", "li") and self._open(tag) and tag == "p":
+        if tag == "p" and self._open(tag):
             self._close("p")
+        elif tag in _CLOSED_BY:
+            self._close_sibling(*_CLOSED_BY[tag])
+        if tag not in VOID and len(self.stack) > MAX_NESTING:
+            self.too_deep = self.getpos()
+            return
         self.stack[-1].children.append(node)
         if tag not in VOID:
             self.stack.append(node)
 
     def handle_startendtag(self, tag, attrs):
-        self.stack[-1].children.append(Node(tag, {k: v or "" for k, v in attrs}))
+        if not self.too_deep:
+            self.stack[-1].children.append(Node(tag, {k: v or "" for k, v in attrs}))
 
     def handle_endtag(self, tag):
-        if self._open(tag):
+        if not self.too_deep and self._open(tag):
             self._close(tag)
 
     def handle_data(self, data):
-        self.stack[-1].children.append(data)
+        if not self.too_deep:
+            self.stack[-1].children.append(data)
+        elif data.strip():
+            raise _nesting_error(self.too_deep, data)
+
+    def close(self):
+        super().close()
+        if self.too_deep:
+            raise _nesting_error(self.too_deep, "")
 
     def _open(self, tag: str) -> bool:
         return any(node.tag == tag for node in self.stack[1:])
@@ -63,9 +104,28 @@ class _TreeBuilder(HTMLParser):
             self.stack.pop()
         self.stack.pop()
 
+    def _close_sibling(self, tags: set[str], holders: set[str]) -> None:
+        for depth in range(len(self.stack) - 1, 0, -1):
+            if self.stack[depth].tag in holders:
+                return
+            if self.stack[depth].tag in tags:
+                del self.stack[depth:]
+                return
+
+
+def _nesting_error(where: tuple[int, int], words: str) -> Unreadable:
+    shown_words = " ".join(words.split())
+    shown_words = shown_words[:60] + ("…" if len(shown_words) > 60 else "")
+    at = f" (at '{shown_words}')" if shown_words else ""
+    return Unreadable(f"elements are nested more than {MAX_NESTING} deep{at}: lists in lists, "
+                      "tables in tables or blocks in blocks",
+                      f"policykit reads at most {MAX_NESTING} levels: flatten that part (take "
+                      "the inner lists, tables or boxes out of the ones holding them) and "
+                      "import again", where[0], where[1] + 1)
+
 
 def parse_html(text: str) -> Node:
-    """HTML text -> its tree."""
+    """HTML text -> its tree; Unreadable when it is nested more than MAX_NESTING deep."""
     builder = _TreeBuilder()
     builder.feed(text)
     builder.close()
@@ -169,16 +229,27 @@ class _Reader:
                     self._list(nested, depth + 1)
 
     def _table(self, node: Node) -> None:
-        rows = [[self.inline(cell.children).replace("\n", " ").replace("|", "\\|")
-                 for cell in _all(row, ("td", "th"))] for row in _all(node, ("tr",))]
+        inner: list[Node] = []  # tables in its cells: a Markdown cell holds one line
+        rows = [[self._cell(cell, inner) for cell in _all(row, ("td", "th"))]
+                for row in _all(node, ("tr",))]
         rows = [r for r in rows if r]
-        if not rows:
-            return
-        width = max(len(r) for r in rows)
-        rows = [r + [""] * (width - len(r)) for r in rows]
-        lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * width]
-        lines += ["| " + " | ".join(r) + " |" for r in rows[1:]]
-        self._para("\n".join(lines), "table")
+        if rows:
+            width = max(len(r) for r in rows)
+            rows = [r + [""] * (width - len(r)) for r in rows]
+            lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * width]
+            lines += ["| " + " | ".join(r) + " |" for r in rows[1:]]
+            self._para("\n".join(lines), "table")
+        if inner and not any(n.startswith("a table inside") for n in self.reading.notes):
+            self.reading.notes.append("a table inside a table's cell is imported as a table of "
+                                      "its own, after the table holding it")
+        for table in inner:
+            self._table(table)
+
+    def _cell(self, cell: Node, inner: list[Node]) -> str:
+        """A table cell's text on one line; the tables inside it are added to inner."""
+        inner += [c for c in cell.children if not isinstance(c, str) and c.tag == "table"]
+        own = [c for c in cell.children if isinstance(c, str) or c.tag != "table"]
+        return self.inline(own).replace("\n", " ").replace("|", "\\|")
 
     def _definitions(self, node: Node) -> None:
         for child in node.children:
@@ -193,6 +264,10 @@ class _Reader:
 
     def _inline(self, node) -> str:
         if isinstance(node, str):
+            found = unwanted(node)
+            if found:
+                words = " ".join(typography(node).split())
+                self.reading.notes.append(removed_note(found, f"from '{shown(words, 60)}'"))
             return escape_literal(typography(node, self.reading.typography))
         tag = node.tag
         if tag in SKIPPED:
@@ -200,9 +275,10 @@ class _Reader:
         if tag == "br":
             return "\\\n"
         if tag == "img":
-            alt = node.attrs.get("alt", "")
-            self.reading.notes.append(f"image {alt or node.attrs.get('src', '')!r} left out: "
-                                      "add it by hand if it matters")
+            what = node.attrs.get("alt", "") or node.attrs.get("src", "")[:80]
+            self.reading.notes.append(f"image {what!r} left out: add it by hand if it matters"
+                                      if what else "image without alt text left out: add it "
+                                      "by hand if it matters")
             return ""
         if tag == "sup" and _footnote_ref(node):
             number = _footnote_ref(node)
@@ -278,6 +354,14 @@ def _bold_only(node: Node) -> bool:
                                for c in parts)
 
 
+def plain_text(markdown_text: str) -> str:
+    """Inline Markdown (a heading's) -> the words it shows, as written: '&lt;Snapchat>' is
+    '<Snapchat>', '**Staff**' is 'Staff'. For a title, which is plain text."""
+    import markdown
+
+    return " ".join(_text(parse_html(markdown.markdown(markdown_text))).split())
+
+
 def _text(node) -> str:
     if isinstance(node, str):
         return node
@@ -339,11 +423,42 @@ def read_html(text: str, base_url: str | None = None) -> Reading:
 MARKDOWN_EXTENSIONS = ("tables", "footnotes", "sane_lists")
 
 
+MAX_MARKDOWN_LIST_DEPTH = 40  # Python-Markdown itself fails past about 250
+_MARKDOWN_ITEM = re.compile(r"^([ \t]*)(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
+_MARKDOWN_INDENT = 4  # Python-Markdown nests an item four spaces in per level
+
+
 def markdown_html(text: str) -> str:
-    """Markdown (a policy written in Markdown) -> HTML."""
+    """Markdown (a policy written in Markdown) -> HTML; Unreadable when its lists are nested
+    more than MAX_MARKDOWN_LIST_DEPTH deep."""
     import markdown
 
-    return markdown.markdown(text, extensions=list(MARKDOWN_EXTENSIONS))
+    _check_markdown_lists(text)
+    try:
+        return markdown.markdown(text, extensions=list(MARKDOWN_EXTENSIONS))
+    except RecursionError:
+        raise Unreadable("it is nested too deeply to read (lists in lists, or quotes in "
+                         "quotes)", "flatten the deepest lists and quotes, then import "
+                                    "again") from None
+
+
+def _check_markdown_lists(text: str) -> None:
+    """Unreadable, at the first line too deep, when lists nest past MAX_MARKDOWN_LIST_DEPTH."""
+    first, deepest = None, 0
+    for number, line in enumerate(text.splitlines(), 1):
+        found = _MARKDOWN_ITEM.match(line)
+        if found:
+            depth = len(found[1].expandtabs(_MARKDOWN_INDENT)) // _MARKDOWN_INDENT + 1
+            deepest = max(deepest, depth)
+            if depth > MAX_MARKDOWN_LIST_DEPTH and first is None:
+                first = number
+    if first is not None:
+        raise Unreadable(f"a list is nested {deepest} levels deep (each level indented four "
+                         "spaces more)",
+                         f"policykit reads Markdown lists at most {MAX_MARKDOWN_LIST_DEPTH} "
+                         "levels deep: indent the deeper items less (from level "
+                         f"{MAX_LIST_DEPTH + 1} on they are read as level {MAX_LIST_DEPTH} "
+                         "anyway) and import again", first, 1)
 
 
 WORD_STYLES = "\n".join([
@@ -368,9 +483,124 @@ def word_html(path: Path) -> tuple[str, list[str]]:
 def _word_html(path: Path, mtime_ns: int, size: int) -> tuple[str, list[str]]:
     import mammoth
 
-    with path.open("rb") as stream:
-        result = mammoth.convert_to_html(stream, style_map=WORD_STYLES)
-    return _footnotes_in_order(result.value), _word_messages(result.messages)
+    with zipfile.ZipFile(path) as archive:
+        check_archive(archive)
+        notes = scan_word(archive)
+    unread = mammoth.images.img_element(lambda image: {})  # images are left out: never read
+    try:
+        with path.open("rb") as stream:
+            result = mammoth.convert_to_html(stream, style_map=WORD_STYLES, convert_image=unread)
+    except RecursionError:
+        raise Unreadable("it is nested too deeply to read (tables in tables, or boxes in "
+                         "boxes)", "in Word, take the inner tables or boxes out of the ones "
+                               "holding them, save, and import again") from None
+    except ExpatError as error:  # scan_word reads every part mammoth does: a safety net
+        raise _not_xml("a part", str(error)) from None
+    return _footnotes_in_order(result.value), notes + _word_messages(result.messages)
+
+
+# The most any one part of a .docx may inflate to. A Word document is a zip archive: a few KB
+# can inflate to gigabytes (a "zip bomb"), so every part's size is checked before anything is
+# read. Python's zipfile never inflates a part past the size its entry declares (more fails
+# its CRC check), so the declared size is a true bound. The text of a 300-page policy
+# (word/document.xml) is 1 to 3 MB; pictures are never read (they are left out).
+MAX_PART_BYTES = 16 * 1024 * 1024
+MAX_TABLE_NESTING = 10  # tables in cells of tables; mammoth fails past about 45
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def check_archive(archive: zipfile.ZipFile) -> None:
+    """Unreadable when a part of the archive inflates past MAX_PART_BYTES."""
+    for info in archive.infolist():
+        if info.file_size > MAX_PART_BYTES:
+            raise Unreadable(
+                f"its part {info.filename!r} inflates to {_mb(info.file_size)} MB, more than "
+                f"the {_mb(MAX_PART_BYTES)} MB policykit reads from any part of a .docx (a "
+                "policy's whole text is a few MB: this is a damaged or hostile file)",
+                "open it in Word and save it again as a Word Document (.docx), splitting it if "
+                "it really is that long, then import again")
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f}"
+
+
+@dataclass
+class _PartScan:
+    """What one XML part of a Word document holds, read as a stream: how deep its elements
+    and tables nest, the first words past the limits, and its tracked changes."""
+
+    deepest: int = 0
+    deepest_tables: int = 0
+    words: list[str] | None = None  # collected from the first place too deep
+    insertions: int = 0
+    deletions: int = 0
+
+
+def _scan_part(stream) -> _PartScan:
+    from xml.etree.ElementTree import iterparse
+
+    scan, depth, tables = _PartScan(), 0, 0
+    for event, element in iterparse(stream, ("start", "end")):
+        if event == "start":
+            depth, tables = depth + 1, tables + (element.tag == f"{_W}tbl")
+            scan.deepest, scan.deepest_tables = (max(scan.deepest, depth),
+                                                 max(scan.deepest_tables, tables))
+            if scan.words is None and (tables > MAX_TABLE_NESTING or depth > MAX_NESTING):
+                scan.words = []
+            continue
+        if scan.words is not None and element.tag == f"{_W}t" and len(" ".join(scan.words)) < 60:
+            scan.words.append(element.text or "")
+        scan.insertions += element.tag == f"{_W}ins"
+        scan.deletions += element.tag == f"{_W}del"
+        depth, tables = depth - 1, tables - (element.tag == f"{_W}tbl")
+        element.clear()
+    return scan
+
+
+def scan_word(archive: zipfile.ZipFile) -> list[str]:
+    """Unreadable when the text of a Word document holds tables nested more than
+    MAX_TABLE_NESTING deep, or elements nested more than MAX_NESTING deep (naming the depth
+    and the first words at it); else the notes on what it holds (tracked changes)."""
+    from xml.etree.ElementTree import ParseError
+
+    insertions = deletions = 0
+    for name in sorted(n for n in archive.namelist()
+                       if n.endswith((".xml", ".rels"))):
+        try:
+            with archive.open(name) as stream:
+                scan = _scan_part(stream)
+        except ParseError as error:  # also entities that expand past expat's limit
+            raise _not_xml(name, str(error)) from None
+        if scan.words is not None:
+            raise _word_nesting_error(scan.deepest_tables, scan.deepest, " ".join(scan.words))
+        insertions, deletions = insertions + scan.insertions, deletions + scan.deletions
+    if not insertions and not deletions:
+        return []
+    return [f"it has tracked changes ({insertions} insertion(s), {deletions} deletion(s)): they "
+            "are imported as if accepted — if that is not what was meant, accept or reject "
+            "them in Word (Review > Accept / Reject) and import again"]
+
+
+def _not_xml(part: str, why: str) -> Unreadable:
+    return Unreadable(f"its part {part!r} cannot be read as XML ({why})",
+                      "open it in Word and save it again as a Word Document (.docx), then "
+                      "import again")
+
+
+def _word_nesting_error(tables: int, depth: int, words: str) -> Unreadable:
+    words = " ".join(words.split())
+    at = f" (at '{words[:60]}{'…' if len(words) > 60 else ''}')" if words else ""
+    if tables > MAX_TABLE_NESTING:
+        return Unreadable(f"tables are nested {tables} deep{at}: a table in a cell of a table "
+                          f"in a cell of a table …",
+                          f"policykit reads tables at most {MAX_TABLE_NESTING} deep: in Word, "
+                          "click in an inner table and use Table Layout > Convert to Text (or "
+                          "move it out of its cell), save, and import again")
+    return Unreadable(f"its text is nested {depth} levels deep{at}",
+                      f"policykit reads at most {MAX_NESTING} levels: take the inner boxes, "
+                      "tables or content controls out of the ones holding them, save, and "
+                      "import again")
 
 
 _FOOTNOTE_NAME = re.compile(r"(?<=[\"#]footnote-)(ref-)?(\d+)(?=\")")

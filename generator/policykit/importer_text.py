@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .importer import Block, escape_literal, typography
+from .importer import Block, escape_literal, removed_note, typography, unwanted
 from .importer_html import Reading
 
 MAX_HEADING_WORDS = 12
@@ -33,8 +33,12 @@ def _closes(line: str) -> bool:
 def read_text(text: str) -> Reading:
     """Plain text -> blocks, with what the report should say about it."""
     counts: dict[str, int] = {}
-    lines = [typography(line, counts).rstrip() for line in text.replace("\r\n", "\n").split("\n")]
+    raw_lines = text.replace("\r\n", "\n").split("\n")
+    lines = [typography(line, counts).rstrip() for line in raw_lines]
     reading = Reading([], counts)
+    for number, line in enumerate(raw_lines, 1):
+        if found := unwanted(line):
+            reading.notes.append(removed_note(found, f"on line {number}"))
     in_list = False  # after a line ending with ':', until a heading or a bulleted list ends
     indents: list[int] = []  # the indents of the bulleted items open, outermost first
     previous = None  # (line, was a bullet, was a heading)

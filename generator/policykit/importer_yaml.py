@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 
+from .errors import safe_for_terminal
 from .importer import Clause, Draft, Section
 
 _YAML_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
@@ -34,11 +35,18 @@ def quote(text: str, indent: str = "", width: int = 0) -> str:
 TEXT_WIDTH = 88
 
 
+def _comment(text: str) -> str:
+    """text for a YAML comment: on one line, what YAML or a terminal would act on (controls,
+    direction controls, a file name's undecodable bytes) written as escapes such as \\x1b."""
+    text = safe_for_terminal(" ".join(text.split()), keep="")
+    return _YAML_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def version_yaml(draft: Draft, version: str, source_name: str) -> str:
     """The draft as policy/<id>/versions/<version>.yaml."""
     lines = ["# yaml-language-server: $schema=../../../generator/policykit/schemas/"
              "version.schema.json",
-             f"# Imported by policykit import from {' '.join(source_name.split())}.",
+             f"# Imported by policykit import from {_comment(source_name)}.",
              "# Kinds marked kind_guessed were guessed from the wording: confirm each, then "
              "remove the mark.",
              f"version: {quote(version)}",

@@ -12,7 +12,7 @@ import markdown
 
 from .importer import names_organisation, typography
 from .importer_html import (BLOCK_TAGS, FOOTNOTE_HREF, FOOTNOTE_ID, SKIPPED, TYPED_BULLET, Node,
-                            main_content, parse_html)
+                            Unreadable, main_content, parse_html)
 from .importer_text import BULLET
 from .model import Policy, Version
 
@@ -95,17 +95,27 @@ def source_sentences(path: Path) -> list[str]:
 def version_sentences(policy: Policy, version: Version) -> list[str]:
     """The sentences of a version, in order: the policy's title, the version's sources, then
     each section's title and clauses."""
-    blocks = [policy.title, *version.sources]
-    for section in version.all_sections:
-        blocks.append(section.title)
-        for clause in section.clauses:
-            blocks += [c.text for c in clause.walk()]
-    found = []
+    found = [s for plain in (policy.title, *version.sources) for s in sentences(plain)]
     renderer = markdown.Markdown(extensions=["tables"])  # one for all: making one is slow
-    for block in blocks:
-        rendered = renderer.reset().convert(block)
-        found += [s for part in html_blocks(rendered) for s in sentences(part)]
+    for section in version.all_sections:
+        found += _rendered_sentences(renderer, section.title, section.source)
+        for clause in section.clauses:
+            for each in clause.walk():
+                found += _rendered_sentences(renderer, each.text, each.source)
     return found
+
+
+def _rendered_sentences(renderer: markdown.Markdown, text: str, source) -> list[str]:
+    """The sentences Markdown text shows; Unreadable, naming where it is, when it is nested
+    too deeply to read (Python-Markdown fails on lists about 250 deep)."""
+    try:
+        rendered = renderer.reset().convert(text)
+        return [s for part in html_blocks(rendered) for s in sentences(part)]
+    except RecursionError:
+        raise Unreadable(f"{source}: its text is nested too deeply to read",
+                         "flatten its lists and quotes") from None
+    except Unreadable as error:
+        raise Unreadable(f"{source}: {error.what}", error.todo) from None
 
 
 _TYPED_NUMBER = re.compile(r"^\d{1,3}(?:\.\d{1,3})*\.?(?:\s+|$)")
