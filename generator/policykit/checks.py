@@ -252,8 +252,8 @@ def check_removed_ids(project: Project) -> Iterator[Problem]:
     naming a clause that was never there explains nothing, and the real removal shows with no
     reason (a warning: an approved version cannot be edited)."""
     for policy in project.policies:
-        for version in policy.versions:
-            before = compared_with(policy, version)
+        for index, version in enumerate(policy.versions):
+            before = compared_with(policy, index)
             had = before.clause_numbers if before else {}
             present = version.clause_numbers
             gone = sorted(set(had) - set(present))
@@ -269,11 +269,10 @@ def check_removed_ids(project: Project) -> Iterator[Problem]:
                               severity="warning")
 
 
-def compared_with(policy: Policy, version: Version) -> Version | None:
-    """The version a version's changes are read against: the current version for the newest
-    draft (as the site compares them), else the version before it."""
-    index = policy.versions.index(version)
-    current = policy.current
+def compared_with(policy: Policy, index: int) -> Version | None:
+    """The version the policy's version at index is read against: the current version for
+    the newest draft (as the site compares them), else the version before it."""
+    version, current = policy.versions[index], policy.current
     if (version is policy.versions[-1] and version.status == "draft" and current is not None
             and current is not version):
         return current
