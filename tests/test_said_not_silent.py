@@ -35,8 +35,8 @@ def test_a_removed_clause_without_a_reason_is_a_warning(tmp_path, capsys):
     code, err = _check(_renewal(tmp_path, WITHOUT_RULES), capsys)
     assert code == 0
     assert (f"{V2}:4:3: warning: clause 'rules' (1.2 in 1) was removed but says nothing about "
-            "why — list it under removed: with its change_note (- id: rules); the governors' "
-            "pack shows the reason where the clause stood") in err
+            "why — list its id under removed: with a change_note; the governors' pack shows "
+            "the reason where the clause stood") in err
 
 
 def test_a_removal_with_its_reason_is_quiet(tmp_path, capsys):

@@ -32,8 +32,8 @@ def _unexplained(current, newest) -> Iterator[Problem]:
             yield Problem(newest.at("removed") if newest.removed else newest.at("sections"),
                           f"clause '{change.clause}' ({change.old.clause.number} in "
                           f"{current.version}) was removed but says nothing about why",
-                          f"list it under removed: with its change_note (- id: {change.clause}); "
-                          "the governors' pack shows the reason where the clause stood",
+                          "list its id under removed: with a change_note; the governors' pack "
+                          "shows the reason where the clause stood",
                           severity="warning")
             continue
         if change.new is None or not change.in_substance or change.change_note:
