@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -79,4 +80,4 @@ def test_seed_lists_became_sub_clauses(policy):
     assert len(by_id["prohibitions"].clauses) == 7
     assert len(by_id["prohibited-activities"].clauses) == 8
     assert by_id["decline-friend-requests"].number == "6.1.6"
-    assert version.status == "approved" and version.approved_on is None
+    assert version.status == "approved" and version.approved_on == dt.date(2023, 9, 14)

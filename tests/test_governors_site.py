@@ -211,8 +211,8 @@ def test_reviews_dashboard_lists_policies_by_review_date_and_drafts(governors_si
     assert "Online safety (KCSIE extract)" in drafts
     rows = re.findall(r'<tr class="pk-review--([a-z-]+)"><th scope="row"><a [^>]+>([^<]+)',
                       page)
-    assert rows == [("not-set", "Online safety (KCSIE extract)"),
-                    ("not-set", "Social Media Policy")]  # no review dates: by title
+    assert rows == [("later", "Social Media Policy"),  # review dates first, soonest first
+                    ("not-set", "Online safety (KCSIE extract)")]
     home = (governors_site / "index.html").read_text("utf-8")
     assert 'href="reviews/"' in home
 
@@ -246,11 +246,12 @@ def test_meeting_pack_of_drafts_is_one_tagged_pdf_with_an_agenda(tmp_path, capsy
     assert pdf.trailer["/Root"]["/MarkInfo"]["/Marked"] == True  # noqa: E712 (a pypdf BooleanObject)
     first = " ".join(pdf.pages[0].extract_text().split())
     assert "Policies for the governors' meeting" in first and "Generated 1 January 2026" in first
-    assert re.search(r"1\. Online safety \(KCSIE extract\): changes from 2022\.1 to 2023\.1 "
-                     r"[. ]+\d+", first) or "Online safety (KCSIE extract): changes" in first
+    assert re.search(r"1\. Social Media Policy: changes from 2023\.1 to 2024\.1 "
+                     r"[. ]+\d+", first) or "Social Media Policy: changes" in first
     text = " ".join(" ".join(p.extract_text() for p in pdf.pages).split())
-    assert text.index("Online safety (KCSIE extract): changes from 2022.1 to 2023.1 Governors'") \
-        < text.index("Social Media Policy: changes from 2023.1 to 2024.1 Governors'")
+    # in review-date order: Social Media's is set, the extract's is not
+    assert text.index("Social Media Policy: changes from 2023.1 to 2024.1 Governors'") \
+        < text.index("Online safety (KCSIE extract): changes from 2022.1 to 2023.1 Governors'")
     assert "[inserted: they]" in text and "**" not in text
     again = run(root, capsys, "pack", "--drafts", "--output", "out/again.pdf")
     assert again[0] == 0
@@ -269,8 +270,8 @@ def test_meeting_pack_by_review_date_and_when_nothing_matches(tmp_path, capsys):
     remove = root / "policy/social-media/versions/2023.1.yaml"
     text = remove.read_text("utf-8")
     (root / "policy/social-media/approved.lock").unlink()
-    remove.write_text(text.replace("status: approved", "status: approved\nreview_due: "
-                                   "2025-01-01"), "utf-8")
+    remove.write_text(text.replace("review_due: 2027-09-01", "review_due: 2025-01-01"),
+                      "utf-8")
     remove_draft(root)
     lock(root, "social-media", "2023.1")
     code, out, err = run(root, capsys, "pack", "--due-before", "2025-06-01")

@@ -17,7 +17,8 @@ from test_check_errors import VERSION
 
 ROOT = Path(__file__).resolve().parent.parent
 VERSIONS = "policy/social-media/versions"
-CLEARED = ("approved_on", "approved_by", "review_due", "note", "removed")
+CLEARED = ("approved_on", "approved_by", "approval_minute", "approved_draft", "review_due", "note",
+           "removed")
 
 # A version written in every way YAML allows that a line-based edit would get wrong.
 HOSTILE = """\

@@ -144,14 +144,13 @@ def test_overdue_review_warns_but_does_not_fail(scratch, capsys, monkeypatch):
     remove_draft(scratch)
     (scratch / "policy/social-media/approved.lock").unlink()
     path = scratch / APPROVED
-    path.write_text(path.read_text("utf-8").replace("status: approved",
-                                                    "status: approved\nreview_due: 2024-09-01"),
-                    "utf-8")
+    path.write_text(path.read_text("utf-8").replace("review_due: 2027-09-01",
+                                                    "review_due: 2024-09-01"), "utf-8")
     assert run(scratch, capsys, "approve", "social-media", "2023.1")[0] == 0  # lock it again
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
     code, out, err = run(scratch, capsys, "check")
     assert code == 0 and "no errors" in out
-    assert f"{APPROVED}:8:13: warning: review was due on 2024-09-01" in err
+    assert f"{APPROVED}:12:13: warning: review was due on 2024-09-01" in err
 
 
 def test_history_and_compare_pages(example_site):

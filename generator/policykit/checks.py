@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterable, Iterator
 from .errors import Problem, did_you_mean, shown
 from .model import Policy, Project, Ref, Version
 from .session import kept_value
-from .checks_text import check_clause_html
+from .checks_text import check_blank_clauses, check_clause_html
 from .quizzes import check_coverage, check_pathways, check_quizzes
 
 Check = Callable[[Project], Iterable[Problem]]
@@ -247,6 +247,66 @@ def check_removal_notes(project: Project) -> Iterator[Problem]:
                                   "remove it from the clauses or from 'removed'")
 
 
+def check_removed_ids(project: Project) -> Iterator[Problem]:
+    """A version's 'removed' notes name clauses of the version it is compared with: a note
+    naming a clause that was never there explains nothing, and the real removal shows with no
+    reason (a warning: an approved version cannot be edited)."""
+    for policy in project.policies:
+        for index, version in enumerate(policy.versions):
+            before = compared_with(policy, index)
+            had = before.clause_numbers if before else {}
+            present = version.clause_numbers
+            gone = sorted(set(had) - set(present))
+            for i, (clause_id, _) in enumerate(version.removed):
+                if clause_id in had or clause_id in present:
+                    continue
+                what = (f"version {before.version} has no such clause" if before
+                        else "there is no earlier version")
+                yield Problem(version.at("removed", i), f"clause '{shown(clause_id)}' is listed "
+                              f"as removed, but {what}",
+                              did_you_mean(clause_id, gone, "check the id against the "
+                                           "clauses of the version before"),
+                              severity="warning")
+
+
+def compared_with(policy: Policy, index: int) -> Version | None:
+    """The version the policy's version at index is read against: the current version for
+    the newest draft (as the site compares them), else the version before it."""
+    version, current = policy.versions[index], policy.current
+    if (version is policy.versions[-1] and version.status == "draft" and current is not None
+            and current is not version):
+        return current
+    return policy.versions[index - 1] if index else None
+
+
+def check_training_reason(project: Project) -> Iterator[Problem]:
+    """training_reason belongs with training: none; without it staff are still quizzed and
+    the reason is shown nowhere."""
+    for policy in project.policies:
+        if policy.training_reason is not None and policy.training != "none":
+            yield Problem(policy.at("training_reason"), "'training_reason' is given but "
+                          f"'training' is '{policy.training}': the policy still needs a quiz, "
+                          "and the reason is shown nowhere",
+                          "add training: none if staff only read it, or remove training_reason")
+
+
+def check_option_texts(project: Project) -> Iterator[Problem]:
+    """The options of a question read differently: two alike (ignoring case and spacing)
+    cannot be told apart by a learner."""
+    for quiz in project.quizzes:
+        for question in quiz.questions:
+            first: dict[str, int] = {}
+            for i, option in enumerate(question.options):
+                key = " ".join(option.text.split()).casefold()
+                if key in first:
+                    at = question.places.get(("options", i), question.source)
+                    line = question.places.get(("options", first[key]), question.source).line
+                    yield Problem(at, f"question '{question.id}': option "
+                                  f"'{shown(option.text)}' reads the same as the option at "
+                                  f"line {line}", "word each option differently, or remove one")
+                first.setdefault(key, i)
+
+
 RESERVED_VERSION_NAMES = ("history", "compare", "print")
 
 
@@ -284,11 +344,15 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_approval_fields,
     check_approved_versions_unchanged,
     check_removal_notes,
+    check_removed_ids,
+    check_training_reason,
+    check_option_texts,
     check_reserved_version_names,
     check_quizzes,
     check_coverage,
     check_pathways,
     check_clause_html,
+    check_blank_clauses,
 )
 
 

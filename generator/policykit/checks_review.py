@@ -28,6 +28,14 @@ def check_change_notes(project: Project) -> Iterator[Problem]:
 def _unexplained(current, newest) -> Iterator[Problem]:
     """The substantive changes from current to newest that say nothing about why."""
     for change in compare_versions(current, newest).changes:
+        if change.new is None and change.old is not None and not change.change_note:
+            yield Problem(newest.at("removed") if newest.removed else newest.at("sections"),
+                          f"clause '{change.clause}' ({change.old.clause.number} in "
+                          f"{current.version}) was removed but says nothing about why",
+                          "list its id under removed: with a change_note; the governors' pack "
+                          "shows the reason where the clause stood",
+                          severity="warning")
+            continue
         if change.new is None or not change.in_substance or change.change_note:
             continue
         what = ", ".join(change.kinds)

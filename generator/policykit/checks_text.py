@@ -1,4 +1,5 @@
-"""Rules on what clause text shows: raw HTML that the page would leave out (pure)."""
+"""Rules on what clause text shows: no text at all, raw HTML that the page would leave out
+(pure)."""
 
 from __future__ import annotations
 
@@ -27,3 +28,14 @@ def _removed_html(version: Version) -> Iterator[Problem]:
                           f"raw HTML in its text: {'; '.join(removed)}",
                           "write it as plain text or Markdown; to show a tag as "
                           "written, put it in backticks", severity="warning")
+
+
+def check_blank_clauses(project: Project) -> Iterator[Problem]:
+    """A clause's text has words: text of only spaces passes the schema and shows an empty
+    clause with its number."""
+    for policy in project.policies:
+        for version in policy.versions:
+            for clause in version.clauses():
+                if not clause.text.strip():
+                    yield Problem(clause.source, f"clause '{clause.id}' has no text (only "
+                                  "spaces)", "write what the clause says, or remove the clause")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 import json
 import os
 import re
@@ -33,11 +34,54 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     root = Path(args.project).resolve()
-    if getattr(args, "needs_project", True) and not (root / "policy").is_dir():
-        print(f"policykit: error: no policy/ folder in {root} — run policykit in a policykit "
-              "project, or name one with --project DIR", file=sys.stderr)
-        return USAGE
-    return args.run(root, args)
+    try:
+        if getattr(args, "needs_project", True) and not (root / "policy").is_dir():
+            print(f"policykit: error: no policy/ folder in {shown(root, 300)} — run policykit in "
+                  "a policykit project, or name one with --project DIR", file=sys.stderr)
+            return USAGE
+        if args.command in ("build", "serve", "diff", "export"):  # they read the templates
+            _listable(root / "docs_templates")
+        return args.run(root, args)
+    except BrokenPipeError:
+        raise
+    except OSError as error:  # the file system refused: a file not readable, a path too long
+        print(f"policykit: error: {refused(error, root)}", file=sys.stderr)
+        return PROBLEMS
+
+
+def _listable(folder: Path) -> None:
+    """Raise the OSError of a folder under folder that cannot be listed: templates that
+    cannot be read are not to be taken for missing ones."""
+    def fail(error: OSError) -> None:
+        raise error
+    if folder.is_dir():
+        for _ in os.walk(folder, onerror=fail):
+            pass
+
+
+# What to do when the file system refuses a path, by errno.
+_FIXES = {
+    errno.EACCES: "let the user running policykit read the project and write its site/ "
+                  "(e.g. chmod -R u+rwX), or run policykit as the files' owner",
+    errno.ENAMETOOLONG: "the path is longer than this system allows: move the project to a "
+                        "shorter path, or use shorter names",
+    errno.ENOSPC: "free some disk space and run it again",
+    errno.EROFS: "the file system is read-only: work in a copy where you can write",
+    errno.ENOTDIR: "a file stands where a folder must be: rename it or name another folder",
+}
+_FIXES[errno.EPERM] = _FIXES[errno.EACCES]
+
+
+def refused(error: OSError, root: Path) -> str:
+    """An OSError as a message: the path (relative to the project when inside it), why the
+    file system refused it, and what to do."""
+    path = Path(os.fsdecode(error.filename)) if error.filename else None
+    where = "a file" if path is None else str(path) if error.errno == errno.ENAMETOOLONG \
+        else _shown(path, root)  # a path too long is shown whole (shortened), not as its tail
+    why = error.strerror or str(error)
+    if error.errno == errno.ENAMETOOLONG and path is not None:
+        why += f" ({len(str(path)):,} characters)"
+    return f"{shown(where, 200)}: {why} — {_FIXES.get(error.errno or 0, 'check the path')}"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -138,6 +182,10 @@ def _build(root: Path, args: argparse.Namespace) -> int:
         return PROBLEMS
     except jinja2.TemplateError as error:  # a theme override of the project's (see _serve)
         print(f"{template_problem(error, root)}\npolicykit: site/ is unchanged", file=sys.stderr)
+        return PROBLEMS
+    except OSError as error:  # mkdocs.yml or a template it may not read, say (built in staging)
+        print(f"policykit: error: {refused(error, root)}\npolicykit: site/ is unchanged",
+              file=sys.stderr)
         return PROBLEMS
     print(f"built {_shown(site, root)}/")
     return OK

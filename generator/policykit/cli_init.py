@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 
 from . import scaffold
+from .errors import shown
 from .write import write_new_file
 
-OK, USAGE = 0, 2
+OK, PROBLEMS, USAGE = 0, 1, 2
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -29,7 +30,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 def _init(root: Path, args: argparse.Namespace) -> int:
     target = Path(args.dir).resolve() if args.dir else root
     if target.exists() and not target.is_dir():
-        return _usage(f"{target} is a file, not a folder: name a new or existing folder")
+        return _usage(f"{shown(target, 200)} is a file, not a folder: name a new or existing "
+                      "folder")
     try:
         name = scaffold.check_name(args.name if args.name is not None
                                    else scaffold.name_from_folder(target))
@@ -43,10 +45,18 @@ def _init(root: Path, args: argparse.Namespace) -> int:
         return _usage(f"{target} already has {', '.join(clashes[:5])}"
                       f"{' and more' if len(clashes) > 5 else ''}: policykit init starts a new "
                       "project and overwrites nothing — choose an empty folder")
-    for relative, text in files.items():
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as error:  # no permission, a file on the way, a path too long
+        return _cannot(target, error, "cannot make the folder", "nothing was written")
+    for done, (relative, text) in enumerate(files.items()):
         path = target / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_new_file(path, text)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_new_file(path, text)
+        except OSError as error:  # a full disk, say: what was written stays, and is said
+            return _cannot(path, error, "cannot write", f"{done} of {len(files)} files were "
+                           "written before it; remove them or free the space and run it again")
     where = target if target == Path.cwd() else _shown(target)
     print(f"started the policies of {name} in {where}/ ({len(files)} files)")
     print("next:" + ("" if target == Path.cwd() else f" cd {shlex.quote(_shown(target))} &&")
@@ -60,6 +70,12 @@ def _shown(path: Path) -> str:
         return str(path.relative_to(Path.cwd())) or "."
     except ValueError:
         return str(path)
+
+
+def _cannot(path: Path, error: OSError, what: str, after: str) -> int:
+    print(f"policykit: error: {what} {shown(_shown(path), 200)}: {error.strerror or error} — "
+          f"choose a folder you can write to; {after}", file=sys.stderr)
+    return PROBLEMS
 
 
 def _usage(message: str) -> int:

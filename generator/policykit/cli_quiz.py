@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from . import urls
+from .errors import safe_for_terminal, shown
 
 OK, PROBLEMS, USAGE = 0, 1, 2
 
@@ -52,29 +53,38 @@ def _export(root: Path, args: argparse.Namespace) -> int:
 
     if bool(args.all) == bool(args.quiz):
         return _usage("name one quiz id, or --all for every quiz")
+    out = args.output or root / SITE_FOLDER / urls.DOWNLOADS
+    if args.output and args.output.exists() and not args.output.is_dir():
+        return _usage(f"--output {shown(args.output, 300)} is a file, not a folder: name a "
+                      "folder (it is made if missing)")
     project = _project(root)
     if project is None:
         return PROBLEMS
     quizzes = project.quizzes if args.all else [q for q in project.quizzes if q.id == args.quiz]
     if not quizzes:
         known = ", ".join(q.id for q in project.quizzes) or "none"
-        return _usage(f"no quiz '{args.quiz}' in quizzes/ — known: {known}")
+        return _usage(f"no quiz '{shown(args.quiz)}' in quizzes/ — known: {known}")
     templates = folders(root)
     assets = {name: path.read_bytes() for name, path in files(templates, "assets").items()
               if name in SCORM_ASSETS}
     env = environment(templates)
     formats = [args.format] if args.format else list(urls.QUIZ_FORMATS)
     wanted = {urls.quiz_file_name(q.id, f) for q in quizzes for f in formats}
-    out = args.output or root / SITE_FOLDER / urls.DOWNLOADS
     written = {}
     for quiz in quizzes:
         for path, content in quiz_downloads(env, project, quiz, assets).items():
             name = path.rpartition("/")[2]
             if name in wanted:
                 written[name] = content
-    write_tree(out, written, prune=False)
+    try:
+        write_tree(out, written, prune=False)
+    except OSError as error:  # a file where a folder must be, no permission, a full disk
+        print(f"policykit: error: cannot write {shown(error.filename or out, 300)}: "
+              f"{error.strerror or error} — name a folder you can write to with --output DIR",
+              file=sys.stderr)
+        return PROBLEMS
     for name in sorted(written):
-        print(out / name)
+        print(safe_for_terminal(str(out / name)))
     _report_limits(project, quizzes, formats)
     return OK
 
@@ -102,7 +112,7 @@ def _quiz_stats(root: Path, args: argparse.Namespace) -> int:
     quiz = project.quiz(args.quiz)
     if quiz is None:
         known = ", ".join(q.id for q in project.quizzes) or "none"
-        return _usage(f"no quiz '{args.quiz}' in quizzes/ — known: {known}")
+        return _usage(f"no quiz '{shown(args.quiz)}' in quizzes/ — known: {known}")
     doc = quiz_document(project, quiz)
     stats = quiz_stats(doc)
     numbers = {c.id: c.number for q in doc.questions for c in q.clauses}

@@ -412,7 +412,7 @@ def build_quiz(doc: Document, digest: str = "") -> Quiz:
                  options=tuple(Option(o["text"], o["correct"], o["feedback"])
                                for o in q["options"]),
                  explanation=q["explanation"], source=doc.at(("questions", i)),
-                 places=doc.places(("questions", i), skip=frozenset({"options"})),
+                 places=doc.places(("questions", i)),  # ("options", j): each option
                  always=q.get("always", False), critical=q.get("critical", False))
         for i, q in enumerate(data["questions"]))
     return Quiz(id=data["id"], title=data["title"], policy=data["policy"],

@@ -172,6 +172,10 @@ def _explain(document: Document, error: jsonschema.ValidationError,
                       f"{error.validator_value}")
     elif kind == "minItems":
         yield Problem(document.at(path), f"{subject}{field} is empty", hint or "add an item")
+    elif kind == "maxLength":  # what one value may cost: a title is shown on many pages
+        yield Problem(document.at(path), f"{subject}{field} is {len(error.instance):,} "
+                      f"characters long; the limit is {error.validator_value:,}",
+                      "shorten it (longer words belong in a clause's text or a note)")
     elif kind == "minLength":
         yield Problem(document.at(path), f"{subject}{field} is too short", hint or "write more")
     elif kind == "uniqueItems":
