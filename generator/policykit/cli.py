@@ -286,7 +286,7 @@ def _diff(root: Path, args: argparse.Namespace) -> int:
 
 def _site_url(root: Path) -> str | None:
     """mkdocs.yml's site_url, if it sets one, read as MkDocs reads it (INHERIT, !ENV); None
-    when the file is missing or MkDocs cannot read it (the build reports that, located)."""
+    when the file is missing or is not YAML MkDocs reads (the build reports that, located)."""
     from mkdocs.exceptions import ConfigurationError
     from mkdocs.utils.yaml import yaml_load
 
@@ -294,7 +294,7 @@ def _site_url(root: Path) -> str | None:
     try:
         with path.open("rb") as stream:
             value = yaml_load(stream).get("site_url")
-    except (OSError, ConfigurationError, AttributeError):
+    except (FileNotFoundError, ConfigurationError, AttributeError):  # unreadable: said by main
         return None
     return value if isinstance(value, str) and value.strip() else None
 
