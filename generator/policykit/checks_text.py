@@ -8,7 +8,7 @@ from typing import Iterator
 from .errors import Problem
 from .model import Project, Version
 from .session import kept_value
-from .text import removed_html
+from .text import removed_html, too_deeply_nested
 
 
 def check_clause_html(project: Project) -> Iterator[Problem]:
@@ -22,6 +22,11 @@ def check_clause_html(project: Project) -> Iterator[Problem]:
 
 def _removed_html(version: Version) -> Iterator[Problem]:
     for clause in version.clauses():
+        if too_deeply_nested(clause.text):
+            yield Problem(clause.source, f"clause '{clause.id}': its text nests lists or "
+                          "quotes too deep to be read as Markdown",
+                          "flatten the list to a few levels, or split it into sub-clauses")
+            continue
         removed = removed_html(clause.text)
         if removed:
             yield Problem(clause.source, f"clause '{clause.id}': the site leaves out "

@@ -125,10 +125,34 @@ def _full_markdown(text: str, glossary: tuple[tuple[str, str], ...]) -> Markup:
 
 def _unsanitised_html(text: str, glossary: tuple[tuple[str, str], ...]) -> str:
     """Clause Markdown as HTML, before sanitising; a `<name>` that names no HTML element is
-    escaped, so that the sanitiser keeps it as text."""
+    escaped, so that the sanitiser keeps it as text. Text nested too deep for Python-Markdown
+    (a list hundreds of levels deep) is shown as written, escaped; check refuses it."""
     converter = _converter(glossary)
     converter.reset()
-    return _TAG_START.sub(_text_unless_element, converter.convert(text))
+    try:
+        converted = converter.convert(text)
+    except RecursionError:
+        converter.reset()
+        return f"<p>{html.escape(text, quote=False)}</p>"
+    return _TAG_START.sub(_text_unless_element, converted)
+
+
+# Python-Markdown reads nested lists and quotes by recursion: deep enough, it runs out of stack.
+# Text indented less than this, with fewer quote marks in a row, is never that deep.
+_SHALLOW_INDENT = 64
+_DEEP_LINE = re.compile(r"^(?:[ \t]{%d,}|(?:>\s*){16,})" % _SHALLOW_INDENT, re.MULTILINE)
+
+
+@lru_cache(maxsize=1024)
+def too_deeply_nested(text: str) -> bool:
+    """Whether the text nests lists or quotes deeper than Markdown can read."""
+    if not _DEEP_LINE.search(text):
+        return False
+    try:
+        _converter(()).reset().convert(text)
+    except RecursionError:
+        return True
+    return False
 
 
 def _text_unless_element(match: re.Match) -> str:
