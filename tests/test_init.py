@@ -337,3 +337,15 @@ def test_pdf_without_pango_says_what_to_install(tmp_path, capsys):
     assert "install Pango (Debian or Ubuntu: apt-get install libpango-1.0-0" in result.stderr
     assert "or build without --pdf" in result.stderr
     assert not (tmp_path / "p/site").exists()
+
+
+def test_the_new_projects_example_shows_a_whole_approval(tmp_path, capsys, monkeypatch):
+    """A newcomer's first page shows who approved the example and when it is due for review
+    (the day init ran, a year later), not "approval details not recorded" or "not set"."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1788220800")  # 2026-09-01
+    assert init(capsys, str(tmp_path), "--name", "Elm School")[0] == 0
+    site = build(tmp_path)
+    page = (site / "policies/visitors/index.html").read_text("utf-8")
+    assert "approval details not recorded" not in page and "not set" not in page
+    assert "1 September 2026, by Full Governing Body (example)" in page
+    assert "1 September 2027" in page

@@ -9,7 +9,6 @@ import functools
 import gc
 import hashlib
 import logging
-import os
 import shutil
 import sys
 from pathlib import Path
@@ -30,7 +29,7 @@ from .render_versions import pack_pairs
 from .templates import PROJECT_FOLDER as TEMPLATES_FOLDER  # noqa: F401 (plugin.py uses it)
 from .templates import files as template_files
 from .templates import folders as template_folders
-from . import urls
+from . import dates, urls
 from .write import write_parts
 
 log = logging.getLogger("mkdocs.plugins.policykit")
@@ -97,10 +96,7 @@ def _collector_paused() -> Iterator[None]:
 
 def build_date() -> dt.date:
     """Today, or the day SOURCE_DATE_EPOCH names, so that builds can be reproduced."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
-    return dt.date.today()
+    return dates.today()
 
 
 def site_parts(root: Path, project: Project, pdf: bool = False) -> list[Part]:

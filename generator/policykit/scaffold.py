@@ -9,7 +9,7 @@ import json
 import unicodedata
 from pathlib import Path
 
-from . import __version__
+from . import __version__, dates
 from .build import DOCS_FOLDER, GITIGNORE
 from .workflow import LOCK_FILE, content_hash, lock_text
 from .write import write_tree
@@ -71,10 +71,14 @@ def _yaml_string(text: str) -> str:
 
 
 def project_files(name: str) -> dict[str, str]:
-    """Every file of a new project for the organisation name, by its path in the project."""
+    """Every file of a new project for the organisation name, by its path in the project. The
+    example policy is approved the day the project is made, for review a year later, so that
+    its pages show a whole approval record (its comment says it is an example)."""
     site_name = _plain_site_name(f"{name} policies")
+    made = dates.today()
     values = {"@NAME@": _yaml_string(name), "@SITE_NAME@": _yaml_string(site_name),
-              "@VERSION@": __version__}
+              "@VERSION@": __version__, "@APPROVED_ON@": made.isoformat(),
+              "@REVIEW_DUE@": dates.a_year_after(made).isoformat()}
     files: dict[str, str] = {}
     for path in sorted(FOLDER.rglob("*")):
         if path.is_file() and path.suffix != ".pyc" and "__pycache__" not in path.parts:
