@@ -10,7 +10,8 @@ from typing import Any
 from .compare import SUMMARY_KEYS, ClauseChange, Comparison, by_section, kind_change, parent_of
 from .errors import safe_for_terminal
 from .quizzes import retrain
-from .redline import Run, rendered_text, runs_plain, stretches
+from .redline import Run, rendered_text, runs_plain, stretches, title_html, title_text
+from .text import html_in_markdown
 
 JSON_FORMAT_VERSION = 1
 
@@ -33,11 +34,22 @@ def to_json(comparison: Comparison) -> dict[str, Any]:
         "summary": comparison.summary(),
         "metadata": [{"field": m.field, "from": _plain(m.old), "to": _plain(m.new)}
                      for m in comparison.metadata],
-        "sections": [{"section": s.section, "change": s.kind, "old_title": s.old_title,
-                      "new_title": s.new_title} for s in comparison.sections],
+        "sections": [_section_json(s) for s in comparison.sections],
         "changes": [_change_json(c) for c in comparison.changes],
         "retrain": retrain(comparison),
     }
+
+
+def _section_json(section) -> dict[str, Any]:
+    """A section's change: titles as written (Markdown source) and as rendered (HTML)."""
+    return {"section": section.section, "change": section.kind,
+            "old_title": section.old_title, "new_title": section.new_title,
+            "old_title_html": _title_html(section.old_title),
+            "new_title_html": _title_html(section.new_title)}
+
+
+def _title_html(title: str | None) -> str | None:
+    return None if title is None else str(title_html(title))
 
 
 def _change_json(change: ClauseChange) -> dict[str, Any]:
@@ -89,8 +101,8 @@ def to_text(comparison: Comparison, colour: bool = False) -> str:
     for m in comparison.metadata:  # values from YAML: escaped so the terminal shows, not obeys
         lines.append(f"{m.field}: {_safe(_show(m.old))} -> {_safe(_show(m.new))}")
     for s in comparison.sections:
-        lines.append(f"section {s.section} {s.kind}: {_safe(_show(s.old_title))} -> "
-                     f"{_safe(_show(s.new_title))}")
+        lines.append(f"section {s.section} {s.kind}: {_safe(_show_title(s.old_title))} -> "
+                     f"{_safe(_show_title(s.new_title))}")
     for change in _in_substance_or_moved(comparison):
         lines += ["", mark("heading", f"{_numbers(change)}  {change.clause}  "
                                       f"({_kinds(change)})")]
@@ -188,11 +200,11 @@ def to_markdown(comparison: Comparison) -> str:
                 for m in comparison.metadata]
     if comparison.sections:
         out += ["", "## Sections", ""]
-        out += [f"- {s.section} {s.kind}: {_md_show(s.old_title)} → {_md_show(s.new_title)}"
+        out += [f"- {s.section} {s.kind}: {_md_title(s.old_title)} → {_md_title(s.new_title)}"
                 for s in comparison.sections]
     out += ["", "## Changed clauses"]
     for group in by_section(comparison, tuple(_in_substance_or_moved(comparison))):
-        out += ["", f"### {_md_escape(group.title)}"]
+        out += ["", f"### {_md_title(group.title)}"]
         for change in group.changes:
             out += ["", f"#### {_numbers(change)} ({_md_escape(_kinds(change))})", ""]
             parent = parent_of(comparison, change)
@@ -212,6 +224,16 @@ def to_markdown(comparison: Comparison) -> str:
         out += ["", "## Renumbered only", ""]
         out += [f"- `{c.clause}`: {_numbers(c)}" for c in renumbered]
     return "\n".join(out) + "\n"
+
+
+def _show_title(title: str | None) -> str:
+    """A section title as plain words (its Markdown rendered), or (none)."""
+    return "(none)" if title is None else title_text(title)
+
+
+def _md_title(title: str | None) -> str:
+    """A section title in CommonMark: its Markdown rendered as inline HTML, words escaped."""
+    return "(none)" if title is None else str(html_in_markdown(title_html(title)))
 
 
 def _md_show(value: Any) -> str:

@@ -12,7 +12,7 @@ from markupsafe import Markup
 from .compare import Comparison, by_section, compare_versions, kind_change, parent_of
 from .model import KIND_LABELS, Policy, Project, Version
 from .quizzes import covering_questions, retrain
-from .redline import rendered_text, runs_html
+from .redline import rendered_text, runs_html, title_html
 from .text import markdown_to_html
 from .session import kept, memo
 from . import urls
@@ -149,7 +149,7 @@ def compare_view(policy: Policy, comparison: Comparison, link, organisation: str
     changed = tuple(c for c in comparison.changes if c.kinds != ("renumbered",))
     def page_of(c):
         return link(urls.policy(policy.id, (new if c.new else old).version))
-    groups = [{"id": g.section, "title": g.title,
+    groups = [{"id": g.section, "title": title_html(g.title),
                "changes": [_change_view(comparison, c, page_of(c)) for c in g.changes]}
               for g in by_section(comparison, changed)]
     return {
@@ -163,8 +163,8 @@ def compare_view(policy: Policy, comparison: Comparison, link, organisation: str
         "retrain": retrain(comparison),
         "metadata": [{"field": FIELD_LABELS.get(m.field, m.field), "old": _show(m.old),
                       "new": _show(m.new)} for m in comparison.metadata],
-        "sections": [{"id": s.section, "kind": s.kind, "old": s.old_title, "new": s.new_title}
-                     for s in comparison.sections],
+        "sections": [{"id": s.section, "kind": s.kind, "old": _title(s.old_title),
+                      "new": _title(s.new_title)} for s in comparison.sections],
         "groups": groups,
         "changes": [c for g in groups for c in g["changes"]],
         "renumbered": [{"id": c.clause, "old": c.old_number, "new": c.new_number}
@@ -216,13 +216,14 @@ def _document(comparison: Comparison) -> list[dict[str, Any]]:
     titles.update({s.id: (s.number, s.title) for s in comparison.new.all_sections})
     sections: dict[str, dict[str, Any]] = {}
     for s in comparison.new.all_sections:
-        sections[s.id] = {"id": s.id, "number": s.number, "title": s.title, "clauses": [],
+        sections[s.id] = {"id": s.id, "number": s.number, "title": title_html(s.title),
+                          "clauses": [],
                           "removed": False}
     for change in comparison.clauses:
         placed = change.placed
         section = sections.setdefault(placed.section, {
             "id": placed.section, "number": titles[placed.section][0],
-            "title": titles[placed.section][1], "clauses": [], "removed": True})
+            "title": title_html(titles[placed.section][1]), "clauses": [], "removed": True})
         section["clauses"].append(_document_clause(comparison, change))
     return list(sections.values())
 
@@ -284,6 +285,11 @@ def redline_html(runs) -> Markup:
     """Runs as <del>/<ins> on rendered text, with words a screen reader announces and print
     shows, emphasis and links intact."""
     return Markup(runs_html(runs))
+
+
+def _title(title: str | None) -> Markup | None:
+    """A section title as inline HTML (its Markdown rendered), or None."""
+    return None if title is None else Markup(title_html(title))
 
 
 def _first_words(text: str, count: int = 12) -> str:

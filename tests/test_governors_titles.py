@@ -1,0 +1,98 @@
+"""Issue 24, what governors read of an imported policy's renewal (tests/fixtures/imported-titles):
+section titles rendered, not shown as Markdown; sections named by number and title; one count
+of renumbered clauses; renumbering marked quietly; sections moved and renamed; tables compared
+cell by cell. Runs the `policykit` command as a user would."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+
+from conftest import EPOCH, copy_project, lock
+
+FIXTURE = Path(__file__).parent / "fixtures" / "imported-titles"
+POLICYKIT = str(Path(sys.executable).with_name("policykit"))
+
+
+def imported(dest: Path) -> Path:
+    """A copy of the example with the imported visitors policy: 2024.1 approved, 2025.1 a
+    draft."""
+    root = copy_project(dest)
+    shutil.copytree(FIXTURE / "policy", root / "policy", dirs_exist_ok=True)
+    lock(root, "visitors", "2024.1")
+    return root
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    return imported(tmp_path_factory.mktemp("imported-titles") / "project")
+
+
+def policykit(root: Path, *argv: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH, NO_COLOR="1")
+    return subprocess.run([POLICYKIT, "--project", str(root), *argv], capture_output=True,
+                          text=True, env=env)
+
+
+def diff(root: Path, fmt: str = "text") -> str:
+    result = policykit(root, "diff", "visitors", "2024.1", "2025.1", "--format", fmt)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+MARKDOWN_IN_TITLES = re.compile(r"\\\.|\*Access\*|\*culture\*")
+
+
+# Section titles are rendered, never shown as Markdown source -----------------------------
+
+def test_section_titles_read_as_rendered_in_the_text_diff(project):
+    text = diff(project)
+    assert not MARKDOWN_IN_TITLES.search(text), text
+    assert "2. Access to the site" in text
+
+
+def test_section_titles_are_rendered_in_the_json_with_their_source_beside(project):
+    payload = json.loads(diff(project, "json"))
+    added = next(s for s in payload["sections"] if s["section"] == "2-access")
+    assert added["new_title"] == "2\\. *Access* to the site"  # the source, as it was
+    assert added["new_title_html"] == "2. <em>Access</em> to the site"
+    assert added["old_title_html"] is None
+
+
+def test_section_titles_are_rendered_in_the_markdown_report(project):
+    html = MarkdownIt("commonmark").render(diff(project, "markdown"))
+    assert not MARKDOWN_IN_TITLES.search(html), html
+    assert "<em>Access</em> to the site" in html
+
+
+def test_section_titles_are_rendered_in_the_governors_pack(project):
+    html = diff(project, "html")
+    headings = re.findall(r"<h3[^>]*>(.*?)</h3>", html, re.S)
+    assert headings and not any(MARKDOWN_IN_TITLES.search(h) for h in headings), headings
+    assert any("1. Required Information" in h for h in headings)
+    assert any("Our <em>culture</em> of care" in h for h in headings)
+
+
+def test_section_titles_are_rendered_on_the_comparison_page(project):
+    from policykit.build import build_date, load_and_check
+    from policykit.render import _render_policy_pages, environment
+    from policykit.templates import folders
+
+    loaded, _ = load_and_check(project)
+    pages = _render_policy_pages(environment(folders(project)), loaded,
+                                 loaded.policy("visitors"), build_date(), False)
+    page = next(text for path, text in pages.items() if "compare" in path
+                and "2024.1" in path and "2025.1" in path and path.endswith(".md"))
+    headings = re.findall(r'<h3 class="pk-change-section">(.*?)</h3>', page)
+    assert headings and not any(MARKDOWN_IN_TITLES.search(h) for h in headings), headings
+    assert any("<em>Access</em> to the site" in h for h in headings)
+    changes = page.split('<ul class="pk-section-changes">')[1].split("</ul>")[0]
+    assert not MARKDOWN_IN_TITLES.search(changes), changes
