@@ -96,3 +96,41 @@ def test_section_titles_are_rendered_on_the_comparison_page(project):
     assert any("<em>Access</em> to the site" in h for h in headings)
     changes = page.split('<ul class="pk-section-changes">')[1].split("</ul>")[0]
     assert not MARKDOWN_IN_TITLES.search(changes), changes
+
+
+# The meeting pack's agenda points at the right pack --------------------------------------
+
+def _add_policy_due_without_draft(root: Path) -> None:
+    """A lettings policy whose review falls due before the visitors policy's, with no draft."""
+    folder = root / "policy/lettings"
+    (folder / "versions").mkdir(parents=True)
+    (folder / "policy.yaml").write_text(
+        "id: lettings\ntitle: Lettings Policy\nowner: Headteacher\naudience: [all-staff]\n"
+        "training: none\ntraining_reason: Staff read it; the office handles lettings.\n", "utf-8")
+    (folder / "versions/2023.1.yaml").write_text(
+        'version: "2023.1"\nstatus: approved\napproved_on: 2023-06-01\napproved_by: FGB\n'
+        "review_due: 2024-06-01\nsections:\n  - id: hire\n    title: Hiring the hall\n"
+        "    clauses:\n      - id: hire-1\n        kind: duty\n"
+        "        text: Hirers sign the lettings agreement before their first booking.\n", "utf-8")
+    lock(root, "lettings", "2023.1")
+
+
+def test_meeting_pack_agenda_points_at_each_pack_when_an_item_without_draft_comes_first(
+        tmp_path):
+    from pypdf import PdfReader
+
+    root = imported(tmp_path / "project")
+    _add_policy_due_without_draft(root)
+    result = policykit(root, "pack", "--due-before", "2026-01-01", "-o", "pack.pdf")
+    assert result.returncode == 0, result.stderr
+    reader = PdfReader(root / "pack.pdf")
+    pages = [page.extract_text() for page in reader.pages]
+    agenda = next(text for text in pages if "Agenda" in text)
+    assert "Lettings Policy: review due, no draft yet" in agenda
+    line = next(line for line in agenda.splitlines() if "Visitors Policy: changes" in line)
+    number = re.search(r"(\d+)\s*$", line)
+    assert number, agenda  # the page number of the visitors pack is printed
+    target = pages[int(number[1]) - 1]
+    assert "Visitors Policy: changes from 2024.1 to 2025.1" in target
+    assert "Lettings" not in "".join(pages[int(number[1]) - 1:])  # no pack for lettings
+    assert not any(MARKDOWN_IN_TITLES.search(text) for text in pages), "titles as Markdown"

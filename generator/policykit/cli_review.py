@@ -103,14 +103,16 @@ def meeting_items(project, root: Path, due_before: dt.date | None, drafts: bool,
 
 def meeting_html(project, root: Path, items: list[dict], criterion: str,
                  today: dt.date) -> str:
-    """The meeting pack as one HTML document."""
+    """The meeting pack as one HTML document; each item's anchor is named by its place on the
+    agenda (an item without a pack keeps its number, so the links after it stay true)."""
     from .render import environment
     from .templates import folders
 
     env = environment(folders(root))
     css = _print_css(root)
+    entries = [dict(item, anchor=f"item-{number}") for number, item in enumerate(items, 1)]
     view = {"organisation": project.organisation.name, "criterion": criterion,
-            "generated": long_date(today), "entries": items}
+            "generated": long_date(today), "entries": entries}
     return env.get_template("meeting_pack.html.j2").render(view=view, css=Markup(css))
 
 
