@@ -134,3 +134,38 @@ def test_meeting_pack_agenda_points_at_each_pack_when_an_item_without_draft_come
     assert "Visitors Policy: changes from 2024.1 to 2025.1" in target
     assert "Lettings" not in "".join(pages[int(number[1]) - 1:])  # no pack for lettings
     assert not any(MARKDOWN_IN_TITLES.search(text) for text in pages), "titles as Markdown"
+
+
+# Sections are named by number and title, never by id -------------------------------------
+
+def _comparison_page(root: Path) -> str:
+    from policykit.build import build_date, load_and_check
+    from policykit.render import _render_policy_pages, environment
+    from policykit.templates import folders
+
+    loaded, _ = load_and_check(root)
+    pages = _render_policy_pages(environment(folders(root)), loaded, loaded.policy("visitors"),
+                                 build_date(), False)
+    return next(text for path, text in pages.items() if path.endswith(".md")
+                and "compare" in path and "2024.1" in path and "2025.1" in path)
+
+
+SECTION_IDS = re.compile(r"2-access|4-arrival-and-signing-in|3-signing-in|5-emergencies")
+
+
+def test_section_changes_name_sections_by_number_and_title_not_id(project):
+    page = _comparison_page(project)
+    listed = page.split('<ul class="pk-section-changes">')[1].split("</ul>")[0]
+    assert "<code>" not in listed and not SECTION_IDS.search(listed), listed
+    assert "<li>Section 2 “2. <em>Access</em> to the site” added</li>" in listed
+    groups = re.findall(r'<h3 class="pk-change-section">(.*?)</h3>', page)
+    assert all('<span class="section__number">' in g for g in groups), groups
+    pack = diff(project, "html")
+    listed = pack.split('<ul class="pk-section-changes">')[1].split("</ul>")[0]
+    assert "<code>" not in listed and not SECTION_IDS.search(listed), listed
+    markdown = diff(project, "markdown").split("## Sections")[1].split("##")[0]
+    assert not SECTION_IDS.search(markdown) and "- Section 2 “2. <em>Access</em> to the site” " \
+        "added" in markdown.replace("\\", ""), markdown
+    payload = json.loads(diff(project, "json"))
+    added = next(s for s in payload["sections"] if s["section"] == "2-access")
+    assert (added["old_number"], added["new_number"]) == (None, "2")

@@ -65,10 +65,19 @@ class ClauseChange:
 
 @dataclass(frozen=True)
 class SectionChange:
+    """A section added, removed or renamed: its titles as written and its numbers."""
+
     section: str
     kind: str  # added | removed | renamed
     old_title: str | None
     new_title: str | None
+    old_number: str | None = None
+    new_number: str | None = None
+
+    @property
+    def number(self) -> str:
+        """The number a reader finds it under: in the new version, or where it stood."""
+        return self.new_number or self.old_number or ""
 
 
 @dataclass(frozen=True)
@@ -212,12 +221,13 @@ def _sections(old: Version, new: Version) -> Iterator[SectionChange]:
     after = {s.id: s for s in new.all_sections}
     for sid, section in after.items():
         if sid not in before:
-            yield SectionChange(sid, "added", None, section.title)
+            yield SectionChange(sid, "added", None, section.title, None, section.number)
         elif normalise(before[sid].title) != normalise(section.title):
-            yield SectionChange(sid, "renamed", before[sid].title, section.title)
+            yield SectionChange(sid, "renamed", before[sid].title, section.title,
+                                before[sid].number, section.number)
     for sid, section in before.items():
         if sid not in after:
-            yield SectionChange(sid, "removed", section.title, None)
+            yield SectionChange(sid, "removed", section.title, None, section.number, None)
 
 
 METADATA_FIELDS = ("status", "sources", "review_due", "approved_on", "approved_by", "note")
@@ -240,20 +250,25 @@ class SectionGroup:
     section: str
     title: str
     changes: tuple[ClauseChange, ...]
+    number: str = ""
 
 
 def by_section(comparison: Comparison,
                changes: tuple[ClauseChange, ...] | None = None) -> list[SectionGroup]:
     """Changes grouped by the section they stand in (removed ones: where they stood), sections
     in the new version's order, then sections only the old version had."""
-    titles = {s.id: s.title for s in comparison.old.all_sections}
-    titles.update({s.id: s.title for s in comparison.new.all_sections})
+    titles = {s.id: (s.title, s.number) for s in comparison.old.all_sections}
+    titles.update({s.id: (s.title, s.number) for s in comparison.new.all_sections})
     groups: dict[str, list[ClauseChange]] = {s.id: [] for s in comparison.new.all_sections}
     for change in comparison.changes if changes is None else changes:
         section = change.placed.section
         groups.setdefault(section, []).append(change)
-    return [SectionGroup(sid, titles.get(sid, sid), tuple(found))
-            for sid, found in groups.items() if found]
+    out = []
+    for sid, found in groups.items():
+        if found:
+            title, number = titles.get(sid, (sid, ""))
+            out.append(SectionGroup(sid, title, tuple(found), number))
+    return out
 
 
 def parent_of(comparison: Comparison, change: ClauseChange) -> Clause | None:

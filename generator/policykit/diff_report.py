@@ -44,6 +44,7 @@ def _section_json(section) -> dict[str, Any]:
     """A section's change: titles as written (Markdown source) and as rendered (HTML)."""
     return {"section": section.section, "change": section.kind,
             "old_title": section.old_title, "new_title": section.new_title,
+            "old_number": section.old_number, "new_number": section.new_number,
             "old_title_html": _title_html(section.old_title),
             "new_title_html": _title_html(section.new_title)}
 
@@ -200,8 +201,7 @@ def to_markdown(comparison: Comparison) -> str:
                 for m in comparison.metadata]
     if comparison.sections:
         out += ["", "## Sections", ""]
-        out += [f"- {s.section} {s.kind}: {_md_title(s.old_title)} → {_md_title(s.new_title)}"
-                for s in comparison.sections]
+        out += [f"- {_md_section(s)}" for s in comparison.sections]
     out += ["", "## Changed clauses"]
     for group in by_section(comparison, tuple(_in_substance_or_moved(comparison))):
         out += ["", f"### {_md_title(group.title)}"]
@@ -234,6 +234,18 @@ def _show_title(title: str | None) -> str:
 def _md_title(title: str | None) -> str:
     """A section title in CommonMark: its Markdown rendered as inline HTML, words escaped."""
     return "(none)" if title is None else str(html_in_markdown(title_html(title)))
+
+
+def _md_section(change) -> str:
+    """A section change by number and title, as governors read it."""
+    old, new = (f"“{_md_title(t)}”" for t in (change.old_title, change.new_title))
+    if change.kind == "added":
+        return f"Section {change.new_number} {new} added"
+    if change.kind == "removed":
+        return f"Section {change.old_number} {old} removed"
+    if change.old_number != change.new_number:
+        return f"Section {change.old_number} {old} is now {change.new_number} {new}"
+    return f"Section {change.new_number} {old} is now {new}"
 
 
 def _md_show(value: Any) -> str:

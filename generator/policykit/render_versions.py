@@ -9,7 +9,7 @@ from typing import Any, Iterator
 
 from markupsafe import Markup
 
-from .compare import Comparison, by_section, compare_versions, kind_change, parent_of
+from .compare import Comparison, SectionChange, by_section, compare_versions, kind_change, parent_of
 from .model import KIND_LABELS, Policy, Project, Version
 from .quizzes import covering_questions, retrain
 from .redline import rendered_text, runs_html, title_html
@@ -149,7 +149,7 @@ def compare_view(policy: Policy, comparison: Comparison, link, organisation: str
     changed = tuple(c for c in comparison.changes if c.kinds != ("renumbered",))
     def page_of(c):
         return link(urls.policy(policy.id, (new if c.new else old).version))
-    groups = [{"id": g.section, "title": title_html(g.title),
+    groups = [{"id": g.section, "title": title_html(g.title), "number": g.number,
                "changes": [_change_view(comparison, c, page_of(c)) for c in g.changes]}
               for g in by_section(comparison, changed)]
     return {
@@ -163,8 +163,9 @@ def compare_view(policy: Policy, comparison: Comparison, link, organisation: str
         "retrain": retrain(comparison),
         "metadata": [{"field": FIELD_LABELS.get(m.field, m.field), "old": _show(m.old),
                       "new": _show(m.new)} for m in comparison.metadata],
-        "sections": [{"id": s.section, "kind": s.kind, "old": _title(s.old_title),
-                      "new": _title(s.new_title)} for s in comparison.sections],
+        "sections": [{"id": s.section, "kind": s.kind, "number": s.number,
+                      "text": section_change_html(s)} for s in comparison.sections],
+        "sections_folded": len(comparison.sections) > SECTIONS_LISTED,
         "groups": groups,
         "changes": [c for g in groups for c in g["changes"]],
         "renumbered": [{"id": c.clause, "old": c.old_number, "new": c.new_number}
@@ -287,9 +288,21 @@ def redline_html(runs) -> Markup:
     return Markup(runs_html(runs))
 
 
-def _title(title: str | None) -> Markup | None:
-    """A section title as inline HTML (its Markdown rendered), or None."""
-    return None if title is None else Markup(title_html(title))
+SECTIONS_LISTED = 8  # section changes shown open; more are folded under their count
+
+
+def section_change_html(change: SectionChange) -> Markup:
+    """A section change as a governor reads it: by number and title, never by id."""
+    old, new = (Markup("“%s”") % title_html(t) if t is not None else ""
+                for t in (change.old_title, change.new_title))
+    if change.kind == "added":
+        return Markup("Section %s %s added") % (change.new_number, new)
+    if change.kind == "removed":
+        return Markup("Section %s %s removed") % (change.old_number, old)
+    if change.old_number != change.new_number:
+        return Markup("Section %s %s is now %s %s") % (change.old_number, old,
+                                                        change.new_number, new)
+    return Markup("Section %s %s is now %s") % (change.new_number, old, new)
 
 
 def _first_words(text: str, count: int = 12) -> str:
