@@ -169,3 +169,29 @@ def test_section_changes_name_sections_by_number_and_title_not_id(project):
     payload = json.loads(diff(project, "json"))
     added = next(s for s in payload["sections"] if s["section"] == "2-access")
     assert (added["old_number"], added["new_number"]) == (None, "2")
+
+
+# One definition of "renumbered only", one number -----------------------------------------
+
+def _renumbered_counts(page: str) -> tuple[int, int]:
+    row = re.search(r'<tr><th scope="row">Renumbered only</th><td>(\d+)</td></tr>', page)
+    listed = re.search(r'<details class="pk-renumbered"><summary>(\d+) clauses renumbered '
+                       r'only</summary><ul>(.*?)</ul>', page, re.S)
+    assert row and listed, page
+    assert int(listed[1]) == listed[2].count("<li>")
+    return int(row[1]), int(listed[1])
+
+
+def test_the_renumbered_only_count_is_the_list_below_it(project):
+    summary, listed = _renumbered_counts(_comparison_page(project))
+    assert summary == listed == 3  # one more clause was renumbered and reworded: not listed
+    for root, policy, old, new in ((project, "visitors", "2024.1", "2025.1"),
+                                   (project, "social-media", "2023.1", "2024.1")):
+        result = policykit(root, "diff", policy, old, new)
+        counted = int(re.search(r"(\d+) renumbered only", result.stdout)[1])
+        line = re.search(r"^renumbered only: (.*)$", result.stdout, re.M)
+        assert counted == (line[1].count(", ") + 1 if line else 0), result.stdout
+        result = policykit(root, "diff", policy, old, new, "--format", "json")
+        payload = json.loads(result.stdout)
+        assert payload["summary"]["renumbered-only"] == sum(
+            1 for c in payload["changes"] if c["kinds"] == ["renumbered"])

@@ -13,6 +13,8 @@ from .redline import (REDLINE_MAX_WORK, Run, _bounded_opcodes, case_only, redlin
 CLAUSE_KINDS = ("added", "removed", "reworded", "moved", "renumbered", "kind-changed",
                 "refs-changed", "format-changed")
 SUMMARY_KEYS = ("added", "removed", "reworded", "moved", "renumbered", "unchanged")
+# What reports show: "renumbered-only" counts exactly the clauses listed as renumbered only.
+SHOWN_KEYS = ("added", "removed", "reworded", "moved", "renumbered-only", "unchanged")
 __all__ = ["compare_versions", "redline", "Comparison", "ClauseChange", "Run"]
 
 
@@ -56,6 +58,11 @@ class ClauseChange:
     @property
     def new_number(self) -> str | None:
         return self.new.clause.number if self.new else None
+
+    @property
+    def renumbered_only(self) -> bool:
+        """Changed in nothing but its number (it kept its words, kind, refs and place)."""
+        return self.kinds == ("renumbered",)
 
     @property
     def in_substance(self) -> bool:
@@ -102,13 +109,20 @@ class Comparison:
         stood in the old version)."""
         return tuple(c for c in self.clauses if c.kinds)
 
+    @property
+    def renumbered_only(self) -> tuple[ClauseChange, ...]:
+        """The clauses changed in nothing but their number, in document order."""
+        return tuple(c for c in self.clauses if c.renumbered_only)
+
     def summary(self) -> dict[str, int]:
-        """How many clauses had each kind of change (one may count under several)."""
+        """How many clauses had each kind of change (one may count under several);
+        "renumbered-only" is the number of clauses in renumbered_only."""
         counts = {key: 0 for key in (*SUMMARY_KEYS, "kind-changed", "refs-changed",
                                      "format-changed")}
         for change in self.clauses:
             for kind in change.kinds or ("unchanged",):
                 counts[kind] += 1
+        counts["renumbered-only"] = len(self.renumbered_only)
         return counts
 
     @property

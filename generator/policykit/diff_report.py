@@ -7,7 +7,7 @@ import html
 import re
 from typing import Any
 
-from .compare import SUMMARY_KEYS, ClauseChange, Comparison, by_section, kind_change, parent_of
+from .compare import SHOWN_KEYS, ClauseChange, Comparison, by_section, kind_change, parent_of
 from .errors import safe_for_terminal
 from .quizzes import retrain
 from .redline import Run, rendered_text, runs_plain, stretches, title_html, title_text
@@ -98,7 +98,7 @@ def to_text(comparison: Comparison, colour: bool = False) -> str:
     summary = comparison.summary()
     lines = [mark("heading", f"{comparison.policy}: {comparison.old.version} -> "
                              f"{comparison.new.version}"),
-             ", ".join(f"{summary[k]} {k}" for k in SUMMARY_KEYS)]
+             ", ".join(f"{summary[k]} {_shown_key(k)}" for k in SHOWN_KEYS)]
     for m in comparison.metadata:  # values from YAML: escaped so the terminal shows, not obeys
         lines.append(f"{m.field}: {_safe(_show(m.old))} -> {_safe(_show(m.new))}")
     for s in comparison.sections:
@@ -130,12 +130,16 @@ def _safe(text: str) -> str:
     return safe_for_terminal(text, keep="\n")
 
 
+def _shown_key(key: str) -> str:
+    return key.replace("-", " ")
+
+
 def _renumbered_only(comparison: Comparison) -> list[ClauseChange]:
-    return [c for c in comparison.changes if c.kinds == ("renumbered",)]
+    return list(comparison.renumbered_only)
 
 
 def _in_substance_or_moved(comparison: Comparison) -> list[ClauseChange]:
-    return [c for c in comparison.changes if c.kinds != ("renumbered",)]
+    return [c for c in comparison.changes if not c.renumbered_only]
 
 
 def _kinds(change: ClauseChange) -> str:
@@ -194,7 +198,7 @@ def to_markdown(comparison: Comparison) -> str:
     summary = comparison.summary()
     out = [f"# {comparison.policy}: changes from {comparison.old.version} to "
            f"{comparison.new.version}", "", "| change | clauses |", "|---|---|"]
-    out += [f"| {k} | {summary[k]} |" for k in SUMMARY_KEYS]
+    out += [f"| {_shown_key(k)} | {summary[k]} |" for k in SHOWN_KEYS]
     if comparison.metadata:
         out += ["", "## Details of the version", ""]
         out += [f"- **{m.field}**: {_md_show(m.old)} → {_md_show(m.new)}"

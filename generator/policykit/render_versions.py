@@ -19,7 +19,7 @@ from . import urls
 from .dates import long_date_or_none
 
 SUMMARY_LABELS = (("added", "Added"), ("removed", "Removed"), ("reworded", "Reworded"),
-                  ("moved", "Moved"), ("renumbered", "Renumbered only"),
+                  ("moved", "Moved"), ("renumbered-only", "Renumbered only"),
                   ("kind-changed", "Kind changed"), ("refs-changed", "References changed"),
                   ("format-changed", "Formatting or links only"), ("unchanged", "Unchanged"))
 ALL_PAIRS_UP_TO = 10  # versions; beyond, adjacent pairs and each version against the current
@@ -146,7 +146,7 @@ def compare_view(policy: Policy, comparison: Comparison, link, organisation: str
     new version and the decision recorded (or the sign-off form)."""
     old, new = comparison.old, comparison.new
     summary = comparison.summary()
-    changed = tuple(c for c in comparison.changes if c.kinds != ("renumbered",))
+    changed = tuple(c for c in comparison.changes if not c.renumbered_only)
     def page_of(c):
         return link(urls.policy(policy.id, (new if c.new else old).version))
     groups = [{"id": g.section, "title": title_html(g.title), "number": g.number,
@@ -169,7 +169,7 @@ def compare_view(policy: Policy, comparison: Comparison, link, organisation: str
         "groups": groups,
         "changes": [c for g in groups for c in g["changes"]],
         "renumbered": [{"id": c.clause, "old": c.old_number, "new": c.new_number}
-                       for c in comparison.changes if c.kinds == ("renumbered",)],
+                       for c in comparison.renumbered_only],
         "unchanged": [{"number": c.new_number, "id": c.clause,
                        "text": _first_words(rendered_text(c.placed.clause.text))}
                       for c in comparison.clauses if not c.kinds],
