@@ -195,3 +195,29 @@ def test_the_renumbered_only_count_is_the_list_below_it(project):
         payload = json.loads(result.stdout)
         assert payload["summary"]["renumbered-only"] == sum(
             1 for c in payload["changes"] if c["kinds"] == ["renumbered"])
+
+
+# Renumbering is marked quietly in the pack ------------------------------------------------
+
+def _pack_clauses(html: str) -> dict[str, str]:
+    """Each clause of the pack's full text: its id and its HTML."""
+    return dict(re.findall(r'<div class="pk-doc-clause [^"]*" id="doc-([^"]+)">(.*?)\n</div>',
+                           html, re.S))
+
+
+def test_renumbered_only_clauses_get_a_note_and_no_change_bar(project):
+    for policy, old, new, quiet in (("visitors", "2024.1", "2025.1", 3),
+                                    ("social-media", "2023.1", "2024.1", 23)):
+        html = policykit(project, "diff", policy, old, new, "--format", "html").stdout
+        bars = re.findall(r'class="pk-doc-clause [^"]*pk-doc-clause--changed"', html)
+        notes = re.findall(r'<p class="pk-doc-clause__why pk-doc-clause__why--renumbered">'
+                           r'Renumbered from [\d.]+\.', html)
+        payload = json.loads(policykit(project, "diff", policy, old, new, "--format",
+                                       "json").stdout)
+        changed = [c for c in payload["changes"] if c["kinds"] != ["renumbered"]]
+        assert len(notes) == quiet == payload["summary"]["renumbered-only"]
+        assert len(bars) == len(changed)  # words, kind, refs or place: still barred
+    clauses = _pack_clauses(policykit(project, "diff", "visitors", "2024.1", "2025.1",
+                                      "--format", "html").stdout)
+    assert "pk-doc-clause__why--renumbered" in clauses["4-leaving-1"]
+    assert "Renumbered from 4.1." in clauses["4-leaving-1"]

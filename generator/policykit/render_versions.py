@@ -230,6 +230,8 @@ def _document(comparison: Comparison) -> list[dict[str, Any]]:
 
 
 def _document_clause(comparison: Comparison, change) -> dict[str, Any]:
+    """A clause of the full text: a change bar for a change of words, kind, refs or place;
+    a clause only renumbered has a quiet note instead (a bar on each would hide the rest)."""
     placed = change.new or change.old
     number = change.new_number or change.old_number
     if change.redline:
@@ -238,7 +240,8 @@ def _document_clause(comparison: Comparison, change) -> dict[str, Any]:
         body = markdown_to_html(placed.clause.text)
     return {"id": change.clause, "number": number, "depth": number.count("."),
             "kind": placed.clause.kind, "kind_label": KIND_LABELS[placed.clause.kind],
-            "html": body, "changed": bool(change.kinds),
+            "html": body, "changed": bool(change.kinds) and not change.renumbered_only,
+            "renumbered_from": change.old_number if change.renumbered_only else None,
             "labels": _labels(change) if change.kinds else [],
             "notes": list(change.notes), "change_note": change.change_note,
             "questions": list(change.questions)}
