@@ -184,7 +184,7 @@ def _renumbered_counts(page: str) -> tuple[int, int]:
 
 def test_the_renumbered_only_count_is_the_list_below_it(project):
     summary, listed = _renumbered_counts(_comparison_page(project))
-    assert summary == listed == 3  # one more clause was renumbered and reworded: not listed
+    assert summary == listed == 4  # one more clause was renumbered and reworded: not listed
     for root, policy, old, new in ((project, "visitors", "2024.1", "2025.1"),
                                    (project, "social-media", "2023.1", "2024.1")):
         result = policykit(root, "diff", policy, old, new)
@@ -206,7 +206,7 @@ def _pack_clauses(html: str) -> dict[str, str]:
 
 
 def test_renumbered_only_clauses_get_a_note_and_no_change_bar(project):
-    for policy, old, new, quiet in (("visitors", "2024.1", "2025.1", 3),
+    for policy, old, new, quiet in (("visitors", "2024.1", "2025.1", 4),
                                     ("social-media", "2023.1", "2024.1", 23)):
         html = policykit(project, "diff", policy, old, new, "--format", "html").stdout
         bars = re.findall(r'class="pk-doc-clause [^"]*pk-doc-clause--changed"', html)
@@ -221,3 +221,40 @@ def test_renumbered_only_clauses_get_a_note_and_no_change_bar(project):
                                       "--format", "html").stdout)
     assert "pk-doc-clause__why--renumbered" in clauses["4-leaving-1"]
     assert "Renumbered from 4.1." in clauses["4-leaving-1"]
+
+
+# Sections moved and renamed; reasons for renumbered clauses on the page --------------------
+
+def test_a_section_moved_as_a_whole_is_reported_as_moved(project):
+    text = diff(project)
+    assert "section 5-emergencies moved: 5 -> 4 (5. Emergencies)" in text
+    page = _comparison_page(project)
+    assert "<li>Section 4 “5. Emergencies” moved (was 5)</li>" in page
+    payload = json.loads(diff(project, "json"))
+    moved = [s for s in payload["sections"] if s["change"] == "moved"]
+    assert [(s["section"], s["old_number"], s["new_number"]) for s in moved] == [
+        ("5-emergencies", "5", "4")]
+
+
+def test_a_section_renamed_under_a_new_id_is_renamed_not_removed_and_added(project):
+    payload = json.loads(diff(project, "json"))
+    changes = {s["section"]: s for s in payload["sections"]}
+    assert set(changes) == {"2-access", "5-emergencies", "4-arrival-and-signing-in"}
+    renamed = changes["4-arrival-and-signing-in"]
+    assert (renamed["change"], renamed["old_section"]) == ("renamed", "3-signing-in")
+    kinds = {c["clause"]: c["kinds"] for c in payload["changes"]}
+    assert kinds["3-signing-in-1"] == ["renumbered"]  # its clauses did not move
+    assert "renamed from 3-signing-in: 3. Signing in -> 4. Arrival and signing in" in \
+        diff(project)
+    page = _comparison_page(project)
+    assert "<li>Section 5 “4. Arrival and signing in” renamed from “3. Signing in” (was 3)" \
+           "</li>" in page
+    assert "removed" not in page.split('<ul class="pk-section-changes">')[1].split("</ul>")[0]
+
+
+def test_a_reason_for_a_renumbered_clause_shows_on_the_page_as_in_the_pack(project):
+    reason = "Emergencies now come before signing in, as the inspector advised."
+    assert reason in _pack_clauses(diff(project, "html"))["5-emergencies-1"]
+    renumbered = _comparison_page(project).split('<details class="pk-renumbered">')[1]
+    assert f"<li>5.1 → 4.1: <em>Why:</em> {reason}</li>" in renumbered.split("</details>")[0]
+    assert f"why 5-emergencies-1 was renumbered: {reason}" in diff(project)

@@ -6,7 +6,7 @@ import difflib
 from dataclasses import dataclass, replace
 from typing import Iterator, Mapping
 
-from .model import Clause, Version
+from .model import Clause, Section, Version
 from .redline import (REDLINE_MAX_WORK, Run, _bounded_opcodes, case_only, redline,  # noqa: F401
                       same_words, style_notes, whole)
 
@@ -75,11 +75,12 @@ class SectionChange:
     """A section added, removed or renamed: its titles as written and its numbers."""
 
     section: str
-    kind: str  # added | removed | renamed
+    kind: str  # added | removed | renamed | moved
     old_title: str | None
     new_title: str | None
     old_number: str | None = None
     new_number: str | None = None
+    old_section: str | None = None  # renamed under a new id: the id it had
 
     @property
     def number(self) -> str:
@@ -134,14 +135,15 @@ def compare_versions(old: Version, new: Version,
                      questions: Mapping[str, tuple[str, ...]] = {}) -> Comparison:
     """Every difference between old and new; questions maps clause ids to covering questions."""
     before, after = _placed(old), _placed(new)
-    stable = _stable_ids(before, after)
+    pairs = _section_pairs(old, new, before, after)
+    stable = _stable_ids(before, after, pairs)
     notes = dict(new.removed)
     changes = [_change(before.get(cid), placed, stable, questions) for cid, placed in after.items()]
     removed = {cid: replace(_change(placed, None, stable, questions), change_note=notes.get(cid))
                for cid, placed in before.items() if cid not in after}
     changes = _in_document_order(changes, removed, list(before))
-    return Comparison(old.policy_id, old, new, tuple(changes), tuple(_sections(old, new)),
-                      tuple(_metadata(old, new)))
+    return Comparison(old.policy_id, old, new, tuple(changes),
+                      tuple(_sections(old, new, pairs)), tuple(_metadata(old, new)))
 
 
 def normalise(text: str) -> str:
@@ -181,19 +183,47 @@ def _placed(version: Version) -> dict[str, Placed]:
     return found
 
 
-def _stable_ids(before: dict[str, Placed], after: dict[str, Placed]) -> set[str]:
-    """Clauses that kept their parent and their order among the siblings that survived."""
+def _stable_ids(before: dict[str, Placed], after: dict[str, Placed],
+                pairs: Mapping[str, str] = {}) -> set[str]:
+    """Clauses that kept their parent and their order among the siblings that survived; a
+    section renamed under a new id (pairs: old id -> new id) is the same home."""
+    def home(p: Placed) -> tuple[str, str | None]:
+        return pairs.get(p.section, p.section), p.parent
+
     stable: set[str] = set()
     homes = {p.home for p in after.values()}
-    for home in homes:
+    for place in homes:
         old_order = [cid for cid, p in before.items()
-                     if p.home == home and cid in after and after[cid].home == home]
+                     if home(p) == place and cid in after and after[cid].home == place]
         new_order = [cid for cid, p in after.items()
-                     if p.home == home and cid in before and before[cid].home == home]
+                     if p.home == place and cid in before and home(before[cid]) == place]
         matcher = difflib.SequenceMatcher(None, old_order, new_order, autojunk=False)
         for block in matcher.get_matching_blocks():
             stable.update(old_order[block.a:block.a + block.size])
     return stable
+
+
+def _section_pairs(old: Version, new: Version, before: dict[str, Placed],
+                   after: dict[str, Placed]) -> dict[str, str]:
+    """Old section id -> new section id: the same id, or a section only the old version has
+    paired with one only the new version has when most clauses of each are the other's (a
+    heading reworded by an import changes its id)."""
+    old_ids = [s.id for s in old.all_sections]
+    new_ids = {s.id for s in new.all_sections}
+    pairs = {sid: sid for sid in old_ids if sid in new_ids}
+    gone = [sid for sid in old_ids if sid not in new_ids]
+    for section in new.all_sections:
+        if section.id in pairs.values() or not gone:
+            continue
+        mine = [cid for cid, p in after.items() if p.section == section.id]
+        for sid in gone:
+            theirs = [cid for cid, p in before.items() if p.section == sid]
+            shared = len(set(mine) & set(theirs))
+            if shared and 2 * shared > len(mine) and 2 * shared > len(theirs):
+                pairs[sid] = section.id
+                gone.remove(sid)
+                break
+    return pairs
 
 
 def _change(old: Placed | None, new: Placed | None, stable: set[str],
@@ -230,18 +260,61 @@ def _change(old: Placed | None, new: Placed | None, stable: set[str],
                         new.clause.change_note if kinds else None, notes)
 
 
-def _sections(old: Version, new: Version) -> Iterator[SectionChange]:
+def _sections(old: Version, new: Version, pairs: Mapping[str, str]) -> Iterator[SectionChange]:
+    """Sections added, removed, renamed (under the same id or a new one) and moved (out of
+    their order among the sections around them), in the new version's order."""
     before = {s.id: s for s in old.all_sections}
-    after = {s.id: s for s in new.all_sections}
-    for sid, section in after.items():
-        if sid not in before:
-            yield SectionChange(sid, "added", None, section.title, None, section.number)
-        elif normalise(before[sid].title) != normalise(section.title):
-            yield SectionChange(sid, "renamed", before[sid].title, section.title,
-                                before[sid].number, section.number)
+    back = {new_id: old_id for old_id, new_id in pairs.items()}
+    moved = _moved_sections(old, new, pairs)
+    for section in new.all_sections:
+        was = before.get(back.get(section.id, ""))
+        if was is None:
+            yield SectionChange(section.id, "added", None, section.title, None, section.number)
+            continue
+        renamed_from = was.id if was.id != section.id else None
+        if normalise(was.title) != normalise(section.title):
+            yield SectionChange(section.id, "renamed", was.title, section.title, was.number,
+                                section.number, renamed_from)
+        if section.id in moved:
+            yield SectionChange(section.id, "moved", was.title, section.title, was.number,
+                                section.number, renamed_from)
     for sid, section in before.items():
-        if sid not in after:
+        if sid not in pairs:
             yield SectionChange(sid, "removed", section.title, None, section.number, None)
+
+
+def _moved_sections(old: Version, new: Version, pairs: Mapping[str, str]) -> set[str]:
+    """New ids of sections that left their order among the sections kept beside them."""
+    def order(version: Version, ids) -> dict[str | None, list[str]]:
+        found: dict[str | None, list[str]] = {}
+        for parent, section in _with_parents(version):
+            if section.id in ids:
+                found.setdefault(ids[parent] if parent in ids else parent, []).append(
+                    ids[section.id])
+        return found
+
+    before = order(old, dict(pairs))
+    after = order(new, {new_id: new_id for new_id in pairs.values()})
+    moved: set[str] = set()
+    for parent, new_order in after.items():
+        old_order = [sid for sid in before.get(parent, []) if sid in new_order]
+        kept_order = [sid for sid in new_order if sid in old_order]
+        matcher = difflib.SequenceMatcher(None, old_order, kept_order, autojunk=False)
+        kept = {sid for block in matcher.get_matching_blocks()
+                for sid in old_order[block.a:block.a + block.size]}
+        moved.update(sid for sid in kept_order if sid not in kept)
+    return moved
+
+
+def _with_parents(version: Version) -> Iterator[tuple[str | None, Section]]:
+    """Every section with the id of the section it is nested in (None at the top)."""
+    def visit(section, parent):
+        yield parent, section
+        for child in section.sections:
+            yield from visit(child, section.id)
+
+    for section in version.sections:
+        yield from visit(section, None)
 
 
 METADATA_FIELDS = ("status", "sources", "review_due", "approved_on", "approved_by", "note")
@@ -275,14 +348,22 @@ def by_section(comparison: Comparison,
     titles.update({s.id: (s.title, s.number) for s in comparison.new.all_sections})
     groups: dict[str, list[ClauseChange]] = {s.id: [] for s in comparison.new.all_sections}
     for change in comparison.changes if changes is None else changes:
-        section = change.placed.section
-        groups.setdefault(section, []).append(change)
+        groups.setdefault(section_of(comparison, change), []).append(change)
     out = []
     for sid, found in groups.items():
         if found:
             title, number = titles.get(sid, (sid, ""))
             out.append(SectionGroup(sid, title, tuple(found), number))
     return out
+
+
+def section_of(comparison: Comparison, change: ClauseChange) -> str:
+    """The section a change stands in: its section in the new version; a removed clause's
+    old section, under its new id when the section was renamed under a new one."""
+    if change.new is not None:
+        return change.new.section
+    renamed = {s.old_section: s.section for s in comparison.sections if s.old_section}
+    return renamed.get(change.placed.section, change.placed.section)
 
 
 def parent_of(comparison: Comparison, change: ClauseChange) -> Clause | None:

@@ -43,6 +43,8 @@ def to_json(comparison: Comparison) -> dict[str, Any]:
 def _section_json(section) -> dict[str, Any]:
     """A section's change: titles as written (Markdown source) and as rendered (HTML)."""
     return {"section": section.section, "change": section.kind,
+            "old_section": section.old_section or (None if section.kind == "added"
+                                                   else section.section),
             "old_title": section.old_title, "new_title": section.new_title,
             "old_number": section.old_number, "new_number": section.new_number,
             "old_title_html": _title_html(section.old_title),
@@ -101,9 +103,7 @@ def to_text(comparison: Comparison, colour: bool = False) -> str:
              ", ".join(f"{summary[k]} {_shown_key(k)}" for k in SHOWN_KEYS)]
     for m in comparison.metadata:  # values from YAML: escaped so the terminal shows, not obeys
         lines.append(f"{m.field}: {_safe(_show(m.old))} -> {_safe(_show(m.new))}")
-    for s in comparison.sections:
-        lines.append(f"section {s.section} {s.kind}: {_safe(_show_title(s.old_title))} -> "
-                     f"{_safe(_show_title(s.new_title))}")
+    lines += [_text_section(s) for s in comparison.sections]
     for change in _in_substance_or_moved(comparison):
         lines += ["", mark("heading", f"{_numbers(change)}  {change.clause}  "
                                       f"({_kinds(change)})")]
@@ -122,7 +122,19 @@ def to_text(comparison: Comparison, colour: bool = False) -> str:
     if renumbered:
         lines += ["", "renumbered only: " + ", ".join(f"{c.clause} {_numbers(c)}"
                                                       for c in renumbered)]
+        lines += [f"why {c.clause} was renumbered: {_safe(c.change_note)}"
+                  for c in renumbered if c.change_note]
     return "\n".join(lines) + "\n"
+
+
+def _text_section(s) -> str:
+    """A section change on one line: its id (and the id it had), kind, numbers and titles."""
+    if s.kind == "moved":
+        return f"section {s.section} moved: {s.old_number} -> {s.new_number} " \
+               f"({_safe(_show_title(s.new_title))})"
+    kind = f"renamed from {s.old_section}" if s.old_section else s.kind
+    return f"section {s.section} {kind}: {_safe(_show_title(s.old_title))} -> " \
+           f"{_safe(_show_title(s.new_title))}"
 
 
 def _safe(text: str) -> str:
@@ -226,7 +238,9 @@ def to_markdown(comparison: Comparison) -> str:
     renumbered = _renumbered_only(comparison)
     if renumbered:
         out += ["", "## Renumbered only", ""]
-        out += [f"- `{c.clause}`: {_numbers(c)}" for c in renumbered]
+        out += [f"- `{c.clause}`: {_numbers(c)}" + (f" (*why:* {_md_escape(c.change_note)})"
+                                                      if c.change_note else "")
+                for c in renumbered]
     return "\n".join(out) + "\n"
 
 
@@ -243,13 +257,14 @@ def _md_title(title: str | None) -> str:
 def _md_section(change) -> str:
     """A section change by number and title, as governors read it."""
     old, new = (f"“{_md_title(t)}”" for t in (change.old_title, change.new_title))
+    was = f" (was {change.old_number})" if change.old_number != change.new_number else ""
     if change.kind == "added":
         return f"Section {change.new_number} {new} added"
     if change.kind == "removed":
         return f"Section {change.old_number} {old} removed"
-    if change.old_number != change.new_number:
-        return f"Section {change.old_number} {old} is now {change.new_number} {new}"
-    return f"Section {change.new_number} {old} is now {new}"
+    if change.kind == "moved":
+        return f"Section {change.new_number} {new} moved{was}"
+    return f"Section {change.new_number} {new} renamed from {old}{was}"
 
 
 def _md_show(value: Any) -> str:

@@ -9,7 +9,7 @@ from typing import Any, Iterator
 
 from markupsafe import Markup
 
-from .compare import Comparison, SectionChange, by_section, compare_versions, kind_change, parent_of
+from .compare import Comparison, SectionChange, by_section, section_of, compare_versions, kind_change, parent_of
 from .model import KIND_LABELS, Policy, Project, Version
 from .quizzes import covering_questions, retrain
 from .redline import rendered_text, runs_html, title_html
@@ -168,8 +168,8 @@ def compare_view(policy: Policy, comparison: Comparison, link, organisation: str
         "sections_folded": len(comparison.sections) > SECTIONS_LISTED,
         "groups": groups,
         "changes": [c for g in groups for c in g["changes"]],
-        "renumbered": [{"id": c.clause, "old": c.old_number, "new": c.new_number}
-                       for c in comparison.renumbered_only],
+        "renumbered": [{"id": c.clause, "old": c.old_number, "new": c.new_number,
+                        "change_note": c.change_note} for c in comparison.renumbered_only],
         "unchanged": [{"number": c.new_number, "id": c.clause,
                        "text": _first_words(rendered_text(c.placed.clause.text))}
                       for c in comparison.clauses if not c.kinds],
@@ -221,10 +221,10 @@ def _document(comparison: Comparison) -> list[dict[str, Any]]:
                           "clauses": [],
                           "removed": False}
     for change in comparison.clauses:
-        placed = change.placed
-        section = sections.setdefault(placed.section, {
-            "id": placed.section, "number": titles[placed.section][0],
-            "title": title_html(titles[placed.section][1]), "clauses": [], "removed": True})
+        home = section_of(comparison, change)
+        section = sections.setdefault(home, {
+            "id": home, "number": titles[home][0],
+            "title": title_html(titles[home][1]), "clauses": [], "removed": True})
         section["clauses"].append(_document_clause(comparison, change))
     return list(sections.values())
 
@@ -298,14 +298,15 @@ def section_change_html(change: SectionChange) -> Markup:
     """A section change as a governor reads it: by number and title, never by id."""
     old, new = (Markup("“%s”") % title_html(t) if t is not None else ""
                 for t in (change.old_title, change.new_title))
+    was = Markup(" (was %s)") % change.old_number \
+        if change.old_number != change.new_number else ""
     if change.kind == "added":
         return Markup("Section %s %s added") % (change.new_number, new)
     if change.kind == "removed":
         return Markup("Section %s %s removed") % (change.old_number, old)
-    if change.old_number != change.new_number:
-        return Markup("Section %s %s is now %s %s") % (change.old_number, old,
-                                                        change.new_number, new)
-    return Markup("Section %s %s is now %s") % (change.new_number, old, new)
+    if change.kind == "moved":
+        return Markup("Section %s %s moved%s") % (change.new_number, new, was)
+    return Markup("Section %s %s renamed from %s%s") % (change.new_number, new, old, was)
 
 
 def _first_words(text: str, count: int = 12) -> str:
