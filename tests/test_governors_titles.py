@@ -258,3 +258,35 @@ def test_a_reason_for_a_renumbered_clause_shows_on_the_page_as_in_the_pack(proje
     renumbered = _comparison_page(project).split('<details class="pk-renumbered">')[1]
     assert f"<li>5.1 → 4.1: <em>Why:</em> {reason}</li>" in renumbered.split("</details>")[0]
     assert f"why 5-emergencies-1 was renumbered: {reason}" in diff(project)
+
+
+# A reworded table is compared cell by cell ------------------------------------------------
+
+def test_a_reworded_table_is_redlined_inside_its_cells(project):
+    payload = json.loads(diff(project, "json"))
+    change = next(c for c in payload["changes"] if c["clause"] == "3-signing-in-2")
+    assert [row["op"] for row in change["table"]] == ["equal", "equal", "replace"]
+    assert change["table"][2]["cells"][2] == [{"op": "equal", "text": "Always"},
+                                              {"op": "insert", "text": ", by the site manager"}]
+    assert change["redline"]  # the flat redline stays, as the JSON contract has it
+    assert "| Contractor | Red | Always{+, by the site manager+} |" in diff(project)
+    html = MarkdownIt("commonmark").enable("table").render(diff(project, "markdown"))
+    assert "<td>Always<ins>, by the site manager</ins></td>" in html
+    page = _comparison_page(project)
+    assert "<td>Always<ins class=\"pk-ins\"><span class=\"pk-sr\">[inserted: </span>, by the " \
+           "site manager<span class=\"pk-sr\">]</span></ins></td>" in page
+
+
+def test_the_pack_shows_a_reworded_table_as_a_table(project, browser):
+    page = browser.new_page()
+    try:
+        page.set_content(diff(project, "html"))
+        cells = page.eval_on_selector(
+            "#doc-3-signing-in-2 table", "t => [...t.rows].map(r => [...r.cells].map("
+            "c => [c.tagName, c.textContent, c.querySelector('ins') ? c.querySelector('ins')"
+            ".textContent : null]))")
+    finally:
+        page.close()
+    assert [[tag for tag, _, _ in row] for row in cells] == [["TH"] * 3, ["TD"] * 3, ["TD"] * 3]
+    assert cells[2][2][2] == "[inserted: , by the site manager]"
+    assert cells[1][2][1] == "Not needed"

@@ -7,8 +7,8 @@ from dataclasses import dataclass, replace
 from typing import Iterator, Mapping
 
 from .model import Clause, Section, Version
-from .redline import (REDLINE_MAX_WORK, Run, _bounded_opcodes, case_only, redline,  # noqa: F401
-                      same_words, style_notes, whole)
+from .redline import (REDLINE_MAX_WORK, Run, TableRow, _bounded_opcodes, case_only,  # noqa: F401
+                      redline, same_words, style_notes, table_redline, whole)
 
 CLAUSE_KINDS = ("added", "removed", "reworded", "moved", "renumbered", "kind-changed",
                 "refs-changed", "format-changed")
@@ -43,6 +43,7 @@ class ClauseChange:
     questions: tuple[str, ...] = ()
     change_note: str | None = None
     notes: tuple[str, ...] = ()  # "case only", "link changed: old → new", ...
+    table: tuple[TableRow, ...] | None = None  # a clause that is a table: cell by cell
 
     @property
     def placed(self) -> Placed:
@@ -233,8 +234,10 @@ def _change(old: Placed | None, new: Placed | None, stable: set[str],
     if old is None or new is None:
         kind = "added" if old is None else "removed"
         runs = whole("insert" if old is None else "delete", either.clause.text)
+        table = table_redline(None if old is None else old.clause.text,
+                              None if new is None else new.clause.text)
         return ClauseChange(clause_id, (kind,), old, new, runs, questions.get(clause_id, ()),
-                            new.clause.change_note if new else None)
+                            new.clause.change_note if new else None, table=table)
     kinds: list[str] = []
     notes: tuple[str, ...] = ()
     reworded = not same_words(old.clause.text, new.clause.text)
@@ -254,10 +257,11 @@ def _change(old: Placed | None, new: Placed | None, stable: set[str],
     if [r.text for r in old.clause.refs] != [r.text for r in new.clause.refs]:
         kinds.append("refs-changed")
     runs = redline(old.clause.text, new.clause.text) if reworded or styled else ()
+    table = table_redline(old.clause.text, new.clause.text) if runs else None
     in_substance = set(kinds) - {"moved", "renumbered"}
     covering = questions.get(clause_id, ()) if in_substance else ()
     return ClauseChange(clause_id, tuple(kinds), old, new, runs, covering,
-                        new.clause.change_note if kinds else None, notes)
+                        new.clause.change_note if kinds else None, notes, table)
 
 
 def _sections(old: Version, new: Version, pairs: Mapping[str, str]) -> Iterator[SectionChange]:

@@ -71,6 +71,10 @@ def _change_json(change: ClauseChange) -> dict[str, Any]:
         "kind_to": (kind_change(change) or (None, None))[1],
         "notes": list(change.notes),
         "redline": [_run_json(run) for run in change.redline],
+        "table": None if change.table is None else [
+            {"op": row.op, "header": row.header,
+             "cells": [[_run_json(run) for run in cell] for cell in row.cells]}
+            for row in change.table],
     }
 
 
@@ -110,9 +114,12 @@ def to_text(comparison: Comparison, colour: bool = False) -> str:
         parent = parent_of(comparison, change)
         if parent is not None:
             lines.append(f"under {parent.number}: {_safe(_lead_in(parent))}")
-        if change.redline:
-            lines.append(runs_plain(change.redline, {k: marks[k] for k in ("delete", "insert")},
-                                    clean=_safe))
+        edits = {k: marks[k] for k in ("delete", "insert")}
+        if change.table:
+            lines += ["| " + " | ".join(runs_plain(cell, edits, clean=_safe) for cell in row.cells)
+                      + " |" for row in change.table]
+        elif change.redline:
+            lines.append(runs_plain(change.redline, edits, clean=_safe))
         lines += [_safe(note) for note in change.notes]
         if change.change_note:
             lines.append(f"why: {_safe(change.change_note)}")
@@ -226,7 +233,9 @@ def to_markdown(comparison: Comparison) -> str:
             parent = parent_of(comparison, change)
             if parent is not None:
                 out += [f"*Under {parent.number}:* {_md_escape(_lead_in(parent))} …", ""]
-            if change.redline:
+            if change.table:
+                out += _md_table(change.table)
+            elif change.redline:
                 out.append(_md_paragraph(markdown_runs(change.redline)))
             else:
                 out.append(_md_paragraph(_md_escape(rendered_text(change.placed.clause.text))))
@@ -265,6 +274,13 @@ def _md_section(change) -> str:
     if change.kind == "moved":
         return f"Section {change.new_number} {new} moved{was}"
     return f"Section {change.new_number} {new} renamed from {old}{was}"
+
+
+def _md_table(rows) -> list[str]:
+    """A table redline as a pipe table: edits in <del>/<ins> inside their cells."""
+    lines = ["| " + " | ".join(markdown_runs(cell) or " " for cell in row.cells) + " |"
+             for row in rows]
+    return lines[:1] + ["|" + "---|" * len(rows[0].cells)] + lines[1:]
 
 
 def _md_show(value: Any) -> str:

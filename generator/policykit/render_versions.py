@@ -12,7 +12,7 @@ from markupsafe import Markup
 from .compare import Comparison, SectionChange, by_section, section_of, compare_versions, kind_change, parent_of
 from .model import KIND_LABELS, Policy, Project, Version
 from .quizzes import covering_questions, retrain
-from .redline import rendered_text, runs_html, title_html
+from .redline import rendered_text, runs_html, table_html, title_html
 from .text import markdown_to_html
 from .session import kept, memo
 from . import urls
@@ -234,7 +234,9 @@ def _document_clause(comparison: Comparison, change) -> dict[str, Any]:
     a clause only renumbered has a quiet note instead (a bar on each would hide the rest)."""
     placed = change.new or change.old
     number = change.new_number or change.old_number
-    if change.redline:
+    if change.table:
+        body = Markup(table_html(change.table))
+    elif change.redline:
         body = Markup(f"<p>{runs_html(change.redline)}</p>")
     else:
         body = markdown_to_html(placed.clause.text)
@@ -277,6 +279,7 @@ def _change_view(comparison: Comparison, change, page_href: str) -> dict[str, An
         "clause_kind": KIND_LABELS[where.clause.kind],
         "lead_in": {"number": parent.number,
                     "text": _first_words(rendered_text(parent.text), 16)} if parent else None,
+        "table": Markup(table_html(change.table)) if change.table else None,
         "redline": redline_html(change.redline) if change.redline else None,
         "text": None if change.redline else markdown_to_html(where.clause.text),
         "notes": [n for n in change.notes if n != "case only"],
