@@ -290,3 +290,51 @@ def test_the_pack_shows_a_reworded_table_as_a_table(project, browser):
     assert [[tag for tag, _, _ in row] for row in cells] == [["TH"] * 3, ["TD"] * 3, ["TD"] * 3]
     assert cells[2][2][2] == "[inserted: , by the site manager]"
     assert cells[1][2][1] == "Not needed"
+
+
+# First approval: a policy with only a draft -----------------------------------------------
+
+def never_approved(dest: Path) -> Path:
+    """The imported visitors policy as an import leaves it: one draft, never approved."""
+    root = copy_project(dest)
+    shutil.copytree(FIXTURE / "policy", root / "policy", dirs_exist_ok=True)
+    (root / "policy/visitors/versions/2024.1.yaml").unlink()
+    return root
+
+
+def test_a_draft_never_approved_is_listed_on_reviews_awaiting_first_approval(tmp_path):
+    from policykit.build import build_date, load_and_check
+    from policykit.render import REVIEWS_PAGE, environment
+    from policykit.render_reviews import reviews_view
+    from policykit.templates import folders
+
+    root = never_approved(tmp_path / "project")
+    project, _ = load_and_check(root)
+    page = environment(folders(root)).get_template("reviews.md.j2").render(
+        view=reviews_view(project, REVIEWS_PAGE.link, build_date()))
+    drafts = page.split('<ul class="pk-review-drafts">')[1].split("</ul>")[0]
+    assert "Visitors Policy</a>: draft 2025.1, awaiting first approval" in drafts
+    assert "2 drafts awaiting approval" in page
+
+
+def test_pack_drafts_gives_a_never_approved_draft_its_first_approval_pack(tmp_path):
+    from pypdf import PdfReader
+
+    from policykit.build import load_and_check
+
+    root = never_approved(tmp_path / "project")
+    digest = load_and_check(root)[0].policy("visitors").version("2025.1").digest
+    result = policykit(root, "pack", "--drafts", "-o", "pack.pdf")
+    assert result.returncode == 0, result.stderr
+    text = "\n".join(page.extract_text() for page in PdfReader(root / "pack.pdf").pages)
+    flat = " ".join(text.split())
+    assert "Visitors Policy: version 2025.1 for first approval" in flat
+    assert digest in flat.replace(" ", "") or digest in text.replace("\n", "")
+    assert "The side gate is now locked all day." in flat  # a reason given
+    assert "Visitors come in by the main gate only." in flat  # the full text
+    assert "Signature" in flat and "Visitors Policy: changes from" not in flat
+    approved = policykit(root, "approve", "visitors", "2025.1", "--by", "FGB", "--on",
+                         "2025-06-01")
+    assert approved.returncode == 0, approved.stderr
+    assert f"the draft approved has content hash {digest}: check it is the hash printed on " \
+           "the first-approval pack of visitors 2025.1" in approved.stdout

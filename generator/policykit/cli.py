@@ -334,8 +334,7 @@ def _approve(root: Path, args: argparse.Namespace) -> int:
     print(f"approved {args.policy} {version.version}; its content hash is in "
           f"{(folder / workflow.LOCK_FILE).relative_to(root)}")
     if version.status == "draft":  # what the chair checks against the pack that was read
-        print(f"the draft approved has content hash {version.digest}: check it is the hash "
-              "printed on the governors' pack; if not, the draft changed after the pack was made")
+        print(workflow.pack_to_check(policy, version))
     return OK
 
 

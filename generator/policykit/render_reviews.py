@@ -12,18 +12,26 @@ from .dates import long_date, long_date_or_none
 DUE_SOON_DAYS = 90
 
 
+def approved(policy: Policy) -> Version | None:
+    """The newest approved version, if the policy was ever approved."""
+    found = [v for v in policy.versions if v.status == "approved"]
+    return found[-1] if found else None
+
+
 def newest_draft(policy: Policy) -> Version | None:
-    """A draft newer than the current version (the one awaiting approval), if any."""
-    current = policy.current
-    drafts = [v for v in policy.versions if v.status == "draft" and v is not current
-              and (current is None or version_key(v.version) > version_key(current.version))]
+    """A draft newer than the approved version (the one awaiting approval), if any; for a
+    policy never approved (an imported one), its newest draft, awaiting first approval."""
+    base = approved(policy)
+    drafts = [v for v in policy.versions if v.status == "draft"
+              and (base is None or version_key(v.version) > version_key(base.version))]
     return drafts[-1] if drafts else None
 
 
 def pack_for(policy: Policy) -> tuple[Version, Version] | None:
-    """The pair a governor signs for a policy: current -> newest draft."""
-    draft, current = newest_draft(policy), policy.current
-    return (current, draft) if draft and current else None
+    """The pair a governor signs for a policy: approved version -> newest draft (None when
+    there is no draft, or when the draft awaits first approval: its pack is its full text)."""
+    draft, base = newest_draft(policy), approved(policy)
+    return (base, draft) if draft and base else None
 
 
 def review_rows(project: Project, today: dt.date) -> list[dict[str, Any]]:
@@ -59,6 +67,11 @@ def reviews_view(project: Project, link, today: dt.date) -> dict[str, Any]:
             "owner": policy.owner, "state": row["state"], "state_label": STATE_LABELS[row["state"]],
             "due": long_date_or_none(row["due"]),
             "draft": row["draft"].version if row["draft"] else None,
+            "first_approval": bool(row["draft"]) and not pair,
+            "draft_href": link(urls.policy(policy.id, row["draft"].version))
+            if row["draft"] else None,
+            "draft_print_href": link(urls.print_of(urls.policy(policy.id, row["draft"].version)))
+            if row["draft"] else None,
             "pack_href": link(pack) if pack else None,
             "print_href": link(urls.print_of(pack)) if pack else None,
         })

@@ -182,6 +182,39 @@ def compare_view(policy: Policy, comparison: Comparison, link, organisation: str
     }
 
 
+def first_approval_view(policy: Policy, version: Version, questions: dict,
+                        organisation: str = "", generated: dt.date | None = None
+                        ) -> dict[str, Any]:
+    """A first-approval pack (a policy never approved, e.g. imported): the full text of the
+    draft, nothing to compare it with; its content hash, the reasons written beside clauses,
+    the quiz questions that will teach each clause, and the sign-off form."""
+    sections = [{"id": s.id, "number": s.number, "title": title_html(s.title),
+                 "clauses": [{"id": c.id, "number": c.number, "depth": c.number.count("."),
+                              "kind_label": KIND_LABELS[c.kind],
+                              "html": markdown_to_html(c.text), "change_note": c.change_note,
+                              "questions": list(questions.get(c.id, ()))}
+                             for top in s.clauses for c in top.walk()]}
+                for s in version.all_sections]
+    return {
+        "title": policy.title, "policy_id": policy.id, "organisation": organisation,
+        "new": {"version": version.version, "status": version.status},
+        "document": sections,
+        "questions": _first_questions(version, questions),
+        **_hash(version),
+        "generated": _date(generated) if generated else None,
+        "approval": _approval(version),
+    }
+
+
+def _first_questions(version: Version, questions: dict) -> list[dict[str, Any]]:
+    """Each question that teaches the version, with the clauses it covers, in clause order."""
+    found: dict[str, list[str]] = {}
+    for clause in version.all_clauses:
+        for question in questions.get(clause.id, ()):
+            found.setdefault(question, []).append(clause.number)
+    return [{"id": q, "clauses": numbers} for q, numbers in found.items()]
+
+
 def _hash(version: Version) -> dict[str, str]:
     """The hash a governor checks against the paper pack: after approval, the draft's as they
     saw it (approve writes the decision into the file, which changes the file's own hash)."""
