@@ -338,3 +338,45 @@ def test_pack_drafts_gives_a_never_approved_draft_its_first_approval_pack(tmp_pa
     assert approved.returncode == 0, approved.stderr
     assert f"the draft approved has content hash {digest}: check it is the hash printed on " \
            "the first-approval pack of visitors 2025.1" in approved.stdout
+
+
+# Quieter commands: what concerns the version approved or packed, the rest in one line ------
+
+def _unlock(root: Path, policy: str, name: str) -> None:
+    path = root / "policy" / policy / "approved.lock"
+    data = json.loads(path.read_text("utf-8"))
+    del data["versions"][name]
+    path.write_text(json.dumps(data, indent=2), "utf-8")
+
+
+def test_approve_prints_only_what_concerns_the_version_and_each_line_once(tmp_path):
+    root = imported(tmp_path / "project")
+    result = policykit(root, "approve", "social-media", "2024.1", "--by", "FGB", "--on",
+                       "2024-09-12")
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == len(set(lines)), result.stderr  # nothing printed twice
+    assert "visitors" not in result.stderr  # another policy's warning: counted, not listed
+    assert lines[-1] == "policykit: 1 other warning elsewhere in the project (policykit " \
+                        "check lists it)"
+    assert "leadership-rant" in result.stderr  # its own quiz's warning is shown
+    assert result.stdout.startswith("approved social-media 2024.1")
+
+
+def test_approve_of_an_unlocked_version_does_not_first_print_the_error_it_fixes(tmp_path):
+    root = imported(tmp_path / "project")
+    _unlock(root, "social-media", "2023.1")
+    result = policykit(root, "approve", "social-media", "2023.1")
+    assert result.returncode == 0, result.stderr
+    assert "not locked" not in result.stderr and "error" not in result.stderr, result.stderr
+    assert "approved social-media 2023.1" in result.stdout
+
+
+def test_pack_prints_only_what_concerns_the_policies_packed(tmp_path):
+    root = imported(tmp_path / "project")
+    result = policykit(root, "pack", "--due-before", "2025-06-01", "-o", "pack.pdf")
+    assert result.returncode == 0, result.stderr
+    assert "social-media-induction" not in result.stderr, result.stderr  # not packed
+    assert "policy/visitors/versions/2024.1.yaml:5:13: warning: review was due" in result.stderr
+    assert re.search(r"^policykit: \d+ other warnings? elsewhere in the project",
+                     result.stderr, re.M), result.stderr

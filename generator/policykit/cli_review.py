@@ -35,16 +35,17 @@ def _date(text: str) -> dt.date:
 
 def _pack(root: Path, args: argparse.Namespace) -> int:
     from .build import build_date, load_and_check
-    from .cli import PROBLEMS, OK, _site_url, report
+    from .cli import PROBLEMS, OK, _site_url, report, report_about
     from .errors import errors
 
     project, problems = load_and_check(root)
-    report(problems)
     if errors(problems):
+        report(problems)
         print("policykit: no meeting pack written", file=sys.stderr)
         return PROBLEMS
     today = build_date()
     items = meeting_items(project, root, args.due_before, args.drafts, today, _site_url(root))
+    report_about(problems, project, [item["policy"] for item in items])
     if not items:
         print("policykit: no policy matches: no meeting pack written", file=sys.stderr)
         return PROBLEMS
@@ -83,14 +84,14 @@ def meeting_items(project, root: Path, due_before: dt.date | None, drafts: bool,
         if not pair and draft is not None:
             page = env.get_template("first_approval.html.j2").render(view=first_approval_view(
                 policy, draft, questions, project.organisation.name, generated=today))
-            items.append({"title": policy.title,
+            items.append({"title": policy.title, "policy": policy.id,
                           "label": f"version {draft.version} for first approval",
                           "body": _embedded(page, policy.id,
                                             policy_print(policy.id, draft.version), site_url)})
             continue
         if not pair:
-            items.append({"title": policy.title, "label": "review due, no draft yet",
-                          "body": None})
+            items.append({"title": policy.title, "policy": policy.id,
+                          "label": "review due, no draft yet", "body": None})
             continue
         url = compare_print(policy.id, pair[0].version, pair[1].version)
         def link(target, here=url):
@@ -100,7 +101,7 @@ def meeting_items(project, root: Path, due_before: dt.date | None, drafts: bool,
         page = env.get_template("compare_standalone.html.j2").render(
             view=compare_view(policy, comparison, link, project.organisation.name,
                               generated=today), print_css="", favicon="data:,")
-        items.append({"title": policy.title,
+        items.append({"title": policy.title, "policy": policy.id,
                       "label": f"changes from {pair[0].version} to {pair[1].version}",
                       "body": _embedded(page, policy.id, url, site_url)})
     return items
