@@ -461,9 +461,8 @@ def table_redline(old: str | None, new: str | None) -> tuple[TableRow, ...] | No
     else:
         rows.append(_row_whole("insert" if b else "delete", (b or a)[0], header=True))
     old_body, new_body = a[1:], b[1:]
-    keys = (lambda row: "\0".join(" ".join(_keys(cell)) for cell in row))
-    matcher = difflib.SequenceMatcher(None, list(map(keys, old_body)),
-                                      list(map(keys, new_body)), autojunk=False)
+    matcher = difflib.SequenceMatcher(None, list(map(_row_key, old_body)),
+                                      list(map(_row_key, new_body)), autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         pairs = min(i2 - i1, j2 - j1) if op == "replace" else 0
         for k in range(pairs):
@@ -472,6 +471,11 @@ def table_redline(old: str | None, new: str | None) -> tuple[TableRow, ...] | No
         rows += [_row_whole("insert", row) for row in new_body[j1 + pairs:j2] if op != "equal"]
         rows += [_row_pair(row, row) for row in new_body[j1:j2] if op == "equal"]
     return tuple(rows)
+
+
+def _row_key(row: list[str]) -> str:
+    """A row as compared: its cells' words (quotes, spacing and Markdown spelling aside)."""
+    return "\0".join(" ".join(_keys(cell)) for cell in row)
 
 
 def _row_pair(old: list[str], new: list[str], header: bool = False) -> TableRow:
