@@ -380,3 +380,55 @@ def test_pack_prints_only_what_concerns_the_policies_packed(tmp_path):
     assert "policy/visitors/versions/2024.1.yaml:5:13: warning: review was due" in result.stderr
     assert re.search(r"^policykit: \d+ other warnings? elsewhere in the project",
                      result.stderr, re.M), result.stderr
+
+
+# The review calendar: /reviews/reviews.ics ------------------------------------------------
+
+def _calendar(root: Path, today) -> bytes:
+    from policykit.build import load_and_check
+    from policykit.render_reviews import reviews_calendar
+
+    return reviews_calendar(load_and_check(root)[0], today)
+
+
+def test_the_review_calendar_is_valid_icalendar_with_stable_uids(tmp_path):
+    import datetime as dt
+
+    import icalendar
+
+    root = imported(tmp_path / "project")
+    policy = root / "policy/visitors/policy.yaml"
+    policy.write_text(policy.read_text("utf-8").replace(
+        "title: Visitors Policy", 'title: "Visitors, contractors; and \\\\ guests — Æthelred’s"'),
+        "utf-8")
+    data = _calendar(root, dt.date(2026, 1, 1))
+    lines = data.split(b"\r\n")
+    assert data.endswith(b"END:VCALENDAR\r\n") and b"\n" not in data.replace(b"\r\n", b"")
+    assert all(len(line) <= 75 for line in lines)  # folded at 75 octets
+    calendar = icalendar.Calendar.from_ical(data)
+    assert calendar["VERSION"] == "2.0" and calendar["PRODID"]
+    events = {c["UID"]: c for c in calendar.walk("VEVENT")}
+    todos = {c["UID"]: c for c in calendar.walk("VTODO")}
+    review = events["review.visitors.2024.1.newbury-school@policykit"]
+    assert review.decoded("DTSTART") == dt.date(2025, 3, 1)
+    assert str(review["SUMMARY"]) == \
+        "Review due: Visitors, contractors; and \\ guests — Æthelred’s (version 2024.1)"
+    assert review.walk("VALARM")[0]["TRIGGER"].dt == -dt.timedelta(days=14)
+    assert set(todos) == {"approval.visitors.2025.1.newbury-school@policykit",
+                          "approval.social-media.2024.1.newbury-school@policykit"}
+    assert all(c.get("DTSTAMP") for c in [*events.values(), *todos.values()])
+    later = _calendar(root, dt.date(2026, 2, 1))
+    assert {c["UID"] for c in icalendar.Calendar.from_ical(later).walk()
+            if c.name in ("VEVENT", "VTODO")} == set(events) | set(todos)  # stable
+
+
+def test_the_site_serves_the_review_calendar_and_reviews_links_it(tmp_path):
+    from conftest import build
+
+    root = imported(tmp_path / "project")
+    site = build(root)
+    served = (site / "reviews/reviews.ics").read_bytes()
+    assert served.startswith(b"BEGIN:VCALENDAR\r\n")
+    assert b"UID:review.visitors.2024.1.newbury-school@policykit" in served
+    page = (site / "reviews/index.html").read_text("utf-8")
+    assert '<a href="reviews.ics">reviews.ics</a>' in page
