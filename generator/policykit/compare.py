@@ -213,18 +213,28 @@ def _section_pairs(old: Version, new: Version, before: dict[str, Placed],
     new_ids = {s.id for s in new.all_sections}
     pairs = {sid: sid for sid in old_ids if sid in new_ids}
     gone = [sid for sid in old_ids if sid not in new_ids]
+    if not gone:
+        return pairs
+    theirs = _clauses_by_section(before)
+    mine = _clauses_by_section(after)
     for section in new.all_sections:
-        if section.id in pairs.values() or not gone:
+        if section.id in pairs:  # kept under its id
             continue
-        mine = [cid for cid, p in after.items() if p.section == section.id]
+        clauses = mine.get(section.id, set())
         for sid in gone:
-            theirs = [cid for cid, p in before.items() if p.section == sid]
-            shared = len(set(mine) & set(theirs))
-            if shared and 2 * shared > len(mine) and 2 * shared > len(theirs):
+            shared = len(clauses & theirs.get(sid, set()))
+            if shared and 2 * shared > len(clauses) and 2 * shared > len(theirs[sid]):
                 pairs[sid] = section.id
                 gone.remove(sid)
                 break
     return pairs
+
+
+def _clauses_by_section(placed: dict[str, Placed]) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for cid, p in placed.items():
+        found.setdefault(p.section, set()).add(cid)
+    return found
 
 
 def _change(old: Placed | None, new: Placed | None, stable: set[str],
