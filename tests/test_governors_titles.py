@@ -432,3 +432,12 @@ def test_the_site_serves_the_review_calendar_and_reviews_links_it(tmp_path):
     assert b"UID:review.visitors.2024.1.newbury-school@policykit" in served
     page = (site / "reviews/index.html").read_text("utf-8")
     assert '<a href="reviews.ics">reviews.ics</a>' in page
+
+
+def test_the_pack_marks_a_moved_or_renamed_section_under_its_heading(project):
+    html = diff(project, "html")
+    moved = html.split('<h3 id="doc-5-emergencies">')[1].split("<div")[0]
+    assert '<p class="pk-doc-clause__why pk-doc-section__change">Section 4 “5. Emergencies” ' \
+           "moved (was 5).</p>" in moved
+    renamed = html.split('<h3 id="doc-4-arrival-and-signing-in">')[1].split("<div")[0]
+    assert "renamed from “3. Signing in” (was 3).</p>" in renamed

@@ -249,15 +249,19 @@ def _document(comparison: Comparison) -> list[dict[str, Any]]:
     titles = {s.id: (s.number, s.title) for s in comparison.old.all_sections}
     titles.update({s.id: (s.number, s.title) for s in comparison.new.all_sections})
     sections: dict[str, dict[str, Any]] = {}
+    notes: dict[str, list[Markup]] = {}
+    for change in comparison.sections:
+        if change.kind in ("moved", "renamed"):
+            notes.setdefault(change.section, []).append(section_change_html(change))
     for s in comparison.new.all_sections:
         sections[s.id] = {"id": s.id, "number": s.number, "title": title_html(s.title),
-                          "clauses": [],
-                          "removed": False}
+                          "clauses": [], "removed": False, "notes": notes.get(s.id, [])}
     for change in comparison.clauses:
         home = section_of(comparison, change)
         section = sections.setdefault(home, {
             "id": home, "number": titles[home][0],
-            "title": title_html(titles[home][1]), "clauses": [], "removed": True})
+            "title": title_html(titles[home][1]), "clauses": [], "removed": True,
+            "notes": []})
         section["clauses"].append(_document_clause(comparison, change))
     return list(sections.values())
 
