@@ -85,7 +85,7 @@ def reviews_view(project: Project, link, today: dt.date) -> dict[str, Any]:
 
 # The review calendar (/reviews/reviews.ics): review dates and drafts awaiting approval --------
 
-CALENDAR_NAME = "reviews.ics"
+CALENDAR_NAME = urls.REVIEWS_CALENDAR.rsplit("/", 1)[1]  # beside the /reviews/ page
 REMIND_DAYS_BEFORE = 14
 
 
