@@ -422,16 +422,43 @@ def test_the_review_calendar_is_valid_icalendar_with_stable_uids(tmp_path):
             if c.name in ("VEVENT", "VTODO")} == set(events) | set(todos)  # stable
 
 
-def test_the_site_serves_the_review_calendar_and_reviews_links_it(tmp_path):
+@pytest.fixture(scope="module")
+def imported_site(tmp_path_factory) -> Path:
     from conftest import build
 
-    root = imported(tmp_path / "project")
-    site = build(root)
-    served = (site / "reviews/reviews.ics").read_bytes()
+    return build(imported(tmp_path_factory.mktemp("imported-site") / "project"))
+
+
+def test_the_site_serves_the_review_calendar_and_reviews_links_it(imported_site):
+    served = (imported_site / "reviews/reviews.ics").read_bytes()
     assert served.startswith(b"BEGIN:VCALENDAR\r\n")
     assert b"UID:review.visitors.2024.1.newbury-school@policykit" in served
-    page = (site / "reviews/index.html").read_text("utf-8")
+    page = (imported_site / "reviews/index.html").read_text("utf-8")
     assert '<a href="reviews.ics">reviews.ics</a>' in page
+
+
+def test_the_built_comparison_page_reads_as_governors_read_it(imported_site, browser):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from browser import serve
+
+    with serve(imported_site) as url:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        try:
+            page.goto(url + "policies/visitors/compare/2024.1/2025.1/")
+            text = page.locator("article").inner_text()
+            assert not MARKDOWN_IN_TITLES.search(text) and not SECTION_IDS.search(text)
+            cell = page.locator("table.pk-redline-table tr.pk-row--replace td").nth(2)
+            assert cell.locator("ins.pk-ins").text_content() == \
+                "[inserted: , by the site manager]"
+            assert cell.locator("ins.pk-ins").is_visible()
+            assert page.locator("h3.pk-change-section em", has_text="Access").count() == 1
+            results = Axe().run(page)
+        finally:
+            page.close()
+    serious = [(v["id"], len(v["nodes"])) for v in results.response["violations"]
+               if v["impact"] in ("serious", "critical")]
+    assert serious == [], results.generate_report()
 
 
 def test_the_pack_marks_a_moved_or_renamed_section_under_its_heading(project):
