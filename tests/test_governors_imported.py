@@ -333,6 +333,7 @@ def test_pack_drafts_gives_a_never_approved_draft_its_first_approval_pack(tmp_pa
     assert "The side gate is now locked all day." in flat  # a reason given
     assert "Visitors come in by the main gate only." in flat  # the full text
     assert "Signature" in flat and "Visitors Policy: changes from" not in flat
+    assert "signing off this policy (version 2025.1" in flat
     approved = policykit(root, "approve", "visitors", "2025.1", "--by", "FGB", "--on",
                          "2025-06-01")
     assert approved.returncode == 0, approved.stderr

@@ -177,7 +177,7 @@ def compare_view(policy: Policy, comparison: Comparison, link, organisation: str
         "questions": _questions(comparison),
         **_hash(new),
         "generated": _date(generated) if generated else None,
-        "approval": _approval(new),
+        "approval": _approval(new), "signing_off": "this comparison",
         "is_empty": comparison.is_empty,
     }
 
@@ -202,7 +202,7 @@ def first_approval_view(policy: Policy, version: Version, questions: dict,
         "questions": _first_questions(version, questions),
         **_hash(version),
         "generated": _date(generated) if generated else None,
-        "approval": _approval(version),
+        "approval": _approval(version), "signing_off": "this policy",
     }
 
 
