@@ -94,7 +94,7 @@ def reviews_calendar(project: Project, today: dt.date) -> bytes:
     all-day event with a reminder, and each draft awaiting approval as a to-do (due on the
     review date when there is one). UIDs are made from the policy, version and organisation,
     so an item keeps its UID from build to build; DTSTAMP is the build date."""
-    organisation = project.organisation.name
+    organisation = project.known_organisation.name
     suffix = _uid_part(organisation) or "organisation"
     stamp = f"{today:%Y%m%d}T000000Z"
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//policykit//policy reviews//EN",

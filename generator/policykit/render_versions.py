@@ -249,10 +249,7 @@ def _document(comparison: Comparison) -> list[dict[str, Any]]:
     titles = {s.id: (s.number, s.title) for s in comparison.old.all_sections}
     titles.update({s.id: (s.number, s.title) for s in comparison.new.all_sections})
     sections: dict[str, dict[str, Any]] = {}
-    notes: dict[str, list[Markup]] = {}
-    for change in comparison.sections:
-        if change.kind in ("moved", "renamed"):
-            notes.setdefault(change.section, []).append(section_change_html(change))
+    notes = _section_notes(comparison)
     for s in comparison.new.all_sections:
         sections[s.id] = {"id": s.id, "number": s.number, "title": title_html(s.title),
                           "clauses": [], "removed": False, "notes": notes.get(s.id, [])}
@@ -264,6 +261,15 @@ def _document(comparison: Comparison) -> list[dict[str, Any]]:
             "notes": []})
         section["clauses"].append(_document_clause(comparison, change))
     return list(sections.values())
+
+
+def _section_notes(comparison: Comparison) -> dict[str, list[Markup]]:
+    """What the full text says under a section's heading: moved, renamed."""
+    notes: dict[str, list[Markup]] = {}
+    for change in comparison.sections:
+        if change.kind in ("moved", "renamed"):
+            notes.setdefault(change.section, []).append(section_change_html(change))
+    return notes
 
 
 def _document_clause(comparison: Comparison, change) -> dict[str, Any]:
