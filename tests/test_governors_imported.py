@@ -469,3 +469,62 @@ def test_the_pack_marks_a_moved_or_renamed_section_under_its_heading(project):
            "moved (was 5).</p>" in moved
     renamed = html.split('<h3 id="doc-4-arrival-and-signing-in">')[1].split("<div")[0]
     assert "renamed from “3. Signing in” (was 3).</p>" in renamed
+
+
+# The whole journey through the real importer: first approval, then a renewal --------------
+
+def _confirm_kinds(path: Path) -> None:
+    """What a person does after import: confirm each guessed kind."""
+    path.write_text("".join(line for line in path.read_text("utf-8").splitlines(True)
+                            if line.strip() != "kind_guessed: true"), "utf-8")
+
+
+def _pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def test_an_imported_policy_through_first_approval_and_renewal(tmp_path):
+    documents = FIXTURE / "documents"
+    init = subprocess.run([POLICYKIT, "init", str(tmp_path / "school"), "--name",
+                           "Test School"], capture_output=True, text=True)
+    assert init.returncode == 0, init.stderr
+    root = tmp_path / "school"
+    versions = root / "policy/visitors-imp/versions"
+    result = policykit(root, "import", str(documents / "visitors-2024.md"), "--id",
+                       "visitors-imp", "--version", "2024.1")
+    assert result.returncode == 0, result.stderr
+    _confirm_kinds(versions / "2024.1.yaml")
+    policy = root / "policy/visitors-imp/policy.yaml"
+    policy.write_text(policy.read_text("utf-8") + "training: none\ntraining_reason: Staff "
+                      "read it; the office signs visitors in.\n", "utf-8")
+    assert "title: \"1\\\\. Required Information\"" in (versions / "2024.1.yaml").read_text()
+
+    result = policykit(root, "pack", "--drafts", "-o", "first.pdf")  # only drafts so far
+    assert result.returncode == 0, result.stderr
+    first = _pdf_text(root / "first.pdf")
+    assert "for first approval" in first and "\\" not in first and "*" not in first
+    result = policykit(root, "approve", "visitors-imp", "2024.1", "--by", "FGB", "--on",
+                       "2024-09-01")
+    assert result.returncode == 0, result.stderr
+    assert "first-approval pack of visitors-imp 2024.1" in result.stdout
+
+    result = policykit(root, "import", str(documents / "visitors-2025.md"), "--id",
+                       "visitors-imp", "--version", "2025.1", "--into-draft")
+    assert result.returncode == 0, result.stderr
+    _confirm_kinds(versions / "2025.1.yaml")
+    text = policykit(root, "diff", "visitors-imp", "2024.1", "2025.1").stdout
+    assert "\\." not in text and "*" not in text
+    assert "renamed from 3-signing" in text and "section 3-signing removed" not in text
+    assert "| Contractor | Red | Always{+, by the site manager+} |" in text
+    payload = json.loads(policykit(root, "diff", "visitors-imp", "2024.1", "2025.1",
+                                   "--format", "json").stdout)
+    assert payload["summary"]["renumbered-only"] == sum(
+        1 for c in payload["changes"] if c["kinds"] == ["renumbered"])
+    result = policykit(root, "pack", "--drafts", "-o", "renewal.pdf")
+    assert result.returncode == 0, result.stderr
+    renewal = _pdf_text(root / "renewal.pdf")
+    assert "changes from 2024.1 to 2025.1" in renewal
+    assert "\\" not in renewal and "*" not in renewal
+    assert not re.search(r"\b(2-access-site|4-arrival-signing|3-signing)\b", renewal)
