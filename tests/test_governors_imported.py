@@ -528,3 +528,30 @@ def test_an_imported_policy_through_first_approval_and_renewal(tmp_path):
     assert "changes from 2024.1 to 2025.1" in renewal
     assert "\\" not in renewal and "*" not in renewal
     assert not re.search(r"\b(2-access-site|4-arrival-signing|3-signing)\b", renewal)
+
+
+def test_many_section_changes_fold_under_their_count():
+    from policykit.compare import compare_versions
+    from policykit.errors import Source
+    from policykit.model import Policy
+    from policykit.render import environment
+    from policykit.render_versions import compare_view
+    from policykit.templates import folders
+    from test_governors import version
+
+    def doc(name, sections):
+        body = "".join(f"  - id: s{i}\n    title: Part {i}\n    clauses:\n      - id: c{i}\n"
+                       f"        kind: duty\n        text: Rule {i}.\n" for i in sections)
+        return f'version: "{name}"\nstatus: approved\nsections:\n{body}'
+
+    comparison = compare_versions(version(doc("1", range(3))), version(doc("2", range(12))))
+    assert len(comparison.sections) == 9
+    old, new = comparison.old, comparison.new
+    policy = Policy("demo", "Demo", "Headteacher", Source("policy/demo/policy.yaml"),
+                    versions=(old, new))
+    view = compare_view(policy, comparison, lambda url: url)
+    page = environment(folders(FIXTURE)).get_template("compare.md.j2").render(
+        view=view, print_href="print/", pdf_href=None)
+    folded = page.split('<details class="pk-section-changes"><summary>')[1]
+    assert folded.startswith("9 sections added, removed, renamed or moved</summary>")
+    assert "<li>Section 12 “Part 11” added</li>" in folded
