@@ -6,9 +6,11 @@ import difflib
 from dataclasses import dataclass, replace
 from typing import Iterator, Mapping
 
-from .model import Clause, Section, Version
-from .redline import (REDLINE_MAX_WORK, Run, TableRow, _bounded_opcodes, case_only,  # noqa: F401
-                      redline, same_words, style_notes, table_redline, whole)
+from .compare_sections import SectionChange, normalise, section_changes, section_pairs  # noqa: F401
+from .model import Clause, Version
+from .redline import (REDLINE_MAX_WORK, Run, _bounded_opcodes, case_only, redline,  # noqa: F401
+                      same_words, style_notes, whole)
+from .redline_table import TableRow, table_redline
 
 CLAUSE_KINDS = ("added", "removed", "reworded", "moved", "renumbered", "kind-changed",
                 "refs-changed", "format-changed")
@@ -72,24 +74,6 @@ class ClauseChange:
 
 
 @dataclass(frozen=True)
-class SectionChange:
-    """A section added, removed or renamed: its titles as written and its numbers."""
-
-    section: str
-    kind: str  # added | removed | renamed | moved
-    old_title: str | None
-    new_title: str | None
-    old_number: str | None = None
-    new_number: str | None = None
-    old_section: str | None = None  # renamed under a new id: the id it had
-
-    @property
-    def number(self) -> str:
-        """The number a reader finds it under: in the new version, or where it stood."""
-        return self.new_number or self.old_number or ""
-
-
-@dataclass(frozen=True)
 class MetadataChange:
     field: str
     old: object
@@ -136,7 +120,7 @@ def compare_versions(old: Version, new: Version,
                      questions: Mapping[str, tuple[str, ...]] = {}) -> Comparison:
     """Every difference between old and new; questions maps clause ids to covering questions."""
     before, after = _placed(old), _placed(new)
-    pairs = _section_pairs(old, new, before, after)
+    pairs = section_pairs(old, new, _clauses_by_section(before), _clauses_by_section(after))
     stable = _stable_ids(before, after, pairs)
     notes = dict(new.removed)
     changes = [_change(before.get(cid), placed, stable, questions) for cid, placed in after.items()]
@@ -144,12 +128,7 @@ def compare_versions(old: Version, new: Version,
                for cid, placed in before.items() if cid not in after}
     changes = _in_document_order(changes, removed, list(before))
     return Comparison(old.policy_id, old, new, tuple(changes),
-                      tuple(_sections(old, new, pairs)), tuple(_metadata(old, new)))
-
-
-def normalise(text: str) -> str:
-    """Text as compared: whitespace and line wrapping do not count, punctuation does."""
-    return " ".join(text.split())
+                      tuple(section_changes(old, new, pairs)), tuple(_metadata(old, new)))
 
 
 def _in_document_order(kept: list[ClauseChange], removed: dict[str, ClauseChange],
@@ -204,33 +183,8 @@ def _stable_ids(before: dict[str, Placed], after: dict[str, Placed],
     return stable
 
 
-def _section_pairs(old: Version, new: Version, before: dict[str, Placed],
-                   after: dict[str, Placed]) -> dict[str, str]:
-    """Old section id -> new section id: the same id, or a section only the old version has
-    paired with one only the new version has when most clauses of each are the other's (a
-    heading reworded by an import changes its id)."""
-    old_ids = [s.id for s in old.all_sections]
-    new_ids = {s.id for s in new.all_sections}
-    pairs = {sid: sid for sid in old_ids if sid in new_ids}
-    gone = [sid for sid in old_ids if sid not in new_ids]
-    if not gone:
-        return pairs
-    theirs = _clauses_by_section(before)
-    mine = _clauses_by_section(after)
-    for section in new.all_sections:
-        if section.id in pairs:  # kept under its id
-            continue
-        clauses = mine.get(section.id, set())
-        for sid in gone:
-            shared = len(clauses & theirs.get(sid, set()))
-            if shared and 2 * shared > len(clauses) and 2 * shared > len(theirs[sid]):
-                pairs[sid] = section.id
-                gone.remove(sid)
-                break
-    return pairs
-
-
 def _clauses_by_section(placed: dict[str, Placed]) -> dict[str, set[str]]:
+    """The ids of the clauses standing in each section."""
     found: dict[str, set[str]] = {}
     for cid, p in placed.items():
         found.setdefault(p.section, set()).add(cid)
@@ -272,63 +226,6 @@ def _change(old: Placed | None, new: Placed | None, stable: set[str],
     covering = questions.get(clause_id, ()) if in_substance else ()
     return ClauseChange(clause_id, tuple(kinds), old, new, runs, covering,
                         new.clause.change_note if kinds else None, notes, table)
-
-
-def _sections(old: Version, new: Version, pairs: Mapping[str, str]) -> Iterator[SectionChange]:
-    """Sections added, removed, renamed (under the same id or a new one) and moved (out of
-    their order among the sections around them), in the new version's order."""
-    before = {s.id: s for s in old.all_sections}
-    back = {new_id: old_id for old_id, new_id in pairs.items()}
-    moved = _moved_sections(old, new, pairs)
-    for section in new.all_sections:
-        was = before.get(back.get(section.id, ""))
-        if was is None:
-            yield SectionChange(section.id, "added", None, section.title, None, section.number)
-            continue
-        renamed_from = was.id if was.id != section.id else None
-        if normalise(was.title) != normalise(section.title):
-            yield SectionChange(section.id, "renamed", was.title, section.title, was.number,
-                                section.number, renamed_from)
-        if section.id in moved:
-            yield SectionChange(section.id, "moved", was.title, section.title, was.number,
-                                section.number, renamed_from)
-    for sid, section in before.items():
-        if sid not in pairs:
-            yield SectionChange(sid, "removed", section.title, None, section.number, None)
-
-
-def _moved_sections(old: Version, new: Version, pairs: Mapping[str, str]) -> set[str]:
-    """New ids of sections that left their order among the sections kept beside them."""
-    def order(version: Version, ids) -> dict[str | None, list[str]]:
-        found: dict[str | None, list[str]] = {}
-        for parent, section in _with_parents(version):
-            if section.id in ids:
-                found.setdefault(ids[parent] if parent in ids else parent, []).append(
-                    ids[section.id])
-        return found
-
-    before = order(old, dict(pairs))
-    after = order(new, {new_id: new_id for new_id in pairs.values()})
-    moved: set[str] = set()
-    for parent, new_order in after.items():
-        old_order = [sid for sid in before.get(parent, []) if sid in new_order]
-        kept_order = [sid for sid in new_order if sid in old_order]
-        matcher = difflib.SequenceMatcher(None, old_order, kept_order, autojunk=False)
-        kept = {sid for block in matcher.get_matching_blocks()
-                for sid in old_order[block.a:block.a + block.size]}
-        moved.update(sid for sid in kept_order if sid not in kept)
-    return moved
-
-
-def _with_parents(version: Version) -> Iterator[tuple[str | None, Section]]:
-    """Every section with the id of the section it is nested in (None at the top)."""
-    def visit(section, parent):
-        yield parent, section
-        for child in section.sections:
-            yield from visit(child, section.id)
-
-    for section in version.sections:
-        yield from visit(section, None)
 
 
 METADATA_FIELDS = ("status", "sources", "review_due", "approved_on", "approved_by", "note")

@@ -12,7 +12,8 @@ from markupsafe import Markup
 from .compare import Comparison, SectionChange, by_section, section_of, compare_versions, kind_change, parent_of
 from .model import KIND_LABELS, Policy, Project, Version
 from .quizzes import covering_questions, retrain
-from .redline import rendered_text, runs_html, table_html, title_html
+from .redline import rendered_text, runs_html, title_html
+from .redline_table import table_html
 from .text import markdown_to_html
 from .session import kept, memo
 from . import urls
