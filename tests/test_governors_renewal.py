@@ -27,7 +27,8 @@ def test_markdown_diff_escapes_renamed_section_titles_and_changed_details():
     html = MarkdownIt("commonmark").render(diff_report.to_markdown(compare_versions(old, new)))
     assert "<script>" not in html and "<img" not in html and "javascript:" not in \
         "".join(a for a in html.split('href="')[1:])
-    assert "&lt;script&gt;alert(9)&lt;/script&gt; **panel** [x](javascript:alert(1))" in html
+    # the title's Markdown is rendered (issue 24), its HTML shown as text, the link defused
+    assert "&lt;script&gt;alert(9)&lt;/script&gt; <strong>panel</strong> <a " in html
     assert "&lt;img src=x onerror=alert(3)&gt; guidance" in html
 
 

@@ -118,7 +118,8 @@ def test_sub_clauses_under_their_lead_in_and_changes_by_section(governors_site):
     page = (governors_site / PACK / "index.html").read_text("utf-8")
     assert '<p class="pk-lead-in">Under 6.4: The following activities must not be undertaken:' \
         in page
-    sections = re.findall(r'<h3 class="pk-change-section">([^<]+)</h3>', page)
+    sections = re.findall(r'<h3 class="pk-change-section"><span class="section__number">\d+'
+                          r'</span> ([^<]+)</h3>', page)
     assert sections == ["Introduction", "Effective practices when using social media sites",
                         "Dealing with inappropriate contact or material/comments"]
 

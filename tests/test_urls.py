@@ -97,6 +97,7 @@ def expected_files(project) -> set[str]:
         pages += [urls.quiz(quiz.id, part) for part in urls.QUIZ_PARTS]
         files += [urls.quiz_download(quiz.id, fmt) for fmt in urls.QUIZ_FORMATS]
     pages += [urls.sign_off(pathway.id) for pathway in project.pathways]
+    files.append(urls.REVIEWS_CALENDAR)
     return {*map(urls.source, pages), *map(urls.html_source, printed), *files}
 
 

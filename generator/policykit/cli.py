@@ -330,11 +330,14 @@ def _new_version(root: Path, args: argparse.Namespace) -> int:
 
 
 def _approve(root: Path, args: argparse.Namespace) -> int:
-    # approve is what records a missing lock entry: that error must not stop it.
-    _, policy, code = _policy_of(root, args.policy, lambda problem: is_unlocked(
-        problem, args.policy, args.version))
-    if code:
-        return code
+    # approve is what records a missing lock entry: that error must not stop it, nor be shown.
+    project, problems = load_and_check(root)
+    if [p for p in errors(problems) if not is_unlocked(p, args.policy, args.version)]:
+        report(problems)
+        return PROBLEMS
+    policy = project.policy(args.policy)
+    if policy is None:
+        return _usage(f"no policy '{args.policy}' in policy/")
     version = policy.version(args.version)
     if version is None:
         return _usage(f"no version '{args.version}' of policy '{args.policy}'")
@@ -378,12 +381,11 @@ def _approve(root: Path, args: argparse.Namespace) -> int:
     locked = dict(policy.locked)
     locked[version.version] = workflow.content_hash(text.encode("utf-8"))
     write_tree(folder, {workflow.LOCK_FILE: workflow.lock_text(locked)}, prune=False)
-    report(problems)
+    report_about(problems, project, [policy.id])
     print(f"approved {args.policy} {version.version}; its content hash is in "
           f"{(folder / workflow.LOCK_FILE).relative_to(root)}")
     if version.status == "draft":  # what the chair checks against the pack that was read
-        print(f"the draft approved has content hash {version.digest}: check it is the hash "
-              "printed on the governors' pack; if not, the draft changed after the pack was made")
+        print(workflow.pack_to_check(policy, version))
     return OK
 
 
@@ -437,6 +439,20 @@ def report(problems: list[Problem], verbose: bool = False) -> None:
     if found:
         files = len({p.source.path for p in found})
         print(f"{_count(len(found), 'error')} in {_count(files, 'file')}", file=sys.stderr)
+
+
+def report_about(problems: list[Problem], project, policy_ids: list[str]) -> None:
+    """Report the problems in the files of these policies and of their quizzes; the rest of
+    the project's in one line (what approve and pack print beside their result)."""
+    folders = tuple(f"policy/{pid}/" for pid in policy_ids)
+    quizzes = {quiz.source.path for pid in policy_ids for quiz in project.quizzes_on(pid)}
+    ours = [p for p in problems if p.source.path.startswith(folders)
+            or p.source.path in quizzes]
+    report(ours)
+    rest = len(problems) - len(ours)
+    if rest:
+        print(f"policykit: {_count(rest, 'other warning')} elsewhere in the project "
+              f"(policykit check lists {'it' if rest == 1 else 'them'})", file=sys.stderr)
 
 
 def _count(n: int, one: str, many: str = "") -> str:

@@ -35,16 +35,17 @@ def _date(text: str) -> dt.date:
 
 def _pack(root: Path, args: argparse.Namespace) -> int:
     from .build import build_date, load_and_check
-    from .cli import PROBLEMS, OK, _site_url, report
+    from .cli import PROBLEMS, OK, _site_url, report, report_about
     from .errors import errors
 
     project, problems = load_and_check(root)
-    report(problems)
     if errors(problems):
+        report(problems)
         print("policykit: no meeting pack written", file=sys.stderr)
         return PROBLEMS
     today = build_date()
     items = meeting_items(project, root, args.due_before, args.drafts, today, _site_url(root))
+    report_about(problems, project, [item["policy"] for item in items])
     if not items:
         print("policykit: no policy matches: no meeting pack written", file=sys.stderr)
         return PROBLEMS
@@ -61,56 +62,75 @@ def _pack(root: Path, args: argparse.Namespace) -> int:
 def meeting_items(project, root: Path, due_before: dt.date | None, drafts: bool,
                   today: dt.date, site_url: str | None) -> list[dict]:
     """The agenda in order (review date, then title): each policy's pack body, or None when
-    a policy is due for review with no draft yet."""
+    a policy is due for review with no draft yet. A draft of a policy never approved gets a
+    first-approval pack: its full text, nothing to compare it with."""
     from .compare import compare_versions
-    from .pdf import standalone_links
     from .quizzes import covering_questions
     from .render import environment
     from .render_reviews import review_rows
-    from .render_versions import compare_view
-    from .urls import compare_print, relative_link
+    from .render_versions import compare_view, first_approval_view
+    from .urls import compare_print, policy_print, relative_link
     from .templates import folders
 
     env = environment(folders(root))
     items = []
     for row in review_rows(project, today):
-        if drafts and not row["pair"]:
+        if drafts and not row["draft"]:
             continue
         if due_before and not (row["due"] and row["due"] < due_before):
             continue
-        policy, pair = row["policy"], row["pair"]
+        policy, pair, draft = row["policy"], row["pair"], row["draft"]
+        questions = covering_questions(project, policy.id)
+        if not pair and draft is not None:
+            page = env.get_template("first_approval.html.j2").render(view=first_approval_view(
+                policy, draft, questions, project.organisation.name, generated=today))
+            items.append({"title": policy.title, "policy": policy.id,
+                          "label": f"version {draft.version} for first approval",
+                          "body": _embedded(page, policy.id,
+                                            policy_print(policy.id, draft.version), site_url)})
+            continue
         if not pair:
-            items.append({"title": policy.title, "label": "review due, no draft yet",
-                          "body": None})
+            items.append({"title": policy.title, "policy": policy.id,
+                          "label": "review due, no draft yet", "body": None})
             continue
         url = compare_print(policy.id, pair[0].version, pair[1].version)
         def link(target, here=url):
             return relative_link(here, target)
         old, new = pair
-        comparison = compare_versions(old, new, covering_questions(project, policy.id))
+        comparison = compare_versions(old, new, questions)
         page = env.get_template("compare_standalone.html.j2").render(
             view=compare_view(policy, comparison, link, project.organisation.name,
                               generated=today), print_css="", favicon="data:,")
-        body = page.split("<body>", 1)[1].rsplit("</body>", 1)[0]
-        body = body.replace("<main>", "<div>").replace("</main>", "</div>")
-        body = re.sub(r'\bid="', 'id="' + policy.id + "-", body)
-        body = re.sub(r'(href="#|aria-labelledby=")', r'\1' + policy.id + "-", body)
-        items.append({"title": policy.title,
+        items.append({"title": policy.title, "policy": policy.id,
                       "label": f"changes from {pair[0].version} to {pair[1].version}",
-                      "body": Markup(standalone_links(body, url, site_url))})
+                      "body": _embedded(page, policy.id, url, site_url)})
     return items
+
+
+def _embedded(page: str, policy_id: str, url: str, site_url: str | None) -> Markup:
+    """A standalone pack page's body, to stand in the meeting pack: ids prefixed with the
+    policy's, links made absolute on site_url (or plain text)."""
+    from .pdf import standalone_links
+
+    body = page.split("<body>", 1)[1].rsplit("</body>", 1)[0]
+    body = body.replace("<main>", "<div>").replace("</main>", "</div>")
+    body = re.sub(r'\bid="', 'id="' + policy_id + "-", body)
+    body = re.sub(r'(href="#|aria-labelledby=")', r'\1' + policy_id + "-", body)
+    return Markup(standalone_links(body, url, site_url))
 
 
 def meeting_html(project, root: Path, items: list[dict], criterion: str,
                  today: dt.date) -> str:
-    """The meeting pack as one HTML document."""
+    """The meeting pack as one HTML document; each item's anchor is named by its place on the
+    agenda (an item without a pack keeps its number, so the links after it stay true)."""
     from .render import environment
     from .templates import folders
 
     env = environment(folders(root))
     css = _print_css(root)
+    entries = [dict(item, anchor=f"item-{number}") for number, item in enumerate(items, 1)]
     view = {"organisation": project.organisation.name, "criterion": criterion,
-            "generated": long_date(today), "entries": items}
+            "generated": long_date(today), "entries": entries}
     return env.get_template("meeting_pack.html.j2").render(view=view, css=Markup(css))
 
 

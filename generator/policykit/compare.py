@@ -6,13 +6,17 @@ import difflib
 from dataclasses import dataclass, replace
 from typing import Iterator, Mapping
 
+from .compare_sections import SectionChange, normalise, section_changes, section_pairs  # noqa: F401
 from .model import Clause, Version
 from .redline import (REDLINE_MAX_WORK, Run, _bounded_opcodes, case_only, redline,  # noqa: F401
                       same_words, style_notes, whole)
+from .redline_table import TableRow, table_redline
 
 CLAUSE_KINDS = ("added", "removed", "reworded", "moved", "renumbered", "kind-changed",
                 "refs-changed", "format-changed")
 SUMMARY_KEYS = ("added", "removed", "reworded", "moved", "renumbered", "unchanged")
+# What reports show: "renumbered-only" counts exactly the clauses listed as renumbered only.
+SHOWN_KEYS = ("added", "removed", "reworded", "moved", "renumbered-only", "unchanged")
 __all__ = ["compare_versions", "redline", "Comparison", "ClauseChange", "Run"]
 
 
@@ -41,6 +45,7 @@ class ClauseChange:
     questions: tuple[str, ...] = ()
     change_note: str | None = None
     notes: tuple[str, ...] = ()  # "case only", "link changed: old → new", ...
+    table: tuple[TableRow, ...] | None = None  # a clause that is a table: cell by cell
 
     @property
     def placed(self) -> Placed:
@@ -58,17 +63,14 @@ class ClauseChange:
         return self.new.clause.number if self.new else None
 
     @property
+    def renumbered_only(self) -> bool:
+        """Changed in nothing but its number (it kept its words, kind, refs and place)."""
+        return self.kinds == ("renumbered",)
+
+    @property
     def in_substance(self) -> bool:
         """Changed in what it says or asks, not only in where it stands."""
         return bool(set(self.kinds) - {"moved", "renumbered"})
-
-
-@dataclass(frozen=True)
-class SectionChange:
-    section: str
-    kind: str  # added | removed | renamed
-    old_title: str | None
-    new_title: str | None
 
 
 @dataclass(frozen=True)
@@ -93,13 +95,20 @@ class Comparison:
         stood in the old version)."""
         return tuple(c for c in self.clauses if c.kinds)
 
+    @property
+    def renumbered_only(self) -> tuple[ClauseChange, ...]:
+        """The clauses changed in nothing but their number, in document order."""
+        return tuple(c for c in self.clauses if c.renumbered_only)
+
     def summary(self) -> dict[str, int]:
-        """How many clauses had each kind of change (one may count under several)."""
+        """How many clauses had each kind of change (one may count under several);
+        "renumbered-only" is the number of clauses in renumbered_only."""
         counts = {key: 0 for key in (*SUMMARY_KEYS, "kind-changed", "refs-changed",
                                      "format-changed")}
         for change in self.clauses:
             for kind in change.kinds or ("unchanged",):
                 counts[kind] += 1
+        counts["renumbered-only"] = len(self.renumbered_only)
         return counts
 
     @property
@@ -111,19 +120,15 @@ def compare_versions(old: Version, new: Version,
                      questions: Mapping[str, tuple[str, ...]] = {}) -> Comparison:
     """Every difference between old and new; questions maps clause ids to covering questions."""
     before, after = _placed(old), _placed(new)
-    stable = _stable_ids(before, after)
+    pairs = section_pairs(old, new, _clauses_by_section(before), _clauses_by_section(after))
+    stable = _stable_ids(before, after, pairs)
     notes = dict(new.removed)
     changes = [_change(before.get(cid), placed, stable, questions) for cid, placed in after.items()]
     removed = {cid: replace(_change(placed, None, stable, questions), change_note=notes.get(cid))
                for cid, placed in before.items() if cid not in after}
     changes = _in_document_order(changes, removed, list(before))
-    return Comparison(old.policy_id, old, new, tuple(changes), tuple(_sections(old, new)),
-                      tuple(_metadata(old, new)))
-
-
-def normalise(text: str) -> str:
-    """Text as compared: whitespace and line wrapping do not count, punctuation does."""
-    return " ".join(text.split())
+    return Comparison(old.policy_id, old, new, tuple(changes),
+                      tuple(section_changes(old, new, pairs)), tuple(_metadata(old, new)))
 
 
 def _in_document_order(kept: list[ClauseChange], removed: dict[str, ClauseChange],
@@ -158,19 +163,32 @@ def _placed(version: Version) -> dict[str, Placed]:
     return found
 
 
-def _stable_ids(before: dict[str, Placed], after: dict[str, Placed]) -> set[str]:
-    """Clauses that kept their parent and their order among the siblings that survived."""
+def _stable_ids(before: dict[str, Placed], after: dict[str, Placed],
+                pairs: Mapping[str, str] = {}) -> set[str]:
+    """Clauses that kept their parent and their order among the siblings that survived; a
+    section renamed under a new id (pairs: old id -> new id) is the same home."""
+    def home(p: Placed) -> tuple[str, str | None]:
+        return pairs.get(p.section, p.section), p.parent
+
     stable: set[str] = set()
     homes = {p.home for p in after.values()}
-    for home in homes:
+    for place in homes:
         old_order = [cid for cid, p in before.items()
-                     if p.home == home and cid in after and after[cid].home == home]
+                     if home(p) == place and cid in after and after[cid].home == place]
         new_order = [cid for cid, p in after.items()
-                     if p.home == home and cid in before and before[cid].home == home]
+                     if p.home == place and cid in before and home(before[cid]) == place]
         matcher = difflib.SequenceMatcher(None, old_order, new_order, autojunk=False)
         for block in matcher.get_matching_blocks():
             stable.update(old_order[block.a:block.a + block.size])
     return stable
+
+
+def _clauses_by_section(placed: dict[str, Placed]) -> dict[str, set[str]]:
+    """The ids of the clauses standing in each section."""
+    found: dict[str, set[str]] = {}
+    for cid, p in placed.items():
+        found.setdefault(p.section, set()).add(cid)
+    return found
 
 
 def _change(old: Placed | None, new: Placed | None, stable: set[str],
@@ -180,8 +198,10 @@ def _change(old: Placed | None, new: Placed | None, stable: set[str],
     if old is None or new is None:
         kind = "added" if old is None else "removed"
         runs = whole("insert" if old is None else "delete", either.clause.text)
+        table = table_redline(None if old is None else old.clause.text,
+                              None if new is None else new.clause.text)
         return ClauseChange(clause_id, (kind,), old, new, runs, questions.get(clause_id, ()),
-                            new.clause.change_note if new else None)
+                            new.clause.change_note if new else None, table=table)
     kinds: list[str] = []
     notes: tuple[str, ...] = ()
     reworded = not same_words(old.clause.text, new.clause.text)
@@ -201,23 +221,11 @@ def _change(old: Placed | None, new: Placed | None, stable: set[str],
     if [r.text for r in old.clause.refs] != [r.text for r in new.clause.refs]:
         kinds.append("refs-changed")
     runs = redline(old.clause.text, new.clause.text) if reworded or styled else ()
+    table = table_redline(old.clause.text, new.clause.text) if runs else None
     in_substance = set(kinds) - {"moved", "renumbered"}
     covering = questions.get(clause_id, ()) if in_substance else ()
     return ClauseChange(clause_id, tuple(kinds), old, new, runs, covering,
-                        new.clause.change_note if kinds else None, notes)
-
-
-def _sections(old: Version, new: Version) -> Iterator[SectionChange]:
-    before = {s.id: s for s in old.all_sections}
-    after = {s.id: s for s in new.all_sections}
-    for sid, section in after.items():
-        if sid not in before:
-            yield SectionChange(sid, "added", None, section.title)
-        elif normalise(before[sid].title) != normalise(section.title):
-            yield SectionChange(sid, "renamed", before[sid].title, section.title)
-    for sid, section in before.items():
-        if sid not in after:
-            yield SectionChange(sid, "removed", section.title, None)
+                        new.clause.change_note if kinds else None, notes, table)
 
 
 METADATA_FIELDS = ("status", "sources", "review_due", "approved_on", "approved_by", "note")
@@ -240,20 +248,33 @@ class SectionGroup:
     section: str
     title: str
     changes: tuple[ClauseChange, ...]
+    number: str = ""
 
 
 def by_section(comparison: Comparison,
                changes: tuple[ClauseChange, ...] | None = None) -> list[SectionGroup]:
     """Changes grouped by the section they stand in (removed ones: where they stood), sections
     in the new version's order, then sections only the old version had."""
-    titles = {s.id: s.title for s in comparison.old.all_sections}
-    titles.update({s.id: s.title for s in comparison.new.all_sections})
+    titles = {s.id: (s.title, s.number) for s in comparison.old.all_sections}
+    titles.update({s.id: (s.title, s.number) for s in comparison.new.all_sections})
     groups: dict[str, list[ClauseChange]] = {s.id: [] for s in comparison.new.all_sections}
     for change in comparison.changes if changes is None else changes:
-        section = change.placed.section
-        groups.setdefault(section, []).append(change)
-    return [SectionGroup(sid, titles.get(sid, sid), tuple(found))
-            for sid, found in groups.items() if found]
+        groups.setdefault(section_of(comparison, change), []).append(change)
+    out = []
+    for sid, found in groups.items():
+        if found:
+            title, number = titles.get(sid, (sid, ""))
+            out.append(SectionGroup(sid, title, tuple(found), number))
+    return out
+
+
+def section_of(comparison: Comparison, change: ClauseChange) -> str:
+    """The section a change stands in: its section in the new version; a removed clause's
+    old section, under its new id when the section was renamed under a new one."""
+    if change.new is not None:
+        return change.new.section
+    renamed = {s.old_section: s.section for s in comparison.sections if s.old_section}
+    return renamed.get(change.placed.section, change.placed.section)
 
 
 def parent_of(comparison: Comparison, change: ClauseChange) -> Clause | None:

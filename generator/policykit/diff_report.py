@@ -7,10 +7,11 @@ import html
 import re
 from typing import Any
 
-from .compare import SUMMARY_KEYS, ClauseChange, Comparison, by_section, kind_change, parent_of
+from .compare import SHOWN_KEYS, ClauseChange, Comparison, by_section, kind_change, parent_of
 from .errors import safe_for_terminal
 from .quizzes import retrain
-from .redline import Run, rendered_text, runs_plain, stretches
+from .redline import Run, rendered_text, runs_plain, stretches, title_html, title_text
+from .text import html_in_markdown
 
 JSON_FORMAT_VERSION = 1
 
@@ -33,11 +34,25 @@ def to_json(comparison: Comparison) -> dict[str, Any]:
         "summary": comparison.summary(),
         "metadata": [{"field": m.field, "from": _plain(m.old), "to": _plain(m.new)}
                      for m in comparison.metadata],
-        "sections": [{"section": s.section, "change": s.kind, "old_title": s.old_title,
-                      "new_title": s.new_title} for s in comparison.sections],
+        "sections": [_section_json(s) for s in comparison.sections],
         "changes": [_change_json(c) for c in comparison.changes],
         "retrain": retrain(comparison),
     }
+
+
+def _section_json(section) -> dict[str, Any]:
+    """A section's change: titles as written (Markdown source) and as rendered (HTML)."""
+    return {"section": section.section, "change": section.kind,
+            "old_section": section.old_section or (None if section.kind == "added"
+                                                   else section.section),
+            "old_title": section.old_title, "new_title": section.new_title,
+            "old_number": section.old_number, "new_number": section.new_number,
+            "old_title_html": _title_html(section.old_title),
+            "new_title_html": _title_html(section.new_title)}
+
+
+def _title_html(title: str | None) -> str | None:
+    return None if title is None else str(title_html(title))
 
 
 def _change_json(change: ClauseChange) -> dict[str, Any]:
@@ -56,6 +71,10 @@ def _change_json(change: ClauseChange) -> dict[str, Any]:
         "kind_to": (kind_change(change) or (None, None))[1],
         "notes": list(change.notes),
         "redline": [_run_json(run) for run in change.redline],
+        "table": None if change.table is None else [
+            {"op": row.op, "header": row.header,
+             "cells": [[_run_json(run) for run in cell] for cell in row.cells]}
+            for row in change.table],
     }
 
 
@@ -85,21 +104,22 @@ def to_text(comparison: Comparison, colour: bool = False) -> str:
     summary = comparison.summary()
     lines = [mark("heading", f"{comparison.policy}: {comparison.old.version} -> "
                              f"{comparison.new.version}"),
-             ", ".join(f"{summary[k]} {k}" for k in SUMMARY_KEYS)]
+             ", ".join(f"{summary[k]} {_shown_key(k)}" for k in SHOWN_KEYS)]
     for m in comparison.metadata:  # values from YAML: escaped so the terminal shows, not obeys
         lines.append(f"{m.field}: {_safe(_show(m.old))} -> {_safe(_show(m.new))}")
-    for s in comparison.sections:
-        lines.append(f"section {s.section} {s.kind}: {_safe(_show(s.old_title))} -> "
-                     f"{_safe(_show(s.new_title))}")
+    lines += [_text_section(s) for s in comparison.sections]
     for change in _in_substance_or_moved(comparison):
         lines += ["", mark("heading", f"{_numbers(change)}  {change.clause}  "
                                       f"({_kinds(change)})")]
         parent = parent_of(comparison, change)
         if parent is not None:
             lines.append(f"under {parent.number}: {_safe(_lead_in(parent))}")
-        if change.redline:
-            lines.append(runs_plain(change.redline, {k: marks[k] for k in ("delete", "insert")},
-                                    clean=_safe))
+        edits = {k: marks[k] for k in ("delete", "insert")}
+        if change.table:
+            lines += ["| " + " | ".join(runs_plain(cell, edits, clean=_safe) for cell in row.cells)
+                      + " |" for row in change.table]
+        elif change.redline:
+            lines.append(runs_plain(change.redline, edits, clean=_safe))
         lines += [_safe(note) for note in change.notes]
         if change.change_note:
             lines.append(f"why: {_safe(change.change_note)}")
@@ -109,7 +129,19 @@ def to_text(comparison: Comparison, colour: bool = False) -> str:
     if renumbered:
         lines += ["", "renumbered only: " + ", ".join(f"{c.clause} {_numbers(c)}"
                                                       for c in renumbered)]
+        lines += [f"why {c.clause} was renumbered: {_safe(c.change_note)}"
+                  for c in renumbered if c.change_note]
     return "\n".join(lines) + "\n"
+
+
+def _text_section(s) -> str:
+    """A section change on one line: its id (and the id it had), kind, numbers and titles."""
+    if s.kind == "moved":
+        return f"section {s.section} moved: {s.old_number} -> {s.new_number} " \
+               f"({_safe(_show_title(s.new_title))})"
+    kind = f"renamed from {s.old_section}" if s.old_section else s.kind
+    return f"section {s.section} {kind}: {_safe(_show_title(s.old_title))} -> " \
+           f"{_safe(_show_title(s.new_title))}"
 
 
 def _safe(text: str) -> str:
@@ -117,12 +149,16 @@ def _safe(text: str) -> str:
     return safe_for_terminal(text, keep="\n")
 
 
+def _shown_key(key: str) -> str:
+    return key.replace("-", " ")
+
+
 def _renumbered_only(comparison: Comparison) -> list[ClauseChange]:
-    return [c for c in comparison.changes if c.kinds == ("renumbered",)]
+    return list(comparison.renumbered_only)
 
 
 def _in_substance_or_moved(comparison: Comparison) -> list[ClauseChange]:
-    return [c for c in comparison.changes if c.kinds != ("renumbered",)]
+    return [c for c in comparison.changes if not c.renumbered_only]
 
 
 def _kinds(change: ClauseChange) -> str:
@@ -181,24 +217,25 @@ def to_markdown(comparison: Comparison) -> str:
     summary = comparison.summary()
     out = [f"# {comparison.policy}: changes from {comparison.old.version} to "
            f"{comparison.new.version}", "", "| change | clauses |", "|---|---|"]
-    out += [f"| {k} | {summary[k]} |" for k in SUMMARY_KEYS]
+    out += [f"| {_shown_key(k)} | {summary[k]} |" for k in SHOWN_KEYS]
     if comparison.metadata:
         out += ["", "## Details of the version", ""]
         out += [f"- **{m.field}**: {_md_show(m.old)} → {_md_show(m.new)}"
                 for m in comparison.metadata]
     if comparison.sections:
         out += ["", "## Sections", ""]
-        out += [f"- {s.section} {s.kind}: {_md_show(s.old_title)} → {_md_show(s.new_title)}"
-                for s in comparison.sections]
+        out += [f"- {_md_section(s)}" for s in comparison.sections]
     out += ["", "## Changed clauses"]
     for group in by_section(comparison, tuple(_in_substance_or_moved(comparison))):
-        out += ["", f"### {_md_escape(group.title)}"]
+        out += ["", f"### {_md_title(group.title)}"]
         for change in group.changes:
             out += ["", f"#### {_numbers(change)} ({_md_escape(_kinds(change))})", ""]
             parent = parent_of(comparison, change)
             if parent is not None:
                 out += [f"*Under {parent.number}:* {_md_escape(_lead_in(parent))} …", ""]
-            if change.redline:
+            if change.table:
+                out += _md_table(change.table)
+            elif change.redline:
                 out.append(_md_paragraph(markdown_runs(change.redline)))
             else:
                 out.append(_md_paragraph(_md_escape(rendered_text(change.placed.clause.text))))
@@ -210,8 +247,40 @@ def to_markdown(comparison: Comparison) -> str:
     renumbered = _renumbered_only(comparison)
     if renumbered:
         out += ["", "## Renumbered only", ""]
-        out += [f"- `{c.clause}`: {_numbers(c)}" for c in renumbered]
+        out += [f"- `{c.clause}`: {_numbers(c)}" + (f" (*why:* {_md_escape(c.change_note)})"
+                                                      if c.change_note else "")
+                for c in renumbered]
     return "\n".join(out) + "\n"
+
+
+def _show_title(title: str | None) -> str:
+    """A section title as plain words (its Markdown rendered), or (none)."""
+    return "(none)" if title is None else title_text(title)
+
+
+def _md_title(title: str | None) -> str:
+    """A section title in CommonMark: its Markdown rendered as inline HTML, words escaped."""
+    return "(none)" if title is None else str(html_in_markdown(title_html(title)))
+
+
+def _md_section(change) -> str:
+    """A section change by number and title, as governors read it."""
+    old, new = (f"“{_md_title(t)}”" for t in (change.old_title, change.new_title))
+    was = f" (was {change.old_number})" if change.old_number != change.new_number else ""
+    if change.kind == "added":
+        return f"Section {change.new_number} {new} added"
+    if change.kind == "removed":
+        return f"Section {change.old_number} {old} removed"
+    if change.kind == "moved":
+        return f"Section {change.new_number} {new} moved{was}"
+    return f"Section {change.new_number} {new} renamed from {old}{was}"
+
+
+def _md_table(rows) -> list[str]:
+    """A table redline as a pipe table: edits in <del>/<ins> inside their cells."""
+    lines = ["| " + " | ".join(markdown_runs(cell) or " " for cell in row.cells) + " |"
+             for row in rows]
+    return lines[:1] + ["|" + "---|" * len(rows[0].cells)] + lines[1:]
 
 
 def _md_show(value: Any) -> str:

@@ -15,7 +15,7 @@ from itertools import repeat
 from html.parser import HTMLParser
 from typing import Iterable, NamedTuple
 
-from .text import is_plain_prose, markdown_to_html
+from .text import inline_markdown, is_plain_prose, markdown_to_html
 
 _TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "′": "'", "“": '"', "”": '"',
@@ -151,6 +151,16 @@ def _keys(markdown_text: str) -> list[str]:
 def rendered_text(markdown_text: str) -> str:
     """A clause as plain words, without Markdown syntax."""
     return "".join(t.text for t in rendered_tokens(markdown_text))
+
+
+def title_html(markdown_title: str) -> str:
+    """A one-line title (a section's) as sanitised inline HTML, its Markdown rendered."""
+    return inline_markdown(markdown_title)
+
+
+def title_text(markdown_title: str) -> str:
+    """A one-line title as plain words: its Markdown rendered (`1\\.` reads 1.), no tags."""
+    return html.unescape(re.sub(r"<[^>]*>", "", str(inline_markdown(markdown_title))))
 
 
 def same_words(old: str, new: str) -> bool:

@@ -14,7 +14,7 @@ import jinja2
 from .compare import Comparison
 from .model import KIND_LABELS, Clause, Policy, Project, Ref, Version, version_key
 from .render_versions import compare_view, comparisons, history_view, latest_summary, pack_pairs
-from .render_reviews import reviews_view
+from .render_reviews import reviews_calendar, reviews_view
 from .render_training import (SCORM_ASSETS, coverage_view, quiz_downloads, quiz_view,
                               sign_off_view, training_view)
 from .templates import files as template_files
@@ -88,7 +88,8 @@ def site_parts(project: Project, templates: list[Path], today: dt.date,
         POLICIES_PAGE.path: env.get_template("policies.md.j2").render(
             view=policies_view(project, POLICIES_PAGE, today)),
         REVIEWS_PAGE.path: env.get_template("reviews.md.j2").render(
-            view=reviews_view(project, REVIEWS_PAGE.link, today))})]
+            view=reviews_view(project, REVIEWS_PAGE.link, today)),
+        urls.REVIEWS_CALENDAR: reviews_calendar(project, today)})]
     for policy in project.policies:
         parts.append(Part(f"policy:{policy.id}", content_key(_policy_key(project, policy, shared)),
                           functools.partial(_render_policy_pages, env, project, policy, today, pdf),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from .model import Policy, Project, Version, version_key
@@ -12,18 +13,26 @@ from .dates import long_date, long_date_or_none
 DUE_SOON_DAYS = 90
 
 
+def approved(policy: Policy) -> Version | None:
+    """The newest approved version, if the policy was ever approved."""
+    found = [v for v in policy.versions if v.status == "approved"]
+    return found[-1] if found else None
+
+
 def newest_draft(policy: Policy) -> Version | None:
-    """A draft newer than the current version (the one awaiting approval), if any."""
-    current = policy.current
-    drafts = [v for v in policy.versions if v.status == "draft" and v is not current
-              and (current is None or version_key(v.version) > version_key(current.version))]
+    """A draft newer than the approved version (the one awaiting approval), if any; for a
+    policy never approved (an imported one), its newest draft, awaiting first approval."""
+    base = approved(policy)
+    drafts = [v for v in policy.versions if v.status == "draft"
+              and (base is None or version_key(v.version) > version_key(base.version))]
     return drafts[-1] if drafts else None
 
 
 def pack_for(policy: Policy) -> tuple[Version, Version] | None:
-    """The pair a governor signs for a policy: current -> newest draft."""
-    draft, current = newest_draft(policy), policy.current
-    return (current, draft) if draft and current else None
+    """The pair a governor signs for a policy: approved version -> newest draft (None when
+    there is no draft, or when the draft awaits first approval: its pack is its full text)."""
+    draft, base = newest_draft(policy), approved(policy)
+    return (base, draft) if draft and base else None
 
 
 def review_rows(project: Project, today: dt.date) -> list[dict[str, Any]]:
@@ -59,10 +68,94 @@ def reviews_view(project: Project, link, today: dt.date) -> dict[str, Any]:
             "owner": policy.owner, "state": row["state"], "state_label": STATE_LABELS[row["state"]],
             "due": long_date_or_none(row["due"]),
             "draft": row["draft"].version if row["draft"] else None,
+            "first_approval": bool(row["draft"]) and not pair,
+            "draft_href": link(urls.policy(policy.id, row["draft"].version))
+            if row["draft"] else None,
+            "draft_print_href": link(urls.print_of(urls.policy(policy.id, row["draft"].version)))
+            if row["draft"] else None,
             "pack_href": link(pack) if pack else None,
             "print_href": link(urls.print_of(pack)) if pack else None,
         })
     counts = {state: sum(1 for r in rows if r["state"] == state) for state in STATE_LABELS}
     return {"rows": rows, "counts": counts, "labels": STATE_LABELS,
             "drafts": [r for r in rows if r["draft"]], "today": long_date(today),
-            "days": DUE_SOON_DAYS}
+            "days": DUE_SOON_DAYS, "calendar_name": CALENDAR_NAME,
+            "calendar_href": CALENDAR_NAME, "remind_days": REMIND_DAYS_BEFORE}
+
+
+# The review calendar (/reviews/reviews.ics): review dates and drafts awaiting approval --------
+
+CALENDAR_NAME = urls.REVIEWS_CALENDAR.rsplit("/", 1)[1]  # beside the /reviews/ page
+REMIND_DAYS_BEFORE = 14
+
+
+def reviews_calendar(project: Project, today: dt.date) -> bytes:
+    """An iCalendar feed (RFC 5545) a clerk subscribes to: each policy's review date as an
+    all-day event with a reminder, and each draft awaiting approval as a to-do (due on the
+    review date when there is one). UIDs are made from the policy, version and organisation,
+    so an item keeps its UID from build to build; DTSTAMP is the build date."""
+    organisation = project.known_organisation.name
+    suffix = _uid_part(organisation) or "organisation"
+    stamp = f"{today:%Y%m%d}T000000Z"
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//policykit//policy reviews//EN",
+             "CALSCALE:GREGORIAN", "METHOD:PUBLISH", _text("X-WR-CALNAME",
+                                                           f"{organisation}: policy reviews")]
+    for row in review_rows(project, today):
+        policy, due, draft = row["policy"], row["due"], row["draft"]
+        if due is not None and policy.current is not None:
+            lines += _review_event(policy, policy.current, due, stamp, suffix)
+        if draft is not None:
+            lines += _approval_todo(policy, draft, due, not row["pair"], stamp, suffix)
+    lines.append("END:VCALENDAR")
+    return "".join(_folded(line) + "\r\n" for line in lines).encode("utf-8")
+
+
+def _review_event(policy: Policy, version: Version, due: dt.date, stamp: str,
+                  suffix: str) -> list[str]:
+    summary = f"Review due: {policy.title} (version {version.version})"
+    return ["BEGIN:VEVENT", f"UID:review.{_uid_part(policy.id)}.{_uid_part(version.version)}."
+            f"{suffix}@policykit", f"DTSTAMP:{stamp}", f"DTSTART;VALUE=DATE:{due:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{due + dt.timedelta(days=1):%Y%m%d}", _text("SUMMARY", summary),
+            _text("DESCRIPTION", f"Owner: {policy.owner}. Start a new version with: "
+                                 f"policykit new-version {policy.id} <version>"),
+            "TRANSP:TRANSPARENT", "BEGIN:VALARM", "ACTION:DISPLAY",
+            f"TRIGGER:-P{REMIND_DAYS_BEFORE}D", _text("DESCRIPTION", summary), "END:VALARM",
+            "END:VEVENT"]
+
+
+def _approval_todo(policy: Policy, draft: Version, due: dt.date | None, first: bool,
+                   stamp: str, suffix: str) -> list[str]:
+    what = "first approval" if first else "approval"
+    lines = ["BEGIN:VTODO", f"UID:approval.{_uid_part(policy.id)}.{_uid_part(draft.version)}."
+             f"{suffix}@policykit", f"DTSTAMP:{stamp}",
+             _text("SUMMARY", f"Draft {draft.version} of {policy.title} awaits {what}"),
+             _text("DESCRIPTION", "The governors' pack: policykit pack --drafts"),
+             "STATUS:NEEDS-ACTION"]
+    if due is not None:
+        lines.append(f"DUE;VALUE=DATE:{due:%Y%m%d}")
+    return lines + ["END:VTODO"]
+
+
+def _uid_part(text: str) -> str:
+    """text as letters, digits, dots and hyphens (a UID's parts stay plain ASCII)."""
+    return "-".join(re.findall(r"[A-Za-z0-9.]+", text)).lower()
+
+
+def _text(name: str, value: str) -> str:
+    """A TEXT property, its value escaped as RFC 5545 says (backslash, ; , and newlines)."""
+    escaped = (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+               .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
+    return f"{name}:{''.join(ch for ch in escaped if ch >= ' ' or ch == chr(9))}"
+
+
+def _folded(line: str) -> str:
+    """A content line folded at 75 octets (a character is never split), as RFC 5545 asks."""
+    out, current, size = [], "", 0
+    for ch in line:
+        width = len(ch.encode("utf-8"))
+        if size + width > 75:
+            out.append(current)
+            current, size = " ", 1
+        current += ch
+        size += width
+    return "\r\n".join(out + [current])

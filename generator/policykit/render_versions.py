@@ -9,17 +9,18 @@ from typing import Any, Iterator
 
 from markupsafe import Markup
 
-from .compare import Comparison, by_section, compare_versions, kind_change, parent_of
+from .compare import Comparison, SectionChange, by_section, section_of, compare_versions, kind_change, parent_of
 from .model import KIND_LABELS, Policy, Project, Version
 from .quizzes import covering_questions, retrain
-from .redline import rendered_text, runs_html
+from .redline import rendered_text, runs_html, title_html
+from .redline_table import table_html
 from .text import markdown_to_html
 from .session import kept, memo
 from . import urls
 from .dates import long_date_or_none
 
 SUMMARY_LABELS = (("added", "Added"), ("removed", "Removed"), ("reworded", "Reworded"),
-                  ("moved", "Moved"), ("renumbered", "Renumbered only"),
+                  ("moved", "Moved"), ("renumbered-only", "Renumbered only"),
                   ("kind-changed", "Kind changed"), ("refs-changed", "References changed"),
                   ("format-changed", "Formatting or links only"), ("unchanged", "Unchanged"))
 ALL_PAIRS_UP_TO = 10  # versions; beyond, adjacent pairs and each version against the current
@@ -146,10 +147,10 @@ def compare_view(policy: Policy, comparison: Comparison, link, organisation: str
     new version and the decision recorded (or the sign-off form)."""
     old, new = comparison.old, comparison.new
     summary = comparison.summary()
-    changed = tuple(c for c in comparison.changes if c.kinds != ("renumbered",))
+    changed = tuple(c for c in comparison.changes if not c.renumbered_only)
     def page_of(c):
         return link(urls.policy(policy.id, (new if c.new else old).version))
-    groups = [{"id": g.section, "title": g.title,
+    groups = [{"id": g.section, "title": title_html(g.title), "number": g.number,
                "changes": [_change_view(comparison, c, page_of(c)) for c in g.changes]}
               for g in by_section(comparison, changed)]
     return {
@@ -163,12 +164,13 @@ def compare_view(policy: Policy, comparison: Comparison, link, organisation: str
         "retrain": retrain(comparison),
         "metadata": [{"field": FIELD_LABELS.get(m.field, m.field), "old": _show(m.old),
                       "new": _show(m.new)} for m in comparison.metadata],
-        "sections": [{"id": s.section, "kind": s.kind, "old": s.old_title, "new": s.new_title}
-                     for s in comparison.sections],
+        "sections": [{"id": s.section, "kind": s.kind, "number": s.number,
+                      "text": section_change_html(s)} for s in comparison.sections],
+        "sections_folded": len(comparison.sections) > SECTIONS_LISTED,
         "groups": groups,
         "changes": [c for g in groups for c in g["changes"]],
-        "renumbered": [{"id": c.clause, "old": c.old_number, "new": c.new_number}
-                       for c in comparison.changes if c.kinds == ("renumbered",)],
+        "renumbered": [{"id": c.clause, "old": c.old_number, "new": c.new_number,
+                        "change_note": c.change_note} for c in comparison.renumbered_only],
         "unchanged": [{"number": c.new_number, "id": c.clause,
                        "text": _first_words(rendered_text(c.placed.clause.text))}
                       for c in comparison.clauses if not c.kinds],
@@ -176,9 +178,42 @@ def compare_view(policy: Policy, comparison: Comparison, link, organisation: str
         "questions": _questions(comparison),
         **_hash(new),
         "generated": _date(generated) if generated else None,
-        "approval": _approval(new),
+        "approval": _approval(new), "signing_off": "this comparison",
         "is_empty": comparison.is_empty,
     }
+
+
+def first_approval_view(policy: Policy, version: Version, questions: dict,
+                        organisation: str = "", generated: dt.date | None = None
+                        ) -> dict[str, Any]:
+    """A first-approval pack (a policy never approved, e.g. imported): the full text of the
+    draft, nothing to compare it with; its content hash, the reasons written beside clauses,
+    the quiz questions that will teach each clause, and the sign-off form."""
+    sections = [{"id": s.id, "number": s.number, "title": title_html(s.title),
+                 "clauses": [{"id": c.id, "number": c.number, "depth": c.number.count("."),
+                              "kind_label": KIND_LABELS[c.kind],
+                              "html": markdown_to_html(c.text), "change_note": c.change_note,
+                              "questions": list(questions.get(c.id, ()))}
+                             for top in s.clauses for c in top.walk()]}
+                for s in version.all_sections]
+    return {
+        "title": policy.title, "policy_id": policy.id, "organisation": organisation,
+        "new": {"version": version.version, "status": version.status},
+        "document": sections,
+        "questions": _first_questions(version, questions),
+        **_hash(version),
+        "generated": _date(generated) if generated else None,
+        "approval": _approval(version), "signing_off": "this policy",
+    }
+
+
+def _first_questions(version: Version, questions: dict) -> list[dict[str, Any]]:
+    """Each question that teaches the version, with the clauses it covers, in clause order."""
+    found: dict[str, list[str]] = {}
+    for clause in version.all_clauses:
+        for question in questions.get(clause.id, ()):
+            found.setdefault(question, []).append(clause.number)
+    return [{"id": q, "clauses": numbers} for q, numbers in found.items()]
 
 
 def _hash(version: Version) -> dict[str, str]:
@@ -215,28 +250,44 @@ def _document(comparison: Comparison) -> list[dict[str, Any]]:
     titles = {s.id: (s.number, s.title) for s in comparison.old.all_sections}
     titles.update({s.id: (s.number, s.title) for s in comparison.new.all_sections})
     sections: dict[str, dict[str, Any]] = {}
+    notes = _section_notes(comparison)
     for s in comparison.new.all_sections:
-        sections[s.id] = {"id": s.id, "number": s.number, "title": s.title, "clauses": [],
-                          "removed": False}
+        sections[s.id] = {"id": s.id, "number": s.number, "title": title_html(s.title),
+                          "clauses": [], "removed": False, "notes": notes.get(s.id, [])}
     for change in comparison.clauses:
-        placed = change.placed
-        section = sections.setdefault(placed.section, {
-            "id": placed.section, "number": titles[placed.section][0],
-            "title": titles[placed.section][1], "clauses": [], "removed": True})
+        home = section_of(comparison, change)
+        section = sections.setdefault(home, {
+            "id": home, "number": titles[home][0],
+            "title": title_html(titles[home][1]), "clauses": [], "removed": True,
+            "notes": []})
         section["clauses"].append(_document_clause(comparison, change))
     return list(sections.values())
 
 
+def _section_notes(comparison: Comparison) -> dict[str, list[Markup]]:
+    """What the full text says under a section's heading: moved, renamed."""
+    notes: dict[str, list[Markup]] = {}
+    for change in comparison.sections:
+        if change.kind in ("moved", "renamed"):
+            notes.setdefault(change.section, []).append(section_change_html(change))
+    return notes
+
+
 def _document_clause(comparison: Comparison, change) -> dict[str, Any]:
+    """A clause of the full text: a change bar for a change of words, kind, refs or place;
+    a clause only renumbered has a quiet note instead (a bar on each would hide the rest)."""
     placed = change.new or change.old
     number = change.new_number or change.old_number
-    if change.redline:
+    if change.table:
+        body = Markup(table_html(change.table))
+    elif change.redline:
         body = Markup(f"<p>{runs_html(change.redline)}</p>")
     else:
         body = markdown_to_html(placed.clause.text)
     return {"id": change.clause, "number": number, "depth": number.count("."),
             "kind": placed.clause.kind, "kind_label": KIND_LABELS[placed.clause.kind],
-            "html": body, "changed": bool(change.kinds),
+            "html": body, "changed": bool(change.kinds) and not change.renumbered_only,
+            "renumbered_from": change.old_number if change.renumbered_only else None,
             "labels": _labels(change) if change.kinds else [],
             "notes": list(change.notes), "change_note": change.change_note,
             "questions": list(change.questions)}
@@ -272,6 +323,7 @@ def _change_view(comparison: Comparison, change, page_href: str) -> dict[str, An
         "clause_kind": KIND_LABELS[where.clause.kind],
         "lead_in": {"number": parent.number,
                     "text": _first_words(rendered_text(parent.text), 16)} if parent else None,
+        "table": Markup(table_html(change.table)) if change.table else None,
         "redline": redline_html(change.redline) if change.redline else None,
         "text": None if change.redline else markdown_to_html(where.clause.text),
         "notes": [n for n in change.notes if n != "case only"],
@@ -284,6 +336,24 @@ def redline_html(runs) -> Markup:
     """Runs as <del>/<ins> on rendered text, with words a screen reader announces and print
     shows, emphasis and links intact."""
     return Markup(runs_html(runs))
+
+
+SECTIONS_LISTED = 8  # section changes shown open; more are folded under their count
+
+
+def section_change_html(change: SectionChange) -> Markup:
+    """A section change as a governor reads it: by number and title, never by id."""
+    old, new = (Markup("“%s”") % title_html(t) if t is not None else ""
+                for t in (change.old_title, change.new_title))
+    was = Markup(" (was %s)") % change.old_number \
+        if change.old_number != change.new_number else ""
+    if change.kind == "added":
+        return Markup("Section %s %s added") % (change.new_number, new)
+    if change.kind == "removed":
+        return Markup("Section %s %s removed") % (change.old_number, old)
+    if change.kind == "moved":
+        return Markup("Section %s %s moved%s") % (change.new_number, new, was)
+    return Markup("Section %s %s renamed from %s%s") % (change.new_number, new, old, was)
 
 
 def _first_words(text: str, count: int = 12) -> str:

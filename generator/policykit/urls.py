@@ -34,6 +34,7 @@ from dataclasses import dataclass
 HOME = ""
 POLICIES = "policies"
 REVIEWS = "reviews"
+REVIEWS_CALENDAR = f"{REVIEWS}/reviews.ics"  # review dates and drafts awaiting approval
 TRAINING = "training"
 COVERAGE = f"{TRAINING}/coverage"
 DOWNLOADS = "downloads"

@@ -92,6 +92,18 @@ def _with_header(text: str, old_version: str, new_version: str) -> str:
     return "\n".join(schema_line + header + body)
 
 
+def pack_to_check(policy, version) -> str:
+    """What approve says of a draft it approved: its content hash, and the pack that must
+    show it (the first-approval pack of a policy never approved before, else the comparison
+    with the version approved before it)."""
+    earlier = [v for v in policy.versions if v.status == "approved" and v is not version]
+    pack = (f"the governors' pack comparing {earlier[-1].version} with {version.version}"
+            if earlier else f"the first-approval pack of {policy.id} {version.version} "
+            "(policykit pack --drafts)")
+    return (f"the draft approved has content hash {version.digest}: check it is the hash "
+            f"printed on {pack}; if not, the draft changed after the pack was made")
+
+
 def lock_text(entries: dict[str, str]) -> str:
     """The lock file's text: each approved version's content hash, sorted."""
     return json.dumps({"about": "Content hashes of approved versions, written by policykit "
