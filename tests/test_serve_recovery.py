@@ -1,0 +1,169 @@
+"""`policykit serve` never gets stuck: a rebuild that fails outright (a slip in a theme
+override, in mkdocs.yml, an unknown theme), a deleted docs folder, an edit that keeps its
+file's size and modification time: the server answers every request at once with the last
+good pages and the error in the banner, and recovers by itself. Each test runs the real
+command in a subprocess and fetches pages with a timeout on every request."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Iterator
+
+from test_serve import free_port
+
+PAGE = "policies/social-media/2024.1/"
+
+
+def fetch(url: str) -> str:
+    """The page, or AssertionError when the server does not answer within 5 s."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8")
+    except TimeoutError:
+        raise AssertionError(f"the server did not answer {url} within 5 s (stuck)") from None
+
+
+def wait_for(url: str, check, seconds: float = 60) -> str:
+    """The page once check(page) is true; fails when the server hangs or it never is."""
+    deadline = time.monotonic() + seconds
+    body = ""
+    while time.monotonic() < deadline:
+        try:
+            body = fetch(url)
+            if check(body):
+                return body
+        except (urllib.error.URLError, ConnectionError):
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"not as expected at {url} within {seconds} s; last served:\n"
+                         f"{banner_text(body) or body[:300]}")
+
+
+def banner_text(page: str) -> str:
+    """The text of the problems banner on a served page ('' when there is none)."""
+    found = re.search(r'<div id="policykit-problems".*?</div>', page, re.DOTALL)
+    return re.sub(r"<[^>]+>", " ", found.group()) if found else ""
+
+
+@contextlib.contextmanager
+def serving(root: Path) -> Iterator[tuple[str, Path]]:
+    """`policykit serve` on root on a free port: its base URL and the file of its output."""
+    port = free_port()
+    log = root.parent / "serve.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen([sys.executable, "-m", "policykit", "--project", str(root),
+                                   "serve", "--port", str(port)], stdout=out,
+                                  stderr=subprocess.STDOUT)
+        try:
+            yield f"http://127.0.0.1:{port}/", log
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def shows_fault(*words: str):
+    """A check: the page is the last good one, with a banner that names every word."""
+    return lambda page: ("Decline student initiated" in page
+                         and all(word in banner_text(page) for word in words))
+
+
+def no_banner(page: str) -> bool:
+    return "Decline student initiated" in page and not banner_text(page)
+
+
+def test_serve_recovers_from_theme_and_configuration_faults(scratch):
+    main = scratch / "docs_templates/overrides/main.html"
+    config = scratch / "mkdocs.yml"
+    good_main, good_config = main.read_text("utf-8"), config.read_text("utf-8")
+    with serving(scratch) as (base, log):
+        url = base + PAGE
+        wait_for(url, no_banner)
+        faults = [
+            (main, good_main.replace("{% endblock %}", "{% endblok %}"),
+             ("docs_templates/overrides/main.html:", "template error")),
+            (main, good_main.replace("{{ super() }}", "{{ super() }}{{ 1/0 }}"),
+             ("docs_templates/overrides/main.html:7:1", "ZeroDivisionError")),
+            (main, good_main.replace("{{ super() }}", "{{ super() }}{{ no_such_name.x }}"),
+             ("docs_templates/overrides/main.html:7:1", "no_such_name")),
+            (config, good_config.replace("site_dir: site", "site_dir: [site", 1),
+             ("mkdocs.yml:",)),
+            (config, good_config.replace("name: material", "name: materal", 1),
+             ("mkdocs.yml", "theme", "materal")),
+        ]
+        for path, text, words in faults:
+            path.write_text(text, "utf-8")
+            wait_for(url, shows_fault(*words))
+            # every other page is answered at once, with the banner too
+            assert banner_text(fetch(base + "training/"))
+            path.write_text(good_main if path == main else good_config, "utf-8")
+            wait_for(url, no_banner)
+        output = log.read_text("utf-8", "replace")
+    assert "Traceback" not in output and "appear stuck" not in output, output[-3000:]
+    assert re.search(r"docs_templates/overrides/main\.html:7:1: template error: "
+                     r"ZeroDivisionError", output), output[-3000:]
+
+
+def test_serve_goes_on_after_the_docs_folder_is_deleted(scratch):
+    import shutil
+
+    version = scratch / "policy/social-media/versions/2024.1.yaml"
+    with serving(scratch) as (base, log):
+        url = base + PAGE
+        wait_for(url, no_banner)
+        shutil.rmtree(scratch / "docs_generated")  # as `git clean -fdx` does
+        edit(version, "Privacy settings can shift", "Privacy settings can drift")
+        wait_for(url, lambda page: "can drift" in page and not banner_text(page))
+        assert (scratch / "docs_generated/index.md").is_file()
+    assert "Traceback" not in log.read_text("utf-8", "replace")
+
+
+def test_serve_shows_an_edit_that_kept_the_size_and_modification_time(scratch):
+    version = scratch / "policy/social-media/versions/2024.1.yaml"
+    with serving(scratch) as (base, _):
+        url = base + PAGE
+        wait_for(url, no_banner)
+        before = os.stat(version)
+        edit(version, "Privacy settings can shift", "Privacy settings can drift")
+        os.utime(version, ns=(before.st_atime_ns, before.st_mtime_ns))
+        after = os.stat(version)
+        assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+        wait_for(url, lambda page: "can drift" in page, 30)
+
+
+def test_serve_on_a_port_in_use_says_so(scratch):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "policykit", "--project", str(scratch),
+                                 "serve", "--port", str(port)], capture_output=True, text=True,
+                                timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert f"port {port} on 127.0.0.1 is in use" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_refuses_a_port_that_cannot_be(scratch):
+    for port in ("99999", "-1", "0", "http"):
+        result = subprocess.run([sys.executable, "-m", "policykit", "--project", str(scratch),
+                                 "serve", "--port", port], capture_output=True, text=True,
+                                timeout=60)
+        assert result.returncode == 2, (port, result.stderr)
+        assert f"'{port}' is not a port: give a number from 1 to 65535" in result.stderr
+        assert "Traceback" not in result.stderr
