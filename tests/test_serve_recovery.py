@@ -167,3 +167,46 @@ def test_serve_refuses_a_port_that_cannot_be(scratch):
         assert result.returncode == 2, (port, result.stderr)
         assert f"'{port}' is not a port: give a number from 1 to 65535" in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def _build(root: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "policykit", "--project", str(root), "build"],
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "SOURCE_DATE_EPOCH": "1767225600"})
+
+
+def test_build_names_the_override_whatever_its_fault(scratch, tmp_path):
+    """An override's own error ({{ 1/0 }}, a TypeError), one that is not UTF-8, or one that is a
+    link to a file outside the project: each is reported with the override's path in the
+    project (and line), exit 1, no traceback, and the site built before is kept."""
+    main = scratch / "docs_templates/overrides/main.html"
+    good = main.read_text("utf-8")
+    assert _build(scratch).returncode == 0
+    home = (scratch / "site/index.html").read_bytes()
+    outside = tmp_path / "elsewhere/main.html"
+    outside.parent.mkdir()
+    byte = len(good[:good.index("{{ super() }}")].encode("utf-8")) + len("{{ super() }}") + 1
+    faults = {
+        "{{ 1/0 }}": ("docs_templates/overrides/main.html:7:1: template error: "
+                      "ZeroDivisionError: division by zero"),
+        '{{ "a" + 1 }}': "docs_templates/overrides/main.html:7:1: template error: TypeError",
+        "\xff": ("docs_templates/overrides/main.html: the theme template is not UTF-8 text (its "
+                 f"byte {byte} is not UTF-8) — save the file as UTF-8"),
+        "link {{ nope.x }}": ("docs_templates/overrides/main.html:7:1: template error: "
+                              "UndefinedError: 'nope' is undefined"),
+    }
+    for fault, expected in faults.items():
+        text = good.replace("{{ super() }}", "{{ super() }}" + fault.removeprefix("link "))
+        main.unlink()
+        if fault == "\xff":
+            main.write_bytes(text.encode("latin-1"))
+        elif fault.startswith("link "):
+            outside.write_text(text, "utf-8")
+            main.symlink_to(outside)
+        else:
+            main.write_text(text, "utf-8")
+        result = _build(scratch)
+        assert result.returncode == 1, (fault, result.stderr)
+        assert expected in result.stderr, (fault, result.stderr)
+        assert "Traceback" not in result.stderr and "fault in policykit" not in result.stderr
+        assert (scratch / "site/index.html").read_bytes() == home

@@ -60,10 +60,10 @@ def unreadable_template(path: Path, root: Path, error: BaseException) -> Problem
     """A theme template of the project's that cannot be read as UTF-8 text."""
     shown = in_project(str(path), root) or str(path)
     if isinstance(error, UnicodeDecodeError):
-        what = f"not UTF-8 text (byte {error.start + 1} is not UTF-8)"
+        what = f"is not UTF-8 text (its byte {error.start + 1} is not UTF-8)"
         hint = "save the file as UTF-8, or delete it to use the theme's own"
     else:
         what = f"cannot be read: {getattr(error, 'strerror', None) or error}"
         hint = ("a link must point at a file that exists; replace it with the file itself, "
                 "or delete it to use the theme's own")
-    return Problem(Source(shown), f"theme template {what}", hint)
+    return Problem(Source(shown), f"the theme template {what}", hint)
