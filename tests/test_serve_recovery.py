@@ -210,3 +210,44 @@ def test_build_names_the_override_whatever_its_fault(scratch, tmp_path):
         assert expected in result.stderr, (fault, result.stderr)
         assert "Traceback" not in result.stderr and "fault in policykit" not in result.stderr
         assert (scratch / "site/index.html").read_bytes() == home
+
+
+def test_serve_has_the_built_sites_policy_and_live_reload_still_works(scratch, browser):
+    """Under serve, site_name is shown as text (Material puts it raw into an attribute) and
+    copyright's HTML runs no script (the page's Content Security Policy, as built); the
+    server's live-reload script alone is allowed, and the open page reloads on an edit."""
+    config = scratch / "mkdocs.yml"
+    edit(config, "site_name: Newbury School policies",
+         "site_name: 'Newbury \"><img src=x onerror=\"window.pwnedName=1\">'")
+    edit(config, "copyright: Newbury School",
+         "copyright: '<img src=x onerror=\"window.pwnedCopyright=1\">Newbury School'")
+    version = scratch / "policy/social-media/versions/2024.1.yaml"
+    with serving(scratch) as (base, _):
+        url = base + PAGE
+        wait_for(url, no_banner)
+        page = browser.new_page()
+        try:
+            page.goto(url)
+            page.wait_for_load_state("load")
+            assert page.locator('meta[http-equiv="Content-Security-Policy"]').count() == 1
+            assert page.evaluate("[window.pwnedName, window.pwnedCopyright]") == [None, None]
+            assert '"><img src=x' in page.locator(".md-header__topic").first.inner_text()
+            edit(version, "Privacy settings can shift", "Privacy settings can drift")
+            # reloaded by itself (a locator: the policy refuses Playwright's eval)
+            page.get_by_text("Privacy settings can drift").first.wait_for(timeout=60_000)
+        finally:
+            page.close()
+
+
+def test_only_the_script_at_the_live_reload_mark_is_allowed():
+    from policykit.csp import add_policy, allow_live_reload, mark_live_reload, script_hash
+
+    built = mark_live_reload(add_policy("<html><head></head><body><p>text</p></body></html>"))
+    elsewhere = built.replace("<p>text</p>", "<p>text</p><script>evil()</script>")
+    assert allow_live_reload(elsewhere) == elsewhere  # not at the mark: nothing allowed
+    at = built.rindex("</body>")
+    served = built[:at] + "<script>reload()</script>" + built[at:]
+    allowed = allow_live_reload(served.replace("<p>text</p>", "<script>evil()</script>"))
+    assert allowed.count(script_hash("reload()")) == 1 and script_hash("evil()") not in allowed
+    policy = allowed[allowed.index('content="'):allowed.index('">')]
+    assert script_hash("reload()") in policy
