@@ -251,3 +251,21 @@ def test_only_the_script_at_the_live_reload_mark_is_allowed():
     assert allowed.count(script_hash("reload()")) == 1 and script_hash("evil()") not in allowed
     policy = allowed[allowed.index('content="'):allowed.index('">')]
     assert script_hash("reload()") in policy
+
+
+def test_serve_watches_a_custom_dir_of_the_projects_own(scratch):
+    """A custom_dir outside docs_templates/ (as `mkdocs.yml` may name) is watched too: a slip
+    there is shown, and its fix is seen."""
+    import shutil
+
+    shutil.move(scratch / "docs_templates/overrides", scratch / "theme")
+    edit(scratch / "mkdocs.yml", "custom_dir: docs_templates/overrides", "custom_dir: theme")
+    main = scratch / "theme/main.html"
+    good = main.read_text("utf-8")
+    with serving(scratch) as (base, _):
+        url = base + PAGE
+        wait_for(url, no_banner)
+        main.write_text(good.replace("{{ super() }}", "{{ super() }}{{ 1/0 }}"), "utf-8")
+        wait_for(url, shows_fault("theme/main.html:7:1", "ZeroDivisionError"))
+        main.write_text(good, "utf-8")
+        wait_for(url, no_banner)

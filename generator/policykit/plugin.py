@@ -29,7 +29,7 @@ from .theme_files import keep_listing
 from .search import SearchError, index_site, is_searchable, mark_searchable
 from .scaffold import refresh_schemas
 from .site_config import apply_defaults
-from .theme_errors import theme_problem, unreadable_template
+from .theme_errors import in_project, theme_problem, unreadable_template
 
 log = logging.getLogger("mkdocs.plugins.policykit")
 
@@ -262,7 +262,11 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
             except KeyError:  # not watched
                 pass
         server.observer = _watcher(self.root)
-        for path in [self.root / name for name in WATCHED] + [Path(config.config_file_path)]:
+        # the project's own theme folders too: a custom_dir outside docs_templates/
+        themes = [Path(folder) for folder in config.theme.dirs if in_project(folder, self.root)]
+        watched = {self.root / name for name in WATCHED}
+        for path in sorted(watched) + [Path(config.config_file_path)] + [
+                folder for folder in themes if not watched & {folder, *folder.parents}]:
             if path.exists():
                 server.watch(str(path))
         return server

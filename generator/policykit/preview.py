@@ -51,7 +51,7 @@ class Preview:
         except ProjectError as error:
             self.problems = tuple(error.problems)
         except Exception as error:  # noqa: BLE001 — a failed rebuild must not stop the preview
-            self.problems = (Problem(Source("policykit"), f"the build failed: {error}"),)
+            self.problems = failure_problems(error, root, [])
         if self.problems:
             for problem in self.problems:
                 log.error("%s", problem)
