@@ -193,7 +193,7 @@ def test_build_names_the_override_whatever_its_fault(scratch, tmp_path):
         "\xff": ("docs_templates/overrides/main.html: the theme template is not UTF-8 text (its "
                  f"byte {byte} is not UTF-8) — save the file as UTF-8"),
         "link {{ nope.x }}": ("docs_templates/overrides/main.html:7:1: template error: "
-                              "UndefinedError: 'nope' is undefined"),
+                              "'nope' is undefined"),
     }
     for fault, expected in faults.items():
         text = good.replace("{{ super() }}", "{{ super() }}" + fault.removeprefix("link "))

@@ -83,16 +83,16 @@ class Preview:
         """The server's rebuild, made never to fail: a failure is logged and shown in the
         banner over the last good pages (put back in site when a full rebuild had set them
         aside), and the next good rebuild takes it away."""
-        def rebuild() -> None:
-            from .build import DOCS_FOLDER
-            from .incremental import last_good
+        from mkdocs.exceptions import MkDocsException
 
+        from .build import DOCS_FOLDER
+        from .incremental import last_good
+
+        def rebuild() -> None:
             # MkDocs refuses a missing docs folder before any plugin runs (git clean -fdx).
             (root / DOCS_FOLDER).mkdir(exist_ok=True)
             config_errors = _Messages()
             logging.getLogger("mkdocs.config").addHandler(config_errors)
-            from mkdocs.exceptions import MkDocsException
-
             try:
                 builder()
                 self.failure = ()
@@ -114,8 +114,12 @@ class Preview:
         banner of problems, and the live-reload script allowed by the page's policy."""
         def dressed(environ: dict, start_response: Callable) -> Iterable[bytes]:
             answer: list[Any] = []
-            body = served(environ, lambda status, headers, exc_info=None: answer.extend(
-                (status, headers)) or (lambda data: None))
+
+            def kept(status: str, headers: list, exc_info: Any = None) -> Callable:
+                answer[:] = [status, headers]  # given on once the page is dressed
+                return lambda data: None  # MkDocs' server never calls write()
+
+            body = served(environ, kept)
             status, headers = answer
             if not any(name.lower() == "content-type" and value.startswith("text/html")
                        for name, value in headers):

@@ -9,6 +9,8 @@ import os
 import sys
 from pathlib import Path
 
+from jinja2 import TemplateError
+
 from .errors import Problem, Source
 
 HINT = "fix the template, or delete it to use the theme's own"
@@ -51,7 +53,9 @@ def theme_problem(error: BaseException, root: Path) -> Problem | None:
         return None
     message = getattr(error, "message", None) or str(error)
     kind = type(error).__name__
-    text = f"{kind}: {message}" if message else kind
+    # Jinja's own messages say what is wrong; Python's need their kind (division by zero)
+    text = message if isinstance(error, TemplateError) and message else (
+        f"{kind}: {message}" if message else kind)
     return Problem(Source(place[0], place[1], 1 if place[1] else 0), f"template error: {text}",
                    HINT)
 
