@@ -172,14 +172,15 @@ def _shown(path: Path, root: Path) -> str:
 
 
 def _serve(root: Path, args: argparse.Namespace) -> int:
+    if not _port_free(args.port):
+        return _usage(f"port {args.port} on 127.0.0.1 is in use (another policykit serve?): "
+                      "stop what uses it, or choose another port with --port N")
+
     from mkdocs.commands.serve import serve
     from mkdocs.exceptions import MkDocsException
 
     from .build import DOCS_FOLDER
 
-    if not _port_free(args.port):
-        return _usage(f"port {args.port} on 127.0.0.1 is in use (another policykit serve?): "
-                      "stop what uses it, or choose another port with --port N")
     (root / DOCS_FOLDER).mkdir(exist_ok=True)
     quiet_mkdocs(verbose=True)
     # dirty: policykit decides per rebuild which pages to build again (incremental.py)
