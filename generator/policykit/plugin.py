@@ -18,9 +18,9 @@ from mkdocs.plugins import BasePlugin
 
 from .build import TEMPLATES_FOLDER, generate
 from .csp import PolicyError, add_policy, mark_live_reload
-from .errors import ProjectError
+from .errors import Problem, ProjectError
 from .incremental import Incremental, QuietDirty
-from .preview import ChangeTimes, Preview
+from .preview import Preview, change_stat
 from .session import BuildSession, settings_of
 from . import urls
 from .templates import packaged, template_problem
@@ -125,7 +125,7 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
                 raise
             raise PluginError(f"policykit: the project has errors:\n{error}") from None
         except jinja2.TemplateError as error:
-            raise _located("a page template is wrong",
+            raise LocatedError("a page template is wrong",
                            template_problem(error, self.root)) from None
         apply_defaults(config, self.root)
         # Material puts site_name into attributes unescaped (the title of the logo).
@@ -184,12 +184,12 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
                 try:
                     text = path.read_text("utf-8")
                 except (UnicodeDecodeError, OSError) as error:
-                    raise _located("a theme template is wrong",
+                    raise LocatedError("a theme template is wrong",
                                    unreadable_template(path, self.root, error)) from None
                 try:
                     env.parse(text, path.relative_to(folder).as_posix(), str(path))
                 except jinja2.TemplateSyntaxError as error:
-                    raise _located("a theme template is wrong", theme_problem(
+                    raise LocatedError("a theme template is wrong", theme_problem(
                         error, self.root) or template_problem(error, self.root)) from None
 
     def on_post_page(self, output: str, page, config: MkDocsConfig) -> str:
@@ -256,9 +256,9 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
             server.set_app(self.preview.app(server.get_app()))
         # The docs folder is written by each rebuild from the watched folders: watching it
         # would only start a second, empty rebuild after every edit.
-        for path in (config.docs_dir, config.config_file_path):
+        for name in (config.docs_dir, config.config_file_path):
             try:
-                server.unwatch(path)
+                server.unwatch(name)
             except KeyError:  # not watched
                 pass
         server.observer = _watcher(self.root)
@@ -272,11 +272,12 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         return server
 
 
-def _located(what: str, problem) -> PluginError:
+class LocatedError(PluginError):
     """A PluginError that carries its located problem (serve shows it in its banner)."""
-    error = PluginError(f"{what}:\n{problem}")
-    error.problem = problem
-    return error
+
+    def __init__(self, what: str, problem: Problem) -> None:
+        super().__init__(f"{what}:\n{problem}")
+        self.problem = problem
 
 
 POLL_SOONER = 0.15  # seconds between looks at the watched folders (MkDocs: 0.5)
@@ -291,5 +292,5 @@ def _watcher(root: Path):
 
     watched = sum(len(files) for name in WATCHED for _, _, files in os.walk(root / name))
     interval = POLL_SOONER if watched <= POLL_SOONER_UP_TO else 0.5
-    return PollingObserverVFS(ChangeTimes, os.scandir, polling_interval=interval)
+    return PollingObserverVFS(change_stat, os.scandir, polling_interval=interval)
 

@@ -46,9 +46,8 @@ def _deepest_template_frame(error: BaseException, root: Path) -> tuple[str, int]
 def theme_problem(error: BaseException, root: Path) -> Problem | None:
     """The problem when error comes from a template of the project's own; None otherwise."""
     filename, line = getattr(error, "filename", None), getattr(error, "lineno", None)
-    place = (in_project(filename, root), line or 0) if filename else None
-    if place is None or place[0] is None:
-        place = _deepest_template_frame(error, root)
+    shown = in_project(filename, root) if filename else None
+    place = (shown, line or 0) if shown is not None else _deepest_template_frame(error, root)
     if place is None:
         return None
     message = getattr(error, "message", None) or str(error)
