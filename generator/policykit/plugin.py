@@ -19,7 +19,7 @@ from mkdocs.plugins import BasePlugin
 from .build import TEMPLATES_FOLDER, generate
 from .csp import PolicyError, add_policy, mark_live_reload
 from .errors import Problem, ProjectError
-from .incremental import Incremental, QuietDirty
+from .incremental import Incremental, QuietDirty, last_good
 from .preview import Preview, change_stat
 from .session import BuildSession, settings_of
 from . import urls
@@ -89,6 +89,7 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
     serving = False
     indexer: threading.Thread | None = None  # serve's search index, made in the background
     search_failed = False  # serve's last search index failed: the next rebuild makes one
+    kept_aside: Path | None = None  # where serve's last good site waits out a full rebuild
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Having on_startup keeps this plugin (and its session) across serve's rebuilds, and
@@ -97,6 +98,7 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         self.session = None
         self.incremental = None
         self.search_failed = False
+        self.kept_aside = None
         self.preview = Preview() if command == "serve" else None
         self.serve_incremental = command == "serve" and dirty
         # `serve` adds its own inline live-reload script to each page: the page's policy
@@ -146,6 +148,8 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
 
     def on_shutdown(self) -> None:
         self._finish_indexing()
+        if self.kept_aside is not None:  # a rebuild stopped part way (see preview.py)
+            shutil.rmtree(self.kept_aside, ignore_errors=True)
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
         self.searchable: dict[str, bool] = {}  # dest_uri -> searched, of the pages built
@@ -251,6 +255,7 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
 
     def on_serve(self, server, config: MkDocsConfig, builder):
         if self.preview is not None:  # a failed rebuild is shown, and holds no request
+            self.kept_aside = last_good(Path(config.site_dir))
             server.builder = self.preview.guarded(server.builder, self.root,
                                                   Path(config.site_dir))
             server.set_app(self.preview.app(server.get_app()))

@@ -102,9 +102,7 @@ class Preview:
                 self.failure = failure_problems(error, root, config_errors.messages)
                 for problem in self.failure:
                     log.error("%s", problem)
-                if last_good(site).is_dir():
-                    shutil.rmtree(site, ignore_errors=True)
-                    last_good(site).rename(site)
+                _put_back(last_good(site), site)
             finally:
                 logging.getLogger("mkdocs.config").removeHandler(config_errors)
         return rebuild
@@ -142,6 +140,18 @@ class Preview:
         except UnicodeDecodeError:
             return data
         return self.banner(allow_live_reload(page)).encode("utf-8")
+
+
+def _put_back(kept: Path, site: Path) -> None:
+    """Serve the last good site again (kept aside by a full rebuild that failed)."""
+    if not kept.is_dir():
+        return
+    try:
+        shutil.rmtree(site, ignore_errors=True)
+        kept.rename(site)
+    except OSError as error:
+        log.error("policykit: the last good pages could not be put back (%s): the preview "
+                  "shows what the failed rebuild left until the next good one", error)
 
 
 class _Messages(logging.Handler):
