@@ -101,7 +101,7 @@ def _iso_date(text: str) -> dt.date:
 
 
 def _port(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 65535:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 65535:
         raise argparse.ArgumentTypeError(f"'{shown(text)}' is not a port: give a number from 1 "
                                          "to 65535")
     return int(text)
@@ -172,9 +172,9 @@ def _shown(path: Path, root: Path) -> str:
 
 
 def _serve(root: Path, args: argparse.Namespace) -> int:
-    if not _port_free(args.port):
-        return _usage(f"port {args.port} on 127.0.0.1 is in use (another policykit serve?): "
-                      "stop what uses it, or choose another port with --port N")
+    refused = _port_refused(args.port)
+    if refused:
+        return _usage(refused)
 
     from mkdocs.commands.serve import serve
     from mkdocs.exceptions import MkDocsException
@@ -203,17 +203,22 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
     return OK
 
 
-def _port_free(port: int) -> bool:
-    """True when the server can listen on the port (bound as MkDocs' server binds)."""
+def _port_refused(port: int) -> str:
+    """Why the server cannot listen on the port ('' when it can), found by binding it as
+    MkDocs' server binds."""
     import socket
 
     with socket.socket() as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                return (f"port {port} on 127.0.0.1 is in use (another policykit serve?): stop "
+                        "what uses it, or choose another port with --port N")
+            return (f"cannot listen on port {port} of 127.0.0.1 ({error.strerror}): choose "
+                    "another port with --port N (above 1023 unless you are root)")
+    return ""
 
 
 def _usage(message: str) -> int:
