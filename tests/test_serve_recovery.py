@@ -288,3 +288,17 @@ def test_a_built_page_edited_in_place_is_repaired_by_the_next_build(scratch):
     os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
     build(scratch)
     assert page.read_bytes() == good
+
+
+def test_site_name_is_text_in_every_place_material_puts_it(scratch):
+    """Material writes site_name raw into the logo's aria-label (and escaped into its title):
+    the plugin escapes it once, so that every place shows it as written."""
+    from conftest import build
+
+    edit(scratch / "mkdocs.yml", "site_name: Newbury School policies",
+         "site_name: 'Smith & \"Jones\"><img src=x onerror=alert(1)>'")
+    home = (build(scratch) / "index.html").read_text("utf-8")
+    shown = "Smith &amp; &#34;Jones&#34;&gt;&lt;img src=x onerror=alert(1)&gt;"
+    assert f'aria-label="{shown}"' in home and f'title="{shown}"' in home
+    assert f"<title>Policies - {shown}</title>" in home
+    assert "<img src=x" not in home
