@@ -282,7 +282,10 @@ def test_a_broken_theme_override_is_a_located_error_in_build_and_serve(tmp_path,
               ":2:1: template error: unexpected '}'"),
              ("{% extends 'base.html' %}\n\n{% block content %}{{ page.nothing.deeper }}"
               "{% endblock %}\n", ":3:1: template error: ")]
-    serve = [sys.executable, "-m", "policykit", "--project", str(tmp_path), "serve", "--port", "0"]
+    from test_serve import free_port  # serve refuses port 0: it could not say where it serves
+
+    serve = [sys.executable, "-m", "policykit", "--project", str(tmp_path), "serve", "--port",
+             str(free_port())]
     for text, expected in cases:
         override.write_text(text, "utf-8")
         code = main(["--project", str(tmp_path), "build"])

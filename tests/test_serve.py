@@ -79,8 +79,8 @@ def test_errors_show_in_the_browser_over_the_last_good_pages_until_fixed(scratch
         version.write_text(good.replace("Privacy settings can shift", "Privacy settings can drift"),
                            "utf-8")
         banner.wait_for(state="detached", timeout=60_000)
-        page.wait_for_function("document.body && document.body.innerText.includes('can drift')",
-                               timeout=60_000)
+        # a locator: the page's policy refuses Playwright's eval of a string
+        page.get_by_text("Privacy settings can drift").first.wait_for(timeout=60_000)
         page.close()
     finally:
         server.terminate()

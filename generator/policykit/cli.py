@@ -107,7 +107,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("-v", "--verbose", action="store_true", help="show MkDocs' progress")
     build.set_defaults(run=_build)
     serve = commands.add_parser("serve", help="preview the site, rebuilding on every change")
-    serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
+    serve.add_argument("--port", type=_port, default=8000, help="port on 127.0.0.1 (default 8000)")
     serve.set_defaults(run=_serve)
     diff = commands.add_parser("diff", help="compare two versions of a policy, clause by clause")
     diff.add_argument("policy", help="the policy id")
@@ -141,6 +141,13 @@ def _iso_date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date: write YYYY-MM-DD") from None
+
+
+def _port(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"'{shown(text)}' is not a port: give a number from 1 "
+                                         "to 65535")
+    return int(text)
 
 
 def _check(root: Path, args: argparse.Namespace) -> int:
@@ -180,8 +187,11 @@ def _build(root: Path, args: argparse.Namespace) -> int:
     except PdfError as error:
         print(f"policykit: {error}\npolicykit: site/ is unchanged", file=sys.stderr)
         return PROBLEMS
-    except jinja2.TemplateError as error:  # a theme override of the project's (see _serve)
-        print(f"{template_problem(error, root)}\npolicykit: site/ is unchanged", file=sys.stderr)
+    except Exception as error:  # a theme override of the project's ({{ 1/0 }} too) (see _serve)
+        problem = _template_fault(error, root)
+        if problem is None:
+            raise  # policykit's own fault
+        print(f"{problem}\npolicykit: site/ is unchanged", file=sys.stderr)
         return PROBLEMS
     except OSError as error:  # mkdocs.yml or a template it may not read, say (built in staging)
         print(f"policykit: error: {refused(error, root)}\npolicykit: site/ is unchanged",
@@ -189,6 +199,15 @@ def _build(root: Path, args: argparse.Namespace) -> int:
         return PROBLEMS
     print(f"built {_shown(site, root)}/")
     return OK
+
+
+def _template_fault(error: Exception, root: Path):
+    """The located problem when error was raised by a template of the project's, else None."""
+    from .theme_errors import theme_problem
+
+    if isinstance(error, jinja2.TemplateError):
+        return theme_problem(error, root) or template_problem(error, root)
+    return theme_problem(error, root)
 
 
 def _shown(path: Path, root: Path) -> str:
@@ -200,6 +219,10 @@ def _shown(path: Path, root: Path) -> str:
 
 
 def _serve(root: Path, args: argparse.Namespace) -> int:
+    refused = _port_refused(args.port)
+    if refused:
+        return _usage(refused)
+
     from mkdocs.commands.serve import serve
     from mkdocs.exceptions import MkDocsException
 
@@ -211,13 +234,38 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
     try:
         serve(config_file=str(root / "mkdocs.yml"), dev_addr=f"127.0.0.1:{args.port}",
               docs_dir=str(root / DOCS_FOLDER), build_type="dirty")
-    except jinja2.TemplateError as error:  # the first build's: MkDocs renders the theme's
-        print(f"{template_problem(error, root)}\npolicykit: nothing served", file=sys.stderr)
-        return PROBLEMS
     except MkDocsException as error:  # the first build failed (its error is logged above)
         print(f"policykit: {error}\npolicykit: nothing served", file=sys.stderr)
         return PROBLEMS
+    except OSError as error:  # the port was taken since it was looked at
+        if error.errno != errno.EADDRINUSE:
+            raise
+        return _usage(f"port {args.port} on 127.0.0.1 is in use: choose another with --port N")
+    except Exception as error:  # the first build's: MkDocs renders the theme's templates
+        problem = _template_fault(error, root)
+        if problem is None:
+            raise
+        print(f"{problem}\npolicykit: nothing served", file=sys.stderr)
+        return PROBLEMS
     return OK
+
+
+def _port_refused(port: int) -> str:
+    """Why the server cannot listen on the port ('' when it can), found by binding it as
+    MkDocs' server binds."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                return (f"port {port} on 127.0.0.1 is in use (another policykit serve?): stop "
+                        "what uses it, or choose another port with --port N")
+            return (f"cannot listen on port {port} of 127.0.0.1 ({error.strerror}): choose "
+                    "another port with --port N (above 1023 unless you are root)")
+    return ""
 
 
 def _usage(message: str) -> int:

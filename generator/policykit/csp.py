@@ -35,9 +35,14 @@ def inline_script_hashes(html: str) -> list[str]:
         attrs = script["attrs"]
         if re.search(r"\ssrc\s*=", attrs, re.IGNORECASE) or _DATA_TYPE.search(attrs):
             continue
-        digest = hashlib.sha256(script["code"].encode("utf-8")).digest()
-        hashes.append(f"'sha256-{base64.b64encode(digest).decode('ascii')}'")
+        hashes.append(script_hash(script["code"]))
     return sorted(set(hashes))
+
+
+def script_hash(code: str) -> str:
+    """The CSP hash source that allows an inline script with this code."""
+    digest = hashlib.sha256(code.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
 
 
 def policy_for(html: str) -> str:
@@ -53,3 +58,33 @@ def add_policy(html: str) -> str:
         raise PolicyError("the page has no <head> element for its Content Security Policy")
     meta = f'<meta http-equiv="Content-Security-Policy" content="{policy_for(html)}">'
     return html[:head.end()] + "\n" + meta + html[head.end():]
+
+
+# `serve`'s live reload: MkDocs' server puts one inline script before each page's last
+# </body> as it serves the page. The plugin marks that place when it builds the page, so that
+# the script found between the mark and </body> is known to be the server's, and only its
+# hash is added to the page's policy; nothing else the page holds is allowed.
+LIVE_RELOAD_MARK = "<!-- policykit: the preview's live-reload script follows -->"
+_SERVED_SCRIPT = re.compile(r"<script>(?P<code>.*)</script>", re.DOTALL)
+_SCRIPT_SRC = re.compile(r'<meta http-equiv="Content-Security-Policy" content="[^"]*?script-src ')
+
+
+def mark_live_reload(html: str) -> str:
+    """The page with the place of the server's live-reload script marked (before the last
+    </body>, where MkDocs puts it)."""
+    end = html.rfind("</body>")
+    return html if end < 0 else html[:end] + LIVE_RELOAD_MARK + html[end:]
+
+
+def allow_live_reload(html: str) -> str:
+    """The page as served, with the script the server put at the mark allowed by its policy
+    (by the script's hash); the page unchanged when there is no such script or policy."""
+    end = html.rfind("</body>")
+    mark = html.rfind(LIVE_RELOAD_MARK, 0, end)
+    meta = _SCRIPT_SRC.search(html)
+    if end < 0 or mark < 0 or meta is None:
+        return html
+    script = _SERVED_SCRIPT.fullmatch(html, mark + len(LIVE_RELOAD_MARK), end)
+    if script is None:
+        return html
+    return html[:meta.end()] + script_hash(script["code"]) + " " + html[meta.end():]

@@ -271,7 +271,7 @@ class Incremental:
         if unknowable and not self.plan.full:
             self.plan = Plan(True, unknowable)
         if self.plan.full and self.serving and site.is_dir():
-            shutil.rmtree(site)
+            set_aside(site)  # serve's last good pages, until this build is done (preview.py)
             site.mkdir()
         pages = {file.src_uri for file in files.documentation_pages()}
         # Pagefind reads only pages: when none changed, its index would be the same.
@@ -378,6 +378,17 @@ def _check_anchors(source: str, target: str, links: dict[str, str], present: fro
         if anchor not in present:
             log.log(level, f"Doc file '{source}' contains a link '{original}', but the doc "
                     f"'{target}' does not contain an anchor '#{anchor}'.")
+
+
+def last_good(site: Path) -> Path:
+    """Where serve keeps its last good site while a full rebuild makes the next one."""
+    return site.with_name(site.name + ".last-good")
+
+
+def set_aside(site: Path) -> None:
+    """Move serve's site to last_good(site), in place of any kept before."""
+    shutil.rmtree(last_good(site), ignore_errors=True)
+    site.rename(last_good(site))
 
 
 def manifest_name(target: Path) -> str:

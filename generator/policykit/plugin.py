@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 
 import jinja2
+import markupsafe
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -16,10 +17,10 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 
 from .build import TEMPLATES_FOLDER, generate
-from .csp import PolicyError, add_policy
-from .errors import ProjectError
-from .incremental import Incremental, QuietDirty
-from .preview import Preview
+from .csp import PolicyError, add_policy, mark_live_reload
+from .errors import Problem, ProjectError
+from .incremental import Incremental, QuietDirty, last_good
+from .preview import Preview, change_stat
 from .session import BuildSession, settings_of
 from . import urls
 from .templates import packaged, template_problem
@@ -28,6 +29,7 @@ from .theme_files import keep_listing
 from .search import SearchError, index_site, is_searchable, mark_searchable
 from .scaffold import refresh_schemas
 from .site_config import apply_defaults
+from .theme_errors import in_project, theme_problem, unreadable_template
 
 log = logging.getLogger("mkdocs.plugins.policykit")
 
@@ -87,6 +89,7 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
     serving = False
     indexer: threading.Thread | None = None  # serve's search index, made in the background
     search_failed = False  # serve's last search index failed: the next rebuild makes one
+    kept_aside: Path | None = None  # where serve's last good site waits out a full rebuild
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Having on_startup keeps this plugin (and its session) across serve's rebuilds, and
@@ -95,9 +98,11 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         self.session = None
         self.incremental = None
         self.search_failed = False
+        self.kept_aside = None
         self.preview = Preview() if command == "serve" else None
         self.serve_incremental = command == "serve" and dirty
-        # `serve` adds its own inline live-reload script to each page: no policy there.
+        # `serve` adds its own inline live-reload script to each page: the page's policy
+        # allows it as it is served (see preview.py).
         self.serving = command == "serve"
         if self.serve_incremental:  # policykit decides what is rebuilt (see incremental.py)
             logger = logging.getLogger("mkdocs.commands.build")
@@ -122,9 +127,11 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
                 raise
             raise PluginError(f"policykit: the project has errors:\n{error}") from None
         except jinja2.TemplateError as error:
-            raise PluginError(f"a page template is wrong:\n{template_problem(error, self.root)}"
-                              ) from None
+            raise LocatedError("a page template is wrong",
+                           template_problem(error, self.root)) from None
         apply_defaults(config, self.root)
+        # Material puts site_name into attributes unescaped (the title of the logo).
+        config.site_name = markupsafe.escape(config.site_name)
         refresh_schemas(self.root)  # the project's copy for editors, written by policykit init
         if project is not None:
             config.nav = site_nav(project)
@@ -141,6 +148,8 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
 
     def on_shutdown(self) -> None:
         self._finish_indexing()
+        if self.kept_aside is not None:  # a rebuild stopped part way (see preview.py)
+            shutil.rmtree(self.kept_aside, ignore_errors=True)
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
         self.searchable: dict[str, bool] = {}  # dest_uri -> searched, of the pages built
@@ -148,8 +157,7 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
     def on_files(self, files, *, config: MkDocsConfig):
         self.files = files
         if self.incremental is not None:
-            banner = self.preview.banner("") if self.preview is not None else ""
-            self.incremental.start(config, files, banner)
+            self.incremental.start(config, files, "")  # serve's banner is added as served
         return files
 
     def on_env(self, env, *, config: MkDocsConfig, files):
@@ -170,34 +178,35 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
 
     def _check_overrides(self, env, config: MkDocsConfig) -> None:
         """A slip in the project's own theme templates (custom_dir, docs_templates/overrides)
-        as a located error before MkDocs renders them: under `serve`, MkDocs would print a
-        traceback and hold every page until the next save."""
+        as a located error before MkDocs renders them."""
         root = self.root.resolve()
         for folder in config.theme.dirs:
             real = Path(folder).resolve()
             if root not in real.parents:
                 continue  # an installed theme's
-            for path in sorted(real.rglob("*.html")):
+            for path in sorted(Path(folder).rglob("*.html")):
                 try:
-                    env.parse(path.read_text("utf-8"), path.relative_to(real).as_posix(),
-                              str(path))
-                except (jinja2.TemplateSyntaxError, UnicodeDecodeError, OSError) as error:
-                    raise PluginError(f"a theme template is wrong:\n"
-                                      f"{template_problem(error, self.root)}") from None
+                    text = path.read_text("utf-8")
+                except (UnicodeDecodeError, OSError) as error:
+                    raise LocatedError("a theme template is wrong",
+                                   unreadable_template(path, self.root, error)) from None
+                try:
+                    env.parse(text, path.relative_to(folder).as_posix(), str(path))
+                except jinja2.TemplateSyntaxError as error:
+                    raise LocatedError("a theme template is wrong", theme_problem(
+                        error, self.root) or template_problem(error, self.root)) from None
 
     def on_post_page(self, output: str, page, config: MkDocsConfig) -> str:
         searchable = is_searchable(page.meta)
         self.searchable[page.file.dest_uri] = searchable
         try:
-            output = mark_searchable(output, searchable)
-            if not self.serving:
-                output = add_policy(output)
+            output = add_policy(mark_searchable(output, searchable))
         except (SearchError, PolicyError) as error:
             raise PluginError(f"policykit: {page.file.src_uri}: {error}") from None
-        return self.preview.banner(output) if self.preview is not None else output
+        return mark_live_reload(output) if self.serving else output
 
     def on_post_template(self, output: str, template_name: str, config: MkDocsConfig) -> str:
-        if self.serving or not template_name.endswith(".html"):
+        if not template_name.endswith(".html"):
             return output
         try:
             return add_policy(output)
@@ -245,35 +254,48 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
             log.warning("policykit: the search index was not made: %s", error)
 
     def on_serve(self, server, config: MkDocsConfig, builder):
-        for name in WATCHED:
-            if (self.root / name).exists():
-                server.watch(str(self.root / name))
-        # The docs folder is written by each rebuild from the folders above: watching it
+        if self.preview is not None:  # a failed rebuild is shown, and holds no request
+            self.kept_aside = last_good(Path(config.site_dir))
+            server.builder = self.preview.guarded(server.builder, self.root,
+                                                  Path(config.site_dir))
+            server.set_app(self.preview.app(server.get_app()))
+        # The docs folder is written by each rebuild from the watched folders: watching it
         # would only start a second, empty rebuild after every edit.
-        try:
-            server.unwatch(config.docs_dir)
-        except KeyError:  # not watched
-            pass
-        _poll_sooner(server, self.root)
+        for name in (config.docs_dir, config.config_file_path):
+            try:
+                server.unwatch(name)
+            except KeyError:  # not watched
+                pass
+        server.observer = _watcher(self.root)
+        # the project's own theme folders too: a custom_dir outside docs_templates/
+        themes = [Path(folder) for folder in config.theme.dirs if in_project(folder, self.root)]
+        watched = {self.root / name for name in WATCHED}
+        for path in sorted(watched) + [Path(config.config_file_path)] + [
+                folder for folder in themes if not watched & {folder, *folder.parents}]:
+            if path.exists():
+                server.watch(str(path))
         return server
+
+
+class LocatedError(PluginError):
+    """A PluginError that carries its located problem (serve shows it in its banner)."""
+
+    def __init__(self, what: str, problem: Problem) -> None:
+        super().__init__(f"{what}:\n{problem}")
+        self.problem = problem
 
 
 POLL_SOONER = 0.15  # seconds between looks at the watched folders (MkDocs: 0.5)
 POLL_SOONER_UP_TO = 3000  # files watched; beyond, each look costs too much to look so often
 
 
-def _poll_sooner(server, root: Path) -> None:
-    """Let MkDocs' file watcher (which polls) look for edits more often when there are few
-    files to look at: an edit is seen in 0.15 s rather than up to 0.5 s. Left as it is when
-    the watcher is not the one MkDocs 1.6 makes."""
-    observer = getattr(server, "observer", None)
-    if observer is None or not isinstance(getattr(observer, "_timeout", None), (int, float)):
-        return
+def _watcher(root: Path):
+    """The server's file watcher, before anything is watched: it polls as MkDocs' does, but
+    sees a change of any kind (see ChangeTimes), and looks every 0.15 s rather than 0.5 s
+    when there are few files to look at."""
+    from watchdog.observers.polling import PollingObserverVFS
+
     watched = sum(len(files) for name in WATCHED for _, _, files in os.walk(root / name))
-    if watched > POLL_SOONER_UP_TO:
-        return
-    observer._timeout = POLL_SOONER
-    for emitter in getattr(observer, "emitters", ()):
-        if isinstance(getattr(emitter, "_timeout", None), (int, float)):
-            emitter._timeout = POLL_SOONER
+    interval = POLL_SOONER if watched <= POLL_SOONER_UP_TO else 0.5
+    return PollingObserverVFS(change_stat, os.scandir, polling_interval=interval)
 
