@@ -209,7 +209,7 @@ def structure(blocks: list[Block], title: str | None = None,
         else:
             clause = Clause(block.text)
             stack[-1].clauses.append(clause)
-            introduces = block.kind == "para" and block.text.rstrip().endswith(":")
+            introduces = block.kind == "para" and introduces_list(block.text)
             lead, items = (clause if introduces else None), []
     if root.clauses and root.sections and root.sections[0].title == NO_HEADING:
         root.sections[0].clauses[:0] = root.clauses  # "Introduction" typed after a preamble
@@ -229,6 +229,12 @@ def structure(blocks: list[Block], title: str | None = None,
                      f"{deepest}) are kept in order at level {MAX_LIST_DEPTH}, as deep as "
                      "Word's own lists go: give them their structure by hand if it matters")
     return Draft(found_title, root.sections, notes)
+
+
+def introduces_list(text: str) -> bool:
+    """Whether a paragraph introduces the list after it: it ends with ':', inside bold or
+    italics too ('**Staff must:**', '_not allowed:_')."""
+    return plain_words(text).endswith(":")
 
 
 # --- numbers typed into the text ------------------------------------------------------------

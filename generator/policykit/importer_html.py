@@ -23,6 +23,10 @@ LISTS = frozenset({"ul", "ol"})
 CONTAINERS = frozenset("html body main article section div blockquote header footer aside "
                        "figure form center".split())
 MAX_BOLD_HEADING_WORDS = 12
+# A line break (Word's Shift+Enter, <br>, two spaces at the end of a Markdown line), as the
+# clause's Markdown keeps it: Python-Markdown reads no backslash break, and the sanitiser
+# allows <br>.
+BREAK = "<br>"
 TYPED_BULLET = re.compile(r"^\s*[·•▪◦‣∙●○■□]\s+")
 
 
@@ -187,6 +191,7 @@ class _Reader:
             self._para(self.inline(run))
 
     def _heading(self, level: int, text: str) -> None:
+        text = _one_line(text)  # Word's Shift+Enter, <br>: a title is one line
         if text:
             self.last_heading = level
             self.reading.blocks.append(Block("heading", text, level))
@@ -219,14 +224,34 @@ class _Reader:
                     self._list(item, depth + 1)
                 continue
             own = [c for c in item.children if isinstance(c, str) or c.tag not in LISTS]
-            inner = [c for c in own if not isinstance(c, str) and c.tag == "p"]
-            text = "\n\n".join(self.inline(p.children) for p in inner) if inner else ""
-            rest = [c for c in own if c not in inner]
-            text = " ".join(t for t in (text, self.inline(rest)) if t)
-            self._para(text, "item", depth)
+            self._para("\n\n".join(self._chunks(own)), "item", depth)
             for nested in item.children:
                 if not isinstance(nested, str) and nested.tag in LISTS:
                     self._list(nested, depth + 1)
+
+    def _chunks(self, nodes: list) -> list[str]:
+        """The paragraphs of a list item's own content, in the order written: its inline
+        runs, its paragraphs, and a heading it opens with (bold: "- #### Threats" + text)."""
+        chunks: list[str] = []
+        run: list = []
+        for child in nodes + [None]:
+            block = child is not None and not isinstance(child, str) and (
+                child.tag == "p" or child.tag in HEADINGS or child.tag in CONTAINERS)
+            if child is not None and not block:
+                run.append(child)
+                continue
+            if run:
+                chunks.append(self.inline(run))
+                run = []
+            if child is None:
+                break
+            if child.tag in HEADINGS:
+                chunks.append(_wrap(_one_line(self.inline(child.children)), "**"))
+            elif child.tag == "p":
+                chunks.append(self.inline(child.children))
+            else:
+                chunks += self._chunks(child.children)
+        return [c for c in chunks if c]
 
     def _table(self, node: Node) -> None:
         inner: list[Node] = []  # tables in its cells: a Markdown cell holds one line
@@ -246,10 +271,44 @@ class _Reader:
             self._table(table)
 
     def _cell(self, cell: Node, inner: list[Node]) -> str:
-        """A table cell's text on one line; the tables inside it are added to inner."""
+        """A table cell as one line of a Markdown table: its line breaks and paragraphs as
+        <br>, its lists as <ul>/<ol> (a key-contacts table's "Mrs A Smith<br>01632 960123");
+        the tables inside it are added to inner."""
         inner += [c for c in cell.children if not isinstance(c, str) and c.tag == "table"]
         own = [c for c in cell.children if isinstance(c, str) or c.tag != "table"]
-        return self.inline(own).replace("\n", " ").replace("|", "\\|")
+        return self._cell_content(own, inner).replace("|", "\\|")
+
+    def _cell_content(self, nodes: list, inner: list[Node]) -> str:
+        parts: list[str] = []  # paragraphs, and lists (which need no <br> around them)
+        run: list = []
+        for child in nodes + [None]:
+            block = child is not None and not isinstance(child, str) and (
+                child.tag in BLOCK_TAGS or child.tag in ("li", "dt", "dd"))
+            if child is not None and not block:
+                run.append(child)
+                continue
+            text = self.inline(run) if run else ""
+            run = []
+            if text:
+                parts.append(text)
+            if child is None:
+                break
+            if child.tag == "table":
+                inner.append(child)
+            elif child.tag in LISTS:
+                items = [self._cell_content(li.children, inner) for li in child.children
+                         if not isinstance(li, str) and li.tag == "li"]
+                parts.append(f"<{child.tag}>" + "".join(f"<li>{i}</li>" for i in items)
+                             + f"</{child.tag}>")
+            elif child.tag in HEADINGS:
+                parts.append(_wrap(_one_line(self.inline(child.children)), "**"))
+            else:
+                parts.append(self._cell_content(child.children, inner))
+        out = ""
+        for part in (p for p in parts if p):
+            lists = part.startswith(("<ul>", "<ol>")) or out.endswith(("</ul>", "</ol>"))
+            out += part if not out or lists else "<br><br>" + part
+        return out
 
     def _definitions(self, node: Node) -> None:
         for child in node.children:
@@ -258,9 +317,12 @@ class _Reader:
 
     # inline
     def inline(self, nodes: list) -> str:
-        """Inline content -> Markdown on one logical line (hard breaks kept)."""
-        text = "".join(self._inline(n) for n in nodes)
-        return "\n".join(" ".join(line.split()) for line in text.split("\n")).strip()
+        """Inline content -> Markdown on one line (line breaks kept, as <br>)."""
+        text = " ".join("".join(self._inline(n) for n in nodes).split())
+        text = re.sub(r" ?<br> ?", BREAK, text)
+        while text.startswith(BREAK) or text.endswith(BREAK):
+            text = text.removeprefix(BREAK).removesuffix(BREAK).strip()
+        return text
 
     def _inline(self, node) -> str:
         if isinstance(node, str):
@@ -268,12 +330,13 @@ class _Reader:
             if found:
                 words = " ".join(typography(node).split())
                 self.reading.notes.append(removed_note(found, f"from '{shown(words, 60)}'"))
-            return escape_literal(typography(node, self.reading.typography))
+            flat = re.sub(r"[\r\n]+", " ", node)  # a line break in the source is a space
+            return escape_literal(typography(flat, self.reading.typography))
         tag = node.tag
         if tag in SKIPPED:
             return ""
         if tag == "br":
-            return "\\\n"
+            return BREAK
         if tag == "img":
             what = node.attrs.get("alt", "") or node.attrs.get("src", "")[:80]
             self.reading.notes.append(f"image {what!r} left out: add it by hand if it matters"
@@ -319,6 +382,11 @@ class _Reader:
             else:
                 self.reading.links.append(href)
         return f"[{text}](<{href.replace('>', '%3E').replace(' ', '%20')}>)"
+
+
+def _one_line(text: str) -> str:
+    """Inline Markdown with its hard line breaks read as spaces (for a heading)."""
+    return " ".join(text.replace(BREAK, " ").split())
 
 
 def _wrap(inner: str, mark: str) -> str:
@@ -435,11 +503,34 @@ def markdown_html(text: str) -> str:
 
     _check_markdown_lists(text)
     try:
-        return markdown.markdown(text, extensions=list(MARKDOWN_EXTENSIONS))
+        return markdown.markdown(_lists_apart(text), extensions=list(MARKDOWN_EXTENSIONS))
     except RecursionError:
         raise Unreadable("it is nested too deeply to read (lists in lists, or quotes in "
                          "quotes)", "flatten the deepest lists and quotes, then import "
                                     "again") from None
+
+
+# A list that may start straight after a paragraph's line (CommonMark, as GitHub reads it):
+# a bullet, or a numbered item starting at 1.
+_LIST_START = re.compile(r"^ {0,3}(?:[-*+]|1[.)])[ \t]+\S")
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+
+
+def _lists_apart(text: str) -> str:
+    """Markdown with a blank line put before each list that starts straight after its
+    lead-in line ("Staff must:" then "* Be kind"): GitHub reads such a list as a list, where
+    Python-Markdown would read its items into the paragraph, asterisks and all."""
+    lines, fenced, previous = [], False, ""
+    for line in text.split("\n"):
+        if _FENCE.match(line):
+            fenced = not fenced
+        elif (not fenced and _LIST_START.match(line) and previous.strip()
+              and not _MARKDOWN_ITEM.match(previous) and not previous.startswith((" ", "\t"))
+              and not previous.lstrip().startswith((">", "|"))):
+            lines.append("")
+        lines.append(line)
+        previous = line
+    return "\n".join(lines)
 
 
 def _check_markdown_lists(text: str) -> None:

@@ -17,6 +17,7 @@ from .importer_text import BULLET
 from .model import Policy, Version
 
 _SENTENCE_END = re.compile(r"(?<=[.?!:])\s+")
+_HEADINGS = frozenset(f"h{n}" for n in range(1, 7))
 _BREAKS = BLOCK_TAGS | {"li", "td", "th", "tr", "br", "dt", "dd", "hr", "caption"}
 
 
@@ -46,7 +47,7 @@ def html_blocks(text: str) -> list[str]:
     out: list[str] = [""]
     waiting = [""]  # a footnote's number, for the first words of its text
 
-    def visit(node: Node) -> None:
+    def visit(node: Node, heading: bool = False) -> None:
         for child in node.children:
             if isinstance(child, str):
                 if child.strip() and waiting[0]:
@@ -63,13 +64,16 @@ def html_blocks(text: str) -> list[str]:
             if child.tag == "a" and FOOTNOTE_HREF.match(href):
                 out[-1] += f"[{FOOTNOTE_HREF.match(href)[1]}]"  # type: ignore[index]
                 continue
+            if child.tag == "br" and heading:  # a heading's line break is a space
+                out[-1] += " "
+                continue
             breaks = child.tag in _BREAKS
             if breaks:
                 out.append("")
             note = FOOTNOTE_ID.match(child.attrs.get("id", ""))
             if child.tag == "li" and note:
                 waiting[0] = f"[{note[1]}] "
-            visit(child)
+            visit(child, heading or child.tag in _HEADINGS)
             if breaks:
                 out.append("")
 
