@@ -185,7 +185,8 @@ def _import(root: Path, args: argparse.Namespace) -> int:
         draft.notes.append(f"the document has no title: the policy is titled '{title}' after "
                            "its file name — change it in policy.yaml, or import again with "
                            "--title")
-    text = importer_yaml.version_yaml(draft, args.new_version, source.name)
+    schemas = _schema_folder(root)
+    text = importer_yaml.version_yaml(draft, args.new_version, source.name, schemas)
     version = _parse(text, target.relative_to(root).as_posix(), args.policy_id)
     policy = Policy(args.policy_id, title, owner or "", version.source, versions=(version,))
     from .verify import verify
@@ -195,18 +196,57 @@ def _import(root: Path, args: argparse.Namespace) -> int:
         _print_lost(source, fidelity)
         _print("policykit: nothing written", file=sys.stderr)
         return PROBLEMS
-    if not existing:
-        folder.joinpath("versions").mkdir(parents=True, exist_ok=True)
-        write_new_file(folder / "policy.yaml",
-                       importer_yaml.policy_yaml(args.policy_id, title, owner))  # type: ignore[arg-type]
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_new_file(target, text)
-    _report(root, source, target, version, draft, reading, earlier, fidelity, args, owner, title)
+    written = _write(root, folder, target, text, None if existing else importer_yaml.policy_yaml(
+        args.policy_id, title, owner, schemas))  # type: ignore[arg-type]
     _, after = load_and_check(root)
-    mine = [p for p in after if p.source.path.startswith(f"policy/{args.policy_id}/")]
-    for problem in errors(mine):
+    mine = errors([p for p in after if p.source.path.startswith(f"policy/{args.policy_id}/")])
+    if not mine:
+        _report(root, source, target, version, draft, reading, earlier, fidelity, args, owner,
+                title)
+        return OK
+    _unwrite(written)
+    _print_links(reading)
+    for problem in mine:
         _print(problem, file=sys.stderr)
-    return PROBLEMS if errors(mine) else OK
+    _print("policykit: nothing written: the draft would not pass check (above) — "
+           + ("import again with --base-url https://… (the school's site), or "
+              if reading.links else "") + "fix the document and import again", file=sys.stderr)
+    return PROBLEMS
+
+
+def _write(root: Path, folder: Path, target: Path, text: str,
+           policy_text: str | None) -> list[Path]:
+    """Write the draft (and a new policy's policy.yaml); the files and folders made, newest
+    first, for _unwrite."""
+    made = [p for p in (folder, folder / "versions") if not p.exists()][::-1]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    if policy_text is not None:
+        write_new_file(folder / "policy.yaml", policy_text)
+        written.append(folder / "policy.yaml")
+    write_new_file(target, text)
+    return [target, *written, *made]
+
+
+def _unwrite(written: list[Path]) -> None:
+    """Remove what _write made (files, then the folders it made, if left empty)."""
+    for path in written:
+        if path.is_dir():
+            if not any(path.iterdir()):
+                path.rmdir()
+        else:
+            path.unlink(missing_ok=True)
+
+
+def _schema_folder(root: Path) -> str:
+    """Where the project keeps the schemas its files name ($schema): .policykit/schemas as
+    init writes it, or, in policykit's own repository, the generator's."""
+    from .scaffold import SCHEMA_FOLDER
+
+    own = "generator/policykit/schemas"
+    if not (root / SCHEMA_FOLDER).is_dir() and (root / own).is_dir():
+        return own
+    return SCHEMA_FOLDER
 
 
 def _read_or_say(source: Path, base_url: str | None):
@@ -295,6 +335,15 @@ def _print_lost(source: Path, fidelity) -> None:
         _print(f"  … and {len(fidelity.lost) - SHOWN_LOST} more", file=sys.stderr)
 
 
+def _print_links(reading) -> None:
+    if reading.links:
+        _print("links relative to the school's website, kept as written: check refuses them "
+               "until they are full addresses (import again with --base-url https://…, or edit "
+               "them):")
+        for link in dict.fromkeys(reading.links):
+            _print(f"  {link}")
+
+
 def _report(root, source, target, version, draft, reading, earlier, fidelity, args, owner,
             title):
     clauses = list(version.clauses())
@@ -321,18 +370,19 @@ def _report(root, source, target, version, draft, reading, earlier, fidelity, ar
                    "does policykit check --verbose)")
     for what, count in sorted(reading.typography.items()):
         _print(f"typography: {what}: {count}")
-    if reading.links:
-        _print("links relative to the school's website, kept as written: check refuses them "
-              "until they are full addresses (import again with --base-url https://…, or edit "
-              "them):")
-        for link in dict.fromkeys(reading.links):
-            _print(f"  {link}")
+    _print_links(reading)
     for note in [*reading.notes, *draft.notes]:
         _print(f"note: {note}")
     extra = f"; {len(fidelity.added)} sentence(s) added" if fidelity.added else ""
     _print(f"verified: all {fidelity.checked} sentences of {source.name} are in the draft{extra}")
     for sentence in fidelity.added:
         _print(f"  + {sentence}")
+
+
+def _print_supplied(fidelity) -> None:
+    for sentence in fidelity.supplied:
+        _print(f"= {sentence} (a title the document does not have: the policy's title, or the "
+               "section title import gives the text before the first heading)")
 
 
 def _verify(root: Path, args: argparse.Namespace) -> int:
@@ -362,6 +412,7 @@ def _verify(root: Path, args: argparse.Namespace) -> int:
         _print(f"- {sentence}")
     for sentence in fidelity.added:
         _print(f"+ {sentence}")
+    _print_supplied(fidelity)
     _print(f"{args.policy} {args.version} against {source.name}: {fidelity.checked} sentences "
           f"checked, {len(fidelity.lost)} missing from the version, {len(fidelity.added)} "
           "not in the document")

@@ -42,10 +42,11 @@ def _comment(text: str) -> str:
     return _YAML_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def version_yaml(draft: Draft, version: str, source_name: str) -> str:
-    """The draft as policy/<id>/versions/<version>.yaml."""
-    lines = ["# yaml-language-server: $schema=../../../generator/policykit/schemas/"
-             "version.schema.json",
+def version_yaml(draft: Draft, version: str, source_name: str,
+                 schemas: str = ".policykit/schemas") -> str:
+    """The draft as policy/<id>/versions/<version>.yaml; schemas, the project's folder of
+    schemas (for the $schema comment editors read)."""
+    lines = [f"# yaml-language-server: $schema=../../../{schemas}/version.schema.json",
              f"# Imported by policykit import from {_comment(source_name)}.",
              "# Kinds marked kind_guessed were guessed from the wording: confirm each, then "
              "remove the mark.",
@@ -88,10 +89,11 @@ def _clause_lines(clause: Clause, indent: str) -> list[str]:
     return lines
 
 
-def policy_yaml(policy_id: str, title: str, owner: str) -> str:
+def policy_yaml(policy_id: str, title: str, owner: str,
+                schemas: str = ".policykit/schemas") -> str:
     """A new policy/<id>/policy.yaml."""
     return "\n".join([
-        "# yaml-language-server: $schema=../../generator/policykit/schemas/policy.schema.json",
+        f"# yaml-language-server: $schema=../../{schemas}/policy.schema.json",
         f"id: {quote(policy_id)}",
         f"title: {quote(title)}",
         f"owner: {quote(owner)}",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import markdown
 
-from .importer import names_organisation, typography
+from .importer import NO_HEADING, names_organisation, typography
 from .importer_html import (BLOCK_TAGS, FOOTNOTE_HREF, FOOTNOTE_ID, SKIPPED, TYPED_BULLET, Node,
                             Unreadable, main_content, parse_html)
 from .importer_text import BULLET
@@ -29,6 +29,8 @@ class Fidelity:
     lost: tuple[str, ...]
     added: tuple[str, ...]
     checked: int  # sentences of the source
+    supplied: tuple[str, ...] = ()  # titles import gives by design ('Introduction'), not words
+
 
     @property
     def word_for_word(self) -> bool:
@@ -135,9 +137,10 @@ def _kept(sentence: str, have: set[str], organisation: str | None) -> bool:
 
 
 def compare(source: list[str], version: list[str], title: str = "",
-            organisation: str | None = None) -> Fidelity:
+            organisation: str | None = None, supplied: frozenset[str] = frozenset()) -> Fidelity:
     """What is in one list of sentences and not in the other; the title matches a source
-    line in any case (SOCIAL MEDIA POLICY is the title Social Media Policy)."""
+    line in any case (SOCIAL MEDIA POLICY is the title Social Media Policy). Sentences of
+    supplied that the source does not have are listed apart, not as added."""
     have, had = set(version), set(source)
     had |= {_TYPED_NUMBER.sub("", s, count=1) for s in source}
     title_key = " ".join(title.split()).casefold()
@@ -145,11 +148,20 @@ def compare(source: list[str], version: list[str], title: str = "",
     title_in_source = any(s.casefold() == title_key for s in source)
     added = [s for s in version if s not in had
              and not (title_in_source and s.casefold() == title_key)]
-    return Fidelity(tuple(dict.fromkeys(lost)), tuple(dict.fromkeys(added)), len(source))
+    given = [s for s in added if s in supplied]
+    added = [s for s in added if s not in supplied]
+    return Fidelity(tuple(dict.fromkeys(lost)), tuple(dict.fromkeys(added)), len(source),
+                    tuple(dict.fromkeys(given)))
 
 
 def verify(policy: Policy, version: Version, source: Path,
            organisation: str | None = None) -> Fidelity:
-    """Every sentence of source that is not in version, and every one of version not in it."""
+    """Every sentence of source that is not in version, and every one of version not in it;
+    the policy's title and the title import gives text before the first heading
+    ('Introduction', as the version's first section) are listed apart when the source does
+    not have them: they are titles given, not the document's words."""
+    first = version.sections[0].title if version.sections else ""
+    supplied = frozenset([*sentences(policy.title), *([NO_HEADING] if first == NO_HEADING
+                                                       else [])])
     return compare(source_sentences(source), version_sentences(policy, version), policy.title,
-                   organisation)
+                   organisation, supplied)
