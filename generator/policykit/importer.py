@@ -266,26 +266,41 @@ def _follows(number: tuple[int, ...], seen: list[tuple[int, ...]]) -> bool:
 def strip_typed_numbers(blocks: list[Block], notes: list[str]) -> list[Block]:
     """Blocks without the numbers typed in front of headings and paragraphs when those
     numbers are an outline of the document (1., 1.1, 1.2, 2., ...): the site numbers
-    sections and clauses itself, so kept they would read "1 1. Introduction". Numbers that
-    do not follow such an outline are words and stay."""
+    sections and clauses itself, so kept they would read "1 1. Introduction". Headings and
+    paragraphs may each have an outline, or share one (1. Introduction, 1.1, 1.2, 2. Roles,
+    2.1, 2.3 Governors, 2.3.1). Numbers that follow no outline are words and stay."""
+    groups = [(("heading",), "headings"), (("para", "item"), "paragraphs")]
+    found = [(_numbered(blocks, kinds), what) for kinds, what in groups]
+    if any(numbered and not _outline(numbered) for numbered, _ in found):
+        shared = _numbered(blocks, ("heading", "para", "item"))
+        if _outline(shared):
+            found = [(shared, "headings and paragraphs")]
     out = list(blocks)
-    for kinds, what in ((("heading",), "headings"), (("para", "item"), "paragraphs")):
-        numbered = [(i, t) for i, b in enumerate(out)
-                    if b.kind in kinds and (t := _typed(b)) is not None]
-        seen: list[tuple[int, ...]] = []
-        for _, (number, _) in numbered:
-            if not _follows(number, seen):
-                break
-            seen.append(number)
-        else:
-            if len(numbered) >= 2:
-                for i, (_, end) in numbered:
-                    out[i] = Block(out[i].kind, out[i].text[end:], out[i].level)
-                first = ".".join(map(str, numbered[0][1][0]))
-                last = ".".join(map(str, numbered[-1][1][0]))
-                notes.append(f"numbers typed in front of {len(numbered)} {what} ({first} to "
-                             f"{last}) removed: the site numbers them itself")
+    for numbered, what in found:
+        if not _outline(numbered):
+            continue
+        for i, (_, end) in numbered:
+            out[i] = Block(out[i].kind, out[i].text[end:], out[i].level)
+        first = ".".join(map(str, numbered[0][1][0]))
+        last = ".".join(map(str, numbered[-1][1][0]))
+        notes.append(f"numbers typed in front of {len(numbered)} {what} ({first} to "
+                     f"{last}) removed: the site numbers them itself")
     return out
+
+
+def _numbered(blocks: list[Block], kinds: tuple[str, ...]) -> list:
+    """The blocks of those kinds with a number typed in front: (index, (number, length))."""
+    return [(i, t) for i, b in enumerate(blocks) if b.kind in kinds and (t := _typed(b))]
+
+
+def _outline(numbered: list) -> bool:
+    """Whether the numbers (two or more) follow one another as an outline's do."""
+    seen: list[tuple[int, ...]] = []
+    for _, (number, _) in numbered:
+        if not _follows(number, seen):
+            return False
+        seen.append(number)
+    return len(numbered) >= 2
 
 
 # --- the organisation's name ----------------------------------------------------------------

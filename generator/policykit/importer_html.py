@@ -4,6 +4,7 @@ through Python-Markdown), which are first made HTML (pure but for reading the so
 from __future__ import annotations
 
 import functools
+import html
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -577,6 +578,7 @@ def _word_html(path: Path, mtime_ns: int, size: int) -> tuple[str, list[str]]:
     with zipfile.ZipFile(path) as archive:
         check_archive(archive)
         notes = scan_word(archive)
+        titled = _large_bold_start(archive)
     unread = mammoth.images.img_element(lambda image: {})  # images are left out: never read
     try:
         with path.open("rb") as stream:
@@ -587,7 +589,45 @@ def _word_html(path: Path, mtime_ns: int, size: int) -> tuple[str, list[str]]:
                                "holding them, save, and import again") from None
     except ExpatError as error:  # scan_word reads every part mammoth does: a safety net
         raise _not_xml("a part", str(error)) from None
-    return _footnotes_in_order(result.value), notes + _word_messages(result.messages)
+    html = _footnotes_in_order(result.value)
+    if titled:
+        html = _BOLD_FIRST.sub(r'<h1 class="title">\1</h1>', html, count=1)
+        notes.append("its first paragraph, large and bold, is taken as the document's title")
+    return html, notes + _word_messages(result.messages)
+
+
+LARGE = 28  # half-points: 14 pt, larger than any body text
+_BOLD_FIRST = re.compile(r"\A<p><strong>((?:(?!</?(?:strong|p)>).)*)</strong></p>", re.S)
+
+
+def _large_bold_start(archive: zipfile.ZipFile) -> bool:
+    """Whether a Word document opens with a paragraph all in large bold letters: a title
+    made by hand, without Word's Title style."""
+    from xml.etree.ElementTree import iterparse
+
+    try:
+        stream = archive.open("word/document.xml")
+    except KeyError:
+        return False
+    with stream:
+        for _, element in iterparse(stream):
+            if element.tag == f"{_W}p":
+                runs = [r for r in element.iter(f"{_W}r")
+                        if "".join(t.text or "" for t in r.iter(f"{_W}t")).strip()]
+                if runs:
+                    return all(_large_bold(r) for r in runs)
+            elif element.tag == f"{_W}tbl":
+                return False
+    return False
+
+
+def _large_bold(run) -> bool:
+    props = run.find(f"{_W}rPr")
+    if props is None:
+        return False
+    bold, size = props.find(f"{_W}b"), props.find(f"{_W}sz")
+    on = bold is not None and bold.get(f"{_W}val", "true") not in ("0", "false")
+    return on and size is not None and int(size.get(f"{_W}val", "0") or 0) >= LARGE
 
 
 # The most any one part of a .docx may inflate to. A Word document is a zip archive: a few KB
@@ -738,8 +778,8 @@ def front_matter(text: str) -> tuple[str, str | None, list[str]]:
              "not the policy's words" + (f"; its title '{title}' is the document's title"
                                          if title else "")]
     first = re.search(r"^#\s+(.+?)\s*#*\s*$", body, re.M)
-    if title and not (first and first[1].casefold() == title.casefold()):
-        body = f"# {title}\n\n{body}"
+    if title and not (first and first[1].casefold() == title.casefold()):  # the title, marked
+        body = f'<h1 class="title">{html.escape(title)}</h1>\n\n{body}'  # as Word's Title style
     return body, title, notes
 
 
