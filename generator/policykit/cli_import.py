@@ -178,6 +178,7 @@ def _import(root: Path, args: argparse.Namespace) -> int:
         return PROBLEMS
     earlier = _earlier(existing) if existing else None
     importer_ids.finish(draft, earlier)
+    draft.notes += importer.link_places(draft)
     from .importer_html import plain_text
     title = existing.title if existing else (
         args.title or (draft.title and plain_text(draft.title)) or _title_of(source))

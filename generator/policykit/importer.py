@@ -24,6 +24,7 @@ class Block:
     kind: str  # heading | para | item | table
     text: str
     level: int = 1
+    anchors: tuple[str, ...] = ()  # the names links in the document use for it (#roles)
 
 
 # --- the draft being built ------------------------------------------------------------------
@@ -37,6 +38,7 @@ class Clause:
     id: str = ""
     clauses: list["Clause"] = field(default_factory=list)
     keep: dict = field(default_factory=dict)  # fields kept from the clause of an earlier draft
+    anchors: tuple[str, ...] = ()
 
     def walk(self):
         """This clause, then its sub-clauses depth first."""
@@ -52,6 +54,7 @@ class Section:
     id: str = ""
     clauses: list[Clause] = field(default_factory=list)
     sections: list["Section"] = field(default_factory=list)
+    anchors: tuple[str, ...] = ()
 
     def walk_sections(self):
         """This section, then its nested sections depth first."""
@@ -196,18 +199,18 @@ def structure(blocks: list[Block], title: str | None = None,
             level = max(block.level, 1)
             while stack[-1].level >= level:
                 stack.pop()
-            section = Section(block.text, level)
+            section = Section(block.text, level, anchors=block.anchors)
             stack[-1].sections.append(section)
             stack.append(section)
             lead, items = None, []
         elif block.kind == "item":
             depth = min(block.level, len(items) + 1, MAX_LIST_DEPTH)
-            clause = Clause(block.text)
+            clause = Clause(block.text, anchors=block.anchors)
             parent = items[depth - 2] if depth > 1 else lead
             (parent.clauses if parent else stack[-1].clauses).append(clause)
             items = items[:depth - 1] + [clause]
         else:
-            clause = Clause(block.text)
+            clause = Clause(block.text, anchors=block.anchors)
             stack[-1].clauses.append(clause)
             introduces = block.kind == "para" and introduces_list(block.text)
             lead, items = (clause if introduces else None), []
@@ -280,7 +283,7 @@ def strip_typed_numbers(blocks: list[Block], notes: list[str]) -> list[Block]:
         if not _outline(numbered):
             continue
         for i, (_, end) in numbered:
-            out[i] = Block(out[i].kind, out[i].text[end:], out[i].level)
+            out[i] = Block(out[i].kind, out[i].text[end:], out[i].level, out[i].anchors)
         first = ".".join(map(str, numbered[0][1][0]))
         last = ".".join(map(str, numbered[-1][1][0]))
         notes.append(f"numbers typed in front of {len(numbered)} {what} ({first} to "
@@ -343,7 +346,7 @@ def _take_title(blocks: list[Block], title: str | None) -> tuple[list[Block], st
             plain_words(found).lower():  # title is plain text; found, Markdown
         return blocks, None
     shift = min((b.level for b in blocks[1:] if b.kind == "heading"), default=1) - 1
-    rest = [Block(b.kind, b.text, b.level - shift) if b.kind == "heading" else b
+    rest = [Block(b.kind, b.text, b.level - shift, b.anchors) if b.kind == "heading" else b
             for b in blocks[1:]]
     return rest, found
 
@@ -358,7 +361,7 @@ def _fold_empty(parent: Section, notes: list[str]) -> None:
     waiting: list[Clause] = []
     for section in parent.sections:
         if not section.clauses and not section.sections:
-            waiting.append(Clause(section.title))
+            waiting.append(Clause(section.title, anchors=section.anchors))
             notes.append(f"heading '{plain_words(section.title)}' has no text under it: it is kept "
                          "as a clause")
             continue
@@ -377,6 +380,36 @@ def _fold_empty(parent: Section, notes: list[str]) -> None:
 
 def _last_section(section: Section) -> Section:
     return _last_section(section.sections[-1]) if section.sections else section
+
+
+# --- links to a place in the document -----------------------------------------------------
+
+# How the readers write a link to a place in the same document, until that place has an id.
+_PLACE_LINK = re.compile(r"\[((?:[^\]\\]|\\.)*)\]\(#([\w.:-]+)\)")
+
+
+def link_places(draft: Draft) -> list[str]:
+    """Point each link to a heading or paragraph of the same document (#roles, Word's
+    #_Toc123) at the section or clause it became; a link to a place that became none (the
+    title) keeps its words, unlinked. Notes for the report."""
+    ids: dict[str, str] = {}
+    for section in draft.all_sections():
+        ids.update(dict.fromkeys(section.anchors, section.id))
+        for clause in section.walk():
+            ids.update((a, clause.id) for a in clause.anchors if a not in ids)
+    unlinked: list[str] = []
+
+    def point(match: re.Match) -> str:
+        if match[2] in ids:
+            return f"[{match[1]}](#{ids[match[2]]})"
+        unlinked.append(plain_words(match[1]))
+        return match[1]
+
+    for clause in draft.clauses():
+        clause.text = _PLACE_LINK.sub(point, clause.text)
+    return [f"link '{words}' points at a place in the document that is no section or clause "
+            "(the title, or a place not found): its words are kept, unlinked"
+            for words in dict.fromkeys(unlinked)]
 
 
 # --- kinds ----------------------------------------------------------------------------------

@@ -14,8 +14,8 @@ from urllib.parse import urljoin, urlsplit
 from xml.parsers.expat import ExpatError
 
 from .errors import shown
-from .importer import (MAX_LIST_DEPTH, Block, escape_literal, removed_note, straight_quotes,
-                       typography, unwanted)
+from .importer import (MAX_LIST_DEPTH, Block, escape_literal, plain_words, removed_note,
+                       straight_quotes, typography, unwanted)
 
 VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
 SKIPPED = frozenset("head script style template noscript nav svg".split())
@@ -173,7 +173,8 @@ class _Reader:
                 continue
             elif child.tag in HEADINGS:
                 title = "title" in child.attrs.get("class", "").split()  # Word's Title style
-                self._heading(0 if title else HEADINGS[child.tag], self.inline(child.children))
+                self._heading(0 if title else HEADINGS[child.tag], self.inline(child.children),
+                              _anchors(child))
             elif child.tag == "p":
                 self._paragraph(child)
             elif child.tag in LISTS:
@@ -191,11 +192,12 @@ class _Reader:
         if run:
             self._para(self.inline(run))
 
-    def _heading(self, level: int, text: str) -> None:
+    def _heading(self, level: int, text: str, anchors: tuple[str, ...] = ()) -> None:
         text = _one_line(text)  # Word's Shift+Enter, <br>: a title is one line
         if text:
             self.last_heading = level
-            self.reading.blocks.append(Block("heading", text, level))
+            self.reading.blocks.append(Block("heading", text, level,
+                                             anchors + slugs(plain_words(text))))
 
     def _paragraph(self, node: Node) -> None:
         if _bold_only(node):
@@ -203,20 +205,23 @@ class _Reader:
             if words and len(words.split()) <= MAX_BOLD_HEADING_WORDS and words[-1] not in ".:;,":
                 self.reading.notes.append(f"bold paragraph '{words}' taken as a heading")
                 level = min(self.last_heading + 1, 6) if self.last_heading else 1
-                self.reading.blocks.append(Block("heading", self.inline([words]), level))
+                self.reading.blocks.append(Block("heading", self.inline([words]), level,
+                                                 _anchors(node) + slugs(words)))
                 return
         text = self.inline(node.children)
         typed = TYPED_BULLET.match(text)  # a list typed by hand: "• Do this"
-        self._para(text[typed.end():], "item") if typed else self._para(text)
+        self._para(text[typed.end():], "item", anchors=_anchors(node)) if typed else \
+            self._para(text, anchors=_anchors(node))
 
-    def _para(self, text: str, kind: str = "para", level: int = 1) -> None:
+    def _para(self, text: str, kind: str = "para", level: int = 1,
+              anchors: tuple[str, ...] = ()) -> None:
         if not text:
             return
         if self.cited:
             text += "".join(f"\n\n\\[{n}\\] {self.footnotes.get(n, '')}".rstrip()
                             for n in self.cited)
             self.cited = []
-        self.reading.blocks.append(Block(kind, text, level))
+        self.reading.blocks.append(Block(kind, text, level, anchors))
 
     def _list(self, node: Node, depth: int) -> None:
         for item in node.children:
@@ -225,7 +230,8 @@ class _Reader:
                     self._list(item, depth + 1)
                 continue
             own = [c for c in item.children if isinstance(c, str) or c.tag not in LISTS]
-            self._para("\n\n".join(self._chunks(own)), "item", depth)
+            self._para("\n\n".join(self._chunks(own)), "item", depth,
+                       _anchors(Node("li", item.attrs, own)))
             for nested in item.children:
                 if not isinstance(nested, str) and nested.tag in LISTS:
                     self._list(nested, depth + 1)
@@ -374,6 +380,8 @@ class _Reader:
             self.reading.typography[what] = self.reading.typography.get(what, 0) + 1
             href = straight_quotes(href)
         parts = urlsplit(href)
+        if PLACE.fullmatch(href):  # a place in the document: pointed at its clause later
+            return f"[{text}]({href})"
         if not href or href.startswith("#") or parts.scheme.lower() not in ("", "http", "https",
                                                                              "mailto"):
             return text
@@ -383,6 +391,28 @@ class _Reader:
             else:
                 self.reading.links.append(href)
         return f"[{text}](<{href.replace('>', '%3E').replace(' ', '%20')}>)"
+
+
+PLACE = re.compile(r"#[\w.:-]+")
+
+
+def _anchors(node: Node) -> tuple[str, ...]:
+    """The names a link can point at a block by: its id, and the ids and names of what it
+    holds (Word's bookmarks, <a id="_Toc123">, <a name="roles">)."""
+    found = [node.attrs[k] for k in ("id", "name") if node.attrs.get(k)]
+    for child in node.children:
+        if not isinstance(child, str) and child.tag not in LISTS:
+            found += _anchors(child)
+    return tuple(dict.fromkeys(found))
+
+
+def slugs(words: str) -> tuple[str, ...]:
+    """The ids GitHub and pandoc give a heading of these words ('2.3 Roles & duties' ->
+    '23-roles--duties', '2.3-roles-duties'), which a document's links to it use."""
+    lower = words.lower()
+    github = re.sub(r"[^\w\- ]", "", lower).replace(" ", "-")
+    pandoc = "-".join(re.sub(r"[^\w\-. ]", "", lower).split()).lstrip("0123456789.-")
+    return tuple(dict.fromkeys(s for s in (github, pandoc) if s))
 
 
 def _one_line(text: str) -> str:
