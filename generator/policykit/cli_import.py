@@ -70,6 +70,15 @@ def register(commands: argparse._SubParsersAction) -> None:
     check.add_argument("version", help="the version")
     check.add_argument("source", help="the document: .docx, .md, .txt or .html")
     check.set_defaults(run=_verify)
+    kinds = commands.add_parser(
+        "kinds", help="list the clause kinds policykit import guessed, with their text, and "
+                      "confirm them")
+    kinds.add_argument("policy", help="the policy id")
+    kinds.add_argument("version", nargs="?", help="the version (default: the newest)")
+    kinds.add_argument("--confirm", nargs="*", metavar="CLAUSE_ID",
+                       help="confirm the kinds as the file now has them (correct the wrong "
+                            "ones first): all of them, or only the clauses named")
+    kinds.set_defaults(run=_kinds)
 
 
 def _print(text: object = "", file=None) -> None:
@@ -440,3 +449,77 @@ def unconfirmed_kinds(version) -> bool:
     _print("  read each clause, correct its 'kind' if it is wrong, then delete its "
           "'kind_guessed: true' line; approve again when none is left", file=sys.stderr)
     return True
+
+
+SHOWN_TEXT = 90
+
+
+def _kinds(root: Path, args: argparse.Namespace) -> int:
+    """policykit kinds: list a version's guessed kinds with their words; --confirm them."""
+    project, problems = load_and_check(root)
+    policy = project.policy(args.policy)
+    if policy is None:
+        known = ", ".join(sorted(p.id for p in project.policies))
+        return _usage(f"no policy '{shown(args.policy)}' in policy/ (there are: {known})")
+    version = policy.version(args.version) if args.version else policy.versions[-1]
+    if version is None:
+        known = ", ".join(v.version for v in policy.versions)
+        return _usage(f"{args.policy} has no version '{shown(args.version)}' (it has: {known})")
+    path = version.source.path
+    guessed = [c for c in version.clauses() if c.kind_guessed]
+    if args.confirm is None:
+        return _list_guesses(args.policy, version, guessed)
+    named = set(args.confirm) or None
+    unknown = sorted((named or set()) - {c.id for c in guessed})
+    if unknown:
+        ids = [c.id for c in guessed]
+        return _usage(f"{path}: no guessed kind for clause '{shown(unknown[0])}' — "
+                      + did_you_mean(unknown[0], ids, "policykit kinds "
+                                     f"{args.policy} {version.version} lists them"))
+    if version.status != "draft":
+        return _usage(f"{path}: {args.policy} {version.version} is {version.status}, and "
+                      "its file is locked: start a draft (policykit new-version) to change it")
+    mine = errors([p for p in problems if p.source.path == path])
+    if mine:
+        for problem in mine:
+            _print(problem, file=sys.stderr)
+        _print(f"policykit: error: {path} has errors (above): fix them, then confirm",
+               file=sys.stderr)
+        return PROBLEMS
+    from .yaml_edit import EditError
+
+    file = root / path
+    raw = file.read_bytes().decode("utf-8")
+    newline = "\r\n" if "\r\n" in raw else "\n"
+    try:
+        text, confirmed = importer_yaml.confirmed_kinds(raw.replace("\r\n", "\n"), named)
+    except EditError as error:
+        _print(f"policykit: error: {path}: cannot confirm the kinds: {error}; nothing was "
+               "written", file=sys.stderr)
+        return PROBLEMS
+    file.write_bytes(text.replace("\n", newline).encode("utf-8"))
+    kinds = {c.id: c.kind for c in guessed}
+    _print(f"{path}: {len(confirmed)} kind(s) confirmed: "
+           + ", ".join(f"{cid} ({kinds.get(cid, '?')})" for cid in confirmed))
+    left = len(guessed) - len(confirmed)
+    if left:
+        _print(f"{left} still guessed (policykit kinds {args.policy} {version.version} lists "
+               "them)")
+    return OK
+
+
+def _list_guesses(policy_id: str, version, guessed) -> int:
+    path = version.source.path
+    if not guessed:
+        _print(f"{path}: no guessed kinds: every kind is confirmed")
+        return OK
+    counts = Counter(c.kind for c in guessed)
+    _print(f"{path}: {len(guessed)} kind(s) guessed by policykit import ("
+           + ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items())) + "):")
+    for clause in guessed:
+        words = shown(importer.plain_words(clause.text), SHOWN_TEXT)
+        _print(f"  {clause.source.line}: {clause.number} {clause.id}: {clause.kind} — {words}")
+    _print(f"read each; where a kind is wrong, correct 'kind' in {path}; then confirm them all "
+           f"with: policykit kinds {policy_id} {version.version} --confirm (or --confirm with "
+           "the ids of some)")
+    return OK

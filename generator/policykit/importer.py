@@ -454,5 +454,6 @@ def guess_kinds(draft: Draft) -> None:
 def plain_words(markdown: str) -> str:
     """Markdown reduced to its words, for slugs, comparisons and messages."""
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
+    text = re.sub(r"</?(?:br|ul|ol|li)>", " ", text)  # a table cell's breaks and lists
     text = re.sub(r"[\\*_`]|&\w+;|<[^>]*>", "", text)
     return " ".join(text.split())

@@ -98,3 +98,41 @@ def policy_yaml(policy_id: str, title: str, owner: str,
         f"title: {quote(title)}",
         f"owner: {quote(owner)}",
     ]) + "\n"
+
+
+def confirmed_kinds(text: str, ids: set[str] | None) -> tuple[str, list[str]]:
+    """A version file's text with 'kind_guessed' removed from its clauses (those of ids, or
+    all), edited by the YAML's structure so that every other line stays as written, and proved
+    to hold exactly the intended values (yaml_edit.EditError if not); the ids confirmed."""
+    from . import yaml_edit
+
+    data, root = yaml_edit.parse(text)
+    sections = next((v for k, v in root.value if k.value == "sections"), None)
+    edits: list[yaml_edit.Edit] = []
+    confirmed: list[str] = []
+
+    def visit(mapping) -> None:
+        keys = {k.value: v for k, v in mapping.value}
+        if "kind_guessed" in keys and "kind" in keys and (
+                ids is None or getattr(keys.get("id"), "value", None) in ids):
+            edits.append(yaml_edit.remove_key(text, mapping, "kind_guessed"))
+            confirmed.append(getattr(keys.get("id"), "value", ""))
+
+    if sections is not None:
+        yaml_edit.mappings_under(sections, visit)
+    yaml_edit.anchors_kept(root, edits)
+    expected = dict(data, sections=_without_guesses(data.get("sections"), ids))
+    if "sections" not in data:
+        expected.pop("sections")
+    return yaml_edit.checked(yaml_edit.apply(text, edits), expected), sorted(confirmed)
+
+
+def _without_guesses(value, ids: set[str] | None):
+    """value with 'kind_guessed' taken from the clauses (of ids, or all) at any depth."""
+    if isinstance(value, list):
+        return [_without_guesses(item, ids) for item in value]
+    if not isinstance(value, dict):
+        return value
+    drop = "kind_guessed" in value and "kind" in value and (ids is None or value.get("id") in ids)
+    return {k: _without_guesses(v, ids) for k, v in value.items()
+            if not (drop and k == "kind_guessed")}
