@@ -389,3 +389,52 @@ def test_kinds_lists_the_guesses_with_their_words_and_confirms_them(scratch, tmp
         ("guidance", False), ("information", False), ("duty", False)]
     check = policykit(scratch, "check")
     assert "was guessed from its wording" not in check.stdout + check.stderr
+
+
+# --- the key-contacts table in the browser, the PDF and a comparison -------------------------
+
+def test_the_key_contacts_table_reads_as_a_table_in_chromium_and_the_pdf(browser, scratch,
+                                                                           tmp_path):
+    import pypdf
+
+    from browser import serve
+
+    imported(scratch, key_contacts_docx(tmp_path / "Safeguarding policy.docx"))
+    site = build(scratch, pdf=True)
+    with serve(site) as url:
+        page = browser.new_page()
+        for address in ("policies/p/", "policies/p/print/"):
+            page.goto(url + address)
+            cells = page.locator("[class*=clause__text] table td")
+            assert cells.all_inner_texts() == [
+                "Designated Safeguarding Lead",
+                "Mrs A Smith\n01632 960123\n\nAvailable every school day.",
+                "Deputies", "Any of:\nMr B Jones\nMs C Patel"]
+            assert page.locator("[class*=clause__text] td li").all_inner_texts() == [
+                "Mr B Jones", "Ms C Patel"]
+        page.close()
+    pdfs = sorted((site / "downloads").glob("p-*.pdf"))
+    assert pdfs, sorted(p.name for p in (site / "downloads").iterdir())
+    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(pdfs[0]).pages)
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    for line in ("Mrs A Smith", "01632 960123", "Available every school day."):
+        assert line in lines or any(l.endswith(line) for l in lines), (line, lines)
+    assert any(l.endswith("Mr B Jones") for l in lines) and \
+        any(l.endswith("Ms C Patel") for l in lines), lines
+
+
+def test_a_revised_contacts_table_is_a_reworded_clause_showing_its_edits(scratch, tmp_path):
+    imported(scratch, key_contacts_docx(tmp_path / "Safeguarding policy.docx"))
+    revised = tmp_path / "Safeguarding policy 2025.docx"
+    d = docx.Document(key_contacts_docx(tmp_path / "copy.docx"))
+    cell = d.tables[0].cell(2, 1)
+    cell.add_paragraph("Mr D Khan", style="List Bullet")
+    d.tables[0].cell(1, 1).paragraphs[0].runs[1].text = "01632 960999"
+    d.save(revised)
+    result = policykit(scratch, "import", revised, "--id", "p", "--version", "2",
+                       "--into-draft")
+    assert result.returncode == 0, result.stderr
+    compared = policykit(scratch, "diff", "p", "1", "2")
+    assert "0 added, 0 removed, 1 reworded" in compared.stdout
+    assert "[-960123-]{+960999+}" in compared.stdout
+    assert "Ms C Patel{+ Mr D Khan+}" in compared.stdout
