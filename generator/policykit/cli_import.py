@@ -517,8 +517,10 @@ def _list_guesses(policy_id: str, version, guessed) -> int:
     _print(f"{path}: {len(guessed)} kind(s) guessed by policykit import ("
            + ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items())) + "):")
     for clause in guessed:
-        words = shown(importer.plain_words(clause.text), SHOWN_TEXT)
-        _print(f"  {clause.source.line}: {clause.number} {clause.id}: {clause.kind} — {words}")
+        words = re.sub(r"\|(?:\s*:?-+:?\s*\|)+|\|", " ", importer.plain_words(clause.text))
+        words = shown(" ".join(words.split()), SHOWN_TEXT)  # a table's cells, without rules
+        _print(f"  line {clause.source.line}: {clause.number} {clause.id}: {clause.kind} — "
+               f"{words}")
     _print(f"read each; where a kind is wrong, correct 'kind' in {path}; then confirm them all "
            f"with: policykit kinds {policy_id} {version.version} --confirm (or --confirm with "
            "the ids of some)")
