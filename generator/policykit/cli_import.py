@@ -467,7 +467,7 @@ def _kinds(root: Path, args: argparse.Namespace) -> int:
         return _usage(f"{args.policy} has no version '{shown(args.version)}' (it has: {known})")
     path = version.source.path
     guessed = [c for c in version.clauses() if c.kind_guessed]
-    if args.confirm is None:
+    if args.confirm is None or not guessed:
         return _list_guesses(args.policy, version, guessed)
     named = set(args.confirm) or None
     unknown = sorted((named or set()) - {c.id for c in guessed})

@@ -621,8 +621,9 @@ def _word_html(path: Path, mtime_ns: int, size: int) -> tuple[str, list[str]]:
         raise _not_xml("a part", str(error)) from None
     html = _footnotes_in_order(result.value)
     if titled:
-        html = _BOLD_FIRST.sub(r'<h1 class="title">\1</h1>', html, count=1)
-        notes.append("its first paragraph, large and bold, is taken as the document's title")
+        html, found = _BOLD_FIRST.subn(r'<h1 class="title">\1</h1>', html, count=1)
+        if found:
+            notes.append("its first paragraph, large and bold, is taken as the document's title")
     return html, notes + _word_messages(result.messages)
 
 
