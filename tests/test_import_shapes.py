@@ -168,6 +168,16 @@ policy</h2>
     assert policykit(scratch, "verify", "p", "1", page).returncode == 0
 
 
+def test_markdown_headings_broken_by_br_are_read_with_a_space(scratch, tmp_path):
+    source = written(tmp_path, "conduct.md", "# Code<br>of Conduct\n\n## Roles and<br>"
+                     "responsibilities\n\nStaff must act.\n")
+    imported(scratch, source)
+    policy, draft = version(scratch)
+    assert (policy.title, draft.sections[0].title) == ("Code of Conduct",
+                                                       "Roles and responsibilities")
+    assert policykit(scratch, "verify", "p", "1", source).returncode == 0
+
+
 # --- Markdown as GitHub users write it -------------------------------------------------------
 
 def markdown_sections(root: Path, tmp_path: Path, text: str):
