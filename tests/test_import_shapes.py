@@ -317,6 +317,19 @@ def test_a_large_bold_first_paragraph_in_word_is_the_policys_title(scratch, tmp_
     assert texts(scratch) == ["We keep children safe.", "Staff must report concerns."]
 
 
+def test_a_bold_first_paragraph_of_body_size_stays_a_heading_not_the_title(scratch, tmp_path):
+    d = docx.Document()
+    first = d.add_paragraph().add_run("Purpose")
+    first.bold, first.font.size = True, Pt(11)
+    d.add_paragraph("We keep children safe.")
+    source = tmp_path / "child_protection.docx"
+    d.save(source)
+    imported(scratch, source)
+    policy, draft = version(scratch)
+    assert policy.title == "Child protection"  # after the file name, as the report says
+    assert [s.title for s in draft.sections] == ["Purpose"]
+
+
 def test_front_matter_title_names_the_policy_when_the_text_has_several_top_headings(
         scratch, tmp_path):
     source = written(tmp_path, "old.md", "---\ntitle: Online Safety & Acceptable Use\n"

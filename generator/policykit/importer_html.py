@@ -557,7 +557,7 @@ def _lists_apart(text: str) -> str:
             fenced = not fenced
         elif (not fenced and _LIST_START.match(line) and previous.strip()
               and not _MARKDOWN_ITEM.match(previous) and not previous.startswith((" ", "\t"))
-              and not previous.lstrip().startswith((">", "|"))):
+              and not previous.lstrip().startswith((">", "|", "<"))):
             lines.append("")
         lines.append(line)
         previous = line
@@ -641,14 +641,14 @@ def _large_bold_start(archive: zipfile.ZipFile) -> bool:
     except KeyError:
         return False
     with stream:
-        for _, element in iterparse(stream):
-            if element.tag == f"{_W}p":
+        for event, element in iterparse(stream, ("start", "end")):
+            if event == "start" and element.tag in (f"{_W}tbl", f"{_W}txbxContent"):
+                return False  # a table or a text box first: no title made by hand
+            if event == "end" and element.tag == f"{_W}p":
                 runs = [r for r in element.iter(f"{_W}r")
                         if "".join(t.text or "" for t in r.iter(f"{_W}t")).strip()]
                 if runs:
                     return all(_large_bold(r) for r in runs)
-            elif element.tag == f"{_W}tbl":
-                return False
     return False
 
 
@@ -658,7 +658,8 @@ def _large_bold(run) -> bool:
         return False
     bold, size = props.find(f"{_W}b"), props.find(f"{_W}sz")
     on = bold is not None and bold.get(f"{_W}val", "true") not in ("0", "false")
-    return on and size is not None and int(size.get(f"{_W}val", "0") or 0) >= LARGE
+    half_points = size.get(f"{_W}val", "") if size is not None else ""
+    return on and half_points.isdigit() and int(half_points) >= LARGE
 
 
 # The most any one part of a .docx may inflate to. A Word document is a zip archive: a few KB
