@@ -319,15 +319,17 @@ def test_a_large_bold_first_paragraph_in_word_is_the_policys_title(scratch, tmp_
 
 def test_a_bold_first_paragraph_of_body_size_stays_a_heading_not_the_title(scratch, tmp_path):
     d = docx.Document()
-    first = d.add_paragraph().add_run("Purpose")
-    first.bold, first.font.size = True, Pt(11)
-    d.add_paragraph("We keep children safe.")
+    for heading, text in (("Purpose", "We keep children safe."),
+                          ("Roles", "Staff must report concerns.")):
+        run = d.add_paragraph().add_run(heading)
+        run.bold, run.font.size = True, Pt(11)
+        d.add_paragraph(text)
     source = tmp_path / "child_protection.docx"
     d.save(source)
     imported(scratch, source)
     policy, draft = version(scratch)
     assert policy.title == "Child protection"  # after the file name, as the report says
-    assert [s.title for s in draft.sections] == ["Purpose"]
+    assert [s.title for s in draft.sections] == ["Purpose", "Roles"]
 
 
 def test_front_matter_title_names_the_policy_when_the_text_has_several_top_headings(
