@@ -206,7 +206,7 @@ def _import(root: Path, args: argparse.Namespace) -> int:
         _print_lost(source, fidelity)
         _print("policykit: nothing written", file=sys.stderr)
         return PROBLEMS
-    written = _write(root, folder, target, text, None if existing else importer_yaml.policy_yaml(
+    written = _write(folder, target, text, None if existing else importer_yaml.policy_yaml(
         args.policy_id, title, owner, schemas))  # type: ignore[arg-type]
     _, after = load_and_check(root)
     mine = errors([p for p in after if p.source.path.startswith(f"policy/{args.policy_id}/")])
@@ -224,8 +224,7 @@ def _import(root: Path, args: argparse.Namespace) -> int:
     return PROBLEMS
 
 
-def _write(root: Path, folder: Path, target: Path, text: str,
-           policy_text: str | None) -> list[Path]:
+def _write(folder: Path, target: Path, text: str, policy_text: str | None) -> list[Path]:
     """Write the draft (and a new policy's policy.yaml); the files and folders made, newest
     first, for _unwrite."""
     made = [p for p in (folder, folder / "versions") if not p.exists()][::-1]

@@ -392,11 +392,11 @@ def link_places(draft: Draft) -> list[str]:
     """Point each link to a heading or paragraph of the same document (#roles, Word's
     #_Toc123) at the section or clause it became; a link to a place that became none (the
     title) keeps its words, unlinked. Notes for the report."""
-    ids: dict[str, str] = {}
+    ids: dict[str, str] = {}  # the first place of a name, as a browser finds it
     for section in draft.all_sections():
-        ids.update(dict.fromkeys(section.anchors, section.id))
-        for clause in section.walk():
-            ids.update((a, clause.id) for a in clause.anchors if a not in ids)
+        for owner in (section, *(c for top in section.clauses for c in top.walk())):
+            for anchor in owner.anchors:
+                ids.setdefault(anchor, owner.id)
     unlinked: list[str] = []
 
     def point(match: re.Match) -> str:
