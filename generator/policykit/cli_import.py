@@ -70,6 +70,15 @@ def register(commands: argparse._SubParsersAction) -> None:
     check.add_argument("version", help="the version")
     check.add_argument("source", help="the document: .docx, .md, .txt or .html")
     check.set_defaults(run=_verify)
+    kinds = commands.add_parser(
+        "kinds", help="list the clause kinds policykit import guessed, with their text, and "
+                      "confirm them")
+    kinds.add_argument("policy", help="the policy id")
+    kinds.add_argument("version", nargs="?", help="the version (default: the newest)")
+    kinds.add_argument("--confirm", nargs="*", metavar="CLAUSE_ID",
+                       help="confirm the kinds as the file now has them (correct the wrong "
+                            "ones first): all of them, or only the clauses named")
+    kinds.set_defaults(run=_kinds)
 
 
 def _print(text: object = "", file=None) -> None:
@@ -178,6 +187,7 @@ def _import(root: Path, args: argparse.Namespace) -> int:
         return PROBLEMS
     earlier = _earlier(existing) if existing else None
     importer_ids.finish(draft, earlier)
+    draft.notes += importer.link_places(draft)
     from .importer_html import plain_text
     title = existing.title if existing else (
         args.title or (draft.title and plain_text(draft.title)) or _title_of(source))
@@ -185,7 +195,8 @@ def _import(root: Path, args: argparse.Namespace) -> int:
         draft.notes.append(f"the document has no title: the policy is titled '{title}' after "
                            "its file name — change it in policy.yaml, or import again with "
                            "--title")
-    text = importer_yaml.version_yaml(draft, args.new_version, source.name)
+    schemas = _schema_folder(root)
+    text = importer_yaml.version_yaml(draft, args.new_version, source.name, schemas)
     version = _parse(text, target.relative_to(root).as_posix(), args.policy_id)
     policy = Policy(args.policy_id, title, owner or "", version.source, versions=(version,))
     from .verify import verify
@@ -195,18 +206,56 @@ def _import(root: Path, args: argparse.Namespace) -> int:
         _print_lost(source, fidelity)
         _print("policykit: nothing written", file=sys.stderr)
         return PROBLEMS
-    if not existing:
-        folder.joinpath("versions").mkdir(parents=True, exist_ok=True)
-        write_new_file(folder / "policy.yaml",
-                       importer_yaml.policy_yaml(args.policy_id, title, owner))  # type: ignore[arg-type]
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_new_file(target, text)
-    _report(root, source, target, version, draft, reading, earlier, fidelity, args, owner, title)
+    written = _write(folder, target, text, None if existing else importer_yaml.policy_yaml(
+        args.policy_id, title, owner, schemas))  # type: ignore[arg-type]
     _, after = load_and_check(root)
-    mine = [p for p in after if p.source.path.startswith(f"policy/{args.policy_id}/")]
-    for problem in errors(mine):
+    mine = errors([p for p in after if p.source.path.startswith(f"policy/{args.policy_id}/")])
+    if not mine:
+        _report(root, source, target, version, draft, reading, earlier, fidelity, args, owner,
+                title)
+        return OK
+    _unwrite(written)
+    _print_links(reading)
+    for problem in mine:
         _print(problem, file=sys.stderr)
-    return PROBLEMS if errors(mine) else OK
+    _print("policykit: nothing written: the draft would not pass check (above) — "
+           + ("import again with --base-url https://… (the school's site), or "
+              if reading.links else "") + "fix the document and import again", file=sys.stderr)
+    return PROBLEMS
+
+
+def _write(folder: Path, target: Path, text: str, policy_text: str | None) -> list[Path]:
+    """Write the draft (and a new policy's policy.yaml); the files and folders made, newest
+    first, for _unwrite."""
+    made = [p for p in (folder, folder / "versions") if not p.exists()][::-1]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    if policy_text is not None:
+        write_new_file(folder / "policy.yaml", policy_text)
+        written.append(folder / "policy.yaml")
+    write_new_file(target, text)
+    return [target, *written, *made]
+
+
+def _unwrite(written: list[Path]) -> None:
+    """Remove what _write made (files, then the folders it made, if left empty)."""
+    for path in written:
+        if path.is_dir():
+            if not any(path.iterdir()):
+                path.rmdir()
+        else:
+            path.unlink(missing_ok=True)
+
+
+def _schema_folder(root: Path) -> str:
+    """Where the project keeps the schemas its files name ($schema): .policykit/schemas as
+    init writes it, or, in policykit's own repository, the generator's."""
+    from .scaffold import SCHEMA_FOLDER
+
+    own = "generator/policykit/schemas"
+    if not (root / SCHEMA_FOLDER).is_dir() and (root / own).is_dir():
+        return own
+    return SCHEMA_FOLDER
 
 
 def _read_or_say(source: Path, base_url: str | None):
@@ -295,6 +344,15 @@ def _print_lost(source: Path, fidelity) -> None:
         _print(f"  … and {len(fidelity.lost) - SHOWN_LOST} more", file=sys.stderr)
 
 
+def _print_links(reading) -> None:
+    if reading.links:
+        _print("links relative to the school's website, kept as written: check refuses them "
+               "until they are full addresses (import again with --base-url https://…, or edit "
+               "them):")
+        for link in dict.fromkeys(reading.links):
+            _print(f"  {link}")
+
+
 def _report(root, source, target, version, draft, reading, earlier, fidelity, args, owner,
             title):
     clauses = list(version.clauses())
@@ -321,18 +379,19 @@ def _report(root, source, target, version, draft, reading, earlier, fidelity, ar
                    "does policykit check --verbose)")
     for what, count in sorted(reading.typography.items()):
         _print(f"typography: {what}: {count}")
-    if reading.links:
-        _print("links relative to the school's website, kept as written: check refuses them "
-              "until they are full addresses (import again with --base-url https://…, or edit "
-              "them):")
-        for link in dict.fromkeys(reading.links):
-            _print(f"  {link}")
+    _print_links(reading)
     for note in [*reading.notes, *draft.notes]:
         _print(f"note: {note}")
     extra = f"; {len(fidelity.added)} sentence(s) added" if fidelity.added else ""
     _print(f"verified: all {fidelity.checked} sentences of {source.name} are in the draft{extra}")
     for sentence in fidelity.added:
         _print(f"  + {sentence}")
+
+
+def _print_supplied(fidelity) -> None:
+    for sentence in fidelity.supplied:
+        _print(f"= {sentence} (a title the document does not have: the policy's title, or the "
+               "section title import gives the text before the first heading)")
 
 
 def _verify(root: Path, args: argparse.Namespace) -> int:
@@ -362,6 +421,7 @@ def _verify(root: Path, args: argparse.Namespace) -> int:
         _print(f"- {sentence}")
     for sentence in fidelity.added:
         _print(f"+ {sentence}")
+    _print_supplied(fidelity)
     _print(f"{args.policy} {args.version} against {source.name}: {fidelity.checked} sentences "
           f"checked, {len(fidelity.lost)} missing from the version, {len(fidelity.added)} "
           "not in the document")
@@ -388,3 +448,79 @@ def unconfirmed_kinds(version) -> bool:
     _print("  read each clause, correct its 'kind' if it is wrong, then delete its "
           "'kind_guessed: true' line; approve again when none is left", file=sys.stderr)
     return True
+
+
+SHOWN_TEXT = 90
+
+
+def _kinds(root: Path, args: argparse.Namespace) -> int:
+    """policykit kinds: list a version's guessed kinds with their words; --confirm them."""
+    project, problems = load_and_check(root)
+    policy = project.policy(args.policy)
+    if policy is None:
+        known = ", ".join(sorted(p.id for p in project.policies))
+        return _usage(f"no policy '{shown(args.policy)}' in policy/ (there are: {known})")
+    version = policy.version(args.version) if args.version else policy.versions[-1]
+    if version is None:
+        known = ", ".join(v.version for v in policy.versions)
+        return _usage(f"{args.policy} has no version '{shown(args.version)}' (it has: {known})")
+    path = version.source.path
+    guessed = [c for c in version.clauses() if c.kind_guessed]
+    if args.confirm is None or not guessed:
+        return _list_guesses(args.policy, version, guessed)
+    named = set(args.confirm) or None
+    unknown = sorted((named or set()) - {c.id for c in guessed})
+    if unknown:
+        ids = [c.id for c in guessed]
+        return _usage(f"{path}: no guessed kind for clause '{shown(unknown[0])}' — "
+                      + did_you_mean(unknown[0], ids, "policykit kinds "
+                                     f"{args.policy} {version.version} lists them"))
+    if version.status != "draft":
+        return _usage(f"{path}: {args.policy} {version.version} is {version.status}, and "
+                      "its file is locked: start a draft (policykit new-version) to change it")
+    mine = errors([p for p in problems if p.source.path == path])
+    if mine:
+        for problem in mine:
+            _print(problem, file=sys.stderr)
+        _print(f"policykit: error: {path} has errors (above): fix them, then confirm",
+               file=sys.stderr)
+        return PROBLEMS
+    from .yaml_edit import EditError
+
+    file = root / path
+    raw = file.read_bytes().decode("utf-8")
+    newline = "\r\n" if "\r\n" in raw else "\n"
+    try:
+        text, confirmed = importer_yaml.confirmed_kinds(raw.replace("\r\n", "\n"), named)
+    except EditError as error:
+        _print(f"policykit: error: {path}: cannot confirm the kinds: {error}; nothing was "
+               "written", file=sys.stderr)
+        return PROBLEMS
+    file.write_bytes(text.replace("\n", newline).encode("utf-8"))
+    kinds = {c.id: c.kind for c in guessed}
+    _print(f"{path}: {len(confirmed)} kind(s) confirmed: "
+           + ", ".join(f"{cid} ({kinds.get(cid, '?')})" for cid in confirmed))
+    left = len(guessed) - len(confirmed)
+    if left:
+        _print(f"{left} still guessed (policykit kinds {args.policy} {version.version} lists "
+               "them)")
+    return OK
+
+
+def _list_guesses(policy_id: str, version, guessed) -> int:
+    path = version.source.path
+    if not guessed:
+        _print(f"{path}: no guessed kinds: every kind is confirmed")
+        return OK
+    counts = Counter(c.kind for c in guessed)
+    _print(f"{path}: {len(guessed)} kind(s) guessed by policykit import ("
+           + ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items())) + "):")
+    for clause in guessed:
+        words = re.sub(r"\|(?:\s*:?-+:?\s*\|)+|\|", " ", importer.plain_words(clause.text))
+        words = shown(" ".join(words.split()), SHOWN_TEXT)  # a table's cells, without rules
+        _print(f"  line {clause.source.line}: {clause.number} {clause.id}: {clause.kind} — "
+               f"{words}")
+    _print(f"read each; where a kind is wrong, correct 'kind' in {path}; then confirm them all "
+           f"with: policykit kinds {policy_id} {version.version} --confirm (or --confirm with "
+           "the ids of some)")
+    return OK

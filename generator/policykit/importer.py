@@ -24,6 +24,7 @@ class Block:
     kind: str  # heading | para | item | table
     text: str
     level: int = 1
+    anchors: tuple[str, ...] = ()  # the names links in the document use for it (#roles)
 
 
 # --- the draft being built ------------------------------------------------------------------
@@ -37,6 +38,7 @@ class Clause:
     id: str = ""
     clauses: list["Clause"] = field(default_factory=list)
     keep: dict = field(default_factory=dict)  # fields kept from the clause of an earlier draft
+    anchors: tuple[str, ...] = ()
 
     def walk(self):
         """This clause, then its sub-clauses depth first."""
@@ -52,6 +54,7 @@ class Section:
     id: str = ""
     clauses: list[Clause] = field(default_factory=list)
     sections: list["Section"] = field(default_factory=list)
+    anchors: tuple[str, ...] = ()
 
     def walk_sections(self):
         """This section, then its nested sections depth first."""
@@ -196,20 +199,20 @@ def structure(blocks: list[Block], title: str | None = None,
             level = max(block.level, 1)
             while stack[-1].level >= level:
                 stack.pop()
-            section = Section(block.text, level)
+            section = Section(block.text, level, anchors=block.anchors)
             stack[-1].sections.append(section)
             stack.append(section)
             lead, items = None, []
         elif block.kind == "item":
             depth = min(block.level, len(items) + 1, MAX_LIST_DEPTH)
-            clause = Clause(block.text)
+            clause = Clause(block.text, anchors=block.anchors)
             parent = items[depth - 2] if depth > 1 else lead
             (parent.clauses if parent else stack[-1].clauses).append(clause)
             items = items[:depth - 1] + [clause]
         else:
-            clause = Clause(block.text)
+            clause = Clause(block.text, anchors=block.anchors)
             stack[-1].clauses.append(clause)
-            introduces = block.kind == "para" and block.text.rstrip().endswith(":")
+            introduces = block.kind == "para" and introduces_list(block.text)
             lead, items = (clause if introduces else None), []
     if root.clauses and root.sections and root.sections[0].title == NO_HEADING:
         root.sections[0].clauses[:0] = root.clauses  # "Introduction" typed after a preamble
@@ -229,6 +232,12 @@ def structure(blocks: list[Block], title: str | None = None,
                      f"{deepest}) are kept in order at level {MAX_LIST_DEPTH}, as deep as "
                      "Word's own lists go: give them their structure by hand if it matters")
     return Draft(found_title, root.sections, notes)
+
+
+def introduces_list(text: str) -> bool:
+    """Whether a paragraph introduces the list after it: it ends with ':', inside bold or
+    italics too ('**Staff must:**', '_not allowed:_')."""
+    return plain_words(text).endswith(":")
 
 
 # --- numbers typed into the text ------------------------------------------------------------
@@ -260,26 +269,41 @@ def _follows(number: tuple[int, ...], seen: list[tuple[int, ...]]) -> bool:
 def strip_typed_numbers(blocks: list[Block], notes: list[str]) -> list[Block]:
     """Blocks without the numbers typed in front of headings and paragraphs when those
     numbers are an outline of the document (1., 1.1, 1.2, 2., ...): the site numbers
-    sections and clauses itself, so kept they would read "1 1. Introduction". Numbers that
-    do not follow such an outline are words and stay."""
+    sections and clauses itself, so kept they would read "1 1. Introduction". Headings and
+    paragraphs may each have an outline, or share one (1. Introduction, 1.1, 1.2, 2. Roles,
+    2.1, 2.3 Governors, 2.3.1). Numbers that follow no outline are words and stay."""
+    groups = [(("heading",), "headings"), (("para", "item"), "paragraphs")]
+    found = [(_numbered(blocks, kinds), what) for kinds, what in groups]
+    if any(numbered and not _outline(numbered) for numbered, _ in found):
+        shared = _numbered(blocks, ("heading", "para", "item"))
+        if _outline(shared):
+            found = [(shared, "headings and paragraphs")]
     out = list(blocks)
-    for kinds, what in ((("heading",), "headings"), (("para", "item"), "paragraphs")):
-        numbered = [(i, t) for i, b in enumerate(out)
-                    if b.kind in kinds and (t := _typed(b)) is not None]
-        seen: list[tuple[int, ...]] = []
-        for _, (number, _) in numbered:
-            if not _follows(number, seen):
-                break
-            seen.append(number)
-        else:
-            if len(numbered) >= 2:
-                for i, (_, end) in numbered:
-                    out[i] = Block(out[i].kind, out[i].text[end:], out[i].level)
-                first = ".".join(map(str, numbered[0][1][0]))
-                last = ".".join(map(str, numbered[-1][1][0]))
-                notes.append(f"numbers typed in front of {len(numbered)} {what} ({first} to "
-                             f"{last}) removed: the site numbers them itself")
+    for numbered, what in found:
+        if not _outline(numbered):
+            continue
+        for i, (_, end) in numbered:
+            out[i] = Block(out[i].kind, out[i].text[end:], out[i].level, out[i].anchors)
+        first = ".".join(map(str, numbered[0][1][0]))
+        last = ".".join(map(str, numbered[-1][1][0]))
+        notes.append(f"numbers typed in front of {len(numbered)} {what} ({first} to "
+                     f"{last}) removed: the site numbers them itself")
     return out
+
+
+def _numbered(blocks: list[Block], kinds: tuple[str, ...]) -> list:
+    """The blocks of those kinds with a number typed in front: (index, (number, length))."""
+    return [(i, t) for i, b in enumerate(blocks) if b.kind in kinds and (t := _typed(b))]
+
+
+def _outline(numbered: list) -> bool:
+    """Whether the numbers (two or more) follow one another as an outline's do."""
+    seen: list[tuple[int, ...]] = []
+    for _, (number, _) in numbered:
+        if not _follows(number, seen):
+            return False
+        seen.append(number)
+    return len(numbered) >= 2
 
 
 # --- the organisation's name ----------------------------------------------------------------
@@ -322,7 +346,7 @@ def _take_title(blocks: list[Block], title: str | None) -> tuple[list[Block], st
             plain_words(found).lower():  # title is plain text; found, Markdown
         return blocks, None
     shift = min((b.level for b in blocks[1:] if b.kind == "heading"), default=1) - 1
-    rest = [Block(b.kind, b.text, b.level - shift) if b.kind == "heading" else b
+    rest = [Block(b.kind, b.text, b.level - shift, b.anchors) if b.kind == "heading" else b
             for b in blocks[1:]]
     return rest, found
 
@@ -337,7 +361,7 @@ def _fold_empty(parent: Section, notes: list[str]) -> None:
     waiting: list[Clause] = []
     for section in parent.sections:
         if not section.clauses and not section.sections:
-            waiting.append(Clause(section.title))
+            waiting.append(Clause(section.title, anchors=section.anchors))
             notes.append(f"heading '{plain_words(section.title)}' has no text under it: it is kept "
                          "as a clause")
             continue
@@ -356,6 +380,36 @@ def _fold_empty(parent: Section, notes: list[str]) -> None:
 
 def _last_section(section: Section) -> Section:
     return _last_section(section.sections[-1]) if section.sections else section
+
+
+# --- links to a place in the document -----------------------------------------------------
+
+# How the readers write a link to a place in the same document, until that place has an id.
+_PLACE_LINK = re.compile(r"\[((?:[^\]\\]|\\.)*)\]\(#([\w.:-]+)\)")
+
+
+def link_places(draft: Draft) -> list[str]:
+    """Point each link to a heading or paragraph of the same document (#roles, Word's
+    #_Toc123) at the section or clause it became; a link to a place that became none (the
+    title) keeps its words, unlinked. Notes for the report."""
+    ids: dict[str, str] = {}  # the first place of a name, as a browser finds it
+    for section in draft.all_sections():
+        for owner in (section, *(c for top in section.clauses for c in top.walk())):
+            for anchor in owner.anchors:
+                ids.setdefault(anchor, owner.id)
+    unlinked: list[str] = []
+
+    def point(match: re.Match) -> str:
+        if match[2] in ids:
+            return f"[{match[1]}](#{ids[match[2]]})"
+        unlinked.append(plain_words(match[1]))
+        return match[1]
+
+    for clause in draft.clauses():
+        clause.text = _PLACE_LINK.sub(point, clause.text)
+    return [f"link '{words}' points at a place in the document that is no section or clause "
+            "(the title, or a place not found): its words are kept, unlinked"
+            for words in dict.fromkeys(unlinked)]
 
 
 # --- kinds ----------------------------------------------------------------------------------
@@ -400,5 +454,6 @@ def guess_kinds(draft: Draft) -> None:
 def plain_words(markdown: str) -> str:
     """Markdown reduced to its words, for slugs, comparisons and messages."""
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
+    text = re.sub(r"</?(?:br|ul|ol|li)>", " ", text)  # a table cell's breaks and lists
     text = re.sub(r"[\\*_`]|&\w+;|<[^>]*>", "", text)
     return " ".join(text.split())

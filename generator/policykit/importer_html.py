@@ -4,6 +4,7 @@ through Python-Markdown), which are first made HTML (pure but for reading the so
 from __future__ import annotations
 
 import functools
+import html
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -13,8 +14,8 @@ from urllib.parse import urljoin, urlsplit
 from xml.parsers.expat import ExpatError
 
 from .errors import shown
-from .importer import (MAX_LIST_DEPTH, Block, escape_literal, removed_note, straight_quotes,
-                       typography, unwanted)
+from .importer import (MAX_LIST_DEPTH, Block, escape_literal, plain_words, removed_note,
+                       straight_quotes, typography, unwanted)
 
 VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
 SKIPPED = frozenset("head script style template noscript nav svg".split())
@@ -23,6 +24,10 @@ LISTS = frozenset({"ul", "ol"})
 CONTAINERS = frozenset("html body main article section div blockquote header footer aside "
                        "figure form center".split())
 MAX_BOLD_HEADING_WORDS = 12
+# A line break (Word's Shift+Enter, <br>, two spaces at the end of a Markdown line), as the
+# clause's Markdown keeps it: Python-Markdown reads no backslash break, and the sanitiser
+# allows <br>.
+BREAK = "<br>"
 TYPED_BULLET = re.compile(r"^\s*[·•▪◦‣∙●○■□]\s+")
 
 
@@ -168,7 +173,8 @@ class _Reader:
                 continue
             elif child.tag in HEADINGS:
                 title = "title" in child.attrs.get("class", "").split()  # Word's Title style
-                self._heading(0 if title else HEADINGS[child.tag], self.inline(child.children))
+                self._heading(0 if title else HEADINGS[child.tag], self.inline(child.children),
+                              _anchors(child))
             elif child.tag == "p":
                 self._paragraph(child)
             elif child.tag in LISTS:
@@ -186,10 +192,12 @@ class _Reader:
         if run:
             self._para(self.inline(run))
 
-    def _heading(self, level: int, text: str) -> None:
+    def _heading(self, level: int, text: str, anchors: tuple[str, ...] = ()) -> None:
+        text = _one_line(text)  # Word's Shift+Enter, <br>: a title is one line
         if text:
             self.last_heading = level
-            self.reading.blocks.append(Block("heading", text, level))
+            self.reading.blocks.append(Block("heading", text, level,
+                                             anchors + slugs(plain_words(text))))
 
     def _paragraph(self, node: Node) -> None:
         if _bold_only(node):
@@ -197,20 +205,23 @@ class _Reader:
             if words and len(words.split()) <= MAX_BOLD_HEADING_WORDS and words[-1] not in ".:;,":
                 self.reading.notes.append(f"bold paragraph '{words}' taken as a heading")
                 level = min(self.last_heading + 1, 6) if self.last_heading else 1
-                self.reading.blocks.append(Block("heading", self.inline([words]), level))
+                self.reading.blocks.append(Block("heading", self.inline([words]), level,
+                                                 _anchors(node) + slugs(words)))
                 return
         text = self.inline(node.children)
         typed = TYPED_BULLET.match(text)  # a list typed by hand: "• Do this"
-        self._para(text[typed.end():], "item") if typed else self._para(text)
+        self._para(text[typed.end():], "item", anchors=_anchors(node)) if typed else \
+            self._para(text, anchors=_anchors(node))
 
-    def _para(self, text: str, kind: str = "para", level: int = 1) -> None:
+    def _para(self, text: str, kind: str = "para", level: int = 1,
+              anchors: tuple[str, ...] = ()) -> None:
         if not text:
             return
         if self.cited:
             text += "".join(f"\n\n\\[{n}\\] {self.footnotes.get(n, '')}".rstrip()
                             for n in self.cited)
             self.cited = []
-        self.reading.blocks.append(Block(kind, text, level))
+        self.reading.blocks.append(Block(kind, text, level, anchors))
 
     def _list(self, node: Node, depth: int) -> None:
         for item in node.children:
@@ -219,14 +230,35 @@ class _Reader:
                     self._list(item, depth + 1)
                 continue
             own = [c for c in item.children if isinstance(c, str) or c.tag not in LISTS]
-            inner = [c for c in own if not isinstance(c, str) and c.tag == "p"]
-            text = "\n\n".join(self.inline(p.children) for p in inner) if inner else ""
-            rest = [c for c in own if c not in inner]
-            text = " ".join(t for t in (text, self.inline(rest)) if t)
-            self._para(text, "item", depth)
+            self._para("\n\n".join(self._chunks(own)), "item", depth,
+                       _anchors(Node("li", item.attrs, own)))
             for nested in item.children:
                 if not isinstance(nested, str) and nested.tag in LISTS:
                     self._list(nested, depth + 1)
+
+    def _chunks(self, nodes: list) -> list[str]:
+        """The paragraphs of a list item's own content, in the order written: its inline
+        runs, its paragraphs, and a heading it opens with (bold: "- #### Threats" + text)."""
+        chunks: list[str] = []
+        run: list = []
+        for child in nodes + [None]:
+            block = child is not None and not isinstance(child, str) and (
+                child.tag == "p" or child.tag in HEADINGS or child.tag in CONTAINERS)
+            if child is not None and not block:
+                run.append(child)
+                continue
+            if run:
+                chunks.append(self.inline(run))
+                run = []
+            if child is None:
+                break
+            if child.tag in HEADINGS:
+                chunks.append(_wrap(_one_line(self.inline(child.children)), "**"))
+            elif child.tag == "p":
+                chunks.append(self.inline(child.children))
+            else:
+                chunks += self._chunks(child.children)
+        return [c for c in chunks if c]
 
     def _table(self, node: Node) -> None:
         inner: list[Node] = []  # tables in its cells: a Markdown cell holds one line
@@ -246,10 +278,44 @@ class _Reader:
             self._table(table)
 
     def _cell(self, cell: Node, inner: list[Node]) -> str:
-        """A table cell's text on one line; the tables inside it are added to inner."""
+        """A table cell as one line of a Markdown table: its line breaks and paragraphs as
+        <br>, its lists as <ul>/<ol> (a key-contacts table's "Mrs A Smith<br>01632 960123");
+        the tables inside it are added to inner."""
         inner += [c for c in cell.children if not isinstance(c, str) and c.tag == "table"]
         own = [c for c in cell.children if isinstance(c, str) or c.tag != "table"]
-        return self.inline(own).replace("\n", " ").replace("|", "\\|")
+        return self._cell_content(own, inner).replace("|", "\\|")
+
+    def _cell_content(self, nodes: list, inner: list[Node]) -> str:
+        parts: list[str] = []  # paragraphs, and lists (which need no <br> around them)
+        run: list = []
+        for child in nodes + [None]:
+            block = child is not None and not isinstance(child, str) and (
+                child.tag in BLOCK_TAGS or child.tag in ("li", "dt", "dd"))
+            if child is not None and not block:
+                run.append(child)
+                continue
+            text = self.inline(run) if run else ""
+            run = []
+            if text:
+                parts.append(text)
+            if child is None:
+                break
+            if child.tag == "table":
+                inner.append(child)
+            elif child.tag in LISTS:
+                items = [self._cell_content(li.children, inner) for li in child.children
+                         if not isinstance(li, str) and li.tag == "li"]
+                parts.append(f"<{child.tag}>" + "".join(f"<li>{i}</li>" for i in items)
+                             + f"</{child.tag}>")
+            elif child.tag in HEADINGS:
+                parts.append(_wrap(_one_line(self.inline(child.children)), "**"))
+            else:
+                parts.append(self._cell_content(child.children, inner))
+        out = ""
+        for part in (p for p in parts if p):
+            lists = part.startswith(("<ul>", "<ol>")) or out.endswith(("</ul>", "</ol>"))
+            out += part if not out or lists else "<br><br>" + part
+        return out
 
     def _definitions(self, node: Node) -> None:
         for child in node.children:
@@ -258,9 +324,12 @@ class _Reader:
 
     # inline
     def inline(self, nodes: list) -> str:
-        """Inline content -> Markdown on one logical line (hard breaks kept)."""
-        text = "".join(self._inline(n) for n in nodes)
-        return "\n".join(" ".join(line.split()) for line in text.split("\n")).strip()
+        """Inline content -> Markdown on one line (line breaks kept, as <br>)."""
+        text = " ".join("".join(self._inline(n) for n in nodes).split())
+        text = re.sub(r" ?<br> ?", BREAK, text)
+        while text.startswith(BREAK) or text.endswith(BREAK):
+            text = text.removeprefix(BREAK).removesuffix(BREAK).strip()
+        return text
 
     def _inline(self, node) -> str:
         if isinstance(node, str):
@@ -268,12 +337,13 @@ class _Reader:
             if found:
                 words = " ".join(typography(node).split())
                 self.reading.notes.append(removed_note(found, f"from '{shown(words, 60)}'"))
-            return escape_literal(typography(node, self.reading.typography))
+            flat = re.sub(r"[\r\n]+", " ", node)  # a line break in the source is a space
+            return escape_literal(typography(flat, self.reading.typography))
         tag = node.tag
         if tag in SKIPPED:
             return ""
         if tag == "br":
-            return "\\\n"
+            return BREAK
         if tag == "img":
             what = node.attrs.get("alt", "") or node.attrs.get("src", "")[:80]
             self.reading.notes.append(f"image {what!r} left out: add it by hand if it matters"
@@ -310,6 +380,8 @@ class _Reader:
             self.reading.typography[what] = self.reading.typography.get(what, 0) + 1
             href = straight_quotes(href)
         parts = urlsplit(href)
+        if PLACE.fullmatch(href):  # a place in the document: pointed at its clause later
+            return f"[{text}]({href})"
         if not href or href.startswith("#") or parts.scheme.lower() not in ("", "http", "https",
                                                                              "mailto"):
             return text
@@ -319,6 +391,33 @@ class _Reader:
             else:
                 self.reading.links.append(href)
         return f"[{text}](<{href.replace('>', '%3E').replace(' ', '%20')}>)"
+
+
+PLACE = re.compile(r"#[\w.:-]+")
+
+
+def _anchors(node: Node) -> tuple[str, ...]:
+    """The names a link can point at a block by: its id, and the ids and names of what it
+    holds (Word's bookmarks, <a id="_Toc123">, <a name="roles">)."""
+    found = [node.attrs[k] for k in ("id", "name") if node.attrs.get(k)]
+    for child in node.children:
+        if not isinstance(child, str) and child.tag not in LISTS:
+            found += _anchors(child)
+    return tuple(dict.fromkeys(found))
+
+
+def slugs(words: str) -> tuple[str, ...]:
+    """The ids GitHub and pandoc give a heading of these words ('2.3 Roles & duties' ->
+    '23-roles--duties', '2.3-roles-duties'), which a document's links to it use."""
+    lower = words.lower()
+    github = re.sub(r"[^\w\- ]", "", lower).replace(" ", "-")
+    pandoc = "-".join(re.sub(r"[^\w\-. ]", "", lower).split()).lstrip("0123456789.-")
+    return tuple(dict.fromkeys(s for s in (github, pandoc) if s))
+
+
+def _one_line(text: str) -> str:
+    """Inline Markdown with its hard line breaks read as spaces (for a heading)."""
+    return " ".join(text.replace(BREAK, " ").split())
 
 
 def _wrap(inner: str, mark: str) -> str:
@@ -435,11 +534,34 @@ def markdown_html(text: str) -> str:
 
     _check_markdown_lists(text)
     try:
-        return markdown.markdown(text, extensions=list(MARKDOWN_EXTENSIONS))
+        return markdown.markdown(_lists_apart(text), extensions=list(MARKDOWN_EXTENSIONS))
     except RecursionError:
         raise Unreadable("it is nested too deeply to read (lists in lists, or quotes in "
                          "quotes)", "flatten the deepest lists and quotes, then import "
                                     "again") from None
+
+
+# A list that may start straight after a paragraph's line (CommonMark, as GitHub reads it):
+# a bullet, or a numbered item starting at 1.
+_LIST_START = re.compile(r"^ {0,3}(?:[-*+]|1[.)])[ \t]+\S")
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+
+
+def _lists_apart(text: str) -> str:
+    """Markdown with a blank line put before each list that starts straight after its
+    lead-in line ("Staff must:" then "* Be kind"): GitHub reads such a list as a list, where
+    Python-Markdown would read its items into the paragraph, asterisks and all."""
+    lines, fenced, previous = [], False, ""
+    for line in text.split("\n"):
+        if _FENCE.match(line):
+            fenced = not fenced
+        elif (not fenced and _LIST_START.match(line) and previous.strip()
+              and not _MARKDOWN_ITEM.match(previous) and not previous.startswith((" ", "\t"))
+              and not previous.lstrip().startswith((">", "|", "<"))):
+            lines.append("")
+        lines.append(line)
+        previous = line
+    return "\n".join(lines)
 
 
 def _check_markdown_lists(text: str) -> None:
@@ -486,6 +608,7 @@ def _word_html(path: Path, mtime_ns: int, size: int) -> tuple[str, list[str]]:
     with zipfile.ZipFile(path) as archive:
         check_archive(archive)
         notes = scan_word(archive)
+        titled = _large_bold_start(archive)
     unread = mammoth.images.img_element(lambda image: {})  # images are left out: never read
     try:
         with path.open("rb") as stream:
@@ -496,7 +619,47 @@ def _word_html(path: Path, mtime_ns: int, size: int) -> tuple[str, list[str]]:
                                "holding them, save, and import again") from None
     except ExpatError as error:  # scan_word reads every part mammoth does: a safety net
         raise _not_xml("a part", str(error)) from None
-    return _footnotes_in_order(result.value), notes + _word_messages(result.messages)
+    html = _footnotes_in_order(result.value)
+    if titled:
+        html, found = _BOLD_FIRST.subn(r'<h1 class="title">\1</h1>', html, count=1)
+        if found:
+            notes.append("its first paragraph, large and bold, is taken as the document's title")
+    return html, notes + _word_messages(result.messages)
+
+
+LARGE = 28  # half-points: 14 pt, larger than any body text
+_BOLD_FIRST = re.compile(r"\A<p><strong>((?:(?!</?(?:strong|p)>).)*)</strong></p>", re.S)
+
+
+def _large_bold_start(archive: zipfile.ZipFile) -> bool:
+    """Whether a Word document opens with a paragraph all in large bold letters: a title
+    made by hand, without Word's Title style."""
+    from xml.etree.ElementTree import iterparse
+
+    try:
+        stream = archive.open("word/document.xml")
+    except KeyError:
+        return False
+    with stream:
+        for event, element in iterparse(stream, ("start", "end")):
+            if event == "start" and element.tag in (f"{_W}tbl", f"{_W}txbxContent"):
+                return False  # a table or a text box first: no title made by hand
+            if event == "end" and element.tag == f"{_W}p":
+                runs = [r for r in element.iter(f"{_W}r")
+                        if "".join(t.text or "" for t in r.iter(f"{_W}t")).strip()]
+                if runs:
+                    return all(_large_bold(r) for r in runs)
+    return False
+
+
+def _large_bold(run) -> bool:
+    props = run.find(f"{_W}rPr")
+    if props is None:
+        return False
+    bold, size = props.find(f"{_W}b"), props.find(f"{_W}sz")
+    on = bold is not None and bold.get(f"{_W}val", "true") not in ("0", "false")
+    half_points = size.get(f"{_W}val", "") if size is not None else ""
+    return on and half_points.isdigit() and int(half_points) >= LARGE
 
 
 # The most any one part of a .docx may inflate to. A Word document is a zip archive: a few KB
@@ -647,8 +810,8 @@ def front_matter(text: str) -> tuple[str, str | None, list[str]]:
              "not the policy's words" + (f"; its title '{title}' is the document's title"
                                          if title else "")]
     first = re.search(r"^#\s+(.+?)\s*#*\s*$", body, re.M)
-    if title and not (first and first[1].casefold() == title.casefold()):
-        body = f"# {title}\n\n{body}"
+    if title and not (first and first[1].casefold() == title.casefold()):  # the title, marked
+        body = f'<h1 class="title">{html.escape(title)}</h1>\n\n{body}'  # as Word's Title style
     return body, title, notes
 
 

@@ -42,10 +42,11 @@ def _comment(text: str) -> str:
     return _YAML_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def version_yaml(draft: Draft, version: str, source_name: str) -> str:
-    """The draft as policy/<id>/versions/<version>.yaml."""
-    lines = ["# yaml-language-server: $schema=../../../generator/policykit/schemas/"
-             "version.schema.json",
+def version_yaml(draft: Draft, version: str, source_name: str,
+                 schemas: str = ".policykit/schemas") -> str:
+    """The draft as policy/<id>/versions/<version>.yaml; schemas, the project's folder of
+    schemas (for the $schema comment editors read)."""
+    lines = [f"# yaml-language-server: $schema=../../../{schemas}/version.schema.json",
              f"# Imported by policykit import from {_comment(source_name)}.",
              "# Kinds marked kind_guessed were guessed from the wording: confirm each, then "
              "remove the mark.",
@@ -88,11 +89,50 @@ def _clause_lines(clause: Clause, indent: str) -> list[str]:
     return lines
 
 
-def policy_yaml(policy_id: str, title: str, owner: str) -> str:
+def policy_yaml(policy_id: str, title: str, owner: str,
+                schemas: str = ".policykit/schemas") -> str:
     """A new policy/<id>/policy.yaml."""
     return "\n".join([
-        "# yaml-language-server: $schema=../../generator/policykit/schemas/policy.schema.json",
+        f"# yaml-language-server: $schema=../../{schemas}/policy.schema.json",
         f"id: {quote(policy_id)}",
         f"title: {quote(title)}",
         f"owner: {quote(owner)}",
     ]) + "\n"
+
+
+def confirmed_kinds(text: str, ids: set[str] | None) -> tuple[str, list[str]]:
+    """A version file's text with 'kind_guessed' removed from its clauses (those of ids, or
+    all), edited by the YAML's structure so that every other line stays as written, and proved
+    to hold exactly the intended values (yaml_edit.EditError if not); the ids confirmed."""
+    from . import yaml_edit
+
+    data, root = yaml_edit.parse(text)
+    sections = next((v for k, v in root.value if k.value == "sections"), None)
+    edits: list[yaml_edit.Edit] = []
+    confirmed: list[str] = []
+
+    def visit(mapping) -> None:
+        keys = {k.value: v for k, v in mapping.value}
+        if "kind_guessed" in keys and "kind" in keys and (
+                ids is None or getattr(keys.get("id"), "value", None) in ids):
+            edits.append(yaml_edit.remove_key(text, mapping, "kind_guessed"))
+            confirmed.append(getattr(keys.get("id"), "value", ""))
+
+    if sections is not None:
+        yaml_edit.mappings_under(sections, visit)
+    yaml_edit.anchors_kept(root, edits)
+    expected = dict(data, sections=_without_guesses(data.get("sections"), ids))
+    if "sections" not in data:
+        expected.pop("sections")
+    return yaml_edit.checked(yaml_edit.apply(text, edits), expected), sorted(confirmed)
+
+
+def _without_guesses(value, ids: set[str] | None):
+    """value with 'kind_guessed' taken from the clauses (of ids, or all) at any depth."""
+    if isinstance(value, list):
+        return [_without_guesses(item, ids) for item in value]
+    if not isinstance(value, dict):
+        return value
+    drop = "kind_guessed" in value and "kind" in value and (ids is None or value.get("id") in ids)
+    return {k: _without_guesses(v, ids) for k, v in value.items()
+            if not (drop and k == "kind_guessed")}

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import markdown
 
-from .importer import names_organisation, typography
+from .importer import NO_HEADING, names_organisation, typography
 from .importer_html import (BLOCK_TAGS, FOOTNOTE_HREF, FOOTNOTE_ID, SKIPPED, TYPED_BULLET, Node,
                             Unreadable, main_content, parse_html)
 from .importer_text import BULLET
 from .model import Policy, Version
 
 _SENTENCE_END = re.compile(r"(?<=[.?!:])\s+")
+_HEADINGS = frozenset(f"h{n}" for n in range(1, 7))
 _BREAKS = BLOCK_TAGS | {"li", "td", "th", "tr", "br", "dt", "dd", "hr", "caption"}
 
 
@@ -28,6 +29,8 @@ class Fidelity:
     lost: tuple[str, ...]
     added: tuple[str, ...]
     checked: int  # sentences of the source
+    supplied: tuple[str, ...] = ()  # titles import gives by design ('Introduction'), not words
+
 
     @property
     def word_for_word(self) -> bool:
@@ -46,7 +49,7 @@ def html_blocks(text: str) -> list[str]:
     out: list[str] = [""]
     waiting = [""]  # a footnote's number, for the first words of its text
 
-    def visit(node: Node) -> None:
+    def visit(node: Node, heading: bool = False) -> None:
         for child in node.children:
             if isinstance(child, str):
                 if child.strip() and waiting[0]:
@@ -63,13 +66,16 @@ def html_blocks(text: str) -> list[str]:
             if child.tag == "a" and FOOTNOTE_HREF.match(href):
                 out[-1] += f"[{FOOTNOTE_HREF.match(href)[1]}]"  # type: ignore[index]
                 continue
+            if child.tag == "br" and heading:  # a heading's line break is a space
+                out[-1] += " "
+                continue
             breaks = child.tag in _BREAKS
             if breaks:
                 out.append("")
             note = FOOTNOTE_ID.match(child.attrs.get("id", ""))
             if child.tag == "li" and note:
                 waiting[0] = f"[{note[1]}] "
-            visit(child)
+            visit(child, heading or child.tag in _HEADINGS)
             if breaks:
                 out.append("")
 
@@ -131,9 +137,10 @@ def _kept(sentence: str, have: set[str], organisation: str | None) -> bool:
 
 
 def compare(source: list[str], version: list[str], title: str = "",
-            organisation: str | None = None) -> Fidelity:
+            organisation: str | None = None, supplied: frozenset[str] = frozenset()) -> Fidelity:
     """What is in one list of sentences and not in the other; the title matches a source
-    line in any case (SOCIAL MEDIA POLICY is the title Social Media Policy)."""
+    line in any case (SOCIAL MEDIA POLICY is the title Social Media Policy). Sentences of
+    supplied that the source does not have are listed apart, not as added."""
     have, had = set(version), set(source)
     had |= {_TYPED_NUMBER.sub("", s, count=1) for s in source}
     title_key = " ".join(title.split()).casefold()
@@ -141,11 +148,20 @@ def compare(source: list[str], version: list[str], title: str = "",
     title_in_source = any(s.casefold() == title_key for s in source)
     added = [s for s in version if s not in had
              and not (title_in_source and s.casefold() == title_key)]
-    return Fidelity(tuple(dict.fromkeys(lost)), tuple(dict.fromkeys(added)), len(source))
+    given = [s for s in added if s in supplied]
+    added = [s for s in added if s not in supplied]
+    return Fidelity(tuple(dict.fromkeys(lost)), tuple(dict.fromkeys(added)), len(source),
+                    tuple(dict.fromkeys(given)))
 
 
 def verify(policy: Policy, version: Version, source: Path,
            organisation: str | None = None) -> Fidelity:
-    """Every sentence of source that is not in version, and every one of version not in it."""
+    """Every sentence of source that is not in version, and every one of version not in it;
+    the policy's title and the title import gives text before the first heading
+    ('Introduction', as the version's first section) are listed apart when the source does
+    not have them: they are titles given, not the document's words."""
+    first = version.sections[0].title if version.sections else ""
+    supplied = frozenset([*sentences(policy.title), *([NO_HEADING] if first == NO_HEADING
+                                                       else [])])
     return compare(source_sentences(source), version_sentences(policy, version), policy.title,
-                   organisation)
+                   organisation, supplied)
