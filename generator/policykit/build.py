@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import errno
 import functools
 import gc
 import hashlib
@@ -22,7 +23,9 @@ from .model import Project
 from .inputs import Inputs, scan
 from .project import load_project
 from .session import BuildSession, Settings
-from .site_folder import make_staging, real_target, remove_stale, swap_in
+from .guard import SiteFolderError, check_docs, check_site, config_files, project_inputs
+from .guard import site_dir_setting
+from .site_folder import make_staging, mark_site, remove_stale, swap_in
 from .pdf import PdfJob, render_pdfs
 from .render import Part
 from .render import site_parts as render_parts
@@ -31,7 +34,7 @@ from .templates import PROJECT_FOLDER as TEMPLATES_FOLDER  # noqa: F401 (plugin.
 from .templates import files as template_files
 from .templates import folders as template_folders
 from . import urls
-from .write import write_parts
+from .write import WriteFailed, write_parts
 
 log = logging.getLogger("mkdocs.plugins.policykit")
 
@@ -113,18 +116,59 @@ def site_parts(root: Path, project: Project, pdf: bool = False) -> list[Part]:
 
 
 def generate(root: Path, session: BuildSession | None = None) -> tuple[Project, list[str]]:
-    """Load, check and write the generated docs folder; raises ProjectError on errors.
+    """Load, check and write the generated docs folder; raises ProjectError on errors, and
+    SiteFolderError when the docs folder is not policykit's to write or cannot be written.
     Returns the project and the paths written or removed."""
     session = session or BuildSession(root)
     with session.lock(), session.active():
+        docs_folder(root)
         project, problems = load_and_check(root, session)
         if errors(problems):
             raise ProjectError(problems)
         parts = site_parts(root, project, session.settings.pdf)
         respawn = functools.partial(parts_again, root, session.settings)
-        written = write_parts(root / DOCS_FOLDER, parts, session, respawn)
+        try:
+            written = write_parts(root / DOCS_FOLDER, parts, session, respawn)
+        except WriteFailed as error:
+            raise SiteFolderError(_cannot_write(error, root)) from None
         session.save_kept()
         return project, written
+
+
+def docs_folder(root: Path, mark: bool = True) -> Path:
+    """The generated docs folder, proved policykit's own (guard.py), made when missing and
+    (mark) marked as such; raises SiteFolderError, touching nothing, when it is not."""
+    docs = root / DOCS_FOLDER
+    check_docs(docs, root, project_inputs(root, config_files(root)))
+    marker = docs / ".gitignore"
+    if mark and not os.path.lexists(marker):  # claimed before anything else is written there
+        try:
+            _mark_docs(marker)
+        except OSError as error:
+            raise SiteFolderError(_cannot_write(WriteFailed(
+                str(marker), error.strerror or str(error), error.errno or 0), root)) from None
+    return docs
+
+
+def _mark_docs(marker: Path) -> None:
+    """The docs folder's .gitignore, which also marks the folder as policykit's."""
+    with marker.open("x", encoding="utf-8", newline="\n") as stream:
+        stream.write(GITIGNORE)
+
+
+def _cannot_write(error: WriteFailed, root: Path) -> str:
+    """The message for a generated file that could not be written: where, why, what to do."""
+    from .guard import shown
+
+    path = Path(error.path)
+    if error.code in (errno.ENOSPC, errno.EDQUOT):
+        todo = "free some space on that disk and build again"
+    elif error.code in (errno.EROFS, errno.EACCES, errno.EPERM):
+        todo = f"make {shown(path.parent, root)}/ writable for this user and build again"
+    else:
+        todo = "check that folder and build again"
+    return (f"cannot write {shown(path, root)} ({error.reason}) — {todo}; the site is "
+            "unchanged")
 
 
 def parts_again(root: Path, settings: Settings) -> list[Part]:
@@ -153,12 +197,15 @@ def pdf_jobs(project: Project, site: Path, site_url: str | None = None) -> list[
 
 
 def build_site(root: Path, strict: bool = False, pdf: bool = False,
-               session: BuildSession | None = None, incremental_allowed: bool = True) -> Path:
+               session: BuildSession | None = None, incremental_allowed: bool = True,
+               force: bool = False) -> Path:
     """Build the site (with pdf, and its PDFs) into a staging folder beside the output folder
     (mkdocs.yml's site_dir), and swap it in only when all succeeded; one build at a time per
     project. Only the pages that changed since the last build are built, when policykit can
     prove nothing else changed (incremental.py); incremental_allowed=False builds everything.
-    Returns the output folder. Raises SiteFolderError when it cannot be written."""
+    The output folder is replaced only when guard.py proves it policykit's own output (force:
+    or it holds no input of the project). Returns the output folder. Raises SiteFolderError,
+    having changed nothing, when it cannot be used or written."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -166,11 +213,13 @@ def build_site(root: Path, strict: bool = False, pdf: bool = False,
         session = BuildSession(root, Settings(pdf=pdf))
     elif pdf:
         session.settings = dataclasses.replace(session.settings, pdf=True)
-    (root / DOCS_FOLDER).mkdir(exist_ok=True)
+    inputs = project_inputs(root, config_files(root))  # before MkDocs reads any of them
+    docs_folder(root, mark=False)  # MkDocs checks that it exists; generate() marks it
     config = load_config(str(root / "mkdocs.yml"), strict=strict, docs_dir=str(root / DOCS_FOLDER))
     configured = Path(config.site_dir)
     with session.lock():
-        target = real_target(configured)
+        target = check_site(configured, root, inputs, site_dir_setting(root), force,
+                            recorded=lambda: _as_recorded(session, configured))
         remove_stale(target, root)
         incremental = None
         if not session.settings.pdf:  # a full build too records what it built from
@@ -187,11 +236,19 @@ def build_site(root: Path, strict: bool = False, pdf: bool = False,
             config.site_dir = str(staging)
             if not _attach(config, session, incremental):
                 incremental = None
-            with _quiet_dirty():
-                build(config, dirty=incremental is not None)
-            if session.settings.pdf:
-                project, _ = load_and_check(root, session)
-                render_pdfs(pdf_jobs(project, staging, config.site_url or None))
+            try:
+                with _quiet_dirty():
+                    build(config, dirty=incremental is not None)
+                if session.settings.pdf:
+                    project, _ = load_and_check(root, session)
+                    render_pdfs(pdf_jobs(project, staging, config.site_url or None))
+                mark_site(staging)
+            except OSError as error:
+                if not _written_in(error, staging):
+                    raise
+                raise SiteFolderError(_cannot_write(WriteFailed(
+                    str(target / os.path.relpath(error.filename, staging)),
+                    error.strerror or str(error), error.errno or 0), root)) from None
             keep_old = False
             if incremental is not None and incremental.manifest is not None:
                 # Kept only beside a site in the project: beside a site in (or linked into)
@@ -206,6 +263,21 @@ def build_site(root: Path, strict: bool = False, pdf: bool = False,
             config.plugins.on_shutdown()
         swap_in(staging, target, keep_old)
     return configured
+
+
+def _as_recorded(session: BuildSession, site: Path) -> bool:
+    """True when site is exactly as the build policykit recorded left it (a site an older
+    policykit built, before sites were marked)."""
+    from .site_reuse import listing
+
+    manifest = load_manifest(session, site)
+    return manifest is not None and bool(manifest.files) and listing(site) == manifest.files
+
+
+def _written_in(error: OSError, staging: Path) -> bool:
+    """True when error is about a file in the staging folder (a full disk, say)."""
+    name = error.filename
+    return isinstance(name, str) and (name == str(staging) or name.startswith(f"{staging}/"))
 
 
 @contextlib.contextmanager
