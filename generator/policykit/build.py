@@ -121,6 +121,7 @@ def generate(root: Path, session: BuildSession | None = None) -> tuple[Project, 
     Returns the project and the paths written or removed."""
     session = session or BuildSession(root)
     with session.lock(), session.active():
+        claimed = not os.path.lexists(root / DOCS_FOLDER / ".gitignore")
         docs_folder(root)
         project, problems = load_and_check(root, session)
         if errors(problems):
@@ -132,6 +133,8 @@ def generate(root: Path, session: BuildSession | None = None) -> tuple[Project, 
         except WriteFailed as error:
             raise SiteFolderError(_cannot_write(error, root)) from None
         session.save_kept()
+        if claimed and ".gitignore" not in written:  # written by docs_folder, just now
+            written.insert(0, ".gitignore")
         return project, written
 
 
