@@ -247,10 +247,11 @@ def build_site(root: Path, strict: bool = False, pdf: bool = False,
                     render_pdfs(pdf_jobs(project, staging, config.site_url or None))
                 mark_site(staging)
             except OSError as error:
-                if not _written_in(error, staging):
+                written = _written_in(error, staging)
+                if written is None:
                     raise
                 raise SiteFolderError(_cannot_write(WriteFailed(
-                    str(target / os.path.relpath(error.filename, staging)),
+                    str(configured / os.path.relpath(written, staging)),
                     error.strerror or str(error), error.errno or 0), root)) from None
             keep_old = False
             if incremental is not None and incremental.manifest is not None:
@@ -277,10 +278,12 @@ def _as_recorded(session: BuildSession, site: Path) -> bool:
     return manifest is not None and bool(manifest.files) and listing(site) == manifest.files
 
 
-def _written_in(error: OSError, staging: Path) -> bool:
-    """True when error is about a file in the staging folder (a full disk, say)."""
-    name = error.filename
-    return isinstance(name, str) and (name == str(staging) or name.startswith(f"{staging}/"))
+def _written_in(error: OSError, staging: Path) -> str | None:
+    """The file in the staging folder that error is about (a full disk, say), or None."""
+    for name in (error.filename2, error.filename):  # a copy's target is the second name
+        if isinstance(name, str) and (name == str(staging) or name.startswith(f"{staging}/")):
+            return name
+    return None
 
 
 @contextlib.contextmanager
