@@ -248,6 +248,7 @@ def test_a_fifo_where_mkdocs_reads_is_reported_not_waited_on(tmp_path, where):
     refused(policykit(root, "build", timeout=60), *words)
     if where == "mkdocs.yml":
         refused(policykit(root, "pack", "--drafts", timeout=60), "mkdocs.yml is a FIFO")
+        refused(policykit(root, "serve", "--port", "0", timeout=60), "mkdocs.yml is a FIFO")
     assert hashes(tmp_path) == before
 
 
