@@ -221,8 +221,7 @@ def build_site(root: Path, strict: bool = False, pdf: bool = False,
     config = load_config(str(root / "mkdocs.yml"), strict=strict, docs_dir=str(root / DOCS_FOLDER))
     configured = Path(config.site_dir)
     with session.lock():
-        target = check_site(configured, root, inputs, site_dir_setting(root), force,
-                            recorded=lambda: _as_recorded(session, configured))
+        target = check_site(configured, root, inputs, site_dir_setting(root), force)
         remove_stale(target, root)
         incremental = None
         if not session.settings.pdf:  # a full build too records what it built from
@@ -267,15 +266,6 @@ def build_site(root: Path, strict: bool = False, pdf: bool = False,
             config.plugins.on_shutdown()
         swap_in(staging, target, keep_old)
     return configured
-
-
-def _as_recorded(session: BuildSession, site: Path) -> bool:
-    """True when site is exactly as the build policykit recorded left it (a site an older
-    policykit built, before sites were marked)."""
-    from .site_reuse import listing
-
-    manifest = load_manifest(session, site)
-    return manifest is not None and bool(manifest.files) and listing(site) == manifest.files
 
 
 def _written_in(error: OSError, staging: Path) -> str | None:

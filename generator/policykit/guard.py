@@ -1,9 +1,10 @@
 """What policykit may replace, prune or overwrite, and what it must never touch (I/O: reads).
 
 policykit replaces or prunes a folder only when it can prove the folder is its own output:
-missing, empty, holding its marker from an earlier build (the site's `.policykit-site`, the
-docs folder's `.gitignore` "Written by policykit"), or exactly as the earlier build it recorded
-left it (a site an older policykit built, before the marker). `--force` waives that proof, and
+missing, empty, or holding its marker from an earlier build (the site's `.policykit-site`,
+the docs folder's `.gitignore` "Written by policykit"). A site an older policykit built has no
+marker: the first build refuses it, saying to remove it or build once with --force (the cache's
+record of that build does not outlive an upgrade). `--force` waives that proof, and
 nothing else: a folder that is, holds or lies inside the project or one of its inputs
 (policy/, quizzes/, docs_templates/, the docs folder, mkdocs.yml and the files it names, .git)
 is never used, whatever its links say. A named output file (the meeting pack) is written only
@@ -112,11 +113,14 @@ def where_it_goes(target: Path, root: Path) -> str:
 # Folders policykit may replace ------------------------------------------------------------
 
 def _entries(folder: Path) -> list[str] | None:
-    """The names in folder, or None when it is no folder."""
+    """The names in folder, or None when it is no folder (one unknown name when it cannot be
+    listed: nothing proves it empty)."""
     try:
         return os.listdir(folder)
     except (FileNotFoundError, NotADirectoryError):
         return None
+    except OSError:
+        return ["?"]
 
 
 def _holds_text(path: Path, start: str) -> bool:
@@ -130,24 +134,22 @@ def _holds_text(path: Path, start: str) -> bool:
         return False
 
 
-def site_is_ours(folder: Path, recorded: Callable[[], bool] = lambda: False) -> bool:
-    """True when folder may be replaced by a build: missing, empty, marked by an earlier
-    build, or (recorded) as the build policykit recorded left it."""
+def site_is_ours(folder: Path) -> bool:
+    """True when folder may be replaced by a build: missing, empty, or marked by an earlier
+    build."""
     names = _entries(folder)
     return (names is None or not names or SITE_MARKER in names
-            and _holds_text(folder / SITE_MARKER, SITE_MARKER_TEXT) or recorded())
+            and _holds_text(folder / SITE_MARKER, SITE_MARKER_TEXT))
 
 
-def docs_are_ours(folder: Path, recorded: Callable[[], bool] = lambda: False) -> bool:
-    """True when the docs folder may be pruned: missing, empty, marked (its .gitignore) or
-    holding only files that policykit recorded writing there."""
+def docs_are_ours(folder: Path) -> bool:
+    """True when the docs folder may be pruned: missing, empty, or marked (its .gitignore)."""
     names = _entries(folder)
-    return (names is None or not names or _holds_text(folder / ".gitignore", DOCS_MARKER_START)
-            or recorded())
+    return names is None or not names or _holds_text(folder / ".gitignore", DOCS_MARKER_START)
 
 
 def check_site(configured: Path, root: Path, inputs: list[tuple[str, Path]], setting: str = "",
-               force: bool = False, recorded: Callable[[], bool] = lambda: False) -> Path:
+               force: bool = False) -> Path:
     """The folder a build replaces (configured, followed through its links), once proved safe:
     not a file, not the project or any input, and policykit's own output (or force).
     setting: where mkdocs.yml sets site_dir ('mkdocs.yml:5: site_dir: '), for messages."""
@@ -165,7 +167,7 @@ def check_site(configured: Path, root: Path, inputs: list[tuple[str, Path]], set
     if problem:
         raise SiteFolderError(f"{start} {problem}: a build would replace it with the site — "
                               f"{elsewhere}; nothing was changed")
-    if not force and not site_is_ours(real, recorded):
+    if not force and not site_is_ours(real):
         raise SiteFolderError(
             f"{start} holds files that policykit did not build (no {SITE_MARKER} from an "
             f"earlier build), and a build replaces the whole folder — {elsewhere}; if it is a "
@@ -184,8 +186,7 @@ def site_dir_setting(root: Path) -> str:
     return f"{CONFIG}:{node.start_mark.line + 1}: site_dir: " if node is not None else ""
 
 
-def check_docs(docs: Path, root: Path, inputs: list[tuple[str, Path]],
-               recorded: Callable[[], bool] = lambda: False) -> Path:
+def check_docs(docs: Path, root: Path, inputs: list[tuple[str, Path]]) -> Path:
     """The docs folder generated pages go to, once proved safe: a folder (made if missing),
     not the project or an input, holding only policykit's pages."""
     name = shown(docs, root)
@@ -203,7 +204,7 @@ def check_docs(docs: Path, root: Path, inputs: list[tuple[str, Path]],
         raise SiteFolderError(f"{start} {problem}: generating pages would delete its files "
                               f"— remove the link {name} (policykit makes the folder); "
                               "nothing was changed")
-    if not docs_are_ours(real, recorded):
+    if not docs_are_ours(real):
         raise SiteFolderError(
             f"{start} holds files that policykit did not write (it has no .gitignore "
             f"starting '{DOCS_MARKER_START}'), and generating pages removes every other file "
