@@ -331,7 +331,7 @@ def _top_mapping(text: str) -> dict[str, yaml.Node]:
     """The top-level keys of a YAML text and their nodes (composed, never constructed: no tag
     runs; MkDocs reports what is wrong with the text)."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError:
         return {}
     if not isinstance(node, yaml.MappingNode):
