@@ -188,6 +188,24 @@ def test_a_docs_folder_that_is_a_file_is_refused(tmp_path):
     assert hashes(tmp_path) == before
 
 
+@pytest.mark.parametrize("link", ["site", "docs_generated"])
+def test_a_plain_mkdocs_build_never_empties_an_input(tmp_path, link):
+    """`mkdocs build` with the policykit plugin: MkDocs empties site_dir itself, and the plugin
+    pruned a docs folder linked to policy/ (with a traceback)."""
+    root = a_project(tmp_path)
+    (root / "docs_generated").mkdir()
+    if link == "docs_generated":
+        (root / "docs_generated").rmdir()
+    (root / link).symlink_to("policy")
+    before = hashes(tmp_path)
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=root, timeout=120,
+                            capture_output=True, text=True, env={**os.environ,
+                                                                 "SOURCE_DATE_EPOCH": EPOCH})
+    refused(result, f"policykit: {link}/ links to {root / 'policy'}, which is the project's "
+            "policy/", "nothing was changed")
+    assert hashes(tmp_path) == before
+
+
 # Named output files ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("output", ["policy/organisation.yaml", "mkdocs.yml", "site"])

@@ -176,6 +176,16 @@ def check_site(configured: Path, root: Path, inputs: list[tuple[str, Path]], set
     return real
 
 
+def check_plain_site(site_dir: Path, root: Path) -> None:
+    """For a plain `mkdocs build`, which empties site_dir itself (and writes no marker): refuse
+    a site_dir that is, holds or lies in the project or one of its inputs."""
+    problem = clash(site_dir, root, project_inputs(root))
+    if problem:
+        raise SiteFolderError(f"{where_it_goes(site_dir, root)} {problem}: mkdocs build would "
+                              "empty it — point site_dir (or the link) at a folder of its "
+                              "own; nothing was changed")
+
+
 def site_dir_setting(root: Path) -> str:
     """Where mkdocs.yml sets site_dir, as a message's start ('mkdocs.yml:5: site_dir: '), or
     '' when it does not (MkDocs' default, site/)."""
