@@ -23,8 +23,8 @@ from .model import Project
 from .inputs import Inputs, scan
 from .project import load_project
 from .session import BuildSession, Settings
-from .guard import SiteFolderError, check_docs, check_site, config_files, project_inputs
-from .guard import site_dir_setting
+from .config_guard import config_files, site_dir_setting
+from .guard import SiteFolderError, check_docs, check_site, project_inputs
 from .site_folder import make_staging, mark_site, remove_stale, swap_in
 from .pdf import PdfJob, render_pdfs
 from .render import Part

@@ -43,7 +43,8 @@ def _pack(root: Path, args: argparse.Namespace) -> int:
     from .build import build_date, load_and_check
     from .cli import PROBLEMS, OK, USAGE, _site_url, report
     from .errors import errors
-    from .guard import SiteFolderError, check_output_file, is_our_pack, read_config
+    from .config_guard import read_config
+    from .guard import SiteFolderError, check_output_file, is_our_pack
 
     target = Path(args.output)
     target = target if target.is_absolute() else root / target

@@ -9,9 +9,6 @@ nothing else: a folder that is, holds or lies inside the project or one of its i
 (policy/, quizzes/, docs_templates/, the docs folder, mkdocs.yml and the files it names, .git)
 is never used, whatever its links say. A named output file (the meeting pack) is written only
 where no file is, or over policykit's own earlier output, or with `--force`.
-
-mkdocs.yml and the files it names are read by MkDocs, which would wait forever on a FIFO:
-they are looked at before MkDocs runs, as inputs are (inputs.py).
 """
 
 from __future__ import annotations
@@ -22,8 +19,6 @@ import zlib
 from pathlib import Path
 from typing import Callable, Iterable
 
-import yaml
-
 from .errors import safe_for_terminal
 
 SITE_MARKER = ".policykit-site"  # a dot file: MkDocs never publishes one as a page
@@ -33,10 +28,7 @@ DOCS_MARKER_START = "# Written by policykit"
 PACK_CREATOR = "policykit meeting pack"  # the PDF's Creator: the pack is policykit's own
 INPUT_FOLDERS = ("policy", "quizzes", "docs_templates")
 CONFIG = "mkdocs.yml"
-MAX_CONFIG_BYTES = 2 * 1024 * 1024
 MAX_PACK_BYTES = 512 * 1024 * 1024
-_KINDS = {stat.S_IFIFO: "a FIFO (named pipe)", stat.S_IFCHR: "a character device",
-          stat.S_IFBLK: "a block device", stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a folder"}
 
 
 class SiteFolderError(Exception):
@@ -186,16 +178,6 @@ def check_plain_site(site_dir: Path, root: Path) -> None:
                               "own; nothing was changed")
 
 
-def site_dir_setting(root: Path) -> str:
-    """Where mkdocs.yml sets site_dir, as a message's start ('mkdocs.yml:5: site_dir: '), or
-    '' when it does not (MkDocs' default, site/)."""
-    try:
-        node = _top_mapping(read_config(root / CONFIG, CONFIG)).get("site_dir")
-    except SiteFolderError:
-        return ""
-    return f"{CONFIG}:{node.start_mark.line + 1}: site_dir: " if node is not None else ""
-
-
 def check_docs(docs: Path, root: Path, inputs: list[tuple[str, Path]]) -> Path:
     """The docs folder generated pages go to, once proved safe: a folder (made if missing),
     not the project or an input, holding only policykit's pages."""
@@ -273,119 +255,3 @@ def check_output_file(target: Path, root: Path, ours: Callable[[Path], bool],
     if os.path.lexists(target) and not force and not ours(target):
         raise SiteFolderError(f"{name} exists and is not a meeting pack policykit wrote — name "
                               "another file, or add --force to replace it; nothing was written")
-
-
-# mkdocs.yml and the files it names ---------------------------------------------------------
-
-def _kind(path: Path) -> str:
-    """What path is when it is no regular file ('a FIFO (named pipe)'), or ''."""
-    try:
-        mode = os.stat(path).st_mode
-    except FileNotFoundError:
-        return "a link to nothing" if os.path.islink(path) else ""
-    except OSError as error:
-        return f"unreadable ({error.strerror})"
-    if stat.S_ISREG(mode):
-        return ""
-    return _KINDS.get(stat.S_IFMT(mode), "not a regular file")
-
-
-def read_config(path: Path, shown_as: str) -> str:
-    """The text of a configuration file, read without blocking on a FIFO or a device."""
-    kind = _kind(path)
-    if kind:
-        raise SiteFolderError(f"{shown_as} is {kind}, not a file MkDocs can read (it would "
-                              "wait for it forever) — replace it with a regular file")
-    try:
-        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
-        with os.fdopen(handle, "rb") as stream:
-            if not stat.S_ISREG(os.fstat(handle).st_mode):
-                raise SiteFolderError(f"{shown_as} is not a regular file — replace it with one")
-            data = stream.read(MAX_CONFIG_BYTES + 1)
-    except OSError as error:
-        raise SiteFolderError(f"cannot read {shown_as} ({error.strerror})") from None
-    if len(data) > MAX_CONFIG_BYTES:
-        raise SiteFolderError(f"{shown_as} is over {MAX_CONFIG_BYTES:,} bytes — is it the "
-                              "right file?")
-    return data.decode("utf-8", errors="replace")
-
-
-def config_files(root: Path) -> list[Path]:
-    """Check mkdocs.yml, every file it INHERITs and the hooks, theme folder and watched paths
-    it names, before MkDocs reads them: none may be a FIFO, a device or a socket. Returns the
-    files and folders named (inputs the output must never touch)."""
-    named: list[Path] = []
-    seen: set[str] = set()
-    path, place = root / CONFIG, CONFIG
-    while os.path.realpath(path) not in seen:
-        seen.add(os.path.realpath(path))
-        text = read_config(path, place)
-        mapping = _top_mapping(text)
-        base = path.parent
-        for key, node in mapping.items():
-            line = f"{shown(path, root)}:{node.start_mark.line + 1}"
-            for value in _scalars(node, key):
-                named_path = Path(os.path.normpath(base / value))
-                named.append(named_path)
-                _check_named(named_path, f"named at {line}", root)
-        inherit = mapping.get("INHERIT")
-        if inherit is None or not isinstance(inherit, yaml.ScalarNode):
-            break
-        place = f"{shown(path, root)}:{inherit.start_mark.line + 1}: INHERIT {inherit.value!r}"
-        path = Path(os.path.normpath(base / str(inherit.value)))
-    _check_named(root / INPUT_FOLDERS[2], "a template", root)
-    return named
-
-
-def _top_mapping(text: str) -> dict[str, yaml.Node]:
-    """The top-level keys of a YAML text and their nodes (composed, never constructed: no tag
-    runs; MkDocs reports what is wrong with the text)."""
-    try:
-        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError:
-        return {}
-    if not isinstance(node, yaml.MappingNode):
-        return {}
-    found = {}
-    for key, value in node.value:
-        if isinstance(key, yaml.ScalarNode):
-            found[str(key.value)] = value
-    return found
-
-
-def _scalars(node: yaml.Node, key: str) -> list[str]:
-    """The paths a key of mkdocs.yml names: INHERIT, hooks, watch, theme's custom_dir (plain
-    strings only: a !ENV value is MkDocs' to resolve)."""
-    def plain(item) -> list[str]:
-        return ([str(item.value)] if isinstance(item, yaml.ScalarNode)
-                and item.tag == "tag:yaml.org,2002:str" and item.value else [])
-
-    if key == "INHERIT":
-        return []  # checked as the next file read
-    if key in ("hooks", "watch") and isinstance(node, yaml.SequenceNode):
-        return [value for item in node.value for value in plain(item)]
-    if key == "theme" and isinstance(node, yaml.MappingNode):
-        return [value for name, item in node.value
-                if isinstance(name, yaml.ScalarNode) and name.value == "custom_dir"
-                for value in plain(item)]
-    return []
-
-
-def _check_named(path: Path, place: str, root: Path) -> None:
-    """A file mkdocs.yml names, or every file in a folder it names, is no FIFO or device."""
-    kind = _kind(path)
-    if kind and kind != "a folder" and kind != "a link to nothing":
-        raise SiteFolderError(f"{shown(path, root)} ({place}) is {kind}, not a file MkDocs can "
-                              "read (it would wait for it forever) — replace it with a regular "
-                              "file")
-    if kind != "a folder":
-        return
-    for folder, dirs, names in os.walk(path):
-        dirs.sort()
-        for name in sorted(names):
-            inner = _kind(Path(folder, name))
-            if inner and inner != "a link to nothing":
-                raise SiteFolderError(
-                    f"{shown(Path(folder, name), root)} ({place}) is {inner}, not a file the "
-                    "theme can read (it would wait for it forever) — replace it with a "
-                    "regular file or remove it")
