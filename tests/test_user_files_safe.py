@@ -108,6 +108,7 @@ def test_a_site_link_to_the_project_or_an_input_is_refused(tmp_path, pointed):
     assert "built site/" not in result.stdout
     assert hashes(tmp_path / "work", (root / "docs_generated",)) == before
     assert sorted(p.name for p in (tmp_path / "work").iterdir()) == ["colleague.txt", "project"]
+    assert not (root / "docs_generated").exists()  # not even an empty folder was made
 
 
 def test_a_site_link_to_a_folder_holding_others_files_is_refused_unless_forced(tmp_path):
@@ -150,6 +151,7 @@ def test_a_site_dir_that_is_an_input_or_holds_files_is_refused(tmp_path, value):
     refused(result, "mkdocs.yml:6: site_dir: ", "nothing was changed")
     assert hashes(tmp_path, (root / "docs_generated",)) == before
     assert not [p for p in root.iterdir() if p.name.endswith(".old")]
+    assert not (root / "docs_generated").exists()
 
 
 def test_a_site_policykit_built_is_replaced_and_marked(tmp_path):

@@ -217,10 +217,19 @@ def build_site(root: Path, strict: bool = False, pdf: bool = False,
     elif pdf:
         session.settings = dataclasses.replace(session.settings, pdf=True)
     inputs = project_inputs(root, config_files(root))  # before MkDocs reads any of them
+    made = not os.path.lexists(root / DOCS_FOLDER)
     docs_folder(root, mark=False)  # MkDocs checks that it exists; generate() marks it
-    config = load_config(str(root / "mkdocs.yml"), strict=strict, docs_dir=str(root / DOCS_FOLDER))
+    try:
+        config = load_config(str(root / "mkdocs.yml"), strict=strict,
+                             docs_dir=str(root / DOCS_FOLDER))
+        check_site(Path(config.site_dir), root, inputs, site_dir_setting(root), force)
+    except BaseException:
+        if made:  # refused: leave the project as it was
+            with contextlib.suppress(OSError):
+                (root / DOCS_FOLDER).rmdir()
+        raise
     configured = Path(config.site_dir)
-    with session.lock():
+    with session.lock():  # checked again: another build may have changed it meanwhile
         target = check_site(configured, root, inputs, site_dir_setting(root), force)
         remove_stale(target, root)
         incremental = None
