@@ -23,7 +23,7 @@ from pathlib import Path
 from conftest import copy_project
 from test_user_files_safe import hashes, policykit
 
-STEPS = int(os.environ.get("POLICYKIT_GUARD_STEPS", "24"))
+STEPS = int(os.environ.get("POLICYKIT_GUARD_STEPS", "32"))
 SAFE_SITE_DIRS = ["site"] * 6 + ["public", "WORLD/empty", "WORLD/empty/policies"]
 SITE_DIRS = SAFE_SITE_DIRS + [
     "policy", "quizzes", "docs_templates", "policy/extra", "WORLD/www/colleague",
