@@ -57,12 +57,14 @@ def test_site_dir_in_mkdocs_yml_is_where_the_site_goes(scratch, capsys):
 
 def test_a_site_folder_that_links_to_a_web_root_is_followed(scratch, tmp_path):
     web_root = tmp_path / "www/html"
-    web_root.mkdir(parents=True)
-    (web_root / "stale.html").write_text("old", "utf-8")
+    web_root.mkdir(parents=True)  # empty: a folder holding others' files is refused
     (scratch / "site").symlink_to(web_root)
     for _ in range(2):  # and a second build through the same link
         assert main(["--project", str(scratch), "build"]) == 0
         assert (scratch / "site").is_symlink() and (web_root / "index.html").is_file()
+        (web_root / "stale.html").write_text("old", "utf-8")  # in policykit's own site
+    assert (web_root / "stale.html").exists()
+    assert main(["--project", str(scratch), "build", "--full"]) == 0
     assert not (web_root / "stale.html").exists()
     assert sorted(p.name for p in web_root.parent.iterdir()) == ["html"]  # nothing left beside
 

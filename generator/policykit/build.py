@@ -5,10 +5,12 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import errno
 import functools
 import gc
 import hashlib
 import logging
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -21,7 +23,9 @@ from .model import Project
 from .inputs import Inputs, scan
 from .project import load_project
 from .session import BuildSession, Settings
-from .site_folder import make_staging, real_target, remove_stale, swap_in
+from .config_guard import config_files, site_dir_setting
+from .guard import SiteFolderError, check_docs, check_site, project_inputs
+from .site_folder import make_staging, mark_site, remove_stale, swap_in
 from .pdf import PdfJob, render_pdfs
 from .render import Part
 from .render import site_parts as render_parts
@@ -30,7 +34,7 @@ from .templates import PROJECT_FOLDER as TEMPLATES_FOLDER  # noqa: F401 (plugin.
 from .templates import files as template_files
 from .templates import folders as template_folders
 from . import dates, urls
-from .write import write_parts
+from .write import WriteFailed, write_parts
 
 log = logging.getLogger("mkdocs.plugins.policykit")
 
@@ -109,18 +113,62 @@ def site_parts(root: Path, project: Project, pdf: bool = False) -> list[Part]:
 
 
 def generate(root: Path, session: BuildSession | None = None) -> tuple[Project, list[str]]:
-    """Load, check and write the generated docs folder; raises ProjectError on errors.
+    """Load, check and write the generated docs folder; raises ProjectError on errors, and
+    SiteFolderError when the docs folder is not policykit's to write or cannot be written.
     Returns the project and the paths written or removed."""
     session = session or BuildSession(root)
     with session.lock(), session.active():
+        claimed = not os.path.lexists(root / DOCS_FOLDER / ".gitignore")
+        docs_folder(root)
         project, problems = load_and_check(root, session)
         if errors(problems):
             raise ProjectError(problems)
         parts = site_parts(root, project, session.settings.pdf)
         respawn = functools.partial(parts_again, root, session.settings)
-        written = write_parts(root / DOCS_FOLDER, parts, session, respawn)
+        try:
+            written = write_parts(root / DOCS_FOLDER, parts, session, respawn)
+        except WriteFailed as error:
+            raise SiteFolderError(_cannot_write(error, root)) from None
         session.save_kept()
+        if claimed and ".gitignore" not in written:  # written by docs_folder, just now
+            written.insert(0, ".gitignore")
         return project, written
+
+
+def docs_folder(root: Path, mark: bool = True) -> Path:
+    """The generated docs folder, proved policykit's own (guard.py), made when missing and
+    (mark) marked as such; raises SiteFolderError, touching nothing, when it is not."""
+    docs = root / DOCS_FOLDER
+    check_docs(docs, root, project_inputs(root, config_files(root)))
+    marker = docs / ".gitignore"
+    if mark and not os.path.lexists(marker):  # claimed before anything else is written there
+        try:
+            _mark_docs(marker)
+        except OSError as error:
+            raise SiteFolderError(_cannot_write(WriteFailed(
+                str(marker), error.strerror or str(error), error.errno or 0), root)) from None
+    return docs
+
+
+def _mark_docs(marker: Path) -> None:
+    """The docs folder's .gitignore, which also marks the folder as policykit's."""
+    with marker.open("x", encoding="utf-8", newline="\n") as stream:
+        stream.write(GITIGNORE)
+
+
+def _cannot_write(error: WriteFailed, root: Path) -> str:
+    """The message for a generated file that could not be written: where, why, what to do."""
+    from .guard import shown
+
+    path = Path(error.path)
+    if error.code in (errno.ENOSPC, errno.EDQUOT):
+        todo = "free some space on that disk and build again"
+    elif error.code in (errno.EROFS, errno.EACCES, errno.EPERM):
+        todo = f"make {shown(path.parent, root)}/ writable for this user and build again"
+    else:
+        todo = "check that folder and build again"
+    return (f"cannot write {shown(path, root)} ({error.reason}) — {todo}; the site is "
+            "unchanged")
 
 
 def parts_again(root: Path, settings: Settings) -> list[Part]:
@@ -149,12 +197,15 @@ def pdf_jobs(project: Project, site: Path, site_url: str | None = None) -> list[
 
 
 def build_site(root: Path, strict: bool = False, pdf: bool = False,
-               session: BuildSession | None = None, incremental_allowed: bool = True) -> Path:
+               session: BuildSession | None = None, incremental_allowed: bool = True,
+               force: bool = False) -> Path:
     """Build the site (with pdf, and its PDFs) into a staging folder beside the output folder
     (mkdocs.yml's site_dir), and swap it in only when all succeeded; one build at a time per
     project. Only the pages that changed since the last build are built, when policykit can
     prove nothing else changed (incremental.py); incremental_allowed=False builds everything.
-    Returns the output folder. Raises SiteFolderError when it cannot be written."""
+    The output folder is replaced only when guard.py proves it policykit's own output (force:
+    or it holds no input of the project). Returns the output folder. Raises SiteFolderError,
+    having changed nothing, when it cannot be used or written."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -162,11 +213,21 @@ def build_site(root: Path, strict: bool = False, pdf: bool = False,
         session = BuildSession(root, Settings(pdf=pdf))
     elif pdf:
         session.settings = dataclasses.replace(session.settings, pdf=True)
-    (root / DOCS_FOLDER).mkdir(exist_ok=True)
-    config = load_config(str(root / "mkdocs.yml"), strict=strict, docs_dir=str(root / DOCS_FOLDER))
+    inputs = project_inputs(root, config_files(root))  # before MkDocs reads any of them
+    made = not os.path.lexists(root / DOCS_FOLDER)
+    docs_folder(root, mark=False)  # MkDocs checks that it exists; generate() marks it
+    try:
+        config = load_config(str(root / "mkdocs.yml"), strict=strict,
+                             docs_dir=str(root / DOCS_FOLDER))
+        check_site(Path(config.site_dir), root, inputs, site_dir_setting(root), force)
+    except BaseException:
+        if made:  # refused: leave the project as it was
+            with contextlib.suppress(OSError):
+                (root / DOCS_FOLDER).rmdir()
+        raise
     configured = Path(config.site_dir)
-    with session.lock():
-        target = real_target(configured)
+    with session.lock():  # checked again: another build may have changed it meanwhile
+        target = check_site(configured, root, inputs, site_dir_setting(root), force)
         remove_stale(target, root)
         incremental = None
         if not session.settings.pdf:  # a full build too records what it built from
@@ -183,11 +244,20 @@ def build_site(root: Path, strict: bool = False, pdf: bool = False,
             config.site_dir = str(staging)
             if not _attach(config, session, incremental):
                 incremental = None
-            with _quiet_dirty():
-                build(config, dirty=incremental is not None)
-            if session.settings.pdf:
-                project, _ = load_and_check(root, session)
-                render_pdfs(pdf_jobs(project, staging, config.site_url or None))
+            try:
+                with _quiet_dirty():
+                    build(config, dirty=incremental is not None)
+                if session.settings.pdf:
+                    project, _ = load_and_check(root, session)
+                    render_pdfs(pdf_jobs(project, staging, config.site_url or None))
+                mark_site(staging)
+            except OSError as error:
+                written = _written_in(error, staging)
+                if written is None:
+                    raise
+                raise SiteFolderError(_cannot_write(WriteFailed(
+                    str(configured / os.path.relpath(written, staging)),
+                    error.strerror or str(error), error.errno or 0), root)) from None
             keep_old = False
             if incremental is not None and incremental.manifest is not None:
                 # Kept only beside a site in the project: beside a site in (or linked into)
@@ -202,6 +272,14 @@ def build_site(root: Path, strict: bool = False, pdf: bool = False,
             config.plugins.on_shutdown()
         swap_in(staging, target, keep_old)
     return configured
+
+
+def _written_in(error: OSError, staging: Path) -> str | None:
+    """The file in the staging folder that error is about (a full disk, say), or None."""
+    for name in (error.filename2, error.filename):  # a copy's target is the second name
+        if isinstance(name, str) and (name == str(staging) or name.startswith(f"{staging}/")):
+            return name
+    return None
 
 
 @contextlib.contextmanager

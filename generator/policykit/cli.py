@@ -104,6 +104,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--full", action="store_true",
                        help="build every page again, not only those changed since the last "
                             "build (policykit does a full build by itself when unsure)")
+    build.add_argument("--force", action="store_true",
+                       help="replace the output folder even though policykit did not build it "
+                            "(never the project or a folder holding its inputs)")
     build.add_argument("-v", "--verbose", action="store_true", help="show MkDocs' progress")
     build.set_defaults(run=_build)
     serve = commands.add_parser("serve", help="preview the site, rebuilding on every change")
@@ -176,7 +179,7 @@ def _build(root: Path, args: argparse.Namespace) -> int:
     quiet_mkdocs(args.verbose)
     try:
         site = build_site(root, strict=args.strict, pdf=args.pdf, session=session,
-                          incremental_allowed=not args.full)
+                          incremental_allowed=not args.full, force=args.force)
     except SiteFolderError as error:
         print(f"policykit: {error}", file=sys.stderr)
         return PROBLEMS
@@ -226,9 +229,13 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
     from mkdocs.commands.serve import serve
     from mkdocs.exceptions import MkDocsException
 
-    from .build import DOCS_FOLDER
+    from .build import DOCS_FOLDER, docs_folder
 
-    (root / DOCS_FOLDER).mkdir(exist_ok=True)
+    try:
+        docs_folder(root)  # proved policykit's own, as build does, before MkDocs reads anything
+    except SiteFolderError as error:
+        print(f"policykit: {error}\npolicykit: nothing served", file=sys.stderr)
+        return PROBLEMS
     quiet_mkdocs(verbose=True)
     # dirty: policykit decides per rebuild which pages to build again (incremental.py)
     try:

@@ -12,6 +12,8 @@ from pathlib import Path
 from markupsafe import Markup
 from .dates import long_date
 
+from .errors import shown
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add this module's commands to the policykit command line."""
@@ -22,7 +24,12 @@ def register(commands: argparse._SubParsersAction) -> None:
                         help="policies whose review falls due before this date")
     chosen.add_argument("--drafts", action="store_true", help="every draft awaiting approval")
     pack.add_argument("--output", "-o", default="meeting-pack.pdf", metavar="FILE",
-                      help="the PDF to write (default: meeting-pack.pdf in the project)")
+                      help="the PDF to write (default: meeting-pack.pdf in the project); an "
+                           "existing file is replaced only when it is a meeting pack "
+                           "policykit wrote")
+    pack.add_argument("--force", action="store_true",
+                      help="replace FILE even when it is not a meeting pack policykit wrote "
+                           "(never an input of the project)")
     pack.set_defaults(run=_pack)
 
 
@@ -35,9 +42,24 @@ def _date(text: str) -> dt.date:
 
 def _pack(root: Path, args: argparse.Namespace) -> int:
     from .build import build_date, load_and_check
-    from .cli import PROBLEMS, OK, _site_url, report, report_about
+    from .cli import PROBLEMS, OK, USAGE, _site_url, report, report_about
     from .errors import errors
+    from .config_guard import read_config
+    from .guard import SiteFolderError, check_output_file, is_our_pack
 
+    target = Path(args.output)
+    target = target if target.is_absolute() else root / target
+    if target.suffix.lower() != ".pdf":
+        print(f"policykit: error: {shown(args.output)} does not end in .pdf — name the PDF "
+              "to write, such as meeting-pack.pdf; nothing was written", file=sys.stderr)
+        return USAGE
+    try:
+        check_output_file(target, root, is_our_pack, args.force)
+        if (root / "mkdocs.yml").exists():  # read for site_url: never wait on a FIFO
+            read_config(root / "mkdocs.yml", "mkdocs.yml")
+    except SiteFolderError as error:
+        print(f"policykit: {error}", file=sys.stderr)
+        return PROBLEMS
     project, problems = load_and_check(root)
     if errors(problems):
         report(problems)
@@ -52,8 +74,6 @@ def _pack(root: Path, args: argparse.Namespace) -> int:
     criterion = ("drafts awaiting approval" if args.drafts else
                  f"reviews due before {long_date(args.due_before)}")
     html = meeting_html(project, root, items, criterion, today)
-    target = Path(args.output)
-    target = target if target.is_absolute() else root / target
     pages = write_pdf(html, target, root)
     print(f"wrote {target} ({len([i for i in items if i['body']])} packs, {pages} pages)")
     return OK
@@ -150,9 +170,17 @@ def write_pdf(html: str, target: Path, root: Path) -> int:
 
     import weasyprint
 
+    from .guard import PACK_CREATOR
+
     document = weasyprint.HTML(string=html, base_url=str(root)).render()
+    document.metadata.generator = PACK_CREATOR  # how the next pack knows it may replace it
     target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".pdf", delete=False) as out:
-        document.write_pdf(out.name, pdf_variant="pdf/ua-1")
-    Path(out.name).replace(target)
+    with tempfile.NamedTemporaryFile(dir=target.parent, prefix=".pack-", suffix=".pdf",
+                                     delete=False) as out:
+        try:
+            document.write_pdf(out.name, pdf_variant="pdf/ua-1")
+            Path(out.name).replace(target)
+        except BaseException:
+            Path(out.name).unlink(missing_ok=True)  # a full disk: no half-written copy left
+            raise
     return len(document.pages)

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from . import urls
+from .guard import SITE_MARKER
 from .site_folder import old_folder
 from .site_reuse import FOLDER, Stat, link_all, listing, recycle, stat_of, under
 from .templates import files as template_files
@@ -226,6 +227,7 @@ def rewritten(config, files, changed: frozenset[str]) -> set[str]:
     paths = {file.dest_uri for file in files if file.src_uri in changed}
     paths |= set(config.theme.static_templates) | set(config.extra_templates)
     paths.add("sitemap.xml.gz")
+    paths.add(SITE_MARKER)  # written anew by every build (site_folder.mark_site)
     return paths
 
 

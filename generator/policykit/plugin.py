@@ -19,6 +19,7 @@ from mkdocs.plugins import BasePlugin
 from .build import TEMPLATES_FOLDER, generate
 from .csp import PolicyError, add_policy, mark_live_reload
 from .errors import Problem, ProjectError
+from .guard import SiteFolderError, check_plain_site
 from .incremental import Incremental, QuietDirty, last_good
 from .preview import Preview, change_stat
 from .session import BuildSession, settings_of
@@ -112,12 +113,15 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self._finish_indexing()
         self.root = Path(config.config_file_path).resolve().parent
+        own_build = self.session is not None  # given by policykit build, which reports errors
         if self.session is None:
             self.session = BuildSession(self.root, settings_of(self.config, self.root))
         if self.serve_incremental and self.incremental is None:
             self.incremental = Incremental(self.root, self.session, bool(config.strict),
                                            serving=True)
         try:
+            if not own_build and self.preview is None:  # a plain `mkdocs build` empties it
+                check_plain_site(Path(config.site_dir), self.root)
             if self.preview is not None:
                 project = self.preview.generate(self.root, self.session)
             else:
@@ -129,6 +133,10 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         except jinja2.TemplateError as error:
             raise LocatedError("a page template is wrong",
                            template_problem(error, self.root)) from None
+        except SiteFolderError as error:  # the docs folder is not policykit's, or is full
+            if own_build:
+                raise
+            raise PluginError(f"policykit: {error}") from None
         apply_defaults(config, self.root)
         # Material puts site_name into attributes unescaped (the title of the logo).
         config.site_name = markupsafe.escape(config.site_name)

@@ -2,8 +2,10 @@
 folder beside the real output, readable by a web server as the umask allows, swapped in whole.
 
 A `site_dir` that is a symbolic link (to a web root, say) is followed: the folder it points to
-is replaced, and the link stays. Staging folders that a killed build left behind are removed
-by the next build, which holds the project's lock and so knows that none is in use.
+is replaced, and the link stays, once guard.py has proved that folder is policykit's own output
+and no input of the project. Each site holds a marker (guard.SITE_MARKER) that proves it to the
+next build. Staging folders that a killed build left behind are removed by the next build, which
+holds the project's lock and so knows that none is in use.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import sys
 from pathlib import Path
 from typing import Iterator
 
+from .guard import SITE_MARKER, SITE_MARKER_TEXT
+from .guard import SiteFolderError  # noqa: F401 (cli.py takes it from here)
 from .site_reuse import mark_old, marked
 
 try:
@@ -24,10 +28,6 @@ except ImportError:  # Windows: builds are not locked against each other
     fcntl = None  # type: ignore[assignment]
 
 STAGING = ".staging-"
-
-
-class SiteFolderError(Exception):
-    """The output folder cannot be used; the message says why and what to do."""
 
 
 @contextlib.contextmanager
@@ -50,20 +50,6 @@ def project_lock(root: Path, wait: bool = True) -> Iterator[None]:
         yield
     finally:
         os.close(handle)  # closing the folder releases the lock
-
-
-def real_target(target: Path) -> Path:
-    """Where the output really goes: target, or what the symbolic link target points to."""
-    if target.is_symlink():
-        pointed = target.resolve()
-        if pointed.exists() and not pointed.is_dir():
-            raise SiteFolderError(f"{target} links to {pointed}, which is not a folder — "
-                                  "point the link at a folder or set site_dir to a folder")
-        return pointed
-    if target.exists() and not target.is_dir():
-        raise SiteFolderError(f"{target} is a file, not a folder — remove it or set site_dir "
-                              "in mkdocs.yml to another folder")
-    return target
 
 
 def make_staging(target: Path) -> Path:
@@ -133,3 +119,15 @@ def swap_in(staging: Path, target: Path, keep_old: bool = False) -> None:
         shutil.rmtree(old, ignore_errors=True)
     elif old.is_dir():
         mark_old(old)
+
+
+def mark_site(staging: Path) -> None:
+    """Put the marker that proves the site is policykit's own output into the staging folder
+    (made anew: never written through a file shared with another site)."""
+    marker = staging / SITE_MARKER
+    try:
+        os.unlink(marker)
+    except FileNotFoundError:
+        pass
+    with marker.open("x", encoding="utf-8", newline="\n") as stream:
+        stream.write(SITE_MARKER_TEXT)

@@ -3,6 +3,7 @@ there is enough work (the output folder's swap is site_folder's)."""
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import multiprocessing
@@ -15,6 +16,19 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Protocol, Sequence
 
 
+class WriteFailed(Exception):
+    """A generated file or folder could not be written or removed (a full disk, a read-only
+    folder): where, and the system's reason."""
+
+    def __init__(self, path: str, reason: str, code: int = 0):
+        super().__init__(path, reason, code)
+        self.path, self.reason, self.code = path, reason, code
+
+
+def _failed(path: Path | str, error: OSError) -> WriteFailed:
+    return WriteFailed(str(error.filename or path), error.strerror or str(error), error.errno or 0)
+
+
 def write_new_file(path: Path, text: str) -> None:
     """Write a file that must not exist yet (never overwrites)."""
     with path.open("x", encoding="utf-8", newline="\n") as stream:
@@ -24,10 +38,17 @@ def write_new_file(path: Path, text: str) -> None:
 def write_tree(folder: Path, files: Mapping[str, str | bytes], prune: bool = True) -> list[str]:
     """Make folder hold files, writing only what changed; with prune, remove every other file.
     Returns the paths written or removed."""
-    folder.mkdir(parents=True, exist_ok=True)
+    _make_folder(folder)
     touched = [relative for relative, content in sorted(files.items())
                if _write_if_changed(folder, relative, content)[1]]
     return touched + (_prune(folder, set(files)) if prune else [])
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise _failed(folder, error) from None
 
 
 def _digest(data: bytes) -> bytes:
@@ -39,11 +60,14 @@ def _write_if_changed(folder: Path, relative: str, content: str | bytes) -> tupl
     data = content.encode("utf-8") if isinstance(content, str) else content
     path = folder / relative
     try:
-        if path.is_file() and not path.is_symlink() and path.read_bytes() == data:
-            return _digest(data), False
-        _write_atomically(path, data)
-    except FileNotFoundError:
-        _write_new(path, data)  # no reader can see a file half replaced: there was none
+        try:
+            if path.is_file() and not path.is_symlink() and path.read_bytes() == data:
+                return _digest(data), False
+            _write_atomically(path, data)
+        except FileNotFoundError:
+            _write_new(path, data)  # no reader can see a file half replaced: there was none
+    except OSError as error:
+        raise _failed(path, error) from None
     return _digest(data), True
 
 
@@ -99,8 +123,13 @@ def _write_new(path: Path, data: bytes) -> None:
     except FileNotFoundError:
         path.parent.mkdir(parents=True, exist_ok=True)
         stream = path.open("xb")
-    with stream:
-        stream.write(data)
+    try:
+        with stream:
+            stream.write(data)
+    except OSError:
+        with contextlib.suppress(OSError):
+            path.unlink()  # made just now, and only half written
+        raise
 
 
 def _prune(folder: Path, keep: set[str]) -> list[str]:
@@ -125,7 +154,10 @@ def _prune(folder: Path, keep: set[str]) -> list[str]:
                 removed.append(relative)
         return left == 0
 
-    emptied(str(folder), "")
+    try:
+        emptied(str(folder), "")
+    except OSError as error:
+        raise _failed(folder, error) from None
     return sorted(removed)
 
 
@@ -252,6 +284,8 @@ def _render_and_write(folder: Path, parts: list, session: Session,
     finally:
         child.join()
         receiver.close()
+    if status == "failed":
+        raise theirs  # a WriteFailed, as the parent's own writes raise it
     if status != "ok":
         raise RuntimeError(f"rendering pages failed in a worker process: {theirs}")
     session.absorb(made)
@@ -262,6 +296,8 @@ def _write_in_child(sender, folder: Path, parts: list, session: Session | None =
     try:
         results = _write_share(folder, parts)
         sender.send(("ok", results, session.kept_added() if session is not None else {}))
+    except WriteFailed as error:  # raised again by the parent
+        sender.send(("failed", error, {}))
     except BaseException as error:  # reported by the parent
         sender.send(("error", f"{type(error).__name__}: {error}", {}))
     finally:
