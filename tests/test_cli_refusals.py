@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from test_serve import free_port
+
 from conftest import EPOCH, build
 
 # Root ignores file permissions; without the two capabilities that let it (as setpriv can run
@@ -69,7 +71,7 @@ def test_an_unreadable_input_is_named_and_the_site_is_kept(scratch, unreadable):
     assert err.endswith("policykit: site/ is unchanged\n") or unreadable.endswith("overrides")
 
 
-@pytest.mark.parametrize("command", [["serve", "--port", "0"],
+@pytest.mark.parametrize("command", [["serve", "--port", str(free_port())],
                                      ["diff", "social-media", "2023.1", "2024.1", "--format",
                                       "html"]])
 def test_other_commands_name_an_unreadable_mkdocs_yml(scratch, command):

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EPOCH, copy_project
+from test_serve import free_port
 
 
 
@@ -177,7 +178,7 @@ def test_a_docs_folder_link_to_an_input_or_others_files_is_refused(tmp_path, poi
     before = hashes(tmp_path)
     refused(policykit(root, "build"), "docs_generated/ links to", "nothing was changed")
     assert hashes(tmp_path) == before
-    refused(policykit(root, "serve", "--port", "0", timeout=60), "docs_generated/ links to",
+    refused(policykit(root, "serve", "--port", str(free_port()), timeout=60), "docs_generated/ links to",
             "nothing served")
     assert hashes(tmp_path) == before
 
@@ -268,7 +269,7 @@ def test_a_fifo_where_mkdocs_reads_is_reported_not_waited_on(tmp_path, where):
     refused(policykit(root, "build", timeout=60), *words)
     if where == "mkdocs.yml":
         refused(policykit(root, "pack", "--drafts", timeout=60), "mkdocs.yml is a FIFO")
-        refused(policykit(root, "serve", "--port", "0", timeout=60), "mkdocs.yml is a FIFO")
+        refused(policykit(root, "serve", "--port", str(free_port()), timeout=60), "mkdocs.yml is a FIFO")
     assert hashes(tmp_path) == before
 
 

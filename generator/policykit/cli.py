@@ -190,15 +190,15 @@ def _build(root: Path, args: argparse.Namespace) -> int:
     except PdfError as error:
         print(f"policykit: {error}\npolicykit: site/ is unchanged", file=sys.stderr)
         return PROBLEMS
+    except OSError as error:  # mkdocs.yml or a template it may not read, say (built in staging)
+        print(f"policykit: error: {refused(error, root)}\npolicykit: site/ is unchanged",
+              file=sys.stderr)
+        return PROBLEMS
     except Exception as error:  # a theme override of the project's ({{ 1/0 }} too) (see _serve)
         problem = _template_fault(error, root)
         if problem is None:
             raise  # policykit's own fault
         print(f"{problem}\npolicykit: site/ is unchanged", file=sys.stderr)
-        return PROBLEMS
-    except OSError as error:  # mkdocs.yml or a template it may not read, say (built in staging)
-        print(f"policykit: error: {refused(error, root)}\npolicykit: site/ is unchanged",
-              file=sys.stderr)
         return PROBLEMS
     print(f"built {_shown(site, root)}/")
     return OK

@@ -49,7 +49,7 @@ def _export(root: Path, args: argparse.Namespace) -> int:
     from .render import environment
     from .render_training import SCORM_ASSETS, quiz_downloads
     from .templates import files, folders
-    from .write import write_tree
+    from .write import WriteFailed, write_tree
 
     if bool(args.all) == bool(args.quiz):
         return _usage("name one quiz id, or --all for every quiz")
@@ -78,9 +78,9 @@ def _export(root: Path, args: argparse.Namespace) -> int:
                 written[name] = content
     try:
         write_tree(out, written, prune=False)
-    except OSError as error:  # a file where a folder must be, no permission, a full disk
-        print(f"policykit: error: cannot write {shown(error.filename or out, 300)}: "
-              f"{error.strerror or error} — name a folder you can write to with --output DIR",
+    except WriteFailed as error:  # a file where a folder must be, no permission, a full disk
+        print(f"policykit: error: cannot write {shown(error.path or out, 300)}: "
+              f"{error.reason} — name a folder you can write to with --output DIR",
               file=sys.stderr)
         return PROBLEMS
     for name in sorted(written):

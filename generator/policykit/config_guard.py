@@ -38,14 +38,12 @@ def read_config(path: Path, shown_as: str) -> str:
     if kind:
         raise SiteFolderError(f"{shown_as} is {kind}, not a file MkDocs can read (it would "
                               "wait for it forever) — replace it with a regular file")
-    try:
-        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
-        with os.fdopen(handle, "rb") as stream:
-            if not stat.S_ISREG(os.fstat(handle).st_mode):
-                raise SiteFolderError(f"{shown_as} is not a regular file — replace it with one")
-            data = stream.read(MAX_CONFIG_BYTES + 1)
-    except OSError as error:
-        raise SiteFolderError(f"cannot read {shown_as} ({error.strerror})") from None
+    # an OSError (not readable, say) goes to the command line's one report of such errors
+    handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    with os.fdopen(handle, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            raise SiteFolderError(f"{shown_as} is not a regular file — replace it with one")
+        data = stream.read(MAX_CONFIG_BYTES + 1)
     if len(data) > MAX_CONFIG_BYTES:
         raise SiteFolderError(f"{shown_as} is over {MAX_CONFIG_BYTES:,} bytes — is it the "
                               "right file?")
