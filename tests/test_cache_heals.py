@@ -264,3 +264,23 @@ def test_a_file_where_a_cache_subfolder_was_is_replaced(tmp_path, cold_site):
     assert warnings_of(done) == []
     assert all(p.is_dir() and any(p.iterdir()) for p in subfolders)
     assert tree(root / "site") == cold_site
+
+
+def test_under_mkdocs_a_cache_that_cannot_be_written_is_a_warning_even_with_strict(tmp_path):
+    """MkDocs' own command with the plugin's cache_dir in mkdocs.yml: the warning names that
+    setting, and --strict (which fails on MkDocs' warnings) still builds."""
+    root = copy_project(tmp_path / "project")
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8").replace(
+        "  - policykit\n", "  - policykit:\n      cache_dir: cache-file\n"), "utf-8")
+    (root / "cache-file").write_text("in the way\n", "utf-8")
+    (root / "docs_generated").mkdir()  # MkDocs checks that docs_dir exists before plugins run
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q"], cwd=root,
+                          capture_output=True, text=True, timeout=TIMEOUT,
+                          env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH})
+    assert done.returncode == 0, done.stderr[-3000:]
+    shown = warnings_of(done)
+    assert len(shown) == 1 and "Traceback" not in done.stderr, done.stderr
+    assert shown[0].startswith(f"policykit: warning: {root / 'cache-file'}: cannot write")
+    assert "set the policykit plugin's cache_dir in mkdocs.yml" in shown[0]
+    assert (root / "site/policies/social-media/index.html").is_file()

@@ -7,9 +7,12 @@ never trusted: a same-size edit with a restored modification time is a new entry
 the same generator code (its source is part of the key) with the same versions of every
 library that shapes the output (Python, Markdown, nh3, Jinja2, MkDocs, Material, PyYAML, ...:
 see SHAPING). What it may not assume: that a file it wrote is still there or unchanged, that
-it is readable at all; a missing, stale or damaged cache file is ignored. Values read from it
-are never changed in place. It lives in the user's cache folder, never in the project: a cache
-file committed to a repository could run code when loaded, so one is never looked for there.
+it is readable at all; a missing, stale or damaged cache file is ignored (every file carries
+its length and digest, checked before anything in it is loaded: see checked), and written
+again. A cache that cannot be written (a full disk, a read-only folder) is skipped: never an
+error. Values read from it are never changed in place. It lives in the user's cache folder,
+never in the project: a cache file committed to a repository could run code when loaded, so
+one is never looked for there.
 """
 
 from __future__ import annotations
