@@ -284,3 +284,15 @@ def test_under_mkdocs_a_cache_that_cannot_be_written_is_a_warning_even_with_stri
     assert shown[0].startswith(f"policykit: warning: {root / 'cache-file'}: cannot write")
     assert "set the policykit plugin's cache_dir in mkdocs.yml" in shown[0]
     assert (root / "site/policies/social-media/index.html").is_file()
+
+
+def test_the_warning_escapes_the_cache_path_for_the_terminal(tmp_path):
+    root = copy_project(tmp_path / "project")
+    in_the_way = tmp_path / "cache\x1b[2J\x1b]0;owned\x07\u202e"
+    in_the_way.write_text("a file\n", "utf-8")
+    done = build(root, in_the_way)
+    succeeded(done)
+    shown = warnings_of(done)
+    assert len(shown) == 1, done.stderr
+    assert "\x1b" not in done.stderr and "\x07" not in done.stderr and "\u202e" not in shown[0]
+    assert "cache\\x1b[2J\\x1b]0;owned\\x07" in shown[0]
