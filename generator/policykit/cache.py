@@ -203,12 +203,7 @@ def write_checked(path: Path, fill: Callable[[BinaryIO], None],
     where a folder belongs at or under ours (the cache's own folder)."""
     temporary = None
     try:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except (FileExistsError, NotADirectoryError):
-            if ours is None or not _clear_way(ours, path.parent):
-                raise
-            path.parent.mkdir(parents=True, exist_ok=True)
+        _make_folder(path.parent, ours)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
         with os.fdopen(handle, "wb") as stream:
             stream.write(bytes(HEADER))
@@ -221,33 +216,29 @@ def write_checked(path: Path, fill: Callable[[BinaryIO], None],
         except IsADirectoryError:  # a folder where the cache file was: the cache is ours
             shutil.rmtree(path)
             os.replace(temporary, path)
+        temporary = None
         return None
     except OSError as error:
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
         return error
-    except BaseException:
+    finally:
         if temporary is not None:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
-        raise
 
 
-def _clear_way(ours: Path, folder: Path) -> bool:
-    """Remove the files (not folders) that stand where ours or a folder between ours and folder
-    belongs; True when one was removed."""
+def _make_folder(folder: Path, ours: Path | None) -> None:
+    """Make folder, first removing what stands in its way at or under ours: a file, or a link
+    that leads to no folder (never a folder)."""
     try:
-        steps = folder.relative_to(ours).parts
-    except ValueError:
-        return False
-    cleared = False
-    for depth in range(len(steps) + 1):
-        place = ours.joinpath(*steps[:depth])
-        if place.is_symlink() or (place.exists() and not place.is_dir()):
-            place.unlink()
-            cleared = True
-    return cleared
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        if ours is None or (folder != ours and ours not in folder.parents):
+            raise
+        for place in [*reversed(folder.parents), folder]:
+            if (place == ours or ours in place.parents) and not place.is_dir() and (
+                    place.is_symlink() or place.exists()):
+                place.unlink()
+        folder.mkdir(parents=True, exist_ok=True)
 
 
 class BytecodeCache(jinja2.BytecodeCache):
