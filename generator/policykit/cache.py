@@ -150,6 +150,9 @@ LENGTH = struct.Struct("<Q")
 DIGEST_SIZE = 32
 HEADER = len(MAGIC) + LENGTH.size + DIGEST_SIZE
 BLOCK = 1 << 20
+# Not waiting for a writer to open a named pipe; bytes as they are on Windows.
+READING = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0) | \
+    getattr(os, "O_CLOEXEC", 0)
 
 
 class _Digesting:
@@ -172,7 +175,7 @@ def checked(path: Path) -> Iterator[BinaryIO | None]:
     match (else None). A named pipe or device is never read from (opening one does not
     wait)."""
     try:
-        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        handle = os.open(path, READING)
     except OSError:
         handle = None
     if handle is None:
