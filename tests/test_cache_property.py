@@ -12,7 +12,8 @@ every step, the whole built site (MkDocs and the search index) at every 25th.
 
 At random steps, random cache files (the pickles, and the compiled templates of Jinja for the
 pages and for MkDocs' theme) are damaged first: a flipped bit, truncated, emptied, zeros for
-the end of the file, garbage, or a folder where the file was. Every build still succeeds with
+the end of the file, garbage, or a folder where the file was (or a file where a folder of
+compiled templates was). Every build still succeeds with
 the answers of the new process with no cache (a damaged file is a miss).
 """
 
@@ -53,9 +54,16 @@ DAMAGE_EVERY = 3  # on average, one step in DAMAGE_EVERY damages the warm cache 
 
 
 def damage(cache: Path, rng: random.Random) -> list[str]:
-    """Damage one to three random files of the cache folder in random ways; what was done."""
+    """Damage one to three random files of the cache folder in random ways (or, one time in
+    ten, make a file of a folder of compiled templates); what was done."""
     files = sorted(p for p in cache.rglob("*") if p.is_file())
     done = []
+    folders = sorted(p for p in cache.glob("policykit/*/*") if p.is_dir())
+    if folders and rng.randrange(10) == 0:
+        folder = rng.choice(folders)
+        shutil.rmtree(folder)
+        folder.write_bytes(b"\0" * 16)
+        return [f"file-for-folder {folder.relative_to(cache).as_posix()}"]
     for path in rng.sample(files, min(len(files), rng.randint(1, 3))):
         data = path.read_bytes()
         how = rng.choice(["flip", "truncate", "empty", "zeros", "garbage", "folder"])
@@ -282,7 +290,7 @@ def test_warm_caches_give_the_answers_of_a_new_process_with_no_cache(tmp_path, m
     assert {"break", "fix", "same", "add", "remove", "upgrade", "restart", "damage"} <= kinds
     damages = " ".join(line for line in world.log if line.startswith("damage"))
     assert all(f"{how} " in damages for how in ("flip", "truncate", "zeros", "garbage",
-                                                 "folder", "empty"))
+                                                 "folder", "empty", "file-for-folder"))
     assert "/jinja-pages/" in damages and ".pickle" in damages
 
 
