@@ -9,6 +9,12 @@ banks and odd files, restart the process, and upgrade a library that shapes the 
 from one long-lived session (as `serve` keeps) and from new sessions over the warm disk cache
 (as new processes); both write the same generated folder. The generated folder is compared at
 every step, the whole built site (MkDocs and the search index) at every 25th.
+
+At random steps, random cache files (the pickles, and the compiled templates of Jinja for the
+pages and for MkDocs' theme) are damaged first: a flipped bit, truncated, emptied, zeros for
+the end of the file, garbage, or a folder where the file was (or a file where a folder of
+compiled templates was). Every build still succeeds with
+the answers of the new process with no cache (a damaged file is a miss).
 """
 
 from __future__ import annotations
@@ -42,6 +48,42 @@ SECOND_POLICY = ("id: online-safety\ntitle: Online Safety Policy\nowner: Headtea
                  "        text: Never accept pupils as online friends, see [the guidance]"
                  "(https://example.org/guidance).\n"
                  "        quiz_exempt: Test fixture.\n")
+
+
+DAMAGE_EVERY = 3  # on average, one step in DAMAGE_EVERY damages the warm cache first
+
+
+def damage(cache: Path, rng: random.Random) -> list[str]:
+    """Damage one to three random files of the cache folder in random ways (or, one time in
+    ten, make a file of a folder of compiled templates); what was done."""
+    files = sorted(p for p in cache.rglob("*") if p.is_file())
+    done = []
+    folders = sorted(p for p in cache.glob("policykit/*/*") if p.is_dir())
+    if folders and rng.randrange(10) == 0:
+        folder = rng.choice(folders)
+        shutil.rmtree(folder)
+        folder.write_bytes(b"\0" * 16)
+        return [f"file-for-folder {folder.relative_to(cache).as_posix()}"]
+    for path in rng.sample(files, min(len(files), rng.randint(1, 3))):
+        data = path.read_bytes()
+        how = rng.choice(["flip", "truncate", "empty", "zeros", "garbage", "folder"])
+        if how == "flip" and data:
+            at = rng.randrange(len(data))
+            path.write_bytes(data[:at] + bytes([data[at] ^ 1 << rng.randrange(8)]) + data[at + 1:])
+        elif how == "truncate":
+            path.write_bytes(data[:rng.randrange(len(data) + 1)])
+        elif how == "zeros":
+            at = rng.randrange(len(data) + 1)
+            path.write_bytes(data[:at] + bytes(len(data) - at))
+        elif how == "garbage":
+            path.write_bytes(rng.randbytes(rng.randrange(1, 2 * len(data) + 2)))
+        elif how == "folder":
+            path.unlink()
+            (path / "inside").mkdir(parents=True)
+        else:
+            path.write_bytes(b"")
+        done.append(f"{how} {path.relative_to(cache).as_posix()}")
+    return done
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -208,6 +250,8 @@ def test_warm_caches_give_the_answers_of_a_new_process_with_no_cache(tmp_path, m
     draft.write_text(draft.read_text("utf-8").replace(
         "embrace social media", "embrace [social media](https://example.org/sm)", 1), "utf-8")
     world = World(root, random.Random(seed), monkeypatch)
+    damaging = random.Random(seed + 1)  # apart: the edits are the same with or without damage
+    damaged: list[str] = []
     world.original[DRAFT] = draft.read_bytes()
     warm_cache = tmp_path / "warm-cache"
     serve = None
@@ -219,6 +263,9 @@ def test_warm_caches_give_the_answers_of_a_new_process_with_no_cache(tmp_path, m
         fresh = BuildSession(fresh_root, Settings(jobs=1, cache_dir=tmp_path / f"empty-{step}"),
                              world.versions())
         expected = answers(fresh_root, fresh)
+        if damaging.randrange(DAMAGE_EVERY) == 0 and warm_cache.exists():
+            damaged = damage(warm_cache, damaging)
+            world.log.append("damage the cache: " + ", ".join(damaged))
         new_process = BuildSession(root, Settings(jobs=1, cache_dir=warm_cache), world.versions())
         where = f"step {step}: " + " / ".join(world.log[-6:])
         for name, session in [("serve", serve), ("new process", new_process)][::(-1) ** step]:
@@ -227,6 +274,9 @@ def test_warm_caches_give_the_answers_of_a_new_process_with_no_cache(tmp_path, m
         clean += expected[1] is not None
         clean_upgrades += expected[1] is not None and world.log[-1].startswith("upgrade")
         if step % SITE_EVERY == SITE_EVERY - 1 and expected[1] is not None:
+            if warm_cache.exists():  # the theme's compiled templates are read by MkDocs only
+                damaged = damage(warm_cache, damaging)
+                where += " / damage the cache: " + ", ".join(damaged)
             warm_site = tree(build_site(root, session=BuildSession(
                 root, Settings(jobs=1, cache_dir=warm_cache), world.versions())))
             fresh_site = tree(build_site(fresh_root, session=BuildSession(
@@ -237,7 +287,11 @@ def test_warm_caches_give_the_answers_of_a_new_process_with_no_cache(tmp_path, m
             assert [k for k in warm_site if warm_site[k] != fresh_site[k]] == [], where
     assert clean > STEPS // 4 and clean_upgrades >= 2  # the build's output was compared often
     kinds = {line.split()[0] for line in world.log}
-    assert {"break", "fix", "same", "add", "remove", "upgrade", "restart"} <= kinds
+    assert {"break", "fix", "same", "add", "remove", "upgrade", "restart", "damage"} <= kinds
+    damages = " ".join(line for line in world.log if line.startswith("damage"))
+    assert all(f"{how} " in damages for how in ("flip", "truncate", "zeros", "garbage",
+                                                 "folder", "empty", "file-for-folder"))
+    assert "/jinja-pages/" in damages and ".pickle" in damages
 
 
 def test_where_processes_cannot_be_forked_a_spawned_one_renders_the_same_pages(tmp_path,

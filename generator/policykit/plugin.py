@@ -171,17 +171,10 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
     def on_env(self, env, *, config: MkDocsConfig, files):
         """Keep the theme's compiled templates between builds (compiling Material's templates
         costs more than rendering a handful of pages); keyed by each template's source."""
-        import jinja2
-
         self._check_overrides(env, config)
         if self.session is None:
             return env
-        folder = self.session.cache_folder() / "jinja"
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
-        except OSError:
-            pass  # no cache folder: templates are compiled as before
+        env.bytecode_cache = self.session.bytecode_cache("jinja")  # damage is a miss
         return env
 
     def _check_overrides(self, env, config: MkDocsConfig) -> None:

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import errno
 import hashlib
 import json
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from . import cache as disk_cache
+from .errors import shown
 
 
 def default_jobs() -> int:
@@ -63,6 +66,7 @@ class BuildSession:
         self.memo: dict[str, dict] = {}  # rendering's memo (see memo())
         self.kept: dict[str, Kept] = {}  # memos kept on disk between runs (see kept())
         self.locked = False  # True while this session holds the project's build lock
+        self.cache_warned = False  # True once a cache that could not be written was reported
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
@@ -88,8 +92,26 @@ class BuildSession:
         return disk_cache.load(self.cache_folder(root), name, self.cache_key)
 
     def save(self, name: str, value: Any, root: Path | None = None) -> None:
-        """Keep value under name for later runs (skipped when it cannot be written)."""
-        disk_cache.save(self.cache_folder(root), name, self.cache_key, value)
+        """Keep value under name for later runs (skipped, with a warning, when it cannot be
+        written)."""
+        folder = self.cache_folder(root)
+        error = disk_cache.save(folder, name, self.cache_key, value)
+        if error is not None:
+            self.cache_trouble(error, folder / f"{name}.pickle")
+
+    def bytecode_cache(self, name: str) -> disk_cache.BytecodeCache:
+        """A cache of compiled templates in the cache folder's subfolder name."""
+        folder = self.cache_folder()
+        return disk_cache.BytecodeCache(folder / name, self.cache_trouble, ours=folder)
+
+    def cache_trouble(self, error: OSError, path: Path) -> None:
+        """Say once on stderr that the cache cannot be written (where, why, what to do): the
+        build goes on without it. Never through MkDocs' log, where --strict would stop it."""
+        if self.cache_warned:
+            return
+        self.cache_warned = True
+        print(cache_warning(error, path, self.settings.cache_dir is not None),
+              file=sys.stderr, flush=True)
 
     def take_inputs(self) -> Any:
         """The inputs problems_of read and reported, once (a build then loads the very
@@ -177,18 +199,31 @@ def kept(name: str) -> Kept:
 def bytecode_cache() -> Any:
     """A cache of compiled page templates in the active session's cache folder (Jinja keys
     each by the template's name and source, so an edited template is compiled again); None
-    with no session active, or where no cache folder can be made."""
-    import jinja2
-
+    with no session active."""
     session = _active.get()
-    if session is None:
-        return None
-    folder = session.cache_folder() / "jinja-pages"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
+    return None if session is None else session.bytecode_cache("jinja-pages")
+
+
+# What to do when the cache cannot be written, by the error's number.
+_REMEDIES = {errno.ENOSPC: "free some space there", errno.EDQUOT: "free some space there",
+             errno.EACCES: "make it writable", errno.EPERM: "make it writable",
+             errno.EROFS: "make it writable", errno.ENOTDIR: "remove the file in its way",
+             errno.EEXIST: "remove the file in its way",
+             errno.ENAMETOOLONG: "choose a shorter path"}
+
+
+def cache_warning(error: OSError, path: Path, configured: bool) -> str:
+    """The warning for a cache file at path that error stopped from being written: the path,
+    the reason, and what to do (configured: the folder was set by cache_dir in mkdocs.yml)."""
+    remedy = _REMEDIES.get(error.errno or 0, "")
+    if error.errno in (errno.ENOTDIR, errno.EEXIST):
+        path = _in_the_way(path)
+    elsewhere = ("set the policykit plugin's cache_dir in mkdocs.yml to another folder"
+                 if configured else "set POLICYKIT_CACHE_DIR to another folder")
+    reason = error.strerror or str(error) or type(error).__name__
+    return (f"policykit: warning: {shown(path, 400)}: cannot write the cache "
+            f"({shown(reason)}); building without it (later builds may be slower): "
+            f"{remedy + ', or ' if remedy else ''}{elsewhere}")
 
 
 def kept_value(name: str, key: tuple, make: Callable[[], Any]) -> Any:
@@ -197,3 +232,15 @@ def kept_value(name: str, key: tuple, make: Callable[[], Any]) -> Any:
     if "" in key:
         return make()
     return kept(name).get(key, make)
+
+
+def _in_the_way(path: Path) -> Path:
+    """The file (not a folder) nearest the root among path and the folders above it: what
+    stops the cache folder from being made; path when there is none."""
+    for above in [*reversed(path.parents), path]:
+        try:
+            if above.exists() and not above.is_dir():
+                return above
+        except OSError:
+            break
+    return path
