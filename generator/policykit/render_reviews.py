@@ -6,8 +6,8 @@ import datetime as dt
 import re
 from typing import Any
 
-from .model import Policy, Project, Version, version_key
-from . import urls
+from .model import ORGANISATION_TYPES, Policy, Project, Version, version_key
+from . import statutory, urls
 from .dates import long_date, long_date_or_none
 
 DUE_SOON_DAYS = 90
@@ -78,9 +78,48 @@ def reviews_view(project: Project, link, today: dt.date) -> dict[str, Any]:
         })
     counts = {state: sum(1 for r in rows if r["state"] == state) for state in STATE_LABELS}
     return {"rows": rows, "counts": counts, "labels": STATE_LABELS,
+            "register": register_view(project, link, today),
             "drafts": [r for r in rows if r["draft"]], "today": long_date(today),
             "days": DUE_SOON_DAYS, "calendar_name": CALENDAR_NAME,
             "calendar_href": CALENDAR_NAME, "remind_days": REMIND_DAYS_BEFORE}
+
+
+REGISTER_LABELS = {"overdue": "Overdue", "due-soon": f"Due within {DUE_SOON_DAYS} days",
+                   "later": "Later", "not-set": "No review date", "not-approved": "Not yet approved",
+                   "missing": "No policy meets it"}
+
+
+def register_view(project: Project, link, today: dt.date) -> dict[str, Any] | None:
+    """The register of statutory policies for the organisation's type (None without a type):
+    each item with the policy that meets it, when it was last approved, when it is next due,
+    and whether that is past; an item that two policies meet has a row for each."""
+    organisation = project.known_organisation
+    if organisation.type is None:
+        return None
+    rows = []
+    for item in organisation.statutory_items():
+        meeting = [p for p in project.policies if item.id in p.statutory]
+        for policy in meeting or [None]:
+            rows.append(_register_row(item, policy, link, today))
+    counts = {state: sum(1 for r in rows if r["state"] == state) for state in REGISTER_LABELS}
+    return {"rows": rows, "counts": counts, "type": ORGANISATION_TYPES[organisation.type],
+            "sources": [{"title": s.title, "publisher": s.publisher, "url": s.url,
+                         "read": long_date(dt.date.fromisoformat(s.read))}
+                        for s in organisation.register_sources]}
+
+
+def _register_row(item, policy: Policy | None, link, today: dt.date) -> dict[str, Any]:
+    """One row of the register: an item and one policy that meets it (or none)."""
+    version = statutory.approved_version(policy) if policy else None
+    due = statutory.next_due(item, version)
+    state = ("missing" if policy is None else "not-approved" if version is None else
+             "not-set" if due is None else "overdue" if due < today else
+             "due-soon" if due <= today + dt.timedelta(days=DUE_SOON_DAYS) else "later")
+    return {"id": item.id, "title": item.title, "review": item.review,
+            "policy": policy.title if policy else None,
+            "href": link(urls.policy(policy.id)) if policy else None,
+            "approved": long_date_or_none(version.approved_on) if version else None,
+            "due": long_date_or_none(due), "state": state, "state_label": REGISTER_LABELS[state]}
 
 
 # The review calendar (/reviews/reviews.ics): review dates and drafts awaiting approval --------
