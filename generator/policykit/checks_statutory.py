@@ -34,10 +34,10 @@ def check_statutory_ids(project: Project, organisation: Organisation) -> Iterato
                               did_you_mean(item_id, items, f"use an id of the register (shown "
                                            f"on /reviews/), or add the item to {OWN_FILE}"))
             elif organisation.type and organisation.type not in item.applies_to:
-                kinds = " or ".join(ORGANISATION_TYPES[t] for t in item.applies_to)
+                kinds = " or ".join(_a(ORGANISATION_TYPES[t]) for t in item.applies_to)
                 yield Problem(policy.at("statutory", i), f"statutory '{item_id}' ({item.title}) "
-                              f"applies to a {kinds}, not to a "
-                              f"{ORGANISATION_TYPES[organisation.type]}",
+                              f"applies to {kinds}, not to "
+                              f"{_a(ORGANISATION_TYPES[organisation.type])}",
                               f"remove it here, or list the item in {OWN_FILE} with the "
                               "organisation's type in applies_to", severity="warning")
 
@@ -73,6 +73,11 @@ def check_statutory_intervals(project: Project,
                               f"{version.approved_on})",
                               f"review it by {latest}: set review_due to {latest} or earlier",
                               severity="warning")
+
+
+def _a(kind: str) -> str:
+    """kind with its article: 'an academy', 'a maintained school'."""
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
 
 
 def _items_of(policy: Policy, items: dict[str, StatutoryItem]) -> list[StatutoryItem]:
