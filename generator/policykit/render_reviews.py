@@ -98,7 +98,7 @@ def register_view(project: Project, link, today: dt.date) -> dict[str, Any] | No
         return None
     rows = []
     for item in organisation.statutory_items():
-        meeting = [p for p in project.policies if item.id in p.statutory]
+        meeting: list[Policy | None] = [p for p in project.policies if item.id in p.statutory]
         for policy in meeting or [None]:
             rows.append(_register_row(item, policy, link, today))
     counts = {state: sum(1 for r in rows if r["state"] == state) for state in REGISTER_LABELS}
