@@ -10,6 +10,7 @@ import os
 import shlex
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pypdf
@@ -107,7 +108,7 @@ def policykit(root: Path, *argv: str) -> subprocess.CompletedProcess:
 
 def site_text(site: Path) -> dict[str, str]:
     """Every file of the built site as text, by path: gzipped search fragments unpacked,
-    PDFs as their text, other binary files as Latin-1."""
+    PDFs as their text, zip packages file by file, other binary files as Latin-1."""
     found = {}
     for path in sorted(p for p in site.rglob("*") if p.is_file()):
         data = path.read_bytes()
@@ -115,6 +116,10 @@ def site_text(site: Path) -> dict[str, str]:
             data = gzip.decompress(data)
         if path.suffix == ".pdf":
             text = " ".join(page.extract_text() for page in pypdf.PdfReader(path).pages)
+        elif path.suffix == ".zip":  # a SCORM package: every file in it
+            with zipfile.ZipFile(path) as archive:
+                text = "\n".join(name + "\n" + archive.read(name).decode("latin-1")
+                                 for name in archive.namelist())
         else:
             text = data.decode("latin-1")
         found[path.relative_to(site).as_posix()] = text
