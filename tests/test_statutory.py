@@ -211,3 +211,24 @@ def test_register_text_is_escaped_on_the_page(register_site):
     page = (register_site / "reviews/index.html").read_text("utf-8")
     assert "<script>alert(1)</script>" not in page
     assert "Trips &lt;script&gt;alert(1)&lt;/script&gt; &amp; *visits*" in page
+
+
+def test_a_later_build_shows_a_changed_register(scratch):
+    build(scratch)  # no type: no register
+    assert "pk-statutory" not in (scratch / "site/reviews/index.html").read_text("utf-8")
+    set_type(scratch, "academy")
+    build(scratch)
+    rows = {row[0]: row[1:] for row in rows_of(
+        (scratch / "site/reviews/index.html").read_text("utf-8"))}
+    assert rows["Behaviour in schools behaviour"][0:2] == ["recommended annually", "—"]
+    meets(scratch, "behaviour")  # policy.yaml only: no version changes
+    build(scratch)
+    rows = {row[0]: row[1:] for row in rows_of(
+        (scratch / "site/reviews/index.html").read_text("utf-8"))}
+    assert rows["Behaviour in schools behaviour"][0:2] == ["recommended annually",
+                                                          "Social Media Policy"]
+    (scratch / "policy/statutory.yaml").write_text("remove: [school-uniform]\n", "utf-8")
+    build(scratch)
+    ids = [row[0].split()[-1] for row in rows_of(
+        (scratch / "site/reviews/index.html").read_text("utf-8"))]
+    assert "behaviour" in ids and "school-uniform" not in ids

@@ -81,8 +81,10 @@ def site_parts(project: Project, templates: list[Path], today: dt.date,
                    for p in project.policies)
     shared = content_key((templates_key, titles, today, pdf, project.organisation,
                           project.linked))
-    everything = content_key((templates_key, today, project.known_organisation.name, tuple(
-        (p.id, p.title, p.owner, tuple((v.version, v.digest) for v in p.versions),
+    organisation = project.known_organisation
+    everything = content_key((templates_key, today, organisation.name, organisation.type,
+                              organisation.register, organisation.register_sources, tuple(
+        (p.id, p.title, p.owner, p.statutory, tuple((v.version, v.digest) for v in p.versions),
          tuple(q.digest for q in project.quizzes_on(p.id))) for p in project.policies)))
     parts = [Part("home", everything, lambda: {
         HOME.path: env.get_template("home.md.j2").render(home_view(project, today)),
