@@ -152,6 +152,17 @@ def test_the_organisation_file_adds_replaces_and_removes_items(scratch, capsys):
     assert len(later) == 1 and "'online-safety'" in later[0]  # data-protection: now 60 months
 
 
+def test_naming_a_removed_item_is_a_located_error(scratch, capsys):
+    meets(scratch, "behaviour")
+    (scratch / "policy/statutory.yaml").write_text("remove: [behaviour]\n", "utf-8")
+    code, lines = check(scratch, capsys)
+    assert code == 1
+    row = line_of(scratch / "policy/social-media/policy.yaml", "statutory:")
+    assert (f"policy/social-media/policy.yaml:{row}:13: statutory 'behaviour' is removed from "
+            "the register by policy/statutory.yaml — take it out of this list, or out of "
+            "remove: in policy/statutory.yaml") in lines
+
+
 def test_a_wrong_organisation_register_is_a_located_error(scratch, capsys):
     (scratch / "policy/statutory.yaml").write_text(
         "items:\n  - id: first-aid\n    title: First aid\n    reveiw: annually\n", "utf-8")
@@ -232,3 +243,14 @@ def test_a_later_build_shows_a_changed_register(scratch):
     ids = [row[0].split()[-1] for row in rows_of(
         (scratch / "site/reviews/index.html").read_text("utf-8"))]
     assert "behaviour" in ids and "school-uniform" not in ids
+
+
+def test_the_review_calendar_names_the_statutory_items_a_policy_meets(register_site):
+    import icalendar
+
+    feed = icalendar.Calendar.from_ical((register_site / "reviews/reviews.ics").read_bytes())
+    events = [e for e in feed.walk("VEVENT") if "Social Media Policy" in str(e["SUMMARY"])]
+    assert len(events) == 1
+    assert str(events[0]["DESCRIPTION"]).startswith(
+        "Owner: Headteacher. Statutory: Data protection (review: recommended annually). Start a "
+        "new version with: policykit new-version social-media")

@@ -28,7 +28,11 @@ def check_statutory_ids(project: Project, organisation: Organisation) -> Iterato
     for policy in project.policies:
         for i, item_id in enumerate(policy.statutory):
             item = items.get(item_id)
-            if item is None:
+            if item is None and item_id in organisation.register_removed:
+                yield Problem(policy.at("statutory", i), f"statutory '{item_id}' is removed from "
+                              f"the register by {OWN_FILE}", "take it out of this list, or out "
+                              f"of remove: in {OWN_FILE}")
+            elif item is None:
                 yield Problem(policy.at("statutory", i), f"statutory '{item_id}' is not an item "
                               "of the register of statutory policies",
                               did_you_mean(item_id, items, f"use an id of the register (shown "

@@ -211,6 +211,7 @@ class Organisation:
     type: str | None = None  # a key of ORGANISATION_TYPES
     register: tuple[StatutoryItem, ...] = ()  # every item, of every type (statutory.py)
     register_sources: tuple[RegisterSource, ...] = ()
+    register_removed: tuple[str, ...] = ()  # ids policy/statutory.yaml removes
 
     def statutory_items(self) -> tuple[StatutoryItem, ...]:
         """The register's items that apply to this organisation's type (none without one)."""

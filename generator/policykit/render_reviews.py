@@ -130,7 +130,7 @@ REMIND_DAYS_BEFORE = 14
 
 def reviews_calendar(project: Project, today: dt.date) -> bytes:
     """An iCalendar feed (RFC 5545) a clerk subscribes to: each policy's review date as an
-    all-day event with a reminder, and each draft awaiting approval as a to-do (due on the
+    all-day event with a reminder (naming the statutory items the policy meets), and each draft awaiting approval as a to-do (due on the
     review date when there is one). UIDs are made from the policy, version and organisation,
     so an item keeps its UID from build to build; DTSTAMP is the build date."""
     organisation = project.known_organisation.name
@@ -139,10 +139,13 @@ def reviews_calendar(project: Project, today: dt.date) -> bytes:
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//policykit//policy reviews//EN",
              "CALSCALE:GREGORIAN", "METHOD:PUBLISH", _text("X-WR-CALNAME",
                                                            f"{organisation}: policy reviews")]
+    register = {item.id: item for item in project.known_organisation.register}
     for row in review_rows(project, today):
         policy, due, draft = row["policy"], row["due"], row["draft"]
         if due is not None and policy.current is not None:
-            lines += _review_event(policy, policy.current, due, stamp, suffix)
+            meets = "".join(f"Statutory: {register[i].title} (review: {register[i].review}). "
+                            for i in policy.statutory if i in register)
+            lines += _review_event(policy, policy.current, due, stamp, suffix, meets)
         if draft is not None:
             lines += _approval_todo(policy, draft, due, not row["pair"], stamp, suffix)
     lines.append("END:VCALENDAR")
@@ -150,12 +153,12 @@ def reviews_calendar(project: Project, today: dt.date) -> bytes:
 
 
 def _review_event(policy: Policy, version: Version, due: dt.date, stamp: str,
-                  suffix: str) -> list[str]:
+                  suffix: str, meets: str = "") -> list[str]:
     summary = f"Review due: {policy.title} (version {version.version})"
     return ["BEGIN:VEVENT", f"UID:review.{_uid_part(policy.id)}.{_uid_part(version.version)}."
             f"{suffix}@policykit", f"DTSTAMP:{stamp}", f"DTSTART;VALUE=DATE:{due:%Y%m%d}",
             f"DTEND;VALUE=DATE:{due + dt.timedelta(days=1):%Y%m%d}", _text("SUMMARY", summary),
-            _text("DESCRIPTION", f"Owner: {policy.owner}. Start a new version with: "
+            _text("DESCRIPTION", f"Owner: {policy.owner}. {meets}Start a new version with: "
                                  f"policykit new-version {policy.id} <version>"),
             "TRANSP:TRANSPARENT", "BEGIN:VALARM", "ACTION:DISPLAY",
             f"TRIGGER:-P{REMIND_DAYS_BEFORE}D", _text("DESCRIPTION", summary), "END:VALARM",

@@ -62,7 +62,8 @@ def with_register(organisation: Organisation, own: Register | None,
     items = [replaced.pop(item.id, item) for item in base.items if item.id not in own.removed]
     items += [item for item in own.items if item.id in replaced]
     return dataclasses.replace(organisation, register=tuple(items),
-                               register_sources=base.sources + own.sources)
+                               register_sources=base.sources + own.sources,
+                               register_removed=own.removed)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
