@@ -28,7 +28,8 @@ def default_jobs() -> int:
 
 @dataclass(frozen=True)
 class Settings:
-    """How to build: with PDFs or not, on how many processes, with the cache where."""
+    """How to build: with PDFs or not, with drafts or not, on how many processes, with the
+    cache where."""
 
     pdf: bool = False
     jobs: int = field(default_factory=default_jobs)
