@@ -17,6 +17,7 @@ from markupsafe import escape
 SCHEMAS = (  # file, what it is, in the order an author meets them
     ("organisation.schema.json", "`policy/organisation.yaml`"),
     ("linked.schema.json", "`policy/linked.yaml`"),
+    ("statutory.schema.json", "`policy/statutory.yaml`"),
     ("policy.schema.json", "`policy/<policy-id>/policy.yaml`"),
     ("version.schema.json", "`policy/<policy-id>/versions/<version>.yaml`"),
     ("quiz.schema.json", "`quizzes/<quiz-id>.yaml`"),

@@ -107,7 +107,7 @@ CASES = {
     "unknown key without a close match": (
         {P: POLICY + "colour: blue\n"},
         [f"{P}:5:1: unknown key 'colour' — allowed keys: id, title, owner, audience, "
-         "linked_policies, training, training_reason"]),
+         "linked_policies, statutory, training, training_reason"]),
     "wrong type": (
         {V: VERSION.replace('refs: [safeguarding, "#purpose"]', "refs: safeguarding")},
         [f"{V}:13:15: clause 'rules': 'refs' must be a list, found the text 'safeguarding' — "

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .checks import run_checks
+from .drafts import site_project
 from .errors import Problem, ProjectError, errors
 from .incremental import Incremental, QuietDirty, load_manifest, save_manifest
 from .model import Project
@@ -123,6 +124,7 @@ def generate(root: Path, session: BuildSession | None = None) -> tuple[Project, 
         project, problems = load_and_check(root, session)
         if errors(problems):
             raise ProjectError(problems)
+        project = site_project(project, session.settings.drafts)
         parts = site_parts(root, project, session.settings.pdf)
         respawn = functools.partial(parts_again, root, session.settings)
         try:
@@ -175,7 +177,7 @@ def parts_again(root: Path, settings: Settings) -> list[Part]:
     """The parts generate() wrote, made again in a new process (where none can be forked)."""
     session = BuildSession(root, settings)
     project, _ = load_and_check(root, session)
-    return site_parts(root, project, settings.pdf)
+    return site_parts(root, site_project(project, settings.drafts), settings.pdf)
 
 
 def pdf_jobs(project: Project, site: Path, site_url: str | None = None) -> list[PdfJob]:
@@ -249,7 +251,8 @@ def build_site(root: Path, strict: bool = False, pdf: bool = False,
                     build(config, dirty=incremental is not None)
                 if session.settings.pdf:
                     project, _ = load_and_check(root, session)
-                    render_pdfs(pdf_jobs(project, staging, config.site_url or None))
+                    render_pdfs(pdf_jobs(site_project(project, session.settings.drafts),
+                                         staging, config.site_url or None))
                 mark_site(staging)
             except OSError as error:
                 written = _written_in(error, staging)

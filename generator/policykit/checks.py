@@ -359,8 +359,10 @@ ALL_CHECKS: tuple[Check, ...] = (
 def run_checks(project: Project, today: dt.date | None = None) -> list[Problem]:
     """Every problem every rule finds (review dates judged on today), sorted by file and line."""
     from .checks_review import check_change_notes
+    from .checks_statutory import check_statutory
 
-    found = [p for check in (*ALL_CHECKS, check_change_notes) for p in check(project)]
+    found = [p for check in (*ALL_CHECKS, check_change_notes, check_statutory)
+             for p in check(project)]
     return sorted(found + list(check_review_due(project, today)))
 
 

@@ -101,6 +101,10 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--pdf", action="store_true",
                        help="also render a PDF of every version and governors' pack into "
                             "site/downloads/")
+    build.add_argument("--no-drafts", action="store_true",
+                       help="leave drafts, their comparisons and packs out of the site (the "
+                            "site staff and the public read; also `drafts: false` under the "
+                            "policykit plugin in mkdocs.yml)")
     build.add_argument("--full", action="store_true",
                        help="build every page again, not only those changed since the last "
                             "build (policykit does a full build by itself when unsure)")
@@ -168,7 +172,7 @@ def _check(root: Path, args: argparse.Namespace) -> int:
 def _build(root: Path, args: argparse.Namespace) -> int:
     from mkdocs.exceptions import MkDocsException
 
-    session = BuildSession(root, Settings(pdf=args.pdf))
+    session = BuildSession(root, Settings(pdf=args.pdf, drafts=not args.no_drafts))
     problems = problems_of(root, session)
     report(problems, args.verbose)
     if errors(problems):

@@ -86,7 +86,7 @@ def build_key(root: Path, config, session, strict: bool, serving: bool, banner: 
         "mkdocs.yml": configuration(config),
         "nav": config.nav, "site_url": config.site_url, "strict": strict, "serving": serving,
         "docs_dir": config.docs_dir,
-        "pdf": session.settings.pdf, "date": build_date().isoformat(),
+        "pdf": session.settings.pdf, "drafts": session.settings.drafts, "date": build_date().isoformat(),
         "mkdocs date": _mkdocs_date(),
         "epoch": os.environ.get("SOURCE_DATE_EPOCH", ""), "banner": banner,
         "theme dirs": list(config.theme.dirs),
@@ -107,6 +107,7 @@ def source_key(root: Path, config, session, scanned: tuple, strict: bool) -> str
         "inputs": digest(repr(scanned).encode()), "date": build_date().isoformat(),
         "mkdocs date": _mkdocs_date(),
         "epoch": os.environ.get("SOURCE_DATE_EPOCH", ""), "strict": strict,
+        "drafts": session.settings.drafts,
         "mkdocs.yml": configuration(config),
         "templates": _templates(root),
     }

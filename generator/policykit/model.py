@@ -146,6 +146,7 @@ class Policy:
     places: Mapping[tuple, Source] = field(default_factory=dict, compare=False, repr=False)
     training: str = "quiz"  # "none": staff only read it; no quiz coverage is required
     training_reason: str | None = None
+    statutory: tuple[str, ...] = ()  # ids of the register's items this policy meets
 
     def at(self, *path) -> Source:
         """Where the value at path (e.g. 'owner') is written in policy.yaml."""
@@ -170,6 +171,34 @@ class Role:
     abbr: str | None = None
 
 
+ORGANISATION_TYPES = {"maintained-school": "maintained school", "academy": "academy",
+                      "independent-school": "independent school", "other": "other"}
+
+
+@dataclass(frozen=True, slots=True)
+class StatutoryItem:
+    """One statutory policy of the register (statutory.py): who must have it, how often the
+    guidance says it is reviewed (its words, and the longest interval in months if it sets
+    one), and where the item is written (policykit's register or policy/statutory.yaml)."""
+
+    id: str
+    title: str
+    applies_to: tuple[str, ...]
+    review: str
+    every_months: int | None
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterSource:
+    """A document the register was transcribed from, and the day it was read."""
+
+    title: str
+    read: str
+    publisher: str | None = None
+    url: str | None = None
+
+
 @dataclass(frozen=True)
 class Organisation:
     name: str
@@ -179,6 +208,14 @@ class Organisation:
     audiences: tuple[tuple[str, str], ...] = ()
     abbreviations: tuple[tuple[str, str], ...] = ()
     places: Mapping[tuple, Source] = field(default_factory=dict, compare=False, repr=False)
+    type: str | None = None  # a key of ORGANISATION_TYPES
+    register: tuple[StatutoryItem, ...] = ()  # every item, of every type (statutory.py)
+    register_sources: tuple[RegisterSource, ...] = ()
+    register_removed: tuple[str, ...] = ()  # ids policy/statutory.yaml removes
+
+    def statutory_items(self) -> tuple[StatutoryItem, ...]:
+        """The register's items that apply to this organisation's type (none without one)."""
+        return tuple(item for item in self.register if self.type in item.applies_to)
 
     def at(self, *path) -> Source:
         """Where the value at path (e.g. 'roles', 0, 'id') is written in organisation.yaml."""
@@ -308,7 +345,8 @@ class Project:
         return {policy_id: tuple(quizzes) for policy_id, quizzes in grouped.items()}
 
 
-for _slotted in (Ref, Clause, Section, Role, LinkedPolicy, Option, Question, Pathway):
+for _slotted in (Ref, Clause, Section, Role, LinkedPolicy, Option, Question, Pathway,
+                StatutoryItem, RegisterSource):
     # The cache of earlier runs holds many thousands.
     _slotted.__reduce__ = by_fields  # type: ignore[method-assign]
 
@@ -331,6 +369,7 @@ def build_policy(doc: Document, versions: tuple[Version, ...], locked: Mapping[s
                   lock_source=lock_source, unloaded_versions=frozenset(unloaded_versions),
                   training=data.get("training", "quiz"),
                   training_reason=data.get("training_reason"),
+                  statutory=tuple(data.get("statutory", ())),
                   versions=tuple(sorted(versions, key=lambda v: version_key(v.version))))
 
 
@@ -384,7 +423,7 @@ def build_organisation(doc: Document) -> Organisation:
         roles=tuple(Role(r["id"], r["title"], r.get("abbr")) for r in data.get("roles", ())),
         audiences=tuple((a["id"], a["title"]) for a in data.get("audiences", ())),
         abbreviations=tuple((a["abbr"], a["expansion"]) for a in data.get("abbreviations", ())),
-        places=doc.places(depth=3))
+        places=doc.places(depth=3), type=data.get("type"))
 
 
 def build_linked(doc: Document) -> tuple[LinkedPolicy, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import shutil
@@ -76,6 +77,7 @@ class PolicykitConfig(base.Config):
     pdf = c.Type(bool, default=False)
     jobs = c.Type(int, default=0)  # 0: POLICYKIT_JOBS, or up to two cores
     cache_dir = c.Optional(c.Type(str))  # default: POLICYKIT_CACHE_DIR or the user's cache
+    drafts = c.Type(bool, default=True)  # false: the site leaves drafts out (see drafts.py)
 
 
 class PolicykitPlugin(BasePlugin[PolicykitConfig]):
@@ -116,6 +118,8 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         own_build = self.session is not None  # given by policykit build, which reports errors
         if self.session is None:
             self.session = BuildSession(self.root, settings_of(self.config, self.root))
+        elif not self.config.drafts and self.session.settings.drafts:  # mkdocs.yml says so
+            self.session.settings = dataclasses.replace(self.session.settings, drafts=False)
         if self.serve_incremental and self.incremental is None:
             self.incremental = Incremental(self.root, self.session, bool(config.strict),
                                            serving=True)

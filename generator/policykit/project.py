@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from . import model, schema
+from . import model, schema, statutory
 from .errors import Problem, Source
 from .inputs import Inputs, digest, scan
 from .load import Document, document_from_bytes
@@ -68,6 +68,10 @@ def read_valid(reading: _Reading, relative: str, schema_name: str,
 def _organisation(doc: Document, path: str,
                   data: bytes) -> tuple[model.Organisation, list[Problem]]:
     return model.build_organisation(doc), []
+
+
+def _register(doc: Document, path: str, data: bytes) -> tuple[statutory.Register, list[Problem]]:
+    return statutory.read_register(doc), []
 
 
 def _linked(doc: Document, path: str,
@@ -144,6 +148,12 @@ def _load_project(reading: _Reading) -> tuple[model.Project, list[Problem]]:
     organisation, found = read_valid(reading, "policy/organisation.yaml", "organisation",
                                      _organisation)
     problems += found
+    own = None
+    if statutory.OWN_FILE in files or statutory.OWN_FILE in reading.inputs.broken:
+        own, found = read_valid(reading, statutory.OWN_FILE, "statutory", _register)
+        problems += found
+    if organisation is not None:
+        organisation = statutory.with_register(organisation, own)
     linked: tuple[model.LinkedPolicy, ...] = ()
     if "policy/linked.yaml" in files or "policy/linked.yaml" in reading.inputs.broken:
         built, found = read_valid(reading, "policy/linked.yaml", "linked", _linked)

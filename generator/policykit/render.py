@@ -27,6 +27,7 @@ from .urls import Page
 from .dates import long_date_or_none
 
 LINKED_SECTION = "linked-policies"
+WITHHELD_LABEL = "a policy awaiting approval"  # a reference to a policy left out (drafts.py)
 MAX_HEADING = 6
 
 
@@ -80,8 +81,10 @@ def site_parts(project: Project, templates: list[Path], today: dt.date,
                    for p in project.policies)
     shared = content_key((templates_key, titles, today, pdf, project.organisation,
                           project.linked))
-    everything = content_key((templates_key, today, project.known_organisation.name, tuple(
-        (p.id, p.title, p.owner, tuple((v.version, v.digest) for v in p.versions),
+    organisation = project.known_organisation
+    everything = content_key((templates_key, today, organisation.name, organisation.type,
+                              organisation.register, organisation.register_sources, tuple(
+        (p.id, p.title, p.owner, p.statutory, tuple((v.version, v.digest) for v in p.versions),
          tuple(q.digest for q in project.quizzes_on(p.id))) for p in project.policies)))
     parts = [Part("home", everything, lambda: {
         HOME.path: env.get_template("home.md.j2").render(home_view(project, today)),
@@ -359,7 +362,8 @@ def _ref_view(where: _Where, ref: Ref) -> dict[str, Any]:
     target = where.project.policy(ref.policy) if ref.policy else where.policy
     if target is None:  # registered in linked.yaml only: the checks allow no anchor here
         linked = where.project.linked_policy(ref.policy)  # type: ignore[arg-type]
-        assert linked is not None  # the checks allow only known references
+        if linked is None:  # a policy with only a draft, left out of this site (drafts.py)
+            return {"label": WITHHELD_LABEL, "href": None}
         return {"label": linked.title, "href": linked.url or f"#{LINKED_SECTION}"}
     if not ref.anchor:
         return {"label": target.title, "href": where.page.link(policy_page(target.id).url)}

@@ -6,8 +6,8 @@ import datetime as dt
 import re
 from typing import Any
 
-from .model import Policy, Project, Version, version_key
-from . import urls
+from .model import ORGANISATION_TYPES, Policy, Project, Version, version_key
+from . import statutory, urls
 from .dates import long_date, long_date_or_none
 
 DUE_SOON_DAYS = 90
@@ -78,9 +78,48 @@ def reviews_view(project: Project, link, today: dt.date) -> dict[str, Any]:
         })
     counts = {state: sum(1 for r in rows if r["state"] == state) for state in STATE_LABELS}
     return {"rows": rows, "counts": counts, "labels": STATE_LABELS,
+            "register": register_view(project, link, today),
             "drafts": [r for r in rows if r["draft"]], "today": long_date(today),
             "days": DUE_SOON_DAYS, "calendar_name": CALENDAR_NAME,
             "calendar_href": CALENDAR_NAME, "remind_days": REMIND_DAYS_BEFORE}
+
+
+REGISTER_LABELS = {"overdue": "Overdue", "due-soon": f"Due within {DUE_SOON_DAYS} days",
+                   "later": "Later", "not-set": "No review date", "not-approved": "Not yet approved",
+                   "missing": "No policy meets it"}
+
+
+def register_view(project: Project, link, today: dt.date) -> dict[str, Any] | None:
+    """The register of statutory policies for the organisation's type (None without a type):
+    each item with the policy that meets it, when it was last approved, when it is next due,
+    and whether that is past; an item that two policies meet has a row for each."""
+    organisation = project.known_organisation
+    if organisation.type is None:
+        return None
+    rows = []
+    for item in organisation.statutory_items():
+        meeting: list[Policy | None] = [p for p in project.policies if item.id in p.statutory]
+        for policy in meeting or [None]:
+            rows.append(_register_row(item, policy, link, today))
+    counts = {state: sum(1 for r in rows if r["state"] == state) for state in REGISTER_LABELS}
+    return {"rows": rows, "counts": counts, "type": ORGANISATION_TYPES[organisation.type],
+            "sources": [{"title": s.title, "publisher": s.publisher, "url": s.url,
+                         "read": long_date(dt.date.fromisoformat(s.read))}
+                        for s in organisation.register_sources]}
+
+
+def _register_row(item, policy: Policy | None, link, today: dt.date) -> dict[str, Any]:
+    """One row of the register: an item and one policy that meets it (or none)."""
+    version = statutory.approved_version(policy) if policy else None
+    due = statutory.next_due(item, version)
+    state = ("missing" if policy is None else "not-approved" if version is None else
+             "not-set" if due is None else "overdue" if due < today else
+             "due-soon" if due <= today + dt.timedelta(days=DUE_SOON_DAYS) else "later")
+    return {"id": item.id, "title": item.title, "review": item.review,
+            "policy": policy.title if policy else None,
+            "href": link(urls.policy(policy.id)) if policy else None,
+            "approved": long_date_or_none(version.approved_on) if version else None,
+            "due": long_date_or_none(due), "state": state, "state_label": REGISTER_LABELS[state]}
 
 
 # The review calendar (/reviews/reviews.ics): review dates and drafts awaiting approval --------
@@ -91,7 +130,7 @@ REMIND_DAYS_BEFORE = 14
 
 def reviews_calendar(project: Project, today: dt.date) -> bytes:
     """An iCalendar feed (RFC 5545) a clerk subscribes to: each policy's review date as an
-    all-day event with a reminder, and each draft awaiting approval as a to-do (due on the
+    all-day event with a reminder (naming the statutory items the policy meets), and each draft awaiting approval as a to-do (due on the
     review date when there is one). UIDs are made from the policy, version and organisation,
     so an item keeps its UID from build to build; DTSTAMP is the build date."""
     organisation = project.known_organisation.name
@@ -100,10 +139,13 @@ def reviews_calendar(project: Project, today: dt.date) -> bytes:
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//policykit//policy reviews//EN",
              "CALSCALE:GREGORIAN", "METHOD:PUBLISH", _text("X-WR-CALNAME",
                                                            f"{organisation}: policy reviews")]
+    register = {item.id: item for item in project.known_organisation.register}
     for row in review_rows(project, today):
         policy, due, draft = row["policy"], row["due"], row["draft"]
         if due is not None and policy.current is not None:
-            lines += _review_event(policy, policy.current, due, stamp, suffix)
+            meets = "".join(f"Statutory: {register[i].title} (review: {register[i].review}). "
+                            for i in policy.statutory if i in register)
+            lines += _review_event(policy, policy.current, due, stamp, suffix, meets)
         if draft is not None:
             lines += _approval_todo(policy, draft, due, not row["pair"], stamp, suffix)
     lines.append("END:VCALENDAR")
@@ -111,12 +153,12 @@ def reviews_calendar(project: Project, today: dt.date) -> bytes:
 
 
 def _review_event(policy: Policy, version: Version, due: dt.date, stamp: str,
-                  suffix: str) -> list[str]:
+                  suffix: str, meets: str = "") -> list[str]:
     summary = f"Review due: {policy.title} (version {version.version})"
     return ["BEGIN:VEVENT", f"UID:review.{_uid_part(policy.id)}.{_uid_part(version.version)}."
             f"{suffix}@policykit", f"DTSTAMP:{stamp}", f"DTSTART;VALUE=DATE:{due:%Y%m%d}",
             f"DTEND;VALUE=DATE:{due + dt.timedelta(days=1):%Y%m%d}", _text("SUMMARY", summary),
-            _text("DESCRIPTION", f"Owner: {policy.owner}. Start a new version with: "
+            _text("DESCRIPTION", f"Owner: {policy.owner}. {meets}Start a new version with: "
                                  f"policykit new-version {policy.id} <version>"),
             "TRANSP:TRANSPARENT", "BEGIN:VALARM", "ACTION:DISPLAY",
             f"TRIGGER:-P{REMIND_DAYS_BEFORE}D", _text("DESCRIPTION", summary), "END:VALARM",

@@ -30,6 +30,7 @@ SCHEMA_FILES = {
     "version": ["policy/*/versions/*.yaml"],
     "quiz": ["quizzes/*.yaml"],
     "pathways": ["quizzes/pathways.yaml"],
+    "statutory": ["policy/statutory.yaml"],
 }
 
 

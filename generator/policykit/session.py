@@ -31,18 +31,21 @@ def default_jobs() -> int:
 
 @dataclass(frozen=True)
 class Settings:
-    """How to build: with PDFs or not, on how many processes, with the cache where."""
+    """How to build: with PDFs or not, with drafts or not, on how many processes, with the
+    cache where."""
 
     pdf: bool = False
     jobs: int = field(default_factory=default_jobs)
     cache_dir: Path | None = None  # None: POLICYKIT_CACHE_DIR or the user's cache folder
+    drafts: bool = True  # False: the site leaves drafts out (see drafts.py)
 
 
 def settings_of(config: Any, root: Path) -> Settings:
     """Settings from the policykit plugin's options in mkdocs.yml (see plugin.PolicykitConfig);
     a relative cache_dir is taken from root, the folder of mkdocs.yml."""
     return Settings(pdf=bool(config.pdf), jobs=config.jobs if config.jobs > 0 else default_jobs(),
-                    cache_dir=root / config.cache_dir if config.cache_dir else None)
+                    cache_dir=root / config.cache_dir if config.cache_dir else None,
+                    drafts=bool(config.drafts))
 
 
 class BuildSession:
