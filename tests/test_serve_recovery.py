@@ -273,9 +273,6 @@ def test_serve_watches_a_custom_dir_of_the_projects_own(scratch):
         wait_for(url, no_banner)
 
 
-@pytest.mark.xfail(strict=True, reason="a site file's Stat (site_reuse.py) has no change time: "
-                   "an in-place edit that keeps the size and modification time is not seen; "
-                   "incremental.py and site_reuse.py are another helper's (see the report)")
 def test_a_built_page_edited_in_place_is_repaired_by_the_next_build(scratch):
     from conftest import build
 

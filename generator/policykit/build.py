@@ -19,7 +19,7 @@ from typing import Iterator
 from .checks import run_checks
 from .drafts import site_project
 from .errors import Problem, ProjectError, errors
-from .incremental import Incremental, QuietDirty, load_manifest, save_manifest
+from .incremental import Incremental, QuietDirty, load_manifest, save_manifest, save_settled
 from .model import Project
 from .inputs import Inputs, scan
 from .project import load_project
@@ -274,6 +274,8 @@ def build_site(root: Path, strict: bool = False, pdf: bool = False,
         finally:
             config.plugins.on_shutdown()
         swap_in(staging, target, keep_old)
+        if incremental is not None:
+            save_settled(session, target)  # from now on, a change to the site is not ours
     return configured
 
 

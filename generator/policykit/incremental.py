@@ -25,6 +25,7 @@ import json
 import logging
 import os
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ from typing import Any
 from . import urls
 from .guard import SITE_MARKER
 from .site_folder import old_folder
-from .site_reuse import FOLDER, Stat, link_all, listing, recycle, stat_of, under
+from .site_reuse import FOLDER, Stat, link_all, listing, newest_change, recycle, stat_of, under
 from .templates import files as template_files
 from .templates import folders as template_folders
 
@@ -270,6 +271,9 @@ class Incremental:
                          None if self.previous_site is None else self.live)
         if self.full:
             self.plan = Plan(True, self.full)
+        elif (not self.plan.full and self.previous_site is not None
+              and edited_since(self.session, self.previous_site)):  # an edit in place
+            self.plan = Plan(True, "the site folder is not as the last build left it")
         unknowable = anything_goes(config)
         if unknowable and not self.plan.full:
             self.plan = Plan(True, unknowable)
@@ -310,7 +314,8 @@ class Incremental:
 
             self.session.scanned = (build_date(), scan(self.root).fingerprint())
         source = source_key(self.root, config, self.session, self.session.scanned, self.strict)
-        return source == self.previous.source and listing(target) == self.previous.files
+        return (source == self.previous.source and listing(target) == self.previous.files
+                and not edited_since(self.session, target))
 
     def _fill(self, staging: Path) -> None:
         """Fill the (empty) staging folder with the previous site's files that this build does
@@ -397,6 +402,19 @@ def set_aside(site: Path) -> None:
 def manifest_name(target: Path) -> str:
     """The disk cache name of the manifest of the site at target."""
     return "site-manifest-" + digest(str(target.resolve()).encode())
+
+
+def save_settled(session, target: Path) -> None:
+    """Record that the site at target is as its build left it from now on: a file of it whose
+    change time is later was touched by someone else (see edited_since)."""
+    session.save(manifest_name(target) + "-settled", time.time_ns())
+
+
+def edited_since(session, target: Path) -> bool:
+    """True when a file of the site at target changed after its build recorded it settled
+    (an edit in place keeping size and modification time, say); False when none was recorded."""
+    settled = session.load(manifest_name(target) + "-settled")
+    return isinstance(settled, int) and newest_change(target) > settled
 
 
 def load_manifest(session, target: Path) -> Manifest | None:

@@ -47,6 +47,28 @@ def listing(site: Path) -> dict[str, Stat]:
     return found
 
 
+def newest_change(site: Path) -> int:
+    """The latest change time (ns) of any file or folder in site: an edit in place that kept
+    a file's size and modification time (`touch -r`, a restored mtime) still moves this, as a
+    change time cannot be set back. 0 when site is no folder."""
+    newest = 0
+
+    def walk(folder: str) -> None:
+        nonlocal newest
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                stat = entry.stat(follow_symlinks=False)
+                newest = max(newest, stat.st_ctime_ns)
+                if entry.is_dir(follow_symlinks=False):
+                    walk(entry.path)
+
+    try:
+        walk(str(site))
+    except (FileNotFoundError, NotADirectoryError):
+        return 0
+    return newest
+
+
 def names(folder: Path) -> set[str]:
     """The relative path of every file and folder in folder (folders end in '/'), read from
     the folder listings alone (no file is looked at)."""
