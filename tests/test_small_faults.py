@@ -39,3 +39,20 @@ def test_diff_html_takes_site_url_from_env_as_mkdocs_does(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "https://intranet.school.example/policies/" in result.stdout
     assert "!ENV" not in result.stdout and "fallback.example" not in result.stdout
+
+
+def test_policykit_build_keeps_its_cache_where_mkdocs_yml_says(tmp_path):
+    """The plugin's cache_dir (and jobs) in mkdocs.yml hold for `policykit build` too, not
+    only for a plain `mkdocs build` (the cache went to POLICYKIT_CACHE_DIR regardless)."""
+    root = copy_project(tmp_path / "project")
+    config = root / "mkdocs.yml"
+    text = config.read_text("utf-8")
+    assert "  - policykit\n" in text
+    config.write_text(text.replace("  - policykit\n", "  - policykit:\n      cache_dir: .mycache\n"
+                                   "      jobs: 1\n"), "utf-8")
+    env = {**os.environ, "POLICYKIT_CACHE_DIR": str(tmp_path / "elsewhere")}
+    done = subprocess.run([sys.executable, "-m", "policykit", "build"], cwd=root, env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert any((root / ".mycache").rglob("*")), "nothing cached where mkdocs.yml says"
+    assert not (tmp_path / "elsewhere").exists()

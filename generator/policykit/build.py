@@ -23,7 +23,7 @@ from .incremental import Incremental, QuietDirty, load_manifest, save_manifest, 
 from .model import Project
 from .inputs import Inputs, scan
 from .project import load_project
-from .session import BuildSession, Settings
+from .session import BuildSession, Settings, default_jobs
 from .config_guard import config_files, site_dir_setting
 from .guard import SiteFolderError, check_docs, check_site, project_inputs
 from .site_folder import make_staging, mark_site, remove_stale, swap_in
@@ -97,6 +97,39 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def configured_settings(root: Path, pdf: bool = False, drafts: bool = True) -> Settings:
+    """The settings of a policykit command: the policykit plugin's options in mkdocs.yml
+    (cache_dir, jobs, pdf, drafts), read as MkDocs reads the file, with the command line's on
+    top (--pdf adds PDFs, --no-drafts leaves drafts out). A mkdocs.yml MkDocs cannot read
+    gives the defaults here; the build reports it, located."""
+    options = _plugin_options(root)
+    jobs, cache_dir = options.get("jobs"), options.get("cache_dir")
+    return Settings(pdf=pdf or options.get("pdf") is True,
+                    jobs=jobs if isinstance(jobs, int) and jobs > 0 else default_jobs(),
+                    cache_dir=root / cache_dir if isinstance(cache_dir, str) and cache_dir
+                    else None,
+                    drafts=drafts and options.get("drafts") is not False)
+
+
+def _plugin_options(root: Path) -> dict:
+    """The options given to the policykit plugin in root's mkdocs.yml ({} when none)."""
+    from mkdocs.exceptions import ConfigurationError
+    from mkdocs.utils.yaml import yaml_load
+
+    try:
+        with (root / "mkdocs.yml").open("rb") as stream:
+            plugins = yaml_load(stream).get("plugins") or []
+    except (OSError, ConfigurationError, AttributeError):
+        return {}
+    entries = plugins.items() if isinstance(plugins, dict) else (
+        next(iter(p.items())) if isinstance(p, dict) and len(p) == 1 else (p, {})
+        for p in plugins if isinstance(p, (str, dict)))
+    for name, options in entries:
+        if name == "policykit" and isinstance(options, dict):
+            return options
+    return {}
 
 
 def build_date() -> dt.date:
@@ -212,7 +245,7 @@ def build_site(root: Path, strict: bool = False, pdf: bool = False,
     from mkdocs.config import load_config
 
     if session is None:
-        session = BuildSession(root, Settings(pdf=pdf))
+        session = BuildSession(root, configured_settings(root, pdf))
     elif pdf:
         session.settings = dataclasses.replace(session.settings, pdf=True)
     inputs = project_inputs(root, config_files(root))  # before MkDocs reads any of them

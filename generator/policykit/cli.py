@@ -16,11 +16,11 @@ import jinja2
 
 from . import __version__
 from . import cli_import, cli_init, cli_quiz, cli_review, diff_report, workflow
-from .build import build_site, load_and_check, problems_of, quiet_mkdocs
+from .build import build_site, configured_settings, load_and_check, problems_of, quiet_mkdocs
 from .checks import RESERVED_VERSION_NAMES, is_unlocked
 from .compare import compare_versions
 from .errors import Problem, errors, shown
-from .session import BuildSession, Settings
+from .session import BuildSession
 from .site_folder import SiteFolderError
 from .templates import template_problem
 from .write import write_new_file, write_tree
@@ -172,7 +172,7 @@ def _check(root: Path, args: argparse.Namespace) -> int:
 def _build(root: Path, args: argparse.Namespace) -> int:
     from mkdocs.exceptions import MkDocsException
 
-    session = BuildSession(root, Settings(pdf=args.pdf, drafts=not args.no_drafts))
+    session = BuildSession(root, configured_settings(root, args.pdf, not args.no_drafts))
     problems = problems_of(root, session)
     report(problems, args.verbose)
     if errors(problems):
