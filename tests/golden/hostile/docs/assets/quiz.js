@@ -1,7 +1,9 @@
 /* policykit quiz: draws and shuffles questions per attempt, marks the answers in the browser,
    explains each from the policy, and makes a printable certificate on a pass. No server.
    The attempt is kept in sessionStorage for the tab, so leaving to re-read a clause loses
-   nothing. Inside an LMS (a SCORM 1.2 API in a parent or opener frame) it reports the score. */
+   nothing. Inside an LMS (a SCORM 1.2 API in a parent or opener frame) the attempt is the
+   learner's record there (cmi.suspend_data), never the tab's, and it reports the score, the
+   time spent and each question's result. */
 (function () {
   "use strict";
   var form = document.getElementById("pk-quiz");
@@ -40,17 +42,21 @@
   }
   function inside(id, section) { return data.questions[id].sections.indexOf(section) >= 0; }
 
-  /* Every `always` question, then enough from each section for draw_per_section, then at
-     random from the rest; in random order (quiz_document.draw does the same in Python). */
+  /* Every `always` question, then enough from each section for its quota (draw_per_section
+     or section_draw), then at random from the rest; never more than data.draw; in random
+     order (quiz_document.draw does the same in Python). */
   function draw() {
     var ids = Object.keys(byId);
     var chosen = ids.filter(function (id) { return data.questions[id].always; });
-    (data.draw_per_section ? data.sections : []).forEach(function (section) {
+    data.quotas.forEach(function (quota) {
+      var section = quota[0];
       var pool = shuffle(ids.filter(function (id) {
         return chosen.indexOf(id) < 0 && inside(id, section);
       }));
-      while (pool.length && chosen.filter(function (id) { return inside(id, section); })
-             .length < data.draw_per_section) chosen.push(pool.pop());
+      while (pool.length && chosen.length < data.draw &&
+             chosen.filter(function (id) { return inside(id, section); }).length < quota[1]) {
+        chosen.push(pool.pop());
+      }
     });
     var rest = shuffle(ids.filter(function (id) { return chosen.indexOf(id) < 0; }));
     while (chosen.length < data.draw && rest.length) chosen.push(rest.pop());
@@ -92,6 +98,7 @@
     unanswered.hidden = true;
     $("pk-certificate").hidden = true;
     $("pk-certificate-form").hidden = true;
+    $("pk-critical").hidden = true;
     $("pk-name-error").textContent = "";
     document.documentElement.classList.remove("pk-certificate-ready");
     announce.textContent = "";
@@ -125,13 +132,7 @@
     });
     box.appendChild(el("p", null, "Why: " + d.explanation));
     var reread = el("p", "pk-reread", "");
-    d.clauses.forEach(function (c, n) {
-      if (n) reread.appendChild(document.createTextNode(" "));
-      if (!c.href) { reread.appendChild(el("span", null, "Re-read " + c.number)); return; }
-      var a = el("a", null, "Re-read " + c.number);
-      a.href = c.href;
-      reread.appendChild(a);
-    });
+    rereadLinks(q.id, reread);
     box.appendChild(reread);
     box.hidden = false;
     each(q.querySelectorAll(".pk-option"), function (option) {
@@ -149,14 +150,84 @@
     return right;
   }
 
+  /* Whether an attempt passes: the rounded percent reaches the pass mark and no critical
+     question is answered wrong. The page, the certificate and the LMS report all take the
+     verdict from here (quiz_document.verdict does the same in Python). results: the
+     attempt's questions in order, each {id, right}. */
+  function verdict(results) {
+    var right = results.filter(function (r) { return r.right; }).length;
+    var percent = Math.round((100 * right) / results.length);
+    var critical = results.filter(function (r) {
+      return !r.right && data.questions[r.id].critical;
+    }).map(function (r) { return r.id; });
+    return { right: right, total: results.length, percent: percent, critical: critical,
+      wrong: results.filter(function (r) { return !r.right; }).map(function (r) { return r.id; }),
+      asked: results.map(function (r) { return r.id; }),
+      passed: percent >= data.pass_mark && !critical.length };
+  }
+  function summaryOf(score) {
+    var failed = "you did not pass this time. Read the feedback below each question, then start a new attempt.";
+    var head = "You answered " + score.right + " of " + score.total + " correctly (" +
+      score.percent + "%). The pass mark is " + data.pass_mark + "%";
+    if (score.passed) return head + ": you passed.";
+    if (!score.critical.length) return head + ": " + failed;
+    return head + ", and every critical question must be answered right. " +
+      (score.critical.length === 1 ? "1 critical question was" : score.critical.length +
+        " critical questions were") + " answered wrong: " + failed;
+  }
+  function rereadLinks(id, into) {
+    data.questions[id].clauses.forEach(function (c, n) {
+      if (n) into.appendChild(document.createTextNode(" "));
+      if (!c.href) {  // the SCORM package: the policy is not in it, so say which one
+        into.appendChild(el("span", null, "Re-read " + c.number + " of the " +
+          data.policy.title + ", version " + data.policy.version + "."));
+        return;
+      }
+      var a = el("a", null, "Re-read " + c.number);
+      a.href = c.href;
+      into.appendChild(a);
+    });
+  }
+  /* The critical questions answered wrong, each with its question's number and prompt and
+     the clauses to re-read. */
+  function showCritical(score) {
+    var items = $("pk-critical-list");
+    items.textContent = "";
+    score.critical.forEach(function (id) {
+      var q = byId[id];
+      var li = el("li");
+      var link = el("a", null, q.querySelector(".pk-question__number").textContent + ": " +
+        q.querySelector(".pk-question__prompt").textContent);
+      link.href = "#" + id;
+      li.appendChild(link);
+      li.appendChild(document.createTextNode(" "));
+      var reread = el("span", "pk-reread");
+      rereadLinks(id, reread);
+      li.appendChild(reread);
+      items.appendChild(li);
+    });
+    $("pk-critical").hidden = !score.critical.length;
+  }
+  /* What the certificate says beyond the score: that every critical question asked was
+     right, and which questions were answered wrong, with their clauses. */
+  function certificateDetails(score) {
+    var asked = score.asked.filter(function (id) { return data.questions[id].critical; });
+    $("pk-certificate-critical").textContent = asked.length === 1 ?
+      "The critical question asked was answered correctly." :
+      "All " + asked.length + " critical questions asked were answered correctly.";
+    $("pk-certificate-critical").hidden = !asked.length;
+    $("pk-certificate-wrong").textContent = "Answered wrong: " + score.wrong.map(function (id) {
+      return byId[id].querySelector(".pk-question__prompt").textContent + " (re-read " +
+        data.questions[id].clauses.map(function (c) { return c.number; }).join(", ") + ")";
+    }).join("; ");
+    $("pk-certificate-wrong").hidden = !score.wrong.length;
+  }
+
   function markAll(focus) {
-    var right = attempt.filter(mark).length;
-    var percent = Math.round((100 * right) / attempt.length);
-    var passed = percent >= data.pass_mark;
-    lastScore = { right: right, total: attempt.length, percent: percent, passed: passed };
-    var summary = "You answered " + right + " of " + attempt.length + " correctly (" + percent +
-      "%). The pass mark is " + data.pass_mark + "%: " +
-      (passed ? "you passed." : "you did not pass this time. Read the feedback below each question, then start a new attempt.");
+    lastScore = verdict(attempt.map(function (q) { return { id: q.id, right: mark(q) }; }));
+    var passed = lastScore.passed;
+    var summary = summaryOf(lastScore);
+    showCritical(lastScore);
     $("pk-score").textContent = summary;
     $("pk-score").className = "pk-score " + (passed ? "pk-score--pass" : "pk-score--fail");
     form.querySelector("button[type=submit]").disabled = true;
@@ -229,6 +300,7 @@
       { day: "numeric", month: "long", year: "numeric" });
     $("pk-certificate-score").textContent = lastScore.percent + "% (" + lastScore.right +
       " of " + lastScore.total + ")";
+    certificateDetails(lastScore);
     $("pk-certificate").hidden = false;
     document.documentElement.classList.add("pk-certificate-ready");
     $("pk-certificate").focus();
@@ -250,11 +322,11 @@
         function (i) { return i.value; });
       state.answers[q.id] = chosenIn(q);
     });
+    if (lms) { suspend(state, marked); return; }  // the tab may pass to the next learner
     try { sessionStorage.setItem(storeKey, JSON.stringify(state)); } catch (e) { /* private mode */ }
-    suspend(state, marked);
   }
   function stored() {
-    try { return JSON.parse(sessionStorage.getItem(storeKey) || "null") || resumed(); }
+    try { return lms ? resumed() : JSON.parse(sessionStorage.getItem(storeKey) || "null"); }
     catch (e) { return null; }
   }
   function restore() {
@@ -288,17 +360,16 @@
     if (!api || String(api.LMSInitialize("")) !== "true") return null;
     return api;
   }
-  /* In an LMS the attempt is also kept in cmi.suspend_data (SCORM 1.2 holds 4,096
-     characters), so a learner who closes the window mid-attempt resumes it next time. */
+  /* In an LMS the attempt is kept in cmi.suspend_data (SCORM 1.2 holds 4,096 characters),
+     the learner's own record: a learner who closes the window mid-attempt resumes it next
+     time, and the next learner in the same tab starts afresh. */
   function suspend(state, marked) {
-    if (!lms) return;
     var text = JSON.stringify({ key: storeKey, state: state });
     var fits = !marked && text.length <= 4096;
     lms.LMSSetValue("cmi.suspend_data", fits ? text : "");
     lms.LMSSetValue("cmi.core.exit", fits ? "suspend" : "");
   }
   function resumed() {
-    if (!lms) return null;
     var saved = JSON.parse(String(lms.LMSGetValue("cmi.suspend_data") || "null"));
     return saved && saved.key === storeKey ? saved.state : null;
   }
@@ -312,7 +383,46 @@
     if (!(best > score.percent)) lms.LMSSetValue("cmi.core.score.raw", String(score.percent));
     lms.LMSSetValue("cmi.core.score.min", "0");
     lms.LMSSetValue("cmi.core.score.max", "100");
+    attempt.forEach(interaction);
+    lms.LMSSetValue("cmi.core.session_time", sessionTime());
     lms.LMSCommit("");
+  }
+  /* Each question marked, as a new cmi.interactions entry (the LMS keeps every attempt's):
+     id, type, the learner's response and the right one as option letters of the written
+     order (a, b, ...; t or f for true/false), the result, and the clauses as objectives (and
+     "critical" after them for a critical question, so the LMS says which were wrong). */
+  var LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789";
+  function interaction(q) {
+    var d = data.questions[q.getAttribute("data-question")];
+    var texts = d.options.map(function (t) { return String(t).trim().toLowerCase(); });
+    var trueFalse = !d.shuffle && texts.length === 2 && texts.indexOf("true") >= 0 &&
+      texts.indexOf("false") >= 0;
+    function letters(values) {
+      return values.map(function (i) { return trueFalse ? texts[i].charAt(0) : LETTERS.charAt(i); })
+        .sort().join(",");
+    }
+    var n = Number(lms.LMSGetValue("cmi.interactions._count")) || 0;
+    var at = "cmi.interactions." + n + ".";
+    lms.LMSSetValue(at + "id", q.getAttribute("data-question"));
+    d.clauses.forEach(function (c, i) { lms.LMSSetValue(at + "objectives." + i + ".id", c.id); });
+    if (d.critical) lms.LMSSetValue(at + "objectives." + d.clauses.length + ".id", "critical");
+    lms.LMSSetValue(at + "time", clock(new Date()));
+    lms.LMSSetValue(at + "type", trueFalse ? "true-false" : "choice");
+    lms.LMSSetValue(at + "correct_responses.0.pattern", letters(d.correct));
+    lms.LMSSetValue(at + "weighting", "1");
+    lms.LMSSetValue(at + "student_response", letters(chosenIn(q)));
+    lms.LMSSetValue(at + "result", q.classList.contains("pk-right") ? "correct" : "wrong");
+  }
+  function two(n) { return (n < 10 ? "0" : "") + n; }
+  function clock(date) {  // CMITime: HH:MM:SS
+    return two(date.getHours()) + ":" + two(date.getMinutes()) + ":" + two(date.getSeconds());
+  }
+  var began = Date.now();
+  function sessionTime() {  // CMITimespan: HHHH:MM:SS.SS, the time since this page opened
+    var centis = Math.min(Math.round((Date.now() - began) / 10), 9999 * 360000 - 1);
+    var seconds = Math.floor(centis / 100) % 60;
+    return two(Math.floor(centis / 360000)) + ":" + two(Math.floor(centis / 6000) % 60) + ":" +
+      two(seconds) + "." + two(centis % 100);
   }
   if (lms) {
     var learner = String(lms.LMSGetValue("cmi.core.student_name") || "");
@@ -323,7 +433,12 @@
       lms.LMSSetValue("cmi.core.lesson_status", "incomplete");
     }
     var finished = false;
-    var finish = function () { if (!finished) { finished = true; lms.LMSFinish(""); } };
+    var finish = function () {
+      if (finished) return;
+      finished = true;
+      lms.LMSSetValue("cmi.core.session_time", sessionTime());
+      lms.LMSFinish("");
+    };
     window.addEventListener("pagehide", finish);
     window.addEventListener("beforeunload", finish);
   }

@@ -75,17 +75,20 @@
     return a;
   }
 
+  /* A page's result lands on its best clause, as the clause results under it do: the words
+     found may stand thousands of pixels below the top of a policy. Enter opens it. */
   function item(page) {
     var li = document.createElement("li");
     li.className = "md-search-result__item";
-    li.appendChild(link(page.url, page.meta.title || page.url, "h1", page.excerpt, true));
-    page.sub_results.filter(function (sub) { return sub.url.indexOf("#") > 0; })
+    var clauses = page.sub_results.filter(function (sub) { return sub.url.indexOf("#") > 0; })
       .map(function (sub, at) { return { sub: sub, at: at, score: score(sub) }; })
       .sort(function (a, b) { return b.score - a.score || a.at - b.at; })
-      .map(function (ranked) { return ranked.sub; })
-      .slice(0, MAX_CLAUSES).forEach(function (sub) {
-        li.appendChild(link(sub.url, sub.title, "h2", sub.excerpt, false));
-      });
+      .map(function (ranked) { return ranked.sub; });
+    var url = clauses.length ? clauses[0].url : page.url;
+    li.appendChild(link(url, page.meta.title || page.url, "h1", page.excerpt, true));
+    clauses.slice(0, MAX_CLAUSES).forEach(function (sub) {
+      li.appendChild(link(sub.url, sub.title, "h2", sub.excerpt, false));
+    });
     return li;
   }
 
