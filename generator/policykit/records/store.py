@@ -4,6 +4,7 @@ PostgreSQL by URL; brought up to date by Alembic's migrations before anything is
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -55,7 +56,9 @@ def _engine(url: str) -> sa.Engine:
     if not url.startswith("sqlite:"):
         return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
     path = Path(url[len("sqlite:///"):])
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():  # personal data: readable by this user alone
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
     @sa.event.listens_for(engine, "connect")
