@@ -63,11 +63,16 @@ def _engine(url: str) -> sa.Engine:
 
     @sa.event.listens_for(engine, "connect")
     def _pragmas(connection, _record) -> None:  # durable on a crash, readers beside a writer
+        connection.isolation_level = None  # transactions begun below, not by the driver
         cursor = connection.cursor()
         for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON",
                        "busy_timeout=30000"):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(connection) -> None:  # take the write lock first: no upgrade that can fail
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
     return engine
 
 

@@ -1,0 +1,247 @@
+"""The records service's pages (Starlette): sign-in, my training, read and confirm, quizzes
+marked here, and the trainer's matrix. Every request is checked for its person and role, every
+form for its CSRF token; every page carries the site's Content Security Policy."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+from pathlib import Path
+
+import jinja2
+import sqlalchemy as sa
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from policykit.csp import policy_for
+from policykit.model import Project
+from policykit.quiz_document import quiz_document
+from policykit.records import signin, tables
+from policykit.records.ledger import matrix, matrix_csv, records_of
+from policykit.records.marking import open_draw, submit
+from policykit.records.signin import COOKIE, Settings
+from policykit.records.store import audit, now
+from policykit.records.training import changed_clauses, plan, retrain_questions
+
+Settings = Settings  # re-exported for the command line
+TRAINERS = ("trainer", "administrator")
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+    autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+class Refused(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def make_app(project: Project, engine: sa.Engine, settings: Settings) -> Starlette:
+    """The service as an ASGI application."""
+    pages = _Pages(project, engine, settings)
+    routes = [
+        Route("/", pages.home), Route("/sign-in", pages.sign_in, methods=["GET", "POST"]),
+        Route("/sign-in/{token}", pages.link, methods=["GET", "POST"]),
+        Route("/sign-out", pages.sign_out, methods=["POST"]),
+        Route("/training", pages.training),
+        Route("/read/{policy}", pages.read, methods=["GET", "POST"]),
+        Route("/quiz/{quiz}", pages.quiz, methods=["GET", "POST"]),
+        Route("/matrix", pages.matrix), Route("/matrix.csv", pages.matrix_csv)]
+    return Starlette(routes=routes)
+
+
+def page(name: str, status: int = 200, **values) -> HTMLResponse:
+    """A template rendered, with the security headers every response carries."""
+    html = _TEMPLATES.get_template(name).render(**values)
+    return secured(HTMLResponse(html, status_code=status), html)
+
+
+def secured(response: Response, html: str = "") -> Response:
+    response.headers["Content-Security-Policy"] = policy_for(html)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"  # a sign-in link never leaks onward
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
+def _redirect(to: str) -> Response:
+    return secured(RedirectResponse(to, status_code=303))
+
+
+class _Pages:
+    def __init__(self, project: Project, engine: sa.Engine, settings: Settings) -> None:
+        self.project, self.engine, self.settings = project, engine, settings
+
+    # -- who is asking --------------------------------------------------------------------
+    def _who(self, request: Request, roles: tuple[str, ...] = ()):
+        found = signin.session_of(self.engine, self.settings, request.cookies.get(COOKIE))
+        if found is None:
+            raise Refused(401, "")
+        if roles and found.access not in roles:
+            raise Refused(403, "This page is for trainers and administrators.")
+        return found
+
+    async def _form(self, request: Request, who) -> dict[str, list[str]]:
+        form = await request.form()
+        values: dict[str, list[str]] = {}
+        for key, value in form.multi_items():
+            if isinstance(value, str):
+                values.setdefault(key, []).append(value)
+        token = (values.get("csrf") or [""])[0]
+        if not hmac.compare_digest(token.encode(), who.csrf.encode()):
+            raise Refused(403, "This form has expired or did not come from this service: "
+                          "go back, reload the page and send it again.")
+        return values
+
+    def _refused(self, error: Refused) -> Response:
+        if error.status == 401:
+            return _redirect("/sign-in")
+        return page("refused.html", error.status, message=str(error), who=None)
+
+    # -- pages ----------------------------------------------------------------------------
+    async def home(self, request: Request) -> Response:
+        return _redirect("/training")
+
+    async def sign_in(self, request: Request) -> Response:
+        if request.method == "GET":
+            return page("sign_in.html", who=None, state="")
+        form = await request.form()
+        email = form.get("email")
+        state = signin.request_link(self.engine, self.settings,
+                                    email if isinstance(email, str) else "")
+        return page("sign_in.html", 429 if state == "limited" else 200, who=None, state=state)
+
+    async def link(self, request: Request) -> Response:
+        token = request.path_params["token"]
+        if request.method == "GET":  # mail scanners open links: only the button spends it
+            return page("link.html", who=None, token=token)
+        opened = signin.use_link(self.engine, self.settings, token)
+        if opened is None:
+            return page("refused.html", 400, who=None, message="This sign-in link has been "
+                        "used or has expired. Ask for a new one on the sign-in page.")
+        response = _redirect("/training")
+        response.set_cookie(COOKIE, opened[0], max_age=self.settings.session_minutes * 60,
+                            path="/", secure=True, httponly=True, samesite="lax")
+        return response
+
+    async def sign_out(self, request: Request) -> Response:
+        try:
+            who = self._who(request)
+            await self._form(request, who)
+        except Refused as error:
+            return self._refused(error)
+        signin.end_session(self.engine, who.token_hash)
+        response = _redirect("/sign-in")
+        response.delete_cookie(COOKIE, path="/", secure=True, httponly=True, samesite="lax")
+        return response
+
+    def _plan(self, who, on: dt.date | None = None):
+        with self.engine.connect() as connection:
+            done = records_of(connection, [who.id]).get(who.id, [])
+        return plan(self.project, who.role, who.start_date, done, on or dt.date.today())
+
+    async def training(self, request: Request) -> Response:
+        try:
+            who = self._who(request)
+        except Refused as error:
+            return self._refused(error)
+        return page("training.html", who=who, items=self._plan(who),
+                    trainer=who.access in TRAINERS, recorded=request.query_params.get("recorded"))
+
+    def _item(self, who, key: str):
+        item = next((i for i in self._plan(who) if i.key == key), None)
+        if item is None:
+            raise Refused(404, "That is not part of your training.")
+        return item
+
+    async def read(self, request: Request) -> Response:
+        try:
+            who = self._who(request)
+            item = self._item(who, f"policy:{request.path_params['policy']}")
+            if request.method == "POST":
+                form = await self._form(request, who)
+                return self._confirm(who, item, (form.get("version") or [""])[0])
+        except Refused as error:
+            return self._refused(error)
+        policy = self.project.policy(item.target)
+        changes = changed_clauses(self.project, item.target, item.since) \
+            if item.status == "retrain" and item.since else []
+        return page("read.html", who=who, item=item, version=policy.current, changes=changes)
+
+    def _confirm(self, who, item, version: str) -> Response:
+        if version != item.version:
+            raise Refused(409, f"Version {version} is no longer the current one: read "
+                          f"version {item.version} and confirm that.")
+        try:
+            with self.engine.begin() as connection:
+                exists = connection.execute(sa.select(tables.confirmations.c.id).where(
+                    tables.confirmations.c.person_id == who.id,
+                    tables.confirmations.c.policy == item.target,
+                    tables.confirmations.c.version == version)).first()
+                if exists is None:
+                    connection.execute(tables.confirmations.insert().values(
+                        person_id=who.id, policy=item.target, version=version, at=now()))
+                    audit(connection, who.email, "confirmed", who.email,
+                          f"{item.target} {version}")
+        except sa.exc.OperationalError:
+            raise Refused(503, _NOT_RECORDED) from None
+        return _redirect(f"/training?recorded={item.key}")
+
+    async def quiz(self, request: Request) -> Response:
+        try:
+            who = self._who(request)
+            item = self._item(who, f"quiz:{request.path_params['quiz']}")
+            quiz = next(q for q in self.project.quizzes if q.id == item.target)
+            doc = quiz_document(self.project, quiz)
+            if request.method == "POST":
+                form = await self._form(request, who)
+                return self._submit(who, item, doc, form)
+            only = retrain_questions(self.project, item.target, item.since) \
+                if item.status == "retrain" and item.since else None
+            ticket, asked = open_draw(self.engine, who.id, doc,
+                                      "retrain" if only else "full", only)
+        except Refused as error:
+            return self._refused(error)
+        except sa.exc.OperationalError:
+            return page("refused.html", 503, who=None, message=_NOT_RECORDED)
+        return page("quiz.html", who=who, item=item, doc=doc, ticket=ticket,
+                    questions=[doc.question(q) for q in asked], retrain=bool(only))
+
+    def _submit(self, who, item, doc, form) -> Response:
+        ticket = (form.get("ticket") or [""])[0]
+        try:
+            marked = submit(self.engine, who, ticket, item.target, doc, form)
+        except sa.exc.OperationalError:
+            raise Refused(503, _NOT_RECORDED) from None
+        if marked is None:
+            raise Refused(403, "That attempt is not yours, or not of this quiz.")
+        return page("result.html", who=who, item=item, doc=doc, marked=marked,
+                    questions=[doc.question(q) for q in marked.asked])
+
+    async def matrix(self, request: Request) -> Response:
+        try:
+            who = self._who(request, TRAINERS)
+        except Refused as error:
+            return self._refused(error)
+        role = request.query_params.get("role") or None
+        rows = matrix(self.engine, self.project, dt.date.today(), role)
+        keys = list(dict.fromkeys(i.key for r in rows for i in r.items))
+        return page("matrix.html", who=who, rows=rows, keys=keys, role=role or "",
+                    roles=[p.id for p in self.project.pathways])
+
+    async def matrix_csv(self, request: Request) -> Response:
+        try:
+            self._who(request, TRAINERS)
+        except Refused as error:
+            return self._refused(error)
+        role = request.query_params.get("role") or None
+        text = matrix_csv(matrix(self.engine, self.project, dt.date.today(), role))
+        return secured(Response(text, media_type="text/csv; charset=utf-8", headers={
+            "Content-Disposition": 'attachment; filename="training-matrix.csv"'}))
+
+
+_NOT_RECORDED = ("Not recorded: the records database cannot be written just now. Nothing you "
+                 "sent was kept; try again later, and tell the person who runs this service.")
