@@ -52,7 +52,7 @@ def make_app(project: Project, engine: sa.Engine, settings: Settings) -> Starlet
     return Starlette(routes=routes)
 
 
-def page(name: str, status: int = 200, **values) -> HTMLResponse:
+def page(name: str, status: int = 200, **values) -> Response:
     """A template rendered, with the security headers every response carries."""
     html = _TEMPLATES.get_template(name).render(**values)
     return secured(HTMLResponse(html, status_code=status), html)
@@ -167,6 +167,7 @@ class _Pages:
         except Refused as error:
             return self._refused(error)
         policy = self.project.policy(item.target)
+        assert policy is not None  # the item is of a policy kept here
         changes = changed_clauses(self.project, item.target, item.since) \
             if item.status == "retrain" and item.since else []
         return page("read.html", who=who, item=item, version=policy.current, changes=changes)

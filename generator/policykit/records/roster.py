@@ -44,7 +44,9 @@ def parse_roster(name: str, data: bytes, roles: list[str]) -> tuple[list[Person]
         return [], [f"{name}:1: the header has no column {', '.join(missing)} — the first line "
                     f"must name the columns {', '.join(COLUMNS)}"]
     reader.fieldnames = header
-    people, problems, seen = [], [], {}
+    people: list[Person] = []
+    problems: list[str] = []
+    seen: dict[str, int] = {}
     for row in reader:
         line = reader.line_num
         if len(people) + len(problems) >= MAX_ROWS:
