@@ -11,6 +11,7 @@ import re
 import time
 import urllib.parse
 
+import pytest
 from aiosmtpd.controller import Controller
 
 from conftest import lock
@@ -20,6 +21,9 @@ from policykit.quiz_document import quiz_document
 from policykit.quizzes import covering_questions
 from test_records_service import QUIZ, fresh_sign_in, right_answers
 from test_records_support import Client, Service, free_port, policykit, records_project
+
+pytestmark = pytest.mark.slow  # runs policykit and its service in subprocesses
+
 
 
 def approve_2024(root) -> None:

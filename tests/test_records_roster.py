@@ -15,6 +15,9 @@ from test_records_support import postgres_server, policykit, records_project
 
 DB = ".policykit/records.sqlite3"
 
+pytestmark = pytest.mark.slow  # runs policykit and its service in subprocesses
+
+
 
 @pytest.fixture(scope="module")
 def postgres():

@@ -20,6 +20,9 @@ from test_records_support import ROSTER, Client, Service, policykit, records_pro
 DB = ".policykit/records.sqlite3"
 QUIZ = "/quiz/social-media-induction"
 
+pytestmark = pytest.mark.slow  # runs policykit and its service in subprocesses
+
+
 
 @pytest.fixture(scope="module")
 def running(tmp_path_factory):
