@@ -275,3 +275,34 @@ def test_sigkill_during_submissions_loses_no_acknowledged_attempt(tmp_path):
     stored = {r[0]: r[1:] for r in rows(root, "select ticket, score, passed from attempts")}
     assert set(acknowledged) <= set(stored)
     assert all(v == (100, 1) for v in stored.values())  # none half-written
+
+
+def test_on_postgresql_the_service_records_once_and_keeps_what_it_acknowledged(tmp_path, doc):
+    from test_records_support import postgres_server
+    import sqlalchemy as sa
+
+    with postgres_server() as url:
+        root = records_project(tmp_path, db=url)
+        with Service(root, db=url) as service:
+            client = fresh_sign_in(service, "bob@school.org")
+            assert client.post("/read/social-media", {"version": "2023.1",
+                                                      "csrf": client.csrf()})[0].status == 303
+            _, text = client.get(QUIZ)
+            form = right_answers(doc, text)
+            with concurrent.futures.ThreadPoolExecutor(4) as pool:
+                results = list(pool.map(lambda _: client.post(QUIZ, form)[1], range(4)))
+            assert all("Recorded: 100% — passed." in r for r in results)
+            staff = fresh_sign_in(service, "cat@school.org")
+            assert staff.get("/matrix")[0].status == 403
+            service.stop(kill=True)
+        engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+        with engine.connect() as connection:
+            assert connection.execute(sa.text(
+                "select count(*) from attempts where ticket = :t"), {"t": form["ticket"]}
+            ).scalar_one() == 1
+            assert connection.execute(sa.text(
+                "select policy, version from confirmations")).all() == [("social-media", "2023.1")]
+        engine.dispose()
+        export = policykit(root, "records", "export", "--db", url).stdout
+        assert "bob@school.org,Bob Learner,support-staff,quiz:social-media-induction,2023.1," \
+               "done,100," in export
