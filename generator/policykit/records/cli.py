@@ -33,6 +33,20 @@ def register(commands: argparse._SubParsersAction) -> None:
     export.add_argument("--on", metavar="YYYY-MM-DD", help="status on this date (default today)")
     _db(export)
     export.set_defaults(run=_export)
+    access = verbs.add_parser("subject-access", help="everything held about one person, as JSON")
+    access.add_argument("email")
+    _db(access)
+    access.set_defaults(run=_subject_access)
+    erase = verbs.add_parser("erase", help="delete everything held about one person")
+    erase.add_argument("email")
+    erase.add_argument("--yes", action="store_true", help="erase: it cannot be undone")
+    _db(erase)
+    erase.set_defaults(run=_erase)
+    backup = verbs.add_parser("backup", help="a consistent copy of the database (a new SQLite "
+                              "file), safe while the service runs")
+    backup.add_argument("target", help="the new file, e.g. records-2026-09-01.sqlite3")
+    _db(backup)
+    backup.set_defaults(run=_backup)
     serve = verbs.add_parser("serve", help="run the records service (127.0.0.1:8100)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=8100, help="port (default 8100)")
@@ -115,6 +129,50 @@ def _export(root: Path, args: argparse.Namespace) -> int:
     except StoreError as error:
         return _error(str(error))
     sys.stdout.write(text)
+    return OK
+
+
+def _subject_access(root: Path, args: argparse.Namespace) -> int:
+    from policykit.records.admin import subject_access, subject_access_json
+    from policykit.records.store import StoreError
+    try:
+        held = subject_access(_open(root, args), args.email)
+    except StoreError as error:
+        return _error(str(error))
+    if held is None:
+        return _error(f"{args.email}: nobody with that email is held — check the address")
+    sys.stdout.write(subject_access_json(held))
+    return OK
+
+
+def _erase(root: Path, args: argparse.Namespace) -> int:
+    from policykit.records.admin import erase
+    from policykit.records.store import StoreError
+    if not args.yes:
+        _say(f"policykit: error: erasing {args.email} cannot be undone — run it again with "
+             "--yes (export it first with policykit records subject-access)", sys.stderr)
+        return USAGE
+    try:
+        found = erase(_open(root, args), args.email, "command line")
+    except StoreError as error:
+        return _error(str(error))
+    if not found:
+        return _error(f"{args.email}: nobody with that email is held — check the address")
+    _say(f"erased everything held about {args.email}")
+    return OK
+
+
+def _backup(root: Path, args: argparse.Namespace) -> int:
+    from policykit.records.admin import backup
+    from policykit.records.store import StoreError
+    target = Path(args.target).resolve()
+    if target.exists():
+        return _error(f"{args.target} exists — name a new file (a backup never overwrites)")
+    try:
+        counts = backup(_open(root, args), target)
+    except StoreError as error:
+        return _error(str(error))
+    _say(f"backed up to {args.target}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
     return OK
 
 
