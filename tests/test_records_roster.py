@@ -8,6 +8,7 @@ import csv
 import io
 import os
 import sqlite3
+import subprocess
 
 import pytest
 
@@ -128,3 +129,19 @@ def test_a_database_it_cannot_open_is_a_clear_error(tmp_path):
     assert "Traceback" not in result.stderr
     result = policykit(root, "records", "export", "--db", "mysql://x/y")
     assert result.returncode == 1 and "not a database address" in result.stderr
+
+
+def test_a_new_project_keeps_the_records_database_out_of_git_and_docker(tmp_path):
+    target = tmp_path / "school"
+    made = policykit(tmp_path, "init", str(target), "--name", "St Mary's")
+    assert made.returncode == 0, made.stderr
+    subprocess.run(["git", "init", "-q", str(target)], check=True)
+    (target / "roster.csv").write_text("email,name,role,start_date\n", "utf-8")
+    result = policykit(target, "records", "staff", "import", "roster.csv")
+    assert result.returncode == 0, result.stderr
+    assert (target / DB).is_file()
+    ignored = subprocess.run(["git", "-C", str(target), "status", "--porcelain",
+                              "--untracked-files=all"], capture_output=True, text=True).stdout
+    assert ".policykit/schemas/" in ignored  # the editor schemas stay in git
+    assert "records.sqlite3" not in ignored
+    assert "/.policykit/records.sqlite3*" in (target / ".dockerignore").read_text("utf-8")
