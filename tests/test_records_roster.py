@@ -145,3 +145,14 @@ def test_a_new_project_keeps_the_records_database_out_of_git_and_docker(tmp_path
     assert ".policykit/schemas/" in ignored  # the editor schemas stay in git
     assert "records.sqlite3" not in ignored
     assert "/.policykit/records.sqlite3*" in (target / ".dockerignore").read_text("utf-8")
+
+
+def test_without_the_records_extra_the_command_says_what_to_install(tmp_path):
+    root = records_project(tmp_path)
+    code = ("import sys; sys.modules['sqlalchemy'] = None; from policykit.cli import main; "
+            "sys.exit(main(['records', 'export']))")
+    import sys
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "needs sqlalchemy" in result.stderr and "policykit-sites[records]" in result.stderr

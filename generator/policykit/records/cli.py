@@ -27,26 +27,26 @@ def register(commands: argparse._SubParsersAction) -> None:
                               "name, role, start_date); those not on it are marked as leavers")
     roster.add_argument("roster", help="the roster CSV file")
     _db(roster)
-    roster.set_defaults(run=_import)
+    roster.set_defaults(run=_with_extra(_import))
     export = verbs.add_parser("export", help="the training matrix: one row per person and item")
     export.add_argument("--format", choices=("csv",), default="csv")
     export.add_argument("--on", metavar="YYYY-MM-DD", help="status on this date (default today)")
     _db(export)
-    export.set_defaults(run=_export)
+    export.set_defaults(run=_with_extra(_export))
     access = verbs.add_parser("subject-access", help="everything held about one person, as JSON")
     access.add_argument("email")
     _db(access)
-    access.set_defaults(run=_subject_access)
+    access.set_defaults(run=_with_extra(_subject_access))
     erase = verbs.add_parser("erase", help="delete everything held about one person")
     erase.add_argument("email")
     erase.add_argument("--yes", action="store_true", help="erase: it cannot be undone")
     _db(erase)
-    erase.set_defaults(run=_erase)
+    erase.set_defaults(run=_with_extra(_erase))
     backup = verbs.add_parser("backup", help="a consistent copy of the database (a new SQLite "
                               "file), safe while the service runs")
     backup.add_argument("target", help="the new file, e.g. records-2026-09-01.sqlite3")
     _db(backup)
-    backup.set_defaults(run=_backup)
+    backup.set_defaults(run=_with_extra(_backup))
     serve = verbs.add_parser("serve", help="run the records service (127.0.0.1:8100)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=8100, help="port (default 8100)")
@@ -55,7 +55,20 @@ def register(commands: argparse._SubParsersAction) -> None:
     serve.add_argument("--print-sign-in-links", action="store_true",
                        help="print sign-in links here instead of mailing them (loopback only)")
     _db(serve)
-    serve.set_defaults(run=_serve)
+    serve.set_defaults(run=_with_extra(_serve))
+
+
+def _with_extra(run):
+    """run, or a clear message when the records extra is not installed."""
+    def checked(root: Path, args: argparse.Namespace) -> int:
+        try:
+            import alembic, sqlalchemy, starlette, uvicorn  # noqa: F401, E401
+        except ImportError as error:
+            return _error(f"the records service needs {error.name}, which is not installed — "
+                          "install policykit with its records extra: "
+                          "pip install 'policykit-sites[records]'")
+        return run(root, args)
+    return checked
 
 
 def _db(parser: argparse.ArgumentParser) -> None:
