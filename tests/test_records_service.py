@@ -306,3 +306,18 @@ def test_on_postgresql_the_service_records_once_and_keeps_what_it_acknowledged(t
         export = policykit(root, "records", "export", "--db", url).stdout
         assert "bob@school.org,Bob Learner,support-staff,quiz:social-media-induction,2023.1," \
                "done,100," in export
+
+
+def test_a_trainer_sees_a_persons_history_and_a_learner_cannot_open_anothers(running, doc):
+    root, service = running
+    (cat_id,) = rows(root, "select id from staff where email = 'cat@school.org'")[0]
+    bob = signed_in(service, "bob@school.org")
+    assert bob.get(f"/person/{cat_id}")[0].status == 403
+    trainer = signed_in(service, "ann@school.org")
+    response, text = trainer.get(f"/person/{cat_id}")
+    assert response.status == 200 and "Cat Learner" in text
+    attempts = rows(root, "select count(*) from attempts where person_id = ?", cat_id)[0][0]
+    confirmed = rows(root, "select count(*) from confirmations where person_id = ?", cat_id)[0][0]
+    history = text.split('class="pk-history"')[1]
+    assert history.count("<tr><td>") == attempts + confirmed
+    assert trainer.get("/person/99999")[0].status == 404

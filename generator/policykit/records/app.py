@@ -48,7 +48,8 @@ def make_app(project: Project, engine: sa.Engine, settings: Settings) -> Starlet
         Route("/training", pages.training),
         Route("/read/{policy}", pages.read, methods=["GET", "POST"]),
         Route("/quiz/{quiz}", pages.quiz, methods=["GET", "POST"]),
-        Route("/matrix", pages.matrix), Route("/matrix.csv", pages.matrix_csv)]
+        Route("/matrix", pages.matrix), Route("/matrix.csv", pages.matrix_csv),
+        Route("/person/{person:int}", pages.person)]
     return Starlette(routes=routes)
 
 
@@ -232,6 +233,21 @@ class _Pages:
         keys = list(dict.fromkeys(i.key for r in rows for i in r.items))
         return page("matrix.html", who=who, rows=rows, keys=keys, role=role or "",
                     roles=[p.id for p in self.project.pathways])
+
+    async def person(self, request: Request) -> Response:
+        try:
+            who = self._who(request, TRAINERS)
+        except Refused as error:
+            return self._refused(error)
+        with self.engine.connect() as connection:
+            person = connection.execute(sa.select(tables.staff).where(
+                tables.staff.c.id == request.path_params["person"])).first()
+            if person is None:
+                return page("refused.html", 404, who=who, message="Nobody with that number.")
+            done = records_of(connection, [person.id]).get(person.id, [])
+        items = plan(self.project, person.role, person.start_date, done, dt.date.today())
+        return page("person.html", who=who, person=person, items=items,
+                    history=sorted(done, key=lambda d: d.at, reverse=True))
 
     async def matrix_csv(self, request: Request) -> Response:
         try:
