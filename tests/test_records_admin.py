@@ -106,3 +106,22 @@ def test_a_backup_while_the_service_writes_is_consistent_and_never_overwrites(wo
     again = policykit(root, "records", "backup", "copy.sqlite3")
     assert again.returncode == 1 and "never overwrites" in again.stderr
     assert count(copy, "select count(*) from attempts") == attempts
+
+
+def test_retention_erases_only_leavers_past_the_period(tmp_path):
+    root = records_project(tmp_path)
+    (root / "less.csv").write_text("email,name,role,start_date\n"
+                                   "ann@school.org,Ann Trainer,teaching-staff,2026-01-05\n",
+                                   "utf-8")
+    assert policykit(root, "records", "staff", "import", "less.csv").returncode == 0
+    with sqlite3.connect(root / DB) as db:
+        db.execute("update staff set left_on = '2020-01-31' where email = 'bob@school.org'")
+    listed = policykit(root, "records", "retention", "--keep-days", "365")
+    assert listed.returncode == 0 and "would erase bob@school.org" in listed.stdout
+    assert "cat@school.org" not in listed.stdout
+    assert count(root / DB, "select count(*) from staff") == 3
+    done = policykit(root, "records", "retention", "--keep-days", "365", "--yes")
+    assert done.returncode == 0 and "erased bob@school.org" in done.stdout
+    with sqlite3.connect(root / DB) as db:
+        assert sorted(r[0] for r in db.execute("select email from staff")) == [
+            "ann@school.org", "cat@school.org"]

@@ -94,3 +94,11 @@ def backup(engine: sa.Engine, target: Path) -> dict[str, int]:
     finally:
         copy.dispose()
     return counts
+
+
+def leavers_past(engine: sa.Engine, on: dt.date, keep_days: int) -> list[str]:
+    """The emails of leavers who left more than keep_days before on, by email."""
+    cutoff = on - dt.timedelta(days=keep_days)
+    with engine.connect() as connection:
+        return list(connection.execute(sa.select(tables.staff.c.email).where(
+            tables.staff.c.left_on < cutoff).order_by(tables.staff.c.email)).scalars())

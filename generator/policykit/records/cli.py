@@ -42,6 +42,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     erase.add_argument("--yes", action="store_true", help="erase: it cannot be undone")
     _db(erase)
     erase.set_defaults(run=_with_extra(_erase))
+    retention = verbs.add_parser("retention", help="erase leavers who left longer ago than the "
+                                 "retention period (lists them first; --yes erases)")
+    retention.add_argument("--keep-days", type=int, required=True, metavar="N",
+                           help="keep a leaver's records this many days after left_on")
+    retention.add_argument("--yes", action="store_true", help="erase them: it cannot be undone")
+    _db(retention)
+    retention.set_defaults(run=_with_extra(_retention))
     backup = verbs.add_parser("backup", help="a consistent copy of the database (a new SQLite "
                               "file), safe while the service runs")
     backup.add_argument("target", help="the new file, e.g. records-2026-09-01.sqlite3")
@@ -172,6 +179,28 @@ def _erase(root: Path, args: argparse.Namespace) -> int:
     if not found:
         return _error(f"{args.email}: nobody with that email is held — check the address")
     _say(f"erased everything held about {args.email}")
+    return OK
+
+
+def _retention(root: Path, args: argparse.Namespace) -> int:
+    from policykit.records.admin import erase, leavers_past
+    from policykit.records.store import StoreError
+    if args.keep_days < 0:
+        _say("policykit: error: --keep-days must be 0 or more", sys.stderr)
+        return USAGE
+    try:
+        engine = _open(root, args)
+        due = leavers_past(engine, dt.date.today(), args.keep_days)
+        for email in due:
+            if args.yes:
+                erase(engine, email, "retention")
+            _say(f"{'erased' if args.yes else 'would erase'} {email}")
+    except StoreError as error:
+        return _error(str(error))
+    if due and not args.yes:
+        _say(f"{len(due)} leaver(s) past the retention period: run it again with --yes to erase")
+    elif not due:
+        _say("no leaver is past the retention period")
     return OK
 
 
