@@ -25,7 +25,6 @@ from policykit.records.signin import COOKIE, Settings
 from policykit.records.store import audit, now
 from policykit.records.training import changed_clauses, plan, retrain_questions
 
-Settings = Settings  # re-exported for the command line
 TRAINERS = ("trainer", "administrator")
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "templates"),

@@ -249,7 +249,8 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
         engine = _open(root, args)
     except StoreError as error:
         return _error(str(error))
-    from policykit.records.app import Settings, make_app
+    from policykit.records.app import make_app
+    from policykit.records.signin import Settings
     host = f"[{args.host}]" if ":" in args.host else args.host
     settings = Settings(secret=secret or secrets.token_urlsafe(48),
                         url=(args.url or f"http://{host}:{args.port}").rstrip("/"),
