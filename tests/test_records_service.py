@@ -87,7 +87,7 @@ def test_a_sign_in_link_works_once_and_sets_a_safe_cookie(running):
     response, text = client.get("/training")
     assert response.status == 200 and "Bob Learner" in text
     assert response.getheader("content-security-policy") == policy_for(text)
-    assert response.getheader("referrer-policy") == "no-referrer"
+    assert response.getheader("referrer-policy") == "same-origin"
     replay = Client(service.url)
     response, text = replay.post(link, {})
     assert response.status == 400 and "used or has expired" in text
@@ -321,3 +321,21 @@ def test_a_trainer_sees_a_persons_history_and_a_learner_cannot_open_anothers(run
     history = text.split('class="pk-history"')[1]
     assert history.count("<tr><td>") == attempts + confirmed
     assert trainer.get("/person/99999")[0].status == 404
+
+
+def test_a_form_sent_from_another_site_is_refused_and_spends_no_link(running):
+    root, service = running
+    evil = {"Origin": "http://evil.example"}
+    client = Client(service.url)
+    client.post("/sign-in", {"email": "eve@school.org"})
+    link = service.link_for("eve@school.org").removeprefix(service.url)
+    response, _ = client.request("POST", link, {}, evil)
+    assert response.status == 403 and client.cookies == {}
+    response, _ = client.request("POST", link, {}, {"Origin": service.url})
+    assert response.status == 303  # the link was not spent by the refused request
+    before = rows(root, "select count(*) from confirmations")
+    response, _ = client.request("POST", "/read/social-media",
+                                 {"version": "2023.1", "csrf": client.csrf()}, evil)
+    assert response.status == 403
+    assert rows(root, "select count(*) from confirmations") == before
+    assert client.request("POST", "/sign-in", {"email": "eve@school.org"}, evil)[0].status == 403

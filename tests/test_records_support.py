@@ -126,9 +126,11 @@ class Client:
         self.host, self.port = parsed.hostname, parsed.port
         self.cookies: dict[str, str] = {}
 
-    def request(self, method: str, path: str, form: dict | list | None = None):
+    def request(self, method: str, path: str, form: dict | list | None = None,
+                headers: dict | None = None):
         body = urllib.parse.urlencode(form, doseq=True) if form is not None else None
-        headers = {"Content-Type": "application/x-www-form-urlencoded"} if body else {}
+        headers = {**({"Content-Type": "application/x-www-form-urlencoded"} if body else {}),
+                   **(headers or {})}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         connection = http.client.HTTPConnection(self.host, self.port, timeout=60)

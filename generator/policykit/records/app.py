@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jinja2
 import sqlalchemy as sa
@@ -61,7 +62,7 @@ def page(name: str, status: int = 200, **values) -> Response:
 def secured(response: Response, html: str = "") -> Response:
     response.headers["Content-Security-Policy"] = policy_for(html)
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"  # a sign-in link never leaks onward
+    response.headers["Referrer-Policy"] = "same-origin"  # a sign-in link never leaks to another site
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Frame-Options"] = "DENY"
     return response
@@ -84,7 +85,15 @@ class _Pages:
             raise Refused(403, "This page is for trainers and administrators.")
         return found
 
+    def _same_origin(self, request: Request) -> None:
+        """Refuse a form another site's page sent (a browser names the page's origin)."""
+        origin = request.headers.get("origin")
+        own = "{0.scheme}://{0.netloc}".format(urlsplit(self.settings.url))
+        if origin is not None and origin != own:
+            raise Refused(403, "This form did not come from this service.")
+
     async def _form(self, request: Request, who) -> dict[str, list[str]]:
+        self._same_origin(request)
         form = await request.form()
         values: dict[str, list[str]] = {}
         for key, value in form.multi_items():
@@ -108,6 +117,10 @@ class _Pages:
     async def sign_in(self, request: Request) -> Response:
         if request.method == "GET":
             return page("sign_in.html", who=None, state="")
+        try:
+            self._same_origin(request)
+        except Refused as error:
+            return self._refused(error)
         form = await request.form()
         email = form.get("email")
         state = signin.request_link(self.engine, self.settings,
@@ -118,6 +131,10 @@ class _Pages:
         token = request.path_params["token"]
         if request.method == "GET":  # mail scanners open links: only the button spends it
             return page("link.html", who=None, token=token)
+        try:  # another site must not sign a visitor in as someone else
+            self._same_origin(request)
+        except Refused as error:
+            return self._refused(error)
         opened = signin.use_link(self.engine, self.settings, token)
         if opened is None:
             return page("refused.html", 400, who=None, message="This sign-in link has been "
