@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import jinja2
 import sqlalchemy as sa
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -43,6 +44,8 @@ def make_app(project: Project, engine: sa.Engine, settings: Settings) -> Starlet
     pages = _Pages(project, engine, settings)
     routes = [
         Route("/", pages.home), Route("/sign-in", pages.sign_in, methods=["GET", "POST"]),
+        Route("/sign-in/oidc", pages.oidc_start),
+        Route("/sign-in/oidc/callback", pages.oidc_callback),
         Route("/sign-in/{token}", pages.link, methods=["GET", "POST"]),
         Route("/sign-out", pages.sign_out, methods=["POST"]),
         Route("/training", pages.training),
@@ -115,8 +118,9 @@ class _Pages:
         return _redirect("/training")
 
     async def sign_in(self, request: Request) -> Response:
+        oidc = self.settings.oidc is not None
         if request.method == "GET":
-            return page("sign_in.html", who=None, state="")
+            return page("sign_in.html", who=None, state="", oidc=oidc)
         try:
             self._same_origin(request)
         except Refused as error:
@@ -125,7 +129,8 @@ class _Pages:
         email = form.get("email")
         state = signin.request_link(self.engine, self.settings,
                                     email if isinstance(email, str) else "")
-        return page("sign_in.html", 429 if state == "limited" else 200, who=None, state=state)
+        return page("sign_in.html", 429 if state == "limited" else 200, who=None, state=state,
+                    oidc=oidc)
 
     async def link(self, request: Request) -> Response:
         token = request.path_params["token"]
@@ -139,9 +144,55 @@ class _Pages:
         if opened is None:
             return page("refused.html", 400, who=None, message="This sign-in link has been "
                         "used or has expired. Ask for a new one on the sign-in page.")
+        return self._signed_in(opened[0])
+
+    def _signed_in(self, cookie: str) -> Response:
         response = _redirect("/training")
-        response.set_cookie(COOKIE, opened[0], max_age=self.settings.session_minutes * 60,
+        response.set_cookie(COOKIE, cookie, max_age=self.settings.session_minutes * 60,
                             path="/", secure=True, httponly=True, samesite="lax")
+        return response
+
+    def _callback_uri(self) -> str:
+        return self.settings.url + "/sign-in/oidc/callback"
+
+    async def oidc_start(self, request: Request) -> Response:
+        from policykit.records import oidc
+        if self.settings.oidc is None:
+            return page("refused.html", 404, who=None, message="Sign-in by your school "
+                        "account is not set up here: ask for a sign-in link by email.")
+        try:
+            url, kept = await run_in_threadpool(oidc.start, self.settings.oidc,
+                                                self._callback_uri())
+        except Exception as error:  # the provider cannot be reached or answers nonsense
+            return page("refused.html", 502, who=None, message="Your school's sign-in "
+                        f"service did not answer ({type(error).__name__}). Try again later, "
+                        "or ask for a sign-in link by email.")
+        response = secured(RedirectResponse(url, status_code=303))
+        response.set_cookie(oidc.COOKIE, oidc.pack_state(self.settings.secret, kept),
+                            max_age=oidc.STATE_SECONDS, path="/sign-in/oidc", secure=True,
+                            httponly=True, samesite="lax")
+        return response
+
+    async def oidc_callback(self, request: Request) -> Response:
+        from policykit.records import oidc
+        if self.settings.oidc is None:
+            return page("refused.html", 404, who=None, message="Not set up here.")
+        query = request.query_params
+        try:
+            kept = oidc.unpack_state(self.settings.secret, request.cookies.get(oidc.COOKIE))
+            email = await run_in_threadpool(
+                oidc.finish, self.settings.oidc, self._callback_uri(), kept,
+                query.get("state", ""), query.get("code", ""))
+        except (oidc.SignInFailed, ValueError) as error:
+            return page("refused.html", 400, who=None, message=f"Not signed in: {error}.")
+        opened = signin.sign_in_email(self.engine, self.settings, email,
+                                      "signed in (OpenID Connect)")
+        if opened is None:
+            return page("refused.html", 403, who=None, message=f"{email} is not on the staff "
+                        "roster here. Ask the person who keeps the training records.")
+        response = self._signed_in(opened[0])
+        response.delete_cookie(oidc.COOKIE, path="/sign-in/oidc", secure=True, httponly=True,
+                               samesite="lax")
         return response
 
     async def sign_out(self, request: Request) -> Response:

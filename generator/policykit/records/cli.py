@@ -14,6 +14,7 @@ from policykit.errors import errors, safe_for_terminal
 
 OK, PROBLEMS, USAGE = 0, 1, 2
 SECRET_VARIABLE = "POLICYKIT_RECORDS_SECRET_KEY"
+OIDC_SECRET_VARIABLE = "POLICYKIT_RECORDS_OIDC_CLIENT_SECRET"
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -59,6 +60,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     serve.add_argument("--port", type=int, default=8100, help="port (default 8100)")
     serve.add_argument("--url", help="the address staff open, as in the sign-in links "
                        "(default http://HOST:PORT)")
+    serve.add_argument("--oidc-issuer", metavar="URL", help="sign in by OpenID Connect with "
+                       "this provider (e.g. https://login.microsoftonline.com/TENANT/v2.0); "
+                       f"the client secret from {OIDC_SECRET_VARIABLE}")
+    serve.add_argument("--oidc-client-id", metavar="ID", help="this service's client id there")
     serve.add_argument("--print-sign-in-links", action="store_true",
                        help="print sign-in links here instead of mailing them (loopback only)")
     _db(serve)
@@ -242,6 +247,11 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
              "print(secrets.token_urlsafe(48))'), or try it locally with --print-sign-in-links",
              sys.stderr)
         return USAGE
+    if bool(args.oidc_issuer) != bool(args.oidc_client_id) or (
+            args.oidc_issuer and not os.environ.get(OIDC_SECRET_VARIABLE)):
+        _say("policykit: error: OpenID Connect needs --oidc-issuer, --oidc-client-id and the "
+             f"client secret in {OIDC_SECRET_VARIABLE}", sys.stderr)
+        return USAGE
     project = _project(root)
     if project is None:
         return PROBLEMS
@@ -249,12 +259,17 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
         engine = _open(root, args)
     except StoreError as error:
         return _error(str(error))
+    provider = None
+    if args.oidc_issuer:
+        from policykit.records.oidc import Provider
+        provider = Provider(args.oidc_issuer, args.oidc_client_id,
+                            os.environ[OIDC_SECRET_VARIABLE])
     from policykit.records.app import make_app
     from policykit.records.signin import Settings
     host = f"[{args.host}]" if ":" in args.host else args.host
     settings = Settings(secret=secret or secrets.token_urlsafe(48),
                         url=(args.url or f"http://{host}:{args.port}").rstrip("/"),
-                        print_links=args.print_sign_in_links)
+                        print_links=args.print_sign_in_links, oidc=provider)
     import uvicorn
     _say(f"records service on http://{host}:{args.port}/ (Ctrl+C stops it)")
     uvicorn.run(make_app(project, engine, settings), host=args.host, port=args.port,

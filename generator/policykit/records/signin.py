@@ -11,6 +11,7 @@ import secrets
 import smtplib
 import sys
 from dataclasses import dataclass
+from typing import Any
 from email.message import EmailMessage
 
 import sqlalchemy as sa
@@ -30,6 +31,7 @@ class Settings:
     session_minutes: int = 480
     link_minutes: int = 15
     requests_per_window: int = 5  # sign-in requests for one address per link_minutes
+    oidc: Any = None  # an oidc.Provider when sign-in by OpenID Connect is set up
 
 
 def keyed(settings: Settings, token: str) -> str:
@@ -102,13 +104,29 @@ def use_link(engine: sa.Engine, settings: Settings, token: str) -> tuple[str, st
             return None
         person = connection.execute(sa.select(tables.staff).where(
             tables.staff.c.id == spent.person_id, tables.staff.c.left_on.is_(None))).first()
-        if person is None:
-            return None
-        cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-        connection.execute(tables.sessions.insert().values(
-            token_hash=keyed(settings, cookie), person_id=person.id, csrf=csrf,
-            expires_at=at + dt.timedelta(minutes=settings.session_minutes)))
-        audit(connection, person.email, "signed in", person.email)
+        return _open_session(connection, settings, person, "signed in")
+
+
+def sign_in_email(engine: sa.Engine, settings: Settings, email: str, how: str
+                  ) -> tuple[str, str] | None:
+    """A new session for the current member of staff with this email (an identity provider
+    vouched for it), or None when nobody on the roster has it."""
+    with engine.begin() as connection:
+        person = connection.execute(sa.select(tables.staff).where(
+            tables.staff.c.email == email.strip().lower(),
+            tables.staff.c.left_on.is_(None))).first()
+        return _open_session(connection, settings, person, how)
+
+
+def _open_session(connection: sa.Connection, settings: Settings, person, how: str
+                  ) -> tuple[str, str] | None:
+    if person is None:
+        return None
+    cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    connection.execute(tables.sessions.insert().values(
+        token_hash=keyed(settings, cookie), person_id=person.id, csrf=csrf,
+        expires_at=now() + dt.timedelta(minutes=settings.session_minutes)))
+    audit(connection, person.email, how, person.email)
     return cookie, csrf
 
 
