@@ -53,7 +53,17 @@ def make_app(project: Project, engine: sa.Engine, settings: Settings) -> Starlet
         Route("/quiz/{quiz}", pages.quiz, methods=["GET", "POST"]),
         Route("/matrix", pages.matrix), Route("/matrix.csv", pages.matrix_csv),
         Route("/person/{person:int}", pages.person)]
-    return Starlette(routes=routes)
+    return Starlette(routes=[Route(r.path, _threaded(r.endpoint), methods=r.methods)
+                             for r in routes])
+
+
+def _threaded(handler):
+    """The handler run in a worker thread (it waits on the database and the identity
+    provider, never holding up the event loop), the form read first."""
+    async def endpoint(request: Request) -> Response:
+        request.state.form = await request.form() if request.method == "POST" else None
+        return await run_in_threadpool(handler, request)
+    return endpoint
 
 
 def page(name: str, status: int = 200, **values) -> Response:
@@ -95,9 +105,9 @@ class _Pages:
         if origin is not None and origin != own:
             raise Refused(403, "This form did not come from this service.")
 
-    async def _form(self, request: Request, who) -> dict[str, list[str]]:
+    def _form(self, request: Request, who) -> dict[str, list[str]]:
         self._same_origin(request)
-        form = await request.form()
+        form = request.state.form
         values: dict[str, list[str]] = {}
         for key, value in form.multi_items():
             if isinstance(value, str):
@@ -114,10 +124,10 @@ class _Pages:
         return page("refused.html", error.status, message=str(error), who=None)
 
     # -- pages ----------------------------------------------------------------------------
-    async def home(self, request: Request) -> Response:
+    def home(self, request: Request) -> Response:
         return _redirect("/training")
 
-    async def sign_in(self, request: Request) -> Response:
+    def sign_in(self, request: Request) -> Response:
         oidc = self.settings.oidc is not None
         if request.method == "GET":
             return page("sign_in.html", who=None, state="", oidc=oidc)
@@ -125,14 +135,14 @@ class _Pages:
             self._same_origin(request)
         except Refused as error:
             return self._refused(error)
-        form = await request.form()
+        form = request.state.form
         email = form.get("email")
         state = signin.request_link(self.engine, self.settings,
                                     email if isinstance(email, str) else "")
         return page("sign_in.html", 429 if state == "limited" else 200, who=None, state=state,
                     oidc=oidc)
 
-    async def link(self, request: Request) -> Response:
+    def link(self, request: Request) -> Response:
         token = request.path_params["token"]
         if request.method == "GET":  # mail scanners open links: only the button spends it
             return page("link.html", who=None, token=token)
@@ -155,13 +165,13 @@ class _Pages:
     def _callback_uri(self) -> str:
         return self.settings.url + "/sign-in/oidc/callback"
 
-    async def oidc_start(self, request: Request) -> Response:
+    def oidc_start(self, request: Request) -> Response:
         from policykit.records import oidc
         if self.settings.oidc is None:
             return page("refused.html", 404, who=None, message="Sign-in by your school "
                         "account is not set up here: ask for a sign-in link by email.")
         try:
-            url, kept = await run_in_threadpool(oidc.start, self.settings.oidc,
+            url, kept = oidc.start(self.settings.oidc,
                                                 self._callback_uri())
         except Exception as error:  # the provider cannot be reached or answers nonsense
             return page("refused.html", 502, who=None, message="Your school's sign-in "
@@ -173,15 +183,15 @@ class _Pages:
                             httponly=True, samesite="lax")
         return response
 
-    async def oidc_callback(self, request: Request) -> Response:
+    def oidc_callback(self, request: Request) -> Response:
         from policykit.records import oidc
         if self.settings.oidc is None:
             return page("refused.html", 404, who=None, message="Not set up here.")
         query = request.query_params
         try:
             kept = oidc.unpack_state(self.settings.secret, request.cookies.get(oidc.COOKIE))
-            email = await run_in_threadpool(
-                oidc.finish, self.settings.oidc, self._callback_uri(), kept,
+            email = oidc.finish(
+                self.settings.oidc, self._callback_uri(), kept,
                 query.get("state", ""), query.get("code", ""))
         except (oidc.SignInFailed, ValueError) as error:
             return page("refused.html", 400, who=None, message=f"Not signed in: {error}.")
@@ -195,10 +205,10 @@ class _Pages:
                                samesite="lax")
         return response
 
-    async def sign_out(self, request: Request) -> Response:
+    def sign_out(self, request: Request) -> Response:
         try:
             who = self._who(request)
-            await self._form(request, who)
+            self._form(request, who)
         except Refused as error:
             return self._refused(error)
         signin.end_session(self.engine, who.token_hash)
@@ -211,7 +221,7 @@ class _Pages:
             done = records_of(connection, [who.id]).get(who.id, [])
         return plan(self.project, who.role, who.start_date, done, on or dt.date.today())
 
-    async def training(self, request: Request) -> Response:
+    def training(self, request: Request) -> Response:
         try:
             who = self._who(request)
         except Refused as error:
@@ -225,12 +235,12 @@ class _Pages:
             raise Refused(404, "That is not part of your training.")
         return item
 
-    async def read(self, request: Request) -> Response:
+    def read(self, request: Request) -> Response:
         try:
             who = self._who(request)
             item = self._item(who, f"policy:{request.path_params['policy']}")
             if request.method == "POST":
-                form = await self._form(request, who)
+                form = self._form(request, who)
                 return self._confirm(who, item, (form.get("version") or [""])[0])
         except Refused as error:
             return self._refused(error)
@@ -259,14 +269,14 @@ class _Pages:
             raise Refused(503, _NOT_RECORDED) from None
         return _redirect(f"/training?recorded={item.key}")
 
-    async def quiz(self, request: Request) -> Response:
+    def quiz(self, request: Request) -> Response:
         try:
             who = self._who(request)
             item = self._item(who, f"quiz:{request.path_params['quiz']}")
             quiz = next(q for q in self.project.quizzes if q.id == item.target)
             doc = quiz_document(self.project, quiz)
             if request.method == "POST":
-                form = await self._form(request, who)
+                form = self._form(request, who)
                 return self._submit(who, item, doc, form)
             only = retrain_questions(self.project, item.target, item.since) \
                 if item.status == "retrain" and item.since else None
@@ -290,7 +300,7 @@ class _Pages:
         return page("result.html", who=who, item=item, doc=doc, marked=marked,
                     questions=[doc.question(q) for q in marked.asked])
 
-    async def matrix(self, request: Request) -> Response:
+    def matrix(self, request: Request) -> Response:
         try:
             who = self._who(request, TRAINERS)
         except Refused as error:
@@ -301,7 +311,7 @@ class _Pages:
         return page("matrix.html", who=who, rows=rows, keys=keys, role=role or "",
                     roles=[p.id for p in self.project.pathways])
 
-    async def person(self, request: Request) -> Response:
+    def person(self, request: Request) -> Response:
         try:
             who = self._who(request, TRAINERS)
         except Refused as error:
@@ -316,7 +326,7 @@ class _Pages:
         return page("person.html", who=who, person=person, items=items,
                     history=sorted(done, key=lambda d: d.at, reverse=True))
 
-    async def matrix_csv(self, request: Request) -> Response:
+    def matrix_csv(self, request: Request) -> Response:
         try:
             self._who(request, TRAINERS)
         except Refused as error:

@@ -67,7 +67,9 @@ def deliver(settings: Settings, email: str, link: str) -> None:
     """Print the link (--print-sign-in-links), or mail it by the SMTP settings of the
     environment (POLICYKIT_RECORDS_SMTP_HOST, _PORT, _USER, _PASSWORD, _FROM, _STARTTLS)."""
     if settings.print_links:
-        print(safe_for_terminal(f"sign-in link for {email}: {link}"), flush=True)
+        line = safe_for_terminal(f"sign-in link for {email}: {link}") + "\n"
+        sys.stdout.write(line)  # one write: lines printed by two threads never interleave
+        sys.stdout.flush()
         return
     env = os.environ.get
     message = EmailMessage()

@@ -59,7 +59,10 @@ def _engine(url: str) -> sa.Engine:
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     if not path.exists():  # personal data: readable by this user alone
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-    engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+    # One connection, taken in turn by the service's threads: SQLite has one writer at a time,
+    # and waiting for the pool is cheaper than SQLite's sleeping retries on a busy file.
+    engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
+                              pool_size=1, max_overflow=0, pool_timeout=120)
 
     @sa.event.listens_for(engine, "connect")
     def _pragmas(connection, _record) -> None:  # durable on a crash, readers beside a writer
