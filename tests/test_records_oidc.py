@@ -57,8 +57,9 @@ class _OP(http.server.BaseHTTPRequestHandler):
         path, _, query = self.path.partition("?")
         if path == "/.well-known/openid-configuration":
             return self._send(200, self.provider.provider_configuration.to_json())
-        if path == "/jwks":
-            return self._send(200, json.dumps(self.provider.jwks))
+        if path == "/jwks":  # or another key's: the ID tokens then carry a forged signature
+            keys = self.other_jwks if self.user.get("forge") else self.provider.jwks
+            return self._send(200, json.dumps(keys))
         if path == "/authorize":  # the person is signed in at the provider already
             try:
                 request = self.provider.parse_authentication_request(query)
@@ -120,7 +121,9 @@ def openid_provider(redirect_uri: str, pem: Path) -> Iterator[tuple[str, type[_O
                            "response_types": ["code"],
                            "token_endpoint_auth_method": "client_secret_post"}}
     users = {e: {"email": e} for e in ("bob@school.org", "stranger@school.org")}
-    handler = type("OP", (_OP,), {"user": {"id": "bob@school.org"}})
+    other = RSAKey(key=RSA.generate(2048), alg="RS256", kid="test")
+    handler = type("OP", (_OP,), {"user": {"id": "bob@school.org"},
+                                  "other_jwks": {"keys": [other.serialize(private=False)]}})
     handler.provider = Provider(key, config, AuthorizationState(
         HashBasedSubjectIdentifierFactory("salt")), clients, Userinfo(users))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
@@ -192,3 +195,15 @@ def test_a_replayed_code_a_tampered_state_and_a_stranger_sign_nobody_in(oidc_ser
     response, text = stranger.get(follow_to_callback(stranger, op))
     assert response.status == 403 and "not on the staff roster" in text
     assert "pk_records" not in stranger.cookies
+
+
+def test_an_id_token_whose_signature_does_not_verify_signs_nobody_in(oidc_service):
+    root, service, op = oidc_service
+    op.user.update({"id": "bob@school.org", "forge": True})
+    try:
+        client = Client(service.url)
+        response, text = client.get(follow_to_callback(client, op))
+    finally:
+        op.user.pop("forge")
+    assert response.status == 400 and "Not signed in: the provider" in text
+    assert "pk_records" not in client.cookies
