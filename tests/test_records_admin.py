@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from test_records_service import QUIZ, doc as _doc, fresh_sign_in, right_answers  # noqa: F401
+from test_records_service import QUIZ, fresh_sign_in, right_answers
 from test_records_support import Service, policykit, records_project
 
 pytestmark = pytest.mark.slow  # runs policykit and its service in subprocesses
