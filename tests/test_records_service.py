@@ -339,3 +339,15 @@ def test_a_form_sent_from_another_site_is_refused_and_spends_no_link(running):
     assert response.status == 403
     assert rows(root, "select count(*) from confirmations") == before
     assert client.request("POST", "/sign-in", {"email": "eve@school.org"}, evil)[0].status == 403
+
+
+def test_the_matrix_shows_statuses_on_a_chosen_date(running):
+    root, service = running
+    trainer = signed_in(service, "ann@school.org")
+    _, early = trainer.get("/matrix.csv?on=2026-01-10&role=volunteers")
+    _, late = trainer.get("/matrix.csv?on=2026-03-10&role=volunteers")
+    assert "dan@school.org,Dan,volunteers,policy:social-media,2023.1,due,,,2026-03-01" in early
+    assert "dan@school.org,Dan,volunteers,policy:social-media,2023.1,overdue,,,2026-03-01" in late
+    response, text = trainer.get("/matrix?on=2026-03-10")
+    assert response.status == 200 and "on 2026-03-10" in text
+    assert trainer.get("/matrix?on=yesterday")[0].status == 400

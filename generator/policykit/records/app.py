@@ -306,10 +306,14 @@ class _Pages:
         except Refused as error:
             return self._refused(error)
         role = request.query_params.get("role") or None
-        rows = matrix(self.engine, self.project, dt.date.today(), role)
+        try:
+            on = _on(request)
+        except Refused as error:
+            return self._refused(error)
+        rows = matrix(self.engine, self.project, on, role)
         keys = list(dict.fromkeys(i.key for r in rows for i in r.items))
         return page("matrix.html", who=who, rows=rows, keys=keys, role=role or "",
-                    roles=[p.id for p in self.project.pathways])
+                    roles=[p.id for p in self.project.pathways], on=on.isoformat())
 
     def person(self, request: Request) -> Response:
         try:
@@ -332,9 +336,22 @@ class _Pages:
         except Refused as error:
             return self._refused(error)
         role = request.query_params.get("role") or None
-        text = matrix_csv(matrix(self.engine, self.project, dt.date.today(), role))
+        try:
+            on = _on(request)
+        except Refused as error:
+            return self._refused(error)
+        text = matrix_csv(matrix(self.engine, self.project, on, role))
         return secured(Response(text, media_type="text/csv; charset=utf-8", headers={
             "Content-Disposition": 'attachment; filename="training-matrix.csv"'}))
+
+
+def _on(request: Request) -> dt.date:
+    """The date the matrix shows statuses on: ?on=YYYY-MM-DD, or today."""
+    text = request.query_params.get("on") or ""
+    try:
+        return dt.date.fromisoformat(text) if text else dt.date.today()
+    except ValueError:
+        raise Refused(400, "The date must be written as YYYY-MM-DD.") from None
 
 
 _NOT_RECORDED = ("Not recorded: the records database cannot be written just now. Nothing you "
