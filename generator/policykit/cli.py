@@ -25,6 +25,7 @@ from .site_folder import SiteFolderError
 from .templates import template_problem
 from .write import write_new_file, write_tree
 from .yaml_edit import EditError
+from policykit.records import cli as records_cli
 
 OK, PROBLEMS, USAGE = 0, 1, 2
 
@@ -140,6 +141,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_quiz.register(commands)
     cli_review.register(commands)
     cli_import.register(commands)
+    records_cli.register(commands)
     return parser
 
 

@@ -1,0 +1,1 @@
+"""Alembic's migrations of the records database (run by policykit.records.store.migrate)."""

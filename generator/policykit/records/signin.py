@@ -1,0 +1,151 @@
+"""Sign-in by one-time email link (single use, expiring, rate-limited) and the sessions it
+opens: tokens are random, and only their keyed hashes are stored."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import os
+import secrets
+import smtplib
+import sys
+from dataclasses import dataclass
+from typing import Any
+from email.message import EmailMessage
+
+import sqlalchemy as sa
+
+from policykit.errors import safe_for_terminal
+from policykit.records import tables
+from policykit.records.store import audit, now
+
+COOKIE = "pk_records"
+
+
+@dataclass(frozen=True)
+class Settings:
+    secret: str
+    url: str  # the address staff open: sign-in links point here, never to a request's Host
+    print_links: bool = False
+    session_minutes: int = 480
+    link_minutes: int = 15
+    requests_per_window: int = 5  # sign-in requests for one address per link_minutes
+    oidc: Any = None  # an oidc.Provider when sign-in by OpenID Connect is set up
+
+
+def keyed(settings: Settings, token: str) -> str:
+    return hmac.new(settings.secret.encode(), token.encode(), hashlib.sha256).hexdigest()
+
+
+def request_link(engine: sa.Engine, settings: Settings, email: str) -> str:
+    """Record a sign-in request; mail (or print) a link when the address is on the roster.
+    Returns 'sent' (whether or not the address is known: nobody learns who is) or 'limited'."""
+    email = email.strip().lower()[:320]
+    at = now()
+    window = at - dt.timedelta(minutes=settings.link_minutes)
+    with engine.begin() as connection:
+        r = tables.sign_in_requests
+        count = connection.execute(sa.select(sa.func.count()).select_from(r).where(
+            r.c.email == email, r.c.at > window)).scalar_one()
+        if count >= settings.requests_per_window:
+            return "limited"
+        connection.execute(r.insert().values(email=email, at=at))
+        person = connection.execute(sa.select(tables.staff).where(
+            tables.staff.c.email == email, tables.staff.c.left_on.is_(None))).first()
+        if person is None:
+            return "sent"
+        token = secrets.token_urlsafe(32)
+        connection.execute(tables.sign_in_links.insert().values(
+            token_hash=keyed(settings, token), person_id=person.id, requested_at=at,
+            expires_at=at + dt.timedelta(minutes=settings.link_minutes)))
+    deliver(settings, email, f"{settings.url}/sign-in/{token}")
+    return "sent"
+
+
+def deliver(settings: Settings, email: str, link: str) -> None:
+    """Print the link (--print-sign-in-links), or mail it by the SMTP settings of the
+    environment (POLICYKIT_RECORDS_SMTP_HOST, _PORT, _USER, _PASSWORD, _FROM, _STARTTLS)."""
+    if settings.print_links:
+        line = safe_for_terminal(f"sign-in link for {email}: {link}") + "\n"
+        sys.stdout.write(line)  # one write: lines printed by two threads never interleave
+        sys.stdout.flush()
+        return
+    env = os.environ.get
+    message = EmailMessage()
+    message["From"] = env("POLICYKIT_RECORDS_SMTP_FROM", "policykit-records@localhost")
+    message["To"] = email
+    message["Subject"] = "Your sign-in link for staff training records"
+    message.set_content(f"Open this link to sign in (it works once, for "
+                        f"{settings.link_minutes} minutes):\n\n{link}\n\nIf you did not ask "
+                        "for it, ignore this message.\n")
+    try:
+        with smtplib.SMTP(env("POLICYKIT_RECORDS_SMTP_HOST", "localhost"),
+                          int(env("POLICYKIT_RECORDS_SMTP_PORT", "25")), timeout=20) as smtp:
+            if env("POLICYKIT_RECORDS_SMTP_STARTTLS", "") == "1":
+                smtp.starttls()
+            if env("POLICYKIT_RECORDS_SMTP_USER"):
+                smtp.login(env("POLICYKIT_RECORDS_SMTP_USER", ""),
+                           env("POLICYKIT_RECORDS_SMTP_PASSWORD", ""))
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as error:
+        print(safe_for_terminal(f"policykit records: could not mail a sign-in link: {error}"),
+              file=sys.stderr, flush=True)
+
+
+def use_link(engine: sa.Engine, settings: Settings, token: str) -> tuple[str, str] | None:
+    """Spend a sign-in link once: a new session's (cookie token, CSRF token), or None for a
+    link that is unknown, used or expired."""
+    at = now()
+    links = tables.sign_in_links
+    with engine.begin() as connection:
+        spent = connection.execute(links.update().where(
+            links.c.token_hash == keyed(settings, token), links.c.used_at.is_(None),
+            links.c.expires_at > at).values(used_at=at).returning(links.c.person_id)).first()
+        if spent is None:
+            return None
+        person = connection.execute(sa.select(tables.staff).where(
+            tables.staff.c.id == spent.person_id, tables.staff.c.left_on.is_(None))).first()
+        return _open_session(connection, settings, person, "signed in")
+
+
+def sign_in_email(engine: sa.Engine, settings: Settings, email: str, how: str
+                  ) -> tuple[str, str] | None:
+    """A new session for the current member of staff with this email (an identity provider
+    vouched for it), or None when nobody on the roster has it."""
+    with engine.begin() as connection:
+        person = connection.execute(sa.select(tables.staff).where(
+            tables.staff.c.email == email.strip().lower(),
+            tables.staff.c.left_on.is_(None))).first()
+        return _open_session(connection, settings, person, how)
+
+
+def _open_session(connection: sa.Connection, settings: Settings, person, how: str
+                  ) -> tuple[str, str] | None:
+    if person is None:
+        return None
+    cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    connection.execute(tables.sessions.insert().values(
+        token_hash=keyed(settings, cookie), person_id=person.id, csrf=csrf,
+        expires_at=now() + dt.timedelta(minutes=settings.session_minutes)))
+    audit(connection, person.email, how, person.email)
+    return cookie, csrf
+
+
+def session_of(engine: sa.Engine, settings: Settings, cookie: str | None):
+    """(person, session) of a live session cookie, else None (expired, ended, or a leaver)."""
+    if not cookie:
+        return None
+    s, staff = tables.sessions, tables.staff
+    with engine.connect() as connection:
+        row = connection.execute(sa.select(staff, s.c.csrf, s.c.token_hash).join(
+            s, s.c.person_id == staff.c.id).where(
+            s.c.token_hash == keyed(settings, cookie), s.c.expires_at > now(),
+            staff.c.left_on.is_(None))).first()
+    return row
+
+
+def end_session(engine: sa.Engine, token_hash: str) -> None:
+    with engine.begin() as connection:
+        connection.execute(tables.sessions.delete().where(
+            tables.sessions.c.token_hash == token_hash))
