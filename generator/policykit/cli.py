@@ -25,6 +25,7 @@ from .site_folder import SiteFolderError
 from .templates import template_problem
 from .write import write_new_file, write_tree
 from .yaml_edit import EditError
+from policykit.trust import cli as cli_trust
 
 OK, PROBLEMS, USAGE = 0, 1, 2
 
@@ -133,6 +134,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_quiz.register(commands)
     cli_review.register(commands)
     cli_import.register(commands)
+    cli_trust.register(commands)
     return parser
 
 

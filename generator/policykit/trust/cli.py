@@ -1,0 +1,129 @@
+"""`policykit trust check` and `policykit trust build [--school ID]`: argv -> the trust's
+sites. One school failing never loses another's site; the exit code is 1 and the school is
+named."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from policykit.errors import Problem, errors, shown
+from policykit.trust import sites
+from policykit.trust.schools import TRUST_FILE
+
+OK, PROBLEMS, USAGE = 0, 1, 2
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add `policykit trust` and its commands to the policykit command line."""
+    trust = commands.add_parser("trust", help="a trust's model policies and its schools' sites")
+    actions = trust.add_subparsers(dest="trust_command", required=True, metavar="COMMAND")
+    check = actions.add_parser("check", help="check the trust, every school file and every "
+                               "school's policies")
+    check.set_defaults(run=_check)
+    build = actions.add_parser("build", help="build each school's site into site/<school-id>/ "
+                               "and the trust's site, with the departure report, into site/trust/")
+    build.add_argument("--school", metavar="ID", help="build this school's site only")
+    build.add_argument("--strict", action="store_true",
+                       help="fail on any MkDocs warning (broken link or anchor)")
+    build.add_argument("-v", "--verbose", action="store_true", help="show MkDocs' progress")
+    build.set_defaults(run=_build)
+
+
+def _report(problems: list[Problem]) -> None:
+    from policykit.cli import report
+
+    report(sorted(problems))
+
+
+def _plan(root: Path) -> sites.Plan | None:
+    """The plan, or None (having said why) when the trust or its model cannot be used."""
+    if not (root / TRUST_FILE).is_file():
+        print(f"policykit: error: no {TRUST_FILE} in {shown(root, 300)} — a trust project has "
+              "trust.yaml and schools/ beside policy/ (see the trust guide)", file=sys.stderr)
+        return None
+    built = sites.plan(root)
+    if errors(built.problems):
+        _report(built.problems + [p for found in built.failed.values() for p in found])
+        print("policykit: nothing built: the trust or its model has errors", file=sys.stderr)
+        return None
+    return built
+
+
+def _check(root: Path, args: argparse.Namespace) -> int:
+    built = _plan(root)
+    if built is None:
+        return PROBLEMS
+    failed = dict(built.failed)
+    for school_id, resolved in sorted(built.resolved.items()):
+        from policykit.build import load_and_check
+
+        folder = sites.write_project(root, resolved)
+        found = errors(load_and_check(folder)[1])
+        if found:
+            failed[school_id] = sites.located(found, f"{sites.WORK_FOLDER}/{school_id}")
+    return _finish(built, failed, "checked")
+
+
+def _build(root: Path, args: argparse.Namespace) -> int:
+    from policykit.build import quiet_mkdocs
+
+    built = _plan(root)
+    if built is None:
+        return PROBLEMS
+    known = set(built.resolved) | set(built.failed)
+    if args.school is not None and args.school not in known:
+        print(f"policykit: error: no school '{shown(args.school)}' in schools/ — one of: "
+              f"{', '.join(sorted(known))}", file=sys.stderr)
+        return USAGE
+    quiet_mkdocs(args.verbose)
+    failed = {k: v for k, v in built.failed.items() if args.school in (None, k)}
+    for school_id, resolved in sorted(built.resolved.items()):
+        if args.school in (None, school_id):
+            found = _build_school(root, resolved, args.strict)
+            if found:
+                failed[school_id] = found
+    if args.school is None:
+        sites.clean_work(root, set(built.resolved))
+        found = _build_folder(sites.write_model_project(root), args.strict, "trust model")
+        if found:
+            failed["trust"] = found
+        else:
+            sites.write_reports(root, built)
+    return _finish(built, failed, "built", args.school)
+
+
+def _build_school(root: Path, resolved, strict: bool) -> list[Problem]:
+    folder = sites.write_project(root, resolved)
+    return sites.located(_build_folder(folder, strict, resolved.school.id),
+                         f"{sites.WORK_FOLDER}/{resolved.school.id}")
+
+
+def _build_folder(folder: Path, strict: bool, name: str) -> list[Problem]:
+    """Build one site: its problems, or a problem saying why the build failed."""
+    from mkdocs.exceptions import MkDocsException
+
+    from policykit.errors import Source
+    from policykit.site_folder import SiteFolderError
+
+    try:
+        return sites.build_one(folder, strict)
+    except (MkDocsException, SiteFolderError, OSError) as error:
+        return [Problem(Source(f"{sites.SITE_FOLDER}/{name}"),
+                        f"the site of {name} was not built: {shown(error, 500)}")]
+
+
+def _finish(built: sites.Plan, failed: dict[str, list[Problem]], done: str,
+            only: str | None = None) -> int:
+    """Report every school's problems; name the schools that failed."""
+    _report(built.problems + [p for found in failed.values() for p in found])
+    names = sorted(set(built.resolved) | set(built.failed))
+    good = [n for n in names if n not in failed and only in (None, n)]
+    if good:
+        print(f"{done} {', '.join(good)}" + (" and the trust site" if done == "built" and only
+                                               is None and "trust" not in failed else ""))
+    if failed:
+        print(f"policykit: not {done}: {', '.join(sorted(failed))} (see above)", file=sys.stderr)
+        return PROBLEMS
+    return OK

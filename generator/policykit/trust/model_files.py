@@ -1,0 +1,64 @@
+"""The trust's model (I/O: reads): the policy/ and quizzes/ files as located documents, read
+once for all schools."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from policykit.errors import Problem, shown
+from policykit.load import Document, read_document
+from policykit.trust import values
+
+
+@dataclass
+class Model:
+    """Every model file, by its path relative to the project."""
+
+    documents: dict[str, Document] = field(default_factory=dict)
+
+    def version(self, policy_id: str, version: str) -> Document | None:
+        return self.documents.get(f"policy/{policy_id}/versions/{version}.yaml")
+
+    def versions(self, policy_id: str) -> list[str]:
+        prefix = f"policy/{policy_id}/versions/"
+        return sorted(p[len(prefix):-5] for p in self.documents if p.startswith(prefix))
+
+    def policy_ids(self) -> list[str]:
+        return sorted(p.split("/")[1] for p in self.documents
+                      if p.startswith("policy/") and p.endswith("/policy.yaml"))
+
+    def linked_ids(self) -> set[str]:
+        linked = self.documents.get("policy/linked.yaml")
+        return {item.get("id") for item in linked.data.get("policies", [])} if linked else set()
+
+    def quizzes(self) -> dict[str, Document]:
+        return {p: d for p, d in self.documents.items() if p.startswith("quizzes/")}
+
+
+def read_model(root: Path) -> tuple[Model, list[Problem]]:
+    """The model's YAML files (a file that cannot be read is a problem; its schema is checked
+    by the model's own build)."""
+    model, problems = Model(), []
+    paths = [*sorted((root / "policy").rglob("*.yaml")), *sorted((root / "quizzes").glob("*.yaml"))]
+    for path in paths:
+        relative = path.relative_to(root).as_posix()
+        document, found = read_document(path, relative)
+        problems += found
+        if document is not None and isinstance(document.data, dict):
+            model.documents[relative] = document
+    return model, problems
+
+
+def undeclared(model: Model, declared: frozenset[str]) -> list[Problem]:
+    """A value a model text names that the trust does not declare: an error where it is named."""
+    problems = []
+    for relative, document in sorted(model.documents.items()):
+        for path, text in values.strings(document.data):
+            for name in values.names_in(text):
+                if name not in declared:
+                    problems.append(Problem(
+                        document.at(path), f"%{{{shown(name)}}} names no value the trust declares",
+                        "use one of the school file's values (e.g. %{dsl.name}) or declare it "
+                        "under values: in trust.yaml"))
+    return problems
