@@ -6,6 +6,7 @@ are permitted, and record its own approval. Every local change is kept as a Depa
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from typing import Any, Iterator
@@ -93,6 +94,9 @@ def _adopt(trust: Trust, school: School, model: Model, policy_id: str, adoption:
     problems += _missing_values(school, document, data, policy_id, version, given, declared)
     if problems:
         return problems
+    resolved.departures = [dataclasses.replace(d, school_text=values.fill(
+        d.school_text, given, markdown=False)) if d.policy == policy_id else d
+        for d in resolved.departures]  # the report shows the school's text as staff read it
     _approval(data, adoption.get("approved"))
     text = _as_yaml(values.filled(data, given))
     folder = f"policy/{policy_id}"
