@@ -72,12 +72,15 @@ def read_valid(root: Path, relative: str, schema_name: str) -> tuple[Document | 
     return (document if not problems else None), list(problems)
 
 
-def load_trust(root: Path) -> tuple[Trust | None, list[School], list[Problem]]:
-    """trust.yaml and every school file, and the problems of each file on its own and of the
-    schools together (two schools with one URN)."""
+def load_trust(root: Path) -> tuple[Trust | None, list[School], list[Problem],
+                                    dict[str, list[Problem]]]:
+    """trust.yaml and every school file: the trust, the schools that can be used, the problems
+    of the trust itself, and those of each school that cannot (its own file's, or a URN that
+    an earlier school file already has)."""
     document, problems = read_valid(root, TRUST_FILE, "trust")
     trust = Trust(document) if document else None
     schools: list[School] = []
+    failed: dict[str, list[Problem]] = {}
     folder = root / SCHOOLS_FOLDER
     paths = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
     if not paths:
@@ -92,22 +95,25 @@ def load_trust(root: Path) -> tuple[Trust | None, list[School], list[Problem]]:
                                     "rename the file in lowercase kebab-case, not 'trust'"))
             continue
         document, found = read_valid(root, relative, "school")
-        problems += found
-        if document is not None:
+        if document is None:
+            failed[school_id] = found
+        else:
             schools.append(School(school_id, document))
-    return trust, schools, problems + _shared_urns(schools)
+    for school, problem in _shared_urns(schools):
+        failed[school.id] = [problem]
+    return trust, [s for s in schools if s.id not in failed], problems, failed
 
 
-def _shared_urns(schools: list[School]) -> list[Problem]:
-    """A URN names one school: a second school file with it is an error at its urn line."""
+def _shared_urns(schools: list[School]) -> list[tuple[School, Problem]]:
+    """A URN names one school: a later school file (by name) with it fails, at its urn line."""
     first: dict[str, School] = {}
     problems = []
     for school in schools:
         urn = school.data["urn"]
         if urn in first:
-            problems.append(Problem(school.at("urn"), f"URN {urn} is already the URN of "
-                                    f"{first[urn].path}",
-                                    "each school has its own URN: correct one of them"))
+            problems.append((school, Problem(
+                school.at("urn"), f"URN {urn} is already the URN of {first[urn].path}",
+                "each school has its own URN: correct one of them")))
         else:
             first[urn] = school
     return problems

@@ -30,10 +30,10 @@ class Plan:
 
 def plan(root: Path) -> Plan:
     """Read the trust, its schools and the model; resolve every school."""
-    trust, schools, problems = load_trust(root)
+    trust, schools, problems, failed = load_trust(root)
     model, found = read_model(root)
     problems += found
-    result = Plan(trust, problems)
+    result = Plan(trust, problems, failed=failed)
     if trust is None:
         return result
     result.problems += undeclared(model, declared_names(trust.declared(), model.linked_ids()))
