@@ -97,8 +97,9 @@ def _adopt(trust: Trust, school: School, model: Model, policy_id: str, adoption:
     resolved.departures = [dataclasses.replace(d, school_text=values.fill(
         d.school_text, given, markdown=False)) if d.policy == policy_id else d
         for d in resolved.departures]  # the report shows the school's text as staff read it
-    _approval(data, adoption.get("approved"))
-    text = _as_yaml(values.filled(data, given))
+    data = values.filled(data, given)
+    _approval(data, adoption.get("approved"))  # the school's own words: not filled in
+    text = _as_yaml(data)
     folder = f"policy/{policy_id}"
     resolved.files[f"{folder}/versions/{version}.yaml"] = text
     if data["status"] == "approved":

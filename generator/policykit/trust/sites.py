@@ -82,13 +82,15 @@ def _own_policies(root: Path, school: School) -> dict[str, bytes]:
 
 def _mkdocs_yml(site_name: str | None, site: str) -> bytes:
     """A configuration that is the trust's own, with the school's name and site folder."""
+    import html
     import json
 
     lines = ["# Written by policykit trust build: the trust's mkdocs.yml, for one site.",
              "INHERIT: ../../mkdocs.yml", f"site_dir: ../../{SITE_FOLDER}/{site}"]
     if site_name is not None:
         lines += [f"site_name: {json.dumps(site_name + ' policies', ensure_ascii=False)}",
-                  f"copyright: {json.dumps(site_name, ensure_ascii=False)}"]
+                  # Material puts copyright in the page as HTML: the school's name is text
+                  f"copyright: {json.dumps(html.escape(site_name), ensure_ascii=False)}"]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
