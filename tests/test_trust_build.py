@@ -92,6 +92,7 @@ def test_site_name_is_the_schools(trust):
 
 def test_departure_report_lists_exactly_the_local_changes(trust):
     report = json.loads((trust / "site/trust/departures.json").read_text("utf-8"))
+    assert report["trust"] == "Kennet Vale Learning Trust" and report["schools_not_built"] == []
     [policy] = report["policies"]
     assert policy["policy"] == "social-media"
     found = {(row["school"], d["kind"], d["section"], d["clause"])

@@ -4,6 +4,7 @@ build and the failing school's earlier site is kept as it was."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -83,7 +84,9 @@ def test_bad_school_file_fails_that_school_only(case, built, tmp_path):
     assert after == kept  # the school's last good site is still there, as it was
     for other in others:  # the others were built again, not skipped
         assert (root / "site" / other / "index.html").stat().st_mtime_ns >= before[other]
-    assert (root / "site/trust/departures.json").is_file()
+    report = json.loads((root / "site/trust/departures.json").read_text("utf-8"))
+    assert report["schools_not_built"] == [school]
+    assert school not in {row["school"] for row in report["policies"][0]["schools"]}
 
 
 def test_a_model_value_no_school_can_give_stops_the_whole_build(tmp_path):

@@ -15,8 +15,9 @@ from policykit.trust.schools import Trust
 TEMPLATE = "trust_departures.html.j2"
 
 
-def report_data(trust: Trust, schools: list[Resolved]) -> dict:
-    """The report as plain values, every list sorted."""
+def report_data(trust: Trust, schools: list[Resolved], not_built: list[str] = ()) -> dict:
+    """The report as plain values, every list sorted; not_built names the schools whose
+    files could not be used (they are in no row)."""
     policies: dict[str, list[dict]] = {}
     for resolved in sorted(schools, key=lambda r: r.school.id):
         for adopted in resolved.adopted:
@@ -28,7 +29,7 @@ def report_data(trust: Trust, schools: list[Resolved]) -> dict:
                 "approved_on": adopted["approved_on"], "approved_by": adopted["approved_by"],
                 "approval_minute": adopted["approval_minute"],
                 "departures": sorted(departures, key=lambda d: (d["kind"], d["clause"]))})
-    return {"trust": trust.name,
+    return {"trust": trust.name, "schools_not_built": sorted(not_built),
             "policies": [{"policy": pid, "schools": rows} for pid, rows in sorted(policies.items())]}
 
 
