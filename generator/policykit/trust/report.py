@@ -5,6 +5,7 @@ beside the school's; as JSON and as a page."""
 from __future__ import annotations
 
 import json
+from typing import Sequence
 
 import jinja2
 
@@ -15,7 +16,7 @@ from policykit.trust.schools import Trust
 TEMPLATE = "trust_departures.html.j2"
 
 
-def report_data(trust: Trust, schools: list[Resolved], not_built: list[str] = ()) -> dict:
+def report_data(trust: Trust, schools: list[Resolved], not_built: Sequence[str] = ()) -> dict:
     """The report as plain values, every list sorted; not_built names the schools whose
     files could not be used (they are in no row)."""
     policies: dict[str, list[dict]] = {}

@@ -150,6 +150,7 @@ def clean_work(root: Path, keep: set[str]) -> None:
 def write_reports(root: Path, built: Plan) -> None:
     """The departure report, as a page and as JSON, into the trust's site."""
     site = root / SITE_FOLDER / TRUST_SITE
+    assert built.trust is not None  # a plan without a trust builds nothing
     data = report.report_data(built.trust, list(built.resolved.values()), list(built.failed))
     (site / "departures").mkdir(parents=True, exist_ok=True)
     (site / "departures.json").write_text(report.as_json(data), encoding="utf-8")
