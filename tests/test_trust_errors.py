@@ -121,3 +121,22 @@ def test_not_a_trust(tmp_path):
     result = policykit(root, "trust", "build")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "no trust.yaml in" in result.stderr
+
+
+def test_trust_yaml_naming_a_clause_or_section_the_model_lacks(tmp_path):
+    root = copy_trust(tmp_path)
+    edit(root / "trust.yaml", "      legitimate-uses:", "      legitimate-use:")
+    edit(root / "trust.yaml", "      inappropriate-contact:", "      inappropriate-contacts:")
+    result = policykit(root, "trust", "build")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr == (  # and what follows for the schools that use the places
+        "schools/eastgate.yaml:23:7: clause 'legitimate-uses' of social-media is not one the "
+        "model lets a school tailor — tailor only these clauses: legitimate-use, purpose\n"
+        "schools/eastgate.yaml:27:18: the model lets no school add clauses to section "
+        "'inappropriate-contact' of social-media — add clauses only to these sections: "
+        "effective-practices, inappropriate-contacts\n"
+        "trust.yaml:13:7: no version of social-media has a clause 'legitimate-use' — did you "
+        "mean 'legitimate-uses'?\n"
+        "trust.yaml:17:7: no version of social-media has a section 'inappropriate-contacts' — "
+        "did you mean 'inappropriate-contact'?\n"
+        "4 errors in 2 files\npolicykit: nothing built: the trust or its model has errors\n")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from policykit.errors import Problem, shown
+from policykit.errors import Problem, did_you_mean, shown
 from policykit.load import Document, read_document
 from policykit.trust import values
 
@@ -62,3 +62,41 @@ def undeclared(model: Model, declared: frozenset[str]) -> list[Problem]:
                         "use one of the school file's values (e.g. %{dsl.name}) or declare it "
                         "under values: in trust.yaml"))
     return problems
+
+
+def unknown_places(trust_document: Document, model: Model) -> list[Problem]:
+    """A clause trust.yaml lets schools tailor, or a section it opens to additions, that no
+    version of the model policy has: an error at its line in trust.yaml."""
+    problems = []
+    for policy_id, changes in sorted(trust_document.data.get("policies", {}).items()):
+        if f"policy/{policy_id}/policy.yaml" not in model.documents:
+            problems.append(Problem(trust_document.key_at(("policies", policy_id)),
+                                    f"the model has no policy '{policy_id}'",
+                                    "name a policy of policy/"))
+            continue
+        clauses, sections = _ids(model, policy_id)
+        for key, known, what in (("tailorable", clauses, "clause"),
+                                 ("additions", sections, "section")):
+            for name in sorted(changes.get(key, {})):
+                if name not in known:
+                    problems.append(Problem(
+                        trust_document.key_at(("policies", policy_id, key, name)),
+                        f"no version of {policy_id} has a {what} '{name}'",
+                        did_you_mean(name, known, f"name a {what} of the model policy")))
+    return problems
+
+
+def _ids(model: Model, policy_id: str) -> tuple[set[str], set[str]]:
+    """Every clause id and every section id in any version of the model policy."""
+    clauses: set[str] = set()
+    sections: set[str] = set()
+    for version in model.versions(policy_id):
+        document = model.version(policy_id, version)
+        todo = list(document.data.get("sections", [])) if document else []
+        while todo:
+            node = todo.pop()
+            if not isinstance(node, dict):
+                continue
+            (clauses if "kind" in node else sections).add(node.get("id"))
+            todo += node.get("clauses", []) + node.get("sections", [])
+    return clauses, sections

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from policykit.errors import Problem, Source, errors
 from policykit.trust import report, resolve as resolving
-from policykit.trust.model_files import read_model, undeclared
+from policykit.trust.model_files import read_model, undeclared, unknown_places
 from policykit.trust.schools import SCHOOLS_FOLDER, TRUST_SITE, School, Trust, load_trust
 from policykit.trust.values import declared_names
 
@@ -37,6 +37,7 @@ def plan(root: Path) -> Plan:
     if trust is None:
         return result
     result.problems += undeclared(model, declared_names(trust.declared(), model.linked_ids()))
+    result.problems += unknown_places(trust.document, model)
     for school in schools:
         resolved, found = resolving.resolve(trust, school, model)
         if errors(found):
