@@ -97,6 +97,9 @@ def test_departure_report_lists_exactly_the_local_changes(trust):
     assert policy["policy"] == "social-media"
     found = {(row["school"], d["kind"], d["section"], d["clause"])
              for row in policy["schools"] for d in row["departures"]}
+    assert [(p["kind"], p["id"]) for p in policy["permitted"]] == [
+        ("tailor", "legitimate-uses"), ("tailor", "purpose"),
+        ("add to", "effective-practices"), ("add to", "inappropriate-contact")]
     assert found == {
         ("northfield", "tailored", "introduction", "purpose"),
         ("northfield", "added", "effective-practices", "class-blogs"),

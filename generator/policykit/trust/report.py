@@ -31,7 +31,17 @@ def report_data(trust: Trust, schools: list[Resolved], not_built: Sequence[str] 
                 "approval_minute": adopted["approval_minute"],
                 "departures": sorted(departures, key=lambda d: (d["kind"], d["clause"]))})
     return {"trust": trust.name, "schools_not_built": sorted(not_built),
-            "policies": [{"policy": pid, "schools": rows} for pid, rows in sorted(policies.items())]}
+            "policies": [{"policy": pid, "permitted": _permitted(trust, pid), "schools": rows}
+                         for pid, rows in sorted(policies.items())]}
+
+
+def _permitted(trust: Trust, policy_id: str) -> list[dict]:
+    """What the model lets schools change in the policy, with the trust's guidance."""
+    changes = trust.changes(policy_id)
+    return ([{"kind": "tailor", "id": k, "guidance": v}
+             for k, v in sorted(changes["tailorable"].items())]
+            + [{"kind": "add to", "id": k, "guidance": v}
+               for k, v in sorted(changes["additions"].items())])
 
 
 def _departure(departure) -> dict:
