@@ -112,7 +112,7 @@ def test_one_school_alone(tmp_path):
     unknown = policykit(root, "trust", "build", "--school", "westfield")
     assert unknown.returncode == 2
     assert unknown.stderr == ("policykit: error: no school 'westfield' in schools/ — one of: "
-                              "eastgate, northfield, southbank\n")
+                              "eastgate, northfield, southbank, trust\n")
 
 
 def test_not_a_trust(tmp_path):
@@ -140,3 +140,18 @@ def test_trust_yaml_naming_a_clause_or_section_the_model_lacks(tmp_path):
         "trust.yaml:17:7: no version of social-media has a section 'inappropriate-contacts' — "
         "did you mean 'inappropriate-contact'?\n"
         "4 errors in 2 files\npolicykit: nothing built: the trust or its model has errors\n")
+
+
+def test_sites_for_a_ci_matrix_each_built_alone(tmp_path):
+    root = copy_trust(tmp_path)
+    listed = policykit(root, "trust", "sites", "--json")
+    assert listed.returncode == 0 and listed.stderr == ""
+    ids = json.loads(listed.stdout)
+    assert ids == ["eastgate", "northfield", "southbank", "trust"]
+    assert policykit(root, "trust", "sites").stdout == "eastgate\nnorthfield\nsouthbank\ntrust\n"
+    result = policykit(root, "trust", "build", "--school", "trust")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "built the trust site\n"
+    assert sorted(p.name for p in (root / "site").iterdir()) == ["trust"]
+    report = json.loads((root / "site/trust/departures.json").read_text("utf-8"))
+    assert len(report["policies"][0]["schools"]) == 3

@@ -24,11 +24,29 @@ def register(commands: argparse._SubParsersAction) -> None:
     check.set_defaults(run=_check)
     build = actions.add_parser("build", help="build each school's site into site/<school-id>/ "
                                "and the trust's site, with the departure report, into site/trust/")
-    build.add_argument("--school", metavar="ID", help="build this school's site only")
+    build.add_argument("--school", metavar="ID", help="build this school's site only ('trust': "
+                       "the trust's site only)")
     build.add_argument("--strict", action="store_true",
                        help="fail on any MkDocs warning (broken link or anchor)")
     build.add_argument("-v", "--verbose", action="store_true", help="show MkDocs' progress")
     build.set_defaults(run=_build)
+    listing = actions.add_parser("sites", help="list the sites trust build makes, one id a line "
+                                 "(or --json), e.g. for a CI matrix of parallel jobs")
+    listing.add_argument("--json", action="store_true", help="as a JSON list")
+    listing.set_defaults(run=_sites)
+
+
+def _sites(root: Path, args: argparse.Namespace) -> int:
+    """The school ids and 'trust': what a CI matrix builds, one job each."""
+    import json
+
+    from policykit.trust.schools import SCHOOLS_FOLDER, TRUST_SITE
+
+    folder = root / SCHOOLS_FOLDER
+    ids = sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+    ids.append(TRUST_SITE)
+    print(json.dumps(ids) if args.json else "\n".join(ids))
+    return OK
 
 
 def _report(problems: list[Problem]) -> None:
@@ -72,7 +90,7 @@ def _build(root: Path, args: argparse.Namespace) -> int:
     built = _plan(root)
     if built is None:
         return PROBLEMS
-    known = set(built.resolved) | set(built.failed)
+    known = set(built.resolved) | set(built.failed) | {"trust"}
     if args.school is not None and args.school not in known:
         print(f"policykit: error: no school '{shown(args.school)}' in schools/ — one of: "
               f"{', '.join(sorted(known))}", file=sys.stderr)
@@ -84,8 +102,9 @@ def _build(root: Path, args: argparse.Namespace) -> int:
             found = _build_school(root, resolved, args.strict)
             if found:
                 failed[school_id] = found
-    if args.school is None:
-        sites.clean_work(root, set(built.resolved))
+    if args.school in (None, "trust"):
+        if args.school is None:
+            sites.clean_work(root, set(built.resolved))
         found = _build_folder(sites.write_model_project(root), args.strict, "trust model")
         if found:
             failed["trust"] = found
@@ -120,7 +139,9 @@ def _finish(built: sites.Plan, failed: dict[str, list[Problem]], done: str,
     _report(built.problems + [p for found in failed.values() for p in found])
     names = sorted(set(built.resolved) | set(built.failed))
     good = [n for n in names if n not in failed and only in (None, n)]
-    if good:
+    if only == "trust" and "trust" not in failed:
+        print("built the trust site")
+    elif good:
         print(f"{done} {', '.join(good)}" + (" and the trust site" if done == "built" and only
                                                is None and "trust" not in failed else ""))
     if failed:
