@@ -155,3 +155,16 @@ def test_sites_for_a_ci_matrix_each_built_alone(tmp_path):
     assert sorted(p.name for p in (root / "site").iterdir()) == ["trust"]
     report = json.loads((root / "site/trust/departures.json").read_text("utf-8"))
     assert len(report["policies"][0]["schools"]) == 3
+
+
+def test_a_warning_in_a_schools_own_policy_is_shown_where_the_school_keeps_it(tmp_path):
+    root = copy_trust(tmp_path)
+    edit(root / "schools/eastgate/policy/collective-worship/policy.yaml", "training: none\n", "")
+    edit(root / "schools/eastgate/policy/collective-worship/policy.yaml",
+         "training_reason: Staff read it; the daily arrangements are explained in the staff "
+         "briefing.\n", "")
+    result = policykit(root, "trust", "build")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.startswith(
+        "schools/eastgate/policy/collective-worship/versions/2024.1.yaml:8:9: warning: clause "
+        "'daily-act' (1.1) of draft 2024.1 is not covered by any quiz question yet")

@@ -73,15 +73,14 @@ def _check(root: Path, args: argparse.Namespace) -> int:
     built = _plan(root)
     if built is None:
         return PROBLEMS
-    failed = dict(built.failed)
-    for school_id, resolved in sorted(built.resolved.items()):
-        from policykit.build import load_and_check
+    from policykit.build import load_and_check
 
-        folder = sites.write_project(root, resolved)
-        found = errors(load_and_check(folder)[1])
-        if found:
-            failed[school_id] = sites.located(found, f"{sites.WORK_FOLDER}/{school_id}")
-    return _finish(built, failed, "checked")
+    failed, warned = dict(built.failed), list[Problem]()
+    for school_id, resolved in sorted(built.resolved.items()):
+        found = load_and_check(sites.write_project(root, resolved))[1]
+        _sort(school_id, sites.located(found, f"{sites.WORK_FOLDER}/{school_id}", root,
+                                       school_id), failed, warned)
+    return _finish(built, failed, "checked", warned=warned)
 
 
 def _build(root: Path, args: argparse.Namespace) -> int:
@@ -97,26 +96,36 @@ def _build(root: Path, args: argparse.Namespace) -> int:
         return USAGE
     quiet_mkdocs(args.verbose)
     failed = {k: v for k, v in built.failed.items() if args.school in (None, k)}
+    warned: list[Problem] = []
     for school_id, resolved in sorted(built.resolved.items()):
         if args.school in (None, school_id):
             found = _build_school(root, resolved, args.strict)
-            if found:
-                failed[school_id] = found
+            _sort(school_id, found, failed, warned)
     if args.school in (None, "trust"):
         if args.school is None:
             sites.clean_work(root, set(built.resolved))
-        found = _build_folder(sites.write_model_project(root), args.strict, "trust model")
-        if found:
-            failed["trust"] = found
-        else:
+        found = sites.located(_build_folder(sites.write_model_project(root), args.strict,
+                                            "trust"), f"{sites.WORK_FOLDER}/_trust")
+        _sort("trust", found, failed, warned)
+        if "trust" not in failed:
             sites.write_reports(root, built)
-    return _finish(built, failed, "built", args.school)
+    return _finish(built, failed, "built", args.school, warned)
+
+
+def _sort(name: str, found: list[Problem], failed: dict[str, list[Problem]],
+          warned: list[Problem]) -> None:
+    """A site's problems: all of them under failed[name] when any is an error, else its
+    warnings to be shown beside the result."""
+    if errors(found):
+        failed[name] = found
+    else:
+        warned += found
 
 
 def _build_school(root: Path, resolved, strict: bool) -> list[Problem]:
     folder = sites.write_project(root, resolved)
     return sites.located(_build_folder(folder, strict, resolved.school.id),
-                         f"{sites.WORK_FOLDER}/{resolved.school.id}")
+                         f"{sites.WORK_FOLDER}/{resolved.school.id}", root, resolved.school.id)
 
 
 def _build_folder(folder: Path, strict: bool, name: str) -> list[Problem]:
@@ -134,9 +143,9 @@ def _build_folder(folder: Path, strict: bool, name: str) -> list[Problem]:
 
 
 def _finish(built: sites.Plan, failed: dict[str, list[Problem]], done: str,
-            only: str | None = None) -> int:
+            only: str | None = None, warned: list[Problem] | None = None) -> int:
     """Report every school's problems; name the schools that failed."""
-    _report(built.problems + [p for found in failed.values() for p in found])
+    _report(built.problems + [p for found in failed.values() for p in found] + (warned or []))
     names = sorted(set(built.resolved) | set(built.failed))
     good = [n for n in names if n not in failed and only in (None, n)]
     if only == "trust" and "trust" not in failed:

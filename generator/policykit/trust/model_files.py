@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from policykit.errors import Problem, did_you_mean, shown
+from policykit import schema
 from policykit.load import Document, read_document
 from policykit.trust import values
 
@@ -37,17 +38,31 @@ class Model:
 
 
 def read_model(root: Path) -> tuple[Model, list[Problem]]:
-    """The model's YAML files (a file that cannot be read is a problem; its schema is checked
-    by the model's own build)."""
+    """The model's YAML files, each checked against its schema (a file that cannot be read or
+    is not valid is a problem, and is not resolved for any school)."""
     model, problems = Model(), []
     paths = [*sorted((root / "policy").rglob("*.yaml")), *sorted((root / "quizzes").glob("*.yaml"))]
     for path in paths:
         relative = path.relative_to(root).as_posix()
         document, found = read_document(path, relative)
+        if document is not None and not found and _schema_of(relative):
+            found = schema.validate(document, _schema_of(relative))
         problems += found
-        if document is not None and isinstance(document.data, dict):
+        if document is not None and not found and isinstance(document.data, dict):
             model.documents[relative] = document
     return model, problems
+
+
+def _schema_of(relative: str) -> str:
+    """The schema a model file is checked against before it is resolved for any school."""
+    parts = relative.split("/")
+    if parts[0] == "policy" and len(parts) == 4 and parts[2] == "versions":
+        return "version"
+    if parts[0] == "policy" and len(parts) == 3 and parts[2] == "policy.yaml":
+        return "policy"
+    return {"policy/linked.yaml": "linked", "policy/organisation.yaml": "organisation",
+            "quizzes/pathways.yaml": "pathways"}.get(relative, "quiz" if parts[0] == "quizzes"
+                                                        else "")
 
 
 def undeclared(model: Model, declared: frozenset[str]) -> list[Problem]:
@@ -97,6 +112,6 @@ def _ids(model: Model, policy_id: str) -> tuple[set[str], set[str]]:
             node = todo.pop()
             if not isinstance(node, dict):
                 continue
-            (clauses if "kind" in node else sections).add(node.get("id"))
+            (clauses if "kind" in node else sections).add(str(node.get("id")))
             todo += node.get("clauses", []) + node.get("sections", [])
     return clauses, sections

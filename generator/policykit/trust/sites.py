@@ -121,22 +121,28 @@ def _link_templates(root: Path, folder: Path) -> None:
 
 
 def build_one(folder: Path, strict: bool = False) -> list[Problem]:
-    """Build the project in folder with every check; the problems that stopped it (none when
-    built). Raises what the build raises for a fault of the site folder or MkDocs."""
+    """Build the project in folder with every check unless one fails: every problem found,
+    warnings too. Raises what the build raises for a fault of the site folder or MkDocs."""
     from policykit.build import build_site, problems_of
     from policykit.session import BuildSession, Settings
 
     session = BuildSession(folder, Settings())
     problems = problems_of(folder, session)
-    if errors(problems):
-        return problems
-    build_site(folder, strict=strict, session=session)
-    return []
+    if not errors(problems):
+        build_site(folder, strict=strict, session=session)
+    return problems
 
 
-def located(problems: list[Problem], prefix: str) -> list[Problem]:
-    """Problems of a resolved project shown at the paths where they can be read."""
-    return [Problem(Source(f"{prefix}/{p.source.path}", p.source.line, p.source.column),
+def located(problems: list[Problem], prefix: str, root: Path | None = None,
+            school_id: str = "") -> list[Problem]:
+    """Problems of a resolved project shown at the paths where they can be read: a school's
+    own policy where the school keeps it, anything else in the resolved project."""
+    def where(path: str) -> str:
+        if root is not None and path.startswith("policy/") and \
+                (root / SCHOOLS_FOLDER / school_id / path).is_file():
+            return f"{SCHOOLS_FOLDER}/{school_id}/{path}"
+        return f"{prefix}/{path}"
+    return [Problem(Source(where(p.source.path), p.source.line, p.source.column),
                     p.message, p.hint, p.severity) for p in problems]
 
 
