@@ -145,7 +145,8 @@ def _build_folder(folder: Path, strict: bool, name: str) -> list[Problem]:
 def _finish(built: sites.Plan, failed: dict[str, list[Problem]], done: str,
             only: str | None = None, warned: list[Problem] | None = None) -> int:
     """Report every school's problems; name the schools that failed."""
-    _report(built.problems + [p for found in failed.values() for p in found] + (warned or []))
+    _report(built.problems + built.warnings + [p for found in failed.values() for p in found]
+            + (warned or []))
     names = sorted(set(built.resolved) | set(built.failed))
     good = [n for n in names if n not in failed and only in (None, n)]
     if only == "trust" and "trust" not in failed:

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from policykit.errors import Problem, did_you_mean
+from policykit.errors import Problem, did_you_mean, errors
 from policykit.trust import values
 from policykit.trust.model_files import Model
 from policykit.trust.schools import School, Trust
@@ -89,10 +89,11 @@ def _adopt(trust: Trust, school: School, model: Model, policy_id: str, adoption:
                         f"version {version}", f"adopt one of {', '.join(known) or 'none'}")]
     data = copy.deepcopy(document.data)
     changes = trust.changes(policy_id)
-    problems = _tailor(school, policy_id, version, data, adoption, changes, resolved)
+    quizzes = [d.data for d in model.quizzes().values() if d.data.get("policy") == policy_id]
+    problems = _tailor(school, policy_id, version, data, adoption, changes, resolved, quizzes)
     problems += _add(school, policy_id, version, data, adoption, changes, resolved)
     problems += _missing_values(school, document, data, policy_id, version, given, declared)
-    if problems:
+    if errors(problems):
         return problems
     resolved.departures = [dataclasses.replace(d, school_text=values.fill(
         d.school_text, given, markdown=False)) if d.policy == policy_id else d
@@ -109,7 +110,7 @@ def _adopt(trust: Trust, school: School, model: Model, policy_id: str, adoption:
         values.filled(model.documents[f"{folder}/policy.yaml"].data, given))
     resolved.adopted.append({"policy": policy_id, "version": version,
                              **_approval_record(adoption.get("approved"))})
-    return []
+    return problems  # warnings only
 
 
 def _clauses(sections: list) -> Iterator[tuple[dict, dict]]:
@@ -130,7 +131,7 @@ def _sections(sections: list) -> Iterator[dict]:
 
 
 def _tailor(school: School, policy_id: str, version: str, data: dict, adoption: dict,
-            changes: dict, resolved: Resolved) -> list[Problem]:
+            changes: dict, resolved: Resolved, quizzes: list[dict]) -> list[Problem]:
     problems = []
     found = {clause["id"]: (section, clause) for section, clause in _clauses(data["sections"])}
     for clause_id, text in sorted(adoption.get("tailored", {}).items()):
@@ -145,10 +146,26 @@ def _tailor(school: School, policy_id: str, version: str, data: dict, adoption: 
             problems.append(Problem(where, f"{policy_id} {version} has no clause '{clause_id}'"))
         else:
             section, clause = found[clause_id]
+            problems += _quizzed(school, policy_id, clause_id, where, quizzes)
             resolved.departures.append(Departure(policy_id, version, "tailored", section["id"],
                                                  clause_id, clause["text"], text, guidance))
             clause["text"] = text
     return problems
+
+
+def _quizzed(school: School, policy_id: str, clause_id: str, where,
+             quizzes: list[dict]) -> list[Problem]:
+    """A warning for a tailored clause that the trust's quiz questions cover: they were written
+    for the model's words."""
+    asked = sorted(f"{quiz.get('id')}/{question.get('id')}" for quiz in quizzes
+                   for question in quiz.get("questions", [])
+                   if clause_id in question.get("covers", []))
+    if not asked:
+        return []
+    return [Problem(where, f"clause '{clause_id}' of {policy_id} is tailored, and the trust's "
+                    f"quiz questions {', '.join(asked)} were written for the model's words",
+                    "check with the trust that the questions still fit the school's text",
+                    severity="warning")]
 
 
 def _add(school: School, policy_id: str, version: str, data: dict, adoption: dict,

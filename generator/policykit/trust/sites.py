@@ -26,6 +26,7 @@ class Plan:
     problems: list[Problem] = field(default_factory=list)  # the trust's and the model's
     resolved: dict[str, resolving.Resolved] = field(default_factory=dict)
     failed: dict[str, list[Problem]] = field(default_factory=dict)  # school id: its problems
+    warnings: list[Problem] = field(default_factory=list)  # of the schools resolved
 
 
 def plan(root: Path) -> Plan:
@@ -44,6 +45,7 @@ def plan(root: Path) -> Plan:
             result.failed[school.id] = found
         else:
             result.resolved[school.id] = resolved
+            result.warnings += found
     return result
 
 
