@@ -89,7 +89,7 @@ def test_bad_school_file_fails_that_school_only(case, built, tmp_path):
     assert after == kept  # the school's last good site is still there, as it was
     for other in others:  # the others were built again, not skipped
         assert (root / "site" / other / "index.html").stat().st_mtime_ns >= before[other]
-    report = json.loads((root / "site/trust/departures.json").read_text("utf-8"))
+    report = json.loads((root / "site/departures/departures.json").read_text("utf-8"))
     assert report["schools_not_built"] == [school]
     assert school not in {row["school"] for row in report["policies"][0]["schools"]}
 
@@ -157,8 +157,8 @@ def test_sites_for_a_ci_matrix_each_built_alone(tmp_path):
     result = policykit(root, "trust", "build", "--school", "trust")
     assert result.returncode == 0, result.stderr
     assert result.stdout == "built the trust site\n"
-    assert sorted(p.name for p in (root / "site").iterdir()) == ["trust"]
-    report = json.loads((root / "site/trust/departures.json").read_text("utf-8"))
+    assert sorted(p.name for p in (root / "site").iterdir()) == ["departures", "trust"]
+    report = json.loads((root / "site/departures/departures.json").read_text("utf-8"))
     assert len(report["policies"][0]["schools"]) == 3
 
 

@@ -14,6 +14,7 @@ from policykit.load import Document, read_document
 TRUST_FILE = "trust.yaml"
 SCHOOLS_FOLDER = "schools"
 TRUST_SITE = "trust"  # site/trust/ is the trust's own site: no school may take the name
+REPORT_SITE = "departures"  # site/departures/: the departure report, nor this one
 _SCHOOL_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
@@ -89,10 +90,11 @@ def load_trust(root: Path) -> tuple[Trust | None, list[School], list[Problem],
     for path in paths:
         relative = f"{SCHOOLS_FOLDER}/{path.name}"
         school_id = path.stem
-        if not _SCHOOL_ID.match(school_id) or school_id == TRUST_SITE:
+        if not _SCHOOL_ID.match(school_id) or school_id in (TRUST_SITE, REPORT_SITE):
             problems.append(Problem(Source(relative), f"'{shown(school_id)}' cannot be a "
                                     "school id (it names the school's site folder)",
-                                    "rename the file in lowercase kebab-case, not 'trust'"))
+                                    "rename the file in lowercase kebab-case, not 'trust' or "
+                                    "'departures'"))
             continue
         document, found = read_valid(root, relative, "school")
         if document is None:

@@ -1,6 +1,6 @@
 """The trust's sites (I/O: writes): each school's project is resolved into .trust/<school-id>/
 and built, with every check, by the one build sequence into site/<school-id>/; the model is
-built the same way into site/trust/ with the departure report beside it."""
+built the same way into site/trust/, and the departure report into site/departures/."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from pathlib import Path
 from policykit.errors import Problem, Source, errors
 from policykit.trust import report, resolve as resolving
 from policykit.trust.model_files import read_model, undeclared, unknown_places
-from policykit.trust.schools import SCHOOLS_FOLDER, TRUST_SITE, School, Trust, load_trust
+from policykit.trust.schools import (REPORT_SITE, SCHOOLS_FOLDER, TRUST_SITE, School, Trust,
+                                     load_trust)
 from policykit.trust.values import declared_names
 
 WORK_FOLDER = ".trust"  # the resolved projects: generated, never edited
@@ -157,10 +158,14 @@ def clean_work(root: Path, keep: set[str]) -> None:
 
 
 def write_reports(root: Path, built: Plan) -> None:
-    """The departure report, as a page and as JSON, into the trust's site."""
-    site = root / SITE_FOLDER / TRUST_SITE
+    """The departure report, as a page and as JSON, into site/departures/: beside the trust's
+    site, not in it, so that the trust site's next build can tell it is as it left it."""
+    folder = root / SITE_FOLDER / REPORT_SITE
     assert built.trust is not None  # a plan without a trust builds nothing
     data = report.report_data(built.trust, list(built.resolved.values()), list(built.failed))
-    (site / "departures").mkdir(parents=True, exist_ok=True)
-    (site / "departures.json").write_text(report.as_json(data), encoding="utf-8")
-    (site / "departures" / "index.html").write_text(report.as_html(data), encoding="utf-8")
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in (("departures.json", report.as_json(data)),
+                       ("index.html", report.as_html(data))):
+        path = folder / name
+        if not path.is_file() or path.read_text("utf-8") != text:
+            path.write_text(text, encoding="utf-8")
