@@ -173,3 +173,15 @@ def test_a_warning_in_a_schools_own_policy_is_shown_where_the_school_keeps_it(tm
     assert result.stderr.startswith(
         QUIZ_WARNING + "schools/eastgate/policy/collective-worship/versions/2024.1.yaml:8:9: warning: clause "
         "'daily-act' (1.1) of draft 2024.1 is not covered by any quiz question yet")
+
+
+def test_check_runs_every_check_on_each_school_and_names_the_one_failing(tmp_path):
+    root = copy_trust(tmp_path)
+    edit(root / "schools/eastgate/policy/collective-worship/versions/2024.1.yaml",
+         "      - id: withdrawal\n", "      - id: daily-act\n")
+    result = policykit(root, "trust", "check")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stdout == "checked northfield, southbank\n"
+    assert ("schools/eastgate/policy/collective-worship/versions/2024.1.yaml:12:9: id "
+            "'daily-act' is used twice in this version (first at line 8)") in result.stderr
+    assert result.stderr.endswith("policykit: not checked: eastgate (see above)\n")
