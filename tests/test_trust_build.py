@@ -146,3 +146,16 @@ def test_check_runs_every_check_per_school(trust):
     result = policykit(trust, "trust", "check")
     assert result.returncode == 0, result.stderr
     assert result.stdout == "checked eastgate, northfield, southbank\n"
+
+
+def test_same_trust_same_sites_byte_for_byte(trust, tmp_path):
+    again = copy_trust(tmp_path)
+    result = policykit(again, "trust", "build", "--strict")
+    assert result.returncode == 0, result.stderr
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {p.relative_to(root / "site").as_posix(): p.read_bytes()
+                for p in sorted((root / "site").rglob("*")) if p.is_file()}
+    first, second = files(trust), files(again)
+    assert sorted(first) == sorted(second)
+    assert [name for name in first if first[name] != second[name]] == []
