@@ -22,6 +22,8 @@ SCHEMAS = (  # file, what it is, in the order an author meets them
     ("version.schema.json", "`policy/<policy-id>/versions/<version>.yaml`"),
     ("quiz.schema.json", "`quizzes/<quiz-id>.yaml`"),
     ("pathways.schema.json", "`quizzes/pathways.yaml`"),
+    ("trust.schema.json", "`trust.yaml` (a trust)"),
+    ("school.schema.json", "`schools/<school-id>.yaml` (a school of a trust)"),
 )
 
 

@@ -26,6 +26,7 @@ from .templates import template_problem
 from .write import write_new_file, write_tree
 from .yaml_edit import EditError
 from policykit.records import cli as records_cli
+from policykit.trust import cli as cli_trust
 
 OK, PROBLEMS, USAGE = 0, 1, 2
 
@@ -142,6 +143,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_review.register(commands)
     cli_import.register(commands)
     records_cli.register(commands)
+    cli_trust.register(commands)
     return parser
 
 

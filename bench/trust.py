@@ -1,0 +1,140 @@
+"""The trust benchmark (issue 27): a synthetic trust of S schools x P model policies, with values
+and local changes, built by `policykit trust build`: the first build of every site, after one
+model clause is edited, after one school value is edited, and with nothing changed, each as a
+ratio to plain MkDocs builds of the same pages in the same run; and the peak memory.
+
+    .venv/bin/python bench/trust.py [--schools 20] [--policies 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synth import KINDS, sentence  # noqa: E402
+
+EPOCH = "1767225600"
+SECTIONS, CLAUSES = 2, 10
+POLICYKIT = str(Path(sys.executable).with_name("policykit"))
+MKDOCS = str(Path(sys.executable).with_name("mkdocs"))
+
+
+def make_trust(root: Path, schools: int, policies: int, seed: int = 27) -> None:
+    """Write the synthetic trust under root."""
+    rng = random.Random(seed)
+    (root / "policy").mkdir(parents=True)
+    (root / "schools").mkdir()
+    (root / "mkdocs.yml").write_text("site_name: Example Trust\ntheme:\n  name: material\n"
+                                     "plugins:\n  - policykit\ndocs_dir: docs_generated\n")
+    (root / "policy/organisation.yaml").write_text(
+        "name: Example Trust\nroles:\n  - id: head\n    title: Headteacher\n"
+        "audiences:\n  - id: all-staff\n    title: All staff\n")
+    ids = [f"policy-{i:03d}" for i in range(policies)]
+    changes = {}
+    for n, policy_id in enumerate(ids):
+        folder = root / "policy" / policy_id / "versions"
+        folder.mkdir(parents=True)
+        (folder.parent / "policy.yaml").write_text(
+            f"id: {policy_id}\ntitle: Policy {n}\nowner: Headteacher\naudience: [all-staff]\n"
+            "training: none\ntraining_reason: Staff read it; no quiz in the benchmark.\n")
+        lines = ['version: "2025.1"', "status: draft", "sections:"]
+        for s in range(SECTIONS):
+            lines += [f"  - id: section-{s}", f"    title: Section {s}", "    clauses:"]
+            for c in range(CLAUSES):
+                text = sentence(rng)
+                if c == 0:
+                    text += " Tell %{dsl.name} (%{dsl.phone}) at %{school.name}."
+                lines += [f"      - id: c{s}-{c}", f"        kind: {rng.choice(KINDS)}",
+                          f"        text: {json.dumps(text)}"]
+        (folder / "2025.1.yaml").write_text("\n".join(lines) + "\n")
+        changes[policy_id] = {"tailorable": {"c0-1": "Say it your way."},
+                              "additions": {"section-1": "Add your own practice."}}
+    (root / "trust.yaml").write_text(json.dumps({"name": "Example Trust", "policies": changes},
+                                                indent=1))
+    for i in range(schools):
+        adoption = {pid: {"adopts": "2025.1", "approved": {"on": "2025-09-01",
+                                                           "by": f"LGB of school {i}"}}
+                    for pid in ids}
+        for pid in ids[i % 5::5]:  # every school tailors and adds in a fifth of the policies
+            adoption[pid]["tailored"] = {"c0-1": f"School {i}'s own words for {pid}."}
+            adoption[pid]["added"] = [{"section": "section-1", "id": "local", "kind": "duty",
+                                       "text": f"A practice of school {i}."}]
+        school = {"name": f"School {i}", "urn": f"{900100 + i}",
+                  "headteacher": {"name": f"Head {i}"},
+                  "dsl": {"name": f"DSL {i}", "phone": f"01632 96{i:04d}"},
+                  "policies": adoption}
+        (root / "schools" / f"school-{i:02d}.yaml").write_text(json.dumps(school, indent=1))
+
+
+def timed(command: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=cwd, env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
+                            capture_output=True, text=True)
+    if result.returncode:
+        raise SystemExit(f"{command} failed:\n{result.stderr}")
+    return time.perf_counter() - start
+
+
+def plain_config(folder: Path) -> Path:
+    """MkDocs alone on the pages policykit generated for one site: Material, its own search,
+    the same navigation, no policykit plugin."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "generator"))
+    from policykit.build import load_and_check
+    from policykit.plugin import site_nav
+
+    project, _ = load_and_check(folder)
+    config = {"site_name": "plain", "docs_dir": str(folder / "docs_generated"),
+              "site_dir": str(folder / "site-plain"), "theme": {"name": "material"},
+              "plugins": ["search"], "markdown_extensions": ["attr_list", "admonition", "abbr",
+                                                             "toc"],
+              "nav": site_nav(project)}
+    path = folder / "mkdocs-plain.yml"
+    path.write_text(json.dumps(config))
+    return path
+
+
+def run(schools: int, policies: int) -> dict[str, object]:
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch) / "trust"
+        make_trust(root, schools, policies)
+        build = [POLICYKIT, "trust", "build"]
+        figures: dict[str, object] = {"schools": schools, "policies": policies}
+        figures["first build (s)"] = timed(build, root)
+        folders = sorted(p for p in (root / ".trust").iterdir() if p.name != "_trust")
+        plain = sum(timed([MKDOCS, "build", "-q", "-f", str(plain_config(f))], root)
+                    for f in folders)
+        figures["plain MkDocs, all school sites (s)"] = plain
+        figures["nothing changed (s)"] = timed(build, root)
+        model = root / "policy/policy-000/versions/2025.1.yaml"
+        model.write_text(model.read_text().replace('text: "', 'text: "Edited. ', 1))
+        figures["one model clause edited (s)"] = timed(build, root)
+        school = root / "schools/school-00.yaml"
+        school.write_text(school.read_text().replace('"DSL 0"', '"DSL Zero"'))
+        figures["one school value edited (s)"] = timed(build, root)
+        for key in ("first build", "nothing changed", "one model clause edited",
+                    "one school value edited"):
+            figures[f"{key} / plain"] = round(figures[f"{key} (s)"] / plain, 3)
+        figures["peak memory of any one process (MB)"] = round(
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+        return {k: round(v, 2) if isinstance(v, float) else v for k, v in figures.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--schools", type=int, default=20)
+    parser.add_argument("--policies", type=int, default=50)
+    args = parser.parse_args()
+    print(json.dumps(run(args.schools, args.policies), indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,160 @@
+"""`policykit trust check` and `policykit trust build [--school ID]`: argv -> the trust's
+sites. One school failing never loses another's site; the exit code is 1 and the school is
+named."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from policykit.errors import Problem, errors, shown
+from policykit.trust import sites
+from policykit.trust.schools import TRUST_FILE
+
+OK, PROBLEMS, USAGE = 0, 1, 2
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add `policykit trust` and its commands to the policykit command line."""
+    trust = commands.add_parser("trust", help="a trust's model policies and its schools' sites")
+    actions = trust.add_subparsers(dest="trust_command", required=True, metavar="COMMAND")
+    check = actions.add_parser("check", help="check the trust, every school file and every "
+                               "school's policies")
+    check.set_defaults(run=_check)
+    build = actions.add_parser("build", help="build each school's site into site/<school-id>/ "
+                               "and the trust's site, with the departure report, into site/trust/")
+    build.add_argument("--school", metavar="ID", help="build this school's site only ('trust': "
+                       "the trust's site only)")
+    build.add_argument("--strict", action="store_true",
+                       help="fail on any MkDocs warning (broken link or anchor)")
+    build.add_argument("-v", "--verbose", action="store_true", help="show MkDocs' progress")
+    build.set_defaults(run=_build)
+    listing = actions.add_parser("sites", help="list the sites trust build makes, one id a line "
+                                 "(or --json), e.g. for a CI matrix of parallel jobs")
+    listing.add_argument("--json", action="store_true", help="as a JSON list")
+    listing.set_defaults(run=_sites)
+
+
+def _sites(root: Path, args: argparse.Namespace) -> int:
+    """The school ids and 'trust': what a CI matrix builds, one job each."""
+    import json
+
+    from policykit.trust.schools import SCHOOLS_FOLDER, TRUST_SITE
+
+    folder = root / SCHOOLS_FOLDER
+    ids = sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+    ids.append(TRUST_SITE)
+    print(json.dumps(ids) if args.json else "\n".join(ids))
+    return OK
+
+
+def _report(problems: list[Problem]) -> None:
+    from policykit.cli import report
+
+    report(sorted(problems))
+
+
+def _plan(root: Path) -> sites.Plan | None:
+    """The plan, or None (having said why) when the trust or its model cannot be used."""
+    if not (root / TRUST_FILE).is_file():
+        print(f"policykit: error: no {TRUST_FILE} in {shown(root, 300)} — a trust project has "
+              "trust.yaml and schools/ beside policy/ (see the trust guide)", file=sys.stderr)
+        return None
+    built = sites.plan(root)
+    if errors(built.problems):
+        _report(built.problems + [p for found in built.failed.values() for p in found])
+        print("policykit: nothing built: the trust or its model has errors", file=sys.stderr)
+        return None
+    return built
+
+
+def _check(root: Path, args: argparse.Namespace) -> int:
+    built = _plan(root)
+    if built is None:
+        return PROBLEMS
+    from policykit.build import load_and_check
+
+    failed, warned = dict(built.failed), list[Problem]()
+    for school_id, resolved in sorted(built.resolved.items()):
+        found = load_and_check(sites.write_project(root, resolved))[1]
+        _sort(school_id, sites.located(found, f"{sites.WORK_FOLDER}/{school_id}", root,
+                                       school_id), failed, warned)
+    return _finish(built, failed, "checked", warned=warned)
+
+
+def _build(root: Path, args: argparse.Namespace) -> int:
+    from policykit.build import quiet_mkdocs
+
+    built = _plan(root)
+    if built is None:
+        return PROBLEMS
+    known = set(built.resolved) | set(built.failed) | {"trust"}
+    if args.school is not None and args.school not in known:
+        print(f"policykit: error: no school '{shown(args.school)}' in schools/ — one of: "
+              f"{', '.join(sorted(known))}", file=sys.stderr)
+        return USAGE
+    quiet_mkdocs(args.verbose)
+    failed = {k: v for k, v in built.failed.items() if args.school in (None, k)}
+    warned: list[Problem] = []
+    for school_id, resolved in sorted(built.resolved.items()):
+        if args.school in (None, school_id):
+            found = _build_school(root, resolved, args.strict)
+            _sort(school_id, found, failed, warned)
+    if args.school in (None, "trust"):
+        if args.school is None:
+            sites.clean_work(root, set(built.resolved))
+        found = sites.located(_build_folder(sites.write_model_project(root), args.strict,
+                                            "trust"), f"{sites.WORK_FOLDER}/_trust")
+        _sort("trust", found, failed, warned)
+        if "trust" not in failed:
+            sites.write_reports(root, built)
+    return _finish(built, failed, "built", args.school, warned)
+
+
+def _sort(name: str, found: list[Problem], failed: dict[str, list[Problem]],
+          warned: list[Problem]) -> None:
+    """A site's problems: all of them under failed[name] when any is an error, else its
+    warnings to be shown beside the result."""
+    if errors(found):
+        failed[name] = found
+    else:
+        warned += found
+
+
+def _build_school(root: Path, resolved, strict: bool) -> list[Problem]:
+    folder = sites.write_project(root, resolved)
+    return sites.located(_build_folder(folder, strict, resolved.school.id),
+                         f"{sites.WORK_FOLDER}/{resolved.school.id}", root, resolved.school.id)
+
+
+def _build_folder(folder: Path, strict: bool, name: str) -> list[Problem]:
+    """Build one site: its problems, or a problem saying why the build failed."""
+    from mkdocs.exceptions import MkDocsException
+
+    from policykit.errors import Source
+    from policykit.site_folder import SiteFolderError
+
+    try:
+        return sites.build_one(folder, strict)
+    except (MkDocsException, SiteFolderError, OSError) as error:
+        return [Problem(Source(f"{sites.SITE_FOLDER}/{name}"),
+                        f"the site of {name} was not built: {shown(error, 500)}")]
+
+
+def _finish(built: sites.Plan, failed: dict[str, list[Problem]], done: str,
+            only: str | None = None, warned: list[Problem] | None = None) -> int:
+    """Report every school's problems; name the schools that failed."""
+    _report(built.problems + built.warnings + [p for found in failed.values() for p in found]
+            + (warned or []))
+    names = sorted(set(built.resolved) | set(built.failed))
+    good = [n for n in names if n not in failed and only in (None, n)]
+    if only == "trust" and "trust" not in failed:
+        print("built the trust site")
+    elif good:
+        print(f"{done} {', '.join(good)}" + (" and the trust site" if done == "built" and only
+                                               is None and "trust" not in failed else ""))
+    if failed:
+        print(f"policykit: not {done}: {', '.join(sorted(failed))} (see above)", file=sys.stderr)
+        return PROBLEMS
+    return OK

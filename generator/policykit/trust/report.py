@@ -1,0 +1,63 @@
+"""The departure report (pure): per model policy, the version each school adopted, when and by
+whom it was approved, and every place its text departs from the model's, with the model's text
+beside the school's; as JSON and as a page."""
+
+from __future__ import annotations
+
+import json
+from typing import Sequence
+
+import jinja2
+
+from policykit.templates import packaged
+from policykit.trust.resolve import Resolved
+from policykit.trust.schools import Trust
+
+TEMPLATE = "trust_departures.html.j2"
+
+
+def report_data(trust: Trust, schools: list[Resolved], not_built: Sequence[str] = ()) -> dict:
+    """The report as plain values, every list sorted; not_built names the schools whose
+    files could not be used (they are in no row)."""
+    policies: dict[str, list[dict]] = {}
+    for resolved in sorted(schools, key=lambda r: r.school.id):
+        for adopted in resolved.adopted:
+            departures = [_departure(d) for d in resolved.departures
+                          if d.policy == adopted["policy"]]
+            policies.setdefault(adopted["policy"], []).append({
+                "school": resolved.school.id, "name": resolved.school.data["name"],
+                "urn": resolved.school.data["urn"], "version": adopted["version"],
+                "approved_on": adopted["approved_on"], "approved_by": adopted["approved_by"],
+                "approval_minute": adopted["approval_minute"],
+                "departures": sorted(departures, key=lambda d: (d["kind"], d["clause"]))})
+    return {"trust": trust.name, "schools_not_built": sorted(not_built),
+            "policies": [{"policy": pid, "permitted": _permitted(trust, pid), "schools": rows}
+                         for pid, rows in sorted(policies.items())]}
+
+
+def _permitted(trust: Trust, policy_id: str) -> list[dict]:
+    """What the model lets schools change in the policy, with the trust's guidance."""
+    changes = trust.changes(policy_id)
+    return ([{"kind": "tailor", "id": k, "guidance": v}
+             for k, v in sorted(changes["tailorable"].items())]
+            + [{"kind": "add to", "id": k, "guidance": v}
+               for k, v in sorted(changes["additions"].items())])
+
+
+def _departure(departure) -> dict:
+    return {"kind": departure.kind, "section": departure.section, "clause": departure.clause,
+            "model_text": departure.model_text or None, "school_text": departure.school_text,
+            "guidance": departure.guidance}
+
+
+def as_json(data: dict) -> str:
+    """The report as JSON, the same bytes for the same input."""
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def as_html(data: dict) -> str:
+    """The report as a page of its own (every text escaped by the template's autoescape)."""
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(packaged())),
+                                     autoescape=True, undefined=jinja2.StrictUndefined,
+                                     keep_trailing_newline=True)
+    return environment.get_template(TEMPLATE).render(report=data)

@@ -1,0 +1,121 @@
+"""A trust's own files (I/O: reads): trust.yaml and one schools/<school-id>.yaml per school,
+validated by their JSON Schemas, every problem located."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from policykit import schema
+from policykit.errors import Problem, Source, shown
+from policykit.load import Document, read_document
+
+TRUST_FILE = "trust.yaml"
+SCHOOLS_FOLDER = "schools"
+TRUST_SITE = "trust"  # site/trust/ is the trust's own site: no school may take the name
+REPORT_SITE = "departures"  # site/departures/: the departure report, nor this one
+_SCHOOL_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class Trust:
+    """trust.yaml: the trust's name, the values it declares and where schools may change text."""
+
+    document: Document
+
+    @property
+    def name(self) -> str:
+        return self.document.data["name"]
+
+    def declared(self) -> dict[str, str]:
+        """The extra values the trust declares (id: title)."""
+        return {item["id"]: item["title"] for item in self.document.data.get("values", [])}
+
+    def changes(self, policy_id: str) -> dict:
+        """What schools may change in policy_id: {'tailorable': {...}, 'additions': {...}}."""
+        found = self.document.data.get("policies", {}).get(policy_id, {})
+        return {"tailorable": found.get("tailorable", {}), "additions": found.get("additions", {})}
+
+
+@dataclass(frozen=True)
+class School:
+    """One school file: its id (the file name), and the document with every value's place."""
+
+    id: str
+    document: Document
+
+    @property
+    def data(self) -> dict:
+        return self.document.data
+
+    @property
+    def path(self) -> str:
+        return self.document.source.path
+
+    def at(self, *path) -> Source:
+        return self.document.at(path)
+
+    def key_at(self, *path) -> Source:
+        return self.document.key_at(path)
+
+
+def read_valid(root: Path, relative: str, schema_name: str) -> tuple[Document | None,
+                                                                       list[Problem]]:
+    """One file read and validated against its schema: the document only when valid."""
+    path = root / relative
+    if not path.is_file():
+        return None, [Problem(Source(relative), "no such file",
+                              f"write {relative} (see the trust guide)")]
+    document, problems = read_document(path, relative)
+    if document is not None and not problems:
+        problems = schema.validate(document, schema_name)
+    return (document if not problems else None), list(problems)
+
+
+def load_trust(root: Path) -> tuple[Trust | None, list[School], list[Problem],
+                                    dict[str, list[Problem]]]:
+    """trust.yaml and every school file: the trust, the schools that can be used, the problems
+    of the trust itself, and those of each school that cannot (its own file's, or a URN that
+    an earlier school file already has)."""
+    document, problems = read_valid(root, TRUST_FILE, "trust")
+    trust = Trust(document) if document else None
+    schools: list[School] = []
+    failed: dict[str, list[Problem]] = {}
+    folder = root / SCHOOLS_FOLDER
+    paths = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    if not paths:
+        problems.append(Problem(Source(SCHOOLS_FOLDER), "the trust has no school files",
+                                f"add {SCHOOLS_FOLDER}/<school-id>.yaml for each school"))
+    for path in paths:
+        relative = f"{SCHOOLS_FOLDER}/{path.name}"
+        school_id = path.stem
+        if not _SCHOOL_ID.match(school_id) or school_id in (TRUST_SITE, REPORT_SITE):
+            problems.append(Problem(Source(relative), f"'{shown(school_id)}' cannot be a "
+                                    "school id (it names the school's site folder)",
+                                    "rename the file in lowercase kebab-case, not 'trust' or "
+                                    "'departures'"))
+            continue
+        document, found = read_valid(root, relative, "school")
+        if document is None:
+            failed[school_id] = found
+        else:
+            schools.append(School(school_id, document))
+    for school, problem in _shared_urns(schools):
+        failed[school.id] = [problem]
+    return trust, [s for s in schools if s.id not in failed], problems, failed
+
+
+def _shared_urns(schools: list[School]) -> list[tuple[School, Problem]]:
+    """A URN names one school: a later school file (by name) with it fails, at its urn line."""
+    first: dict[str, School] = {}
+    problems = []
+    for school in schools:
+        urn = school.data["urn"]
+        if urn in first:
+            problems.append((school, Problem(
+                school.at("urn"), f"URN {urn} is already the URN of {first[urn].path}",
+                "each school has its own URN: correct one of them")))
+        else:
+            first[urn] = school
+    return problems
