@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 import shutil
+import stat
 import sys
 from pathlib import Path
 from typing import Iterator
@@ -118,8 +119,11 @@ def _plugin_options(root: Path) -> dict:
     from mkdocs.exceptions import ConfigurationError
     from mkdocs.utils.yaml import yaml_load
 
+    path = root / "mkdocs.yml"
     try:
-        with (root / "mkdocs.yml").open("rb") as stream:
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would block: the guard says so
+            return {}
+        with path.open("rb") as stream:
             plugins = yaml_load(stream).get("plugins") or []
     except (OSError, ConfigurationError, AttributeError):
         return {}
