@@ -12,7 +12,6 @@ import hashlib
 import logging
 import os
 import shutil
-import stat
 import sys
 from pathlib import Path
 from typing import Iterator
@@ -121,12 +120,11 @@ def _plugin_options(root: Path) -> dict:
 
     path = root / "mkdocs.yml"
     try:
-        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would block: the guard says so
-            return {}
+        config_files(root)  # no FIFO or device where MkDocs reads (it would wait forever)
         with path.open("rb") as stream:
             plugins = yaml_load(stream).get("plugins") or []
-    except (OSError, ConfigurationError, AttributeError):
-        return {}
+    except (OSError, ConfigurationError, AttributeError, SiteFolderError):
+        return {}  # said, located, by the build
     entries = plugins.items() if isinstance(plugins, dict) else (
         next(iter(p.items())) if isinstance(p, dict) and len(p) == 1 else (p, {})
         for p in plugins if isinstance(p, (str, dict)))
