@@ -17,7 +17,6 @@ import urllib.request
 from pathlib import Path
 from typing import Iterator
 
-import pytest
 
 from test_serve import free_port
 

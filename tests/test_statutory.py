@@ -12,6 +12,8 @@ import re
 from pathlib import Path
 
 import pytest
+
+import policykit
 import yaml
 
 from conftest import build
@@ -19,7 +21,7 @@ from policykit import statutory
 from policykit.cli import main
 from policykit.model import ORGANISATION_TYPES
 
-REGISTER = Path(statutory.__file__).parent / "registers/statutory.yaml"
+REGISTER = Path(policykit.__file__).parent / "registers/statutory.yaml"
 
 
 def set_type(root: Path, kind: str) -> None:

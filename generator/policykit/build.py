@@ -118,11 +118,13 @@ def _plugin_options(root: Path) -> dict:
     from mkdocs.exceptions import ConfigurationError
     from mkdocs.utils.yaml import yaml_load
 
+    path = root / "mkdocs.yml"
     try:
-        with (root / "mkdocs.yml").open("rb") as stream:
+        config_files(root)  # no FIFO or device where MkDocs reads (it would wait forever)
+        with path.open("rb") as stream:
             plugins = yaml_load(stream).get("plugins") or []
-    except (OSError, ConfigurationError, AttributeError):
-        return {}
+    except (OSError, ConfigurationError, AttributeError, SiteFolderError):
+        return {}  # said, located, by the build
     entries = plugins.items() if isinstance(plugins, dict) else (
         next(iter(p.items())) if isinstance(p, dict) and len(p) == 1 else (p, {})
         for p in plugins if isinstance(p, (str, dict)))
