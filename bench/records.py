@@ -83,8 +83,8 @@ def one_learner(service: Service, links: Links, doc, i: int, timings: list) -> s
 
 
 def run(backend: str, staff: int, at_once: int, db: str | None) -> dict:
-    from policykit.project import load_project
-    from policykit.quiz_document import quiz_document
+    from policykit.source.project import load_project
+    from policykit.quiz.document import quiz_document
     folder = Path(tempfile.mkdtemp(prefix="pk-records-bench-"))
     roster = "email,name,role,start_date\n" + "".join(
         f"{person(i)},Staff {i},support-staff,2026-09-01\n" for i in range(staff))

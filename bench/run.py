@@ -43,9 +43,9 @@ SEARCHES = ("screenshot evidence", "personal device", "governors")  # the slowes
 
 def generator_stages(root: Path) -> dict[str, float]:
     """Time each generator stage in this process, rendering on one core without writing."""
-    from policykit.build import load_and_check, site_parts
-    from policykit.render_versions import comparisons
-    from policykit.session import BuildSession
+    from policykit.engine.build import load_and_check, site_parts
+    from policykit.site.versions import comparisons
+    from policykit.engine.session import BuildSession
 
     figures = {}
     session = BuildSession(root)  # as in a build: project-wide indexes are made once
@@ -69,7 +69,7 @@ def generator_stages(root: Path) -> dict[str, float]:
 def generator_run(root: Path) -> dict[str, float]:
     """The generator as the build runs it (load, check, render and write on both cores), from
     a cold start, with the peak memory of its largest process."""
-    from policykit.build import generate
+    from policykit.engine.build import generate
 
     start = time.perf_counter()
     _, written = generate(root)
@@ -94,8 +94,8 @@ def plain_mkdocs_config(root: Path) -> Path:
     page's navigation, which is another and much slower site), and with Material's built-in
     search in place of the Pagefind index that the plugin builds: the site a plain MkDocs
     user would build from the same pages."""
-    from policykit.build import load_and_check
-    from policykit.plugin import site_nav
+    from policykit.engine.build import load_and_check
+    from policykit.mkdocs.plugin import site_nav
 
     project, _ = load_and_check(root)
     text = (root / "mkdocs.yml").read_text("utf-8")
@@ -110,7 +110,7 @@ def plain_mkdocs_config(root: Path) -> Path:
 
 def rebuilds(root: Path) -> dict[str, float]:
     """The generator stage again with nothing changed, then after editing one clause."""
-    from policykit.build import generate
+    from policykit.engine.build import generate
 
     start = time.perf_counter()
     _, written = generate(root)

@@ -8,7 +8,7 @@ import random
 import shutil
 from pathlib import Path
 
-from policykit.workflow import content_hash, lock_text
+from policykit.source.workflow import content_hash, lock_text
 
 SIZES = {"small": (10, 40, 2), "large": (200, 60, 3), "huge": (1000, 60, 3)}
 CLAUSES_PER_SECTION = 10

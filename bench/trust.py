@@ -88,8 +88,8 @@ def plain_config(folder: Path) -> Path:
     """MkDocs alone on the pages policykit generated for one site: Material, its own search,
     the same navigation, no policykit plugin."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "generator"))
-    from policykit.build import load_and_check
-    from policykit.plugin import site_nav
+    from policykit.engine.build import load_and_check
+    from policykit.mkdocs.plugin import site_nav
 
     project, _ = load_and_check(folder)
     config = {"site_name": "plain", "docs_dir": str(folder / "docs_generated"),

@@ -38,7 +38,7 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
 
 def commands_reference() -> str:
     """Each subcommand's usage and help, as argparse prints them, under a heading of its own."""
-    from policykit.cli import _parser
+    from policykit.cli.main import _parser
 
     parser = _parser()
     sections = []

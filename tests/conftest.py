@@ -41,7 +41,7 @@ def remove_draft(root: Path) -> None:
 def lock(root: Path, policy_id: str, *versions: str) -> None:
     """Record approved versions in the policy's approved.lock, as policykit approve does (an
     approved version without its lock entry is an error)."""
-    from policykit import workflow
+    from policykit.source import workflow
 
     folder = root / "policy" / policy_id
     path = folder / workflow.LOCK_FILE
@@ -55,7 +55,7 @@ def build(root: Path, monkeypatch=None, strict: bool = True, pdf: bool = False) 
     """Build root's site with a fixed SOURCE_DATE_EPOCH; the site folder."""
     import os
 
-    from policykit.build import build_site
+    from policykit.engine.build import build_site
 
     previous = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = EPOCH

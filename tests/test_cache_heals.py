@@ -19,7 +19,7 @@ from typing import Callable, Iterator
 import pytest
 
 from conftest import EPOCH, copy_project
-from policykit import cache
+from policykit.source import cache
 
 DRAFT = "policy/social-media/versions/2024.1.yaml"
 TIMEOUT = 120  # seconds: far more than a build takes; a build that waits on the cache fails

@@ -27,11 +27,11 @@ from pathlib import Path
 import pytest
 
 from conftest import EPOCH, copy_project
-from policykit import text
-from policykit.build import DOCS_FOLDER, build_site, generate, load_and_check
-from policykit.cache import dependency_versions
-from policykit.errors import ProjectError, errors
-from policykit.session import BuildSession, Settings
+from policykit.core import text
+from policykit.engine.build import DOCS_FOLDER, build_site, generate, load_and_check
+from policykit.source.cache import dependency_versions
+from policykit.core.errors import ProjectError, errors
+from policykit.engine.session import BuildSession, Settings
 
 STEPS = int(os.environ.get("POLICYKIT_PROPERTY_STEPS", "200"))
 SITE_EVERY = 25
@@ -298,7 +298,7 @@ def test_where_processes_cannot_be_forked_a_spawned_one_renders_the_same_pages(t
                                                                               monkeypatch):
     import multiprocessing
 
-    from policykit import write
+    from policykit.engine import write
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     monkeypatch.setattr(write, "PARALLEL_COST", 0)
@@ -318,8 +318,8 @@ def test_where_processes_cannot_be_forked_a_spawned_one_renders_the_same_pages(t
 def test_kept_check_results_name_the_file_where_it_is_now(scratch):
     """A version's kept check results are keyed by its file's path as well as its content: a
     policy folder moved (its id unchanged) gives problems at the new path, as a fresh run."""
-    from policykit.build import load_and_check
-    from policykit.session import BuildSession
+    from policykit.engine.build import load_and_check
+    from policykit.engine.session import BuildSession
 
     draft = scratch / "policy/social-media/versions/2024.1.yaml"
     text = draft.read_text("utf-8")

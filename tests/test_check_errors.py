@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from policykit.cli import main
+from policykit.cli.main import main
 
 ORGANISATION = """\
 name: Test School

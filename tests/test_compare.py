@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from policykit import schema
-from policykit.compare import compare_versions, redline
-from policykit.load import parse_document
-from policykit.model import build_version
+from policykit.source import schema
+from policykit.compare.compare import compare_versions, redline
+from policykit.source.load import parse_document
+from policykit.source.building import build_version
 
 OLD = """\
 version: "1"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from policykit.build import load_and_check
+from policykit.engine.build import load_and_check
 
 VERSION = "policy/social-media/versions/2023.1.yaml"
 

@@ -40,7 +40,7 @@ def test_every_page_of_the_navigation_is_built(docs_site):
 
 
 def test_the_command_reference_lists_every_command_and_option(docs_site):
-    from policykit.cli import _parser
+    from policykit.cli.main import _parser
 
     html = (docs_site / "reference/commands/index.html").read_text("utf-8")
     text = _text(html)

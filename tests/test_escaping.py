@@ -12,12 +12,12 @@ import pytest
 import yaml
 from mkdocs.utils.meta import get_data
 
-from policykit.checks_text import check_clause_html
-from policykit.csp import PolicyError, add_policy, inline_script_hashes
-from policykit.plugin import site_nav
-from policykit.render import environment
-from policykit.templates import packaged
-from policykit.text import markdown_to_html, removed_html, yaml_string
+from policykit.checks.text import check_clause_html
+from policykit.site.csp import PolicyError, add_policy, inline_script_hashes
+from policykit.mkdocs.plugin import site_nav
+from policykit.site.pages import environment
+from policykit.site.templates import packaged
+from policykit.core.text import markdown_to_html, removed_html, yaml_string
 
 ODD_TITLES = ["Policy \x9b with a C1 control", "tab\there", "two\nlines", 'quote " and \\',
               "NEL \x85 LS \u2028 PS \u2029 BOM \ufeff", "nul \x00 bell \x07 del \x7f",
@@ -86,7 +86,7 @@ def test_removed_html_lists_what_the_sanitiser_removes(text, removed):
 
 
 def test_check_reports_raw_html_by_clause_and_line(tmp_path):
-    from policykit.project import load_project
+    from policykit.source.project import load_project
     from hostile import write_hostile_project
 
     project, problems = load_project(write_hostile_project(tmp_path / "project"))
@@ -128,8 +128,8 @@ def test_an_expansion_shows_as_written_on_both_paths():
 def test_pages_get_the_policy_under_serve_too(command):
     """`serve` injects an inline live-reload script into every page: its pages have the
     policy all the same, with the script's place marked (it is allowed as it is served)."""
-    from policykit.csp import LIVE_RELOAD_MARK
-    from policykit.plugin import PolicykitPlugin
+    from policykit.site.csp import LIVE_RELOAD_MARK
+    from policykit.mkdocs.plugin import PolicykitPlugin
 
     plugin = PolicykitPlugin()
     plugin.on_startup(command=command, dirty=False)

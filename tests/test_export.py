@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from policykit import export
-from policykit.project import load_project
-from policykit.quiz_document import quiz_document
+from policykit.quiz import export
+from policykit.source.project import load_project
+from policykit.quiz.document import quiz_document
 
 HOSTILE = "Tricky ~ = # { } : \\ <b>&amp; \"quoted\" / slash"
 
@@ -106,7 +106,7 @@ def test_moodle_xml_round_trips_every_question_option_fraction_and_feedback(whic
 
 
 def test_multiple_answer_fractions_for_three_of_four():
-    from policykit.quiz_document import OptionDoc, QuestionDoc
+    from policykit.quiz.document import OptionDoc, QuestionDoc
 
     q = QuestionDoc("q", "multiple", "p", tuple(OptionDoc(i, str(i), i < 3, "f") for i in range(4)),
                     "e", ())

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from policykit.cli import load_and_check
+from policykit.cli.main import load_and_check
 
 SEED = "tests/fixtures/seed/social-media-policy-newbury-school.txt"
 

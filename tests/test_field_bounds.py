@@ -12,8 +12,8 @@ import time
 import pytest
 
 from conftest import EPOCH, build
-from policykit.cli import main
-from policykit.errors import shown
+from policykit.cli.main import main
+from policykit.core.errors import shown
 from test_check_errors import ORGANISATION, P, POLICY, Q, QUIZ, V, VERSION, make_project
 
 TOO_LONG = "x" * 301

@@ -9,13 +9,15 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from policykit import diff_report, schema
-from policykit.build import load_and_check
-from policykit.cli import main
-from policykit.compare import compare_versions
-from policykit.load import parse_document
-from policykit.model import build_version
-from policykit.redline import redline
+from policykit.compare import diff_report
+
+from policykit.source import schema
+from policykit.engine.build import load_and_check
+from policykit.cli.main import main
+from policykit.compare.compare import compare_versions
+from policykit.source.load import parse_document
+from policykit.source.building import build_version
+from policykit.compare.redline import redline
 
 FIXTURES = Path(__file__).parent / "fixtures" / "kcsie"
 KCSIE = FIXTURES / "policy" / "online-safety-extract"
@@ -102,7 +104,7 @@ def test_case_only_changes_are_reworded_and_labelled_case_only():
     comparison = compare_texts("Tell the Head Teacher.", "Tell the head teacher.")
     change = comparison.changes[0]
     assert change.kinds == ("reworded",) and change.notes == ("case only",)
-    from policykit.render_versions import _labels
+    from policykit.site.versions import _labels
     assert _labels(change) == ["reworded (case only)"]
 
 
@@ -162,7 +164,7 @@ def test_markdown_diff_escapes_text_that_would_become_markup():
 
 def _raw_runs(old: str, new: str) -> int:
     """Runs without the semantic clean-up (for measuring it)."""
-    import policykit.redline as module
+    import policykit.compare.redline as module
 
     original = module._cleanup_semantic
     module._cleanup_semantic = lambda pieces: pieces
@@ -189,7 +191,7 @@ def test_semantic_clean_up_makes_fewer_runs_and_loses_no_changed_word(example_ro
             raw = _raw_runs(old, new)
             before, after = before + raw, after + len(change.redline)
             assert len(change.redline) <= raw
-            import policykit.redline as module
+            import policykit.compare.redline as module
             saved = module._cleanup_semantic
             module._cleanup_semantic = lambda pieces: pieces
             try:
@@ -341,7 +343,7 @@ def test_hostile_clause_text_stays_text_in_every_output():
     new = ('Report it to [the office](javascript:alert(1)) <img src=x onerror="alert(2)">'
            '<script>alert(3)</script> & "quote".')
     comparison = compare_texts(old, new)
-    from policykit.render_versions import redline_html
+    from policykit.site.versions import redline_html
 
     html = str(redline_html(comparison.changes[0].redline))
     assert "<script" not in html and "<img" not in html and "javascript:" not in html

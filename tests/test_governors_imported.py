@@ -82,9 +82,9 @@ def test_section_titles_are_rendered_in_the_governors_pack(project):
 
 
 def test_section_titles_are_rendered_on_the_comparison_page(project):
-    from policykit.build import build_date, load_and_check
-    from policykit.render import _render_policy_pages, environment
-    from policykit.templates import folders
+    from policykit.engine.build import build_date, load_and_check
+    from policykit.site.pages import _render_policy_pages, environment
+    from policykit.site.templates import folders
 
     loaded, _ = load_and_check(project)
     pages = _render_policy_pages(environment(folders(project)), loaded,
@@ -139,9 +139,9 @@ def test_meeting_pack_agenda_points_at_each_pack_when_an_item_without_draft_come
 # Sections are named by number and title, never by id -------------------------------------
 
 def _comparison_page(root: Path) -> str:
-    from policykit.build import build_date, load_and_check
-    from policykit.render import _render_policy_pages, environment
-    from policykit.templates import folders
+    from policykit.engine.build import build_date, load_and_check
+    from policykit.site.pages import _render_policy_pages, environment
+    from policykit.site.templates import folders
 
     loaded, _ = load_and_check(root)
     pages = _render_policy_pages(environment(folders(root)), loaded, loaded.policy("visitors"),
@@ -303,10 +303,10 @@ def never_approved(dest: Path) -> Path:
 
 
 def test_a_draft_never_approved_is_listed_on_reviews_awaiting_first_approval(tmp_path):
-    from policykit.build import build_date, load_and_check
-    from policykit.render import REVIEWS_PAGE, environment
-    from policykit.render_reviews import reviews_view
-    from policykit.templates import folders
+    from policykit.engine.build import build_date, load_and_check
+    from policykit.site.pages import REVIEWS_PAGE, environment
+    from policykit.site.reviews import reviews_view
+    from policykit.site.templates import folders
 
     root = never_approved(tmp_path / "project")
     project, _ = load_and_check(root)
@@ -320,7 +320,7 @@ def test_a_draft_never_approved_is_listed_on_reviews_awaiting_first_approval(tmp
 def test_pack_drafts_gives_a_never_approved_draft_its_first_approval_pack(tmp_path):
     from pypdf import PdfReader
 
-    from policykit.build import load_and_check
+    from policykit.engine.build import load_and_check
 
     root = never_approved(tmp_path / "project")
     digest = load_and_check(root)[0].policy("visitors").version("2025.1").digest
@@ -386,8 +386,8 @@ def test_pack_prints_only_what_concerns_the_policies_packed(tmp_path):
 # The review calendar: /reviews/reviews.ics ------------------------------------------------
 
 def _calendar(root: Path, today) -> bytes:
-    from policykit.build import load_and_check
-    from policykit.render_reviews import reviews_calendar
+    from policykit.engine.build import load_and_check
+    from policykit.site.reviews import reviews_calendar
 
     return reviews_calendar(load_and_check(root)[0], today)
 
@@ -533,12 +533,12 @@ def test_an_imported_policy_through_first_approval_and_renewal(tmp_path):
 
 
 def test_many_section_changes_fold_under_their_count():
-    from policykit.compare import compare_versions
-    from policykit.errors import Source
-    from policykit.model import Policy
-    from policykit.render import environment
-    from policykit.render_versions import compare_view
-    from policykit.templates import folders
+    from policykit.compare.compare import compare_versions
+    from policykit.core.errors import Source
+    from policykit.core.model import Policy
+    from policykit.site.pages import environment
+    from policykit.site.versions import compare_view
+    from policykit.site.templates import folders
     from test_governors import version
 
     def doc(name, sections):

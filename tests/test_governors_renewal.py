@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from markdown_it import MarkdownIt
 
-from policykit import diff_report
-from policykit.build import load_and_check
-from policykit.cli import main
-from policykit.compare import compare_versions
+from policykit.compare import diff_report
+from policykit.engine.build import load_and_check
+from policykit.cli.main import main
+from policykit.compare.compare import compare_versions
 from test_governors import version
 
 HOSTILE = "<script>alert(9)</script> **panel** [x](javascript:alert(1))"
@@ -33,7 +33,7 @@ def test_markdown_diff_escapes_renamed_section_titles_and_changed_details():
 
 
 def _pack_facts(root):
-    from policykit.render_versions import compare_view
+    from policykit.site.versions import compare_view
     project, _ = load_and_check(root)
     policy = project.policy("social-media")
     comparison = compare_versions(policy.version("2023.1"), policy.version("2024.1"))

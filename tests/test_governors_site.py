@@ -14,10 +14,10 @@ import pytest
 
 from browser import serve
 from conftest import EPOCH, build, copy_project, lock, remove_draft
-from policykit.cli import main
-from policykit.redline import rendered_text
-from policykit.render_versions import comparison_pairs, pack_pairs
-from policykit.workflow import LOCK_FILE, content_hash, lock_text
+from policykit.cli.main import main
+from policykit.compare.redline import rendered_text
+from policykit.site.versions import comparison_pairs, pack_pairs
+from policykit.source.workflow import LOCK_FILE, content_hash, lock_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "kcsie"
 KCSIE = "policies/online-safety-extract/compare/2022.1/2023.1"
@@ -74,7 +74,7 @@ def test_a_real_comparison_reads_without_markdown_syntax(governors_site):
 
 
 def test_the_pack_is_the_full_new_text_with_changes_in_place(governors_site, example_root):
-    from policykit.project import load_project
+    from policykit.source.project import load_project
 
     text = pdf_text(governors_site / "downloads/social-media-2023.1-to-2024.1.pdf")
     project, _ = load_project(example_root)
@@ -98,7 +98,7 @@ def test_the_pack_is_the_full_new_text_with_changes_in_place(governors_site, exa
 
 
 def test_the_pack_states_the_hash_approve_will_record(governors_site, example_root):
-    from policykit.project import load_project
+    from policykit.source.project import load_project
 
     project, _ = load_project(example_root)
     digest = project.policy("social-media").version("2024.1").digest
@@ -159,8 +159,8 @@ def test_pdfs_are_tagged_with_language_and_title(governors_site):
 # Any two versions ----------------------------------------------------------------------
 
 def _policy_with(versions: int, draft: bool = False):
-    from policykit.errors import Source
-    from policykit.model import Policy, Version
+    from policykit.core.errors import Source
+    from policykit.core.model import Policy, Version
 
     made = tuple(Version("p", f"{i}", "approved", (), Source("v.yaml"))
                  for i in range(1, versions + 1))
@@ -221,8 +221,8 @@ def test_reviews_dashboard_lists_policies_by_review_date_and_drafts(governors_si
 def test_review_states(tmp_path):
     import datetime as dt
 
-    from policykit.project import load_project
-    from policykit.render_reviews import review_rows
+    from policykit.source.project import load_project
+    from policykit.site.reviews import review_rows
 
     root = with_kcsie(copy_project(tmp_path / "p"))
     path = root / "policy/online-safety-extract/versions/2022.1.yaml"

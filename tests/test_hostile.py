@@ -151,7 +151,7 @@ def test_every_page_has_a_content_security_policy(hostile_site):
 
 
 def test_javascript_urls_in_linked_policies_are_refused_by_check(tmp_path):
-    from policykit.project import load_project
+    from policykit.source.project import load_project
 
     root = write_hostile_project(tmp_path / "project")
     linked = root / "policy/linked.yaml"

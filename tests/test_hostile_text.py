@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from policykit import workflow, yaml_edit
-from policykit.errors import shown
-from policykit.load import parse_document
+from policykit.source import workflow
+
+from policykit.source import yaml_edit
+from policykit.core.errors import shown
+from policykit.source.load import parse_document
 from test_check_errors import VERSION, V, make_project, run_check
 
 HINT_DIRECTION = ("remove it: it shows the words in an order other than the one written "
@@ -94,7 +96,7 @@ def test_an_edit_that_would_change_a_value_names_it(monkeypatch):
 def test_new_version_from_a_crlf_file_writes_crlf(tmp_path, capsys):
     """A file saved on Windows keeps its line endings in the draft started from it."""
     from conftest import lock
-    from policykit.cli import main
+    from policykit.cli.main import main
 
     root = make_project(tmp_path, {V: APPROVED.replace("\n", "\r\n").encode("utf-8")})
     lock(root, "demo", "1")
@@ -152,7 +154,7 @@ def test_approve_edits_every_style_and_keeps_every_other_value(text):
 
 
 def test_approve_writes_nothing_when_the_approval_would_not_load(tmp_path, capsys):
-    from policykit.cli import main
+    from policykit.cli.main import main
 
     root = make_project(tmp_path)
     before = (root / V).read_bytes()

@@ -8,9 +8,9 @@ import pytest
 
 from conftest import build
 from importdocs import anti_bullying_docx
-from policykit.cli import main
-from policykit.project import load_project
-from policykit.build import load_and_check
+from policykit.cli.main import main
+from policykit.source.project import load_project
+from policykit.engine.build import load_and_check
 
 FIXTURES = "tests/fixtures/import"
 SEED = "tests/fixtures/seed/social-media-policy-newbury-school.txt"

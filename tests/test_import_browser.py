@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 from browser import serve
 from conftest import build
 from importdocs import anti_bullying_docx
-from policykit.cli import main
+from policykit.cli.main import main
 
 
 def test_imported_word_policy_reads_well_in_the_browser(browser, scratch, tmp_path):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from policykit.cli import main
+from policykit.cli.main import main
 
 CORPUS = Path(__file__).parent / "fixtures/corpus"
 POLICIES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir())

@@ -23,10 +23,10 @@ from docx.oxml.ns import nsdecls
 
 from browser import serve
 from conftest import build
-from policykit.importer import MAX_LIST_DEPTH
-from policykit.importer_html import MAX_NESTING, MAX_PART_BYTES, MAX_TABLE_NESTING, Unreadable
-from policykit.project import load_project
-from policykit.verify import verify
+from policykit.importing.draft import MAX_LIST_DEPTH
+from policykit.importing.html import MAX_NESTING, MAX_PART_BYTES, MAX_TABLE_NESTING, Unreadable
+from policykit.source.project import load_project
+from policykit.importing.verify import verify
 
 SEED = Path(__file__).parent / "fixtures/seed/social-media-policy-newbury-school.txt"
 VERSION_1 = "policy/{}/versions/1.yaml"

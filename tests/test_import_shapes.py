@@ -19,7 +19,7 @@ from docx.shared import Pt
 
 from conftest import build
 from importdocs import anti_bullying_docx
-from policykit.project import load_project
+from policykit.source.project import load_project
 
 
 def policykit(root: Path, *args) -> subprocess.CompletedProcess:

@@ -8,8 +8,8 @@ import re
 
 import docx
 
-from policykit.cli import main
-from policykit.project import load_project
+from policykit.cli.main import main
+from policykit.source.project import load_project
 
 SITE = ("--base-url", "https://www.newbury.example/")
 
@@ -76,7 +76,7 @@ def test_numbers_that_are_words_stay(scratch, tmp_path, capsys):
 
 
 def test_numbers_out_of_outline_order_are_part_of_the_text():
-    from policykit.importer import Block, strip_typed_numbers
+    from policykit.importing.draft import Block, strip_typed_numbers
 
     notes: list[str] = []
     blocks = [Block("heading", "1\\. Aims"), Block("heading", "3\\. Scope"),
@@ -233,7 +233,7 @@ def test_a_page_copied_from_the_school_website_keeps_only_its_main_part(scratch,
 def test_text_and_links_side_by_side_in_a_div_are_one_paragraph():
     """Breadcrumbs typed as links and '>' in a <div>: each piece became a paragraph of its
     own, and verify (which reads the div as one line) refused the import."""
-    from policykit.importer_html import read_html
+    from policykit.importing.html import read_html
 
     blocks = read_html('<div><a href="https://a.example/">Home</a> &gt; Policies</div>').blocks
     assert [b.text for b in blocks] == ["[Home](<https://a.example/>) \\> Policies"]
@@ -305,7 +305,7 @@ def test_footnotes_are_numbered_as_the_page_shows_them(scratch, tmp_path, capsys
 def test_a_preamble_before_typed_section_numbers_is_pointed_out():
     """'Approved by governors: September 2024.' above '1. Purpose' became section 1, so the
     site called the document's section 1 section 2, silently."""
-    from policykit.importer import Block, structure
+    from policykit.importing.draft import Block, structure
 
     draft = structure([Block("para", "Approved by governors: September 2024."),
                        Block("heading", "1\\. Purpose"), Block("para", "Staff must read it."),

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from policykit.importer import Block, escape_literal, guess_kind, structure, typography
-from policykit.importer_ids import finish, unique_id
-from policykit.importer_yaml import quote, version_yaml
-from policykit.importer_html import read_html
-from policykit.importer_text import read_text
-from policykit.load import parse_document
-from policykit.model import build_version
-from policykit.schema import validate
-from policykit.text import inline_markdown, markdown_to_html
+from policykit.importing.draft import Block, escape_literal, guess_kind, structure, typography
+from policykit.importing.ids import finish, unique_id
+from policykit.importing.yaml_out import quote, version_yaml
+from policykit.importing.html import read_html
+from policykit.importing.text import read_text
+from policykit.source.load import parse_document
+from policykit.source.building import build_version
+from policykit.source.schema import validate
+from policykit.core.text import inline_markdown, markdown_to_html
 
 
 @pytest.mark.parametrize("text, kind", [

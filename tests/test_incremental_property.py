@@ -162,14 +162,14 @@ class Editor:
         return f"add version {year}.1 to {policy.name}"
 
     def approve(self) -> str:
-        from policykit import workflow
+        from policykit.source import workflow
         import datetime as dt
 
         draft = self.draft()
         if draft is None:
             return self.add_version()
-        from policykit.build import load_and_check
-        from policykit.errors import errors
+        from policykit.engine.build import load_and_check
+        from policykit.core.errors import errors
 
         text = draft.read_text("utf-8")
         locked = draft.parent.parent / workflow.LOCK_FILE
@@ -281,8 +281,8 @@ def fresh_copy(source: Path, dest: Path) -> Path:
 def reference_listing(inputs: Path, epoch: str) -> dict[str, str | None]:
     """Build inputs (a copy of one step's input) from nothing, in a worker process: full, with
     an empty cache folder of its own and one process; the listing of its site."""
-    from policykit.build import build_site
-    from policykit.session import BuildSession, Settings
+    from policykit.engine.build import build_site
+    from policykit.engine.session import BuildSession, Settings
 
     os.environ["SOURCE_DATE_EPOCH"] = epoch
     cache = inputs.parent / "cache"
@@ -295,9 +295,9 @@ def reference_listing(inputs: Path, epoch: str) -> dict[str, str | None]:
 
 @pytest.mark.skipif(STEPS <= 0, reason="POLICYKIT_INCREMENTAL_STEPS=0")
 def test_incremental_builds_equal_full_builds(tmp_path, monkeypatch, caplog):
-    from policykit.build import build_site
+    from policykit.engine.build import build_site
     from mkdocs.exceptions import MkDocsException
-    from policykit.errors import ProjectError
+    from policykit.core.errors import ProjectError
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     project = tmp_path / "project"

@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 
 from conftest import EPOCH, build, lock
-from policykit.cli import main
+from policykit.cli.main import main
 from test_check_errors import VERSION, P, Q, V, make_project, run_check
 
 
@@ -189,7 +189,7 @@ def test_coverage_page_shows_a_read_only_policy_with_its_reason(tmp_path, capsys
 
 def test_the_repository_keeps_the_docs_folder_that_builds_write():
     from conftest import ROOT
-    from policykit.build import GITIGNORE
+    from policykit.engine.build import GITIGNORE
 
     assert (ROOT / "docs_generated/.gitignore").read_text("utf-8") == GITIGNORE
     assert "docs_generated" not in (ROOT / ".gitignore").read_text("utf-8")

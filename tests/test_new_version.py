@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from policykit.cli import main
-from policykit.load import parse_document
-from policykit.workflow import draft_from
-from policykit.yaml_edit import EditError
+from policykit.cli.main import main
+from policykit.source.load import parse_document
+from policykit.source.workflow import draft_from
+from policykit.source.yaml_edit import EditError
 from conftest import remove_draft
 from test_check_errors import VERSION
 

@@ -13,12 +13,14 @@ import time
 
 import pytest
 
-from policykit import diff_report, schema
-from policykit.cli import main
-from policykit.compare import _bounded_opcodes, compare_versions, redline
-from policykit.errors import Source, shown
-from policykit.load import parse_document
-from policykit.model import Clause, Section, Version
+from policykit.compare import diff_report
+
+from policykit.source import schema
+from policykit.cli.main import main
+from policykit.compare.compare import _bounded_opcodes, compare_versions, redline
+from policykit.core.errors import Source, shown
+from policykit.source.load import parse_document
+from policykit.core.model import Clause, Section, Version
 from test_check_errors import ORGANISATION, POLICY, VERSION, P, V, make_project, run_check
 
 O = "policy/organisation.yaml"

@@ -13,8 +13,8 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import build, copy_project
-from policykit.project import load_project
-from policykit.quiz_document import quiz_document
+from policykit.source.project import load_project
+from policykit.quiz.document import quiz_document
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ import pytest
 
 from browser import serve
 from conftest import build, copy_project
-from policykit.pdf import PdfError, PdfJob, render_pdfs
-from policykit.project import load_project
+from policykit.engine.pdf import PdfError, PdfJob, render_pdfs
+from policykit.source.project import load_project
 
 A4 = (595.28, 841.89)
 
@@ -149,7 +149,7 @@ def test_the_ordinary_policy_page_prints_cleanly_on_a4(chromium_page, example_si
 
 
 def test_links_to_other_pages_become_site_addresses_or_text():
-    from policykit.pdf import standalone_links
+    from policykit.engine.pdf import standalone_links
 
     html = ('<a href="#purpose">1.1</a> <a href="../../safeguarding/">Safeguarding</a> '
             '<a href="https://example.org/x">X</a>')

@@ -95,7 +95,7 @@ def test_a_comment_line_below_a_list_of_sources_is_spared(tmp_path, capsys):
 def test_words_that_only_look_like_links_are_not_links():
     """'[1]: Keeping Children Safe…' is a numbered source, not a link definition (Markdown
     reads one only when the line is '[id]: address "title"'); 'href=' in a sentence is prose."""
-    from policykit.checks import links_in
+    from policykit.checks.rules import links_in
 
     assert links_in("Sources:\n\n[1]: Keeping Children Safe in Education (2024)") == []
     assert links_in("Pupils learn what the href= attribute does in Year 8.") == []

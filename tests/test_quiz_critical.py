@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from policykit import export
-from policykit.project import load_project
-from policykit.quiz_document import draw, quiz_document, verdict
-from policykit.quiz_stats import quiz_stats
+from policykit.quiz import export
+from policykit.source.project import load_project
+from policykit.quiz.document import draw, quiz_document, verdict
+from policykit.quiz.stats import quiz_stats
 from test_quiz_document import document, question
 
 BANK = "quizzes/social-media-induction.yaml"

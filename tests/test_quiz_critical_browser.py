@@ -11,9 +11,9 @@ import sys
 
 import pytest
 
-from policykit.project import load_project
-from policykit.quiz_document import quiz_document, verdict
-from policykit.quiz_stats import quiz_stats
+from policykit.source.project import load_project
+from policykit.quiz.document import quiz_document, verdict
+from policykit.quiz.stats import quiz_stats
 from test_export_scorm_browser import lms, lms_url, recorded, scorm_again  # noqa: F401  fixtures
 from test_quiz_critical import draft_project, edit_bank
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from policykit.quiz_document import ClauseRef, OptionDoc, QuestionDoc, QuizDocument, draw
+from policykit.quiz.document import ClauseRef, OptionDoc, QuestionDoc, QuizDocument, draw
 
 
 def question(qid: str, sections=("a",), always=False, kind="single", prompt="Which?") -> QuestionDoc:

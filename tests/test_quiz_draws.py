@@ -9,9 +9,9 @@ import sys
 
 import pytest
 
-from policykit.project import load_project
-from policykit.quiz_document import draw, guaranteed, quiz_document
-from policykit.quiz_stats import cues, quiz_stats
+from policykit.source.project import load_project
+from policykit.quiz.document import draw, guaranteed, quiz_document
+from policykit.quiz.stats import cues, quiz_stats
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,10 @@ import random
 
 import pytest
 
-from policykit.errors import Source
-from policykit.project import load_project
-from policykit.quiz_document import quiz_document
-from policykit.quiz_stats import cue_problems
+from policykit.core.errors import Source
+from policykit.source.project import load_project
+from policykit.quiz.document import quiz_document
+from policykit.quiz.stats import cue_problems
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,7 @@ def test_the_answer_key_adds_no_stop_after_a_question_mark_or_colon(example_site
 @pytest.mark.parametrize("text, shown", [("Cc:", "Cc:"), ("Is it private?", "Is it private?"),
                                          ('He said "no."', 'He said "no."'), ("Nothing", "Nothing.")])
 def test_key_text_ends_as_a_sentence(text, shown):
-    from policykit.quiz_document import OptionDoc
+    from policykit.quiz.document import OptionDoc
 
     assert OptionDoc(0, text, False, "").key_text == shown
 
@@ -129,7 +129,7 @@ def test_quiz_stats_marks_what_draw_per_section_guarantees(scratch):
     import sys
 
     from test_quiz_document import document, question
-    from policykit.quiz_document import draw, section_guaranteed
+    from policykit.quiz.document import draw, section_guaranteed
 
     # section b has one question: draw_per_section asks it (and its clause) every time
     doc = document([question(f"a{i}", ("a",)) for i in range(5)] + [question("b0", ("b",))], 3,
@@ -202,7 +202,7 @@ def test_after_marking_each_option_says_whether_it_was_chosen_and_right(browser,
 def test_exports_list_categories_in_the_policys_section_order():
     import xml.etree.ElementTree as ET
 
-    from policykit import export
+    from policykit.quiz import export
     from test_quiz_document import document, question
 
     # sections as the policy orders them: "scope" (S) before "accounts" (A), not A-Z

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from policykit.build import load_and_check
-from policykit.cli import main
-from policykit.quizzes import live_questions
+from policykit.engine.build import load_and_check
+from policykit.cli.main import main
+from policykit.quiz.bank import live_questions
 from test_check_errors import QUIZ, Q, make_project, run_check
 
 BANK = "quizzes/social-media-induction.yaml"
@@ -173,7 +173,7 @@ def test_prompts_read_once_without_stray_quotes_or_doubled_hints(example_site):
 
 
 def test_paper_orders_options_by_a_stable_shuffle(example_root):
-    from policykit.quiz_document import quiz_document
+    from policykit.quiz.document import quiz_document
 
     project, _ = load_and_check(example_root)
     doc = quiz_document(project, project.quiz("social-media-induction"))

@@ -16,9 +16,9 @@ from mkdocs.utils import meta
 from conftest import build, copy_project
 from hostile import write_hostile_project
 from test_second_school import second_school
-from policykit.build import generate
-from policykit import raw_html
-from policykit.raw_html import RawHtml, raw_blocks
+from policykit.engine.build import generate
+from policykit.mkdocs import raw_html
+from policykit.mkdocs.raw_html import RawHtml, raw_blocks
 
 EXTENSIONS = ["attr_list", "admonition", "abbr", "toc"]
 CONFIGS = {"toc": {"toc_depth": 4, "permalink": False}}
@@ -143,7 +143,7 @@ def test_the_site_is_the_same_with_and_without_it(example_site, tmp_path, monkey
         def extendMarkdown(self, md):  # registers nothing: every page goes to the parser
             pass
 
-    monkeypatch.setattr("policykit.site_config.RawHtml", Parsed)
+    monkeypatch.setattr("policykit.mkdocs.site_config.RawHtml", Parsed)
     plain = build(copy_project(tmp_path / "project"))
     assert digests(plain) == digests(example_site)
 

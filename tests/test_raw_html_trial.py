@@ -22,13 +22,13 @@ from test_raw_html import EXTENSIONS, assert_same
 # RAW_TRIAL_COUNT.
 RUNNER = """
 import os, sys
-import policykit.site_config
-import policykit.raw_html as raw_html
+import policykit.mkdocs.site_config
+import policykit.mkdocs.raw_html as raw_html
 if sys.argv[1] == "slow":
     class Parsed(raw_html.RawHtml):
         def extendMarkdown(self, md):
             pass
-    policykit.site_config.RawHtml = Parsed
+    policykit.mkdocs.site_config.RawHtml = Parsed
 else:
     original, counts = raw_html.raw_blocks, [0, 0]
     def counted(text, is_block_level):
@@ -40,7 +40,7 @@ else:
     atexit.register(lambda: Path(os.environ["RAW_TRIAL_COUNT"]).write_text(
         f"{counts[0]} {counts[1]}"))
 from pathlib import Path
-from policykit.cli import main
+from policykit.cli.main import main
 sys.exit(main(sys.argv[2:]))
 """
 

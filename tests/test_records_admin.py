@@ -24,8 +24,8 @@ def count(path, sql: str) -> int:
 @pytest.fixture
 def worked(tmp_path):
     """A project whose service recorded a confirmation and an attempt for Bob."""
-    from policykit.project import load_project
-    from policykit.quiz_document import quiz_document
+    from policykit.source.project import load_project
+    from policykit.quiz.document import quiz_document
     root = records_project(tmp_path)
     project, _ = load_project(root)
     quiz = quiz_document(project, project.quizzes[0])

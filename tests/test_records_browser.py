@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from policykit.project import load_project
-from policykit.quiz_document import quiz_document
+from policykit.source.project import load_project
+from policykit.quiz.document import quiz_document
 from test_records_support import Service, records_project
 
 pytestmark = pytest.mark.slow  # runs the service in a subprocess

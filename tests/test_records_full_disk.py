@@ -11,8 +11,8 @@ import subprocess
 
 import pytest
 
-from policykit.project import load_project
-from policykit.quiz_document import quiz_document
+from policykit.source.project import load_project
+from policykit.quiz.document import quiz_document
 from test_records_service import QUIZ, fresh_sign_in, right_answers
 from test_records_support import Service, records_project
 

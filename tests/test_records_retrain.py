@@ -15,10 +15,10 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from conftest import lock
-from policykit.compare import compare_versions
-from policykit.project import load_project
-from policykit.quiz_document import quiz_document
-from policykit.quizzes import covering_questions
+from policykit.compare.compare import compare_versions
+from policykit.source.project import load_project
+from policykit.quiz.document import quiz_document
+from policykit.quiz.bank import covering_questions
 from test_records_service import QUIZ, fresh_sign_in, right_answers
 from test_records_support import Client, Service, free_port, policykit, records_project
 

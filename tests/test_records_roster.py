@@ -149,7 +149,7 @@ def test_a_new_project_keeps_the_records_database_out_of_git_and_docker(tmp_path
 
 def test_without_the_records_extra_the_command_says_what_to_install(tmp_path):
     root = records_project(tmp_path)
-    code = ("import sys; sys.modules['sqlalchemy'] = None; from policykit.cli import main; "
+    code = ("import sys; sys.modules['sqlalchemy'] = None; from policykit.cli.main import main; "
             "sys.exit(main(['records', 'export']))")
     import sys
     result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,

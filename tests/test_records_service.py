@@ -12,9 +12,9 @@ import threading
 
 import pytest
 
-from policykit.csp import policy_for
-from policykit.project import load_project
-from policykit.quiz_document import quiz_document
+from policykit.site.csp import policy_for
+from policykit.source.project import load_project
+from policykit.quiz.document import quiz_document
 from test_records_support import ROSTER, Client, Service, policykit, records_project
 
 DB = ".policykit/records.sqlite3"

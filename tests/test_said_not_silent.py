@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import lock
-from policykit.cli import main
+from policykit.cli.main import main
 from test_check_errors import P, POLICY, Q, QUIZ, V, VERSION, make_project
 
 APPROVED = VERSION.replace("status: draft", "status: approved")

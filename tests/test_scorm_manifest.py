@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from policykit import export
-from policykit.project import load_project
-from policykit.quiz_document import quiz_document
+from policykit.quiz import export
+from policykit.source.project import load_project
+from policykit.quiz.document import quiz_document
 
 XSD = Path(__file__).parent / "data/scorm12-xsd"
 CP = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"

@@ -107,8 +107,8 @@ def test_serve_starts_on_a_broken_project_and_recovers(scratch):
 
 
 def test_the_banner_escapes_what_came_from_yaml():
-    from policykit.errors import Problem, Source
-    from policykit.preview import Preview
+    from policykit.core.errors import Problem, Source
+    from policykit.mkdocs.preview import Preview
 
     preview = Preview()
     preview.problems = (Problem(Source("policy/x.yaml", 3, 5),

@@ -241,7 +241,7 @@ def test_serve_has_the_built_sites_policy_and_live_reload_still_works(scratch, b
 
 
 def test_only_the_script_at_the_live_reload_mark_is_allowed():
-    from policykit.csp import add_policy, allow_live_reload, mark_live_reload, script_hash
+    from policykit.site.csp import add_policy, allow_live_reload, mark_live_reload, script_hash
 
     built = mark_live_reload(add_policy("<html><head></head><body><p>text</p></body></html>"))
     elsewhere = built.replace("<p>text</p>", "<p>text</p><script>evil()</script>")

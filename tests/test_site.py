@@ -11,11 +11,13 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from conftest import EPOCH, build, copy_project, remove_draft, searched_pages
-from policykit import cache, render, write
-from policykit import project as project_module
-from policykit.build import DOCS_FOLDER, generate
-from policykit.cli import main
-from policykit.project import load_project
+from policykit.source import cache
+from policykit.site import pages as render
+from policykit.engine import write
+from policykit.source import project as project_module
+from policykit.engine.build import DOCS_FOLDER, generate
+from policykit.cli.main import main
+from policykit.source.project import load_project
 
 
 DRAFT = "policy/social-media/versions/2024.1.yaml"
@@ -339,7 +341,7 @@ MARKUP_CASES = ["**bold**", "- a list", "1. first", "a <b>tag</b>", "[link](http
 
 @pytest.mark.parametrize("text", PROSE_CASES + MARKUP_CASES)
 def test_the_prose_fast_path_renders_exactly_as_markdown(text, example_root):
-    from policykit.text import _full_markdown, is_plain_prose, markdown_to_html
+    from policykit.core.text import _full_markdown, is_plain_prose, markdown_to_html
 
     glossary = (("DSL", "Designated Safeguarding Lead"), ("KCSIE", "Keeping Children Safe"))
     assert is_plain_prose(text) == (text in PROSE_CASES)
@@ -347,7 +349,7 @@ def test_the_prose_fast_path_renders_exactly_as_markdown(text, example_root):
 
 
 def test_every_example_clause_renders_the_same_by_either_path(example_root):
-    from policykit.text import _full_markdown, markdown_to_html
+    from policykit.core.text import _full_markdown, markdown_to_html
 
     project, _ = load_project(example_root)
     glossary = tuple(project.organisation.glossary().items())
@@ -373,7 +375,7 @@ def test_cached_regeneration_follows_template_and_quiz_edits(scratch):
 def test_sidebar_lists_a_schools_policies_and_indexes_a_trusts(example_root):
     import dataclasses
 
-    from policykit.plugin import NAV_LIMIT, site_nav
+    from policykit.mkdocs.plugin import NAV_LIMIT, site_nav
 
     project, _ = load_project(example_root)
     nav = site_nav(project)

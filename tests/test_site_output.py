@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from conftest import EPOCH
-from policykit.cli import main
-from policykit.site_folder import project_lock
+from policykit.cli.main import main
+from policykit.engine.site_folder import project_lock
 
 
 @pytest.fixture(autouse=True)
@@ -107,7 +107,7 @@ def test_a_swap_killed_between_its_two_renames_is_undone(scratch):
     next build starts from the last site, back where it was."""
     assert main(["--project", str(scratch), "build"]) == 0
     (scratch / "site").rename(scratch / ".site.old")
-    from policykit.site_folder import remove_stale
+    from policykit.engine.site_folder import remove_stale
 
     remove_stale(scratch / "site", scratch)
     assert (scratch / "site/index.html").is_file() and not (scratch / ".site.old").exists()
@@ -182,7 +182,7 @@ def test_a_site_deleted_by_hand_is_not_brought_back_from_the_old_copy(scratch):
     build starts from nothing, not from the site of two builds ago."""
     import shutil
 
-    from policykit.site_folder import remove_stale
+    from policykit.engine.site_folder import remove_stale
 
     assert main(["--project", str(scratch), "build"]) == 0
     path = scratch / "policy/social-media/versions/2024.1.yaml"
@@ -213,7 +213,7 @@ def test_marking_the_old_copy_never_writes_through_a_shared_file(tmp_path):
     written through."""
     import os
 
-    from policykit.site_reuse import MARKER, mark_old
+    from policykit.engine.site_reuse import MARKER, mark_old
 
     live, old = tmp_path / "site", tmp_path / ".site.old"
     live.mkdir()

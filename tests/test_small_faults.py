@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 from conftest import copy_project
-from policykit.dates import long_date, long_date_or_none
+from policykit.core.dates import long_date, long_date_or_none
 
 
 def test_long_dates_have_no_leading_zero_and_english_months():

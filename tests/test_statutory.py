@@ -17,9 +17,9 @@ import policykit
 import yaml
 
 from conftest import build
-from policykit import statutory
-from policykit.cli import main
-from policykit.model import ORGANISATION_TYPES
+from policykit.source import statutory
+from policykit.cli.main import main
+from policykit.core.model import ORGANISATION_TYPES
 
 REGISTER = Path(policykit.__file__).parent / "registers/statutory.yaml"
 

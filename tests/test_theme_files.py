@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from policykit.session import BuildSession
-from policykit.theme_files import KeptListing, hidden, keep_listing
+from policykit.engine.session import BuildSession
+from policykit.mkdocs.theme_files import KeptListing, hidden, keep_listing
 
 ROOT = Path(__file__).resolve().parent.parent
 

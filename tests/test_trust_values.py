@@ -3,7 +3,7 @@ values."""
 
 from __future__ import annotations
 
-from policykit.text import markdown_to_html
+from policykit.core.text import markdown_to_html
 from policykit.trust import values
 
 SCHOOL = {"name": "St Ann's <School>", "urn": "123456", "headteacher": {"name": "A *Head*"},

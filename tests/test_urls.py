@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from policykit import urls
-from policykit.plugin import site_nav
-from policykit.project import load_project
-from policykit.render import site_parts
-from policykit.render_versions import comparison_pairs
-from policykit.templates import folders
+from policykit.core import urls
+from policykit.mkdocs.plugin import site_nav
+from policykit.source.project import load_project
+from policykit.site.pages import site_parts
+from policykit.site.versions import comparison_pairs
+from policykit.site.templates import folders
 
 PACKAGE = Path(urls.__file__).parent
 

@@ -7,10 +7,10 @@ import json
 import pytest
 
 from conftest import remove_draft, searched_pages
-from policykit import diff_report
-from policykit.build import load_and_check
-from policykit.cli import main
-from policykit.compare import compare_versions
+from policykit.compare import diff_report
+from policykit.engine.build import load_and_check
+from policykit.cli.main import main
+from policykit.compare.compare import compare_versions
 from test_site import page
 
 DRAFT = "policy/social-media/versions/2024.1.yaml"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from policykit import write
-from policykit.session import BuildSession
+from policykit.engine import write
+from policykit.engine.session import BuildSession
 
 
 @dataclass(frozen=True)

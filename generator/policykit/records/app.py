@@ -17,9 +17,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from policykit.csp import policy_for
-from policykit.model import Project
-from policykit.quiz_document import quiz_document
+from policykit.site.csp import policy_for
+from policykit.core.model import Project
+from policykit.quiz.document import quiz_document
 from policykit.records import signin, tables
 from policykit.records.ledger import matrix, matrix_csv, records_of
 from policykit.records.marking import open_draw, submit

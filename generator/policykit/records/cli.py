@@ -10,7 +10,7 @@ import secrets
 import sys
 from pathlib import Path
 
-from policykit.errors import errors, safe_for_terminal
+from policykit.core.errors import errors, safe_for_terminal
 
 OK, PROBLEMS, USAGE = 0, 1, 2
 SECRET_VARIABLE = "POLICYKIT_RECORDS_SECRET_KEY"
@@ -99,7 +99,7 @@ def _error(text: str) -> int:
 
 def _project(root: Path):
     """The project, or None after printing what stops it loading."""
-    from policykit.project import load_project
+    from policykit.source.project import load_project
     project, problems = load_project(root)
     for problem in errors(problems):
         _say(f"policykit: error: {problem.source}: {problem.message}", sys.stderr)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from policykit.model import Project
+from policykit.core.model import Project
 from policykit.records import tables
 from policykit.records.training import Done, Item, plan
 

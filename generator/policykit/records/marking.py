@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from policykit.quiz_document import QuizDocument, draw, verdict
+from policykit.quiz.document import QuizDocument, draw, verdict
 from policykit.records import tables
 from policykit.records.store import audit, now
 

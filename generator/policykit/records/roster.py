@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from policykit.errors import did_you_mean, shown
+from policykit.core.errors import did_you_mean, shown
 from policykit.records import tables
 from policykit.records.store import audit
 

@@ -16,7 +16,7 @@ from email.message import EmailMessage
 
 import sqlalchemy as sa
 
-from policykit.errors import safe_for_terminal
+from policykit.core.errors import safe_for_terminal
 from policykit.records import tables
 from policykit.records.store import audit, now
 

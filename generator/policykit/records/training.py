@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from policykit.compare import Comparison, compare_versions
-from policykit.model import Pathway, Project
-from policykit.quiz_document import quiz_document
-from policykit.quizzes import covering_questions
+from policykit.compare.compare import Comparison, compare_versions
+from policykit.core.model import Pathway, Project
+from policykit.quiz.document import quiz_document
+from policykit.quiz.bank import covering_questions
 
 STATUSES = ("done", "due", "overdue", "retrain", "failed-critical")
 

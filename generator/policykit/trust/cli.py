@@ -8,7 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from policykit.errors import Problem, errors, shown
+from policykit.core.errors import Problem, errors, shown
 from policykit.trust import sites
 from policykit.trust.schools import TRUST_FILE
 
@@ -50,7 +50,7 @@ def _sites(root: Path, args: argparse.Namespace) -> int:
 
 
 def _report(problems: list[Problem]) -> None:
-    from policykit.cli import report
+    from policykit.cli.main import report
 
     report(sorted(problems))
 
@@ -73,7 +73,7 @@ def _check(root: Path, args: argparse.Namespace) -> int:
     built = _plan(root)
     if built is None:
         return PROBLEMS
-    from policykit.build import load_and_check
+    from policykit.engine.build import load_and_check
 
     failed, warned = dict(built.failed), list[Problem]()
     for school_id, resolved in sorted(built.resolved.items()):
@@ -84,7 +84,7 @@ def _check(root: Path, args: argparse.Namespace) -> int:
 
 
 def _build(root: Path, args: argparse.Namespace) -> int:
-    from policykit.build import quiet_mkdocs
+    from policykit.engine.build import quiet_mkdocs
 
     built = _plan(root)
     if built is None:
@@ -132,8 +132,8 @@ def _build_folder(folder: Path, strict: bool, name: str) -> list[Problem]:
     """Build one site: its problems, or a problem saying why the build failed."""
     from mkdocs.exceptions import MkDocsException
 
-    from policykit.errors import Source
-    from policykit.site_folder import SiteFolderError
+    from policykit.core.errors import Source
+    from policykit.engine.site_folder import SiteFolderError
 
     try:
         return sites.build_one(folder, strict)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from policykit.errors import Problem, did_you_mean, shown
-from policykit import schema
-from policykit.load import Document, read_document
+from policykit.core.errors import Problem, did_you_mean, shown
+from policykit.source import schema
+from policykit.source.load import Document, read_document
 from policykit.trust import values
 
 

@@ -9,7 +9,7 @@ from typing import Sequence
 
 import jinja2
 
-from policykit.templates import packaged
+from policykit.site.templates import packaged
 from policykit.trust.resolve import Resolved
 from policykit.trust.schools import Trust
 

@@ -11,11 +11,11 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from policykit.errors import Problem, did_you_mean, errors
+from policykit.core.errors import Problem, did_you_mean, errors
 from policykit.trust import values
 from policykit.trust.model_files import Model
 from policykit.trust.schools import School, Trust
-from policykit.workflow import LOCK_FILE, content_hash, lock_text
+from policykit.source.workflow import LOCK_FILE, content_hash, lock_text
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from policykit import schema
-from policykit.errors import Problem, Source, shown
-from policykit.load import Document, read_document
+from policykit.source import schema
+from policykit.core.errors import Problem, Source, shown
+from policykit.source.load import Document, read_document
 
 TRUST_FILE = "trust.yaml"
 SCHOOLS_FOLDER = "schools"

@@ -8,7 +8,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from policykit.errors import Problem, Source, errors
+from policykit.core.errors import Problem, Source, errors
 from policykit.trust import report, resolve as resolving
 from policykit.trust.model_files import read_model, undeclared, unknown_places
 from policykit.trust.schools import (REPORT_SITE, SCHOOLS_FOLDER, TRUST_SITE, School, Trust,
@@ -126,8 +126,8 @@ def _link_templates(root: Path, folder: Path) -> None:
 def build_one(folder: Path, strict: bool = False) -> list[Problem]:
     """Build the project in folder with every check unless one fails: every problem found,
     warnings too. Raises what the build raises for a fault of the site folder or MkDocs."""
-    from policykit.build import build_site, problems_of
-    from policykit.session import BuildSession, Settings
+    from policykit.engine.build import build_site, problems_of
+    from policykit.engine.session import BuildSession, Settings
 
     session = BuildSession(folder, Settings())
     problems = problems_of(folder, session)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
-from policykit.text import escape_markdown
+from policykit.core.text import escape_markdown
 
 MARKDOWN_FIELDS = frozenset({"text", "title"})  # written in Markdown: a value is escaped
 PLACEHOLDER = re.compile(r"%\{([^{}\n]*)\}")

@@ -1,0 +1,1 @@
+"""The rules a project must keep, each yielding located Problems (pure)."""

@@ -1,0 +1,527 @@
+"""argv -> calls. Exit codes: 0 ok, 1 problems in the input, 2 usage errors."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import errno
+import json
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Sequence
+
+import jinja2
+
+from policykit import __version__
+from policykit.cli import importing as cli_import
+from policykit.cli import init as cli_init
+from policykit.cli import quiz as cli_quiz
+from policykit.cli import review as cli_review
+from policykit.compare import diff_report
+from policykit.source import workflow
+from policykit.engine.build import build_site, configured_settings, load_and_check, problems_of, quiet_mkdocs
+from policykit.checks.rules import RESERVED_VERSION_NAMES, is_unlocked
+from policykit.compare.compare import compare_versions
+from policykit.core.errors import Problem, errors, shown
+from policykit.engine.session import BuildSession
+from policykit.engine.site_folder import SiteFolderError
+from policykit.site.templates import template_problem
+from policykit.engine.write import write_new_file, write_tree
+from policykit.source.yaml_edit import EditError
+from policykit.records import cli as records_cli
+from policykit.trust import cli as cli_trust
+
+OK, PROBLEMS, USAGE = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the policykit command line; returns the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    root = Path(args.project).resolve()
+    try:
+        if getattr(args, "needs_project", True) and not (root / "policy").is_dir():
+            print(f"policykit: error: no policy/ folder in {shown(root, 300)} — run policykit in "
+                  "a policykit project, or name one with --project DIR", file=sys.stderr)
+            return USAGE
+        if args.command in ("build", "serve", "diff", "export"):  # they read the templates
+            _listable(root / "docs_templates")
+        return args.run(root, args)
+    except BrokenPipeError:
+        raise
+    except OSError as error:  # the file system refused: a file not readable, a path too long
+        print(f"policykit: error: {refused(error, root)}", file=sys.stderr)
+        return PROBLEMS
+
+
+def _listable(folder: Path) -> None:
+    """Raise the OSError of a folder under folder that cannot be listed: templates that
+    cannot be read are not to be taken for missing ones."""
+    def fail(error: OSError) -> None:
+        raise error
+    if folder.is_dir():
+        for _ in os.walk(folder, onerror=fail):
+            pass
+
+
+# What to do when the file system refuses a path, by errno.
+_FIXES = {
+    errno.EACCES: "let the user running policykit read the project and write its site/ "
+                  "(e.g. chmod -R u+rwX), or run policykit as the files' owner",
+    errno.ENAMETOOLONG: "the path is longer than this system allows: move the project to a "
+                        "shorter path, or use shorter names",
+    errno.ENOSPC: "free some disk space and run it again",
+    errno.EROFS: "the file system is read-only: work in a copy where you can write",
+    errno.ENOTDIR: "a file stands where a folder must be: rename it or name another folder",
+}
+_FIXES[errno.EPERM] = _FIXES[errno.EACCES]
+
+
+def refused(error: OSError, root: Path) -> str:
+    """An OSError as a message: the path (relative to the project when inside it), why the
+    file system refused it, and what to do."""
+    path = Path(os.fsdecode(error.filename)) if error.filename else None
+    where = "a file" if path is None else str(path) if error.errno == errno.ENAMETOOLONG \
+        else _shown(path, root)  # a path too long is shown whole (shortened), not as its tail
+    why = error.strerror or str(error)
+    if error.errno == errno.ENAMETOOLONG and path is not None:
+        why += f" ({len(str(path)):,} characters)"
+    return f"{shown(where, 200)}: {why} — {_FIXES.get(error.errno or 0, 'check the path')}"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="policykit", description="Policies as data: check them "
+                                     "and build the site staff read.")
+    parser.add_argument("--version", action="version", version=f"policykit {__version__}")
+    parser.add_argument("--project", default=".", metavar="DIR",
+                        help="the project folder (default: the current folder)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    check = commands.add_parser("check", help="validate policies, links and cross-references")
+    check.add_argument("-v", "--verbose", action="store_true",
+                       help="list every warning, not a count of each kind")
+    check.set_defaults(run=_check)
+    build = commands.add_parser("build", help="check, then build the site into site/")
+    build.add_argument("--strict", action="store_true",
+                       help="fail on any MkDocs warning (broken link or anchor)")
+    build.add_argument("--pdf", action="store_true",
+                       help="also render a PDF of every version and governors' pack into "
+                            "site/downloads/")
+    build.add_argument("--no-drafts", action="store_true",
+                       help="leave drafts, their comparisons and packs out of the site (the "
+                            "site staff and the public read; also `drafts: false` under the "
+                            "policykit plugin in mkdocs.yml)")
+    build.add_argument("--full", action="store_true",
+                       help="build every page again, not only those changed since the last "
+                            "build (policykit does a full build by itself when unsure)")
+    build.add_argument("--force", action="store_true",
+                       help="replace the output folder even though policykit did not build it "
+                            "(never the project or a folder holding its inputs)")
+    build.add_argument("-v", "--verbose", action="store_true", help="show MkDocs' progress")
+    build.set_defaults(run=_build)
+    serve = commands.add_parser("serve", help="preview the site, rebuilding on every change")
+    serve.add_argument("--port", type=_port, default=8000, help="port on 127.0.0.1 (default 8000)")
+    serve.set_defaults(run=_serve)
+    diff = commands.add_parser("diff", help="compare two versions of a policy, clause by clause")
+    diff.add_argument("policy", help="the policy id")
+    diff.add_argument("old", metavar="from", help="the earlier version")
+    diff.add_argument("new", metavar="to", help="the later version")
+    diff.add_argument("--format", choices=("text", "markdown", "html", "json"), default="text")
+    diff.set_defaults(run=_diff)
+    new = commands.add_parser("new-version", help="start a draft from the current approved version")
+    new.add_argument("policy", help="the policy id")
+    new.add_argument("version", help='the new version, e.g. "2024.1"')
+    new.set_defaults(run=_new_version)
+    approve = commands.add_parser("approve", help="mark a version approved and lock its content")
+    approve.add_argument("policy", help="the policy id")
+    approve.add_argument("version", help="the version to approve")
+    approve.add_argument("--by", help='who approved it, e.g. "Full Governing Body"')
+    approve.add_argument("--on", type=_iso_date, metavar="YYYY-MM-DD", help="the date of approval")
+    approve.add_argument("--minute", metavar="TEXT",
+                         help='where the decision is minuted, e.g. "FGB 12 Sep 2024, item 7"')
+    approve.set_defaults(run=_approve)
+    # Commands kept in modules of their own; each adds its parsers (a command that works
+    # without a project sets needs_project=False).
+    cli_init.register(commands)
+    cli_quiz.register(commands)
+    cli_review.register(commands)
+    cli_import.register(commands)
+    records_cli.register(commands)
+    cli_trust.register(commands)
+    return parser
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date: write YYYY-MM-DD") from None
+
+
+def _port(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"'{shown(text)}' is not a port: give a number from 1 "
+                                         "to 65535")
+    return int(text)
+
+
+def _check(root: Path, args: argparse.Namespace) -> int:
+    project, problems = load_and_check(root)
+    report(problems, args.verbose)
+    if errors(problems):
+        return PROBLEMS
+    clauses = sum(1 for p in project.policies for v in p.versions for _ in v.clauses())
+    versions = sum(len(p.versions) for p in project.policies)
+    print(f"checked {_count(len(project.policies), 'policy', 'policies')}, "
+          f"{_count(versions, 'version')}, {_count(clauses, 'clause')}: no errors")
+    return OK
+
+
+def _build(root: Path, args: argparse.Namespace) -> int:
+    from mkdocs.exceptions import MkDocsException
+
+    session = BuildSession(root, configured_settings(root, args.pdf, not args.no_drafts))
+    problems = problems_of(root, session)
+    report(problems, args.verbose)
+    if errors(problems):
+        print("policykit: nothing built; site/ is unchanged", file=sys.stderr)
+        return PROBLEMS
+    from policykit.engine.pdf import PdfError
+
+    quiet_mkdocs(args.verbose)
+    try:
+        site = build_site(root, strict=args.strict, pdf=args.pdf, session=session,
+                          incremental_allowed=not args.full, force=args.force)
+    except SiteFolderError as error:
+        print(f"policykit: {error}", file=sys.stderr)
+        return PROBLEMS
+    except MkDocsException as error:
+        print(f"policykit: the MkDocs build failed: {error}\npolicykit: site/ is unchanged",
+              file=sys.stderr)
+        return PROBLEMS
+    except PdfError as error:
+        print(f"policykit: {error}\npolicykit: site/ is unchanged", file=sys.stderr)
+        return PROBLEMS
+    except OSError as error:  # mkdocs.yml or a template it may not read, say (built in staging)
+        print(f"policykit: error: {refused(error, root)}\npolicykit: site/ is unchanged",
+              file=sys.stderr)
+        return PROBLEMS
+    except Exception as error:  # a theme override of the project's ({{ 1/0 }} too) (see _serve)
+        problem = _template_fault(error, root)
+        if problem is None:
+            raise  # policykit's own fault
+        print(f"{problem}\npolicykit: site/ is unchanged", file=sys.stderr)
+        return PROBLEMS
+    print(f"built {_shown(site, root)}/")
+    return OK
+
+
+def _template_fault(error: Exception, root: Path):
+    """The located problem when error was raised by a template of the project's, else None."""
+    from policykit.mkdocs.theme_errors import theme_problem
+
+    if isinstance(error, jinja2.TemplateError):
+        return theme_problem(error, root) or template_problem(error, root)
+    return theme_problem(error, root)
+
+
+def _shown(path: Path, root: Path) -> str:
+    """path relative to root when it is inside it, else as it is."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _serve(root: Path, args: argparse.Namespace) -> int:
+    refused = _port_refused(args.port)
+    if refused:
+        return _usage(refused)
+
+    from mkdocs.commands.serve import serve
+    from mkdocs.exceptions import MkDocsException
+
+    from policykit.engine.build import DOCS_FOLDER, docs_folder
+
+    try:
+        docs_folder(root)  # proved policykit's own, as build does, before MkDocs reads anything
+    except SiteFolderError as error:
+        print(f"policykit: {error}\npolicykit: nothing served", file=sys.stderr)
+        return PROBLEMS
+    quiet_mkdocs(verbose=True)
+    # dirty: policykit decides per rebuild which pages to build again (incremental.py)
+    try:
+        serve(config_file=str(root / "mkdocs.yml"), dev_addr=f"127.0.0.1:{args.port}",
+              docs_dir=str(root / DOCS_FOLDER), build_type="dirty")
+    except MkDocsException as error:  # the first build failed (its error is logged above)
+        print(f"policykit: {error}\npolicykit: nothing served", file=sys.stderr)
+        return PROBLEMS
+    except OSError as error:  # the port was taken since it was looked at
+        if error.errno != errno.EADDRINUSE:
+            raise
+        return _usage(f"port {args.port} on 127.0.0.1 is in use: choose another with --port N")
+    except Exception as error:  # the first build's: MkDocs renders the theme's templates
+        problem = _template_fault(error, root)
+        if problem is None:
+            raise
+        print(f"{problem}\npolicykit: nothing served", file=sys.stderr)
+        return PROBLEMS
+    return OK
+
+
+def _port_refused(port: int) -> str:
+    """Why the server cannot listen on the port ('' when it can), found by binding it as
+    MkDocs' server binds."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                return (f"port {port} on 127.0.0.1 is in use (another policykit serve?): stop "
+                        "what uses it, or choose another port with --port N")
+            return (f"cannot listen on port {port} of 127.0.0.1 ({error.strerror}): choose "
+                    "another port with --port N (above 1023 unless you are root)")
+    return ""
+
+
+def _usage(message: str) -> int:
+    print(f"policykit: error: {shown(message, 300)}", file=sys.stderr)  # may echo argv
+    return USAGE
+
+
+def _loaded(root: Path, allowed=lambda problem: False):
+    """The project when it has no errors (but the allowed ones), else None after printing them."""
+    project, problems = load_and_check(root)
+    report(problems)
+    return None if [p for p in errors(problems) if not allowed(p)] else project
+
+
+def _policy_of(root: Path, policy_id: str, allowed=lambda problem: False):
+    """The checked project and one of its policies, or the exit code to return instead."""
+    project = _loaded(root, allowed)
+    if project is None:
+        return None, None, PROBLEMS
+    policy = project.policy(policy_id)
+    if policy is None:
+        return None, None, _usage(f"no policy '{policy_id}' in policy/")
+    return project, policy, OK
+
+
+def _diff(root: Path, args: argparse.Namespace) -> int:
+    from policykit.engine.build import build_date
+    from policykit.source.project import load_project
+    from policykit.quiz.bank import covering_questions
+
+    project, problems = load_project(root)  # the two versions are all diff needs
+    needed = {f"policy/{args.policy}/policy.yaml",
+              *(f"policy/{args.policy}/versions/{name}.yaml" for name in (args.old, args.new))}
+    blocking = [p for p in errors(problems) if p.source.path in needed]
+    if blocking:
+        report(blocking)
+        return PROBLEMS
+    for problem in sorted(set(problems)):
+        print(problem if problem.severity == "warning" else
+              f"{problem.source}: warning: {problem.message} (elsewhere in the project; "
+              "this comparison does not need it)", file=sys.stderr)
+    policy = project.policy(args.policy)
+    if policy is None:
+        return _usage(f"no policy '{args.policy}' in policy/")
+    old, new = policy.version(args.old), policy.version(args.new)
+    for name, version in ((args.old, old), (args.new, new)):
+        if version is None:
+            known = ", ".join(v.version for v in policy.versions)
+            return _usage(f"{args.policy} has no version '{name}' (it has: {known})")
+    assert old is not None and new is not None
+    comparison = compare_versions(old, new, covering_questions(project, policy.id))
+    if args.format == "json":
+        print(json.dumps(diff_report.to_json(comparison), indent=2, ensure_ascii=False))
+    elif args.format == "markdown":
+        sys.stdout.write(diff_report.to_markdown(comparison))
+    elif args.format == "html":
+        from policykit.site.pages import render_compare_standalone
+
+        sys.stdout.write(render_compare_standalone(project, root, comparison,
+                                                   _site_url(root), build_date()))
+    else:
+        colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        sys.stdout.write(diff_report.to_text(comparison, colour))
+    return OK
+
+
+def _site_url(root: Path) -> str | None:
+    """mkdocs.yml's site_url, if it sets one, read as MkDocs reads it (INHERIT, !ENV); None
+    when the file is missing or is not YAML MkDocs reads (the build reports that, located)."""
+    from mkdocs.exceptions import ConfigurationError
+    from mkdocs.utils.yaml import yaml_load
+
+    path = root / "mkdocs.yml"
+    try:
+        with path.open("rb") as stream:
+            value = yaml_load(stream).get("site_url")
+    except (FileNotFoundError, ConfigurationError, AttributeError):  # unreadable: said by main
+        return None
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _new_version(root: Path, args: argparse.Namespace) -> int:
+    _, policy, code = _policy_of(root, args.policy)
+    if code:
+        return code
+    if not re.fullmatch(r"[0-9A-Za-z]+([.-][0-9A-Za-z]+)*", args.version):
+        return _usage(f"'{shown(args.version)}' is not a version: use digits, letters, dots and "
+                      "hyphens")
+    if args.version.lower() in RESERVED_VERSION_NAMES:
+        return _usage(f"'{args.version}' cannot be a version name: the site uses it for another "
+                      "page; name versions like 2024.1")
+    if policy.version(args.version):
+        return _usage(f"{args.policy} already has a version {args.version}")
+    approved = [v for v in policy.versions if v.status == "approved"]
+    if not approved:
+        return _usage(f"{args.policy} has no approved version to start from")
+    base = approved[-1]
+    folder = root / "policy" / policy.id / "versions"
+    try:
+        text = workflow.draft_from((folder / f"{base.version}.yaml").read_bytes().decode(),
+                                   base.version, args.version)
+    except EditError as error:
+        print(f"policykit: error: cannot start {args.version} from {base.version}: {error}; "
+              "nothing was written", file=sys.stderr)
+        return PROBLEMS
+    target = folder / f"{args.version}.yaml"
+    write_new_file(target, text)
+    print(f"started draft {target.relative_to(root)} from {base.version}")
+    return OK
+
+
+def _approve(root: Path, args: argparse.Namespace) -> int:
+    # approve is what records a missing lock entry: that error must not stop it, nor be shown.
+    project, problems = load_and_check(root)
+    if [p for p in errors(problems) if not is_unlocked(p, args.policy, args.version)]:
+        report(problems)
+        return PROBLEMS
+    policy = project.policy(args.policy)
+    if policy is None:
+        return _usage(f"no policy '{args.policy}' in policy/")
+    version = policy.version(args.version)
+    if version is None:
+        return _usage(f"no version '{args.version}' of policy '{args.policy}'")
+    folder = root / "policy" / policy.id
+    path = folder / "versions" / f"{version.version}.yaml"
+    locked_already = version.version in policy.locked
+    if locked_already:
+        if args.by or args.on or args.minute:
+            return _usage(f"{args.policy} {version.version} is approved and locked: its "
+                          "approval details cannot change; record them in a new version")
+        print(f"{args.policy} {version.version} is already approved and locked")
+        return OK
+    if version.status == "draft":
+        from policykit.cli.importing import unconfirmed_kinds  # refuses while import's guesses stand
+
+        if unconfirmed_kinds(version):
+            return PROBLEMS
+        if not (args.by and args.on):
+            return _usage("approving a draft needs --by \"...\" and --on YYYY-MM-DD")
+    by, on = args.by or version.approved_by, args.on or version.approved_on
+    text = original = path.read_bytes().decode("utf-8")  # line endings kept as written
+    if args.by or args.on or args.minute:
+        if not (by and on):
+            return _usage("give who approved it and when: --by \"...\" --on YYYY-MM-DD")
+        try:
+            text = workflow.approve(text, by, on, args.minute or version.approval_minute,
+                                    version.digest if version.status == "draft"
+                                    else version.approved_draft)
+        except EditError as error:
+            print(f"policykit: error: cannot approve {args.policy} {version.version}: "
+                  f"{error}; nothing was written", file=sys.stderr)
+            return PROBLEMS
+    problems = _problems_after_approval(root, path, text, original, policy, version.version)
+    if errors(problems):
+        report(problems)
+        print(f"policykit: {args.policy} {version.version} was not approved (the checks above "
+              "fail once it is approved): nothing changed", file=sys.stderr)
+        return PROBLEMS
+    if text != original:
+        write_tree(path.parent, {path.name: text}, prune=False)
+    locked = dict(policy.locked)
+    locked[version.version] = workflow.content_hash(text.encode("utf-8"))
+    write_tree(folder, {workflow.LOCK_FILE: workflow.lock_text(locked)}, prune=False)
+    report_about(problems, project, [policy.id])
+    print(f"approved {args.policy} {version.version}; its content hash is in "
+          f"{(folder / workflow.LOCK_FILE).relative_to(root)}")
+    if version.status == "draft":  # what the chair checks against the pack that was read
+        print(workflow.pack_to_check(policy, version))
+    return OK
+
+
+def _problems_after_approval(root: Path, path: Path, text: str, original: str, policy,
+                             name: str):
+    """Every problem the project would have once the version is approved and locked, found
+    in a scratch copy of its inputs: the project itself is not touched."""
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="policykit-approve-") as scratch:
+        copy = Path(scratch)
+        for folder in ("policy", "quizzes"):
+            if (root / folder).is_dir():
+                shutil.copytree(root / folder, copy / folder)
+        target = copy / path.relative_to(root)
+        target.write_bytes(text.encode("utf-8"))
+        locked = dict(policy.locked)
+        locked[name] = workflow.content_hash(text.encode("utf-8"))
+        (target.parent.parent / workflow.LOCK_FILE).write_text(workflow.lock_text(locked),
+                                                               "utf-8")
+        _, problems = load_and_check(copy)
+    return [_at_original_lines(p, path.relative_to(root).as_posix(), text, original)
+            for p in problems]
+
+
+def _at_original_lines(problem: Problem, relative: str, text: str, original: str) -> Problem:
+    """A problem found in the approved text, placed at its line in the file as it is now
+    (approve rewrites only the lines around status:, near the top)."""
+    import dataclasses
+
+    if problem.source.path != relative or text == original:
+        return problem
+    status = next((i for i, line in enumerate(original.split("\n"), 1)
+                   if line.startswith("status:")), 0)
+    shift = text.count("\n") - original.count("\n")
+    if problem.source.line <= status + shift:
+        return problem
+    return dataclasses.replace(problem, source=dataclasses.replace(
+        problem.source, line=problem.source.line - shift))
+
+
+def report(problems: list[Problem], verbose: bool = False) -> None:
+    """Print problems to stderr, one a line (many warnings of a kind summarised unless
+    verbose), then a count."""
+    from policykit.checks.summary import summarise
+
+    for line in summarise(problems, verbose):
+        print(line, file=sys.stderr)
+    found = errors(problems)
+    if found:
+        files = len({p.source.path for p in found})
+        print(f"{_count(len(found), 'error')} in {_count(files, 'file')}", file=sys.stderr)
+
+
+def report_about(problems: list[Problem], project, policy_ids: list[str]) -> None:
+    """Report the problems in the files of these policies and of their quizzes; the rest of
+    the project's in one line (what approve and pack print beside their result)."""
+    folders = tuple(f"policy/{pid}/" for pid in policy_ids)
+    quizzes = {quiz.source.path for pid in policy_ids for quiz in project.quizzes_on(pid)}
+    ours = [p for p in problems if p.source.path.startswith(folders)
+            or p.source.path in quizzes]
+    report(ours)
+    rest = len(problems) - len(ours)
+    if rest:
+        print(f"policykit: {_count(rest, 'other warning')} elsewhere in the project "
+              f"(policykit check lists {'it' if rest == 1 else 'them'})", file=sys.stderr)
+
+
+def _count(n: int, one: str, many: str = "") -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"

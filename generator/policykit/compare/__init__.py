@@ -1,0 +1,1 @@
+"""Comparing versions: alignment by clause id, redlines, reports (pure)."""

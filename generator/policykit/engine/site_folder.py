@@ -1,0 +1,133 @@
+"""The output folder of a build (I/O: writes): one build at a time per project, a staging
+folder beside the real output, readable by a web server as the umask allows, swapped in whole.
+
+A `site_dir` that is a symbolic link (to a web root, say) is followed: the folder it points to
+is replaced, and the link stays, once guard.py has proved that folder is policykit's own output
+and no input of the project. Each site holds a marker (guard.SITE_MARKER) that proves it to the
+next build. Staging folders that a killed build left behind are removed by the next build, which
+holds the project's lock and so knows that none is in use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Iterator
+
+from policykit.engine.guard import SITE_MARKER, SITE_MARKER_TEXT
+from policykit.engine.guard import SiteFolderError  # noqa: F401 (cli.py takes it from here)
+from policykit.engine.site_reuse import mark_old, marked
+
+try:
+    import fcntl
+except ImportError:  # Windows: builds are not locked against each other
+    fcntl = None  # type: ignore[assignment]
+
+STAGING = ".staging-"
+
+
+@contextlib.contextmanager
+def project_lock(root: Path, wait: bool = True) -> Iterator[None]:
+    """Hold the project's build lock (a lock on its folder, so no file is made there) for the
+    block; a second build waits for the first, saying so, or with wait=False fails."""
+    if fcntl is None:
+        yield
+        return
+    handle = os.open(root, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not wait:
+                raise SiteFolderError(f"another policykit build of {root} is running") from None
+            print(f"policykit: another build of {root} is running; waiting for it to finish",
+                  file=sys.stderr, flush=True)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # closing the folder releases the lock
+
+
+def make_staging(target: Path) -> Path:
+    """A new, empty staging folder beside target (on its file system, so the swap is a rename),
+    with the permissions the umask gives (0755 with umask 022), as MkDocs' own folders."""
+    parent = target.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        for attempt in range(100):
+            staging = parent / f".{target.name}{STAGING}{os.getpid()}-{attempt}"
+            try:
+                staging.mkdir(0o777)
+                return staging
+            except FileExistsError:
+                continue
+        raise SiteFolderError(f"cannot make a staging folder in {parent}")
+    except PermissionError:
+        raise SiteFolderError(f"cannot write in {parent} (permission denied), where the new "
+                              f"site is prepared before it replaces {target.name} — make "
+                              f"{parent} writable for this user, or set site_dir to a folder "
+                              "in a writable place") from None
+
+
+def old_folder(target: Path) -> Path:
+    """Where the site that target replaced is kept (the next incremental build reuses it)."""
+    return target.with_name(f".{target.name}.old")
+
+
+def remove_stale(target: Path, root: Path) -> list[Path]:
+    """Remove what killed builds left: staging folders beside target and (from earlier
+    versions) `.site-*` folders in the project; a swap interrupted after the site was moved
+    aside is undone. Only call while holding the project's lock. Returns what was removed."""
+    old = old_folder(target)
+    if old.is_symlink() or old.exists() and not old.is_dir():
+        old.unlink()  # not a site this project kept (a link, a file): only its name is ours
+    elif not target.exists() and not target.is_symlink() and old.is_dir() and not marked(old):
+        try:  # a swap stopped between its renames (unmarked): the last site, back in place
+            old.rename(target)
+        except OSError:
+            pass
+    stale = [*target.parent.glob(f".{target.name}{STAGING}*"), *root.glob(".site-*")]
+    removed = []
+    for path in stale:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def swap_in(staging: Path, target: Path, keep_old: bool = False) -> None:
+    """Put the finished staging folder where target is; the site it replaces is kept as the
+    old folder (keep_old) or removed."""
+    old = old_folder(target)
+    if old.exists():
+        shutil.rmtree(old)
+    try:
+        if target.exists():
+            target.rename(old)
+        staging.rename(target)
+    except OSError as error:
+        if old.exists() and not target.exists():
+            old.rename(target)  # put the old site back: never leave no site
+        reason = errno.errorcode.get(error.errno, "") if error.errno else ""
+        raise SiteFolderError(f"cannot replace {target} ({error.strerror or reason}) — the "
+                              "site there is unchanged") from None
+    if old.exists() and not keep_old:
+        shutil.rmtree(old, ignore_errors=True)
+    elif old.is_dir():
+        mark_old(old)
+
+
+def mark_site(staging: Path) -> None:
+    """Put the marker that proves the site is policykit's own output into the staging folder
+    (made anew: never written through a file shared with another site)."""
+    marker = staging / SITE_MARKER
+    try:
+        os.unlink(marker)
+    except FileNotFoundError:
+        pass
+    with marker.open("x", encoding="utf-8", newline="\n") as stream:
+        stream.write(SITE_MARKER_TEXT)

@@ -1,0 +1,1 @@
+"""Documents in: Word, Markdown, HTML and text to a draft, word for word."""

@@ -1,0 +1,1 @@
+"""The host adapter: the only package that imports mkdocs, material or watchdog."""

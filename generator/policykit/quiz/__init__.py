@@ -1,0 +1,1 @@
+"""Quiz banks, the quiz document, draws, statistics and LMS exports (pure)."""

@@ -1,0 +1,274 @@
+"""Validate a Document against the published JSON Schemas, with located, actionable messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from functools import cache
+from importlib import resources
+from typing import Any, Iterator
+
+import fastjsonschema
+import jsonschema
+
+from policykit.source import traps
+from policykit.core.errors import Problem, did_you_mean, one_of, shown
+from policykit.source.load import Document
+
+# Keys once accepted but shown nowhere on the site: said so, rather than kept in silence.
+_NOT_SHOWN = {
+    "website": "remove it: the site shows no website; a linked policy's address belongs in "
+               "policy/linked.yaml",
+    "summary": "remove it, or write it as the first clause (kind: information) where staff "
+               "read it",
+}
+_TYPE_NAMES = {"string": "text", "array": "a list", "object": "a mapping of keys",
+               "integer": "a whole number", "boolean": "true or false", "number": "a number"}
+
+
+@cache
+def schema(name: str) -> dict[str, Any]:
+    """The published schema called name (e.g. 'version')."""
+    text = resources.files("policykit.schemas").joinpath(f"{name}.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@cache
+def _validator(name: str) -> jsonschema.protocols.Validator:
+    cls = jsonschema.validators.validator_for(schema(name))
+    return cls(schema(name), format_checker=cls.FORMAT_CHECKER)
+
+
+def _real_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+@cache
+def _fast_validator(name: str):
+    """A compiled validator: the quick yes/no for the common case of a valid file."""
+    compiled = dict(schema(name), **{"$schema": "http://json-schema.org/draft-07/schema#"})
+    compiled.pop("$id")  # keep every $ref local: nothing is ever fetched
+    return fastjsonschema.compile(compiled, formats={"date": _real_date}, handlers={})
+
+
+def validate(document: Document, name: str) -> list[Problem]:
+    """Every way document breaks schema name, each at its own line. Valid files are confirmed
+    by a compiled validator; only an invalid one is walked again to explain every error."""
+    return _schema_problems(document, name) or traps.find(document, nearby_keys(name))
+
+
+@cache
+def nearby_keys(name: str) -> dict[str, frozenset[str]]:
+    """For each key of schema name, the keys a mis-indented line near it may be meant as:
+    those of its own mapping, of the mapping around it and of the entries of its lists.
+    (A key of the file's top level, such as note:, is never swallowed by a clause's text.)"""
+    root = schema(name)
+    objects = _object_schemas(root)
+    children = {id(o): [c for c in map(_resolver(root), _nested(o)) if "properties" in c]
+                for o in objects}
+    near: dict[str, set[str]] = {}
+    for outer in objects:
+        for inner in children[id(outer)]:
+            keys = set(inner["properties"]).union(outer["properties"],
+                                                  *(c["properties"] for c in children[id(inner)]))
+            for key in inner["properties"]:
+                near.setdefault(key, set()).update(keys)
+    for key in root.get("properties", {}):
+        near.setdefault(key, set()).update(root["properties"])
+    return {key: frozenset(keys) for key, keys in near.items()}
+
+
+def _object_schemas(root: dict) -> list[dict]:
+    """Every schema of a mapping (one with properties) inside root, root included."""
+    found, todo = [], [root]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, dict):
+            if "properties" in item:
+                found.append(item)
+            todo += item.values()
+        elif isinstance(item, list):
+            todo += item
+    return found
+
+
+def _resolver(root: dict):
+    def resolve(item: Any) -> dict:
+        while isinstance(item, dict) and "$ref" in item:
+            item = root["$defs"][item["$ref"].rsplit("/", 1)[-1]]
+        return item if isinstance(item, dict) else {}
+    return resolve
+
+
+def _nested(schema_: dict) -> Iterator[Any]:
+    """The schemas of the values of a mapping schema's keys, and of their list items."""
+    for value in schema_["properties"].values():
+        yield value
+        if isinstance(value, dict) and "items" in value:
+            yield value["items"]
+
+
+def _schema_problems(document: Document, name: str) -> list[Problem]:
+    try:
+        _fast_validator(name)(document.data)
+        return []
+    except fastjsonschema.JsonSchemaException as fast:
+        problems: list[Problem] = []
+        for error in _validator(name).iter_errors(document.data):
+            problems.extend(_explain(document, error, schema(name)))
+        if not problems:  # the two validators disagree: never let the file pass in silence
+            path = tuple(int(step) if step.isdigit() else step
+                         for step in getattr(fast, "path", ["data"])[1:])
+            problems.append(Problem(document.at(path), f"{shown(getattr(fast, 'message', str(fast)))}",
+                                    "correct the value to match the format"))
+        return sorted(set(problems))
+
+
+def _explain(document: Document, error: jsonschema.ValidationError,
+             root: dict[str, Any]) -> Iterator[Problem]:
+    path = tuple(error.absolute_path)
+    subject = _subject(document.data, path)
+    field = _field(path)
+    hint = error.schema.get("x-hint", "") if isinstance(error.schema, dict) else ""
+    kind = error.validator
+    if kind == "additionalProperties":
+        allowed = error.schema.get("properties", {})
+        for key in sorted(set(error.instance) - set(allowed)):
+            if key in _NOT_SHOWN:
+                yield Problem(document.key_at(path + (key,)),
+                              f"{subject}'{key}' is not shown anywhere on the site",
+                              _NOT_SHOWN[key])
+                continue
+            fallback = f"allowed keys: {', '.join(allowed)}"
+            yield Problem(document.key_at(path + (key,)), f"{subject}unknown key '{shown(key)}'",
+                          did_you_mean(key, allowed, fallback))
+    elif kind == "required":
+        for key in error.validator_value:
+            if key not in error.instance:
+                yield _missing(document, error, root, path, subject, key)
+    elif kind == "type":
+        yield _wrong_type(document, path, subject, field, error)
+    elif kind == "enum":
+        choices = [str(c) for c in error.validator_value]
+        found = shown(json.dumps(error.instance, ensure_ascii=False, default=str))
+        yield Problem(document.at(path),
+                      f"{subject}{field} {found} is not one of {one_of(choices)}",
+                      did_you_mean(str(error.instance)[:200], choices, "use one of them"))
+    elif kind == "format":
+        yield Problem(document.at(path),
+                      f"{subject}{field} '{shown(error.instance)}' is not a real date",
+                      hint or "write a real date as YYYY-MM-DD")
+    elif kind == "pattern":
+        yield Problem(document.at(path), f"{subject}{field} '{shown(error.instance)}' is not valid",
+                      hint or f"match the pattern {error.validator_value}")
+    elif kind in ("minimum", "maximum"):
+        side = "below the minimum" if kind == "minimum" else "above the maximum"
+        yield Problem(document.at(path), f"{subject}{field} is {side} of {error.validator_value}",
+                      hint or f"give a number no {'less' if kind == 'minimum' else 'more'} than "
+                      f"{error.validator_value}")
+    elif kind == "minItems":
+        yield Problem(document.at(path), f"{subject}{field} is empty", hint or "add an item")
+    elif kind == "maxLength":  # what one value may cost: a title is shown on many pages
+        yield Problem(document.at(path), f"{subject}{field} is {len(error.instance):,} "
+                      f"characters long; the limit is {error.validator_value:,}",
+                      "shorten it (longer words belong in a clause's text or a note)")
+    elif kind == "minLength":
+        yield Problem(document.at(path), f"{subject}{field} is too short", hint or "write more")
+    elif kind == "uniqueItems":
+        yield Problem(document.at(path), f"{subject}{field} lists the same entry twice",
+                      "remove the repeat")
+    else:
+        yield Problem(document.at(path), f"{subject}{shown(error.message, 200)}")
+
+
+def _missing(document: Document, error: jsonschema.ValidationError, root: dict[str, Any],
+             path: tuple, subject: str, key: str) -> Problem:
+    """A missing key; one required only by another key's value (an if/then in the schema,
+    e.g. training: none needs training_reason) is reported at that value, with the key's hint."""
+    parent: Any = {}
+    if list(error.schema_path)[-2:] == ["then", "required"]:
+        parent = root
+        try:  # the schema path follows $refs only in the root's own layout: else no condition
+            for step in list(error.schema_path)[:-2]:
+                parent = parent[step] if isinstance(parent, dict) else parent[int(step)]
+        except (KeyError, IndexError, ValueError, TypeError):
+            parent = {}
+    parent = parent if isinstance(parent, dict) else {}
+    condition = parent.get("if", {})
+    hint = parent.get("properties", {}).get(key, {}).get("x-hint", "")
+    hint = f"add {key}: and {hint}" if hint else "add it"
+    instance: dict[str, Any] = error.instance if isinstance(error.instance, dict) else {}
+    triggers = [k for k in condition.get("required", []) if k in instance]
+    if not triggers:
+        return Problem(document.at(path), f"{subject}missing key '{key}'", hint)
+    trigger = triggers[0]
+    value = shown(json.dumps(instance[trigger], ensure_ascii=False, default=str))
+    return Problem(document.at(path + (trigger,)),
+                   f"{subject}'{trigger}' {value} needs the key '{key}', which is missing", hint)
+
+
+def _wrong_type(document: Document, path: tuple, subject: str, field: str,
+                error: jsonschema.ValidationError) -> Problem:
+    expected = error.validator_value
+    found = error.instance
+    want = _TYPE_NAMES.get(expected, expected)
+    if expected == "string" and found is None:
+        hint = "write a value"
+    elif expected == "string" and isinstance(found, (int, bool)):
+        hint = f'quote it: "{shown(_as_written(found))}"'
+    elif expected == "string" and isinstance(found, (list, dict)):
+        hint = ("quote it: text starting with '[' or '{' is read as a list or mapping "
+                "(write it in '...', doubling any ' inside it)")
+    elif expected == "boolean":
+        hint = "write true or false"
+    elif expected == "array":
+        hint = "write it as a list, e.g. [a, b] or one '- item' per line"
+    else:
+        hint = f"write {want}"
+    return Problem(document.at(path), f"{subject}{field} must be {want}, found {_describe(found)}",
+                   hint)
+
+
+def _as_written(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"the boolean {_as_written(value)}"
+    if isinstance(value, int):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text '{shown(value)}'"
+    return "a list" if isinstance(value, list) else "a mapping"
+
+
+def _field(path: tuple) -> str:
+    names = [part for part in path if isinstance(part, str)]
+    if not names:
+        return "the file"
+    return f"'{names[-1]}' entry" if isinstance(path[-1], int) else f"'{names[-1]}'"
+
+
+def _subject(data: Any, path: tuple) -> str:
+    """'clause 'x': ' for a path inside a clause (or section), so messages say what they are about."""
+    subject = ""
+    node = data
+    for i, part in enumerate(path):
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            break
+        parent = path[i - 1] if i else None
+        if isinstance(part, int) and isinstance(node, dict) and isinstance(node.get("id"), str):
+            kind = traps.KINDS.get(parent, "entry")
+            subject = f"{kind} '{shown(node['id'])}': "
+    return subject
