@@ -62,3 +62,20 @@ def test_new_version_and_approve_write_files_as_the_umask_allows(tmp_path, umask
     assert done.returncode == 0, done.stderr
     assert mode(folder / "versions/2026.1.yaml") == expected
     assert not [p for p in folder.rglob(".tmp-*")]
+
+
+def test_a_meeting_pack_has_the_mode_the_umask_gives(tmp_path):
+    """pack wrote meeting-pack.pdf as 0600 (a temporary file renamed) whatever the umask."""
+    import os
+    import stat
+    import subprocess
+    import sys
+
+    from conftest import EPOCH, copy_project
+
+    root = copy_project(tmp_path / "project")
+    done = subprocess.run(["sh", "-c", f"umask 022 && exec {sys.executable} -m policykit pack "
+                           "--drafts -o pack.pdf"], cwd=root, capture_output=True, text=True,
+                          env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH}, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert stat.S_IMODE(os.stat(root / "pack.pdf").st_mode) == 0o644

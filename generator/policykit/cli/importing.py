@@ -465,8 +465,17 @@ def _kinds(root: Path, args: argparse.Namespace) -> int:
     if policy is None:
         known = ", ".join(sorted(p.id for p in project.policies))
         return _usage(f"no policy '{shown(args.policy)}' in policy/ (there are: {known})")
-    version = policy.version(args.version) if args.version else policy.versions[-1]
+    version = policy.version(args.version) if args.version else (
+        policy.versions[-1] if policy.versions else None)
     if version is None:
+        unread = errors([p for p in problems
+                         if p.source.path.startswith(f"policy/{policy.id}/versions/")])
+        if unread:  # the version's file is there, but has errors: say them, not "no version"
+            for problem in unread:
+                _print(problem, file=sys.stderr)
+            _print(f"policykit: error: {policy.id}'s version files have errors (above): fix "
+                   "them, then run policykit kinds again", file=sys.stderr)
+            return PROBLEMS
         known = ", ".join(v.version for v in policy.versions)
         return _usage(f"{args.policy} has no version '{shown(args.version)}' (it has: {known})")
     path = version.source.path

@@ -21,7 +21,8 @@ from policykit.cli import quiz as cli_quiz
 from policykit.cli import review as cli_review
 from policykit.compare import diff_report
 from policykit.source import workflow
-from policykit.engine.build import build_site, configured_settings, load_and_check, problems_of, quiet_mkdocs
+from policykit.engine.build import (build_date, build_site, configured_settings, load_and_check,
+                                    problems_of, quiet_mkdocs)
 from policykit.checks.rules import RESERVED_VERSION_NAMES, is_unlocked
 from policykit.compare.compare import compare_versions
 from policykit.core.errors import Problem, errors, shown
@@ -140,6 +141,8 @@ def _parser() -> argparse.ArgumentParser:
     approve.add_argument("--on", type=_iso_date, metavar="YYYY-MM-DD", help="the date of approval")
     approve.add_argument("--minute", metavar="TEXT",
                          help='where the decision is minuted, e.g. "FGB 12 Sep 2024, item 7"')
+    approve.add_argument("--review-due", type=_iso_date, metavar="YYYY-MM-DD",
+                         help="when the approved version is next to be reviewed")
     approve.set_defaults(run=_approve)
     # Commands kept in modules of their own; each adds its parsers (a command that works
     # without a project sets needs_project=False).
@@ -412,8 +415,14 @@ def _approve(root: Path, args: argparse.Namespace) -> int:
     folder = root / "policy" / policy.id
     path = folder / "versions" / f"{version.version}.yaml"
     locked_already = version.version in policy.locked
+    if args.on and args.on > build_date():
+        return _usage(f"--on {args.on.isoformat()} is after today: an approval is recorded on "
+                      "or after the meeting that made it — check the year")
+    if args.review_due and args.review_due <= (args.on or version.approved_on or build_date()):
+        return _usage(f"--review-due {args.review_due.isoformat()} is not after the approval: "
+                      "give the date of the next review")
     if locked_already:
-        if args.by or args.on or args.minute:
+        if args.by or args.on or args.minute or args.review_due:
             return _usage(f"{args.policy} {version.version} is approved and locked: its "
                           "approval details cannot change; record them in a new version")
         print(f"{args.policy} {version.version} is already approved and locked")
@@ -427,13 +436,13 @@ def _approve(root: Path, args: argparse.Namespace) -> int:
             return _usage("approving a draft needs --by \"...\" and --on YYYY-MM-DD")
     by, on = args.by or version.approved_by, args.on or version.approved_on
     text = original = path.read_bytes().decode("utf-8")  # line endings kept as written
-    if args.by or args.on or args.minute:
+    if args.by or args.on or args.minute or args.review_due:
         if not (by and on):
             return _usage("give who approved it and when: --by \"...\" --on YYYY-MM-DD")
         try:
             text = workflow.approve(text, by, on, args.minute or version.approval_minute,
                                     version.digest if version.status == "draft"
-                                    else version.approved_draft)
+                                    else version.approved_draft, args.review_due)
         except EditError as error:
             print(f"policykit: error: cannot approve {args.policy} {version.version}: "
                   f"{error}; nothing was written", file=sys.stderr)

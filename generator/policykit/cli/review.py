@@ -165,22 +165,15 @@ def _print_css(root: Path) -> str:
 
 
 def write_pdf(html: str, target: Path, root: Path) -> int:
-    """Render html to a tagged PDF at target (atomically); its number of pages."""
-    import tempfile
-
+    """Render html to a tagged PDF at target (atomically, with the mode the umask gives, as
+    the site's files: a clerk's colleague or a web server may read it); its number of pages."""
     import weasyprint
 
     from policykit.engine.guard import PACK_CREATOR
+    from policykit.engine.write import write_tree
 
     document = weasyprint.HTML(string=html, base_url=str(root)).render()
     document.metadata.generator = PACK_CREATOR  # how the next pack knows it may replace it
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=target.parent, prefix=".pack-", suffix=".pdf",
-                                     delete=False) as out:
-        try:
-            document.write_pdf(out.name, pdf_variant="pdf/ua-1")
-            Path(out.name).replace(target)
-        except BaseException:
-            Path(out.name).unlink(missing_ok=True)  # a full disk: no half-written copy left
-            raise
+    write_tree(target.parent, {target.name: document.write_pdf(pdf_variant="pdf/ua-1")},
+               prune=False)
     return len(document.pages)

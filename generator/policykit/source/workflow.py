@@ -27,12 +27,13 @@ def draft_from(text: str, old_version: str, new_version: str) -> str:
 
 
 def approve(text: str, by: str, on: dt.date, minute: str | None = None,
-            draft: str | None = None) -> str:
+            draft: str | None = None, review_due: dt.date | None = None) -> str:
     """text marked approved by `by` on `on`, replacing any earlier approval details; minute
     says where the decision is minuted, draft is the content hash of the draft the governors
-    were shown (both recorded in the file before its hash is locked). Edited and proved like
-    draft_from (yaml_edit.EditError if it cannot be)."""
-    return _edited(text, lambda text: _approved(text, by, on, minute, draft))
+    were shown, review_due when the approved version is next to be reviewed (all recorded in
+    the file before its hash is locked). Edited and proved like draft_from
+    (yaml_edit.EditError if it cannot be)."""
+    return _edited(text, lambda text: _approved(text, by, on, minute, draft, review_due))
 
 
 def _edited(text: str, edit) -> str:
@@ -63,20 +64,25 @@ def _draft(text: str, old_version: str, new_version: str) -> tuple[str, dict]:
 
 
 def _approved(text: str, by: str, on: dt.date, minute: str | None,
-              draft: str | None) -> tuple[str, dict]:
+              draft: str | None, review_due: dt.date | None = None) -> tuple[str, dict]:
     data, root = yaml_edit.parse(text)
     details = {"approved_on": on.isoformat(), "approved_by": by}
+    dates = {"approved_on"}
+    if review_due:
+        details["review_due"] = review_due.isoformat()
+        dates.add("review_due")
     if minute:
         details["approval_minute"] = minute
     if draft:
         details["approved_draft"] = draft
-    written = [f"approved_on: {on.isoformat()}"] + [  # a content hash needs no quotes
-        f"{key}: {value if key == 'approved_draft' else json.dumps(value, ensure_ascii=False)}"
+    written = [f"approved_on: {on.isoformat()}"] + [  # dates and a content hash need no quotes
+        f"{key}: {value if key in dates or key == 'approved_draft' else json.dumps(value, ensure_ascii=False)}"
         for key, value in details.items() if key != "approved_on"]
-    edits = [yaml_edit.remove_key(text, root, key) for key in _APPROVAL_KEYS if key in data]
+    replaced = set(_APPROVAL_KEYS) | ({"review_due"} if review_due else set())
+    edits = [yaml_edit.remove_key(text, root, key) for key in replaced if key in data]
     edits += yaml_edit.set_value_adding(text, root, "status", "approved", written)
     yaml_edit.anchors_kept(root, edits)
-    expected = {k: v for k, v in data.items() if k not in _APPROVAL_KEYS}
+    expected = {k: v for k, v in data.items() if k not in replaced}
     return yaml_edit.apply(text, edits), dict(expected, status="approved", **details)
 
 
