@@ -179,6 +179,12 @@ SLOW_FILES = {
     "test_incremental_trial.py", "test_incremental.py", "test_pdf.py", "test_product_wheel.py",
     "test_product_properdocs.py", "test_serve.py", "test_raw_html.py", "test_raw_html_trial.py",
     "test_product_lint.py", "test_hostile.py", "test_docs_site.py",
+    # real commands in processes of their own, many builds, servers, tmpfs mounts
+    "test_cache_heals.py", "test_user_files_safe.py", "test_user_files_property.py",
+    "test_trust_errors.py", "test_trust_build.py", "test_governors_imported.py",
+    "test_governors_corpus.py", "test_import_shapes.py", "test_import_robust.py",
+    "test_serve_recovery.py", "test_drafts_private.py", "test_cli_refusals.py",
+    "test_file_modes.py", "test_write.py",
 }
 
 
