@@ -62,11 +62,27 @@ def _plan(root: Path) -> sites.Plan | None:
               "trust.yaml and schools/ beside policy/ (see the trust guide)", file=sys.stderr)
         return None
     built = sites.plan(root)
+    built.problems += _model_locks(root)
     if errors(built.problems):
         _report(built.problems + [p for found in built.failed.values() for p in found])
         print("policykit: nothing built: the trust or its model has errors", file=sys.stderr)
         return None
     return built
+
+
+def _model_locks(root: Path) -> list[Problem]:
+    """The model's approved versions are as their governing body approved them (each school's
+    site is made from them): an edit after approval stops every school's build, located at
+    the model's own file, as `policykit check` of the model says."""
+    from policykit.checks.rules import check_approved_versions_unchanged
+    from policykit.engine.session import BuildSession
+    from policykit.source.inputs import scan
+    from policykit.source.project import load_project
+
+    session = BuildSession(root)
+    with session.active():
+        project, _ = load_project(root, session, scan(root))
+    return list(check_approved_versions_unchanged(project))
 
 
 def _check(root: Path, args: argparse.Namespace) -> int:
