@@ -206,3 +206,15 @@ def test_a_model_version_edited_after_approval_stops_every_school(tmp_path):
         assert ("policy/social-media/versions/2023.1.yaml:1:1: approved version 2023.1 has changed "
                 "since it was approved") in done.stdout + done.stderr
     assert {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()} == sites_before
+
+
+def test_a_plain_build_never_replaces_the_schools_sites(tmp_path):
+    """`policykit build --force` in a trust project replaced site/ (every school's site) with
+    the model's one site."""
+    root = copy_trust(tmp_path)
+    assert policykit(root, "trust", "build").returncode == 0
+    before = {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
+    for args in (["build"], ["build", "--force"]):
+        done = policykit(root, *args)
+        assert done.returncode == 2 and "policykit trust build" in done.stderr, done.stderr
+    assert {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()} == before

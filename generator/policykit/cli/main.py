@@ -184,6 +184,11 @@ def _check(root: Path, args: argparse.Namespace) -> int:
 def _build(root: Path, args: argparse.Namespace) -> int:
     from mkdocs.exceptions import MkDocsException
 
+    if (root / "trust.yaml").is_file() and (root / "site" / "trust").is_dir():
+        # site/ holds every school's site, built by `policykit trust build`: a plain build
+        # (even --force) would replace them all with the model's one site
+        return _usage("this is a trust project whose site/ holds each school's site: build "
+                      "with policykit trust build [--school ID]")
     session = BuildSession(root, configured_settings(root, args.pdf, not args.no_drafts))
     problems = problems_of(root, session)
     report(problems, args.verbose)
