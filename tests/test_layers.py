@@ -34,7 +34,7 @@ layers =
 
 
 def _lint(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(LINT_IMPORTS), *args], cwd=ROOT / "generator",
+    return subprocess.run([str(LINT_IMPORTS), "--no-cache", *args], cwd=ROOT / "generator",
                           capture_output=True, text=True, timeout=300)
 
 
