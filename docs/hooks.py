@@ -4,6 +4,7 @@ cannot drift from what policykit accepts. A page asks for one with a marker line
 
     <!-- policykit:commands -->      every command's usage and options
     <!-- policykit:fields -->        every field of every YAML file, from the schemas
+    <!-- policykit:codes -->         every problem code, from policykit.core.codes
 """
 
 from __future__ import annotations
@@ -33,7 +34,25 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
         markdown = markdown.replace("<!-- policykit:commands -->", commands_reference())
     if "<!-- policykit:fields -->" in markdown:
         markdown = markdown.replace("<!-- policykit:fields -->", fields_reference())
+    if "<!-- policykit:codes -->" in markdown:
+        markdown = markdown.replace("<!-- policykit:codes -->", codes_reference())
     return markdown
+
+
+def codes_reference() -> str:
+    """A table of every problem code by family: its name, error or warning, and what it means."""
+    from policykit.core.codes import CODES
+
+    families: dict[str, list] = {}
+    for code in sorted(CODES.values(), key=lambda c: c.name):
+        families.setdefault(code.name.split(".")[0], []).append(code)
+    parts = []
+    for family, codes in families.items():
+        rows = "\n".join(f"| <code id=\"{escape(c.name)}\">{escape(c.name)}</code> | "
+                         f"{c.severity} | {escape(c.means)} |" for c in codes)
+        parts.append(f"### `{family}`\n\n| code | kind | what it means |\n|---|---|---|\n"
+                     f"{rows}\n")
+    return "\n".join(parts)
 
 
 def commands_reference() -> str:

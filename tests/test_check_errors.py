@@ -99,107 +99,107 @@ def test_the_bundled_example_passes(example_root, capsys):
 CASES = {
     "duplicate key": (
         {V: VERSION.replace("status: draft\n", "status: draft\nstatus: approved\n")},
-        [f"{V}:3:1: duplicate key 'status' (first at line 2) — remove one of them"]),
+        [f"{V}:3:1: duplicate key 'status' (first at line 2) — remove one of them [yaml.duplicate-key]"]),
     "unknown key with a suggestion": (
         {V: VERSION.replace("    title: Intro", "    titel: Intro")},
-        [f"{V}:4:5: section 'intro': missing key 'title' — add it",
-         f"{V}:5:5: section 'intro': unknown key 'titel' — did you mean 'title'?"]),
+        [f"{V}:4:5: section 'intro': missing key 'title' — add it [schema.missing-key]",
+         f"{V}:5:5: section 'intro': unknown key 'titel' — did you mean 'title'? [schema.unknown-key]"]),
     "unknown key without a close match": (
         {P: POLICY + "colour: blue\n"},
         [f"{P}:5:1: unknown key 'colour' — allowed keys: id, title, owner, audience, "
-         "linked_policies, statutory, training, training_reason"]),
+         "linked_policies, statutory, training, training_reason [schema.unknown-key]"]),
     "wrong type": (
         {V: VERSION.replace('refs: [safeguarding, "#purpose"]', "refs: safeguarding")},
         [f"{V}:13:15: clause 'rules': 'refs' must be a list, found the text 'safeguarding' — "
-         "write it as a list, e.g. [a, b] or one '- item' per line"]),
+         "write it as a list, e.g. [a, b] or one '- item' per line [schema.wrong-type]"]),
     "bad id": (
         {V: VERSION.replace("id: rules", "id: Rules_2")},
         [f"{V}:10:13: clause 'Rules_2': 'id' 'Rules_2' is not valid — use lowercase kebab-case: "
-         "letters a-z, digits and single hyphens"]),
+         "letters a-z, digits and single hyphens [schema.invalid]"]),
     "duplicate clause id": (
         {V: VERSION + "      - id: purpose\n        kind: duty\n        text: Again.\n"},
         [f"{V}:14:9: id 'purpose' is used twice in this version (first at line 7) — "
-         "give each section and clause its own id"]),
+         "give each section and clause its own id [id.duplicate]"]),
     "unknown kind": (
         {V: VERSION.replace("kind: duty", "kind: dutty")},
         [f"{V}:11:15: clause 'rules': 'kind' \"dutty\" is not one of 'duty', 'prohibition', "
-         "'guidance', 'definition', 'information' or 'procedure' — did you mean 'duty'?"]),
+         "'guidance', 'definition', 'information' or 'procedure' — did you mean 'duty'? [schema.not-one-of]"]),
     "ref to an unknown policy": (
         {V: VERSION.replace("refs: [safeguarding,", "refs: [safegaurding,")},
         [f"{V}:13:16: ref 'safegaurding' names an unknown policy 'safegaurding' — "
-         "did you mean 'safeguarding'?"]),
+         "did you mean 'safeguarding'? [ref.unknown-policy]"]),
     "ref to an unknown clause": (
         {V: VERSION.replace('"#purpose"', '"#porpose"')},
         [f"{V}:13:30: ref '#porpose': no section or clause 'porpose' in this version — "
-         "did you mean 'purpose'?"]),
+         "did you mean 'purpose'? [ref.unknown-target]"]),
     "ref into a policy not kept here": (
         {V: VERSION.replace('"#purpose"', '"safeguarding#reporting"')},
         [f"{V}:13:30: ref 'safeguarding#reporting' points into 'safeguarding', which is not "
-         "kept in policy/ — link to the whole policy: write 'safeguarding'"]),
+         "kept in policy/ — link to the whole policy: write 'safeguarding' [ref.policy-not-kept]"]),
     "linked policy that resolves nowhere": (
         {P: POLICY.replace("[safeguarding]", "[safeguarding, anti-bullying]")},
         [f"{P}:4:33: linked policy 'anti-bullying' is neither a folder in policy/ nor an entry of "
-         "policy/linked.yaml — register it in policy/linked.yaml"]),
+         "policy/linked.yaml — register it in policy/linked.yaml [linked.unknown]"]),
     "version differs from its file name": (
         {V: VERSION.replace('version: "1"', 'version: "2"')},
         [f"{V}:1:10: version '2' differs from the file name '1.yaml' — rename the file to "
-         "2.yaml or correct the version"]),
+         "2.yaml or correct the version [project.version-name]"]),
     "unquoted 2023.10 stays 2023.10, never the number 2023.1": (
         {V: VERSION.replace('version: "1"', "version: 2023.10")},
         [f"{V}:1:10: version '2023.10' differs from the file name '1.yaml' — rename the file to "
-         "2023.10.yaml or correct the version"]),
+         "2023.10.yaml or correct the version [project.version-name]"]),
     "unquoted whole-number version": (
         {V: VERSION.replace('version: "1"', "version: 1")},
-        [f"{V}:1:10: 'version' must be text, found the number 1 — quote it: \"1\""]),
+        [f"{V}:1:10: 'version' must be text, found the number 1 — quote it: \"1\" [schema.wrong-type]"]),
     "yes is never a boolean": (
         {V: VERSION.replace("status: draft", "status: yes")},
-        [f"{V}:2:9: 'status' \"yes\" is not one of 'draft' or 'approved' — use one of them"]),
+        [f"{V}:2:9: 'status' \"yes\" is not one of 'draft' or 'approved' — use one of them [schema.not-one-of]"]),
     "NO as a quiz exemption is not a reason": (
         {V: VERSION.replace("text: Why.", "text: Why.\n        quiz_exempt: NO")},
         [f"{V}:10:22: clause 'purpose': 'quiz_exempt' is too short — give the reason the clause "
-         "needs no quiz question, in words"]),
+         "needs no quiz question, in words [schema.too-short]"]),
     "empty section": (
         {V: VERSION.split("      - id: purpose")[0].replace("clauses:", "clauses: []")},
-        [f"{V}:6:14: section 'intro': 'clauses' is empty — add a clause or remove the section"]),
+        [f"{V}:6:14: section 'intro': 'clauses' is empty — add a clause or remove the section [schema.empty]"]),
     "impossible date": (
         {V: VERSION.replace("status: draft", "status: draft\nreview_due: 2024-02-30")},
         [f"{V}:3:13: 'review_due' '2024-02-30' is not a real date — write a real date as "
-         "YYYY-MM-DD, or leave the field out"]),
+         "YYYY-MM-DD, or leave the field out [schema.not-a-date]"]),
     "tab indentation": (
         {V: VERSION.replace("    title: Intro", "\ttitle: Intro")},
-        [f"{V}:5:1: tab character in indentation — indent with spaces"]),
+        [f"{V}:5:1: tab character in indentation — indent with spaces [yaml.tab-indent]"]),
     "not UTF-8": (
         {V: VERSION.replace("Why.", "Caf\u00e9.").encode("latin-1")},
-        [f"{V}:9:18: the file is not UTF-8 (byte 0xe9) — save it with UTF-8 encoding"]),
+        [f"{V}:9:18: the file is not UTF-8 (byte 0xe9) — save it with UTF-8 encoding [file.not-utf8]"]),
     "aliases expanding past the bound": (
         {V: "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
             + "".join(f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
                       for p, c in zip("abcdef", "bcdefg"))},
         [f"{V}:1:1: the file expands to more than 100,000 values — remove the anchors and "
-         "aliases (& and *) that repeat content"]),
+         "aliases (& and *) that repeat content [yaml.too-many-values]"]),
     "a file too big to be a policy": (
         {V: VERSION + "# " + "x" * (2 * 1024 * 1024) + "\n"},
         [f"{V}:1:1: the file is 2,097,402 bytes; the limit is 2,097,152 — split it into "
-         "smaller files"]),
+         "smaller files [file.too-large]"]),
     "YAML syntax error": (
         {V: VERSION.replace('refs: [safeguarding, "#purpose"]', "refs: [safeguarding")},
         [f"{V}:14:1: YAML syntax error: did not find expected ',' or ']' — check the "
-         "indentation and quoting on this line or the one before"]),
+         "indentation and quoting on this line or the one before [yaml.syntax]"]),
     "empty file": (
         {V: "# nothing yet\n"},
-        [f"{V}:1:1: the file is empty — write the fields the format needs"]),
+        [f"{V}:1:1: the file is empty — write the fields the format needs [file.empty]"]),
     "policy id differs from its folder": (
         {P: POLICY.replace("id: demo", "id: demo-policy")},
         [f"{P}:1:5: id 'demo-policy' differs from its folder name 'demo' — make the id and the "
-         "folder name the same"]),
+         "folder name the same [project.policy-id]"]),
     "owner is a role, not a person": (
         {P: POLICY.replace("owner: Headteacher", "owner: Head teacher")},
         [f"{P}:3:8: owner 'Head teacher' is not a role in policy/organisation.yaml — "
-         "did you mean 'Headteacher'?"]),
+         "did you mean 'Headteacher'? [organisation.unknown-owner]"]),
     "a draft claims approval": (
         {V: VERSION.replace("status: draft", "status: draft\napproved_on: 2024-01-10")},
         [f"{V}:3:14: a draft has approval details — remove approved_on and approved_by, or set "
-         "status: approved"]),
+         "status: approved [approval.on-draft]"]),
 }
 
 

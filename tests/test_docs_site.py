@@ -76,6 +76,13 @@ def test_the_field_reference_lists_every_field_of_every_schema(docs_site):
             assert field in listed, (schema_file.name, field)
 
 
+def test_the_problem_code_reference_lists_every_code(docs_site):
+    from policykit.core.codes import CODES
+
+    page = (docs_site / "reference/problems/index.html").read_text("utf-8")
+    assert sorted(set(re.findall(r'<code id="([a-z0-9.-]+)">', page))) == sorted(CODES)
+
+
 def test_the_documentation_asks_no_other_host_for_anything(docs_site):
     for page in docs_site.rglob("*.html"):
         html = page.read_text("utf-8")

@@ -95,7 +95,7 @@ def test_check_reports_raw_html_by_clause_and_line(tmp_path):
     assert found[0] == (
         "policy/hostile/versions/1.yaml:13:5: warning: clause 'first': the site leaves out raw "
         "HTML in its text: <script> and its content; <img>; a link to javascript: — write it "
-        "as plain text or Markdown; to show a tag as written, put it in backticks")
+        "as plain text or Markdown; to show a tag as written, put it in backticks [text.raw-html]")
 
 
 def test_csp_lists_the_inline_scripts_of_the_page_by_hash():

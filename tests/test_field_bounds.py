@@ -36,7 +36,7 @@ def test_a_value_over_its_limit_is_refused_at_its_place(tmp_path, capsys, files,
     length = 101 if "'id'" in field else 301
     limit = 100 if "'id'" in field else 300
     assert (f"{where}: {field} is {length} characters long; the limit is {limit} — shorten it "
-            "(longer words belong in a clause's text or a note)") in err.splitlines()
+            "(longer words belong in a clause's text or a note) [schema.too-long]") in err.splitlines()
     assert len(err) < 1000
 
 

@@ -13,8 +13,8 @@ from policykit.source.load import parse_document
 from test_check_errors import VERSION, V, make_project, run_check
 
 HINT_DIRECTION = ("remove it: it shows the words in an order other than the one written "
-                  "(right-to-left text needs no control characters)")
-HINT_INVISIBLE = "remove it: it cannot be seen, yet makes the value differ from what it looks like"
+                  "(right-to-left text needs no control characters) [text.direction-control]")
+HINT_INVISIBLE = "remove it: it cannot be seen, yet makes the value differ from what it looks like [text.invisible-character]"
 
 CASES = {
     "a right-to-left override in a clause text": (
@@ -39,7 +39,7 @@ CASES = {
          f"{HINT_INVISIBLE}"]),
     "a line separator in a title": (
         VERSION.replace("title: Intro", 'title: "In\\Ltro"'),
-        [f"{V}:5:12: line break U+2028 (line separator) in 'title' — write it on one line"]),
+        [f"{V}:5:12: line break U+2028 (line separator) in 'title' — write it on one line [text.line-break]"]),
     "a direction override in a key": (
         VERSION.replace("kind: duty", '"ki\\u202End": duty'),
         [f"{V}:11:9: direction control U+202E (right-to-left override) in a key — "
@@ -182,7 +182,7 @@ def test_a_syntax_error_in_a_file_with_other_line_endings_is_located(tmp_path, c
     assert (code, err[:-1]) == (1, [
         f"{V}:12:21: YAML syntax error: did not find expected alphabetic or numeric character "
         "— text starting with '*' is read as YAML, not as words: quote the whole text (in "
-        "'...', doubling any ' inside it)"])
+        "'...', doubling any ' inside it) [yaml.syntax]"])
 
 
 def test_traps_read_the_lines_of_a_file_with_cr_line_endings(tmp_path, capsys):

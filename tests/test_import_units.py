@@ -152,7 +152,7 @@ def test_a_section_needs_clauses_or_nested_sections():
     document, _ = parse_document(text, "v.yaml")
     problems = validate(document, "version")
     assert [str(p) for p in problems] == [
-        "v.yaml:4:5: section 'a': missing key 'clauses' — add it"]
+        "v.yaml:4:5: section 'a': missing key 'clauses' — add it [schema.missing-key]"]
 
 
 def test_section_titles_are_inline_markdown_sanitised():

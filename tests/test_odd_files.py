@@ -52,20 +52,20 @@ def test_editor_files_are_ignored(scratch, make):
 REPORTED = {
     "a broken link": (lambda root: (root / VERSIONS / "2025.1.yaml").symlink_to("gone.yaml"),
                       f"{VERSIONS}/2025.1.yaml: a symbolic link to a file that does not exist "
-                      "(gone.yaml) — remove the link or restore its target"),
+                      "(gone.yaml) — remove the link or restore its target [file.broken-link]"),
     "a link to /dev/zero": (lambda root: (root / VERSIONS / "2025.1.yaml").symlink_to("/dev/zero"),
                             f"{VERSIONS}/2025.1.yaml: this is a character device, not a file "
-                            "policykit can read — replace it with a regular file or remove it"),
+                            "policykit can read — replace it with a regular file or remove it [file.not-regular]"),
     "a FIFO": (lambda root: os.mkfifo(root / "quizzes/pipe.yaml"),
                "quizzes/pipe.yaml: this is a FIFO (named pipe), not a file policykit can read "
-               "— replace it with a regular file or remove it"),
+               "— replace it with a regular file or remove it [file.not-regular]"),
     "a capitalised extension": (
         lambda root: (root / VERSIONS / "2025.1.YAML").write_text('version: "2025.1"\n', "utf-8"),
         f"{VERSIONS}/2025.1.YAML: the extension '.YAML' is not read: policykit reads files "
-        "ending in .yaml (lower case) — rename the file"),
+        "ending in .yaml (lower case) — rename the file [file.extension]"),
     "a quiz bank ending in .yml": (
         lambda root: (root / "quizzes/extra.yml").write_text("id: extra\n", "utf-8"),
-        "quizzes/extra.yml: quiz banks end in .yaml — rename the file"),
+        "quizzes/extra.yml: quiz banks end in .yaml — rename the file [file.extension]"),
 }
 
 

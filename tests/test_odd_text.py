@@ -26,14 +26,14 @@ from test_check_errors import ORGANISATION, POLICY, VERSION, P, V, make_project,
 O = "policy/organisation.yaml"
 APPROVED = "policy/social-media/versions/2023.1.yaml"
 LOCK = "policy/social-media/approved.lock"
-HINT_CONTROL = "remove it (only line breaks and tabs may be written in text)"
+HINT_CONTROL = "remove it (only line breaks and tabs may be written in text) [text.control-character]"
 HINT_LINK = ("write a full address (https://...), a section or clause of this version "
-             "('#clause-id'), or list the policy in refs")
+             "('#clause-id'), or list the policy in refs [link.bad]")
 
 CASES = {
     "id with a trailing newline": (
         {V: VERSION.replace("- id: purpose", '- id: "purpose\\n"')},
-        [f"{V}:7:13: line break in 'id' — write it on one line"]),
+        [f"{V}:7:13: line break in 'id' — write it on one line [text.line-break]"]),
     "C1 control character in a title": (
         {V: VERSION.replace("title: Intro", 'title: "Intro\\x9b"')},
         [f"{V}:5:12: control character U+009B in 'title' — {HINT_CONTROL}"]),
@@ -42,7 +42,7 @@ CASES = {
         [f"{V}:12:15: control character U+001B in 'text' — {HINT_CONTROL}"]),
     "a line break in a title": (
         {V: VERSION.replace("title: Intro", 'title: "Intro\\n# Owned"')},
-        [f"{V}:5:12: line break in 'title' — write it on one line"]),
+        [f"{V}:5:12: line break in 'title' — write it on one line [text.line-break]"]),
     "control character in a key": (
         {V: VERSION.replace("kind: duty", '"kind\\x07": duty')},
         [f"{V}:11:9: control character U+0007 in a key — {HINT_CONTROL}"]),
@@ -51,50 +51,50 @@ CASES = {
             "  - id: staff\n    title: Staff\n  - id: staff\n    title: All staff\n"
             "abbreviations:\n  - abbr: HT\n    expansion: Head\n  - abbr: HT\n"
             "    expansion: Head teacher\n"},
-        [f"{O}:5:9: role id 'head' is written twice (first at line 3) — keep one entry",
+        [f"{O}:5:9: role id 'head' is written twice (first at line 3) — keep one entry [organisation.duplicate]",
          f"{O}:6:12: role title 'Headteacher' is written twice (first at line 4) — keep one "
-         "entry",
-         f"{O}:7:11: abbreviation 'HT' is also in abbreviations (line 16) — keep one of them",
-         f"{O}:11:9: audience id 'staff' is written twice (first at line 9) — keep one entry",
-         f"{O}:16:11: abbreviation 'HT' is written twice (first at line 14) — keep one entry"]),
+         "entry [organisation.duplicate]",
+         f"{O}:7:11: abbreviation 'HT' is also in abbreviations (line 16) — keep one of them [organisation.abbreviation-clash]",
+         f"{O}:11:9: audience id 'staff' is written twice (first at line 9) — keep one entry [organisation.duplicate]",
+         f"{O}:16:11: abbreviation 'HT' is written twice (first at line 14) — keep one entry [organisation.duplicate]"]),
     "website, shown nowhere": (
         {O: ORGANISATION + "website: https://example.org\n"},
         [f"{O}:5:1: 'website' is not shown anywhere on the site — remove it: the site shows no "
-         "website; a linked policy's address belongs in policy/linked.yaml"]),
+         "website; a linked policy's address belongs in policy/linked.yaml [schema.not-shown]"]),
     "summary, shown nowhere": (
         {P: POLICY + "summary: What it is for.\n"},
         [f"{P}:5:1: 'summary' is not shown anywhere on the site — remove it, or write it as the "
-         "first clause (kind: information) where staff read it"]),
+         "first clause (kind: information) where staff read it [schema.not-shown]"]),
     "keys inside folded text": (
         {V: VERSION.replace("text: Do this.", "text: >-\n          Do this, including:\n"
                             "          clauses:\n          - id: more\n"
                             "            kind: procedure")},
         [f"{V}:14:11: clause 'rules': 'clauses:' is written inside 'text', so it shows as words "
          "on the page and is not read as a key — indent 'clauses:' like the keys it belongs "
-         "with (it is probably indented too far), or quote the text"]),
+         "with (it is probably indented too far), or quote the text [trap.key-in-text]"]),
     "keys indented too far inside folded text": (
         {V: VERSION.replace("text: Do this.", "text: >-\n          Do this, including:\n"
                             "            clauses:\n              - id: more\n"
                             "                kind: procedure")},
         [f"{V}:14:13: clause 'rules': 'clauses:' is written inside 'text', so it shows as words "
          "on the page and is not read as a key — indent 'clauses:' like the keys it belongs "
-         "with (it is probably indented too far), or quote the text"]),
+         "with (it is probably indented too far), or quote the text [trap.key-in-text]"]),
     "a Markdown list in folded text": (
         {V: VERSION.replace("text: Do this.", "text: >-\n          Do this:\n          * one\n"
                             "          * two")},
         [f"{V}:14:11: clause 'rules': 'text': this Markdown list item is in folded text (>), "
          "which joins it onto the line before it, so the list shows as one line — write the "
          "text as a literal block ('|'), with a blank line before the list, so that each item "
-         "keeps its line"]),
+         "keeps its line [trap.folded-list]"]),
     "a comment after unquoted text": (
         {V: VERSION.replace("text: Do this.", "text: inappropriate sexual comments #1 concern")},
         [f"{V}:12:45: clause 'rules': 'text': the words after ' #' are a YAML comment and are "
          "left out (\"#1 concern\") — quote the whole text, or move the comment to a line of "
-         "its own"]),
+         "its own [trap.comment-after]"]),
     "a no-break space in indentation": (
         {V: VERSION.replace("      - id: rules", "    \u00a0 - id: rules")},
         [f"{V}:10:5: invisible character U+00A0 (no-break space) in indentation — replace it "
-         "with ordinary spaces"]),
+         "with ordinary spaces [yaml.invisible-indent]"]),
     "links that are neither full addresses nor anchors": (
         {V: VERSION.replace("text: Do this.", "text: See [Pat](/staff/pat.html), [the form]"
                             "(forms/a.pdf), [rules](#rulez), [ok](#purpose) and "
@@ -137,7 +137,7 @@ def test_a_file_the_validators_disagree_on_never_passes(monkeypatch):
     document, _ = parse_document(VERSION.replace("kind: duty", "kind: dutty"), V)
     assert [str(p) for p in schema.validate(document, "version")] == [
         f"{V}:11:15: data.sections[0].clauses[1].kind must be one of ['duty', 'prohibition', "
-        "'guidan… — correct the value to match the format"]
+        "'guidan… — correct the value to match the format [schema.invalid]"]
 
 
 def test_what_the_traps_spare(tmp_path, capsys):
@@ -232,7 +232,7 @@ def test_an_approved_file_that_does_not_load_is_not_called_missing(scratch, caps
     assert "is missing" not in err
     assert (f"{LOCK}:1:1: approved version 2023.1 does not load, so its text cannot be "
             "compared with the lock — correct the errors reported in versions/2023.1.yaml, "
-            "undoing any edit made to it") in err
+            "undoing any edit made to it [approval.unloadable]") in err
 
 
 def test_a_missing_lock_entry_is_an_error_that_approve_records(scratch, capsys):
@@ -240,7 +240,7 @@ def test_a_missing_lock_entry_is_an_error_that_approve_records(scratch, capsys):
     assert main(["--project", str(scratch), "check"]) == 1
     err = capsys.readouterr().err
     assert (f"{APPROVED}:1:1: approved version 2023.1 is not locked, so nothing stops its text "
-            "from changing — record it: policykit approve social-media 2023.1") in err
+            "from changing — record it: policykit approve social-media 2023.1 [approval.not-locked]") in err
     assert main(["--project", str(scratch), "approve", "social-media", "2023.1"]) == 0
     capsys.readouterr()
     assert main(["--project", str(scratch), "check"]) == 0

@@ -46,7 +46,7 @@ def test_legitimate_policy_text_passes(tmp_path, capsys, written):
 
 LIST_HINT = ("'text': this Markdown list item is in folded text (>), which joins it onto the "
              "line before it, so the list shows as one line — write the text as a literal block "
-             "('|'), with a blank line before the list, so that each item keeps its line")
+             "('|'), with a blank line before the list, so that each item keeps its line [trap.folded-list]")
 CAUGHT = {
     "one item after a colon": (
         ">-\n          Examples of what pupils post:\n          - \"nobody likes you\"",
@@ -76,7 +76,7 @@ def test_a_hashtag_starting_the_next_line_of_unquoted_text_is_caught(tmp_path, c
     assert (code, err[:-1]) == (1, [
         f"{V}:13:11: clause 'rules': 'text': the line after it starts with '#', so YAML reads "
         "it as a comment and leaves it out (\"#Year7StTeilos at once.\") — quote the whole "
-        "text, or indent the comment like the key if it is one"])
+        "text, or indent the comment like the key if it is one [trap.comment-below]"])
 
 
 def test_a_comment_line_at_the_keys_indentation_is_spared(tmp_path, capsys):
@@ -107,7 +107,7 @@ def test_words_that_only_look_like_links_are_not_links():
 
 LITERAL_HINT = ("'text': this Markdown list item follows a line of text with no blank line "
                 "between, so Markdown joins the list into that paragraph and shows it as one "
-                "line — put a blank line before the list")
+                "line — put a blank line before the list [trap.list-without-blank-line]")
 
 
 def test_a_list_without_a_blank_line_in_a_literal_block_is_caught(tmp_path, capsys):
@@ -138,10 +138,10 @@ def test_a_list_in_quoted_text_over_several_lines_is_caught(tmp_path, capsys, qu
         f"{V}:13:11: clause 'rules': 'text': this Markdown list item is in quoted text, which "
         "joins it onto the line before it, so the list shows as one line — write the text as a "
         "literal block ('|'), with a blank line before the list, so that each item keeps its "
-        "line"])
+        "line [trap.folded-list]"])
 
 
-QUOTE_IT = "quote the whole text (in '...', doubling any ' inside it)"
+QUOTE_IT = "quote the whole text (in '...', doubling any ' inside it) [yaml.syntax]"
 STARTS = {
     "Markdown emphasis first": (
         "*Never* share passwords.",
@@ -155,7 +155,7 @@ STARTS = {
         "[Safeguarding Policy]",
         f"{V}:12:15: clause 'rules': 'text' must be text, found a list — quote it: text "
         "starting with '[' or '{' is read as a list or mapping (write it in '...', doubling "
-        "any ' inside it)"),
+        "any ' inside it) [schema.wrong-type]"),
     "a colon inside unquoted text": (
         "Staff: all of them",
         f"{V}:12:20: YAML syntax error: mapping values are not allowed in this context — ': ' "
@@ -163,12 +163,12 @@ STARTS = {
     "a quote that is never closed": (
         "'Tis the season to be careful online.",
         f"{V}:12:15: the quote that starts this text is never closed — end the text with the "
-        "same quote, or quote the whole text with the other kind of quote"),
+        "same quote, or quote the whole text with the other kind of quote [yaml.unclosed-quote]"),
     "words after the closing quote": (
         '"Telling" is what we expect of everyone.',
         f"{V}:12:25: YAML syntax error: did not find expected key — the text ends at its closing "
         "quote, so the words after it are not read: quote the whole text with the other kind "
-        "of quote"),
+        "of quote [yaml.syntax]"),
 }
 
 
@@ -182,4 +182,4 @@ def test_a_flow_list_left_open_gets_no_advice_about_text(tmp_path, capsys):
     version = VERSION.replace('refs: [safeguarding, "#purpose"]', 'refs: [safeguarding, x: y')
     code, err, _ = run_check(make_project(tmp_path, {V: version}), capsys)
     assert code == 1 and err[0].endswith(
-        "— check the indentation and quoting on this line or the one before")
+        "— check the indentation and quoting on this line or the one before [yaml.syntax]")

@@ -43,7 +43,7 @@ def test_removing_a_question_fails_check_naming_the_clause(scratch, capsys):
     assert code == 1
     assert (f"{SEED}:{line}:13: clause 'no-copyright-breach' (6.3.8) is not covered by any quiz "
             "question — add a question that covers it in quizzes/, or give the clause "
-            "quiz_exempt: with the reason") in err
+            "quiz_exempt: with the reason [coverage.uncovered]") in err
     assert err[-1] == "1 error in 1 file"
 
 
@@ -52,50 +52,50 @@ CASES = {
         QUIZ.replace("covers: [purpose, rules]", "covers: [purpose, rulez]"),
         [  # the demo policy has only a draft: its uncovered clauses are warnings
          "policy/demo/versions/1.yaml:10:9: warning: clause 'rules' (1.2) of draft 1 is not "
-         "covered by any quiz question yet — add a question before the draft is approved",
+         "covered by any quiz question yet — add a question before the draft is approved [coverage.draft-uncovered]",
          f"{Q}:7:23: question 'why' covers 'rulez', which is not a clause of demo — "
-         "did you mean 'rules'?"]),
+         "did you mean 'rules'? [quiz.unknown-clause]"]),
     "no correct option": (
         QUIZ.replace("correct: true", "correct: false"),
         [f"{Q}:11:7: question 'why' has no correct option — mark the right option(s) "
-         "correct: true"]),
+         "correct: true [quiz.no-correct-option]"]),
     "single with two correct": (
         QUIZ.replace("type: true-false", "type: single").replace("correct: false",
                                                                  "correct: true"),
         [f"{Q}:11:7: question 'why' is single but has 2 correct options — mark exactly one "
-         "correct, or make it type: multiple"]),
+         "correct, or make it type: multiple [quiz.correct-count]"]),
     "true-false with three options": (
         QUIZ.replace("    explanation:", "      - text: Maybe\n        correct: false\n"
                                          "        feedback: No.\n    explanation:"),
         [f"{Q}:11:7: true-false question 'why' has 3 options — give exactly two: True and "
-         "False"]),
+         "False [quiz.true-false-options]"]),
     "duplicate question ids": (
         QUIZ + QUIZ.split("questions:\n")[1],
         [f"{Q}:6:9: question id 'why' is used more than once in this quiz — give each "
-         "question its own id",
+         "question its own id [quiz.duplicate-question]",
          f"{Q}:18:9: question id 'why' is used more than once in this quiz — give each "
-         "question its own id"]),
+         "question its own id [quiz.duplicate-question]"]),
     "draw larger than the bank": (
         QUIZ.replace("pass_mark: 80", "pass_mark: 80\ndraw: 5"),
         [f"{Q}:5:7: draw is 5 but the bank has only 1 questions on the current version — "
-         "lower draw or add questions"]),
+         "lower draw or add questions [quiz.draw-too-large]"]),
     "pass mark of 0": (
         QUIZ.replace("pass_mark: 80", "pass_mark: 0"),
-        [f"{Q}:4:12: 'pass_mark' is below the minimum of 1 — give a percentage from 1 to 100"]),
+        [f"{Q}:4:12: 'pass_mark' is below the minimum of 1 — give a percentage from 1 to 100 [schema.out-of-range]"]),
     "pass mark over 100": (
         QUIZ.replace("pass_mark: 80", "pass_mark: 120"),
-        [f"{Q}:4:12: 'pass_mark' is above the maximum of 100 — give a percentage from 1 to 100"]),
+        [f"{Q}:4:12: 'pass_mark' is above the maximum of 100 — give a percentage from 1 to 100 [schema.out-of-range]"]),
     "a correct flag that is not a boolean": (
         QUIZ.replace("correct: true", "correct: yes"),
         [f"{Q}:12:18: question 'why': 'correct' must be true or false, found the text 'yes' — write true or "
-         "false"]),
+         "false [schema.wrong-type]"]),
     "quiz on an unknown policy": (
         QUIZ.replace("policy: demo", "policy: dem"),
         ["policy/demo/versions/1.yaml:7:9: warning: clause 'purpose' (1.1) of draft 1 is not "
-         "covered by any quiz question yet — add a question before the draft is approved",
+         "covered by any quiz question yet — add a question before the draft is approved [coverage.draft-uncovered]",
          "policy/demo/versions/1.yaml:10:9: warning: clause 'rules' (1.2) of draft 1 is not "
-         "covered by any quiz question yet — add a question before the draft is approved",
-         f"{Q}:3:9: quiz policy 'dem' is not kept in policy/ — did you mean 'demo'?"]),
+         "covered by any quiz question yet — add a question before the draft is approved [coverage.draft-uncovered]",
+         f"{Q}:3:9: quiz policy 'dem' is not kept in policy/ — did you mean 'demo'? [quiz.unknown-policy]"]),
 }
 
 
@@ -113,7 +113,7 @@ def test_quiz_id_must_match_its_file_and_pathways_must_name_quizzes(tmp_path, ca
     code, err, _ = run_check(make_project(tmp_path, files), capsys)
     assert code == 1
     assert (f"{Q}:1:5: quiz id 'demo' differs from the file name 'demo-quiz.yaml' — make them "
-            "the same") in err
+            "the same [project.quiz-id]") in err
     assert any(re.search(r"pathway 'staff' names unknown quiz 'nope'", line) for line in err)
 
 

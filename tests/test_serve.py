@@ -112,7 +112,7 @@ def test_the_banner_escapes_what_came_from_yaml():
 
     preview = Preview()
     preview.problems = (Problem(Source("policy/x.yaml", 3, 5),
-                                "unknown key '<img src=x onerror=alert(1)>'"),)
+                                "unknown key '<img src=x onerror=alert(1)>'", code="schema.unknown-key"),)
     page = preview.banner('<html><body class="md">Last good page</body></html>')
     assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
     assert page.index('<body class="md">') < page.index("policy/x.yaml:3:5") < page.index(

@@ -90,7 +90,7 @@ def test_check_warns_once_per_unmet_item_at_the_organisation_type(scratch, capsy
     assert (f"{where}: warning: statutory policy 'child-protection' (Child protection policy "
             "and procedures; review: annually) is met by no policy — add 'child-protection' to "
             "the statutory: list of the policy.yaml that meets it, or list it under remove: in "
-            "policy/statutory.yaml if it does not apply") in lines
+            "policy/statutory.yaml if it does not apply [statutory.unmet]") in lines
 
 
 def test_check_warns_when_a_review_interval_is_longer_than_the_guidance(scratch, capsys):
@@ -102,10 +102,10 @@ def test_check_warns_when_a_review_interval_is_longer_than_the_guidance(scratch,
     assert [line for line in lines if "later than statutory" in line] == [
         f"{where}: warning: review_due 2027-09-01 is later than statutory 'accessibility-plan' "
         "allows (Accessibility plan; review: every 3 years, so by 2026-09-14 after approval on "
-        "2023-09-14) — review it by 2026-09-14: set review_due to 2026-09-14 or earlier",
+        "2023-09-14) — review it by 2026-09-14: set review_due to 2026-09-14 or earlier [statutory.review-too-late]",
         f"{where}: warning: review_due 2027-09-01 is later than statutory 'data-protection' "
         "allows (Data protection; review: recommended annually, so by 2024-09-14 after approval "
-        "on 2023-09-14) — review it by 2024-09-14: set review_due to 2024-09-14 or earlier"]
+        "on 2023-09-14) — review it by 2024-09-14: set review_due to 2024-09-14 or earlier [statutory.review-too-late]"]
     assert not [line for line in lines if "is met by no policy" in line]  # no type: no list
 
 
@@ -116,7 +116,7 @@ def test_an_unknown_item_id_is_a_located_error(scratch, capsys):
     policy = scratch / "policy/social-media/policy.yaml"
     row = line_of(policy, "statutory:")
     assert (f"policy/social-media/policy.yaml:{row}:13: statutory 'child-protecton' is not an "
-            "item of the register of statutory policies — did you mean 'child-protection'?"
+            "item of the register of statutory policies — did you mean 'child-protection'? [statutory.unknown]"
             ) in lines
     assert "Traceback" not in "\n".join(lines)
 
@@ -130,7 +130,7 @@ def test_an_item_of_another_type_is_a_warning(scratch, capsys):
     assert (f"policy/social-media/policy.yaml:{row}:13: warning: statutory 'teachers-pay' "
             "(Teachers' pay) applies to a maintained school, not to an academy — remove it here, "
             "or list the item in policy/statutory.yaml with the organisation's type in "
-            "applies_to") in lines
+            "applies_to [statutory.other-organisation]") in lines
 
 
 def test_the_organisation_file_adds_replaces_and_removes_items(scratch, capsys):
@@ -162,7 +162,7 @@ def test_naming_a_removed_item_is_a_located_error(scratch, capsys):
     row = line_of(scratch / "policy/social-media/policy.yaml", "statutory:")
     assert (f"policy/social-media/policy.yaml:{row}:13: statutory 'behaviour' is removed from "
             "the register by policy/statutory.yaml — take it out of this list, or out of "
-            "remove: in policy/statutory.yaml") in lines
+            "remove: in policy/statutory.yaml [statutory.removed]") in lines
 
 
 def test_a_wrong_organisation_register_is_a_located_error(scratch, capsys):

@@ -34,7 +34,7 @@ def _unexplained(current, newest) -> Iterator[Problem]:
                           f"{current.version}) was removed but says nothing about why",
                           "list its id under removed: with a change_note; the governors' pack "
                           "shows the reason where the clause stood",
-                          severity="warning")
+                          severity="warning", code="review.removal-unexplained")
             continue
         if change.new is None or not change.in_substance or change.change_note:
             continue
@@ -43,4 +43,4 @@ def _unexplained(current, newest) -> Iterator[Problem]:
                       f"clause '{change.clause}' changed since {current.version} ({what}) "
                       "but says nothing about why",
                       "add a change_note: the governors' pack shows it beside the change",
-                      severity="warning")
+                      severity="warning", code="review.change-unexplained")

@@ -26,7 +26,8 @@ def check_unique_ids(project: Project) -> Iterator[Problem]:
                 if item.id in seen:
                     first = seen[item.id].source
                     yield Problem(item.source, f"id '{item.id}' is used twice in this version "
-                                  f"(first at line {first.line})", "give each section and clause its own id")
+                                  f"(first at line {first.line})", "give each section and clause its own id",
+                                  code="id.duplicate")
                 seen.setdefault(item.id, item)
 
 
@@ -38,7 +39,8 @@ def check_linked_policies(project: Project) -> Iterator[Problem]:
             if linked_id not in known:
                 yield Problem(policy.at("linked_policies", i), f"linked policy '{linked_id}' is neither a folder in "
                               "policy/ nor an entry of policy/linked.yaml",
-                              did_you_mean(linked_id, known, "register it in policy/linked.yaml"))
+                              did_you_mean(linked_id, known, "register it in policy/linked.yaml"),
+                              code="linked.unknown")
 
 
 def check_refs(project: Project) -> Iterator[Problem]:
@@ -55,21 +57,23 @@ def _check_ref(project: Project, known: set[str], policy: Policy, version: Versi
                ref: Ref) -> Iterator[Problem]:
     if ref.policy and ref.policy not in known:
         yield Problem(ref.source, f"ref '{ref.text}' names an unknown policy '{ref.policy}'",
-                      did_you_mean(ref.policy, known, "register it in policy/linked.yaml"))
+                      did_you_mean(ref.policy, known, "register it in policy/linked.yaml"),
+                      code="ref.unknown-policy")
         return
     if not ref.anchor:
         return
     target = project.policy(ref.policy) if ref.policy else policy
     if target is None:
         yield Problem(ref.source, f"ref '{ref.text}' points into '{ref.policy}', which is not kept "
-                      "in policy/", f"link to the whole policy: write '{ref.policy}'")
+                      "in policy/", f"link to the whole policy: write '{ref.policy}'",
+                      code="ref.policy-not-kept")
         return
     anchors = version.anchors() if target is policy else (target.current.anchors()
                                                            if target.current else set())
     if ref.anchor not in anchors:
         yield Problem(ref.source, f"ref '{ref.text}': no section or clause '{ref.anchor}' in "
                       f"{'this version' if target is policy else target.id}",
-                      did_you_mean(ref.anchor, anchors, "check the id"))
+                      did_you_mean(ref.anchor, anchors, "check the id"), code="ref.unknown-target")
 
 
 def check_registry(project: Project) -> Iterator[Problem]:
@@ -78,9 +82,10 @@ def check_registry(project: Project) -> Iterator[Problem]:
     for entry in project.linked:
         if project.policy(entry.id):
             yield Problem(entry.source, f"'{entry.id}' is kept in policy/ and also registered here",
-                          "remove this entry")
+                          "remove this entry", code="linked.also-kept")
         elif counts[entry.id] > 1:
-            yield Problem(entry.source, f"'{entry.id}' is registered more than once", "keep one entry")
+            yield Problem(entry.source, f"'{entry.id}' is registered more than once", "keep one entry",
+                          code="linked.duplicate")
 
 
 def check_organisation_terms(project: Project) -> Iterator[Problem]:
@@ -94,11 +99,13 @@ def check_organisation_terms(project: Project) -> Iterator[Problem]:
         if policy.owner not in roles:
             yield Problem(policy.at("owner"), f"owner '{policy.owner}' is not a role in "
                           "policy/organisation.yaml", did_you_mean(policy.owner, roles,
-                                                                   "add the role there"))
+                                                                   "add the role there"),
+                          code="organisation.unknown-owner")
         for i, audience in enumerate(policy.audience):
             if audience not in audiences:
                 yield Problem(policy.at("audience", i), f"audience '{audience}' is not in policy/organisation.yaml",
-                              did_you_mean(audience, audiences, "add it to audiences there"))
+                              did_you_mean(audience, audiences, "add it to audiences there"),
+                              code="organisation.unknown-audience")
 
 
 def check_organisation_unique(project: Project) -> Iterator[Problem]:
@@ -117,14 +124,16 @@ def check_organisation_unique(project: Project) -> Iterator[Problem]:
             if value in first:
                 line = organisation.at(key, first[value], field).line
                 yield Problem(organisation.at(key, i, field), f"{what} '{shown(value)}' is written "
-                              f"twice (first at line {line})", "keep one entry")
+                              f"twice (first at line {line})", "keep one entry",
+                              code="organisation.duplicate")
             first.setdefault(value, i)
     abbreviations = dict((a, i) for i, (a, _) in enumerate(organisation.abbreviations))
     for i, role in enumerate(organisation.roles):
         if role.abbr and role.abbr in abbreviations:
             line = organisation.at("abbreviations", abbreviations[role.abbr], "abbr").line
             yield Problem(organisation.at("roles", i, "abbr"), f"abbreviation '{shown(role.abbr)}' "
-                          f"is also in abbreviations (line {line})", "keep one of them")
+                          f"is also in abbreviations (line {line})", "keep one of them",
+                          code="organisation.abbreviation-clash")
 
 
 def check_links_in_text(project: Project) -> Iterator[Problem]:
@@ -145,7 +154,8 @@ def _bad_links(version: Version) -> Iterator[Problem]:
                 yield Problem(clause.source, f"clause '{clause.id}': link "
                               f"'{shown(target)}' {problem}",
                               "write a full address (https://...), a section or clause "
-                              "of this version ('#clause-id'), or list the policy in refs")
+                              "of this version ('#clause-id'), or list the policy in refs",
+                              code="link.bad")
 
 
 # Inline links and images; a reference definition (a line that is only '[id]: address' and a
@@ -181,7 +191,8 @@ def check_approval_fields(project: Project) -> Iterator[Problem]:
             if version.status == "draft" and (version.approved_on or version.approved_by):
                 field = "approved_on" if version.approved_on else "approved_by"
                 yield Problem(version.at(field), "a draft has approval details",
-                              "remove approved_on and approved_by, or set status: approved")
+                              "remove approved_on and approved_by, or set status: approved",
+                              code="approval.on-draft")
 
 
 def check_review_due(project: Project, today: dt.date | None = None) -> Iterator[Problem]:
@@ -191,7 +202,8 @@ def check_review_due(project: Project, today: dt.date | None = None) -> Iterator
         current = policy.current
         if current and current.review_due and current.review_due < today:
             yield Problem(current.at("review_due"), f"review was due on {current.review_due.isoformat()}",
-                          "review the policy and start a new version", severity="warning")
+                          "review the policy and start a new version", severity="warning",
+                          code="review.overdue")
 
 
 def check_approved_versions_unchanged(project: Project) -> Iterator[Problem]:
@@ -205,34 +217,39 @@ def check_approved_versions_unchanged(project: Project) -> Iterator[Problem]:
                               f"approved version {name} does not load, so its text cannot be "
                               "compared with the lock",
                               f"correct the errors reported in versions/{name}.yaml, undoing "
-                              "any edit made to it")
+                              "any edit made to it", code="approval.unloadable")
             elif version is None:
                 yield Problem(policy.lock_source or policy.source,
                               f"approved version {name} is missing",
-                              "approved versions are history: restore its file")
+                              "approved versions are history: restore its file",
+                              code="approval.missing")
             elif version.status != "approved":
                 yield Problem(version.at("status"), f"version {name} was approved but now says "
-                              f"status: {version.status}", "restore status: approved")
+                              f"status: {version.status}", "restore status: approved",
+                              code="approval.status-changed")
             elif version.digest != digest:
                 yield Problem(version.source, f"approved version {name} has changed since it was "
                               "approved (its content hash differs from the lock)",
                               "approved versions are immutable: undo the edit and make changes in "
-                              f"a new version (policykit new-version {policy.id} <version>)")
+                              f"a new version (policykit new-version {policy.id} <version>)",
+                              code="approval.changed")
         for version in policy.versions:
             if version.status == "approved" and version.version not in policy.locked:
                 yield Problem(version.source, _not_locked(version.version),
-                              f"record it: policykit approve {policy.id} {version.version}")
+                              f"record it: policykit approve {policy.id} {version.version}",
+                              code="approval.not-locked")
 
 
 def _not_locked(version: str) -> str:
     return f"approved version {version} is not locked, so nothing stops its text from changing"
 
 
-def is_unlocked(problem: Problem, policy_id: str, version: str) -> bool:
-    """Whether problem is only that version of policy_id lacks its lock entry (what
-    policykit approve records)."""
-    return (problem.message == _not_locked(version)
-            and problem.source.path == f"policy/{policy_id}/versions/{version}.yaml")
+def is_unlocked(problem: Problem, policy: Policy, version: Version) -> bool:
+    """Whether problem is the one that approving version records: the model says it is
+    approved with no lock entry, and problem is that fault of its file."""
+    return (version.status == "approved" and version.version not in policy.locked
+            and problem.code == "approval.not-locked"
+            and problem.source.path == version.source.path)
 
 
 def check_removal_notes(project: Project) -> Iterator[Problem]:
@@ -244,7 +261,8 @@ def check_removal_notes(project: Project) -> Iterator[Problem]:
                 if clause_id in present:
                     yield Problem(version.at("removed", i), f"clause '{clause_id}' is listed as "
                                   "removed but is still in this version",
-                                  "remove it from the clauses or from 'removed'")
+                                  "remove it from the clauses or from 'removed'",
+                                  code="removed.still-present")
 
 
 def check_removed_ids(project: Project) -> Iterator[Problem]:
@@ -266,7 +284,7 @@ def check_removed_ids(project: Project) -> Iterator[Problem]:
                               f"as removed, but {what}",
                               did_you_mean(clause_id, gone, "check the id against the "
                                            "clauses of the version before"),
-                              severity="warning")
+                              severity="warning", code="removed.not-a-clause")
 
 
 def compared_with(policy: Policy, index: int) -> Version | None:
@@ -287,7 +305,8 @@ def check_training_reason(project: Project) -> Iterator[Problem]:
             yield Problem(policy.at("training_reason"), "'training_reason' is given but "
                           f"'training' is '{policy.training}': the policy still needs a quiz, "
                           "and the reason is shown nowhere",
-                          "add training: none if staff only read it, or remove training_reason")
+                          "add training: none if staff only read it, or remove training_reason",
+                          code="training.reason-unused")
 
 
 def check_option_texts(project: Project) -> Iterator[Problem]:
@@ -303,7 +322,8 @@ def check_option_texts(project: Project) -> Iterator[Problem]:
                     line = question.places.get(("options", first[key]), question.source).line
                     yield Problem(at, f"question '{question.id}': option "
                                   f"'{shown(option.text)}' reads the same as the option at "
-                                  f"line {line}", "word each option differently, or remove one")
+                                  f"line {line}", "word each option differently, or remove one",
+                                  code="quiz.same-options")
                 first.setdefault(key, i)
 
 
@@ -317,7 +337,7 @@ def check_reserved_version_names(project: Project) -> Iterator[Problem]:
             if version.version.lower() in RESERVED_VERSION_NAMES:
                 yield Problem(version.at("version"), f"'{version.version}' cannot be a version "
                               "name: the site uses it for another page",
-                              "name versions like 2024.1")
+                              "name versions like 2024.1", code="version.reserved-name")
 
 
 def check_guessed_kinds(project: Project) -> Iterator[Problem]:
@@ -329,7 +349,7 @@ def check_guessed_kinds(project: Project) -> Iterator[Problem]:
                     yield Problem(clause.source, f"clause '{clause.id}': kind '{clause.kind}' was "
                                   "guessed from its wording by policykit import",
                                   "confirm or correct the kind, then remove 'kind_guessed: true'",
-                                  severity="warning")
+                                  severity="warning", code="kind.guessed")
 
 
 ALL_CHECKS: tuple[Check, ...] = (

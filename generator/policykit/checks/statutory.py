@@ -31,19 +31,21 @@ def check_statutory_ids(project: Project, organisation: Organisation) -> Iterato
             if item is None and item_id in organisation.register_removed:
                 yield Problem(policy.at("statutory", i), f"statutory '{item_id}' is removed from "
                               f"the register by {OWN_FILE}", "take it out of this list, or out "
-                              f"of remove: in {OWN_FILE}")
+                              f"of remove: in {OWN_FILE}", code="statutory.removed")
             elif item is None:
                 yield Problem(policy.at("statutory", i), f"statutory '{item_id}' is not an item "
                               "of the register of statutory policies",
                               did_you_mean(item_id, items, f"use an id of the register (shown "
-                                           f"on /reviews/), or add the item to {OWN_FILE}"))
+                                           f"on /reviews/), or add the item to {OWN_FILE}"),
+                              code="statutory.unknown")
             elif organisation.type and organisation.type not in item.applies_to:
                 kinds = " or ".join(_a(ORGANISATION_TYPES[t]) for t in item.applies_to)
                 yield Problem(policy.at("statutory", i), f"statutory '{item_id}' ({item.title}) "
                               f"applies to {kinds}, not to "
                               f"{_a(ORGANISATION_TYPES[organisation.type])}",
                               f"remove it here, or list the item in {OWN_FILE} with the "
-                              "organisation's type in applies_to", severity="warning")
+                              "organisation's type in applies_to", severity="warning",
+                              code="statutory.other-organisation")
 
 
 def check_statutory_met(project: Project, organisation: Organisation) -> Iterator[Problem]:
@@ -56,7 +58,7 @@ def check_statutory_met(project: Project, organisation: Organisation) -> Iterato
                           f"review: {item.review}) is met by no policy",
                           f"add '{item.id}' to the statutory: list of the policy.yaml that meets "
                           f"it, or list it under remove: in {OWN_FILE} if it does not apply",
-                          severity="warning")
+                          severity="warning", code="statutory.unmet")
 
 
 def check_statutory_intervals(project: Project,
@@ -76,7 +78,7 @@ def check_statutory_intervals(project: Project,
                               f"{item.review}, so by {latest} after approval on "
                               f"{version.approved_on})",
                               f"review it by {latest}: set review_due to {latest} or earlier",
-                              severity="warning")
+                              severity="warning", code="statutory.review-too-late")
 
 
 def _a(kind: str) -> str:

@@ -38,7 +38,7 @@ def summarise(problems: list[Problem], verbose: bool = False) -> list[str]:
             lines.append(str(problem))
         elif group[0] is problem:
             lines.append(f"warning ({len(group)} like this one): {group[0].message} — "
-                         f"{group[0].hint}")
+                         f"{group[0].hint} [{group[0].code}]")
             lines += [f"  {p.source}" for p in group[:SHOWN]]
             lines.append(f"  … and {len(group) - SHOWN} more (--verbose lists every one)")
     return lines

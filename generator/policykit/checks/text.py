@@ -25,14 +25,15 @@ def _removed_html(version: Version) -> Iterator[Problem]:
         if too_deeply_nested(clause.text):
             yield Problem(clause.source, f"clause '{clause.id}': its text nests lists or "
                           "quotes too deep to be read as Markdown",
-                          "flatten the list to a few levels, or split it into sub-clauses")
+                          "flatten the list to a few levels, or split it into sub-clauses",
+                          code="text.too-deep")
             continue
         removed = removed_html(clause.text)
         if removed:
             yield Problem(clause.source, f"clause '{clause.id}': the site leaves out "
                           f"raw HTML in its text: {'; '.join(removed)}",
                           "write it as plain text or Markdown; to show a tag as "
-                          "written, put it in backticks", severity="warning")
+                          "written, put it in backticks", severity="warning", code="text.raw-html")
 
 
 def check_blank_clauses(project: Project) -> Iterator[Problem]:
@@ -43,4 +44,5 @@ def check_blank_clauses(project: Project) -> Iterator[Problem]:
             for clause in version.clauses():
                 if not clause.text.strip():
                     yield Problem(clause.source, f"clause '{clause.id}' has no text (only "
-                                  "spaces)", "write what the clause says, or remove the clause")
+                                  "spaces)", "write what the clause says, or remove the clause",
+                                  code="text.blank")

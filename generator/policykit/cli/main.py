@@ -24,6 +24,7 @@ from policykit.source import workflow
 from policykit.engine.build import (build_date, build_site, configured_settings, load_and_check,
                                     problems_of, quiet_mkdocs)
 from policykit.checks.rules import RESERVED_VERSION_NAMES, is_unlocked
+from policykit.core.codes import silenced, suppression_fault
 from policykit.compare.compare import compare_versions
 from policykit.core.errors import Problem, errors, shown
 from policykit.engine.session import BuildSession
@@ -102,6 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate policies, links and cross-references")
     check.add_argument("-v", "--verbose", action="store_true",
                        help="list every warning, not a count of each kind")
+    _suppress_option(check)
     check.set_defaults(run=_check)
     build = commands.add_parser("build", help="check, then build the site into site/")
     build.add_argument("--strict", action="store_true",
@@ -120,6 +122,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="replace the output folder even though policykit did not build it "
                             "(never the project or a folder holding its inputs)")
     build.add_argument("-v", "--verbose", action="store_true", help="show MkDocs' progress")
+    _suppress_option(build)
     build.set_defaults(run=_build)
     serve = commands.add_parser("serve", help="preview the site, rebuilding on every change")
     serve.add_argument("--port", type=_port, default=8000, help="port on 127.0.0.1 (default 8000)")
@@ -155,6 +158,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _suppress_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--suppress", action="append", default=[], type=_warning_code,
+                        metavar="CODE", help="do not report warnings with this code (e.g. "
+                        "kind.guessed) or family (e.g. quiz); again for more (also "
+                        "suppress_warnings under the policykit plugin in mkdocs.yml)")
+
+
+def _warning_code(text: str) -> str:
+    fault = suppression_fault(text)
+    if fault:
+        raise argparse.ArgumentTypeError(shown(fault, 300))
+    return text
+
+
 def _iso_date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -171,7 +188,7 @@ def _port(text: str) -> int:
 
 def _check(root: Path, args: argparse.Namespace) -> int:
     project, problems = load_and_check(root)
-    report(problems, args.verbose)
+    report(problems, args.verbose, configured_settings(root, suppress=args.suppress).suppress)
     if errors(problems):
         return PROBLEMS
     clauses = sum(1 for p in project.policies for v in p.versions for _ in v.clauses())
@@ -189,9 +206,10 @@ def _build(root: Path, args: argparse.Namespace) -> int:
         # (even --force) would replace them all with the model's one site
         return _usage("this is a trust project whose site/ holds each school's site: build "
                       "with policykit trust build [--school ID]")
-    session = BuildSession(root, configured_settings(root, args.pdf, not args.no_drafts))
+    session = BuildSession(root, configured_settings(root, args.pdf, not args.no_drafts,
+                                                     args.suppress))
     problems = problems_of(root, session)
-    report(problems, args.verbose)
+    report(problems, args.verbose, session.settings.suppress)
     if errors(problems):
         print("policykit: nothing built; site/ is unchanged", file=sys.stderr)
         return PROBLEMS
@@ -304,7 +322,7 @@ def _usage(message: str) -> int:
 def _loaded(root: Path, allowed=lambda problem: False):
     """The project when it has no errors (but the allowed ones), else None after printing them."""
     project, problems = load_and_check(root)
-    report(problems)
+    report(problems, suppress=configured_settings(root).suppress)
     return None if [p for p in errors(problems) if not allowed(p)] else project
 
 
@@ -334,7 +352,7 @@ def _diff(root: Path, args: argparse.Namespace) -> int:
     for problem in sorted(set(problems)):
         print(problem if problem.severity == "warning" else
               f"{problem.source}: warning: {problem.message} (elsewhere in the project; "
-              "this comparison does not need it)", file=sys.stderr)
+              f"this comparison does not need it) [{problem.code}]", file=sys.stderr)
     policy = project.policy(args.policy)
     if policy is None:
         return _usage(f"no policy '{args.policy}' in policy/")
@@ -408,13 +426,14 @@ def _new_version(root: Path, args: argparse.Namespace) -> int:
 def _approve(root: Path, args: argparse.Namespace) -> int:
     # approve is what records a missing lock entry: that error must not stop it, nor be shown.
     project, problems = load_and_check(root)
-    if [p for p in errors(problems) if not is_unlocked(p, args.policy, args.version)]:
-        report(problems)
-        return PROBLEMS
     policy = project.policy(args.policy)
+    version = policy.version(args.version) if policy is not None else None
+    if [p for p in errors(problems)
+            if version is None or not is_unlocked(p, policy, version)]:
+        report(problems, suppress=configured_settings(root).suppress)
+        return PROBLEMS
     if policy is None:
         return _usage(f"no policy '{args.policy}' in policy/")
-    version = policy.version(args.version)
     if version is None:
         return _usage(f"no version '{args.version}' of policy '{args.policy}'")
     folder = root / "policy" / policy.id
@@ -510,13 +529,18 @@ def _at_original_lines(problem: Problem, relative: str, text: str, original: str
         problem.source, line=problem.source.line - shift))
 
 
-def report(problems: list[Problem], verbose: bool = False) -> None:
+def report(problems: list[Problem], verbose: bool = False,
+           suppress: frozenset[str] = frozenset()) -> None:
     """Print problems to stderr, one a line (many warnings of a kind summarised unless
-    verbose), then a count."""
+    verbose), then a count; warnings whose code is in suppress are counted, not listed."""
     from policykit.checks.summary import summarise
 
-    for line in summarise(problems, verbose):
+    shown_ = [p for p in problems if p.severity == "error" or not silenced(p.code, suppress)]
+    for line in summarise(shown_, verbose):
         print(line, file=sys.stderr)
+    if len(shown_) < len(problems):
+        print(f"policykit: {_count(len(problems) - len(shown_), 'warning')} silenced "
+              "(suppress_warnings / --suppress)", file=sys.stderr)
     found = errors(problems)
     if found:
         files = len({p.source.path for p in found})

@@ -8,6 +8,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterable
 
+from policykit.core.codes import CODES
+
 
 @dataclass(frozen=True, order=True, slots=True)
 class Source:
@@ -40,13 +42,21 @@ class Problem:
     message: str
     hint: str = ""
     severity: str = "error"  # error | warning
+    code: str = ""  # its kind, from policykit.core.codes: shown, and how a warning is silenced
+
+    def __post_init__(self) -> None:
+        known = CODES.get(self.code)
+        if known is None or known.severity != self.severity:
+            raise ValueError(f"policykit: problem code {self.code!r} ({self.severity}) is not "
+                             "in policykit.core.codes")
 
     def __str__(self) -> str:
         label = "warning: " if self.severity == "warning" else ""
         message, hint = (shown(part, 1000) if len(part) > 1000 else part
                          for part in (self.message, self.hint))  # a safety net for long values
         text = f"{self.source}: {label}{message}"
-        return safe_for_terminal(f"{text} — {hint}" if hint else text)
+        return safe_for_terminal(f"{text} — {hint} [{self.code}]" if hint
+                                 else f"{text} [{self.code}]")
 
 
 class ProjectError(Exception):

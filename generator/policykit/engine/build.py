@@ -14,9 +14,10 @@ import os
 import shutil
 import sys
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from policykit.checks.rules import run_checks
+from policykit.core.codes import suppression_fault
 from policykit.site.drafts import site_project
 from policykit.core.errors import Problem, ProjectError, errors
 from policykit.engine.incremental import Incremental, QuietDirty, load_manifest, save_manifest, save_settled
@@ -100,18 +101,28 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def configured_settings(root: Path, pdf: bool = False, drafts: bool = True) -> Settings:
+def configured_settings(root: Path, pdf: bool = False, drafts: bool = True,
+                        suppress: Iterable[str] = ()) -> Settings:
     """The settings of a policykit command: the policykit plugin's options in mkdocs.yml
-    (cache_dir, jobs, pdf, drafts), read as MkDocs reads the file, with the command line's on
-    top (--pdf adds PDFs, --no-drafts leaves drafts out). A mkdocs.yml MkDocs cannot read
-    gives the defaults here; the build reports it, located."""
+    (cache_dir, jobs, pdf, drafts, suppress_warnings), read as MkDocs reads the file, with the
+    command line's on top (--pdf adds PDFs, --no-drafts leaves drafts out, --suppress silences
+    more warnings). A mkdocs.yml MkDocs cannot read gives the defaults here; the build reports
+    it, located."""
     options = _plugin_options(root)
     jobs, cache_dir = options.get("jobs"), options.get("cache_dir")
     return Settings(pdf=pdf or options.get("pdf") is True,
                     jobs=jobs if isinstance(jobs, int) and jobs > 0 else default_jobs(),
                     cache_dir=root / cache_dir if isinstance(cache_dir, str) and cache_dir
                     else None,
-                    drafts=drafts and options.get("drafts") is not False)
+                    drafts=drafts and options.get("drafts") is not False,
+                    suppress=frozenset(suppress) | frozenset(
+                        code for code in _listed(options.get("suppress_warnings"))
+                        if not suppression_fault(code)))
+
+
+def _listed(value: object) -> list[str]:
+    """The texts of a list option (an option of another shape is reported by the build)."""
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
 
 
 def _plugin_options(root: Path) -> dict:

@@ -38,6 +38,7 @@ class Settings:
     jobs: int = field(default_factory=default_jobs)
     cache_dir: Path | None = None  # None: POLICYKIT_CACHE_DIR or the user's cache folder
     drafts: bool = True  # False: the site leaves drafts out (see drafts.py)
+    suppress: frozenset[str] = frozenset()  # warning codes (or families) not reported
 
 
 def settings_of(config: Any, root: Path) -> Settings:
@@ -45,7 +46,7 @@ def settings_of(config: Any, root: Path) -> Settings:
     a relative cache_dir is taken from root, the folder of mkdocs.yml."""
     return Settings(pdf=bool(config.pdf), jobs=config.jobs if config.jobs > 0 else default_jobs(),
                     cache_dir=root / config.cache_dir if config.cache_dir else None,
-                    drafts=bool(config.drafts))
+                    drafts=bool(config.drafts), suppress=frozenset(config.suppress_warnings))
 
 
 class BuildSession:

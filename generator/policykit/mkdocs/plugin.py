@@ -14,11 +14,13 @@ import markupsafe
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.config.base import ValidationError
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 
 from policykit.engine.build import TEMPLATES_FOLDER, generate
 from policykit.site.csp import PolicyError, add_policy, mark_live_reload
+from policykit.core.codes import suppression_fault
 from policykit.core.errors import Problem, ProjectError
 from policykit.engine.guard import SiteFolderError, check_plain_site
 from policykit.engine.incremental import Incremental, QuietDirty, last_good
@@ -71,6 +73,21 @@ def _add_theme_overrides(config: MkDocsConfig, root: Path) -> None:
             at += 1
 
 
+class WarningCodes(c.ListOfItems):
+    """A list of warning codes, or families of them, as core/codes.py names them."""
+
+    def __init__(self) -> None:
+        super().__init__(c.Type(str), default=[])
+
+    def run_validation(self, value: object) -> list[str]:
+        codes = super().run_validation(value)
+        for code in codes:
+            fault = suppression_fault(code)
+            if fault:
+                raise ValidationError(f"suppress_warnings: {fault}")
+        return codes
+
+
 class PolicykitConfig(base.Config):
     """The plugin's settings in mkdocs.yml (`policykit build --pdf` sets pdf for its build)."""
 
@@ -78,6 +95,7 @@ class PolicykitConfig(base.Config):
     jobs = c.Type(int, default=0)  # 0: POLICYKIT_JOBS, or up to two cores
     cache_dir = c.Optional(c.Type(str))  # default: POLICYKIT_CACHE_DIR or the user's cache
     drafts = c.Type(bool, default=True)  # false: the site leaves drafts out (see drafts.py)
+    suppress_warnings = WarningCodes()  # warning codes (or families) not reported
 
 
 class PolicykitPlugin(BasePlugin[PolicykitConfig]):

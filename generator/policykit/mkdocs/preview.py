@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from policykit.site.csp import allow_live_reload
+from policykit.core.codes import silenced
 from policykit.core.errors import Problem, ProjectError, Source
 from policykit.mkdocs.theme_errors import theme_problem
 from policykit.core import urls
@@ -49,7 +50,8 @@ class Preview:
             self.project, _ = generate(root, session)
             self.problems = ()
         except ProjectError as error:
-            self.problems = tuple(error.problems)
+            self.problems = tuple(p for p in error.problems if p.severity == "error"
+                                  or not silenced(p.code, session.settings.suppress))
         except Exception as error:  # noqa: BLE001 — a failed rebuild must not stop the preview
             self.problems = failure_problems(error, root, [])
         if self.problems:
@@ -181,11 +183,11 @@ def failure_problems(error: BaseException, root: Path, config_errors: list[str]
         return (problem,)
     if isinstance(error, MkDocsException):
         if config_errors:
-            return tuple(Problem(Source(CONFIG), message, CONFIG_HINT)
+            return tuple(Problem(Source(CONFIG), message, CONFIG_HINT, code="config.invalid")
                          for message in config_errors)
-        return (Problem(_yaml_place(error), str(error), CONFIG_HINT),)
+        return (Problem(_yaml_place(error), str(error), CONFIG_HINT, code="config.invalid"),)
     return (Problem(Source("policykit"), f"the rebuild failed: {type(error).__name__}: {error}",
-                    "this is a fault in policykit: please report it"),)
+                    "this is a fault in policykit: please report it", code="build.failed"),)
 
 
 def _carried(error: BaseException | None) -> Problem | None:

@@ -56,7 +56,7 @@ def theme_problem(error: BaseException, root: Path) -> Problem | None:
     text = message if isinstance(error, TemplateError) and message else (
         f"{kind}: {message}" if message else kind)
     return Problem(Source(place[0], place[1], 1 if place[1] else 0), f"template error: {text}",
-                   HINT)
+                   HINT, code="template.error")
 
 
 def unreadable_template(path: Path, root: Path, error: BaseException) -> Problem:
@@ -69,4 +69,4 @@ def unreadable_template(path: Path, root: Path, error: BaseException) -> Problem
         what = f"cannot be read: {getattr(error, 'strerror', None) or error}"
         hint = ("a link must point at a file that exists; replace it with the file itself, "
                 "or delete it to use the theme's own")
-    return Problem(Source(shown), f"the theme template {what}", hint)
+    return Problem(Source(shown), f"the theme template {what}", hint, code="template.unreadable")

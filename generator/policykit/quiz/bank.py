@@ -46,20 +46,23 @@ def check_quizzes(project: Project) -> Iterator[Problem]:
 def _check_quiz(project: Project, quiz: Quiz) -> Iterator[Problem]:
     if quiz.id in RESERVED_QUIZ_IDS:
         yield Problem(quiz.at("id"), f"'{quiz.id}' cannot be a quiz id: the site uses it for "
-                      "another page", "choose another id")
+                      "another page", "choose another id", code="quiz.reserved-id")
     policy = project.policy(quiz.policy)
     if policy is None and quiz.policy not in project.unloaded_policies:
         known = [p.id for p in project.policies]
         yield Problem(quiz.at("policy"), f"quiz policy '{quiz.policy}' is not kept in policy/",
-                      did_you_mean(quiz.policy, known, "name a folder of policy/"))
+                      did_you_mean(quiz.policy, known, "name a folder of policy/"),
+                      code="quiz.unknown-policy")
     live = live_questions(project, quiz)
     if quiz.draw and quiz.draw > len(live):
         yield Problem(quiz.at("draw"), f"draw is {quiz.draw} but the bank has only "
-                      f"{len(live)} questions on the current version", "lower draw or add questions")
+                      f"{len(live)} questions on the current version", "lower draw or add questions",
+                      code="quiz.draw-too-large")
     always = [q for q in live if q.always]
     if quiz.draw and len(always) > quiz.draw:
         yield Problem(quiz.at("draw"), f"{len(always)} questions are marked always: but draw is "
-                      f"{quiz.draw}", "raise draw or mark fewer questions always: true")
+                      f"{quiz.draw}", "raise draw or mark fewer questions always: true",
+                      code="quiz.always-exceeds-draw")
     if policy and policy.id not in project.unloaded_policies:
         yield from _check_section_draw(project, quiz)
         yield from _check_critical_clauses(project, quiz)
@@ -74,7 +77,7 @@ def _check_quiz(project: Project, quiz: Quiz) -> Iterator[Problem]:
         if counts[question.id] > 1:
             yield Problem(question.places.get(("id",), question.source),
                           f"question id '{question.id}' is used more than once in this quiz",
-                          "give each question its own id")
+                          "give each question its own id", code="quiz.duplicate-question")
         yield from _check_options(question)
         complete = policy and policy.id not in project.unloaded_policies
         for i, clause_id in enumerate(question.covers if complete else ()):
@@ -83,13 +86,15 @@ def _check_quiz(project: Project, quiz: Quiz) -> Iterator[Problem]:
             if clause_id not in anywhere:
                 yield Problem(where, f"question '{question.id}' covers '{clause_id}', which is "
                               f"not a clause of {policy.id}",
-                              did_you_mean(clause_id, anywhere, "check the clause id"))
+                              did_you_mean(clause_id, anywhere, "check the clause id"),
+                              code="quiz.unknown-clause")
             elif clause_id not in current:
                 left_out = not set(question.covers) & current
                 yield Problem(where, f"question '{question.id}' covers '{clause_id}', which is not "
                               f"in the current version {policy.current.version}",  # type: ignore[union-attr]
                               "the question is left out of the quiz until it is" if left_out else
-                              "update the question if the clause was removed", severity="warning")
+                              "update the question if the clause was removed", severity="warning",
+                              code="quiz.clause-not-current")
 
 
 def _check_sections(project: Project, quiz: Quiz) -> Iterator[Problem]:
@@ -107,7 +112,8 @@ def _check_sections(project: Project, quiz: Quiz) -> Iterator[Problem]:
                   f"questions ({always} always: and up to {most - always} more to ask "
                   f"draw_per_section on each of {len(quotas)} sections) but draw is {doc.draw}",
                   "raise draw, lower draw_per_section, mark always: questions in the sections "
-                  "they would ask anyway, or take a section out with section_draw: {id: 0}")
+                  "they would ask anyway, or take a section out with section_draw: {id: 0}",
+                  code="quiz.sections-overfull")
 
 
 def _check_section_draw(project: Project, quiz: Quiz) -> Iterator[Problem]:
@@ -119,7 +125,8 @@ def _check_section_draw(project: Project, quiz: Quiz) -> Iterator[Problem]:
         if section_id not in known:
             yield Problem(quiz.at("section_draw", section_id), f"section_draw names "
                           f"'{section_id}', which is not a section of the current version",
-                          did_you_mean(section_id, known, "name a section id of the policy"))
+                          did_you_mean(section_id, known, "name a section id of the policy"),
+                          code="quiz.unknown-section")
 
 
 def _check_critical_clauses(project: Project, quiz: Quiz) -> Iterator[Problem]:
@@ -132,11 +139,12 @@ def _check_critical_clauses(project: Project, quiz: Quiz) -> Iterator[Problem]:
         if clause_id not in anywhere:
             yield Problem(where, f"critical_clauses names '{clause_id}', which is not a clause "
                           f"of {quiz.policy}", did_you_mean(clause_id, anywhere,
-                                                            "check the clause id"))
+                                                            "check the clause id"),
+                          code="quiz.unknown-critical-clause")
         elif clause_id not in covered:
             yield Problem(where, f"critical clause '{clause_id}' is covered by no question of "
                           "this quiz", "add a question that covers it, or take it out of "
-                          "critical_clauses")
+                          "critical_clauses", code="quiz.critical-clause-uncovered")
 
 
 def _check_critical_drawn(project: Project, quiz: Quiz) -> Iterator[Problem]:
@@ -152,13 +160,15 @@ def _check_critical_drawn(project: Project, quiz: Quiz) -> Iterator[Problem]:
         yield Problem(quiz.at("draw"), f"critical question{_s(never)} {_quoted(never)} "
                       f"{'is' if len(never) == 1 else 'are'} never drawn: the {always} always: "
                       f"questions take all {doc.draw} places of draw",
-                      "mark the critical questions always: true, or raise draw")
+                      "mark the critical questions always: true, or raise draw",
+                      code="quiz.critical-never-drawn")
     if sometimes:
         yield Problem(quiz.at("draw"), f"critical question{_s(sometimes)} {_quoted(sometimes)} "
                       f"{'is' if len(sometimes) == 1 else 'are'} asked in only some attempts "
                       f"(draw {doc.draw} of {len(doc.questions)}): an attempt that does not ask "
                       "one passes without it", "mark critical questions always: true "
-                      "(policykit quiz-stats shows how often each is asked)", severity="warning")
+                      "(policykit quiz-stats shows how often each is asked)", severity="warning",
+                      code="quiz.critical-not-always-drawn")
 
 
 def _s(items: list) -> str:
@@ -174,13 +184,15 @@ def _check_options(question) -> Iterator[Problem]:
     where = question.places.get(("options",), question.source)
     if correct == 0:
         yield Problem(where, f"question '{question.id}' has no correct option",
-                      "mark the right option(s) correct: true")
+                      "mark the right option(s) correct: true", code="quiz.no-correct-option")
     elif correct > 1 and question.type in ("single", "true-false"):
         yield Problem(where, f"question '{question.id}' is {question.type} but has {correct} "
-                      "correct options", "mark exactly one correct, or make it type: multiple")
+                      "correct options", "mark exactly one correct, or make it type: multiple",
+                      code="quiz.correct-count")
     if question.type == "true-false" and len(question.options) != 2:
         yield Problem(where, f"true-false question '{question.id}' has "
-                      f"{len(question.options)} options", "give exactly two: True and False")
+                      f"{len(question.options)} options", "give exactly two: True and False",
+                      code="quiz.true-false-options")
 
 
 def check_coverage(project: Project) -> Iterator[Problem]:
@@ -202,12 +214,13 @@ def check_coverage(project: Project) -> Iterator[Problem]:
                 if version is current and version.status == "approved":
                     yield Problem(clause.source, f"clause '{clause.id}' ({clause.number}) is not "
                                   "covered by any quiz question", "add a question that covers it "
-                                  "in quizzes/, or give the clause quiz_exempt: with the reason")
+                                  "in quizzes/, or give the clause quiz_exempt: with the reason",
+                                  code="coverage.uncovered")
                 else:
                     yield Problem(clause.source, f"clause '{clause.id}' ({clause.number}) of draft "
                                   f"{version.version} is not covered by any quiz question yet",
                                   "add a question before the draft is approved",
-                                  severity="warning")
+                                  severity="warning", code="coverage.draft-uncovered")
 
 
 def check_pathways(project: Project) -> Iterator[Problem]:
@@ -217,12 +230,13 @@ def check_pathways(project: Project) -> Iterator[Problem]:
     for pathway in project.pathways:
         if counts[pathway.id] > 1:
             yield Problem(pathway.source, f"pathway '{pathway.id}' is listed more than once",
-                          "keep one")
+                          "keep one", code="pathway.duplicate")
         for i, quiz_id in enumerate(pathway.quizzes):
             if quiz_id not in known and quiz_id not in project.unloaded_quizzes:
                 where = pathway.quiz_sources[i] if i < len(pathway.quiz_sources) else pathway.source
                 yield Problem(where, f"pathway '{pathway.id}' names unknown quiz "
-                              f"'{quiz_id}'", did_you_mean(quiz_id, known, "check the quiz id"))
+                              f"'{quiz_id}'", did_you_mean(quiz_id, known, "check the quiz id"),
+                              code="pathway.unknown-quiz")
 
 
 def retrain(comparison) -> list[str]:

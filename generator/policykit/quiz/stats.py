@@ -109,17 +109,19 @@ def cue_problems(doc: QuizDocument, where) -> Iterator[Problem]:
     if len(singles) >= CUE_MINIMUM["longest"] and 2 * len(longest) > len(singles):
         yield Problem(where, f"in {len(longest)} of {len(singles)} single-answer questions the "
                       f"right option is the longest ({_names(longest)})", "make a wrong option "
-                      "as long in some questions, so length gives nothing away", severity="warning")
+                      "as long in some questions, so length gives nothing away", severity="warning",
+                      code="quiz.cue-longest")
     hits, total = cues(doc)["true-false"]
     if total >= CUE_MINIMUM["true-false"] and hits == total:
         yield Problem(where, f"all {total} true/false questions have the same answer",
-                      "phrase some so that the other answer is right", severity="warning")
+                      "phrase some so that the other answer is right", severity="warning",
+                      code="quiz.cue-same-answer")
     written = [q for q in doc.questions if q.type != "multiple" and len(q.options) > 2]
     first = [q.id for q in written if q.options[0].correct]
     if len(written) >= CUE_MINIMUM["first"] and 2 * len(first) > len(written):
         yield Problem(where, f"in {len(first)} of {len(written)} questions the right option is "
                       f"listed first ({_names(first)})", "vary where the right option is written",
-                      severity="warning")
+                      severity="warning", code="quiz.cue-first")
 
 
 def _names(ids: list[str]) -> str:

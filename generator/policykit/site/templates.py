@@ -70,4 +70,4 @@ def template_problem(error: BaseException, root: Path) -> Problem:
             "this is a fault in policykit: please report it"
     message = getattr(error, "message", None) or str(error) or type(error).__name__
     return Problem(Source(shown_path, line or 0, 1 if line else 0),
-                   f"template error: {message}", hint)
+                   f"template error: {message}", hint, code="template.error")

@@ -107,9 +107,11 @@ def read_input(path: Path, relative: str) -> tuple[bytes | None, Problem | None]
     suffix = path.suffix
     if suffix.lower() in (".yaml", ".yml") and suffix not in (".yaml", ".yml"):
         return None, Problem(Source(relative), f"the extension '{suffix}' is not read: policykit "
-                             "reads files ending in .yaml (lower case)", "rename the file")
+                             "reads files ending in .yaml (lower case)", "rename the file",
+                             code="file.extension")
     if relative.startswith("quizzes/") and suffix == ".yml":
-        return None, Problem(Source(relative), "quiz banks end in .yaml", "rename the file")
+        return None, Problem(Source(relative), "quiz banks end in .yaml", "rename the file",
+                             code="file.extension")
     if suffix not in (".yaml", ".yml", ".lock"):
         return None, None
     try:
@@ -117,13 +119,14 @@ def read_input(path: Path, relative: str) -> tuple[bytes | None, Problem | None]
     except FileNotFoundError:
         return None, Problem(Source(relative), "a symbolic link to a file that does not exist "
                              f"({os.readlink(path) if path.is_symlink() else 'missing'})",
-                             "remove the link or restore its target")
+                             "remove the link or restore its target", code="file.broken-link")
     except OSError as exc:
-        return None, Problem(Source(relative), f"cannot read the file ({exc.strerror})")
+        return None, Problem(Source(relative), f"cannot read the file ({exc.strerror})",
+                             code="file.unreadable")
     if not stat.S_ISREG(info.st_mode):
         kind = _KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
         return None, Problem(Source(relative), f"this is {kind}, not a file policykit can read",
-                             "replace it with a regular file or remove it")
+                             "replace it with a regular file or remove it", code="file.not-regular")
     if info.st_size > MAX_BYTES:
         return None, _too_large(relative, info.st_size)
     try:  # it was a regular file a moment ago: open without blocking, check again, cap the read
@@ -131,10 +134,12 @@ def read_input(path: Path, relative: str) -> tuple[bytes | None, Problem | None]
         with os.fdopen(handle, "rb") as stream:
             if not stat.S_ISREG(os.fstat(handle).st_mode):
                 return None, Problem(Source(relative), "this is not a regular file",
-                                     "replace it with a regular file or remove it")
+                                     "replace it with a regular file or remove it",
+                                     code="file.not-regular")
             data = stream.read(MAX_BYTES + 1)
     except OSError as exc:
-        return None, Problem(Source(relative), f"cannot read the file ({exc.strerror})")
+        return None, Problem(Source(relative), f"cannot read the file ({exc.strerror})",
+                             code="file.unreadable")
     if len(data) > MAX_BYTES:
         return None, _too_large(relative, len(data))
     return data, None
@@ -142,4 +147,4 @@ def read_input(path: Path, relative: str) -> tuple[bytes | None, Problem | None]
 
 def _too_large(relative: str, size: int) -> Problem:
     return Problem(Source(relative, 1, 1), f"the file is {size:,} bytes; the limit is "
-                   f"{MAX_BYTES:,}", "split it into smaller files")
+                   f"{MAX_BYTES:,}", "split it into smaller files", code="file.too-large")

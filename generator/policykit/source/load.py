@@ -142,7 +142,8 @@ def read_document(path: Path, shown_as: str) -> tuple[Document | None, list[Prob
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return None, [Problem(Source(shown_as), f"cannot read the file ({exc.strerror})")]
+        return None, [Problem(Source(shown_as), f"cannot read the file ({exc.strerror})",
+                              code="file.unreadable")]
     return document_from_bytes(raw, shown_as)
 
 
@@ -151,7 +152,7 @@ def document_from_bytes(raw: bytes, shown_as: str) -> tuple[Document | None, lis
     start = Source(shown_as, 1, 1)
     if len(raw) > MAX_BYTES:
         return None, [Problem(start, f"the file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}",
-                              "split it into smaller files")]
+                              "split it into smaller files", code="file.too-large")]
     text, problems = _decode(raw, shown_as)
     if text is None:
         return None, problems
@@ -175,9 +176,11 @@ def parse_document(text: str, shown_as: str) -> tuple[Document | None, list[Prob
     except yaml.YAMLError as exc:  # ReaderError: a character YAML does not allow
         return None, [_reader_problem(exc, text, shown_as)]
     except RecursionError:
-        return None, [Problem(start, "the YAML is nested too deeply", "flatten the structure")]
+        return None, [Problem(start, "the YAML is nested too deeply", "flatten the structure",
+                              code="yaml.too-deep")]
     if node is None:
-        return None, [Problem(start, "the file is empty", "write the fields the format needs")]
+        return None, [Problem(start, "the file is empty", "write the fields the format needs",
+                              code="file.empty")]
     document = Document(start, None, node, text)
     converter = _Converter(document, text)
     try:
@@ -198,7 +201,7 @@ def _decode(raw: bytes, shown_as: str) -> tuple[str | None, list[Problem]]:
         byte = raw[exc.start]
         return None, [Problem(Source(shown_as, line, column),
                               f"the file is not UTF-8 (byte 0x{byte:02x})",
-                              "save it with UTF-8 encoding")]
+                              "save it with UTF-8 encoding", code="file.not-utf8")]
     # One kind of line ending, as YAML counts lines: every later step splits lines on '\n'.
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n"), []
 
@@ -225,10 +228,12 @@ def _odd_indents(text: str, shown_as: str) -> list[Problem]:
             continue
         where = Source(shown_as, number, odd + 1)
         if indent[odd] == "\t":
-            problems.append(Problem(where, "tab character in indentation", "indent with spaces"))
+            problems.append(Problem(where, "tab character in indentation", "indent with spaces",
+                                    code="yaml.tab-indent"))
         else:
             problems.append(Problem(where, f"invisible character {char_name(indent[odd])} in "
-                                    "indentation", "replace it with ordinary spaces"))
+                                    "indentation", "replace it with ordinary spaces",
+                                    code="yaml.invisible-indent"))
     return problems
 
 
@@ -237,17 +242,18 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, shown_as: str) -> Prob
     where = Source(shown_as, mark.line + 1, mark.column + 1) if mark else Source(shown_as)
     what = exc.problem or exc.context or "invalid YAML"
     if "expected a single document" in str(exc.context or ""):
-        return Problem(where, "more than one YAML document in the file", "keep one document per file")
+        return Problem(where, "more than one YAML document in the file", "keep one document per file",
+                       code="yaml.documents")
     opened = exc.context_mark
     if "quoted scalar" in str(exc.context or "") and "end of stream" in str(exc.problem or "") \
             and opened:
         return Problem(Source(shown_as, opened.line + 1, opened.column + 1),
                        "the quote that starts this text is never closed",
                        "end the text with the same quote, or quote the whole text with the "
-                       "other kind of quote")
+                       "other kind of quote", code="yaml.unclosed-quote")
     lines = _LINE_BREAKS.split(text)
     line = lines[mark.line] if mark and mark.line < len(lines) else ""
-    return Problem(where, f"YAML syntax error: {what}", _quoting_hint(line))
+    return Problem(where, f"YAML syntax error: {what}", _quoting_hint(line), code="yaml.syntax")
 
 
 _LINE_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # what PyYAML counts as one
@@ -282,7 +288,7 @@ def _reader_problem(exc: yaml.YAMLError, text: str, shown_as: str) -> Problem:
     char = getattr(exc, "character", "")
     code = f"U+{ord(char):04X}" if isinstance(char, str) and char else "a control character"
     return Problem(Source(shown_as, line, column), f"character {code} is not allowed in YAML",
-                   "remove it")
+                   "remove it", code="yaml.character")
 
 
 class _Converter:
@@ -304,14 +310,17 @@ class _Converter:
         if self.count > MAX_VALUES:
             raise _Reject(Problem(self.document.source,
                                   f"the file expands to more than {MAX_VALUES:,} values",
-                                  "remove the anchors and aliases (& and *) that repeat content"))
+                                  "remove the anchors and aliases (& and *) that repeat content",
+                                  code="yaml.too-many-values"))
         if depth > MAX_DEPTH:
             raise _Reject(Problem(self.where(node), f"nesting deeper than {MAX_DEPTH} levels",
-                                  "flatten the structure (an alias may refer to itself)"))
+                                  "flatten the structure (an alias may refer to itself)",
+                                  code="yaml.too-deep"))
         if self.may_have_tags and _TAG.match(self.text, node.start_mark.index):
             raise _Reject(Problem(self.where(node),
                                   f"YAML tag '{shown(node.tag)}' is not supported",
-                                  "remove the tag; quote the value if it must be text"))
+                                  "remove the tag; quote the value if it must be text",
+                                  code="yaml.tag"))
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, depth)
         if isinstance(node, yaml.SequenceNode):
@@ -326,7 +335,8 @@ class _Converter:
                 first = next(k for k, _ in node.value if k.value == key)
                 raise _Reject(Problem(self.where(key_node),
                                       f"duplicate key '{shown(key)}' (first at line "
-                                      f"{first.start_mark.line + 1})", "remove one of them"))
+                                      f"{first.start_mark.line + 1})", "remove one of them",
+                                      code="yaml.duplicate-key"))
             self.field = key
             result[key] = self.value(value_node, depth + 1)
         return result
@@ -334,10 +344,10 @@ class _Converter:
     def key(self, node: yaml.Node) -> str:
         if not isinstance(node, yaml.ScalarNode):
             raise _Reject(Problem(self.where(node), "a key must be plain text",
-                                  "use a simple word as the key"))
+                                  "use a simple word as the key", code="yaml.key-not-text"))
         if node.tag == "tag:yaml.org,2002:merge":
             raise _Reject(Problem(self.where(node), "merge keys (<<) are not supported",
-                                  "write the keys out in full"))
+                                  "write the keys out in full", code="yaml.merge-key"))
         self.controls(node, allowed="", one_line=True)
         return node.value
 
@@ -353,30 +363,32 @@ class _Converter:
             if match.group() not in allowed:
                 if match.group() == "\n":
                     self.problems.append(Problem(self.where(node), f"line break in {within}",
-                                                 "write it on one line"))
+                                                 "write it on one line", code="text.line-break"))
                     return
                 self.problems.append(Problem(
                     self.where(node), f"control character {char_name(match.group())} in "
-                    f"{within}", "remove it (only line breaks and tabs may be written in text)"))
+                    f"{within}", "remove it (only line breaks and tabs may be written in text)",
+                    code="text.control-character"))
                 return
         found = DIRECTION_CONTROLS.search(node.value)
         if found:
             self.problems.append(Problem(
                 self.where(node), f"direction control {char_name(found.group())} in {within}",
                 "remove it: it shows the words in an order other than the one written "
-                "(right-to-left text needs no control characters)"))
+                "(right-to-left text needs no control characters)", code="text.direction-control"))
             return
         found = _SEPARATORS.search(node.value) if one_line else None
         if found:
             self.problems.append(Problem(self.where(node), f"line break {char_name(found.group())}"
-                                         f" in {within}", "write it on one line"))
+                                         f" in {within}", "write it on one line",
+                                         code="text.line-break"))
             return
         found = _INVISIBLE.search(node.value) if one_line else None
         if found:
             self.problems.append(Problem(
                 self.where(node), f"invisible character {char_name(found.group())} in {within}",
                 "remove it: it cannot be seen, yet makes the value differ from what it looks "
-                "like"))
+                "like", code="text.invisible-character"))
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
         one_line = self.field in ONE_LINE_FIELDS

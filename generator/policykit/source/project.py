@@ -57,7 +57,7 @@ def read_valid(reading: _Reading, relative: str, schema_name: str,
         return None, (reading.inputs.broken[relative],)
     if data is None:
         return None, (Problem(Source(relative), "cannot read the file (No such file or "
-                              "directory)"),)
+                              "directory)", code="file.missing"),)
     key = (relative, schema_name, build.__name__, digest(data))
     result = reading.known.get(key)
     if result is None:
@@ -94,7 +94,8 @@ def _quiz(doc: Document, path: str, data: bytes) -> tuple[model.Quiz | None, lis
     name = PurePosixPath(path)
     if doc.data["id"] != name.stem:
         return None, [Problem(doc.at(("id",)), f"quiz id '{doc.data['id']}' differs from the "
-                              f"file name '{name.name}'", "make them the same")]
+                              f"file name '{name.name}'", "make them the same",
+                              code="project.quiz-id")]
     return building.build_quiz(doc, content_hash(data)), []
 
 
@@ -106,7 +107,7 @@ def _version(doc: Document, path: str, data: bytes) -> tuple[model.Version | Non
         return None, [Problem(doc.at(("version",)),
                               f"version '{doc.data['version']}' differs from the file name "
                               f"'{name.name}'", f"rename the file to {doc.data['version']}.yaml "
-                              "or correct the version")]
+                              "or correct the version", code="project.version-name")]
     return building.build_version(doc, name.parent.parent.name, content_hash(data)), []
 
 
@@ -206,14 +207,16 @@ def _load_policy(reading: _Reading, relative: str) -> tuple[model.Policy | None,
     if f"{relative}/policy.yaml" not in files and f"{relative}/policy.yaml" not in \
             reading.inputs.broken:
         return None, [Problem(Source(relative), "policy folder has no policy.yaml",
-                              "add policy.yaml (see README: Writing a policy) or remove the folder")]
+                              "add policy.yaml (see README: Writing a policy) or remove the folder",
+                              code="project.no-policy-file")]
     doc, found = read_valid(reading, f"{relative}/policy.yaml", "policy")
     problems = list(found)  # never the cached tuple itself
     name = PurePosixPath(relative).name
     if doc and doc.data["id"] != name:
         problems.append(Problem(doc.at(("id",)),
                                 f"id '{doc.data['id']}' differs from its folder name '{name}'",
-                                "make the id and the folder name the same"))
+                                "make the id and the folder name the same",
+                                code="project.policy-id"))
     versions, unloaded = [], set()
     paths = reading.inputs.under(f"{relative}/versions", ".yaml") + \
         reading.inputs.under(f"{relative}/versions", ".yml")
@@ -226,7 +229,8 @@ def _load_policy(reading: _Reading, relative: str) -> tuple[model.Policy | None,
             unloaded.add(PurePosixPath(path).stem)
     if not paths:
         problems.append(Problem(Source(f"{relative}/versions"), "the policy has no versions",
-                                f"add {relative}/versions/<version>.yaml"))
+                                f"add {relative}/versions/<version>.yaml",
+                                code="project.no-versions"))
     locked, lock_source, found = _read_lock(reading, relative)  # type: ignore[assignment]
     problems += found
     if not doc:
@@ -253,15 +257,16 @@ def _read_lock(reading: _Reading, folder: str) -> tuple[dict[str, str], Source |
     except json.JSONDecodeError as exc:
         return {}, source, [Problem(Source(source.path, exc.lineno, exc.colno),
                                     f"the lock file is not valid JSON ({exc.msg})",
-                                    "restore it from version control")]
+                                    "restore it from version control", code="lock.damaged")]
     except (KeyError, TypeError, AttributeError, UnicodeDecodeError):
         return {}, source, [Problem(source, "the lock file is damaged",
-                                    "restore it from version control")]
+                                    "restore it from version control", code="lock.damaged")]
     return versions, source, []
 
 
 def _load_version(reading: _Reading, relative: str) -> tuple[model.Version | None,
                                                              tuple[Problem, ...]]:
     if not relative.endswith(".yaml"):
-        return None, (Problem(Source(relative), "version files end in .yaml", "rename the file"),)
+        return None, (Problem(Source(relative), "version files end in .yaml", "rename the file",
+                              code="file.extension"),)
     return read_valid(reading, relative, "version", _version)

@@ -124,7 +124,7 @@ def _schema_problems(document: Document, name: str) -> list[Problem]:
             path = tuple(int(step) if step.isdigit() else step
                          for step in getattr(fast, "path", ["data"])[1:])
             problems.append(Problem(document.at(path), f"{shown(getattr(fast, 'message', str(fast)))}",
-                                    "correct the value to match the format"))
+                                    "correct the value to match the format", code="schema.invalid"))
         return sorted(set(problems))
 
 
@@ -141,11 +141,11 @@ def _explain(document: Document, error: jsonschema.ValidationError,
             if key in _NOT_SHOWN:
                 yield Problem(document.key_at(path + (key,)),
                               f"{subject}'{key}' is not shown anywhere on the site",
-                              _NOT_SHOWN[key])
+                              _NOT_SHOWN[key], code="schema.not-shown")
                 continue
             fallback = f"allowed keys: {', '.join(allowed)}"
             yield Problem(document.key_at(path + (key,)), f"{subject}unknown key '{shown(key)}'",
-                          did_you_mean(key, allowed, fallback))
+                          did_you_mean(key, allowed, fallback), code="schema.unknown-key")
     elif kind == "required":
         for key in error.validator_value:
             if key not in error.instance:
@@ -157,32 +157,37 @@ def _explain(document: Document, error: jsonschema.ValidationError,
         found = shown(json.dumps(error.instance, ensure_ascii=False, default=str))
         yield Problem(document.at(path),
                       f"{subject}{field} {found} is not one of {one_of(choices)}",
-                      did_you_mean(str(error.instance)[:200], choices, "use one of them"))
+                      did_you_mean(str(error.instance)[:200], choices, "use one of them"),
+                      code="schema.not-one-of")
     elif kind == "format":
         yield Problem(document.at(path),
                       f"{subject}{field} '{shown(error.instance)}' is not a real date",
-                      hint or "write a real date as YYYY-MM-DD")
+                      hint or "write a real date as YYYY-MM-DD", code="schema.not-a-date")
     elif kind == "pattern":
         yield Problem(document.at(path), f"{subject}{field} '{shown(error.instance)}' is not valid",
-                      hint or f"match the pattern {error.validator_value}")
+                      hint or f"match the pattern {error.validator_value}", code="schema.invalid")
     elif kind in ("minimum", "maximum"):
         side = "below the minimum" if kind == "minimum" else "above the maximum"
         yield Problem(document.at(path), f"{subject}{field} is {side} of {error.validator_value}",
                       hint or f"give a number no {'less' if kind == 'minimum' else 'more'} than "
-                      f"{error.validator_value}")
+                      f"{error.validator_value}", code="schema.out-of-range")
     elif kind == "minItems":
-        yield Problem(document.at(path), f"{subject}{field} is empty", hint or "add an item")
+        yield Problem(document.at(path), f"{subject}{field} is empty", hint or "add an item",
+                      code="schema.empty")
     elif kind == "maxLength":  # what one value may cost: a title is shown on many pages
         yield Problem(document.at(path), f"{subject}{field} is {len(error.instance):,} "
                       f"characters long; the limit is {error.validator_value:,}",
-                      "shorten it (longer words belong in a clause's text or a note)")
+                      "shorten it (longer words belong in a clause's text or a note)",
+                      code="schema.too-long")
     elif kind == "minLength":
-        yield Problem(document.at(path), f"{subject}{field} is too short", hint or "write more")
+        yield Problem(document.at(path), f"{subject}{field} is too short", hint or "write more",
+                      code="schema.too-short")
     elif kind == "uniqueItems":
         yield Problem(document.at(path), f"{subject}{field} lists the same entry twice",
-                      "remove the repeat")
+                      "remove the repeat", code="schema.duplicate-entry")
     else:
-        yield Problem(document.at(path), f"{subject}{shown(error.message, 200)}")
+        yield Problem(document.at(path), f"{subject}{shown(error.message, 200)}",
+                      code="schema.invalid")
 
 
 def _missing(document: Document, error: jsonschema.ValidationError, root: dict[str, Any],
@@ -204,11 +209,13 @@ def _missing(document: Document, error: jsonschema.ValidationError, root: dict[s
     instance: dict[str, Any] = error.instance if isinstance(error.instance, dict) else {}
     triggers = [k for k in condition.get("required", []) if k in instance]
     if not triggers:
-        return Problem(document.at(path), f"{subject}missing key '{key}'", hint)
+        return Problem(document.at(path), f"{subject}missing key '{key}'", hint,
+                       code="schema.missing-key")
     trigger = triggers[0]
     value = shown(json.dumps(instance[trigger], ensure_ascii=False, default=str))
     return Problem(document.at(path + (trigger,)),
-                   f"{subject}'{trigger}' {value} needs the key '{key}', which is missing", hint)
+                   f"{subject}'{trigger}' {value} needs the key '{key}', which is missing", hint,
+                   code="schema.missing-key")
 
 
 def _wrong_type(document: Document, path: tuple, subject: str, field: str,
@@ -230,7 +237,7 @@ def _wrong_type(document: Document, path: tuple, subject: str, field: str,
     else:
         hint = f"write {want}"
     return Problem(document.at(path), f"{subject}{field} must be {want}, found {_describe(found)}",
-                   hint)
+                   hint, code="schema.wrong-type")
 
 
 def _as_written(value: Any) -> str:

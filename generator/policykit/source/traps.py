@@ -39,7 +39,8 @@ def find(document: Document, nearby_keys: Mapping[str, frozenset[str]]) -> list[
             found += _folded_lists(node, style, key, where)
             found += _literal_lists(node, style, key, where)
         found += _comment_after(node, style, key, text, where)
-        problems += [Problem(p.source, _subject(owner) + p.message, p.hint) for p in found]
+        problems += [Problem(p.source, _subject(owner) + p.message, p.hint,
+                             code=p.code) for p in found]
     return sorted(problems)
 
 
@@ -101,7 +102,7 @@ def _keys_inside(node: yaml.ScalarNode, style: str | None, key: str | None,
                           f"'{match.group(1)}:' is written inside '{key}', so it shows as "
                           "words on the page and is not read as a key",
                           f"indent '{match.group(1)}:' like the keys it belongs with (it is "
-                          "probably indented too far), or quote the text")
+                          "probably indented too far), or quote the text", code="trap.key-in-text")
             return
 
 
@@ -125,7 +126,7 @@ def _folded_lists(node: yaml.ScalarNode, style: str | None, key: str | None,
                           f"'{key}': this Markdown list item is in {written}, which joins it onto "
                           "the line before it, so the list shows as one line",
                           "write the text as a literal block ('|'), with a blank line before "
-                          "the list, so that each item keeps its line")
+                          "the list, so that each item keeps its line", code="trap.folded-list")
             return
 
 
@@ -146,7 +147,8 @@ def _literal_lists(node: yaml.ScalarNode, style: str | None, key: str | None,
             yield Problem(where(number, indent),
                           f"'{key}': this Markdown list item follows a line of text with no "
                           "blank line between, so Markdown joins the list into that paragraph "
-                          "and shows it as one line", "put a blank line before the list")
+                          "and shows it as one line", "put a blank line before the list",
+                          code="trap.list-without-blank-line")
             return
 
 
@@ -176,7 +178,8 @@ def _comment_after(node: yaml.ScalarNode, style: str | None, key: str | None, te
         yield Problem(where(line, column),
                       f"'{key}': the words after ' #' are a YAML comment and are left out "
                       f"(\"{shown(rest[gap:].strip(), 40)}\")",
-                      "quote the whole text, or move the comment to a line of its own")
+                      "quote the whole text, or move the comment to a line of its own",
+                      code="trap.comment-after")
     elif rest.strip() == "" and line_end >= 0:
         yield from _comment_below(node, key, text, line_end + 1, where)
 
@@ -196,4 +199,5 @@ def _comment_below(node: yaml.ScalarNode, key: str, text: str, start: int,
         yield Problem(where(node.end_mark.line + 1, len(below) - len(words)),
                       f"'{key}': the line after it starts with '#', so YAML reads it as a "
                       f"comment and leaves it out (\"{shown(words.strip(), 40)}\")",
-                      "quote the whole text, or indent the comment like the key if it is one")
+                      "quote the whole text, or indent the comment like the key if it is one",
+                      code="trap.comment-below")

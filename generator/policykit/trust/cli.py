@@ -155,7 +155,8 @@ def _build_folder(folder: Path, strict: bool, name: str) -> list[Problem]:
         return sites.build_one(folder, strict)
     except (MkDocsException, SiteFolderError, OSError) as error:
         return [Problem(Source(f"{sites.SITE_FOLDER}/{name}"),
-                        f"the site of {name} was not built: {shown(error, 500)}")]
+                        f"the site of {name} was not built: {shown(error, 500)}",
+                        code="trust.site-failed")]
 
 
 def _finish(built: sites.Plan, failed: dict[str, list[Problem]], done: str,

@@ -75,7 +75,7 @@ def undeclared(model: Model, declared: frozenset[str]) -> list[Problem]:
                     problems.append(Problem(
                         document.at(path), f"%{{{shown(name)}}} names no value the trust declares",
                         "use one of the school file's values (e.g. %{dsl.name}) or declare it "
-                        "under values: in trust.yaml"))
+                        "under values: in trust.yaml", code="trust.undeclared-value"))
     return problems
 
 
@@ -87,7 +87,7 @@ def unknown_places(trust_document: Document, model: Model) -> list[Problem]:
         if f"policy/{policy_id}/policy.yaml" not in model.documents:
             problems.append(Problem(trust_document.key_at(("policies", policy_id)),
                                     f"the model has no policy '{policy_id}'",
-                                    "name a policy of policy/"))
+                                    "name a policy of policy/", code="trust.unknown-policy"))
             continue
         clauses, sections = _ids(model, policy_id)
         for key, known, what in (("tailorable", clauses, "clause"),
@@ -97,7 +97,8 @@ def unknown_places(trust_document: Document, model: Model) -> list[Problem]:
                     problems.append(Problem(
                         trust_document.key_at(("policies", policy_id, key, name)),
                         f"no version of {policy_id} has a {what} '{name}'",
-                        did_you_mean(name, known, f"name a {what} of the model policy")))
+                        did_you_mean(name, known, f"name a {what} of the model policy"),
+                        code="trust.unknown-place"))
     return problems
 
 

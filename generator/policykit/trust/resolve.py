@@ -64,13 +64,15 @@ def _unknown_values(trust: Trust, school: School, model: Model) -> list[Problem]
             problems.append(Problem(school.key_at("values", name), f"value '{name}' is not "
                                     "one the trust declares in trust.yaml",
                                     did_you_mean(name, declared, "declare it under values: in "
-                                                 "trust.yaml, or remove it")))
+                                                 "trust.yaml, or remove it"),
+                                    code="trust.undeclared-value"))
     for name in school.data.get("links", {}):
         if name not in linked:
             problems.append(Problem(school.key_at("links", name), f"link '{name}' names no "
                                     "policy of policy/linked.yaml",
                                     did_you_mean(name, linked, "add the policy to "
-                                                 "policy/linked.yaml, or remove the link")))
+                                                 "policy/linked.yaml, or remove the link"),
+                                    code="trust.unknown-link"))
     return problems
 
 
@@ -80,13 +82,15 @@ def _adopt(trust: Trust, school: School, model: Model, policy_id: str, adoption:
     if f"policy/{policy_id}/policy.yaml" not in model.documents:
         return [Problem(school.key_at("policies", policy_id), f"the model has no policy "
                         f"'{policy_id}'", did_you_mean(policy_id, model.policy_ids(),
-                                                       "name a policy of policy/"))]
+                                                       "name a policy of policy/"),
+                        code="trust.unknown-policy")]
     version = adoption["adopts"]
     document = model.version(policy_id, version)
     if document is None:
         known = model.versions(policy_id)
         return [Problem(school.at("policies", policy_id, "adopts"), f"{policy_id} has no model "
-                        f"version {version}", f"adopt one of {', '.join(known) or 'none'}")]
+                        f"version {version}", f"adopt one of {', '.join(known) or 'none'}",
+                        code="trust.unknown-version")]
     data = copy.deepcopy(document.data)
     changes = trust.changes(policy_id)
     quizzes = [d.data for d in model.quizzes().values() if d.data.get("policy") == policy_id]
@@ -141,9 +145,11 @@ def _tailor(school: School, policy_id: str, version: str, data: dict, adoption: 
             allowed = ", ".join(sorted(changes["tailorable"])) or "none"
             problems.append(Problem(where, f"clause '{clause_id}' of {policy_id} is not one the "
                                     "model lets a school tailor",
-                                    f"tailor only these clauses: {allowed}"))
+                                    f"tailor only these clauses: {allowed}",
+                                    code="trust.not-tailorable"))
         elif clause_id not in found:
-            problems.append(Problem(where, f"{policy_id} {version} has no clause '{clause_id}'"))
+            problems.append(Problem(where, f"{policy_id} {version} has no clause '{clause_id}'",
+                                    code="trust.unknown-clause"))
         else:
             section, clause = found[clause_id]
             problems += _quizzed(school, policy_id, clause_id, where, quizzes)
@@ -165,7 +171,7 @@ def _quizzed(school: School, policy_id: str, clause_id: str, where,
     return [Problem(where, f"clause '{clause_id}' of {policy_id} is tailored, and the trust's "
                     f"quiz questions {', '.join(asked)} were written for the model's words",
                     "check with the trust that the questions still fit the school's text",
-                    severity="warning")]
+                    severity="warning", code="trust.tailored-clause-quizzed")]
 
 
 def _add(school: School, policy_id: str, version: str, data: dict, adoption: dict,
@@ -181,14 +187,17 @@ def _add(school: School, policy_id: str, version: str, data: dict, adoption: dic
             problems.append(Problem(school.at("policies", policy_id, "added", index, "section"),
                                     f"the model lets no school add clauses to section "
                                     f"'{section_id}' of {policy_id}",
-                                    f"add clauses only to these sections: {allowed}"))
+                                    f"add clauses only to these sections: {allowed}",
+                                    code="trust.no-additions"))
         elif section_id not in sections:
             problems.append(Problem(school.at("policies", policy_id, "added", index, "section"),
-                                    f"{policy_id} {version} has no section '{section_id}'"))
+                                    f"{policy_id} {version} has no section '{section_id}'",
+                                    code="trust.unknown-section"))
         elif clause_id in taken:
             problems.append(Problem(school.at("policies", policy_id, "added", index, "id"),
                                     f"{policy_id} {version} already has a clause '{clause_id}'",
-                                    "give the added clause an id of its own"))
+                                    "give the added clause an id of its own",
+                                    code="trust.clause-exists"))
         else:
             taken.add(clause_id)
             sections[section_id].setdefault("clauses", []).append(
@@ -212,7 +221,8 @@ def _missing_values(school: School, document, data: dict, policy_id: str, versio
             problems.append(Problem(
                 school.key_at("policies", policy_id),
                 f"{subject} of {policy_id} {version} names %{{{name}}}, which {school.path} "
-                "does not give", f"add it to {school.path} ({subject} is at {place})"))
+                "does not give", f"add it to {school.path} ({subject} is at {place})",
+                code="trust.missing-value"))
     return problems
 
 

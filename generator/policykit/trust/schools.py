@@ -66,7 +66,7 @@ def read_valid(root: Path, relative: str, schema_name: str) -> tuple[Document | 
     path = root / relative
     if not path.is_file():
         return None, [Problem(Source(relative), "no such file",
-                              f"write {relative} (see the trust guide)")]
+                              f"write {relative} (see the trust guide)", code="file.missing")]
     document, problems = read_document(path, relative)
     if document is not None and not problems:
         problems = schema.validate(document, schema_name)
@@ -86,7 +86,8 @@ def load_trust(root: Path) -> tuple[Trust | None, list[School], list[Problem],
     paths = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
     if not paths:
         problems.append(Problem(Source(SCHOOLS_FOLDER), "the trust has no school files",
-                                f"add {SCHOOLS_FOLDER}/<school-id>.yaml for each school"))
+                                f"add {SCHOOLS_FOLDER}/<school-id>.yaml for each school",
+                                code="trust.no-schools"))
     for path in paths:
         relative = f"{SCHOOLS_FOLDER}/{path.name}"
         school_id = path.stem
@@ -94,7 +95,7 @@ def load_trust(root: Path) -> tuple[Trust | None, list[School], list[Problem],
             problems.append(Problem(Source(relative), f"'{shown(school_id)}' cannot be a "
                                     "school id (it names the school's site folder)",
                                     "rename the file in lowercase kebab-case, not 'trust' or "
-                                    "'departures'"))
+                                    "'departures'", code="trust.school-id"))
             continue
         document, found = read_valid(root, relative, "school")
         if document is None:
@@ -115,7 +116,7 @@ def _shared_urns(schools: list[School]) -> list[tuple[School, Problem]]:
         if urn in first:
             problems.append((school, Problem(
                 school.at("urn"), f"URN {urn} is already the URN of {first[urn].path}",
-                "each school has its own URN: correct one of them")))
+                "each school has its own URN: correct one of them", code="trust.duplicate-urn")))
         else:
             first[urn] = school
     return problems

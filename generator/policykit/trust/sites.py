@@ -146,7 +146,7 @@ def located(problems: list[Problem], prefix: str, root: Path | None = None,
             return f"{SCHOOLS_FOLDER}/{school_id}/{path}"
         return f"{prefix}/{path}"
     return [Problem(Source(where(p.source.path), p.source.line, p.source.column),
-                    p.message, p.hint, p.severity) for p in problems]
+                    p.message, p.hint, p.severity, code=p.code) for p in problems]
 
 
 def clean_work(root: Path, keep: set[str]) -> None:
