@@ -36,7 +36,11 @@ def test_every_problem_made_names_a_known_code_and_every_code_is_used():
         elif not (isinstance(code, ast.Attribute) and code.attr == "code"):  # passed on as made
             unnamed.append(where)
     assert unnamed == []
-    assert sorted(set(CODES) - used) == []
+    said = {code for code in CODES  # warnings the build says as it goes, not as problems
+            if any(f"[{code}]" in path.read_text("utf-8") for path in PACKAGE.rglob("*.py")
+                   if path.name != "codes.py")}
+    assert said == {"cache.unwritable", "search.not-made"}
+    assert sorted(set(CODES) - used - said) == []
     assert len(_problem_calls()) > 100
 
 

@@ -3,6 +3,9 @@ and listed here with what it means. A code names one kind of fault, whatever wor
 uses, so that scripts, the documentation and `suppress_warnings` can rely on it: a code is never
 renamed or given to another fault once released (a new fault gets a new code).
 
+Two warnings are said by the build as it goes rather than as problems of the input
+(cache.unwritable, search.not-made): they carry their code the same way.
+
 Codes are written `family.name`. A warning's code (or its family, e.g. `quiz`) may be silenced
 with the plugin option `suppress_warnings` in mkdocs.yml or `--suppress CODE` on the command
 line; errors cannot be silenced, because they stop the build.
@@ -161,6 +164,8 @@ statutory.unmet              a statutory policy no policy of the project meets
 statutory.other-organisation a statutory item that applies to another kind of organisation
 statutory.review-too-late    a review date later than the statutory interval allows
 trust.tailored-clause-quizzed a tailored clause that the trust's quiz questions cover
+cache.unwritable             the build cache cannot be written (the build goes on without it)
+search.not-made              the search index could not be made (the site is built without it)
 """)
 
 CODES: dict[str, Code] = {code.name: code for code in ERRORS + WARNINGS}

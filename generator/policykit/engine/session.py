@@ -227,7 +227,7 @@ def cache_warning(error: OSError, path: Path, configured: bool) -> str:
     reason = error.strerror or str(error) or type(error).__name__
     return (f"policykit: warning: {shown(path, 400)}: cannot write the cache "
             f"({shown(reason)}); building without it (later builds may be slower): "
-            f"{remedy + ', or ' if remedy else ''}{elsewhere}")
+            f"{remedy + ', or ' if remedy else ''}{elsewhere} [cache.unwritable]")
 
 
 def kept_value(name: str, key: tuple, make: Callable[[], Any]) -> Any:

@@ -274,7 +274,7 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
             log.info("policykit: search index of %d pages written (Pagefind)", pages)
         except Exception as error:  # noqa: BLE001 — a thread's error would go unseen
             self.search_failed = True
-            log.warning("policykit: the search index was not made: %s", error)
+            log.warning("policykit: the search index was not made: %s [search.not-made]", error)
 
     def on_serve(self, server, config: MkDocsConfig, builder):
         if self.preview is not None:  # a failed rebuild is shown, and holds no request
