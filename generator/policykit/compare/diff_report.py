@@ -11,6 +11,7 @@ from policykit.compare.compare import SHOWN_KEYS, ClauseChange, Comparison, by_s
 from policykit.core.errors import safe_for_terminal
 from policykit.quiz.bank import retrain
 from policykit.compare.redline import Run, rendered_text, runs_plain, stretches, title_html, title_text
+from policykit.compare.table import cell_lines
 from policykit.core.text import html_in_markdown
 
 JSON_FORMAT_VERSION = 1
@@ -116,7 +117,8 @@ def to_text(comparison: Comparison, colour: bool = False) -> str:
             lines.append(f"under {parent.number}: {_safe(_lead_in(parent))}")
         edits = {k: marks[k] for k in ("delete", "insert")}
         if change.table:
-            lines += ["| " + " | ".join(runs_plain(cell, edits, clean=_safe) for cell in row.cells)
+            lines += ["| " + " | ".join(cell_lines(runs_plain(cell, edits, clean=_safe), " / ")
+                                        for cell in row.cells)
                       + " |" for row in change.table]
         elif change.redline:
             lines.append(runs_plain(change.redline, edits, clean=_safe))
@@ -278,7 +280,8 @@ def _md_section(change) -> str:
 
 def _md_table(rows) -> list[str]:
     """A table redline as a pipe table: edits in <del>/<ins> inside their cells."""
-    lines = ["| " + " | ".join(markdown_runs(cell) or " " for cell in row.cells) + " |"
+    lines = ["| " + " | ".join(cell_lines(markdown_runs(cell), "<br>") or " "
+                               for cell in row.cells) + " |"
              for row in rows]
     return lines[:1] + ["|" + "---|" * len(rows[0].cells)] + lines[1:]
 

@@ -76,24 +76,38 @@ class Token(NamedTuple):
 
 
 class _Words(HTMLParser):
-    """Sanitised clause HTML -> tokens with the style each sits in; blocks become spaces."""
+    """Sanitised clause HTML -> tokens with the style each sits in; blocks become spaces, or
+    with breaks (a table cell's lines and lists) line breaks, each list item led by its
+    bullet or number."""
 
     _BLOCKS = {"p", "li", "ul", "ol", "blockquote", "br"}
 
-    def __init__(self) -> None:
+    def __init__(self, breaks: bool = False) -> None:
         super().__init__(convert_charrefs=True)
         self.tokens: list[Token] = []
         self.stack: list[tuple[str, str | None]] = []
+        self.breaks = breaks
+        self.lists: list[list] = []  # [tag, items so far] of each open list
 
     def handle_starttag(self, tag, attrs) -> None:
-        if tag in self._BLOCKS:
+        if tag in self._BLOCKS and self.breaks:
+            self._break()
+            if tag in ("ul", "ol"):
+                self.lists.append([tag, 0])
+            elif tag == "li" and self.lists:
+                self.lists[-1][1] += 1
+                kind, count = self.lists[-1]
+                self.tokens += [Token("•" if kind == "ul" else f"{count}.", PLAIN), Token(" ", PLAIN)]
+        elif tag in self._BLOCKS:
             self._space()
         elif tag in ("strong", "b", "em", "i", "code", "a"):
             self.stack.append((tag, dict(attrs).get("href") if tag == "a" else None))
 
     def handle_endtag(self, tag) -> None:
         if tag in self._BLOCKS:
-            self._space()
+            if self.breaks and tag in ("ul", "ol") and self.lists:
+                self.lists.pop()
+            self._break() if self.breaks else self._space()
             return
         for i in range(len(self.stack) - 1, -1, -1):
             if self.stack[i][0] == tag:
@@ -115,14 +129,21 @@ class _Words(HTMLParser):
         if self.tokens and not self.tokens[-1].text.isspace():
             self.tokens.append(Token(" ", style))
 
+    def _break(self) -> None:
+        if self.tokens and self.tokens[-1].text.isspace():
+            self.tokens[-1] = Token("\n", PLAIN)
+        elif self.tokens:
+            self.tokens.append(Token("\n", PLAIN))
+
 
 @lru_cache(maxsize=8192)
-def rendered_tokens(markdown_text: str) -> tuple[Token, ...]:
+def rendered_tokens(markdown_text: str, breaks: bool = False) -> tuple[Token, ...]:
     """A clause's words as a reader sees them, each with its emphasis and link target (kept:
-    a comparison asks for them several times)."""
+    a comparison asks for them several times); with breaks, its line breaks and list items
+    as "\n" tokens (a table cell's, which a redline shows as they are)."""
     if is_plain_prose(markdown_text):  # most clauses: the words as written, no HTML to read
         return tuple(map(Token._make, zip(_plain_pieces(markdown_text), repeat(PLAIN))))
-    parser = _Words()
+    parser = _Words(breaks)
     parser.feed(str(markdown_to_html(markdown_text)))
     parser.close()
     tokens = parser.tokens
@@ -219,23 +240,30 @@ def _words_with(pairs, chosen) -> str:
     return " … ".join(" ".join(part.split()) for part in picked.split("\0") if part.strip())
 
 
-def redline(old: str, new: str) -> tuple[Run, ...]:
+def redline(old: str, new: str, breaks: bool = False) -> tuple[Run, ...]:
     """A word-level redline of two clause texts as rendered: equal, deleted and inserted runs,
     each word in the style it has in the version it comes from. Small unchanged islands inside
-    a rewrite are folded into it, so a long rewrite reads as one replacement."""
-    (ta, sa), (tb, sb) = _side(old), _side(new)
+    a rewrite are folded into it, so a long rewrite reads as one replacement. With breaks,
+    line breaks and list items stay in the runs' text as "\n" (a table cell's lines)."""
+    (ta, sa), (tb, sb) = _side(old, breaks), _side(new, breaks)
     pieces = [_Piece("equal" if op == "equal" else "edit", ta[i1:i2], _cut(sa, i1, i2),
                      tb[j1:j2], _cut(sb, j1, j2))
-              for op, i1, i2, j1, j2 in _bounded_opcodes(_keys(old), _keys(new))]
+              for op, i1, i2, j1, j2 in _bounded_opcodes(_compared(ta), _compared(tb))]
     return tuple(_runs(_cleanup_semantic(pieces)))
 
 
-def _side(markdown_text: str) -> tuple[list[str], list[Style] | None]:
+def _compared(pieces: list[str]) -> list[str]:
+    """Rendered pieces as compared: any space or line break as one space, quotes straight
+    (what _keys gives for a clause's own pieces)."""
+    return [" " if piece.isspace() else piece.translate(_QUOTES) for piece in pieces]
+
+
+def _side(markdown_text: str, breaks: bool = False) -> tuple[list[str], list[Style] | None]:
     """A clause's rendered words and their styles (None: all plain, the usual case, kept
     cheap for very long clauses)."""
     if is_plain_prose(markdown_text):
         return _plain_pieces(markdown_text), None
-    tokens = rendered_tokens(markdown_text)
+    tokens = rendered_tokens(markdown_text, breaks)
     return [t.text for t in tokens], [t.style for t in tokens]
 
 
@@ -350,9 +378,9 @@ def _runs(pieces: list[_Piece]) -> Iterable[Run]:
     return [Run(op, "".join(words), style) for op, style, words in out]
 
 
-def whole(op: str, markdown_text: str) -> tuple[Run, ...]:
+def whole(op: str, markdown_text: str, breaks: bool = False) -> tuple[Run, ...]:
     """A clause added or removed: all its words as one kind of run."""
-    words, styles = _side(markdown_text)
+    words, styles = _side(markdown_text, breaks)
     if op == "insert":
         return tuple(_runs([_Piece("edit", [], None, words, styles)]))
     return tuple(_runs([_Piece("edit", words, styles, [], None)]))

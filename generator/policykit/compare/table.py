@@ -1,5 +1,7 @@
 """Tables compared cell by cell: a clause that is one pipe table (as policykit import writes
-a table) is redlined row by row, each cell with the word redline, and shown as a table (pure)."""
+a table) is redlined row by row, each cell with the word redline, and shown as a table (pure).
+A cell's line breaks and list items (a contacts table's phone numbers, its deputies) stay in
+its runs as "\n" and are shown as line breaks."""
 
 from __future__ import annotations
 
@@ -70,13 +72,23 @@ def _row_key(row: list[str]) -> str:
 def _row_pair(old: list[str], new: list[str], header: bool = False) -> TableRow:
     width = max(len(old), len(new))
     old, new = old + [""] * (width - len(old)), new + [""] * (width - len(new))
-    cells = tuple(redline(a, b) for a, b in zip(old, new))
+    cells = tuple(redline(a, b, breaks=True) for a, b in zip(old, new))
     same = all(run.op == "equal" for cell in cells for run in cell)
     return TableRow("equal" if same else "replace", header, cells)
 
 
 def _row_whole(op: str, row: list[str], header: bool = False) -> TableRow:
-    return TableRow(op, header, tuple(whole(op, cell) for cell in row))
+    return TableRow(op, header, tuple(whole(op, cell, breaks=True) for cell in row))
+
+
+def cell_html(runs: Iterable[Run], link=lambda href: href) -> str:
+    """A cell's runs as HTML, its line breaks (and list items) as <br>."""
+    return runs_html(runs, link).replace("\n", "<br>")
+
+
+def cell_lines(text: str, between: str) -> str:
+    """A cell's text on one line of a text or Markdown table: its line breaks as between."""
+    return text.replace("\n", between)
 
 
 def table_html(rows: Iterable[TableRow], link=lambda href: href) -> str:
@@ -87,6 +99,6 @@ def table_html(rows: Iterable[TableRow], link=lambda href: href) -> str:
         tag = "th" if row.header else "td"
         scope = ' scope="col"' if row.header else ""
         out.append(f'<tr class="pk-row--{row.op}">' + "".join(
-            f"<{tag}{scope}>{runs_html(cell, link)}</{tag}>" for cell in row.cells) + "</tr>")
+            f"<{tag}{scope}>{cell_html(cell, link)}</{tag}>" for cell in row.cells) + "</tr>")
     out.append("</table>")
     return "\n".join(out)
