@@ -1,4 +1,5 @@
-"""The theme's file listing, which MkDocs makes on every build to find the theme's static files
+"""The theme's static files: those no page uses are left out of the site (Material's own
+search, which Pagefind replaces), and the listing MkDocs makes on every build to find them
 (I/O: lists folders). Material's installed templates hold about 14,000 icons that MkDocs lists
 and then leaves out (every path with a part starting with a dot); an installed theme folder is
 listed once per version of the libraries (the session's cache key) and kept, without those
@@ -13,6 +14,30 @@ import sysconfig
 from typing import Any
 
 import jinja2
+
+# Material's own search: lunr (with its languages) and the web worker that runs it. The search
+# box is answered from Pagefind's index (assets/search.js), so no page loads them unless
+# Material's search plugin is on (and then its search_index.json needs them).
+MATERIAL_SEARCH = ("assets/javascripts/lunr/", "assets/javascripts/workers/search.")
+SEARCH_PLUGINS = ("search", "material/search")
+# The source maps of the theme's minified scripts and stylesheets: only a browser's developer
+# tools would fetch them, and only when open.
+SOURCE_MAP = ".map"
+
+
+def unused_theme_files(files: Any, config: Any) -> list[Any]:
+    """The theme's static files that no page of the site loads (MATERIAL_SEARCH when
+    Material's search plugin is off, and source maps), for the plugin to take out of MkDocs'
+    files."""
+    if config.theme.name != "material":
+        return []
+    left_out: tuple[str, ...] = ()
+    if not any(name in config.plugins for name in SEARCH_PLUGINS):
+        left_out = MATERIAL_SEARCH
+    themes = {os.path.realpath(folder) for folder in config.theme.dirs}
+    return [file for file in files
+            if (file.src_uri.startswith(left_out) or file.src_uri.endswith(SOURCE_MAP))
+            and os.path.realpath(file.src_dir or "") in themes]
 
 
 def hidden(name: str) -> bool:
