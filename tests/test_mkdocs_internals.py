@@ -1,7 +1,7 @@
 """The MkDocs (and ProperDocs, Material, watchdog) internals policykit still relies on, each
 asserted directly against the installed library, so that an upgrade that changes one fails
 here, by name, rather than somewhere downstream. The list, and why each stays, is in
-docs/pages/design/pipeline.md ("MkDocs internals we rely on")."""
+docs/pages/design/engines.md ("MkDocs internals we rely on")."""
 
 from __future__ import annotations
 
