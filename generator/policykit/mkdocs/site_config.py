@@ -1,6 +1,8 @@
 """What the plugin sets in the MkDocs configuration itself, so that a minimal mkdocs.yml
 (site_name, `theme: material`, `plugins: [policykit]`) builds the full site. Each value is a
-default: what a project's mkdocs.yml already says is kept (pure, on the config object)."""
+default: what a project's mkdocs.yml already says is kept, but for two things an older one may
+say that the pages no longer need or must not have: quiz.js on every page, and Material's
+content.tooltips (pure, on the config object)."""
 
 from __future__ import annotations
 
