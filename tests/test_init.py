@@ -115,9 +115,11 @@ def test_a_minimal_mkdocs_yml_gives_the_full_site(tmp_path, capsys):
     (tmp_path / "mkdocs.yml").write_text(MINIMAL, "utf-8")
     site = build(tmp_path)
     page = (site / "policies/visitors/index.html").read_text("utf-8")
-    for asset in ("assets/policykit.css", "assets/policykit.js", "assets/search.js",
-                  "assets/quiz.js"):
+    for asset in ("assets/policykit.css", "assets/policykit.js", "assets/search.js"):
         assert asset in page and (site / asset).is_file(), asset
+    quiz = (site / "training/visitors-induction/index.html").read_text("utf-8")
+    assert "assets/quiz.js" in quiz and "assets/quiz.js" not in page  # quiz pages only
+    assert (site / "assets/quiz.js").is_file()
     assert "fonts.googleapis" not in page and "fonts.gstatic" not in page
     assert '<h2 id="arriving">2 When a visitor arrives</h2>' in page  # attr_list
     assert "{ #arriving }" not in page

@@ -29,7 +29,7 @@ from policykit.engine.session import BuildSession, settings_of
 from policykit.core import urls
 from policykit.site.templates import packaged, template_problem
 from policykit.core.text import html_text
-from policykit.mkdocs.theme_files import keep_listing
+from policykit.mkdocs.theme_files import keep_listing, unused_theme_files
 from policykit.engine.search import SearchError, index_site, is_searchable, mark_searchable
 from policykit.authoring.scaffold import refresh_schemas
 from policykit.mkdocs.site_config import apply_defaults
@@ -185,6 +185,8 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         self.searchable: dict[str, bool] = {}  # dest_uri -> searched, of the pages built
 
     def on_files(self, files, *, config: MkDocsConfig):
+        for file in unused_theme_files(files, config):  # Material's lunr: Pagefind searches
+            files.remove(file)
         self.files = files
         if self.incremental is not None:
             self.incremental.start(config, files, "")  # serve's banner is added as served

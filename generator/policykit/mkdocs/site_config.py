@@ -1,6 +1,8 @@
 """What the plugin sets in the MkDocs configuration itself, so that a minimal mkdocs.yml
 (site_name, `theme: material`, `plugins: [policykit]`) builds the full site. Each value is a
-default: what a project's mkdocs.yml already says is kept (pure, on the config object)."""
+default: what a project's mkdocs.yml already says is kept, but for two things an older one may
+say that the pages no longer need or must not have: quiz.js on every page, and Material's
+content.tooltips (pure, on the config object)."""
 
 from __future__ import annotations
 
@@ -11,10 +13,15 @@ from typing import Any
 
 from policykit.engine.build import DOCS_FOLDER
 from policykit.mkdocs.raw_html import RawHtml
+from policykit.site.training import QUIZ_SCRIPT
 
+log = logging.getLogger("mkdocs.plugins.policykit")
 
 STYLESHEETS = ("assets/policykit.css",)
-SCRIPTS = ("assets/policykit.js", "assets/search.js", "assets/quiz.js", "assets/files.js")
+SCRIPTS = ("assets/policykit.js", "assets/search.js", "assets/files.js")  # on every page
+# Loaded by the quiz pages only (quiz.md.j2 names it after the quiz), so it is taken out of the
+# scripts of every page where an older mkdocs.yml still lists it.
+PAGE_SCRIPTS = (QUIZ_SCRIPT,)
 # The Markdown extensions the page templates rely on, with their settings when not configured.
 EXTENSIONS: dict[str, dict[str, Any]] = {
     "attr_list": {},
@@ -22,7 +29,10 @@ EXTENSIONS: dict[str, dict[str, Any]] = {
     "abbr": {},
     "toc": {"toc_depth": 2, "permalink": False},
 }
-FEATURES = ("content.tooltips", "navigation.top", "toc.follow")
+FEATURES = ("navigation.top", "toc.follow")
+# Material's own tooltips put an element's `title` into the page as HTML, and titles here come
+# from the policies' text: left off, the browser shows each title as the text it is.
+UNSAFE_FEATURES = ("content.tooltips",)
 MATERIAL_FONT = {"text": "Roboto", "code": "Roboto Mono"}  # Material's default: web fonts
 
 
@@ -35,6 +45,8 @@ def apply_defaults(config: Any, root: Path) -> None:
     present = {str(item) for item in config.extra_css}
     config.extra_css[:0] = [path for path in STYLESHEETS if path not in present]
     _add_missing(config.extra_javascript, SCRIPTS)
+    config.extra_javascript[:] = [item for item in config.extra_javascript
+                                  if str(item) not in PAGE_SCRIPTS]
     for name, settings in EXTENSIONS.items():
         if name not in config.markdown_extensions:
             config.markdown_extensions.append(name)
@@ -74,5 +86,12 @@ def _theme_defaults(theme: Any) -> None:
         return
     if theme.get("font") == MATERIAL_FONT:
         theme["font"] = False
-    if not theme.get("features"):
+    features = theme.get("features")
+    if not features:
         theme["features"] = list(FEATURES)
+        return
+    left_off = [name for name in features if name in UNSAFE_FEATURES]
+    if left_off:
+        log.info("policykit: Material's %s is left off: it would show titles written in the "
+                 "policies as HTML (the browser shows them as text)", ", ".join(left_off))
+        theme["features"] = [name for name in features if name not in UNSAFE_FEATURES]

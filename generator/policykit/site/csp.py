@@ -63,7 +63,10 @@ def add_policy(html: str) -> str:
 # `serve`'s live reload: MkDocs' server puts one inline script before each page's last
 # </body> as it serves the page. The plugin marks that place when it builds the page, so that
 # the script found between the mark and </body> is known to be the server's, and only its
-# hash is added to the page's policy; nothing else the page holds is allowed.
+# hash is added to the page's policy; nothing else the page holds is allowed. MkDocs internal:
+# where the server puts the script (its LiveReloadServer._inject_js_into_html);
+# tests/test_mkdocs_internals.py::test_the_live_reload_script_goes_before_the_last_body_end
+# fails when that changes.
 LIVE_RELOAD_MARK = "<!-- policykit: the preview's live-reload script follows -->"
 _SERVED_SCRIPT = re.compile(r"<script>(?P<code>.*)</script>", re.DOTALL)
 _SCRIPT_SRC = re.compile(r'<meta http-equiv="Content-Security-Policy" content="[^"]*?script-src ')

@@ -110,7 +110,8 @@ def quiz_view(project: Project, quiz: Quiz, link, link_file=None) -> dict[str, A
             "critical": len(doc.critical),
             "policy_href": link(urls.policy(policy.id)),
             "questions": questions, "data_json": script_json(quiz_data(doc, link)),
-            "downloads": downloads_view(quiz.id, link_file) if link_file else []}
+            "downloads": downloads_view(quiz.id, link_file) if link_file else [],
+            "script_href": link_file(QUIZ_SCRIPT) if link_file else ""}
 
 
 def quiz_data(doc: QuizDocument, link) -> dict[str, Any]:
@@ -162,7 +163,8 @@ def _question_view(policy: Policy, question: QuestionDoc, link) -> dict[str, Any
     }
 
 
-SCORM_ASSETS = ("assets/policykit.css", "assets/quiz.js", "assets/scorm.css")
+QUIZ_SCRIPT = "assets/quiz.js"  # loaded by the quiz pages (and SCORM packages) only
+SCORM_ASSETS = ("assets/policykit.css", QUIZ_SCRIPT, "assets/scorm.css")
 
 
 def quiz_downloads(env, project: Project, quiz: Quiz, assets: dict[str, bytes]) -> dict[str, Any]:
