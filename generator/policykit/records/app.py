@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -118,42 +119,81 @@ class _Pages:
                           "go back, reload the page and send it again.")
         return values
 
-    def _refused(self, error: Refused) -> Response:
+    def _refused(self, error: Refused, back: str = "/training") -> Response:
         if error.status == 401:
             return _redirect("/sign-in")
-        return page("refused.html", error.status, message=str(error), who=None)
+        return page("refused.html", error.status, message=str(error), who=None, back=back)
 
     # -- pages ----------------------------------------------------------------------------
     def home(self, request: Request) -> Response:
         return _redirect("/training")
 
+    def _sign_in_page(self, request: Request, name: str, status: int = 200,
+                      **values) -> Response:
+        """A page with a sign-in form: its CSRF token is bound to a form cookie (there is no
+        session yet), made now unless the browser has one."""
+        cookie = request.cookies.get(signin.FORM_COOKIE, "")
+        if not 32 <= len(cookie) <= 64:
+            cookie = secrets.token_urlsafe(32)
+        response = page(name, status, who=None, csrf=signin.form_token(self.settings, cookie),
+                        **values)
+        response.set_cookie(signin.FORM_COOKIE, cookie, max_age=12 * 3600, path="/sign-in",
+                            secure=True, httponly=True, samesite="strict")
+        return response
+
+    def _sign_in_form(self, request: Request) -> dict:
+        """The sign-in form sent, refused unless from this service's own sign-in page."""
+        self._same_origin(request)
+        form = request.state.form
+        cookie = request.cookies.get(signin.FORM_COOKIE, "")
+        sent = form.get("csrf")
+        if not cookie or not isinstance(sent, str) or not hmac.compare_digest(
+                sent.encode(), signin.form_token(self.settings, cookie).encode()):
+            raise Refused(403, "This sign-in form has expired or did not come from this "
+                          "service. Open the sign-in page again and send the form from there "
+                          "(your browser must accept this site's cookies).")
+        return form
+
     def sign_in(self, request: Request) -> Response:
         oidc = self.settings.oidc is not None
         if request.method == "GET":
-            return page("sign_in.html", who=None, state="", oidc=oidc)
+            return self._sign_in_page(request, "sign_in.html", state="", oidc=oidc)
         try:
-            self._same_origin(request)
+            form = self._sign_in_form(request)
         except Refused as error:
-            return self._refused(error)
-        form = request.state.form
+            return self._refused(error, back="/sign-in")
         email = form.get("email")
         state = signin.request_link(self.engine, self.settings,
-                                    email if isinstance(email, str) else "")
-        return page("sign_in.html", 429 if state == "limited" else 200, who=None, state=state,
-                    oidc=oidc)
+                                    email if isinstance(email, str) else "",
+                                    request.client.host if request.client else None)
+        if isinstance(state, signin.Limited):
+            return self._limited(request, state, oidc)
+        return self._sign_in_page(request, "sign_in.html", state=state, oidc=oidc)
+
+    def _limited(self, request: Request, limited: signin.Limited, oidc: bool) -> Response:
+        """429, saying when to try again (and Retry-After, in seconds)."""
+        wait = max(1, int((limited.until - now()).total_seconds()))
+        response = self._sign_in_page(
+            request, "sign_in.html", 429, state="limited", oidc=oidc,
+            limited_by="for that email address" if limited.what == "email" else
+            "from your network",
+            until=limited.until.strftime("%H:%M"), minutes=-(-wait // 60))
+        response.headers["Retry-After"] = str(wait)
+        return response
 
     def link(self, request: Request) -> Response:
         token = request.path_params["token"]
         if request.method == "GET":  # mail scanners open links: only the button spends it
-            return page("link.html", who=None, token=token)
+            return self._sign_in_page(request, "link.html", token=token)
         try:  # another site must not sign a visitor in as someone else
-            self._same_origin(request)
+            self._sign_in_form(request)
         except Refused as error:
-            return self._refused(error)
+            return self._refused(error, back=f"/sign-in/{token}")
         opened = signin.use_link(self.engine, self.settings, token)
         if opened is None:
             return page("refused.html", 400, who=None, message="This sign-in link has been "
-                        "used or has expired. Ask for a new one on the sign-in page.")
+                        "used or has expired. Ask for a new one on the sign-in page.",
+                        back="/sign-in")
         return self._signed_in(opened[0])
 
     def _signed_in(self, cookie: str) -> Response:
