@@ -21,7 +21,7 @@ from starlette.routing import Route
 from policykit.site.csp import policy_for
 from policykit.core.model import Project
 from policykit.quiz.document import quiz_document
-from policykit.records import signin, tables
+from policykit.records import feedback, signin, tables
 from policykit.records.ledger import matrix, matrix_csv, records_of
 from policykit.records.marking import open_draw, submit
 from policykit.records.signin import COOKIE, Settings
@@ -338,7 +338,7 @@ class _Pages:
         if marked is None:
             raise Refused(403, "That attempt is not yours, or not of this quiz.")
         return page("result.html", who=who, item=item, doc=doc, marked=marked,
-                    questions=[doc.question(q) for q in marked.asked])
+                    summary=feedback.summary(doc, marked), answers=feedback.answers(doc, marked))
 
     def matrix(self, request: Request) -> Response:
         try:
