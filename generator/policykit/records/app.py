@@ -233,6 +233,11 @@ class _Pages:
             email = oidc.finish(
                 self.settings.oidc, self._callback_uri(), kept,
                 query.get("state", ""), query.get("code", ""))
+        except oidc.NoEmail as error:
+            return page("refused.html", 403, who=None, back="/sign-in", message=(
+                f"Not signed in: {error}. Ask your IT administrator to give this service "
+                "the email claim (Microsoft 365: add the optional email claim in the app "
+                "registration), or ask for a sign-in link by email."))
         except (oidc.SignInFailed, ValueError) as error:
             return page("refused.html", 400, who=None, message=f"Not signed in: {error}.")
         opened = signin.sign_in_email(self.engine, self.settings, email,
