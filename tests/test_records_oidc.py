@@ -181,9 +181,9 @@ def test_the_school_account_signs_the_person_in_chromium(browser, oidc_service):
     assert "Bob Learner" in page.locator("main").inner_text()
 
 
-def follow_to_callback(client: Client, op) -> str:
+def follow_to_callback(client: Client, op, start: str = "/sign-in/oidc") -> str:
     """Start a sign-in and let the provider answer: the callback path with its code."""
-    response, _ = client.get("/sign-in/oidc")
+    response, _ = client.get(start)
     authorize = urllib.parse.urlsplit(response.getheader("location"))
     connection = http.client.HTTPSConnection(authorize.hostname, authorize.port, timeout=30,
                                              context=ssl._create_unverified_context())

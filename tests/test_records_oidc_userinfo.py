@@ -50,3 +50,16 @@ def test_no_usable_email_is_refused_with_what_to_do(oidc_service):  # noqa: F811
         assert "gave no email address this service can use" in text
         assert "Ask your IT administrator" in text and "sign-in link by email" in text
         assert "pk_records" not in client.cookies
+
+
+def test_signed_in_by_the_school_account_the_person_comes_back_to_the_page(oidc_service):  # noqa: F811
+    root, service, op = oidc_service
+    op.user.clear()
+    op.user.update({"id": "bob@school.org"})  # the email in the ID token
+    client = Client(service.url)
+    _, page = client.get("/sign-in?next=/read/social-media")
+    assert 'href="/sign-in/oidc?next=/read/social-media"' in page
+    response, _ = client.get(follow_to_callback(client, op, "/sign-in/oidc?next=/read/social-media"))
+    assert response.getheader("location") == "/read/social-media"
+    response, _ = client.get(follow_to_callback(client, op, "/sign-in/oidc?next=//evil.example"))
+    assert response.getheader("location") == "/training"

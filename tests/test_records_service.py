@@ -126,7 +126,8 @@ def test_a_staff_member_cannot_open_the_matrix_and_a_trainer_sees_it_escaped(run
     staff = signed_in(service, "bob@school.org")
     assert staff.get("/matrix")[0].status == 403
     assert staff.get("/matrix.csv")[0].status == 403
-    assert Client(service.url).get("/matrix")[0].getheader("location") == "/sign-in"
+    assert Client(service.url).get("/matrix")[0].getheader("location") == \
+        "/sign-in?next=/matrix"
     trainer = signed_in(service, "ann@school.org")
     response, text = trainer.get("/matrix?role=support-staff")
     assert response.status == 200

@@ -5,6 +5,7 @@ address, which X-Forwarded-For may name only when it comes from a trusted proxy.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sqlite3
 
 import pytest
@@ -103,3 +104,32 @@ def test_serve_refuses_a_trusted_proxy_or_a_limit_it_cannot_use(tmp_path):
         result = policykit(root, "records", "serve", "--print-sign-in-links", *flags)
         assert result.returncode == 2 and said in result.stderr, result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_signed_in_the_person_comes_back_to_the_page_asked_for_and_never_elsewhere(tmp_path):
+    with Service(records_project(tmp_path)) as service:
+        client = Client(service.url)
+        response, _ = client.get("/quiz/social-media-induction")
+        assert response.getheader("location") == "/sign-in?next=/quiz/social-media-induction"
+        _, page = client.get("/sign-in?next=/quiz/social-media-induction")
+        then = re.search(r'name="next" value="([^"]*)"', page)[1]
+        client.post("/sign-in", {"email": "ann@school.org", "next": then,
+                                 "csrf": client.csrf("/sign-in")})
+        link = service.link_for("ann@school.org").removeprefix(service.url)
+        assert link.endswith("?next=/quiz/social-media-induction")
+        _, page = client.get(link)
+        form = {k: re.search(rf'name="{k}" value="([^"]*)"', page)[1] for k in ("csrf", "next")}
+        response, _ = client.post(link.partition("?")[0], form)
+        assert response.status == 303
+        assert response.getheader("location") == "/quiz/social-media-induction"
+        for elsewhere in ("https://evil.example/", "//evil.example/x", "/\\evil.example",
+                          "/quiz/../../evil", "/training?x=https://evil.example"):
+            _, page = client.get(f"/sign-in?next={elsewhere}")
+            assert 'name="next" value="/training"' in page
+            bob = Client(service.url)
+            bob.post("/sign-in", {"email": "bob@school.org", "next": elsewhere,
+                                  "csrf": bob.csrf("/sign-in")})
+            link = service.link_for("bob@school.org").removeprefix(service.url)
+            assert "?" not in link
+            response, _ = bob.post(link, {"csrf": bob.csrf(link), "next": elsewhere})
+            assert response.getheader("location") == "/training"

@@ -13,6 +13,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 from email.message import EmailMessage
+from urllib.parse import quote
 
 import sqlalchemy as sa
 
@@ -54,11 +55,12 @@ def form_token(settings: Settings, cookie: str) -> str:
     return keyed(settings, "sign-in form:" + cookie)
 
 
-def request_link(engine: sa.Engine, settings: Settings, email: str, ip: str | None
-                 ) -> str | Limited:
+def request_link(engine: sa.Engine, settings: Settings, email: str, ip: str | None,
+                 then: str = "/training") -> str | Limited:
     """Record a sign-in request; mail (or print) a link when the address is on the roster.
     Returns 'sent' (whether or not the address is known: nobody learns who is), or Limited
-    when the email, or the network address ip, asked for too many links just now."""
+    when the email, or the network address ip, asked for too many links just now. The link
+    leads on to then, a page of the service (checked by the caller)."""
     email = email.strip().lower()[:320]
     ip = (ip or "")[:45] or None
     at = now()
@@ -80,7 +82,8 @@ def request_link(engine: sa.Engine, settings: Settings, email: str, ip: str | No
         connection.execute(tables.sign_in_links.insert().values(
             token_hash=keyed(settings, token), person_id=person.id, requested_at=at,
             expires_at=at + dt.timedelta(minutes=settings.link_minutes)))
-    deliver(settings, email, f"{settings.url}/sign-in/{token}")
+    deliver(settings, email, f"{settings.url}/sign-in/{token}" + (
+        f"?next={quote(then)}" if then != "/training" else ""))
     return "sent"
 
 
