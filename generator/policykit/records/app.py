@@ -140,8 +140,10 @@ class _Pages:
             cookie = secrets.token_urlsafe(32)
         response = page(name, status, who=None, csrf=signin.form_token(self.settings, cookie),
                         **values)
+        # Lax: a link opened from a webmail page (another site) must not replace the cookie
+        # another tab's form is bound to; a form posted from another site never carries it.
         response.set_cookie(signin.FORM_COOKIE, cookie, max_age=12 * 3600, path="/sign-in",
-                            secure=True, httponly=True, samesite="strict")
+                            secure=True, httponly=True, samesite="lax")
         return response
 
     def _sign_in_form(self, request: Request) -> dict:
