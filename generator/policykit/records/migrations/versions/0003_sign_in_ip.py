@@ -1,14 +1,14 @@
 """Sign-in requests keep the network address they came from: link requests are limited per
 address as well as per email.
 
-Revision ID: 0002
+Revision ID: 0003
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"  # the person indexes
 branch_labels = None
 depends_on = None
 
