@@ -71,8 +71,11 @@ def one_learner(service: Service, links: Links, doc, i: int, timings: list) -> s
         timings.append((time.perf_counter() - start, response.status))
         return response, text
 
-    timed("POST", "/sign-in", {"email": person(i)})
-    timed("POST", urllib.parse.urlsplit(links.wait(person(i))).path, {})
+    _, form = timed("GET", "/sign-in")  # the sign-in forms carry a CSRF token
+    timed("POST", "/sign-in", {"email": person(i), "csrf": CSRF.search(form)[1]})
+    link = urllib.parse.urlsplit(links.wait(person(i))).path
+    _, form = timed("GET", link)
+    timed("POST", link, {"csrf": CSRF.search(form)[1]})
     timed("GET", "/training")
     _, page = timed("GET", "/quiz/social-media-induction")
     form = {"ticket": TICKET.search(page)[1], "csrf": CSRF.search(page)[1]}

@@ -39,7 +39,7 @@ def worked(tmp_path):
 
 
 def test_subject_access_lists_everything_held_about_one_person(worked):
-    root, _ = worked
+    root, quiz = worked
     result = policykit(root, "records", "subject-access", "Bob@school.org")
     assert result.returncode == 0, result.stderr
     held = json.loads(result.stdout)
@@ -47,6 +47,11 @@ def test_subject_access_lists_everything_held_about_one_person(worked):
     assert [(c["policy"], c["version"]) for c in held["confirmations"]] == [
         ("social-media", "2023.1")]
     assert [a["score"] for a in held["attempts"]] == [100]
+    (attempt,) = held["attempts"]  # the answers as JSON values, not JSON inside a string
+    (draw,) = [d for d in held["draws"] if d["ticket"] == attempt["ticket"]]
+    assert isinstance(draw["questions"], list) and len(draw["questions"]) == quiz.draw
+    assert sorted(attempt["answers"]) == sorted(draw["questions"])
+    assert all(attempt["answers"][q] == list(quiz.question(q).correct) for q in draw["questions"])
     assert {a["action"] for a in held["audit"]} >= {"staff added", "signed in", "confirmed",
                                                     "attempt recorded"}
     assert "cat@school.org" not in result.stdout

@@ -39,6 +39,20 @@ SECRET = "client-secret-" + "x" * 20
 class _OP(http.server.BaseHTTPRequestHandler):
     provider: Provider
     user = {"id": "bob@school.org"}  # who the provider says signed in (the test sets it)
+    users: dict  # what the userinfo endpoint knows of each, by the scopes granted
+
+    def token_claims(self, user: str) -> dict:
+        """The claims the ID token carries beyond the standard ones: the email, unless the
+        test gives others (user["token"]), as providers that keep it for userinfo do."""
+        return self.user.get("token", {"email": user, "email_verified": True})
+
+    def userinfo(self, request: str) -> None:
+        try:
+            answer = self.provider.handle_userinfo_request(request, dict(self.headers))
+        except Exception as error:  # pyop's refusals: no token, an unknown one
+            return self._send(401, json.dumps({"error": "invalid_token",
+                                               "error_description": str(error)}))
+        return self._send(200, answer.to_json())
 
     def log_message(self, *args) -> None:
         pass
@@ -66,9 +80,11 @@ class _OP(http.server.BaseHTTPRequestHandler):
             except InvalidAuthenticationRequest as error:
                 return self._send(400, str(error), kind="text/plain")
             user = self.user["id"]
-            response = self.provider.authorize(request, user, extra_id_token_claims={
-                "email": user, "email_verified": True})
+            response = self.provider.authorize(request, user,
+                                               extra_id_token_claims=self.token_claims(user))
             return self._send(303, location=response.request(request["redirect_uri"]))
+        if path == "/userinfo":
+            return self.userinfo(query)
         self._send(404)
 
     def do_POST(self) -> None:
@@ -76,12 +92,14 @@ class _OP(http.server.BaseHTTPRequestHandler):
         if self.path == "/token":
             try:
                 answer = self.provider.handle_token_request(  # the email in the ID token
-                    body, dict(self.headers), extra_id_token_claims=lambda user, _client: {
-                        "email": user, "email_verified": True})
+                    body, dict(self.headers),
+                    extra_id_token_claims=lambda user, _client: self.token_claims(user))
                 return self._send(200, answer.to_json())
             except Exception as error:  # pyop's refusals: a code used twice, a bad verifier
                 return self._send(400, json.dumps({"error": "invalid_grant",
                                                    "error_description": str(error)}))
+        if self.path == "/userinfo":
+            return self.userinfo(body)
         self._send(404)
 
 
@@ -112,6 +130,7 @@ def openid_provider(redirect_uri: str, pem: Path) -> Iterator[tuple[str, type[_O
     key = RSAKey(key=RSA.generate(2048), alg="RS256", kid="test")
     config = {"issuer": issuer, "authorization_endpoint": issuer + "/authorize",
               "token_endpoint": issuer + "/token", "jwks_uri": issuer + "/jwks",
+              "userinfo_endpoint": issuer + "/userinfo",
               "response_types_supported": ["code"], "subject_types_supported": ["public"],
               "id_token_signing_alg_values_supported": ["RS256"],
               "scopes_supported": ["openid", "email", "profile"],
@@ -122,7 +141,7 @@ def openid_provider(redirect_uri: str, pem: Path) -> Iterator[tuple[str, type[_O
                            "token_endpoint_auth_method": "client_secret_post"}}
     users = {e: {"email": e} for e in ("bob@school.org", "stranger@school.org")}
     other = RSAKey(key=RSA.generate(2048), alg="RS256", kid="test")
-    handler = type("OP", (_OP,), {"user": {"id": "bob@school.org"},
+    handler = type("OP", (_OP,), {"user": {"id": "bob@school.org"}, "users": users,
                                   "other_jwks": {"keys": [other.serialize(private=False)]}})
     handler.provider = Provider(key, config, AuthorizationState(
         HashBasedSubjectIdentifierFactory("salt")), clients, Userinfo(users))
@@ -162,9 +181,9 @@ def test_the_school_account_signs_the_person_in_chromium(browser, oidc_service):
     assert "Bob Learner" in page.locator("main").inner_text()
 
 
-def follow_to_callback(client: Client, op) -> str:
+def follow_to_callback(client: Client, op, start: str = "/sign-in/oidc") -> str:
     """Start a sign-in and let the provider answer: the callback path with its code."""
-    response, _ = client.get("/sign-in/oidc")
+    response, _ = client.get(start)
     authorize = urllib.parse.urlsplit(response.getheader("location"))
     connection = http.client.HTTPSConnection(authorize.hostname, authorize.port, timeout=30,
                                              context=ssl._create_unverified_context())

@@ -76,11 +76,11 @@ def right_answers(doc, text: str, wrong: set[str] = frozenset()) -> dict:
 def test_a_sign_in_link_works_once_and_sets_a_safe_cookie(running):
     root, service = running
     client = Client(service.url)
-    client.post("/sign-in", {"email": "bob@school.org"})
+    client.ask_link("bob@school.org")
     link = service.link_for("bob@school.org").removeprefix(service.url)
     response, text = client.get(link)  # opening the link (a mail scanner may) spends nothing
     assert response.status == 200 and "Sign in to my training records" in text
-    response, _ = client.post(link, {})
+    response, _ = client.spend(link)
     assert response.status == 303
     cookie = response.getheader("set-cookie")
     assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=lax" in cookie
@@ -89,7 +89,7 @@ def test_a_sign_in_link_works_once_and_sets_a_safe_cookie(running):
     assert response.getheader("content-security-policy") == policy_for(text)
     assert response.getheader("referrer-policy") == "same-origin"
     replay = Client(service.url)
-    response, text = replay.post(link, {})
+    response, text = replay.spend(link)
     assert response.status == 400 and "used or has expired" in text
     assert replay.get("/training")[0].getheader("location") == "/sign-in"
 
@@ -97,12 +97,12 @@ def test_a_sign_in_link_works_once_and_sets_a_safe_cookie(running):
 def test_an_expired_link_and_an_expired_session_sign_nobody_in(running):
     root, service = running
     client = Client(service.url)
-    client.post("/sign-in", {"email": "dan@school.org"})
+    client.ask_link("dan@school.org")
     link = service.link_for("dan@school.org").removeprefix(service.url)
     with sqlite3.connect(root / DB) as db:
         db.execute("update sign_in_links set expires_at = '2000-01-01 00:00:00'")
-    response, text = client.post(link, {})
-    assert response.status == 400 and client.cookies == {}
+    response, text = client.spend(link)
+    assert response.status == 400 and "pk_records" not in client.cookies
     client = fresh_sign_in(service, "dan@school.org")
     assert client.get("/training")[0].status == 200
     with sqlite3.connect(root / DB) as db:
@@ -115,10 +115,9 @@ def test_an_expired_link_and_an_expired_session_sign_nobody_in(running):
 def test_sign_in_requests_are_rate_limited_and_say_nothing_of_who_is_known(running):
     root, service = running
     client = Client(service.url)
-    unknown = client.post("/sign-in", {"email": "nobody@school.org"})[1]
+    unknown = client.ask_link("nobody@school.org")[1]
     assert "If that address is on the staff roster" in unknown
-    statuses = [client.post("/sign-in", {"email": "limit@school.org"})[0].status
-                for _ in range(7)]
+    statuses = [client.ask_link("limit@school.org")[0].status for _ in range(7)]
     assert statuses == [200] * 5 + [429] * 2
 
 
@@ -127,7 +126,8 @@ def test_a_staff_member_cannot_open_the_matrix_and_a_trainer_sees_it_escaped(run
     staff = signed_in(service, "bob@school.org")
     assert staff.get("/matrix")[0].status == 403
     assert staff.get("/matrix.csv")[0].status == 403
-    assert Client(service.url).get("/matrix")[0].getheader("location") == "/sign-in"
+    assert Client(service.url).get("/matrix")[0].getheader("location") == \
+        "/sign-in?next=/matrix"
     trainer = signed_in(service, "ann@school.org")
     response, text = trainer.get("/matrix?role=support-staff")
     assert response.status == 200
@@ -327,18 +327,18 @@ def test_a_form_sent_from_another_site_is_refused_and_spends_no_link(running):
     root, service = running
     evil = {"Origin": "http://evil.example"}
     client = Client(service.url)
-    client.post("/sign-in", {"email": "eve@school.org"})
+    client.ask_link("eve@school.org")
     link = service.link_for("eve@school.org").removeprefix(service.url)
-    response, _ = client.request("POST", link, {}, evil)
-    assert response.status == 403 and client.cookies == {}
-    response, _ = client.request("POST", link, {}, {"Origin": service.url})
+    response, _ = client.spend(link, evil)
+    assert response.status == 403 and "pk_records" not in client.cookies
+    response, _ = client.spend(link, {"Origin": service.url})
     assert response.status == 303  # the link was not spent by the refused request
     before = rows(root, "select count(*) from confirmations")
     response, _ = client.request("POST", "/read/social-media",
                                  {"version": "2023.1", "csrf": client.csrf()}, evil)
     assert response.status == 403
     assert rows(root, "select count(*) from confirmations") == before
-    assert client.request("POST", "/sign-in", {"email": "eve@school.org"}, evil)[0].status == 403
+    assert client.ask_link("eve@school.org", evil)[0].status == 403
 
 
 def test_the_matrix_shows_statuses_on_a_chosen_date(running):

@@ -153,11 +153,21 @@ class Client:
     def post(self, path: str, form: dict | list):
         return self.request("POST", path, form)
 
+    def ask_link(self, email: str, headers: dict | None = None):
+        """Ask for a sign-in link from the sign-in page, as a browser does (its form carries a
+        CSRF token bound to the form cookie the page sets)."""
+        return self.request("POST", "/sign-in", {"email": email, "csrf": self.csrf("/sign-in")},
+                            headers)
+
+    def spend(self, link: str, headers: dict | None = None):
+        """Open a sign-in link's page and press its button (the link: a path or a URL)."""
+        path = urllib.parse.urlsplit(link).path
+        return self.request("POST", path, {"csrf": self.csrf(path)}, headers)
+
     def sign_in(self, service: Service, email: str):
         """Ask for a link, then spend it; the response of spending it."""
-        self.post("/sign-in", {"email": email})
-        link = urllib.parse.urlsplit(service.link_for(email)).path
-        return self.post(link, {})
+        self.ask_link(email)
+        return self.spend(service.link_for(email))
 
     def csrf(self, path: str = "/training") -> str:
         _, text = self.get(path)

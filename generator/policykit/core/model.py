@@ -211,6 +211,7 @@ class Organisation:
     register: tuple[StatutoryItem, ...] = ()  # every item, of every type (statutory.py)
     register_sources: tuple[RegisterSource, ...] = ()
     register_removed: tuple[str, ...] = ()  # ids policy/statutory.yaml removes
+    records_url: str | None = None  # the training records service, linked from training pages
 
     def statutory_items(self) -> tuple[StatutoryItem, ...]:
         """The register's items that apply to this organisation's type (none without one)."""

@@ -45,6 +45,9 @@ def subject_access(engine: sa.Engine, email: str) -> dict | None:
         for row in held[key]:
             row.pop("token_hash", None)
             row.pop("csrf", None)
+    for key, column in (("attempts", "answers"), ("draws", "questions")):
+        for row in held[key]:  # stored as JSON text: shown as the values they are
+            row[column] = json.loads(row[column])
     return held
 
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import re
+import secrets
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import jinja2
 import sqlalchemy as sa
@@ -20,7 +22,7 @@ from starlette.routing import Route
 from policykit.site.csp import policy_for
 from policykit.core.model import Project
 from policykit.quiz.document import quiz_document
-from policykit.records import signin, tables
+from policykit.records import feedback, signin, tables
 from policykit.records.ledger import matrix, matrix_csv, records_of
 from policykit.records.marking import open_draw, submit
 from policykit.records.signin import COOKIE, Settings
@@ -92,8 +94,8 @@ class _Pages:
     # -- who is asking --------------------------------------------------------------------
     def _who(self, request: Request, roles: tuple[str, ...] = ()):
         found = signin.session_of(self.engine, self.settings, request.cookies.get(COOKIE))
-        if found is None:
-            raise Refused(401, "")
+        if found is None:  # signed in, the person comes back to the page asked for
+            raise Refused(401, back_to(request.url.path) if request.method == "GET" else "")
         if roles and found.access not in roles:
             raise Refused(403, "This page is for trainers and administrators.")
         return found
@@ -118,46 +120,92 @@ class _Pages:
                           "go back, reload the page and send it again.")
         return values
 
-    def _refused(self, error: Refused) -> Response:
+    def _refused(self, error: Refused, back: str = "/training") -> Response:
         if error.status == 401:
-            return _redirect("/sign-in")
-        return page("refused.html", error.status, message=str(error), who=None)
+            then = back_to(str(error))
+            return _redirect("/sign-in" + (f"?next={quote(then)}" if then != "/training"
+                                           else ""))
+        return page("refused.html", error.status, message=str(error), who=None, back=back)
 
     # -- pages ----------------------------------------------------------------------------
     def home(self, request: Request) -> Response:
         return _redirect("/training")
 
+    def _sign_in_page(self, request: Request, name: str, status: int = 200,
+                      **values) -> Response:
+        """A page with a sign-in form: its CSRF token is bound to a form cookie (there is no
+        session yet), made now unless the browser has one."""
+        cookie = request.cookies.get(signin.FORM_COOKIE, "")
+        if not 32 <= len(cookie) <= 64:
+            cookie = secrets.token_urlsafe(32)
+        response = page(name, status, who=None, csrf=signin.form_token(self.settings, cookie),
+                        **values)
+        # Lax: a link opened from a webmail page (another site) must not replace the cookie
+        # another tab's form is bound to; a form posted from another site never carries it.
+        response.set_cookie(signin.FORM_COOKIE, cookie, max_age=12 * 3600, path="/sign-in",
+                            secure=True, httponly=True, samesite="lax")
+        return response
+
+    def _sign_in_form(self, request: Request) -> dict:
+        """The sign-in form sent, refused unless from this service's own sign-in page."""
+        self._same_origin(request)
+        form = request.state.form
+        cookie = request.cookies.get(signin.FORM_COOKIE, "")
+        sent = form.get("csrf")
+        if not cookie or not isinstance(sent, str) or not hmac.compare_digest(
+                sent.encode(), signin.form_token(self.settings, cookie).encode()):
+            raise Refused(403, "This sign-in form has expired or did not come from this "
+                          "service. Open the sign-in page again and send the form from there "
+                          "(your browser must accept this site's cookies).")
+        return form
+
     def sign_in(self, request: Request) -> Response:
         oidc = self.settings.oidc is not None
         if request.method == "GET":
-            return page("sign_in.html", who=None, state="", oidc=oidc)
+            then = back_to(request.query_params.get("next", ""))
+            return self._sign_in_page(request, "sign_in.html", state="", oidc=oidc, then=then)
         try:
-            self._same_origin(request)
+            form = self._sign_in_form(request)
         except Refused as error:
-            return self._refused(error)
-        form = request.state.form
-        email = form.get("email")
+            return self._refused(error, back="/sign-in")
+        email, then = form.get("email"), back_to(form.get("next"))
         state = signin.request_link(self.engine, self.settings,
-                                    email if isinstance(email, str) else "")
-        return page("sign_in.html", 429 if state == "limited" else 200, who=None, state=state,
-                    oidc=oidc)
+                                    email if isinstance(email, str) else "",
+                                    request.client.host if request.client else None, then)
+        if isinstance(state, signin.Limited):
+            return self._limited(request, state, oidc, then)
+        return self._sign_in_page(request, "sign_in.html", state=state, oidc=oidc, then=then)
+
+    def _limited(self, request: Request, limited: signin.Limited, oidc: bool,
+                 then: str) -> Response:
+        """429, saying when to try again (and Retry-After, in seconds)."""
+        wait = max(1, int((limited.until - now()).total_seconds()))
+        response = self._sign_in_page(
+            request, "sign_in.html", 429, state="limited", oidc=oidc, then=then,
+            limited_by="for that email address" if limited.what == "email" else
+            "from your network",
+            until=limited.until.strftime("%H:%M"), minutes=-(-wait // 60))
+        response.headers["Retry-After"] = str(wait)
+        return response
 
     def link(self, request: Request) -> Response:
         token = request.path_params["token"]
         if request.method == "GET":  # mail scanners open links: only the button spends it
-            return page("link.html", who=None, token=token)
+            return self._sign_in_page(request, "link.html", token=token,
+                                      then=back_to(request.query_params.get("next", "")))
         try:  # another site must not sign a visitor in as someone else
-            self._same_origin(request)
+            form = self._sign_in_form(request)
         except Refused as error:
-            return self._refused(error)
+            return self._refused(error, back=f"/sign-in/{token}")
         opened = signin.use_link(self.engine, self.settings, token)
         if opened is None:
             return page("refused.html", 400, who=None, message="This sign-in link has been "
-                        "used or has expired. Ask for a new one on the sign-in page.")
-        return self._signed_in(opened[0])
+                        "used or has expired. Ask for a new one on the sign-in page.",
+                        back="/sign-in")
+        return self._signed_in(opened[0], back_to(form.get("next")))
 
-    def _signed_in(self, cookie: str) -> Response:
-        response = _redirect("/training")
+    def _signed_in(self, cookie: str, then: str = "/training") -> Response:
+        response = _redirect(then)
         response.set_cookie(COOKIE, cookie, max_age=self.settings.session_minutes * 60,
                             path="/", secure=True, httponly=True, samesite="lax")
         return response
@@ -171,8 +219,8 @@ class _Pages:
             return page("refused.html", 404, who=None, message="Sign-in by your school "
                         "account is not set up here: ask for a sign-in link by email.")
         try:
-            url, kept = oidc.start(self.settings.oidc,
-                                                self._callback_uri())
+            url, kept = oidc.start(self.settings.oidc, self._callback_uri())
+            kept["next"] = back_to(request.query_params.get("next", ""))
         except Exception as error:  # the provider cannot be reached or answers nonsense
             return page("refused.html", 502, who=None, message="Your school's sign-in "
                         f"service did not answer ({type(error).__name__}). Try again later, "
@@ -193,6 +241,11 @@ class _Pages:
             email = oidc.finish(
                 self.settings.oidc, self._callback_uri(), kept,
                 query.get("state", ""), query.get("code", ""))
+        except oidc.NoEmail as error:
+            return page("refused.html", 403, who=None, back="/sign-in", message=(
+                f"Not signed in: {error}. Ask your IT administrator to give this service "
+                "the email claim (Microsoft 365: add the optional email claim in the app "
+                "registration), or ask for a sign-in link by email."))
         except (oidc.SignInFailed, ValueError) as error:
             return page("refused.html", 400, who=None, message=f"Not signed in: {error}.")
         opened = signin.sign_in_email(self.engine, self.settings, email,
@@ -200,7 +253,7 @@ class _Pages:
         if opened is None:
             return page("refused.html", 403, who=None, message=f"{email} is not on the staff "
                         "roster here. Ask the person who keeps the training records.")
-        response = self._signed_in(opened[0])
+        response = self._signed_in(opened[0], back_to(kept.get("next")))
         response.delete_cookie(oidc.COOKIE, path="/sign-in/oidc", secure=True, httponly=True,
                                samesite="lax")
         return response
@@ -298,7 +351,7 @@ class _Pages:
         if marked is None:
             raise Refused(403, "That attempt is not yours, or not of this quiz.")
         return page("result.html", who=who, item=item, doc=doc, marked=marked,
-                    questions=[doc.question(q) for q in marked.asked])
+                    summary=feedback.summary(doc, marked), answers=feedback.answers(doc, marked))
 
     def matrix(self, request: Request) -> Response:
         try:
@@ -343,6 +396,15 @@ class _Pages:
         text = matrix_csv(matrix(self.engine, self.project, on, role))
         return secured(Response(text, media_type="text/csv; charset=utf-8", headers={
             "Content-Disposition": 'attachment; filename="training-matrix.csv"'}))
+
+
+_BACK = re.compile(r"/(training|matrix|(quiz|read)/[a-z0-9]+(-[a-z0-9]+)*|person/[0-9]{1,9})")
+
+
+def back_to(path: object) -> str:
+    """The page of this service to open after signing in: path when it is one of its own
+    pages (never another site's: the pattern admits nothing else), else /training."""
+    return path if isinstance(path, str) and _BACK.fullmatch(path) else "/training"
 
 
 def _on(request: Request) -> dt.date:

@@ -64,6 +64,16 @@ def register(commands: argparse._SubParsersAction) -> None:
                        "this provider (e.g. https://login.microsoftonline.com/TENANT/v2.0); "
                        f"the client secret from {OIDC_SECRET_VARIABLE}")
     serve.add_argument("--oidc-client-id", metavar="ID", help="this service's client id there")
+    serve.add_argument("--links-per-email", type=int, default=5, metavar="N",
+                       help="sign-in links one email address may ask for in 15 minutes "
+                       "(default 5)")
+    serve.add_argument("--links-per-ip", type=int, default=500, metavar="N",
+                       help="sign-in links one network address may ask for in 15 minutes "
+                       "(default 500: a school's staff often share one address)")
+    serve.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDRESS",
+                       help="a reverse proxy (e.g. 127.0.0.1 for nginx on this machine, or a "
+                       "network such as 10.0.0.0/24) whose X-Forwarded-For names the client; "
+                       "without it, X-Forwarded-For is ignored")
     serve.add_argument("--print-sign-in-links", action="store_true",
                        help="print sign-in links here instead of mailing them (loopback only)")
     _db(serve)
@@ -252,6 +262,10 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
         _say("policykit: error: OpenID Connect needs --oidc-issuer, --oidc-client-id and the "
              f"client secret in {OIDC_SECRET_VARIABLE}", sys.stderr)
         return USAGE
+    problem = _limits_problem(args)
+    if problem:
+        _say(f"policykit: error: {problem}", sys.stderr)
+        return USAGE
     project = _project(root)
     if project is None:
         return PROBLEMS
@@ -269,9 +283,29 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
     host = f"[{args.host}]" if ":" in args.host else args.host
     settings = Settings(secret=secret or secrets.token_urlsafe(48),
                         url=(args.url or f"http://{host}:{args.port}").rstrip("/"),
-                        print_links=args.print_sign_in_links, oidc=provider)
+                        print_links=args.print_sign_in_links, oidc=provider,
+                        links_per_email=args.links_per_email, links_per_ip=args.links_per_ip)
     import uvicorn
     _say(f"records service on http://{host}:{args.port}/ (Ctrl+C stops it)")
+    # X-Forwarded-For names the client only when the request came from a trusted proxy
+    # (uvicorn's own default would trust 127.0.0.1: anyone on the machine could then pose as
+    # any address and escape the sign-in limits).
     uvicorn.run(make_app(project, engine, settings), host=args.host, port=args.port,
-                log_level="warning", access_log=False)
+                log_level="warning", access_log=False, proxy_headers=bool(args.trusted_proxy),
+                forwarded_allow_ips=args.trusted_proxy or None)
     return OK
+
+
+def _limits_problem(args: argparse.Namespace) -> str:
+    """What is wrong with serve's limits and trusted proxies, or ''."""
+    for flag, value in (("--links-per-email", args.links_per_email),
+                        ("--links-per-ip", args.links_per_ip)):
+        if value < 1:
+            return f"{flag} {value}: give a number of links, 1 or more"
+    for address in args.trusted_proxy:
+        try:
+            ipaddress.ip_network(address, strict=False)
+        except ValueError:
+            return (f"--trusted-proxy {address!r} is not an IP address or network — give the "
+                    "proxy's address as it connects to this service, e.g. 127.0.0.1")
+    return ""

@@ -8,6 +8,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -74,7 +75,9 @@ def start(provider: Provider, redirect_uri: str) -> tuple[str, dict]:
 
 
 def finish(provider: Provider, redirect_uri: str, kept: dict, state: str, code: str) -> str:
-    """The verified email of the person the provider signed in."""
+    """The email of the person the provider signed in: the ID token's, else the userinfo
+    endpoint's (some providers give it only there), else an account name (Microsoft 365's
+    upn or preferred_username) that is an email address."""
     if not hmac.compare_digest(kept["state"], state):
         raise SignInFailed("the provider's answer is not for this sign-in (state)")
     meta = metadata(provider)
@@ -94,6 +97,58 @@ def finish(provider: Provider, redirect_uri: str, kept: dict, state: str, code: 
         raise SignInFailed(f"the provider's answer was refused: {error}") from None
     except Exception as error:  # Authlib's OAuth errors: a code used or expired
         raise SignInFailed(f"the provider refused the code: {error}") from None
-    if claims.get("email_verified") is False or not claims.get("email"):
-        raise SignInFailed("the provider gave no verified email address")
-    return str(claims["email"]).lower()
+    found = [claims]
+    if _email(claims) is None and meta.get("userinfo_endpoint"):
+        found.append(userinfo(meta["userinfo_endpoint"], token, claims))
+    names = ("upn", "preferred_username") if _microsoft(provider) else ("upn",)
+    email = next((e for e in map(_email, found) if e), None) or next(
+        (e for c in found for e in [_account_name(c, names)] if e), None)
+    if email is None:
+        raise NoEmail("your school account gave no email address this service can use "
+                      "(neither the ID token nor the provider's userinfo named a verified one)")
+    return email
+
+
+class NoEmail(SignInFailed):
+    """The provider signed someone in but named no usable email address."""
+
+
+def userinfo(url: str, token: dict, claims: dict) -> dict:
+    """The claims of the provider's userinfo endpoint, for the person of the ID token."""
+    try:
+        found = httpx.get(url, timeout=20, headers={
+            "Authorization": f"Bearer {token['access_token']}",
+            "Accept": "application/json"}).raise_for_status().json()
+    except (KeyError, ValueError, httpx.HTTPError) as error:
+        raise SignInFailed(f"the provider's userinfo could not be read: {error}") from None
+    if not isinstance(found, dict) or found.get("sub") != claims.get("sub"):
+        raise SignInFailed("the provider's userinfo is about someone else (sub)")
+    return found
+
+
+_ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def _email(claims: dict) -> str | None:
+    """The claims' email, unless it is missing or marked unverified."""
+    email = claims.get("email")
+    if not isinstance(email, str) or claims.get("email_verified") is False:
+        return None
+    return email.strip().lower() if _ADDRESS.fullmatch(email.strip()) else None
+
+
+def _account_name(claims: dict, names: tuple[str, ...]) -> str | None:
+    """The first of the claims names that is an email address: Microsoft 365 sends upn (set
+    by the tenant's administrator) and preferred_username without email, unless the optional
+    email claim is added to the app registration."""
+    for key in names:
+        name = claims.get(key)
+        if isinstance(name, str) and _ADDRESS.fullmatch(name.strip()):
+            return name.strip().lower()
+    return None
+
+
+def _microsoft(provider: Provider) -> bool:
+    """Whether the issuer is Microsoft 365's, where preferred_username is the tenant's own
+    account name (elsewhere a person may choose it, so it never names anyone)."""
+    return provider.issuer.startswith("https://login.microsoftonline.com/")

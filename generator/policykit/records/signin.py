@@ -13,6 +13,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 from email.message import EmailMessage
+from urllib.parse import quote
 
 import sqlalchemy as sa
 
@@ -21,6 +22,7 @@ from policykit.records import tables
 from policykit.records.store import audit, now
 
 COOKIE = "pk_records"
+FORM_COOKIE = "pk_records_form"  # binds the sign-in forms' CSRF token to the browser
 
 
 @dataclass(frozen=True)
@@ -29,28 +31,49 @@ class Settings:
     url: str  # the address staff open: sign-in links point here, never to a request's Host
     print_links: bool = False
     session_minutes: int = 480
-    link_minutes: int = 15
-    requests_per_window: int = 5  # sign-in requests for one address per link_minutes
+    link_minutes: int = 15  # how long a link works, and the window the limits count in
+    links_per_email: int = 5  # sign-in links one email may ask for in link_minutes
+    links_per_ip: int = 500  # ... and one network address (a school's staff share one)
     oidc: Any = None  # an oidc.Provider when sign-in by OpenID Connect is set up
+
+
+@dataclass(frozen=True)
+class Limited:
+    """A sign-in request refused by a limit: which one (email or ip), and when the first
+    place frees up."""
+    what: str
+    until: dt.datetime
 
 
 def keyed(settings: Settings, token: str) -> str:
     return hmac.new(settings.secret.encode(), token.encode(), hashlib.sha256).hexdigest()
 
 
-def request_link(engine: sa.Engine, settings: Settings, email: str) -> str:
+def form_token(settings: Settings, cookie: str) -> str:
+    """The CSRF token of the sign-in forms, bound to the browser's form cookie (there is no
+    session yet to keep one in)."""
+    return keyed(settings, "sign-in form:" + cookie)
+
+
+def request_link(engine: sa.Engine, settings: Settings, email: str, ip: str | None,
+                 then: str = "/training") -> str | Limited:
     """Record a sign-in request; mail (or print) a link when the address is on the roster.
-    Returns 'sent' (whether or not the address is known: nobody learns who is) or 'limited'."""
+    Returns 'sent' (whether or not the address is known: nobody learns who is), or Limited
+    when the email, or the network address ip, asked for too many links just now. The link
+    leads on to then, a page of the service (checked by the caller)."""
     email = email.strip().lower()[:320]
+    ip = (ip or "")[:45] or None
     at = now()
-    window = at - dt.timedelta(minutes=settings.link_minutes)
+    r = tables.sign_in_requests
     with engine.begin() as connection:
-        r = tables.sign_in_requests
-        count = connection.execute(sa.select(sa.func.count()).select_from(r).where(
-            r.c.email == email, r.c.at > window)).scalar_one()
-        if count >= settings.requests_per_window:
-            return "limited"
-        connection.execute(r.insert().values(email=email, at=at))
+        limited = _limited(connection, settings, "email", r.c.email == email,
+                           settings.links_per_email, at)
+        if limited is None and ip is not None:
+            limited = _limited(connection, settings, "ip", r.c.ip == ip,
+                               settings.links_per_ip, at)
+        if limited is not None:
+            return limited
+        connection.execute(r.insert().values(email=email, at=at, ip=ip))
         person = connection.execute(sa.select(tables.staff).where(
             tables.staff.c.email == email, tables.staff.c.left_on.is_(None))).first()
         if person is None:
@@ -59,8 +82,20 @@ def request_link(engine: sa.Engine, settings: Settings, email: str) -> str:
         connection.execute(tables.sign_in_links.insert().values(
             token_hash=keyed(settings, token), person_id=person.id, requested_at=at,
             expires_at=at + dt.timedelta(minutes=settings.link_minutes)))
-    deliver(settings, email, f"{settings.url}/sign-in/{token}")
+    deliver(settings, email, f"{settings.url}/sign-in/{token}" + (
+        f"?next={quote(then)}" if then != "/training" else ""))
     return "sent"
+
+
+def _limited(connection: sa.Connection, settings: Settings, what: str, where, allowed: int,
+             at: dt.datetime) -> Limited | None:
+    """Limited when allowed requests matching where were made in the last link_minutes."""
+    r, window = tables.sign_in_requests, dt.timedelta(minutes=settings.link_minutes)
+    recent = connection.execute(sa.select(r.c.at).where(where, r.c.at > at - window).order_by(
+        r.c.at.desc()).limit(allowed)).scalars().all()
+    if len(recent) < allowed:
+        return None
+    return Limited(what, recent[-1] + window)  # when the oldest of them leaves the window
 
 
 def deliver(settings: Settings, email: str, link: str) -> None:

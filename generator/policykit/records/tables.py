@@ -70,6 +70,7 @@ sign_in_requests = sa.Table(  # every request, known address or not: the rate li
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("email", sa.String(320), nullable=False),
     sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("ip", sa.String(45)),  # the client's network address (None before 0002)
 )
 
 sessions = sa.Table(

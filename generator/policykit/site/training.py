@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from markupsafe import Markup
 
@@ -15,14 +16,18 @@ from policykit.core import urls
 
 
 def training_view(project: Project, link, link_file=None) -> dict[str, Any]:
-    """Pathways role by role, and every quiz with its size and pass mark."""
+    """Pathways role by role, and every quiz with its size and pass mark; with a records
+    service, links to it."""
     quizzes = {q.id: q for q in project.quizzes}
+    service = records_url(project)
     return {
+        "records_href": f"{service}/training" if service else None,
         "pathways": [{"title": p.title, "description": p.description,
                       "due_within_days": p.due_within_days,
                       "renew_every_days": p.renew_every_days,
                       "sign_off_href": link(urls.sign_off(p.id)),
-                      "quizzes": [{"title": quizzes[qid].title, "href": link(urls.quiz(qid))}
+                      "quizzes": [{"title": quizzes[qid].title, "href": link(urls.quiz(qid)),
+                                   "records": records_links(project, quizzes[qid])}
                                   for qid in p.quizzes if qid in quizzes]}
                      for p in project.pathways],
         "quizzes": [{**_quiz_summary(project, q, link),
@@ -48,6 +53,28 @@ def sign_off_view(project: Project, pathway, link, rows: int = 20) -> dict[str, 
             "due_within_days": pathway.due_within_days,
             "renew_every_days": pathway.renew_every_days, "rows": range(1, rows + 1),
             "training_href": link(urls.TRAINING)}
+
+
+def records_url(project: Project) -> str | None:
+    """The training records service's address (organisation.yaml's records_url), if any."""
+    organisation = project.organisation
+    url = organisation.records_url if organisation else None
+    return url.rstrip("/") if url else None
+
+
+def records_links(project: Project, quiz: Quiz) -> dict[str, str] | None:
+    """Where the records service reads and confirms the quiz's policy and takes the quiz for
+    the record: only for a quiz of a pathway (the service asks for nothing else) on an
+    approved version (the service records approved versions only)."""
+    service = records_url(project)
+    if service is None or not any(quiz.id in p.quizzes for p in project.pathways):
+        return None
+    doc = quiz_document(project, quiz)
+    if doc.draft:
+        return None
+    return {"quiz_href": f"{service}/quiz/{quote(quiz.id)}",
+            "read_href": f"{service}/read/{quote(doc.policy_id)}",
+            "version": doc.policy_version}
 
 
 def version_text(doc: QuizDocument) -> str:
@@ -108,6 +135,7 @@ def quiz_view(project: Project, quiz: Quiz, link, link_file=None) -> dict[str, A
             "organisation": organisation,
             "policy_version": doc.policy_version, "version_text": version_text(doc),
             "critical": len(doc.critical),
+            "records": records_links(project, quiz),
             "policy_href": link(urls.policy(policy.id)),
             "questions": questions, "data_json": script_json(quiz_data(doc, link)),
             "downloads": downloads_view(quiz.id, link_file) if link_file else [],

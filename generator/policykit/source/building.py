@@ -77,7 +77,8 @@ def build_organisation(doc: Document) -> Organisation:
         roles=tuple(Role(r["id"], r["title"], r.get("abbr")) for r in data.get("roles", ())),
         audiences=tuple((a["id"], a["title"]) for a in data.get("audiences", ())),
         abbreviations=tuple((a["abbr"], a["expansion"]) for a in data.get("abbreviations", ())),
-        places=doc.places(depth=3), type=data.get("type"))
+        places=doc.places(depth=3), type=data.get("type"),
+        records_url=data.get("records_url"))
 
 
 def build_linked(doc: Document) -> tuple[LinkedPolicy, ...]:
