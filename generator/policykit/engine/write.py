@@ -197,14 +197,15 @@ PARALLEL_COST = 20_000  # below this much work (clauses and questions), one proc
 
 
 def write_parts(folder: Path, parts: Sequence[Part], session: Session,
-                respawn: Callable[[], Sequence[Part]] | None = None) -> list[str]:
+                respawn: Callable[[], Sequence[Part]] | None = None,
+                clock: Callable[[], int] = time.time_ns) -> list[str]:
     """Make folder hold the pages of parts and nothing else, writing only what changed.
     A part whose key is unchanged since it was last written (in this session, or by an
     earlier run as the disk cache records), with its files still holding what was written, is
     not rendered again. The rest are rendered and written as they come, on the session's jobs
     when there is enough work, so that the pages are never all held at once. respawn makes
-    the parts again in a new process (where processes cannot be forked). Returns the paths
-    written or removed."""
+    the parts again in a new process (where processes cannot be forked); clock gives the time
+    the record is taken at (ns since the epoch). Returns the paths written or removed."""
     folder.mkdir(parents=True, exist_ok=True)
     where = folder.resolve()
     if where not in session.pages:  # first in this session: start from what the last run wrote
@@ -214,7 +215,7 @@ def write_parts(folder: Path, parts: Sequence[Part], session: Session,
     keep: set[str] = set()
     todo = []
     settled = record.taken - SETTLED_NS
-    taken = time.time_ns()  # before any Stat below is taken (see TRUST_CHANGE_TIME)
+    taken = clock()  # before any Stat below is taken (see TRUST_CHANGE_TIME)
     read: list[Path] = []
     seen: dict[str, Stat] = {}
     for part in parts:
