@@ -48,9 +48,16 @@ def reads(monkeypatch) -> list[Path]:
 
 
 def settle(folder: Path, session) -> None:
-    """Let the written files age past the racy two seconds, and record them again."""
-    time.sleep(2.1)
-    write.write_parts(folder, parts(), session)
+    """Record the written files again as if three seconds had passed (past the racy two
+    seconds), then let the file system's clock tick past their change times, so that an edit
+    made now has a change time of its own (as it would three real seconds later)."""
+    write.write_parts(folder, parts(), session, clock=lambda: time.time_ns() + 3_000_000_000)
+    newest = max(os.lstat(path).st_ctime_ns for path in folder.rglob("*.md"))
+    probe = folder.parent / "clock-probe"
+    probe.write_bytes(b"")
+    while os.lstat(probe).st_ctime_ns <= newest:  # a few milliseconds at most (one tick)
+        os.utime(probe)
+    probe.unlink()
 
 
 def test_an_edit_keeping_size_and_modification_time_is_seen(tmp_path, session):

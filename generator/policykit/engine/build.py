@@ -299,7 +299,8 @@ def build_site(root: Path, strict: bool = False, pdf: bool = False,
                 if session.settings.pdf:
                     project, _ = load_and_check(root, session)
                     render_pdfs(pdf_jobs(site_project(project, session.settings.drafts),
-                                         staging, config.site_url or None))
+                                         staging, config.site_url or None),
+                                processes=session.settings.jobs)
                 mark_site(staging)
             except OSError as error:
                 written = _written_in(error, staging)

@@ -1,8 +1,10 @@
-"""Print pages -> PDFs with WeasyPrint, each in a worker with a time limit (I/O: writes PDFs)."""
+"""Print pages -> PDFs with WeasyPrint, on the build's jobs worker processes, each PDF with a time
+limit (I/O: writes PDFs)."""
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import posixpath
 import re
 from dataclasses import dataclass
@@ -46,7 +48,15 @@ def standalone_links(html: str, page_url: str, site_url: str | None) -> str:
     return _HREF.sub(replace, html)
 
 
-def _render(job: PdfJob) -> int:
+@dataclass(frozen=True)
+class Printed:
+    """A PDF made: its number of pages, and the worker process that printed it."""
+
+    pages: int
+    process: int
+
+
+def _render(job: PdfJob) -> Printed:
     import weasyprint  # imported in the worker: the site build itself does not need it
 
     html = standalone_links(job.source.read_text("utf-8"), job.url, job.site_url)
@@ -55,7 +65,7 @@ def _render(job: PdfJob) -> int:
     # Tagged (PDF/UA-1): a screen reader gets the structure, the language and the title, and
     # the deleted and inserted labels of a pack are in the structure as text.
     document.write_pdf(str(job.target), pdf_variant="pdf/ua-1")
-    return len(document.pages)
+    return Printed(len(document.pages), os.getpid())
 
 
 PANGO_HINT = ("install Pango (Debian or Ubuntu: apt-get install libpango-1.0-0 "
@@ -75,14 +85,17 @@ def _check_weasyprint() -> None:
                        f"{PANGO_HINT}") from None
 
 
-def render_pdfs(jobs: list[PdfJob], seconds: float = SECONDS_PER_DOCUMENT) -> dict[str, int]:
-    """Render every job, two at a time; the pages of each PDF by label. Raises PdfError on the
-    first failure or on a document that takes longer than `seconds`."""
+def render_pdfs(jobs: list[PdfJob], seconds: float = SECONDS_PER_DOCUMENT,
+                processes: int = 2) -> dict[str, Printed]:
+    """Render every job on up to `processes` worker processes (always in workers, even one:
+    a document that takes longer than `seconds` is stopped by ending its worker); what was
+    printed, by label. Raises PdfError on the first failure (with the worker's traceback as
+    its cause) or on a document that takes too long."""
     if not jobs:
         return {}
     _check_weasyprint()
     context = multiprocessing.get_context("spawn")
-    pool = context.Pool(processes=min(2, len(jobs)))
+    pool = context.Pool(processes=max(1, min(processes, len(jobs))))
     pages = {}
     try:
         results = pool.imap(_render, jobs)

@@ -80,7 +80,7 @@ class BuildSession:
             return
         from policykit.engine.site_folder import project_lock
 
-        with project_lock(self.root):
+        with project_lock(self.root, cache=self.cache_folder()):
             self.locked = True
             try:
                 yield

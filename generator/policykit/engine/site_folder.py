@@ -14,42 +14,64 @@ import contextlib
 import errno
 import os
 import shutil
+import stat
 import sys
+import tempfile
 from pathlib import Path
 from typing import Iterator
 
+import filelock
+
+from policykit.source import cache as disk_cache
 from policykit.engine.guard import SITE_MARKER, SITE_MARKER_TEXT
 from policykit.engine.guard import SiteFolderError  # noqa: F401 (cli.py takes it from here)
 from policykit.engine.site_reuse import mark_old, marked
 
-try:
-    import fcntl
-except ImportError:  # Windows: builds are not locked against each other
-    fcntl = None  # type: ignore[assignment]
-
 STAGING = ".staging-"
+LOCK_FILE = "build.lock"  # in the project's cache folder (see project_lock)
 
 
 @contextlib.contextmanager
-def project_lock(root: Path, wait: bool = True) -> Iterator[None]:
-    """Hold the project's build lock (a lock on its folder, so no file is made there) for the
-    block; a second build waits for the first, saying so, or with wait=False fails."""
-    if fcntl is None:
-        yield
-        return
-    handle = os.open(root, os.O_RDONLY)
+def project_lock(root: Path, wait: bool = True, cache: Path | None = None) -> Iterator[None]:
+    """Hold the project's build lock for the block; a second build waits for the first, saying
+    so, or with wait=False fails. The lock is a file in the project's cache folder (cache, else
+    the default one of root), locked by the operating system (flock; on Windows, msvcrt) so
+    that a build that is killed holds it no longer; nothing is made in the project."""
+    lock = filelock.FileLock(_lock_path(root, cache))
     try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if not wait:
-                raise SiteFolderError(f"another policykit build of {root} is running") from None
-            print(f"policykit: another build of {root} is running; waiting for it to finish",
-                  file=sys.stderr, flush=True)
-            fcntl.flock(handle, fcntl.LOCK_EX)
+        lock.acquire(timeout=0)
+    except filelock.Timeout:
+        if not wait:
+            raise SiteFolderError(f"another policykit build of {root} is running") from None
+        print(f"policykit: another build of {root} is running; waiting for it to finish",
+              file=sys.stderr, flush=True)
+        lock.acquire()
+    try:
         yield
     finally:
-        os.close(handle)  # closing the folder releases the lock
+        lock.release()
+
+
+def _lock_path(root: Path, cache: Path | None) -> Path:
+    """The lock file of root's builds, its folder made; in the system's temporary folder when
+    the cache folder cannot be made (the build goes on without a cache, said elsewhere)."""
+    folder = cache or disk_cache.folder(root)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        usable = os.access(folder, os.W_OK | os.X_OK)
+    except OSError:  # a file where the folder should be, say: the cache heals it later
+        usable = False
+    if not usable:
+        folder = Path(tempfile.gettempdir()) / "policykit-locks" / folder.name
+        folder.mkdir(parents=True, exist_ok=True)
+    path = folder / LOCK_FILE
+    with contextlib.suppress(OSError):  # a damaged cache: a folder or a pipe where it was
+        info = os.lstat(path)
+        if stat.S_ISDIR(info.st_mode):
+            shutil.rmtree(path)
+        elif not stat.S_ISREG(info.st_mode):
+            os.unlink(path)
+    return path
 
 
 def make_staging(target: Path) -> Path:

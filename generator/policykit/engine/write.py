@@ -1,5 +1,5 @@
-"""The only module that writes generated files: changed-only writes, on two processes when
-there is enough work (the output folder's swap is site_folder's)."""
+"""The only module that writes generated files: changed-only writes, on up to `jobs` processes
+when there is enough work (the output folder's swap is site_folder's)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ import gc
 import hashlib
 import multiprocessing
 import os
+import pickle
 import secrets
 import stat
 import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Protocol, Sequence
@@ -197,14 +200,15 @@ PARALLEL_COST = 20_000  # below this much work (clauses and questions), one proc
 
 
 def write_parts(folder: Path, parts: Sequence[Part], session: Session,
-                respawn: Callable[[], Sequence[Part]] | None = None) -> list[str]:
+                respawn: Callable[[], Sequence[Part]] | None = None,
+                clock: Callable[[], int] = time.time_ns) -> list[str]:
     """Make folder hold the pages of parts and nothing else, writing only what changed.
     A part whose key is unchanged since it was last written (in this session, or by an
     earlier run as the disk cache records), with its files still holding what was written, is
     not rendered again. The rest are rendered and written as they come, on the session's jobs
     when there is enough work, so that the pages are never all held at once. respawn makes
-    the parts again in a new process (where processes cannot be forked). Returns the paths
-    written or removed."""
+    the parts again in a new process (where processes cannot be forked); clock gives the time
+    the record is taken at (ns since the epoch). Returns the paths written or removed."""
     folder.mkdir(parents=True, exist_ok=True)
     where = folder.resolve()
     if where not in session.pages:  # first in this session: start from what the last run wrote
@@ -214,7 +218,7 @@ def write_parts(folder: Path, parts: Sequence[Part], session: Session,
     keep: set[str] = set()
     todo = []
     settled = record.taken - SETTLED_NS
-    taken = time.time_ns()  # before any Stat below is taken (see TRUST_CHANGE_TIME)
+    taken = clock()  # before any Stat below is taken (see TRUST_CHANGE_TIME)
     read: list[Path] = []
     seen: dict[str, Stat] = {}
     for part in parts:
@@ -251,77 +255,149 @@ def write_parts(folder: Path, parts: Sequence[Part], session: Session,
 
 def _render_and_write(folder: Path, parts: list, session: Session,
                       respawn: Callable[[], Sequence[Part]] | None) -> list[tuple]:
-    """(name, {path: digest}, paths written) for each part, in order; what a worker process
-    adds to the session's kept memos is given to the session."""
-    jobs = session.settings.jobs
+    """(name, {path: digest}, paths written) for each part; on up to the session's jobs
+    processes when there is enough work (this one and jobs - 1 workers), else here. What a
+    worker adds to the session's kept memos is given to the session. A part that fails, here
+    or in a worker, raises its own exception (a worker's with the worker's traceback as its
+    cause); when several fail, the first in the order of parts (as on one process)."""
+    jobs = min(session.settings.jobs, len(parts))
     if jobs < 2 or sum(p.cost for p in parts) < PARALLEL_COST:
-        return _write_share(folder, parts)
-    shares: list[list] = [[], []]
-    loads = [0, 0]
-    for part in sorted(parts, key=lambda p: -p.cost):  # the larger parts first, to the lighter
-        lighter = loads.index(min(loads))
-        shares[lighter].append(part)
-        loads[lighter] += part.cost
+        return _write_share(folder, list(enumerate(parts)))
     if "fork" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("fork")  # the child shares the loaded model
+        context = multiprocessing.get_context("fork")  # the workers share the loaded model
         gc.freeze()  # the garbage collector leaves the shared model alone: pages stay shared
-        target, arguments = _write_in_child, (folder, shares[1], session)
-    elif respawn is not None:  # a new process makes the parts again (from the disk cache)
+        given: Any = (folder, parts, session)
+    elif respawn is not None:  # each worker makes the parts again (from the disk cache)
         context = multiprocessing.get_context("spawn")  # type: ignore[assignment]
-        target, arguments = (_respawned,  # type: ignore[assignment]
-                             (folder, respawn, [p.name for p in shares[1]]))  # type: ignore[assignment]
+        given = (folder, respawn, None)
     else:
-        return _write_share(folder, parts)
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=target, args=(sender, *arguments))
-    child.start()
-    sender.close()
+        return _write_share(folder, list(enumerate(parts)))
+    shares = share_out([part.cost for part in parts], jobs)
+    outcomes: list[tuple[list, BaseException | None]] = []
+    with ProcessPoolExecutor(jobs - 1, mp_context=context, initializer=_start_worker,
+                             initargs=given) as pool:
+        futures = [pool.submit(_worker_share, share) for share in shares[1:]]
+        outcomes.append(_outcome(lambda: _write_share(folder, [(i, parts[i]) for i in shares[0]])))
+        for future in futures:
+            outcomes.append(_outcome(lambda: _worker_result(future, session)))
+    failures = [error for _, error in outcomes if error is not None]
+    if failures:
+        raise min(failures, key=lambda error: getattr(error, _PART, len(parts)))
+    return [result for results, _ in outcomes for result in results]
+
+
+def share_out(costs: Sequence[int], jobs: int) -> list[list[int]]:
+    """The indexes of costs in jobs shares of about equal cost (the larger first, each to the
+    lightest share so far), each share in the order given."""
+    shares: list[list[int]] = [[] for _ in range(jobs)]
+    loads = [0] * jobs
+    for index in sorted(range(len(costs)), key=lambda i: -costs[i]):
+        lightest = loads.index(min(loads))
+        shares[lightest].append(index)
+        loads[lightest] += costs[index]
+    return [sorted(share) for share in shares]
+
+
+_PART = "policykit_part"  # the index of the part an exception was raised by (see _write_share)
+
+
+def _outcome(run: Callable[[], list]) -> tuple[list, BaseException | None]:
     try:
-        mine = _write_share(folder, shares[0])
-        status, theirs, made = receiver.recv()
-    except EOFError:
-        raise RuntimeError("the process rendering half of the pages stopped") from None
-    finally:
-        child.join()
-        receiver.close()
-    if status == "failed":
-        raise theirs  # a WriteFailed, as the parent's own writes raise it
-    if status != "ok":
-        raise RuntimeError(f"rendering pages failed in a worker process: {theirs}")
+        return run(), None
+    except Exception as error:  # raised by the caller, once every share is done
+        return [], error
+
+
+def _worker_result(future: Future, session: Session) -> list:
+    try:
+        results, made = future.result()
+    except BrokenProcessPool:
+        raise RuntimeError("a process rendering pages stopped before it finished (was it "
+                           "killed, or out of memory?)") from None
     session.absorb(made)
-    return mine + theirs
+    return results
 
 
-def _write_in_child(sender, folder: Path, parts: list, session: Session | None = None) -> None:
+# A worker's state: what the pool's initializer was given (set in worker processes only).
+_given: dict[str, Any] = {}
+
+
+def _start_worker(folder: Path, parts: Sequence[Part] | Callable[[], Sequence[Part]],
+                  session: Session | None) -> None:
+    _given.update(folder=folder, parts=parts, session=session)
+
+
+def _worker_share(indexes: list[int]) -> tuple[list[tuple], dict[str, dict]]:
+    """Render and write the parts at indexes, in a worker: the results and the kept memos'
+    additions. An exception is noted with the template line it was raised at (its traceback
+    does not cross to the parent) and made one the parent can receive."""
+    if callable(_given["parts"]):  # spawned: make the parts again, once per worker
+        _given["parts"] = list(_given["parts"]())
+    parts, session = _given["parts"], _given["session"]
     try:
-        results = _write_share(folder, parts)
-        sender.send(("ok", results, session.kept_added() if session is not None else {}))
-    except WriteFailed as error:  # raised again by the parent
-        sender.send(("failed", error, {}))
-    except BaseException as error:  # reported by the parent
-        sender.send(("error", f"{type(error).__name__}: {error}", {}))
-    finally:
-        sender.close()
+        results = _write_share(_given["folder"], [(i, parts[i]) for i in indexes])
+    except Exception as error:
+        _note_template_line(error)
+        if not _crosses(error):
+            raise WorkerError(f"{type(error).__name__}: {error}",
+                              getattr(error, _PART, None)) from error
+        raise
+    return results, session.kept_added() if session is not None else {}
 
 
-def _respawned(sender, folder: Path, respawn: Callable[[], Sequence[Part]], names: list[str]) -> None:
+class WorkerError(Exception):
+    """An exception a worker could not send as it was (the message says what it was)."""
+
+    def __init__(self, message: str, part: int | None = None):
+        super().__init__(message, part)
+        self.message = message
+        if part is not None:
+            setattr(self, _PART, part)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _note_template_line(error: BaseException) -> None:
+    """Give error the template file and line it was raised at (Jinja names a template's frames
+    after its file), as a Jinja syntax error has them, unless it has a file already."""
+    if isinstance(error, OSError) or getattr(error, "filename", None):
+        return
+    trace, found = error.__traceback__, None
+    while trace is not None:
+        name = trace.tb_frame.f_code.co_filename
+        if name.endswith((".j2", ".html")):
+            found = (name, trace.tb_lineno)
+        trace = trace.tb_next
+    if found is not None:
+        with contextlib.suppress(AttributeError, TypeError):
+            error.filename, error.lineno = found  # type: ignore[attr-defined]
+
+
+def _crosses(error: BaseException) -> bool:
+    """True when error can be sent to the parent process and received there."""
     try:
-        wanted = set(names)
-        parts = [part for part in respawn() if part.name in wanted]
-        _write_in_child(sender, folder, parts)
-    except BaseException as error:
-        sender.send(("error", f"{type(error).__name__}: {error}", {}))
-        sender.close()
+        pickle.loads(pickle.dumps(error))
+    except Exception:
+        return False
+    return True
 
 
-def _write_share(folder: Path, parts: list) -> list[tuple]:
+def _write_share(folder: Path, parts: list[tuple[int, Part]]) -> list[tuple]:
+    """Render and write parts (each with its index), in order; an exception is noted with the
+    index of the part that raised it."""
     results = []
-    for part in parts:
+    for index, part in parts:
         records, written = {}, []
-        for relative, content in part.render().items():
-            records[relative], changed = _write_if_changed(folder, relative, content)
-            if changed:
-                written.append(relative)
+        try:
+            for relative, content in part.render().items():
+                records[relative], changed = _write_if_changed(folder, relative, content)
+                if changed:
+                    written.append(relative)
+        except Exception as error:
+            with contextlib.suppress(AttributeError, TypeError):
+                setattr(error, _PART, index)
+            raise
         results.append((part.name, records, written))
     return results
 

@@ -38,7 +38,7 @@ import jinja2.bccache
 
 # The distributions whose version can change what a build outputs or reports.
 SHAPING = ("Markdown", "nh3", "Jinja2", "MarkupSafe", "mkdocs", "mkdocs-material",
-           "pymdown-extensions", "Pygments", "PyYAML", "jsonschema", "fastjsonschema",
+           "pymdown-extensions", "Pygments", "PyYAML", "jsonschema", "jsonschema-rs",
            "pagefind_bin", "weasyprint")
 
 
