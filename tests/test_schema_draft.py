@@ -46,7 +46,7 @@ def test_unevaluated_properties_rejects_an_unknown_key_with_its_line():
     assert jsonschema.Draft7Validator(changed).is_valid(document.data)  # draft-07 ignores it
     found = schema.schema_problems(document, changed)
     assert [str(p) for p in found] == [
-        "policy/x/versions/2023.1.yaml:4:1: unknown key 'notes' — did you mean 'note'?"]
+        "policy/x/versions/2023.1.yaml:4:1: unknown key 'notes' — did you mean 'note'? [schema.unknown-key]"]
 
 
 def test_a_key_evaluated_in_place_is_accepted():
