@@ -184,7 +184,7 @@ SLOW_FILES = {
     "test_trust_errors.py", "test_trust_build.py", "test_governors_imported.py",
     "test_governors_corpus.py", "test_import_shapes.py", "test_import_robust.py",
     "test_serve_recovery.py", "test_drafts_private.py", "test_cli_refusals.py",
-    "test_file_modes.py", "test_write.py",
+    "test_file_modes.py", "test_site_assets.py", "test_problem_codes.py",
 }
 
 
