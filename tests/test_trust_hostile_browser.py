@@ -28,15 +28,18 @@ def hostile(tmp_path_factory) -> Path:
                        ("  name: Amina Okafor", "  name"), ("  name: Daniel Price", "  name"),
                        ("  - name: Grace Lin", "  - name"),
                        ("address: 1 Mill Lane, Northfield, NF1 1AA", "address"),
-                       ("  online-safety-lead: Grace Lin", "  online-safety-lead"),
-                       ("      by: Northfield Local Governing Body", "      by"),
-                       ('      minute: "LGB 5 Oct 2023, item 4"', "      minute")]:
+                       ("  online-safety-lead: Grace Lin", "  online-safety-lead")]:
         edit(school, old, f"{field}: {quoted(field.strip(' -') + ' ' + HOSTILE)}")
     edit(school, "        At Northfield Primary School social media helps us share our pupils' "
          "work with", "        At %{school.name}, %{school.address}, led by %{online-safety-lead}, "
          "TAILORED " + HOSTILE.replace("%{dsl.name}", "%{dsl.name}:") + " work with")
     edit(school, "          Class blogs are posted only", "          ADDED " + HOSTILE +
          " Class blogs are posted only")
+    # the changed text adopted again, by a governing body and minute as hostile as the rest
+    adopted = policykit(root, "trust", "adopt", "northfield", "social-media", "2023.1",
+                        "--date", "2025-10-05", "--by", f"by {HOSTILE}", "--minute",
+                        f"minute {HOSTILE}")
+    assert adopted.returncode == 0, adopted.stderr
     result = policykit(root, "trust", "build")
     assert result.returncode == 0, result.stderr
     return root

@@ -89,7 +89,7 @@ def unknown_places(trust_document: Document, model: Model) -> list[Problem]:
                                     f"the model has no policy '{policy_id}'",
                                     "name a policy of policy/"))
             continue
-        clauses, sections = _ids(model, policy_id)
+        clauses, sections = clause_and_section_ids(model, policy_id)
         for key, known, what in (("tailorable", clauses, "clause"),
                                  ("additions", sections, "section")):
             for name in sorted(changes.get(key, {})):
@@ -101,7 +101,7 @@ def unknown_places(trust_document: Document, model: Model) -> list[Problem]:
     return problems
 
 
-def _ids(model: Model, policy_id: str) -> tuple[set[str], set[str]]:
+def clause_and_section_ids(model: Model, policy_id: str) -> tuple[set[str], set[str]]:
     """Every clause id and every section id in any version of the model policy."""
     clauses: set[str] = set()
     sections: set[str] = set()

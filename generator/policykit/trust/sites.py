@@ -63,13 +63,14 @@ def write_project(root: Path, resolved: resolving.Resolved) -> Path:
     return folder
 
 
-def write_model_project(root: Path) -> Path:
-    """The trust site's project: the model as written, built into site/trust/."""
+def write_model_project(root: Path, trust_name: str | None = None) -> Path:
+    """The trust site's project: the model as written, built into site/trust/ under the
+    trust's name."""
     folder = root / WORK_FOLDER / f"_{TRUST_SITE}"
     files = {path.relative_to(root).as_posix(): path.read_bytes()
              for base in ("policy", "quizzes") if (root / base).is_dir()
              for path in sorted((root / base).rglob("*")) if path.is_file()}
-    files["mkdocs.yml"] = _mkdocs_yml(None, TRUST_SITE)
+    files["mkdocs.yml"] = _mkdocs_yml(trust_name, TRUST_SITE)
     _sync(folder, files)
     _link_templates(root, folder)
     return folder
@@ -94,7 +95,11 @@ def _mkdocs_yml(site_name: str | None, site: str) -> bytes:
     if site_name is not None:
         lines += [f"site_name: {json.dumps(site_name + ' policies', ensure_ascii=False)}",
                   # Material puts copyright in the page as HTML: the school's name is text
-                  f"copyright: {json.dumps(html.escape(site_name), ensure_ascii=False)}"]
+                  f"copyright: {json.dumps(html.escape(site_name), ensure_ascii=False)}",
+                  # the trust's mkdocs.yml describes the model's site: each site its own
+                  "site_description: " + json.dumps(f"{site_name}'s policies, for staff, "
+                                                    "trainers and governors.",
+                                                    ensure_ascii=False)]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
