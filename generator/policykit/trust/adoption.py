@@ -127,7 +127,8 @@ def edits(adoption: Adoption, now: dict, where: "Places") -> list[Problem]:
     if then["model"] != now["model"]:
         problems.append(Problem(where.model, f"{head}, and the model version has changed "
                                 "since", hint))
-    for name in sorted(set(then["values"]) | set(now["values"])):
+    for name in sorted(set(then["values"]) | set(now["values"]) if then["model"] == now["model"]
+                       else ()):  # a new model text uses other values: the model is the edit
         if then["values"].get(name) != now["values"].get(name):
             problems.append(Problem(where.value(name), f"{head}, and %{{{name}}}, which its "
                                     "text uses, has changed since", hint))

@@ -353,7 +353,7 @@ def _approval(data: dict, approved: adoptions.Adoption | None, note: str) -> Non
         data["approved_on"], data["approved_by"] = approved.approved_on, approved.approved_by
         if approved.approval_minute:
             data["approval_minute"] = approved.approval_minute
-    data["note"] = note
+    data["note"] = f"{data['note']} {note}" if data.get("note") else note
 
 
 def _history_note(school: School, approved: adoptions.Adoption | None,

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from policykit.core.errors import Problem, Source, errors
 from policykit.trust import report, resolve as resolving
-from policykit.trust.model_files import read_model, undeclared, unknown_places
+from policykit.trust.model_files import (read_model, under_trust_name, undeclared,
+                                         unknown_places)
 from policykit.trust.schools import (REPORT_SITE, SCHOOLS_FOLDER, TRUST_SITE, School, Trust,
                                      load_trust)
 from policykit.trust.values import declared_names
@@ -71,6 +72,9 @@ def write_model_project(root: Path, trust_name: str | None = None) -> Path:
              for base in ("policy", "quizzes") if (root / base).is_dir()
              for path in sorted((root / base).rglob("*")) if path.is_file()}
     files["mkdocs.yml"] = _mkdocs_yml(trust_name, TRUST_SITE)
+    if trust_name is not None and "policy/organisation.yaml" in files:
+        files["policy/organisation.yaml"] = under_trust_name(files["policy/organisation.yaml"],
+                                                             trust_name)
     _sync(folder, files)
     _link_templates(root, folder)
     return folder
