@@ -6,21 +6,36 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from policykit.core.errors import Problem, errors, shown
 from policykit.core.dates import today
 from policykit.engine.write import write_tree
 from policykit.trust import adoption as adoptions, resolve as resolving
-from policykit.trust.model_files import read_model
-from policykit.trust.schools import SCHOOLS_FOLDER, load_trust
+from policykit.trust.model_files import Model, read_model
+from policykit.trust.schools import SCHOOLS_FOLDER, School, Trust, load_trust
 
 OK, PROBLEMS, USAGE = 0, 1, 2
 
 
-def adopt(root: Path, school_id: str, policy_id: str, version: str, on: dt.date, by: str,
-          minute: str | None) -> int:
-    """Check, then append the adoption to the school's lock: 0, 1 (problems) or 2 (usage)."""
+@dataclass
+class Adopting:
+    """A school's policy as the school file has it now, ready to be adopted (or packed)."""
+
+    trust: Trust
+    school: School
+    model: Model
+    resolved: resolving.Resolved
+    adoption: dict  # the school file's entry for the policy
+    history: dict[str, list[adoptions.Adoption]]  # the lock's adoptions, by policy
+    state: dict  # what adopting it now would lock
+
+
+def prepared(root: Path, school_id: str, policy_id: str,
+             version: str | None = None) -> Adopting | int:
+    """The school's policy resolved as if being adopted again, or the exit code (having said
+    why) when it cannot be: unknown school or policy, errors in its text."""
     trust, schools, _, failed = load_trust(root)
     model, _ = read_model(root)
     if school_id in failed:
@@ -30,45 +45,56 @@ def adopt(root: Path, school_id: str, policy_id: str, version: str, on: dt.date,
         known = ", ".join(sorted(s.id for s in schools)) or "none"
         return _usage(f"no school '{shown(school_id)}' in {SCHOOLS_FOLDER}/ — one of: {known}")
     adoption = school.data.get("policies", {}).get(policy_id)
-    refused = _refusal(school, policy_id, adoption, version, on, model)
-    if refused:
-        return _usage(refused)
+    if adoption is None:
+        return _usage(f"{school.path} adopts no policy '{shown(policy_id)}': add it under "
+                      f"policies: with adopts: \"{shown(version or 'VERSION')}\" first")
+    if version is not None and adoption["adopts"] != version:
+        return _usage(f"{school.path} adopts {policy_id} {adoption['adopts']}, not "
+                      f"{shown(version)}: the text adopted is the school file's — set adopts: "
+                      f"\"{shown(version)}\" there first")
     resolved, problems = resolving.resolve(trust, school, model, adopting=policy_id)
     if errors(problems):
         return _problems(problems, f"{school_id}'s text of {policy_id} has errors")
     history, _ = adoptions.read_lock(school.lock)
-    document = model.version(policy_id, version)
+    document = model.version(policy_id, adoption["adopts"])
     policy_data = model.documents[f"policy/{policy_id}/policy.yaml"].data
     state = adoptions.state(document, policy_data, adoption,
                             resolving.values.school_values(school.data))
-    earlier = history.get(policy_id, [])
-    if earlier and earlier[-1].version == version and \
-            earlier[-1].hash == adoptions.state_hash(state):
+    return Adopting(trust, school, model, resolved, adoption, history, state)
+
+
+def adopt(root: Path, school_id: str, policy_id: str, version: str, on: dt.date, by: str,
+          minute: str | None) -> int:
+    """Check, then append the adoption to the school's lock: 0, 1 (problems) or 2 (usage)."""
+    found = prepared(root, school_id, policy_id, version)
+    if isinstance(found, int):
+        return found
+    refused = _refusal(found.model, policy_id, version, on)
+    if refused:
+        return _usage(refused)
+    earlier = found.history.get(policy_id, [])
+    digest = adoptions.state_hash(found.state)
+    if earlier and earlier[-1].version == version and earlier[-1].hash == digest:
         print(f"{school_id} adopted {policy_id} {version} on {earlier[-1].approved_on}, as its "
               "text is now: already locked")
         return OK
     if earlier and on.isoformat() < earlier[-1].approved_on:
         return _usage(f"--date {on.isoformat()} is before {school_id}'s last adoption of "
                       f"{policy_id} ({earlier[-1].approved_on}): check the date")
-    new = adoptions.new_adoption(policy_id, version, on, by, minute, state)
-    history.setdefault(policy_id, []).append(new)
-    lock = adoptions.lock_path(school.path)
-    write_tree(root, {lock: adoptions.lock_text(history)}, prune=False)
+    new = adoptions.new_adoption(policy_id, version, on, by, minute, found.state)
+    found.history.setdefault(policy_id, []).append(new)
+    lock = adoptions.lock_path(found.school.path)
+    write_tree(root, {lock: adoptions.lock_text(found.history)}, prune=False)
     print(f"adopted {policy_id} {version} for {school_id} ({by}, {on.isoformat()}); its "
           f"content hash {new.hash} is in {lock}")
+    print(f"the text adopted has content hash {new.hash}: check it is the hash printed on the "
+          f"governors' pack (policykit trust pack {school_id} {policy_id}); if not, the "
+          "school's text changed after the pack was made")
     return OK
 
 
-def _refusal(school, policy_id: str, adoption: dict | None, version: str, on: dt.date,
-             model) -> str:
+def _refusal(model: Model, policy_id: str, version: str, on: dt.date) -> str:
     """Why the adoption cannot be recorded, or ''."""
-    if adoption is None:
-        return (f"{school.path} adopts no policy '{shown(policy_id)}': add it under policies: "
-                f"with adopts: \"{shown(version)}\" first")
-    if adoption["adopts"] != version:
-        return (f"{school.path} adopts {policy_id} {adoption['adopts']}, not "
-                f"{shown(version)}: the text adopted is the school file's — set adopts: "
-                f"\"{shown(version)}\" there first")
     document = model.version(policy_id, version)
     if document is not None and document.data.get("status") != "approved":
         return (f"the model's {policy_id} {version} is a draft: the trust approves its model "

@@ -43,6 +43,17 @@ def register(commands: argparse._SubParsersAction) -> None:
     adopt.add_argument("--minute", metavar="TEXT", help='where the decision is minuted, e.g. '
                        '"LGB 5 Oct 2023, item 4"')
     adopt.set_defaults(run=_adopt)
+    pack = actions.add_parser("pack", help="write one PDF for a school's governing body: the "
+                              "trust's changes to the model and the school's local changes, "
+                              "apart, for adopting a policy")
+    pack.add_argument("school", help="the school's id (its file's name in schools/)")
+    pack.add_argument("policy", help="the policy id (the version is the school file's adopts:)")
+    pack.add_argument("--output", "-o", metavar="FILE", help="the PDF to write (default: "
+                      "<school>-<policy>-pack.pdf in the project); an existing file is replaced "
+                      "only when it is a pack policykit wrote")
+    pack.add_argument("--force", action="store_true", help="replace FILE even when it is not a "
+                      "pack policykit wrote (never an input of the project)")
+    pack.set_defaults(run=_pack)
     listing = actions.add_parser("sites", help="list the sites trust build makes, one id a line "
                                  "(or --json), e.g. for a CI matrix of parallel jobs")
     listing.add_argument("--json", action="store_true", help="as a JSON list")
@@ -67,6 +78,15 @@ def _adopt(root: Path, args: argparse.Namespace) -> int:
         return PROBLEMS
     return adopt(root, args.school, args.policy, args.version, args.date, args.by,
                  args.minute)
+
+
+def _pack(root: Path, args: argparse.Namespace) -> int:
+    """The school's governors' pack for adopting a policy."""
+    from policykit.trust.pack import pack
+
+    if _plan(root) is None:
+        return PROBLEMS
+    return pack(root, args.school, args.policy, args.output, args.force)
 
 
 def _sites(root: Path, args: argparse.Namespace) -> int:
