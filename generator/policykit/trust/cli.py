@@ -105,7 +105,7 @@ def _sites(root: Path, args: argparse.Namespace) -> int:
 def _report(problems: list[Problem]) -> None:
     from policykit.cli.main import report
 
-    report(sorted(problems))
+    report(sorted(set(problems)))  # one problem of the model, found in every school's site, once
 
 
 def _plan(root: Path) -> sites.Plan | None:

@@ -247,8 +247,10 @@ def _tailor(school: School, policy_id: str, version: str, data: dict, adoption: 
             problems.append(Problem(where, f"{policy_id} {version} has no clause '{clause_id}'"))
         else:
             path, section, clause = found[clause_id]
-            origin.moved[path + ("text",)] = (school.document,
-                                              ("policies", policy_id, "tailored", clause_id))
+            # the school's text is the clause's only change: its problems are the school's
+            origin.moved[path] = (school.document, ("policies", policy_id, "tailored",
+                                                    clause_id))
+            origin.moved[path + ("clauses",)] = (origin.document, path + ("clauses",))
             problems += _quizzed(school, policy_id, clause_id, where, quizzes)
             resolved.departures.append(Departure(policy_id, version, "tailored", section["id"],
                                                  clause_id, clause["text"], text, guidance))
