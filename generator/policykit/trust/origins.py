@@ -50,9 +50,8 @@ def line_paths(data: Any) -> list[Path_]:
     return lines
 
 
-def place(origin: Origin, text: bytes, line: int) -> Source:
-    """Where the value on line of a resolved file (text) came from."""
-    paths = line_paths(json.loads(text))
+def place(origin: Origin, paths: list[Path_], line: int) -> Source:
+    """Where the value on line of a resolved file (whose line_paths are paths) came from."""
     path = paths[line - 1] if 0 < line <= len(paths) else ()
     return origin.at(path)
 
@@ -62,6 +61,7 @@ def located(problems: list[Problem], files: dict[str, bytes], origins: dict[str,
     """Problems of a resolved project at the places they came from, and those (of files not
     resolved from one) left as they are; prefix is the resolved project's folder."""
     placed, left = [], []
+    lines: dict[str, list[Path_]] = {}
     for problem in problems:
         path = problem.source.path
         if path.startswith(prefix + "/"):
@@ -70,7 +70,9 @@ def located(problems: list[Problem], files: dict[str, bytes], origins: dict[str,
         if origin is None or path not in files:
             left.append(problem)
             continue
-        source = place(origin, files[path], problem.source.line) if problem.source.line \
+        if path not in lines:
+            lines[path] = line_paths(json.loads(files[path]))
+        source = place(origin, lines[path], problem.source.line) if problem.source.line \
             else (origin.document.source if origin.document is not None else problem.source)
         placed.append(dataclasses.replace(problem, source=source))
     return placed, left
