@@ -96,6 +96,20 @@ def test_departure_report_shows_hostile_text_as_written(browser, hostile):
     assert row["name"] == f"name {HOSTILE}" and row["approval_minute"] == f"minute {HOSTILE}"
 
 
+def test_version_history_shows_the_hostile_adoption_as_written(browser, hostile):
+    """The school's adoptions (governing body and minute from trust adopt) are listed with
+    each version: text, never markup."""
+    from browser import serve
+
+    with serve(hostile / "site/northfield") as url:
+        context, page, dialogs, errors = open_page(browser, url + "policies/social-media/history/")
+        assert dialogs == [] and errors == []
+        assert page.locator("article img, article script, article strong").count() == 0
+        flat = " ".join(page.locator("article").inner_text().split())
+        assert f"by by {HOSTILE} (minute {HOSTILE})" in flat
+        context.close()
+
+
 def test_hostile_values_never_reach_the_other_schools(hostile):
     for other in ("southbank", "eastgate", "trust"):
         assert "alert(" not in page_text(policy_page(hostile, other))
