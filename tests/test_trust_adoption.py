@@ -242,3 +242,33 @@ def test_adoptions_over_time_on_the_schools_site_and_in_the_report(renewed, tmp_
     page = page_text(root / "site/departures/index.html")
     assert ("Northfield Primary School 2024.1 2025-10-01 Northfield LGB LGB 1 Oct 2025, item 2"
             in page)
+
+
+def test_a_school_says_why_its_own_clauses_changed_since_its_last_adoption(renewed, tmp_path):
+    """The check asks why each clause of a new version changed: for the school's own clauses
+    the school file can now say it (change_notes:), and only for those."""
+    root = tmp_path / "trust"
+    shutil.copytree(renewed, root, symlinks=True)
+    before = policykit(root, "trust", "check")
+    assert before.returncode == 0, before.stderr
+    assert ("schools/northfield.yaml:27:16: warning: clause 'purpose' changed since 2023.1 "
+            "(reworded) but says nothing about why") in before.stderr
+    assert ("schools/northfield.yaml:37:9: warning: clause 'tell-the-office' changed since "
+            "2023.1 (added) but says nothing about why") in before.stderr
+    with (root / NORTH).open("a", encoding="utf-8") as school:
+        school.write("    change_notes:\n      tell-the-office: Our office now takes calls "
+                     "about concerns.\n      purpose: The governors asked for the school's "
+                     "name.\n      online-safety: Not ours to explain.\n")
+    wrong = policykit(root, "trust", "check")
+    assert wrong.returncode == 1 and "Traceback" not in wrong.stderr
+    assert ("schools/northfield.yaml:44:7: clause 'online-safety' of social-media is not one "
+            "the school tailors or adds — give change notes only for the school's own clauses: "
+            "class-blogs, purpose, tell-the-office\n") in wrong.stderr
+    edit(root / NORTH, "      online-safety: Not ours to explain.\n", "")
+    after = policykit(root, "trust", "check")
+    assert after.returncode == 0, after.stderr
+    assert "schools/northfield.yaml" not in after.stderr
+    pack = policykit(root, "trust", "pack", "northfield", "social-media")
+    assert pack.returncode == 0, pack.stderr
+    assert "Why: Our office now takes calls about concerns." in pdf_text(
+        root / "northfield-social-media-pack.pdf")

@@ -61,10 +61,13 @@ def state(model_version: Document, policy_data: dict, adoption: dict,
     for data in (model_version.data, policy_data, adoption.get("tailored", {}),
                  adoption.get("added", [])):
         used.update(name for _, text in values.strings(data) for name in values.names_in(text))
-    return {"model": model_hash(model_version),
-            "values": {name: given[name] for name in sorted(used) if name in given},
-            "tailored": dict(sorted(adoption.get("tailored", {}).items())),
-            "added": list(adoption.get("added", []))}
+    found = {"model": model_hash(model_version),
+             "values": {name: given[name] for name in sorted(used) if name in given},
+             "tailored": dict(sorted(adoption.get("tailored", {}).items())),
+             "added": list(adoption.get("added", []))}
+    if adoption.get("change_notes"):
+        found["change_notes"] = dict(sorted(adoption["change_notes"].items()))
+    return found
 
 
 def state_hash(adopted: dict) -> str:
@@ -137,6 +140,11 @@ def edits(adoption: Adoption, now: dict, where: "Places") -> list[Problem]:
             problems.append(Problem(where.tailored(clause), f"{head}, and the school's "
                                     f"tailored text of clause '{clause}' has changed since",
                                     hint))
+    notes_then, notes_now = then.get("change_notes", {}), now.get("change_notes", {})
+    for clause in sorted(set(notes_then) | set(notes_now)):
+        if notes_then.get(clause) != notes_now.get(clause):
+            problems.append(Problem(where.note(clause), f"{head}, and the school's change note "
+                                    f"for clause '{clause}' has changed since", hint))
     if then["added"] != now["added"]:
         index = next((i for i, (a, b) in enumerate(zip(then["added"], now["added"]))
                       if a != b), min(len(then["added"]), len(now["added"])))
@@ -160,6 +168,9 @@ class Places:
     def tailored(self, clause: str) -> Source:
         path = ("policies", self.policy, "tailored")
         return self.school.key_at(path + (clause,))
+
+    def note(self, clause: str) -> Source:
+        return self.school.key_at(("policies", self.policy, "change_notes", clause))
 
     def added(self, index: int) -> Source:
         return self.school.at(("policies", self.policy, "added", index))

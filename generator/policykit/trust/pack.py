@@ -99,7 +99,8 @@ def _against_last(then: dict | None, now: dict) -> list[dict]:
             continue
         change = "new" if old is None else "withdrawn" if new is None else "changed"
         rows.append({"clause": key[1], "kind": key[0], "change": change,
-                     "before": old or "", "after": new or ""})
+                     "before": old or "", "after": new or "",
+                     "why": now.get("change_notes", {}).get(key[1], "")})
     return rows
 
 

@@ -156,7 +156,8 @@ def _earlier_version(trust: Trust, school: School, model: Model,
                         f"restore policy/{earlier.policy}/versions/{earlier.version}.yaml "
                         "from git: an approved version is never edited or removed")]
     adopted = {"adopts": earlier.version, "tailored": earlier.adopted["tailored"],
-               "added": earlier.adopted["added"]}
+               "added": earlier.adopted["added"],
+               "change_notes": earlier.adopted.get("change_notes", {})}
     before = len(resolved.departures)
     found = _version(trust, school, model, earlier.policy, document, adopted,
                      {**given, **earlier.adopted["values"]}, declared, resolved, earlier,
@@ -179,6 +180,7 @@ def _version(trust: Trust, school: School, model: Model, policy_id: str, documen
     problems = _tailor(school, policy_id, version, data, adoption, changes, resolved, quizzes,
                        origin)
     problems += _add(school, policy_id, version, data, adoption, changes, resolved, origin)
+    problems += _change_notes(school, policy_id, data, adoption, origin)
     problems += _missing_values(school, document, data, policy_id, version, given, declared)
     if errors(problems):
         return problems
@@ -304,6 +306,28 @@ def _add(school: School, policy_id: str, version: str, data: dict, adoption: dic
                  "quiz_exempt": "Added by the school: the trust's quizzes do not cover it."})
             resolved.departures.append(Departure(policy_id, version, "added", section_id,
                                                  clause_id, "", added["text"], guidance))
+    return problems
+
+
+def _change_notes(school: School, policy_id: str, data: dict, adoption: dict,
+                  origin: Origin) -> list[Problem]:
+    """Each change note on the school's tailored or added clause it names (a note for any
+    other clause is an error at its line)."""
+    own = set(adoption.get("tailored", {})) | {a["id"] for a in adoption.get("added", [])}
+    places = {clause["id"]: (path, clause) for path, _, clause in _clause_places(data["sections"])
+              if clause["id"] in own}
+    problems = []
+    for clause_id, note in sorted(adoption.get("change_notes", {}).items()):
+        where = ("policies", policy_id, "change_notes", clause_id)
+        if clause_id not in places:
+            problems.append(Problem(school.key_at(*where), f"clause '{clause_id}' of "
+                                    f"{policy_id} is not one the school tailors or adds",
+                                    "give change notes only for the school's own clauses: "
+                                    f"{', '.join(sorted(own)) or 'it has none'}"))
+            continue
+        path, clause = places[clause_id]
+        clause["change_note"] = note
+        origin.moved[path + ("change_note",)] = (school.document, where)
     return problems
 
 
