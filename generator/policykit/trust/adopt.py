@@ -57,6 +57,7 @@ def prepared(root: Path, school_id: str, policy_id: str,
         return _problems(problems, f"{school_id}'s text of {policy_id} has errors")
     history, _ = adoptions.read_lock(school.lock)
     document = model.version(policy_id, adoption["adopts"])
+    assert document is not None  # resolve found it, or said so
     policy_data = model.documents[f"policy/{policy_id}/policy.yaml"].data
     state = adoptions.state(document, policy_data, adoption,
                             resolving.values.school_values(school.data))

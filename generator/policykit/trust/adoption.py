@@ -80,7 +80,7 @@ def read_lock(document: Document | None) -> tuple[dict[str, list[Adoption]], lis
     """The adoptions of a (schema-valid) lock document by policy, oldest first; a record whose
     hash is not that of what it records was edited by hand: an error at the record."""
     found: dict[str, list[Adoption]] = {}
-    problems = []
+    problems: list[Problem] = []
     if document is None:
         return found, problems
     for policy_id, items in sorted(document.data.get("policies", {}).items()):

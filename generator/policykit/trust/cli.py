@@ -164,8 +164,6 @@ def _school_located(root: Path, resolved, found: list[Problem]) -> list[Problem]
 
 def _model_located(root: Path, found: list[Problem]) -> list[Problem]:
     """The trust site's problems at the model's own files (its project is a copy of them)."""
-    from policykit.core.errors import Source
-
     prefix = f"{sites.WORK_FOLDER}/_{TRUST_SITE}"
     mine = [p for p in found if p.source.path.startswith(("policy/", "quizzes/"))
             and (root / p.source.path).is_file()]
@@ -194,7 +192,7 @@ def _build(root: Path, args: argparse.Namespace) -> int:
         if args.school is None:
             sites.clean_work(root, set(built.resolved))
         found = _model_located(root, _build_folder(
-            sites.write_model_project(root, built.trust.name), args.strict, TRUST_SITE))
+            sites.write_model_project(root, built.trust.name if built.trust else None), args.strict, TRUST_SITE))
         _sort("trust", found, failed, warned)
         if "trust" not in failed:
             sites.write_reports(root, built)

@@ -20,7 +20,7 @@ class Origin:
     """A resolved file made from document: moved maps a path in the resolved data to the
     document and path it came from, where that is not the same path of document."""
 
-    document: Document | None
+    document: Document
     moved: dict[Path_, tuple[Document | Source, Path_]] = field(default_factory=dict)
 
     def at(self, path: Path_) -> Source:
@@ -29,7 +29,7 @@ class Origin:
             if path[:end] in self.moved:
                 found, base = self.moved[path[:end]]
                 return found if isinstance(found, Source) else found.at(base + path[end:])
-        return self.document.at(path) if self.document is not None else Source("")
+        return self.document.at(path)
 
 
 def line_paths(data: Any) -> list[Path_]:
@@ -73,6 +73,6 @@ def located(problems: list[Problem], files: dict[str, bytes], origins: dict[str,
         if path not in lines:
             lines[path] = line_paths(json.loads(files[path]))
         source = place(origin, lines[path], problem.source.line) if problem.source.line \
-            else (origin.document.source if origin.document is not None else problem.source)
+            else origin.document.source
         placed.append(dataclasses.replace(problem, source=source))
     return placed, left

@@ -58,6 +58,7 @@ def pack_view(found: Adopting, policy_id: str, model_part: Markup | None,
     earlier = found.history.get(policy_id, [])
     last = earlier[-1] if earlier else None
     document = found.model.version(policy_id, version)
+    assert document is not None  # resolved: the school adopts a version the model has
     model_approved = {"on": document.data.get("approved_on"), "by": document.data.get("approved_by")}
     digest = adoptions.state_hash(found.state)
     return {

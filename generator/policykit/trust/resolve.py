@@ -440,7 +440,7 @@ def _school_questions(quiz: dict, school: set[str], model: set[str], origin: Ori
     origin learns where each question kept was in the model's file."""
     if "questions" not in quiz:
         return quiz
-    kept = []
+    kept: list[dict] = []
     for index, question in enumerate(quiz["questions"]):
         covers = question.get("covers", [])
         mine = [(i, c) for i, c in enumerate(covers) if c in school or c not in model]
