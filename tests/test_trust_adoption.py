@@ -99,6 +99,9 @@ def test_adopt_refuses_what_cannot_be_adopted(tmp_path):
         ((*adopt, "2024.1", "--date", "2025-01-02", "--by", "LGB"),
          "policykit: error: schools/northfield.yaml adopts social-media 2023.1, not 2024.1: the "
          "text adopted is the school file's — set adopts: \"2024.1\" there first\n"),
+        ((*adopt, "2023.1", "--date", "2025-01-02", "--by", "LGB\n\x1b[31mred"),
+         "policykit: error: --by LGB\\n\\x1b[31mred is not one line of text: give who adopted "
+         "it, or the minute, on one line of at most 300 characters\n"),
         (("trust", "adopt", "westfield", "social-media", "2023.1", "--date", "2025-01-02",
           "--by", "LGB"),
          "policykit: error: no school 'westfield' in schools/ — one of: eastgate, northfield, "

@@ -70,7 +70,8 @@ def adopt(root: Path, school_id: str, policy_id: str, version: str, on: dt.date,
     found = prepared(root, school_id, policy_id, version)
     if isinstance(found, int):
         return found
-    refused = _refusal(found.model, policy_id, version, on)
+    refused = _refusal(found.model, policy_id, version, on) or _bad_line(by, "--by") or \
+        (_bad_line(minute, "--minute") if minute is not None else "")
     if refused:
         return _usage(refused)
     earlier = found.history.get(policy_id, [])
@@ -86,7 +87,7 @@ def adopt(root: Path, school_id: str, policy_id: str, version: str, on: dt.date,
     found.history.setdefault(policy_id, []).append(new)
     lock = adoptions.lock_path(found.school.path)
     write_tree(root, {lock: adoptions.lock_text(found.history)}, prune=False)
-    print(f"adopted {policy_id} {version} for {school_id} ({by}, {on.isoformat()}); its "
+    print(f"adopted {policy_id} {version} for {school_id} ({shown(by)}, {on.isoformat()}); its "
           f"content hash {new.hash} is in {lock}")
     print(f"the text adopted has content hash {new.hash}: check it is the hash printed on the "
           f"governors' pack (policykit trust pack {school_id} {policy_id}); if not, the "
@@ -103,6 +104,14 @@ def _refusal(model: Model, policy_id: str, version: str, on: dt.date) -> str:
     if on > today():
         return (f"--date {on.isoformat()} is after today: an adoption is recorded on or after "
                 "the meeting that made it — check the year")
+    return ""
+
+
+def _bad_line(text: str, option: str) -> str:
+    """Why text cannot be recorded as a line of the lock (who adopted it, the minute), or ''."""
+    if not text.strip() or len(text) > 300 or "\n" in text or "\r" in text:
+        return (f"{option} {shown(text)} is not one line of text: give who adopted it, or the "
+                "minute, on one line of at most 300 characters")
     return ""
 
 
