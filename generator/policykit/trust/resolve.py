@@ -1,7 +1,8 @@
 """A school's project, resolved from the model and the school file by one fixed rule (pure):
-take the version the school adopts, fill in the school's values, put its tailored text in
-place of the model's where the model permits it, append its added clauses where additions
-are permitted, and record its own approval. Every local change is kept as a Departure."""
+take the version the school adopts, make its local changes (local_changes), fill in the
+school's values, and record its own approval from its lock (or keep it a draft); each model
+version it adopted before is made again from its lock, as it was adopted. Every local change is
+kept as a Departure, and every resolved file knows where its lines came from (an Origin)."""
 
 from __future__ import annotations
 
@@ -10,28 +11,15 @@ import dataclasses
 import json
 import shlex
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from policykit.core.errors import Problem, Source, did_you_mean, errors
 from policykit.trust import adoption as adoptions, values
+from policykit.trust.local_changes import Departure, add, change_notes, clauses, tailor
 from policykit.trust.origins import Origin
 from policykit.trust.model_files import Model, clause_and_section_ids as model_ids
 from policykit.trust.schools import School, Trust
 from policykit.source.workflow import LOCK_FILE, content_hash, lock_text
-
-
-@dataclass(frozen=True)
-class Departure:
-    """One place where a school's text departs from the model's."""
-
-    policy: str
-    version: str
-    kind: str  # tailored | added
-    section: str
-    clause: str
-    model_text: str  # '' for an added clause
-    school_text: str
-    guidance: str
 
 
 @dataclass
@@ -177,10 +165,11 @@ def _version(trust: Trust, school: School, model: Model, policy_id: str, documen
     changes = trust.changes(policy_id)
     quizzes = [d.data for d in model.quizzes().values() if d.data.get("policy") == policy_id]
     origin = Origin(document)
-    problems = _tailor(school, policy_id, version, data, adoption, changes, resolved, quizzes,
-                       origin)
-    problems += _add(school, policy_id, version, data, adoption, changes, resolved, origin)
-    problems += _change_notes(school, policy_id, data, adoption, origin)
+    problems = tailor(school, policy_id, version, data, adoption, changes, resolved.departures,
+                      quizzes, origin)
+    problems += add(school, policy_id, version, data, adoption, changes, resolved.departures,
+                    origin)
+    problems += change_notes(school, policy_id, data, adoption, origin)
     problems += _missing_values(school, document, data, policy_id, version, given, declared)
     if errors(problems):
         return problems
@@ -196,138 +185,11 @@ def _version(trust: Trust, school: School, model: Model, policy_id: str, documen
     resolved.files[f"{folder}/versions/{version}.yaml"] = text
     resolved.origins[f"{folder}/versions/{version}.yaml"] = origin
     resolved.clauses.setdefault(policy_id, set()).update(
-        clause["id"] for _, clause in _clauses(data["sections"]))
+        clause["id"] for _, clause in clauses(data["sections"]))
     if data["status"] == "approved":
         resolved.locks.setdefault(policy_id, {})[version] = content_hash(text)
         resolved.files[f"{folder}/{LOCK_FILE}"] = lock_text(resolved.locks[policy_id]) \
             .encode("utf-8")
-    return problems
-
-
-def _clauses(sections: list) -> Iterator[tuple[dict, dict]]:
-    """Every (section, clause) of a version's data, nested ones too."""
-    for _, section, clause in _clause_places(sections):
-        yield section, clause
-
-
-def _clause_places(sections: list, base: tuple = ("sections",)) -> Iterator[tuple[tuple, dict,
-                                                                                  dict]]:
-    """Every (path in the version's data, section, clause), nested clauses too."""
-    for index, section in enumerate(sections):
-        here = base + (index,)
-        todo = [(here + ("clauses", i), c) for i, c in enumerate(section.get("clauses", []))]
-        while todo:
-            path, clause = todo.pop(0)
-            yield path, section, clause
-            todo[0:0] = [(path + ("clauses", i), c)
-                         for i, c in enumerate(clause.get("clauses", []))]
-        yield from _clause_places(section.get("sections", []), here + ("sections",))
-
-
-def _sections(sections: list, base: tuple = ("sections",)) -> Iterator[tuple[tuple, dict]]:
-    """Every (path in the version's data, section), nested ones too."""
-    for index, section in enumerate(sections):
-        yield base + (index,), section
-        yield from _sections(section.get("sections", []), base + (index, "sections"))
-
-
-def _tailor(school: School, policy_id: str, version: str, data: dict, adoption: dict,
-            changes: dict, resolved: Resolved, quizzes: list[dict],
-            origin: Origin) -> list[Problem]:
-    problems = []
-    found = {clause["id"]: (path, section, clause)
-             for path, section, clause in _clause_places(data["sections"])}
-    for clause_id, text in sorted(adoption.get("tailored", {}).items()):
-        where = school.key_at("policies", policy_id, "tailored", clause_id)
-        guidance = changes["tailorable"].get(clause_id)
-        if guidance is None:
-            allowed = ", ".join(sorted(changes["tailorable"])) or "none"
-            problems.append(Problem(where, f"clause '{clause_id}' of {policy_id} is not one the "
-                                    "model lets a school tailor",
-                                    f"tailor only these clauses: {allowed}"))
-        elif clause_id not in found:
-            problems.append(Problem(where, f"{policy_id} {version} has no clause '{clause_id}'"))
-        else:
-            path, section, clause = found[clause_id]
-            # the school's text is the clause's only change: its problems are the school's
-            origin.moved[path] = (school.document, ("policies", policy_id, "tailored",
-                                                    clause_id))
-            origin.moved[path + ("clauses",)] = (origin.document, path + ("clauses",))
-            problems += _quizzed(school, policy_id, clause_id, where, quizzes)
-            resolved.departures.append(Departure(policy_id, version, "tailored", section["id"],
-                                                 clause_id, clause["text"], text, guidance))
-            clause["text"] = text
-    return problems
-
-
-def _quizzed(school: School, policy_id: str, clause_id: str, where,
-             quizzes: list[dict]) -> list[Problem]:
-    """A warning for a tailored clause that the trust's quiz questions cover: they were written
-    for the model's words."""
-    asked = sorted(f"{quiz.get('id')}/{question.get('id')}" for quiz in quizzes
-                   for question in quiz.get("questions", [])
-                   if clause_id in question.get("covers", []))
-    if not asked:
-        return []
-    return [Problem(where, f"clause '{clause_id}' of {policy_id} is tailored, and the trust's "
-                    f"quiz questions {', '.join(asked)} were written for the model's words",
-                    "check with the trust that the questions still fit the school's text",
-                    severity="warning")]
-
-
-def _add(school: School, policy_id: str, version: str, data: dict, adoption: dict,
-         changes: dict, resolved: Resolved, origin: Origin) -> list[Problem]:
-    problems = []
-    sections = {section["id"]: (path, section) for path, section in _sections(data["sections"])}
-    taken = {clause["id"] for _, clause in _clauses(data["sections"])}
-    for index, added in enumerate(adoption.get("added", [])):
-        section_id, clause_id = added["section"], added["id"]
-        guidance = changes["additions"].get(section_id)
-        if guidance is None:
-            allowed = ", ".join(sorted(changes["additions"])) or "none"
-            problems.append(Problem(school.at("policies", policy_id, "added", index, "section"),
-                                    f"the model lets no school add clauses to section "
-                                    f"'{section_id}' of {policy_id}",
-                                    f"add clauses only to these sections: {allowed}"))
-        elif section_id not in sections:
-            problems.append(Problem(school.at("policies", policy_id, "added", index, "section"),
-                                    f"{policy_id} {version} has no section '{section_id}'"))
-        elif clause_id in taken:
-            problems.append(Problem(school.at("policies", policy_id, "added", index, "id"),
-                                    f"{policy_id} {version} already has a clause '{clause_id}'",
-                                    "give the added clause an id of its own"))
-        else:
-            taken.add(clause_id)
-            path, section = sections[section_id]
-            origin.moved[path + ("clauses", len(section.get("clauses", [])))] = (
-                school.document, ("policies", policy_id, "added", index))
-            section.setdefault("clauses", []).append(
-                {"id": clause_id, "kind": added["kind"], "text": added["text"],
-                 "quiz_exempt": "Added by the school: the trust's quizzes do not cover it."})
-            resolved.departures.append(Departure(policy_id, version, "added", section_id,
-                                                 clause_id, "", added["text"], guidance))
-    return problems
-
-
-def _change_notes(school: School, policy_id: str, data: dict, adoption: dict,
-                  origin: Origin) -> list[Problem]:
-    """Each change note on the school's tailored or added clause it names (a note for any
-    other clause is an error at its line)."""
-    own = set(adoption.get("tailored", {})) | {a["id"] for a in adoption.get("added", [])}
-    places = {clause["id"]: (path, clause) for path, _, clause in _clause_places(data["sections"])
-              if clause["id"] in own}
-    problems = []
-    for clause_id, note in sorted(adoption.get("change_notes", {}).items()):
-        where = ("policies", policy_id, "change_notes", clause_id)
-        if clause_id not in places:
-            problems.append(Problem(school.key_at(*where), f"clause '{clause_id}' of "
-                                    f"{policy_id} is not one the school tailors or adds",
-                                    "give change notes only for the school's own clauses: "
-                                    f"{', '.join(sorted(own)) or 'it has none'}"))
-            continue
-        path, clause = places[clause_id]
-        clause["change_note"] = note
-        origin.moved[path + ("change_note",)] = (school.document, where)
     return problems
 
 
