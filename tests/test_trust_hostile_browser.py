@@ -75,6 +75,10 @@ def test_school_page_shows_hostile_values_as_written(browser, hostile):
         assert f"led by online-safety-lead {HOSTILE}" in flat
         assert f"address {HOSTILE}" in flat
         assert "ADDED" in flat and "TAILORED" in flat
+        description = page.locator('meta[name="description"]')
+        assert description.count() == 1
+        assert description.get_attribute("content") == (
+            f"name {HOSTILE}'s policies, for staff, trainers and governors.")
         header = page.locator("header").inner_text()
         assert f"name {HOSTILE}" in " ".join(header.split())
         context.close()

@@ -101,9 +101,10 @@ def _mkdocs_yml(site_name: str | None, site: str) -> bytes:
                   # Material puts copyright in the page as HTML: the school's name is text
                   f"copyright: {json.dumps(html.escape(site_name), ensure_ascii=False)}",
                   # the trust's mkdocs.yml describes the model's site: each site its own
-                  "site_description: " + json.dumps(f"{site_name}'s policies, for staff, "
-                                                    "trainers and governors.",
-                                                    ensure_ascii=False)]
+                  # (Material puts it in an attribute unescaped)
+                  "site_description: " + json.dumps(html.escape(
+                      f"{site_name}'s policies, for staff, trainers and governors."),
+                      ensure_ascii=False)]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
