@@ -4,6 +4,7 @@ the model's school instead of each school or the trust."""
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from pathlib import Path
@@ -24,9 +25,10 @@ WARNINGS = (  # the two things said of the example: both where the author writes
 
 
 def title_and_description(page: Path) -> tuple[str, str]:
-    text = page.read_text("utf-8")
-    return (re.search(r"<title>([^<]*)</title>", text).group(1),
-            re.search(r'<meta name="description" content="([^"]*)"', text).group(1))
+    text = page.read_text("utf-8")  # as a browser reads them: entities read
+    return (html.unescape(re.search(r"<title>([^<]*)</title>", text).group(1)),
+            html.unescape(re.search(r'<meta name="description" content="([^"]*)"',
+                                    text).group(1)))
 
 
 @pytest.fixture(scope="module")
