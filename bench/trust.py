@@ -61,9 +61,9 @@ def make_trust(root: Path, schools: int, policies: int, seed: int = 27) -> None:
     (root / "trust.yaml").write_text(json.dumps({"name": "Example Trust", "policies": changes},
                                                 indent=1))
     for i in range(schools):
-        adoption = {pid: {"adopts": "2025.1", "approved": {"on": "2025-09-01",
-                                                           "by": f"LGB of school {i}"}}
-                    for pid in ids}
+        # drafts: an adoption is recorded (and locked) by policykit trust adopt, and an edited
+        # value would then stop the school until it adopts again
+        adoption = {pid: {"adopts": "2025.1"} for pid in ids}
         for pid in ids[i % 5::5]:  # every school tailors and adds in a fifth of the policies
             adoption[pid]["tailored"] = {"c0-1": f"School {i}'s own words for {pid}."}
             adoption[pid]["added"] = [{"section": "section-1", "id": "local", "kind": "duty",

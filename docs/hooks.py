@@ -25,6 +25,8 @@ SCHEMAS = (  # file, what it is, in the order an author meets them
     ("pathways.schema.json", "`quizzes/pathways.yaml`"),
     ("trust.schema.json", "`trust.yaml` (a trust)"),
     ("school.schema.json", "`schools/<school-id>.yaml` (a school of a trust)"),
+    ("school-lock.schema.json", "`schools/<school-id>.lock` (a school's adoptions, written by "
+     "`policykit trust adopt`)"),
 )
 
 

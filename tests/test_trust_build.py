@@ -31,7 +31,7 @@ def trust(tmp_path_factory) -> Path:
     assert result.returncode == 0, result.stderr
     assert result.stdout == "built eastgate, northfield, southbank and the trust site\n"
     assert result.stderr == (  # the one thing said: a tailored clause the trust's quiz asks about
-        "schools/eastgate.yaml:23:7: warning: clause 'legitimate-uses' of social-media is "
+        "schools/eastgate.yaml:19:7: warning: clause 'legitimate-uses' of social-media is "
         "tailored, and the trust's quiz questions social-media-induction/social-media-in-lessons "
         "were written for the model's words — check with the trust that the questions still fit "
         "the school's text\n")

@@ -13,7 +13,7 @@ import pytest
 from trust_helpers import copy_trust, edit, policykit
 
 SOUTH = "schools/southbank.yaml"
-APPROVED_BY = "      by: Southbank Local Governing Body\n"
+ADOPTS = '    adopts: "2023.1"\n'
 CASES = {
     "value the trust does not declare": (
         "schools/northfield.yaml", "  online-safety-lead: Grace Lin\n",
@@ -21,14 +21,14 @@ CASES = {
         "schools/northfield.yaml:23:3: value 'headcount' is not one the trust declares in "
         "trust.yaml — declare it under values: in trust.yaml, or remove it"),
     "tailoring a clause that is not tailorable": (
-        SOUTH, APPROVED_BY, APPROVED_BY + "    tailored:\n      online-safety: Our own words.\n",
+        SOUTH, ADOPTS, ADOPTS + "    tailored:\n      online-safety: Our own words.\n",
         "southbank",
-        "schools/southbank.yaml:24:7: clause 'online-safety' of social-media is not one the "
+        "schools/southbank.yaml:21:7: clause 'online-safety' of social-media is not one the "
         "model lets a school tailor — tailor only these clauses: legitimate-uses, purpose"),
     "adding where additions are not allowed": (
-        SOUTH, APPROVED_BY, APPROVED_BY + "    added:\n      - section: introduction\n"
+        SOUTH, ADOPTS, ADOPTS + "    added:\n      - section: introduction\n"
         "        id: our-own\n        kind: information\n        text: Ours.\n", "southbank",
-        "schools/southbank.yaml:24:18: the model lets no school add clauses to section "
+        "schools/southbank.yaml:21:18: the model lets no school add clauses to section "
         "'introduction' of social-media — add clauses only to these sections: "
         "effective-practices, inappropriate-contact"),
     "adopting a model version that does not exist": (
@@ -51,7 +51,7 @@ CASES = {
         "schools/southbank.yaml:5:1: unknown key 'hedteacher' — did you mean 'headteacher'?"),
 }
 # Eastgate tailors a clause the trust's quiz asks about: said on every build of it.
-QUIZ_WARNING = ("schools/eastgate.yaml:23:7: warning: clause 'legitimate-uses' of social-media is "
+QUIZ_WARNING = ("schools/eastgate.yaml:19:7: warning: clause 'legitimate-uses' of social-media is "
                 "tailored, and the trust's quiz questions social-media-induction/"
                 "social-media-in-lessons were written for the model's words — check with the "
                 "trust that the questions still fit the school's text\n")
@@ -136,9 +136,9 @@ def test_trust_yaml_naming_a_clause_or_section_the_model_lacks(tmp_path):
     result = policykit(root, "trust", "build")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr == (  # and what follows for the schools that use the places
-        "schools/eastgate.yaml:23:7: clause 'legitimate-uses' of social-media is not one the "
+        "schools/eastgate.yaml:19:7: clause 'legitimate-uses' of social-media is not one the "
         "model lets a school tailor — tailor only these clauses: legitimate-use, purpose\n"
-        "schools/eastgate.yaml:27:18: the model lets no school add clauses to section "
+        "schools/eastgate.yaml:23:18: the model lets no school add clauses to section "
         "'inappropriate-contact' of social-media — add clauses only to these sections: "
         "effective-practices, inappropriate-contacts\n"
         "trust.yaml:13:7: no version of social-media has a clause 'legitimate-use' — did you "

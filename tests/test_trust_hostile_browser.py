@@ -28,15 +28,18 @@ def hostile(tmp_path_factory) -> Path:
                        ("  name: Amina Okafor", "  name"), ("  name: Daniel Price", "  name"),
                        ("  - name: Grace Lin", "  - name"),
                        ("address: 1 Mill Lane, Northfield, NF1 1AA", "address"),
-                       ("  online-safety-lead: Grace Lin", "  online-safety-lead"),
-                       ("      by: Northfield Local Governing Body", "      by"),
-                       ('      minute: "LGB 5 Oct 2023, item 4"', "      minute")]:
+                       ("  online-safety-lead: Grace Lin", "  online-safety-lead")]:
         edit(school, old, f"{field}: {quoted(field.strip(' -') + ' ' + HOSTILE)}")
     edit(school, "        At Northfield Primary School social media helps us share our pupils' "
          "work with", "        At %{school.name}, %{school.address}, led by %{online-safety-lead}, "
          "TAILORED " + HOSTILE.replace("%{dsl.name}", "%{dsl.name}:") + " work with")
     edit(school, "          Class blogs are posted only", "          ADDED " + HOSTILE +
          " Class blogs are posted only")
+    # the changed text adopted again, by a governing body and minute as hostile as the rest
+    adopted = policykit(root, "trust", "adopt", "northfield", "social-media", "2023.1",
+                        "--date", "2025-10-05", "--by", f"by {HOSTILE}", "--minute",
+                        f"minute {HOSTILE}")
+    assert adopted.returncode == 0, adopted.stderr
     result = policykit(root, "trust", "build")
     assert result.returncode == 0, result.stderr
     return root
@@ -72,6 +75,10 @@ def test_school_page_shows_hostile_values_as_written(browser, hostile):
         assert f"led by online-safety-lead {HOSTILE}" in flat
         assert f"address {HOSTILE}" in flat
         assert "ADDED" in flat and "TAILORED" in flat
+        description = page.locator('meta[name="description"]')
+        assert description.count() == 1
+        assert description.get_attribute("content") == (
+            f"name {HOSTILE}'s policies, for staff, trainers and governors.")
         header = page.locator("header").inner_text()
         assert f"name {HOSTILE}" in " ".join(header.split())
         context.close()
@@ -91,6 +98,20 @@ def test_departure_report_shows_hostile_text_as_written(browser, hostile):
     report = json.loads((hostile / "site/departures/departures.json").read_text("utf-8"))
     [row] = [r for r in report["policies"][0]["schools"] if r["school"] == "northfield"]
     assert row["name"] == f"name {HOSTILE}" and row["approval_minute"] == f"minute {HOSTILE}"
+
+
+def test_version_history_shows_the_hostile_adoption_as_written(browser, hostile):
+    """The school's adoptions (governing body and minute from trust adopt) are listed with
+    each version: text, never markup."""
+    from browser import serve
+
+    with serve(hostile / "site/northfield") as url:
+        context, page, dialogs, errors = open_page(browser, url + "policies/social-media/history/")
+        assert dialogs == [] and errors == []
+        assert page.locator("article img, article script, article strong").count() == 0
+        flat = " ".join(page.locator("article").inner_text().split())
+        assert f"by by {HOSTILE} (minute {HOSTILE})" in flat
+        context.close()
 
 
 def test_hostile_values_never_reach_the_other_schools(hostile):

@@ -145,6 +145,11 @@ trust.unknown-clause         a school tailoring a clause the version does not ha
 trust.unknown-section        a school adding to a section the version does not have
 trust.clause-exists          a school adding a clause whose id the version already has
 trust.site-failed            one school's site could not be built
+trust.approval-in-school-file an approval written in a school file (policykit trust adopt records it)
+trust.changed-since-adoption what a school adopted changed after its adoption was locked
+trust.lock-edited            a school's adoption lock edited by hand
+trust.adopted-version-changed a model version a school adopted before that has changed or gone
+trust.unknown-change-note    a change note for a clause the school neither tailors nor adds
 """)
 
 WARNINGS = _codes("warning", """

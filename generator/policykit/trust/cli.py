@@ -10,7 +10,7 @@ from pathlib import Path
 
 from policykit.core.errors import Problem, errors, shown
 from policykit.trust import sites
-from policykit.trust.schools import TRUST_FILE
+from policykit.trust.schools import TRUST_FILE, TRUST_SITE
 
 OK, PROBLEMS, USAGE = 0, 1, 2
 
@@ -30,10 +30,63 @@ def register(commands: argparse._SubParsersAction) -> None:
                        help="fail on any MkDocs warning (broken link or anchor)")
     build.add_argument("-v", "--verbose", action="store_true", help="show MkDocs' progress")
     build.set_defaults(run=_build)
+    adopt = actions.add_parser("adopt", help="record that a school's local governing body "
+                               "adopted a model version (with the school's values and local "
+                               "changes), and lock the text it adopted")
+    adopt.add_argument("school", help="the school's id (its file's name in schools/)")
+    adopt.add_argument("policy", help="the policy id")
+    adopt.add_argument("version", help="the model version, as the school file's adopts: says")
+    adopt.add_argument("--date", type=_date, required=True, metavar="YYYY-MM-DD",
+                       help="the date of the governing body's decision")
+    adopt.add_argument("--by", required=True, help='who adopted it, e.g. "Northfield Local '
+                       'Governing Body"')
+    adopt.add_argument("--minute", metavar="TEXT", help='where the decision is minuted, e.g. '
+                       '"LGB 5 Oct 2023, item 4"')
+    adopt.set_defaults(run=_adopt)
+    pack = actions.add_parser("pack", help="write one PDF for a school's governing body: the "
+                              "trust's changes to the model and the school's local changes, "
+                              "apart, for adopting a policy")
+    pack.add_argument("school", help="the school's id (its file's name in schools/)")
+    pack.add_argument("policy", help="the policy id (the version is the school file's adopts:)")
+    pack.add_argument("--output", "-o", metavar="FILE", help="the PDF to write (default: "
+                      "<school>-<policy>-pack.pdf in the project); an existing file is replaced "
+                      "only when it is a pack policykit wrote")
+    pack.add_argument("--force", action="store_true", help="replace FILE even when it is not a "
+                      "pack policykit wrote (never an input of the project)")
+    pack.set_defaults(run=_pack)
     listing = actions.add_parser("sites", help="list the sites trust build makes, one id a line "
                                  "(or --json), e.g. for a CI matrix of parallel jobs")
     listing.add_argument("--json", action="store_true", help="as a JSON list")
     listing.set_defaults(run=_sites)
+
+
+def _date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{shown(text)}' is not a date: write YYYY-MM-DD") \
+            from None
+
+
+def _adopt(root: Path, args: argparse.Namespace) -> int:
+    """Lock the school's text of a policy as its governing body adopted it."""
+    from policykit.trust.adopt import adopt
+
+    if _plan(root) is None:
+        return PROBLEMS
+    return adopt(root, args.school, args.policy, args.version, args.date, args.by,
+                 args.minute)
+
+
+def _pack(root: Path, args: argparse.Namespace) -> int:
+    """The school's governors' pack for adopting a policy."""
+    from policykit.trust.pack import pack
+
+    if _plan(root) is None:
+        return PROBLEMS
+    return pack(root, args.school, args.policy, args.output, args.force)
 
 
 def _sites(root: Path, args: argparse.Namespace) -> int:
@@ -52,7 +105,7 @@ def _sites(root: Path, args: argparse.Namespace) -> int:
 def _report(problems: list[Problem]) -> None:
     from policykit.cli.main import report
 
-    report(sorted(problems))
+    report(sorted(set(problems)))  # one problem of the model, found in every school's site, once
 
 
 def _plan(root: Path) -> sites.Plan | None:
@@ -94,9 +147,27 @@ def _check(root: Path, args: argparse.Namespace) -> int:
     failed, warned = dict(built.failed), list[Problem]()
     for school_id, resolved in sorted(built.resolved.items()):
         found = load_and_check(sites.write_project(root, resolved))[1]
-        _sort(school_id, sites.located(found, f"{sites.WORK_FOLDER}/{school_id}", root,
-                                       school_id), failed, warned)
+        _sort(school_id, _school_located(root, resolved, found), failed, warned)
     return _finish(built, failed, "checked", warned=warned)
+
+
+def _school_located(root: Path, resolved, found: list[Problem]) -> list[Problem]:
+    """A school's problems at the school file or model file its text came from (the resolved
+    project in .trust/ is generated: nobody edits it)."""
+    from policykit.trust.origins import located
+
+    placed, left = located(found, resolved.files, resolved.origins,
+                           f"{sites.WORK_FOLDER}/{resolved.school.id}")
+    return placed + sites.located(left, f"{sites.WORK_FOLDER}/{resolved.school.id}", root,
+                                  resolved.school.id)
+
+
+def _model_located(root: Path, found: list[Problem]) -> list[Problem]:
+    """The trust site's problems at the model's own files (its project is a copy of them)."""
+    prefix = f"{sites.WORK_FOLDER}/_{TRUST_SITE}"
+    mine = [p for p in found if p.source.path.startswith(("policy/", "quizzes/"))
+            and (root / p.source.path).is_file()]
+    return mine + sites.located([p for p in found if p not in mine], prefix)
 
 
 def _build(root: Path, args: argparse.Namespace) -> int:
@@ -120,8 +191,8 @@ def _build(root: Path, args: argparse.Namespace) -> int:
     if args.school in (None, "trust"):
         if args.school is None:
             sites.clean_work(root, set(built.resolved))
-        found = sites.located(_build_folder(sites.write_model_project(root), args.strict,
-                                            "trust"), f"{sites.WORK_FOLDER}/_trust")
+        found = _model_located(root, _build_folder(
+            sites.write_model_project(root, built.trust.name if built.trust else None), args.strict, TRUST_SITE))
         _sort("trust", found, failed, warned)
         if "trust" not in failed:
             sites.write_reports(root, built)
@@ -140,8 +211,7 @@ def _sort(name: str, found: list[Problem], failed: dict[str, list[Problem]],
 
 def _build_school(root: Path, resolved, strict: bool) -> list[Problem]:
     folder = sites.write_project(root, resolved)
-    return sites.located(_build_folder(folder, strict, resolved.school.id),
-                         f"{sites.WORK_FOLDER}/{resolved.school.id}", root, resolved.school.id)
+    return _school_located(root, resolved, _build_folder(folder, strict, resolved.school.id))
 
 
 def _build_folder(folder: Path, strict: bool, name: str) -> list[Problem]:

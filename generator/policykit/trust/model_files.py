@@ -89,7 +89,7 @@ def unknown_places(trust_document: Document, model: Model) -> list[Problem]:
                                     f"the model has no policy '{policy_id}'",
                                     "name a policy of policy/", code="trust.unknown-policy"))
             continue
-        clauses, sections = _ids(model, policy_id)
+        clauses, sections = clause_and_section_ids(model, policy_id)
         for key, known, what in (("tailorable", clauses, "clause"),
                                  ("additions", sections, "section")):
             for name in sorted(changes.get(key, {})):
@@ -102,7 +102,7 @@ def unknown_places(trust_document: Document, model: Model) -> list[Problem]:
     return problems
 
 
-def _ids(model: Model, policy_id: str) -> tuple[set[str], set[str]]:
+def clause_and_section_ids(model: Model, policy_id: str) -> tuple[set[str], set[str]]:
     """Every clause id and every section id in any version of the model policy."""
     clauses: set[str] = set()
     sections: set[str] = set()
@@ -116,3 +116,22 @@ def _ids(model: Model, policy_id: str) -> tuple[set[str], set[str]]:
             (clauses if "kind" in node else sections).add(str(node.get("id")))
             todo += node.get("clauses", []) + node.get("sections", [])
     return clauses, sections
+
+
+def under_trust_name(organisation: bytes, name: str) -> bytes:
+    """The model's organisation.yaml with the trust's name in place of the model's (the
+    trust's site is the trust's, not that of the school the model came from); only the name's
+    value changes, so every other line stays where the author wrote it."""
+    import json
+
+    from policykit.source import yaml_edit
+
+    try:
+        text = organisation.decode("utf-8")
+        data, mapping = yaml_edit.parse(text)
+        if not isinstance(data, dict) or "name" not in data:
+            return organisation
+        edit = yaml_edit.set_value(text, mapping, "name", json.dumps(name, ensure_ascii=False))
+        return yaml_edit.apply(text, [edit]).encode("utf-8")
+    except (UnicodeDecodeError, yaml_edit.EditError):
+        return organisation  # a file that cannot be read is reported where it is written

@@ -29,6 +29,7 @@ def report_data(trust: Trust, schools: list[Resolved], not_built: Sequence[str] 
                 "urn": resolved.school.data["urn"], "version": adopted["version"],
                 "approved_on": adopted["approved_on"], "approved_by": adopted["approved_by"],
                 "approval_minute": adopted["approval_minute"],
+                "adoptions": adopted["adoptions"],
                 "departures": sorted(departures, key=lambda d: (d["kind"], d["clause"]))})
     return {"trust": trust.name, "schools_not_built": sorted(not_built),
             "policies": [{"policy": pid, "permitted": _permitted(trust, pid), "schools": rows}

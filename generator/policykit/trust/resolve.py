@@ -1,35 +1,25 @@
 """A school's project, resolved from the model and the school file by one fixed rule (pure):
-take the version the school adopts, fill in the school's values, put its tailored text in
-place of the model's where the model permits it, append its added clauses where additions
-are permitted, and record its own approval. Every local change is kept as a Departure."""
+take the version the school adopts, make its local changes (local_changes), fill in the
+school's values, and record its own approval from its lock (or keep it a draft); each model
+version it adopted before is made again from its lock, as it was adopted. Every local change is
+kept as a Departure, and every resolved file knows where its lines came from (an Origin)."""
 
 from __future__ import annotations
 
 import copy
 import dataclasses
 import json
+import shlex
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
-from policykit.core.errors import Problem, did_you_mean, errors
-from policykit.trust import values
-from policykit.trust.model_files import Model
+from policykit.core.errors import Problem, Source, did_you_mean, errors
+from policykit.trust import adoption as adoptions, values
+from policykit.trust.local_changes import Departure, add, change_notes, clauses, tailor
+from policykit.trust.origins import Origin
+from policykit.trust.model_files import Model, clause_and_section_ids as model_ids
 from policykit.trust.schools import School, Trust
 from policykit.source.workflow import LOCK_FILE, content_hash, lock_text
-
-
-@dataclass(frozen=True)
-class Departure:
-    """One place where a school's text departs from the model's."""
-
-    policy: str
-    version: str
-    kind: str  # tailored | added
-    section: str
-    clause: str
-    model_text: str  # '' for an added clause
-    school_text: str
-    guidance: str
 
 
 @dataclass
@@ -40,17 +30,24 @@ class Resolved:
     files: dict[str, bytes] = field(default_factory=dict)
     adopted: list[dict] = field(default_factory=list)
     departures: list[Departure] = field(default_factory=list)
+    origins: dict[str, Origin] = field(default_factory=dict)  # path: where its text came from
+    clauses: dict[str, set[str]] = field(default_factory=dict)  # policy: its clause ids
+    locks: dict[str, dict[str, str]] = field(default_factory=dict)  # policy: version: hash
 
 
-def resolve(trust: Trust, school: School, model: Model) -> tuple[Resolved, list[Problem]]:
-    """The school's project and every problem of its file against the model."""
+def resolve(trust: Trust, school: School, model: Model,
+            adopting: str = "") -> tuple[Resolved, list[Problem]]:
+    """The school's project and every problem of its file (and its lock) against the model;
+    adopting names a policy being adopted again (its edits since adoption are not problems)."""
     declared = values.declared_names(trust.declared(), model.linked_ids())
     resolved = Resolved(school)
     given = values.school_values(school.data)
     problems = _unknown_values(trust, school, model)
+    locked, found = adoptions.read_lock(school.lock)
+    problems += found
     for policy_id, adoption in sorted(school.data.get("policies", {}).items()):
         problems += _adopt(trust, school, model, policy_id, adoption, given, declared,
-                           resolved)
+                           resolved, locked.get(policy_id, []), policy_id == adopting)
     _shared_files(school, model, given, resolved)
     return resolved, problems
 
@@ -77,13 +74,18 @@ def _unknown_values(trust: Trust, school: School, model: Model) -> list[Problem]
 
 
 def _adopt(trust: Trust, school: School, model: Model, policy_id: str, adoption: dict,
-           given: dict[str, str], declared: frozenset[str], resolved: Resolved) -> list[Problem]:
-    """Resolve one adopted policy into resolved; the problems of the adoption."""
+           given: dict[str, str], declared: frozenset[str], resolved: Resolved,
+           history: list[adoptions.Adoption], adopting: bool = False) -> list[Problem]:
+    """Resolve one adopted policy into resolved: the version the school file adopts (approved
+    when its last adoption locks exactly this text, else a draft) and each model version it
+    adopted before, from its lock; the problems of the adoption."""
     if f"policy/{policy_id}/policy.yaml" not in model.documents:
         return [Problem(school.key_at("policies", policy_id), f"the model has no policy "
                         f"'{policy_id}'", did_you_mean(policy_id, model.policy_ids(),
                                                        "name a policy of policy/"),
                         code="trust.unknown-policy")]
+    if "approved" in adoption:
+        return [_approved_in_file(school, policy_id, adoption)]
     version = adoption["adopts"]
     document = model.version(policy_id, version)
     if document is None:
@@ -91,11 +93,88 @@ def _adopt(trust: Trust, school: School, model: Model, policy_id: str, adoption:
         return [Problem(school.at("policies", policy_id, "adopts"), f"{policy_id} has no model "
                         f"version {version}", f"adopt one of {', '.join(known) or 'none'}",
                         code="trust.unknown-version")]
+    folder = f"policy/{policy_id}"
+    policy_data = model.documents[f"{folder}/policy.yaml"].data
+    current = history[-1] if history and history[-1].version == version else None
+    if current is not None and adopting:
+        current = None  # the text being adopted again: a draft until it is
+    problems = _version(trust, school, model, policy_id, document, adoption, given, declared,
+                        resolved, current, history)
+    if current is not None and not errors(problems):  # the edits of a text that can be used
+        now = adoptions.state(document, policy_data, adoption, given)
+        places = adoptions.Places(school.id, policy_id, school.document, document.source)
+        problems += adoptions.edits(current, now, places)
+    for earlier in _earlier(history, version):
+        problems += _earlier_version(trust, school, model, earlier, given, declared, resolved,
+                                     history)
+    if errors(problems):
+        return problems
+    resolved.files[f"{folder}/policy.yaml"] = _as_yaml(values.filled(policy_data, given))
+    resolved.origins[f"{folder}/policy.yaml"] = Origin(model.documents[f"{folder}/policy.yaml"])
+    resolved.adopted.append({"policy": policy_id, "version": version,
+                             **_approval_record(current),
+                             "adoptions": [a.record() for a in history]})
+    return problems  # warnings only
+
+
+def _approved_in_file(school: School, policy_id: str, adoption: dict) -> Problem:
+    """An approval written in the school file: it is recorded, and locked, by trust adopt."""
+    approved = adoption["approved"]
+    minute = f" --minute {shlex.quote(approved['minute'])}" if "minute" in approved else ""
+    return Problem(school.key_at("policies", policy_id, "approved"),
+                   f"{policy_id}: a school's approval is recorded by policykit trust adopt, "
+                   "which locks the text its governing body approved, not in the school file",
+                   f"remove approved: and run policykit trust adopt {school.id} {policy_id} "
+                   f"{adoption['adopts']} --date {approved['on']} --by "
+                   f"{shlex.quote(approved['by'])}{minute}", code="trust.approval-in-school-file")
+
+
+def _earlier(history: list[adoptions.Adoption], version: str) -> list[adoptions.Adoption]:
+    """The last adoption of each model version adopted before, but for version."""
+    last = {a.version: a for a in history}
+    return [a for v, a in sorted(last.items()) if v != version]
+
+
+def _earlier_version(trust: Trust, school: School, model: Model,
+                     earlier: adoptions.Adoption, given: dict[str, str],
+                     declared: frozenset[str], resolved: Resolved,
+                     history: list[adoptions.Adoption]) -> list[Problem]:
+    """A model version the school adopted before, as it was adopted (from its lock)."""
+    document = model.version(earlier.policy, earlier.version)
+    if document is None or adoptions.model_hash(document) != earlier.adopted["model"]:
+        what = "no longer has" if document is None else "has changed"
+        return [Problem(earlier.source, f"{school.id} adopted {earlier.policy} "
+                        f"{earlier.version}, which the model {what}",
+                        f"restore policy/{earlier.policy}/versions/{earlier.version}.yaml "
+                        "from git: an approved version is never edited or removed",
+                        code="trust.adopted-version-changed")]
+    adopted = {"adopts": earlier.version, "tailored": earlier.adopted["tailored"],
+               "added": earlier.adopted["added"],
+               "change_notes": earlier.adopted.get("change_notes", {})}
+    before = len(resolved.departures)
+    found = _version(trust, school, model, earlier.policy, document, adopted,
+                     {**given, **earlier.adopted["values"]}, declared, resolved, earlier,
+                     history, lock=earlier.source)
+    del resolved.departures[before:]  # the report shows what the school has now
+    return [dataclasses.replace(p, source=earlier.source) for p in found]
+
+
+def _version(trust: Trust, school: School, model: Model, policy_id: str, document,
+             adoption: dict, given: dict[str, str], declared: frozenset[str],
+             resolved: Resolved, approval: adoptions.Adoption | None,
+             history: list[adoptions.Adoption], lock: Source | None = None) -> list[Problem]:
+    """One version of the school's text into resolved.files: the model version with the
+    school's values, tailored and added text, and approval (none: a draft)."""
+    version = adoption["adopts"]
     data = copy.deepcopy(document.data)
     changes = trust.changes(policy_id)
     quizzes = [d.data for d in model.quizzes().values() if d.data.get("policy") == policy_id]
-    problems = _tailor(school, policy_id, version, data, adoption, changes, resolved, quizzes)
-    problems += _add(school, policy_id, version, data, adoption, changes, resolved)
+    origin = Origin(document)
+    problems = tailor(school, policy_id, version, data, adoption, changes, resolved.departures,
+                      quizzes, origin)
+    problems += add(school, policy_id, version, data, adoption, changes, resolved.departures,
+                    origin)
+    problems += change_notes(school, policy_id, data, adoption, origin)
     problems += _missing_values(school, document, data, policy_id, version, given, declared)
     if errors(problems):
         return problems
@@ -103,108 +182,19 @@ def _adopt(trust: Trust, school: School, model: Model, policy_id: str, adoption:
         d.school_text, given, markdown=False)) if d.policy == policy_id else d
         for d in resolved.departures]  # the report shows the school's text as staff read it
     data = values.filled(data, given)
-    _approval(data, adoption.get("approved"))  # the school's own words: not filled in
+    _approval(data, approval, _history_note(school, approval, history))
+    if lock is not None:
+        origin.moved = {k: (lock, ()) for k in origin.moved}  # the text is the lock's
     text = _as_yaml(data)
     folder = f"policy/{policy_id}"
     resolved.files[f"{folder}/versions/{version}.yaml"] = text
+    resolved.origins[f"{folder}/versions/{version}.yaml"] = origin
+    resolved.clauses.setdefault(policy_id, set()).update(
+        clause["id"] for _, clause in clauses(data["sections"]))
     if data["status"] == "approved":
-        resolved.files[f"{folder}/{LOCK_FILE}"] = lock_text({version: content_hash(text)}) \
+        resolved.locks.setdefault(policy_id, {})[version] = content_hash(text)
+        resolved.files[f"{folder}/{LOCK_FILE}"] = lock_text(resolved.locks[policy_id]) \
             .encode("utf-8")
-    resolved.files[f"{folder}/policy.yaml"] = _as_yaml(
-        values.filled(model.documents[f"{folder}/policy.yaml"].data, given))
-    resolved.adopted.append({"policy": policy_id, "version": version,
-                             **_approval_record(adoption.get("approved"))})
-    return problems  # warnings only
-
-
-def _clauses(sections: list) -> Iterator[tuple[dict, dict]]:
-    """Every (section, clause) of a version's data, nested ones too."""
-    for section in sections:
-        todo = list(section.get("clauses", []))
-        while todo:
-            clause = todo.pop(0)
-            yield section, clause
-            todo[0:0] = clause.get("clauses", [])
-        yield from _clauses(section.get("sections", []))
-
-
-def _sections(sections: list) -> Iterator[dict]:
-    for section in sections:
-        yield section
-        yield from _sections(section.get("sections", []))
-
-
-def _tailor(school: School, policy_id: str, version: str, data: dict, adoption: dict,
-            changes: dict, resolved: Resolved, quizzes: list[dict]) -> list[Problem]:
-    problems = []
-    found = {clause["id"]: (section, clause) for section, clause in _clauses(data["sections"])}
-    for clause_id, text in sorted(adoption.get("tailored", {}).items()):
-        where = school.key_at("policies", policy_id, "tailored", clause_id)
-        guidance = changes["tailorable"].get(clause_id)
-        if guidance is None:
-            allowed = ", ".join(sorted(changes["tailorable"])) or "none"
-            problems.append(Problem(where, f"clause '{clause_id}' of {policy_id} is not one the "
-                                    "model lets a school tailor",
-                                    f"tailor only these clauses: {allowed}",
-                                    code="trust.not-tailorable"))
-        elif clause_id not in found:
-            problems.append(Problem(where, f"{policy_id} {version} has no clause '{clause_id}'",
-                                    code="trust.unknown-clause"))
-        else:
-            section, clause = found[clause_id]
-            problems += _quizzed(school, policy_id, clause_id, where, quizzes)
-            resolved.departures.append(Departure(policy_id, version, "tailored", section["id"],
-                                                 clause_id, clause["text"], text, guidance))
-            clause["text"] = text
-    return problems
-
-
-def _quizzed(school: School, policy_id: str, clause_id: str, where,
-             quizzes: list[dict]) -> list[Problem]:
-    """A warning for a tailored clause that the trust's quiz questions cover: they were written
-    for the model's words."""
-    asked = sorted(f"{quiz.get('id')}/{question.get('id')}" for quiz in quizzes
-                   for question in quiz.get("questions", [])
-                   if clause_id in question.get("covers", []))
-    if not asked:
-        return []
-    return [Problem(where, f"clause '{clause_id}' of {policy_id} is tailored, and the trust's "
-                    f"quiz questions {', '.join(asked)} were written for the model's words",
-                    "check with the trust that the questions still fit the school's text",
-                    severity="warning", code="trust.tailored-clause-quizzed")]
-
-
-def _add(school: School, policy_id: str, version: str, data: dict, adoption: dict,
-         changes: dict, resolved: Resolved) -> list[Problem]:
-    problems = []
-    sections = {section["id"]: section for section in _sections(data["sections"])}
-    taken = {clause["id"] for _, clause in _clauses(data["sections"])}
-    for index, added in enumerate(adoption.get("added", [])):
-        section_id, clause_id = added["section"], added["id"]
-        guidance = changes["additions"].get(section_id)
-        if guidance is None:
-            allowed = ", ".join(sorted(changes["additions"])) or "none"
-            problems.append(Problem(school.at("policies", policy_id, "added", index, "section"),
-                                    f"the model lets no school add clauses to section "
-                                    f"'{section_id}' of {policy_id}",
-                                    f"add clauses only to these sections: {allowed}",
-                                    code="trust.no-additions"))
-        elif section_id not in sections:
-            problems.append(Problem(school.at("policies", policy_id, "added", index, "section"),
-                                    f"{policy_id} {version} has no section '{section_id}'",
-                                    code="trust.unknown-section"))
-        elif clause_id in taken:
-            problems.append(Problem(school.at("policies", policy_id, "added", index, "id"),
-                                    f"{policy_id} {version} already has a clause '{clause_id}'",
-                                    "give the added clause an id of its own",
-                                    code="trust.clause-exists"))
-        else:
-            taken.add(clause_id)
-            sections[section_id].setdefault("clauses", []).append(
-                {"id": clause_id, "kind": added["kind"], "text": added["text"],
-                 "quiz_exempt": "Added by the school: the trust's quizzes do not cover it."})
-            resolved.departures.append(Departure(policy_id, version, "added", section_id,
-                                                 clause_id, "", added["text"], guidance))
     return problems
 
 
@@ -245,23 +235,40 @@ def _model_place(document, node_id: str):
     return document.source  # a clause the school added: it is in the school file
 
 
-def _approval(data: dict, approved: dict | None) -> None:
-    """The school's own approval in place of the model's: approved by its local governing
-    body, or a draft until it is."""
-    for key in ("approved_on", "approved_by", "approval_minute", "approved_draft"):
+def _approval(data: dict, approved: adoptions.Adoption | None, note: str) -> None:
+    """The school's own approval in place of the model's: adopted by its local governing
+    body, or a draft until it is; the note says which model version, and the school's
+    adoptions of the policy."""
+    for key in ("approved_on", "approved_by", "approval_minute", "approved_draft",
+                "review_due"):
         data.pop(key, None)
     data["status"] = "approved" if approved else "draft"
     if approved:
-        data["approved_on"], data["approved_by"] = approved["on"], approved["by"]
-        if "minute" in approved:
-            data["approval_minute"] = approved["minute"]
+        data["approved_on"], data["approved_by"] = approved.approved_on, approved.approved_by
+        if approved.approval_minute:
+            data["approval_minute"] = approved.approval_minute
+    data["note"] = f"{data['note']} {note}" if data.get("note") else note
 
 
-def _approval_record(approved: dict | None) -> dict:
-    if not approved:
+def _history_note(school: School, approved: adoptions.Adoption | None,
+                  history: list[adoptions.Adoption]) -> str:
+    """What the school's version says of its adoptions: which model version it is, and when
+    the school's governing body adopted each model version of the policy."""
+    name = school.data["name"]
+    head = "The trust's model version, with the school's values and local changes"
+    if approved is None:
+        head += f": not yet adopted by {name}"
+    adopted = "; ".join(f"model version {a.version} on {a.approved_on} by {a.approved_by}"
+                        + (f" ({a.approval_minute})" if a.approval_minute else "")
+                        for a in history)
+    return f"{head}. Adoptions at {name}: {adopted or 'none yet'}."
+
+
+def _approval_record(approved: adoptions.Adoption | None) -> dict:
+    if approved is None:
         return {"approved_on": None, "approved_by": None, "approval_minute": None}
-    return {"approved_on": approved["on"], "approved_by": approved["by"],
-            "approval_minute": approved.get("minute")}
+    return {"approved_on": approved.approved_on, "approved_by": approved.approved_by,
+            "approval_minute": approved.approval_minute}
 
 
 def _shared_files(school: School, model: Model, given: dict[str, str],
@@ -280,10 +287,39 @@ def _shared_files(school: School, model: Model, given: dict[str, str],
             if item.get("id") in school.data.get("links", {}):
                 item["url"] = school.data["links"][item["id"]]
         resolved.files["policy/linked.yaml"] = _as_yaml(data)
+    if organisation is not None:
+        resolved.origins["policy/organisation.yaml"] = Origin(organisation)
+    if linked is not None:
+        resolved.origins["policy/linked.yaml"] = Origin(linked)
     adopted = {item["policy"] for item in resolved.adopted}
     for path, document in sorted(model.quizzes().items()):
-        if document.data.get("policy", "") in adopted or "pathways" in document.data:
-            resolved.files[path] = _as_yaml(values.filled(document.data, given))
+        policy_id = document.data.get("policy", "")
+        if policy_id in adopted or "pathways" in document.data:
+            origin = Origin(document)
+            data = _school_questions(document.data, resolved.clauses.get(policy_id, set()),
+                                     model_ids(model, policy_id)[0], origin)
+            resolved.files[path] = _as_yaml(values.filled(data, given))
+            resolved.origins[path] = origin
+
+
+def _school_questions(quiz: dict, school: set[str], model: set[str], origin: Origin) -> dict:
+    """The quiz without what it covers of model versions the school has not adopted (questions
+    prepared for a model draft, say): a question left with nothing to cover is left out.
+    origin learns where each question kept was in the model's file."""
+    if "questions" not in quiz:
+        return quiz
+    kept: list[dict] = []
+    for index, question in enumerate(quiz["questions"]):
+        covers = question.get("covers", [])
+        mine = [(i, c) for i, c in enumerate(covers) if c in school or c not in model]
+        if covers and not mine:
+            continue
+        origin.moved[("questions", len(kept))] = (origin.document, ("questions", index))
+        for new, (old, _) in enumerate(mine):
+            origin.moved[("questions", len(kept), "covers", new)] = (
+                origin.document, ("questions", index, "covers", old))
+        kept.append({**question, "covers": [c for _, c in mine]} if covers else question)
+    return {**quiz, "questions": kept}
 
 
 def _as_yaml(data: Any) -> bytes:

@@ -10,6 +10,7 @@ from pathlib import Path
 from policykit.source import schema
 from policykit.core.errors import Problem, Source, shown
 from policykit.source.load import Document, read_document
+from policykit.trust.adoption import LOCK_SUFFIX
 
 TRUST_FILE = "trust.yaml"
 SCHOOLS_FOLDER = "schools"
@@ -44,6 +45,7 @@ class School:
 
     id: str
     document: Document
+    lock: Document | None = None  # schools/<school-id>.lock: its adoptions, if any yet
 
     @property
     def data(self) -> dict:
@@ -98,13 +100,21 @@ def load_trust(root: Path) -> tuple[Trust | None, list[School], list[Problem],
                                     "'departures'", code="trust.school-id"))
             continue
         document, found = read_valid(root, relative, "school")
-        if document is None:
-            failed[school_id] = found
+        lock, lock_found = _read_lock(root, f"{SCHOOLS_FOLDER}/{school_id}{LOCK_SUFFIX}")
+        if document is None or lock_found:
+            failed[school_id] = found + lock_found
         else:
-            schools.append(School(school_id, document))
+            schools.append(School(school_id, document, lock))
     for school, problem in _shared_urns(schools):
         failed[school.id] = [problem]
     return trust, [s for s in schools if s.id not in failed], problems, failed
+
+
+def _read_lock(root: Path, relative: str) -> tuple[Document | None, list[Problem]]:
+    """A school's lock file, validated, or None when the school has adopted nothing yet."""
+    if not (root / relative).is_file():
+        return None, []
+    return read_valid(root, relative, "school-lock")
 
 
 def _shared_urns(schools: list[School]) -> list[tuple[School, Problem]]:

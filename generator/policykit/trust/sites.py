@@ -10,7 +10,8 @@ from pathlib import Path
 
 from policykit.core.errors import Problem, Source, errors
 from policykit.trust import report, resolve as resolving
-from policykit.trust.model_files import read_model, undeclared, unknown_places
+from policykit.trust.model_files import (read_model, under_trust_name, undeclared,
+                                         unknown_places)
 from policykit.trust.schools import (REPORT_SITE, SCHOOLS_FOLDER, TRUST_SITE, School, Trust,
                                      load_trust)
 from policykit.trust.values import declared_names
@@ -63,13 +64,17 @@ def write_project(root: Path, resolved: resolving.Resolved) -> Path:
     return folder
 
 
-def write_model_project(root: Path) -> Path:
-    """The trust site's project: the model as written, built into site/trust/."""
+def write_model_project(root: Path, trust_name: str | None = None) -> Path:
+    """The trust site's project: the model as written, built into site/trust/ under the
+    trust's name."""
     folder = root / WORK_FOLDER / f"_{TRUST_SITE}"
     files = {path.relative_to(root).as_posix(): path.read_bytes()
              for base in ("policy", "quizzes") if (root / base).is_dir()
              for path in sorted((root / base).rglob("*")) if path.is_file()}
-    files["mkdocs.yml"] = _mkdocs_yml(None, TRUST_SITE)
+    files["mkdocs.yml"] = _mkdocs_yml(trust_name, TRUST_SITE)
+    if trust_name is not None and "policy/organisation.yaml" in files:
+        files["policy/organisation.yaml"] = under_trust_name(files["policy/organisation.yaml"],
+                                                             trust_name)
     _sync(folder, files)
     _link_templates(root, folder)
     return folder
@@ -94,7 +99,12 @@ def _mkdocs_yml(site_name: str | None, site: str) -> bytes:
     if site_name is not None:
         lines += [f"site_name: {json.dumps(site_name + ' policies', ensure_ascii=False)}",
                   # Material puts copyright in the page as HTML: the school's name is text
-                  f"copyright: {json.dumps(html.escape(site_name), ensure_ascii=False)}"]
+                  f"copyright: {json.dumps(html.escape(site_name), ensure_ascii=False)}",
+                  # the trust's mkdocs.yml describes the model's site: each site its own
+                  # (Material puts it in an attribute unescaped)
+                  "site_description: " + json.dumps(html.escape(
+                      f"{site_name}'s policies, for staff, trainers and governors."),
+                      ensure_ascii=False)]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 

@@ -1,0 +1,191 @@
+"""A school's adoptions (pure): each is its local governing body's approval of one model
+version with the school's values and local changes, locked by a content hash of exactly what
+it approved, in schools/<school-id>.lock (written by `policykit trust adopt`, kept in git).
+
+An edit after adoption, to the model version, a value the policy uses or the school's tailored
+or added text, is found here and located at the file and line that was edited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from policykit.core.errors import Problem, Source
+from policykit.source.load import Document
+from policykit.trust import values
+
+LOCK_SUFFIX = ".lock"
+_ABOUT = ("The adoptions of the school's policies, written by policykit trust adopt: each is "
+          "its local governing body's approval of a model version, with the content hash of "
+          "the text it approved. Never edited by hand: adopt again.")
+
+
+@dataclass(frozen=True)
+class Adoption:
+    """One adoption: the model version, who approved it and when, and what it approved."""
+
+    policy: str
+    version: str
+    approved_on: str
+    approved_by: str
+    approval_minute: str | None
+    hash: str
+    adopted: dict  # {"model": hash of the model version file, "values", "tailored", "added"}
+    source: Source  # where the lock file records it
+
+    def record(self) -> dict:
+        """The approval as the report and the site show it."""
+        return {"version": self.version, "approved_on": self.approved_on,
+                "approved_by": self.approved_by, "approval_minute": self.approval_minute}
+
+
+def lock_path(school_path: str) -> str:
+    """schools/<id>.yaml -> schools/<id>.lock"""
+    return school_path[: -len(".yaml")] + LOCK_SUFFIX
+
+
+def model_hash(document: Document) -> str:
+    """The content hash of a model version file as written."""
+    text = document.text if document.text is not None else json.dumps(document.data)
+    return "sha256:" + hashlib.sha256(text.replace("\r\n", "\n").encode("utf-8")).hexdigest()
+
+
+def state(model_version: Document, policy_data: dict, adoption: dict,
+          given: dict[str, str]) -> dict:
+    """What a school adopts: the model version (by its hash), the values its text uses, and
+    the school's tailored and added text as the school file gives them."""
+    used: set[str] = set()
+    for data in (model_version.data, policy_data, adoption.get("tailored", {}),
+                 adoption.get("added", [])):
+        used.update(name for _, text in values.strings(data) for name in values.names_in(text))
+    found = {"model": model_hash(model_version),
+             "values": {name: given[name] for name in sorted(used) if name in given},
+             "tailored": dict(sorted(adoption.get("tailored", {}).items())),
+             "added": list(adoption.get("added", []))}
+    if adoption.get("change_notes"):
+        found["change_notes"] = dict(sorted(adoption["change_notes"].items()))
+    return found
+
+
+def state_hash(adopted: dict) -> str:
+    """The content hash locked for an adoption."""
+    text = json.dumps(adopted, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def read_lock(document: Document | None) -> tuple[dict[str, list[Adoption]], list[Problem]]:
+    """The adoptions of a (schema-valid) lock document by policy, oldest first; a record whose
+    hash is not that of what it records was edited by hand: an error at the record."""
+    found: dict[str, list[Adoption]] = {}
+    problems: list[Problem] = []
+    if document is None:
+        return found, problems
+    for policy_id, items in sorted(document.data.get("policies", {}).items()):
+        for index, item in enumerate(items):
+            where = document.at(("policies", policy_id, index))
+            adoption = Adoption(policy_id, item["version"], item["approved_on"],
+                                item["approved_by"], item.get("approval_minute"),
+                                item["hash"], item["adopted"], where)
+            if state_hash(adoption.adopted) != adoption.hash:
+                problems.append(Problem(
+                    where, f"this adoption of {policy_id} {adoption.version} was edited after "
+                    "policykit trust adopt wrote it (its content hash no longer matches)",
+                    "restore the file from git (git checkout -- it), then adopt again if the "
+                    "school's text has changed", code="trust.lock-edited"))
+            found.setdefault(policy_id, []).append(adoption)
+    return found, problems
+
+
+def lock_text(adoptions: dict[str, list[Adoption]]) -> str:
+    """The lock file's text: every policy's adoptions, oldest first."""
+    policies = {pid: [{**a.record(), "hash": a.hash, "adopted": a.adopted} for a in items]
+                for pid, items in sorted(adoptions.items())}
+    for items in policies.values():
+        for item in items:
+            if item["approval_minute"] is None:
+                del item["approval_minute"]
+    return json.dumps({"about": _ABOUT, "policies": policies}, indent=2, ensure_ascii=False,
+                      sort_keys=True) + "\n"
+
+
+def new_adoption(policy_id: str, version: str, on: dt.date, by: str, minute: str | None,
+                 adopted: dict) -> Adoption:
+    """A new adoption of adopted (a state())."""
+    return Adoption(policy_id, version, on.isoformat(), by, minute, state_hash(adopted),
+                    adopted, Source(""))
+
+
+def edits(adoption: Adoption, now: dict, where: "Places") -> list[Problem]:
+    """Each edit made since the adoption, as an error at the place that was edited."""
+    then = adoption.adopted
+    head = (f"{where.policy} {adoption.version} was adopted by {adoption.approved_by} on "
+            f"{adoption.approved_on}")
+    hint = (f"ask the governing body to adopt the school's text again, then record it: "
+            f"policykit trust adopt {where.school_id} {where.policy} {adoption.version} "
+            "--date YYYY-MM-DD --by \"...\" --minute \"...\" (or undo the edit)")
+    problems = []
+    if then["model"] != now["model"]:
+        problems.append(Problem(where.model, f"{head}, and the model version has changed "
+                                "since", hint, code="trust.changed-since-adoption"))
+    for name in sorted(set(then["values"]) | set(now["values"]) if then["model"] == now["model"]
+                       else ()):  # a new model text uses other values: the model is the edit
+        if then["values"].get(name) != now["values"].get(name):
+            problems.append(Problem(where.value(name), f"{head}, and %{{{name}}}, which its "
+                                    "text uses, has changed since", hint,
+                                    code="trust.changed-since-adoption"))
+    for clause in sorted(set(then["tailored"]) | set(now["tailored"])):
+        if then["tailored"].get(clause) != now["tailored"].get(clause):
+            problems.append(Problem(where.tailored(clause), f"{head}, and the school's "
+                                    f"tailored text of clause '{clause}' has changed since",
+                                    hint, code="trust.changed-since-adoption"))
+    notes_then, notes_now = then.get("change_notes", {}), now.get("change_notes", {})
+    for clause in sorted(set(notes_then) | set(notes_now)):
+        if notes_then.get(clause) != notes_now.get(clause):
+            problems.append(Problem(where.note(clause), f"{head}, and the school's change note "
+                                    f"for clause '{clause}' has changed since", hint,
+                                    code="trust.changed-since-adoption"))
+    if then["added"] != now["added"]:
+        index = next((i for i, (a, b) in enumerate(zip(then["added"], now["added"]))
+                      if a != b), min(len(then["added"]), len(now["added"])))
+        problems.append(Problem(where.added(index), f"{head}, and the clauses the school "
+                                "added have changed since", hint,
+                                code="trust.changed-since-adoption"))
+    return problems
+
+
+@dataclass(frozen=True)
+class Places:
+    """Where each part of a school's adoption of one policy is written."""
+
+    school_id: str
+    policy: str
+    school: Document
+    model: Source
+
+    def value(self, name: str) -> Source:
+        return self.school.at(value_path(name)) if value_path(name) else self.school.source
+
+    def tailored(self, clause: str) -> Source:
+        path = ("policies", self.policy, "tailored")
+        return self.school.key_at(path + (clause,))
+
+    def note(self, clause: str) -> Source:
+        return self.school.key_at(("policies", self.policy, "change_notes", clause))
+
+    def added(self, index: int) -> Source:
+        return self.school.at(("policies", self.policy, "added", index))
+
+
+def value_path(name: str) -> tuple[Any, ...]:
+    """Where a value is written in a school file (its key path)."""
+    first, _, rest = name.partition(".")
+    if first == "school" and rest:
+        return (rest,)
+    if first in ("headteacher", "dsl", "links") and rest:
+        return (first, rest)
+    if name == "deputies":
+        return ("deputies",)
+    return ("values", name)

@@ -1,0 +1,159 @@
+"""`policykit trust pack <school> <policy> [-o FILE]` (I/O at the edges): one PDF for a school's
+local governing body, as `policykit pack` writes one for a governing body. Its two parts are
+kept apart: what the trust changed in its model (the model version the school adopted last
+against the one it adopts now, as the trust's own comparison) and what the school changes
+(its tailored and added clauses against the model, and against its last adoption)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shlex
+import sys
+from pathlib import Path
+
+from markupsafe import Markup
+
+from policykit.core.dates import long_date
+from policykit.core.errors import shown
+from policykit.trust import adoption as adoptions, values
+from policykit.trust.adopt import Adopting, prepared
+
+OK, PROBLEMS, USAGE = 0, 1, 2
+TEMPLATE = "trust_pack.html.j2"
+
+
+def pack(root: Path, school_id: str, policy_id: str, output: str | None, force: bool) -> int:
+    """Write the school's governors' pack for policy_id: 0, 1 (problems) or 2 (usage)."""
+    from policykit.cli.review import write_pdf
+    from policykit.engine.build import build_date
+    from policykit.engine.guard import SiteFolderError, check_output_file, is_our_pack
+
+    name = output or f"{school_id}-{policy_id}-pack.pdf"
+    target = Path(name) if Path(name).is_absolute() else root / name
+    if target.suffix.lower() != ".pdf":
+        print(f"policykit: error: {shown(name)} does not end in .pdf — name the PDF to write, "
+              "such as pack.pdf; nothing was written", file=sys.stderr)
+        return USAGE
+    try:
+        check_output_file(target, root, is_our_pack, force)
+    except SiteFolderError as error:
+        print(f"policykit: {error}", file=sys.stderr)
+        return PROBLEMS
+    found = prepared(root, school_id, policy_id)
+    if isinstance(found, int):
+        return found
+    model_part = _model_changes(root, found, policy_id)
+    if isinstance(model_part, int):
+        return model_part
+    html = pack_html(root, pack_view(found, policy_id, model_part, build_date()))
+    pages = write_pdf(html, target, root)
+    print(f"wrote {target} ({pages} pages)")
+    return OK
+
+
+def pack_view(found: Adopting, policy_id: str, model_part: Markup | None,
+              today: dt.date) -> dict:
+    """What the school's governors read, as plain sorted values."""
+    school, version = found.school, found.adoption["adopts"]
+    earlier = found.history.get(policy_id, [])
+    last = earlier[-1] if earlier else None
+    document = found.model.version(policy_id, version)
+    assert document is not None  # resolved: the school adopts a version the model has
+    model_approved = {"on": document.data.get("approved_on"), "by": document.data.get("approved_by")}
+    digest = adoptions.state_hash(found.state)
+    return {
+        "trust": found.trust.name, "school": school.data["name"], "school_id": school.id,
+        "policy": policy_id, "title": _title(found, policy_id), "version": version,
+        "last": last.record() if last else None, "model_approved": model_approved,
+        "model_part": model_part, "against_model": _against_model(found, policy_id),
+        "against_last": _against_last(last.adopted if last else None, found.state),
+        "values": found.state["values"], "hash": digest, "generated": long_date(today),
+        "command": f"policykit trust adopt {school.id} {policy_id} {version} --date YYYY-MM-DD "
+                   "--by \"...\" --minute \"...\"",
+        "history": [a.record() for a in earlier]}
+
+
+def _title(found: Adopting, policy_id: str) -> str:
+    return str(found.model.documents[f"policy/{policy_id}/policy.yaml"].data.get("title",
+                                                                                 policy_id))
+
+
+def _against_model(found: Adopting, policy_id: str) -> list[dict]:
+    """The school's tailored and added clauses, with the model's text beside each."""
+    given = values.school_values(found.school.data)
+    rows = [{"clause": d.clause, "section": d.section, "kind": d.kind,
+             "model_text": values.fill(d.model_text, given, markdown=False),
+             "school_text": d.school_text}
+            for d in found.resolved.departures if d.policy == policy_id]
+    return sorted(rows, key=lambda r: (r["kind"], r["clause"]))
+
+
+def _against_last(then: dict | None, now: dict) -> list[dict]:
+    """How the school's local changes differ from those of its last adoption: each tailored
+    or added clause new, changed or withdrawn since (everything is new at a first adoption)."""
+    before = _local(then) if then else {}
+    after = _local(now)
+    rows = []
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if old == new:
+            continue
+        change = "new" if old is None else "withdrawn" if new is None else "changed"
+        rows.append({"clause": key[1], "kind": key[0], "change": change,
+                     "before": old or "", "after": new or "",
+                     "why": now.get("change_notes", {}).get(key[1], "")})
+    return rows
+
+
+def _local(state: dict) -> dict[tuple[str, str], str]:
+    """A state's local changes by (kind, clause id): their text as staff read it."""
+    def filled(text: str) -> str:
+        return values.fill(text, state["values"], markdown=False)
+    found = {("tailored", k): filled(v) for k, v in state["tailored"].items()}
+    found.update({("added", a["id"]): f"{filled(a['text'])} (added to section {a['section']})"
+                  for a in state["added"]})
+    return found
+
+
+def _model_changes(root: Path, found: Adopting, policy_id: str) -> Markup | None | int:
+    """The trust's comparison of the model version the school adopted last with the one it
+    adopts now (as `policykit diff --format html`), None when there is nothing to compare."""
+    from policykit.compare.compare import compare_versions
+    from policykit.engine.session import BuildSession
+    from policykit.quiz.bank import covering_questions
+    from policykit.site.pages import render_compare_standalone
+    from policykit.source.inputs import scan
+    from policykit.source.project import load_project
+
+    earlier = found.history.get(policy_id, [])
+    version = found.adoption["adopts"]
+    if not earlier or earlier[-1].version == version:
+        return None
+    session = BuildSession(root)
+    with session.active():
+        project, _ = load_project(root, session, scan(root))
+    policy = project.policy(policy_id)
+    old = policy.version(earlier[-1].version) if policy else None
+    new = policy.version(version) if policy else None
+    if policy is None or old is None or new is None:
+        print(f"policykit: error: the model's {policy_id} {earlier[-1].version} or {version} "
+              "cannot be read — run policykit trust check", file=sys.stderr)
+        return PROBLEMS
+    comparison = compare_versions(old, new, covering_questions(project, policy_id))
+    page = render_compare_standalone(project, root, comparison, None, None)
+    body = page.split("<body>", 1)[1].rsplit("</body>", 1)[0]
+    return Markup(body.replace("<main>", "<div>").replace("</main>", "</div>"))
+
+
+def pack_html(root: Path, view: dict) -> str:
+    """The pack as one HTML document (every text escaped by the template's autoescape)."""
+    from policykit.site.pages import environment
+    from policykit.site.templates import folders
+
+    css = ""
+    for folder in folders(root):
+        if (folder / "assets" / "print.css").exists():
+            css = (folder / "assets" / "print.css").read_text("utf-8")
+            break
+    return environment(folders(root)).get_template(TEMPLATE).render(
+        view=view, css=Markup(css), quote=shlex.quote)
