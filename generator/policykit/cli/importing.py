@@ -534,7 +534,8 @@ def _list_guesses(policy_id: str, version, guessed) -> int:
         words = shown(" ".join(words.split()), SHOWN_TEXT)  # a table's cells, without rules
         _print(f"  line {clause.source.line}: {clause.number} {clause.id}: {clause.kind} — "
                f"{words}")
-    _print(f"read each; where a kind is wrong, correct 'kind' in {path}; then confirm them all "
-           f"with: policykit kinds {policy_id} {version.version} --confirm (or --confirm with "
-           "the ids of some)")
+    _print(f"read each; where a kind is wrong, correct 'kind' in {path} (in the site's words "
+           "must, must not, should, context, definition, procedure, or by their other names "
+           "duty, prohibition, guidance, information); then confirm them all with: policykit "
+           f"kinds {policy_id} {version.version} --confirm (or --confirm with the ids of some)")
     return OK

@@ -100,6 +100,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="the project folder (default: the current folder)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     check = commands.add_parser("check", help="validate policies, links and cross-references")
+    check.add_argument("policy", nargs="?", help="check only this policy: its versions, drafts, "
+                       "the quizzes on it and the links from it (default: the whole project)")
     check.add_argument("-v", "--verbose", action="store_true",
                        help="list every warning, not a count of each kind")
     check.set_defaults(run=_check)
@@ -171,6 +173,8 @@ def _port(text: str) -> int:
 
 def _check(root: Path, args: argparse.Namespace) -> int:
     project, problems = load_and_check(root)
+    if args.policy is not None:
+        return _check_policy(root, project, problems, args.policy, args.verbose)
     report(problems, args.verbose)
     if errors(problems):
         return PROBLEMS
@@ -178,6 +182,45 @@ def _check(root: Path, args: argparse.Namespace) -> int:
     versions = sum(len(p.versions) for p in project.policies)
     print(f"checked {_count(len(project.policies), 'policy', 'policies')}, "
           f"{_count(versions, 'version')}, {_count(clauses, 'clause')}: no errors")
+    return OK
+
+
+# Files every policy is checked against: their errors are any one policy's too.
+_SHARED_FILES = ("policy/organisation.yaml", "policy/linked.yaml")
+
+
+def _check_policy(root: Path, project, problems: list[Problem], policy_id: str,
+                  verbose: bool) -> int:
+    """policykit check <policy>: the problems in its files, the quizzes on it and the files
+    it is checked against; the rest of the project's counted in one line."""
+    folders = {p.name for p in (root / "policy").iterdir() if p.is_dir()}
+    policy = project.policy(policy_id)
+    if policy is None and policy_id not in folders:
+        from policykit.core.errors import did_you_mean
+
+        known = sorted(folders | {p.id for p in project.policies})
+        return _usage(f"no policy '{policy_id}' in policy/ — " + did_you_mean(
+            policy_id, known, f"there are: {', '.join(known) or 'none'}"))
+    quizzes = {q.source.path for q in project.quizzes_on(policy_id)}
+    def about(problem: Problem) -> bool:
+        path = problem.source.path
+        return path.startswith(f"policy/{policy_id}/") or path in quizzes or path in _SHARED_FILES
+    ours = [p for p in problems if about(p)]
+    report(ours, verbose)
+    rest = [p for p in problems if not about(p)]
+    if rest:
+        found = len(errors(rest))
+        said = " and ".join(part for part in (
+            _count(found, "error") if found else "",
+            _count(len(rest) - found, "warning") if len(rest) > found else "") if part)
+        print(f"policykit: {said} elsewhere in the project, not about {policy_id} (policykit "
+              f"check lists {'it' if len(rest) == 1 else 'them'})", file=sys.stderr)
+    if errors(ours):
+        return PROBLEMS
+    versions = policy.versions if policy else ()
+    clauses = sum(1 for v in versions for _ in v.clauses())
+    print(f"checked {policy_id}: {_count(len(versions), 'version')}, "
+          f"{_count(clauses, 'clause')}, {_count(len(quizzes), 'quiz', 'quizzes')}: no errors")
     return OK
 
 
