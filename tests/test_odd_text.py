@@ -70,15 +70,15 @@ CASES = {
                             "          clauses:\n          - id: more\n"
                             "            kind: procedure")},
         [f"{V}:14:11: clause 'rules': 'clauses:' is written inside 'text', so it shows as words "
-         "on the page and is not read as a key — indent 'clauses:' like the keys it belongs "
-         "with (it is probably indented too far), or quote the text"]),
+         "on the page and is not read as a key — it is indented too far: indent 'clauses:' by "
+         "8 spaces, like 'text:' on line 12 (or, if it is meant as words, quote the text)"]),
     "keys indented too far inside folded text": (
         {V: VERSION.replace("text: Do this.", "text: >-\n          Do this, including:\n"
                             "            clauses:\n              - id: more\n"
                             "                kind: procedure")},
         [f"{V}:14:13: clause 'rules': 'clauses:' is written inside 'text', so it shows as words "
-         "on the page and is not read as a key — indent 'clauses:' like the keys it belongs "
-         "with (it is probably indented too far), or quote the text"]),
+         "on the page and is not read as a key — it is indented too far: indent 'clauses:' by "
+         "8 spaces, like 'text:' on line 12 (or, if it is meant as words, quote the text)"]),
     "a Markdown list in folded text": (
         {V: VERSION.replace("text: Do this.", "text: >-\n          Do this:\n          * one\n"
                             "          * two")},
