@@ -172,7 +172,10 @@ def _port(text: str) -> int:
 
 
 def _check(root: Path, args: argparse.Namespace) -> int:
+    from policykit.mkdocs.config_check import config_problems
+
     project, problems = load_and_check(root)
+    problems = sorted(problems + config_problems(root))  # mkdocs.yml, as a build reads it
     if args.policy is not None:
         return _check_policy(root, project, problems, args.policy, args.verbose)
     report(problems, args.verbose)
