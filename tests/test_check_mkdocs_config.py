@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # it runs policykit commands in processes of their own
+
 PLUGINS = "plugins:\n  # policykit generates the pages"
 
 

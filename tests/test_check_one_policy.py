@@ -12,6 +12,8 @@ import pytest
 
 from conftest import copy_project, lock
 
+pytestmark = pytest.mark.slow  # it runs policykit commands in processes of their own
+
 QUIZ = "quizzes/social-media-induction.yaml"
 
 

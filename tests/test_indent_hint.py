@@ -12,6 +12,8 @@ import pytest
 
 from policykit.source.load import parse_document
 
+pytestmark = pytest.mark.slow  # it runs policykit commands in processes of their own
+
 DRAFT = "policy/social-media/versions/2024.1.yaml"
 WRITTEN = """\
       - id: laws-and-policies-apply

@@ -16,6 +16,8 @@ import pytest
 
 from conftest import build, copy_project
 
+pytestmark = pytest.mark.slow  # it runs policykit commands in processes of their own
+
 DRAFT = "policy/social-media/versions/2024.1.yaml"
 # The example's draft, its kinds written as an author reading the site would write them.
 SITE_WORDS = {"duty": "must", "prohibition": "MUST NOT", "guidance": "Should",
@@ -67,7 +69,6 @@ def test_changing_duty_to_must_is_no_change_in_a_comparison(tmp_path):
     assert any("reworded" in c["kinds"] for c in changes)
 
 
-@pytest.mark.slow
 def test_site_words_build_the_same_site(tmp_path):
     before, after = copy_project(tmp_path / "before"), copy_project(tmp_path / "after")
     in_site_words(after)
@@ -150,8 +151,10 @@ def test_kinds_says_both_vocabularies_may_be_written(scratch):
     listed = policykit(scratch, "kinds", "social-media", "2024.1")
     assert listed.returncode == 0, listed.stderr
     assert ": duty — " in listed.stdout
+    assert f"{DRAFT}: 1 kind guessed by policykit import (duty 1):" in listed.stdout
     assert ("in the site's words must, must not, should, context, definition, procedure, or by "
             "their other names duty, prohibition, guidance, information") in listed.stdout
     confirmed = policykit(scratch, "kinds", "social-media", "2024.1", "--confirm")
     assert confirmed.returncode == 0, confirmed.stderr
+    assert confirmed.stdout.startswith(f"{DRAFT}: 1 kind confirmed: ")
     assert path.read_text("utf-8") == text.replace("kind: duty\n", "kind: must\n", 1)

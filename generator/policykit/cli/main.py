@@ -501,6 +501,13 @@ def _approve(root: Path, args: argparse.Namespace) -> int:
     problems = _problems_after_approval(root, path, text, original, policy, version.version)
     if errors(problems):
         report(problems)
+        from policykit.checks.approval import counted, exempting, uncovered_clauses
+
+        uncovered = uncovered_clauses(project, policy, version)
+        if uncovered:  # said by check as one problem per clause; here, every way out
+            print(f"policykit: {counted(len(uncovered), 'clause')} of {args.policy} "
+                  f"{version.version} {'is' if len(uncovered) == 1 else 'are'} covered by no "
+                  f"quiz question: {exempting(policy.id)}", file=sys.stderr)
         print(f"policykit: {args.policy} {version.version} was not approved (the checks above "
               "fail once it is approved): nothing changed", file=sys.stderr)
         return PROBLEMS
