@@ -25,7 +25,7 @@ from policykit.engine.build import (build_date, build_site, configured_settings,
                                     problems_of, quiet_mkdocs)
 from policykit.checks.rules import RESERVED_VERSION_NAMES, is_unlocked
 from policykit.compare.compare import compare_versions
-from policykit.core.errors import Problem, errors, shown
+from policykit.core.errors import Problem, did_you_mean, errors, shown
 from policykit.engine.session import BuildSession
 from policykit.engine.site_folder import SiteFolderError
 from policykit.site.templates import template_problem
@@ -199,12 +199,11 @@ def _check_policy(root: Path, project, problems: list[Problem], policy_id: str,
     folders = {p.name for p in (root / "policy").iterdir() if p.is_dir()}
     policy = project.policy(policy_id)
     if policy is None and policy_id not in folders:
-        from policykit.core.errors import did_you_mean
-
         known = sorted(folders | {p.id for p in project.policies})
         return _usage(f"no policy '{policy_id}' in policy/ — " + did_you_mean(
             policy_id, known, f"there are: {', '.join(known) or 'none'}"))
     quizzes = {q.source.path for q in project.quizzes_on(policy_id)}
+
     def about(problem: Problem) -> bool:
         path = problem.source.path
         return path.startswith(f"policy/{policy_id}/") or path in quizzes or path in _SHARED_FILES
