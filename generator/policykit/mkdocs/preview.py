@@ -74,7 +74,7 @@ class Preview:
         warnings = [p for p in shown if p.severity == "warning"]
         count = len(stopping) or len(shown)
         items = "".join(f"<li>{html.escape(str(p))}</li>" for p in stopping)
-        lines = summarise(warnings)  # a group's places follow it, indented
+        lines = summarise(warnings, every="policykit check --verbose lists every one")
         for line in lines:
             if line.startswith("  ") and items.endswith("</li>"):
                 items = items[:-5] + f"<br>{html.escape(line.strip())}</li>"
