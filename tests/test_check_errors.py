@@ -122,8 +122,9 @@ CASES = {
          "give each section and clause its own id [id.duplicate]"]),
     "unknown kind": (
         {V: VERSION.replace("kind: duty", "kind: dutty")},
-        [f"{V}:11:15: clause 'rules': 'kind' \"dutty\" is not one of 'duty', 'prohibition', "
-         "'guidance', 'definition', 'information' or 'procedure' — did you mean 'duty'? [schema.not-one-of]"]),
+        [f"{V}:11:15: clause 'rules': 'kind' \"dutty\" is not one of must, must not, should, "
+         "context, definition, procedure (the site's words) or duty, prohibition, guidance, "
+         "information — did you mean 'duty'? [schema.not-one-of]"]),
     "ref to an unknown policy": (
         {V: VERSION.replace("refs: [safeguarding,", "refs: [safegaurding,")},
         [f"{V}:13:16: ref 'safegaurding' names an unknown policy 'safegaurding' — "

@@ -224,7 +224,7 @@ def test_tracked_changes_are_imported_as_accepted_and_said(scratch, tmp_path):
     result = imported(scratch, tmp_path / "Visitors.docx", "visitors")
     assert result.returncode == 0, result.stderr
     assert texts(scratch, "visitors") == ["Staff must sign in at the office."]
-    assert ("note: Word: it has tracked changes (1 insertion(s), 1 deletion(s)): they are "
+    assert ("note: Word: it has tracked changes (1 insertion, 1 deletion): they are "
             "imported as if accepted") in result.stdout
 
 

@@ -396,7 +396,7 @@ def test_kinds_lists_the_guesses_with_their_words_and_confirms_them(scratch, tmp
     imported(scratch, source)
     listed = policykit(scratch, "kinds", "p")
     assert listed.returncode == 0
-    assert "policy/p/versions/1.yaml: 3 kind(s) guessed by policykit import" in listed.stdout
+    assert "policy/p/versions/1.yaml: 3 kinds guessed by policykit import" in listed.stdout
     assert ": 2.1 staff-must-read-policy: duty — Staff must read this policy." in listed.stdout
     path = scratch / "policy/p/versions/1.yaml"
     text = path.read_text("utf-8")  # the author corrects one kind by hand, then confirms all
@@ -407,7 +407,7 @@ def test_kinds_lists_the_guesses_with_their_words_and_confirms_them(scratch, tmp
     assert wrong.returncode == 2 and "did you mean 'staff-must-read-policy'" in wrong.stderr
     confirmed = policykit(scratch, "kinds", "p", "1", "--confirm")
     assert confirmed.returncode == 0, confirmed.stderr
-    assert "3 kind(s) confirmed" in confirmed.stdout
+    assert "3 kinds confirmed" in confirmed.stdout
     assert path.read_text("utf-8") == text.replace("        kind_guessed: true\n", "")
     _, draft = version(scratch)
     assert [(c.kind, c.kind_guessed) for c in draft.clauses()] == [

@@ -137,7 +137,7 @@ def test_approve_refuses_while_kinds_are_guessed_and_says_how_to_confirm(scratch
                "--on", "2024-09-01"]
     assert main(approve) == 1
     err = capsys.readouterr().err
-    assert "7 clause kind(s) were guessed by policykit import and not yet confirmed" in err
+    assert "7 clause kinds were guessed by policykit import and not yet confirmed" in err
     assert re.search(r"policy/code/versions/1\.yaml:\d+:\d+: clause 'staff-must-keep", err)
     assert "… and 2 more" in err
     assert "delete its 'kind_guessed: true' line" in err

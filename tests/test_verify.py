@@ -84,7 +84,7 @@ def test_import_fails_and_writes_nothing_when_a_sentence_would_be_lost(scratch, 
     assert main(["--project", str(scratch), "import", SEED, "--id", "lossy",
                  "--version", "1"]) == 1
     err = capsys.readouterr().err
-    assert "sentence(s) of the document are not in the draft:" in err
+    assert "sentences of the document are not in the draft:" in err
     assert "  - The breadth of issues classified within online safety is considerable" in err
     assert "policykit: nothing written" in err
     assert not Path(scratch / "policy/lossy").exists()

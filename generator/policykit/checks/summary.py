@@ -21,7 +21,8 @@ def kind_of(problem: Problem) -> str:
     return _QUOTED.sub("…", problem.message) + " — " + problem.hint
 
 
-def summarise(problems: list[Problem], verbose: bool = False) -> list[str]:
+def summarise(problems: list[Problem], verbose: bool = False,
+              every: str = "--verbose lists every one") -> list[str]:
     """The lines to print for problems: every error, and every warning when verbose or when
     its kind occurs at most SHOWN times; otherwise one line per kind of warning with its count
     and first places, where the first one of that kind appeared."""
@@ -40,5 +41,5 @@ def summarise(problems: list[Problem], verbose: bool = False) -> list[str]:
             lines.append(f"warning ({len(group)} like this one): {group[0].message} — "
                          f"{group[0].hint} [{group[0].code}]")
             lines += [f"  {p.source}" for p in group[:SHOWN]]
-            lines.append(f"  … and {len(group) - SHOWN} more (--verbose lists every one)")
+            lines.append(f"  … and {len(group) - SHOWN} more ({every})")
     return lines

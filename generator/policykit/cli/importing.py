@@ -15,6 +15,7 @@ from policykit.importing import ids as importer_ids
 
 from policykit.importing import yaml_out as importer_yaml
 from policykit.engine.build import load_and_check
+from policykit.checks.approval import counted
 from policykit.checks.rules import RESERVED_VERSION_NAMES
 from policykit.core.errors import (CONTROLS, DIRECTION_CONTROLS, char_name, did_you_mean, errors,
                      safe_for_terminal, shown)
@@ -341,8 +342,9 @@ def _parse(text: str, shown_as: str, policy_id: str):
 
 
 def _print_lost(source: Path, fidelity) -> None:
-    _print(f"policykit: error: {source}: {len(fidelity.lost)} sentence(s) of the document are "
-          "not in the draft:", file=sys.stderr)
+    lost = len(fidelity.lost)
+    _print(f"policykit: error: {source}: {counted(lost, 'sentence')} of the document "
+           f"{'is' if lost == 1 else 'are'} not in the draft:", file=sys.stderr)
     for sentence in fidelity.lost[:SHOWN_LOST]:
         _print(f"  - {sentence}", file=sys.stderr)
     if len(fidelity.lost) > SHOWN_LOST:
@@ -387,7 +389,7 @@ def _report(root, source, target, version, draft, reading, earlier, fidelity, ar
     _print_links(reading)
     for note in [*reading.notes, *draft.notes]:
         _print(f"note: {note}")
-    extra = f"; {len(fidelity.added)} sentence(s) added" if fidelity.added else ""
+    extra = f"; {counted(len(fidelity.added), 'sentence')} added" if fidelity.added else ""
     _print(f"verified: all {fidelity.checked} sentences of {source.name} are in the draft{extra}")
     for sentence in fidelity.added:
         _print(f"  + {sentence}")
@@ -443,8 +445,9 @@ def unconfirmed_kinds(version) -> bool:
     if not guessed:
         return False
     path = guessed[0].source.path
-    _print(f"policykit: error: {path}: {len(guessed)} clause kind(s) were guessed by policykit "
-          "import and not yet confirmed, so the version cannot be approved:", file=sys.stderr)
+    _print(f"policykit: error: {path}: {counted(len(guessed), 'clause kind')} "
+           f"{'was' if len(guessed) == 1 else 'were'} guessed by policykit import and not yet "
+           "confirmed, so the version cannot be approved:", file=sys.stderr)
     for clause in guessed[:SHOWN_GUESSES]:
         _print(f"  {clause.source}: clause '{clause.id}': kind '{clause.kind}'", file=sys.stderr)
     if len(guessed) > SHOWN_GUESSES:
@@ -512,7 +515,7 @@ def _kinds(root: Path, args: argparse.Namespace) -> int:
         return PROBLEMS
     file.write_bytes(text.replace("\n", newline).encode("utf-8"))
     kinds = {c.id: c.kind for c in guessed}
-    _print(f"{path}: {len(confirmed)} kind(s) confirmed: "
+    _print(f"{path}: {counted(len(confirmed), 'kind')} confirmed: "
            + ", ".join(f"{cid} ({kinds.get(cid, '?')})" for cid in confirmed))
     left = len(guessed) - len(confirmed)
     if left:
@@ -527,14 +530,15 @@ def _list_guesses(policy_id: str, version, guessed) -> int:
         _print(f"{path}: no guessed kinds: every kind is confirmed")
         return OK
     counts = Counter(c.kind for c in guessed)
-    _print(f"{path}: {len(guessed)} kind(s) guessed by policykit import ("
+    _print(f"{path}: {counted(len(guessed), 'kind')} guessed by policykit import ("
            + ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items())) + "):")
     for clause in guessed:
         words = re.sub(r"\|(?:\s*:?-+:?\s*\|)+|\|", " ", importer.plain_words(clause.text))
         words = shown(" ".join(words.split()), SHOWN_TEXT)  # a table's cells, without rules
         _print(f"  line {clause.source.line}: {clause.number} {clause.id}: {clause.kind} — "
                f"{words}")
-    _print(f"read each; where a kind is wrong, correct 'kind' in {path}; then confirm them all "
-           f"with: policykit kinds {policy_id} {version.version} --confirm (or --confirm with "
-           "the ids of some)")
+    _print(f"read each; where a kind is wrong, correct 'kind' in {path} (in the site's words "
+           "must, must not, should, context, definition, procedure, or by their other names "
+           "duty, prohibition, guidance, information); then confirm them all with: policykit "
+           f"kinds {policy_id} {version.version} --confirm (or --confirm with the ids of some)")
     return OK

@@ -26,7 +26,7 @@ from policykit.engine.build import (build_date, build_site, configured_settings,
 from policykit.checks.rules import RESERVED_VERSION_NAMES, is_unlocked
 from policykit.core.codes import silenced, suppression_fault
 from policykit.compare.compare import compare_versions
-from policykit.core.errors import Problem, errors, shown
+from policykit.core.errors import Problem, did_you_mean, errors, shown
 from policykit.engine.session import BuildSession
 from policykit.engine.site_folder import SiteFolderError
 from policykit.site.templates import template_problem
@@ -101,6 +101,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="the project folder (default: the current folder)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     check = commands.add_parser("check", help="validate policies, links and cross-references")
+    check.add_argument("policy", nargs="?", help="check only this policy: its versions, drafts, "
+                       "the quizzes on it and the links from it (default: the whole project)")
     check.add_argument("-v", "--verbose", action="store_true",
                        help="list every warning, not a count of each kind")
     _suppress_option(check)
@@ -187,14 +189,59 @@ def _port(text: str) -> int:
 
 
 def _check(root: Path, args: argparse.Namespace) -> int:
+    from policykit.mkdocs.config_check import config_problems
+
     project, problems = load_and_check(root)
-    report(problems, args.verbose, configured_settings(root, suppress=args.suppress).suppress)
+    problems = sorted(problems + config_problems(root))  # mkdocs.yml, as a build reads it
+    suppress = configured_settings(root, suppress=args.suppress).suppress
+    if args.policy is not None:
+        return _check_policy(root, project, problems, args.policy, args.verbose, suppress)
+    report(problems, args.verbose, suppress)
     if errors(problems):
         return PROBLEMS
     clauses = sum(1 for p in project.policies for v in p.versions for _ in v.clauses())
     versions = sum(len(p.versions) for p in project.policies)
     print(f"checked {_count(len(project.policies), 'policy', 'policies')}, "
           f"{_count(versions, 'version')}, {_count(clauses, 'clause')}: no errors")
+    return OK
+
+
+# Files every policy is checked against: their errors are any one policy's too.
+_SHARED_FILES = ("policy/organisation.yaml", "policy/linked.yaml")
+
+
+def _check_policy(root: Path, project, problems: list[Problem], policy_id: str,
+                  verbose: bool, suppress: frozenset[str] = frozenset()) -> int:
+    """policykit check <policy>: the problems in its files, the quizzes on it and the files
+    it is checked against; the rest of the project's counted in one line."""
+    folders = {p.name for p in (root / "policy").iterdir() if p.is_dir()}
+    policy = project.policy(policy_id)
+    if policy is None and policy_id not in folders:
+        known = sorted(folders | {p.id for p in project.policies})
+        return _usage(f"no policy '{policy_id}' in policy/ — " + did_you_mean(
+            policy_id, known, f"there are: {', '.join(known) or 'none'}"))
+    quizzes = {q.source.path for q in project.quizzes_on(policy_id)}
+
+    def about(problem: Problem) -> bool:
+        path = problem.source.path
+        return path.startswith(f"policy/{policy_id}/") or path in quizzes or path in _SHARED_FILES
+    ours = [p for p in problems if about(p)]
+    report(ours, verbose, suppress)
+    rest = [p for p in problems if not about(p)
+            if p.severity == "error" or not silenced(p.code, suppress)]
+    if rest:
+        found = len(errors(rest))
+        said = " and ".join(part for part in (
+            _count(found, "error") if found else "",
+            _count(len(rest) - found, "warning") if len(rest) > found else "") if part)
+        print(f"policykit: {said} elsewhere in the project, not about {policy_id} (policykit "
+              f"check lists {'it' if len(rest) == 1 else 'them'})", file=sys.stderr)
+    if errors(ours):
+        return PROBLEMS
+    versions = policy.versions if policy else ()
+    clauses = sum(1 for v in versions for _ in v.clauses())
+    print(f"checked {policy_id}: {_count(len(versions), 'version')}, "
+          f"{_count(clauses, 'clause')}, {_count(len(quizzes), 'quiz', 'quizzes')}: no errors")
     return OK
 
 
@@ -474,6 +521,13 @@ def _approve(root: Path, args: argparse.Namespace) -> int:
     problems = _problems_after_approval(root, path, text, original, policy, version.version)
     if errors(problems):
         report(problems)
+        from policykit.checks.approval import counted, exempting, uncovered_clauses
+
+        uncovered = uncovered_clauses(project, policy, version)
+        if uncovered:  # said by check as one problem per clause; here, every way out
+            print(f"policykit: {counted(len(uncovered), 'clause')} of {args.policy} "
+                  f"{version.version} {'is' if len(uncovered) == 1 else 'are'} covered by no "
+                  f"quiz question: {exempting(policy.id)}", file=sys.stderr)
         print(f"policykit: {args.policy} {version.version} was not approved (the checks above "
               "fail once it is approved): nothing changed", file=sys.stderr)
         return PROBLEMS

@@ -75,8 +75,26 @@ def _pack(root: Path, args: argparse.Namespace) -> int:
                  f"reviews due before {long_date(args.due_before)}")
     html = meeting_html(project, root, items, criterion, today)
     pages = write_pdf(html, target, root)
-    print(f"wrote {target} ({len([i for i in items if i['body']])} packs, {pages} pages)")
+    packs = len([i for i in items if i["body"]])
+    print(f"wrote {target} ({packs} pack{'' if packs == 1 else 's'}, {pages} "
+          f"page{'' if pages == 1 else 's'})")
+    _say_what_stops_approval(project, items)
     return OK
+
+
+def _say_what_stops_approval(project, items: list[dict]) -> None:
+    """Warn of each draft in the pack that approve would refuse as it stands, and why: the
+    meeting is told before it meets, not by approve after it."""
+    from policykit.checks.approval import approval_blockers
+
+    for item in items:
+        policy = project.policy(item["policy"])
+        drafts = [v for v in policy.versions if v.status == "draft"] if policy else []
+        if not drafts:
+            continue
+        for reason in approval_blockers(project, policy, drafts[-1]):
+            print(f"{drafts[-1].source.path}: warning: {policy.id} {drafts[-1].version} cannot "
+                  f"be approved yet: {reason}", file=sys.stderr)
 
 
 def meeting_items(project, root: Path, due_before: dt.date | None, drafts: bool,

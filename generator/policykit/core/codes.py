@@ -22,7 +22,7 @@ class Code:
     """A problem code: its name, whether it is an error or a warning, and what it means."""
 
     name: str
-    severity: str  # error | warning
+    severity: str  # error | warning | either (as MkDocs rates what it says)
     means: str
 
 
@@ -56,6 +56,7 @@ yaml.tag                     a YAML tag (such as !!python) policykit does not ac
 yaml.key-not-text            a key that is not plain text
 yaml.merge-key               a YAML merge key (<<)
 yaml.duplicate-key           a key written twice in one mapping
+yaml.over-indented           a key indented past the key above it (read as more of its value)
 text.control-character       a control character in a text
 text.line-break              a line break where a text must be one line
 text.direction-control       a character that reorders how the text after it is shown
@@ -128,7 +129,8 @@ statutory.unknown            a statutory: id that is not in the register
 statutory.removed            a statutory: id the project's own register removes
 template.error               a page template of the project that fails
 template.unreadable          a theme template that cannot be read
-config.invalid               mkdocs.yml cannot be used
+config.unreadable            mkdocs.yml cannot be read (a pipe or device, say)
+config.yaml-syntax           mkdocs.yml is not valid YAML
 build.failed                 a build stopped by a fault in policykit itself
 trust.no-schools             a trust without school files
 trust.school-id              a school id that cannot name a site folder
@@ -173,8 +175,15 @@ cache.unwritable             the build cache cannot be written (the build goes o
 search.not-made              the search index could not be made (the site is built without it)
 """)
 
-CODES: dict[str, Code] = {code.name: code for code in ERRORS + WARNINGS}
-FAMILIES = frozenset(code.name.split(".", 1)[0] for code in WARNINGS)  # that can be silenced
+# What MkDocs says of mkdocs.yml is an error or a warning as MkDocs itself rates it.
+EITHER = _codes("either", """
+config.invalid               a setting of mkdocs.yml MkDocs cannot use
+config.plugin-missing        a plugin named in mkdocs.yml that is not installed
+config.unknown-setting       a setting (or plugin option) MkDocs does not know, so ignored
+""")
+
+CODES: dict[str, Code] = {code.name: code for code in ERRORS + WARNINGS + EITHER}
+FAMILIES = frozenset(code.name.split(".", 1)[0] for code in WARNINGS + EITHER)  # silenced
 
 
 def silenced(code: str, suppressed: frozenset[str]) -> bool:
@@ -184,13 +193,13 @@ def silenced(code: str, suppressed: frozenset[str]) -> bool:
 
 def suppression_fault(name: str) -> str:
     """Why name cannot be given to suppress_warnings / --suppress ('' when it can)."""
-    if name in FAMILIES or (name in CODES and CODES[name].severity == "warning"):
+    if name in FAMILIES or (name in CODES and CODES[name].severity != "error"):
         return ""
     if name in CODES or any(code.startswith(f"{name}.") for code in CODES):
         return (f"'{name}' names errors, and errors cannot be silenced: they stop the build "
                 "until the input is corrected")
-    close = difflib.get_close_matches(name, sorted({*FAMILIES, *(c.name for c in WARNINGS)}),
-                                      n=1, cutoff=0.6)
+    quiet = {*FAMILIES, *(c.name for c in WARNINGS + EITHER)}
+    close = difflib.get_close_matches(name, sorted(quiet), n=1, cutoff=0.6)
     hint = (f"did you mean '{close[0]}'?" if close else "the documentation's Reference > "
             "Problem codes lists every code")
     return f"'{name}' is not a warning code — {hint}"

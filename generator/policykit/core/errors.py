@@ -46,7 +46,7 @@ class Problem:
 
     def __post_init__(self) -> None:
         known = CODES.get(self.code)
-        if known is None or known.severity != self.severity:
+        if known is None or known.severity not in (self.severity, "either"):
             raise ValueError(f"policykit: problem code {self.code!r} ({self.severity}) is not "
                              "in policykit.core.codes")
 

@@ -18,6 +18,16 @@ KIND_LABELS = {
     "information": "context",
     "procedure": "procedure",
 }
+# A clause's kind may be written in the site's words too (`must not`), in any case: each word
+# names the same kind. The schemas accept exactly these words (tests/test_kind_words.py).
+KIND_WORDS = {**{label: kind for kind, label in KIND_LABELS.items()},
+              **{kind: kind for kind in KIND_LABELS}}
+
+
+def kind_named(word: str) -> str:
+    """The kind a clause's `kind:` names, in either vocabulary and any case ('MUST NOT' ->
+    'prohibition'); a word that names none is returned as it is."""
+    return KIND_WORDS.get(word.lower(), word)
 
 
 @dataclass(frozen=True, slots=True)

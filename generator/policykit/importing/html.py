@@ -155,7 +155,8 @@ class _Reader:
         self.reading = Reading([])
         self.footnotes: dict[str, str] = {}
         self.cited: list[str] = []
-        self.last_heading = 0
+        self.levels: list[int] = []  # the levels of the headings read so far
+        self.last_level = 0  # of the last heading, or bold paragraph taken as one
 
     # blocks
     def blocks(self, node: Node) -> None:
@@ -195,7 +196,8 @@ class _Reader:
     def _heading(self, level: int, text: str, anchors: tuple[str, ...] = ()) -> None:
         text = _one_line(text)  # Word's Shift+Enter, <br>: a title is one line
         if text:
-            self.last_heading = level
+            self.levels.append(level)
+            self.last_level = level
             self.reading.blocks.append(Block("heading", text, level,
                                              anchors + slugs(plain_words(text))))
 
@@ -204,7 +206,7 @@ class _Reader:
             words = " ".join(_text(node).split())
             if words and len(words.split()) <= MAX_BOLD_HEADING_WORDS and words[-1] not in ".:;,":
                 self.reading.notes.append(f"bold paragraph '{words}' taken as a heading")
-                level = min(self.last_heading + 1, 6) if self.last_heading else 1
+                level = self.last_level = self._bold_heading_level()
                 self.reading.blocks.append(Block("heading", self.inline([words]), level,
                                                  _anchors(node) + slugs(words)))
                 return
@@ -212,6 +214,17 @@ class _Reader:
         typed = TYPED_BULLET.match(text)  # a list typed by hand: "• Do this"
         self._para(text[typed.end():], "item", anchors=_anchors(node)) if typed else \
             self._para(text, anchors=_anchors(node))
+
+    def _bold_heading_level(self) -> int:
+        """The level of a bold paragraph used as a heading: right under a heading (or under
+        the first, the title) it is a sub-heading; after the text of a section it starts a
+        section beside that one ('Roles and responsibilities' after a section's words is a
+        section of its own, not part of the one before it)."""
+        if not self.last_level:
+            return 1
+        if self.reading.blocks[-1].kind == "heading" or self.levels == [self.last_level]:
+            return min(self.last_level + 1, 6)
+        return self.last_level
 
     def _para(self, text: str, kind: str = "para", level: int = 1,
               anchors: tuple[str, ...] = ()) -> None:
@@ -740,7 +753,8 @@ def scan_word(archive: zipfile.ZipFile) -> list[str]:
         insertions, deletions = insertions + scan.insertions, deletions + scan.deletions
     if not insertions and not deletions:
         return []
-    return [f"it has tracked changes ({insertions} insertion(s), {deletions} deletion(s)): they "
+    return [f"it has tracked changes ({insertions} insertion{'' if insertions == 1 else 's'}, "
+            f"{deletions} deletion{'' if deletions == 1 else 's'}): they "
             "are imported as if accepted — if that is not what was meant, accept or reject "
             "them in Word (Review > Accept / Reject) and import again"]
 

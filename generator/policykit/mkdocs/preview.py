@@ -64,16 +64,30 @@ class Preview:
         return self.project
 
     def banner(self, output: str) -> str:
-        """The page with the problems shown at its top, when there are any."""
+        """The page with the problems shown at its top, when there are any: every error first,
+        then the warnings summarised as `policykit check` prints them."""
+        from policykit.checks.summary import summarise
+        from policykit.core.errors import errors
+
         shown = self.problems + self.failure
         if not shown:
             return output
-        items = "".join(f"<li>{html.escape(str(p))}</li>" for p in shown)
-        count = len(shown)
+        stopping = errors(shown)
+        warnings = [p for p in shown if p.severity == "warning"]
+        count = len(stopping) or len(shown)
+        items = "".join(f"<li>{html.escape(str(p))}</li>" for p in stopping)
+        lines = summarise(warnings, every="policykit check --verbose lists every one")
+        for line in lines:
+            if line.startswith("  ") and items.endswith("</li>"):
+                items = items[:-5] + f"<br>{html.escape(line.strip())}</li>"
+            else:
+                items += f"<li>{html.escape(line)}</li>"
+        also = (f"; {len(warnings)} warning{'' if len(warnings) == 1 else 's'} after "
+                f"{'it' if count == 1 else 'them'}" if warnings and stopping else "")
         banner = (f'<div id="policykit-problems" role="alert" data-pagefind-ignore="all" '
                   f'style="{_STYLE}"><strong>policykit: {count} problem'
                   f'{"" if count == 1 else "s"}; showing the last good pages until '
-                  f'{"it is" if count == 1 else "they are"} fixed</strong>'
+                  f'{"it is" if count == 1 else "they are"} fixed{also}</strong>'
                   f'<ul style="margin:.4rem 0 0;padding-left:1.2rem">{items}</ul></div>')
         match = _BODY.search(output)
         if match is None:

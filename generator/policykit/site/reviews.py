@@ -131,8 +131,9 @@ REMIND_DAYS_BEFORE = 14
 
 def reviews_calendar(project: Project, today: dt.date) -> bytes:
     """An iCalendar feed (RFC 5545) a clerk subscribes to: each policy's review date as an
-    all-day event with a reminder (naming the statutory items the policy meets), and each draft awaiting approval as a to-do (due on the
-    review date when there is one). UIDs are made from the policy, version and organisation,
+    all-day event with a reminder (naming the statutory items the policy meets), and each draft
+    awaiting approval as an all-day event on the review date (or the build date when none is
+    set). UIDs are made from the policy, version and organisation,
     so an item keeps its UID from build to build; DTSTAMP is the build date."""
     organisation = project.known_organisation.name
     suffix = _uid_part(organisation) or "organisation"
@@ -148,7 +149,7 @@ def reviews_calendar(project: Project, today: dt.date) -> bytes:
                             for i in policy.statutory if i in register)
             lines += _review_event(policy, policy.current, due, stamp, suffix, meets)
         if draft is not None:
-            lines += _approval_todo(policy, draft, due, not row["pair"], stamp, suffix)
+            lines += _approval_event(policy, draft, due, not row["pair"], stamp, suffix, today)
     lines.append("END:VCALENDAR")
     return "".join(_folded(line) + "\r\n" for line in lines).encode("utf-8")
 
@@ -166,17 +167,20 @@ def _review_event(policy: Policy, version: Version, due: dt.date, stamp: str,
             "END:VEVENT"]
 
 
-def _approval_todo(policy: Policy, draft: Version, due: dt.date | None, first: bool,
-                   stamp: str, suffix: str) -> list[str]:
+def _approval_event(policy: Policy, draft: Version, due: dt.date | None, first: bool,
+                    stamp: str, suffix: str, today: dt.date) -> list[str]:
+    """A draft awaiting approval as an all-day event on the review date (a to-do, VTODO, is
+    not shown by the calendars a clerk subscribes to: Outlook's and Google's); with no review
+    date set, on the day the site was built, so that it stays in sight until decided."""
     what = "first approval" if first else "approval"
-    lines = ["BEGIN:VTODO", f"UID:approval.{_uid_part(policy.id)}.{_uid_part(draft.version)}."
-             f"{suffix}@policykit", f"DTSTAMP:{stamp}",
-             _text("SUMMARY", f"Draft {draft.version} of {policy.title} awaits {what}"),
-             _text("DESCRIPTION", "The governors' pack: policykit pack --drafts"),
-             "STATUS:NEEDS-ACTION"]
-    if due is not None:
-        lines.append(f"DUE;VALUE=DATE:{due:%Y%m%d}")
-    return lines + ["END:VTODO"]
+    on = due or today
+    note = "" if due else " No review date is set: it is shown on the day the site was built."
+    return ["BEGIN:VEVENT", f"UID:approval.{_uid_part(policy.id)}.{_uid_part(draft.version)}."
+            f"{suffix}@policykit", f"DTSTAMP:{stamp}", f"DTSTART;VALUE=DATE:{on:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{on + dt.timedelta(days=1):%Y%m%d}",
+            _text("SUMMARY", f"Draft {draft.version} of {policy.title} awaits {what}"),
+            _text("DESCRIPTION", f"The governors' pack: policykit pack --drafts.{note}"),
+            "TRANSP:TRANSPARENT", "END:VEVENT"]
 
 
 def _uid_part(text: str) -> str:

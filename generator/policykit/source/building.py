@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Mapping
 
 from policykit.core.errors import Source
-from policykit.core.model import (Clause, LinkedPolicy, Option, Organisation, Pathway, Policy, Question, Quiz, Ref, Role, Section, Version, version_key)
+from policykit.core.model import (kind_named, Clause, LinkedPolicy, Option, Organisation, Pathway, Policy, Question, Quiz, Ref, Role, Section, Version, version_key)
 from policykit.source.load import Document
 
 
@@ -63,7 +63,7 @@ def _clause(doc: Document, path: tuple, number: str) -> Clause:
     data = _get(doc.data, path)
     refs = tuple(Ref.parse(text, doc.at(path + ("refs", i)))
                  for i, text in enumerate(data.get("refs", ())))
-    return Clause(id=data["id"], kind=data["kind"], text=data["text"], number=number,
+    return Clause(id=data["id"], kind=kind_named(data["kind"]), text=data["text"], number=number,
                   source=doc.at(path), refs=refs, clauses=_clauses(doc, path, number),
                   quiz_exempt=data.get("quiz_exempt"), change_note=data.get("change_note"),
                   kind_guessed=data.get("kind_guessed", False))

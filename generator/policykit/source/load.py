@@ -253,7 +253,43 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, shown_as: str) -> Prob
                        "other kind of quote", code="yaml.unclosed-quote")
     lines = _LINE_BREAKS.split(text)
     line = lines[mark.line] if mark and mark.line < len(lines) else ""
+    if mark and "mapping values are not allowed" in str(what):
+        deeper = _over_indented(lines, mark.line, shown_as)
+        if deeper:
+            return deeper
     return Problem(where, f"YAML syntax error: {what}", _quoting_hint(line), code="yaml.syntax")
+
+
+_KEY_AT = re.compile(r"([ ]*)(?:-[ ]+)*([A-Za-z_][\w-]*):(?:[ ]+(\S.*))?$")
+
+
+def _over_indented(lines: list[str], number: int, shown_as: str) -> Problem | None:
+    """A key written further in than the key above it, whose value it then reads as more of
+    that value ('kind: duty' over '  text: ...'): the indentation is wrong, not the quoting."""
+    found = _KEY_AT.match(lines[number])
+    if found is None:
+        return None
+    column = found.start(2)
+    for above in range(number - 1, -1, -1):
+        words = lines[above].strip()
+        if not words or words.startswith("#"):
+            continue
+        indent = len(lines[above]) - len(lines[above].lstrip(" "))
+        if indent >= column:  # more of the value above, wrapped onto its own line
+            continue
+        key = _KEY_AT.match(lines[above])
+        if key is None or not key.group(3) or key.group(3)[0] in "|>":
+            return None
+        expected = key.start(2)
+        if expected >= column:
+            return None
+        return Problem(Source(shown_as, number + 1, column + 1),
+                       f"'{found.group(2)}:' is indented {column} spaces, more than "
+                       f"'{key.group(2)}:' on line {above + 1} ({expected} spaces), so YAML "
+                       f"reads it as more of the value of '{key.group(2)}'",
+                       f"indent '{found.group(2)}:' by {expected} spaces, like "
+                       f"'{key.group(2)}:'", code="yaml.over-indented")
+    return None
 
 
 _LINE_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # what PyYAML counts as one

@@ -11,7 +11,8 @@ import jsonschema
 import jsonschema_rs
 
 from policykit.source import traps
-from policykit.core.errors import Problem, did_you_mean, one_of, shown
+from policykit.core.errors import Problem, Source, did_you_mean, one_of, shown
+from policykit.core.model import KIND_LABELS, KIND_WORDS
 from policykit.source.load import Document
 
 # Keys once accepted but shown nowhere on the site: said so, rather than kept in silence.
@@ -174,6 +175,9 @@ def _explain(document: Document, error: jsonschema.ValidationError,
                       f"{subject}{field} {found} is not one of {one_of(choices)}",
                       did_you_mean(str(error.instance)[:200], choices, "use one of them"),
                       code="schema.not-one-of")
+    elif kind == "anyOf" and isinstance(error.schema, dict) and error.schema.get("x-kinds"):
+        if isinstance(error.instance, str):  # any other value is a wrong type, said already
+            yield _unknown_kind(document.at(path), subject, field, error.instance)
     elif kind == "format":
         yield Problem(document.at(path),
                       f"{subject}{field} '{shown(error.instance)}' is not a real date",
@@ -215,6 +219,17 @@ def _known_keys(schema_: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]
         if resolved is not schema_:
             keys.update(_known_keys(resolved, root))
     return keys
+
+
+def _unknown_kind(where: Source, subject: str, field: str, word: str) -> Problem:
+    """A clause kind that is neither a word the site shows nor one of their other names."""
+    site = ", ".join(KIND_LABELS[k] for k in ("duty", "prohibition", "guidance", "information",
+                                              "definition", "procedure"))
+    other = ", ".join(kind for kind, label in KIND_LABELS.items() if kind != label)
+    found = shown(json.dumps(word, ensure_ascii=False))
+    return Problem(where, f"{subject}{field} {found} is not one of {site} (the site's words) or "
+                   f"{other}", did_you_mean(" ".join(word.lower().split())[:200], KIND_WORDS,
+                                           "write one of them"), code="schema.not-one-of")
 
 
 def _missing(document: Document, error: jsonschema.ValidationError, root: dict[str, Any],

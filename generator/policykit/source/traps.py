@@ -101,9 +101,21 @@ def _keys_inside(node: yaml.ScalarNode, style: str | None, key: str | None,
             yield Problem(where(number, match.start(1)),
                           f"'{match.group(1)}:' is written inside '{key}', so it shows as "
                           "words on the page and is not read as a key",
-                          f"indent '{match.group(1)}:' like the keys it belongs with (it is "
-                          "probably indented too far), or quote the text", code="trap.key-in-text")
+                          _indent_hint(match.group(1), match.start(1), key,
+                                       node.start_mark.line, where.lines), code="trap.key-in-text")
             return
+
+
+def _indent_hint(swallowed: str, column: int, key: str | None, line: int,
+                 lines: list[str]) -> str:
+    """What to do about a key written inside the text of the key on line: indent it as that
+    key is (how many spaces), since it is indented further than it."""
+    owner = _KEY_LINE.match(lines[line])
+    if owner is None or owner.group(1) != key or owner.start(1) >= column:
+        return (f"indent '{swallowed}:' like the keys it belongs with (it is probably "
+                "indented too far), or quote the text")
+    return (f"it is indented too far: indent '{swallowed}:' by {owner.start(1)} spaces, like "
+            f"'{key}:' on line {line + 1} (or, if it is meant as words, quote the text)")
 
 
 def _folded_lists(node: yaml.ScalarNode, style: str | None, key: str | None,
