@@ -271,7 +271,19 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
                         url=(args.url or f"http://{host}:{args.port}").rstrip("/"),
                         print_links=args.print_sign_in_links, oidc=provider)
     import uvicorn
+    from policykit.engine.session import BuildSession
+    app = in_session(make_app(project, engine, settings), BuildSession(root))
     _say(f"records service on http://{host}:{args.port}/ (Ctrl+C stops it)")
-    uvicorn.run(make_app(project, engine, settings), host=args.host, port=args.port,
-                log_level="warning", access_log=False)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
     return OK
+
+
+def in_session(app, session):
+    """The ASGI app with every request run in one session kept while the service runs, so
+    that what is made of the project (each quiz as asked now, the comparisons of versions) is
+    made once, not again on every request (a worker thread sees the session: it runs in a
+    copy of the request's context)."""
+    async def kept(scope, receive, send) -> None:
+        with session.active():
+            await app(scope, receive, send)
+    return kept

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from policykit.core.errors import safe_for_terminal
 from policykit.records import tables
-from policykit.records.store import audit, now
+from policykit.records.store import audit, now, passing
 
 COOKIE = "pk_records"
 
@@ -44,7 +44,7 @@ def request_link(engine: sa.Engine, settings: Settings, email: str) -> str:
     email = email.strip().lower()[:320]
     at = now()
     window = at - dt.timedelta(minutes=settings.link_minutes)
-    with engine.begin() as connection:
+    with passing(engine).begin() as connection:
         r = tables.sign_in_requests
         count = connection.execute(sa.select(sa.func.count()).select_from(r).where(
             r.c.email == email, r.c.at > window)).scalar_one()
@@ -98,7 +98,7 @@ def use_link(engine: sa.Engine, settings: Settings, token: str) -> tuple[str, st
     link that is unknown, used or expired."""
     at = now()
     links = tables.sign_in_links
-    with engine.begin() as connection:
+    with passing(engine).begin() as connection:
         spent = connection.execute(links.update().where(
             links.c.token_hash == keyed(settings, token), links.c.used_at.is_(None),
             links.c.expires_at > at).values(used_at=at).returning(links.c.person_id)).first()
