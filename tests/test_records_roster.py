@@ -39,7 +39,7 @@ def test_the_database_is_made_outside_git_and_readable_by_its_owner_alone(tmp_pa
     with sqlite3.connect(root / DB) as db:
         tables = {r[0] for r in db.execute("select name from sqlite_master where type='table'")}
         assert {"staff", "confirmations", "attempts", "audit", "alembic_version"} <= tables
-        assert db.execute("select version_num from alembic_version").fetchall() == [("0001",)]
+        assert db.execute("select version_num from alembic_version").fetchall() == [("0002",)]
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])

@@ -130,3 +130,47 @@ def test_the_records_extra_brings_uvicorns_faster_http_parser():
               if r.startswith("httptools") and 'extra == "records"' in r]
     assert wanted, "the records extra should require httptools (bench/records.py: ~9% less CPU)"
     import uvicorn.protocols.http.httptools_impl  # noqa: F401  what uvicorn's http="auto" takes
+
+
+def test_a_persons_attempts_and_draws_are_found_by_index_not_by_reading_them_all(tmp_path):
+    from policykit.quiz.document import quiz_document
+    from policykit.records.ledger import records_of
+    from policykit.records.marking import open_draw
+    root = records_project(tmp_path)
+    project, _ = load_project(root)
+    engine = open_store(root, None)  # migrated: the indexes come with the tables
+    selects: list = []
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def seen(_connection, _cursor, statement, parameters, _context, _many) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            selects.append((statement, parameters))
+
+    with engine.connect() as connection:
+        bob = connection.execute(sa.select(tables.staff.c.id).where(
+            tables.staff.c.email == "bob@school.org")).scalar_one()
+    open_draw(engine, bob, quiz_document(project, project.quizzes[0]), "full")  # quiz page
+    with engine.connect() as connection:  # every page: the person's records
+        assert records_of(connection, [bob]) == {}  # nothing recorded yet, found by index
+    with engine.connect() as connection:
+        plans = [row[-1] for statement, parameters in selects for row in
+                 connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
+    engine.dispose()
+    looked_up = [p for p in plans if " attempts" in p or " draws" in p]
+    assert any("draws_person_quiz" in p for p in looked_up), plans
+    assert any("attempts_person" in p for p in looked_up), plans
+    assert not [p for p in looked_up if p.startswith("SCAN")], plans
+
+
+def test_a_database_from_a_newer_policykit_is_a_clear_error(tmp_path):
+    import sqlite3
+
+    from test_records_support import policykit
+    root = records_project(tmp_path)
+    with sqlite3.connect(root / ".policykit/records.sqlite3") as db:
+        db.execute("update alembic_version set version_num = '0999'")
+    result = policykit(root, "records", "export", "--format", "csv")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "policykit: error: cannot open the records database" in result.stderr
+    assert "'0999'" in result.stderr and "brought up to date by a newer policykit" in \
+        result.stderr

@@ -7,6 +7,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
+import alembic.util
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -45,6 +46,10 @@ def open_store(root: Path, db: str | None) -> sa.Engine:
             config.set_main_option("script_location", str(MIGRATIONS))
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+    except alembic.util.CommandError as error:  # a revision this policykit does not know
+        raise StoreError(f"cannot open the records database {_hidden(url)}: {error} — it was "
+                         "brought up to date by a newer policykit: install that one (or "
+                         "newer) to open it") from None
     except (sa.exc.SQLAlchemyError, OSError, ImportError) as error:
         raise StoreError(f"cannot open the records database {_hidden(url)}: {_reason(error)} — "
                          "check the --db address, that the server is running and that this "
