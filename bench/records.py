@@ -50,6 +50,7 @@ from test_records_support import (Client, Service, postgres_server,  # noqa: E40
 TICKET = re.compile(r'name="ticket" value="([^"]+)"')
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 TARGET_MS = 300
+STEPS = ("sign-in", "link", "training", "quiz", "submit")
 
 
 class Links:
@@ -97,28 +98,28 @@ def one_learner(service: Service, links: Links, doc, i: int, timings: list,
     """Sign in, open training, draw and submit the quiz; the acknowledged ticket."""
     client = Client(service.url)
 
-    def timed(method: str, path: str, form=None):
+    def timed(step: str, method: str, path: str, form=None):
         start = time.perf_counter()
         response, text = client.request(method, path, form)
-        timings.append((time.perf_counter() - start, response.status))
+        timings.append((time.perf_counter() - start, response.status, step))
         return response, text
 
-    timed("POST", "/sign-in", {"email": person(i)})
+    timed("sign-in", "POST", "/sign-in", {"email": person(i)})
     printed = links.wait(person(i))
     if printed is None:  # counted as an error: the attempt was never acknowledged
         return None
     link = urllib.parse.urlsplit(printed).path
     pause()  # opening the email
-    timed("POST", link, {})
+    timed("link", "POST", link, {})
     pause()
-    timed("GET", "/training")
+    timed("training", "GET", "/training")
     pause()
-    _, page = timed("GET", "/quiz/social-media-induction")
+    _, page = timed("quiz", "GET", "/quiz/social-media-induction")
     form = {"ticket": TICKET.search(page)[1], "csrf": CSRF.search(page)[1]}
     for qid in re.findall(r'data-question="([^"]+)"', page):
         form[f"q-{qid}"] = list(doc.question(qid).correct)
     pause()  # answering the questions
-    response, result = timed("POST", "/quiz/social-media-induction", form)
+    response, result = timed("submit", "POST", "/quiz/social-media-induction", form)
     return form["ticket"] if response.status == 200 and "Recorded:" in result else None
 
 
@@ -154,8 +155,9 @@ def figures(backend: str, kind: str, staff: int, at_once: int,
             think: tuple[float, float] | None, timings: list, elapsed: float,
             tickets: list, stored: set[str]) -> dict:
     """The reported figures of one run."""
-    seconds = sorted(t for t, _ in timings)
-    p99 = 1000 * seconds[int(0.99 * (len(seconds) - 1))]
+    seconds = sorted(t for t, _, _ in timings)
+    p99 = percentile(seconds, 0.99)
+    steps = {s: sorted(t for t, _, step in timings if step == s) for s in STEPS}
     return {
         "backend": backend, "run": kind, "staff": staff, "at once": at_once,
         "pause (s)": f"{think[0]:g}-{think[1]:g}" if think else "0",
@@ -163,10 +165,16 @@ def figures(backend: str, kind: str, staff: int, at_once: int,
         "requests per second": round(len(timings) / elapsed, 1),
         "p50 (ms)": round(1000 * statistics.median(seconds), 1),
         "p99 (ms)": round(p99, 1),
-        "errors": sum(status >= 400 for _, status in timings) + tickets.count(None),
+        "errors": sum(status >= 400 for _, status, _ in timings) + tickets.count(None),
         "lost": len({t for t in tickets if t} - stored),
         "p99 under 300 ms": p99 < TARGET_MS,
+        "p99 by step (ms)": {s: round(percentile(t, 0.99), 1) for s, t in steps.items() if t},
     }
+
+
+def percentile(ordered: list[float], share: float) -> float:
+    """The value below which share of the ordered seconds lie, in milliseconds."""
+    return 1000 * ordered[int(share * (len(ordered) - 1))]
 
 
 def stored_tickets(root: Path, db: str | None) -> set[str]:
@@ -220,10 +228,14 @@ def main() -> None:
     if args.backend in ("postgresql", "both"):
         with postgres_server() as url:
             results += both_runs("postgresql", args, url)
-    print("| " + " | ".join(results[0]) + " |")
-    print("|" + " --- |" * len(results[0]))
+    columns = [k for k in results[0] if k != "p99 by step (ms)"]
+    print("| " + " | ".join(columns) + " |")
+    print("|" + " --- |" * len(columns))
     for r in results:
-        print("| " + " | ".join(str(v) for v in r.values()) + " |")
+        print("| " + " | ".join(str(r[k]) for k in columns) + " |")
+    for r in results:
+        print(f"{r['backend']} {r['run']}: p99 by step (ms) " + ", ".join(
+            f"{step} {ms}" for step, ms in r["p99 by step (ms)"].items()))
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python " \
               f"{platform.python_version()}; the load generator on the same cores"
     args.json.write_text(json.dumps({"machine": machine, "results": results}, indent=2) + "\n",
