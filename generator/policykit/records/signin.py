@@ -98,7 +98,7 @@ def use_link(engine: sa.Engine, settings: Settings, token: str) -> tuple[str, st
     link that is unknown, used or expired."""
     at = now()
     links = tables.sign_in_links
-    with passing(engine).begin() as connection:
+    with engine.begin() as connection:  # a spent link stays spent, even after a power cut
         spent = connection.execute(links.update().where(
             links.c.token_hash == keyed(settings, token), links.c.used_at.is_(None),
             links.c.expires_at > at).values(used_at=at).returning(links.c.person_id)).first()

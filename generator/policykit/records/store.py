@@ -93,12 +93,13 @@ _PASSING = "policykit_passing"
 
 
 def passing(engine: sa.Engine) -> sa.Engine:
-    """The engine for writes that are not records: sign-in requests and links, sessions and
-    drawn questions. On SQLite (WAL) their commits do not wait for the disk (synchronous=
-    NORMAL): a crash of the service loses none of them; a power cut may lose the last few and
-    their audit lines (the person asks for a new link). A record's commit (FULL, the default)
-    waits for the disk and takes them with it, so no record rests on one lost. This spares an
-    fsync in three of the four commits of a person's quiz."""
+    """The engine for writes that are not records: sign-in requests (and the links they
+    mail) and drawn questions. On SQLite (WAL) their commits do not wait for the disk
+    (synchronous=NORMAL): a crash of the service loses none of them; a power cut may lose the
+    last few (the person asks for a new link, or is shown a new draw). Every other commit
+    (FULL, the default: records, sessions, a link being spent) waits for the disk and takes
+    them with it, so nothing kept rests on one lost. This spares an fsync in two of the four
+    commits of a person's quiz."""
     return engine.execution_options(**{_PASSING: True})
 
 
