@@ -33,6 +33,7 @@ import os
 import platform
 import random
 import re
+import shutil
 import statistics
 import sys
 import tempfile
@@ -147,8 +148,10 @@ def run(backend: str, staff: int, at_once: int, db: str | None,
         with concurrent.futures.ThreadPoolExecutor(at_once) as pool:
             tickets = list(pool.map(learner, range(staff)))
         elapsed = time.perf_counter() - start
+    stored = stored_tickets(root, db)
+    shutil.rmtree(folder, ignore_errors=True)
     return figures(backend, "morning" if think else "stress", staff, at_once, think,
-                   timings, elapsed, tickets, stored_tickets(root, db))
+                   timings, elapsed, tickets, stored)
 
 
 def figures(backend: str, kind: str, staff: int, at_once: int,
