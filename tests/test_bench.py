@@ -29,3 +29,31 @@ def test_benchmark_runs_at_the_small_size(tmp_path):
     assert 0 < figures["incremental"] and 0 < figures["incremental, nothing changed"]
     if "serve: edit to reloaded page (s)" in figures:  # measured where Chromium is
         assert figures["serve: edit to reloaded page (s)"] > 0
+
+
+def test_the_records_benchmark_runs_its_stress_and_morning_runs_at_a_tiny_size(tmp_path):
+    out = tmp_path / "records.json"
+    run = subprocess.run([sys.executable, str(ROOT / "bench/records.py"), "--staff", "4",
+                          "--at-once", "2", "--think", "0.01-0.05", "--ramp", "0.1",
+                          "--backend", "sqlite", "--json", str(out)],
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    results = json.loads(out.read_text("utf-8"))["results"]
+    assert [(r["backend"], r["run"], r["pause (s)"]) for r in results] == [
+        ("sqlite", "stress", "0"), ("sqlite", "morning", "0.01-0.05")]
+    for r in results:  # sign in, spend the link, training, quiz, submit: 5 each
+        assert (r["requests"], r["errors"], r["lost"]) == (20, 0, 0)
+        assert r["requests per second"] > 0 and 0 < r["p50 (ms)"] <= r["p99 (ms)"]
+        assert r["p99 under 300 ms"] == (r["p99 (ms)"] < 300)
+        steps = r["p99 by step (ms)"]
+        assert list(steps) == ["sign-in", "link", "training", "quiz", "submit"]
+        assert all(ms > 0 for ms in steps.values())
+    assert "| sqlite | morning | 4 | 2 | 0.01-0.05 | 20 |" in run.stdout
+
+
+def test_the_records_benchmark_refuses_pauses_it_cannot_read(tmp_path):
+    run = subprocess.run([sys.executable, str(ROOT / "bench/records.py"), "--think", "8-2",
+                          "--json", str(tmp_path / "r.json")],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2 and "LOW must be above 0 and not above HIGH" in run.stderr
+    assert "Traceback" not in run.stderr and not (tmp_path / "r.json").exists()

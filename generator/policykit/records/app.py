@@ -32,7 +32,8 @@ from policykit.records.training import changed_clauses, plan, retrain_questions
 TRAINERS = ("trainer", "administrator")
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "templates"),
-    autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+    auto_reload=False)  # templates are the package's: no stat of each on every page
 
 
 class Refused(Exception):

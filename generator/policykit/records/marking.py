@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from policykit.quiz.document import QuizDocument, draw, verdict
 from policykit.records import tables
-from policykit.records.store import audit, now
+from policykit.records.store import audit, now, passing
 
 _RANDOM = random.SystemRandom()
 
@@ -35,7 +35,7 @@ def open_draw(engine: sa.Engine, person_id: int, doc: QuizDocument, kind: str,
     """The person's unsubmitted draw of this quiz (so two tabs show the same attempt), or a
     new one: all of a full draw, or the questions in only (a retrain)."""
     d, a = tables.draws, tables.attempts
-    with engine.begin() as connection:
+    with passing(engine).begin() as connection:
         found = connection.execute(sa.select(d.c.ticket, d.c.questions).outerjoin(
             a, a.c.ticket == d.c.ticket).where(
             d.c.person_id == person_id, d.c.quiz == doc.id, d.c.version == doc.policy_version,

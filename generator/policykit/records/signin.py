@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from policykit.core.errors import safe_for_terminal
 from policykit.records import tables
-from policykit.records.store import audit, now
+from policykit.records.store import audit, now, passing
 
 COOKIE = "pk_records"
 FORM_COOKIE = "pk_records_form"  # binds the sign-in forms' CSRF token to the browser
@@ -65,7 +65,7 @@ def request_link(engine: sa.Engine, settings: Settings, email: str, ip: str | No
     ip = (ip or "")[:45] or None
     at = now()
     r = tables.sign_in_requests
-    with engine.begin() as connection:
+    with passing(engine).begin() as connection:
         limited = _limited(connection, settings, "email", r.c.email == email,
                            settings.links_per_email, at)
         if limited is None and ip is not None:
@@ -133,7 +133,7 @@ def use_link(engine: sa.Engine, settings: Settings, token: str) -> tuple[str, st
     link that is unknown, used or expired."""
     at = now()
     links = tables.sign_in_links
-    with engine.begin() as connection:
+    with engine.begin() as connection:  # a spent link stays spent, even after a power cut
         spent = connection.execute(links.update().where(
             links.c.token_hash == keyed(settings, token), links.c.used_at.is_(None),
             links.c.expires_at > at).values(used_at=at).returning(links.c.person_id)).first()

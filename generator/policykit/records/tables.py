@@ -39,6 +39,7 @@ draws = sa.Table(  # the questions an attempt asks, drawn on the server before i
     sa.Column("kind", sa.String(10), nullable=False),  # full | retrain
     sa.Column("questions", sa.Text, nullable=False),  # JSON list of question ids, in order
     sa.Column("at", sa.DateTime, nullable=False),
+    sa.Index("draws_person_quiz", "person_id", "quiz"),  # the quiz page: the person's draw
 )
 
 attempts = sa.Table(
@@ -54,6 +55,7 @@ attempts = sa.Table(
     sa.Column("passed", sa.Boolean, nullable=False),
     sa.Column("failed_critical", sa.Boolean, nullable=False),
     sa.Column("at", sa.DateTime, nullable=False),
+    sa.Index("attempts_person", "person_id"),  # every page: the person's attempts
 )
 
 sign_in_links = sa.Table(

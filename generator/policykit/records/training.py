@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from policykit.compare.compare import Comparison, compare_versions
 from policykit.core.model import Pathway, Project
+from policykit.engine.session import memo
 from policykit.quiz.document import quiz_document
 from policykit.quiz.bank import covering_questions
 
@@ -63,7 +64,19 @@ def plan(project: Project, role: str, start: dt.date, records: list[Done],
 
 
 def comparison(project: Project, policy_id: str, old: str) -> Comparison | None:
-    """The current version of a policy compared with an older one, or None if it is gone."""
+    """The current version of a policy compared with an older one, or None if it is gone
+    (made once per project in the active session: after a new version every page of every
+    person who must retrain asks, and one comparison takes about 10 ms)."""
+    made = memo("records comparisons")
+    if made.get("project") is not project:
+        made.clear()
+        made["project"] = project
+    if (policy_id, old) not in made:
+        made[policy_id, old] = _comparison(project, policy_id, old)
+    return made[policy_id, old]
+
+
+def _comparison(project: Project, policy_id: str, old: str) -> Comparison | None:
     policy = project.policy(policy_id)
     before = policy.version(old) if policy else None
     if policy is None or before is None or policy.current is None:
