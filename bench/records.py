@@ -51,7 +51,7 @@ from test_records_support import (Client, Service, postgres_server,  # noqa: E40
 TICKET = re.compile(r'name="ticket" value="([^"]+)"')
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 TARGET_MS = 300
-STEPS = ("sign-in", "link", "training", "quiz", "submit")
+STEPS = ("sign-in form", "sign-in", "link page", "link", "training", "quiz", "submit")
 
 
 class Links:
