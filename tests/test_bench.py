@@ -50,7 +50,7 @@ def test_the_records_benchmark_runs_its_stress_and_morning_runs_at_a_tiny_size(t
         assert list(steps) == ["sign-in form", "sign-in", "link page", "link", "training", "quiz",
                                "submit"]
         assert all(ms > 0 for ms in steps.values())
-    assert "| sqlite | morning | 4 | 2 | 0.01-0.05 | 20 |" in run.stdout
+    assert "| sqlite | morning | 4 | 2 | 0.01-0.05 | 28 |" in run.stdout
 
 
 def test_the_records_benchmark_refuses_pauses_it_cannot_read(tmp_path):
