@@ -36,25 +36,25 @@ def with_config(root: Path, change) -> tuple[str, int]:
     ("a YAML error",
      lambda t: t.replace("site_dir: site", "site_dir: [site"),
      lambda t: f"mkdocs.yml:{line_of(t, 'use_directory_urls')}:19: YAML syntax error: expected "
-               "',' or ']', but got ':' — fix mkdocs.yml (the MkDocs configuration)"),
+               "',' or ']', but got ':' — fix mkdocs.yml (the MkDocs configuration) [config.yaml-syntax]"),
     ("a misspelt option of policykit's plugin",
      lambda t: t.replace("  - policykit\n", "  - policykit:\n      draft: false\n"),
      lambda t: f"mkdocs.yml:{line_of(t, 'draft: false')}:7: plugin 'policykit': option 'draft' "
                "is not a setting the plugin knows, so it would be ignored — did you mean "
-               "'drafts'?"),
+               "'drafts'? [config.unknown-setting]"),
     ("an unknown option of Material's search",
      lambda t: t.replace("  - policykit\n", "  - policykit\n  - search:\n      langg: en\n"),
      lambda t: f"mkdocs.yml:{line_of(t, 'langg')}:7: plugin 'material/search': option 'langg' "
                "is not a setting the plugin knows, so it would be ignored — did you mean "
-               "'lang'?"),
+               "'lang'? [config.unknown-setting]"),
     ("a plugin not installed",
      lambda t: t.replace("  - policykit\n", "  - policykit\n  - nosuchplugin\n"),
      lambda t: f"mkdocs.yml:{line_of(t, 'nosuchplugin')}:5: plugin 'nosuchplugin' is not "
-               "installed — install it in policykit's environment, or remove it from plugins"),
+               "installed — install it in policykit's environment, or remove it from plugins [config.plugin-missing]"),
     ("a setting of the wrong type",
      lambda t: t.replace("strict: false", "strict: maybe"),
      lambda t: f"mkdocs.yml:{line_of(t, 'strict: maybe')}:1: 'strict': Expected type: <class "
-               "'bool'> but received: <class 'str'> — fix mkdocs.yml (the MkDocs configuration)"),
+               "'bool'> but received: <class 'str'> — fix mkdocs.yml (the MkDocs configuration) [config.invalid]"),
 ])
 def test_a_broken_mkdocs_yml_fails_check_located(scratch, name, change, expected):
     text, _ = with_config(scratch, change)
@@ -71,7 +71,7 @@ def test_an_unknown_top_level_setting_is_a_warning(scratch):
     checked = policykit(scratch, "check")
     assert checked.returncode == 0, checked.stderr
     assert (f"mkdocs.yml:{line_of(text, 'site_nam: Oops')}:1: warning: 'site_nam' is not a setting "
-            "MkDocs knows, so it would be ignored — did you mean 'site_name'?"
+            "MkDocs knows, so it would be ignored — did you mean 'site_name'? [config.unknown-setting]"
             ) in checked.stderr.splitlines()
 
 

@@ -462,4 +462,4 @@ def test_a_revised_contacts_table_is_a_reworded_clause_showing_its_edits(scratch
     compared = policykit(scratch, "diff", "p", "1", "2")
     assert "0 added, 0 removed, 1 reworded" in compared.stdout
     assert "[-960123-]{+960999+}" in compared.stdout
-    assert "Ms C Patel{+ Mr D Khan+}" in compared.stdout
+    assert "Ms C Patel{+ / • Mr D Khan+}" in compared.stdout  # a new line of the cell

@@ -44,7 +44,7 @@ def test_an_over_indented_text_line_is_said_to_be_indented_too_far(scratch, spac
     assert checked.stderr.splitlines()[0] == (
         f"{DRAFT}:{line}:{spaces + 1}: 'text:' is indented {spaces} spaces, more than 'kind:' "
         f"on line {line - 1} (8 spaces), so YAML reads it as more of the value of 'kind' — "
-        "indent 'text:' by 8 spaces, like 'kind:'")
+        "indent 'text:' by 8 spaces, like 'kind:' [yaml.over-indented]")
     assert "quote" not in checked.stderr
 
 
@@ -56,7 +56,7 @@ def test_a_wrapped_value_above_is_passed_over():
     _, problems = parse_document(text, "v.yaml")
     assert [str(p) for p in problems] == [
         "v.yaml:9:11: 'refs:' is indented 10 spaces, more than 'text:' on line 7 (8 spaces), so "
-        "YAML reads it as more of the value of 'text' — indent 'refs:' by 8 spaces, like 'text:'"]
+        "YAML reads it as more of the value of 'text' — indent 'refs:' by 8 spaces, like 'text:' [yaml.over-indented]"]
 
 
 def test_other_syntax_errors_keep_their_advice():
@@ -83,4 +83,4 @@ def test_a_key_swallowed_into_folded_text_is_told_how_far_to_indent(scratch):
     assert (f"{DRAFT}:{line}:11: clause 'laws-and-policies-apply': 'refs:' is written inside "
             "'text', so it shows as words on the page and is not read as a key — it is indented "
             f"too far: indent 'refs:' by 8 spaces, like 'text:' on line {line - 7} (or, if it is "
-            "meant as words, quote the text)") in checked.stderr.splitlines()
+            "meant as words, quote the text) [trap.key-in-text]") in checked.stderr.splitlines()

@@ -95,9 +95,9 @@ def _differing(compared: filecmp.dircmp, prefix: str) -> list[str]:
 
 
 @pytest.mark.parametrize("written,hint", [
-    ("MUST  NOT", "did you mean 'must not'?"),
-    ("dutty", "did you mean 'duty'?"),
-    ("shall", "write one of them"),
+    ("MUST  NOT", "did you mean 'must not'? [schema.not-one-of]"),
+    ("dutty", "did you mean 'duty'? [schema.not-one-of]"),
+    ("shall", "write one of them [schema.not-one-of]"),
 ])
 def test_a_bad_kind_lists_both_vocabularies(scratch, written, hint):
     path = scratch / DRAFT

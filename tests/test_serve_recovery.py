@@ -86,8 +86,28 @@ def no_banner(page: str) -> bool:
     return "Decline student initiated" in page and not banner_text(page)
 
 
+# A school's own override of Material's main.html (policykit ships none since it left
+# Material's tooltips off): {{ super() }} on line 7.
+OVERRIDE = """{#- A school's override of Material's main.html: an extra line in <head>,
+    kept small so that Material's own template does the rest.
+    (Three lines of comment, as a school might write,
+    before the template itself.) -#}
+{% extends "base.html" %}
+{% block extrahead %}
+  {{ super() }}
+  <meta name="school" content="Example school">
+{% endblock %}
+"""
+
+
+def _override(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(OVERRIDE, "utf-8")
+    return path
+
+
 def test_serve_recovers_from_theme_and_configuration_faults(scratch):
-    main = scratch / "docs_templates/overrides/main.html"
+    main = _override(scratch / "docs_templates/overrides/main.html")
     config = scratch / "mkdocs.yml"
     good_main, good_config = main.read_text("utf-8"), config.read_text("utf-8")
     with serving(scratch) as (base, log):
@@ -180,7 +200,7 @@ def test_build_names_the_override_whatever_its_fault(scratch, tmp_path):
     """An override's own error ({{ 1/0 }}, a TypeError), one that is not UTF-8, or one that is a
     link to a file outside the project: each is reported with the override's path in the
     project (and line), exit 1, no traceback, and the site built before is kept."""
-    main = scratch / "docs_templates/overrides/main.html"
+    main = _override(scratch / "docs_templates/overrides/main.html")
     good = main.read_text("utf-8")
     assert _build(scratch).returncode == 0
     home = (scratch / "site/index.html").read_bytes()
@@ -259,6 +279,7 @@ def test_serve_watches_a_custom_dir_of_the_projects_own(scratch):
     there is shown, and its fix is seen."""
     import shutil
 
+    _override(scratch / "docs_templates/overrides/main.html")
     shutil.move(scratch / "docs_templates/overrides", scratch / "theme")
     edit(scratch / "mkdocs.yml", "custom_dir: docs_templates/overrides", "custom_dir: theme")
     main = scratch / "theme/main.html"

@@ -34,7 +34,7 @@ def trust(tmp_path_factory) -> Path:
         "schools/eastgate.yaml:19:7: warning: clause 'legitimate-uses' of social-media is "
         "tailored, and the trust's quiz questions social-media-induction/social-media-in-lessons "
         "were written for the model's words — check with the trust that the questions still fit "
-        "the school's text\n")
+        "the school's text [trust.tailored-clause-quizzed]\n")
     return root
 
 

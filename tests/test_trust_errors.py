@@ -19,42 +19,42 @@ CASES = {
         "schools/northfield.yaml", "  online-safety-lead: Grace Lin\n",
         "  online-safety-lead: Grace Lin\n  headcount: \"300\"\n", "northfield",
         "schools/northfield.yaml:23:3: value 'headcount' is not one the trust declares in "
-        "trust.yaml — declare it under values: in trust.yaml, or remove it"),
+        "trust.yaml — declare it under values: in trust.yaml, or remove it [trust.undeclared-value]"),
     "tailoring a clause that is not tailorable": (
         SOUTH, ADOPTS, ADOPTS + "    tailored:\n      online-safety: Our own words.\n",
         "southbank",
         "schools/southbank.yaml:21:7: clause 'online-safety' of social-media is not one the "
-        "model lets a school tailor — tailor only these clauses: legitimate-uses, purpose"),
+        "model lets a school tailor — tailor only these clauses: legitimate-uses, purpose [trust.not-tailorable]"),
     "adding where additions are not allowed": (
         SOUTH, ADOPTS, ADOPTS + "    added:\n      - section: introduction\n"
         "        id: our-own\n        kind: information\n        text: Ours.\n", "southbank",
         "schools/southbank.yaml:21:18: the model lets no school add clauses to section "
         "'introduction' of social-media — add clauses only to these sections: "
-        "effective-practices, inappropriate-contact"),
+        "effective-practices, inappropriate-contact [trust.no-additions]"),
     "adopting a model version that does not exist": (
         SOUTH, 'adopts: "2023.1"', 'adopts: "2099.1"', "southbank",
         "schools/southbank.yaml:19:13: social-media has no model version 2099.1 — adopt one of "
-        "2023.1"),
+        "2023.1 [trust.unknown-version]"),
     "two schools with one URN": (
         SOUTH, 'urn: "900002"', 'urn: "900001"', "southbank",
         "schools/southbank.yaml:4:6: URN 900001 is already the URN of schools/northfield.yaml "
-        "— each school has its own URN: correct one of them"),
+        "— each school has its own URN: correct one of them [trust.duplicate-urn]"),
     "a value the school lacks": (
         SOUTH, "  phone: 01632 960101\n", "", "southbank",
         "schools/southbank.yaml:17:3: clause 'report-inappropriate-material' of social-media "
         "2023.1 names %{dsl.phone}, which schools/southbank.yaml does not give — add it to "
         "schools/southbank.yaml (clause 'report-inappropriate-material' is at "
-        "policy/social-media/versions/2023.1.yaml:356:9)"),
+        "policy/social-media/versions/2023.1.yaml:356:9) [trust.missing-value]"),
     "a misspelt key": (
         SOUTH, "headteacher:", "hedteacher:", "southbank",
         "schools/southbank.yaml:3:1: missing key 'headteacher' — add it\n"
-        "schools/southbank.yaml:5:1: unknown key 'hedteacher' — did you mean 'headteacher'?"),
+        "schools/southbank.yaml:5:1: unknown key 'hedteacher' — did you mean 'headteacher'? [schema.unknown-key]"),
 }
 # Eastgate tailors a clause the trust's quiz asks about: said on every build of it.
 QUIZ_WARNING = ("schools/eastgate.yaml:19:7: warning: clause 'legitimate-uses' of social-media is "
                 "tailored, and the trust's quiz questions social-media-induction/"
                 "social-media-in-lessons were written for the model's words — check with the "
-                "trust that the questions still fit the school's text\n")
+                "trust that the questions still fit the school's text [trust.tailored-clause-quizzed]\n")
 BUILT = {"northfield": "built eastgate, southbank and the trust site\n",
          "southbank": "built eastgate, northfield and the trust site\n"}
 
@@ -104,7 +104,7 @@ def test_a_model_value_no_school_can_give_stops_the_whole_build(tmp_path):
     assert (  # (the edit is also one to an approved version, which is said first)
         "policy/social-media/versions/2023.1.yaml:358:15: %{caretaker.name} names no value the "
         "trust declares — use one of the school file's values (e.g. %{dsl.name}) or declare it "
-        "under values: in trust.yaml\n") in result.stderr
+        "under values: in trust.yaml [trust.undeclared-value]\n") in result.stderr
     assert result.stderr.endswith("policykit: nothing built: the trust or its model has errors\n")
     assert not (root / "site").exists()
 
