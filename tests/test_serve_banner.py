@@ -47,7 +47,7 @@ def test_the_one_error_comes_first_and_the_warnings_are_summarised(scratch):
     said = items[1].split("\n")
     assert said[0] == ("warning (56 like this one): clause 'purpose': kind 'information' was "
                        "guessed from its wording by policykit import — confirm or correct the "
-                       "kind, then remove 'kind_guessed: true'")
+                       "kind, then remove 'kind_guessed: true' [kind.guessed]")
     assert said[1].startswith(f"{DRAFT}:")
     assert said[-1] == "… and 53 more (policykit check --verbose lists every one)"
     assert len(said) == 5

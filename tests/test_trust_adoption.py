@@ -18,7 +18,7 @@ from trust_helpers import copy_trust, edit, page_text, policy_page, policykit
 NORTH = "schools/northfield.yaml"
 AGAIN = ("ask the governing body to adopt the school's text again, then record it: "
          "policykit trust adopt {school} social-media 2023.1 --date YYYY-MM-DD --by \"...\" "
-         "--minute \"...\" (or undo the edit)")
+         "--minute \"...\" (or undo the edit) [trust.changed-since-adoption]")
 
 
 def files(folder: Path) -> dict[Path, bytes]:
@@ -138,7 +138,8 @@ def test_an_approval_written_in_the_school_file_says_how_to_record_it(tmp_path):
     assert ("schools/southbank.yaml:20:5: social-media: a school's approval is recorded by "
             "policykit trust adopt, which locks the text its governing body approved, not in "
             "the school file — remove approved: and run policykit trust adopt southbank "
-            "social-media 2023.1 --date 2023-11-20 --by 'Southbank Local Governing Body'\n"
+            "social-media 2023.1 --date 2023-11-20 --by 'Southbank Local Governing Body' "
+            "[trust.approval-in-school-file]\n"
             ) in result.stderr
     assert result.stdout == "checked eastgate, northfield\n"
 
@@ -266,7 +267,7 @@ def test_a_school_says_why_its_own_clauses_changed_since_its_last_adoption(renew
     assert wrong.returncode == 1 and "Traceback" not in wrong.stderr
     assert ("schools/northfield.yaml:44:7: clause 'online-safety' of social-media is not one "
             "the school tailors or adds — give change notes only for the school's own clauses: "
-            "class-blogs, purpose, tell-the-office\n") in wrong.stderr
+            "class-blogs, purpose, tell-the-office [trust.unknown-change-note]\n") in wrong.stderr
     edit(root / NORTH, "      online-safety: Not ours to explain.\n", "")
     after = policykit(root, "trust", "check")
     assert after.returncode == 0, after.stderr

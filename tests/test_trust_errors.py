@@ -47,7 +47,7 @@ CASES = {
         "policy/social-media/versions/2023.1.yaml:356:9) [trust.missing-value]"),
     "a misspelt key": (
         SOUTH, "headteacher:", "hedteacher:", "southbank",
-        "schools/southbank.yaml:3:1: missing key 'headteacher' — add it\n"
+        "schools/southbank.yaml:3:1: missing key 'headteacher' — add it [schema.missing-key]\n"
         "schools/southbank.yaml:5:1: unknown key 'hedteacher' — did you mean 'headteacher'? [schema.unknown-key]"),
 }
 # Eastgate tailors a clause the trust's quiz asks about: said on every build of it.
@@ -137,14 +137,14 @@ def test_trust_yaml_naming_a_clause_or_section_the_model_lacks(tmp_path):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr == (  # and what follows for the schools that use the places
         "schools/eastgate.yaml:19:7: clause 'legitimate-uses' of social-media is not one the "
-        "model lets a school tailor — tailor only these clauses: legitimate-use, purpose\n"
+        "model lets a school tailor — tailor only these clauses: legitimate-use, purpose [trust.not-tailorable]\n"
         "schools/eastgate.yaml:23:18: the model lets no school add clauses to section "
         "'inappropriate-contact' of social-media — add clauses only to these sections: "
-        "effective-practices, inappropriate-contacts\n"
+        "effective-practices, inappropriate-contacts [trust.no-additions]\n"
         "trust.yaml:13:7: no version of social-media has a clause 'legitimate-use' — did you "
-        "mean 'legitimate-uses'?\n"
+        "mean 'legitimate-uses'? [trust.unknown-place]\n"
         "trust.yaml:17:7: no version of social-media has a section 'inappropriate-contacts' — "
-        "did you mean 'inappropriate-contact'?\n"
+        "did you mean 'inappropriate-contact'? [trust.unknown-place]\n"
         "4 errors in 2 files\npolicykit: nothing built: the trust or its model has errors\n")
 
 

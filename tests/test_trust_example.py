@@ -17,7 +17,7 @@ REPO = Path(__file__).parent.parent
 WARNINGS = (  # the two things said of the example: both where the author writes them
     "quizzes/social-media-induction.yaml:625:14: warning: question 'ai-images' covers "
     "'no-ai-images-of-pupils', which is not in the current version 2023.1 — the question is "
-    "left out of the quiz until it is\n"
+    "left out of the quiz until it is [quiz.clause-not-current]\n"
     "schools/eastgate.yaml:19:7: warning: clause 'legitimate-uses' of social-media is "
     "tailored, and the trust's quiz questions social-media-induction/social-media-in-lessons "
     "were written for the model's words — check with the trust that the questions still fit "
@@ -109,7 +109,7 @@ def test_problems_are_shown_where_the_author_edits_them(tmp_path):
     assert result.stderr.count("quizzes/social-media-induction.yaml:21:14: question "
                                "'pupil-friend-request' covers 'decline-friend-request', which is "
                                "not a clause of social-media — did you mean "
-                               "'decline-friend-requests'?\n") == 1
+                               "'decline-friend-requests'? [quiz.unknown-clause]\n") == 1
     assert result.stderr.count("policy/social-media/versions/2023.1.yaml:221:13: clause "
                                "'decline-friend-requests' (6.1.6) is not covered by any quiz "
                                "question") == 1
@@ -131,7 +131,7 @@ def test_a_problem_of_a_schools_own_text_is_shown_in_the_school_file(tmp_path):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     hint = ("points to no section or clause of this version — write a full address "
             "(https://...), a section or clause of this version ('#clause-id'), or list the "
-            "policy in refs\n")
+            "policy in refs [link.bad]\n")
     assert result.stderr == (
         WARNINGS.split("\n")[1] + "\n"
         "schools/northfield.yaml:27:16: clause 'purpose': link '#nothing-here' " + hint +
