@@ -19,15 +19,16 @@ root_package = policykit
 include_external_packages = True
 
 [importlinter:contract:layers]
-name = one direction: cli -> mkdocs -> engine -> site -> compare | quiz -> checks -> source -> core
+name = one direction: cli -> mkdocs -> engine -> site -> checks -> compare -> quiz -> source -> core
 type = layers
 layers =
     policykit.cli
     policykit.mkdocs
     policykit.engine
     policykit.site
-    policykit.compare | policykit.quiz
     policykit.checks
+    policykit.compare
+    policykit.quiz
     policykit.source
     policykit.core
 """

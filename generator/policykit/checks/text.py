@@ -7,17 +7,18 @@ from typing import Iterator
 
 from policykit.core.errors import Problem
 from policykit.core.model import Project, Version
-from policykit.engine.session import kept_value
+from policykit.core.memos import Memos, memos_or_new
 from policykit.core.text import removed_html, too_deeply_nested
 
 
-def check_clause_html(project: Project) -> Iterator[Problem]:
+def check_clause_html(project: Project, memos: Memos | None = None) -> Iterator[Problem]:
     """Raw HTML in a clause's text that the sanitiser removes is reported, so that no words
     go missing from the site without the author knowing (a warning: the site is safe)."""
+    memos = memos_or_new(memos)
     for policy in project.policies:
         for version in policy.versions:
             key = (version.source.path, version.digest)  # problems name the file's path
-            yield from kept_value("clause html", key, lambda: tuple(_removed_html(version)))
+            yield from memos.kept_value("clause html", key, lambda: tuple(_removed_html(version)))
 
 
 def _removed_html(version: Version) -> Iterator[Problem]:

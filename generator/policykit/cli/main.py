@@ -21,13 +21,22 @@ from policykit.cli import quiz as cli_quiz
 from policykit.cli import review as cli_review
 from policykit.compare import diff_report
 from policykit.source import workflow
-from policykit.engine.build import (build_date, build_site, configured_settings, load_and_check,
-                                    problems_of, quiet_mkdocs)
+from policykit.engine.build import (build_date, build_site, configured_settings, docs_folder,
+                                    load_and_check, problems_of)
 from policykit.checks.rules import RESERVED_VERSION_NAMES, is_unlocked
+from policykit.checks.summary import summarise
 from policykit.compare.compare import compare_versions
 from policykit.core.errors import Problem, errors, shown
+from policykit.engine.pdf import PdfError, standalone_links
 from policykit.engine.session import BuildSession
 from policykit.engine.site_folder import SiteFolderError
+from policykit.core import urls
+from policykit.mkdocs.host import MkDocsHost, quiet_mkdocs
+from policykit.mkdocs.host import serve as host_serve
+from policykit.mkdocs.theme_errors import theme_problem
+from policykit.quiz.bank import covering_questions
+from policykit.site.pages import render_compare_standalone
+from policykit.source.project import load_project
 from policykit.site.templates import template_problem
 from policykit.engine.write import write_new_file, write_tree
 from policykit.source.yaml_edit import EditError
@@ -182,29 +191,26 @@ def _check(root: Path, args: argparse.Namespace) -> int:
 
 
 def _build(root: Path, args: argparse.Namespace) -> int:
-    from mkdocs.exceptions import MkDocsException
-
     if (root / "trust.yaml").is_file() and (root / "site" / "trust").is_dir():
         # site/ holds every school's site, built by `policykit trust build`: a plain build
         # (even --force) would replace them all with the model's one site
         return _usage("this is a trust project whose site/ holds each school's site: build "
                       "with policykit trust build [--school ID]")
-    session = BuildSession(root, configured_settings(root, args.pdf, not args.no_drafts))
+    host = MkDocsHost()
+    session = BuildSession(root, configured_settings(root, host, args.pdf, not args.no_drafts))
     problems = problems_of(root, session)
     report(problems, args.verbose)
     if errors(problems):
         print("policykit: nothing built; site/ is unchanged", file=sys.stderr)
         return PROBLEMS
-    from policykit.engine.pdf import PdfError
-
     quiet_mkdocs(args.verbose)
     try:
-        site = build_site(root, strict=args.strict, pdf=args.pdf, session=session,
+        site = build_site(root, host, strict=args.strict, pdf=args.pdf, session=session,
                           incremental_allowed=not args.full, force=args.force)
     except SiteFolderError as error:
         print(f"policykit: {error}", file=sys.stderr)
         return PROBLEMS
-    except MkDocsException as error:
+    except host.errors as error:
         print(f"policykit: the MkDocs build failed: {error}\npolicykit: site/ is unchanged",
               file=sys.stderr)
         return PROBLEMS
@@ -227,8 +233,6 @@ def _build(root: Path, args: argparse.Namespace) -> int:
 
 def _template_fault(error: Exception, root: Path):
     """The located problem when error was raised by a template of the project's, else None."""
-    from policykit.mkdocs.theme_errors import theme_problem
-
     if isinstance(error, jinja2.TemplateError):
         return theme_problem(error, root) or template_problem(error, root)
     return theme_problem(error, root)
@@ -247,11 +251,6 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
     if refused:
         return _usage(refused)
 
-    from mkdocs.commands.serve import serve
-    from mkdocs.exceptions import MkDocsException
-
-    from policykit.engine.build import DOCS_FOLDER, docs_folder
-
     try:
         docs_folder(root)  # proved policykit's own, as build does, before MkDocs reads anything
     except SiteFolderError as error:
@@ -260,9 +259,8 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
     quiet_mkdocs(verbose=True)
     # dirty: policykit decides per rebuild which pages to build again (incremental.py)
     try:
-        serve(config_file=str(root / "mkdocs.yml"), dev_addr=f"127.0.0.1:{args.port}",
-              docs_dir=str(root / DOCS_FOLDER), build_type="dirty")
-    except MkDocsException as error:  # the first build failed (its error is logged above)
+        host_serve(root, args.port)
+    except MkDocsHost.errors as error:  # the first build failed (its error is logged above)
         print(f"policykit: {error}\npolicykit: nothing served", file=sys.stderr)
         return PROBLEMS
     except OSError as error:  # the port was taken since it was looked at
@@ -320,11 +318,8 @@ def _policy_of(root: Path, policy_id: str, allowed=lambda problem: False):
 
 
 def _diff(root: Path, args: argparse.Namespace) -> int:
-    from policykit.engine.build import build_date
-    from policykit.source.project import load_project
-    from policykit.quiz.bank import covering_questions
-
-    project, problems = load_project(root)  # the two versions are all diff needs
+    # the two versions are all diff needs (the models of earlier runs from the disk cache)
+    project, problems = load_project(root, BuildSession(root))
     needed = {f"policy/{args.policy}/policy.yaml",
               *(f"policy/{args.policy}/versions/{name}.yaml" for name in (args.old, args.new))}
     blocking = [p for p in errors(problems) if p.source.path in needed]
@@ -350,10 +345,9 @@ def _diff(root: Path, args: argparse.Namespace) -> int:
     elif args.format == "markdown":
         sys.stdout.write(diff_report.to_markdown(comparison))
     elif args.format == "html":
-        from policykit.site.pages import render_compare_standalone
-
-        sys.stdout.write(render_compare_standalone(project, root, comparison,
-                                                   _site_url(root), build_date()))
+        html = render_compare_standalone(project, root, comparison, build_date())
+        url = urls.compare(policy.id, comparison.old.version, comparison.new.version)
+        sys.stdout.write(standalone_links(html, url, _site_url(root)))
     else:
         colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         sys.stdout.write(diff_report.to_text(comparison, colour))
@@ -363,14 +357,9 @@ def _diff(root: Path, args: argparse.Namespace) -> int:
 def _site_url(root: Path) -> str | None:
     """mkdocs.yml's site_url, if it sets one, read as MkDocs reads it (INHERIT, !ENV); None
     when the file is missing or is not YAML MkDocs reads (the build reports that, located)."""
-    from mkdocs.exceptions import ConfigurationError
-    from mkdocs.utils.yaml import yaml_load
-
-    path = root / "mkdocs.yml"
     try:
-        with path.open("rb") as stream:
-            value = yaml_load(stream).get("site_url")
-    except (FileNotFoundError, ConfigurationError, AttributeError):  # unreadable: said by main
+        value = MkDocsHost().config_values(root / "mkdocs.yml").get("site_url")
+    except (FileNotFoundError, *MkDocsHost.errors, AttributeError):  # unreadable: said by main
         return None
     return value if isinstance(value, str) and value.strip() else None
 
@@ -433,9 +422,7 @@ def _approve(root: Path, args: argparse.Namespace) -> int:
         print(f"{args.policy} {version.version} is already approved and locked")
         return OK
     if version.status == "draft":
-        from policykit.cli.importing import unconfirmed_kinds  # refuses while import's guesses stand
-
-        if unconfirmed_kinds(version):
+        if cli_import.unconfirmed_kinds(version):  # refuses while import's guesses stand
             return PROBLEMS
         if not (args.by and args.on):
             return _usage("approving a draft needs --by \"...\" and --on YYYY-MM-DD")
@@ -513,8 +500,6 @@ def _at_original_lines(problem: Problem, relative: str, text: str, original: str
 def report(problems: list[Problem], verbose: bool = False) -> None:
     """Print problems to stderr, one a line (many warnings of a kind summarised unless
     verbose), then a count."""
-    from policykit.checks.summary import summarise
-
     for line in summarise(problems, verbose):
         print(line, file=sys.stderr)
     found = errors(problems)

@@ -8,7 +8,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from policykit.core.errors import Problem, errors, shown
+from policykit.checks.rules import check_approved_versions_unchanged
+from policykit.core.errors import Problem, Source, errors, shown
+from policykit.engine.build import load_and_check
+from policykit.engine.session import BuildSession
+from policykit.engine.site_folder import SiteFolderError
+from policykit.mkdocs.host import MkDocsHost, quiet_mkdocs
+from policykit.source.inputs import scan
+from policykit.source.project import load_project
 from policykit.trust import sites
 from policykit.trust.schools import TRUST_FILE
 
@@ -74,14 +81,7 @@ def _model_locks(root: Path) -> list[Problem]:
     """The model's approved versions are as their governing body approved them (each school's
     site is made from them): an edit after approval stops every school's build, located at
     the model's own file, as `policykit check` of the model says."""
-    from policykit.checks.rules import check_approved_versions_unchanged
-    from policykit.engine.session import BuildSession
-    from policykit.source.inputs import scan
-    from policykit.source.project import load_project
-
-    session = BuildSession(root)
-    with session.active():
-        project, _ = load_project(root, session, scan(root))
+    project, _ = load_project(root, BuildSession(root), scan(root))
     return list(check_approved_versions_unchanged(project))
 
 
@@ -89,8 +89,6 @@ def _check(root: Path, args: argparse.Namespace) -> int:
     built = _plan(root)
     if built is None:
         return PROBLEMS
-    from policykit.engine.build import load_and_check
-
     failed, warned = dict(built.failed), list[Problem]()
     for school_id, resolved in sorted(built.resolved.items()):
         found = load_and_check(sites.write_project(root, resolved))[1]
@@ -100,8 +98,6 @@ def _check(root: Path, args: argparse.Namespace) -> int:
 
 
 def _build(root: Path, args: argparse.Namespace) -> int:
-    from policykit.engine.build import quiet_mkdocs
-
     built = _plan(root)
     if built is None:
         return PROBLEMS
@@ -146,14 +142,9 @@ def _build_school(root: Path, resolved, strict: bool) -> list[Problem]:
 
 def _build_folder(folder: Path, strict: bool, name: str) -> list[Problem]:
     """Build one site: its problems, or a problem saying why the build failed."""
-    from mkdocs.exceptions import MkDocsException
-
-    from policykit.core.errors import Source
-    from policykit.engine.site_folder import SiteFolderError
-
     try:
         return sites.build_one(folder, strict)
-    except (MkDocsException, SiteFolderError, OSError) as error:
+    except (*MkDocsHost.errors, SiteFolderError, OSError) as error:
         return [Problem(Source(f"{sites.SITE_FOLDER}/{name}"),
                         f"the site of {name} was not built: {shown(error, 500)}")]
 
