@@ -16,6 +16,9 @@ import jinja2
 
 from policykit import __version__
 from policykit.cli import importing as cli_import
+from policykit.cli.common import OK, PROBLEMS, USAGE, report, report_about  # noqa: F401 (others took them from here)
+from policykit.cli.common import count as _count
+from policykit.cli.common import site_url as _site_url
 from policykit.cli import init as cli_init
 from policykit.cli import quiz as cli_quiz
 from policykit.cli import review as cli_review
@@ -24,7 +27,6 @@ from policykit.source import workflow
 from policykit.engine.build import (build_date, build_site, configured_settings, docs_folder,
                                     load_and_check, problems_of)
 from policykit.checks.rules import RESERVED_VERSION_NAMES, is_unlocked
-from policykit.checks.summary import summarise
 from policykit.compare.compare import compare_versions
 from policykit.core.errors import Problem, errors, shown
 from policykit.engine.pdf import PdfError, standalone_links
@@ -43,7 +45,6 @@ from policykit.source.yaml_edit import EditError
 from policykit.records import cli as records_cli
 from policykit.trust import cli as cli_trust
 
-OK, PROBLEMS, USAGE = 0, 1, 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -354,16 +355,6 @@ def _diff(root: Path, args: argparse.Namespace) -> int:
     return OK
 
 
-def _site_url(root: Path) -> str | None:
-    """mkdocs.yml's site_url, if it sets one, read as MkDocs reads it (INHERIT, !ENV); None
-    when the file is missing or is not YAML MkDocs reads (the build reports that, located)."""
-    try:
-        value = MkDocsHost().config_values(root / "mkdocs.yml").get("site_url")
-    except (FileNotFoundError, *MkDocsHost.errors, AttributeError):  # unreadable: said by main
-        return None
-    return value if isinstance(value, str) and value.strip() else None
-
-
 def _new_version(root: Path, args: argparse.Namespace) -> int:
     _, policy, code = _policy_of(root, args.policy)
     if code:
@@ -495,32 +486,3 @@ def _at_original_lines(problem: Problem, relative: str, text: str, original: str
         return problem
     return dataclasses.replace(problem, source=dataclasses.replace(
         problem.source, line=problem.source.line - shift))
-
-
-def report(problems: list[Problem], verbose: bool = False) -> None:
-    """Print problems to stderr, one a line (many warnings of a kind summarised unless
-    verbose), then a count."""
-    for line in summarise(problems, verbose):
-        print(line, file=sys.stderr)
-    found = errors(problems)
-    if found:
-        files = len({p.source.path for p in found})
-        print(f"{_count(len(found), 'error')} in {_count(files, 'file')}", file=sys.stderr)
-
-
-def report_about(problems: list[Problem], project, policy_ids: list[str]) -> None:
-    """Report the problems in the files of these policies and of their quizzes; the rest of
-    the project's in one line (what approve and pack print beside their result)."""
-    folders = tuple(f"policy/{pid}/" for pid in policy_ids)
-    quizzes = {quiz.source.path for pid in policy_ids for quiz in project.quizzes_on(pid)}
-    ours = [p for p in problems if p.source.path.startswith(folders)
-            or p.source.path in quizzes]
-    report(ours)
-    rest = len(problems) - len(ours)
-    if rest:
-        print(f"policykit: {_count(rest, 'other warning')} elsewhere in the project "
-              f"(policykit check lists {'it' if rest == 1 else 'them'})", file=sys.stderr)
-
-
-def _count(n: int, one: str, many: str = "") -> str:
-    return f"{n} {one if n == 1 else many or one + 's'}"

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from policykit.checks.rules import check_approved_versions_unchanged
+from policykit.cli.common import report
 from policykit.core.errors import Problem, Source, errors, shown
 from policykit.engine.build import load_and_check
 from policykit.engine.session import BuildSession
@@ -17,7 +18,7 @@ from policykit.mkdocs.host import MkDocsHost, quiet_mkdocs
 from policykit.source.inputs import scan
 from policykit.source.project import load_project
 from policykit.trust import sites
-from policykit.trust.schools import TRUST_FILE
+from policykit.trust.schools import SCHOOLS_FOLDER, TRUST_FILE, TRUST_SITE
 
 OK, PROBLEMS, USAGE = 0, 1, 2
 
@@ -47,8 +48,6 @@ def _sites(root: Path, args: argparse.Namespace) -> int:
     """The school ids and 'trust': what a CI matrix builds, one job each."""
     import json
 
-    from policykit.trust.schools import SCHOOLS_FOLDER, TRUST_SITE
-
     folder = root / SCHOOLS_FOLDER
     ids = sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
     ids.append(TRUST_SITE)
@@ -57,8 +56,6 @@ def _sites(root: Path, args: argparse.Namespace) -> int:
 
 
 def _report(problems: list[Problem]) -> None:
-    from policykit.cli.main import report
-
     report(sorted(problems))
 
 
