@@ -18,17 +18,24 @@ def check_clause_html(project: Project, memos: Memos | None = None) -> Iterator[
     for policy in project.policies:
         for version in policy.versions:
             key = (version.source.path, version.digest)  # problems name the file's path
-            yield from memos.kept_value("clause html", key, lambda: tuple(_removed_html(version)))
+            yield from memos.kept_value("clause html", key,
+                                        lambda: tuple(_removed_html(version, memos)))
 
 
-def _removed_html(version: Version) -> Iterator[Problem]:
+# How many clause texts the raw-HTML check remembers (a policy's versions share most texts).
+TEXTS_KEPT = 4096
+
+
+def _removed_html(version: Version, memos: Memos) -> Iterator[Problem]:
+    deep = memos.recent("too deeply nested", TEXTS_KEPT)
+    removed_by = memos.recent("removed html", TEXTS_KEPT)
     for clause in version.clauses():
-        if too_deeply_nested(clause.text):
+        if deep.get_or_make(clause.text, lambda: too_deeply_nested(clause.text)):
             yield Problem(clause.source, f"clause '{clause.id}': its text nests lists or "
                           "quotes too deep to be read as Markdown",
                           "flatten the list to a few levels, or split it into sub-clauses")
             continue
-        removed = removed_html(clause.text)
+        removed = removed_by.get_or_make(clause.text, lambda: removed_html(clause.text))
         if removed:
             yield Problem(clause.source, f"clause '{clause.id}': the site leaves out "
                           f"raw HTML in its text: {'; '.join(removed)}",

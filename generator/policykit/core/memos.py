@@ -8,6 +8,7 @@ remembered only for that call. Nothing here is module-level state.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any, Callable
 
 
@@ -36,6 +37,25 @@ class Kept:
         return value
 
 
+class Recent(OrderedDict):
+    """A memo in memory of the values of a pure function used last (at most size of them: the
+    one used longest ago goes first), so that a long preview holds no more than a build."""
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.size = size
+
+    def get_or_make(self, key: Any, make: Callable[[], Any]) -> Any:
+        """The value remembered for key, or make()'s (then remembered)."""
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        value = self[key] = make()
+        if len(self) > self.size:
+            self.popitem(last=False)
+        return value
+
+
 class Memos:
     """Named memos in memory (`memo`), memos an owner may keep on disk (`kept`), and a cache of
     compiled page templates (`bytecode_cache`). saved(name): what earlier runs kept under name
@@ -54,6 +74,10 @@ class Memos:
         if found is None:
             found = self.memos[name] = factory()
         return found
+
+    def recent(self, name: str, size: int) -> Recent:
+        """The memo called name holding the size values used last (see Recent)."""
+        return self.memo(name, lambda: Recent(size))  # type: ignore[return-value]
 
     def kept(self, name: str) -> Kept:
         """The memo called name that its owner keeps between runs (see Kept)."""
