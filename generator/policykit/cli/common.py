@@ -10,6 +10,9 @@ from policykit.core.errors import Problem, errors
 from policykit.mkdocs.host import MkDocsHost
 
 OK, PROBLEMS, USAGE = 0, 1, 2
+# mkdocs.yml missing, not YAML MkDocs reads, or not a mapping
+_UNREADABLE: tuple[type[BaseException], ...] = (FileNotFoundError, AttributeError,
+                                                *MkDocsHost.errors)
 
 
 def report(problems: list[Problem], verbose: bool = False) -> None:
@@ -47,6 +50,6 @@ def site_url(root: Path) -> str | None:
     when the file is missing or is not YAML MkDocs reads (the build reports that, located)."""
     try:
         value = MkDocsHost().config_values(root / "mkdocs.yml").get("site_url")
-    except (FileNotFoundError, *MkDocsHost.errors, AttributeError):  # unreadable: said by main
+    except _UNREADABLE:  # said by main
         return None
     return value if isinstance(value, str) and value.strip() else None

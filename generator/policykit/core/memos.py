@@ -61,7 +61,7 @@ class Memos:
     compiled page templates (`bytecode_cache`). saved(name): what earlier runs kept under name
     ({} by default); bytecode(name): a Jinja bytecode cache, or None (the default) for none."""
 
-    def __init__(self, saved: Callable[[str], dict] | None = None,
+    def __init__(self, saved: Callable[[str], Any] | None = None,
                  bytecode: Callable[[str], Any] | None = None):
         self.memos: dict[str, dict] = {}
         self.kept_memos: dict[str, Kept] = {}

@@ -6,7 +6,7 @@ session is passed explicitly to whatever needs it: loading takes it as its model
 and rendering take its `memos` (a `core.memos.Memos`, whose kept memos it saves on disk).
 Nothing is kept at module level, and nothing is found through a context variable: a test makes
 a new session instead of clearing private globals. What each cache keeps, where, and what
-invalidates it: docs/pages/design/cache.md.
+invalidates it: docs/pages/design/caches.md.
 """
 
 from __future__ import annotations

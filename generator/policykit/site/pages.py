@@ -173,11 +173,11 @@ def _training_parts(env: jinja2.Environment, project: Project, shared: str,
     quiz_ids = tuple(q.digest for q in project.quizzes)
     assets = _quiz_assets(env)
     parts = []
-    key: tuple
-    for url, template, view, key in [
+    pages: list[tuple[str, str, Callable[..., dict[str, Any]], tuple]] = [
             (urls.TRAINING, "training.md.j2", functools.partial(training_view, memos=memos),
              (quiz_ids, project.pathways, shared)),
-            (urls.COVERAGE, "coverage.md.j2", coverage_view, (quiz_ids, currents, shared))]:
+            (urls.COVERAGE, "coverage.md.j2", coverage_view, (quiz_ids, currents, shared))]
+    for url, template, view, key in pages:
         page = Page.at(url)
         parts.append(Part(url, content_key(key), functools.partial(_render_one, env, template, page,
                                                       functools.partial(view, project, page.link,

@@ -21,6 +21,8 @@ from policykit.trust import sites
 from policykit.trust.schools import SCHOOLS_FOLDER, TRUST_FILE, TRUST_SITE
 
 OK, PROBLEMS, USAGE = 0, 1, 2
+# What stops one site's build: MkDocs, its site folder, the file system.
+_NOT_BUILT: tuple[type[BaseException], ...] = (*MkDocsHost.errors, SiteFolderError, OSError)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -141,7 +143,7 @@ def _build_folder(folder: Path, strict: bool, name: str) -> list[Problem]:
     """Build one site: its problems, or a problem saying why the build failed."""
     try:
         return sites.build_one(folder, strict)
-    except (*MkDocsHost.errors, SiteFolderError, OSError) as error:
+    except _NOT_BUILT as error:
         return [Problem(Source(f"{sites.SITE_FOLDER}/{name}"),
                         f"the site of {name} was not built: {shown(error, 500)}")]
 
