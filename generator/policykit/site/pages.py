@@ -133,8 +133,9 @@ def content_key(value) -> str:
 
 
 def _render_policy_pages(env, project: Project, policy: Policy, today, pdf,
-                         memos: Memos) -> dict[str, str]:
+                         memos: Memos | None = None) -> dict[str, str]:
     """All pages of one policy: every version, its print pages, history and comparisons."""
+    memos = memos_or_new(memos)
     pages = {}
     current = policy.current
     for version in policy.versions:
