@@ -84,8 +84,7 @@ class BuildSession:
         self.pages: dict[Path, Any] = {}
         # Rendering's and checking's memos (core.memos): in memory, the kept ones on disk as
         # "kept-<name>"; keyed by content digests, so new content is a new key.
-        self.memos = Memos(saved=lambda name: self.load(f"kept-{name}"),
-                           bytecode=self.bytecode_cache)
+        self.memos = Memos(saved=self.kept_saved, bytecode=self.bytecode_cache)
         self.locked = False  # True while this session holds the project's build lock
         self.cache_warned = False  # True once a cache that could not be written was reported
 
@@ -138,6 +137,10 @@ class BuildSession:
         inputs it reported on); None after."""
         inputs, self.inputs = self.inputs, None
         return inputs
+
+    def kept_saved(self, name: str) -> Any:
+        """What earlier runs kept of the memo called name (see core.memos.Kept)."""
+        return self.load(f"kept-{name}")
 
     def save_kept(self) -> None:
         """Keep on disk every memo that gained values: the values used in this session."""
