@@ -55,7 +55,7 @@ def build(root: Path, monkeypatch=None, strict: bool = True, pdf: bool = False) 
     """Build root's site with a fixed SOURCE_DATE_EPOCH; the site folder."""
     import os
 
-    from policykit.engine.build import build_site
+    from policykit.mkdocs.host import build_site
 
     previous = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = EPOCH

@@ -28,7 +28,8 @@ import pytest
 
 from conftest import EPOCH, copy_project
 from policykit.core import text
-from policykit.engine.build import DOCS_FOLDER, build_site, generate, load_and_check
+from policykit.engine.build import DOCS_FOLDER, generate, load_and_check
+from policykit.mkdocs.host import build_site
 from policykit.source.cache import dependency_versions
 from policykit.core.errors import ProjectError, errors
 from policykit.engine.session import BuildSession, Settings

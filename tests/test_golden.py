@@ -29,7 +29,7 @@ CASES = {"example": copy_project, "hostile": write_hostile_project, "second-scho
 
 
 def _build(root: Path, cache: Path) -> Path:
-    from policykit.engine.build import build_site
+    from policykit.mkdocs.host import build_site
 
     saved = {name: os.environ.get(name) for name in ("SOURCE_DATE_EPOCH", "POLICYKIT_CACHE_DIR")}
     os.environ.update(SOURCE_DATE_EPOCH=EPOCH, POLICYKIT_CACHE_DIR=str(cache))

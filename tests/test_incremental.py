@@ -41,7 +41,7 @@ def test_plan_falls_back_to_a_full_build(previous, key, docs, why):
 
 @pytest.fixture
 def built(scratch, monkeypatch, caplog):
-    from policykit.engine.build import build_site
+    from policykit.mkdocs.host import build_site
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     caplog.set_level("INFO", logger="mkdocs.plugins.policykit")
@@ -61,7 +61,7 @@ def reword(root, old="Privacy settings can shift", new="Privacy settings can dri
 
 
 def test_an_edit_rebuilds_few_pages_and_equals_a_full_build(built, tmp_path, caplog):
-    from policykit.engine.build import build_site
+    from policykit.mkdocs.host import build_site
 
     reword(built)
     caplog.clear()
@@ -77,7 +77,7 @@ def test_an_edit_rebuilds_few_pages_and_equals_a_full_build(built, tmp_path, cap
 
 def test_a_failed_incremental_build_leaves_the_previous_site(built, monkeypatch, caplog):
     from policykit.mkdocs import plugin
-    from policykit.engine.build import build_site
+    from policykit.mkdocs.host import build_site
     from policykit.engine.search import SearchError
 
     site = built / "site"
@@ -100,7 +100,7 @@ def test_a_failed_incremental_build_leaves_the_previous_site(built, monkeypatch,
 
 
 def test_a_site_changed_by_hand_means_a_full_build(built, caplog):
-    from policykit.engine.build import build_site
+    from policykit.mkdocs.host import build_site
 
     page = built / "site/policies/social-media/2024.1/index.html"
     page.unlink()
@@ -111,7 +111,7 @@ def test_a_site_changed_by_hand_means_a_full_build(built, caplog):
 
 
 def test_nothing_changed_builds_nothing(built, caplog):
-    from policykit.engine.build import build_site
+    from policykit.mkdocs.host import build_site
 
     site = built / "site"
     before = {p: p.stat().st_mtime_ns for p in site.rglob("*")}
@@ -131,7 +131,7 @@ def _edit_named_variable(root, monkeypatch):
     path.write_text(path.read_text("utf-8").replace(
         "site_description:", "site_author: !ENV [POLICYKIT_TEST_AUTHOR, 'Nobody']\n"
         "site_description:", 1), "utf-8")
-    from policykit.engine.build import build_site
+    from policykit.mkdocs.host import build_site
     build_site(root)
     monkeypatch.setenv("POLICYKIT_TEST_AUTHOR", "Somebody")
 
@@ -154,7 +154,7 @@ def _edit_site(root, monkeypatch):
                                   _edit_date, _edit_site])
 def test_anything_that_shapes_the_site_means_a_build(built, tmp_path, caplog, monkeypatch,
                                                      edit):
-    from policykit.engine.build import build_site
+    from policykit.mkdocs.host import build_site
 
     edit(built, monkeypatch)
     caplog.clear()
@@ -170,7 +170,7 @@ def test_anything_that_shapes_the_site_means_a_build(built, tmp_path, caplog, mo
 
 def test_full_option_builds_everything_and_the_next_build_is_incremental(built, tmp_path,
                                                                           caplog):
-    from policykit.engine.build import build_site
+    from policykit.mkdocs.host import build_site
     from policykit.cli.main import main
 
     caplog.clear()

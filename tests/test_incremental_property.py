@@ -281,7 +281,7 @@ def fresh_copy(source: Path, dest: Path) -> Path:
 def reference_listing(inputs: Path, epoch: str) -> dict[str, str | None]:
     """Build inputs (a copy of one step's input) from nothing, in a worker process: full, with
     an empty cache folder of its own and one process; the listing of its site."""
-    from policykit.engine.build import build_site
+    from policykit.mkdocs.host import build_site
     from policykit.engine.session import BuildSession, Settings
 
     os.environ["SOURCE_DATE_EPOCH"] = epoch
@@ -295,7 +295,7 @@ def reference_listing(inputs: Path, epoch: str) -> dict[str, str | None]:
 
 @pytest.mark.skipif(STEPS <= 0, reason="POLICYKIT_INCREMENTAL_STEPS=0")
 def test_incremental_builds_equal_full_builds(tmp_path, monkeypatch, caplog):
-    from policykit.engine.build import build_site
+    from policykit.mkdocs.host import build_site
     from mkdocs.exceptions import MkDocsException
     from policykit.core.errors import ProjectError
 

@@ -13,7 +13,7 @@ from test_incremental_property import differences, fresh_copy
 
 @pytest.fixture
 def built(scratch, monkeypatch, caplog):
-    from policykit.engine.build import build_site
+    from policykit.mkdocs.host import build_site
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     caplog.set_level("INFO", logger="mkdocs.plugins.policykit")
@@ -25,7 +25,7 @@ def built(scratch, monkeypatch, caplog):
 
 
 def same_as_full(root, tmp_path) -> list[str]:
-    from policykit.engine.build import build_site
+    from policykit.mkdocs.host import build_site
 
     reference = build_site(fresh_copy(root, tmp_path / "reference"), incremental_allowed=False)
     return differences(root / "site", reference)
@@ -34,7 +34,7 @@ def same_as_full(root, tmp_path) -> list[str]:
 def test_a_file_added_to_the_old_folder_is_not_published(built, tmp_path, caplog):
     """A file put into .site.old (by hand, a backup tool, a web server's own file) was linked
     into the next incremental site: .site.old was reused without checking what it holds."""
-    from policykit.engine.build import build_site
+    from policykit.mkdocs.host import build_site
 
     (built / ".site.old/left-by-hand.html").write_text("not ours", "utf-8")
     (built / ".site.old/policies/extra").mkdir()
@@ -48,7 +48,7 @@ def test_an_edited_override_in_a_custom_dir_of_its_own_is_built(scratch, tmp_pat
                                                                 caplog):
     """Material's usual `custom_dir: overrides` (beside mkdocs.yml, not in docs_templates/):
     editing overrides/main.html left the site as it was."""
-    from policykit.engine.build import build_site
+    from policykit.mkdocs.host import build_site
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     caplog.set_level("INFO", logger="mkdocs.plugins.policykit")
@@ -78,7 +78,7 @@ def test_a_site_built_after_the_umask_changed_has_the_permissions_a_full_build_g
     another user could not read it; a full build gives 0755 and 0644 everywhere."""
     import os
 
-    from policykit.engine.build import build_site
+    from policykit.mkdocs.host import build_site
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     before = os.umask(0o027)
@@ -166,7 +166,7 @@ def _inherit_twice(root, monkeypatch):
 
 @pytest.mark.parametrize("configure", [_env_block, _inherit_twice])
 def test_a_changed_setting_that_mkdocs_reads_is_built(scratch, monkeypatch, configure):
-    from policykit.engine.build import build_site
+    from policykit.mkdocs.host import build_site
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     change = configure(scratch, monkeypatch)
@@ -180,7 +180,7 @@ def test_a_changed_setting_that_mkdocs_reads_is_built(scratch, monkeypatch, conf
 def test_a_site_linked_into_a_web_root_leaves_no_old_copy_there(scratch, tmp_path, monkeypatch):
     """site -> /var/www/html/policies: after two builds /var/www/html/.policies.old/ held the
     previous site, so a withdrawn draft stayed readable at /.policies.old/..."""
-    from policykit.engine.build import build_site
+    from policykit.mkdocs.host import build_site
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     webroot = tmp_path / "www"
@@ -200,7 +200,7 @@ def test_an_old_folder_that_is_a_link_is_left_alone(built, tmp_path, caplog, mov
     points to."""
     import shutil
 
-    from policykit.engine.build import build_site
+    from policykit.mkdocs.host import build_site
 
     elsewhere = tmp_path / "elsewhere"
     if moved:  # the site's files keep their link counts: the next build is incremental

@@ -10,7 +10,6 @@ import logging
 import os
 from pathlib import Path
 
-import jinja2
 import markdown
 import pytest
 from markdown.extensions import Extension

@@ -7,12 +7,13 @@ from typing import Iterator
 from policykit.compare.compare import compare_versions
 from policykit.core.errors import Problem
 from policykit.core.model import Project
-from policykit.engine.session import kept
+from policykit.core.memos import Memos, memos_or_new
 
 
-def check_change_notes(project: Project) -> Iterator[Problem]:
+def check_change_notes(project: Project, memos: Memos | None = None) -> Iterator[Problem]:
     """A draft's clause that changed in substance from the current version says why
     (change_note): the governors' pack shows the reason beside each change (a warning)."""
+    memos = memos_or_new(memos)
     for policy in project.policies:
         current, newest = policy.current, policy.versions[-1] if policy.versions else None
         if current is None or newest is None or newest is current or newest.status != "draft":
@@ -22,7 +23,7 @@ def check_change_notes(project: Project) -> Iterator[Problem]:
             continue
         key = (current.source.path, current.version, current.digest, newest.source.path,
                newest.version, newest.digest)  # problems name the files' paths
-        yield from kept("change notes").get(key, lambda: tuple(_unexplained(current, newest)))
+        yield from memos.kept("change notes").get(key, lambda: tuple(_unexplained(current, newest)))
 
 
 def _unexplained(current, newest) -> Iterator[Problem]:

@@ -9,11 +9,14 @@ from typing import Any, Callable, Iterable, Iterator
 
 from policykit.core.errors import Problem, did_you_mean, shown
 from policykit.core.model import Policy, Project, Ref, Version
-from policykit.engine.session import kept_value
+from policykit.core.memos import Memos, memos_or_new
+from policykit.checks.review import check_change_notes
+from policykit.checks.statutory import check_statutory
 from policykit.checks.text import check_blank_clauses, check_clause_html
 from policykit.quiz.bank import check_coverage, check_pathways, check_quizzes
 
 Check = Callable[[Project], Iterable[Problem]]
+MemoisedCheck = Callable[[Project, Memos], Iterable[Problem]]  # remembers its work in memos
 
 
 def check_unique_ids(project: Project) -> Iterator[Problem]:
@@ -136,13 +139,14 @@ def check_organisation_unique(project: Project) -> Iterator[Problem]:
                           code="organisation.abbreviation-clash")
 
 
-def check_links_in_text(project: Project) -> Iterator[Problem]:
+def check_links_in_text(project: Project, memos: Memos | None = None) -> Iterator[Problem]:
     """Links written in clause text go to a full address or to a section or clause of the
     version: a root-relative or relative link ('/staff/pat.html') passes the build and 404s."""
+    memos = memos_or_new(memos)
     for policy in project.policies:
         for version in policy.versions:
             key = (version.source.path, version.digest)  # problems name the file's path
-            yield from kept_value("links in text", key, lambda: tuple(_bad_links(version)))
+            yield from memos.kept_value("links in text", key, lambda: tuple(_bad_links(version)))
 
 
 def _bad_links(version: Version) -> Iterator[Problem]:
@@ -360,7 +364,6 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_registry,
     check_organisation_terms,
     check_organisation_unique,
-    check_links_in_text,
     check_approval_fields,
     check_approved_versions_unchanged,
     check_removal_notes,
@@ -368,21 +371,27 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_training_reason,
     check_option_texts,
     check_reserved_version_names,
-    check_quizzes,
     check_coverage,
     check_pathways,
-    check_clause_html,
     check_blank_clauses,
+    check_statutory,
+)
+# The rules whose results are kept between runs (by content digests) in the memos they are given.
+MEMOISED_CHECKS: tuple[MemoisedCheck, ...] = (
+    check_links_in_text,
+    check_quizzes,
+    check_clause_html,
+    check_change_notes,
 )
 
 
-def run_checks(project: Project, today: dt.date | None = None) -> list[Problem]:
-    """Every problem every rule finds (review dates judged on today), sorted by file and line."""
-    from policykit.checks.review import check_change_notes
-    from policykit.checks.statutory import check_statutory
-
-    found = [p for check in (*ALL_CHECKS, check_change_notes, check_statutory)
-             for p in check(project)]
+def run_checks(project: Project, today: dt.date | None = None,
+               memos: Memos | None = None) -> list[Problem]:
+    """Every problem every rule finds (review dates judged on today), sorted by file and line;
+    memos: where the memoised rules remember their results (the build session's)."""
+    memos = memos_or_new(memos)
+    found = [p for check in ALL_CHECKS for p in check(project)]
+    found += [p for check in MEMOISED_CHECKS for p in check(project, memos)]
     return sorted(found + list(check_review_due(project, today)))
 
 

@@ -7,28 +7,36 @@ from typing import Iterator
 
 from policykit.core.errors import Problem
 from policykit.core.model import Project, Version
-from policykit.engine.session import kept_value
+from policykit.core.memos import Memos, memos_or_new
 from policykit.core.text import removed_html, too_deeply_nested
 
 
-def check_clause_html(project: Project) -> Iterator[Problem]:
+def check_clause_html(project: Project, memos: Memos | None = None) -> Iterator[Problem]:
     """Raw HTML in a clause's text that the sanitiser removes is reported, so that no words
     go missing from the site without the author knowing (a warning: the site is safe)."""
+    memos = memos_or_new(memos)
     for policy in project.policies:
         for version in policy.versions:
             key = (version.source.path, version.digest)  # problems name the file's path
-            yield from kept_value("clause html", key, lambda: tuple(_removed_html(version)))
+            yield from memos.kept_value("clause html", key,
+                                        lambda: tuple(_removed_html(version, memos)))
 
 
-def _removed_html(version: Version) -> Iterator[Problem]:
+# How many clause texts the raw-HTML check remembers (a policy's versions share most texts).
+TEXTS_KEPT = 4096
+
+
+def _removed_html(version: Version, memos: Memos) -> Iterator[Problem]:
+    deep = memos.recent("too deeply nested", TEXTS_KEPT)
+    removed_by = memos.recent("removed html", TEXTS_KEPT)
     for clause in version.clauses():
-        if too_deeply_nested(clause.text):
+        if deep.get_or_make(clause.text, lambda: too_deeply_nested(clause.text)):
             yield Problem(clause.source, f"clause '{clause.id}': its text nests lists or "
                           "quotes too deep to be read as Markdown",
                           "flatten the list to a few levels, or split it into sub-clauses",
                           code="text.too-deep")
             continue
-        removed = removed_html(clause.text)
+        removed = removed_by.get_or_make(clause.text, lambda: removed_html(clause.text))
         if removed:
             yield Problem(clause.source, f"clause '{clause.id}': the site leaves out "
                           f"raw HTML in its text: {'; '.join(removed)}",

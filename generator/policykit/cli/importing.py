@@ -24,6 +24,11 @@ from policykit.core.model import Policy
 from policykit.source.building import build_version
 from policykit.source.schema import validate
 from policykit.engine.write import write_new_file
+from policykit.authoring.scaffold import SCHEMA_FOLDER
+from policykit.importing.html import Unreadable, plain_text, read_html, source_html
+from policykit.importing.text import read_text
+from policykit.importing.verify import verify
+from policykit.source.yaml_edit import EditError
 
 OK, PROBLEMS, USAGE = 0, 1, 2
 FORMATS = (".docx", ".md", ".markdown", ".txt", ".html", ".htm")
@@ -194,7 +199,6 @@ def _import(root: Path, args: argparse.Namespace) -> int:
     earlier = _earlier(existing) if existing else None
     importer_ids.finish(draft, earlier)
     draft.notes += importer.link_places(draft)
-    from policykit.importing.html import plain_text
     title = existing.title if existing else (
         args.title or (draft.title and plain_text(draft.title)) or _title_of(source))
     if not existing and not args.title and not draft.title:
@@ -205,7 +209,6 @@ def _import(root: Path, args: argparse.Namespace) -> int:
     text = importer_yaml.version_yaml(draft, args.new_version, source.name, schemas)
     version = _parse(text, target.relative_to(root).as_posix(), args.policy_id)
     policy = Policy(args.policy_id, title, owner or "", version.source, versions=(version,))
-    from policykit.importing.verify import verify
 
     fidelity = verify(policy, version, source, organisation)
     if fidelity.lost:
@@ -256,8 +259,6 @@ def _unwrite(written: list[Path]) -> None:
 def _schema_folder(root: Path) -> str:
     """Where the project keeps the schemas its files name ($schema): .policykit/schemas as
     init writes it, or, in policykit's own repository, the generator's."""
-    from policykit.authoring.scaffold import SCHEMA_FOLDER
-
     own = "generator/policykit/schemas"
     if not (root / SCHEMA_FOLDER).is_dir() and (root / own).is_dir():
         return own
@@ -266,8 +267,6 @@ def _schema_folder(root: Path) -> str:
 
 def _read_or_say(source: Path, base_url: str | None):
     """The document's blocks, or None after saying why it cannot be read."""
-    from policykit.importing.html import Unreadable
-
     try:
         return _read(source, base_url)
     except Unreadable as error:
@@ -302,10 +301,7 @@ def _starts_with(path: Path, magic: bytes) -> bool:
 
 def _read(source: Path, base_url: str | None):
     if source.suffix.lower() == ".txt":
-        from policykit.importing.text import read_text
-
         return read_text(source.read_text("utf-8-sig"))
-    from policykit.importing.html import Unreadable, read_html, source_html
 
     html, messages = source_html(source)
     try:
@@ -413,8 +409,6 @@ def _verify(root: Path, args: argparse.Namespace) -> int:
     if version is None:
         known = ", ".join(v.version for v in policy.versions)
         return _usage(f"{args.policy} has no version '{args.version}' (it has: {known})")
-    from policykit.importing.html import Unreadable
-    from policykit.importing.verify import verify
 
     if _read_or_say(source, None) is None:
         return PROBLEMS
@@ -502,7 +496,6 @@ def _kinds(root: Path, args: argparse.Namespace) -> int:
         _print(f"policykit: error: {path} has errors (above): fix them, then confirm",
                file=sys.stderr)
         return PROBLEMS
-    from policykit.source.yaml_edit import EditError
 
     file = root / path
     raw = file.read_bytes().decode("utf-8")

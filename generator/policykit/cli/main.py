@@ -16,26 +16,36 @@ import jinja2
 
 from policykit import __version__
 from policykit.cli import importing as cli_import
+from policykit.cli.common import OK, PROBLEMS, USAGE, report, report_about  # noqa: F401 (others took them from here)
+from policykit.cli.common import count as _count
+from policykit.cli.common import site_url as _site_url
 from policykit.cli import init as cli_init
 from policykit.cli import quiz as cli_quiz
 from policykit.cli import review as cli_review
 from policykit.compare import diff_report
 from policykit.source import workflow
-from policykit.engine.build import (build_date, build_site, configured_settings, load_and_check,
-                                    problems_of, quiet_mkdocs)
+from policykit.engine.build import (build_date, build_site, configured_settings, docs_folder,
+                                    load_and_check, problems_of)
 from policykit.checks.rules import RESERVED_VERSION_NAMES, is_unlocked
 from policykit.core.codes import silenced, suppression_fault
 from policykit.compare.compare import compare_versions
 from policykit.core.errors import Problem, did_you_mean, errors, shown
+from policykit.engine.pdf import PdfError, standalone_links
 from policykit.engine.session import BuildSession
 from policykit.engine.site_folder import SiteFolderError
+from policykit.core import urls
+from policykit.mkdocs.host import MkDocsHost, quiet_mkdocs
+from policykit.mkdocs.host import serve as host_serve
+from policykit.mkdocs.theme_errors import theme_problem
+from policykit.quiz.bank import covering_questions
+from policykit.site.pages import render_compare_standalone
+from policykit.source.project import load_project
 from policykit.site.templates import template_problem
 from policykit.engine.write import write_new_file, write_tree
 from policykit.source.yaml_edit import EditError
 from policykit.records import cli as records_cli
 from policykit.trust import cli as cli_trust
 
-OK, PROBLEMS, USAGE = 0, 1, 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -193,7 +203,7 @@ def _check(root: Path, args: argparse.Namespace) -> int:
 
     project, problems = load_and_check(root)
     problems = sorted(problems + config_problems(root))  # mkdocs.yml, as a build reads it
-    suppress = configured_settings(root, suppress=args.suppress).suppress
+    suppress = configured_settings(root, MkDocsHost(), suppress=args.suppress).suppress
     if args.policy is not None:
         return _check_policy(root, project, problems, args.policy, args.verbose, suppress)
     report(problems, args.verbose, suppress)
@@ -246,30 +256,27 @@ def _check_policy(root: Path, project, problems: list[Problem], policy_id: str,
 
 
 def _build(root: Path, args: argparse.Namespace) -> int:
-    from mkdocs.exceptions import MkDocsException
-
     if (root / "trust.yaml").is_file() and (root / "site" / "trust").is_dir():
         # site/ holds every school's site, built by `policykit trust build`: a plain build
         # (even --force) would replace them all with the model's one site
         return _usage("this is a trust project whose site/ holds each school's site: build "
                       "with policykit trust build [--school ID]")
-    session = BuildSession(root, configured_settings(root, args.pdf, not args.no_drafts,
+    host = MkDocsHost()
+    session = BuildSession(root, configured_settings(root, host, args.pdf, not args.no_drafts,
                                                      args.suppress))
     problems = problems_of(root, session)
     report(problems, args.verbose, session.settings.suppress)
     if errors(problems):
         print("policykit: nothing built; site/ is unchanged", file=sys.stderr)
         return PROBLEMS
-    from policykit.engine.pdf import PdfError
-
     quiet_mkdocs(args.verbose)
     try:
-        site = build_site(root, strict=args.strict, pdf=args.pdf, session=session,
+        site = build_site(root, host, strict=args.strict, pdf=args.pdf, session=session,
                           incremental_allowed=not args.full, force=args.force)
     except SiteFolderError as error:
         print(f"policykit: {error}", file=sys.stderr)
         return PROBLEMS
-    except MkDocsException as error:
+    except host.errors as error:
         print(f"policykit: the MkDocs build failed: {error}\npolicykit: site/ is unchanged",
               file=sys.stderr)
         return PROBLEMS
@@ -292,8 +299,6 @@ def _build(root: Path, args: argparse.Namespace) -> int:
 
 def _template_fault(error: Exception, root: Path):
     """The located problem when error was raised by a template of the project's, else None."""
-    from policykit.mkdocs.theme_errors import theme_problem
-
     if isinstance(error, jinja2.TemplateError):
         return theme_problem(error, root) or template_problem(error, root)
     return theme_problem(error, root)
@@ -312,11 +317,6 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
     if refused:
         return _usage(refused)
 
-    from mkdocs.commands.serve import serve
-    from mkdocs.exceptions import MkDocsException
-
-    from policykit.engine.build import DOCS_FOLDER, docs_folder
-
     try:
         docs_folder(root)  # proved policykit's own, as build does, before MkDocs reads anything
     except SiteFolderError as error:
@@ -325,9 +325,8 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
     quiet_mkdocs(verbose=True)
     # dirty: policykit decides per rebuild which pages to build again (incremental.py)
     try:
-        serve(config_file=str(root / "mkdocs.yml"), dev_addr=f"127.0.0.1:{args.port}",
-              docs_dir=str(root / DOCS_FOLDER), build_type="dirty")
-    except MkDocsException as error:  # the first build failed (its error is logged above)
+        host_serve(root, args.port)
+    except MkDocsHost.errors as error:  # the first build failed (its error is logged above)
         print(f"policykit: {error}\npolicykit: nothing served", file=sys.stderr)
         return PROBLEMS
     except OSError as error:  # the port was taken since it was looked at
@@ -369,7 +368,7 @@ def _usage(message: str) -> int:
 def _loaded(root: Path, allowed=lambda problem: False):
     """The project when it has no errors (but the allowed ones), else None after printing them."""
     project, problems = load_and_check(root)
-    report(problems, suppress=configured_settings(root).suppress)
+    report(problems, suppress=configured_settings(root, MkDocsHost()).suppress)
     return None if [p for p in errors(problems) if not allowed(p)] else project
 
 
@@ -385,11 +384,8 @@ def _policy_of(root: Path, policy_id: str, allowed=lambda problem: False):
 
 
 def _diff(root: Path, args: argparse.Namespace) -> int:
-    from policykit.engine.build import build_date
-    from policykit.source.project import load_project
-    from policykit.quiz.bank import covering_questions
-
-    project, problems = load_project(root)  # the two versions are all diff needs
+    # the two versions are all diff needs (the models of earlier runs from the disk cache)
+    project, problems = load_project(root, BuildSession(root))
     needed = {f"policy/{args.policy}/policy.yaml",
               *(f"policy/{args.policy}/versions/{name}.yaml" for name in (args.old, args.new))}
     blocking = [p for p in errors(problems) if p.source.path in needed]
@@ -415,29 +411,13 @@ def _diff(root: Path, args: argparse.Namespace) -> int:
     elif args.format == "markdown":
         sys.stdout.write(diff_report.to_markdown(comparison))
     elif args.format == "html":
-        from policykit.site.pages import render_compare_standalone
-
-        sys.stdout.write(render_compare_standalone(project, root, comparison,
-                                                   _site_url(root), build_date()))
+        html = render_compare_standalone(project, root, comparison, build_date())
+        url = urls.compare(policy.id, comparison.old.version, comparison.new.version)
+        sys.stdout.write(standalone_links(html, url, _site_url(root)))
     else:
         colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         sys.stdout.write(diff_report.to_text(comparison, colour))
     return OK
-
-
-def _site_url(root: Path) -> str | None:
-    """mkdocs.yml's site_url, if it sets one, read as MkDocs reads it (INHERIT, !ENV); None
-    when the file is missing or is not YAML MkDocs reads (the build reports that, located)."""
-    from mkdocs.exceptions import ConfigurationError
-    from mkdocs.utils.yaml import yaml_load
-
-    path = root / "mkdocs.yml"
-    try:
-        with path.open("rb") as stream:
-            value = yaml_load(stream).get("site_url")
-    except (FileNotFoundError, ConfigurationError, AttributeError):  # unreadable: said by main
-        return None
-    return value if isinstance(value, str) and value.strip() else None
 
 
 def _new_version(root: Path, args: argparse.Namespace) -> int:
@@ -477,7 +457,7 @@ def _approve(root: Path, args: argparse.Namespace) -> int:
     version = policy.version(args.version) if policy is not None else None
     if [p for p in errors(problems)
             if version is None or not is_unlocked(p, policy, version)]:
-        report(problems, suppress=configured_settings(root).suppress)
+        report(problems, suppress=configured_settings(root, MkDocsHost()).suppress)
         return PROBLEMS
     if policy is None:
         return _usage(f"no policy '{args.policy}' in policy/")
@@ -499,9 +479,7 @@ def _approve(root: Path, args: argparse.Namespace) -> int:
         print(f"{args.policy} {version.version} is already approved and locked")
         return OK
     if version.status == "draft":
-        from policykit.cli.importing import unconfirmed_kinds  # refuses while import's guesses stand
-
-        if unconfirmed_kinds(version):
+        if cli_import.unconfirmed_kinds(version):  # refuses while import's guesses stand
             return PROBLEMS
         if not (args.by and args.on):
             return _usage("approving a draft needs --by \"...\" and --on YYYY-MM-DD")
@@ -581,39 +559,3 @@ def _at_original_lines(problem: Problem, relative: str, text: str, original: str
         return problem
     return dataclasses.replace(problem, source=dataclasses.replace(
         problem.source, line=problem.source.line - shift))
-
-
-def report(problems: list[Problem], verbose: bool = False,
-           suppress: frozenset[str] = frozenset()) -> None:
-    """Print problems to stderr, one a line (many warnings of a kind summarised unless
-    verbose), then a count; warnings whose code is in suppress are counted, not listed."""
-    from policykit.checks.summary import summarise
-
-    shown_ = [p for p in problems if p.severity == "error" or not silenced(p.code, suppress)]
-    for line in summarise(shown_, verbose):
-        print(line, file=sys.stderr)
-    if len(shown_) < len(problems):
-        print(f"policykit: {_count(len(problems) - len(shown_), 'warning')} silenced "
-              "(suppress_warnings / --suppress)", file=sys.stderr)
-    found = errors(problems)
-    if found:
-        files = len({p.source.path for p in found})
-        print(f"{_count(len(found), 'error')} in {_count(files, 'file')}", file=sys.stderr)
-
-
-def report_about(problems: list[Problem], project, policy_ids: list[str]) -> None:
-    """Report the problems in the files of these policies and of their quizzes; the rest of
-    the project's in one line (what approve and pack print beside their result)."""
-    folders = tuple(f"policy/{pid}/" for pid in policy_ids)
-    quizzes = {quiz.source.path for pid in policy_ids for quiz in project.quizzes_on(pid)}
-    ours = [p for p in problems if p.source.path.startswith(folders)
-            or p.source.path in quizzes]
-    report(ours)
-    rest = len(problems) - len(ours)
-    if rest:
-        print(f"policykit: {_count(rest, 'other warning')} elsewhere in the project "
-              f"(policykit check lists {'it' if rest == 1 else 'them'})", file=sys.stderr)
-
-
-def _count(n: int, one: str, many: str = "") -> str:
-    return f"{n} {one if n == 1 else many or one + 's'}"

@@ -7,7 +7,16 @@ import sys
 from pathlib import Path
 
 from policykit.core import urls
-from policykit.core.errors import safe_for_terminal, shown
+from policykit.core.errors import errors, safe_for_terminal, shown
+from policykit.cli.common import report
+from policykit.engine.build import SITE_FOLDER, load_and_check
+from policykit.engine.write import WriteFailed, write_tree
+from policykit.quiz.document import quiz_document, section_guaranteed
+from policykit.quiz.export import cannot_carry
+from policykit.quiz.stats import CUE_MINIMUM, cues, quiz_stats
+from policykit.site.pages import environment
+from policykit.site.templates import files, folders
+from policykit.site.training import SCORM_ASSETS, quiz_downloads
 
 OK, PROBLEMS, USAGE = 0, 1, 2
 
@@ -35,22 +44,12 @@ def _usage(message: str) -> int:
 
 
 def _project(root: Path):
-    from policykit.engine.build import load_and_check
-    from policykit.cli.main import report
-    from policykit.core.errors import errors
-
     project, problems = load_and_check(root)
     report(problems)
     return None if errors(problems) else project
 
 
 def _export(root: Path, args: argparse.Namespace) -> int:
-    from policykit.engine.build import SITE_FOLDER
-    from policykit.site.pages import environment
-    from policykit.site.training import SCORM_ASSETS, quiz_downloads
-    from policykit.site.templates import files, folders
-    from policykit.engine.write import WriteFailed, write_tree
-
     if bool(args.all) == bool(args.quiz):
         return _usage("name one quiz id, or --all for every quiz")
     out = args.output or root / SITE_FOLDER / urls.DOWNLOADS
@@ -91,9 +90,6 @@ def _export(root: Path, args: argparse.Namespace) -> int:
 
 def _report_limits(project, quizzes, formats: list[str]) -> None:
     """What each written Moodle XML or GIFT file cannot carry (also said in its comments)."""
-    from policykit.quiz.export import cannot_carry
-    from policykit.quiz.document import quiz_document
-
     labels = {"moodle": "Moodle XML", "gift": "GIFT"}
     for quiz in quizzes:
         doc = quiz_document(project, quiz)
@@ -103,9 +99,6 @@ def _report_limits(project, quizzes, formats: list[str]) -> None:
 
 
 def _quiz_stats(root: Path, args: argparse.Namespace) -> int:
-    from policykit.quiz.document import quiz_document, section_guaranteed
-    from policykit.quiz.stats import quiz_stats
-
     project = _project(root)
     if project is None:
         return PROBLEMS
@@ -177,8 +170,6 @@ def _print_critical(doc, stats) -> None:
 
 
 def _print_cues(doc) -> None:
-    from policykit.quiz.stats import CUE_MINIMUM, cues
-
     print("\nanswer cues (right answer / questions; policykit check warns from the minimum):")
     for name, (hits, total) in cues(doc).items():
         label = {"longest": "right option is the longest (single answer)",

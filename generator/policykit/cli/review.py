@@ -12,7 +12,20 @@ from pathlib import Path
 from markupsafe import Markup
 from policykit.core.dates import long_date
 
-from policykit.core.errors import shown
+from policykit.core.errors import errors, shown
+from policykit.cli.common import OK, PROBLEMS, USAGE, report, report_about, site_url as _site_url
+from policykit.compare.compare import compare_versions
+from policykit.core.urls import compare_print, policy_print, relative_link
+from policykit.engine.build import build_date, load_and_check
+from policykit.engine.config_guard import read_config
+from policykit.engine.guard import PACK_CREATOR, SiteFolderError, check_output_file, is_our_pack
+from policykit.engine.pdf import standalone_links
+from policykit.engine.write import write_tree
+from policykit.quiz.bank import covering_questions
+from policykit.site.pages import environment
+from policykit.site.reviews import review_rows
+from policykit.site.templates import folders
+from policykit.site.versions import compare_view, first_approval_view
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -41,12 +54,6 @@ def _date(text: str) -> dt.date:
 
 
 def _pack(root: Path, args: argparse.Namespace) -> int:
-    from policykit.engine.build import build_date, load_and_check
-    from policykit.cli.main import PROBLEMS, OK, USAGE, _site_url, report, report_about
-    from policykit.core.errors import errors
-    from policykit.engine.config_guard import read_config
-    from policykit.engine.guard import SiteFolderError, check_output_file, is_our_pack
-
     target = Path(args.output)
     target = target if target.is_absolute() else root / target
     if target.suffix.lower() != ".pdf":
@@ -102,14 +109,6 @@ def meeting_items(project, root: Path, due_before: dt.date | None, drafts: bool,
     """The agenda in order (review date, then title): each policy's pack body, or None when
     a policy is due for review with no draft yet. A draft of a policy never approved gets a
     first-approval pack: its full text, nothing to compare it with."""
-    from policykit.compare.compare import compare_versions
-    from policykit.quiz.bank import covering_questions
-    from policykit.site.pages import environment
-    from policykit.site.reviews import review_rows
-    from policykit.site.versions import compare_view, first_approval_view
-    from policykit.core.urls import compare_print, policy_print, relative_link
-    from policykit.site.templates import folders
-
     env = environment(folders(root))
     items = []
     for row in review_rows(project, today):
@@ -148,8 +147,6 @@ def meeting_items(project, root: Path, due_before: dt.date | None, drafts: bool,
 def _embedded(page: str, policy_id: str, url: str, site_url: str | None) -> Markup:
     """A standalone pack page's body, to stand in the meeting pack: ids prefixed with the
     policy's, links made absolute on site_url (or plain text)."""
-    from policykit.engine.pdf import standalone_links
-
     body = page.split("<body>", 1)[1].rsplit("</body>", 1)[0]
     body = body.replace("<main>", "<div>").replace("</main>", "</div>")
     body = re.sub(r'\bid="', 'id="' + policy_id + "-", body)
@@ -161,9 +158,6 @@ def meeting_html(project, root: Path, items: list[dict], criterion: str,
                  today: dt.date) -> str:
     """The meeting pack as one HTML document; each item's anchor is named by its place on the
     agenda (an item without a pack keeps its number, so the links after it stay true)."""
-    from policykit.site.pages import environment
-    from policykit.site.templates import folders
-
     env = environment(folders(root))
     css = _print_css(root)
     entries = [dict(item, anchor=f"item-{number}") for number, item in enumerate(items, 1)]
@@ -173,8 +167,6 @@ def meeting_html(project, root: Path, items: list[dict], criterion: str,
 
 
 def _print_css(root: Path) -> str:
-    from policykit.site.templates import folders
-
     for folder in folders(root):
         path = folder / "assets" / "print.css"
         if path.exists():
@@ -186,9 +178,6 @@ def write_pdf(html: str, target: Path, root: Path) -> int:
     """Render html to a tagged PDF at target (atomically, with the mode the umask gives, as
     the site's files: a clerk's colleague or a web server may read it); its number of pages."""
     import weasyprint
-
-    from policykit.engine.guard import PACK_CREATOR
-    from policykit.engine.write import write_tree
 
     document = weasyprint.HTML(string=html, base_url=str(root)).render()
     document.metadata.generator = PACK_CREATOR  # how the next pack knows it may replace it

@@ -143,7 +143,6 @@ _SHALLOW_INDENT = 64
 _DEEP_LINE = re.compile(r"^(?:[ \t]{%d,}|(?:>\s*){16,})" % _SHALLOW_INDENT, re.MULTILINE)
 
 
-@lru_cache(maxsize=1024)
 def too_deeply_nested(text: str) -> bool:
     """Whether the text nests lists or quotes deeper than Markdown can read."""
     if not _DEEP_LINE.search(text):
@@ -159,7 +158,6 @@ def _text_unless_element(match: re.Match) -> str:
     return match[0] if match[2].lower() in HTML_ELEMENTS else "&lt;" + match[0][1:]
 
 
-@lru_cache(maxsize=4096)
 def removed_html(text: str) -> tuple[str, ...]:
     """What the sanitiser removes from a clause's text, in words, each once, in order:
     HTML elements not allowed, attributes not allowed, links with another scheme, comments."""

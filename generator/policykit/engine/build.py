@@ -1,4 +1,23 @@
-"""The sequence: load, check, render, write, MkDocs build, swap. Nothing else."""
+"""The one build sequence, read top to bottom, and the host interface it runs through.
+
+Every entry path runs the same stages; the host (a static-site generator: MkDocs today, see
+policykit/mkdocs/__init__.py for what an adapter provides) renders the theme and calls back:
+
+1. `build_site` (`policykit build`, `policykit trust build`): prove the output folder
+   policykit's own (guard.py), take the project's lock, plan an incremental build
+   (incremental.py), make a staging folder, and ask the host to build into it;
+2. `generate`, run by the host's plugin before it reads any page (also the whole of what a
+   plain `mkdocs build` and `policykit serve` ask of policykit): load and check the project
+   (`load_and_check`), render every page (site/) and write the generated docs folder, only
+   what changed (write.py); errors stop here, before anything is written;
+3. `finish_page` for each page the host renders (search marking, Content Security Policy);
+4. `search.index_site` when the host has written every page (Pagefind);
+5. back in `build_site`: the PDFs (pdf.py), the manifest of what was built, and the swap of
+   the staging folder into place. Nothing in the output folder changes before this step.
+
+The build session (session.py) is passed to every stage that keeps anything; nothing is found
+through module state.
+"""
 
 from __future__ import annotations
 
@@ -12,40 +31,56 @@ import hashlib
 import logging
 import os
 import shutil
-import sys
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator, Protocol
 
 from policykit.checks.rules import run_checks
-from policykit.core.codes import suppression_fault
-from policykit.site.drafts import site_project
+from policykit.core import dates, urls
 from policykit.core.errors import Problem, ProjectError, errors
-from policykit.engine.incremental import Incremental, QuietDirty, load_manifest, save_manifest, save_settled
 from policykit.core.model import Project
-from policykit.source.inputs import Inputs, scan
-from policykit.source.project import load_project
-from policykit.engine.session import BuildSession, Settings, default_jobs
 from policykit.engine.config_guard import config_files, site_dir_setting
-from policykit.engine.guard import SiteFolderError, check_docs, check_site, project_inputs
-from policykit.engine.site_folder import make_staging, mark_site, remove_stale, swap_in
+from policykit.engine.guard import DOCS_FOLDER, SiteFolderError, check_docs, check_site, project_inputs
+from policykit.engine.guard import shown as shown_path
+from policykit.engine.incremental import Incremental, load_manifest, save_manifest, save_settled
 from policykit.engine.pdf import PdfJob, render_pdfs
+from policykit.engine.search import is_searchable, mark_searchable
+from policykit.engine.session import BuildSession, Settings, settings_from
+from policykit.engine.site_folder import make_staging, mark_site, remove_stale, swap_in
+from policykit.engine.write import WriteFailed, write_parts
+from policykit.site.csp import add_policy, mark_live_reload
+from policykit.site.drafts import site_project
 from policykit.site.pages import Part
 from policykit.site.pages import site_parts as render_parts
-from policykit.site.versions import pack_pairs
-from policykit.site.templates import PROJECT_FOLDER as TEMPLATES_FOLDER  # noqa: F401 (plugin.py uses it)
+from policykit.site.templates import PROJECT_FOLDER as TEMPLATES_FOLDER  # noqa: F401 (the host watches it)
 from policykit.site.templates import files as template_files
 from policykit.site.templates import folders as template_folders
-from policykit.core import dates
-from policykit.core import urls
-from policykit.engine.write import WriteFailed, write_parts
+from policykit.site.versions import pack_pairs
+from policykit.source.inputs import Inputs, scan
+from policykit.source.project import load_project
 
 log = logging.getLogger("mkdocs.plugins.policykit")
 
-DOCS_FOLDER = "docs_generated"
 SITE_FOLDER = "site"
 # Kept in the docs folder so that git keeps the (otherwise ignored) folder: MkDocs checks that
 # docs_dir exists before any plugin runs, so a plain `mkdocs build` on a fresh clone needs it.
 GITIGNORE = "# Written by policykit: everything here is generated.\n*\n!.gitignore\n"
+
+
+class Host(Protocol):
+    """What the engine asks of a host adapter (policykit/mkdocs/__init__.py describes each)."""
+
+    errors: tuple[type[BaseException], ...]  # the host's own failures: reported, not raised
+
+    def plugin_options(self, root: Path) -> dict[str, Any]: ...
+
+    def config_values(self, path: Path) -> Any: ...
+
+    def date(self) -> str: ...
+
+    def load(self, root: Path, strict: bool, docs_dir: Path) -> Any: ...
+
+    def build(self, config: Any, session: BuildSession, incremental: Incremental | None,
+              site_dir: Path) -> bool: ...
 
 
 def load_and_check(root: Path, session: BuildSession | None = None, files: Inputs | None = None
@@ -60,9 +95,9 @@ def load_and_check(root: Path, session: BuildSession | None = None, files: Input
     if session.loaded and session.loaded[0] == key:
         return session.loaded[1], list(session.loaded[2])
     gc.unfreeze()  # what earlier builds froze (see below) may be garbage by now
-    with _collector_paused(), session.active():
+    with _collector_paused():
         project, problems = load_project(root, session, files)
-        problems = sorted(problems + run_checks(project, today=build_date()))
+        problems = sorted(problems + run_checks(project, build_date(), session.memos))
     session.save_kept()
     gc.freeze()  # the model lives as long as the build: collections need not walk it again
     session.loaded = (key, project, tuple(problems))
@@ -101,49 +136,13 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def configured_settings(root: Path, pdf: bool = False, drafts: bool = True,
+def configured_settings(root: Path, host: Host, pdf: bool = False, drafts: bool = True,
                         suppress: Iterable[str] = ()) -> Settings:
-    """The settings of a policykit command: the policykit plugin's options in mkdocs.yml
-    (cache_dir, jobs, pdf, drafts, suppress_warnings), read as MkDocs reads the file, with the
-    command line's on top (--pdf adds PDFs, --no-drafts leaves drafts out, --suppress silences
-    more warnings). A mkdocs.yml MkDocs cannot read gives the defaults here; the build reports
-    it, located."""
-    options = _plugin_options(root)
-    jobs, cache_dir = options.get("jobs"), options.get("cache_dir")
-    return Settings(pdf=pdf or options.get("pdf") is True,
-                    jobs=jobs if isinstance(jobs, int) and jobs > 0 else default_jobs(),
-                    cache_dir=root / cache_dir if isinstance(cache_dir, str) and cache_dir
-                    else None,
-                    drafts=drafts and options.get("drafts") is not False,
-                    suppress=frozenset(suppress) | frozenset(
-                        code for code in _listed(options.get("suppress_warnings"))
-                        if not suppression_fault(code)))
-
-
-def _listed(value: object) -> list[str]:
-    """The texts of a list option (an option of another shape is reported by the build)."""
-    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
-
-
-def _plugin_options(root: Path) -> dict:
-    """The options given to the policykit plugin in root's mkdocs.yml ({} when none)."""
-    from mkdocs.exceptions import ConfigurationError
-    from mkdocs.utils.yaml import yaml_load
-
-    path = root / "mkdocs.yml"
-    try:
-        config_files(root)  # no FIFO or device where MkDocs reads (it would wait forever)
-        with path.open("rb") as stream:
-            plugins = yaml_load(stream).get("plugins") or []
-    except (OSError, ConfigurationError, AttributeError, SiteFolderError):
-        return {}  # said, located, by the build
-    entries = plugins.items() if isinstance(plugins, dict) else (
-        next(iter(p.items())) if isinstance(p, dict) and len(p) == 1 else (p, {})
-        for p in plugins if isinstance(p, (str, dict)))
-    for name, options in entries:
-        if name == "policykit" and isinstance(options, dict):
-            return options
-    return {}
+    """The settings of a policykit command: the policykit plugin's options in the host's
+    configuration (cache_dir, jobs, pdf, drafts, suppress_warnings), with the command line's on
+    top (--pdf adds PDFs, --no-drafts leaves drafts out, --suppress silences more warnings). A
+    configuration the host cannot read gives the defaults here; the build reports it, located."""
+    return settings_from(host.plugin_options(root), root, pdf, drafts, suppress)
 
 
 def build_date() -> dt.date:
@@ -151,13 +150,16 @@ def build_date() -> dt.date:
     return dates.today()
 
 
-def site_parts(root: Path, project: Project, pdf: bool = False) -> list[Part]:
-    """Every file of the generated docs folder, in parts: rendered pages and theme assets."""
+def site_parts(root: Path, project: Project, pdf: bool = False,
+               session: BuildSession | None = None) -> list[Part]:
+    """Every file of the generated docs folder, in parts: rendered pages and theme assets
+    (rendering remembers its work in the session's memos)."""
     templates = template_folders(root)
     assets = Part("assets", None, lambda: {
         relative: path.read_bytes() for relative, path in template_files(templates, "assets").items()})
     ignore = Part("gitignore", GITIGNORE, lambda: {".gitignore": GITIGNORE})
-    return render_parts(project, templates, build_date(), pdf) + [assets, ignore]
+    memos = session.memos if session is not None else None
+    return render_parts(project, templates, build_date(), pdf, memos) + [assets, ignore]
 
 
 def generate(root: Path, session: BuildSession | None = None) -> tuple[Project, list[str]]:
@@ -165,14 +167,14 @@ def generate(root: Path, session: BuildSession | None = None) -> tuple[Project, 
     SiteFolderError when the docs folder is not policykit's to write or cannot be written.
     Returns the project and the paths written or removed."""
     session = session or BuildSession(root)
-    with session.lock(), session.active():
+    with session.lock():
         claimed = not os.path.lexists(root / DOCS_FOLDER / ".gitignore")
         docs_folder(root)
         project, problems = load_and_check(root, session)
         if errors(problems):
             raise ProjectError(problems)
         project = site_project(project, session.settings.drafts)
-        parts = site_parts(root, project, session.settings.pdf)
+        parts = site_parts(root, project, session.settings.pdf, session)
         respawn = functools.partial(parts_again, root, session.settings)
         try:
             written = write_parts(root / DOCS_FOLDER, parts, session, respawn)
@@ -182,6 +184,16 @@ def generate(root: Path, session: BuildSession | None = None) -> tuple[Project, 
         if claimed and ".gitignore" not in written:  # written by docs_folder, just now
             written.insert(0, ".gitignore")
         return project, written
+
+
+def finish_page(html: str, meta: dict, serving: bool = False) -> tuple[str, bool]:
+    """A page the host rendered, made ready: marked as searched or not (by its front matter),
+    with its Content Security Policy (serving: a place for the live-reload script, which
+    preview.py allows as each page is served). Returns the page and whether it is searched.
+    Raises search.SearchError or csp.PolicyError."""
+    searchable = is_searchable(meta)
+    html = add_policy(mark_searchable(html, searchable))
+    return (mark_live_reload(html) if serving else html), searchable
 
 
 def docs_folder(root: Path, mark: bool = True) -> Path:
@@ -207,8 +219,7 @@ def _mark_docs(marker: Path) -> None:
 
 def _cannot_write(error: WriteFailed, root: Path) -> str:
     """The message for a generated file that could not be written: where, why, what to do."""
-    from policykit.engine.guard import shown
-
+    shown = shown_path
     path = Path(error.path)
     if error.code in (errno.ENOSPC, errno.EDQUOT):
         todo = "free some space on that disk and build again"
@@ -224,7 +235,7 @@ def parts_again(root: Path, settings: Settings) -> list[Part]:
     """The parts generate() wrote, made again in a new process (where none can be forked)."""
     session = BuildSession(root, settings)
     project, _ = load_and_check(root, session)
-    return site_parts(root, site_project(project, settings.drafts), settings.pdf)
+    return site_parts(root, site_project(project, settings.drafts), settings.pdf, session)
 
 
 def pdf_jobs(project: Project, site: Path, site_url: str | None = None) -> list[PdfJob]:
@@ -245,86 +256,105 @@ def pdf_jobs(project: Project, site: Path, site_url: str | None = None) -> list[
     return jobs
 
 
-def build_site(root: Path, strict: bool = False, pdf: bool = False,
+def build_site(root: Path, host: Host, strict: bool = False, pdf: bool = False,
                session: BuildSession | None = None, incremental_allowed: bool = True,
                force: bool = False) -> Path:
     """Build the site (with pdf, and its PDFs) into a staging folder beside the output folder
-    (mkdocs.yml's site_dir), and swap it in only when all succeeded; one build at a time per
+    (the host's site_dir), and swap it in only when all succeeded; one build at a time per
     project. Only the pages that changed since the last build are built, when policykit can
     prove nothing else changed (incremental.py); incremental_allowed=False builds everything.
     The output folder is replaced only when guard.py proves it policykit's own output (force:
     or it holds no input of the project). Returns the output folder. Raises SiteFolderError,
-    having changed nothing, when it cannot be used or written."""
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-
-    if session is None:
-        session = BuildSession(root, configured_settings(root, pdf))
-    elif pdf:
-        session.settings = dataclasses.replace(session.settings, pdf=True)
-    inputs = project_inputs(root, config_files(root))  # before MkDocs reads any of them
-    made = not os.path.lexists(root / DOCS_FOLDER)
-    docs_folder(root, mark=False)  # MkDocs checks that it exists; generate() marks it
-    try:
-        config = load_config(str(root / "mkdocs.yml"), strict=strict,
-                             docs_dir=str(root / DOCS_FOLDER))
-        check_site(Path(config.site_dir), root, inputs, site_dir_setting(root), force)
-    except BaseException:
-        if made:  # refused: leave the project as it was
-            with contextlib.suppress(OSError):
-                (root / DOCS_FOLDER).rmdir()
-        raise
+    having changed nothing, when it cannot be used or written; the host's own errors
+    (host.errors) pass through."""
+    session = _session_for(root, host, session, pdf)
+    inputs = project_inputs(root, config_files(root))  # before the host reads any of them
+    config = _host_config(root, host, strict, inputs, force)
     configured = Path(config.site_dir)
     with session.lock():  # checked again: another build may have changed it meanwhile
         target = check_site(configured, root, inputs, site_dir_setting(root), force)
         remove_stale(target, root)
-        incremental = None
-        if not session.settings.pdf:  # a full build too records what it built from
-            incremental = Incremental(root, session, bool(config.strict), previous_site=target,
-                                      previous=load_manifest(session, target),
-                                      full="asked for" if not incremental_allowed else "")
-            if incremental_allowed and incremental.unchanged(config, target):
-                log.info("policykit: nothing changed since the last build: the site is as it was")
-                return configured
+        incremental = _incremental(root, host, session, config, target, incremental_allowed)
+        if incremental_allowed and incremental and incremental.unchanged(config, target):
+            log.info("policykit: nothing changed since the last build: the site is as it was")
+            return configured
         staging = make_staging(target)
-        # as `mkdocs build` does: plugins that keep state between commands start afresh
-        config.plugins.on_startup(command="build", dirty=incremental is not None)
         try:
-            config.site_dir = str(staging)
-            if not _attach(config, session, incremental):
-                incremental = None
-            try:
-                with _quiet_dirty():
-                    build(config, dirty=incremental is not None)
-                if session.settings.pdf:
-                    project, _ = load_and_check(root, session)
-                    render_pdfs(pdf_jobs(site_project(project, session.settings.drafts),
-                                         staging, config.site_url or None),
-                                processes=session.settings.jobs)
-                mark_site(staging)
-            except OSError as error:
-                written = _written_in(error, staging)
-                if written is None:
-                    raise
-                raise SiteFolderError(_cannot_write(WriteFailed(
-                    str(configured / os.path.relpath(written, staging)),
-                    error.strerror or str(error), error.errno or 0), root)) from None
-            keep_old = False
-            if incremental is not None and incremental.manifest is not None:
-                # Kept only beside a site in the project: beside a site in (or linked into)
-                # a web root, an old copy would be published.
-                keep_old = save_manifest(session, config, target, incremental, staging,
-                                         keep_old=not configured.is_symlink()
-                                         and target.parent.resolve() == root.resolve())
+            keep_old = _build_into(root, host, session, config, incremental, staging, target)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        finally:
-            config.plugins.on_shutdown()
         swap_in(staging, target, keep_old)
         if incremental is not None:
             save_settled(session, target)  # from now on, a change to the site is not ours
     return configured
+
+
+def _session_for(root: Path, host: Host, session: BuildSession | None,
+                 pdf: bool) -> BuildSession:
+    """The build's session: the one given (with PDFs when pdf), or a new one as configured."""
+    if session is None:
+        return BuildSession(root, configured_settings(root, host, pdf))
+    if pdf:
+        session.settings = dataclasses.replace(session.settings, pdf=True)
+    return session
+
+
+def _host_config(root: Path, host: Host, strict: bool, inputs: list, force: bool):
+    """The host's configuration, its output folder proved usable (guard.py); when refused, the
+    project is left as it was (a docs folder made just now is removed)."""
+    made = not os.path.lexists(root / DOCS_FOLDER)
+    docs_folder(root, mark=False)  # the host checks that it exists; generate() marks it
+    try:
+        config = host.load(root, strict, root / DOCS_FOLDER)
+        check_site(Path(config.site_dir), root, inputs, site_dir_setting(root), force)
+    except BaseException:
+        if made:
+            with contextlib.suppress(OSError):
+                (root / DOCS_FOLDER).rmdir()
+        raise
+    return config
+
+
+def _incremental(root: Path, host: Host, session: BuildSession, config, target: Path,
+                 allowed: bool) -> Incremental | None:
+    """This build's incremental state (a full build too records what it built from); None
+    with PDFs, which are always built in full."""
+    if session.settings.pdf:
+        return None
+    return Incremental(root, session, bool(config.strict), previous_site=target,
+                       previous=load_manifest(session, target),
+                       full="" if allowed else "asked for", host=host)
+
+
+def _build_into(root: Path, host: Host, session: BuildSession, config,
+                incremental: Incremental | None, staging: Path, target: Path) -> bool:
+    """The host builds the site into staging (its policykit plugin runs generate() first),
+    then the PDFs are printed and the manifest kept. Returns whether to keep the old folder."""
+    configured = Path(config.site_dir)
+    try:
+        if not host.build(config, session, incremental, staging):
+            incremental = None  # no policykit plugin: nothing of the build is known
+        if session.settings.pdf:
+            project, _ = load_and_check(root, session)
+            render_pdfs(pdf_jobs(site_project(project, session.settings.drafts),
+                                 staging, config.site_url or None),
+                        processes=session.settings.jobs)
+        mark_site(staging)
+    except OSError as error:
+        written = _written_in(error, staging)
+        if written is None:
+            raise
+        raise SiteFolderError(_cannot_write(WriteFailed(
+            str(configured / os.path.relpath(written, staging)),
+            error.strerror or str(error), error.errno or 0), root)) from None
+    if incremental is None or incremental.manifest is None:
+        return False
+    # Kept only beside a site in the project: beside a site in (or linked into) a web root,
+    # an old copy would be published.
+    return save_manifest(session, config, target, incremental, staging,
+                         keep_old=not configured.is_symlink()
+                         and target.parent.resolve() == root.resolve())
 
 
 def _written_in(error: OSError, staging: Path) -> str | None:
@@ -333,52 +363,3 @@ def _written_in(error: OSError, staging: Path) -> str | None:
         if isinstance(name, str) and (name == str(staging) or name.startswith(f"{staging}/")):
             return name
     return None
-
-
-@contextlib.contextmanager
-def _quiet_dirty() -> Iterator[None]:
-    """Without MkDocs' warning about dirty builds (see incremental.py) for the block."""
-    logger = logging.getLogger("mkdocs.commands.build")
-    quiet = QuietDirty()
-    logger.addFilter(quiet)
-    try:
-        yield
-    finally:
-        logger.removeFilter(quiet)
-
-
-def _attach(config, session: BuildSession, incremental: Incremental | None = None) -> bool:
-    """Give the policykit plugin of config this build's session (its settings and caches) and
-    incremental state; False when the configuration has no policykit plugin."""
-    from policykit.mkdocs.plugin import PolicykitPlugin
-
-    found = False
-    for plugin in config.plugins.values():
-        if isinstance(plugin, PolicykitPlugin):
-            plugin.session = session
-            plugin.incremental = incremental
-            found = True
-    return found
-
-
-class _Stderr(logging.StreamHandler):
-    """A handler that writes to whatever sys.stderr is now, not to the stream it was made
-    with: a second command in the same process (or a test capturing stderr) sees the log."""
-
-    @property
-    def stream(self):
-        return sys.stderr
-
-    @stream.setter
-    def stream(self, value) -> None:
-        pass
-
-
-def quiet_mkdocs(verbose: bool = False) -> None:
-    """Send MkDocs' log to stderr: warnings only, unless verbose."""
-    logger = logging.getLogger("mkdocs")
-    if not any(isinstance(h, _Stderr) for h in logger.handlers):
-        handler = _Stderr()
-        handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
-        logger.addHandler(handler)
-    logger.setLevel(logging.INFO if verbose else logging.WARNING)

@@ -48,14 +48,15 @@ def shown(path: Path, root: Path) -> str:
         return str(absolute)
 
 
+DOCS_FOLDER = "docs_generated"  # the generated docs folder (engine/build.py writes it)
+
+
 # The project's inputs --------------------------------------------------------------------
 
 def project_inputs(root: Path, named: Iterable[Path] = ()) -> list[tuple[str, Path]]:
     """Every input of the project that an output must never be, hold or lie in, as (name in
     messages, path): its input folders, the docs folder, mkdocs.yml, .git, and named (the
     files and folders mkdocs.yml names)."""
-    from policykit.engine.build import DOCS_FOLDER
-
     found = [(f"{name}/", root / name) for name in (*INPUT_FOLDERS, DOCS_FOLDER, ".git")]
     found.append((CONFIG, root / CONFIG))
     found += [(shown(path, root), path) for path in named]

@@ -30,12 +30,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from policykit.core import urls
+from policykit.core import dates, urls
 from policykit.engine.guard import SITE_MARKER
 from policykit.engine.site_folder import old_folder
 from policykit.engine.site_reuse import FOLDER, Stat, link_all, listing, newest_change, recycle, stat_of, under
 from policykit.site.templates import files as template_files
 from policykit.site.templates import folders as template_folders
+from policykit.source.inputs import scan
 
 log = logging.getLogger("mkdocs.plugins.policykit")
 
@@ -77,18 +78,18 @@ def _templates(root: Path) -> list[tuple[str, str]]:
     return [(name, digest(path.read_bytes())) for name, path in found]
 
 
-def build_key(root: Path, config, session, strict: bool, serving: bool, banner: str) -> str:
-    """What every page depends on besides its own Markdown: equal keys, same pages."""
-    from policykit.engine.build import build_date
-
+def build_key(root: Path, config, session, strict: bool, serving: bool, banner: str,
+              host) -> str:
+    """What every page depends on besides its own Markdown: equal keys, same pages. host: the
+    host adapter, which reads its configuration file and says its build date."""
     parts = {
         "format": MANIFEST_FORMAT,
         "code": session.cache_key,
-        "mkdocs.yml": configuration(config),
+        "mkdocs.yml": configuration(config, host),
         "nav": config.nav, "site_url": config.site_url, "strict": strict, "serving": serving,
         "docs_dir": config.docs_dir,
-        "pdf": session.settings.pdf, "drafts": session.settings.drafts, "date": build_date().isoformat(),
-        "mkdocs date": _mkdocs_date(),
+        "pdf": session.settings.pdf, "drafts": session.settings.drafts, "date": dates.today().isoformat(),
+        "mkdocs date": host.date(),
         "epoch": os.environ.get("SOURCE_DATE_EPOCH", ""), "banner": banner,
         "theme dirs": list(config.theme.dirs),
         "templates": _templates(root),
@@ -97,37 +98,33 @@ def build_key(root: Path, config, session, strict: bool, serving: bool, banner: 
     return digest(json.dumps(parts, sort_keys=True, default=str).encode())
 
 
-def source_key(root: Path, config, session, scanned: tuple, strict: bool) -> str:
+def source_key(root: Path, config, session, scanned: tuple, strict: bool, host) -> str:
     """What a whole build is made from, read without building anything: the input files (as
     scanned), mkdocs.yml and the environment variables it names, the templates, the code and
     library versions, the strictness. Equal keys and an untouched site: nothing to build."""
-    from policykit.engine.build import build_date
-
     parts = {
         "format": MANIFEST_FORMAT, "code": session.cache_key,
-        "inputs": digest(repr(scanned).encode()), "date": build_date().isoformat(),
-        "mkdocs date": _mkdocs_date(),
+        "inputs": digest(repr(scanned).encode()), "date": dates.today().isoformat(),
+        "mkdocs date": host.date(),
         "epoch": os.environ.get("SOURCE_DATE_EPOCH", ""), "strict": strict,
         "drafts": session.settings.drafts,
-        "mkdocs.yml": configuration(config),
+        "mkdocs.yml": configuration(config, host),
         "templates": _templates(root),
     }
     return digest(json.dumps(parts, sort_keys=True, default=str).encode())
 
 
-def configuration(config) -> str:
+def configuration(config, host) -> str:
     """A digest of what MkDocs reads as configuration: mkdocs.yml as written and as MkDocs
-    reads it (every file it INHERITs, every `!ENV` variable resolved), the umask the site's
-    files get, and the files mkdocs.yml names (the theme's custom_dir, hooks, `watch`)."""
-    from mkdocs.utils.yaml import yaml_load
-
+    reads it (every file it INHERITs, every `!ENV` variable resolved, through the host), the
+    umask the site's files get, and the files mkdocs.yml names (the theme's custom_dir, hooks,
+    `watch`)."""
     path = Path(config.config_file_path)
     text = path.read_bytes()
     try:
-        with path.open("rb") as stream:
-            values = json.dumps(yaml_load(stream), sort_keys=True,
-                                default=lambda value: f"<{type(value).__name__}>")
-    except Exception as error:  # noqa: BLE001 — MkDocs reports it; the key just differs
+        values = json.dumps(host.config_values(path), sort_keys=True,
+                            default=lambda value: f"<{type(value).__name__}>")
+    except Exception as error:  # noqa: BLE001 — the host reports it; the key just differs
         values = f"unreadable: {error}"
     named = sorted({str(Path(folder)) for folder in [config.theme.custom_dir, *config.watch,
                                                    *_hook_files(config)] if folder})
@@ -155,14 +152,6 @@ def _files_digest(path: Path) -> str:
             except OSError:
                 found.append(f"{file}\0unreadable")
     return digest("\n".join(found).encode())
-
-
-def _mkdocs_date() -> str:
-    """The date MkDocs puts in the sitemap (UTC, or SOURCE_DATE_EPOCH's), which may differ
-    from policykit's local date."""
-    from mkdocs.utils import get_build_date
-
-    return get_build_date()
 
 
 def _umask() -> int:
@@ -237,7 +226,8 @@ def rewritten(config, files, changed: frozenset[str]) -> set[str]:
 class Incremental:
     """One build's incremental state, kept by the policykit plugin between its events.
     previous_site: the site to reuse (a build's current output), or None to reuse site_dir in
-    place (serve's own folder)."""
+    place (serve's own folder). host: the host adapter (engine.build.Host) whose configuration
+    and files these are."""
 
     root: Path
     session: Any
@@ -255,11 +245,13 @@ class Incremental:
     skip: set[str] = field(default_factory=set)  # the site paths this build writes
     linked: bool = True  # every reused file is a hard link (none had to be copied)
     full: str = ""  # why this build must be full whatever the plan (e.g. "asked for")
+    host: Any = None
 
     def start(self, config, files, banner: str) -> Plan:
         """Decide, prepare site_dir (the previous site's files linked, or emptied) and mark
         each file modified or not for MkDocs' dirty build."""
-        self.key = build_key(self.root, config, self.session, self.strict, self.serving, banner)
+        self.key = build_key(self.root, config, self.session, self.strict, self.serving, banner,
+                             self.host)
         self.docs = docs_digests(files, config.docs_dir, self._written(config.docs_dir))
         site = Path(config.site_dir)
         if self.unfinished:  # serve's last rebuild failed part way: its folder is unknown
@@ -309,11 +301,9 @@ class Incremental:
         if self.previous is None or not self.previous.source or anything_goes(config):
             return False
         if self.session.scanned is None:
-            from policykit.engine.build import build_date
-            from policykit.source.inputs import scan
-
-            self.session.scanned = (build_date(), scan(self.root).fingerprint())
-        source = source_key(self.root, config, self.session, self.session.scanned, self.strict)
+            self.session.scanned = (dates.today(), scan(self.root).fingerprint())
+        source = source_key(self.root, config, self.session, self.session.scanned, self.strict,
+                            self.host)
         return (source == self.previous.source and listing(target) == self.previous.files
                 and not edited_since(self.session, target))
 
@@ -449,14 +439,7 @@ def save_manifest(session, config, target: Path, state: Incremental, staging: Pa
             written[SEARCH_FOLDER + "/"] = FOLDER
         manifest.files = {**kept, **written}
         manifest.fresh = frozenset(path for path in written if not path.endswith("/"))
-    manifest.source = source_key(state.root, config, session, session.scanned, state.strict)
+    manifest.source = source_key(state.root, config, session, session.scanned, state.strict,
+                                 state.host)
     session.save(manifest_name(target), manifest)
     return manifest.old is not None
-
-
-class QuietDirty(logging.Filter):
-    """Drop MkDocs' warning about dirty builds: policykit uses the mode only where it knows the
-    navigation did not change."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "'dirty' build" not in record.getMessage()

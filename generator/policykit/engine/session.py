@@ -1,15 +1,17 @@
 """One build session: the settings, every cache and the memo of rendering, owned by one object.
 
 A `policykit build` or `check` makes one session; `policykit serve` keeps one for as long as it
-runs (on the MkDocs plugin), so that a rebuild repeats no work for unchanged input. Nothing is
-kept at module level, and nothing is passed through the environment: a test makes a new
-session instead of clearing private globals.
+runs (on the host adapter's plugin), so that a rebuild repeats no work for unchanged input. The
+session is passed explicitly to whatever needs it: loading takes it as its model store, checks
+and rendering take its `memos` (a `core.memos.Memos`, whose kept memos it saves on disk).
+Nothing is kept at module level, and nothing is found through a context variable: a test makes
+a new session instead of clearing private globals. What each cache keeps, where, and what
+invalidates it: docs/pages/design/caches.md.
 """
 
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import errno
 import hashlib
 import json
@@ -17,10 +19,13 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterable, Iterator
 
-from policykit.source import cache as disk_cache
+from policykit.core.codes import suppression_fault
 from policykit.core.errors import shown
+from policykit.core.memos import Kept, Memos  # noqa: F401 (Kept: for those that name it here)
+from policykit.engine.site_folder import project_lock
+from policykit.source import cache as disk_cache
 
 
 def default_jobs() -> int:
@@ -41,12 +46,28 @@ class Settings:
     suppress: frozenset[str] = frozenset()  # warning codes (or families) not reported
 
 
-def settings_of(config: Any, root: Path) -> Settings:
-    """Settings from the policykit plugin's options in mkdocs.yml (see plugin.PolicykitConfig);
-    a relative cache_dir is taken from root, the folder of mkdocs.yml."""
-    return Settings(pdf=bool(config.pdf), jobs=config.jobs if config.jobs > 0 else default_jobs(),
-                    cache_dir=root / config.cache_dir if config.cache_dir else None,
-                    drafts=bool(config.drafts), suppress=frozenset(config.suppress_warnings))
+def settings_from(options: Any, root: Path, pdf: bool = False, drafts: bool = True,
+                  suppress: Iterable[str] = ()) -> Settings:
+    """Settings from the policykit plugin's options (a mapping: as written in mkdocs.yml, or
+    as the plugin validated them), with a command line's on top (pdf adds PDFs, drafts=False
+    leaves drafts out, suppress silences more warnings); a relative cache_dir is taken from
+    root, the folder of mkdocs.yml; a warning code that cannot be silenced is left out here
+    (the plugin's validation and check report it).
+    The one way options become Settings, for every entry path."""
+    jobs, cache_dir = options.get("jobs"), options.get("cache_dir")
+    return Settings(pdf=pdf or options.get("pdf") is True,
+                    jobs=jobs if isinstance(jobs, int) and jobs > 0 else default_jobs(),
+                    cache_dir=root / cache_dir if isinstance(cache_dir, str) and cache_dir
+                    else None,
+                    drafts=drafts and options.get("drafts") is not False,
+                    suppress=frozenset(suppress) | frozenset(
+                        code for code in _listed(options.get("suppress_warnings"))
+                        if not suppression_fault(code)))
+
+
+def _listed(value: object) -> list[str]:
+    """The texts of a list option (an option of another shape is reported by the build)."""
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
 
 
 class BuildSession:
@@ -61,14 +82,22 @@ class BuildSession:
         self.versions = dict(disk_cache.dependency_versions() if versions is None else versions)
         self.cache_key = disk_cache.code_fingerprint() + hashlib.blake2b(
             json.dumps(self.versions, sort_keys=True).encode(), digest_size=8).hexdigest()
-        self.loaded: tuple[tuple, Any, tuple] | None = None  # fingerprint, project, problems
+        # Each cache: what it keeps, where, and what invalidates it.
+        # The last load: (date, inputs' fingerprint), project, problems; in memory; any
+        # changed input file or a new day.
+        self.loaded: tuple[tuple, Any, tuple] | None = None
         self.scanned: tuple | None = None  # the (date, fingerprint) of the last read inputs
         self.inputs: Any = None  # inputs read and reported, for the next load (taken once)
-        self.models: dict[tuple, tuple] | None = None  # input file key -> (model, problems)
+        # The model of each input file, by (path, content digest): in memory, and on disk as
+        # "models" and "models-added"; a file's new content (a new key), new code or versions.
+        self.models: dict[tuple, tuple] | None = None
         self.models_added: set[tuple] = set()  # kept in the disk cache's file of additions
-        self.pages: dict[Path, Any] = {}  # output folder -> write.PageRecord
-        self.memo: dict[str, dict] = {}  # rendering's memo (see memo())
-        self.kept: dict[str, Kept] = {}  # memos kept on disk between runs (see kept())
+        # What was last written to each output folder (write.PageRecord): in memory and on
+        # disk as "pages"; a part's key (what its pages show) or a file changed on disk.
+        self.pages: dict[Path, Any] = {}
+        # Rendering's and checking's memos (core.memos): in memory, the kept ones on disk as
+        # "kept-<name>"; keyed by content digests, so new content is a new key.
+        self.memos = Memos(saved=self.kept_saved, bytecode=self.bytecode_cache)
         self.locked = False  # True while this session holds the project's build lock
         self.cache_warned = False  # True once a cache that could not be written was reported
 
@@ -78,8 +107,6 @@ class BuildSession:
         if self.locked:
             yield
             return
-        from policykit.engine.site_folder import project_lock
-
         with project_lock(self.root, cache=self.cache_folder()):
             self.locked = True
             try:
@@ -104,7 +131,8 @@ class BuildSession:
             self.cache_trouble(error, folder / f"{name}.pickle")
 
     def bytecode_cache(self, name: str) -> disk_cache.BytecodeCache:
-        """A cache of compiled templates in the cache folder's subfolder name."""
+        """A cache of compiled templates in the cache folder's subfolder name (on disk; Jinja
+        keys each by the template's name and source: an edited template is compiled again)."""
         folder = self.cache_folder()
         return disk_cache.BytecodeCache(folder / name, self.cache_trouble, ours=folder)
 
@@ -123,89 +151,28 @@ class BuildSession:
         inputs, self.inputs = self.inputs, None
         return inputs
 
-    def kept_memo(self, name: str) -> Kept:
-        """The memo called name that earlier runs kept on disk (see Kept)."""
-        if name not in self.kept:
-            saved = self.load(f"kept-{name}")
-            self.kept[name] = Kept(saved if isinstance(saved, dict) else {})
-        return self.kept[name]
+    def kept_saved(self, name: str) -> Any:
+        """What earlier runs kept of the memo called name (see core.memos.Kept)."""
+        return self.load(f"kept-{name}")
 
     def save_kept(self) -> None:
         """Keep on disk every memo that gained values: the values used in this session."""
-        for name, memo_ in self.kept.items():
+        for name, memo_ in self.memos.kept_memos.items():
             if memo_.added:
                 self.save(f"kept-{name}", dict(memo_.used))
                 memo_.saved, memo_.added = dict(memo_.used), False
 
     def kept_added(self) -> dict[str, dict]:
         """The values made in this process (a worker's, sent back to the parent)."""
-        return {name: dict(memo_.made) for name, memo_ in self.kept.items() if memo_.made}
+        return {name: dict(memo_.made) for name, memo_ in self.memos.kept_memos.items()
+                if memo_.made}
 
     def absorb(self, made: dict[str, dict]) -> None:
         """Take the values a worker made (see kept_added)."""
         for name, values in made.items():
-            memo_ = self.kept_memo(name)
+            memo_ = self.memos.kept(name)
             memo_.used.update(values)
             memo_.added = True
-
-    @contextlib.contextmanager
-    def active(self) -> Iterator[BuildSession]:
-        """Make this session the one whose memo rendering uses, for the block."""
-        token = _active.set(self)
-        try:
-            yield self
-        finally:
-            _active.reset(token)
-
-
-class Kept:
-    """A memo kept on disk between runs, for pure functions of content digests (a key must
-    name every input of its value, as a disk cache key does). Values are never changed in
-    place. Only the values used by a run are kept by it, so the memo stays bounded."""
-
-    def __init__(self, saved: dict):
-        self.saved = saved
-        self.used: dict = {}
-        self.made: dict = {}  # made by this process
-        self.added = False
-
-    def get(self, key: Any, make: Callable[[], Any]) -> Any:
-        """The value kept for key, or make()'s (then kept)."""
-        if key in self.used:
-            return self.used[key]
-        if key in self.saved:
-            value = self.saved[key]
-        else:
-            value = self.made[key] = make()
-            self.added = True
-        self.used[key] = value
-        return value
-
-
-_active: contextvars.ContextVar[BuildSession | None] = contextvars.ContextVar(
-    "policykit_session", default=None)
-
-
-def memo(name: str, factory: Callable[[], dict] = dict) -> dict:
-    """The active session's memo called name (rendering keeps comparisons and indexes in it);
-    with no session active, a new empty one that nobody keeps."""
-    session = _active.get()
-    return factory() if session is None else session.memo.setdefault(name, factory())
-
-
-def kept(name: str) -> Kept:
-    """The active session's kept memo called name (see Kept); with no session active, a new
-    empty one that nobody keeps."""
-    session = _active.get()
-    return Kept({}) if session is None else session.kept_memo(name)
-
-
-def bytecode_cache() -> Any:
-    """A cache of compiled page templates in the active session's cache folder (Jinja keys
-    each by the template's name and source, so an edited template is compiled again); None
-    with no session active."""
-    session = _active.get()
-    return None if session is None else session.bytecode_cache("jinja-pages")
 
 
 # What to do when the cache cannot be written, by the error's number.
@@ -228,14 +195,6 @@ def cache_warning(error: OSError, path: Path, configured: bool) -> str:
     return (f"policykit: warning: {shown(path, 400)}: cannot write the cache "
             f"({shown(reason)}); building without it (later builds may be slower): "
             f"{remedy + ', or ' if remedy else ''}{elsewhere} [cache.unwritable]")
-
-
-def kept_value(name: str, key: tuple, make: Callable[[], Any]) -> Any:
-    """make()'s value, kept in the active session's memo called name under key when every
-    digest in key is known ('' marks a model made in memory, which nothing can key)."""
-    if "" in key:
-        return make()
-    return kept(name).get(key, make)
 
 
 def _in_the_way(path: Path) -> Path:

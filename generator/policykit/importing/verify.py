@@ -15,6 +15,7 @@ from policykit.importing.html import (BLOCK_TAGS, FOOTNOTE_HREF, FOOTNOTE_ID, SK
                             Unreadable, main_content, parse_html)
 from policykit.importing.text import BULLET
 from policykit.core.model import Policy, Version
+from policykit.importing.html import source_html
 
 _SENTENCE_END = re.compile(r"(?<=[.?!:])\s+")
 _HEADINGS = frozenset(f"h{n}" for n in range(1, 7))
@@ -91,8 +92,6 @@ def source_sentences(path: Path) -> list[str]:
                   else line
                   for line in lines]
     else:
-        from policykit.importing.html import source_html
-
         blocks = [TYPED_BULLET.sub("", block, count=1)
                   for block in html_blocks(source_html(path)[0])]
     return [s for block in blocks for s in sentences(block)]

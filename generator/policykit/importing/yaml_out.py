@@ -8,6 +8,7 @@ import re
 
 from policykit.core.errors import safe_for_terminal
 from policykit.importing.draft import Clause, Draft, Section
+from policykit.source import yaml_edit
 
 _YAML_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
                              "|[\u2028\u2029\ufeff]")
@@ -104,8 +105,6 @@ def confirmed_kinds(text: str, ids: set[str] | None) -> tuple[str, list[str]]:
     """A version file's text with 'kind_guessed' removed from its clauses (those of ids, or
     all), edited by the YAML's structure so that every other line stays as written, and proved
     to hold exactly the intended values (yaml_edit.EditError if not); the ids confirmed."""
-    from policykit.source import yaml_edit
-
     data, root = yaml_edit.parse(text)
     sections = next((v for k, v in root.value if k.value == "sections"), None)
     edits: list[yaml_edit.Edit] = []

@@ -1,4 +1,6 @@
-"""The MkDocs plugin `policykit`: regenerates the docs folder before every build or reload."""
+"""The MkDocs plugin `policykit`: runs the engine's build stages (engine/build.py) from MkDocs'
+events: generate() before every build or reload, finish_page() on every page, the search index
+after the build. It keeps the build session on itself (serve keeps it across rebuilds)."""
 
 from __future__ import annotations
 
@@ -17,20 +19,22 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.config.base import ValidationError
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
+from watchdog.observers.polling import PollingObserverVFS
 
-from policykit.engine.build import TEMPLATES_FOLDER, generate
-from policykit.site.csp import PolicyError, add_policy, mark_live_reload
+from policykit.engine.build import TEMPLATES_FOLDER, finish_page, generate
+from policykit.site.csp import PolicyError, add_policy
 from policykit.core.codes import suppression_fault
 from policykit.core.errors import Problem, ProjectError
 from policykit.engine.guard import SiteFolderError, check_plain_site
-from policykit.engine.incremental import Incremental, QuietDirty, last_good
+from policykit.engine.incremental import Incremental, last_good
+from policykit.mkdocs.host import MkDocsHost, QuietDirty
 from policykit.mkdocs.preview import Preview, change_stat
-from policykit.engine.session import BuildSession, settings_of
+from policykit.engine.session import BuildSession, settings_from
 from policykit.core import urls
 from policykit.site.templates import packaged, template_problem
 from policykit.core.text import html_text
 from policykit.mkdocs.theme_files import keep_listing, unused_theme_files
-from policykit.engine.search import SearchError, index_site, is_searchable, mark_searchable
+from policykit.engine.search import SearchError, index_site
 from policykit.authoring.scaffold import refresh_schemas
 from policykit.mkdocs.site_config import apply_defaults
 from policykit.mkdocs.theme_errors import in_project, theme_problem, unreadable_template
@@ -135,12 +139,12 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         self.root = Path(config.config_file_path).resolve().parent
         own_build = self.session is not None  # given by policykit build, which reports errors
         if self.session is None:
-            self.session = BuildSession(self.root, settings_of(self.config, self.root))
+            self.session = BuildSession(self.root, settings_from(self.config, self.root))
         elif not self.config.drafts and self.session.settings.drafts:  # mkdocs.yml says so
             self.session.settings = dataclasses.replace(self.session.settings, drafts=False)
         if self.serve_incremental and self.incremental is None:
             self.incremental = Incremental(self.root, self.session, bool(config.strict),
-                                           serving=True)
+                                           serving=True, host=MkDocsHost())
         try:
             if not own_build and self.preview is None:  # a plain `mkdocs build` empties it
                 check_plain_site(Path(config.site_dir), self.root)
@@ -222,13 +226,12 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
                         error, self.root) or template_problem(error, self.root)) from None
 
     def on_post_page(self, output: str, page, config: MkDocsConfig) -> str:
-        searchable = is_searchable(page.meta)
-        self.searchable[page.file.dest_uri] = searchable
         try:
-            output = add_policy(mark_searchable(output, searchable))
+            output, self.searchable[page.file.dest_uri] = finish_page(output, page.meta,
+                                                                      self.serving)
         except (SearchError, PolicyError) as error:
             raise PluginError(f"policykit: {page.file.src_uri}: {error}") from None
-        return mark_live_reload(output) if self.serving else output
+        return output
 
     def on_post_template(self, output: str, template_name: str, config: MkDocsConfig) -> str:
         if not template_name.endswith(".html"):
@@ -318,8 +321,6 @@ def _watcher(root: Path):
     """The server's file watcher, before anything is watched: it polls as MkDocs' does, but
     sees a change of any kind (see ChangeTimes), and looks every 0.15 s rather than 0.5 s
     when there are few files to look at."""
-    from watchdog.observers.polling import PollingObserverVFS
-
     watched = sum(len(files) for name in WATCHED for _, _, files in os.walk(root / name))
     interval = POLL_SOONER if watched <= POLL_SOONER_UP_TO else 0.5
     return PollingObserverVFS(change_stat, os.scandir, polling_interval=interval)

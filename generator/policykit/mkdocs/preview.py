@@ -13,17 +13,19 @@ import os
 import re
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import Any, Callable, Iterable
 
-from policykit.site.csp import allow_live_reload
+from mkdocs.exceptions import MkDocsException
+
+from policykit.core import urls
 from policykit.core.codes import silenced
 from policykit.core.errors import Problem, ProjectError, Source
+from policykit.core.model import Project
+from policykit.engine.build import DOCS_FOLDER, generate
+from policykit.engine.incremental import last_good
+from policykit.engine.session import BuildSession
 from policykit.mkdocs.theme_errors import theme_problem
-from policykit.core import urls
-
-if TYPE_CHECKING:
-    from policykit.core.model import Project
-    from policykit.engine.session import BuildSession
+from policykit.site.csp import allow_live_reload
 
 log = logging.getLogger("mkdocs.plugins.policykit")
 
@@ -44,8 +46,6 @@ class Preview:
     def generate(self, root: Path, session: BuildSession) -> Project | None:
         """Regenerate the docs folder; on errors keep the last good one (or a placeholder),
         remember the problems, and return the project whose pages are served."""
-        from policykit.engine.build import DOCS_FOLDER, generate
-
         try:
             self.project, _ = generate(root, session)
             self.problems = ()
@@ -99,11 +99,6 @@ class Preview:
         """The server's rebuild, made never to fail: a failure is logged and shown in the
         banner over the last good pages (put back in site when a full rebuild had set them
         aside), and the next good rebuild takes it away."""
-        from mkdocs.exceptions import MkDocsException
-
-        from policykit.engine.build import DOCS_FOLDER
-        from policykit.engine.incremental import last_good
-
         def rebuild() -> None:
             # MkDocs refuses a missing docs folder before any plugin runs (git clean -fdx).
             (root / DOCS_FOLDER).mkdir(exist_ok=True)
@@ -190,8 +185,6 @@ def failure_problems(error: BaseException, root: Path, config_errors: list[str]
                      ) -> tuple[Problem, ...]:
     """Why a rebuild failed, as located problems: a theme template of the project's, the
     MkDocs configuration, or (anything else) a fault in policykit."""
-    from mkdocs.exceptions import MkDocsException
-
     problem = _carried(error) or theme_problem(error, root)
     if isinstance(problem, Problem):
         return (problem,)

@@ -7,7 +7,9 @@ from typing import Iterator
 
 from policykit.core.errors import Problem, did_you_mean
 from policykit.core.model import Project, Quiz
-from policykit.engine.session import kept_value
+from policykit.core.memos import Memos, memos_or_new
+from policykit.quiz.document import live_questions, quiz_document
+from policykit.quiz.stats import check_cues
 
 RESERVED_QUIZ_IDS = ("coverage",)
 
@@ -22,17 +24,9 @@ def covering_questions(project: Project, policy_id: str) -> dict[str, tuple[str,
     return {k: tuple(sorted(v)) for k, v in sorted(covering.items())}
 
 
-def live_questions(project: Project, quiz: Quiz) -> tuple:
-    """The questions asked now: those covering at least one clause of the current version."""
-    policy = project.policy(quiz.policy)
-    if policy is None or policy.current is None or policy.id in project.unloaded_policies:
-        return quiz.questions
-    current = {c.id for c in policy.current.clauses()}
-    return tuple(q for q in quiz.questions if set(q.covers) & current)
-
-
-def check_quizzes(project: Project) -> Iterator[Problem]:
+def check_quizzes(project: Project, memos: Memos | None = None) -> Iterator[Problem]:
     """Each quiz names a policy kept here, covers real clauses and has sound questions."""
+    memos = memos_or_new(memos)
     for quiz in project.quizzes:
         policy = project.policy(quiz.policy)
         # everything a quiz's problems depend on: the quiz, its policy's versions, what could
@@ -40,10 +34,11 @@ def check_quizzes(project: Project) -> Iterator[Problem]:
         key = (quiz.id, quiz.digest, quiz.source.path, quiz.policy in project.unloaded_policies,
                tuple((v.version, v.digest) for v in policy.versions) if policy else
                tuple(p.id for p in project.policies))
-        yield from kept_value("quiz checks", key, lambda: tuple(_check_quiz(project, quiz)))
+        yield from memos.kept_value("quiz checks", key,
+                                    lambda: tuple(_check_quiz(project, quiz, memos)))
 
 
-def _check_quiz(project: Project, quiz: Quiz) -> Iterator[Problem]:
+def _check_quiz(project: Project, quiz: Quiz, memos: Memos) -> Iterator[Problem]:
     if quiz.id in RESERVED_QUIZ_IDS:
         yield Problem(quiz.at("id"), f"'{quiz.id}' cannot be a quiz id: the site uses it for "
                       "another page", "choose another id", code="quiz.reserved-id")
@@ -66,10 +61,9 @@ def _check_quiz(project: Project, quiz: Quiz) -> Iterator[Problem]:
     if policy and policy.id not in project.unloaded_policies:
         yield from _check_section_draw(project, quiz)
         yield from _check_critical_clauses(project, quiz)
-        yield from _check_sections(project, quiz)
-        yield from _check_critical_drawn(project, quiz)
-        from policykit.quiz.stats import check_cues  # it builds on the quiz document, which needs us
-        yield from check_cues(project, quiz)
+        yield from _check_sections(project, quiz, memos)
+        yield from _check_critical_drawn(project, quiz, memos)
+        yield from check_cues(project, quiz, memos)
     counts = Counter(q.id for q in quiz.questions)
     current = {c.id for c in policy.current.clauses()} if policy and policy.current else set()
     anywhere = {c.id for v in policy.versions for c in v.clauses()} if policy else set()
@@ -97,11 +91,9 @@ def _check_quiz(project: Project, quiz: Quiz) -> Iterator[Problem]:
                               code="quiz.clause-not-current")
 
 
-def _check_sections(project: Project, quiz: Quiz) -> Iterator[Problem]:
+def _check_sections(project: Project, quiz: Quiz, memos: Memos) -> Iterator[Problem]:
     """The always: questions and the section quotas ask no more than an attempt holds."""
-    from policykit.quiz.document import quiz_document  # it builds on live_questions, here
-
-    doc = quiz_document(project, quiz)
+    doc = quiz_document(project, quiz, memos)
     quotas = doc.quotas()
     always = sum(q.always for q in doc.questions)
     most = doc.most_guaranteed()
@@ -147,11 +139,9 @@ def _check_critical_clauses(project: Project, quiz: Quiz) -> Iterator[Problem]:
                           "critical_clauses", code="quiz.critical-clause-uncovered")
 
 
-def _check_critical_drawn(project: Project, quiz: Quiz) -> Iterator[Problem]:
+def _check_critical_drawn(project: Project, quiz: Quiz, memos: Memos) -> Iterator[Problem]:
     """Every critical question can be drawn; a warning for those only some attempts ask."""
-    from policykit.quiz.document import quiz_document  # it builds on live_questions, here
-
-    doc = quiz_document(project, quiz)
+    doc = quiz_document(project, quiz, memos)
     always = sum(q.always for q in doc.questions)
     sure = set(doc.always_asked())
     never = [i for i in doc.critical if i not in sure and always >= doc.draw]

@@ -9,8 +9,7 @@ import random
 from dataclasses import dataclass
 
 from policykit.core.model import Project, Quiz
-from policykit.quiz.bank import live_questions
-from policykit.engine.session import memo
+from policykit.core.memos import Memos, memos_or_new
 
 VERDICTS = ("Right.", "Yes.", "Correct.")  # how option feedback may open; the key says it once
 ENDS = (".", "?", "!", ":", ";", "…")  # text ending so needs no full stop after it
@@ -142,10 +141,10 @@ class QuizDocument:
         return tuple(q for q in self.questions if section_id in q.sections)
 
 
-def quiz_document(project: Project, quiz: Quiz) -> QuizDocument:
+def quiz_document(project: Project, quiz: Quiz, memos: Memos | None = None) -> QuizDocument:
     """The quiz as asked now: its questions on the policy's current version, with their clauses
-    (made once per project and quiz in the active session: checks and pages both ask)."""
-    made = memo("quiz documents")
+    (made once per project and quiz in memos, the build session's: checks and pages both ask)."""
+    made = memos_or_new(memos).memo("quiz documents")
     if made.get("project") is not project:
         made.clear()
         made["project"] = project
@@ -153,6 +152,15 @@ def quiz_document(project: Project, quiz: Quiz) -> QuizDocument:
     if found is None or found[0] is not quiz:
         found = made[id(quiz)] = (quiz, _quiz_document(project, quiz))
     return found[1]
+
+
+def live_questions(project: Project, quiz: Quiz) -> tuple:
+    """The questions asked now: those covering at least one clause of the current version."""
+    policy = project.policy(quiz.policy)
+    if policy is None or policy.current is None or policy.id in project.unloaded_policies:
+        return quiz.questions
+    current = {c.id for c in policy.current.clauses()}
+    return tuple(q for q in quiz.questions if set(q.covers) & current)
 
 
 def _quiz_document(project: Project, quiz: Quiz) -> QuizDocument:

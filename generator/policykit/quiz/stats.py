@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from policykit.core.errors import Problem
+from policykit.core.memos import Memos
 from policykit.core.model import Project, Quiz
 from policykit.quiz.document import QuestionDoc, QuizDocument, draw, guaranteed, quiz_document, verdict
 
@@ -96,9 +97,9 @@ def quiz_stats(doc: QuizDocument, attempts: int = SIMULATED_ATTEMPTS, seed: int 
                      (min(sizes), max(sizes)))
 
 
-def check_cues(project: Project, quiz: Quiz) -> Iterator[Problem]:
+def check_cues(project: Project, quiz: Quiz, memos: Memos | None = None) -> Iterator[Problem]:
     """Warnings on answer cues that let a quiz be passed without reading."""
-    yield from cue_problems(quiz_document(project, quiz), quiz.source)
+    yield from cue_problems(quiz_document(project, quiz, memos), quiz.source)
 
 
 def cue_problems(doc: QuizDocument, where) -> Iterator[Problem]:

@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 
 from policykit.core.errors import errors, safe_for_terminal
+from policykit.engine.session import BuildSession
+from policykit.source.project import load_project
 
 OK, PROBLEMS, USAGE = 0, 1, 2
 SECRET_VARIABLE = "POLICYKIT_RECORDS_SECRET_KEY"
@@ -108,9 +110,9 @@ def _error(text: str) -> int:
 
 
 def _project(root: Path):
-    """The project, or None after printing what stops it loading."""
-    from policykit.source.project import load_project
-    project, problems = load_project(root)
+    """The project, or None after printing what stops it loading (the models of earlier runs
+    from the build session's disk cache)."""
+    project, problems = load_project(root, BuildSession(root))
     for problem in errors(problems):
         _say(f"policykit: error: {problem.source}: {problem.message}", sys.stderr)
     return None if errors(problems) else project

@@ -12,6 +12,7 @@ from typing import Any, Callable, Mapping
 import jinja2
 
 from policykit.compare.compare import Comparison
+from policykit.core.memos import Memos, memos_or_new
 from policykit.core.model import KIND_LABELS, Clause, Policy, Project, Ref, Version, version_key
 from policykit.site.versions import compare_view, comparisons, history_view, latest_summary, pack_pairs
 from policykit.site.reviews import reviews_calendar, reviews_view
@@ -19,7 +20,6 @@ from policykit.site.training import (SCORM_ASSETS, coverage_view, quiz_downloads
                               sign_off_view, training_view)
 from policykit.site.templates import files as template_files
 from policykit.site.templates import folders as template_folders
-from policykit.engine.session import bytecode_cache, memo
 from policykit.core.text import (escape_markdown, front_matter_title, html_in_markdown, inline_markdown,
                    markdown_to_html)
 from policykit.core import urls
@@ -41,13 +41,14 @@ POLICIES_PAGE = Page.at(urls.POLICIES)
 REVIEWS_PAGE = Page.at(urls.REVIEWS)
 
 
-def environment(templates: list[Path]) -> jinja2.Environment:
+def environment(templates: list[Path], memos: Memos | None = None) -> jinja2.Environment:
     """The Jinja2 environment over the template folders (the first that has a template wins):
-    strict, autoescaping, with filters for Markdown text and front matter titles."""
+    strict, autoescaping, with filters for Markdown text and front matter titles; its compiled
+    templates kept in memos' bytecode cache "jinja-pages" (the build session's, on disk)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates),
                              undefined=jinja2.StrictUndefined, autoescape=True,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                             bytecode_cache=bytecode_cache())
+                             bytecode_cache=memos.bytecode_cache("jinja-pages") if memos else None)
     env.filters["md"] = escape_markdown
     env.filters["yaml_string"] = front_matter_title
     return env
@@ -70,11 +71,13 @@ class Part:
 
 
 def site_parts(project: Project, templates: list[Path], today: dt.date,
-               pdf: bool = False) -> list[Part]:
+               pdf: bool = False, memos: Memos | None = None) -> list[Part]:
     """The generated pages of the site, in parts; nothing is rendered until a part is. With
     pdf, the pages link to the PDFs that the build renders from the print pages. Keys name
-    versions and quizzes by the digest of their file."""
-    env = environment(templates)
+    versions and quizzes by the digest of their file. memos: where rendering remembers its
+    work (the build session's)."""
+    memos = memos_or_new(memos)
+    env = environment(templates, memos)
     templates_key = content_key(tuple((name, path.read_bytes())
                                       for name, path in template_files(templates, "", "*.j2").items()))
     titles = tuple((p.id, p.title, p.current.version if p.current else None)
@@ -87,28 +90,31 @@ def site_parts(project: Project, templates: list[Path], today: dt.date,
         (p.id, p.title, p.owner, p.statutory, tuple((v.version, v.digest) for v in p.versions),
          tuple(q.digest for q in project.quizzes_on(p.id))) for p in project.policies)))
     parts = [Part("home", everything, lambda: {
-        HOME.path: env.get_template("home.md.j2").render(home_view(project, today)),
+        HOME.path: env.get_template("home.md.j2").render(home_view(project, today, memos)),
         POLICIES_PAGE.path: env.get_template("policies.md.j2").render(
             view=policies_view(project, POLICIES_PAGE, today)),
         REVIEWS_PAGE.path: env.get_template("reviews.md.j2").render(
             view=reviews_view(project, REVIEWS_PAGE.link, today)),
         urls.REVIEWS_CALENDAR: reviews_calendar(project, today)})]
     for policy in project.policies:
-        parts.append(Part(f"policy:{policy.id}", content_key(_policy_key(project, policy, shared)),
-                          functools.partial(_render_policy_pages, env, project, policy, today, pdf),
+        parts.append(Part(f"policy:{policy.id}",
+                          content_key(_policy_key(project, policy, shared, memos)),
+                          functools.partial(_render_policy_pages, env, project, policy, today, pdf,
+                                            memos),
                           sum(len(v.all_clauses) for v in policy.versions)))
     # The organisation (its name, roles, glossary) shows in quiz pages and their SCORM package.
     return parts + _training_parts(env, project, content_key((templates_key, titles,
-                                                              project.organisation)))
+                                                              project.organisation)), memos)
 
 
-def _policy_key(project: Project, policy: Policy, shared: str) -> tuple:
+def _policy_key(project: Project, policy: Policy, shared: str, memos: Memos) -> tuple:
     """Everything a policy's pages depend on; shared is what every policy's pages depend on
     (templates, titles, date, PDF links, organisation, linked policies)."""
     return (tuple((v.version, v.digest) for v in policy.versions), policy.title, policy.owner,
             policy.audience, policy.linked_policies, tuple(sorted(policy.locked.items())),
             tuple(q.digest for q in project.quizzes_on(policy.id)), shared,
-            tuple((o.id, c.id, c.number) for o, c in _references(project).get(policy.id, ())),
+            tuple((o.id, c.id, c.number)
+                  for o, c in _references(project, memos).get(policy.id, ())),
             tuple((target.id, target.current.digest if target.current else None)
                   for target in _targets(project, policy)))
 
@@ -126,24 +132,26 @@ def content_key(value) -> str:
     return hashlib.blake2b(repr(value).encode("utf-8"), digest_size=16).hexdigest()
 
 
-def _render_policy_pages(env, project: Project, policy: Policy, today, pdf) -> dict[str, str]:
+def _render_policy_pages(env, project: Project, policy: Policy, today, pdf,
+                         memos: Memos | None = None) -> dict[str, str]:
     """All pages of one policy: every version, its print pages, history and comparisons."""
+    memos = memos_or_new(memos)
     pages = {}
     current = policy.current
     for version in policy.versions:
         for page in (policy_page(policy.id, version.version),
                      print_page(policy.id, version.version)):
             pages[page.path] = _render_policy(env, project, policy, version, page, today,
-                                              pdf, print_version=version.version)
+                                              pdf, version.version, memos)
     if current:
         for page in (policy_page(policy.id), print_page(policy.id)):
             pages[page.path] = _render_policy(env, project, policy, current, page, today,
-                                              pdf, print_version=None)
+                                              pdf, None, memos)
     page = Page.at(urls.history(policy.id))
     pages[page.path] = env.get_template("history.md.j2").render(
         view=history_view(policy, page.link))
     packs = {(old.version, new.version) for old, new in pack_pairs(policy)}
-    for comparison in comparisons(project, policy):
+    for comparison in comparisons(project, policy, memos):
         pair = (comparison.old.version, comparison.new.version)
         page = Page.at(urls.compare(policy.id, *pair))
         pdf_href = page.link_file(urls.pdf(policy.id, *pair)) if pdf and pair in packs else None
@@ -158,17 +166,19 @@ def _render_policy_pages(env, project: Project, policy: Policy, today, pdf) -> d
     return pages
 
 
-def _training_parts(env: jinja2.Environment, project: Project, shared: str) -> list[Part]:
+def _training_parts(env: jinja2.Environment, project: Project, shared: str,
+                    memos: Memos) -> list[Part]:
     """Pathways, coverage and each quiz's three pages; shared: a key of the templates, the
     policies' titles and the organisation."""
     currents = tuple(p.current.digest if p.current else None for p in project.policies)
     quiz_ids = tuple(q.digest for q in project.quizzes)
     assets = _quiz_assets(env)
     parts = []
-    key: tuple
-    for url, template, view, key in [
-            (urls.TRAINING, "training.md.j2", training_view, (quiz_ids, project.pathways, shared)),
-            (urls.COVERAGE, "coverage.md.j2", coverage_view, (quiz_ids, currents, shared))]:
+    pages: list[tuple[str, str, Callable[..., dict[str, Any]], tuple]] = [
+            (urls.TRAINING, "training.md.j2", functools.partial(training_view, memos=memos),
+             (quiz_ids, project.pathways, shared)),
+            (urls.COVERAGE, "coverage.md.j2", coverage_view, (quiz_ids, currents, shared))]
+    for url, template, view, key in pages:
         page = Page.at(url)
         parts.append(Part(url, content_key(key), functools.partial(_render_one, env, template, page,
                                                       functools.partial(view, project, page.link,
@@ -177,13 +187,14 @@ def _training_parts(env: jinja2.Environment, project: Project, shared: str) -> l
         page = Page.at(urls.sign_off(pathway.id))
         parts.append(Part(page.url, None, functools.partial(
             _render_one, env, "sign_off.md.j2", page,
-            functools.partial(sign_off_view, project, pathway, page.link))))
+            functools.partial(sign_off_view, project, pathway, page.link, memos=memos))))
     for quiz in project.quizzes:
         policy = project.policy(quiz.policy)
         key = (quiz.digest, policy.current.digest if policy and policy.current else None, shared)
         key += (assets,)
         parts.append(Part(urls.quiz(quiz.id), content_key(key),
-                          functools.partial(_quiz_pages, env, project, quiz), len(quiz.questions)))
+                          functools.partial(_quiz_pages, env, project, quiz, memos),
+                          len(quiz.questions)))
     return parts
 
 
@@ -198,23 +209,22 @@ def _quiz_assets(env: jinja2.Environment) -> dict[str, bytes]:
     return {name: found[name].read_bytes() for name in SCORM_ASSETS}
 
 
-def _quiz_pages(env: jinja2.Environment, project: Project, quiz) -> dict[str, str]:
+def _quiz_pages(env: jinja2.Environment, project: Project, quiz, memos: Memos) -> dict[str, str]:
     pages = {}
     for part, template in zip(urls.QUIZ_PARTS, ("quiz.md.j2", "quiz_print.md.j2",
                                                 "quiz_answers.md.j2")):
         page = Page.at(urls.quiz(quiz.id, part))
         pages[page.path] = env.get_template(template).render(
-            view=quiz_view(project, quiz, page.link, page.link_file))
-    pages.update(quiz_downloads(env, project, quiz, _quiz_assets(env)))
+            view=quiz_view(project, quiz, page.link, page.link_file, memos))
+    pages.update(quiz_downloads(env, project, quiz, _quiz_assets(env), memos))
     return pages
 
 
 def render_compare_standalone(project: Project, root: Path, comparison: Comparison,
-                              site_url: str | None = None, today: dt.date | None = None) -> str:
-    """One comparison as a self-contained HTML page (policykit diff --format html): links to
-    the site are absolute on site_url, or plain text when the site's address is unknown."""
-    from policykit.engine.pdf import standalone_links
-
+                              today: dt.date | None = None) -> str:
+    """One comparison as a self-contained HTML page (policykit diff --format html), its links
+    relative to the comparison's address on the site (urls.compare): the caller makes them
+    absolute, or plain text (engine.pdf.standalone_links)."""
     policy = project.policy(comparison.policy)
     assert policy is not None  # diff names a policy kept here
     url = urls.compare(policy.id, comparison.old.version, comparison.new.version)
@@ -224,13 +234,13 @@ def render_compare_standalone(project: Project, root: Path, comparison: Comparis
         view=compare_view(policy, comparison, page.link, project.known_organisation.name,
                           generated=today),
         print_css=None, favicon="data:,")
-    return standalone_links(html, url, site_url)
+    return html
 
 
 def _render_policy(env, project, policy, version, page, today, pdf: bool,
-                   print_version: str | None) -> str:
+                   print_version: str | None, memos: Memos) -> str:
     """A policy page (Markdown) or its print page (HTML), which page.path's suffix decides."""
-    view = policy_view(project, policy, version, page, today, print_version is not None)
+    view = policy_view(project, policy, version, page, today, print_version is not None, memos)
     view["print_href"] = page.link(print_page(policy.id, print_version).url)
     view["pdf_href"] = page.link_file(urls.pdf(policy.id, version.version)) if pdf else None
     if page.path.endswith(".html"):
@@ -241,8 +251,9 @@ def _render_policy(env, project, policy, version, page, today, pdf: bool,
     return env.get_template("policy.md.j2").render(view)
 
 
-def home_view(project: Project, today: dt.date) -> dict[str, Any]:
+def home_view(project: Project, today: dt.date, memos: Memos | None = None) -> dict[str, Any]:
     """What the home page shows: every policy's state, and the most recent versions."""
+    memos = memos_or_new(memos)
     rows = []
     for policy in project.policies:
         draft = _newer_draft(policy)
@@ -250,7 +261,7 @@ def home_view(project: Project, today: dt.date) -> dict[str, Any]:
             **_policy_row(policy, today), "md_path": policy_page(policy.id).path,
             "draft": draft.version if draft else None,
             "draft_md_path": policy_page(policy.id, draft.version).path if draft else None,
-            "latest_change": _latest_change(project, policy),
+            "latest_change": _latest_change(project, policy, memos),
         })
     recent = sorted(((policy, v) for policy in project.policies for v in policy.versions),
                     key=lambda pv: (pv[1].approved_on or dt.date.min, version_key(pv[1].version)),
@@ -278,8 +289,8 @@ def _policy_row(policy: Policy, today: dt.date) -> dict[str, Any]:
             "overdue": bool(current and current.review_due and current.review_due < today)}
 
 
-def _latest_change(project: Project, policy: Policy) -> dict[str, Any] | None:
-    latest = latest_summary(project, policy)
+def _latest_change(project: Project, policy: Policy, memos: Memos) -> dict[str, Any] | None:
+    latest = latest_summary(project, policy, memos)
     if latest is None:
         return None
     old, new, counts = latest
@@ -290,9 +301,11 @@ def _latest_change(project: Project, policy: Policy) -> dict[str, Any] | None:
 
 
 def policy_view(project: Project, policy: Policy, version: Version, page: Page,
-                today: dt.date, version_page: bool = False) -> dict[str, Any]:
+                today: dt.date, version_page: bool = False,
+                memos: Memos | None = None) -> dict[str, Any]:
     """Everything a policy page shows for one version, already ordered and linked; a version
     page (/policies/<id>/<version>/) is titled with its version and kept out of search."""
+    memos = memos_or_new(memos)
     where = _Where(project, policy, version, page,
                    tuple(project.known_organisation.glossary().items()))
     sections = _section_views(where, version.sections, 2)
@@ -314,7 +327,7 @@ def policy_view(project: Project, policy: Policy, version: Version, page: Page,
         "linked_section": LINKED_SECTION in {s.id for s in version.all_sections},
         "linked_number": str(len(version.sections) + 1),
         "linked": [_linked_view(project, linked_id, page) for linked_id in policy.linked_policies],
-        "referenced_by": _referenced_by(project, policy, page),
+        "referenced_by": _referenced_by(project, policy, page, memos),
         "versions": [{"version": v.version, "status": _status_label(policy, v),
                       "href": page.link(policy_page(policy.id, v.version).url),
                       "is_this": v is version}
@@ -404,15 +417,16 @@ def referenced_by_index(project: Project) -> dict[str, list[tuple[Policy, Clause
     return index
 
 
-def _referenced_by(project: Project, policy: Policy, page: Page) -> list[dict[str, Any]]:
+def _referenced_by(project: Project, policy: Policy, page: Page,
+                   memos: Memos) -> list[dict[str, Any]]:
     return [{"label": f"{other.title} {clause.number}",
              "href": page.link(urls.clause(other.id, clause.id))}
-            for other, clause in _references(project).get(policy.id, ())]
+            for other, clause in _references(project, memos).get(policy.id, ())]
 
 
-def _references(project: Project) -> dict[str, list[tuple[Policy, Clause]]]:
-    """referenced_by_index, computed once per project object (in the build session's memo)."""
-    cache = memo("references")
+def _references(project: Project, memos: Memos) -> dict[str, list[tuple[Policy, Clause]]]:
+    """referenced_by_index, computed once per project object (in memos, the build session's)."""
+    cache = memos.memo("references")
     cached = cache.get(id(project))
     if cached is None or cached[0] is not project:
         cache.clear()

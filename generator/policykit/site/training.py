@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
+from policykit.core.memos import Memos, memos_or_new
 from policykit.core.model import Policy, Project, Quiz
 from policykit.quiz import export
 from policykit.quiz.document import QuestionDoc, QuizDocument, quiz_document
@@ -15,9 +16,11 @@ from policykit.quiz.bank import covering_questions
 from policykit.core import urls
 
 
-def training_view(project: Project, link, link_file=None) -> dict[str, Any]:
+def training_view(project: Project, link, link_file=None,
+                  memos: Memos | None = None) -> dict[str, Any]:
     """Pathways role by role, and every quiz with its size and pass mark; with a records
     service, links to it."""
+    memos = memos_or_new(memos)
     quizzes = {q.id: q for q in project.quizzes}
     service = records_url(project)
     return {
@@ -30,21 +33,23 @@ def training_view(project: Project, link, link_file=None) -> dict[str, Any]:
                                    "records": records_links(project, quizzes[qid])}
                                   for qid in p.quizzes if qid in quizzes]}
                      for p in project.pathways],
-        "quizzes": [{**_quiz_summary(project, q, link),
+        "quizzes": [{**_quiz_summary(project, q, link, memos),
                      "downloads": downloads_view(q.id, link_file) if link_file else []}
                     for q in project.quizzes],
         "coverage_href": link(urls.COVERAGE),
     }
 
 
-def sign_off_view(project: Project, pathway, link, rows: int = 20) -> dict[str, Any]:
+def sign_off_view(project: Project, pathway, link, rows: int = 20,
+                  memos: Memos | None = None) -> dict[str, Any]:
     """A cohort sign-off sheet: the pathway's quizzes, each on its policy's current version,
     and blank rows for learners, to fill in by hand."""
+    memos = memos_or_new(memos)
     quizzes = []
     for quiz in map(project.quiz, pathway.quizzes):
         if quiz is None:
             continue
-        doc = quiz_document(project, quiz)
+        doc = quiz_document(project, quiz, memos)
         quizzes.append({"id": quiz.id, "title": quiz.title, "policy": doc.policy_title,
                         "version": version_text(doc), "pass_mark": quiz.pass_mark})
     organisation = project.organisation.name if project.organisation else ""
@@ -82,10 +87,10 @@ def version_text(doc: QuizDocument) -> str:
     return f"{doc.policy_version} (draft, not approved)" if doc.draft else doc.policy_version
 
 
-def _quiz_summary(project: Project, quiz: Quiz, link) -> dict[str, Any]:
+def _quiz_summary(project: Project, quiz: Quiz, link, memos: Memos) -> dict[str, Any]:
     policy = project.policy(quiz.policy)
     assert policy is not None  # the checks, which pass before pages are rendered, see to it
-    doc = quiz_document(project, quiz)
+    doc = quiz_document(project, quiz, memos)
     # the number the page gives is the number every attempt asks (quiz_document.draw)
     return {"id": quiz.id, "title": quiz.title, "href": link(urls.quiz(quiz.id)),
             "policy": policy.title, "bank": len(doc.questions),
@@ -123,15 +128,17 @@ def _question_answer_url(qualified: str) -> str:
     return urls.question(quiz_id, question_id)
 
 
-def quiz_view(project: Project, quiz: Quiz, link, link_file=None) -> dict[str, Any]:
+def quiz_view(project: Project, quiz: Quiz, link, link_file=None,
+              memos: Memos | None = None) -> dict[str, Any]:
     """A quiz: its questions in bank order, and the marking data its script needs; with
     link_file, links to its LMS downloads."""
-    doc = quiz_document(project, quiz)
+    memos = memos_or_new(memos)
+    doc = quiz_document(project, quiz, memos)
     policy = project.policy(quiz.policy)
     assert policy is not None  # the checks, which pass before pages are rendered, see to it
     questions = [_question_view(policy, q, link) for q in doc.questions]
     organisation = project.organisation.name if project.organisation else ""
-    return {**_quiz_summary(project, quiz, link), "description": quiz.description,
+    return {**_quiz_summary(project, quiz, link, memos), "description": quiz.description,
             "organisation": organisation,
             "policy_version": doc.policy_version, "version_text": version_text(doc),
             "critical": len(doc.critical),
@@ -195,11 +202,13 @@ QUIZ_SCRIPT = "assets/quiz.js"  # loaded by the quiz pages (and SCORM packages) 
 SCORM_ASSETS = ("assets/policykit.css", QUIZ_SCRIPT, "assets/scorm.css")
 
 
-def quiz_downloads(env, project: Project, quiz: Quiz, assets: dict[str, bytes]) -> dict[str, Any]:
+def quiz_downloads(env, project: Project, quiz: Quiz, assets: dict[str, bytes],
+                   memos: Memos | None = None) -> dict[str, Any]:
     """The quiz for an LMS, by path under the site: a SCORM 1.2 zip, Moodle XML and GIFT.
     assets: the SCORM page's stylesheets and script, by their path under the site."""
-    doc = quiz_document(project, quiz)
-    view = quiz_view(project, quiz, lambda url: "")  # no links out of the package
+    memos = memos_or_new(memos)
+    doc = quiz_document(project, quiz, memos)
+    view = quiz_view(project, quiz, lambda url: "", memos=memos)  # no links out of the package
     page = env.get_template("quiz_scorm.html.j2").render(view=view)
     files = {"index.html": page.encode("utf-8"),
              **{name.rpartition("/")[2]: assets[name] for name in SCORM_ASSETS}}

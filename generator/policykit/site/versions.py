@@ -10,12 +10,12 @@ from typing import Any, Iterator
 from markupsafe import Markup
 
 from policykit.compare.compare import Comparison, SectionChange, by_section, section_of, compare_versions, kind_change, parent_of
+from policykit.core.memos import Memos, memos_or_new
 from policykit.core.model import KIND_LABELS, Policy, Project, Version
 from policykit.quiz.bank import covering_questions, retrain
 from policykit.compare.redline import rendered_text, runs_html, title_html
 from policykit.compare.table import table_html
 from policykit.core.text import markdown_to_html
-from policykit.engine.session import kept, memo
 from policykit.core import urls
 from policykit.core.dates import long_date_or_none
 
@@ -75,31 +75,35 @@ def latest_pair(policy: Policy) -> tuple[Version, Version] | None:
 COMPARED_KEPT = 256  # in the build session's memo "compared"
 
 
-def comparisons(project: Project, policy: Policy) -> list[Comparison]:
-    """The comparisons the site shows for a policy (each computed once while its two versions
-    and the questions covering them stay the same)."""
+def comparisons(project: Project, policy: Policy, memos: Memos | None = None) -> list[Comparison]:
+    """The comparisons the site shows for a policy (each computed once in memos, the build
+    session's, while its two versions and the questions covering them stay the same)."""
+    memos = memos_or_new(memos)
     questions = covering_questions(project, policy.id)
-    return [_compare(old, new, questions) for old, new in comparison_pairs(policy)]
+    return [_compare(old, new, questions, memos) for old, new in comparison_pairs(policy)]
 
 
 
-def latest_summary(project: Project, policy: Policy) -> tuple[Version, Version, dict] | None:
+def latest_summary(project: Project, policy: Policy,
+                   memos: Memos | None = None) -> tuple[Version, Version, dict] | None:
     """The last of a policy's comparisons, counted (what changed, by kind); the counts are
-    kept, the comparison is not."""
+    kept (in memos' kept memo "summaries"), the comparison is not."""
+    memos = memos_or_new(memos)
     pair = latest_pair(policy)
     if pair is None:
         return None
     old, new = pair
     questions = covering_questions(project, policy.id)
     if not (old.digest and new.digest):  # versions made in memory: nothing to key
-        return old, new, _compare(old, new, questions).summary()
+        return old, new, _compare(old, new, questions, memos).summary()
     key = (policy.id, old.version, old.digest, new.version, new.digest, tuple(questions.items()))
-    return old, new, kept("summaries").get(key, lambda: _compare(old, new, questions).summary())
+    return old, new, memos.kept("summaries").get(
+        key, lambda: _compare(old, new, questions, memos).summary())
 
 
-def _compare(old: Version, new: Version, questions: dict) -> Comparison:
+def _compare(old: Version, new: Version, questions: dict, memos: Memos) -> Comparison:
     key = (id(old), id(new), tuple(questions.items()))
-    _compared: OrderedDict[tuple, tuple[Version, Version, Comparison]] = memo(  # type: ignore[assignment]
+    _compared: OrderedDict[tuple, tuple[Version, Version, Comparison]] = memos.memo(  # type: ignore[assignment]
         "compared", OrderedDict)
     cached = _compared.get(key)
     if cached is None or cached[0] is not old or cached[1] is not new:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from policykit.core import model
 
@@ -19,10 +19,34 @@ from policykit.source.inputs import Inputs, digest, scan
 from policykit.source.load import Document, document_from_bytes
 from policykit.source.workflow import LOCK_FILE, content_hash
 
-if TYPE_CHECKING:
-    from policykit.engine.session import BuildSession
-
 Result = tuple[Any, tuple[Problem, ...]]  # never changed once made: it is cached
+
+
+class ModelStore(Protocol):
+    """Where loading keeps the model of each input file between loads (the build session is
+    one): models by (path, content digest), and a disk cache reached through load and save."""
+
+    models: dict[tuple, Result] | None
+    models_added: set[tuple]
+
+    def load(self, name: str) -> Any: ...
+
+    def save(self, name: str, value: Any) -> None: ...
+
+
+class InMemory:
+    """A model store that keeps the models in memory only, for as long as it lives (for a
+    caller with no build session: nothing is read from or written to the disk cache)."""
+
+    def __init__(self) -> None:
+        self.models: dict[tuple, Result] | None = None
+        self.models_added: set[tuple] = set()
+
+    def load(self, name: str) -> Any:
+        return None
+
+    def save(self, name: str, value: Any) -> None:
+        pass
 
 
 @dataclass
@@ -111,14 +135,13 @@ def _version(doc: Document, path: str, data: bytes) -> tuple[model.Version | Non
     return building.build_version(doc, name.parent.parent.name, content_hash(data)), []
 
 
-def load_project(root: Path, session: BuildSession | None = None,
+def load_project(root: Path, session: ModelStore | None = None,
                  inputs: Inputs | None = None) -> tuple[model.Project, list[Problem]]:
     """Every policy, version and registry file under root/policy, and what is wrong with them.
-    The session's first load starts from what earlier runs built (the disk cache) and leaves
-    what it built there; later loads keep what they build in the session."""
-    if session is None:
-        from policykit.engine.session import BuildSession
-        session = BuildSession(root)
+    The session's (the model store's) first load starts from what earlier runs built (its disk
+    cache) and leaves what it built there; later loads keep what they build in the session.
+    With none, every file is read and built now, and nothing is kept."""
+    session = session if session is not None else InMemory()
     first = session.models is None
     if first:
         base, added = session.load("models") or {}, session.load("models-added") or {}
@@ -132,7 +155,7 @@ def load_project(root: Path, session: BuildSession | None = None,
     return project, problems + reading.unread()
 
 
-def _keep_models(session: BuildSession, reading: _Reading) -> None:
+def _keep_models(session: ModelStore, reading: _Reading) -> None:
     """Keep the models of the files read now for the next run: in a small file of additions
     while there are few (so that one edited file does not mean writing every model again),
     else in one file of every model in use (what is no longer used is dropped then)."""

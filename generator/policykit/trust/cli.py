@@ -8,11 +8,22 @@ import argparse
 import sys
 from pathlib import Path
 
-from policykit.core.errors import Problem, errors, shown
+from policykit.checks.rules import check_approved_versions_unchanged
+from policykit.cli.common import report
+from policykit.core.errors import Problem, Source, errors, shown
+from policykit.engine.build import load_and_check
+from policykit.engine.session import BuildSession
+from policykit.engine.site_folder import SiteFolderError
+from policykit.mkdocs.host import MkDocsHost, quiet_mkdocs
+from policykit.source.inputs import scan
+from policykit.source.project import load_project
 from policykit.trust import sites
-from policykit.trust.schools import TRUST_FILE, TRUST_SITE
+from policykit.trust.origins import located
+from policykit.trust.schools import SCHOOLS_FOLDER, TRUST_FILE, TRUST_SITE
 
 OK, PROBLEMS, USAGE = 0, 1, 2
+# What stops one site's build: MkDocs, its site folder, the file system.
+_NOT_BUILT: tuple[type[BaseException], ...] = (*MkDocsHost.errors, SiteFolderError, OSError)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -93,8 +104,6 @@ def _sites(root: Path, args: argparse.Namespace) -> int:
     """The school ids and 'trust': what a CI matrix builds, one job each."""
     import json
 
-    from policykit.trust.schools import SCHOOLS_FOLDER, TRUST_SITE
-
     folder = root / SCHOOLS_FOLDER
     ids = sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
     ids.append(TRUST_SITE)
@@ -103,8 +112,6 @@ def _sites(root: Path, args: argparse.Namespace) -> int:
 
 
 def _report(problems: list[Problem]) -> None:
-    from policykit.cli.main import report
-
     report(sorted(set(problems)))  # one problem of the model, found in every school's site, once
 
 
@@ -127,14 +134,7 @@ def _model_locks(root: Path) -> list[Problem]:
     """The model's approved versions are as their governing body approved them (each school's
     site is made from them): an edit after approval stops every school's build, located at
     the model's own file, as `policykit check` of the model says."""
-    from policykit.checks.rules import check_approved_versions_unchanged
-    from policykit.engine.session import BuildSession
-    from policykit.source.inputs import scan
-    from policykit.source.project import load_project
-
-    session = BuildSession(root)
-    with session.active():
-        project, _ = load_project(root, session, scan(root))
+    project, _ = load_project(root, BuildSession(root), scan(root))
     return list(check_approved_versions_unchanged(project))
 
 
@@ -142,8 +142,6 @@ def _check(root: Path, args: argparse.Namespace) -> int:
     built = _plan(root)
     if built is None:
         return PROBLEMS
-    from policykit.engine.build import load_and_check
-
     failed, warned = dict(built.failed), list[Problem]()
     for school_id, resolved in sorted(built.resolved.items()):
         found = load_and_check(sites.write_project(root, resolved))[1]
@@ -154,8 +152,6 @@ def _check(root: Path, args: argparse.Namespace) -> int:
 def _school_located(root: Path, resolved, found: list[Problem]) -> list[Problem]:
     """A school's problems at the school file or model file its text came from (the resolved
     project in .trust/ is generated: nobody edits it)."""
-    from policykit.trust.origins import located
-
     placed, left = located(found, resolved.files, resolved.origins,
                            f"{sites.WORK_FOLDER}/{resolved.school.id}")
     return placed + sites.located(left, f"{sites.WORK_FOLDER}/{resolved.school.id}", root,
@@ -171,8 +167,6 @@ def _model_located(root: Path, found: list[Problem]) -> list[Problem]:
 
 
 def _build(root: Path, args: argparse.Namespace) -> int:
-    from policykit.engine.build import quiet_mkdocs
-
     built = _plan(root)
     if built is None:
         return PROBLEMS
@@ -216,14 +210,9 @@ def _build_school(root: Path, resolved, strict: bool) -> list[Problem]:
 
 def _build_folder(folder: Path, strict: bool, name: str) -> list[Problem]:
     """Build one site: its problems, or a problem saying why the build failed."""
-    from mkdocs.exceptions import MkDocsException
-
-    from policykit.core.errors import Source
-    from policykit.engine.site_folder import SiteFolderError
-
     try:
         return sites.build_one(folder, strict)
-    except (MkDocsException, SiteFolderError, OSError) as error:
+    except _NOT_BUILT as error:
         return [Problem(Source(f"{sites.SITE_FOLDER}/{name}"),
                         f"the site of {name} was not built: {shown(error, 500)}",
                         code="trust.site-failed")]

@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from policykit.core.errors import Problem, Source, errors
+from policykit.engine.build import problems_of
+from policykit.engine.session import BuildSession, Settings
+from policykit.mkdocs.host import build_site
 from policykit.trust import report, resolve as resolving
 from policykit.trust.model_files import (read_model, under_trust_name, undeclared,
                                          unknown_places)
@@ -136,9 +139,6 @@ def _link_templates(root: Path, folder: Path) -> None:
 def build_one(folder: Path, strict: bool = False) -> list[Problem]:
     """Build the project in folder with every check unless one fails: every problem found,
     warnings too. Raises what the build raises for a fault of the site folder or MkDocs."""
-    from policykit.engine.build import build_site, problems_of
-    from policykit.engine.session import BuildSession, Settings
-
     session = BuildSession(folder, Settings())
     problems = problems_of(folder, session)
     if not errors(problems):
