@@ -13,9 +13,8 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from policykit.engine.session import BuildSession
 from policykit.records import tables
-from policykit.records.cli import in_session
+from policykit.core.memos import Memos
 from policykit.records.signin import COOKIE, Settings, sign_in_email
 from policykit.records.store import open_store, passing
 from policykit.source.project import load_project
@@ -85,16 +84,16 @@ def test_the_service_makes_each_quiz_once_not_on_every_request(tmp_path):
     engine = open_store(root, None)
     settings = Settings(secret="k" * 40, url="http://127.0.0.1")
     cookie, _ = sign_in_email(engine, settings, "bob@school.org", "signed in (test)")
-    session = BuildSession(root)
-    with served(in_session(make_app(project, engine, settings), session)) as port:
+    memos = Memos()
+    with served(make_app(project, engine, settings, memos)) as port:
         status, first = get(port, QUIZ, cookie)
         assert status == 200 and 'data-question="' in first
-        made = session.memo["quiz documents"]  # made in a worker thread, kept in the session
+        made = memos.memo("quiz documents")  # made in a worker thread, kept by the service
         assert made["project"] is project
         [(quiz, doc)] = [v for k, v in made.items() if k != "project"]
         assert quiz is project.quizzes[0] and doc.id == "social-media-induction"
         status, again = get(port, QUIZ, cookie)  # the same draw, from the same document
-        assert status == 200 and session.memo["quiz documents"][id(quiz)][1] is doc
+        assert status == 200 and memos.memo("quiz documents")[id(quiz)][1] is doc
         ticket = re.compile(r'name="ticket" value="([^"]+)"')
         assert ticket.search(again)[1] == ticket.search(first)[1]
     engine.dispose()
@@ -111,17 +110,17 @@ def test_after_a_new_version_each_comparison_is_made_once_not_on_every_page(tmp_
     quiz = project.quizzes[0].id
     done = [Done("social-media", "2023.1", dt.datetime(2026, 9, 1)),
             Done(quiz, "2023.1", dt.datetime(2026, 9, 1), score=100)]
-    with BuildSession(root).active() as session:
-        items = plan(project, "support-staff", dt.date(2026, 9, 1), done, dt.date(2026, 11, 3))
-        assert [(i.key, i.status, i.since) for i in items] == [
-            ("policy:social-media", "retrain", "2023.1"), (f"quiz:{quiz}", "retrain", "2023.1")]
-        made = session.memo["records comparisons"]
-        assert made["project"] is project and list(made) == ["project", ("social-media", "2023.1")]
-        kept = made["social-media", "2023.1"]
-        assert kept.changes and retrain_questions(project, quiz, "2023.1")
-        plan(project, "support-staff", dt.date(2026, 9, 1), done, dt.date(2026, 11, 3))
-        assert comparison(project, "social-media", "2023.1") is kept
-        assert list(made) == ["project", ("social-media", "2023.1")]
+    memos = Memos()
+    items = plan(project, "support-staff", dt.date(2026, 9, 1), done, dt.date(2026, 11, 3), memos)
+    assert [(i.key, i.status, i.since) for i in items] == [
+        ("policy:social-media", "retrain", "2023.1"), (f"quiz:{quiz}", "retrain", "2023.1")]
+    made = memos.memo("records comparisons")
+    assert made["project"] is project and list(made) == ["project", ("social-media", "2023.1")]
+    kept = made["social-media", "2023.1"]
+    assert kept.changes and retrain_questions(project, quiz, "2023.1", memos)
+    plan(project, "support-staff", dt.date(2026, 9, 1), done, dt.date(2026, 11, 3), memos)
+    assert comparison(project, "social-media", "2023.1", memos) is kept
+    assert list(made) == ["project", ("social-media", "2023.1")]
 
 
 def test_the_records_extra_brings_uvicorns_faster_http_parser():

@@ -45,6 +45,8 @@ from policykit.engine.write import write_new_file, write_tree
 from policykit.source.yaml_edit import EditError
 from policykit.records import cli as records_cli
 from policykit.trust import cli as cli_trust
+from policykit.mkdocs.config_check import config_problems
+from policykit.checks.approval import counted, exempting, uncovered_clauses
 
 
 
@@ -199,8 +201,6 @@ def _port(text: str) -> int:
 
 
 def _check(root: Path, args: argparse.Namespace) -> int:
-    from policykit.mkdocs.config_check import config_problems
-
     project, problems = load_and_check(root)
     problems = sorted(problems + config_problems(root))  # mkdocs.yml, as a build reads it
     suppress = configured_settings(root, MkDocsHost(), suppress=args.suppress).suppress
@@ -499,7 +499,6 @@ def _approve(root: Path, args: argparse.Namespace) -> int:
     problems = _problems_after_approval(root, path, text, original, policy, version.version)
     if errors(problems):
         report(problems)
-        from policykit.checks.approval import counted, exempting, uncovered_clauses
 
         uncovered = uncovered_clauses(project, policy, version)
         if uncovered:  # said by check as one problem per clause; here, every way out

@@ -26,6 +26,7 @@ from policykit.site.pages import environment
 from policykit.site.reviews import review_rows
 from policykit.site.templates import folders
 from policykit.site.versions import compare_view, first_approval_view
+from policykit.checks.approval import approval_blockers
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -92,8 +93,6 @@ def _pack(root: Path, args: argparse.Namespace) -> int:
 def _say_what_stops_approval(project, items: list[dict]) -> None:
     """Warn of each draft in the pack that approve would refuse as it stands, and why: the
     meeting is told before it meets, not by approve after it."""
-    from policykit.checks.approval import approval_blockers
-
     for item in items:
         policy = project.policy(item["policy"])
         drafts = [v for v in policy.versions if v.status == "draft"] if policy else []

@@ -26,6 +26,8 @@ from policykit.engine.incremental import last_good
 from policykit.engine.session import BuildSession
 from policykit.mkdocs.theme_errors import theme_problem
 from policykit.site.csp import allow_live_reload
+from policykit.checks.summary import summarise
+from policykit.core.errors import errors
 
 log = logging.getLogger("mkdocs.plugins.policykit")
 
@@ -66,9 +68,6 @@ class Preview:
     def banner(self, output: str) -> str:
         """The page with the problems shown at its top, when there are any: every error first,
         then the warnings summarised as `policykit check` prints them."""
-        from policykit.checks.summary import summarise
-        from policykit.core.errors import errors
-
         shown = self.problems + self.failure
         if not shown:
             return output

@@ -21,6 +21,7 @@ from starlette.routing import Route
 
 from policykit.site.csp import policy_for
 from policykit.core.model import Project
+from policykit.core.memos import Memos
 from policykit.quiz.document import quiz_document
 from policykit.records import feedback, signin, tables
 from policykit.records.ledger import matrix, matrix_csv, records_of
@@ -42,9 +43,12 @@ class Refused(Exception):
         self.status = status
 
 
-def make_app(project: Project, engine: sa.Engine, settings: Settings) -> Starlette:
-    """The service as an ASGI application."""
-    pages = _Pages(project, engine, settings)
+def make_app(project: Project, engine: sa.Engine, settings: Settings,
+             memos: Memos | None = None) -> Starlette:
+    """The service as an ASGI application; memos keeps what is made of the project (each quiz
+    as asked now, the comparisons of versions) while it runs, so that it is made once, not on
+    every request."""
+    pages = _Pages(project, engine, settings, memos or Memos())
     routes = [
         Route("/", pages.home), Route("/sign-in", pages.sign_in, methods=["GET", "POST"]),
         Route("/sign-in/oidc", pages.oidc_start),
@@ -89,8 +93,10 @@ def _redirect(to: str) -> Response:
 
 
 class _Pages:
-    def __init__(self, project: Project, engine: sa.Engine, settings: Settings) -> None:
+    def __init__(self, project: Project, engine: sa.Engine, settings: Settings,
+                 memos: Memos) -> None:
         self.project, self.engine, self.settings = project, engine, settings
+        self.memos = memos
 
     # -- who is asking --------------------------------------------------------------------
     def _who(self, request: Request, roles: tuple[str, ...] = ()):
@@ -273,7 +279,8 @@ class _Pages:
     def _plan(self, who, on: dt.date | None = None):
         with self.engine.connect() as connection:
             done = records_of(connection, [who.id]).get(who.id, [])
-        return plan(self.project, who.role, who.start_date, done, on or dt.date.today())
+        return plan(self.project, who.role, who.start_date, done, on or dt.date.today(),
+                    self.memos)
 
     def training(self, request: Request) -> Response:
         try:
@@ -300,7 +307,7 @@ class _Pages:
             return self._refused(error)
         policy = self.project.policy(item.target)
         assert policy is not None  # the item is of a policy kept here
-        changes = changed_clauses(self.project, item.target, item.since) \
+        changes = changed_clauses(self.project, item.target, item.since, self.memos) \
             if item.status == "retrain" and item.since else []
         return page("read.html", who=who, item=item, version=policy.current, changes=changes)
 
@@ -328,11 +335,11 @@ class _Pages:
             who = self._who(request)
             item = self._item(who, f"quiz:{request.path_params['quiz']}")
             quiz = next(q for q in self.project.quizzes if q.id == item.target)
-            doc = quiz_document(self.project, quiz)
+            doc = quiz_document(self.project, quiz, self.memos)
             if request.method == "POST":
                 form = self._form(request, who)
                 return self._submit(who, item, doc, form)
-            only = retrain_questions(self.project, item.target, item.since) \
+            only = retrain_questions(self.project, item.target, item.since, self.memos) \
                 if item.status == "retrain" and item.since else None
             ticket, asked = open_draw(self.engine, who.id, doc,
                                       "retrain" if only else "full", only)
@@ -380,7 +387,8 @@ class _Pages:
             if person is None:
                 return page("refused.html", 404, who=who, message="Nobody with that number.")
             done = records_of(connection, [person.id]).get(person.id, [])
-        items = plan(self.project, person.role, person.start_date, done, dt.date.today())
+        items = plan(self.project, person.role, person.start_date, done, dt.date.today(),
+                     self.memos)
         return page("person.html", who=who, person=person, items=items,
                     history=sorted(done, key=lambda d: d.at, reverse=True))
 

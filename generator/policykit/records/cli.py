@@ -288,8 +288,7 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
                         print_links=args.print_sign_in_links, oidc=provider,
                         links_per_email=args.links_per_email, links_per_ip=args.links_per_ip)
     import uvicorn
-    from policykit.engine.session import BuildSession
-    app = in_session(make_app(project, engine, settings), BuildSession(root))
+    app = make_app(project, engine, settings)
     _say(f"records service on http://{host}:{args.port}/ (Ctrl+C stops it)")
     # X-Forwarded-For names the client only when the request came from a trusted proxy
     # (uvicorn's own default would trust 127.0.0.1: anyone on the machine could then pose as
@@ -314,13 +313,3 @@ def _limits_problem(args: argparse.Namespace) -> str:
                     "proxy's address as it connects to this service, e.g. 127.0.0.1")
     return ""
 
-
-def in_session(app, session):
-    """The ASGI app with every request run in one session kept while the service runs, so
-    that what is made of the project (each quiz as asked now, the comparisons of versions) is
-    made once, not again on every request (a worker thread sees the session: it runs in a
-    copy of the request's context)."""
-    async def kept(scope, receive, send) -> None:
-        with session.active():
-            await app(scope, receive, send)
-    return kept

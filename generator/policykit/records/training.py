@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from policykit.compare.compare import Comparison, compare_versions
 from policykit.core.model import Pathway, Project
-from policykit.engine.session import memo
+from policykit.core.memos import Memos, memos_or_new
 from policykit.quiz.document import quiz_document
 from policykit.quiz.bank import covering_questions
 
@@ -45,8 +45,10 @@ def pathway_of(project: Project, role: str) -> Pathway | None:
 
 
 def plan(project: Project, role: str, start: dt.date, records: list[Done],
-         on: dt.date) -> list[Item]:
-    """The items of the role's pathway in pathway order, each with its status on a date."""
+         on: dt.date, memos: Memos | None = None) -> list[Item]:
+    """The items of the role's pathway in pathway order, each with its status on a date
+    (memos: where the service keeps what it makes of the project, see comparison)."""
+    memos = memos_or_new(memos)
     pathway = pathway_of(project, role)
     if pathway is None:
         return []
@@ -58,16 +60,17 @@ def plan(project: Project, role: str, start: dt.date, records: list[Done],
         policy = project.policy(quiz.policy)
         if policy is not None and policy.current and f"policy:{policy.id}" not in \
                 {i.key for i in items}:
-            items.append(_read_item(project, pathway, start, records, on, policy.id))
-        items.append(_quiz_item(project, pathway, start, records, on, quiz_id))
+            items.append(_read_item(project, pathway, start, records, on, policy.id, memos))
+        items.append(_quiz_item(project, pathway, start, records, on, quiz_id, memos))
     return items
 
 
-def comparison(project: Project, policy_id: str, old: str) -> Comparison | None:
+def comparison(project: Project, policy_id: str, old: str,
+               memos: Memos | None = None) -> Comparison | None:
     """The current version of a policy compared with an older one, or None if it is gone
-    (made once per project in the active session: after a new version every page of every
+    (made once per project in memos, the service's: after a new version every page of every
     person who must retrain asks, and one comparison takes about 10 ms)."""
-    made = memo("records comparisons")
+    made = memos_or_new(memos).memo("records comparisons")
     if made.get("project") is not project:
         made.clear()
         made["project"] = project
@@ -84,24 +87,26 @@ def _comparison(project: Project, policy_id: str, old: str) -> Comparison | None
     return compare_versions(before, policy.current, covering_questions(project, policy_id))
 
 
-def changed_clauses(project: Project, policy_id: str, old: str) -> list:
+def changed_clauses(project: Project, policy_id: str, old: str,
+                    memos: Memos | None = None) -> list:
     """The clause changes to re-read after old: those that changed in substance."""
-    found = comparison(project, policy_id, old)
+    found = comparison(project, policy_id, old, memos)
     return [c for c in found.changes if c.in_substance] if found else []
 
 
-def retrain_questions(project: Project, quiz_id: str, old: str) -> list[str]:
+def retrain_questions(project: Project, quiz_id: str, old: str,
+                      memos: Memos | None = None) -> list[str]:
     """The questions of a quiz to answer again after old: those covering a changed clause,
     still asked now."""
     quiz = next(q for q in project.quizzes if q.id == quiz_id)
-    live = {q.id for q in quiz_document(project, quiz).questions}
-    ids = [q.partition("/")[2] for change in changed_clauses(project, quiz.policy, old)
+    live = {q.id for q in quiz_document(project, quiz, memos).questions}
+    ids = [q.partition("/")[2] for change in changed_clauses(project, quiz.policy, old, memos)
            for q in change.questions if q.partition("/")[0] == quiz_id]
     return [i for i in dict.fromkeys(ids) if i in live]
 
 
 def _read_item(project: Project, pathway: Pathway, start: dt.date, records: list[Done],
-               on: dt.date, policy_id: str) -> Item:
+               on: dt.date, policy_id: str, memos: Memos) -> Item:
     policy = project.policy(policy_id)
     assert policy is not None and policy.current is not None
     version = policy.current.version
@@ -109,21 +114,21 @@ def _read_item(project: Project, pathway: Pathway, start: dt.date, records: list
     base = dict(key=f"policy:{policy_id}", kind="read", target=policy_id,
                 title=policy.title, version=version)
     return _status(base, pathway, start, on, mine, version,
-                   lambda old: bool(changed_clauses(project, policy_id, old)),
+                   lambda old: bool(changed_clauses(project, policy_id, old, memos)),
                    policy.current.approved_on)
 
 
 def _quiz_item(project: Project, pathway: Pathway, start: dt.date, records: list[Done],
-               on: dt.date, quiz_id: str) -> Item:
+               on: dt.date, quiz_id: str, memos: Memos) -> Item:
     quiz = next(q for q in project.quizzes if q.id == quiz_id)
-    doc = quiz_document(project, quiz)
+    doc = quiz_document(project, quiz, memos)
     mine = [r for r in records if r.target == quiz_id and r.score is not None]
     base = dict(key=f"quiz:{quiz_id}", kind="quiz", target=quiz_id, title=quiz.title,
                 version=doc.policy_version)
     policy = project.policy(quiz.policy)
     approved = policy.current.approved_on if policy and policy.current else None
     item = _status(base, pathway, start, on, [r for r in mine if r.passed], doc.policy_version,
-                   lambda old: bool(retrain_questions(project, quiz_id, old)), approved)
+                   lambda old: bool(retrain_questions(project, quiz_id, old, memos)), approved)
     failed = [r for r in mine if r.version == doc.policy_version and r.failed_critical]
     if item.status != "done" and failed:
         last = max(failed, key=lambda r: r.at)

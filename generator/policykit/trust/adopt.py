@@ -15,6 +15,7 @@ from policykit.engine.write import write_tree
 from policykit.trust import adoption as adoptions, resolve as resolving
 from policykit.trust.model_files import Model, read_model
 from policykit.trust.schools import SCHOOLS_FOLDER, School, Trust, load_trust
+from policykit.cli.common import report
 
 OK, PROBLEMS, USAGE = 0, 1, 2
 
@@ -121,8 +122,6 @@ def _usage(message: str) -> int:
 
 
 def _problems(problems: list[Problem], what: str) -> int:
-    from policykit.cli.main import report
-
     report(sorted(problems))
     print(f"policykit: not adopted: {what} (nothing was written)", file=sys.stderr)
     return PROBLEMS

@@ -20,6 +20,8 @@ from policykit.source.project import load_project
 from policykit.trust import sites
 from policykit.trust.origins import located
 from policykit.trust.schools import SCHOOLS_FOLDER, TRUST_FILE, TRUST_SITE
+from policykit.trust.adopt import adopt
+from policykit.trust.pack import pack
 
 OK, PROBLEMS, USAGE = 0, 1, 2
 # What stops one site's build: MkDocs, its site folder, the file system.
@@ -83,8 +85,6 @@ def _date(text: str):
 
 def _adopt(root: Path, args: argparse.Namespace) -> int:
     """Lock the school's text of a policy as its governing body adopted it."""
-    from policykit.trust.adopt import adopt
-
     if _plan(root) is None:
         return PROBLEMS
     return adopt(root, args.school, args.policy, args.version, args.date, args.by,
@@ -93,8 +93,6 @@ def _adopt(root: Path, args: argparse.Namespace) -> int:
 
 def _pack(root: Path, args: argparse.Namespace) -> int:
     """The school's governors' pack for adopting a policy."""
-    from policykit.trust.pack import pack
-
     if _plan(root) is None:
         return PROBLEMS
     return pack(root, args.school, args.policy, args.output, args.force)

@@ -10,6 +10,7 @@ from policykit.core.errors import Problem, did_you_mean, shown
 from policykit.source import schema
 from policykit.source.load import Document, read_document
 from policykit.trust import values
+from policykit.source import yaml_edit
 
 
 @dataclass
@@ -124,7 +125,6 @@ def under_trust_name(organisation: bytes, name: str) -> bytes:
     value changes, so every other line stays where the author wrote it."""
     import json
 
-    from policykit.source import yaml_edit
 
     try:
         text = organisation.decode("utf-8")

@@ -17,6 +17,17 @@ from policykit.core.dates import long_date
 from policykit.core.errors import shown
 from policykit.trust import adoption as adoptions, values
 from policykit.trust.adopt import Adopting, prepared
+from policykit.cli.review import write_pdf
+from policykit.engine.build import build_date
+from policykit.engine.guard import SiteFolderError, check_output_file, is_our_pack
+from policykit.compare.compare import compare_versions
+from policykit.engine.session import BuildSession
+from policykit.quiz.bank import covering_questions
+from policykit.site.pages import render_compare_standalone
+from policykit.source.inputs import scan
+from policykit.source.project import load_project
+from policykit.site.pages import environment
+from policykit.site.templates import folders
 
 OK, PROBLEMS, USAGE = 0, 1, 2
 TEMPLATE = "trust_pack.html.j2"
@@ -24,10 +35,6 @@ TEMPLATE = "trust_pack.html.j2"
 
 def pack(root: Path, school_id: str, policy_id: str, output: str | None, force: bool) -> int:
     """Write the school's governors' pack for policy_id: 0, 1 (problems) or 2 (usage)."""
-    from policykit.cli.review import write_pdf
-    from policykit.engine.build import build_date
-    from policykit.engine.guard import SiteFolderError, check_output_file, is_our_pack
-
     name = output or f"{school_id}-{policy_id}-pack.pdf"
     target = Path(name) if Path(name).is_absolute() else root / name
     if target.suffix.lower() != ".pdf":
@@ -118,13 +125,6 @@ def _local(state: dict) -> dict[tuple[str, str], str]:
 def _model_changes(root: Path, found: Adopting, policy_id: str) -> Markup | None | int:
     """The trust's comparison of the model version the school adopted last with the one it
     adopts now (as `policykit diff --format html`), None when there is nothing to compare."""
-    from policykit.compare.compare import compare_versions
-    from policykit.engine.session import BuildSession
-    from policykit.quiz.bank import covering_questions
-    from policykit.site.pages import render_compare_standalone
-    from policykit.source.inputs import scan
-    from policykit.source.project import load_project
-
     earlier = found.history.get(policy_id, [])
     version = found.adoption["adopts"]
     if not earlier or earlier[-1].version == version:
@@ -147,9 +147,6 @@ def _model_changes(root: Path, found: Adopting, policy_id: str) -> Markup | None
 
 def pack_html(root: Path, view: dict) -> str:
     """The pack as one HTML document (every text escaped by the template's autoescape)."""
-    from policykit.site.pages import environment
-    from policykit.site.templates import folders
-
     css = ""
     for folder in folders(root):
         if (folder / "assets" / "print.css").exists():
