@@ -456,7 +456,7 @@ def _approve(root: Path, args: argparse.Namespace) -> int:
     policy = project.policy(args.policy)
     version = policy.version(args.version) if policy is not None else None
     if [p for p in errors(problems)
-            if version is None or not is_unlocked(p, policy, version)]:
+            if policy is None or version is None or not is_unlocked(p, policy, version)]:
         report(problems, suppress=configured_settings(root, MkDocsHost()).suppress)
         return PROBLEMS
     if policy is None:

@@ -24,6 +24,7 @@ from policykit.compare.compare import compare_versions
 from policykit.engine.session import BuildSession
 from policykit.quiz.bank import covering_questions
 from policykit.site.pages import render_compare_standalone
+from policykit.engine.pdf import standalone_links
 from policykit.source.inputs import scan
 from policykit.source.project import load_project
 from policykit.site.pages import environment
@@ -129,9 +130,7 @@ def _model_changes(root: Path, found: Adopting, policy_id: str) -> Markup | None
     version = found.adoption["adopts"]
     if not earlier or earlier[-1].version == version:
         return None
-    session = BuildSession(root)
-    with session.active():
-        project, _ = load_project(root, session, scan(root))
+    project, _ = load_project(root, BuildSession(root), scan(root))
     policy = project.policy(policy_id)
     old = policy.version(earlier[-1].version) if policy else None
     new = policy.version(version) if policy else None
@@ -140,7 +139,7 @@ def _model_changes(root: Path, found: Adopting, policy_id: str) -> Markup | None
               "cannot be read — run policykit trust check", file=sys.stderr)
         return PROBLEMS
     comparison = compare_versions(old, new, covering_questions(project, policy_id))
-    page = render_compare_standalone(project, root, comparison, None, None)
+    page = standalone_links(render_compare_standalone(project, root, comparison), "", None)
     body = page.split("<body>", 1)[1].rsplit("</body>", 1)[0]
     return Markup(body.replace("<main>", "<div>").replace("</main>", "</div>"))
 
