@@ -55,13 +55,14 @@ def _report(problems: list[Problem]) -> None:
     report(sorted(problems))
 
 
-def _plan(root: Path) -> sites.Plan | None:
-    """The plan, or None (having said why) when the trust or its model cannot be used."""
+def _plan(root: Path, strict: bool | None = None) -> sites.Plan | None:
+    """The plan (for a build when strict is given), or None (having said why) when the trust or
+    its model cannot be used."""
     if not (root / TRUST_FILE).is_file():
         print(f"policykit: error: no {TRUST_FILE} in {shown(root, 300)} — a trust project has "
               "trust.yaml and schools/ beside policy/ (see the trust guide)", file=sys.stderr)
         return None
-    built = sites.plan(root)
+    built = sites.plan(root, strict)
     built.problems += _model_locks(root)
     if errors(built.problems):
         _report(built.problems + [p for found in built.failed.values() for p in found])
@@ -102,7 +103,7 @@ def _check(root: Path, args: argparse.Namespace) -> int:
 def _build(root: Path, args: argparse.Namespace) -> int:
     from policykit.engine.build import quiet_mkdocs
 
-    built = _plan(root)
+    built = _plan(root, args.strict)
     if built is None:
         return PROBLEMS
     known = set(built.resolved) | set(built.failed) | {"trust"}
@@ -113,15 +114,16 @@ def _build(root: Path, args: argparse.Namespace) -> int:
     quiet_mkdocs(args.verbose)
     failed = {k: v for k, v in built.failed.items() if args.school in (None, k)}
     warned: list[Problem] = []
-    for school_id, resolved in sorted(built.resolved.items()):
-        if args.school in (None, school_id):
-            found = _build_school(root, resolved, args.strict)
-            _sort(school_id, found, failed, warned)
+    from policykit.engine.session import default_jobs
+
+    for school_id, found in sorted(sites.build_schools(root, built, args.strict, default_jobs(),
+                                                       args.school).items()):
+        _sort(school_id, found, failed, warned)
     if args.school in (None, "trust"):
         if args.school is None:
             sites.clean_work(root, set(built.resolved))
-        found = sites.located(_build_folder(sites.write_model_project(root), args.strict,
-                                            "trust"), f"{sites.WORK_FOLDER}/_trust")
+        found = sites.located(sites.build_guarded(sites.write_model_project(root), args.strict,
+                                                  "trust"), f"{sites.WORK_FOLDER}/_trust")
         _sort("trust", found, failed, warned)
         if "trust" not in failed:
             sites.write_reports(root, built)
@@ -136,26 +138,6 @@ def _sort(name: str, found: list[Problem], failed: dict[str, list[Problem]],
         failed[name] = found
     else:
         warned += found
-
-
-def _build_school(root: Path, resolved, strict: bool) -> list[Problem]:
-    folder = sites.write_project(root, resolved)
-    return sites.located(_build_folder(folder, strict, resolved.school.id),
-                         f"{sites.WORK_FOLDER}/{resolved.school.id}", root, resolved.school.id)
-
-
-def _build_folder(folder: Path, strict: bool, name: str) -> list[Problem]:
-    """Build one site: its problems, or a problem saying why the build failed."""
-    from mkdocs.exceptions import MkDocsException
-
-    from policykit.core.errors import Source
-    from policykit.engine.site_folder import SiteFolderError
-
-    try:
-        return sites.build_one(folder, strict)
-    except (MkDocsException, SiteFolderError, OSError) as error:
-        return [Problem(Source(f"{sites.SITE_FOLDER}/{name}"),
-                        f"the site of {name} was not built: {shown(error, 500)}")]
 
 
 def _finish(built: sites.Plan, failed: dict[str, list[Problem]], done: str,
