@@ -34,6 +34,12 @@ def register(commands: argparse._SubParsersAction) -> None:
                                  "(or --json), e.g. for a CI matrix of parallel jobs")
     listing.add_argument("--json", action="store_true", help="as a JSON list")
     listing.set_defaults(run=_sites)
+    ci = actions.add_parser("ci", help="write CI files that build each school's site as a "
+                            "parallel job and publish each at its own address "
+                            "(.github/workflows/sites.yml, .gitlab-ci.yml)")
+    ci.add_argument("--force", action="store_true", help="replace them if they exist (after "
+                    "adding or removing a school: GitLab's matrix lists the sites)")
+    ci.set_defaults(run=_ci)
 
 
 def _sites(root: Path, args: argparse.Namespace) -> int:
@@ -46,6 +52,28 @@ def _sites(root: Path, args: argparse.Namespace) -> int:
     ids = sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
     ids.append(TRUST_SITE)
     print(json.dumps(ids) if args.json else "\n".join(ids))
+    return OK
+
+
+def _ci(root: Path, args: argparse.Namespace) -> int:
+    """Write the trust's CI files; say what was written and what was left as it was."""
+    from policykit.trust import ci
+
+    if not (root / TRUST_FILE).is_file():
+        print(f"policykit: error: no {TRUST_FILE} in {shown(root, 300)} — run it in a trust "
+              "project (see the trust guide)", file=sys.stderr)
+        return PROBLEMS
+    try:
+        written, left = ci.write_ci(root, args.force)
+    except OSError as error:
+        print(f"policykit: error: cannot write {shown(error.filename or root, 300)}: "
+              f"{error.strerror or error} — make the folder writable and run it again",
+              file=sys.stderr)
+        return PROBLEMS
+    for relative in written:
+        print(f"wrote {relative}")
+    for relative in left:
+        print(f"left {relative} as it was (it exists: --force replaces it)")
     return OK
 
 
