@@ -34,6 +34,12 @@ def register(commands: argparse._SubParsersAction) -> None:
                                  "(or --json), e.g. for a CI matrix of parallel jobs")
     listing.add_argument("--json", action="store_true", help="as a JSON list")
     listing.set_defaults(run=_sites)
+    serve = actions.add_parser("serve", help="preview one school's site, rebuilding on every "
+                               "change of the model, trust.yaml or the school's own files")
+    serve.add_argument("school", metavar="SCHOOL", help="the school's id (its file's name)")
+    serve.add_argument("--port", type=_port, default=8000,
+                       help="port on 127.0.0.1 (default 8000)")
+    serve.set_defaults(run=_serve)
     ci = actions.add_parser("ci", help="write CI files that build each school's site as a "
                             "parallel job and publish each at its own address "
                             "(.github/workflows/sites.yml, .gitlab-ci.yml)")
@@ -53,6 +59,55 @@ def _sites(root: Path, args: argparse.Namespace) -> int:
     ids.append(TRUST_SITE)
     print(json.dumps(ids) if args.json else "\n".join(ids))
     return OK
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"'{shown(text)}' is not a port: give 1 to 65535")
+    return int(text)
+
+
+def _serve(root: Path, args: argparse.Namespace) -> int:
+    """`policykit serve` of the school's resolved project, which is resolved again whenever
+    one of the files it is made from changes (the server then rebuilds the pages that did)."""
+    import threading
+
+    from policykit.cli.main import _serve as serve_project
+
+    if not (root / TRUST_FILE).is_file():
+        print(f"policykit: error: no {TRUST_FILE} in {shown(root, 300)} — run it in a trust "
+              "project (see the trust guide)", file=sys.stderr)
+        return PROBLEMS
+    resolved, problems = sites.resolve_one(root, args.school)
+    if resolved is None:
+        _report(problems)
+        print(f"policykit: nothing served: {shown(args.school)} cannot be resolved (see above)",
+              file=sys.stderr)
+        return PROBLEMS
+    _report(problems)  # warnings
+    folder = sites.write_project(root, resolved)
+    threading.Thread(target=_resolve_on_change, args=(root, args.school), daemon=True).start()
+    return serve_project(folder, args)
+
+
+def _resolve_on_change(root: Path, school_id: str, every: float = 0.15) -> None:
+    """Poll the school's inputs; when any changed, write its project again (or say why not)."""
+    import time
+
+    seen = sites.inputs_seen(root, school_id)
+    while True:
+        time.sleep(every)
+        try:
+            now = sites.inputs_seen(root, school_id)
+            if now == seen:
+                continue
+            seen = now
+            resolved, problems = sites.resolve_one(root, school_id)
+            _report(problems)
+            if resolved is not None:
+                sites.write_project(root, resolved)
+        except OSError as error:  # a file saved as it was read: the next look sees it whole
+            print(f"policykit: {shown(error, 300)}", file=sys.stderr)
 
 
 def _ci(root: Path, args: argparse.Namespace) -> int:

@@ -182,6 +182,30 @@ def keep_build(root: Path, resolved: resolving.Resolved, inputs: str,
                                        warnings, tuple(problems)))
 
 
+def resolve_one(root: Path, school_id: str) -> tuple[resolving.Resolved | None,
+                                                     list[Problem]]:
+    """One school resolved from the trust as it is now (for serve): the school's project, or
+    None and every problem that stops it."""
+    trust, schools, problems, failed = load_trust(root)
+    model, found = read_model(root)
+    problems += found + failed.get(school_id, [])
+    school = next((s for s in schools if s.id == school_id), None)
+    if trust is None or school is None or errors(problems):
+        return None, problems
+    resolved, found = resolving.resolve(trust, school, model)
+    return (None if errors(found) else resolved), problems + found
+
+
+def inputs_seen(root: Path, school_id: str) -> tuple:
+    """Every file a school's project is resolved from, with its size and modification time:
+    a change of any is a change of the school's inputs (serve polls it)."""
+    paths = [root / "trust.yaml", root / SCHOOLS_FOLDER / f"{school_id}.yaml"]
+    for base in ("policy", "quizzes", f"{SCHOOLS_FOLDER}/{school_id}"):
+        paths += sorted(path for path in (root / base).rglob("*") if path.is_file())
+    return tuple((str(path), path.stat().st_size, path.stat().st_mtime_ns)
+                 for path in paths if path.is_file())
+
+
 def write_project(root: Path, resolved: resolving.Resolved) -> Path:
     """The school's project folder, its files written only where they changed (so that the
     next build is incremental) and files no longer in it removed."""
