@@ -106,7 +106,34 @@ def plain_config(folder: Path) -> Path:
     return path
 
 
-def serve_latency(root: Path, school: str = "school-01") -> dict[str, float] | None:
+def make_serve_trust(root: Path, size: str) -> tuple[str, str]:
+    """A trust of one school whose model is bench/synth.py's organisation of size: the school
+    adopts every policy's approved version (the one its quiz covers), and the first clause of
+    policy-0000's names the school's DSL (the model's lock says so). Returns the edited
+    version's policy id and version."""
+    from synth import make_organisation
+
+    from policykit.source.workflow import content_hash, lock_text
+
+    make_organisation(root, size)
+    approved = sorted((root / "policy/policy-0000/versions").glob("*.yaml"))[-2]
+    approved.write_text(approved.read_text().replace('text: "', 'text: "Tell %{dsl.name}. ', 1))
+    locks = json.loads((root / "policy/policy-0000/approved.lock").read_text())["versions"]
+    locks[approved.stem] = content_hash(approved.read_bytes())
+    (root / "policy/policy-0000/approved.lock").write_text(lock_text(locks))
+    (root / "trust.yaml").write_text('{"name": "Example Trust"}\n')
+    (root / "schools").mkdir()
+    adoption = {path.name: {"adopts": sorted((path / "versions").glob("*.yaml"))[-2].stem,
+                            "approved": {"on": "2025-09-01", "by": "LGB"}}
+                for path in sorted((root / "policy").iterdir()) if path.is_dir()}
+    school = {"name": "School 0", "urn": "900100", "headteacher": {"name": "Head 0"},
+              "dsl": {"name": "DSL 0", "phone": "01632 960000"}, "policies": adoption}
+    (root / "schools/school-00.yaml").write_text(json.dumps(school, indent=1))
+    return "policy-0000", approved.stem
+
+
+def serve_latency(root: Path, school: str = "school-01", policy: str = "policy-000",
+                  version: str = "2025.1") -> dict[str, float] | None:
     """Seconds from saving an edit to the open page in Chromium showing it, under `policykit
     trust serve school` (the median of three edits each): of the first clause of the model's
     policy-000 (it names the school's values) and of the name of the school's DSL."""
@@ -129,11 +156,11 @@ def serve_latency(root: Path, school: str = "school-01") -> dict[str, float] | N
                                "--port", str(port)], stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL, env={**os.environ,
                                                               "SOURCE_DATE_EPOCH": EPOCH})
-    url = f"http://127.0.0.1:{port}/policies/policy-000/"
-    model = root / "policy/policy-000/versions/2025.1.yaml"
+    url = f"http://127.0.0.1:{port}/policies/{policy}/{version}/"
+    model = root / f"policy/{policy}/versions/{version}.yaml"
     own = root / "schools" / f"{school}.yaml"
     try:
-        deadline = time.monotonic() + 600
+        deadline = time.monotonic() + 1800
         while True:
             try:
                 urllib.request.urlopen(url, timeout=5).read()
@@ -203,7 +230,21 @@ def main() -> None:
     parser.add_argument("--schools", type=int, default=20)
     parser.add_argument("--policies", type=int, default=50)
     parser.add_argument("--no-serve", action="store_true", help="leave out trust serve")
+    parser.add_argument("--serve-size", choices=["small", "large", "huge"],
+                        help="only trust serve, of one school whose model is bench/synth.py's "
+                             "organisation of this size (adds to trust-results.json)")
     args = parser.parse_args()
+    if args.serve_size:
+        with tempfile.TemporaryDirectory() as scratch:
+            root = Path(scratch) / "trust"
+            policy, version = make_serve_trust(root, args.serve_size)
+            found = serve_latency(root, "school-00", policy, version) or {}
+        figures = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
+        figures.update({f"{key}, {args.serve_size} school": value
+                        for key, value in found.items()})
+        print(json.dumps(found, indent=1))
+        RESULTS.write_text(json.dumps(figures, indent=1) + "\n")
+        return
     figures = run(args.schools, args.policies, not args.no_serve)
     text = json.dumps(figures, indent=1)
     print(text)
