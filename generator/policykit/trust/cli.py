@@ -94,7 +94,8 @@ def _resolve_on_change(root: Path, school_id: str, every: float = 0.15) -> None:
     """Poll the school's inputs; when any changed, write its project again (or say why not)."""
     import time
 
-    seen = sites.inputs_seen(root, school_id)
+    seen, memo = sites.inputs_seen(root, school_id), {}
+    sites.read_model_again(root, memo)  # the model as served: each change reads its files only
     while True:
         time.sleep(every)
         try:
@@ -102,7 +103,7 @@ def _resolve_on_change(root: Path, school_id: str, every: float = 0.15) -> None:
             if now == seen:
                 continue
             seen = now
-            resolved, problems = sites.resolve_one(root, school_id)
+            resolved, problems = sites.resolve_one(root, school_id, memo)
             _report(problems)
             if resolved is not None:
                 sites.write_project(root, resolved)

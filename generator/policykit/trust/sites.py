@@ -182,12 +182,13 @@ def keep_build(root: Path, resolved: resolving.Resolved, inputs: str,
                                        warnings, tuple(problems)))
 
 
-def resolve_one(root: Path, school_id: str) -> tuple[resolving.Resolved | None,
-                                                     list[Problem]]:
+def resolve_one(root: Path, school_id: str, memo: dict | None = None
+                ) -> tuple[resolving.Resolved | None, list[Problem]]:
     """One school resolved from the trust as it is now (for serve): the school's project, or
-    None and every problem that stops it."""
+    None and every problem that stops it. memo keeps the model's files as read, for the next
+    call (see read_model_again)."""
     trust, schools, problems, failed = load_trust(root)
-    model, found = read_model(root)
+    model, found = read_model(root) if memo is None else read_model_again(root, memo)
     problems += found + failed.get(school_id, [])
     school = next((s for s in schools if s.id == school_id), None)
     if trust is None or school is None or errors(problems):
@@ -196,14 +197,46 @@ def resolve_one(root: Path, school_id: str) -> tuple[resolving.Resolved | None,
     return (None if errors(found) else resolved), problems + found
 
 
+def read_model_again(root: Path, memo: dict) -> tuple[Model, list[Problem]]:
+    """read_model, reading again only the files whose size or modification time changed since
+    memo (path: (stat, document, problems)) was filled; memo is brought up to date."""
+    from policykit.source import schema
+    from policykit.source.load import read_document
+    from policykit.trust.model_files import Model, _schema_of
+
+    model, problems, seen = Model(), [], set()
+    paths = [*sorted((root / "policy").rglob("*.yaml")), *sorted((root / "quizzes").glob("*.yaml"))]
+    for path in paths:
+        relative = path.relative_to(root).as_posix()
+        stat = path.stat()
+        seen.add(relative)
+        known = memo.get(relative)
+        if known is None or known[0] != _stat_key(stat):
+            document, found = read_document(path, relative)
+            if document is not None and not found and _schema_of(relative):
+                found = schema.validate(document, _schema_of(relative))
+            known = memo[relative] = (_stat_key(stat), document, found)
+        _, document, found = known
+        problems += found
+        if document is not None and not found and isinstance(document.data, dict):
+            model.documents[relative] = document
+    for relative in set(memo) - seen:
+        del memo[relative]
+    return model, problems
+
+
+def _stat_key(stat) -> tuple[int, ...]:
+    """A file as it is now: size, inode and times (a save by rename is a new inode)."""
+    return (stat.st_size, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns)
+
+
 def inputs_seen(root: Path, school_id: str) -> tuple:
-    """Every file a school's project is resolved from, with its size and modification time:
-    a change of any is a change of the school's inputs (serve polls it)."""
+    """Every file a school's project is resolved from, as it is now (see _stat_key): a change
+    of any is a change of the school's inputs (serve polls it)."""
     paths = [root / "trust.yaml", root / SCHOOLS_FOLDER / f"{school_id}.yaml"]
     for base in ("policy", "quizzes", f"{SCHOOLS_FOLDER}/{school_id}"):
         paths += sorted(path for path in (root / base).rglob("*") if path.is_file())
-    return tuple((str(path), path.stat().st_size, path.stat().st_mtime_ns)
-                 for path in paths if path.is_file())
+    return tuple((str(path), _stat_key(path.stat())) for path in paths if path.is_file())
 
 
 def write_project(root: Path, resolved: resolving.Resolved) -> Path:
