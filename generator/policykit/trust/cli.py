@@ -94,7 +94,7 @@ def _resolve_on_change(root: Path, school_id: str, every: float = 0.15) -> None:
     """Poll the school's inputs; when any changed, write its project again (or say why not)."""
     import time
 
-    seen, memo = sites.inputs_seen(root, school_id), {}
+    seen, memo = sites.inputs_seen(root, school_id), dict[str, tuple]()
     sites.read_model_again(root, memo)  # the model as served: each change reads its files only
     while True:
         time.sleep(every)

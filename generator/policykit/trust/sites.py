@@ -20,7 +20,7 @@ from pathlib import Path
 
 from policykit.core.errors import Problem, Source, errors
 from policykit.trust import report, resolve as resolving
-from policykit.trust.model_files import read_model, undeclared, unknown_places
+from policykit.trust.model_files import Model, _schema_of, read_model, undeclared, unknown_places
 from policykit.trust.schools import (REPORT_SITE, SCHOOLS_FOLDER, TRUST_SITE, School, Trust,
                                      load_trust)
 from policykit.trust.values import declared_names
@@ -202,10 +202,10 @@ def read_model_again(root: Path, memo: dict) -> tuple[Model, list[Problem]]:
     memo (path: (stat, document, problems)) was filled; memo is brought up to date."""
     from policykit.source import schema
     from policykit.source.load import read_document
-    from policykit.trust.model_files import Model, _schema_of
 
-    model, problems, seen = Model(), [], set()
-    paths = [*sorted((root / "policy").rglob("*.yaml")), *sorted((root / "quizzes").glob("*.yaml"))]
+    model, problems, seen = Model(), list[Problem](), set[str]()
+    paths = [*sorted((root / "policy").rglob("*.yaml")),
+             *sorted((root / "quizzes").glob("*.yaml"))]
     for path in paths:
         relative = path.relative_to(root).as_posix()
         stat = path.stat()
