@@ -230,6 +230,8 @@ def main() -> None:
     parser.add_argument("--schools", type=int, default=20)
     parser.add_argument("--policies", type=int, default=50)
     parser.add_argument("--no-serve", action="store_true", help="leave out trust serve")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="where to write the "
+                        "figures (default bench/trust-results.json)")
     parser.add_argument("--serve-size", choices=["small", "large", "huge"],
                         help="only trust serve, of one school whose model is bench/synth.py's "
                              "organisation of this size (adds to trust-results.json)")
@@ -239,16 +241,16 @@ def main() -> None:
             root = Path(scratch) / "trust"
             policy, version = make_serve_trust(root, args.serve_size)
             found = serve_latency(root, "school-00", policy, version) or {}
-        figures = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
+        figures = json.loads(args.results.read_text()) if args.results.is_file() else {}
         figures.update({f"{key}, {args.serve_size} school": value
                         for key, value in found.items()})
         print(json.dumps(found, indent=1))
-        RESULTS.write_text(json.dumps(figures, indent=1) + "\n")
+        args.results.write_text(json.dumps(figures, indent=1) + "\n")
         return
     figures = run(args.schools, args.policies, not args.no_serve)
     text = json.dumps(figures, indent=1)
     print(text)
-    RESULTS.write_text(text + "\n")
+    args.results.write_text(text + "\n")
 
 
 if __name__ == "__main__":
