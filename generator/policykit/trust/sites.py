@@ -325,11 +325,12 @@ def build_schools(root: Path, built: Plan, strict: bool, jobs: int,
                  "its site is as that build left it: kept", school_id)
     args = [(root, built.resolved[school_id], strict, built.inputs.get(school_id),
              built.school_warnings.get(school_id, ())) for school_id in todo]
-    if jobs < 2 or len(todo) < 2:
-        found.update(zip(todo, (build_school(*each) for each in args)))
-        return found
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+
+    if jobs < 2 or len(todo) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        found.update(zip(todo, (build_school(*each) for each in args)))
+        return found
 
     # forked after the plan: each worker has the model, the code and MkDocs already loaded
     with ProcessPoolExecutor(min(jobs, len(todo)), multiprocessing.get_context("fork")) as pool:
