@@ -1,9 +1,11 @@
 """The trust benchmark (issue 27): a synthetic trust of S schools x P model policies, with values
 and local changes, built by `policykit trust build`: the first build of every site, after one
 model clause is edited, after one school value is edited, and with nothing changed, each as a
-ratio to plain MkDocs builds of the same pages in the same run; and the peak memory.
+ratio to plain MkDocs builds of the same pages in the same run; the peak memory; and under
+`policykit trust serve` of one school, the seconds from saving an edit (of a model clause, of
+the school's value) to the open page in Chromium showing it. Writes bench/trust-results.json.
 
-    .venv/bin/python bench/trust.py [--schools 20] [--policies 50]
+    .venv/bin/python bench/trust.py [--schools 20] [--policies 50] [--no-serve]
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synth import KINDS, sentence  # noqa: E402
 
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "trust-results.json"
 EPOCH = "1767225600"
 SECTIONS, CLAUSES = 2, 10
 POLICYKIT = str(Path(sys.executable).with_name("policykit"))
@@ -102,7 +106,94 @@ def plain_config(folder: Path) -> Path:
     return path
 
 
-def run(schools: int, policies: int) -> dict[str, object]:
+def make_serve_trust(root: Path, size: str) -> tuple[str, str]:
+    """A trust of one school whose model is bench/synth.py's organisation of size: the school
+    adopts every policy's approved version (the one its quiz covers), and the first clause of
+    policy-0000's names the school's DSL (the model's lock says so). Returns the edited
+    version's policy id and version."""
+    from synth import make_organisation
+
+    from policykit.source.workflow import content_hash, lock_text
+
+    make_organisation(root, size)
+    approved = sorted((root / "policy/policy-0000/versions").glob("*.yaml"))[-2]
+    approved.write_text(approved.read_text().replace('text: "', 'text: "Tell %{dsl.name}. ', 1))
+    locks = json.loads((root / "policy/policy-0000/approved.lock").read_text())["versions"]
+    locks[approved.stem] = content_hash(approved.read_bytes())
+    (root / "policy/policy-0000/approved.lock").write_text(lock_text(locks))
+    (root / "trust.yaml").write_text('{"name": "Example Trust"}\n')
+    (root / "schools").mkdir()
+    adoption = {path.name: {"adopts": sorted((path / "versions").glob("*.yaml"))[-2].stem,
+                            "approved": {"on": "2025-09-01", "by": "LGB"}}
+                for path in sorted((root / "policy").iterdir()) if path.is_dir()}
+    school = {"name": "School 0", "urn": "900100", "headteacher": {"name": "Head 0"},
+              "dsl": {"name": "DSL 0", "phone": "01632 960000"}, "policies": adoption}
+    (root / "schools/school-00.yaml").write_text(json.dumps(school, indent=1))
+    return "policy-0000", approved.stem
+
+
+def serve_latency(root: Path, school: str = "school-01", policy: str = "policy-000",
+                  version: str = "2025.1") -> dict[str, float] | None:
+    """Seconds from saving an edit to the open page in Chromium showing it, under `policykit
+    trust serve school` (the median of three edits each): of the first clause of the model's
+    policy-000 (it names the school's values) and of the name of the school's DSL."""
+    import shutil
+    import socket
+    import statistics
+    import urllib.request
+
+    chromium = shutil.which("chromium")
+    if not chromium:
+        return None
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    from browser import CHROMIUM_ARGS
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([POLICYKIT, "--project", str(root), "trust", "serve", school,
+                               "--port", str(port)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, env={**os.environ,
+                                                              "SOURCE_DATE_EPOCH": EPOCH})
+    url = f"http://127.0.0.1:{port}/policies/{policy}/{version}/"
+    model = root / f"policy/{policy}/versions/{version}.yaml"
+    own = root / "schools" / f"{school}.yaml"
+    try:
+        deadline = time.monotonic() + 1800
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=5).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    return None
+                time.sleep(0.5)
+        found: dict[str, float] = {}
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            page.goto(url, wait_until="load")
+            for name, path, old in (("model clause", model, 'text: "'),
+                                    ("school value", own, '"name": "DSL ')):
+                times = []
+                for round_ in range(3):
+                    time.sleep(1.5)  # the watchers settle after the last rebuild
+                    words = f"Served{round_}x{time.monotonic_ns()}"
+                    start = time.perf_counter()
+                    path.write_text(path.read_text().replace(old, f"{old}{words} ", 1))
+                    page.get_by_text(words).first.wait_for(timeout=300_000)
+                    times.append(time.perf_counter() - start)
+                found[f"trust serve: {name} edited to reloaded page (s)"] = round(
+                    statistics.median(times), 2)
+            browser.close()
+        return found
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def run(schools: int, policies: int, serve: bool = True) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch) / "trust"
         make_trust(root, schools, policies)
@@ -125,6 +216,12 @@ def run(schools: int, policies: int) -> dict[str, object]:
             figures[f"{key} / plain"] = round(figures[f"{key} (s)"] / plain, 3)
         figures["peak memory of any one process (MB)"] = round(
             resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+        figures["nothing changed again (s)"] = timed(build, root)
+        figures["nothing changed again / plain"] = round(
+            figures["nothing changed again (s)"] / plain, 3)
+        print(json.dumps(figures), file=sys.stderr, flush=True)  # before the serve figures
+        if serve:
+            figures.update(serve_latency(root) or {})
         return {k: round(v, 2) if isinstance(v, float) else v for k, v in figures.items()}
 
 
@@ -132,8 +229,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--schools", type=int, default=20)
     parser.add_argument("--policies", type=int, default=50)
+    parser.add_argument("--no-serve", action="store_true", help="leave out trust serve")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="where to write the "
+                        "figures (default bench/trust-results.json)")
+    parser.add_argument("--serve-size", choices=["small", "large", "huge"],
+                        help="only trust serve, of one school whose model is bench/synth.py's "
+                             "organisation of this size (adds to trust-results.json)")
     args = parser.parse_args()
-    print(json.dumps(run(args.schools, args.policies), indent=1))
+    if args.serve_size:
+        with tempfile.TemporaryDirectory() as scratch:
+            root = Path(scratch) / "trust"
+            policy, version = make_serve_trust(root, args.serve_size)
+            found = serve_latency(root, "school-00", policy, version) or {}
+        figures = json.loads(args.results.read_text()) if args.results.is_file() else {}
+        figures.update({f"{key}, {args.serve_size} school": value
+                        for key, value in found.items()})
+        print(json.dumps(found, indent=1))
+        args.results.write_text(json.dumps(figures, indent=1) + "\n")
+        return
+    figures = run(args.schools, args.policies, not args.no_serve)
+    text = json.dumps(figures, indent=1)
+    print(text)
+    args.results.write_text(text + "\n")
 
 
 if __name__ == "__main__":

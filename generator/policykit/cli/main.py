@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-import jinja2
 
 from policykit import __version__
 from policykit.cli import importing as cli_import
@@ -24,8 +23,7 @@ from policykit.cli import quiz as cli_quiz
 from policykit.cli import review as cli_review
 from policykit.compare import diff_report
 from policykit.source import workflow
-from policykit.engine.build import (build_date, build_site, configured_settings, docs_folder,
-                                    load_and_check, problems_of)
+from policykit.engine.build import (build_date, build_site, configured_settings, load_and_check, problems_of)
 from policykit.checks.rules import RESERVED_VERSION_NAMES, is_unlocked
 from policykit.core.codes import silenced, suppression_fault
 from policykit.compare.compare import compare_versions
@@ -35,12 +33,10 @@ from policykit.engine.session import BuildSession
 from policykit.engine.site_folder import SiteFolderError
 from policykit.core import urls
 from policykit.mkdocs.host import MkDocsHost, quiet_mkdocs
-from policykit.mkdocs.host import serve as host_serve
-from policykit.mkdocs.theme_errors import theme_problem
+from policykit.cli.serving import template_fault
 from policykit.quiz.bank import covering_questions
 from policykit.site.pages import render_compare_standalone
 from policykit.source.project import load_project
-from policykit.site.templates import template_problem
 from policykit.engine.write import write_new_file, write_tree
 from policykit.source.yaml_edit import EditError
 from policykit.records import cli as records_cli
@@ -140,7 +136,7 @@ def _parser() -> argparse.ArgumentParser:
     build.set_defaults(run=_build)
     serve = commands.add_parser("serve", help="preview the site, rebuilding on every change")
     serve.add_argument("--port", type=_port, default=8000, help="port on 127.0.0.1 (default 8000)")
-    serve.set_defaults(run=_serve)
+    serve.set_defaults(run=serve)
     diff = commands.add_parser("diff", help="compare two versions of a policy, clause by clause")
     diff.add_argument("policy", help="the policy id")
     diff.add_argument("old", metavar="from", help="the earlier version")
@@ -287,8 +283,8 @@ def _build(root: Path, args: argparse.Namespace) -> int:
         print(f"policykit: error: {refused(error, root)}\npolicykit: site/ is unchanged",
               file=sys.stderr)
         return PROBLEMS
-    except Exception as error:  # a theme override of the project's ({{ 1/0 }} too) (see _serve)
-        problem = _template_fault(error, root)
+    except Exception as error:  # a theme override of the project's ({{ 1/0 }} too) (see cli/serving.py)
+        problem = template_fault(error, root)
         if problem is None:
             raise  # policykit's own fault
         print(f"{problem}\npolicykit: site/ is unchanged", file=sys.stderr)
@@ -297,67 +293,12 @@ def _build(root: Path, args: argparse.Namespace) -> int:
     return OK
 
 
-def _template_fault(error: Exception, root: Path):
-    """The located problem when error was raised by a template of the project's, else None."""
-    if isinstance(error, jinja2.TemplateError):
-        return theme_problem(error, root) or template_problem(error, root)
-    return theme_problem(error, root)
-
-
 def _shown(path: Path, root: Path) -> str:
     """path relative to root when it is inside it, else as it is."""
     try:
         return path.relative_to(root).as_posix()
     except ValueError:
         return str(path)
-
-
-def _serve(root: Path, args: argparse.Namespace) -> int:
-    refused = _port_refused(args.port)
-    if refused:
-        return _usage(refused)
-
-    try:
-        docs_folder(root)  # proved policykit's own, as build does, before MkDocs reads anything
-    except SiteFolderError as error:
-        print(f"policykit: {error}\npolicykit: nothing served", file=sys.stderr)
-        return PROBLEMS
-    quiet_mkdocs(verbose=True)
-    # dirty: policykit decides per rebuild which pages to build again (incremental.py)
-    try:
-        host_serve(root, args.port)
-    except MkDocsHost.errors as error:  # the first build failed (its error is logged above)
-        print(f"policykit: {error}\npolicykit: nothing served", file=sys.stderr)
-        return PROBLEMS
-    except OSError as error:  # the port was taken since it was looked at
-        if error.errno != errno.EADDRINUSE:
-            raise
-        return _usage(f"port {args.port} on 127.0.0.1 is in use: choose another with --port N")
-    except Exception as error:  # the first build's: MkDocs renders the theme's templates
-        problem = _template_fault(error, root)
-        if problem is None:
-            raise
-        print(f"{problem}\npolicykit: nothing served", file=sys.stderr)
-        return PROBLEMS
-    return OK
-
-
-def _port_refused(port: int) -> str:
-    """Why the server cannot listen on the port ('' when it can), found by binding it as
-    MkDocs' server binds."""
-    import socket
-
-    with socket.socket() as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError as error:
-            if error.errno == errno.EADDRINUSE:
-                return (f"port {port} on 127.0.0.1 is in use (another policykit serve?): stop "
-                        "what uses it, or choose another port with --port N")
-            return (f"cannot listen on port {port} of 127.0.0.1 ({error.strerror}): choose "
-                    "another port with --port N (above 1023 unless you are root)")
-    return ""
 
 
 def _usage(message: str) -> int:

@@ -10,18 +10,19 @@ from pathlib import Path
 
 from policykit.checks.rules import check_approved_versions_unchanged
 from policykit.cli.common import report
-from policykit.core.errors import Problem, Source, errors, shown
+from policykit.core.errors import Problem, errors, shown
 from policykit.engine.build import load_and_check
-from policykit.engine.session import BuildSession
+from policykit.engine.session import BuildSession, default_jobs
 from policykit.engine.site_folder import SiteFolderError
 from policykit.mkdocs.host import MkDocsHost, quiet_mkdocs
 from policykit.source.inputs import scan
 from policykit.source.project import load_project
 from policykit.trust import sites
-from policykit.trust.origins import located
 from policykit.trust.schools import SCHOOLS_FOLDER, TRUST_FILE, TRUST_SITE
 from policykit.trust.adopt import adopt
 from policykit.trust.pack import pack
+from policykit.cli.serving import serve as serve_project
+from policykit.trust import ci
 
 OK, PROBLEMS, USAGE = 0, 1, 2
 # What stops one site's build: MkDocs, its site folder, the file system.
@@ -71,6 +72,18 @@ def register(commands: argparse._SubParsersAction) -> None:
                                  "(or --json), e.g. for a CI matrix of parallel jobs")
     listing.add_argument("--json", action="store_true", help="as a JSON list")
     listing.set_defaults(run=_sites)
+    serve = actions.add_parser("serve", help="preview one school's site, rebuilding on every "
+                               "change of the model, trust.yaml or the school's own files")
+    serve.add_argument("school", metavar="SCHOOL", help="the school's id (its file's name)")
+    serve.add_argument("--port", type=_port, default=8000,
+                       help="port on 127.0.0.1 (default 8000)")
+    serve.set_defaults(run=_serve)
+    ci = actions.add_parser("ci", help="write CI files that build each school's site as a "
+                            "parallel job and publish each at its own address "
+                            "(.github/workflows/sites.yml, .gitlab-ci.yml)")
+    ci.add_argument("--force", action="store_true", help="replace them if they exist (after "
+                    "adding or removing a school: GitLab's matrix lists the sites)")
+    ci.set_defaults(run=_ci)
 
 
 def _date(text: str):
@@ -109,17 +122,87 @@ def _sites(root: Path, args: argparse.Namespace) -> int:
     return OK
 
 
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"'{shown(text)}' is not a port: give 1 to 65535")
+    return int(text)
+
+
+def _serve(root: Path, args: argparse.Namespace) -> int:
+    """`policykit serve` of the school's resolved project, which is resolved again whenever
+    one of the files it is made from changes (the server then rebuilds the pages that did)."""
+    import threading
+
+
+    if not (root / TRUST_FILE).is_file():
+        print(f"policykit: error: no {TRUST_FILE} in {shown(root, 300)} — run it in a trust "
+              "project (see the trust guide)", file=sys.stderr)
+        return PROBLEMS
+    resolved, problems = sites.resolve_one(root, args.school)
+    if resolved is None:
+        _report(problems)
+        print(f"policykit: nothing served: {shown(args.school)} cannot be resolved (see above)",
+              file=sys.stderr)
+        return PROBLEMS
+    _report(problems)  # warnings
+    folder = sites.write_project(root, resolved)
+    threading.Thread(target=_resolve_on_change, args=(root, args.school), daemon=True).start()
+    return serve_project(folder, args)
+
+
+def _resolve_on_change(root: Path, school_id: str, every: float = 0.15) -> None:
+    """Poll the school's inputs; when any changed, write its project again (or say why not)."""
+    import time
+
+    seen, memo = sites.inputs_seen(root, school_id), dict[str, tuple]()
+    sites.read_model_again(root, memo)  # the model as served: each change reads its files only
+    while True:
+        time.sleep(every)
+        try:
+            now = sites.inputs_seen(root, school_id)
+            if now == seen:
+                continue
+            seen = now
+            resolved, problems = sites.resolve_one(root, school_id, memo)
+            _report(problems)
+            if resolved is not None:
+                sites.write_project(root, resolved)
+        except OSError as error:  # a file saved as it was read: the next look sees it whole
+            print(f"policykit: {shown(error, 300)}", file=sys.stderr)
+
+
+def _ci(root: Path, args: argparse.Namespace) -> int:
+    """Write the trust's CI files; say what was written and what was left as it was."""
+    if not (root / TRUST_FILE).is_file():
+        print(f"policykit: error: no {TRUST_FILE} in {shown(root, 300)} — run it in a trust "
+              "project (see the trust guide)", file=sys.stderr)
+        return PROBLEMS
+    try:
+        written, left = ci.write_ci(root, args.force)
+    except OSError as error:
+        print(f"policykit: error: cannot write {shown(error.filename or root, 300)}: "
+              f"{error.strerror or error} — make the folder writable and run it again",
+              file=sys.stderr)
+        return PROBLEMS
+    for relative in written:
+        print(f"wrote {relative}")
+    for relative in left:
+        print(f"left {relative} as it was (it exists: --force replaces it)")
+    return OK
+
+
 def _report(problems: list[Problem]) -> None:
     report(sorted(set(problems)))  # one problem of the model, found in every school's site, once
 
 
-def _plan(root: Path) -> sites.Plan | None:
-    """The plan, or None (having said why) when the trust or its model cannot be used."""
+def _plan(root: Path, strict: bool | None = None) -> sites.Plan | None:
+    """The plan (for a build when strict is given), or None (having said why) when the trust or
+    its model cannot be used."""
     if not (root / TRUST_FILE).is_file():
         print(f"policykit: error: no {TRUST_FILE} in {shown(root, 300)} — a trust project has "
               "trust.yaml and schools/ beside policy/ (see the trust guide)", file=sys.stderr)
         return None
-    built = sites.plan(root)
+    built = sites.plan(root, strict)
     built.problems += _model_locks(root)
     if errors(built.problems):
         _report(built.problems + [p for found in built.failed.values() for p in found])
@@ -143,17 +226,8 @@ def _check(root: Path, args: argparse.Namespace) -> int:
     failed, warned = dict(built.failed), list[Problem]()
     for school_id, resolved in sorted(built.resolved.items()):
         found = load_and_check(sites.write_project(root, resolved))[1]
-        _sort(school_id, _school_located(root, resolved, found), failed, warned)
+        _sort(school_id, sites.school_located(root, resolved, found), failed, warned)
     return _finish(built, failed, "checked", warned=warned)
-
-
-def _school_located(root: Path, resolved, found: list[Problem]) -> list[Problem]:
-    """A school's problems at the school file or model file its text came from (the resolved
-    project in .trust/ is generated: nobody edits it)."""
-    placed, left = located(found, resolved.files, resolved.origins,
-                           f"{sites.WORK_FOLDER}/{resolved.school.id}")
-    return placed + sites.located(left, f"{sites.WORK_FOLDER}/{resolved.school.id}", root,
-                                  resolved.school.id)
 
 
 def _model_located(root: Path, found: list[Problem]) -> list[Problem]:
@@ -165,7 +239,7 @@ def _model_located(root: Path, found: list[Problem]) -> list[Problem]:
 
 
 def _build(root: Path, args: argparse.Namespace) -> int:
-    built = _plan(root)
+    built = _plan(root, args.strict)
     if built is None:
         return PROBLEMS
     known = set(built.resolved) | set(built.failed) | {"trust"}
@@ -176,15 +250,15 @@ def _build(root: Path, args: argparse.Namespace) -> int:
     quiet_mkdocs(args.verbose)
     failed = {k: v for k, v in built.failed.items() if args.school in (None, k)}
     warned: list[Problem] = []
-    for school_id, resolved in sorted(built.resolved.items()):
-        if args.school in (None, school_id):
-            found = _build_school(root, resolved, args.strict)
-            _sort(school_id, found, failed, warned)
+    for school_id, found in sorted(sites.build_schools(root, built, args.strict, default_jobs(),
+                                                       args.school).items()):
+        _sort(school_id, found, failed, warned)
     if args.school in (None, "trust"):
         if args.school is None:
             sites.clean_work(root, set(built.resolved))
-        found = _model_located(root, _build_folder(
-            sites.write_model_project(root, built.trust.name if built.trust else None), args.strict, TRUST_SITE))
+        found = _model_located(root, sites.build_guarded(
+            sites.write_model_project(root, built.trust.name if built.trust else None),
+            args.strict, TRUST_SITE))
         _sort("trust", found, failed, warned)
         if "trust" not in failed:
             sites.write_reports(root, built)
@@ -199,21 +273,6 @@ def _sort(name: str, found: list[Problem], failed: dict[str, list[Problem]],
         failed[name] = found
     else:
         warned += found
-
-
-def _build_school(root: Path, resolved, strict: bool) -> list[Problem]:
-    folder = sites.write_project(root, resolved)
-    return _school_located(root, resolved, _build_folder(folder, strict, resolved.school.id))
-
-
-def _build_folder(folder: Path, strict: bool, name: str) -> list[Problem]:
-    """Build one site: its problems, or a problem saying why the build failed."""
-    try:
-        return sites.build_one(folder, strict)
-    except _NOT_BUILT as error:
-        return [Problem(Source(f"{sites.SITE_FOLDER}/{name}"),
-                        f"the site of {name} was not built: {shown(error, 500)}",
-                        code="trust.site-failed")]
 
 
 def _finish(built: sites.Plan, failed: dict[str, list[Problem]], done: str,

@@ -1,23 +1,42 @@
 """The trust's sites (I/O: writes): each school's project is resolved into .trust/<school-id>/
 and built, with every check, by the one build sequence into site/<school-id>/; the model is
-built the same way into site/trust/, and the departure report into site/departures/."""
+built the same way into site/trust/, and the departure report into site/departures/.
+
+At trust scale most builds change few schools: a school whose inputs (its file, its own
+policies, the trust's model and configuration, the templates, the code, the date) have the
+digest recorded by its last good build, and whose site is exactly as that build left it, is
+neither resolved nor built again (see Kept); the schools that are built share the cores."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
+import os
 import shutil
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from policykit.core.errors import Problem, Source, errors
+from policykit.core.errors import Problem, Source, errors, shown
 from policykit.engine.build import problems_of
 from policykit.engine.session import BuildSession, Settings
-from policykit.mkdocs.host import build_site
+from policykit.engine.site_folder import SiteFolderError
+from policykit.mkdocs.host import MkDocsHost, build_site
+from policykit.trust import origins
 from policykit.trust import report, resolve as resolving
-from policykit.trust.model_files import (read_model, under_trust_name, undeclared,
-                                         unknown_places)
+from policykit.trust.model_files import (Model, _schema_of, read_model, under_trust_name,
+                                         undeclared, unknown_places)
 from policykit.trust.schools import (REPORT_SITE, SCHOOLS_FOLDER, TRUST_SITE, School, Trust,
                                      load_trust)
 from policykit.trust.values import declared_names
+from policykit.engine import incremental
+from policykit.engine.build import build_date, docs_folder
+from policykit.engine.site_reuse import listing, newest_change
+from policykit.source import schema
+from policykit.source.load import read_document
+
+log = logging.getLogger("mkdocs.plugins.policykit")
 
 WORK_FOLDER = ".trust"  # the resolved projects: generated, never edited
 SITE_FOLDER = "site"
@@ -32,10 +51,32 @@ class Plan:
     resolved: dict[str, resolving.Resolved] = field(default_factory=dict)
     failed: dict[str, list[Problem]] = field(default_factory=dict)  # school id: its problems
     warnings: list[Problem] = field(default_factory=list)  # of the schools resolved
+    kept: dict[str, Kept] = field(default_factory=dict)  # school id: its unchanged last build
+    inputs: dict[str, str] = field(default_factory=dict)  # school id: its inputs' digest
+    school_warnings: dict[str, tuple[Problem, ...]] = field(default_factory=dict)  # resolving's
 
 
-def plan(root: Path) -> Plan:
-    """Read the trust, its schools and the model; resolve every school."""
+@dataclass(frozen=True)
+class Kept:
+    """What a school's last good build was made from and left: the digest of its inputs, its
+    site's listing and when it was settled, and what the build reported (shown again when the
+    site is kept)."""
+
+    inputs: str
+    site: dict
+    settled: int
+    resolved: resolving.Resolved  # without its files: the report needs the rest
+    warnings: tuple[Problem, ...]  # of resolving
+    problems: tuple[Problem, ...]  # of building (warnings only), located
+
+
+RECORD = "trust-school-build"  # the name of Kept in the school project's disk cache
+
+
+def plan(root: Path, strict: bool | None = None) -> Plan:
+    """Read the trust, its schools and the model; resolve every school. For a build (strict
+    given), a school whose last good build is as it left it and was made from the same inputs
+    is kept instead (Plan.kept), not resolved."""
     trust, schools, problems, failed = load_trust(root)
     model, found = read_model(root)
     problems += found
@@ -44,14 +85,157 @@ def plan(root: Path) -> Plan:
         return result
     result.problems += undeclared(model, declared_names(trust.declared(), model.linked_ids()))
     result.problems += unknown_places(trust.document, model)
+    shared = None if strict is None or errors(result.problems) else shared_inputs(root, strict)
     for school in schools:
+        if shared is not None:
+            result.inputs[school.id] = school_inputs(root, school.id, shared)
+            kept = kept_build(root, school.id, result.inputs[school.id])
+            if kept is not None:
+                result.kept[school.id] = kept
+                result.resolved[school.id] = kept.resolved
+                result.warnings += kept.warnings
+                continue
         resolved, found = resolving.resolve(trust, school, model)
         if errors(found):
             result.failed[school.id] = found
         else:
             result.resolved[school.id] = resolved
             result.warnings += found
+            result.school_warnings[school.id] = tuple(found)
     return result
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _tree_digest(root: Path, *bases: str) -> str:
+    """A digest of every file under the folders bases of root: names and contents."""
+    found = []
+    for base in bases:
+        for folder, dirs, names in os.walk(root / base):
+            dirs.sort()
+            for name in sorted(names):
+                path = Path(folder, name)
+                found.append(f"{path.relative_to(root).as_posix()}\0{_digest(path.read_bytes())}")
+    return _digest("\n".join(found).encode())
+
+
+def shared_inputs(root: Path, strict: bool) -> str | None:
+    """A digest of what every school's site is made from besides the school's own files: the
+    model and trust.yaml, the configuration as MkDocs reads it (every INHERIT, !ENV, custom_dir
+    and hook), the templates, the code and library versions, the dates, --strict, the umask.
+    None when it cannot be known (MkDocs cannot read the configuration)."""
+    from mkdocs.config import load_config
+
+
+    model = write_model_project(root)  # its mkdocs.yml differs from a school's only in
+    try:                               # what the school file gives
+        config = load_config(str(model / "mkdocs.yml"),
+                             docs_dir=str(docs_folder(model, mark=False)))
+        configuration = incremental.configuration(config)
+    except Exception:  # noqa: BLE001 — the build reports it, located; nothing is kept
+        return None
+    parts = {"code": BuildSession(root).cache_key, "mkdocs.yml": configuration,
+             "date": build_date().isoformat(), "mkdocs date": incremental._mkdocs_date(),
+             "epoch": os.environ.get("SOURCE_DATE_EPOCH", ""), "strict": strict,
+             "templates": incremental._templates(root),
+             "model": _tree_digest(root, "policy", "quizzes"),
+             "trust.yaml": _digest((root / "trust.yaml").read_bytes())}
+    return _digest(json.dumps(parts, sort_keys=True).encode())
+
+
+def school_inputs(root: Path, school_id: str, shared: str) -> str:
+    """A digest of everything school_id's site is made from."""
+    own = root / SCHOOLS_FOLDER / f"{school_id}.yaml"
+    return _digest(json.dumps([shared, school_id, _digest(own.read_bytes()),
+                               _tree_digest(root, f"{SCHOOLS_FOLDER}/{school_id}")]).encode())
+
+
+def _session(folder: Path):
+    return BuildSession(folder, Settings())
+
+
+def kept_build(root: Path, school_id: str, inputs: str) -> Kept | None:
+    """The school's last good build, when it was made from inputs and its site is exactly as
+    that build left it (every file's size, time, inode and links; nothing changed since)."""
+    folder = root / WORK_FOLDER / school_id
+    if not folder.is_dir():
+        return None
+    kept = _session(folder).load(RECORD)
+    if not isinstance(kept, Kept) or kept.inputs != inputs:
+        return None
+    site = root / SITE_FOLDER / school_id
+    if listing(site) != kept.site or newest_change(site) > kept.settled:
+        return None
+    return kept
+
+
+def keep_build(root: Path, resolved: resolving.Resolved, inputs: str,
+               warnings: tuple[Problem, ...], problems: list[Problem]) -> None:
+    """Record the school's good build just finished (see kept_build)."""
+    folder = root / WORK_FOLDER / resolved.school.id
+    settled = time.time_ns()
+    site = listing(root / SITE_FOLDER / resolved.school.id)
+    school = replace(resolved.school, document=replace(resolved.school.document, node=None,
+                                                       text=None))  # what the report shows
+    _session(folder).save(RECORD, Kept(inputs, site, settled,
+                                       replace(resolved, school=school, files={}),
+                                       warnings, tuple(problems)))
+
+
+def resolve_one(root: Path, school_id: str, memo: dict | None = None
+                ) -> tuple[resolving.Resolved | None, list[Problem]]:
+    """One school resolved from the trust as it is now (for serve): the school's project, or
+    None and every problem that stops it. memo keeps the model's files as read, for the next
+    call (see read_model_again)."""
+    trust, schools, problems, failed = load_trust(root)
+    model, found = read_model(root) if memo is None else read_model_again(root, memo)
+    problems += found + failed.get(school_id, [])
+    school = next((s for s in schools if s.id == school_id), None)
+    if trust is None or school is None or errors(problems):
+        return None, problems
+    resolved, found = resolving.resolve(trust, school, model)
+    return (None if errors(found) else resolved), problems + found
+
+
+def read_model_again(root: Path, memo: dict) -> tuple[Model, list[Problem]]:
+    """read_model, reading again only the files whose size or modification time changed since
+    memo (path: (stat, document, problems)) was filled; memo is brought up to date."""
+    model, problems, seen = Model(), list[Problem](), set[str]()
+    paths = [*sorted((root / "policy").rglob("*.yaml")),
+             *sorted((root / "quizzes").glob("*.yaml"))]
+    for path in paths:
+        relative = path.relative_to(root).as_posix()
+        stat = path.stat()
+        seen.add(relative)
+        known = memo.get(relative)
+        if known is None or known[0] != _stat_key(stat):
+            document, found = read_document(path, relative)
+            if document is not None and not found and _schema_of(relative):
+                found = schema.validate(document, _schema_of(relative))
+            known = memo[relative] = (_stat_key(stat), document, found)
+        _, document, found = known
+        problems += found
+        if document is not None and not found and isinstance(document.data, dict):
+            model.documents[relative] = document
+    for relative in set(memo) - seen:
+        del memo[relative]
+    return model, problems
+
+
+def _stat_key(stat) -> tuple[int, ...]:
+    """A file as it is now: size, inode and times (a save by rename is a new inode)."""
+    return (stat.st_size, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns)
+
+
+def inputs_seen(root: Path, school_id: str) -> tuple:
+    """Every file a school's project is resolved from, as it is now (see _stat_key): a change
+    of any is a change of the school's inputs (serve polls it)."""
+    paths = [root / "trust.yaml", root / SCHOOLS_FOLDER / f"{school_id}.yaml"]
+    for base in ("policy", "quizzes", f"{SCHOOLS_FOLDER}/{school_id}"):
+        paths += sorted(path for path in (root / base).rglob("*") if path.is_file())
+    return tuple((str(path), _stat_key(path.stat())) for path in paths if path.is_file())
 
 
 def write_project(root: Path, resolved: resolving.Resolved) -> Path:
@@ -134,6 +318,62 @@ def _link_templates(root: Path, folder: Path) -> None:
     link, own = folder / "docs_templates", root / "docs_templates"
     if own.is_dir() and not link.exists():
         link.symlink_to(Path("..", "..", "docs_templates"), target_is_directory=True)
+
+
+def build_schools(root: Path, built: Plan, strict: bool, jobs: int,
+                  only: str | None = None) -> dict[str, list[Problem]]:
+    """Build each resolved school's site (only's alone, when given) that is not kept, on up to
+    jobs processes: every school's problems (a kept school's as its build reported them)."""
+    todo = sorted(school_id for school_id in built.resolved if only in (None, school_id)
+                  and school_id not in built.kept)
+    found = {school_id: list(built.kept[school_id].problems) for school_id in built.kept
+             if only in (None, school_id)}
+    for school_id in sorted(found):
+        log.info("policykit: %s: nothing it is made from changed since its last build, and "
+                 "its site is as that build left it: kept", school_id)
+    args = [(root, built.resolved[school_id], strict, built.inputs.get(school_id),
+             built.school_warnings.get(school_id, ())) for school_id in todo]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if jobs < 2 or len(todo) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        found.update(zip(todo, (build_school(*each) for each in args)))
+        return found
+
+    # forked after the plan: each worker has the model, the code and MkDocs already loaded
+    with ProcessPoolExecutor(min(jobs, len(todo)), multiprocessing.get_context("fork")) as pool:
+        found.update(zip(todo, pool.map(build_school, *zip(*args))))
+    return found
+
+
+def build_school(root: Path, resolved: resolving.Resolved, strict: bool, inputs: str | None,
+                 warnings: tuple[Problem, ...] = ()) -> list[Problem]:
+    """Write the school's project and build its site: its problems, located; a good build is
+    recorded (when its inputs are known) so that the next one can keep it."""
+    folder = write_project(root, resolved)
+    found = school_located(root, resolved, build_guarded(folder, strict, resolved.school.id))
+    if inputs is not None and not errors(found):
+        keep_build(root, resolved, inputs, warnings, found)
+    return found
+
+
+def build_guarded(folder: Path, strict: bool, name: str) -> list[Problem]:
+    """Build one site: its problems, or a problem saying why the build failed."""
+    try:
+        return build_one(folder, strict)
+    except (*MkDocsHost.errors, SiteFolderError, OSError) as error:
+        return [Problem(Source(f"{SITE_FOLDER}/{name}"),
+                        f"the site of {name} was not built: {shown(error, 500)}",
+                        code="trust.site-failed")]
+
+
+def school_located(root: Path, resolved: resolving.Resolved,
+                   found: list[Problem]) -> list[Problem]:
+    """A school's problems at the school file or model file its text came from (the resolved
+    project in .trust/ is generated: nobody edits it)."""
+    prefix = f"{WORK_FOLDER}/{resolved.school.id}"
+    placed, left = origins.located(found, resolved.files, resolved.origins, prefix)
+    return placed + located(left, prefix, root, resolved.school.id)
 
 
 def build_one(folder: Path, strict: bool = False) -> list[Problem]:

@@ -1,0 +1,78 @@
+"""`policykit trust serve SCHOOL` (issue 27): a live preview of one school's site that shows an
+edit of the model, of trust.yaml or of the school's file, as `policykit serve` shows an edit of
+a project (its speed is measured in bench/, not here)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from policykit.source.workflow import content_hash, lock_text
+from trust_helpers import EPOCH, POLICYKIT, copy_trust, edit
+
+pytestmark = pytest.mark.slow  # runs a server
+
+MODEL = "policy/social-media/versions/2023.1.yaml"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch_until(url: str, wanted: str, seconds: float) -> str:
+    deadline = time.monotonic() + seconds
+    body = ""
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                body = response.read().decode("utf-8")
+            if wanted in body:
+                return body
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"{wanted!r} not served at {url} within {seconds} s")
+
+
+def serve(root: Path, *argv: str) -> subprocess.Popen:
+    return subprocess.Popen([POLICYKIT, "--project", str(root), "trust", "serve", *argv],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH})
+
+
+def test_serving_one_school_shows_model_and_value_edits(tmp_path):
+    root = copy_trust(tmp_path)
+    port = free_port()
+    server = serve(root, "northfield", "--port", str(port))
+    try:
+        url = f"http://127.0.0.1:{port}/policies/social-media/"
+        page = fetch_until(url, "Daniel Price (01632 960001)", 90)
+        assert "Priya Shah" not in page  # southbank's DSL: only this school's values
+        edit(root / MODEL, "provide print outs of the", "provide screenshots of the")
+        (root / "policy/social-media/approved.lock").write_text(lock_text(  # as if approved
+            {"2023.1": content_hash((root / MODEL).read_bytes())}), "utf-8")
+        fetch_until(url, "provide screenshots of the", 60)
+        edit(root / "schools/northfield.yaml", "01632 960001", "01632 960077")
+        page = fetch_until(url, "Daniel Price (01632 960077)", 60)
+        assert "01632 960001" not in page
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert "Traceback" not in server.stderr.read()
+
+
+def test_an_unknown_school_is_refused_and_nothing_is_served(tmp_path):
+    root = copy_trust(tmp_path)
+    server = serve(root, "westfield", "--port", str(free_port()))
+    assert server.wait(timeout=60) == 1
+    said = server.stderr.read()
+    assert "westfield" in said and "nothing served" in said and "Traceback" not in said
