@@ -13,8 +13,7 @@ from policykit.cli.common import report
 from policykit.core.errors import Problem, errors, shown
 from policykit.engine.build import load_and_check
 from policykit.engine.session import BuildSession, default_jobs
-from policykit.engine.site_folder import SiteFolderError
-from policykit.mkdocs.host import MkDocsHost, quiet_mkdocs
+from policykit.mkdocs.host import quiet_mkdocs
 from policykit.source.inputs import scan
 from policykit.source.project import load_project
 from policykit.trust import sites
@@ -25,8 +24,6 @@ from policykit.cli.serving import serve as serve_project
 from policykit.trust import ci
 
 OK, PROBLEMS, USAGE = 0, 1, 2
-# What stops one site's build: MkDocs, its site folder, the file system.
-_NOT_BUILT: tuple[type[BaseException], ...] = (*MkDocsHost.errors, SiteFolderError, OSError)
 
 
 def register(commands: argparse._SubParsersAction) -> None:

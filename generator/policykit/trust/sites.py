@@ -126,18 +126,15 @@ def shared_inputs(root: Path, strict: bool) -> str | None:
     model and trust.yaml, the configuration as MkDocs reads it (every INHERIT, !ENV, custom_dir
     and hook), the templates, the code and library versions, the dates, --strict, the umask.
     None when it cannot be known (MkDocs cannot read the configuration)."""
-    from mkdocs.config import load_config
-
-
+    host = MkDocsHost()
     model = write_model_project(root)  # its mkdocs.yml differs from a school's only in
     try:                               # what the school file gives
-        config = load_config(str(model / "mkdocs.yml"),
-                             docs_dir=str(docs_folder(model, mark=False)))
-        configuration = incremental.configuration(config)
+        config = host.load(model, False, docs_folder(model, mark=False))
+        configuration = incremental.configuration(config, host)
     except Exception:  # noqa: BLE001 — the build reports it, located; nothing is kept
         return None
     parts = {"code": BuildSession(root).cache_key, "mkdocs.yml": configuration,
-             "date": build_date().isoformat(), "mkdocs date": incremental._mkdocs_date(),
+             "date": build_date().isoformat(), "mkdocs date": host.date(),
              "epoch": os.environ.get("SOURCE_DATE_EPOCH", ""), "strict": strict,
              "templates": incremental._templates(root),
              "model": _tree_digest(root, "policy", "quizzes"),
@@ -357,11 +354,15 @@ def build_school(root: Path, resolved: resolving.Resolved, strict: bool, inputs:
     return found
 
 
+# What stops one site's build: MkDocs, its site folder, the file system.
+NOT_BUILT: tuple[type[BaseException], ...] = (*MkDocsHost.errors, SiteFolderError, OSError)
+
+
 def build_guarded(folder: Path, strict: bool, name: str) -> list[Problem]:
     """Build one site: its problems, or a problem saying why the build failed."""
     try:
         return build_one(folder, strict)
-    except (*MkDocsHost.errors, SiteFolderError, OSError) as error:
+    except NOT_BUILT as error:
         return [Problem(Source(f"{SITE_FOLDER}/{name}"),
                         f"the site of {name} was not built: {shown(error, 500)}",
                         code="trust.site-failed")]
