@@ -20,7 +20,7 @@ from mkdocs.exceptions import MkDocsException
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.structure.files import File, Files
 
-from policykit.engine.incremental import QuietDirty
+from policykit.mkdocs.host import QuietDirty
 from policykit.engine.session import BuildSession
 from policykit.mkdocs.preview import change_stat
 from policykit.mkdocs.raw_html import RawHtml, _is_id_reader

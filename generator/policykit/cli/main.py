@@ -33,7 +33,7 @@ from policykit.engine.session import BuildSession
 from policykit.engine.site_folder import SiteFolderError
 from policykit.core import urls
 from policykit.mkdocs.host import MkDocsHost, quiet_mkdocs
-from policykit.cli.serving import template_fault
+from policykit.cli.serving import serve as serve_project, template_fault
 from policykit.quiz.bank import covering_questions
 from policykit.site.pages import render_compare_standalone
 from policykit.source.project import load_project
@@ -136,7 +136,7 @@ def _parser() -> argparse.ArgumentParser:
     build.set_defaults(run=_build)
     serve = commands.add_parser("serve", help="preview the site, rebuilding on every change")
     serve.add_argument("--port", type=_port, default=8000, help="port on 127.0.0.1 (default 8000)")
-    serve.set_defaults(run=serve)
+    serve.set_defaults(run=serve_project)
     diff = commands.add_parser("diff", help="compare two versions of a policy, clause by clause")
     diff.add_argument("policy", help="the policy id")
     diff.add_argument("old", metavar="from", help="the earlier version")
@@ -283,7 +283,7 @@ def _build(root: Path, args: argparse.Namespace) -> int:
         print(f"policykit: error: {refused(error, root)}\npolicykit: site/ is unchanged",
               file=sys.stderr)
         return PROBLEMS
-    except Exception as error:  # a theme override of the project's ({{ 1/0 }} too) (see cli/serving.py)
+    except Exception as error:  # a theme override ({{ 1/0 }} too): see cli/serving.py
         problem = template_fault(error, root)
         if problem is None:
             raise  # policykit's own fault
