@@ -46,6 +46,18 @@ from policykit.checks.approval import counted, exempting, uncovered_clauses
 
 
 
+def _quiet_stdout() -> None:
+    """Point stdout at the null device, so that Python's own flush at exit finds no broken
+    pipe (the recipe of Python's signal documentation)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is no file (a test's capture): nothing to flush
+        pass
+    finally:
+        os.close(devnull)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the policykit command line; returns the exit code."""
     parser = _parser()
@@ -59,8 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in ("build", "serve", "diff", "export"):  # they read the templates
             _listable(root / "docs_templates")
         return args.run(root, args)
-    except BrokenPipeError:
-        raise
+    except BrokenPipeError:  # the reader stopped early (`| head`): nothing more to say
+        _quiet_stdout()
+        return PROBLEMS
     except OSError as error:  # the file system refused: a file not readable, a path too long
         print(f"policykit: error: {refused(error, root)}", file=sys.stderr)
         return PROBLEMS
