@@ -88,7 +88,7 @@ def test_suppress_warnings_in_mkdocs_yml_silences_check_build_and_is_validated(t
                                    "[quiz.clause-not-curent]\n"), "utf-8")
     result = policykit(root, "build")
     assert result.returncode != 0
-    assert ("suppress_warnings: 'quiz.clause-not-curent' is not a warning code — did you mean "
+    assert ("'quiz.clause-not-curent' is not a warning code — did you mean "
             "'quiz.clause-not-current'?") in result.stderr
 
 

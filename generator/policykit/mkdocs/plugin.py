@@ -88,7 +88,7 @@ class WarningCodes(c.ListOfItems):
         for code in codes:
             fault = suppression_fault(code)
             if fault:
-                raise ValidationError(f"suppress_warnings: {fault}")
+                raise ValidationError(fault)
         return codes
 
 
