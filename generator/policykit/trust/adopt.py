@@ -49,6 +49,10 @@ def prepared(root: Path, school_id: str, policy_id: str,
     if adoption is None:
         return _usage(f"{school.path} adopts no policy '{shown(policy_id)}': add it under "
                       f"policies: with adopts: \"{shown(version or 'VERSION')}\" first")
+    if version is not None and version not in model.versions(policy_id):
+        known = ", ".join(model.versions(policy_id)) or "none"
+        return _usage(f"the model has no version {shown(version)} of {policy_id} (it has: "
+                      f"{known})")
     if version is not None and adoption["adopts"] != version:
         return _usage(f"{school.path} adopts {policy_id} {adoption['adopts']}, not "
                       f"{shown(version)}: the text adopted is the school file's — set adopts: "
