@@ -57,8 +57,8 @@ class Preview:
         except Exception as error:  # noqa: BLE001 — a failed rebuild must not stop the preview
             self.problems = failure_problems(error, root, [])
         if self.problems:
-            for problem in self.problems:
-                log.error("%s", problem)
+            for problem in self.problems:  # a warning logged as one (a trial: all as ERROR)
+                (log.warning if problem.severity == "warning" else log.error)("%s", problem)
             docs = root / DOCS_FOLDER
             if not (docs / urls.source(urls.HOME)).exists():
                 docs.mkdir(exist_ok=True)
