@@ -280,3 +280,16 @@ def test_a_school_says_why_its_own_clauses_changed_since_its_last_adoption(renew
     assert pack.returncode == 0, pack.stderr
     assert "Why: Our office now takes calls about concerns." in pdf_text(
         root / "northfield-social-media-pack.pdf")
+
+
+def test_the_schools_pack_shows_a_value_given_anew_since_its_last_adoption(renewed, tmp_path):
+    """A trial: the DSL's phone number changed, trust check asked for the text to be adopted
+    again, and the pack showed only the new number, so governors could not see the change."""
+    root = tmp_path / "trust"
+    shutil.copytree(renewed, root, symlinks=True)
+    edit(root / NORTH, "01632 960001", "01632 960009")
+    result = policykit(root, "trust", "pack", "northfield", "social-media")
+    assert result.returncode == 0, result.stderr
+    local = pdf_text(root / "northfield-social-media-pack.pdf").split(
+        "Against the school's last adoption", 1)[1]
+    assert "{dsl.phone} (value) changed 01632 960001 01632 960009" in local  # "%{" may split

@@ -98,7 +98,8 @@ def _against_model(found: Adopting, policy_id: str) -> list[dict]:
 
 def _against_last(then: dict | None, now: dict) -> list[dict]:
     """How the school's local changes differ from those of its last adoption: each tailored
-    or added clause new, changed or withdrawn since (everything is new at a first adoption)."""
+    or added clause new, changed or withdrawn since, and each value its text uses given anew
+    (everything is new at a first adoption)."""
     before = _local(then) if then else {}
     after = _local(now)
     rows = []
@@ -110,6 +111,15 @@ def _against_last(then: dict | None, now: dict) -> list[dict]:
         rows.append({"clause": key[1], "kind": key[0], "change": change,
                      "before": old or "", "after": new or "",
                      "why": now.get("change_notes", {}).get(key[1], "")})
+    if then:  # a value the text uses, given anew since (a trial: the pack showed only the new)
+        given, giving = then.get("values", {}), now["values"]
+        for name in sorted(set(given) | set(giving)):
+            if given.get(name) != giving.get(name):
+                rows.append({"clause": f"%{{{name}}}", "kind": "value",
+                             "change": "changed" if name in given and name in giving
+                             else "new" if name in giving else "no longer used",
+                             "before": given.get(name, ""), "after": giving.get(name, ""),
+                             "why": ""})
     return rows
 
 
