@@ -33,8 +33,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     check = actions.add_parser("check", help="check the trust, every school file and every "
                                "school's policies")
     check.set_defaults(run=_check)
-    build = actions.add_parser("build", help="build each school's site into site/<school-id>/ "
-                               "and the trust's site, with the departure report, into site/trust/")
+    build = actions.add_parser("build", help="build each school's site into site/<school-id>/, "
+                               "the trust's site into site/trust/ and the departure report into "
+                               "site/departures/")
     build.add_argument("--school", metavar="ID", help="build this school's site only ('trust': "
                        "the trust's site only)")
     build.add_argument("--strict", action="store_true",
