@@ -352,3 +352,30 @@ def test_a_read_only_docs_folder_is_reported(tmp_path):
         refused(result, "cannot write docs_generated/", "make docs_generated/ writable")
         assert "Read-only file system" in result.stderr or "Permission denied" in result.stderr
     assert hashes(root / "site") == site
+
+
+@pytest.mark.parametrize("left", ["", "# Writ", "# Written by policykit"])
+def test_a_docs_folder_claim_a_kill_cut_short_is_taken_up_again(tmp_path, left):
+    """A build killed as it claimed docs_generated/ (its .gitignore made, not yet written, or
+    written in part) left a folder the next build refused as someone else's (the full suite
+    found it: a SIGKILLed build, then `policykit build` failing)."""
+    root = copy_project(tmp_path / "p")
+    (root / "docs_generated").mkdir(exist_ok=True)
+    for path in (root / "docs_generated").iterdir():
+        path.unlink()
+    (root / "docs_generated/.gitignore").write_text(left, "utf-8")
+    done = policykit(root, "build")
+    assert done.returncode == 0, done.stderr
+    assert (root / "docs_generated/.gitignore").read_text("utf-8").startswith(
+        "# Written by policykit")
+
+
+def test_a_docs_folder_with_another_gitignore_is_still_refused(tmp_path):
+    root = copy_project(tmp_path / "p")
+    (root / "docs_generated").mkdir(exist_ok=True)
+    for path in (root / "docs_generated").iterdir():
+        path.unlink()
+    (root / "docs_generated/.gitignore").write_text("# Written by hand\n*.log\n", "utf-8")
+    done = policykit(root, "build")
+    assert done.returncode == 1 and "holds files that policykit did not write" in done.stderr
+    assert (root / "docs_generated/.gitignore").read_text("utf-8") == "# Written by hand\n*.log\n"

@@ -40,6 +40,7 @@ from policykit.core.errors import Problem, ProjectError, errors
 from policykit.core.model import Project
 from policykit.engine.config_guard import config_files, site_dir_setting
 from policykit.engine.guard import DOCS_FOLDER, SiteFolderError, check_docs, check_site, project_inputs
+from policykit.engine.guard import claim_cut_short
 from policykit.engine.guard import shown as shown_path
 from policykit.engine.incremental import Incremental, load_manifest, save_manifest, save_settled
 from policykit.engine.pdf import PdfJob, render_pdfs
@@ -202,8 +203,8 @@ def docs_folder(root: Path, mark: bool = True) -> Path:
     docs = root / DOCS_FOLDER
     check_docs(docs, root, project_inputs(root, config_files(root)))
     marker = docs / ".gitignore"
-    if mark and not os.path.lexists(marker):  # claimed before anything else is written there
-        try:
+    if mark and (not os.path.lexists(marker) or claim_cut_short(marker)):
+        try:  # claimed before anything else is written there (again, if a kill cut it short)
             _mark_docs(marker)
         except OSError as error:
             raise SiteFolderError(_cannot_write(WriteFailed(
@@ -213,6 +214,8 @@ def docs_folder(root: Path, mark: bool = True) -> Path:
 
 def _mark_docs(marker: Path) -> None:
     """The docs folder's .gitignore, which also marks the folder as policykit's."""
+    if os.path.lexists(marker):
+        marker.unlink()  # a claim a kill cut short (claim_cut_short)
     with marker.open("x", encoding="utf-8", newline="\n") as stream:
         stream.write(GITIGNORE)
 

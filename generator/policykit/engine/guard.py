@@ -136,9 +136,24 @@ def site_is_ours(folder: Path) -> bool:
 
 
 def docs_are_ours(folder: Path) -> bool:
-    """True when the docs folder may be pruned: missing, empty, or marked (its .gitignore)."""
+    """True when the docs folder may be pruned: missing, empty, or marked (its .gitignore), or
+    holding only the start of that mark (a build killed while it claimed the folder)."""
     names = _entries(folder)
-    return names is None or not names or _holds_text(folder / ".gitignore", DOCS_MARKER_START)
+    return (names is None or not names or _holds_text(folder / ".gitignore", DOCS_MARKER_START)
+            or (set(names) == {".gitignore"} and claim_cut_short(folder / ".gitignore")))
+
+
+def claim_cut_short(marker: Path) -> bool:
+    """True when marker is a regular file holding the start of policykit's mark and nothing
+    else (empty, or cut short by a kill as it was written)."""
+    try:
+        if not stat.S_ISREG(os.stat(marker).st_mode):
+            return False
+        with marker.open("rb") as stream:
+            held = stream.read(len(DOCS_MARKER_START.encode()) + 1)
+    except OSError:
+        return False
+    return DOCS_MARKER_START.encode().startswith(held)
 
 
 def check_site(configured: Path, root: Path, inputs: list[tuple[str, Path]], setting: str = "",
