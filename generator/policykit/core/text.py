@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-from functools import lru_cache
 from html.parser import HTMLParser
 
 import markdown
@@ -85,19 +84,12 @@ def _new_converter(glossary: tuple[tuple[str, str], ...]) -> markdown.Markdown:
         term: expansion.replace("&", "&amp;") for term, expansion in glossary}), "tables"])
 
 
-@lru_cache(maxsize=1)
-def _plain_converter() -> markdown.Markdown:
-    """The Markdown converter with no glossary: a constant (it holds no project data, as
-    every use resets it first), kept for the process."""
-    return _new_converter(())
-
-
 def _converter(glossary: tuple[tuple[str, str], ...], memos: Memos | None) -> markdown.Markdown:
     """The Markdown converter of a glossary. Keeps: a converter for each of the 16 glossaries
-    used last (they hold the school's abbreviations), in memory, in memos' recent memo
-    "markdown converters"; invalidated by nothing (keyed by the whole glossary)."""
-    if not glossary:
-        return _plain_converter()
+    used last, in memory, in memos' recent memo "markdown converters"; invalidated by nothing
+    (keyed by the whole glossary). Not a constant even with no glossary: a converter keeps
+    the last text it read and its parse tree (reset() leaves them), and a glossary's holds
+    the school's abbreviations."""
     return memos_or_new(memos).recent("markdown converters", 16).get_or_make(
         glossary, lambda: _new_converter(glossary))
 
@@ -129,11 +121,11 @@ def markdown_to_html(text: str, glossary: tuple[tuple[str, str], ...] = (),
                      memos: Memos | None = None) -> Markup:
     """Clause Markdown -> sanitised HTML; abbreviations get their expansion, focusable.
     Plain prose (most policy text) takes a fast path with the same output. Keeps: the HTML of
-    the 8,192 (text, glossary) pairs used last, in memory, in memos' recent memo "clause
+    the 8,192 (text, glossary) pairs used last, in memory, in memos' recent memo "markdown
     html" (given no memos, nothing beyond the call); invalidated by nothing (a pure function
     of its key)."""
     memos = memos_or_new(memos)
-    return memos.recent("clause html", 8192).get_or_make(
+    return memos.recent("markdown html", 8192).get_or_make(
         (text, glossary), lambda: _markdown_to_html(text, glossary, memos))
 
 
@@ -168,8 +160,9 @@ def _unsanitised_html(text: str, glossary: tuple[tuple[str, str], ...],
     try:
         converted = converter.convert(text)
     except RecursionError:
-        converter.reset()
         return f"<p>{html.escape(text, quote=False)}</p>"
+    finally:
+        converter.reset()  # the converter keeps no clause text between uses
     return _TAG_START.sub(_text_unless_element, converted)
 
 
@@ -179,14 +172,17 @@ _SHALLOW_INDENT = 64
 _DEEP_LINE = re.compile(r"^(?:[ \t]{%d,}|(?:>\s*){16,})" % _SHALLOW_INDENT, re.MULTILINE)
 
 
-def too_deeply_nested(text: str) -> bool:
+def too_deeply_nested(text: str, memos: Memos | None = None) -> bool:
     """Whether the text nests lists or quotes deeper than Markdown can read."""
     if not _DEEP_LINE.search(text):
         return False
+    converter = _converter((), memos).reset()
     try:
-        _plain_converter().reset().convert(text)
+        converter.convert(text)
     except RecursionError:
         return True
+    finally:
+        converter.reset()
     return False
 
 
@@ -194,13 +190,13 @@ def _text_unless_element(match: re.Match) -> str:
     return match[0] if match[2].lower() in HTML_ELEMENTS else "&lt;" + match[0][1:]
 
 
-def removed_html(text: str) -> tuple[str, ...]:
+def removed_html(text: str, memos: Memos | None = None) -> tuple[str, ...]:
     """What the sanitiser removes from a clause's text, in words, each once, in order:
     HTML elements not allowed, attributes not allowed, links with another scheme, comments."""
     if is_plain_prose(text):
         return ()
     finder = _RemovedHtml()
-    finder.feed(_unsanitised_html(text, ()))
+    finder.feed(_unsanitised_html(text, (), memos))
     finder.close()
     return tuple(dict.fromkeys(finder.removed))
 
