@@ -45,7 +45,8 @@ def _build(tmp_path, suffix: str) -> int:
     project, _ = load_and_check(root, session)
     pages = {path: content for part in site_parts(root, project, session=session)
              for path, content in part.render().items()}
-    assert any(marker.encode() in (c if isinstance(c, bytes) else c.encode()) for c in pages.values())
+    assert any(marker.encode() in (c if isinstance(c, bytes) else c.encode())
+               for c in pages.values())
     assert any(marker in str(key) for key in session.memos.recent("markdown html", 8192))
     assert any(marker in key[0] for key in session.memos.recent("rendered tokens", 8192))
     return _holders(suffix)

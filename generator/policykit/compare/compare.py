@@ -127,8 +127,10 @@ def compare_versions(old: Version, new: Version,
     pairs = section_pairs(old, new, _clauses_by_section(before), _clauses_by_section(after))
     stable = _stable_ids(before, after, pairs)
     notes = dict(new.removed)
-    changes = [_change(before.get(cid), placed, stable, questions, memos) for cid, placed in after.items()]
-    removed = {cid: replace(_change(placed, None, stable, questions, memos), change_note=notes.get(cid))
+    changes = [_change(before.get(cid), placed, stable, questions, memos)
+               for cid, placed in after.items()]
+    removed = {cid: replace(_change(placed, None, stable, questions, memos),
+                            change_note=notes.get(cid))
                for cid, placed in before.items() if cid not in after}
     changes = _in_document_order(changes, removed, list(before))
     return Comparison(old.policy_id, old, new, tuple(changes),

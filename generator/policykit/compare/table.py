@@ -61,8 +61,9 @@ def table_redline(old: str | None, new: str | None,
         pairs = min(i2 - i1, j2 - j1) if op == "replace" else 0
         for k in range(pairs):
             rows.append(_row_pair(old_body[i1 + k], new_body[j1 + k], memos))
-        rows += [_row_whole("delete", row, memos) for row in old_body[i1 + pairs:i2] if op != "equal"]
-        rows += [_row_whole("insert", row, memos) for row in new_body[j1 + pairs:j2] if op != "equal"]
+        if op != "equal":
+            rows += [_row_whole("delete", row, memos) for row in old_body[i1 + pairs:i2]]
+            rows += [_row_whole("insert", row, memos) for row in new_body[j1 + pairs:j2]]
         rows += [_row_pair(row, row, memos) for row in new_body[j1:j2] if op == "equal"]
     return tuple(rows)
 

@@ -330,7 +330,8 @@ def _change_view(comparison: Comparison, change, page_href: str, memos: Memos) -
         "kinds": list(change.kinds), "labels": _labels(change),
         "clause_kind": KIND_LABELS[where.clause.kind],
         "lead_in": {"number": parent.number,
-                    "text": _first_words(rendered_text(parent.text, memos), 16)} if parent else None,
+                    "text": _first_words(rendered_text(parent.text, memos), 16)}
+        if parent else None,
         "table": Markup(table_html(change.table)) if change.table else None,
         "redline": redline_html(change.redline) if change.redline else None,
         "text": None if change.redline else markdown_to_html(where.clause.text, (), memos),
