@@ -30,13 +30,13 @@ def _removed_html(version: Version, memos: Memos) -> Iterator[Problem]:
     deep = memos.recent("too deeply nested", TEXTS_KEPT)
     removed_by = memos.recent("removed html", TEXTS_KEPT)
     for clause in version.clauses():
-        if deep.get_or_make(clause.text, lambda: too_deeply_nested(clause.text)):
+        if deep.get_or_make(clause.text, lambda: too_deeply_nested(clause.text, memos)):
             yield Problem(clause.source, f"clause '{clause.id}': its text nests lists or "
                           "quotes too deep to be read as Markdown",
                           "flatten the list to a few levels, or split it into sub-clauses",
                           code="text.too-deep")
             continue
-        removed = removed_by.get_or_make(clause.text, lambda: removed_html(clause.text))
+        removed = removed_by.get_or_make(clause.text, lambda: removed_html(clause.text, memos))
         if removed:
             yield Problem(clause.source, f"clause '{clause.id}': the site leaves out "
                           f"raw HTML in its text: {'; '.join(removed)}",

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Iterator, Mapping
 
 from policykit.compare.sections import SectionChange, normalise, section_changes, section_pairs  # noqa: F401
+from policykit.core.memos import Memos, memos_or_new
 from policykit.core.model import Clause, Version
 from policykit.compare.redline import (REDLINE_MAX_WORK, Run, _bounded_opcodes, case_only, redline,  # noqa: F401
                       same_words, style_notes, whole)
@@ -117,14 +118,19 @@ class Comparison:
 
 
 def compare_versions(old: Version, new: Version,
-                     questions: Mapping[str, tuple[str, ...]] = {}) -> Comparison:
-    """Every difference between old and new; questions maps clause ids to covering questions."""
+                     questions: Mapping[str, tuple[str, ...]] = {},
+                     memos: Memos | None = None) -> Comparison:
+    """Every difference between old and new; questions maps clause ids to covering questions.
+    memos: where the clauses' rendered words are remembered (a new Memos when none)."""
+    memos = memos_or_new(memos)
     before, after = _placed(old), _placed(new)
     pairs = section_pairs(old, new, _clauses_by_section(before), _clauses_by_section(after))
     stable = _stable_ids(before, after, pairs)
     notes = dict(new.removed)
-    changes = [_change(before.get(cid), placed, stable, questions) for cid, placed in after.items()]
-    removed = {cid: replace(_change(placed, None, stable, questions), change_note=notes.get(cid))
+    changes = [_change(before.get(cid), placed, stable, questions, memos)
+               for cid, placed in after.items()]
+    removed = {cid: replace(_change(placed, None, stable, questions, memos),
+                            change_note=notes.get(cid))
                for cid, placed in before.items() if cid not in after}
     changes = _in_document_order(changes, removed, list(before))
     return Comparison(old.policy_id, old, new, tuple(changes),
@@ -192,23 +198,23 @@ def _clauses_by_section(placed: dict[str, Placed]) -> dict[str, set[str]]:
 
 
 def _change(old: Placed | None, new: Placed | None, stable: set[str],
-            questions: Mapping[str, tuple[str, ...]]) -> ClauseChange:
+            questions: Mapping[str, tuple[str, ...]], memos: Memos) -> ClauseChange:
     either: Placed = new or old  # type: ignore[assignment]  # never both None
     clause_id = either.clause.id
     if old is None or new is None:
         kind = "added" if old is None else "removed"
-        runs = whole("insert" if old is None else "delete", either.clause.text)
+        runs = whole("insert" if old is None else "delete", either.clause.text, memos=memos)
         table = table_redline(None if old is None else old.clause.text,
-                              None if new is None else new.clause.text)
+                              None if new is None else new.clause.text, memos)
         return ClauseChange(clause_id, (kind,), old, new, runs, questions.get(clause_id, ()),
                             new.clause.change_note if new else None, table=table)
     kinds: list[str] = []
     notes: tuple[str, ...] = ()
-    reworded = not same_words(old.clause.text, new.clause.text)
+    reworded = not same_words(old.clause.text, new.clause.text, memos)
     if reworded:
         kinds.append("reworded")
-        notes = ("case only",) if case_only(old.clause.text, new.clause.text) else ()
-    styled = style_notes(old.clause.text, new.clause.text)
+        notes = ("case only",) if case_only(old.clause.text, new.clause.text, memos) else ()
+    styled = style_notes(old.clause.text, new.clause.text, memos)
     if styled:
         kinds.append("format-changed")
         notes += styled
@@ -220,8 +226,8 @@ def _change(old: Placed | None, new: Placed | None, stable: set[str],
         kinds.append("kind-changed")
     if [r.text for r in old.clause.refs] != [r.text for r in new.clause.refs]:
         kinds.append("refs-changed")
-    runs = redline(old.clause.text, new.clause.text) if reworded or styled else ()
-    table = table_redline(old.clause.text, new.clause.text) if runs else None
+    runs = redline(old.clause.text, new.clause.text, memos=memos) if reworded or styled else ()
+    table = table_redline(old.clause.text, new.clause.text, memos) if runs else None
     in_substance = set(kinds) - {"moved", "renumbered"}
     covering = questions.get(clause_id, ()) if in_substance else ()
     return ClauseChange(clause_id, tuple(kinds), old, new, runs, covering,

@@ -10,11 +10,11 @@ from __future__ import annotations
 import difflib
 import html
 import re
-from functools import lru_cache
 from itertools import repeat
 from html.parser import HTMLParser
 from typing import Iterable, NamedTuple
 
+from policykit.core.memos import Memos, memos_or_new
 from policykit.core.text import inline_markdown, is_plain_prose, markdown_to_html
 
 _TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
@@ -136,15 +136,23 @@ class _Words(HTMLParser):
             self.tokens.append(Token("\n", PLAIN))
 
 
-@lru_cache(maxsize=8192)
-def rendered_tokens(markdown_text: str, breaks: bool = False) -> tuple[Token, ...]:
-    """A clause's words as a reader sees them, each with its emphasis and link target (kept:
-    a comparison asks for them several times); with breaks, its line breaks and list items
-    as "\n" tokens (a table cell's, which a redline shows as they are)."""
+def rendered_tokens(markdown_text: str, breaks: bool = False,
+                    memos: Memos | None = None) -> tuple[Token, ...]:
+    """A clause's words as a reader sees them, each with its emphasis and link target; with
+    breaks, its line breaks and list items as "\n" tokens (a table cell's, which a redline
+    shows as they are). Keeps (a comparison asks for them several times): the tokens of the
+    8,192 (text, breaks) pairs used last, in memory, in memos' recent memo "rendered tokens"
+    (given no memos, nothing beyond the call); invalidated by nothing (a pure function)."""
+    memos = memos_or_new(memos)
+    return memos.recent("rendered tokens", 8192).get_or_make(
+        (markdown_text, breaks), lambda: _rendered_tokens(markdown_text, breaks, memos))
+
+
+def _rendered_tokens(markdown_text: str, breaks: bool, memos: Memos) -> tuple[Token, ...]:
     if is_plain_prose(markdown_text):  # most clauses: the words as written, no HTML to read
         return tuple(map(Token._make, zip(_plain_pieces(markdown_text), repeat(PLAIN))))
     parser = _Words(breaks)
-    parser.feed(str(markdown_to_html(markdown_text)))
+    parser.feed(str(markdown_to_html(markdown_text, (), memos)))
     parser.close()
     tokens = parser.tokens
     while tokens and tokens[-1].text.isspace():
@@ -159,53 +167,64 @@ def _plain_pieces(text: str) -> list[str]:
     return _TOKENS.findall(" ".join(text.split()))
 
 
-@lru_cache(maxsize=8192)
-def _keys(markdown_text: str) -> list[str]:
-    """The compared form of each rendered word (typographic quotes as straight ones)."""
+def _keys(markdown_text: str, memos: Memos | None = None) -> list[str]:
+    """The compared form of each rendered word (typographic quotes as straight ones). Keeps:
+    those of the 8,192 texts used last, in memory, in memos' recent memo "compared words"
+    (given no memos, nothing beyond the call); invalidated by nothing (a pure function).
+    Never changed in place by a caller."""
+    memos = memos_or_new(memos)
+    return memos.recent("compared words", 8192).get_or_make(
+        markdown_text, lambda: _compared_words(markdown_text, memos))
+
+
+def _compared_words(markdown_text: str, memos: Memos) -> list[str]:
     if not markdown_text.strip():
         return []
     pieces = _plain_pieces(markdown_text) if is_plain_prose(markdown_text) else \
-        [t.text for t in rendered_tokens(markdown_text)]
+        [t.text for t in rendered_tokens(markdown_text, False, memos)]
     return "\0".join(pieces).translate(_QUOTES).split("\0")
 
 
-def rendered_text(markdown_text: str) -> str:
+def rendered_text(markdown_text: str, memos: Memos | None = None) -> str:
     """A clause as plain words, without Markdown syntax."""
-    return "".join(t.text for t in rendered_tokens(markdown_text))
+    return "".join(t.text for t in rendered_tokens(markdown_text, False, memos))
 
 
-def title_html(markdown_title: str) -> str:
+def title_html(markdown_title: str, memos: Memos | None = None) -> str:
     """A one-line title (a section's) as sanitised inline HTML, its Markdown rendered."""
-    return inline_markdown(markdown_title)
+    return inline_markdown(markdown_title, (), memos)
 
 
-def title_text(markdown_title: str) -> str:
+def title_text(markdown_title: str, memos: Memos | None = None) -> str:
     """A one-line title as plain words: its Markdown rendered (`1\\.` reads 1.), no tags."""
-    return html.unescape(re.sub(r"<[^>]*>", "", str(inline_markdown(markdown_title))))
+    return html.unescape(re.sub(r"<[^>]*>", "", str(inline_markdown(markdown_title, (), memos))))
 
 
-def same_words(old: str, new: str) -> bool:
+def same_words(old: str, new: str, memos: Memos | None = None) -> bool:
     """Whether two clause texts read the same (quotes, whitespace and Markdown spelling aside;
     emphasis and links are compared separately)."""
-    return _keys(old) == _keys(new)
+    memos = memos_or_new(memos)
+    return _keys(old, memos) == _keys(new, memos)
 
 
-def case_only(old: str, new: str) -> bool:
+def case_only(old: str, new: str, memos: Memos | None = None) -> bool:
     """Whether the words differ only in upper and lower case."""
-    a, b = _keys(old), _keys(new)
+    memos = memos_or_new(memos)
+    a, b = _keys(old, memos), _keys(new, memos)
     return a != b and "\0".join(a).casefold() == "\0".join(b).casefold()
 
 
-def style_notes(old: str, new: str) -> tuple[str, ...]:
+def style_notes(old: str, new: str, memos: Memos | None = None) -> tuple[str, ...]:
     """Formatting-only and link-target-only changes among words that stayed the same:
     'link changed: old → new', 'formatting changed: “words” was plain, now bold'."""
     if is_plain_prose(old) and is_plain_prose(new):
         return ()  # the usual case: no emphasis or links on either side
-    a, b = rendered_tokens(old), rendered_tokens(new)
+    memos = memos_or_new(memos)
+    a, b = rendered_tokens(old, False, memos), rendered_tokens(new, False, memos)
     if [t.style for t in a] == [t.style for t in b] and len(a) == len(b):
         return ()
     notes: list[str] = []
-    for op, i1, i2, j1, j2 in _bounded_opcodes(_keys(old), _keys(new)):
+    for op, i1, i2, j1, j2 in _bounded_opcodes(_keys(old, memos), _keys(new, memos)):
         if op == "equal":
             notes += _notes_in(list(zip(a[i1:i2], b[j1:j2])))
     return tuple(dict.fromkeys(notes))
@@ -240,12 +259,14 @@ def _words_with(pairs, chosen) -> str:
     return " … ".join(" ".join(part.split()) for part in picked.split("\0") if part.strip())
 
 
-def redline(old: str, new: str, breaks: bool = False) -> tuple[Run, ...]:
+def redline(old: str, new: str, breaks: bool = False,
+            memos: Memos | None = None) -> tuple[Run, ...]:
     """A word-level redline of two clause texts as rendered: equal, deleted and inserted runs,
     each word in the style it has in the version it comes from. Small unchanged islands inside
     a rewrite are folded into it, so a long rewrite reads as one replacement. With breaks,
     line breaks and list items stay in the runs' text as "\n" (a table cell's lines)."""
-    (ta, sa), (tb, sb) = _side(old, breaks), _side(new, breaks)
+    memos = memos_or_new(memos)
+    (ta, sa), (tb, sb) = _side(old, breaks, memos), _side(new, breaks, memos)
     pieces = [_Piece("equal" if op == "equal" else "edit", ta[i1:i2], _cut(sa, i1, i2),
                      tb[j1:j2], _cut(sb, j1, j2))
               for op, i1, i2, j1, j2 in _bounded_opcodes(_compared(ta), _compared(tb))]
@@ -258,12 +279,13 @@ def _compared(pieces: list[str]) -> list[str]:
     return [" " if piece.isspace() else piece.translate(_QUOTES) for piece in pieces]
 
 
-def _side(markdown_text: str, breaks: bool = False) -> tuple[list[str], list[Style] | None]:
+def _side(markdown_text: str, breaks: bool = False,
+          memos: Memos | None = None) -> tuple[list[str], list[Style] | None]:
     """A clause's rendered words and their styles (None: all plain, the usual case, kept
     cheap for very long clauses)."""
     if is_plain_prose(markdown_text):
         return _plain_pieces(markdown_text), None
-    tokens = rendered_tokens(markdown_text, breaks)
+    tokens = rendered_tokens(markdown_text, breaks, memos)
     return [t.text for t in tokens], [t.style for t in tokens]
 
 
@@ -378,9 +400,10 @@ def _runs(pieces: list[_Piece]) -> Iterable[Run]:
     return [Run(op, "".join(words), style) for op, style, words in out]
 
 
-def whole(op: str, markdown_text: str, breaks: bool = False) -> tuple[Run, ...]:
+def whole(op: str, markdown_text: str, breaks: bool = False,
+          memos: Memos | None = None) -> tuple[Run, ...]:
     """A clause added or removed: all its words as one kind of run."""
-    words, styles = _side(markdown_text, breaks)
+    words, styles = _side(markdown_text, breaks, memos)
     if op == "insert":
         return tuple(_runs([_Piece("edit", [], None, words, styles)]))
     return tuple(_runs([_Piece("edit", words, styles, [], None)]))

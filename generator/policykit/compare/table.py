@@ -10,6 +10,7 @@ import re
 from typing import Iterable, NamedTuple
 
 from policykit.compare.redline import Run, _keys, redline, runs_html, whole
+from policykit.core.memos import Memos, memos_or_new
 from policykit.core.text import markdown_to_html
 
 
@@ -26,59 +27,62 @@ _TABLE_RULE = re.compile(r"^\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?$")
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
 
 
-def table_rows(markdown_text: str) -> list[list[str]] | None:
+def table_rows(markdown_text: str, memos: Memos | None = None) -> list[list[str]] | None:
     """A clause that is one pipe table (as policykit import writes a table): its rows of cell
     Markdown, header first; None for any other text."""
     lines = [line.strip() for line in markdown_text.strip().split("\n")]
     if len(lines) < 2 or not _TABLE_RULE.match(lines[1]) or \
             not all(line.startswith("|") for line in lines):
         return None
-    if "<table" not in str(markdown_to_html(markdown_text)):
+    if "<table" not in str(markdown_to_html(markdown_text, (), memos)):
         return None
     return [[cell.strip() for cell in _CELL_SPLIT.split(line.strip().strip("|"))]
             for i, line in enumerate(lines) if i != 1]
 
 
-def table_redline(old: str | None, new: str | None) -> tuple[TableRow, ...] | None:
+def table_redline(old: str | None, new: str | None,
+                  memos: Memos | None = None) -> tuple[TableRow, ...] | None:
     """A redline of two clause tables row by row and cell by cell (old None: added, new None:
     removed); None unless each side present is one table."""
-    a = table_rows(old) if old is not None else []
-    b = table_rows(new) if new is not None else []
+    memos = memos_or_new(memos)
+    a = table_rows(old, memos) if old is not None else []
+    b = table_rows(new, memos) if new is not None else []
     if a is None or b is None or not (a or b):
         return None
     rows: list[TableRow] = []
     if a and b:
-        rows.append(_row_pair(a[0], b[0], header=True))
+        rows.append(_row_pair(a[0], b[0], memos, header=True))
     else:
-        rows.append(_row_whole("insert" if b else "delete", (b or a)[0], header=True))
+        rows.append(_row_whole("insert" if b else "delete", (b or a)[0], memos, header=True))
     old_body, new_body = a[1:], b[1:]
-    matcher = difflib.SequenceMatcher(None, list(map(_row_key, old_body)),
-                                      list(map(_row_key, new_body)), autojunk=False)
+    matcher = difflib.SequenceMatcher(None, [_row_key(row, memos) for row in old_body],
+                                      [_row_key(row, memos) for row in new_body], autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         pairs = min(i2 - i1, j2 - j1) if op == "replace" else 0
         for k in range(pairs):
-            rows.append(_row_pair(old_body[i1 + k], new_body[j1 + k]))
-        rows += [_row_whole("delete", row) for row in old_body[i1 + pairs:i2] if op != "equal"]
-        rows += [_row_whole("insert", row) for row in new_body[j1 + pairs:j2] if op != "equal"]
-        rows += [_row_pair(row, row) for row in new_body[j1:j2] if op == "equal"]
+            rows.append(_row_pair(old_body[i1 + k], new_body[j1 + k], memos))
+        if op != "equal":
+            rows += [_row_whole("delete", row, memos) for row in old_body[i1 + pairs:i2]]
+            rows += [_row_whole("insert", row, memos) for row in new_body[j1 + pairs:j2]]
+        rows += [_row_pair(row, row, memos) for row in new_body[j1:j2] if op == "equal"]
     return tuple(rows)
 
 
-def _row_key(row: list[str]) -> str:
+def _row_key(row: list[str], memos: Memos) -> str:
     """A row as compared: its cells' words (quotes, spacing and Markdown spelling aside)."""
-    return "\0".join(" ".join(_keys(cell)) for cell in row)
+    return "\0".join(" ".join(_keys(cell, memos)) for cell in row)
 
 
-def _row_pair(old: list[str], new: list[str], header: bool = False) -> TableRow:
+def _row_pair(old: list[str], new: list[str], memos: Memos, header: bool = False) -> TableRow:
     width = max(len(old), len(new))
     old, new = old + [""] * (width - len(old)), new + [""] * (width - len(new))
-    cells = tuple(redline(a, b, breaks=True) for a, b in zip(old, new))
+    cells = tuple(redline(a, b, breaks=True, memos=memos) for a, b in zip(old, new))
     same = all(run.op == "equal" for cell in cells for run in cell)
     return TableRow("equal" if same else "replace", header, cells)
 
 
-def _row_whole(op: str, row: list[str], header: bool = False) -> TableRow:
-    return TableRow(op, header, tuple(whole(op, cell, breaks=True) for cell in row))
+def _row_whole(op: str, row: list[str], memos: Memos, header: bool = False) -> TableRow:
+    return TableRow(op, header, tuple(whole(op, cell, breaks=True, memos=memos) for cell in row))
 
 
 def cell_html(runs: Iterable[Run], link=lambda href: href) -> str:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import html
 import re
-from functools import lru_cache
 from html.parser import HTMLParser
 
 import markdown
 import nh3
 from markdown.extensions.abbr import AbbrExtension
 from markupsafe import Markup
+
+from policykit.core.memos import Memos, memos_or_new
 
 _ALLOWED_TAGS = {"p", "a", "abbr", "em", "strong", "code", "br", "ul", "ol", "li", "blockquote",
                  "table", "thead", "tbody", "tr", "th", "td"}
@@ -76,12 +77,21 @@ def front_matter_title(text: str) -> Markup:
     return yaml_string(html.escape(text, quote=True))
 
 
-@lru_cache(maxsize=16)
-def _converter(glossary: tuple[tuple[str, str], ...]) -> markdown.Markdown:
+def _new_converter(glossary: tuple[tuple[str, str], ...]) -> markdown.Markdown:
     # Markdown keeps `&name;` in an attribute as an entity: an expansion is plain text, so its
     # ampersands are escaped first (it shows as written, as on the quick path below).
     return markdown.Markdown(extensions=[AbbrExtension(glossary={
         term: expansion.replace("&", "&amp;") for term, expansion in glossary}), "tables"])
+
+
+def _converter(glossary: tuple[tuple[str, str], ...], memos: Memos | None) -> markdown.Markdown:
+    """The Markdown converter of a glossary. Keeps: a converter for each of the 16 glossaries
+    used last, in memory, in memos' recent memo "markdown converters"; invalidated by nothing
+    (keyed by the whole glossary). Not a constant even with no glossary: a converter keeps
+    the last text it read and its parse tree (reset() leaves them), and a glossary's holds
+    the school's abbreviations."""
+    return memos_or_new(memos).recent("markdown converters", 16).get_or_make(
+        glossary, lambda: _new_converter(glossary))
 
 
 _MARKUP = re.compile(r"[\\`*_\[\]<>#!|&~{}]|\n\s*\n|  \n|\t|^[-+=>#\d\s]|\n[-+=>#\d\s]|://")
@@ -92,48 +102,67 @@ def is_plain_prose(text: str) -> bool:
     return not _MARKUP.search(text.strip())
 
 
-@lru_cache(maxsize=64)
-def _abbreviations(glossary: tuple[tuple[str, str], ...]):
+def _abbreviations(glossary: tuple[tuple[str, str], ...], memos: Memos | None):
+    """The pattern finding a glossary's terms, and their expansions. Keeps: those of the 64
+    glossaries used last, in memory, in memos' recent memo "abbreviations"; invalidated by
+    nothing (keyed by the whole glossary)."""
     if not glossary:
         return None
+    return memos_or_new(memos).recent("abbreviations", 64).get_or_make(
+        glossary, lambda: _abbreviation_pattern(glossary))
+
+
+def _abbreviation_pattern(glossary: tuple[tuple[str, str], ...]):
     terms = sorted((term for term, _ in glossary), key=len, reverse=True)
     return re.compile(r"\b(" + "|".join(re.escape(t) for t in terms) + r")\b"), dict(glossary)
 
 
-@lru_cache(maxsize=8192)
-def markdown_to_html(text: str, glossary: tuple[tuple[str, str], ...] = ()) -> Markup:
+def markdown_to_html(text: str, glossary: tuple[tuple[str, str], ...] = (),
+                     memos: Memos | None = None) -> Markup:
     """Clause Markdown -> sanitised HTML; abbreviations get their expansion, focusable.
-    Plain prose (most policy text) takes a fast path with the same output."""
+    Plain prose (most policy text) takes a fast path with the same output. Keeps: the HTML of
+    the 8,192 (text, glossary) pairs used last, in memory, in memos' recent memo "markdown
+    html" (given no memos, nothing beyond the call); invalidated by nothing (a pure function
+    of its key)."""
+    memos = memos_or_new(memos)
+    return memos.recent("markdown html", 8192).get_or_make(
+        (text, glossary), lambda: _markdown_to_html(text, glossary, memos))
+
+
+def _markdown_to_html(text: str, glossary: tuple[tuple[str, str], ...], memos: Memos) -> Markup:
     if is_plain_prose(text):
         body = html.escape(text.strip(), quote=False)
-        found = _abbreviations(glossary)
+        found = _abbreviations(glossary, memos)
         if found:
             pattern, expansions = found
             body = pattern.sub(lambda m: f'<abbr title="{html.escape(expansions[m[1]])}" '
                                          f'tabindex="0">{m[1]}</abbr>', body)
         return Markup(f"<p>{body}</p>")
-    return _full_markdown(text, glossary)
+    return _full_markdown(text, glossary, memos)
 
 
-def _full_markdown(text: str, glossary: tuple[tuple[str, str], ...]) -> Markup:
-    clean = nh3.clean(_unsanitised_html(text, glossary), tags=_ALLOWED_TAGS,
+def _full_markdown(text: str, glossary: tuple[tuple[str, str], ...],
+                   memos: Memos | None = None) -> Markup:
+    clean = nh3.clean(_unsanitised_html(text, glossary, memos), tags=_ALLOWED_TAGS,
                       attributes=_ALLOWED_ATTRIBUTES, url_schemes=_ALLOWED_SCHEMES,
                       clean_content_tags=_REMOVED_WITH_CONTENT,
                       set_tag_attribute_values={"abbr": {"tabindex": "0"}})
     return Markup(clean.replace("\n\n", "\n"))
 
 
-def _unsanitised_html(text: str, glossary: tuple[tuple[str, str], ...]) -> str:
+def _unsanitised_html(text: str, glossary: tuple[tuple[str, str], ...],
+                      memos: Memos | None = None) -> str:
     """Clause Markdown as HTML, before sanitising; a `<name>` that names no HTML element is
     escaped, so that the sanitiser keeps it as text. Text nested too deep for Python-Markdown
     (a list hundreds of levels deep) is shown as written, escaped; check refuses it."""
-    converter = _converter(glossary)
+    converter = _converter(glossary, memos)
     converter.reset()
     try:
         converted = converter.convert(text)
     except RecursionError:
-        converter.reset()
         return f"<p>{html.escape(text, quote=False)}</p>"
+    finally:
+        converter.reset()  # the converter keeps no clause text between uses
     return _TAG_START.sub(_text_unless_element, converted)
 
 
@@ -143,14 +172,17 @@ _SHALLOW_INDENT = 64
 _DEEP_LINE = re.compile(r"^(?:[ \t]{%d,}|(?:>\s*){16,})" % _SHALLOW_INDENT, re.MULTILINE)
 
 
-def too_deeply_nested(text: str) -> bool:
+def too_deeply_nested(text: str, memos: Memos | None = None) -> bool:
     """Whether the text nests lists or quotes deeper than Markdown can read."""
     if not _DEEP_LINE.search(text):
         return False
+    converter = _converter((), memos).reset()
     try:
-        _converter(()).reset().convert(text)
+        converter.convert(text)
     except RecursionError:
         return True
+    finally:
+        converter.reset()
     return False
 
 
@@ -158,13 +190,13 @@ def _text_unless_element(match: re.Match) -> str:
     return match[0] if match[2].lower() in HTML_ELEMENTS else "&lt;" + match[0][1:]
 
 
-def removed_html(text: str) -> tuple[str, ...]:
+def removed_html(text: str, memos: Memos | None = None) -> tuple[str, ...]:
     """What the sanitiser removes from a clause's text, in words, each once, in order:
     HTML elements not allowed, attributes not allowed, links with another scheme, comments."""
     if is_plain_prose(text):
         return ()
     finder = _RemovedHtml()
-    finder.feed(_unsanitised_html(text, ()))
+    finder.feed(_unsanitised_html(text, (), memos))
     finder.close()
     return tuple(dict.fromkeys(finder.removed))
 
@@ -203,12 +235,20 @@ _SINGLE_PARAGRAPH = re.compile(r"<p>((?:(?!</?p>).)*)</p>", re.S)
 _TAG = re.compile(r"(<[^>]*>)")
 
 
-@lru_cache(maxsize=4096)
-def inline_markdown(text: str, glossary: tuple[tuple[str, str], ...] = ()) -> Markup:
+def inline_markdown(text: str, glossary: tuple[tuple[str, str], ...] = (),
+                    memos: Memos | None = None) -> Markup:
     """A one-line Markdown title (e.g. a section's) -> sanitised inline HTML: Markdown such as
     _emphasis_ is rendered, HTML is shown as written. Anything that is not a single paragraph
-    (a list, a heading mark) is shown literally."""
-    rendered = markdown_to_html(html.escape(" ".join(text.split()), quote=False), glossary)
+    (a list, a heading mark) is shown literally. Keeps: the HTML of the 4,096 (title,
+    glossary) pairs used last, in memory, in memos' recent memo "title html" (given no memos,
+    nothing beyond the call); invalidated by nothing (a pure function of its key)."""
+    memos = memos_or_new(memos)
+    return memos.recent("title html", 4096).get_or_make(
+        (text, glossary), lambda: _inline_markdown(text, glossary, memos))
+
+
+def _inline_markdown(text: str, glossary: tuple[tuple[str, str], ...], memos: Memos) -> Markup:
+    rendered = markdown_to_html(html.escape(" ".join(text.split()), quote=False), glossary, memos)
     whole = _SINGLE_PARAGRAPH.fullmatch(str(rendered).strip())
     if not whole:
         return Markup(html.escape(" ".join(text.split()), quote=False))

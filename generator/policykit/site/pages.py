@@ -156,12 +156,13 @@ def _render_policy_pages(env, project: Project, policy: Policy, today, pdf,
         page = Page.at(urls.compare(policy.id, *pair))
         pdf_href = page.link_file(urls.pdf(policy.id, *pair)) if pdf and pair in packs else None
         pages[page.path] = env.get_template("compare.md.j2").render(
-            view=compare_view(policy, comparison, page.link, generated=today), pdf_href=pdf_href,
+            view=compare_view(policy, comparison, page.link, generated=today, memos=memos),
+            pdf_href=pdf_href,
             print_href=page.link(urls.compare_print(policy.id, *pair)))
         page = Page.html_at(urls.compare_print(policy.id, *pair))
         pages[page.path] = env.get_template("compare_standalone.html.j2").render(
             view=compare_view(policy, comparison, page.link, project.known_organisation.name,
-                              generated=today),
+                              generated=today, memos=memos),
             print_css=page.link_file(urls.PRINT_CSS), favicon=page.link_file(urls.FAVICON))
     return pages
 
@@ -307,7 +308,7 @@ def policy_view(project: Project, policy: Policy, version: Version, page: Page,
     page (/policies/<id>/<version>/) is titled with its version and kept out of search."""
     memos = memos_or_new(memos)
     where = _Where(project, policy, version, page,
-                   tuple(project.known_organisation.glossary().items()))
+                   tuple(project.known_organisation.glossary().items()), memos)
     sections = _section_views(where, version.sections, 2)
     return {
         "page_title": f"{policy.title} {version.version}" if version_page else policy.title,
@@ -345,6 +346,7 @@ class _Where:
     version: Version
     page: Page
     glossary: tuple[tuple[str, str], ...]
+    memos: Memos  # where rendered clause text is remembered
 
 
 def _section_views(where: _Where, sections, level: int) -> list[dict[str, Any]]:
@@ -352,7 +354,7 @@ def _section_views(where: _Where, sections, level: int) -> list[dict[str, Any]]:
     with its heading level (2 for a top section) and its title as sanitised inline HTML."""
     views = []
     for s in sections:
-        title_html = inline_markdown(s.title, where.glossary)
+        title_html = inline_markdown(s.title, where.glossary, where.memos)
         views.append({"number": s.number, "id": s.id, "level": min(level, MAX_HEADING),
                       "title": s.title, "title_html": title_html,
                       "title_md": html_in_markdown(title_html),
@@ -365,7 +367,7 @@ def _clause_view(where: _Where, clause: Clause, level: int) -> dict[str, Any]:
     return {
         "id": clause.id, "number": clause.number, "kind": clause.kind,
         "kind_label": KIND_LABELS[clause.kind], "level": min(level, MAX_HEADING),
-        "html": markdown_to_html(clause.text, where.glossary),
+        "html": markdown_to_html(clause.text, where.glossary, where.memos),
         "refs": [_ref_view(where, ref) for ref in clause.refs],
         "clauses": [_clause_view(where, c, level + 1) for c in clause.clauses],
     }

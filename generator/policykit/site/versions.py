@@ -107,7 +107,7 @@ def _compare(old: Version, new: Version, questions: dict, memos: Memos) -> Compa
         "compared", OrderedDict)
     cached = _compared.get(key)
     if cached is None or cached[0] is not old or cached[1] is not new:
-        cached = _compared[key] = (old, new, compare_versions(old, new, questions))
+        cached = _compared[key] = (old, new, compare_versions(old, new, questions, memos))
         if len(_compared) > COMPARED_KEPT:
             _compared.popitem(last=False)
     else:
@@ -145,17 +145,19 @@ def _order(policy: Policy, name: str) -> int:
 
 
 def compare_view(policy: Policy, comparison: Comparison, link, organisation: str = "",
-                 generated: dt.date | None = None) -> dict[str, Any]:
+                 generated: dt.date | None = None, memos: Memos | None = None) -> dict[str, Any]:
     """What a governor reads: summary, changes by section with redlines on rendered text, the
     full new text with every change in place, questions to review, the content hash of the
-    new version and the decision recorded (or the sign-off form)."""
+    new version and the decision recorded (or the sign-off form). memos: where rendered text
+    is remembered (a new Memos when none)."""
+    memos = memos_or_new(memos)
     old, new = comparison.old, comparison.new
     summary = comparison.summary()
     changed = tuple(c for c in comparison.changes if not c.renumbered_only)
     def page_of(c):
         return link(urls.policy(policy.id, (new if c.new else old).version))
-    groups = [{"id": g.section, "title": title_html(g.title), "number": g.number,
-               "changes": [_change_view(comparison, c, page_of(c)) for c in g.changes]}
+    groups = [{"id": g.section, "title": title_html(g.title, memos), "number": g.number,
+               "changes": [_change_view(comparison, c, page_of(c), memos) for c in g.changes]}
               for g in by_section(comparison, changed)]
     return {
         "title": policy.title, "policy_id": policy.id, "organisation": organisation,
@@ -169,16 +171,16 @@ def compare_view(policy: Policy, comparison: Comparison, link, organisation: str
         "metadata": [{"field": FIELD_LABELS.get(m.field, m.field), "old": _show(m.old),
                       "new": _show(m.new)} for m in comparison.metadata],
         "sections": [{"id": s.section, "kind": s.kind, "number": s.number,
-                      "text": section_change_html(s)} for s in comparison.sections],
+                      "text": section_change_html(s, memos)} for s in comparison.sections],
         "sections_folded": len(comparison.sections) > SECTIONS_LISTED,
         "groups": groups,
         "changes": [c for g in groups for c in g["changes"]],
         "renumbered": [{"id": c.clause, "old": c.old_number, "new": c.new_number,
                         "change_note": c.change_note} for c in comparison.renumbered_only],
         "unchanged": [{"number": c.new_number, "id": c.clause,
-                       "text": _first_words(rendered_text(c.placed.clause.text))}
+                       "text": _first_words(rendered_text(c.placed.clause.text, memos))}
                       for c in comparison.clauses if not c.kinds],
-        "document": _document(comparison),
+        "document": _document(comparison, memos),
         "questions": _questions(comparison),
         **_hash(new),
         "generated": _date(generated) if generated else None,
@@ -188,15 +190,17 @@ def compare_view(policy: Policy, comparison: Comparison, link, organisation: str
 
 
 def first_approval_view(policy: Policy, version: Version, questions: dict,
-                        organisation: str = "", generated: dt.date | None = None
-                        ) -> dict[str, Any]:
+                        organisation: str = "", generated: dt.date | None = None,
+                        memos: Memos | None = None) -> dict[str, Any]:
     """A first-approval pack (a policy never approved, e.g. imported): the full text of the
     draft, nothing to compare it with; its content hash, the reasons written beside clauses,
     the quiz questions that will teach each clause, and the sign-off form."""
-    sections = [{"id": s.id, "number": s.number, "title": title_html(s.title),
+    memos = memos_or_new(memos)
+    sections = [{"id": s.id, "number": s.number, "title": title_html(s.title, memos),
                  "clauses": [{"id": c.id, "number": c.number, "depth": c.number.count("."),
                               "kind_label": KIND_LABELS[c.kind],
-                              "html": markdown_to_html(c.text), "change_note": c.change_note,
+                              "html": markdown_to_html(c.text, (), memos),
+                              "change_note": c.change_note,
                               "questions": list(questions.get(c.id, ()))}
                              for top in s.clauses for c in top.walk()]}
                 for s in version.all_sections]
@@ -248,36 +252,36 @@ def _questions(comparison: Comparison) -> list[dict[str, Any]]:
     return [{"id": q, "clauses": numbers} for q, numbers in found.items()]
 
 
-def _document(comparison: Comparison) -> list[dict[str, Any]]:
+def _document(comparison: Comparison, memos: Memos) -> list[dict[str, Any]]:
     """The full text of the new version, section by section, every change marked in place;
     removed clauses stand struck through where they were."""
     titles = {s.id: (s.number, s.title) for s in comparison.old.all_sections}
     titles.update({s.id: (s.number, s.title) for s in comparison.new.all_sections})
     sections: dict[str, dict[str, Any]] = {}
-    notes = _section_notes(comparison)
+    notes = _section_notes(comparison, memos)
     for s in comparison.new.all_sections:
-        sections[s.id] = {"id": s.id, "number": s.number, "title": title_html(s.title),
+        sections[s.id] = {"id": s.id, "number": s.number, "title": title_html(s.title, memos),
                           "clauses": [], "removed": False, "notes": notes.get(s.id, [])}
     for change in comparison.clauses:
         home = section_of(comparison, change)
         section = sections.setdefault(home, {
             "id": home, "number": titles[home][0],
-            "title": title_html(titles[home][1]), "clauses": [], "removed": True,
+            "title": title_html(titles[home][1], memos), "clauses": [], "removed": True,
             "notes": []})
-        section["clauses"].append(_document_clause(comparison, change))
+        section["clauses"].append(_document_clause(comparison, change, memos))
     return list(sections.values())
 
 
-def _section_notes(comparison: Comparison) -> dict[str, list[Markup]]:
+def _section_notes(comparison: Comparison, memos: Memos) -> dict[str, list[Markup]]:
     """What the full text says under a section's heading: moved, renamed."""
     notes: dict[str, list[Markup]] = {}
     for change in comparison.sections:
         if change.kind in ("moved", "renamed"):
-            notes.setdefault(change.section, []).append(section_change_html(change))
+            notes.setdefault(change.section, []).append(section_change_html(change, memos))
     return notes
 
 
-def _document_clause(comparison: Comparison, change) -> dict[str, Any]:
+def _document_clause(comparison: Comparison, change, memos: Memos) -> dict[str, Any]:
     """A clause of the full text: a change bar for a change of words, kind, refs or place;
     a clause only renumbered has a quiet note instead (a bar on each would hide the rest)."""
     placed = change.new or change.old
@@ -287,7 +291,7 @@ def _document_clause(comparison: Comparison, change) -> dict[str, Any]:
     elif change.redline:
         body = Markup(f"<p>{runs_html(change.redline)}</p>")
     else:
-        body = markdown_to_html(placed.clause.text)
+        body = markdown_to_html(placed.clause.text, (), memos)
     return {"id": change.clause, "number": number, "depth": number.count("."),
             "kind": placed.clause.kind, "kind_label": KIND_LABELS[placed.clause.kind],
             "html": body, "changed": bool(change.kinds) and not change.renumbered_only,
@@ -318,7 +322,7 @@ def _labels(change) -> list[str]:
     return labels
 
 
-def _change_view(comparison: Comparison, change, page_href: str) -> dict[str, Any]:
+def _change_view(comparison: Comparison, change, page_href: str, memos: Memos) -> dict[str, Any]:
     where = change.new or change.old
     parent = parent_of(comparison, change)
     return {
@@ -326,10 +330,11 @@ def _change_view(comparison: Comparison, change, page_href: str) -> dict[str, An
         "kinds": list(change.kinds), "labels": _labels(change),
         "clause_kind": KIND_LABELS[where.clause.kind],
         "lead_in": {"number": parent.number,
-                    "text": _first_words(rendered_text(parent.text), 16)} if parent else None,
+                    "text": _first_words(rendered_text(parent.text, memos), 16)}
+        if parent else None,
         "table": Markup(table_html(change.table)) if change.table else None,
         "redline": redline_html(change.redline) if change.redline else None,
-        "text": None if change.redline else markdown_to_html(where.clause.text),
+        "text": None if change.redline else markdown_to_html(where.clause.text, (), memos),
         "notes": [n for n in change.notes if n != "case only"],
         "change_note": change.change_note, "questions": list(change.questions),
         "href": f"{page_href}#{change.clause}",
@@ -345,9 +350,9 @@ def redline_html(runs) -> Markup:
 SECTIONS_LISTED = 8  # section changes shown open; more are folded under their count
 
 
-def section_change_html(change: SectionChange) -> Markup:
+def section_change_html(change: SectionChange, memos: Memos | None = None) -> Markup:
     """A section change as a governor reads it: by number and title, never by id."""
-    old, new = (Markup("“%s”") % title_html(t) if t is not None else ""
+    old, new = (Markup("“%s”") % title_html(t, memos) if t is not None else ""
                 for t in (change.old_title, change.new_title))
     was = Markup(" (was %s)") % change.old_number \
         if change.old_number != change.new_number else ""
