@@ -5,42 +5,18 @@ a project (its speed is measured in bench/, not here)."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from policykit.source.workflow import content_hash, lock_text
+from test_serve import fetch_until, free_port
 from trust_helpers import EPOCH, POLICYKIT, copy_trust, edit
 
 pytestmark = pytest.mark.slow  # runs a server
 
 MODEL = "policy/social-media/versions/2023.1.yaml"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def fetch_until(url: str, wanted: str, seconds: float) -> str:
-    deadline = time.monotonic() + seconds
-    body = ""
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                body = response.read().decode("utf-8")
-            if wanted in body:
-                return body
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.3)
-    raise AssertionError(f"{wanted!r} not served at {url} within {seconds} s")
 
 
 def serve(root: Path, *argv: str) -> subprocess.Popen:
