@@ -136,3 +136,18 @@ def test_a_kept_school_is_built_again_when_anything_it_is_made_from_changes(buil
     said = build(built, *([] if change == "strict" else ["--strict"]))
     assert kept_line("eastgate") not in said
     assert_same_sites(contents(built), clean_build(built, tmp_path))
+
+
+def test_an_adoption_recorded_after_a_build_is_on_the_next_build(built, tmp_path):
+    """schools/<id>.lock is what a school's site is made from: a trial found the school kept,
+    its pages still "not yet adopted", after its governors' adoption was recorded."""
+    page = built / "site/eastgate/policies/social-media/index.html"
+    assert "Kennet Vale Eastgate LGB" not in page.read_text("utf-8")
+    adopted = policykit(built, "trust", "adopt", "eastgate", "social-media", "2023.1",
+                        "--date", "2024-01-15", "--by", "Kennet Vale Eastgate LGB")
+    assert adopted.returncode == 0, adopted.stderr
+    said = build(built, "--strict")
+    assert kept_line("eastgate") not in said
+    assert kept_line("northfield") in said and kept_line("southbank") in said
+    assert "Kennet Vale Eastgate LGB" in page.read_text("utf-8")
+    assert_same_sites(contents(built), clean_build(built, tmp_path))

@@ -29,6 +29,7 @@ from policykit.trust.model_files import (Model, _schema_of, read_model, under_tr
                                          undeclared, unknown_places)
 from policykit.trust.schools import (REPORT_SITE, SCHOOLS_FOLDER, TRUST_SITE, School, Trust,
                                      load_trust)
+from policykit.trust.adoption import LOCK_SUFFIX
 from policykit.trust.values import declared_names
 from policykit.engine import incremental
 from policykit.engine.build import build_date, docs_folder
@@ -145,7 +146,9 @@ def shared_inputs(root: Path, strict: bool) -> str | None:
 def school_inputs(root: Path, school_id: str, shared: str) -> str:
     """A digest of everything school_id's site is made from."""
     own = root / SCHOOLS_FOLDER / f"{school_id}.yaml"
+    lock = root / SCHOOLS_FOLDER / f"{school_id}{LOCK_SUFFIX}"  # its adoptions
     return _digest(json.dumps([shared, school_id, _digest(own.read_bytes()),
+                               _digest(lock.read_bytes()) if lock.is_file() else None,
                                _tree_digest(root, f"{SCHOOLS_FOLDER}/{school_id}")]).encode())
 
 
@@ -229,7 +232,8 @@ def _stat_key(stat) -> tuple[int, ...]:
 def inputs_seen(root: Path, school_id: str) -> tuple:
     """Every file a school's project is resolved from, as it is now (see _stat_key): a change
     of any is a change of the school's inputs (serve polls it)."""
-    paths = [root / "trust.yaml", root / SCHOOLS_FOLDER / f"{school_id}.yaml"]
+    paths = [root / "trust.yaml", root / SCHOOLS_FOLDER / f"{school_id}.yaml",
+             root / SCHOOLS_FOLDER / f"{school_id}{LOCK_SUFFIX}"]
     for base in ("policy", "quizzes", f"{SCHOOLS_FOLDER}/{school_id}"):
         paths += sorted(path for path in (root / base).rglob("*") if path.is_file())
     return tuple((str(path), _stat_key(path.stat())) for path in paths if path.is_file())
