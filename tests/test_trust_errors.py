@@ -35,10 +35,6 @@ CASES = {
         SOUTH, 'adopts: "2023.1"', 'adopts: "2099.1"', "southbank",
         "schools/southbank.yaml:19:13: social-media has no model version 2099.1 — adopt one of "
         "2023.1 [trust.unknown-version]"),
-    "two schools with one URN": (
-        SOUTH, 'urn: "900002"', 'urn: "900001"', "southbank",
-        "schools/southbank.yaml:4:6: URN 900001 is already the URN of schools/northfield.yaml "
-        "— each school has its own URN: correct one of them [trust.duplicate-urn]"),
     "a value the school lacks": (
         SOUTH, "  phone: 01632 960101\n", "", "southbank",
         "schools/southbank.yaml:17:3: clause 'report-inappropriate-material' of social-media "

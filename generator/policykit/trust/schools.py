@@ -94,10 +94,8 @@ def load_trust(root: Path) -> tuple[Trust | None, list[School], list[Problem],
         relative = f"{SCHOOLS_FOLDER}/{path.name}"
         school_id = path.stem
         if not _SCHOOL_ID.match(school_id) or school_id in (TRUST_SITE, REPORT_SITE):
-            problems.append(Problem(Source(relative), f"'{shown(school_id)}' cannot be a "
-                                    "school id (it names the school's site folder)",
-                                    "rename the file in lowercase kebab-case, not 'trust' or "
-                                    "'departures'", code="trust.school-id"))
+            # that school alone fails (named as a terminal may show it)
+            failed[shown(school_id)] = [_bad_school_id(relative, school_id)]
             continue
         document, found = read_valid(root, relative, "school")
         lock, lock_found = _read_lock(root, f"{SCHOOLS_FOLDER}/{school_id}{LOCK_SUFFIX}")
@@ -106,8 +104,18 @@ def load_trust(root: Path) -> tuple[Trust | None, list[School], list[Problem],
         else:
             schools.append(School(school_id, document, lock))
     for school, problem in _shared_urns(schools):
-        failed[school.id] = [problem]
+        failed.setdefault(school.id, []).append(problem)
     return trust, [s for s in schools if s.id not in failed], problems, failed
+
+
+def _bad_school_id(relative: str, school_id: str) -> Problem:
+    """A school file whose name cannot be a school id (it names the school's site folder)."""
+    suggestion = re.sub(r"[^a-z0-9]+", "-", school_id.lower()).strip("-")
+    better = f" (e.g. {SCHOOLS_FOLDER}/{suggestion}.yaml)" if _SCHOOL_ID.match(suggestion) \
+        and suggestion not in (TRUST_SITE, REPORT_SITE) else ""
+    return Problem(Source(relative), f"'{shown(school_id)}' cannot be a school id (it names "
+                   "the school's site folder)", "rename the file in lowercase kebab-case"
+                   f"{better}, not 'trust' or 'departures'", code="trust.school-id")
 
 
 def _read_lock(root: Path, relative: str) -> tuple[Document | None, list[Problem]]:
@@ -118,15 +126,17 @@ def _read_lock(root: Path, relative: str) -> tuple[Document | None, list[Problem
 
 
 def _shared_urns(schools: list[School]) -> list[tuple[School, Problem]]:
-    """A URN names one school: a later school file (by name) with it fails, at its urn line."""
-    first: dict[str, School] = {}
-    problems = []
+    """A URN names one school: every school file that shares it with another fails, at its
+    urn line, naming the others (which of them is wrong only the trust can tell)."""
+    by_urn: dict[str, list[School]] = {}
     for school in schools:
-        urn = school.data["urn"]
-        if urn in first:
+        by_urn.setdefault(school.data["urn"], []).append(school)
+    problems = []
+    for urn, sharing in sorted(by_urn.items()):
+        for school in sharing if len(sharing) > 1 else ():
+            others = ", ".join(other.path for other in sharing if other is not school)
             problems.append((school, Problem(
-                school.at("urn"), f"URN {urn} is already the URN of {first[urn].path}",
-                "each school has its own URN: correct one of them", code="trust.duplicate-urn")))
-        else:
-            first[urn] = school
+                school.at("urn"), f"URN {urn} is also the URN of {others}",
+                "each school has its own URN: correct the wrong one (neither school is built "
+                "until then)", code="trust.duplicate-urn")))
     return problems

@@ -1,0 +1,79 @@
+"""Faults a trust lead's trial found in the trust's checks, each through the real `policykit`
+command on a copy of the test trust: a school file that cannot be used stops that school
+alone, and every school it involves; `trust check` finds what `trust build` would refuse."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from trust_helpers import copy_trust, edit, policykit
+
+
+def _files(folder: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """The test trust, built once; each test works on a copy of it, sites included."""
+    root = copy_trust(tmp_path_factory.mktemp("built"))
+    result = policykit(root, "trust", "build")
+    assert result.returncode == 0, result.stderr
+    return root
+
+
+def _copy(built: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "trust"
+    shutil.copytree(built, root, symlinks=True)
+    return root
+
+
+def test_a_shared_urn_stops_both_schools_each_naming_the_other(built, tmp_path):
+    """The trial changed Eastgate's URN to Northfield's: Northfield (untouched) was refused
+    and Eastgate (the file changed) was published with the wrong URN."""
+    root = _copy(built, tmp_path)
+    kept = {school: _files(root / "site" / school) for school in ("eastgate", "northfield")}
+    edit(root / "schools/eastgate.yaml", 'urn: "900003"', 'urn: "900001"')
+    result = policykit(root, "trust", "build")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr == (
+        "schools/eastgate.yaml:5:6: URN 900001 is also the URN of schools/northfield.yaml — "
+        "each school has its own URN: correct the wrong one (neither school is built until "
+        "then) [trust.duplicate-urn]\n"
+        "schools/northfield.yaml:5:6: URN 900001 is also the URN of schools/eastgate.yaml — "
+        "each school has its own URN: correct the wrong one (neither school is built until "
+        "then) [trust.duplicate-urn]\n"
+        "2 errors in 2 files\n"
+        "policykit: not built: eastgate, northfield (see above)\n")
+    assert result.stdout == "built southbank and the trust site\n"
+    for school, files in kept.items():  # each keeps its last good site, as it was
+        assert _files(root / "site" / school) == files
+    check = policykit(root, "trust", "check")
+    assert check.returncode == 1 and check.stdout == "checked southbank\n"
+    assert check.stderr.count("[trust.duplicate-urn]") == 2
+
+
+def test_a_misnamed_school_file_stops_that_file_only(built, tmp_path):
+    """The trial's schools/St Marys.yaml stopped the whole trust; the guide says only the
+    failing school stops."""
+    root = _copy(built, tmp_path)
+    text = (root / "schools/southbank.yaml").read_text("utf-8")
+    (root / "schools/St Marys.yaml").write_text(text.replace('"900002"', '"900009"'), "utf-8")
+    result = policykit(root, "trust", "build")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert ("schools/St Marys.yaml: 'St Marys' cannot be a school id (it names the school's "
+            "site folder) — rename the file in lowercase kebab-case (e.g. "
+            "schools/st-marys.yaml), not 'trust' or 'departures' [trust.school-id]\n"
+            ) in result.stderr
+    assert result.stderr.endswith("policykit: not built: St Marys (see above)\n")
+    assert result.stdout == "built eastgate, northfield, southbank and the trust site\n"
+    check = policykit(root, "trust", "check")
+    assert check.returncode == 1
+    assert check.stdout == "checked eastgate, northfield, southbank\n"
+    (root / "schools/St Marys.yaml").rename(root / "schools/st-marys.yaml")
+    renamed = policykit(root, "trust", "build")
+    assert renamed.returncode == 0, renamed.stderr
+    assert (root / "site/st-marys/index.html").is_file()
