@@ -77,3 +77,17 @@ def test_a_misnamed_school_file_stops_that_file_only(built, tmp_path):
     renamed = policykit(root, "trust", "build")
     assert renamed.returncode == 0, renamed.stderr
     assert (root / "site/st-marys/index.html").is_file()
+
+
+def test_serving_a_school_that_does_not_exist_is_a_usage_error_naming_the_schools(tmp_path):
+    """The trial's `trust serve northfeld` printed only 'cannot be resolved (see above)' with
+    nothing above, and exit 1."""
+    root = copy_trust(tmp_path)
+    typo = policykit(root, "trust", "serve", "northfeld")
+    assert (typo.returncode, typo.stdout) == (2, "")
+    assert typo.stderr == ("policykit: error: no school 'northfeld' in schools/ — did you mean "
+                           "'northfield'? (the schools are: eastgate, northfield, southbank)\n")
+    other = policykit(root, "trust", "serve", "west\x1b[2J")
+    assert other.returncode == 2
+    assert other.stderr == ("policykit: error: no school 'west\\x1b[2J' in schools/ — the "
+                            "schools are: eastgate, northfield, southbank\n")

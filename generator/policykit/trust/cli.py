@@ -10,7 +10,7 @@ from pathlib import Path
 
 from policykit.checks.rules import check_approved_versions_unchanged
 from policykit.cli.common import report
-from policykit.core.errors import Problem, errors, shown
+from policykit.core.errors import Problem, did_you_mean, errors, shown
 from policykit.engine.build import load_and_check
 from policykit.engine.session import BuildSession, default_jobs
 from policykit.mkdocs.host import quiet_mkdocs
@@ -136,6 +136,8 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
         print(f"policykit: error: no {TRUST_FILE} in {shown(root, 300)} — run it in a trust "
               "project (see the trust guide)", file=sys.stderr)
         return PROBLEMS
+    if _unknown_school(root, args.school):
+        return USAGE
     resolved, problems = sites.resolve_one(root, args.school)
     if resolved is None:
         _report(problems)
@@ -146,6 +148,21 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
     folder = sites.write_project(root, resolved)
     threading.Thread(target=_resolve_on_change, args=(root, args.school), daemon=True).start()
     return serve_project(folder, args)
+
+
+def _unknown_school(root: Path, school_id: str) -> bool:
+    """Whether schools/ has no file for school_id (a typo, say): if so, say which schools
+    there are, and the one meant."""
+    folder = root / SCHOOLS_FOLDER
+    known = sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+    if school_id in known:
+        return False
+    there = f"the schools are: {', '.join(shown(k) for k in known)}" if known else \
+        f"there is none yet: add {SCHOOLS_FOLDER}/<school-id>.yaml"
+    meant = did_you_mean(school_id, known)
+    print(f"policykit: error: no school '{shown(school_id)}' in {SCHOOLS_FOLDER}/ — "
+          + (f"{shown(meant)} ({there})" if meant else there), file=sys.stderr)
+    return True
 
 
 def _resolve_on_change(root: Path, school_id: str, every: float = 0.15) -> None:
