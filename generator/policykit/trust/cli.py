@@ -96,7 +96,7 @@ def _date(text: str):
 
 def _adopt(root: Path, args: argparse.Namespace) -> int:
     """Lock the school's text of a policy as its governing body adopted it."""
-    if _plan(root) is None:
+    if _plan(root, nothing="nothing adopted") is None:
         return PROBLEMS
     return adopt(root, args.school, args.policy, args.version, args.date, args.by,
                  args.minute)
@@ -104,7 +104,7 @@ def _adopt(root: Path, args: argparse.Namespace) -> int:
 
 def _pack(root: Path, args: argparse.Namespace) -> int:
     """The school's governors' pack for adopting a policy."""
-    if _plan(root) is None:
+    if _plan(root, nothing="no pack written") is None:
         return PROBLEMS
     return pack(root, args.school, args.policy, args.output, args.force)
 
@@ -210,9 +210,10 @@ def _report(problems: list[Problem]) -> None:
     report(sorted(set(problems)))  # one problem of the model, found in every school's site, once
 
 
-def _plan(root: Path, strict: bool | None = None) -> sites.Plan | None:
-    """The plan (for a build when strict is given), or None (having said why) when the trust or
-    its model cannot be used."""
+def _plan(root: Path, strict: bool | None = None,
+          nothing: str = "nothing built") -> sites.Plan | None:
+    """The plan (for a build when strict is given), or None (having said why, and that nothing
+    was done) when the trust or its model cannot be used."""
     if not (root / TRUST_FILE).is_file():
         print(f"policykit: error: no {TRUST_FILE} in {shown(root, 300)} — a trust project has "
               "trust.yaml and schools/ beside policy/ (see the trust guide)", file=sys.stderr)
@@ -221,7 +222,7 @@ def _plan(root: Path, strict: bool | None = None) -> sites.Plan | None:
     built.problems += _model_locks(root)
     if errors(built.problems):
         _report(built.problems + [p for found in built.failed.values() for p in found])
-        print("policykit: nothing built: the trust or its model has errors", file=sys.stderr)
+        print(f"policykit: {nothing}: the trust or its model has errors", file=sys.stderr)
         return None
     return built
 
@@ -235,7 +236,7 @@ def _model_locks(root: Path) -> list[Problem]:
 
 
 def _check(root: Path, args: argparse.Namespace) -> int:
-    built = _plan(root)
+    built = _plan(root, nothing="no school checked")
     if built is None:
         return PROBLEMS
     failed, warned = dict(built.failed), list[Problem]()
