@@ -107,3 +107,20 @@ def test_check_adopt_and_pack_stopped_by_the_trust_say_what_they_did_not_do(tmp_
         assert result.stderr.endswith(f"policykit: {nothing}: the trust or its model has "
                                       "errors\n"), argv
     assert not (root / "site").exists() and not (root / "southbank-social-media-pack.pdf").exists()
+
+
+def test_a_missing_value_says_where_in_the_school_file_it_goes(tmp_path):
+    """The trial's message said 'add it to schools/x.yaml' but not where (values:, links:)."""
+    root = copy_trust(tmp_path)
+    edit(root / "schools/eastgate.yaml", "concern to\n          %{dsl.name} the same day.",
+         "concern to\n          %{online-safety-lead} or %{links.safeguarding} or "
+         "%{school.phone} the same day.")
+    result = policykit(root, "trust", "check")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    for name, where in (("online-safety-lead", "online-safety-lead: … under values:"),
+                        ("links.safeguarding", "safeguarding: https://… under links:"),
+                        ("school.phone", "phone: at the top level")):
+        assert (f"schools/eastgate.yaml:16:3: clause 'tell-the-chaplain' of social-media "
+                f"2023.1 names %{{{name}}}, which schools/eastgate.yaml does not give — add it "
+                f"to schools/eastgate.yaml as {where} (clause 'tell-the-chaplain' is at "
+                "schools/eastgate.yaml:26:15) [trust.missing-value]\n") in result.stderr

@@ -39,7 +39,7 @@ CASES = {
         SOUTH, "  phone: 01632 960101\n", "", "southbank",
         "schools/southbank.yaml:17:3: clause 'report-inappropriate-material' of social-media "
         "2023.1 names %{dsl.phone}, which schools/southbank.yaml does not give — add it to "
-        "schools/southbank.yaml (clause 'report-inappropriate-material' is at "
+        "schools/southbank.yaml as phone: under dsl: (clause 'report-inappropriate-material' is at "
         "policy/social-media/versions/2023.1.yaml:356:9) [trust.missing-value]"),
     "a misspelt key": (
         SOUTH, "headteacher:", "hedteacher:", "southbank",

@@ -207,32 +207,48 @@ def _missing_values(school: School, document, data: dict, policy_id: str, versio
         for name in values.names_in(text):
             if name in given or name not in declared:
                 continue
-            subject, place = _subject(document, data, path)
+            subject, place = _subject(school, policy_id, document, data, path)
             problems.append(Problem(
                 school.key_at("policies", policy_id),
                 f"{subject} of {policy_id} {version} names %{{{name}}}, which {school.path} "
-                "does not give", f"add it to {school.path} ({subject} is at {place})",
+                "does not give", f"add it to {school.path} as {values.where_given(name)} "
+                f"({subject} is at {place})",
                 code="trust.missing-value"))
     return problems
 
 
-def _subject(document, data: dict, path: tuple) -> tuple[str, str]:
-    """What holds the text at path ('clause 'x'', 'section 'y'') and where the model has it."""
+def _subject(school: School, policy_id: str, document, data: dict,
+             path: tuple) -> tuple[str, str]:
+    """What holds the text at path ('clause 'x'', 'section 'y'') and where its text is: the
+    school file's line for the school's own clause, else the model's."""
     for end in range(len(path), 0, -1):
         node = data
         for step in path[:end]:
             node = node[step]
         if isinstance(node, dict) and "id" in node:
             kind = "clause" if "kind" in node else "section"
-            return f"{kind} '{node['id']}'", str(_model_place(document, node["id"]))
+            place = (_school_place(school, policy_id, node["id"]) if kind == "clause"
+                     else None) or _model_place(document, node["id"])
+            return f"{kind} '{node['id']}'", str(place)
     return "the version", document.source.path
+
+
+def _school_place(school: School, policy_id: str, clause_id: str) -> Source | None:
+    """Where the school file holds a clause's text (one it tailors or adds), if it does."""
+    given = school.data.get("policies", {}).get(policy_id, {})
+    if clause_id in given.get("tailored", {}):
+        return school.at("policies", policy_id, "tailored", clause_id)
+    for index, added in enumerate(given.get("added", [])):
+        if added.get("id") == clause_id:
+            return school.at("policies", policy_id, "added", index, "text")
+    return None
 
 
 def _model_place(document, node_id: str):
     for path, text in values.strings(document.data):
         if path[-1:] == ("id",) and text == node_id:
             return document.at(path[:-1])
-    return document.source  # a clause the school added: it is in the school file
+    return document.source
 
 
 def _approval(data: dict, approved: adoptions.Adoption | None, note: str) -> None:

@@ -47,6 +47,20 @@ def school_values(data: dict) -> dict[str, str]:
     return found
 
 
+def where_given(name: str) -> str:
+    """Where in a school file the value name is given, for a message: 'phone: under dsl:'."""
+    head, _, rest = name.partition(".")
+    if head == "school" and rest:
+        return f"{rest}: at the top level"
+    if head in ("headteacher", "dsl") and rest:
+        return f"{rest}: under {head}:"
+    if name == "deputies":
+        return "deputies: (a list, each with name: and a phone: or email:)"
+    if head == "links" and rest:
+        return f"{rest}: https://… under links:"
+    return f"{name}: … under values:"
+
+
 def _person(person: dict) -> str:
     contact = ", ".join(person[k] for k in ("phone", "email") if k in person)
     return f"{person['name']} ({contact})" if contact else person["name"]
