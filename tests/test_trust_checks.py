@@ -124,3 +124,37 @@ def test_a_missing_value_says_where_in_the_school_file_it_goes(tmp_path):
                 f"2023.1 names %{{{name}}}, which schools/eastgate.yaml does not give — add it "
                 f"to schools/eastgate.yaml as {where} (clause 'tell-the-chaplain' is at "
                 "schools/eastgate.yaml:26:15) [trust.missing-value]\n") in result.stderr
+
+
+def test_a_removed_schools_site_is_removed_only_when_trust_build_built_it(built, tmp_path):
+    """The trial found site/<id> of a school removed from schools/ left after a build (its
+    staff would go on reading it). Removed now, but only a school site trust build built."""
+    root = _copy(built, tmp_path)
+    (root / "site/notes").mkdir()  # someone's own folder: never ours to remove
+    (root / "site/notes/index.html").write_text("kept", "utf-8")
+    edit(root / "schools/northfield.yaml", 'urn: "900001"', "urn: 1")  # fails, then removed
+    failed = policykit(root, "trust", "build")
+    assert failed.returncode == 1 and (root / "site/northfield/index.html").is_file()
+    for school in ("southbank", "northfield"):
+        for path in (root / "schools").glob(f"{school}.*"):
+            path.unlink()
+    result = policykit(root, "trust", "build")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "built eastgate and the trust site\n"
+    assert sorted(p.name for p in (root / "site").iterdir()) == \
+        ["departures", "eastgate", "notes", "trust"]
+    assert sorted(p.name for p in (root / ".trust").iterdir()) == ["_trust", "eastgate"]
+    assert (root / "site/notes/index.html").read_text("utf-8") == "kept"
+
+
+def test_a_removed_schools_folder_that_is_not_its_site_is_left(built, tmp_path):
+    root = _copy(built, tmp_path)
+    site = root / "site/southbank"
+    shutil.rmtree(site)
+    site.mkdir()
+    (site / "index.html").write_text("the school's own page", "utf-8")  # no mark of a build
+    for path in (root / "schools").glob("southbank.*"):
+        path.unlink()
+    result = policykit(root, "trust", "build")
+    assert result.returncode == 0, result.stderr
+    assert (site / "index.html").read_text("utf-8") == "the school's own page"

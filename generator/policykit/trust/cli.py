@@ -271,7 +271,7 @@ def _build(root: Path, args: argparse.Namespace) -> int:
         _sort(school_id, found, failed, warned)
     if args.school in (None, "trust"):
         if args.school is None:
-            sites.clean_work(root, set(built.resolved))
+            sites.clean_work(root, set(built.resolved) | set(built.failed))
         found = _model_located(root, sites.build_guarded(
             sites.write_model_project(root, built.trust.name if built.trust else None),
             args.strict, TRUST_SITE))

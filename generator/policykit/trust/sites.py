@@ -22,6 +22,7 @@ from policykit.core.errors import Problem, Source, errors, shown
 from policykit.engine.build import problems_of
 from policykit.engine.session import BuildSession, Settings
 from policykit.engine.site_folder import SiteFolderError
+from policykit.engine.guard import SITE_MARKER, site_is_ours
 from policykit.mkdocs.host import MkDocsHost, build_site
 from policykit.trust import origins
 from policykit.trust import report, resolve as resolving
@@ -405,11 +406,29 @@ def located(problems: list[Problem], prefix: str, root: Path | None = None,
 
 
 def clean_work(root: Path, keep: set[str]) -> None:
-    """Remove the resolved projects of schools that no longer exist."""
+    """Remove the resolved projects of schools that no longer exist, and the sites built from
+    them (see _our_school_site)."""
     work = root / WORK_FOLDER
     for path in sorted(work.iterdir()) if work.is_dir() else ():
         if path.is_dir() and path.name not in keep and path.name != f"_{TRUST_SITE}":
+            site = root / SITE_FOLDER / path.name
+            if _our_school_site(path, site):
+                shutil.rmtree(site)
             shutil.rmtree(path)
+
+
+def _our_school_site(work: Path, site: Path) -> bool:
+    """Whether site is a school's site that trust build built from the resolved project in
+    work: a folder (not a link) with the mark of a policykit build, that the project's
+    mkdocs.yml, as trust build writes it, builds."""
+    config = work / "mkdocs.yml"
+    ours = _mkdocs_yml(None, work.name)
+    try:
+        written = config.read_bytes()[:len(ours)] == ours
+    except OSError:
+        return False
+    return written and site.is_dir() and not site.is_symlink() and \
+        site_is_ours(site) and (site / SITE_MARKER).is_file()
 
 
 def write_reports(root: Path, built: Plan) -> None:
