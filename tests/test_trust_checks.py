@@ -158,3 +158,59 @@ def test_a_removed_schools_folder_that_is_not_its_site_is_left(built, tmp_path):
     result = policykit(root, "trust", "build")
     assert result.returncode == 0, result.stderr
     assert (site / "index.html").read_text("utf-8") == "the school's own page"
+
+
+def _draft_with_a_duplicate_id(root: Path) -> None:
+    """The model's next version as a draft, two of its clauses with one id (the trial's)."""
+    versions = root / "policy/social-media/versions"
+    text = (versions / "2023.1.yaml").read_text("utf-8")
+    text = text.replace('version: "2023.1"', 'version: "2027.1"').replace(
+        "status: approved", "status: draft")
+    text = "\n".join(line for line in text.split("\n")
+                     if not line.startswith(("approved_on:", "approved_by:", "approval_minute:")))
+    (versions / "2027.1.yaml").write_text(text.replace("- id: online-safety\n", "- id: purpose\n",
+                                                       1), "utf-8")
+
+
+def test_check_finds_what_build_refuses_in_the_models_draft(tmp_path):
+    """The trial: a model draft with a duplicate clause id passed `trust check` (exit 0, every
+    school checked); `trust build` then refused the trust site."""
+    root = copy_trust(tmp_path)
+    _draft_with_a_duplicate_id(root)
+    duplicate = ("policy/social-media/versions/2027.1.yaml:26:9: id 'purpose' is used twice in "
+                 "this version (first at line 14) — give each section and clause its own id "
+                 "[id.duplicate]\n")
+    for argv, done in ((("trust", "check"), "checked"), (("check",), "checked"),
+                       (("trust", "build"), "built")):
+        result = policykit(root, *argv)
+        assert result.returncode == 1 and "Traceback" not in result.stderr, argv
+        assert duplicate in result.stderr, (argv, result.stderr)
+        assert result.stderr.endswith(f"policykit: not {done}: trust (see above)\n"), argv
+
+
+def test_check_finds_what_build_refuses_in_mkdocs_yml(tmp_path):
+    root = copy_trust(tmp_path)
+    with (root / "mkdocs.yml").open("a", encoding="utf-8") as stream:
+        stream.write("markdown_extensions:\n  - no_such_extension\n")
+    for argv, done in ((("trust", "check"), "checked"), (("trust", "build"), "built")):
+        result = policykit(root, *argv)
+        assert result.returncode == 1 and "Traceback" not in result.stderr, argv
+        assert result.stderr.endswith(f"policykit: not {done}: eastgate, northfield, southbank, "
+                                      "trust (see above)\n"), (argv, result.stderr)
+    check = policykit(root, "trust", "check")
+    assert "mkdocs.yml:8:1: 'markdown_extensions': Failed to load extension" in check.stderr
+
+
+def test_plain_check_in_a_trust_project_checks_the_school_files(tmp_path):
+    """The trial: two schools sharing a URN, and `policykit check` (what the pre-commit hook
+    runs) said 'checked 1 policy, 1 version, 8 clauses: no errors'."""
+    root = copy_trust(tmp_path)
+    edit(root / "schools/eastgate.yaml", 'urn: "900003"', 'urn: "900001"')
+    result = policykit(root, "check")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("policykit: this is a trust project: checking the model "
+                                    "and every school, as policykit trust check does\n")
+    assert result.stderr.count("[trust.duplicate-urn]") == 2
+    assert result.stdout == "checked southbank\n"
+    one = policykit(root, "check", "social-media")  # one model policy: as before
+    assert one.returncode == 0 and one.stdout.startswith("checked social-media:")

@@ -210,6 +210,8 @@ def _port(text: str) -> int:
 
 
 def _check(root: Path, args: argparse.Namespace) -> int:
+    if args.policy is None and (root / "trust.yaml").is_file():
+        return cli_trust.check_trust(root)  # the schools' sites are made from more than policy/
     project, problems = load_and_check(root)
     problems = sorted(problems + config_problems(root))  # mkdocs.yml, as a build reads it
     suppress = configured_settings(root, MkDocsHost(), suppress=args.suppress).suppress

@@ -13,6 +13,7 @@ from policykit.cli.common import report
 from policykit.core.errors import Problem, did_you_mean, errors, shown
 from policykit.engine.build import load_and_check
 from policykit.engine.session import BuildSession, default_jobs
+from policykit.mkdocs.config_check import config_problems
 from policykit.mkdocs.host import quiet_mkdocs
 from policykit.source.inputs import scan
 from policykit.source.project import load_project
@@ -240,10 +241,27 @@ def _check(root: Path, args: argparse.Namespace) -> int:
     if built is None:
         return PROBLEMS
     failed, warned = dict(built.failed), list[Problem]()
+    shared = config_problems(root)  # mkdocs.yml, as every site's build reads it
     for school_id, resolved in sorted(built.resolved.items()):
         found = load_and_check(sites.write_project(root, resolved))[1]
-        _sort(school_id, sites.school_located(root, resolved, found), failed, warned)
+        _sort(school_id, sites.school_located(root, resolved, found) + shared, failed, warned)
+    _sort(TRUST_SITE, _model_checked(root, built) + shared, failed, warned)
     return _finish(built, failed, "checked", warned=warned)
+
+
+def check_trust(root: Path) -> int:
+    """`policykit check` in a trust project: the trust check (the model alone is not what any
+    school's site is made from)."""
+    print("policykit: this is a trust project: checking the model and every school, as "
+          "policykit trust check does", file=sys.stderr)
+    return _check(root, argparse.Namespace())
+
+
+def _model_checked(root: Path, built: sites.Plan) -> list[Problem]:
+    """Every check of the trust site's project (the model as written, drafts and all), as
+    trust build runs them before building it: located at the model's own files."""
+    folder = sites.write_model_project(root, built.trust.name if built.trust else None)
+    return _model_located(root, load_and_check(folder)[1])
 
 
 def _model_located(root: Path, found: list[Problem]) -> list[Problem]:
