@@ -17,7 +17,9 @@ from typing import Iterable, NamedTuple
 from policykit.core.memos import Memos, memos_or_new
 from policykit.core.text import inline_markdown, is_plain_prose, markdown_to_html
 
-_TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
+# A school value named in a trust's model text (%{dsl.name}) is one word: a redline never
+# cuts through it.
+_TOKENS = re.compile(r"%\{[^{}\s]*\}|\s+|\w+|[^\w\s]")
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "′": "'", "“": '"', "”": '"',
                          "„": '"', "″": '"'})
 

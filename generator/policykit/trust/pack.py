@@ -7,6 +7,7 @@ against the one it adopts now, as the trust's own comparison) and what the schoo
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shlex
 import sys
 from pathlib import Path
@@ -29,6 +30,7 @@ from policykit.source.inputs import scan
 from policykit.source.project import load_project
 from policykit.site.pages import environment
 from policykit.site.templates import folders
+from policykit.site.versions import first_approval_view
 
 OK, PROBLEMS, USAGE = 0, 1, 2
 TEMPLATE = "trust_pack.html.j2"
@@ -53,7 +55,14 @@ def pack(root: Path, school_id: str, policy_id: str, output: str | None, force: 
     model_part = _model_changes(root, found, policy_id)
     if isinstance(model_part, int):
         return model_part
-    html = pack_html(root, pack_view(found, policy_id, model_part, build_date()))
+    view = pack_view(found, policy_id, model_part, build_date())
+    if view["last"] is None:  # a first adoption: the governors read the whole text
+        view["full_text"] = full_text(root, found, policy_id)
+        if view["full_text"] is None:
+            print(f"policykit: error: {school_id}'s text of {policy_id} cannot be read — run "
+                  "policykit trust check; nothing was written", file=sys.stderr)
+            return PROBLEMS
+    html = pack_html(root, view)
     pages = write_pdf(html, target, root)
     print(f"wrote {target} ({pages} pages)")
     return OK
@@ -78,7 +87,27 @@ def pack_view(found: Adopting, policy_id: str, model_part: Markup | None,
         "values": found.state["values"], "hash": digest, "generated": long_date(today),
         "command": f"policykit trust adopt {school.id} {policy_id} {version} --date YYYY-MM-DD "
                    "--by \"...\" --minute \"...\"",
-        "history": [a.record() for a in earlier]}
+        "history": [a.record() for a in earlier], "full_text": None}
+
+
+def full_text(root: Path, found: Adopting, policy_id: str) -> list[dict] | None:
+    """The school's text of the policy as its site will have it (values filled in), by
+    section, as a first-approval pack shows a policy's text, each clause the school tailors
+    or adds marked; None when it cannot be read."""
+    from policykit.trust.sites import write_project
+
+    folder = write_project(root, found.resolved)
+    project, _ = load_project(folder, BuildSession(folder), scan(folder))
+    policy = project.policy(policy_id)
+    version = policy.version(found.adoption["adopts"]) if policy else None
+    if policy is None or version is None:
+        return None
+    local = {d.clause: d.kind for d in found.resolved.departures if d.policy == policy_id}
+    sections = first_approval_view(policy, version, {})["document"]
+    for section in sections:
+        for clause in section["clauses"]:
+            clause["local"] = local.get(clause["id"])
+    return sections
 
 
 def _title(found: Adopting, policy_id: str) -> str:
@@ -151,7 +180,16 @@ def _model_changes(root: Path, found: Adopting, policy_id: str) -> Markup | None
     comparison = compare_versions(old, new, covering_questions(project, policy_id))
     page = standalone_links(render_compare_standalone(project, root, comparison), "", None)
     body = page.split("<body>", 1)[1].rsplit("</body>", 1)[0]
-    return Markup(body.replace("<main>", "<div>").replace("</main>", "</div>"))
+    return Markup(unbroken_values(body.replace("<main>", "<div>").replace("</main>", "</div>")))
+
+
+_TAG_OR_VALUE = re.compile(r"(<[^>]*>)|(%\{[^{}<>\s]*\})")
+
+
+def unbroken_values(html: str) -> str:
+    """html with each value name in its text (%{dsl.name}) kept on one line when printed."""
+    return _TAG_OR_VALUE.sub(lambda m: m.group(1) or
+                             f'<span class="pk-value">{m.group(2)}</span>', html)
 
 
 def pack_html(root: Path, view: dict) -> str:
