@@ -267,11 +267,12 @@ def _check_policy(root: Path, project, problems: list[Problem], policy_id: str,
 
 
 def _build(root: Path, args: argparse.Namespace) -> int:
-    if (root / "trust.yaml").is_file() and (root / "site" / "trust").is_dir():
+    if (root / "trust.yaml").is_file():
         # site/ holds every school's site, built by `policykit trust build`: a plain build
-        # (even --force) would replace them all with the model's one site
-        return _usage("this is a trust project whose site/ holds each school's site: build "
-                      "with policykit trust build [--school ID]")
+        # (even --force) would replace them all with the model's one site, values unfilled
+        return _usage("this is a trust project: build each school's site with policykit trust "
+                      "build [--school ID], not the model's one site; for CI files that run "
+                      "policykit build, see policykit trust ci")
     host = MkDocsHost()
     session = BuildSession(root, configured_settings(root, host, args.pdf, not args.no_drafts,
                                                      args.suppress))

@@ -6,6 +6,7 @@ Nothing that exists is overwritten unless asked."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from policykit.trust.schools import SCHOOLS_FOLDER, TRUST_SITE
@@ -47,6 +48,45 @@ def write_ci(root: Path, force: bool = False) -> tuple[list[str], list[str]]:
             write_new_file(path, text)
         written.append(relative)
     return written, left
+
+
+# Files `policykit init` writes for one site, whose `policykit build` a trust project refuses.
+SINGLE_SITE_FILES = (".github/workflows/pages.yml", GITLAB, "Dockerfile")
+_PLAIN_BUILD = re.compile(r"\bpolicykit\s+build\b")
+
+
+def single_site_leftovers(root: Path) -> list[str]:
+    """What to do about each CI file of one site (as `policykit init` writes) in the trust at
+    root: each runs `policykit build`, which a trust project refuses."""
+    said = []
+    for relative in SINGLE_SITE_FILES:
+        path = root / relative
+        try:
+            text = path.read_text("utf-8", errors="replace") if path.is_file() else ""
+        except OSError:
+            continue
+        if not _PLAIN_BUILD.search(text):
+            continue
+        if relative == GITLAB:
+            said.append(f"{GITLAB} runs policykit build, which a trust project refuses: "
+                        "policykit trust ci --force replaces it with the trust's")
+        elif relative == "Dockerfile":
+            said.append("Dockerfile runs policykit build, which a trust project refuses: "
+                        "change it to policykit trust build --strict, or delete it")
+        else:
+            said.append(f"{relative} runs policykit build, which a trust project refuses, and "
+                        f"would deploy GitHub Pages beside {GITHUB}: delete it (git rm "
+                        f"{relative}); {GITHUB} publishes every school's site")
+    hook = root / ".pre-commit-config.yaml"
+    try:
+        text = hook.read_text("utf-8", errors="replace") if hook.is_file() else ""
+    except OSError:
+        text = ""
+    if "policykit" in text and "schools" not in text:
+        said.append(".pre-commit-config.yaml checks nothing when only schools/ or trust.yaml "
+                    "change: add them to its files: pattern, e.g. "
+                    "^(policy/|quizzes/|schools/|trust\\.yaml$)")
+    return said
 
 
 _GITHUB = """\

@@ -23,6 +23,7 @@ from policykit.trust.adopt import adopt
 from policykit.trust.pack import pack
 from policykit.cli.serving import serve as serve_project
 from policykit.trust import ci
+from policykit.trust import init as starting
 
 OK, PROBLEMS, USAGE = 0, 1, 2
 
@@ -83,6 +84,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     ci.add_argument("--force", action="store_true", help="replace them if they exist (after "
                     "adding or removing a school: GitLab's matrix lists the sites)")
     ci.set_defaults(run=_ci)
+    starting.add_parser(actions)
 
 
 def _date(text: str):
@@ -204,6 +206,8 @@ def _ci(root: Path, args: argparse.Namespace) -> int:
         print(f"wrote {relative}")
     for relative in left:
         print(f"left {relative} as it was (it exists: --force replaces it)")
+    for leftover in ci.single_site_leftovers(root):
+        print(f"policykit: warning: {leftover}", file=sys.stderr)
     return OK
 
 
