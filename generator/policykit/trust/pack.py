@@ -18,6 +18,7 @@ from policykit.core.dates import long_date
 from policykit.core.errors import shown
 from policykit.trust import adoption as adoptions, values
 from policykit.trust.adopt import Adopting, prepared
+from policykit.trust.sites import write_project
 from policykit.cli.review import write_pdf
 from policykit.engine.build import build_date
 from policykit.engine.guard import SiteFolderError, check_output_file, is_our_pack
@@ -94,8 +95,6 @@ def full_text(root: Path, found: Adopting, policy_id: str) -> list[dict] | None:
     """The school's text of the policy as its site will have it (values filled in), by
     section, as a first-approval pack shows a policy's text, each clause the school tailors
     or adds marked; None when it cannot be read."""
-    from policykit.trust.sites import write_project
-
     folder = write_project(root, found.resolved)
     project, _ = load_project(folder, BuildSession(folder), scan(folder))
     policy = project.policy(policy_id)
