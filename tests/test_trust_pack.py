@@ -5,7 +5,6 @@ in the trust's comparison and on the printed page."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from test_trust_adoption import pdf_text
 from trust_helpers import copy_trust, edit, policykit

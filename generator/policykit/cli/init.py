@@ -45,6 +45,19 @@ def _init(root: Path, args: argparse.Namespace) -> int:
         return _usage(f"{target} already has {', '.join(clashes[:5])}"
                       f"{' and more' if len(clashes) > 5 else ''}: policykit init starts a new "
                       "project and overwrites nothing — choose an empty folder")
+    failed = write_files(target, files)
+    if failed:
+        return failed
+    where = target if target == Path.cwd() else _shown(target)
+    print(f"started the policies of {name} in {where}/ ({len(files)} files)")
+    print("next:" + ("" if target == Path.cwd() else f" cd {shlex.quote(_shown(target))} &&")
+          + " policykit build   (then open site/index.html, or policykit serve)")
+    return OK
+
+
+def write_files(target: Path, files: dict[str, str]) -> int:
+    """Write a new project's files under target (made if missing): 0, or 1 having said what
+    could not be written (and how many files were written before it)."""
     try:
         target.mkdir(parents=True, exist_ok=True)
     except OSError as error:  # no permission, a file on the way, a path too long
@@ -57,10 +70,6 @@ def _init(root: Path, args: argparse.Namespace) -> int:
         except OSError as error:  # a full disk, say: what was written stays, and is said
             return _cannot(path, error, "cannot write", f"{done} of {len(files)} files were "
                            "written before it; remove them or free the space and run it again")
-    where = target if target == Path.cwd() else _shown(target)
-    print(f"started the policies of {name} in {where}/ ({len(files)} files)")
-    print("next:" + ("" if target == Path.cwd() else f" cd {shlex.quote(_shown(target))} &&")
-          + " policykit build   (then open site/index.html, or policykit serve)")
     return OK
 
 

@@ -16,12 +16,12 @@ from pathlib import Path
 from policykit import __version__
 from policykit.authoring import scaffold
 from policykit.core.errors import shown
-from policykit.engine.write import write_new_file
+from policykit.cli.init import write_files
 from policykit.source.workflow import LOCK_FILE, content_hash, lock_text
 from policykit.trust import ci
 from policykit.trust.schools import REPORT_SITE, SCHOOLS_FOLDER, TRUST_FILE, TRUST_SITE
 
-OK, PROBLEMS, USAGE = 0, 1, 2
+OK, USAGE = 0, 2
 _SCHOOL_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # What `policykit init` writes for one site that a trust does otherwise (`policykit build`
 # refuses a trust project): the trust's CI files and hook take their place.
@@ -82,7 +82,7 @@ def run(root: Path, args: argparse.Namespace) -> int:
                       "starts a new trust project and overwrites nothing — choose an empty "
                       "folder (to make a policykit project a trust, add trust.yaml and "
                       "schools/ as the trust guide shows, then run policykit trust ci)")
-    written = _write(target, files)
+    written = write_files(target, files)
     if written:
         return written
     where = _shown(target)
@@ -126,35 +126,12 @@ def _editor_settings(text: str) -> str:
     return json.dumps(settings, indent=2) + "\n"
 
 
-def _write(target: Path, files: dict[str, str]) -> int:
-    """Write files under target: 0, or 1 having said what could not be written."""
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-    except OSError as error:  # no permission, a file on the way, a path too long
-        return _cannot(target, error, "cannot make the folder", "nothing was written")
-    for done, (relative, text) in enumerate(files.items()):
-        path = target / relative
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_new_file(path, text)
-        except OSError as error:  # a full disk, say: what was written stays, and is said
-            return _cannot(path, error, "cannot write", f"{done} of {len(files)} files were "
-                           "written before it; remove them or free the space and run it again")
-    return OK
-
-
 def _shown(path: Path) -> str:
     """The path relative to the current folder when it is inside it."""
     try:
         return str(path.relative_to(Path.cwd())) or "."
     except ValueError:
         return str(path)
-
-
-def _cannot(path: Path, error: OSError, what: str, after: str) -> int:
-    print(f"policykit: error: {what} {shown(_shown(path), 200)}: {error.strerror or error} — "
-          f"choose a folder you can write to; {after}", file=sys.stderr)
-    return PROBLEMS
 
 
 def _usage(message: str) -> int:
