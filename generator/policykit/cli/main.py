@@ -352,7 +352,7 @@ def _diff(root: Path, args: argparse.Namespace) -> int:
               f"this comparison does not need it) [{problem.code}]", file=sys.stderr)
     policy = project.policy(args.policy)
     if policy is None:
-        return _usage(f"no policy '{args.policy}' in policy/")
+        return _usage(f"no policy '{args.policy}' in policy/{own_policy_approval(root, args)}")
     old, new = policy.version(args.old), policy.version(args.new)
     for name, version in ((args.old, old), (args.new, new)):
         if version is None:
@@ -414,7 +414,7 @@ def _approve(root: Path, args: argparse.Namespace) -> int:
         report(problems, suppress=configured_settings(root, MkDocsHost()).suppress)
         return PROBLEMS
     if policy is None:
-        return _usage(f"no policy '{args.policy}' in policy/")
+        return _usage(f"no policy '{args.policy}' in policy/{own_policy_approval(root, args)}")
     if version is None:
         return _usage(f"no version '{args.version}' of policy '{args.policy}'")
     folder = root / "policy" / policy.id
@@ -473,6 +473,13 @@ def _approve(root: Path, args: argparse.Namespace) -> int:
     if version.status == "draft":  # what the chair checks against the pack that was read
         print(workflow.pack_to_check(policy, version))
     return OK
+
+
+def own_policy_approval(root: Path, args: argparse.Namespace) -> str:
+    """In a trust, where a school's own policy of that id is approved (trust adopt), or ''."""
+    from policykit.trust.own_approval import approve_hint
+
+    return approve_hint(root, args.policy, args.version)
 
 
 def _problems_after_approval(root: Path, path: Path, text: str, original: str, policy,

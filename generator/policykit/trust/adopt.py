@@ -5,14 +5,16 @@ changes, and lock exactly that text in schools/<school-id>.lock."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from policykit.core.errors import Problem, errors, shown
+from policykit.core.errors import (CONTROLS, DIRECTION_CONTROLS, Problem, char_name,
+                                   did_you_mean, errors, shown)
 from policykit.core.dates import today
 from policykit.engine.write import write_tree
-from policykit.trust import adoption as adoptions, resolve as resolving
+from policykit.trust import adoption as adoptions, own_approval, resolve as resolving
 from policykit.trust.model_files import Model, read_model
 from policykit.trust.schools import SCHOOLS_FOLDER, School, Trust, load_trust
 from policykit.cli.common import report
@@ -46,6 +48,12 @@ def prepared(root: Path, school_id: str, policy_id: str,
         known = ", ".join(sorted(s.id for s in schools)) or "none"
         return _usage(f"no school '{shown(school_id)}' in {SCHOOLS_FOLDER}/ — one of: {known}")
     adoption = school.data.get("policies", {}).get(policy_id)
+    if adoption is None and policy_id not in model.policy_ids():
+        known = set(model.policy_ids()) | set(own_approval.own_policy_ids(root, school_id))
+        return _usage(f"no policy '{shown(policy_id)}' in the model (policy/) or of "
+                      f"{school_id}'s own (schools/{school_id}/policy/): "
+                      + did_you_mean(policy_id, known, f"the policies are: "
+                                     f"{', '.join(sorted(known)) or 'none'}"))
     if adoption is None:
         return _usage(f"{school.path} adopts no policy '{shown(policy_id)}': add it under "
                       f"policies: with adopts: \"{shown(version or 'VERSION')}\" first")
@@ -70,29 +78,42 @@ def prepared(root: Path, school_id: str, policy_id: str,
 
 
 def adopt(root: Path, school_id: str, policy_id: str, version: str, on: dt.date, by: str,
-          minute: str | None) -> int:
-    """Check, then append the adoption to the school's lock: 0, 1 (problems) or 2 (usage)."""
+          minute: str | None, review_due: dt.date | None = None) -> int:
+    """Check, then append the adoption to the school's lock (or, for a policy of the school's
+    own, approve and lock it as policykit approve does): 0, 1 (problems) or 2 (usage)."""
+    refused = _bad_line(by, "--by", "who adopted it") or (
+        _bad_line(minute, "--minute", "where the decision is minuted")
+        if minute is not None else "")
+    if refused:
+        return _usage(refused)
+    if own_approval.is_own(root, school_id, policy_id):
+        return own_approval.approve(root, school_id, policy_id, version,
+                                    own_approval.Decision(on, by, minute, review_due))
     found = prepared(root, school_id, policy_id, version)
     if isinstance(found, int):
         return found
-    refused = _refusal(found.model, policy_id, version, on) or _bad_line(by, "--by") or \
-        (_bad_line(minute, "--minute") if minute is not None else "")
+    document = found.model.version(policy_id, version)
+    assert document is not None  # prepared found it, or said so
+    refused = _refusal(document, policy_id, version, on) or \
+        _review_refusal(document, on, review_due)
     if refused:
         return _usage(refused)
+    review = review_due or _model_review(document)
+    new = adoptions.new_adoption(policy_id, version, on, by, minute, found.state, review)
     earlier = found.history.get(policy_id, [])
-    digest = adoptions.state_hash(found.state)
-    if earlier and earlier[-1].version == version and earlier[-1].hash == digest:
-        print(f"{school_id} adopted {policy_id} {version} on {earlier[-1].approved_on}, as its "
-              "text is now: already locked")
+    if earlier and (earlier[-1].record(), earlier[-1].hash) == (new.record(), new.hash):
+        print(f"{school_id}'s adoption of {policy_id} {version} on {on.isoformat()} by "
+              f"{shown(by)} is already recorded, as its text is now")
         return OK
     if earlier and on.isoformat() < earlier[-1].approved_on:
         return _usage(f"--date {on.isoformat()} is before {school_id}'s last adoption of "
                       f"{policy_id} ({earlier[-1].approved_on}): check the date")
-    new = adoptions.new_adoption(policy_id, version, on, by, minute, found.state)
     found.history.setdefault(policy_id, []).append(new)
     lock = adoptions.lock_path(found.school.path)
     write_tree(root, {lock: adoptions.lock_text(found.history)}, prune=False)
-    print(f"adopted {policy_id} {version} for {school_id} ({shown(by)}, {on.isoformat()}); its "
+    again = " again" if earlier and earlier[-1].hash == new.hash else ""
+    print(f"adopted {policy_id} {version} for {school_id}{again} ({shown(by)}, "
+          f"{on.isoformat()}{', review due ' + review.isoformat() if review else ''}); its "
           f"content hash {new.hash} is in {lock}")
     print(f"the text adopted has content hash {new.hash}: check it is the hash printed on the "
           f"governors' pack (policykit trust pack {school_id} {policy_id}); if not, the "
@@ -100,23 +121,62 @@ def adopt(root: Path, school_id: str, policy_id: str, version: str, on: dt.date,
     return OK
 
 
-def _refusal(model: Model, policy_id: str, version: str, on: dt.date) -> str:
+def _refusal(document, policy_id: str, version: str, on: dt.date) -> str:
     """Why the adoption cannot be recorded, or ''."""
-    document = model.version(policy_id, version)
-    if document is not None and document.data.get("status") != "approved":
+    if document.data.get("status") != "approved":
         return (f"the model's {policy_id} {version} is a draft: the trust approves its model "
                 f"version first (policykit approve {policy_id} {version} ...)")
     if on > today():
         return (f"--date {on.isoformat()} is after today: an adoption is recorded on or after "
                 "the meeting that made it — check the year")
+    trust_on = str(document.data.get("approved_on", ""))
+    if trust_on and on.isoformat() < trust_on:
+        return (f"--date {on.isoformat()} is before the trust approved {policy_id} {version} "
+                f"(on {trust_on}): a school adopts a model version once the trust has "
+                "approved it — check the date")
     return ""
 
 
-def _bad_line(text: str, option: str) -> str:
-    """Why text cannot be recorded as a line of the lock (who adopted it, the minute), or ''."""
-    if not text.strip() or len(text) > 300 or "\n" in text or "\r" in text:
-        return (f"{option} {shown(text)} is not one line of text: give who adopted it, or the "
-                "minute, on one line of at most 300 characters")
+def _review_refusal(document, on: dt.date, review_due: dt.date | None) -> str:
+    """Why the review date cannot be recorded with the adoption, or ''."""
+    if review_due is not None:
+        return "" if review_due > on else (
+            f"--review-due {review_due.isoformat()} is not after --date {on.isoformat()}: "
+            "give the date of the school's next review of the policy")
+    model_review = str(document.data.get("review_due") or "")
+    if model_review and model_review <= on.isoformat():
+        return (f"the model version's review date ({model_review}) is not after --date "
+                f"{on.isoformat()}: give the date of the school's next review with "
+                "--review-due YYYY-MM-DD")
+    return ""
+
+
+def _model_review(document) -> dt.date | None:
+    """The review date the model version gives, if any: a school's adoption takes it unless
+    --review-due gives another."""
+    found = document.data.get("review_due")
+    return dt.date.fromisoformat(str(found)) if found else None
+
+
+_UNFIT = re.compile(f"{CONTROLS.pattern}|{DIRECTION_CONTROLS.pattern}|[\u2028\u2029]"
+                    "|[\u200b\u2060\ufeff]")
+
+
+def _bad_line(text: str, option: str, what: str) -> str:
+    """Why text cannot be recorded as a line of the lock (who adopted it, the minute), or '':
+    the same characters the lock's reader refuses are refused here, before anything is
+    written."""
+    quoted = f'"{shown(text)}"'
+    if not text.strip():
+        return f"{option} {quoted} is empty: give {what}, on one line"
+    bad = _UNFIT.search(text)
+    if bad:
+        kind = "a line break" if bad.group() in "\n\r\u2028\u2029" else "a control character" \
+            if CONTROLS.match(bad.group()) else "an invisible or direction-control character"
+        return (f"{option} {quoted} has {kind} ({char_name(bad.group())}): give {what} as "
+                "plain text on one line")
+    if len(text) > 300:
+        return f"{option} {quoted} is longer than 300 characters: give {what} more briefly"
     return ""
 
 
