@@ -101,24 +101,32 @@ def adopt(root: Path, school_id: str, policy_id: str, version: str, on: dt.date,
     review = review_due or _model_review(document)
     new = adoptions.new_adoption(policy_id, version, on, by, minute, found.state, review)
     earlier = found.history.get(policy_id, [])
-    if earlier and (earlier[-1].record(), earlier[-1].hash) == (new.record(), new.hash):
+    if earlier and _same(earlier[-1], new, review_due is not None):
         print(f"{school_id}'s adoption of {policy_id} {version} on {on.isoformat()} by "
               f"{shown(by)} is already recorded, as its text is now")
         return OK
     if earlier and on.isoformat() < earlier[-1].approved_on:
         return _usage(f"--date {on.isoformat()} is before {school_id}'s last adoption of "
                       f"{policy_id} ({earlier[-1].approved_on}): check the date")
-    found.history.setdefault(policy_id, []).append(new)
+    again = " again, as its text was" if earlier and earlier[-1].hash == new.hash else ""
+    found.history[policy_id] = [*earlier, new]
     lock = adoptions.lock_path(found.school.path)
     write_tree(root, {lock: adoptions.lock_text(found.history)}, prune=False)
-    again = " again" if earlier and earlier[-1].hash == new.hash else ""
+    due = f"; its review is due {review.isoformat()}" if review else ""
     print(f"adopted {policy_id} {version} for {school_id}{again} ({shown(by)}, "
-          f"{on.isoformat()}{', review due ' + review.isoformat() if review else ''}); its "
-          f"content hash {new.hash} is in {lock}")
+          f"{on.isoformat()}){due}; its content hash {new.hash} is in {lock}")
     print(f"the text adopted has content hash {new.hash}: check it is the hash printed on the "
           f"governors' pack (policykit trust pack {school_id} {policy_id}); if not, the "
           "school's text changed after the pack was made")
     return OK
+
+
+def _same(last: adoptions.Adoption, new: adoptions.Adoption, review_given: bool) -> bool:
+    """Whether new is the adoption last recorded, given again (the command run twice): the
+    same text, version, date, body and minute (and review date, when one is given)."""
+    keys = ("version", "hash", "approved_on", "approved_by", "approval_minute") + \
+        (("review_due",) if review_given else ())
+    return all(getattr(last, key) == getattr(new, key) for key in keys)
 
 
 def _refusal(document, policy_id: str, version: str, on: dt.date) -> str:
