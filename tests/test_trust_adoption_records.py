@@ -47,9 +47,9 @@ def test_a_hand_edit_of_who_adopted_it_or_when_is_an_error_at_the_record(tmp_pat
         result = policykit(root, "trust", command)
         assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
         assert (f"{EAST_LOCK}:{start}:7: this adoption of social-media 2023.1 was edited after "
-                "policykit trust adopt wrote it (who adopted it, when or the minute: its hash "
-                "no longer matches) — restore the file from git (git checkout -- it), then "
-                "adopt again if the school's text has changed [trust.lock-edited]\n"
+                "policykit trust adopt wrote it (who adopted it, when, the minute or the review "
+                "date: its hash no longer matches) — restore the file from git (git checkout -- "
+                "it), then adopt again if the school's text has changed [trust.lock-edited]\n"
                 ) in result.stderr
         assert result.stdout.startswith(f"{done} northfield, southbank")
     assert not (root / "site/eastgate").exists()  # nothing published under the edited record

@@ -105,7 +105,7 @@ def read_lock(document: Document | None) -> tuple[dict[str, list[Adoption]], lis
                                 item["approved_by"], item.get("approval_minute"),
                                 item["hash"], item["adopted"], where, item.get("review_due"))
             edited = ("the text it adopted" if state_hash(adoption.adopted) != adoption.hash
-                      else "who adopted it, when or the minute"
+                      else "who adopted it, when, the minute or the review date"
                       if item.get("record_hash", record_hash(item)) != record_hash(item)
                       else "")
             if edited:
