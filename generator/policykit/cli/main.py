@@ -41,6 +41,7 @@ from policykit.engine.write import write_new_file, write_tree
 from policykit.source.yaml_edit import EditError
 from policykit.records import cli as records_cli
 from policykit.trust import cli as cli_trust
+from policykit.trust.own_approval import approve_hint
 from policykit.mkdocs.config_check import config_problems
 from policykit.checks.approval import counted, exempting, uncovered_clauses
 
@@ -352,7 +353,7 @@ def _diff(root: Path, args: argparse.Namespace) -> int:
               f"this comparison does not need it) [{problem.code}]", file=sys.stderr)
     policy = project.policy(args.policy)
     if policy is None:
-        return _usage(f"no policy '{args.policy}' in policy/{own_policy_approval(root, args)}")
+        return _usage(f"no policy '{args.policy}' in policy/")
     old, new = policy.version(args.old), policy.version(args.new)
     for name, version in ((args.old, old), (args.new, new)):
         if version is None:
@@ -414,7 +415,8 @@ def _approve(root: Path, args: argparse.Namespace) -> int:
         report(problems, suppress=configured_settings(root, MkDocsHost()).suppress)
         return PROBLEMS
     if policy is None:
-        return _usage(f"no policy '{args.policy}' in policy/{own_policy_approval(root, args)}")
+        return _usage(f"no policy '{args.policy}' in policy/"  # in a trust, a school's own?
+                      f"{approve_hint(root, args.policy, args.version)}")
     if version is None:
         return _usage(f"no version '{args.version}' of policy '{args.policy}'")
     folder = root / "policy" / policy.id
@@ -473,13 +475,6 @@ def _approve(root: Path, args: argparse.Namespace) -> int:
     if version.status == "draft":  # what the chair checks against the pack that was read
         print(workflow.pack_to_check(policy, version))
     return OK
-
-
-def own_policy_approval(root: Path, args: argparse.Namespace) -> str:
-    """In a trust, where a school's own policy of that id is approved (trust adopt), or ''."""
-    from policykit.trust.own_approval import approve_hint
-
-    return approve_hint(root, args.policy, args.version)
 
 
 def _problems_after_approval(root: Path, path: Path, text: str, original: str, policy,

@@ -49,11 +49,11 @@ def prepared(root: Path, school_id: str, policy_id: str,
         return _usage(f"no school '{shown(school_id)}' in {SCHOOLS_FOLDER}/ — one of: {known}")
     adoption = school.data.get("policies", {}).get(policy_id)
     if adoption is None and policy_id not in model.policy_ids():
-        known = set(model.policy_ids()) | set(own_approval.own_policy_ids(root, school_id))
+        policies = set(model.policy_ids()) | set(own_approval.own_policy_ids(root, school_id))
         return _usage(f"no policy '{shown(policy_id)}' in the model (policy/) or of "
                       f"{school_id}'s own (schools/{school_id}/policy/): "
-                      + did_you_mean(policy_id, known, f"the policies are: "
-                                     f"{', '.join(sorted(known)) or 'none'}"))
+                      + did_you_mean(policy_id, policies, f"the policies are: "
+                                     f"{', '.join(sorted(policies)) or 'none'}"))
     if adoption is None:
         return _usage(f"{school.path} adopts no policy '{shown(policy_id)}': add it under "
                       f"policies: with adopts: \"{shown(version or 'VERSION')}\" first")

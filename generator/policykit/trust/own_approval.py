@@ -82,9 +82,9 @@ def approve(root: Path, school_id: str, policy_id: str, version: str,
     folder = f"{SCHOOLS_FOLDER}/{school_id}/policy/{policy_id}"
     path = root / folder / "versions" / f"{version}.yaml"
     if "/" in version or not path.is_file():
-        known = sorted(p.stem for p in (root / folder / "versions").glob("*.yaml"))
+        versions = sorted(p.stem for p in (root / folder / "versions").glob("*.yaml"))
         return _usage(f"{school_id}'s own policy {policy_id} has no version {shown(version)} "
-                      f"(it has: {', '.join(known) or 'none'})")
+                      f"(it has: {', '.join(versions) or 'none'})")
     resolved, problems = resolving.resolve(trust, school, read_model(root)[0])
     if errors(problems):
         return _problems(problems, f"{school_id}'s files have errors")
@@ -92,8 +92,9 @@ def approve(root: Path, school_id: str, policy_id: str, version: str,
     loaded, found = load_and_check(project)
     policy = loaded.policy(policy_id)
     current = policy.version(version) if policy is not None else None
-    found = [p for p in found if current is None or not is_unlocked(p, policy, current)]
-    if current is None or errors(found):  # (approving records the missing lock entry)
+    found = [p for p in found if policy is None or current is None
+             or not is_unlocked(p, policy, current)]  # approving records the missing entry
+    if policy is None or current is None or errors(found):
         return _problems(sites.school_located(root, resolved, found),
                          f"{school_id}'s policies have errors")
     refused = _refusal(policy, current, decision)
