@@ -401,7 +401,8 @@ def located(problems: list[Problem], prefix: str, root: Path | None = None,
             return f"{SCHOOLS_FOLDER}/{school_id}/{path}"
         return f"{prefix}/{path}"
     return [Problem(Source(where(p.source.path), p.source.line, p.source.column),
-                    p.message, own_policy_hint(p, school_id), p.severity, code=p.code)
+                    p.message, own_policy_hint(p, school_id) if where(p.source.path)
+                    .startswith(f"{SCHOOLS_FOLDER}/") else p.hint, p.severity, code=p.code)
             for p in problems]
 
 
