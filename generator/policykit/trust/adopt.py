@@ -14,7 +14,7 @@ from policykit.core.errors import (CONTROLS, DIRECTION_CONTROLS, Problem, char_n
                                    did_you_mean, errors, shown)
 from policykit.core.dates import today
 from policykit.engine.write import write_tree
-from policykit.trust import adoption as adoptions, own_approval, resolve as resolving
+from policykit.trust import adoption as adoptions, resolve as resolving
 from policykit.trust.model_files import Model, read_model
 from policykit.trust.schools import SCHOOLS_FOLDER, School, Trust, load_trust
 from policykit.cli.common import report
@@ -39,35 +39,32 @@ def prepared(root: Path, school_id: str, policy_id: str,
              version: str | None = None) -> Adopting | int:
     """The school's policy resolved as if being adopted again, or the exit code (having said
     why) when it cannot be: unknown school or policy, errors in its text."""
-    trust, schools, _, failed = load_trust(root)
+    found = school_of(root, school_id)
+    if isinstance(found, int):
+        return found
+    trust, school = found
     model, _ = read_model(root)
-    if school_id in failed:
-        return _problems(failed[school_id], f"{school_id}'s files have errors")
-    school = next((s for s in schools if s.id == school_id), None)
-    if school is None or trust is None:
-        known = ", ".join(sorted(s.id for s in schools)) or "none"
-        return _usage(f"no school '{shown(school_id)}' in {SCHOOLS_FOLDER}/ — one of: {known}")
     adoption = school.data.get("policies", {}).get(policy_id)
     if adoption is None and policy_id not in model.policy_ids():
-        policies = set(model.policy_ids()) | set(own_approval.own_policy_ids(root, school_id))
-        return _usage(f"no policy '{shown(policy_id)}' in the model (policy/) or of "
+        policies = set(model.policy_ids()) | set(own_policy_ids(root, school_id))
+        return usage(f"no policy '{shown(policy_id)}' in the model (policy/) or of "
                       f"{school_id}'s own (schools/{school_id}/policy/): "
                       + did_you_mean(policy_id, policies, f"the policies are: "
                                      f"{', '.join(sorted(policies)) or 'none'}"))
     if adoption is None:
-        return _usage(f"{school.path} adopts no policy '{shown(policy_id)}': add it under "
+        return usage(f"{school.path} adopts no policy '{shown(policy_id)}': add it under "
                       f"policies: with adopts: \"{shown(version or 'VERSION')}\" first")
     if version is not None and version not in model.versions(policy_id):
         known = ", ".join(model.versions(policy_id)) or "none"
-        return _usage(f"the model has no version {shown(version)} of {policy_id} (it has: "
+        return usage(f"the model has no version {shown(version)} of {policy_id} (it has: "
                       f"{known})")
     if version is not None and adoption["adopts"] != version:
-        return _usage(f"{school.path} adopts {policy_id} {adoption['adopts']}, not "
+        return usage(f"{school.path} adopts {policy_id} {adoption['adopts']}, not "
                       f"{shown(version)}: the text adopted is the school file's — set adopts: "
                       f"\"{shown(version)}\" there first")
     resolved, problems = resolving.resolve(trust, school, model, adopting=policy_id)
     if errors(problems):
-        return _problems(problems, f"{school_id}'s text of {policy_id} has errors")
+        return refused(problems, f"{school_id}'s text of {policy_id} has errors")
     history, _ = adoptions.read_lock(school.lock)
     document = model.version(policy_id, adoption["adopts"])
     assert document is not None  # resolve found it, or said so
@@ -77,18 +74,25 @@ def prepared(root: Path, school_id: str, policy_id: str,
     return Adopting(trust, school, model, resolved, adoption, history, state)
 
 
+def school_of(root: Path, school_id: str, done: str = "adopted") -> tuple[Trust, School] | int:
+    """The trust and the school, or the exit code (having said why) when the school is not
+    one of the trust's or its files have errors."""
+    trust, schools, _, failed = load_trust(root)
+    if school_id in failed:
+        return refused(failed[school_id], f"{school_id}'s files have errors", done)
+    school = next((s for s in schools if s.id == school_id), None)
+    if school is None or trust is None:
+        known = ", ".join(sorted(s.id for s in schools)) or "none"
+        return usage(f"no school '{shown(school_id)}' in {SCHOOLS_FOLDER}/ — one of: {known}")
+    return trust, school
+
+
 def adopt(root: Path, school_id: str, policy_id: str, version: str, on: dt.date, by: str,
           minute: str | None, review_due: dt.date | None = None) -> int:
-    """Check, then append the adoption to the school's lock (or, for a policy of the school's
-    own, approve and lock it as policykit approve does): 0, 1 (problems) or 2 (usage)."""
-    refused = _bad_line(by, "--by", "who adopted it") or (
-        _bad_line(minute, "--minute", "where the decision is minuted")
-        if minute is not None else "")
+    """Check, then append the adoption to the school's lock: 0, 1 (problems) or 2 (usage)."""
+    refused = bad_lines(by, minute)
     if refused:
-        return _usage(refused)
-    if own_approval.is_own(root, school_id, policy_id):
-        return own_approval.approve(root, school_id, policy_id, version,
-                                    own_approval.Decision(on, by, minute, review_due))
+        return usage(refused)
     found = prepared(root, school_id, policy_id, version)
     if isinstance(found, int):
         return found
@@ -97,7 +101,7 @@ def adopt(root: Path, school_id: str, policy_id: str, version: str, on: dt.date,
     refused = _refusal(document, policy_id, version, on) or \
         _review_refusal(document, on, review_due)
     if refused:
-        return _usage(refused)
+        return usage(refused)
     review = review_due or _model_review(document)
     new = adoptions.new_adoption(policy_id, version, on, by, minute, found.state, review)
     earlier = found.history.get(policy_id, [])
@@ -106,7 +110,7 @@ def adopt(root: Path, school_id: str, policy_id: str, version: str, on: dt.date,
               f"{shown(by)} is already recorded, as its text is now")
         return OK
     if earlier and on.isoformat() < earlier[-1].approved_on:
-        return _usage(f"--date {on.isoformat()} is before {school_id}'s last adoption of "
+        return usage(f"--date {on.isoformat()} is before {school_id}'s last adoption of "
                       f"{policy_id} ({earlier[-1].approved_on}): check the date")
     again = " again, as its text was" if earlier and earlier[-1].hash == new.hash else ""
     found.history[policy_id] = [*earlier, new]
@@ -170,6 +174,19 @@ _UNFIT = re.compile(f"{CONTROLS.pattern}|{DIRECTION_CONTROLS.pattern}|[\u2028\u2
                     "|[\u200b\u2060\ufeff]")
 
 
+def bad_lines(by: str, minute: str | None) -> str:
+    """Why --by or --minute cannot be recorded, or ''."""
+    return _bad_line(by, "--by", "who adopted it") or (
+        _bad_line(minute, "--minute", "where the decision is minuted")
+        if minute is not None else "")
+
+
+def own_policy_ids(root: Path, school_id: str) -> list[str]:
+    """The ids of the school's own policies (schools/<school-id>/policy/<id>/policy.yaml)."""
+    base = root / SCHOOLS_FOLDER / school_id / "policy"
+    return sorted(p.parent.name for p in base.glob("*/policy.yaml")) if base.is_dir() else []
+
+
 def _bad_line(text: str, option: str, what: str) -> str:
     """Why text cannot be recorded as a line of the lock (who adopted it, the minute), or '':
     the same characters the lock's reader refuses are refused here, before anything is
@@ -188,12 +205,14 @@ def _bad_line(text: str, option: str, what: str) -> str:
     return ""
 
 
-def _usage(message: str) -> int:
+def usage(message: str) -> int:
+    """Say why the command cannot run as given: exit 2."""
     print(f"policykit: error: {message}", file=sys.stderr)
     return USAGE
 
 
-def _problems(problems: list[Problem], what: str) -> int:
+def refused(problems: list[Problem], what: str, done: str = "adopted") -> int:
+    """Report the problems that stop it: exit 1, nothing written."""
     report(sorted(problems))
-    print(f"policykit: not adopted: {what} (nothing was written)", file=sys.stderr)
+    print(f"policykit: not {done}: {what} (nothing was written)", file=sys.stderr)
     return PROBLEMS

@@ -19,6 +19,7 @@ from policykit.source.project import load_project
 from policykit.trust import sites
 from policykit.trust.schools import SCHOOLS_FOLDER, TRUST_FILE, TRUST_SITE
 from policykit.trust.adopt import adopt
+from policykit.trust import own_approval
 from policykit.trust.pack import pack
 from policykit.cli.serving import serve as serve_project
 from policykit.trust import ci
@@ -100,9 +101,14 @@ def _date(text: str):
 
 
 def _adopt(root: Path, args: argparse.Namespace) -> int:
-    """Lock the school's text of a policy as its governing body adopted it."""
+    """Lock the school's text of a policy as its governing body adopted it (or approve a
+    policy of the school's own)."""
     if _plan(root) is None:
         return PROBLEMS
+    if own_approval.is_own(root, args.school, args.policy):  # approved as the model's are
+        return own_approval.approve(root, args.school, args.policy, args.version,
+                                    own_approval.Decision(args.date, args.by, args.minute,
+                                                          args.review_due))
     return adopt(root, args.school, args.policy, args.version, args.date, args.by,
                  args.minute, args.review_due)
 

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from policykit.cli.common import report
 from policykit.core.dates import today
 from policykit.core.errors import Problem, errors, shown
 from policykit.engine.build import load_and_check
@@ -22,10 +20,11 @@ from policykit.checks.rules import is_unlocked
 from policykit.source import workflow
 from policykit.source.yaml_edit import EditError
 from policykit.trust import resolve as resolving, sites
+from policykit.trust.adopt import bad_lines, own_policy_ids, refused, school_of, usage
 from policykit.trust.model_files import read_model
-from policykit.trust.schools import SCHOOLS_FOLDER, load_trust
+from policykit.trust.schools import SCHOOLS_FOLDER
 
-OK, PROBLEMS, USAGE = 0, 1, 2
+OK = 0
 
 
 @dataclass(frozen=True)
@@ -36,12 +35,6 @@ class Decision:
     by: str
     minute: str | None = None
     review_due: dt.date | None = None
-
-
-def own_policy_ids(root: Path, school_id: str) -> list[str]:
-    """The ids of the school's own policies (schools/<school-id>/policy/<id>/policy.yaml)."""
-    base = root / SCHOOLS_FOLDER / school_id / "policy"
-    return sorted(p.parent.name for p in base.glob("*/policy.yaml")) if base.is_dir() else []
 
 
 def is_own(root: Path, school_id: str, policy_id: str) -> bool:
@@ -72,18 +65,18 @@ def approve_hint(root: Path, policy_id: str, version: str) -> str:
 def approve(root: Path, school_id: str, policy_id: str, version: str,
             decision: Decision) -> int:
     """Approve and lock the school's own policy version: 0, 1 (problems) or 2 (usage)."""
-    trust, schools, _, failed = load_trust(root)
-    if school_id in failed:
-        return _problems(failed[school_id], f"{school_id}'s files have errors")
-    school = next((s for s in schools if s.id == school_id), None)
-    if school is None or trust is None:
-        known = ", ".join(sorted(s.id for s in schools)) or "none"
-        return _usage(f"no school '{shown(school_id)}' in {SCHOOLS_FOLDER}/ — one of: {known}")
+    said = bad_lines(decision.by, decision.minute)
+    if said:
+        return usage(said)
+    known = school_of(root, school_id, "approved")
+    if isinstance(known, int):
+        return known
+    trust, school = known
     folder = f"{SCHOOLS_FOLDER}/{school_id}/policy/{policy_id}"
     path = root / folder / "versions" / f"{version}.yaml"
     if "/" in version or not path.is_file():
         versions = sorted(p.stem for p in (root / folder / "versions").glob("*.yaml"))
-        return _usage(f"{school_id}'s own policy {policy_id} has no version {shown(version)} "
+        return usage(f"{school_id}'s own policy {policy_id} has no version {shown(version)} "
                       f"(it has: {', '.join(versions) or 'none'})")
     resolved, problems = resolving.resolve(trust, school, read_model(root)[0])
     if errors(problems):
@@ -97,9 +90,9 @@ def approve(root: Path, school_id: str, policy_id: str, version: str,
     if policy is None or current is None or errors(found):
         return _problems(sites.school_located(root, resolved, found),
                          f"{school_id}'s policies have errors")
-    refused = _refusal(policy, current, decision)
-    if refused:
-        return refused if isinstance(refused, int) else _usage(refused)
+    why = _refusal(policy, current, decision)
+    if why:
+        return why if isinstance(why, int) else usage(why)
     return _write(root, resolved, project, folder, policy, current, decision)
 
 
@@ -138,7 +131,7 @@ def _write(root: Path, resolved, project: Path, folder: str, policy, version,
                                 version.digest if version.status == "draft"
                                 else version.approved_draft, decision.review_due)
     except EditError as error:
-        return _usage(f"cannot approve {policy.id} {version.version}: {error}; nothing was "
+        return usage(f"cannot approve {policy.id} {version.version}: {error}; nothing was "
                       "written")
     locked = dict(policy.locked)
     locked[version.version] = workflow.content_hash(text.encode("utf-8"))
@@ -171,12 +164,5 @@ def _problems_once_approved(project: Path, policy_id: str, files: dict[str, str]
         return load_and_check(copy)[1]
 
 
-def _usage(message: str) -> int:
-    print(f"policykit: error: {message}", file=sys.stderr)
-    return USAGE
-
-
 def _problems(problems: list[Problem], what: str) -> int:
-    report(sorted(problems))
-    print(f"policykit: not approved: {what} (nothing was written)", file=sys.stderr)
-    return PROBLEMS
+    return refused(problems, what, "approved")
