@@ -234,6 +234,12 @@ def test_a_schools_own_policy_is_approved_by_trust_adopt(tmp_path):
     assert (wrong.returncode, wrong.stderr) == (2, (
         "policykit: error: eastgate's own policy collective-worship has no version 2025.1 "
         "(it has: 2024.1)\n"))
+    hostile = policykit(root, *ADOPT, "eastgate", "collective-worship", "2024.1", "--date",
+                        "2025-01-10", "--by", "LGB \x1b[2J")
+    assert (hostile.returncode, hostile.stderr) == (2, (
+        'policykit: error: --by "LGB \\x1b[2J" has a control character (U+001B): give who '
+        "adopted it as plain text on one line\n"))
+    assert version.read_text("utf-8") == draft and not (root / OWN / "approved.lock").exists()
     adopted = policykit(root, *ADOPT, "eastgate", "collective-worship", "2024.1", "--date",
                         "2025-01-10", "--by", "Eastgate LGB", "--minute", "LGB 10 Jan 2025",
                         "--review-due", "2027-01-01")
