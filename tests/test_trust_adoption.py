@@ -100,8 +100,8 @@ def test_adopt_refuses_what_cannot_be_adopted(tmp_path):
          # set adopts: "2024.1", which names no version the model has)
          "policykit: error: the model has no version 2024.1 of social-media (it has: 2023.1)\n"),
         ((*adopt, "2023.1", "--date", "2025-01-02", "--by", "LGB\n\x1b[31mred"),
-         "policykit: error: --by LGB\\n\\x1b[31mred is not one line of text: give who adopted "
-         "it, or the minute, on one line of at most 300 characters\n"),
+         "policykit: error: --by \"LGB\\n\\x1b[31mred\" has a line break (U+000A): give who "
+         "adopted it as plain text on one line\n"),
         (("trust", "adopt", "westfield", "social-media", "2023.1", "--date", "2025-01-02",
           "--by", "LGB"),
          "policykit: error: no school 'westfield' in schools/ — one of: eastgate, northfield, "
@@ -110,14 +110,16 @@ def test_adopt_refuses_what_cannot_be_adopted(tmp_path):
     for argv, expected in cases:
         result = policykit(root, *argv)
         assert (result.returncode, result.stderr) == (2, expected)
-    same = policykit(root, *adopt, "2023.1", "--date", "2025-01-02", "--by", "LGB")
+    same = policykit(root, *adopt, "2023.1", "--date", "2023-10-05", "--by",  # run twice
+                     "Northfield Local Governing Body", "--minute", "LGB 5 Oct 2023, item 4")
     assert same.returncode == 0
-    assert same.stdout == ("northfield adopted social-media 2023.1 on 2023-10-05, as its text "
-                           "is now: already locked\n")
+    assert same.stdout == ("northfield's adoption of social-media 2023.1 on 2023-10-05 by "
+                           "Northfield Local Governing Body is already recorded, as its text "
+                           "is now\n")
     edit(root / NORTH, "how staff use it", "how our staff use it")
-    earlier = policykit(root, *adopt, "2023.1", "--date", "2023-01-02", "--by", "LGB")
+    earlier = policykit(root, *adopt, "2023.1", "--date", "2023-10-01", "--by", "LGB")
     assert (earlier.returncode, earlier.stderr) == (2, (
-        "policykit: error: --date 2023-01-02 is before northfield's last adoption of "
+        "policykit: error: --date 2023-10-01 is before northfield's last adoption of "
         "social-media (2023-10-05): check the date\n"))
     assert policykit(root, "new-version", "social-media", "2024.1").returncode == 0
     other = policykit(root, *adopt, "2024.1", "--date", "2025-01-02", "--by", "LGB")

@@ -41,6 +41,7 @@ from policykit.engine.write import write_new_file, write_tree
 from policykit.source.yaml_edit import EditError
 from policykit.records import cli as records_cli
 from policykit.trust import cli as cli_trust
+from policykit.trust.own_approval import approve_hint
 from policykit.mkdocs.config_check import config_problems
 from policykit.checks.approval import counted, exempting, uncovered_clauses
 
@@ -417,7 +418,8 @@ def _approve(root: Path, args: argparse.Namespace) -> int:
         report(problems, suppress=configured_settings(root, MkDocsHost()).suppress)
         return PROBLEMS
     if policy is None:
-        return _usage(f"no policy '{args.policy}' in policy/")
+        return _usage(f"no policy '{args.policy}' in policy/"  # in a trust, a school's own?
+                      f"{approve_hint(root, args.policy, args.version)}")
     if version is None:
         return _usage(f"no version '{args.version}' of policy '{args.policy}'")
     folder = root / "policy" / policy.id

@@ -152,6 +152,7 @@ trust.changed-since-adoption what a school adopted changed after its adoption wa
 trust.lock-edited            a school's adoption lock edited by hand
 trust.adopted-version-changed a model version a school adopted before that has changed or gone
 trust.unknown-change-note    a change note for a clause the school neither tailors nor adds
+trust.adopted-before-approval a school's adoption dated before the trust approved the model version
 """)
 
 WARNINGS = _codes("warning", """

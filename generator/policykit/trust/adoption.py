@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from policykit.core.errors import Problem, Source
 from policykit.source.load import Document
@@ -32,14 +32,16 @@ class Adoption:
     approved_on: str
     approved_by: str
     approval_minute: str | None
-    hash: str
+    hash: str  # the content hash of what was adopted (the governors' pack prints it)
     adopted: dict  # {"model": hash of the model version file, "values", "tailored", "added"}
     source: Source  # where the lock file records it
+    review_due: str | None = None  # when the school's governing body reviews it next
 
     def record(self) -> dict:
         """The approval as the report and the site show it."""
         return {"version": self.version, "approved_on": self.approved_on,
-                "approved_by": self.approved_by, "approval_minute": self.approval_minute}
+                "approved_by": self.approved_by, "approval_minute": self.approval_minute,
+                "review_due": self.review_due}
 
 
 def lock_path(school_path: str) -> str:
@@ -76,9 +78,22 @@ def state_hash(adopted: dict) -> str:
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def record_hash(item: dict) -> str:
+    """The hash that seals one whole record of the lock: who adopted what, when, with which
+    minute and review date, and the content hash of the text adopted."""
+    sealed = {key: item[key] for key in _SEALED if item.get(key) is not None}
+    text = json.dumps(sealed, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+_SEALED = ("version", "approved_on", "approved_by", "approval_minute", "review_due", "hash")
+
+
 def read_lock(document: Document | None) -> tuple[dict[str, list[Adoption]], list[Problem]]:
     """The adoptions of a (schema-valid) lock document by policy, oldest first; a record whose
-    hash is not that of what it records was edited by hand: an error at the record."""
+    hashes are not those of what it records was edited by hand: an error at the record. A
+    record written before records were sealed (no record_hash) is read as it is: the next
+    trust adopt seals it."""
     found: dict[str, list[Adoption]] = {}
     problems: list[Problem] = []
     if document is None:
@@ -88,34 +103,59 @@ def read_lock(document: Document | None) -> tuple[dict[str, list[Adoption]], lis
             where = document.at(("policies", policy_id, index))
             adoption = Adoption(policy_id, item["version"], item["approved_on"],
                                 item["approved_by"], item.get("approval_minute"),
-                                item["hash"], item["adopted"], where)
-            if state_hash(adoption.adopted) != adoption.hash:
+                                item["hash"], item["adopted"], where, item.get("review_due"))
+            edited = ("the text it adopted" if state_hash(adoption.adopted) != adoption.hash
+                      else "who adopted it, when, the minute or the review date"
+                      if item.get("record_hash", record_hash(item)) != record_hash(item)
+                      else "")
+            if edited:
                 problems.append(Problem(
                     where, f"this adoption of {policy_id} {adoption.version} was edited after "
-                    "policykit trust adopt wrote it (its content hash no longer matches)",
+                    f"policykit trust adopt wrote it ({edited}: its hash no longer matches)",
                     "restore the file from git (git checkout -- it), then adopt again if the "
                     "school's text has changed", code="trust.lock-edited"))
             found.setdefault(policy_id, []).append(adoption)
     return found, problems
 
 
+def before_the_trust(history: dict[str, list[Adoption]],
+                     approved_on: Callable[[str, str], str | None]) -> list[Problem]:
+    """An adoption dated before the trust approved the model version it adopts (approved_on
+    gives that date, or None): a school adopts only what the trust has approved."""
+    problems = []
+    for items in history.values():
+        for adoption in items:
+            trust_on = approved_on(adoption.policy, adoption.version)
+            if trust_on is not None and adoption.approved_on < trust_on:
+                problems.append(Problem(
+                    adoption.source, f"this adoption of {adoption.policy} {adoption.version} "
+                    f"is dated {adoption.approved_on}, before the trust approved that model "
+                    f"version on {trust_on}", "restore the file from git (git checkout -- "
+                    "it); a school adopts a model version on or after the trust approves it",
+                    code="trust.adopted-before-approval"))
+    return problems
+
+
 def lock_text(adoptions: dict[str, list[Adoption]]) -> str:
     """The lock file's text: every policy's adoptions, oldest first."""
-    policies = {pid: [{**a.record(), "hash": a.hash, "adopted": a.adopted} for a in items]
-                for pid, items in sorted(adoptions.items())}
-    for items in policies.values():
-        for item in items:
-            if item["approval_minute"] is None:
-                del item["approval_minute"]
+    policies = {pid: [_written(a) for a in items] for pid, items in sorted(adoptions.items())}
     return json.dumps({"about": _ABOUT, "policies": policies}, indent=2, ensure_ascii=False,
                       sort_keys=True) + "\n"
 
 
+def _written(adoption: Adoption) -> dict:
+    """One record of the lock, sealed by its record_hash."""
+    item = {key: value for key, value in adoption.record().items() if value is not None}
+    item.update(hash=adoption.hash, adopted=adoption.adopted)
+    item["record_hash"] = record_hash(item)
+    return item
+
+
 def new_adoption(policy_id: str, version: str, on: dt.date, by: str, minute: str | None,
-                 adopted: dict) -> Adoption:
+                 adopted: dict, review_due: dt.date | None = None) -> Adoption:
     """A new adoption of adopted (a state())."""
     return Adoption(policy_id, version, on.isoformat(), by, minute, state_hash(adopted),
-                    adopted, Source(""))
+                    adopted, Source(""), review_due.isoformat() if review_due else None)
 
 
 def edits(adoption: Adoption, now: dict, where: "Places") -> list[Problem]:
@@ -189,3 +229,15 @@ def value_path(name: str) -> tuple[Any, ...]:
     if name == "deputies":
         return ("deputies",)
     return ("values", name)
+
+
+def own_policy_hint(problem: Problem, school_id: str) -> str:
+    """problem's hint, where it is found in a policy of the school's own: its governing
+    body's approval is recorded by trust adopt, not by policykit approve (which approves the
+    trust's model)."""
+    parts = problem.source.path.split("/")
+    if problem.code != "approval.not-locked" or not school_id or len(parts) != 4 \
+            or parts[0] != "policy" or parts[2] != "versions":
+        return problem.hint
+    return (f"record its governing body's approval: policykit trust adopt {school_id} "
+            f"{parts[1]} {parts[3].removesuffix('.yaml')} --date YYYY-MM-DD --by \"...\"")

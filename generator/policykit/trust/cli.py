@@ -20,6 +20,7 @@ from policykit.source.project import load_project
 from policykit.trust import sites
 from policykit.trust.schools import SCHOOLS_FOLDER, TRUST_FILE, TRUST_SITE
 from policykit.trust.adopt import adopt
+from policykit.trust import own_approval
 from policykit.trust.pack import pack
 from policykit.cli.serving import serve as serve_project
 from policykit.trust import ci
@@ -46,16 +47,21 @@ def register(commands: argparse._SubParsersAction) -> None:
     build.set_defaults(run=_build)
     adopt = actions.add_parser("adopt", help="record that a school's local governing body "
                                "adopted a model version (with the school's values and local "
-                               "changes), and lock the text it adopted")
+                               "changes), or approved a policy of the school's own, and lock "
+                               "the text it adopted")
     adopt.add_argument("school", help="the school's id (its file's name in schools/)")
     adopt.add_argument("policy", help="the policy id")
-    adopt.add_argument("version", help="the model version, as the school file's adopts: says")
+    adopt.add_argument("version", help="the model version, as the school file's adopts: says "
+                       "(or the version of the school's own policy)")
     adopt.add_argument("--date", type=_date, required=True, metavar="YYYY-MM-DD",
                        help="the date of the governing body's decision")
     adopt.add_argument("--by", required=True, help='who adopted it, e.g. "Northfield Local '
                        'Governing Body"')
     adopt.add_argument("--minute", metavar="TEXT", help='where the decision is minuted, e.g. '
                        '"LGB 5 Oct 2023, item 4"')
+    adopt.add_argument("--review-due", type=_date, metavar="YYYY-MM-DD", help="when the "
+                       "school's governing body reviews the policy next (default: the model "
+                       "version's review_due, if it gives one)")
     adopt.set_defaults(run=_adopt)
     pack = actions.add_parser("pack", help="write one PDF for a school's governing body: the "
                               "trust's changes to the model and the school's local changes, "
@@ -98,11 +104,16 @@ def _date(text: str):
 
 
 def _adopt(root: Path, args: argparse.Namespace) -> int:
-    """Lock the school's text of a policy as its governing body adopted it."""
+    """Lock the school's text of a policy as its governing body adopted it (or approve a
+    policy of the school's own)."""
     if _plan(root, nothing="nothing adopted") is None:
         return PROBLEMS
+    if own_approval.is_own(root, args.school, args.policy):  # approved as the model's are
+        return own_approval.approve(root, args.school, args.policy, args.version,
+                                    own_approval.Decision(args.date, args.by, args.minute,
+                                                          args.review_due))
     return adopt(root, args.school, args.policy, args.version, args.date, args.by,
-                 args.minute)
+                 args.minute, args.review_due)
 
 
 def _pack(root: Path, args: argparse.Namespace) -> int:

@@ -44,7 +44,7 @@ def resolve(trust: Trust, school: School, model: Model,
     given = values.school_values(school.data)
     problems = _unknown_values(trust, school, model)
     locked, found = adoptions.read_lock(school.lock)
-    problems += found
+    problems += found + adoptions.before_the_trust(locked, _trust_approval(model))
     for policy_id, adoption in sorted(school.data.get("policies", {}).items()):
         problems += _adopt(trust, school, model, policy_id, adoption, given, declared,
                            resolved, locked.get(policy_id, []), policy_id == adopting)
@@ -117,16 +117,26 @@ def _adopt(trust: Trust, school: School, model: Model, policy_id: str, adoption:
     return problems  # warnings only
 
 
+_SOMEONE = '"..."'  # who approved it, when the school file does not say
+
+
 def _approved_in_file(school: School, policy_id: str, adoption: dict) -> Problem:
-    """An approval written in the school file: it is recorded, and locked, by trust adopt."""
+    """An approval written in the school file (in any form): it is recorded, and locked, by
+    trust adopt; the hint is the command, with what the file says where it says it."""
     approved = adoption["approved"]
-    minute = f" --minute {shlex.quote(approved['minute'])}" if "minute" in approved else ""
+    given = approved if isinstance(approved, dict) else {"on": approved}
+
+    def option(name: str, key: str, example: str) -> str:
+        value = given.get(key)
+        return f" {name} {shlex.quote(str(value)) if value not in (None, '') else example}"
+    minute = option("--minute", "minute", "") if given.get("minute") else ""
     return Problem(school.key_at("policies", policy_id, "approved"),
                    f"{policy_id}: a school's approval is recorded by policykit trust adopt, "
                    "which locks the text its governing body approved, not in the school file",
                    f"remove approved: and run policykit trust adopt {school.id} {policy_id} "
-                   f"{adoption['adopts']} --date {approved['on']} --by "
-                   f"{shlex.quote(approved['by'])}{minute}", code="trust.approval-in-school-file")
+                   f"{adoption['adopts']}{option('--date', 'on', 'YYYY-MM-DD')}"
+                   f"{option('--by', 'by', _SOMEONE)}{minute}",
+                   code="trust.approval-in-school-file")
 
 
 def _earlier(history: list[adoptions.Adoption], version: str) -> list[adoptions.Adoption]:
@@ -254,7 +264,9 @@ def _model_place(document, node_id: str):
 def _approval(data: dict, approved: adoptions.Adoption | None, note: str) -> None:
     """The school's own approval in place of the model's: adopted by its local governing
     body, or a draft until it is; the note says which model version, and the school's
-    adoptions of the policy."""
+    adoptions of the policy. The review date is the one the school's adoption records, else
+    (an adoption recorded before trust adopt took one) the model version's."""
+    model_review = data.get("review_due")
     for key in ("approved_on", "approved_by", "approval_minute", "approved_draft",
                 "review_due"):
         data.pop(key, None)
@@ -263,7 +275,19 @@ def _approval(data: dict, approved: adoptions.Adoption | None, note: str) -> Non
         data["approved_on"], data["approved_by"] = approved.approved_on, approved.approved_by
         if approved.approval_minute:
             data["approval_minute"] = approved.approval_minute
+        review = approved.review_due or model_review
+        if review and str(review) > approved.approved_on:
+            data["review_due"] = str(review)
     data["note"] = f"{data['note']} {note}" if data.get("note") else note
+
+
+def _trust_approval(model: Model):
+    """The date the trust approved a model version (policy id, version -> date or None)."""
+    def approved_on(policy_id: str, version: str) -> str | None:
+        document = model.version(policy_id, version)
+        found = document.data.get("approved_on") if document is not None else None
+        return str(found) if found else None
+    return approved_on
 
 
 def _history_note(school: School, approved: adoptions.Adoption | None,
@@ -282,9 +306,10 @@ def _history_note(school: School, approved: adoptions.Adoption | None,
 
 def _approval_record(approved: adoptions.Adoption | None) -> dict:
     if approved is None:
-        return {"approved_on": None, "approved_by": None, "approval_minute": None}
+        return {"approved_on": None, "approved_by": None, "approval_minute": None,
+                "review_due": None}
     return {"approved_on": approved.approved_on, "approved_by": approved.approved_by,
-            "approval_minute": approved.approval_minute}
+            "approval_minute": approved.approval_minute, "review_due": approved.review_due}
 
 
 def _shared_files(school: School, model: Model, given: dict[str, str],

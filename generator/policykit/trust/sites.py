@@ -30,7 +30,7 @@ from policykit.trust.model_files import (Model, _schema_of, read_model, under_tr
                                          undeclared, unknown_places)
 from policykit.trust.schools import (REPORT_SITE, SCHOOLS_FOLDER, TRUST_SITE, School, Trust,
                                      load_trust)
-from policykit.trust.adoption import LOCK_SUFFIX
+from policykit.trust.adoption import LOCK_SUFFIX, own_policy_hint
 from policykit.trust.values import declared_names
 from policykit.engine import incremental
 from policykit.engine.build import build_date, docs_folder
@@ -402,7 +402,9 @@ def located(problems: list[Problem], prefix: str, root: Path | None = None,
             return f"{SCHOOLS_FOLDER}/{school_id}/{path}"
         return f"{prefix}/{path}"
     return [Problem(Source(where(p.source.path), p.source.line, p.source.column),
-                    p.message, p.hint, p.severity, code=p.code) for p in problems]
+                    p.message, own_policy_hint(p, school_id) if where(p.source.path)
+                    .startswith(f"{SCHOOLS_FOLDER}/") else p.hint, p.severity, code=p.code)
+            for p in problems]
 
 
 def clean_work(root: Path, keep: set[str]) -> None:
