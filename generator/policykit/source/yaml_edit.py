@@ -34,12 +34,23 @@ def parse(text: str) -> tuple[Any, yaml.MappingNode]:
 
 
 def set_value(text: str, mapping: yaml.MappingNode, key: str, written: str) -> Edit:
-    """An edit that writes key's value as `written` (already YAML), keeping any comment."""
+    """An edit that writes key's value as `written` (already YAML). The comments that describe
+    the old value go with it: the one after it on its line, and those just above its key
+    (see _comments_above); the key and every other comment stay as written."""
     key_node, value = next((k, v) for k, v in mapping.value if k.value == key)
     start, end = _span(text, key_node, value)
     while end > start and text[end - 1] in " \n":  # a block's line break belongs to the line
         end -= 1
-    return start, end, written
+    if mapping.flow_style:
+        return start, end, written
+    comment = _TRAILING_COMMENT.match(text, end)
+    end = comment.end() if comment else end
+    key_start = key_node.start_mark.index
+    line_start = text.rfind("\n", 0, key_start) + 1
+    if text[line_start:key_start].strip():  # the first key of a list item: '- key: value'
+        return start, end, written
+    above = _comments_above(text, line_start, key_start - line_start)
+    return above, end, text[line_start:start] + written
 
 
 def set_value_adding(text: str, mapping: yaml.MappingNode, key: str, written: str,
@@ -64,6 +75,28 @@ def remove_key(text: str, mapping: yaml.MappingNode, key: str) -> Edit:
                 return _remove_from_flow(text, key_node, value)
             return _remove_from_block(text, key_node, value)
     raise KeyError(key)
+
+
+def remove_comment_line(text: str, comment: str) -> list[Edit]:
+    """Edits that remove each whole line that is exactly comment (a '# ...' line, such as a
+    note a command wrote that is no longer true)."""
+    assert comment.startswith("#") and "\n" not in comment
+    return [(m.start(), m.end(), "")
+            for m in re.finditer(rf"^{re.escape(comment)}(?:\n|$)", text, re.M)]
+
+
+def has_key(data: Any, key: str) -> bool:
+    """Whether any mapping in data, at any depth, has key."""
+    todo = [data]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, dict):
+            if key in item:
+                return True
+            todo += item.values()
+        elif isinstance(item, list):
+            todo += item
+    return False
 
 
 def apply(text: str, edits: list[Edit]) -> str:
@@ -215,11 +248,30 @@ def _remove_from_block(text: str, key: yaml.Node, value: yaml.Node) -> Edit:
         line_end = text.find("\n", end)
         end = len(text) if line_end < 0 else line_end + 1
     if text[line_start:start].strip() == "":
-        return line_start, end, ""
+        return _comments_above(text, line_start, start - line_start), end, ""
     # The key follows '- ' (the first key of a list item): the next key takes its place.
     column = start - line_start
     indent = re.match(r"[ ]*", text[end:]).group()  # type: ignore[union-attr]
     return start, end + min(len(indent), column), ""
+
+
+_TRAILING_COMMENT = re.compile(r"[ \t]+#[^\n]*")
+
+
+def _comments_above(text: str, line_start: int, column: int) -> int:
+    """Where the comment lines just above a key's line begin (written at the key's column,
+    no blank line between): they describe the key and its value, so they go when the key is
+    removed or its value replaced. line_start when there are none, or when they open the file
+    (its header, kept) or name the editor's schema (kept)."""
+    begin = line_start
+    while begin > 0:
+        above = text.rfind("\n", 0, begin - 1) + 1
+        line = text[above:begin - 1]
+        if not (line[:column] == " " * column and line[column:column + 1] == "#") \
+                or "yaml-language-server:" in line:
+            return begin
+        begin = above
+    return line_start  # the comments at the top of the file are its header
 
 
 def _remove_from_flow(text: str, key: yaml.Node, value: yaml.Node) -> Edit:
