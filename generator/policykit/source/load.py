@@ -251,6 +251,9 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, shown_as: str) -> Prob
                        "the quote that starts this text is never closed",
                        "end the text with the same quote, or quote the whole text with the "
                        "other kind of quote", code="yaml.unclosed-quote")
+    if opened and mark and mark.line > opened.line \
+            and str(exc.context or "").startswith("while parsing a flow"):
+        return _unclosed_bracket(text, opened, mark, shown_as)
     lines = _LINE_BREAKS.split(text)
     line = lines[mark.line] if mark and mark.line < len(lines) else ""
     if mark and "mapping values are not allowed" in str(what):
@@ -258,6 +261,20 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, shown_as: str) -> Prob
         if deeper:
             return deeper
     return Problem(where, f"YAML syntax error: {what}", _quoting_hint(line), code="yaml.syntax")
+
+
+def _unclosed_bracket(text: str, opened, stopped, shown_as: str) -> Problem:
+    """A '[' or '{' whose list or mapping YAML read on past its line (to the end of the file,
+    or to a line it cannot be part of), located at the bracket, not where YAML gave up."""
+    bracket = text[opened.index] if opened.index < len(text) else "["
+    closing, what = ("}", "mapping") if bracket == "{" else ("]", "list")
+    until = ("to the end of the file" if not text[stopped.index:].strip()
+             else f"on to line {stopped.line + 1}")
+    return Problem(Source(shown_as, opened.line + 1, opened.column + 1),
+                   f"the '{bracket}' that starts this {what} is never closed (YAML read {until} "
+                   f"looking for its '{closing}')",
+                   f"end the {what} with '{closing}' where it ends; if the '{bracket}' is part "
+                   f"of the words, {_QUOTE_IT}", code="yaml.unclosed-bracket")
 
 
 _KEY_AT = re.compile(r"([ ]*)(?:-[ ]+)*([A-Za-z_][\w-]*):(?:[ ]+(\S.*))?$")
