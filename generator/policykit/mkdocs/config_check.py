@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from policykit.core.codes import suppression_reason
 from policykit.core.errors import Problem, Source, did_you_mean, shown
 from policykit.engine.config_guard import config_files, read_config
 from policykit.engine.guard import CONFIG, SiteFolderError
@@ -36,7 +37,18 @@ def config_problems(root: Path) -> list[Problem]:
     if failure is not None:
         return [failure]
     places = _Places(text)
-    return [_problem(level, message, places) for level, message in said]
+    return [problem for level, message in said for problem in _problems(level, message, places)]
+
+
+def _problems(level: int, message: str, places: "_Places") -> list[Problem]:
+    """The problems of one thing MkDocs said: a bad suppress_warnings entry at its own line,
+    every bad one (MkDocs names the first, at the option), else the one problem it said."""
+    said = _SAID.match(message)
+    if said and said.group(2) and said.group(3) == "suppress_warnings":
+        entries = places.suppress_faults(said.group(2))
+        if entries:
+            return entries
+    return [_problem(level, message, places)]
 
 
 def _load(path: Path) -> tuple[list[tuple[int, str]], Problem | None]:
@@ -145,15 +157,40 @@ class _Places:
         return _at(found) if found is not None else Source(CONFIG)
 
     def plugin_option(self, plugin: str, option: str) -> Source:
+        name, options = self._plugin(plugin)
+        if name is None:
+            return self.key("plugins")
+        found = _key_node(options, option)
+        return _at(found if found is not None else name)
+
+    def suppress_faults(self, plugin: str) -> list[Problem]:
+        """Each entry of the plugin's suppress_warnings that names no warning code, at the
+        entry's own line (none when the option is not a list of texts)."""
+        _, options = self._plugin(plugin)
+        entries = _value_node(options, "suppress_warnings")
+        if not isinstance(entries, yaml.SequenceNode):
+            return []
+        found = []
+        for entry in entries.value:
+            if not isinstance(entry, yaml.ScalarNode):
+                continue
+            what, hint = suppression_reason(entry.value)
+            if what:
+                found.append(Problem(_at(entry), f"plugin '{plugin}': suppress_warnings: "
+                                     f"{shown(what, 300)}", hint or "remove it from "
+                                     "suppress_warnings", code="config.invalid"))
+        return found
+
+    def _plugin(self, plugin: str) -> tuple[yaml.Node | None, yaml.Node | None]:
+        """The plugin's entry in plugins: its name node and its options node."""
         plugins = _value_node(self.node, "plugins")
         items = plugins.value if isinstance(plugins, (yaml.SequenceNode, yaml.MappingNode)) \
             else []
         for item in items:
             name, options = _named(item)
             if name is not None and _same_plugin(str(name.value), plugin):
-                found = _key_node(options, option)
-                return _at(found if found is not None else name)
-        return self.key("plugins")
+                return name, options
+        return None, None
 
 
 def _named(item) -> tuple[yaml.Node | None, yaml.Node | None]:
