@@ -15,6 +15,7 @@ from policykit.core.codes import suppression_reason
 from policykit.core.errors import Problem, Source, did_you_mean, shown
 from policykit.engine.config_guard import config_files, read_config
 from policykit.engine.guard import CONFIG, SiteFolderError
+from policykit.source.load import unclosed_bracket
 
 HINT = "fix mkdocs.yml (the MkDocs configuration)"
 _SAID = re.compile(r"Config value '([^']*)': (?:Plugin '([^']*)' option '([^']*)': )?(.*)",
@@ -33,7 +34,7 @@ def config_problems(root: Path) -> list[Problem]:
         text = read_config(root / CONFIG, CONFIG)
     except SiteFolderError as error:
         return [Problem(Source(CONFIG), str(error), code="config.unreadable")]
-    said, failure = _load(root / CONFIG)
+    said, failure = _load(root / CONFIG, text)
     if failure is not None:
         return [failure]
     places = _Places(text)
@@ -51,7 +52,7 @@ def _problems(level: int, message: str, places: "_Places") -> list[Problem]:
     return [_problem(level, message, places)]
 
 
-def _load(path: Path) -> tuple[list[tuple[int, str]], Problem | None]:
+def _load(path: Path, text: str) -> tuple[list[tuple[int, str]], Problem | None]:
     """What MkDocs logs while loading path (level, message), or the YAML error it stops at."""
     from mkdocs.config import load_config
     from mkdocs.exceptions import ConfigurationError, MkDocsException
@@ -67,7 +68,7 @@ def _load(path: Path) -> tuple[list[tuple[int, str]], Problem | None]:
             load_config(config_file=str(path), docs_dir=docs)
     except ConfigurationError as error:
         if not heard.said:
-            return [], _yaml_problem(error)
+            return [], _yaml_problem(error, text)
     except MkDocsException:  # Abort: each error was logged first
         pass
     finally:
@@ -85,9 +86,14 @@ class _Heard(logging.Handler):
         self.said.append((record.levelno, record.getMessage()))
 
 
-def _yaml_problem(error: BaseException) -> Problem:
-    """mkdocs.yml that is not YAML, at the place the YAML parser stopped."""
+def _yaml_problem(error: BaseException, text: str) -> Problem:
+    """mkdocs.yml that is not YAML, at the place the YAML parser stopped (an unclosed '[' at
+    the bracket)."""
     cause = error.__context__ or error.__cause__
+    unclosed = unclosed_bracket(cause, text) if isinstance(cause, yaml.MarkedYAMLError) else None
+    if unclosed:
+        line, column, what, hint = unclosed
+        return Problem(Source(CONFIG, line, column), what, hint, code="config.yaml-syntax")
     mark = getattr(cause, "problem_mark", None)
     where = Source(CONFIG, mark.line + 1, mark.column + 1) if mark else Source(CONFIG)
     what = getattr(cause, "problem", None) or str(error)
