@@ -49,7 +49,8 @@ def set_value(text: str, mapping: yaml.MappingNode, key: str, written: str) -> E
     line_start = text.rfind("\n", 0, key_start) + 1
     if text[line_start:key_start].strip():  # the first key of a list item: '- key: value'
         return start, end, written
-    above = _comments_above(text, line_start, key_start - line_start)
+    above = _comments_above(text, line_start, key_start - line_start,
+                            _previous_end(text, mapping, key_node))
     return above, end, text[line_start:start] + written
 
 
@@ -73,7 +74,8 @@ def remove_key(text: str, mapping: yaml.MappingNode, key: str) -> Edit:
         if key_node.value == key:
             if mapping.flow_style:
                 return _remove_from_flow(text, key_node, value)
-            return _remove_from_block(text, key_node, value)
+            return _remove_from_block(text, key_node, value,
+                                      _previous_end(text, mapping, key_node))
     raise KeyError(key)
 
 
@@ -240,7 +242,7 @@ def _last_end(node: yaml.Node) -> int:
     return node.end_mark.index
 
 
-def _remove_from_block(text: str, key: yaml.Node, value: yaml.Node) -> Edit:
+def _remove_from_block(text: str, key: yaml.Node, value: yaml.Node, floor: int) -> Edit:
     start = key.start_mark.index
     line_start = text.rfind("\n", 0, start) + 1
     end = _span(text, key, value)[1] if _is_alias(key, value) else _last_end(value)
@@ -248,7 +250,7 @@ def _remove_from_block(text: str, key: yaml.Node, value: yaml.Node) -> Edit:
         line_end = text.find("\n", end)
         end = len(text) if line_end < 0 else line_end + 1
     if text[line_start:start].strip() == "":
-        return _comments_above(text, line_start, start - line_start), end, ""
+        return _comments_above(text, line_start, start - line_start, floor), end, ""
     # The key follows '- ' (the first key of a list item): the next key takes its place.
     column = start - line_start
     indent = re.match(r"[ ]*", text[end:]).group()  # type: ignore[union-attr]
@@ -258,14 +260,27 @@ def _remove_from_block(text: str, key: yaml.Node, value: yaml.Node) -> Edit:
 _TRAILING_COMMENT = re.compile(r"[ \t]+#[^\n]*")
 
 
-def _comments_above(text: str, line_start: int, column: int) -> int:
+def _previous_end(text: str, mapping: yaml.MappingNode, key: yaml.Node) -> int:
+    """Where the value written before key in mapping ends (0 for the first key): what lies
+    above it is no comment of key's."""
+    before = [(k, v) for k, v in mapping.value if k.start_mark.index < key.start_mark.index]
+    if not before:
+        return 0
+    k, v = before[-1]
+    return _span(text, k, v)[1] if _is_alias(k, v) else _last_end(v)
+
+
+def _comments_above(text: str, line_start: int, column: int, floor: int = 0) -> int:
     """Where the comment lines just above a key's line begin (written at the key's column,
-    no blank line between): they describe the key and its value, so they go when the key is
-    removed or its value replaced. line_start when there are none, or when they open the file
-    (its header, kept) or name the editor's schema (kept)."""
+    no blank line between, after floor, where the value before it ends): they describe the
+    key and its value, so they go when the key is removed or its value replaced. line_start
+    when there are none, or when they open the file (its header, kept) or name the editor's
+    schema (kept)."""
     begin = line_start
     while begin > 0:
         above = text.rfind("\n", 0, begin - 1) + 1
+        if above < floor:
+            return begin
         line = text[above:begin - 1]
         if not (line[:column] == " " * column and line[column:column + 1] == "#") \
                 or "yaml-language-server:" in line:
