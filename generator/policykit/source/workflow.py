@@ -71,9 +71,9 @@ def _draft(text: str, old_version: str, new_version: str) -> tuple[str, dict]:
 
 
 def next_review(data: dict) -> tuple[dt.date, int, dt.date] | None:
-    """When a draft made from the version data is next to be reviewed, the cycle in months
-    and the version's own review date: its review_due moved on by the version's own cycle (approved_on to review_due),
-    or by CYCLE_MONTHS when the version does not show one. The renewal answers the review
+    """When a draft made from the version data is next to be reviewed (its review_due moved
+    on by its own cycle, approved_on to review_due, or by CYCLE_MONTHS when it shows none),
+    the cycle in months, and the version's own review date. The renewal answers the review
     that was due; the draft's review is the one after it. None when data has no review date
     (or one that is not a date: the draft keeps it as written, for check to report)."""
     due, approved = _iso(data.get("review_due")), _iso(data.get("approved_on"))
