@@ -1,14 +1,16 @@
 """Small faults users found (issues 22, 23), each through the real `policykit` command where a
 user meets it: new-version keeps the review date; edits of a user's YAML take the comments that
 described what they replaced; an unclosed '[' is located at the bracket; a bad
-suppress_warnings entry at its own line; a build session dropped is freed."""
+suppress_warnings entry at its own line; a build session dropped is freed (issue 22)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import subprocess
 import sys
+import weakref
 from pathlib import Path
 
 from conftest import EPOCH, copy_project, lock, remove_draft
@@ -57,6 +59,7 @@ def test_a_version_without_its_approval_date_is_reviewed_a_year_on(tmp_path):
     path = root / VERSIONS / "2023.1.yaml"
     path.write_text(path.read_text("utf-8").replace("approved_on: 2023-09-14\n", "")
                     .replace("review_due: 2027-09-01", "review_due: 2026-02-28"), "utf-8")
+    lock(root, "social-media", "2023.1")  # as approved, written by hand
     started = policykit(root, "new-version", "social-media", "2025.1")
     assert started.returncode == 0, started.stderr
     assert "\nreview_due: 2027-02-28\n" in (root / VERSIONS / "2025.1.yaml").read_text("utf-8")
@@ -198,3 +201,41 @@ def test_each_bad_suppress_warnings_entry_is_located_at_its_own_line(tmp_path):
             "build until the input is corrected — remove it from suppress_warnings "
             "[config.invalid]") in result.stderr
     assert f"mkdocs.yml:{line - 2}:" not in result.stderr  # not at suppress_warnings:
+
+
+# 7. a build session dropped is freed --------------------------------------------------------
+
+def _holders(ref: weakref.ref) -> list[str]:
+    """What still refers to the object of ref (for the message when it is alive)."""
+    found = ref()
+    return sorted({type(r).__name__ for r in gc.get_referrers(found)}) if found else []
+
+
+def test_a_session_checked_or_built_and_dropped_is_freed(tmp_path):
+    """MkDocs keeps its plugin and its last configuration for later commands (class attributes
+    of its config schema), and the build freezes what it loaded (gc.freeze: never collected):
+    a session the plugin kept, or that its own memos referred back to, outlived its build."""
+    from policykit.engine.build import load_and_check
+    from policykit.engine.session import BuildSession
+    from policykit.mkdocs.host import build_site
+
+    root = copy_project(tmp_path / "p")
+
+    def checked() -> weakref.ref:
+        session = BuildSession(root)
+        load_and_check(root, session)
+        return weakref.ref(session)
+
+    def built() -> weakref.ref:
+        session = BuildSession(root)
+        build_site(root, session=session)
+        return weakref.ref(session)
+
+    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
+    try:
+        for made in (checked, built):
+            ref = made()
+            gc.collect()
+            assert ref() is None, (made.__name__, _holders(ref))
+    finally:
+        del os.environ["SOURCE_DATE_EPOCH"]
