@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from trust_helpers import EPOCH, FIXTURE, POLICYKIT, copy_trust, policykit
+from trust_helpers import EPOCH, FIXTURE, POLICYKIT, copy_trust, edit, policykit
 
 pytestmark = pytest.mark.slow  # real commands in processes of their own, and a PDF
 
@@ -58,6 +58,15 @@ def test_the_test_trust_names_the_schemas_of_a_project_made_by_init(tmp_path):
     assert checked.returncode == 0, checked.stderr
 
 
+def _reworded(tmp_path: Path) -> Path:
+    """The test trust with Northfield's tailored clause reworded since its adoption: its
+    governing body is to adopt the school's text again."""
+    root = copy_trust(tmp_path)
+    edit(root / "schools/northfield.yaml", "This policy explains how staff use it",
+         "This policy explains how our staff use it")
+    return root
+
+
 def _run_pasted(root: Path, command: str) -> subprocess.CompletedProcess:
     """command as a governor's clerk pastes it into a shell, with the date, who and the minute
     filled in where the pack leaves them blank."""
@@ -73,7 +82,7 @@ def _run_pasted(root: Path, command: str) -> subprocess.CompletedProcess:
 def test_the_adopt_command_the_pack_shows_pastes_and_runs(tmp_path):
     import pypdf
 
-    root = copy_trust(tmp_path)
+    root = _reworded(tmp_path)
     made = policykit(root, "trust", "pack", "northfield", "social-media")
     assert made.returncode == 0, made.stderr
     text = "\n".join(page.extract_text() for page in
@@ -87,11 +96,12 @@ def test_the_adopt_command_the_pack_shows_pastes_and_runs(tmp_path):
 
 
 def test_the_adopt_command_trust_pack_prints_runs_as_printed(tmp_path):
-    root = copy_trust(tmp_path)
+    root = _reworded(tmp_path)
     made = policykit(root, "trust", "pack", "northfield", "social-media")
     assert made.returncode == 0, made.stderr
     said = made.stdout.split("record its decision with:\n", 1)[1]
     assert said.count("\n") == 1  # one line
     pasted = _run_pasted(root, said.strip())
     assert pasted.returncode == 0, (said, pasted.stderr)
-    assert "adopted social-media 2023.1 for northfield" in pasted.stdout
+    assert pasted.stdout.startswith("adopted social-media 2023.1 for northfield (Northfield "
+                                    "Local Governing Body, 2025-11-03)")
