@@ -185,8 +185,7 @@ CASES = {
     "YAML syntax error": (
         {V: VERSION.replace('refs: [safeguarding, "#purpose"]', "refs: [safeguarding")},
         [f"{V}:13:15: the '[' that starts this list is never closed (YAML read to the end of "
-         "the file looking for its ']') — end the list with ']' where it ends; if the '[' is "
-         "part of the words, quote the whole text (in '...', doubling any ' inside it) "
+         "the file looking for its ']') — end the list with ']' where it ends "
          "[yaml.unclosed-bracket]"]),
     "empty file": (
         {V: "# nothing yet\n"},

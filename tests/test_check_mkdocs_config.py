@@ -37,8 +37,7 @@ def with_config(root: Path, change) -> tuple[str, int]:
      lambda t: t.replace("site_dir: site", "site_dir: [site"),
      lambda t: f"mkdocs.yml:{line_of(t, 'site_dir: [site')}:11: the '[' that starts this list "
                f"is never closed (YAML read on to line {line_of(t, 'use_directory_urls')} "
-               "looking for its ']') — end the list with ']' where it ends; if the '[' is part "
-               "of the words, quote the whole text (in '...', doubling any ' inside it) "
+               "looking for its ']') — end the list with ']' where it ends "
                "[config.yaml-syntax]"),
     ("a misspelt option of policykit's plugin",
      lambda t: t.replace("  - policykit\n", "  - policykit:\n      draft: false\n"),

@@ -176,7 +176,20 @@ def test_an_unclosed_bracket_at_the_end_of_a_file_is_located_at_the_bracket(tmp_
     result = policykit(root, "check")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert ("quizzes/broken.yaml:6:13: the '[' that starts this list is never closed (YAML "
-            "read to the end of the file looking for its ']')") in result.stderr
+            "read to the end of the file looking for its ']') — end the list with ']' where it "
+            "ends [yaml.unclosed-bracket]") in result.stderr  # a list of ids: no advice on text
+
+
+def test_an_unclosed_bracket_in_mkdocs_yml_is_located_at_the_bracket(tmp_path):
+    root = copy_project(tmp_path / "p")
+    config = root / "mkdocs.yml"
+    text = config.read_text("utf-8") + "watch: [policy, quizzes\n"
+    config.write_text(text, "utf-8")
+    result = policykit(root, "check")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert (f"mkdocs.yml:{text.count(chr(10))}:8: the '[' that starts this list is never "
+            "closed (YAML read to the end of the file looking for its ']') — end the list with "
+            "']' where it ends [config.yaml-syntax]") in result.stderr
 
 
 # 4. a bad suppress_warnings entry at its own line -----------------------------------------

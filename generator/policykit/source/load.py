@@ -277,11 +277,14 @@ def unclosed_bracket(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, st
                               else ("[", "]", "list"))
     until = ("to the end of the file" if not text[stopped.index:].strip()
              else f"on to line {stopped.line + 1}")
+    lines = _LINE_BREAKS.split(text)
+    line = _VALUE_START.match(lines[opened.line]) if opened.line < len(lines) else None
+    words = bool(line and line.group(1) in PROSE_FIELDS)  # a text that may start with '['
     return (opened.line + 1, opened.column + 1,
             f"the '{bracket}' that starts this {what} is never closed (YAML read {until} "
             f"looking for its '{closing}')",
-            f"end the {what} with '{closing}' where it ends; if the '{bracket}' is part of the "
-            f"words, {_QUOTE_IT}")
+            f"end the {what} with '{closing}' where it ends"
+            + (f"; if the '{bracket}' is part of the words, {_QUOTE_IT}" if words else ""))
 
 
 _KEY_AT = re.compile(r"([ ]*)(?:-[ ]+)*([A-Za-z_][\w-]*):(?:[ ]+(\S.*))?$")
