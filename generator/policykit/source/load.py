@@ -253,8 +253,8 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, shown_as: str) -> Prob
                        "other kind of quote", code="yaml.unclosed-quote")
     unclosed = unclosed_bracket(exc, text)
     if unclosed:
-        line, column, what, hint = unclosed
-        return Problem(Source(shown_as, line, column), what, hint, code="yaml.unclosed-bracket")
+        number, column, said, hint = unclosed
+        return Problem(Source(shown_as, number, column), said, hint, code="yaml.unclosed-bracket")
     lines = _LINE_BREAKS.split(text)
     line = lines[mark.line] if mark and mark.line < len(lines) else ""
     if mark and "mapping values are not allowed" in str(what):
