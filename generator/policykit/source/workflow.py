@@ -89,8 +89,8 @@ def _review_note(review: tuple[dt.date, int, dt.date] | None, old: str) -> tuple
     """The header line that says where the draft's review date came from."""
     if review is None:
         return ()
-    return (f"# review_due: {old}'s review date ({review[2].isoformat()}) one review cycle "
-            f"({review[1]} months) on;", "# change it if the governors set another date.")
+    return (f"# review_due: one review cycle ({review[1]} months) after {old}'s, "
+            f"{review[2].isoformat()};", "# change it if the governors set another date.")
 
 
 def _iso(value) -> dt.date | None:
