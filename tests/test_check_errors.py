@@ -184,8 +184,9 @@ CASES = {
          "smaller files [file.too-large]"]),
     "YAML syntax error": (
         {V: VERSION.replace('refs: [safeguarding, "#purpose"]', "refs: [safeguarding")},
-        [f"{V}:14:1: YAML syntax error: did not find expected ',' or ']' — check the "
-         "indentation and quoting on this line or the one before [yaml.syntax]"]),
+        [f"{V}:13:15: the '[' that starts this list is never closed (YAML read to the end of "
+         "the file looking for its ']') — end the list with ']' where it ends "
+         "[yaml.unclosed-bracket]"]),
     "empty file": (
         {V: "# nothing yet\n"},
         [f"{V}:1:1: the file is empty — write the fields the format needs [file.empty]"]),

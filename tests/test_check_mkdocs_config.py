@@ -35,8 +35,10 @@ def with_config(root: Path, change) -> tuple[str, int]:
 @pytest.mark.parametrize("name,change,expected", [
     ("a YAML error",
      lambda t: t.replace("site_dir: site", "site_dir: [site"),
-     lambda t: f"mkdocs.yml:{line_of(t, 'use_directory_urls')}:19: YAML syntax error: expected "
-               "',' or ']', but got ':' — fix mkdocs.yml (the MkDocs configuration) [config.yaml-syntax]"),
+     lambda t: f"mkdocs.yml:{line_of(t, 'site_dir: [site')}:11: the '[' that starts this list "
+               f"is never closed (YAML read on to line {line_of(t, 'use_directory_urls')} "
+               "looking for its ']') — end the list with ']' where it ends "
+               "[config.yaml-syntax]"),
     ("a misspelt option of policykit's plugin",
      lambda t: t.replace("  - policykit\n", "  - policykit:\n      draft: false\n"),
      lambda t: f"mkdocs.yml:{line_of(t, 'draft: false')}:7: plugin 'policykit': option 'draft' "

@@ -182,4 +182,4 @@ def test_a_flow_list_left_open_gets_no_advice_about_text(tmp_path, capsys):
     version = VERSION.replace('refs: [safeguarding, "#purpose"]', 'refs: [safeguarding, x: y')
     code, err, _ = run_check(make_project(tmp_path, {V: version}), capsys)
     assert code == 1 and err[0].endswith(
-        "— check the indentation and quoting on this line or the one before [yaml.syntax]")
+        "— end the list with ']' where it ends [yaml.unclosed-bracket]")

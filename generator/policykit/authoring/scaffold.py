@@ -33,6 +33,8 @@ SCHEMA_FILES = {
     "quiz": ["quizzes/*.yaml"],
     "pathways": ["quizzes/pathways.yaml"],
     "statutory": ["policy/statutory.yaml"],
+    "trust": ["trust.yaml"],  # a trust project (docs: One trust, many schools)
+    "school": ["schools/*.yaml"],
 }
 
 

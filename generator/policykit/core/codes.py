@@ -47,6 +47,7 @@ file.not-utf8                a file is not written in UTF-8
 yaml.syntax                  the YAML cannot be read
 yaml.documents               a file holds more than one YAML document
 yaml.unclosed-quote          a quoted text is never closed
+yaml.unclosed-bracket        a '[' or '{' that is never closed
 yaml.character               a character YAML does not allow
 yaml.tab-indent              a tab in indentation
 yaml.invisible-indent        an invisible character in indentation
@@ -194,13 +195,20 @@ def silenced(code: str, suppressed: frozenset[str]) -> bool:
 
 def suppression_fault(name: str) -> str:
     """Why name cannot be given to suppress_warnings / --suppress ('' when it can)."""
+    what, hint = suppression_reason(name)
+    return f"{what} — {hint}" if what and hint else what
+
+
+def suppression_reason(name: str) -> tuple[str, str]:
+    """Why name cannot be given to suppress_warnings / --suppress, and what to do (a hint,
+    or '' when the reason says it); ('', '') when it can."""
     if name in FAMILIES or (name in CODES and CODES[name].severity != "error"):
-        return ""
+        return "", ""
     if name in CODES or any(code.startswith(f"{name}.") for code in CODES):
         return (f"'{name}' names errors, and errors cannot be silenced: they stop the build "
-                "until the input is corrected")
+                "until the input is corrected"), ""
     quiet = {*FAMILIES, *(c.name for c in WARNINGS + EITHER)}
     close = difflib.get_close_matches(name, sorted(quiet), n=1, cutoff=0.6)
     hint = (f"did you mean '{close[0]}'?" if close else "the documentation's Reference > "
             "Problem codes lists every code")
-    return f"'{name}' is not a warning code — {hint}"
+    return f"'{name}' is not a warning code", hint

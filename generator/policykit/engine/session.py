@@ -17,9 +17,10 @@ import hashlib
 import json
 import os
 import sys
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from policykit.core.codes import suppression_fault
 from policykit.core.errors import shown
@@ -97,7 +98,7 @@ class BuildSession:
         self.pages: dict[Path, Any] = {}
         # Rendering's and checking's memos (core.memos): in memory, the kept ones on disk as
         # "kept-<name>"; keyed by content digests, so new content is a new key.
-        self.memos = Memos(saved=self.kept_saved, bytecode=self.bytecode_cache)
+        self.memos = Memos(saved=_weakly(self.kept_saved), bytecode=_weakly(self.bytecode_cache))
         self.locked = False  # True while this session holds the project's build lock
         self.cache_warned = False  # True once a cache that could not be written was reported
 
@@ -134,7 +135,7 @@ class BuildSession:
         """A cache of compiled templates in the cache folder's subfolder name (on disk; Jinja
         keys each by the template's name and source: an edited template is compiled again)."""
         folder = self.cache_folder()
-        return disk_cache.BytecodeCache(folder / name, self.cache_trouble, ours=folder)
+        return disk_cache.BytecodeCache(folder / name, _weakly(self.cache_trouble), ours=folder)
 
     def cache_trouble(self, error: OSError, path: Path) -> None:
         """Say once on stderr that the cache cannot be written (where, why, what to do): the
@@ -173,6 +174,19 @@ class BuildSession:
             memo_ = self.memos.kept(name)
             memo_.used.update(values)
             memo_.added = True
+
+
+def _weakly(method: Callable[..., Any]) -> Callable[..., Any]:
+    """method, called through a weak reference to its session (None once the session is gone):
+    what the session hands to the objects it owns (its memos, the template caches) must not
+    hold it in turn. Such a reference cycle kept every dropped session: the build freezes
+    the loaded model (gc.freeze), and the collector never frees what it has frozen."""
+    found = weakref.WeakMethod(method)
+
+    def call(*args: Any) -> Any:
+        bound = found()
+        return bound(*args) if bound is not None else None
+    return call
 
 
 # What to do when the cache cannot be written, by the error's number.

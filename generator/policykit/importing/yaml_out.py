@@ -43,14 +43,17 @@ def _comment(text: str) -> str:
     return _YAML_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+GUESS_NOTE = ("# Kinds marked kind_guessed were guessed from the wording: confirm each, then "
+              "remove the mark.")  # removed by policykit kinds --confirm once none is left
+
+
 def version_yaml(draft: Draft, version: str, source_name: str,
                  schemas: str = ".policykit/schemas") -> str:
     """The draft as policy/<id>/versions/<version>.yaml; schemas, the project's folder of
     schemas (for the $schema comment editors read)."""
     lines = [f"# yaml-language-server: $schema=../../../{schemas}/version.schema.json",
              f"# Imported by policykit import from {_comment(source_name)}.",
-             "# Kinds marked kind_guessed were guessed from the wording: confirm each, then "
-             "remove the mark.",
+             GUESS_NOTE,
              f"version: {quote(version)}",
              "status: draft",
              "sections:"]
@@ -123,6 +126,8 @@ def confirmed_kinds(text: str, ids: set[str] | None) -> tuple[str, list[str]]:
     expected = dict(data, sections=_without_guesses(data.get("sections"), ids))
     if "sections" not in data:
         expected.pop("sections")
+    if not yaml_edit.has_key(expected, "kind_guessed"):  # the file's note on guesses is done
+        edits += yaml_edit.remove_comment_line(text, GUESS_NOTE)
     return yaml_edit.checked(yaml_edit.apply(text, edits), expected), sorted(confirmed)
 
 

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import yaml
 
+from policykit.core.codes import suppression_reason
 from policykit.core.errors import Problem, Source, did_you_mean, shown
 from policykit.engine.config_guard import config_files, read_config
 from policykit.engine.guard import CONFIG, SiteFolderError
+from policykit.source.load import unclosed_bracket
 
 HINT = "fix mkdocs.yml (the MkDocs configuration)"
 _SAID = re.compile(r"Config value '([^']*)': (?:Plugin '([^']*)' option '([^']*)': )?(.*)",
@@ -32,14 +34,25 @@ def config_problems(root: Path) -> list[Problem]:
         text = read_config(root / CONFIG, CONFIG)
     except SiteFolderError as error:
         return [Problem(Source(CONFIG), str(error), code="config.unreadable")]
-    said, failure = _load(root / CONFIG)
+    said, failure = _load(root / CONFIG, text)
     if failure is not None:
         return [failure]
     places = _Places(text)
-    return [_problem(level, message, places) for level, message in said]
+    return [problem for level, message in said for problem in _problems(level, message, places)]
 
 
-def _load(path: Path) -> tuple[list[tuple[int, str]], Problem | None]:
+def _problems(level: int, message: str, places: "_Places") -> list[Problem]:
+    """The problems of one thing MkDocs said: a bad suppress_warnings entry at its own line,
+    every bad one (MkDocs names the first, at the option), else the one problem it said."""
+    said = _SAID.match(message)
+    if said and said.group(2) and said.group(3) == "suppress_warnings":
+        entries = places.suppress_faults(said.group(2))
+        if entries:
+            return entries
+    return [_problem(level, message, places)]
+
+
+def _load(path: Path, text: str) -> tuple[list[tuple[int, str]], Problem | None]:
     """What MkDocs logs while loading path (level, message), or the YAML error it stops at."""
     from mkdocs.config import load_config
     from mkdocs.exceptions import ConfigurationError, MkDocsException
@@ -55,7 +68,7 @@ def _load(path: Path) -> tuple[list[tuple[int, str]], Problem | None]:
             load_config(config_file=str(path), docs_dir=docs)
     except ConfigurationError as error:
         if not heard.said:
-            return [], _yaml_problem(error)
+            return [], _yaml_problem(error, text)
     except MkDocsException:  # Abort: each error was logged first
         pass
     finally:
@@ -73,9 +86,14 @@ class _Heard(logging.Handler):
         self.said.append((record.levelno, record.getMessage()))
 
 
-def _yaml_problem(error: BaseException) -> Problem:
-    """mkdocs.yml that is not YAML, at the place the YAML parser stopped."""
+def _yaml_problem(error: BaseException, text: str) -> Problem:
+    """mkdocs.yml that is not YAML, at the place the YAML parser stopped (an unclosed '[' at
+    the bracket)."""
     cause = error.__context__ or error.__cause__
+    unclosed = unclosed_bracket(cause, text) if isinstance(cause, yaml.MarkedYAMLError) else None
+    if unclosed:
+        line, column, what, hint = unclosed
+        return Problem(Source(CONFIG, line, column), what, hint, code="config.yaml-syntax")
     mark = getattr(cause, "problem_mark", None)
     where = Source(CONFIG, mark.line + 1, mark.column + 1) if mark else Source(CONFIG)
     what = getattr(cause, "problem", None) or str(error)
@@ -145,15 +163,40 @@ class _Places:
         return _at(found) if found is not None else Source(CONFIG)
 
     def plugin_option(self, plugin: str, option: str) -> Source:
+        name, options = self._plugin(plugin)
+        if name is None:
+            return self.key("plugins")
+        found = _key_node(options, option)
+        return _at(found if found is not None else name)
+
+    def suppress_faults(self, plugin: str) -> list[Problem]:
+        """Each entry of the plugin's suppress_warnings that names no warning code, at the
+        entry's own line (none when the option is not a list of texts)."""
+        _, options = self._plugin(plugin)
+        entries = _value_node(options, "suppress_warnings")
+        if not isinstance(entries, yaml.SequenceNode):
+            return []
+        found = []
+        for entry in entries.value:
+            if not isinstance(entry, yaml.ScalarNode):
+                continue
+            what, hint = suppression_reason(entry.value)
+            if what:
+                found.append(Problem(_at(entry), f"plugin '{plugin}': suppress_warnings: "
+                                     f"{shown(what, 300)}", hint or "remove it from "
+                                     "suppress_warnings", code="config.invalid"))
+        return found
+
+    def _plugin(self, plugin: str) -> tuple[yaml.Node | None, yaml.Node | None]:
+        """The plugin's entry in plugins: its name node and its options node."""
         plugins = _value_node(self.node, "plugins")
         items = plugins.value if isinstance(plugins, (yaml.SequenceNode, yaml.MappingNode)) \
             else []
         for item in items:
             name, options = _named(item)
             if name is not None and _same_plugin(str(name.value), plugin):
-                found = _key_node(options, option)
-                return _at(found if found is not None else name)
-        return self.key("plugins")
+                return name, options
+        return None, None
 
 
 def _named(item) -> tuple[yaml.Node | None, yaml.Node | None]:

@@ -184,6 +184,9 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         self._finish_indexing()
         if self.kept_aside is not None:  # a rebuild stopped part way (see preview.py)
             shutil.rmtree(self.kept_aside, ignore_errors=True)
+        # MkDocs keeps this plugin for later commands (in its Plugins option's cache, a class
+        # attribute): what the command used is let go, or its session outlives it
+        self.session = self.incremental = self.preview = self.kept_aside = None
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
         self.searchable: dict[str, bool] = {}  # dest_uri -> searched, of the pages built

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sysconfig
+import weakref
 from typing import Any
 
 import jinja2
@@ -99,10 +100,11 @@ def keep_listing(theme: Any, session: Any) -> None:
     if getattr(theme.get_env, "policykit_listing", False):
         return
     original = theme.get_env
+    kept = weakref.ref(session)  # MkDocs keeps its last config (and this theme) for later
 
     def get_env() -> jinja2.Environment:
-        env = original()
-        if isinstance(env.loader, jinja2.FileSystemLoader):
+        env, session = original(), kept()
+        if session is not None and isinstance(env.loader, jinja2.FileSystemLoader):
             env.loader = KeptListing(list(env.loader.searchpath), session)
         return env
 

@@ -251,6 +251,10 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, shown_as: str) -> Prob
                        "the quote that starts this text is never closed",
                        "end the text with the same quote, or quote the whole text with the "
                        "other kind of quote", code="yaml.unclosed-quote")
+    unclosed = unclosed_bracket(exc, text)
+    if unclosed:
+        number, column, said, hint = unclosed
+        return Problem(Source(shown_as, number, column), said, hint, code="yaml.unclosed-bracket")
     lines = _LINE_BREAKS.split(text)
     line = lines[mark.line] if mark and mark.line < len(lines) else ""
     if mark and "mapping values are not allowed" in str(what):
@@ -258,6 +262,29 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, shown_as: str) -> Prob
         if deeper:
             return deeper
     return Problem(where, f"YAML syntax error: {what}", _quoting_hint(line), code="yaml.syntax")
+
+
+def unclosed_bracket(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str, str] | None:
+    """For a '[' or '{' whose list or mapping YAML read on past its line (to the end of the
+    file, or to a line it cannot be part of): the bracket's line and column, what is wrong and
+    what to do; the parser's own place is where it gave up, not where the fault is. None for
+    any other error."""
+    opened, stopped = exc.context_mark, exc.problem_mark
+    if not (opened and stopped and stopped.line > opened.line
+            and str(exc.context or "").startswith("while parsing a flow")):
+        return None
+    bracket, closing, what = (("{", "}", "mapping") if "mapping" in str(exc.context)
+                              else ("[", "]", "list"))
+    until = ("to the end of the file" if not text[stopped.index:].strip()
+             else f"on to line {stopped.line + 1}")
+    lines = _LINE_BREAKS.split(text)
+    line = _VALUE_START.match(lines[opened.line]) if opened.line < len(lines) else None
+    words = bool(line and line.group(1) in PROSE_FIELDS)  # a text that may start with '['
+    return (opened.line + 1, opened.column + 1,
+            f"the '{bracket}' that starts this {what} is never closed (YAML read {until} "
+            f"looking for its '{closing}')",
+            f"end the {what} with '{closing}' where it ends"
+            + (f"; if the '{bracket}' is part of the words, {_QUOTE_IT}" if words else ""))
 
 
 _KEY_AT = re.compile(r"([ ]*)(?:-[ ]+)*([A-Za-z_][\w-]*):(?:[ ]+(\S.*))?$")

@@ -7,10 +7,12 @@ import hashlib
 import json
 
 from policykit.source import yaml_edit
+from policykit.source.statutory import add_months
 
 LOCK_FILE = "approved.lock"
 _APPROVAL_KEYS = ("approved_on", "approved_by", "approval_minute", "approved_draft")
-_CLEARED_ON_DRAFT = (*_APPROVAL_KEYS, "review_due", "note", "removed")
+_CLEARED_ON_DRAFT = (*_APPROVAL_KEYS, "note", "removed")
+CYCLE_MONTHS = 12  # the review cycle when a version does not show its own (approved_on)
 
 
 def content_hash(data: bytes) -> str:
@@ -58,9 +60,44 @@ def _draft(text: str, old_version: str, new_version: str) -> tuple[str, dict]:
     expected = {k: v for k, v in data.items() if k not in _CLEARED_ON_DRAFT}
     expected = dict(expected, version=new_version, status="draft")
     expected["sections"] = yaml_edit.without_key(data["sections"], "change_note")
+    review = next_review(data)
+    if review is not None:
+        edits.append(yaml_edit.set_value(text, root, "review_due", review[0].isoformat()))
+        expected["review_due"] = review[0].isoformat()
     yaml_edit.anchors_kept(root, edits + notes)
-    edited = _with_header(yaml_edit.apply(text, edits + notes), old_version, new_version)
+    edited = _with_header(yaml_edit.apply(text, edits + notes), old_version, new_version,
+                          _review_note(review, old_version))
     return edited, expected
+
+
+def next_review(data: dict) -> tuple[dt.date, int, dt.date] | None:
+    """When a draft made from the version data is next to be reviewed (its review_due moved
+    on by its own cycle, approved_on to review_due, or by CYCLE_MONTHS when it shows none),
+    the cycle in months, and the version's own review date. The renewal answers the review
+    that was due; the draft's review is the one after it. None when data has no review date
+    (or one that is not a date: the draft keeps it as written, for check to report)."""
+    due, approved = _iso(data.get("review_due")), _iso(data.get("approved_on"))
+    if due is None:
+        return None
+    months = CYCLE_MONTHS
+    if approved is not None and approved < due:
+        months = max(1, (due.year - approved.year) * 12 + due.month - approved.month)
+    return add_months(due, months), months, due
+
+
+def _review_note(review: tuple[dt.date, int, dt.date] | None, old: str) -> tuple[str, ...]:
+    """The header line that says where the draft's review date came from."""
+    if review is None:
+        return ()
+    return (f"# review_due: one review cycle ({review[1]} months) after {old}'s, "
+            f"{review[2].isoformat()};", "# change it if the governors set another date.")
+
+
+def _iso(value) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _approved(text: str, by: str, on: dt.date, minute: str | None,
@@ -86,15 +123,17 @@ def _approved(text: str, by: str, on: dt.date, minute: str | None,
     return yaml_edit.apply(text, edits), dict(expected, status="approved", **details)
 
 
-def _with_header(text: str, old_version: str, new_version: str) -> str:
-    """text with its leading comments replaced by one saying where the draft came from (the
-    editor's schema line, if first, is kept)."""
+def _with_header(text: str, old_version: str, new_version: str,
+                 notes: tuple[str, ...] = ()) -> str:
+    """text with its leading comments replaced by one saying where the draft came from, and
+    the notes (the editor's schema line, if first, is kept)."""
     lines = text.split("\n")
     schema_line = [line for line in lines[:1] if line.startswith("# yaml-language-server")]
     body = lines[len(schema_line):]
     while body and body[0].startswith("#"):
         body.pop(0)
-    header = [f"# Draft {new_version}, started from {old_version} by policykit new-version."]
+    header = [f"# Draft {new_version}, started from {old_version} by policykit new-version.",
+              *notes]
     return "\n".join(schema_line + header + body)
 
 

@@ -34,12 +34,24 @@ def parse(text: str) -> tuple[Any, yaml.MappingNode]:
 
 
 def set_value(text: str, mapping: yaml.MappingNode, key: str, written: str) -> Edit:
-    """An edit that writes key's value as `written` (already YAML), keeping any comment."""
+    """An edit that writes key's value as `written` (already YAML). The comments that describe
+    the old value go with it: the one after it on its line, and those just above its key
+    (see _comments_above); the key and every other comment stay as written."""
     key_node, value = next((k, v) for k, v in mapping.value if k.value == key)
     start, end = _span(text, key_node, value)
     while end > start and text[end - 1] in " \n":  # a block's line break belongs to the line
         end -= 1
-    return start, end, written
+    if mapping.flow_style:
+        return start, end, written
+    comment = _TRAILING_COMMENT.match(text, end)
+    end = comment.end() if comment else end
+    key_start = key_node.start_mark.index
+    line_start = text.rfind("\n", 0, key_start) + 1
+    if text[line_start:key_start].strip():  # the first key of a list item: '- key: value'
+        return start, end, written
+    above = _comments_above(text, line_start, key_start - line_start,
+                            _previous_end(text, mapping, key_node))
+    return above, end, text[line_start:start] + written
 
 
 def set_value_adding(text: str, mapping: yaml.MappingNode, key: str, written: str,
@@ -62,8 +74,31 @@ def remove_key(text: str, mapping: yaml.MappingNode, key: str) -> Edit:
         if key_node.value == key:
             if mapping.flow_style:
                 return _remove_from_flow(text, key_node, value)
-            return _remove_from_block(text, key_node, value)
+            return _remove_from_block(text, key_node, value,
+                                      _previous_end(text, mapping, key_node))
     raise KeyError(key)
+
+
+def remove_comment_line(text: str, comment: str) -> list[Edit]:
+    """Edits that remove each whole line that is exactly comment (a '# ...' line, such as a
+    note a command wrote that is no longer true)."""
+    assert comment.startswith("#") and "\n" not in comment
+    return [(m.start(), m.end(), "")
+            for m in re.finditer(rf"^{re.escape(comment)}(?:\n|$)", text, re.M)]
+
+
+def has_key(data: Any, key: str) -> bool:
+    """Whether any mapping in data, at any depth, has key."""
+    todo = [data]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, dict):
+            if key in item:
+                return True
+            todo += item.values()
+        elif isinstance(item, list):
+            todo += item
+    return False
 
 
 def apply(text: str, edits: list[Edit]) -> str:
@@ -207,7 +242,7 @@ def _last_end(node: yaml.Node) -> int:
     return node.end_mark.index
 
 
-def _remove_from_block(text: str, key: yaml.Node, value: yaml.Node) -> Edit:
+def _remove_from_block(text: str, key: yaml.Node, value: yaml.Node, floor: int) -> Edit:
     start = key.start_mark.index
     line_start = text.rfind("\n", 0, start) + 1
     end = _span(text, key, value)[1] if _is_alias(key, value) else _last_end(value)
@@ -215,11 +250,43 @@ def _remove_from_block(text: str, key: yaml.Node, value: yaml.Node) -> Edit:
         line_end = text.find("\n", end)
         end = len(text) if line_end < 0 else line_end + 1
     if text[line_start:start].strip() == "":
-        return line_start, end, ""
+        return _comments_above(text, line_start, start - line_start, floor), end, ""
     # The key follows '- ' (the first key of a list item): the next key takes its place.
     column = start - line_start
     indent = re.match(r"[ ]*", text[end:]).group()  # type: ignore[union-attr]
     return start, end + min(len(indent), column), ""
+
+
+_TRAILING_COMMENT = re.compile(r"[ \t]+#[^\n]*")
+
+
+def _previous_end(text: str, mapping: yaml.MappingNode, key: yaml.Node) -> int:
+    """Where the value written before key in mapping ends (0 for the first key): what lies
+    above it is no comment of key's."""
+    before = [(k, v) for k, v in mapping.value if k.start_mark.index < key.start_mark.index]
+    if not before:
+        return 0
+    k, v = before[-1]
+    return _span(text, k, v)[1] if _is_alias(k, v) else _last_end(v)
+
+
+def _comments_above(text: str, line_start: int, column: int, floor: int = 0) -> int:
+    """Where the comment lines just above a key's line begin (written at the key's column,
+    no blank line between, after floor, where the value before it ends): they describe the
+    key and its value, so they go when the key is removed or its value replaced. line_start
+    when there are none, or when they open the file (its header, kept) or name the editor's
+    schema (kept)."""
+    begin = line_start
+    while begin > 0:
+        above = text.rfind("\n", 0, begin - 1) + 1
+        if above < floor:
+            return begin
+        line = text[above:begin - 1]
+        if not (line[:column] == " " * column and line[column:column + 1] == "#") \
+                or "yaml-language-server:" in line:
+            return begin
+        begin = above
+    return line_start  # the comments at the top of the file are its header
 
 
 def _remove_from_flow(text: str, key: yaml.Node, value: yaml.Node) -> Edit:

@@ -66,6 +66,8 @@ def pack(root: Path, school_id: str, policy_id: str, output: str | None, force: 
     html = pack_html(root, view)
     pages = write_pdf(html, target, root)
     print(f"wrote {target} ({pages} pages)")
+    print("once the governing body has adopted it, record its decision with:\n  "
+          + " ".join(adopt_command(found.school.id, policy_id, found.adoption["adopts"])))
     return OK
 
 
@@ -86,8 +88,7 @@ def pack_view(found: Adopting, policy_id: str, model_part: Markup | None,
         "model_part": model_part, "against_model": _against_model(found, policy_id),
         "against_last": _against_last(last.adopted if last else None, found.state),
         "values": found.state["values"], "hash": digest, "generated": long_date(today),
-        "command": f"policykit trust adopt {school.id} {policy_id} {version} --date YYYY-MM-DD "
-                   "--by \"...\" --minute \"...\"",
+        "command": " \\\n  ".join(adopt_command(school.id, policy_id, version)),
         "history": [a.record() for a in earlier], "full_text": None}
 
 
@@ -107,6 +108,14 @@ def full_text(root: Path, found: Adopting, policy_id: str) -> list[dict] | None:
         for clause in section["clauses"]:
             clause["local"] = local.get(clause["id"])
     return sections
+
+
+def adopt_command(school_id: str, policy_id: str, version: str) -> list[str]:
+    """The command that records the adoption, in parts that each keep to one line: the pack
+    shows them joined by shell line continuations (' \\' and a line break), so that the
+    command pasted from it runs whole; the terminal, on one line."""
+    return [f"policykit trust adopt {shlex.quote(school_id)} {shlex.quote(policy_id)} "
+            f"{shlex.quote(version)}", "--date YYYY-MM-DD", '--by "..."', '--minute "..."']
 
 
 def _title(found: Adopting, policy_id: str) -> str:
