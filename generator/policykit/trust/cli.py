@@ -193,9 +193,9 @@ def _report(problems: list[Problem]) -> None:
     report(sorted(set(problems)))  # one problem of the model, found in every school's site, once
 
 
-def _plan(root: Path, strict: bool | None = None) -> sites.Plan | None:
-    """The plan (for a build when strict is given), or None (having said why) when the trust or
-    its model cannot be used."""
+def _plan(root: Path, strict: bool | None = None, done: str = "done") -> sites.Plan | None:
+    """The plan (for a build when strict is given), or None (having said why nothing is done)
+    when the trust or its model cannot be used."""
     if not (root / TRUST_FILE).is_file():
         print(f"policykit: error: no {TRUST_FILE} in {shown(root, 300)} — a trust project has "
               "trust.yaml and schools/ beside policy/ (see the trust guide)", file=sys.stderr)
@@ -204,7 +204,9 @@ def _plan(root: Path, strict: bool | None = None) -> sites.Plan | None:
     built.problems += _model_locks(root)
     if errors(built.problems):
         _report(built.problems + [p for found in built.failed.values() for p in found])
-        print("policykit: nothing built: the trust or its model has errors", file=sys.stderr)
+        done = "built" if strict is not None else done
+        print(f"policykit: nothing {done}, because the trust or its model has errors (above)"
+              + ("; every site is kept as it was" if done == "built" else ""), file=sys.stderr)
         return None
     return built
 
@@ -218,7 +220,7 @@ def _model_locks(root: Path) -> list[Problem]:
 
 
 def _check(root: Path, args: argparse.Namespace) -> int:
-    built = _plan(root)
+    built = _plan(root, done="checked")
     if built is None:
         return PROBLEMS
     failed, warned = dict(built.failed), list[Problem]()
@@ -275,17 +277,56 @@ def _sort(name: str, found: list[Problem], failed: dict[str, list[Problem]],
 
 def _finish(built: sites.Plan, failed: dict[str, list[Problem]], done: str,
             only: str | None = None, warned: list[Problem] | None = None) -> int:
-    """Report every school's problems; name the schools that failed."""
+    """Report every site's problems, then say what happened to each school (and to the
+    trust's site), one line for each outcome: done (built or checked); unchanged, kept as it
+    was; failed, with its errors above; not done, because its school file or adoptions have
+    errors. Exit 1 when any school or site failed."""
     _report(built.problems + built.warnings + [p for found in failed.values() for p in found]
             + (warned or []))
-    names = sorted(set(built.resolved) | set(built.failed))
-    good = [n for n in names if n not in failed and only in (None, n)]
-    if only == "trust" and "trust" not in failed:
-        print("built the trust site")
-    elif good:
-        print(f"{done} {', '.join(good)}" + (" and the trust site" if done == "built" and only
-                                               is None and "trust" not in failed else ""))
-    if failed:
-        print(f"policykit: not {done}: {', '.join(sorted(failed))} (see above)", file=sys.stderr)
-        return PROBLEMS
-    return OK
+    names = [n for n in sorted(set(built.resolved) | set(built.failed)) if only in (None, n)]
+    unmade = [n for n in names if n in built.failed]
+    broke = [n for n in names if n in failed and n not in unmade]
+    kept = [n for n in names if n in built.kept and n not in failed]
+    good = [n for n in names if n not in failed and n not in built.kept]
+    if done == "built" and only in (None, TRUST_SITE):
+        if TRUST_SITE in failed:
+            broke.append("the trust site")
+        else:
+            good.append("the trust site and the departure report")
+    for line in _outcomes(done, good, kept, broke, unmade):
+        print(line, file=sys.stderr if line.startswith("policykit:") else sys.stdout)
+    return PROBLEMS if broke or unmade else OK
+
+
+def _outcomes(done: str, good: list[str], kept: list[str], broke: list[str],
+              unmade: list[str]) -> list[str]:
+    """The lines that say what happened to each site (failures as policykit: lines)."""
+    building = done == "built"
+    lines = [f"{done}: {_listed(good)}"] if good else []
+    if kept:
+        lines.append(f"unchanged, kept as it was: {_listed(kept)}")
+    if broke:
+        lines.append(f"policykit: {'failed' if building else 'checked'}, with "
+                     f"{_its(broke)} errors above{_sites_kept(broke, building)}: "
+                     f"{_listed(broke)}")
+    if unmade:
+        lines.append(f"policykit: not {done}, because of the errors above in {_its(unmade)} "
+                     f"school file{'s' * (len(unmade) > 1)} or adoptions"
+                     f"{_sites_kept(unmade, building)}: {_listed(unmade)}")
+    return lines
+
+
+def _listed(names: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return names[0] if len(names) < 2 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _its(names: list[str]) -> str:
+    return "its" if len(names) == 1 else "their"
+
+
+def _sites_kept(names: list[str], building: bool) -> str:
+    if not building:
+        return ""
+    return (" (its last good site is kept)" if len(names) == 1
+            else " (each keeps its last good site)")
