@@ -47,9 +47,11 @@ def test_an_edit_after_adoption_stops_that_school_only_at_the_line_edited(tmp_pa
             "Governing Body on 2023-11-20, and %{dsl.phone}, which its text uses, has changed "
             "since — " + AGAIN.format(school="southbank") + "\n") in result.stderr
         assert "online-safety-lead" not in result.stderr
-        assert result.stderr.endswith(f"policykit: not {done}: northfield, southbank "
-                                      "(see above)\n")
-        assert result.stdout.startswith(f"{done} eastgate")
+        kept = " (each keeps its last good site)" if done == "built" else ""
+        assert result.stderr.endswith(f"policykit: not {done}, because of the errors above in "
+                                      f"their school files or adoptions{kept}: northfield and "
+                                      "southbank\n")
+        assert result.stdout.startswith(f"{done}: eastgate")
     assert files(root / "site/northfield") == kept  # its last good site, as it was
     adopted = policykit(root, "trust", "adopt", "northfield", "social-media", "2023.1",
                         "--date", "2025-11-03", "--by", "Northfield Local Governing Body",
@@ -59,7 +61,8 @@ def test_an_edit_after_adoption_stops_that_school_only_at_the_line_edited(tmp_pa
                                      "(Northfield Local Governing Body, 2025-11-03)")
     result = policykit(root, "trust", "build")
     assert result.returncode == 1
-    assert result.stdout == "built eastgate, northfield and the trust site\n"
+    assert result.stdout == ("built: northfield, the trust site and the departure report\n"
+                             "unchanged, kept as it was: eastgate\n")
     assert "schools/northfield.yaml" not in result.stderr
     assert "our staff use it" in page_text(policy_page(root, "northfield"))
     lock = json.loads((root / "schools/northfield.lock").read_text("utf-8"))
@@ -84,8 +87,9 @@ def test_a_model_version_changed_after_a_school_adopted_it(tmp_path):
         assert (f"policy/social-media/versions/2023.1.yaml:1:1: social-media 2023.1 was adopted "
                 f"by {by} Local Governing Body on {on}, and the model version has changed "
                 "since — " + AGAIN.format(school=school)) in result.stderr
-    assert result.stderr.endswith("policykit: not checked: eastgate, northfield, southbank "
-                                  "(see above)\n")
+    assert result.stderr.endswith("policykit: not checked, because of the errors above in "
+                                  "their school files or adoptions: eastgate, northfield and "
+                                  "southbank\n")
 
 
 def test_adopt_refuses_what_cannot_be_adopted(tmp_path):
@@ -145,7 +149,7 @@ def test_an_approval_written_in_the_school_file_says_how_to_record_it(tmp_path):
             "social-media 2023.1 --date 2023-11-20 --by 'Southbank Local Governing Body' "
             "[trust.approval-in-school-file]\n"
             ) in result.stderr
-    assert result.stdout == "checked eastgate, northfield\n"
+    assert result.stdout == "checked: eastgate and northfield\n"
 
 
 def test_a_lock_edited_by_hand_is_refused_at_the_record(tmp_path):
@@ -156,7 +160,7 @@ def test_a_lock_edited_by_hand_is_refused_at_the_record(tmp_path):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert re.search(r"schools/eastgate\.lock:\d+:\d+: this adoption of social-media 2023\.1 was "
                      r"edited after policykit trust adopt wrote it", result.stderr)
-    assert result.stdout == "checked northfield, southbank\n"
+    assert result.stdout == "checked: northfield and southbank\n"
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,100 @@
+"""What `policykit trust build` and `policykit trust check` say of each school, as a trust lead
+reads it, from the real command on the test trust: one line per outcome, each school on exactly
+one line (built / unchanged, kept as it was / failed, with its errors above / not built because
+of its school file), and a problem of the model shown once, at the model's file."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from trust_helpers import copy_trust, edit, policykit
+
+# Eastgate tailors a clause the trust's quiz asks about: said on every build and check.
+UNTAUGHT = "schools/eastgate.yaml:19:7: warning: clause 'legitimate-uses' of social-media"
+# Northfield's tailored text links nowhere: its checks fail (an error of its own text).
+BAD_LINK = ("schools/northfield.yaml", "learn from teachers elsewhere.",
+            "learn from [teachers](#nothing-here) elsewhere.")
+# Southbank's file tailors a clause the model does not let it tailor: it cannot be resolved.
+NOT_TAILORABLE = ("schools/southbank.yaml", '    adopts: "2023.1"\n',
+                  '    adopts: "2023.1"\n    tailored:\n      online-safety: Our own words.\n')
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    root = copy_trust(tmp_path_factory.mktemp("outcomes"))
+    result = policykit(root, "trust", "build")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ("built: eastgate, northfield, southbank, the trust site and the "
+                             "departure report\n")
+    return root
+
+
+def copy_of(built: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "trust"
+    shutil.copytree(built, root, symlinks=True)
+    return root
+
+
+def test_a_school_kept_unchanged_is_not_said_to_be_built(built, tmp_path):
+    root = copy_of(built, tmp_path)
+    result = policykit(root, "trust", "build")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ("built: the trust site and the departure report\n"
+                             "unchanged, kept as it was: eastgate, northfield and southbank\n")
+    edit(root / "schools/southbank.yaml", "  phone: 01632 960101", "  phone: 01632 960109")
+    result = policykit(root, "trust", "build")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ("built: southbank, the trust site and the departure report\n"
+                             "unchanged, kept as it was: eastgate and northfield\n")
+
+
+def test_each_school_is_named_once_with_what_happened_to_it(built, tmp_path):
+    root = copy_of(built, tmp_path)
+    for path, old, new in (BAD_LINK, NOT_TAILORABLE):
+        edit(root / path, old, new)
+    result = policykit(root, "trust", "build")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stdout == ("built: the trust site and the departure report\n"
+                             "unchanged, kept as it was: eastgate\n")
+    assert result.stderr.endswith(
+        "policykit: failed, with its errors above (its last good site is kept): northfield\n"
+        "policykit: not built, because of the errors above in its school file or adoptions "
+        "(its last good site is kept): southbank\n")
+    assert "schools/northfield.yaml:27:16: clause 'purpose': link '#nothing-here'" in result.stderr
+    assert "schools/southbank.yaml:21:7: clause 'online-safety'" in result.stderr
+
+
+def test_check_says_checked_with_errors_and_not_checked_apart(tmp_path):
+    root = copy_trust(tmp_path)
+    for path, old, new in (BAD_LINK, NOT_TAILORABLE):
+        edit(root / path, old, new)
+    result = policykit(root, "trust", "check")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stdout == "checked: eastgate\n"
+    assert result.stderr.startswith(UNTAUGHT)
+    assert result.stderr.endswith(
+        "policykit: checked, with its errors above: northfield\n"
+        "policykit: not checked, because of the errors above in its school file or adoptions: "
+        "southbank\n")
+
+
+def test_a_clean_check_names_every_school_checked(tmp_path):
+    result = policykit(copy_trust(tmp_path), "trust", "check")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "checked: eastgate, northfield and southbank\n"
+
+
+def test_the_trust_or_model_failing_says_nothing_is_built(tmp_path):
+    root = copy_trust(tmp_path)
+    edit(root / "trust.yaml", "      legitimate-uses:", "      legitimate-use:")
+    built_ = policykit(root, "trust", "build")
+    checked = policykit(root, "trust", "check")
+    assert (built_.returncode, checked.returncode) == (1, 1)
+    assert built_.stdout == checked.stdout == ""
+    assert built_.stderr.endswith("policykit: nothing built, because the trust or its model has "
+                                  "errors (above); every site is kept as it was\n")
+    assert checked.stderr.endswith("policykit: nothing checked, because the trust or its model "
+                                   "has errors (above)\n")
