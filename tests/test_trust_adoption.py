@@ -149,7 +149,7 @@ def test_an_approval_written_in_the_school_file_says_how_to_record_it(tmp_path):
             "social-media 2023.1 --date 2023-11-20 --by 'Southbank Local Governing Body' "
             "[trust.approval-in-school-file]\n"
             ) in result.stderr
-    assert result.stdout == "checked: eastgate and northfield\n"
+    assert result.stdout == "checked: eastgate, northfield and the trust site\n"
 
 
 def test_a_lock_edited_by_hand_is_refused_at_the_record(tmp_path):
@@ -160,7 +160,7 @@ def test_a_lock_edited_by_hand_is_refused_at_the_record(tmp_path):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert re.search(r"schools/eastgate\.lock:\d+:\d+: this adoption of social-media 2023\.1 was "
                      r"edited after policykit trust adopt wrote it", result.stderr)
-    assert result.stdout == "checked: northfield and southbank\n"
+    assert result.stdout == "checked: northfield, southbank and the trust site\n"
 
 
 @pytest.fixture(scope="module")

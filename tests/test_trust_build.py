@@ -148,7 +148,7 @@ def test_a_second_build_with_nothing_changed_gives_the_same_sites(trust):
 def test_check_runs_every_check_per_school(trust):
     result = policykit(trust, "trust", "check")
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "checked: eastgate, northfield and southbank\n"
+    assert result.stdout == "checked: eastgate, northfield, southbank and the trust site\n"
 
 
 def test_same_trust_same_sites_byte_for_byte(trust, tmp_path):

@@ -189,7 +189,7 @@ def test_check_runs_every_check_on_each_school_and_names_the_one_failing(tmp_pat
          "      - id: withdrawal\n", "      - id: daily-act\n")
     result = policykit(root, "trust", "check")
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert result.stdout == "checked: northfield and southbank\n"
+    assert result.stdout == "checked: northfield, southbank and the trust site\n"
     assert ("schools/eastgate/policy/collective-worship/versions/2024.1.yaml:12:9: id "
             "'daily-act' is used twice in this version (first at line 8)") in result.stderr
     assert result.stderr.endswith("policykit: checked, with its errors above: eastgate\n")

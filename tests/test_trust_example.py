@@ -117,7 +117,7 @@ def test_problems_are_shown_where_the_author_edits_them(tmp_path):
                                "'decline-friend-requests' (6.1.6) is not covered by any quiz "
                                "question") == 1
     assert result.stderr.endswith("policykit: checked, with their errors above: eastgate, "
-                                  "northfield and southbank\n")
+                                  "northfield, southbank and the trust site\n")
 
 
 def test_a_problem_of_a_schools_own_text_is_shown_in_the_school_file(tmp_path):
@@ -141,4 +141,4 @@ def test_a_problem_of_a_schools_own_text_is_shown_in_the_school_file(tmp_path):
         "schools/northfield.yaml:32:9: clause 'class-blogs': link '#no-such-clause' " + hint +
         "2 errors in 1 file\n"
         "policykit: checked, with its errors above: northfield\n")
-    assert result.stdout == "checked: eastgate and southbank\n"
+    assert result.stdout == "checked: eastgate, southbank and the trust site\n"

@@ -73,7 +73,7 @@ def test_check_says_checked_with_errors_and_not_checked_apart(tmp_path):
         edit(root / path, old, new)
     result = policykit(root, "trust", "check")
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert result.stdout == "checked: eastgate\n"
+    assert result.stdout == "checked: eastgate and the trust site\n"
     assert result.stderr.startswith(UNTAUGHT)
     assert result.stderr.endswith(
         "policykit: checked, with its errors above: northfield\n"
@@ -84,7 +84,7 @@ def test_check_says_checked_with_errors_and_not_checked_apart(tmp_path):
 def test_a_clean_check_names_every_school_checked(tmp_path):
     result = policykit(copy_trust(tmp_path), "trust", "check")
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "checked: eastgate, northfield and southbank\n"
+    assert result.stdout == "checked: eastgate, northfield, southbank and the trust site\n"
 
 
 def test_the_trust_or_model_failing_says_nothing_is_built(tmp_path):
@@ -98,3 +98,27 @@ def test_the_trust_or_model_failing_says_nothing_is_built(tmp_path):
                                   "errors (above); every site is kept as it was\n")
     assert checked.stderr.endswith("policykit: nothing checked, because the trust or its model "
                                    "has errors (above)\n")
+
+
+def test_a_model_problem_is_shown_once_in_the_models_words(tmp_path):
+    """Two options of a model question that read alike and name a value read differently in
+    each school (its own DSL's name): the problem was shown once per school, at the same line
+    of the model's quiz. Now once, as the model writes it; each school is said to fail."""
+    root = copy_trust(tmp_path)
+    quiz = root / "quizzes/social-media-induction.yaml"
+    edit(quiz, "      - text: Ignore it for now and decide at the end of term",
+         "      - text: Tell %{dsl.name} and decide together")
+    edit(quiz, "      - text: Accept it, because the pupil asked first",
+         "      - text: tell %{dsl.name} and  decide together")
+    result = policykit(root, "trust", "check")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if "[quiz.same-options]" in line]
+    assert lines == ["quizzes/social-media-induction.yaml:34:9: question 'pupil-friend-request': "
+                     "option 'Tell %{dsl.name} and decide together' reads the same as the option "
+                     "at line 31 — word each option differently, or remove one "
+                     "[quiz.same-options]"]
+    assert result.stderr.endswith("policykit: checked, with their errors above: eastgate, "
+                                  "northfield, southbank and the trust site\n")
+    built_ = policykit(root, "trust", "build")
+    assert built_.returncode == 1
+    assert [line for line in built_.stderr.splitlines() if "[quiz.same-options]" in line] == lines

@@ -190,7 +190,22 @@ def _ci(root: Path, args: argparse.Namespace) -> int:
 
 
 def _report(problems: list[Problem]) -> None:
-    report(sorted(set(problems)))  # one problem of the model, found in every school's site, once
+    """Every problem once: one at a model file's place (of one kind and severity) however many
+    sites found it, as the first found says it (the trust site's, in the model's own words,
+    comes first: a school's has the school's values filled in)."""
+    seen, shown_ = set[tuple](), list[Problem]()
+    for problem in problems:
+        key = ((problem.source, problem.code, problem.severity) if _in_model(problem)
+               else problem)
+        if key not in seen:
+            seen.add(key)
+            shown_.append(problem)
+    report(sorted(shown_))
+
+
+def _in_model(problem: Problem) -> bool:
+    """Whether a problem is at a model file's place (policy/ or quizzes/ of the trust)."""
+    return problem.source.path.startswith(("policy/", "quizzes/"))
 
 
 def _plan(root: Path, strict: bool | None = None, done: str = "done") -> sites.Plan | None:
@@ -224,6 +239,8 @@ def _check(root: Path, args: argparse.Namespace) -> int:
     if built is None:
         return PROBLEMS
     failed, warned = dict(built.failed), list[Problem]()
+    model = sites.write_model_project(root, built.trust.name if built.trust else None)
+    _sort(TRUST_SITE, _model_located(root, load_and_check(model)[1]), failed, warned)
     for school_id, resolved in sorted(built.resolved.items()):
         found = load_and_check(sites.write_project(root, resolved))[1]
         _sort(school_id, sites.school_located(root, resolved, found), failed, warned)
@@ -268,9 +285,11 @@ def _build(root: Path, args: argparse.Namespace) -> int:
 def _sort(name: str, found: list[Problem], failed: dict[str, list[Problem]],
           warned: list[Problem]) -> None:
     """A site's problems: all of them under failed[name] when any is an error, else its
-    warnings to be shown beside the result."""
+    warnings to be shown beside the result (the trust site's first: see _report)."""
     if errors(found):
         failed[name] = found
+    elif name == TRUST_SITE:
+        warned[0:0] = found
     else:
         warned += found
 
@@ -281,18 +300,19 @@ def _finish(built: sites.Plan, failed: dict[str, list[Problem]], done: str,
     trust's site), one line for each outcome: done (built or checked); unchanged, kept as it
     was; failed, with its errors above; not done, because its school file or adoptions have
     errors. Exit 1 when any school or site failed."""
-    _report(built.problems + built.warnings + [p for found in failed.values() for p in found]
-            + (warned or []))
+    _report(built.problems + failed.get(TRUST_SITE, []) + (warned or []) + built.warnings
+            + [p for name, found in sorted(failed.items()) for p in found if name != TRUST_SITE])
     names = [n for n in sorted(set(built.resolved) | set(built.failed)) if only in (None, n)]
     unmade = [n for n in names if n in built.failed]
     broke = [n for n in names if n in failed and n not in unmade]
     kept = [n for n in names if n in built.kept and n not in failed]
     good = [n for n in names if n not in failed and n not in built.kept]
-    if done == "built" and only in (None, TRUST_SITE):
+    if only in (None, TRUST_SITE):
         if TRUST_SITE in failed:
             broke.append("the trust site")
         else:
-            good.append("the trust site and the departure report")
+            good.append("the trust site" + (" and the departure report" if done == "built"
+                                            else ""))
     for line in _outcomes(done, good, kept, broke, unmade):
         print(line, file=sys.stderr if line.startswith("policykit:") else sys.stdout)
     return PROBLEMS if broke or unmade else OK

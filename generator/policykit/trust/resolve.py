@@ -300,7 +300,8 @@ def _shared_files(school: School, model: Model, given: dict[str, str],
             origin = Origin(document)
             data = _school_questions(document.data, resolved.clauses.get(policy_id, set()),
                                      model_ids(model, policy_id)[0], origin, school)
-            resolved.files[path] = _as_yaml(values.filled(data, given))
+            resolved.files[path] = _as_yaml(teaching.filled(data, given) if "questions" in data
+                                            else values.filled(data, given))
             resolved.origins[path] = origin
 
 

@@ -7,7 +7,10 @@ school's site it is shown as not taught yet."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from policykit.core.errors import Problem, did_you_mean
+from policykit.trust import values
 from policykit.trust.local_changes import clause_places
 from policykit.trust.origins import Origin
 from policykit.trust.schools import School
@@ -48,6 +51,18 @@ def with_own_questions(quiz: dict, school: School, origin: Origin) -> dict:
         origin.moved[("questions", len(kept))] = (school.document, path)
         kept.append(question)
     return {**quiz, "questions": kept}
+
+
+def filled(quiz: Any, given: dict[str, str]) -> Any:
+    """A copy of a quiz with the school's values filled in as text: every text of a quiz is
+    shown as written (escaped where it lands), none is read as Markdown."""
+    if isinstance(quiz, str):
+        return values.fill(quiz, given, markdown=False) if "%{" in quiz else quiz
+    if isinstance(quiz, dict):
+        return {k: filled(v, given) for k, v in quiz.items()}
+    if isinstance(quiz, list):
+        return [filled(v, given) for v in quiz]
+    return quiz
 
 
 def untaught(school: School, policy_id: str, data: dict, adoption: dict, quizzes: list[dict],
