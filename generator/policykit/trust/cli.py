@@ -16,7 +16,8 @@ from policykit.engine.session import BuildSession, default_jobs
 from policykit.mkdocs.host import quiet_mkdocs
 from policykit.source.inputs import scan
 from policykit.source.project import load_project
-from policykit.trust import sites
+from policykit.core.text import escape_markdown
+from policykit.trust import sites, values
 from policykit.trust.schools import SCHOOLS_FOLDER, TRUST_FILE, TRUST_SITE
 from policykit.trust.adopt import adopt
 from policykit.trust.pack import pack
@@ -189,18 +190,35 @@ def _ci(root: Path, args: argparse.Namespace) -> int:
     return OK
 
 
-def _report(problems: list[Problem]) -> None:
-    """Every problem once: one at a model file's place (of one kind and severity) however many
-    sites found it, as the first found says it (the trust site's, in the model's own words,
-    comes first: a school's has the school's values filled in)."""
+def _report(problems: list[Problem], masks: tuple[str, ...] = ()) -> None:
+    """Every problem once: a problem at a model file's place however many sites found it, as
+    the first found says it (the trust site's, in the model's own words, comes first). Each
+    school fills its own values into the model's text, so two problems there are one when they
+    differ only where a value (one of masks) or a %{value} is."""
     seen, shown_ = set[tuple](), list[Problem]()
     for problem in problems:
-        key = ((problem.source, problem.code, problem.severity) if _in_model(problem)
-               else problem)
-        if key not in seen:
+        key = (problem.source, problem.code, problem.severity,
+               _masked(problem.message, masks), _masked(problem.hint, masks))
+        if not _in_model(problem) or key not in seen:
             seen.add(key)
             shown_.append(problem)
-    report(sorted(shown_))
+    report(sorted(set(shown_)))
+
+
+def _masked(text: str, masks: tuple[str, ...]) -> str:
+    """text with every %{value} and every value of masks (longest first) blanked out."""
+    text = values.PLACEHOLDER.sub("\0", text)
+    for value in masks:
+        text = text.replace(value, "\0")
+    return text
+
+
+def _school_values(built: sites.Plan) -> tuple[str, ...]:
+    """Every value a school gives, as written and as filled into Markdown, longest first."""
+    given = {value for resolved in built.resolved.values()
+             for value in values.school_values(resolved.school.data).values() if value}
+    given |= {str(escape_markdown(value)) for value in given}
+    return tuple(sorted(given, key=lambda value: (-len(value), value)))
 
 
 def _in_model(problem: Problem) -> bool:
@@ -301,7 +319,8 @@ def _finish(built: sites.Plan, failed: dict[str, list[Problem]], done: str,
     was; failed, with its errors above; not done, because its school file or adoptions have
     errors. Exit 1 when any school or site failed."""
     _report(built.problems + failed.get(TRUST_SITE, []) + (warned or []) + built.warnings
-            + [p for name, found in sorted(failed.items()) for p in found if name != TRUST_SITE])
+            + [p for name, found in sorted(failed.items()) for p in found if name != TRUST_SITE],
+            _school_values(built))
     names = [n for n in sorted(set(built.resolved) | set(built.failed)) if only in (None, n)]
     unmade = [n for n in names if n in built.failed]
     broke = [n for n in names if n in failed and n not in unmade]

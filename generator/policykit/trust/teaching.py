@@ -80,7 +80,8 @@ def untaught(school: School, policy_id: str, data: dict, adoption: dict, quizzes
                for c in q["covers"]}
     tailored = set(adoption.get("tailored", {})) | gone
     added = {a["id"]: i for i, a in enumerate(adoption.get("added", []))}
-    problems = _unknown_quizzes(school, policy_id, quizzes) if said else []
+    problems = (_unknown_quizzes(school, policy_id, quizzes)
+                + _unfilled(school, policy_id, quizzes, gone, data)) if said else []
     mine = set()
     for path, _, clause in clause_places(data["sections"]):
         clause_id = clause["id"]
@@ -122,6 +123,32 @@ def _untaught(school: School, policy_id: str, clause_id: str, added: dict[str, i
                    f"questions: {quiz}:), or exempt it (policies: {policy_id}: quiz_exempt: "
                    f"{{{clause_id}: <the reason>}})", severity="warning",
                    code="trust.clause-untaught")
+
+
+def _unfilled(school: School, policy_id: str, quizzes: list[dict], gone: set[str],
+              data: dict) -> list[Problem]:
+    """A value a question of the school's quiz (on data, the version it adopts) names that the
+    school file does not give: an error at the policy in the school file (or at the school's
+    own question)."""
+    given = values.school_values(school.data)
+    here = {clause["id"] for _, _, clause in clause_places(data["sections"])}
+    problems = []
+    for quiz in quizzes:
+        quiz_id = str(quiz.get("id"))
+        asked = [(None, q) for q in quiz.get("questions", []) if asks(q, gone)
+                 and here & set(q.get("covers", []))]
+        for path, question in asked + own_questions(school, policy_id, quiz_id):
+            for name in sorted({n for _, text in values.strings(question)
+                                for n in values.names_in(text)} - set(given)):
+                where = (school.key_at("policies", policy_id) if path is None
+                         else school.at(*path))
+                problems.append(Problem(
+                    where, f"question '{question.get('id')}' of quiz {quiz_id} names "
+                    f"%{{{name}}}, which {school.path} does not give",
+                    f"give it in {school.path}" + (", or write the question without it"
+                                                   if path else ""),
+                    code="trust.missing-value"))
+    return problems
 
 
 def _unknown_quizzes(school: School, policy_id: str, quizzes: list[dict]) -> list[Problem]:
