@@ -69,7 +69,8 @@ def untaught(school: School, policy_id: str, data: dict, adoption: dict, quizzes
              origin: Origin, said: bool = True) -> list[Problem]:
     """Mark the school's own clauses of one version's data that no question of the school's
     quiz teaches: exempt as the school says, or as not taught yet (a warning, when said: the
-    version the school file adopts; an earlier one, from the lock, is only marked)."""
+    version the school file adopts; an earlier one, from the lock, is only marked). A policy
+    with no quiz has nothing to teach."""
     gone = replaced(school, policy_id)
     given = _adoption(school, policy_id)
     exempt = given.get("quiz_exempt", {})
@@ -82,6 +83,8 @@ def untaught(school: School, policy_id: str, data: dict, adoption: dict, quizzes
     added = {a["id"]: i for i, a in enumerate(adoption.get("added", []))}
     problems = (_unknown_quizzes(school, policy_id, quizzes)
                 + _unfilled(school, policy_id, quizzes, gone, data)) if said else []
+    if not quizzes:
+        return problems  # a policy staff only read (training: none): nothing to teach
     mine = set()
     for path, _, clause in clause_places(data["sections"]):
         clause_id = clause["id"]
