@@ -14,9 +14,9 @@ from trust_helpers import copy_trust, edit, policykit
 
 # Eastgate tailors a clause the trust's quiz asks about: said on every build and check.
 UNTAUGHT = "schools/eastgate.yaml:19:7: warning: clause 'legitimate-uses' of social-media"
-# Northfield's tailored text links nowhere: its checks fail (an error of its own text).
-BAD_LINK = ("schools/northfield.yaml", "learn from teachers elsewhere.",
-            "learn from [teachers](#nothing-here) elsewhere.")
+# Eastgate's own policy gives one id twice: its checks fail (an error of its own text).
+TWICE = ("schools/eastgate/policy/collective-worship/versions/2024.1.yaml", "      - id: withdrawal\n",
+         "      - id: daily-act\n")
 # Southbank's file tailors a clause the model does not let it tailor: it cannot be resolved.
 NOT_TAILORABLE = ("schools/southbank.yaml", '    adopts: "2023.1"\n',
                   '    adopts: "2023.1"\n    tailored:\n      online-safety: Our own words.\n')
@@ -33,8 +33,11 @@ def built(tmp_path_factory) -> Path:
 
 
 def copy_of(built: Path, tmp_path: Path) -> Path:
+    """A copy of the built trust, built once more there (a copied site is a new file for each
+    of its files, so the first build of the copy builds every school again)."""
     root = tmp_path / "trust"
     shutil.copytree(built, root, symlinks=True)
+    assert policykit(root, "trust", "build").returncode == 0
     return root
 
 
@@ -44,39 +47,41 @@ def test_a_school_kept_unchanged_is_not_said_to_be_built(built, tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout == ("built: the trust site and the departure report\n"
                              "unchanged, kept as it was: eastgate, northfield and southbank\n")
-    edit(root / "schools/southbank.yaml", "  phone: 01632 960101", "  phone: 01632 960109")
+    edit(root / "schools/northfield.yaml", "  online-safety-lead: Grace Lin",
+         "  online-safety-lead: Tom Evans")  # a value no text uses: nothing to adopt again
     result = policykit(root, "trust", "build")
     assert result.returncode == 0, result.stderr
-    assert result.stdout == ("built: southbank, the trust site and the departure report\n"
-                             "unchanged, kept as it was: eastgate and northfield\n")
+    assert result.stdout == ("built: northfield, the trust site and the departure report\n"
+                             "unchanged, kept as it was: eastgate and southbank\n")
 
 
 def test_each_school_is_named_once_with_what_happened_to_it(built, tmp_path):
     root = copy_of(built, tmp_path)
-    for path, old, new in (BAD_LINK, NOT_TAILORABLE):
+    for path, old, new in (TWICE, NOT_TAILORABLE):
         edit(root / path, old, new)
     result = policykit(root, "trust", "build")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stdout == ("built: the trust site and the departure report\n"
-                             "unchanged, kept as it was: eastgate\n")
+                             "unchanged, kept as it was: northfield\n")
     assert result.stderr.endswith(
-        "policykit: failed, with its errors above (its last good site is kept): northfield\n"
+        "policykit: failed, with its errors above (its last good site is kept): eastgate\n"
         "policykit: not built, because of the errors above in its school file or adoptions "
         "(its last good site is kept): southbank\n")
-    assert "schools/northfield.yaml:27:16: clause 'purpose': link '#nothing-here'" in result.stderr
+    assert ("schools/eastgate/policy/collective-worship/versions/2024.1.yaml:12:9: id "
+            "'daily-act' is used twice in this version (first at line 8)") in result.stderr
     assert "schools/southbank.yaml:21:7: clause 'online-safety'" in result.stderr
 
 
 def test_check_says_checked_with_errors_and_not_checked_apart(tmp_path):
     root = copy_trust(tmp_path)
-    for path, old, new in (BAD_LINK, NOT_TAILORABLE):
+    for path, old, new in (TWICE, NOT_TAILORABLE):
         edit(root / path, old, new)
     result = policykit(root, "trust", "check")
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert result.stdout == "checked: eastgate and the trust site\n"
+    assert result.stdout == "checked: northfield and the trust site\n"
     assert result.stderr.startswith(UNTAUGHT)
     assert result.stderr.endswith(
-        "policykit: checked, with its errors above: northfield\n"
+        "policykit: checked, with its errors above: eastgate\n"
         "policykit: not checked, because of the errors above in its school file or adoptions: "
         "southbank\n")
 

@@ -141,7 +141,7 @@ def test_bad_school_questions_and_exemptions_are_errors_at_their_lines(tmp_path)
     assert ("schools/southbank.yaml:21:7: clause 'decline-friend-requests' of social-media is "
             "not one the school tailors or adds — exempt only the school's own clauses: it has "
             "none [trust.exempt-not-own]\n" in result.stderr)
-    assert ("schools/eastgate.yaml:37:13: question 'tell-the-chaplain' has no correct option"
+    assert ("schools/eastgate.yaml:38:13: question 'tell-the-chaplain' has no correct option"
             in result.stderr)
     assert ".trust" not in result.stderr
 
@@ -152,8 +152,8 @@ def test_a_value_a_question_names_that_a_school_lacks_is_an_error_at_the_school_
     result = run_check(tmp_path, (f"quizzes/{QUIZ}.yaml", VALUED[0],
                                   VALUED[0] + " Call %{school.phone} if unsure."))
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    for school in ("eastgate", "southbank"):
-        assert (f"schools/{school}.yaml:14:3: question 'pupil-friend-request' of quiz "
+    for school, line in (("eastgate", 16), ("southbank", 18)):
+        assert (f"schools/{school}.yaml:{line}:3: question 'pupil-friend-request' of quiz "
                 f"social-media-induction names %{{school.phone}}, which schools/{school}.yaml "
                 f"does not give — give it in schools/{school}.yaml [trust.missing-value]\n"
                 in result.stderr)

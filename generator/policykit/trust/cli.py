@@ -330,8 +330,7 @@ def _finish(built: sites.Plan, failed: dict[str, list[Problem]], done: str,
         if TRUST_SITE in failed:
             broke.append("the trust site")
         else:
-            good.append("the trust site" + (" and the departure report" if done == "built"
-                                            else ""))
+            good += ["the trust site"] + (["the departure report"] if done == "built" else [])
     for line in _outcomes(done, good, kept, broke, unmade):
         print(line, file=sys.stderr if line.startswith("policykit:") else sys.stdout)
     return PROBLEMS if broke or unmade else OK
