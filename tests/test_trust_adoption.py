@@ -47,11 +47,13 @@ def test_an_edit_after_adoption_stops_that_school_only_at_the_line_edited(tmp_pa
             "Governing Body on 2023-11-20, and %{dsl.phone}, which its text uses, has changed "
             "since — " + AGAIN.format(school="southbank") + "\n") in result.stderr
         assert "online-safety-lead" not in result.stderr
-        kept = " (each keeps its last good site)" if done == "built" else ""
+        keeps = " (each keeps its last good site)" if done == "built" else ""
         assert result.stderr.endswith(f"policykit: not {done}, because of the errors above in "
-                                      f"their school files or adoptions{kept}: northfield and "
+                                      f"their school files or adoptions{keeps}: northfield and "
                                       "southbank\n")
-        assert result.stdout.startswith(f"{done}: eastgate")
+        assert result.stdout == ("checked: eastgate and the trust site\n" if done == "checked"
+                                 else "built: the trust site and the departure report\n"
+                                 "unchanged, kept as it was: eastgate\n")
     assert files(root / "site/northfield") == kept  # its last good site, as it was
     adopted = policykit(root, "trust", "adopt", "northfield", "social-media", "2023.1",
                         "--date", "2025-11-03", "--by", "Northfield Local Governing Body",
@@ -177,10 +179,11 @@ def renewed(tmp_path_factory) -> Path:
     edit(root / NORTH, 'adopts: "2023.1"', 'adopts: "2024.1"')
     edit(root / NORTH, "This policy explains how staff use it", "This policy explains how "
          "staff at Northfield use it")
-    with (root / NORTH).open("a", encoding="utf-8") as school:
-        school.write("      - section: inappropriate-contact\n        id: tell-the-office\n"
-                     "        kind: procedure\n        text: Staff may also tell the school "
-                     "office, who will pass it to %{dsl.name}.\n")
+    edit(root / NORTH, "never name a pupil in full.\n", "never name a pupil in full.\n"
+         "      - section: inappropriate-contact\n        id: tell-the-office\n"
+         "        kind: procedure\n        text: Staff may also tell the school "
+         "office, who will pass it to %{dsl.name}.\n    quiz_exempt:\n      tell-the-office: "
+         "Staff are shown the office on their first day.\n")
     return root
 
 
@@ -273,7 +276,7 @@ def test_a_school_says_why_its_own_clauses_changed_since_its_last_adoption(renew
                      "name.\n      online-safety: Not ours to explain.\n")
     wrong = policykit(root, "trust", "check")
     assert wrong.returncode == 1 and "Traceback" not in wrong.stderr
-    assert ("schools/northfield.yaml:44:7: clause 'online-safety' of social-media is not one "
+    assert ("schools/northfield.yaml:62:7: clause 'online-safety' of social-media is not one "
             "the school tailors or adds — give change notes only for the school's own clauses: "
             "class-blogs, purpose, tell-the-office [trust.unknown-change-note]\n") in wrong.stderr
     edit(root / NORTH, "      online-safety: Not ours to explain.\n", "")

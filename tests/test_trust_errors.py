@@ -57,10 +57,8 @@ QUIZ_WARNING = ("schools/eastgate.yaml:19:7: warning: clause 'legitimate-uses' o
                 "and no question teaches it — give a question of the school's that covers it (policies: "
                 "social-media: questions: social-media-induction:), or exempt it (policies: social-media: "
                 "quiz_exempt: {legitimate-uses: <the reason>}) [trust.clause-untaught]\n")
-BUILT = {"northfield": "built: the trust site and the departure report\n"
-                       "unchanged, kept as it was: eastgate and southbank\n",
-         "southbank": "built: the trust site and the departure report\n"
-                      "unchanged, kept as it was: eastgate and northfield\n"}
+BUILT = {"northfield": "built: eastgate, southbank, the trust site and the departure report\n",
+         "southbank": "built: eastgate, northfield, the trust site and the departure report\n"}
 
 
 @pytest.fixture(scope="module")

@@ -79,7 +79,7 @@ def untaught(school: School, policy_id: str, data: dict, adoption: dict, quizzes
     taught |= {c for quiz in quizzes for _, q in own_questions(school, policy_id,
                                                                str(quiz.get("id")))
                for c in q["covers"]}
-    tailored = set(adoption.get("tailored", {})) | gone
+    tailored = _tailored(origin, policy_id) | (gone - set(adoption.get("tailored", {})))
     added = {a["id"]: i for i, a in enumerate(adoption.get("added", []))}
     problems = (_unknown_quizzes(school, policy_id, quizzes)
                 + _unfilled(school, policy_id, quizzes, gone, data)) if said else []
@@ -104,6 +104,13 @@ def untaught(school: School, policy_id: str, data: dict, adoption: dict, quizzes
     if said:
         problems += _exempt_not_own(school, policy_id, exempt, mine)
     return problems
+
+
+def _tailored(origin: Origin, policy_id: str) -> set[str]:
+    """The clauses whose text the school's tailored text replaced in this version (one the
+    model does not let it tailor is an error, not a clause of the school's)."""
+    return {path[3] for _, path in origin.moved.values()
+            if path[:3] == ("policies", policy_id, "tailored")}
 
 
 def _untaught(school: School, policy_id: str, clause_id: str, added: dict[str, int],
