@@ -160,3 +160,13 @@ def test_a_value_a_question_names_that_a_school_lacks_is_an_error_at_the_school_
     assert "schools/northfield.yaml:" not in result.stderr
     assert result.stderr.endswith("policykit: not checked, because of the errors above in their "
                                   "school files or adoptions: eastgate and southbank\n")
+
+
+def test_a_school_question_is_written_as_a_quiz_question():
+    """school.schema.json keeps its own copy of a quiz question's schema (the schema walker
+    follows a schema's own $defs only): the two may never drift apart."""
+    from policykit.source.schema import schema
+
+    school, quiz = schema("school")["$defs"], schema("quiz")["$defs"]
+    for name in ("question", "option", "id"):
+        assert school[name] == quiz[name], name
