@@ -127,3 +127,13 @@ def test_a_model_problem_is_shown_once_in_the_models_words(tmp_path):
     built_ = policykit(root, "trust", "build")
     assert built_.returncode == 1
     assert [line for line in built_.stderr.splitlines() if "[quiz.same-options]" in line] == lines
+
+
+def test_one_school_built_alone_says_only_that_schools_outcome_and_warnings(built, tmp_path):
+    root = copy_of(built, tmp_path)
+    result = policykit(root, "trust", "build", "--school", "northfield")
+    assert (result.returncode, result.stderr) == (0, "")  # not eastgate's warning
+    assert result.stdout == "unchanged, kept as it was: northfield\n"
+    result = policykit(root, "trust", "build", "--school", "eastgate")
+    assert result.returncode == 0 and result.stderr.startswith(UNTAUGHT)
+    assert result.stdout == "unchanged, kept as it was: eastgate\n"

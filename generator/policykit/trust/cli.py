@@ -318,7 +318,8 @@ def _finish(built: sites.Plan, failed: dict[str, list[Problem]], done: str,
     trust's site), one line for each outcome: done (built or checked); unchanged, kept as it
     was; failed, with its errors above; not done, because its school file or adoptions have
     errors. Exit 1 when any school or site failed."""
-    _report(built.problems + failed.get(TRUST_SITE, []) + (warned or []) + built.warnings
+    _report(built.problems + failed.get(TRUST_SITE, []) + (warned or [])
+            + [p for p in built.warnings if _about(p, only)]
             + [p for name, found in sorted(failed.items()) for p in found if name != TRUST_SITE],
             _school_values(built))
     names = [n for n in sorted(set(built.resolved) | set(built.failed)) if only in (None, n)]
@@ -334,6 +335,15 @@ def _finish(built: sites.Plan, failed: dict[str, list[Problem]], done: str,
     for line in _outcomes(done, good, kept, broke, unmade):
         print(line, file=sys.stderr if line.startswith("policykit:") else sys.stdout)
     return PROBLEMS if broke or unmade else OK
+
+
+def _about(problem: Problem, only: str | None) -> bool:
+    """Whether a school's warning is about the site being built (every site when only is
+    None): one at another school's file is not."""
+    path = problem.source.path
+    return (only is None or not path.startswith(f"{SCHOOLS_FOLDER}/")
+            or path.startswith(f"{SCHOOLS_FOLDER}/{only}.")
+            or path.startswith(f"{SCHOOLS_FOLDER}/{only}/"))
 
 
 def _outcomes(done: str, good: list[str], kept: list[str], broke: list[str],
