@@ -47,9 +47,13 @@ def test_an_edit_after_adoption_stops_that_school_only_at_the_line_edited(tmp_pa
             "Governing Body on 2023-11-20, and %{dsl.phone}, which its text uses, has changed "
             "since — " + AGAIN.format(school="southbank") + "\n") in result.stderr
         assert "online-safety-lead" not in result.stderr
-        assert result.stderr.endswith(f"policykit: not {done}: northfield, southbank "
-                                      "(see above)\n")
-        assert result.stdout.startswith(f"{done} eastgate")
+        keeps = " (each keeps its last good site)" if done == "built" else ""
+        assert result.stderr.endswith(f"policykit: not {done}, because of the errors above in "
+                                      f"their school files or adoptions{keeps}: northfield and "
+                                      "southbank\n")
+        assert result.stdout == ("checked: eastgate and the trust site\n" if done == "checked"
+                                 else "built: the trust site and the departure report\n"
+                                 "unchanged, kept as it was: eastgate\n")
     assert files(root / "site/northfield") == kept  # its last good site, as it was
     adopted = policykit(root, "trust", "adopt", "northfield", "social-media", "2023.1",
                         "--date", "2025-11-03", "--by", "Northfield Local Governing Body",
@@ -59,7 +63,8 @@ def test_an_edit_after_adoption_stops_that_school_only_at_the_line_edited(tmp_pa
                                      "(Northfield Local Governing Body, 2025-11-03)")
     result = policykit(root, "trust", "build")
     assert result.returncode == 1
-    assert result.stdout == "built eastgate, northfield and the trust site\n"
+    assert result.stdout == ("built: northfield, the trust site and the departure report\n"
+                             "unchanged, kept as it was: eastgate\n")
     assert "schools/northfield.yaml" not in result.stderr
     assert "our staff use it" in page_text(policy_page(root, "northfield"))
     lock = json.loads((root / "schools/northfield.lock").read_text("utf-8"))
@@ -84,8 +89,9 @@ def test_a_model_version_changed_after_a_school_adopted_it(tmp_path):
         assert (f"policy/social-media/versions/2023.1.yaml:1:1: social-media 2023.1 was adopted "
                 f"by {by} Local Governing Body on {on}, and the model version has changed "
                 "since — " + AGAIN.format(school=school)) in result.stderr
-    assert result.stderr.endswith("policykit: not checked: eastgate, northfield, southbank "
-                                  "(see above)\n")
+    assert result.stderr.endswith("policykit: not checked, because of the errors above in "
+                                  "their school files or adoptions: eastgate, northfield and "
+                                  "southbank\n")
 
 
 def test_adopt_refuses_what_cannot_be_adopted(tmp_path):
@@ -147,7 +153,7 @@ def test_an_approval_written_in_the_school_file_says_how_to_record_it(tmp_path):
             "social-media 2023.1 --date 2023-11-20 --by 'Southbank Local Governing Body' "
             "[trust.approval-in-school-file]\n"
             ) in result.stderr
-    assert result.stdout == "checked eastgate, northfield\n"
+    assert result.stdout == "checked: eastgate, northfield and the trust site\n"
 
 
 def test_a_lock_edited_by_hand_is_refused_at_the_record(tmp_path):
@@ -158,7 +164,7 @@ def test_a_lock_edited_by_hand_is_refused_at_the_record(tmp_path):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert re.search(r"schools/eastgate\.lock:\d+:\d+: this adoption of social-media 2023\.1 was "
                      r"edited after policykit trust adopt wrote it", result.stderr)
-    assert result.stdout == "checked northfield, southbank\n"
+    assert result.stdout == "checked: northfield, southbank and the trust site\n"
 
 
 @pytest.fixture(scope="module")
@@ -175,10 +181,11 @@ def renewed(tmp_path_factory) -> Path:
     edit(root / NORTH, 'adopts: "2023.1"', 'adopts: "2024.1"')
     edit(root / NORTH, "This policy explains how staff use it", "This policy explains how "
          "staff at Northfield use it")
-    with (root / NORTH).open("a", encoding="utf-8") as school:
-        school.write("      - section: inappropriate-contact\n        id: tell-the-office\n"
-                     "        kind: procedure\n        text: Staff may also tell the school "
-                     "office, who will pass it to %{dsl.name}.\n")
+    edit(root / NORTH, "never name a pupil in full.\n", "never name a pupil in full.\n"
+         "      - section: inappropriate-contact\n        id: tell-the-office\n"
+         "        kind: procedure\n        text: Staff may also tell the school "
+         "office, who will pass it to %{dsl.name}.\n    quiz_exempt:\n      tell-the-office: "
+         "Staff are shown the office on their first day.\n")
     return root
 
 
@@ -271,7 +278,7 @@ def test_a_school_says_why_its_own_clauses_changed_since_its_last_adoption(renew
                      "name.\n      online-safety: Not ours to explain.\n")
     wrong = policykit(root, "trust", "check")
     assert wrong.returncode == 1 and "Traceback" not in wrong.stderr
-    assert ("schools/northfield.yaml:44:7: clause 'online-safety' of social-media is not one "
+    assert ("schools/northfield.yaml:62:7: clause 'online-safety' of social-media is not one "
             "the school tailors or adds — give change notes only for the school's own clauses: "
             "class-blogs, purpose, tell-the-office [trust.unknown-change-note]\n") in wrong.stderr
     edit(root / NORTH, "      online-safety: Not ours to explain.\n", "")

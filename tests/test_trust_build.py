@@ -29,12 +29,15 @@ def trust(tmp_path_factory) -> Path:
     root = copy_trust(tmp_path_factory.mktemp("trust"))
     result = policykit(root, "trust", "build", "--strict")
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "built eastgate, northfield, southbank and the trust site\n"
+    assert result.stdout == ("built: eastgate, northfield, southbank, the trust site and the "
+                             "departure report\n")
     assert result.stderr == (  # the one thing said: a tailored clause the trust's quiz asks about
         "schools/eastgate.yaml:19:7: warning: clause 'legitimate-uses' of social-media is "
-        "tailored, and the trust's quiz questions social-media-induction/social-media-in-lessons "
-        "were written for the model's words — check with the trust that the questions still fit "
-        "the school's text [trust.tailored-clause-quizzed]\n")
+        "tailored, so the trust's question on it (social-media-induction/social-media-in-lessons), "
+        "written for the model's words, is left out of Eastgate Church of England School's quiz, "
+        "and no question teaches it — give a question of the school's that covers it (policies: "
+        "social-media: questions: social-media-induction:), or exempt it (policies: social-media: "
+        "quiz_exempt: {legitimate-uses: <the reason>}) [trust.clause-untaught]\n")
     return root
 
 
@@ -145,7 +148,7 @@ def test_a_second_build_with_nothing_changed_gives_the_same_sites(trust):
 def test_check_runs_every_check_per_school(trust):
     result = policykit(trust, "trust", "check")
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "checked eastgate, northfield, southbank\n"
+    assert result.stdout == "checked: eastgate, northfield, southbank and the trust site\n"
 
 
 def test_same_trust_same_sites_byte_for_byte(trust, tmp_path):

@@ -96,15 +96,15 @@ def test_check_adopt_and_pack_stopped_by_the_trust_say_what_they_did_not_do(tmp_
     """`trust check` stopped by a fault of the trust ended 'nothing built' (it never builds)."""
     root = copy_trust(tmp_path)
     edit(root / "trust.yaml", "      legitimate-uses:", "      legitimate-use:")
-    for argv, nothing in ((("check",), "no school checked"),
+    for argv, nothing in ((("check",), "nothing checked"),
                           (("adopt", "southbank", "social-media", "2023.1", "--date",
                             "2025-01-01", "--by", "Southbank LGB"), "nothing adopted"),
                           (("pack", "southbank", "social-media"), "no pack written")):
         result = policykit(root, "trust", *argv)
         assert result.returncode == 1 and "Traceback" not in result.stderr
         assert "trust.yaml:13:7: no version of social-media has a clause" in result.stderr
-        assert result.stderr.endswith(f"policykit: {nothing}: the trust or its model has "
-                                      "errors\n"), argv
+        assert result.stderr.endswith(f"policykit: {nothing}, because the trust or its model "
+                                      "has errors (above)\n"), argv
     assert not (root / "site").exists() and not (root / "southbank-social-media-pack.pdf").exists()
 
 

@@ -48,11 +48,13 @@ CASES = {
 }
 # Eastgate tailors a clause the trust's quiz asks about: said on every build of it.
 QUIZ_WARNING = ("schools/eastgate.yaml:19:7: warning: clause 'legitimate-uses' of social-media is "
-                "tailored, and the trust's quiz questions social-media-induction/"
-                "social-media-in-lessons were written for the model's words — check with the "
-                "trust that the questions still fit the school's text [trust.tailored-clause-quizzed]\n")
-BUILT = {"northfield": "built eastgate, southbank and the trust site\n",
-         "southbank": "built eastgate, northfield and the trust site\n"}
+                "tailored, so the trust's question on it (social-media-induction/social-media-in-lessons), "
+                "written for the model's words, is left out of Eastgate Church of England School's quiz, "
+                "and no question teaches it — give a question of the school's that covers it (policies: "
+                "social-media: questions: social-media-induction:), or exempt it (policies: social-media: "
+                "quiz_exempt: {legitimate-uses: <the reason>}) [trust.clause-untaught]\n")
+BUILT = {"northfield": "built: eastgate, southbank, the trust site and the departure report\n",
+         "southbank": "built: eastgate, northfield, the trust site and the departure report\n"}
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +82,8 @@ def test_bad_school_file_fails_that_school_only(case, built, tmp_path):
     assert "Traceback" not in result.stderr
     lines = expected.count("\n") + 1
     assert result.stderr == QUIZ_WARNING + (f"{expected}\n{lines} error{'s' * (lines > 1)} in 1 file\n"
-                             f"policykit: not built: {school} (see above)\n")
+                             f"policykit: not built, because of the errors above in its school file or "
+                             f"adoptions (its last good site is kept): {school}\n")
     assert result.stdout == BUILT[school]
     after = {p: p.read_bytes() for p in sorted((root / "site" / school).rglob("*")) if p.is_file()}
     assert after == kept  # the school's last good site is still there, as it was
@@ -101,7 +104,8 @@ def test_a_model_value_no_school_can_give_stops_the_whole_build(tmp_path):
         "policy/social-media/versions/2023.1.yaml:358:15: %{caretaker.name} names no value the "
         "trust declares — use one of the school file's values (e.g. %{dsl.name}) or declare it "
         "under values: in trust.yaml [trust.undeclared-value]\n") in result.stderr
-    assert result.stderr.endswith("policykit: nothing built: the trust or its model has errors\n")
+    assert result.stderr.endswith("policykit: nothing built, because the trust or its model has "
+                                  "errors (above); every site is kept as it was\n")
     assert not (root / "site").exists()
 
 
@@ -109,7 +113,7 @@ def test_one_school_alone(tmp_path):
     root = copy_trust(tmp_path)
     result = policykit(root, "trust", "build", "--school", "southbank")
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "built southbank\n"
+    assert result.stdout == "built: southbank\n"
     assert sorted(p.name for p in (root / "site").iterdir()) == ["southbank"]
     unknown = policykit(root, "trust", "build", "--school", "westfield")
     assert unknown.returncode == 2
@@ -141,7 +145,8 @@ def test_trust_yaml_naming_a_clause_or_section_the_model_lacks(tmp_path):
         "mean 'legitimate-uses'? [trust.unknown-place]\n"
         "trust.yaml:17:7: no version of social-media has a section 'inappropriate-contacts' — "
         "did you mean 'inappropriate-contact'? [trust.unknown-place]\n"
-        "4 errors in 2 files\npolicykit: nothing built: the trust or its model has errors\n")
+        "4 errors in 2 files\npolicykit: nothing built, because the trust or its model has errors "
+        "(above); every site is kept as it was\n")
 
 
 def test_sites_for_a_ci_matrix_each_built_alone(tmp_path):
@@ -153,7 +158,7 @@ def test_sites_for_a_ci_matrix_each_built_alone(tmp_path):
     assert policykit(root, "trust", "sites").stdout == "eastgate\nnorthfield\nsouthbank\ntrust\n"
     result = policykit(root, "trust", "build", "--school", "trust")
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "built the trust site\n"
+    assert result.stdout == "built: the trust site and the departure report\n"
     assert sorted(p.name for p in (root / "site").iterdir()) == ["departures", "trust"]
     report = json.loads((root / "site/departures/departures.json").read_text("utf-8"))
     assert len(report["policies"][0]["schools"]) == 3
@@ -178,10 +183,10 @@ def test_check_runs_every_check_on_each_school_and_names_the_one_failing(tmp_pat
          "      - id: withdrawal\n", "      - id: daily-act\n")
     result = policykit(root, "trust", "check")
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert result.stdout == "checked northfield, southbank\n"
+    assert result.stdout == "checked: northfield, southbank and the trust site\n"
     assert ("schools/eastgate/policy/collective-worship/versions/2024.1.yaml:12:9: id "
             "'daily-act' is used twice in this version (first at line 8)") in result.stderr
-    assert result.stderr.endswith("policykit: not checked: eastgate (see above)\n")
+    assert result.stderr.endswith("policykit: checked, with its errors above: eastgate\n")
 
 
 def test_a_model_version_edited_after_approval_stops_every_school(tmp_path):

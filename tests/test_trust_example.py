@@ -19,9 +19,11 @@ WARNINGS = (  # the two things said of the example: both where the author writes
     "'no-ai-images-of-pupils', which is not in the current version 2023.1 — the question is "
     "left out of the quiz until it is [quiz.clause-not-current]\n"
     "schools/eastgate.yaml:19:7: warning: clause 'legitimate-uses' of social-media is "
-    "tailored, and the trust's quiz questions social-media-induction/social-media-in-lessons "
-    "were written for the model's words — check with the trust that the questions still fit "
-    "the school's text [trust.tailored-clause-quizzed]\n")
+    "tailored, so the trust's question on it (social-media-induction/social-media-in-lessons), "
+    "written for the model's words, is left out of Eastgate Church of England School's quiz, "
+    "and no question teaches it — give a question of the school's that covers it (policies: "
+    "social-media: questions: social-media-induction:), or exempt it (policies: social-media: "
+    "quiz_exempt: {legitimate-uses: <the reason>}) [trust.clause-untaught]\n")
 
 
 def title_and_description(page: Path) -> tuple[str, str]:
@@ -46,7 +48,8 @@ def example(tmp_path_factory) -> Path:
         lock.unlink()
     result = policykit(root, "trust", "build", "--strict")
     assert (result.returncode, result.stderr) == (0, WARNINGS)
-    assert result.stdout == "built eastgate, northfield, southbank and the trust site\n"
+    assert result.stdout == ("built: eastgate, northfield, southbank, the trust site and the "
+                             "departure report\n")
     return root
 
 
@@ -113,8 +116,8 @@ def test_problems_are_shown_where_the_author_edits_them(tmp_path):
     assert result.stderr.count("policy/social-media/versions/2023.1.yaml:221:13: clause "
                                "'decline-friend-requests' (6.1.6) is not covered by any quiz "
                                "question") == 1
-    assert result.stderr.endswith("policykit: not checked: eastgate, northfield, southbank, "
-                                  "trust (see above)\n")  # the trust site's build fails too
+    assert result.stderr.endswith("policykit: checked, with their errors above: eastgate, "
+                                  "northfield, southbank and the trust site\n")
 
 
 def test_a_problem_of_a_schools_own_text_is_shown_in_the_school_file(tmp_path):
@@ -137,5 +140,5 @@ def test_a_problem_of_a_schools_own_text_is_shown_in_the_school_file(tmp_path):
         "schools/northfield.yaml:27:16: clause 'purpose': link '#nothing-here' " + hint +
         "schools/northfield.yaml:32:9: clause 'class-blogs': link '#no-such-clause' " + hint +
         "2 errors in 1 file\n"
-        "policykit: not checked: northfield (see above)\n")
-    assert result.stdout == "checked eastgate, southbank\n"
+        "policykit: checked, with its errors above: northfield\n")
+    assert result.stdout == "checked: eastgate, southbank and the trust site\n"

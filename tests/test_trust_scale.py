@@ -5,6 +5,7 @@ without being resolved or built again (`-v` says so); anything else about it is 
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -37,10 +38,25 @@ def stats(root: Path, site: str) -> dict[str, tuple[int, int]]:
             for p in sorted((root / "site" / site).rglob("*")) if p.is_file()}
 
 
+def outcomes(stdout: str) -> dict[str, str]:
+    """What the build said happened to each site: name -> 'built' or 'unchanged, ...'."""
+    said = {}
+    for line in stdout.splitlines():
+        outcome, _, names = line.partition(": ")
+        for name in re.split(r", | and ", names):
+            assert name not in said, stdout  # each site on one line only
+            said[name] = outcome
+    return said
+
+
 def build(root: Path, *more: str) -> str:
+    """Build; each school is said to be built, or kept as it was exactly when it was kept."""
     result = policykit(root, "trust", "build", "-v", *more)
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "built eastgate, northfield, southbank and the trust site\n"
+    said = outcomes(result.stdout)
+    assert said == {"the trust site": "built", "the departure report": "built",
+                    **{school: "unchanged, kept as it was" if kept_line(school) in result.stderr
+                       else "built" for school in SCHOOLS}}
     return result.stderr
 
 

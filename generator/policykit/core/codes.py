@@ -154,6 +154,8 @@ trust.lock-edited            a school's adoption lock edited by hand
 trust.adopted-version-changed a model version a school adopted before that has changed or gone
 trust.unknown-change-note    a change note for a clause the school neither tailors nor adds
 trust.adopted-before-approval a school's adoption dated before the trust approved the model version
+trust.unknown-quiz           a school's questions for a quiz the model does not have for the policy
+trust.exempt-not-own         a school's quiz_exempt: for a clause it neither tailors nor adds
 """)
 
 WARNINGS = _codes("warning", """
@@ -172,7 +174,7 @@ coverage.draft-uncovered     a clause of a draft that no quiz question covers ye
 statutory.unmet              a statutory policy no policy of the project meets
 statutory.other-organisation a statutory item that applies to another kind of organisation
 statutory.review-too-late    a review date later than the statutory interval allows
-trust.tailored-clause-quizzed a tailored clause that the trust's quiz questions cover
+trust.clause-untaught        a school's tailored or added clause that no question teaches and none exempts
 cache.unwritable             the build cache cannot be written (the build goes on without it)
 search.not-made              the search index could not be made (the site is built without it)
 """)

@@ -17,7 +17,8 @@ from policykit.mkdocs.config_check import config_problems
 from policykit.mkdocs.host import quiet_mkdocs
 from policykit.source.inputs import scan
 from policykit.source.project import load_project
-from policykit.trust import sites
+from policykit.core.text import escape_markdown
+from policykit.trust import sites, values
 from policykit.trust.schools import SCHOOLS_FOLDER, TRUST_FILE, TRUST_SITE
 from policykit.trust.adopt import adopt
 from policykit.trust import own_approval
@@ -222,12 +223,44 @@ def _ci(root: Path, args: argparse.Namespace) -> int:
     return OK
 
 
-def _report(problems: list[Problem]) -> None:
-    report(sorted(set(problems)))  # one problem of the model, found in every school's site, once
+def _report(problems: list[Problem], masks: tuple[str, ...] = ()) -> None:
+    """Every problem once: a problem at a model file's place however many sites found it, as
+    the first found says it (the trust site's, in the model's own words, comes first). Each
+    school fills its own values into the model's text, so two problems there are one when they
+    differ only where a value (one of masks) or a %{value} is."""
+    seen, shown_ = set[tuple](), list[Problem]()
+    for problem in problems:
+        key = (problem.source, problem.code, problem.severity,
+               _masked(problem.message, masks), _masked(problem.hint, masks))
+        if not _in_model(problem) or key not in seen:
+            seen.add(key)
+            shown_.append(problem)
+    report(sorted(set(shown_)))
+
+
+def _masked(text: str, masks: tuple[str, ...]) -> str:
+    """text with every %{value} and every value of masks (longest first) blanked out."""
+    text = values.PLACEHOLDER.sub("\0", text)
+    for value in masks:
+        text = text.replace(value, "\0")
+    return text
+
+
+def _school_values(built: sites.Plan) -> tuple[str, ...]:
+    """Every value a school gives, as written and as filled into Markdown, longest first."""
+    given = {value for resolved in built.resolved.values()
+             for value in values.school_values(resolved.school.data).values() if value}
+    given |= {str(escape_markdown(value)) for value in given}
+    return tuple(sorted(given, key=lambda value: (-len(value), value)))
+
+
+def _in_model(problem: Problem) -> bool:
+    """Whether a problem is at a model file's place (policy/ or quizzes/ of the trust)."""
+    return problem.source.path.startswith(("policy/", "quizzes/"))
 
 
 def _plan(root: Path, strict: bool | None = None,
-          nothing: str = "nothing built") -> sites.Plan | None:
+          nothing: str = "nothing done") -> sites.Plan | None:
     """The plan (for a build when strict is given), or None (having said why, and that nothing
     was done) when the trust or its model cannot be used."""
     if not (root / TRUST_FILE).is_file():
@@ -238,7 +271,10 @@ def _plan(root: Path, strict: bool | None = None,
     built.problems += _model_locks(root)
     if errors(built.problems):
         _report(built.problems + [p for found in built.failed.values() for p in found])
-        print(f"policykit: {nothing}: the trust or its model has errors", file=sys.stderr)
+        nothing = "nothing built" if strict is not None else nothing
+        print(f"policykit: {nothing}, because the trust or its model has errors (above)"
+              + ("; every site is kept as it was" if strict is not None else ""),
+              file=sys.stderr)
         return None
     return built
 
@@ -252,15 +288,16 @@ def _model_locks(root: Path) -> list[Problem]:
 
 
 def _check(root: Path, args: argparse.Namespace) -> int:
-    built = _plan(root, nothing="no school checked")
+    built = _plan(root, nothing="nothing checked")
     if built is None:
         return PROBLEMS
     failed, warned = dict(built.failed), list[Problem]()
     shared = config_problems(root)  # mkdocs.yml, as every site's build reads it
+    # the trust site first: a problem of the model is then shown in the model's own words
+    _sort(TRUST_SITE, _model_checked(root, built) + shared, failed, warned)
     for school_id, resolved in sorted(built.resolved.items()):
         found = load_and_check(sites.write_project(root, resolved))[1]
         _sort(school_id, sites.school_located(root, resolved, found) + shared, failed, warned)
-    _sort(TRUST_SITE, _model_checked(root, built) + shared, failed, warned)
     return _finish(built, failed, "checked", warned=warned)
 
 
@@ -317,26 +354,78 @@ def _build(root: Path, args: argparse.Namespace) -> int:
 def _sort(name: str, found: list[Problem], failed: dict[str, list[Problem]],
           warned: list[Problem]) -> None:
     """A site's problems: all of them under failed[name] when any is an error, else its
-    warnings to be shown beside the result."""
+    warnings to be shown beside the result (the trust site's first: see _report)."""
     if errors(found):
         failed[name] = found
+    elif name == TRUST_SITE:
+        warned[0:0] = found
     else:
         warned += found
 
 
 def _finish(built: sites.Plan, failed: dict[str, list[Problem]], done: str,
             only: str | None = None, warned: list[Problem] | None = None) -> int:
-    """Report every school's problems; name the schools that failed."""
-    _report(built.problems + built.warnings + [p for found in failed.values() for p in found]
-            + (warned or []))
-    names = sorted(set(built.resolved) | set(built.failed))
-    good = [n for n in names if n not in failed and only in (None, n)]
-    if only == "trust" and "trust" not in failed:
-        print("built the trust site")
-    elif good:
-        print(f"{done} {', '.join(good)}" + (" and the trust site" if done == "built" and only
-                                               is None and "trust" not in failed else ""))
-    if failed:
-        print(f"policykit: not {done}: {', '.join(sorted(failed))} (see above)", file=sys.stderr)
-        return PROBLEMS
-    return OK
+    """Report every site's problems, then say what happened to each school (and to the
+    trust's site), one line for each outcome: done (built or checked); unchanged, kept as it
+    was; failed, with its errors above; not done, because its school file or adoptions have
+    errors. Exit 1 when any school or site failed."""
+    _report(built.problems + failed.get(TRUST_SITE, []) + (warned or [])
+            + [p for p in built.warnings if _about(p, only)]
+            + [p for name, found in sorted(failed.items()) for p in found if name != TRUST_SITE],
+            _school_values(built))
+    names = [n for n in sorted(set(built.resolved) | set(built.failed)) if only in (None, n)]
+    unmade = [n for n in names if n in built.failed]
+    broke = [n for n in names if n in failed and n not in unmade]
+    kept = [n for n in names if n in built.kept and n not in failed]
+    good = [n for n in names if n not in failed and n not in built.kept]
+    if only in (None, TRUST_SITE):
+        if TRUST_SITE in failed:
+            broke.append("the trust site")
+        else:
+            good += ["the trust site"] + (["the departure report"] if done == "built" else [])
+    for line in _outcomes(done, good, kept, broke, unmade):
+        print(line, file=sys.stderr if line.startswith("policykit:") else sys.stdout)
+    return PROBLEMS if broke or unmade else OK
+
+
+def _about(problem: Problem, only: str | None) -> bool:
+    """Whether a school's warning is about the site being built (every site when only is
+    None): one at another school's file is not."""
+    path = problem.source.path
+    return (only is None or not path.startswith(f"{SCHOOLS_FOLDER}/")
+            or path.startswith(f"{SCHOOLS_FOLDER}/{only}.")
+            or path.startswith(f"{SCHOOLS_FOLDER}/{only}/"))
+
+
+def _outcomes(done: str, good: list[str], kept: list[str], broke: list[str],
+              unmade: list[str]) -> list[str]:
+    """The lines that say what happened to each site (failures as policykit: lines)."""
+    building = done == "built"
+    lines = [f"{done}: {_listed(good)}"] if good else []
+    if kept:
+        lines.append(f"unchanged, kept as it was: {_listed(kept)}")
+    if broke:
+        lines.append(f"policykit: {'failed' if building else 'checked'}, with "
+                     f"{_its(broke)} errors above{_sites_kept(broke, building)}: "
+                     f"{_listed(broke)}")
+    if unmade:
+        lines.append(f"policykit: not {done}, because of the errors above in {_its(unmade)} "
+                     f"school file{'s' * (len(unmade) > 1)} or adoptions"
+                     f"{_sites_kept(unmade, building)}: {_listed(unmade)}")
+    return lines
+
+
+def _listed(names: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return names[0] if len(names) < 2 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _its(names: list[str]) -> str:
+    return "its" if len(names) == 1 else "their"
+
+
+def _sites_kept(names: list[str], building: bool) -> str:
+    if not building:
+        return ""
+    return (" (its last good site is kept)" if len(names) == 1
+            else " (each keeps its last good site)")

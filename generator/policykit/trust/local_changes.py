@@ -56,8 +56,8 @@ def section_places(sections: list, base: tuple = ("sections",)) -> Iterator[tupl
 
 
 def tailor(school: School, policy_id: str, version: str, data: dict, adoption: dict,
-            changes: dict, departures: list[Departure], quizzes: list[dict],
-            origin: Origin) -> list[Problem]:
+           changes: dict, departures: list[Departure], origin: Origin) -> list[Problem]:
+    """The school's text in place of the model's, in each clause the model lets it tailor."""
     problems = []
     found = {clause["id"]: (path, section, clause)
              for path, section, clause in clause_places(data["sections"])}
@@ -79,26 +79,10 @@ def tailor(school: School, policy_id: str, version: str, data: dict, adoption: d
             origin.moved[path] = (school.document, ("policies", policy_id, "tailored",
                                                     clause_id))
             origin.moved[path + ("clauses",)] = (origin.document, path + ("clauses",))
-            problems += _quizzed(school, policy_id, clause_id, where, quizzes)
             departures.append(Departure(policy_id, version, "tailored", section["id"],
                                                  clause_id, clause["text"], text, guidance))
             clause["text"] = text
     return problems
-
-
-def _quizzed(school: School, policy_id: str, clause_id: str, where,
-             quizzes: list[dict]) -> list[Problem]:
-    """A warning for a tailored clause that the trust's quiz questions cover: they were written
-    for the model's words."""
-    asked = sorted(f"{quiz.get('id')}/{question.get('id')}" for quiz in quizzes
-                   for question in quiz.get("questions", [])
-                   if clause_id in question.get("covers", []))
-    if not asked:
-        return []
-    return [Problem(where, f"clause '{clause_id}' of {policy_id} is tailored, and the trust's "
-                    f"quiz questions {', '.join(asked)} were written for the model's words",
-                    "check with the trust that the questions still fit the school's text",
-                    severity="warning", code="trust.tailored-clause-quizzed")]
 
 
 def add(school: School, policy_id: str, version: str, data: dict, adoption: dict,
@@ -132,8 +116,7 @@ def add(school: School, policy_id: str, version: str, data: dict, adoption: dict
             origin.moved[path + ("clauses", len(section.get("clauses", [])))] = (
                 school.document, ("policies", policy_id, "added", index))
             section.setdefault("clauses", []).append(
-                {"id": clause_id, "kind": added["kind"], "text": added["text"],
-                 "quiz_exempt": "Added by the school: the trust's quizzes do not cover it."})
+                {"id": clause_id, "kind": added["kind"], "text": added["text"]})
             departures.append(Departure(policy_id, version, "added", section_id,
                                                  clause_id, "", added["text"], guidance))
     return problems

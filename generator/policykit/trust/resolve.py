@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from policykit.core.errors import Problem, Source, did_you_mean, errors
-from policykit.trust import adoption as adoptions, values
+from policykit.trust import adoption as adoptions, teaching, values
 from policykit.trust.local_changes import Departure, add, change_notes, clauses, tailor
 from policykit.trust.origins import Origin
 from policykit.trust.model_files import Model, clause_and_section_ids as model_ids
@@ -181,10 +181,12 @@ def _version(trust: Trust, school: School, model: Model, policy_id: str, documen
     quizzes = [d.data for d in model.quizzes().values() if d.data.get("policy") == policy_id]
     origin = Origin(document)
     problems = tailor(school, policy_id, version, data, adoption, changes, resolved.departures,
-                      quizzes, origin)
+                      origin)
     problems += add(school, policy_id, version, data, adoption, changes, resolved.departures,
                     origin)
     problems += change_notes(school, policy_id, data, adoption, origin)
+    problems += teaching.untaught(school, policy_id, data, adoption, quizzes, origin,
+                                  said=lock is None)
     problems += _missing_values(school, document, data, policy_id, version, given, declared)
     if errors(problems):
         return problems
@@ -338,29 +340,34 @@ def _shared_files(school: School, model: Model, given: dict[str, str],
         if policy_id in adopted or "pathways" in document.data:
             origin = Origin(document)
             data = _school_questions(document.data, resolved.clauses.get(policy_id, set()),
-                                     model_ids(model, policy_id)[0], origin)
-            resolved.files[path] = _as_yaml(values.filled(data, given))
+                                     model_ids(model, policy_id)[0], origin, school)
+            resolved.files[path] = _as_yaml(teaching.filled(data, given) if "questions" in data
+                                            else values.filled(data, given))
             resolved.origins[path] = origin
 
 
-def _school_questions(quiz: dict, school: set[str], model: set[str], origin: Origin) -> dict:
-    """The quiz without what it covers of model versions the school has not adopted (questions
-    prepared for a model draft, say): a question left with nothing to cover is left out.
-    origin learns where each question kept was in the model's file."""
+def _school_questions(quiz: dict, school: set[str], model: set[str], origin: Origin,
+                      whose: School) -> dict:
+    """The school's quiz: the trust's without what it covers of model versions the school has
+    not adopted (questions prepared for a model draft, say) and without its questions on a
+    clause the school tailors (written for the model's words), then the school's own questions
+    (see teaching). A question left with nothing to cover is left out. origin learns where each
+    question kept was written."""
     if "questions" not in quiz:
         return quiz
+    gone = teaching.replaced(whose, quiz.get("policy", ""))
     kept: list[dict] = []
     for index, question in enumerate(quiz["questions"]):
         covers = question.get("covers", [])
         mine = [(i, c) for i, c in enumerate(covers) if c in school or c not in model]
-        if covers and not mine:
+        if covers and not mine or not teaching.asks(question, gone):
             continue
         origin.moved[("questions", len(kept))] = (origin.document, ("questions", index))
         for new, (old, _) in enumerate(mine):
             origin.moved[("questions", len(kept), "covers", new)] = (
                 origin.document, ("questions", index, "covers", old))
         kept.append({**question, "covers": [c for _, c in mine]} if covers else question)
-    return {**quiz, "questions": kept}
+    return teaching.with_own_questions({**quiz, "questions": kept}, whose, origin)
 
 
 def _as_yaml(data: Any) -> bytes:
