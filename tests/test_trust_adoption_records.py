@@ -51,7 +51,7 @@ def test_a_hand_edit_of_who_adopted_it_or_when_is_an_error_at_the_record(tmp_pat
                 "date: its hash no longer matches) — restore the file from git (git checkout -- "
                 "it), then adopt again if the school's text has changed [trust.lock-edited]\n"
                 ) in result.stderr
-        assert result.stdout.startswith(f"{done} northfield, southbank")
+        assert result.stdout.startswith(f"{done}: northfield, southbank")
     assert not (root / "site/eastgate").exists()  # nothing published under the edited record
 
 
@@ -80,7 +80,7 @@ def test_an_adoption_cannot_predate_the_trusts_approval_of_the_model_version(tmp
             "before the trust approved that model version on 2023-09-14 — restore the file "
             "from git (git checkout -- it); a school adopts a model version on or after the "
             "trust approves it [trust.adopted-before-approval]\n") in result.stderr
-    assert result.stdout == "checked northfield, southbank\n"
+    assert result.stdout == "checked: northfield, southbank and the trust site\n"
 
 
 def test_a_lock_written_before_records_were_sealed_loads_and_the_next_adoption_seals_it(
@@ -89,8 +89,8 @@ def test_a_lock_written_before_records_were_sealed_loads_and_the_next_adoption_s
     shutil.copy(OLD_LOCK, root / EAST_LOCK)
     assert "record_hash" not in (root / EAST_LOCK).read_text("utf-8")
     checked = policykit(root, "trust", "check")
-    assert (checked.returncode, checked.stdout) == (0, "checked eastgate, northfield, "
-                                                       "southbank\n"), checked.stderr
+    assert (checked.returncode, checked.stdout) == (0, "checked: eastgate, northfield, "
+                                                       "southbank and the trust site\n"), checked.stderr
     again = policykit(root, *ADOPT, "eastgate", "social-media", "2023.1", "--date",
                       "2025-12-01", "--by", "Eastgate Local Governing Body")
     assert again.returncode == 0, again.stderr
@@ -165,8 +165,8 @@ def test_text_the_lock_cannot_hold_is_refused_at_the_command_line(tmp_path, opti
     given = ("--by", fine) if option == "--by" else ("--by", "LGB", "--minute", fine)
     assert policykit(root, *argv, *given).returncode == 0
     checked = policykit(root, "trust", "check")
-    assert (checked.returncode, checked.stdout) == (0, "checked eastgate, northfield, "
-                                                       "southbank\n"), checked.stderr
+    assert (checked.returncode, checked.stdout) == (0, "checked: eastgate, northfield, "
+                                                       "southbank and the trust site\n"), checked.stderr
 
 
 def test_a_readoption_of_unchanged_text_is_a_new_record(tmp_path):

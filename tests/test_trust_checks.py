@@ -11,6 +11,9 @@ import pytest
 
 from trust_helpers import copy_trust, edit, policykit
 
+KEPT_ONE = " (its last good site is kept)"
+KEPT_ALL = " (each keeps its last good site)"
+
 
 def _files(folder: Path) -> dict[Path, bytes]:
     return {p: p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
@@ -46,12 +49,13 @@ def test_a_shared_urn_stops_both_schools_each_naming_the_other(built, tmp_path):
         "each school has its own URN: correct the wrong one (neither school is built until "
         "then) [trust.duplicate-urn]\n"
         "2 errors in 2 files\n"
-        "policykit: not built: eastgate, northfield (see above)\n")
-    assert result.stdout == "built southbank and the trust site\n"
+        "policykit: not built, because of the errors above in their school files or adoptions "
+        "(each keeps its last good site): eastgate and northfield\n")
+    assert result.stdout == "built: southbank, the trust site and the departure report\n"
     for school, files in kept.items():  # each keeps its last good site, as it was
         assert _files(root / "site" / school) == files
     check = policykit(root, "trust", "check")
-    assert check.returncode == 1 and check.stdout == "checked southbank\n"
+    assert check.returncode == 1 and check.stdout == "checked: southbank and the trust site\n"
     assert check.stderr.count("[trust.duplicate-urn]") == 2
 
 
@@ -67,11 +71,13 @@ def test_a_misnamed_school_file_stops_that_file_only(built, tmp_path):
             "site folder) — rename the file in lowercase kebab-case (e.g. "
             "schools/st-marys.yaml), not 'trust' or 'departures' [trust.school-id]\n"
             ) in result.stderr
-    assert result.stderr.endswith("policykit: not built: St Marys (see above)\n")
-    assert result.stdout == "built eastgate, northfield, southbank and the trust site\n"
+    assert result.stderr.endswith("policykit: not built, because of the errors above in its school "
+                                  "file or adoptions (its last good site is kept): St Marys\n")
+    assert result.stdout == ("built: eastgate, northfield, southbank, the trust site and the "
+                             "departure report\n")
     check = policykit(root, "trust", "check")
     assert check.returncode == 1
-    assert check.stdout == "checked eastgate, northfield, southbank\n"
+    assert check.stdout == "checked: eastgate, northfield, southbank and the trust site\n"
     (root / "schools/St Marys.yaml").rename(root / "schools/st-marys.yaml")
     renamed = policykit(root, "trust", "build")
     assert renamed.returncode == 0, renamed.stderr
@@ -139,7 +145,8 @@ def test_a_removed_schools_site_is_removed_only_when_trust_build_built_it(built,
             path.unlink()
     result = policykit(root, "trust", "build")
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "built eastgate and the trust site\n"
+    assert result.stdout == ("built: the trust site and the departure report\n"
+                             "unchanged, kept as it was: eastgate\n")
     assert sorted(p.name for p in (root / "site").iterdir()) == \
         ["departures", "eastgate", "notes", "trust"]
     assert sorted(p.name for p in (root / ".trust").iterdir()) == ["_trust", "eastgate"]
@@ -184,7 +191,9 @@ def test_check_finds_what_build_refuses_in_the_models_draft(tmp_path):
         result = policykit(root, *argv)
         assert result.returncode == 1 and "Traceback" not in result.stderr, argv
         assert duplicate in result.stderr, (argv, result.stderr)
-        assert result.stderr.endswith(f"policykit: not {done}: trust (see above)\n"), argv
+        assert result.stderr.endswith(f"policykit: {'failed' if done == 'built' else done}, with "
+                                      f"its errors above{KEPT_ONE if done == 'built' else ''}: "
+                                      "the trust site\n"), argv
 
 
 def test_check_finds_what_build_refuses_in_mkdocs_yml(tmp_path):
@@ -194,8 +203,10 @@ def test_check_finds_what_build_refuses_in_mkdocs_yml(tmp_path):
     for argv, done in ((("trust", "check"), "checked"), (("trust", "build"), "built")):
         result = policykit(root, *argv)
         assert result.returncode == 1 and "Traceback" not in result.stderr, argv
-        assert result.stderr.endswith(f"policykit: not {done}: eastgate, northfield, southbank, "
-                                      "trust (see above)\n"), (argv, result.stderr)
+        assert result.stderr.endswith(f"policykit: {'failed' if done == 'built' else done}, with "
+                                      f"their errors above{KEPT_ALL if done == 'built' else ''}: "
+                                      "eastgate, northfield, southbank and the trust site\n"
+                                      ), (argv, result.stderr)
     check = policykit(root, "trust", "check")
     assert "mkdocs.yml:8:1: 'markdown_extensions': Failed to load extension" in check.stderr
 
@@ -210,6 +221,6 @@ def test_plain_check_in_a_trust_project_checks_the_school_files(tmp_path):
     assert result.stderr.startswith("policykit: this is a trust project: checking the model "
                                     "and every school, as policykit trust check does\n")
     assert result.stderr.count("[trust.duplicate-urn]") == 2
-    assert result.stdout == "checked southbank\n"
+    assert result.stdout == "checked: southbank and the trust site\n"
     one = policykit(root, "check", "social-media")  # one model policy: as before
     assert one.returncode == 0 and one.stdout.startswith("checked social-media:")

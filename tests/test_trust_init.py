@@ -37,10 +37,10 @@ def test_trust_init_writes_a_trust_that_checks_and_builds(tmp_path):
     assert not [path for path, data in files.items() if re.search(rb"policykit\s+build\b", data)]
     assert b"/.trust/" in files[".gitignore"]
     check = policykit(root, "trust", "check")
-    assert (check.returncode, check.stdout) == (0, "checked northfield\n"), check.stderr
+    assert (check.returncode, check.stdout) == (0, "checked: northfield and the trust site\n"), check.stderr
     built = policykit(root, "trust", "build", "--strict")
     assert built.returncode == 0, built.stderr
-    assert built.stdout == "built northfield and the trust site\n"
+    assert built.stdout == "built: northfield, the trust site and the departure report\n"
     page = page_text(root / "site/northfield/policies/visitors/1.0/index.html")
     assert ("Everyone who comes on site at Example Primary School is known, identified and, "
             "where needed, supervised, so that pupils are kept safe. Tell Sam Patel, the "
