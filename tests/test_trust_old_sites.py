@@ -51,17 +51,17 @@ def test_model_and_value_edits_update_each_school_site_in_place(tmp_path):
     edit(root / MODEL, MODEL_PURPOSE, "In this edited, technology rich world our pupils")
     approve_model(root)
     build(root, "--strict")
-    for school in SCHOOLS:  # the replaced site is kept in the school's work folder
+    changed = ["eastgate", "southbank"]  # northfield tailors the clause: its site is the same
+    for school in changed:  # the replaced site is kept in the school's work folder
         old = root / ".trust" / school / f".{school}.old"
         assert (old / "index.html").is_file(), school
     assert hidden(root) == []  # and nothing of it in site/, which may be published whole
-    northfield = stats(root, "northfield")  # it tailors the clause edited next
+    northfield = stats(root, "northfield")
 
     edit(root / MODEL, "In this edited, technology rich", "In this twice edited, technology rich")
     approve_model(root)
     build(root, "--strict")
     # the folder each school's first site was built in, brought up to date in place
-    changed = [school for school in SCHOOLS if school != "northfield"]
     assert {school: folder_ids(root)[school] for school in changed} == \
         {school: first[school] for school in changed}
     assert stats(root, "northfield") == northfield  # the edit does not reach it: not written

@@ -247,26 +247,35 @@ def _build(root: Path, args: argparse.Namespace) -> int:
               f"{', '.join(sorted(known))}", file=sys.stderr)
         return USAGE
     quiet_mkdocs(args.verbose)
-    trust_site = None
+    trust_site, kept = None, None
     if args.school in (None, TRUST_SITE):
         if args.school is None:
             sites.clean_work(root, set(known))
-        trust_site = functools.partial(_trust_site, root, built.trust.name if built.trust
-                                       else None, args.strict)
+        kept = sites.kept_trust_site(root, built.shared)
+        if kept is None:
+            trust_site = functools.partial(_trust_site, root, built.trust.name if built.trust
+                                           else None, args.strict, built.shared)
     found = sites.build_sites(root, built, args.strict, default_jobs(), args.school, trust_site)
+    if kept is not None:
+        found[TRUST_SITE] = list(kept)
     failed = {k: v for k, v in built.failed.items() if args.school in (None, k)}
     warned: list[Problem] = []
     for name, problems in sorted(found.items()):
         _sort(name, problems, failed, warned)
-    if trust_site is not None and TRUST_SITE not in failed:
+    if args.school in (None, TRUST_SITE) and TRUST_SITE not in failed:
         sites.write_reports(root, built)
     return _finish(built, failed, "built", args.school, warned)
 
 
-def _trust_site(root: Path, name: str | None, strict: bool) -> list[Problem]:
-    """Build the trust's own site: its problems, at the model's files."""
-    return _model_located(root, sites.build_guarded(sites.write_model_project(root, name),
-                                                    strict, TRUST_SITE))
+def _trust_site(root: Path, name: str | None, strict: bool, inputs: str | None
+                ) -> list[Problem]:
+    """Build the trust's own site: its problems, at the model's files; a good build made from
+    known inputs is recorded, so that the next one can keep it (sites.kept_trust_site)."""
+    found = _model_located(root, sites.build_guarded(sites.write_model_project(root, name),
+                                                     strict, TRUST_SITE))
+    if inputs is not None and not errors(found):
+        sites.keep_trust_site(root, inputs, found)
+    return found
 
 
 def _sort(name: str, found: list[Problem], failed: dict[str, list[Problem]],

@@ -60,6 +60,7 @@ class Plan:
     # that builds it), and the model they are resolved from.
     todo: dict[str, School] = field(default_factory=dict)
     model: Model | None = None
+    shared: str | None = None  # the digest of what every site is made from (shared_inputs)
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,21 @@ class Kept:
 RECORD = "trust-school-build"  # the name of Kept in the school project's disk cache
 
 
+@dataclass(frozen=True)
+class KeptSite:
+    """What the trust site's last good build was made from and left, and its problems
+    (warnings only, located): see Kept."""
+
+    inputs: str
+    site: dict
+    settled: int
+    problems: tuple[Problem, ...]
+
+
+TRUST_RECORD = "trust-site-build"  # KeptSite, in the trust site's project's disk cache
+REPORT_RECORD = "trust-report"  # what the departure report was written from, and its files
+
+
 def plan(root: Path, strict: bool | None = None) -> Plan:
     """Read the trust, its schools and the model; resolve every school. For a build (strict
     given), a school whose last good build is as it left it and was made from the same inputs
@@ -92,7 +108,7 @@ def plan(root: Path, strict: bool | None = None) -> Plan:
     result.problems += undeclared(model, declared_names(trust.declared(), model.linked_ids()))
     result.problems += unknown_places(trust.document, model)
     shared = None if strict is None or errors(result.problems) else shared_inputs(root, strict)
-    result.model = model
+    result.model, result.shared = model, shared
     for school in schools:
         if shared is not None:
             result.inputs[school.id] = school_inputs(root, school.id, shared)
@@ -180,8 +196,7 @@ def kept_build(root: Path, school_id: str, inputs: str) -> Kept | None:
     kept = _session(folder).load(RECORD)
     if not isinstance(kept, Kept) or kept.inputs != inputs:
         return None
-    site = root / SITE_FOLDER / school_id
-    if listing(site) != kept.site or newest_change(site) > kept.settled:
+    if not _as_left(root / SITE_FOLDER / school_id, kept.site, kept.settled):
         return None
     return kept
 
@@ -194,6 +209,36 @@ def keep_build(root: Path, resolved: resolving.Resolved, inputs: str,
     site = listing(root / SITE_FOLDER / resolved.school.id)
     _session(folder).save(RECORD, Kept(inputs, site, settled, _for_report(resolved),
                                        warnings, tuple(problems)))
+
+
+def kept_trust_site(root: Path, inputs: str | None) -> tuple[Problem, ...] | None:
+    """The problems of the trust site's last good build, when it was made from inputs (the
+    model, trust.yaml, the configuration, templates, code and date: shared_inputs) and the
+    site is exactly as that build left it; None when it must be built."""
+    folder = root / WORK_FOLDER / f"_{TRUST_SITE}"
+    if inputs is None or not folder.is_dir():
+        return None
+    kept = _session(folder).load(TRUST_RECORD)
+    if not isinstance(kept, KeptSite) or kept.inputs != inputs or \
+            not _as_left(root / SITE_FOLDER / TRUST_SITE, kept.site, kept.settled):
+        return None
+    log.info("policykit: %s: nothing it is made from changed since its last build, and its "
+             "site is as that build left it: kept", TRUST_SITE)
+    return kept.problems
+
+
+def keep_trust_site(root: Path, inputs: str, problems: list[Problem]) -> None:
+    """Record the trust site's good build just finished (see kept_trust_site)."""
+    settled = time.time_ns()
+    site = listing(root / SITE_FOLDER / TRUST_SITE)
+    _session(root / WORK_FOLDER / f"_{TRUST_SITE}").save(
+        TRUST_RECORD, KeptSite(inputs, site, settled, tuple(problems)))
+
+
+def _as_left(site: Path, listed: dict, settled: int) -> bool:
+    """True when site is exactly as listed (every file's size, time, inode and links) and
+    nothing in it changed after settled."""
+    return listing(site) == listed and newest_change(site) <= settled
 
 
 def resolve_one(root: Path, school_id: str, memo: dict | None = None
@@ -364,6 +409,7 @@ def build_sites(root: Path, built: Plan, strict: bool, jobs: int, only: str | No
             found[name] = problems
             continue
         del built.todo[name]
+        built.school_warnings[name] = tuple(resolving_found)
         if resolved is None:
             built.failed[name] = resolving_found
             continue
@@ -403,11 +449,13 @@ def _build_planned(root: Path, built: Plan, school_id: str, strict: bool
     """Resolve (when the plan has not) and build one school: its project as the report needs
     it (or None when it cannot be resolved), the problems of resolving it and of building."""
     resolved = built.resolved.get(school_id)
-    if resolved is None:
-        resolved = resolve_planned(built, built.todo[school_id])
-        if resolved is None:
-            return None, built.failed[school_id], []
     warnings = built.school_warnings.get(school_id, ())
+    if resolved is None:  # the plan is left as it is: build_sites records the outcome
+        assert built.trust is not None and built.model is not None
+        resolved, found = resolving.resolve(built.trust, built.todo[school_id], built.model)
+        if errors(found):
+            return None, found, []
+        warnings = tuple(found)
     problems = build_school(root, resolved, strict, built.inputs.get(school_id), warnings)
     return _for_report(resolved), list(warnings), problems
 
@@ -488,13 +536,39 @@ def clean_work(root: Path, keep: set[str]) -> None:
 
 def write_reports(root: Path, built: Plan) -> None:
     """The departure report, as a page and as JSON, into site/departures/: beside the trust's
-    site, not in it, so that the trust site's next build can tell it is as it left it."""
+    site, not in it, so that the trust site's next build can tell it is as it left it. Not
+    made again when every school's inputs (and which failed) are those it was last written
+    from and its files are as written then."""
     folder = root / SITE_FOLDER / REPORT_SITE
     assert built.trust is not None  # a plan without a trust builds nothing
+    names = ("departures.json", "index.html")
+    session = _session(root / WORK_FOLDER / f"_{TRUST_SITE}")
+    made_from = _report_inputs(built)
+    if made_from is not None and session.load(REPORT_RECORD) == (
+            made_from, [_stat_key_of(folder / name) for name in names]):
+        return
     data = report.report_data(built.trust, list(built.resolved.values()), list(built.failed))
     folder.mkdir(parents=True, exist_ok=True)
-    for name, text in (("departures.json", report.as_json(data)),
-                       ("index.html", report.as_html(data))):
+    for name, text in zip(names, (report.as_json(data), report.as_html(data))):
         path = folder / name
         if not path.is_file() or path.read_text("utf-8") != text:
             path.write_text(text, encoding="utf-8")
+    if made_from is not None:
+        session.save(REPORT_RECORD, (made_from, [_stat_key_of(folder / name) for name in names]))
+
+
+def _report_inputs(built: Plan) -> str | None:
+    """A digest of what the departure report is made from: every school's inputs (which hold
+    trust.yaml and the model) and which schools failed; None when a school's are not known."""
+    schools = set(built.resolved) | set(built.failed)
+    if not schools or set(built.inputs) != schools:
+        return None
+    return _digest(json.dumps([sorted(built.inputs.items()), sorted(built.failed)]).encode())
+
+
+def _stat_key_of(path: Path) -> tuple[int, ...] | None:
+    """_stat_key of the file at path, or None when there is none."""
+    try:
+        return _stat_key(path.stat())
+    except OSError:
+        return None
