@@ -98,7 +98,8 @@ REPORT_RECORD = "trust-report"  # what the departure report was written from, an
 def plan(root: Path, strict: bool | None = None) -> Plan:
     """Read the trust, its schools and the model; resolve every school. For a build (strict
     given), a school whose last good build is as it left it and was made from the same inputs
-    is kept instead (Plan.kept), not resolved."""
+    is kept instead (Plan.kept), and the others are left to be resolved where they are built
+    (Plan.todo: see build_sites)."""
     trust, schools, problems, failed = load_trust(root)
     model, found = read_model(root)
     problems += found
