@@ -46,7 +46,7 @@ from policykit.engine.incremental import Incremental, load_manifest, save_manife
 from policykit.engine.pdf import PdfJob, render_pdfs
 from policykit.engine.search import is_searchable, mark_searchable
 from policykit.engine.session import BuildSession, Settings, settings_from
-from policykit.engine.site_folder import make_staging, mark_site, remove_stale, swap_in
+from policykit.engine.site_folder import keeps_old, make_staging, mark_site, remove_stale, swap_in
 from policykit.engine.write import WriteFailed, write_parts
 from policykit.site.csp import add_policy, mark_live_reload
 from policykit.site.drafts import site_project
@@ -287,7 +287,7 @@ def build_site(root: Path, host: Host, strict: bool = False, pdf: bool = False,
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        swap_in(staging, target, keep_old)
+        swap_in(staging, target, keep_old, root)
         if incremental is not None:
             save_settled(session, target)  # from now on, a change to the site is not ours
     return configured
@@ -353,11 +353,10 @@ def _build_into(root: Path, host: Host, session: BuildSession, config,
             error.strerror or str(error), error.errno or 0), root)) from None
     if incremental is None or incremental.manifest is None:
         return False
-    # Kept only beside a site in the project: beside a site in (or linked into) a web root,
-    # an old copy would be published.
+    # Kept in the project only (site_folder.old_folder): beside a site in (or linked into) a
+    # web root, or a trust's site/<school>/, an old copy would be published.
     return save_manifest(session, config, target, incremental, staging,
-                         keep_old=not configured.is_symlink()
-                         and target.parent.resolve() == root.resolve())
+                         keep_old=not configured.is_symlink() and keeps_old(target, root))
 
 
 def _written_in(error: OSError, staging: Path) -> str | None:

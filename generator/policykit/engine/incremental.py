@@ -312,7 +312,7 @@ class Incremental:
         not write: by bringing the old folder up to date when it is known, else by linking."""
         assert self.previous_site is not None and self.previous is not None
         search = "" if self.reuse_search else SEARCH_FOLDER
-        old = old_folder(self.previous_site)
+        old = old_folder(self.previous_site, self.root)
         if self.previous.old is not None and old.is_dir() and not old.is_symlink():
             try:
                 # The old folder takes the empty staging folder's place and name, so that

@@ -6,6 +6,10 @@ is replaced, and the link stays, once guard.py has proved that folder is policyk
 and no input of the project. Each site holds a marker (guard.SITE_MARKER) that proves it to the
 next build. Staging folders that a killed build left behind are removed by the next build, which
 holds the project's lock and so knows that none is in use.
+
+The site a build replaced is kept for the next incremental build (old_folder): beside the site
+when the site is in the project, else in the project folder, never beside a site elsewhere, which
+may be published whole (a trust's site/<school>/ beside the other schools').
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from typing import Iterator
 import filelock
 
 from policykit.source import cache as disk_cache
-from policykit.engine.guard import SITE_MARKER, SITE_MARKER_TEXT
+from policykit.engine.guard import SITE_MARKER, SITE_MARKER_TEXT, site_is_ours
 from policykit.engine.guard import SiteFolderError  # noqa: F401 (cli.py takes it from here)
 from policykit.engine.site_reuse import mark_old, marked
 
@@ -95,23 +99,54 @@ def make_staging(target: Path) -> Path:
                               "in a writable place") from None
 
 
-def old_folder(target: Path) -> Path:
-    """Where the site that target replaced is kept (the next incremental build reuses it)."""
-    return target.with_name(f".{target.name}.old")
+def old_folder(target: Path, root: Path | None = None) -> Path:
+    """Where the site that target replaced is kept (the next incremental build reuses it):
+    beside target when target is in the project folder root (or no root is given); else in
+    root, when a rename takes it there (the same file system) and that place is free or holds a
+    site this project kept, so that no old copy lies beside a site that may be published; else
+    beside target (where keeps_old says it is not kept)."""
+    beside = target.with_name(f".{target.name}.old")
+    if root is None or _in_project(target, root):
+        return beside
+    kept = Path(root) / f".{target.name}.old"
+    try:
+        same = os.stat(root).st_dev == os.stat(target.parent).st_dev
+    except OSError:
+        return beside
+    if same and (not os.path.lexists(kept) or _an_old_site(kept)):
+        return kept
+    return beside
+
+
+def keeps_old(target: Path, root: Path) -> bool:
+    """True when the site target replaces may be kept for the next build (in the project)."""
+    return os.path.realpath(old_folder(target, root).parent) == os.path.realpath(root)
+
+
+def _in_project(target: Path, root: Path) -> bool:
+    return os.path.realpath(target.parent) == os.path.realpath(root)
+
+
+def _an_old_site(folder: Path) -> bool:
+    """True when folder (in the project, not beside its site) is a site this project kept:
+    a folder, no link, marked as a site (or empty)."""
+    return folder.is_dir() and not folder.is_symlink() and site_is_ours(folder)
 
 
 def remove_stale(target: Path, root: Path) -> list[Path]:
     """Remove what killed builds left: staging folders beside target and (from earlier
     versions) `.site-*` folders in the project; a swap interrupted after the site was moved
     aside is undone. Only call while holding the project's lock. Returns what was removed."""
-    old = old_folder(target)
-    if old.is_symlink() or old.exists() and not old.is_dir():
-        old.unlink()  # not a site this project kept (a link, a file): only its name is ours
-    elif not target.exists() and not target.is_symlink() and old.is_dir() and not marked(old):
-        try:  # a swap stopped between its renames (unmarked): the last site, back in place
-            old.rename(target)
-        except OSError:
-            pass
+    beside = old_folder(target)
+    if beside.is_symlink() or beside.exists() and not beside.is_dir():
+        beside.unlink()  # not a site this project kept (a link, a file): only its name is ours
+    for old in dict.fromkeys([old_folder(target, root), beside]):  # kept in the project too
+        if not target.exists() and not target.is_symlink() and old.is_dir() \
+                and not old.is_symlink() and not marked(old):
+            try:  # a swap stopped between its renames (unmarked): the last site, back in place
+                old.rename(target)
+            except OSError:
+                pass
     stale = [*target.parent.glob(f".{target.name}{STAGING}*"), *root.glob(".site-*")]
     removed = []
     for path in stale:
@@ -121,10 +156,11 @@ def remove_stale(target: Path, root: Path) -> list[Path]:
     return removed
 
 
-def swap_in(staging: Path, target: Path, keep_old: bool = False) -> None:
+def swap_in(staging: Path, target: Path, keep_old: bool = False,
+            root: Path | None = None) -> None:
     """Put the finished staging folder where target is; the site it replaces is kept as the
-    old folder (keep_old) or removed."""
-    old = old_folder(target)
+    old folder of the project root (keep_old: see old_folder) or removed."""
+    old = old_folder(target, root) if keep_old else old_folder(target)
     if old.exists():
         shutil.rmtree(old)
     try:

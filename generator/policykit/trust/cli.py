@@ -5,6 +5,7 @@ named."""
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from pathlib import Path
 
@@ -328,27 +329,41 @@ def _build(root: Path, args: argparse.Namespace) -> int:
     built = _plan(root, args.strict)
     if built is None:
         return PROBLEMS
-    known = set(built.resolved) | set(built.failed) | {"trust"}
+    known = set(built.resolved) | set(built.failed) | set(built.todo) | {TRUST_SITE}
     if args.school is not None and args.school not in known:
         print(f"policykit: error: no school '{shown(args.school)}' in schools/ — one of: "
               f"{', '.join(sorted(known))}", file=sys.stderr)
         return USAGE
     quiet_mkdocs(args.verbose)
+    trust_site, kept = None, None
+    if args.school in (None, TRUST_SITE):
+        if args.school is None:
+            sites.clean_work(root, set(known))
+        kept = sites.kept_trust_site(root, built.shared)
+        if kept is None:
+            trust_site = functools.partial(_trust_site, root, built.trust.name if built.trust
+                                           else None, args.strict, built.shared)
+    found = sites.build_sites(root, built, args.strict, default_jobs(), args.school, trust_site)
+    if kept is not None:
+        found[TRUST_SITE] = list(kept)
     failed = {k: v for k, v in built.failed.items() if args.school in (None, k)}
     warned: list[Problem] = []
-    for school_id, found in sorted(sites.build_schools(root, built, args.strict, default_jobs(),
-                                                       args.school).items()):
-        _sort(school_id, found, failed, warned)
-    if args.school in (None, "trust"):
-        if args.school is None:
-            sites.clean_work(root, set(built.resolved) | set(built.failed))
-        found = _model_located(root, sites.build_guarded(
-            sites.write_model_project(root, built.trust.name if built.trust else None),
-            args.strict, TRUST_SITE))
-        _sort("trust", found, failed, warned)
-        if "trust" not in failed:
-            sites.write_reports(root, built)
+    for name, problems in sorted(found.items()):
+        _sort(name, problems, failed, warned)
+    if args.school in (None, TRUST_SITE) and TRUST_SITE not in failed:
+        sites.write_reports(root, built)
     return _finish(built, failed, "built", args.school, warned)
+
+
+def _trust_site(root: Path, name: str | None, strict: bool, inputs: str | None
+                ) -> list[Problem]:
+    """Build the trust's own site: its problems, at the model's files; a good build made from
+    known inputs is recorded, so that the next one can keep it (sites.kept_trust_site)."""
+    found = _model_located(root, sites.build_guarded(sites.write_model_project(root, name),
+                                                     strict, TRUST_SITE))
+    if inputs is not None and not errors(found):
+        sites.keep_trust_site(root, inputs, found)
+    return found
 
 
 def _sort(name: str, found: list[Problem], failed: dict[str, list[Problem]],

@@ -9,6 +9,7 @@ neither resolved nor built again (see Kept); the schools that are built share th
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -17,6 +18,7 @@ import shutil
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Callable
 
 from policykit.core.errors import Problem, Source, errors, shown
 from policykit.engine.build import problems_of
@@ -56,6 +58,11 @@ class Plan:
     kept: dict[str, Kept] = field(default_factory=dict)  # school id: its unchanged last build
     inputs: dict[str, str] = field(default_factory=dict)  # school id: its inputs' digest
     school_warnings: dict[str, tuple[Problem, ...]] = field(default_factory=dict)  # resolving's
+    # For a build: the schools neither kept nor resolved yet (each is resolved in the process
+    # that builds it), and the model they are resolved from.
+    todo: dict[str, School] = field(default_factory=dict)
+    model: Model | None = None
+    shared: str | None = None  # the digest of what every site is made from (shared_inputs)
 
 
 @dataclass(frozen=True)
@@ -75,10 +82,26 @@ class Kept:
 RECORD = "trust-school-build"  # the name of Kept in the school project's disk cache
 
 
+@dataclass(frozen=True)
+class KeptSite:
+    """What the trust site's last good build was made from and left, and its problems
+    (warnings only, located): see Kept."""
+
+    inputs: str
+    site: dict
+    settled: int
+    problems: tuple[Problem, ...]
+
+
+TRUST_RECORD = "trust-site-build"  # KeptSite, in the trust site's project's disk cache
+REPORT_RECORD = "trust-report"  # what the departure report was written from, and its files
+
+
 def plan(root: Path, strict: bool | None = None) -> Plan:
     """Read the trust, its schools and the model; resolve every school. For a build (strict
     given), a school whose last good build is as it left it and was made from the same inputs
-    is kept instead (Plan.kept), not resolved."""
+    is kept instead (Plan.kept), and the others are left to be resolved where they are built
+    (Plan.todo: see build_sites)."""
     trust, schools, problems, failed = load_trust(root)
     model, found = read_model(root)
     problems += found
@@ -88,6 +111,7 @@ def plan(root: Path, strict: bool | None = None) -> Plan:
     result.problems += undeclared(model, declared_names(trust.declared(), model.linked_ids()))
     result.problems += unknown_places(trust.document, model)
     shared = None if strict is None or errors(result.problems) else shared_inputs(root, strict)
+    result.model, result.shared = model, shared
     for school in schools:
         if shared is not None:
             result.inputs[school.id] = school_inputs(root, school.id, shared)
@@ -97,14 +121,25 @@ def plan(root: Path, strict: bool | None = None) -> Plan:
                 result.resolved[school.id] = kept.resolved
                 result.warnings += kept.warnings
                 continue
-        resolved, found = resolving.resolve(trust, school, model)
-        if errors(found):
-            result.failed[school.id] = found
-        else:
-            result.resolved[school.id] = resolved
-            result.warnings += found
-            result.school_warnings[school.id] = tuple(found)
+            result.todo[school.id] = school  # resolved where it is built (build_sites)
+            continue
+        resolve_planned(result, school)
     return result
+
+
+def resolve_planned(built: Plan, school: School) -> resolving.Resolved | None:
+    """Resolve one school of the plan from its model, recording the school's project or its
+    problems in the plan."""
+    assert built.trust is not None and built.model is not None
+    resolved, found = resolving.resolve(built.trust, school, built.model)
+    built.todo.pop(school.id, None)
+    if errors(found):
+        built.failed[school.id] = found
+        return None
+    built.resolved[school.id] = resolved
+    built.warnings += found
+    built.school_warnings[school.id] = tuple(found)
+    return resolved
 
 
 def _digest(data: bytes) -> str:
@@ -166,8 +201,7 @@ def kept_build(root: Path, school_id: str, inputs: str) -> Kept | None:
     kept = _session(folder).load(RECORD)
     if not isinstance(kept, Kept) or kept.inputs != inputs:
         return None
-    site = root / SITE_FOLDER / school_id
-    if listing(site) != kept.site or newest_change(site) > kept.settled:
+    if not _as_left(root / SITE_FOLDER / school_id, kept.site, kept.settled):
         return None
     return kept
 
@@ -178,11 +212,38 @@ def keep_build(root: Path, resolved: resolving.Resolved, inputs: str,
     folder = root / WORK_FOLDER / resolved.school.id
     settled = time.time_ns()
     site = listing(root / SITE_FOLDER / resolved.school.id)
-    school = replace(resolved.school, document=replace(resolved.school.document, node=None,
-                                                       text=None))  # what the report shows
-    _session(folder).save(RECORD, Kept(inputs, site, settled,
-                                       replace(resolved, school=school, files={}),
+    _session(folder).save(RECORD, Kept(inputs, site, settled, _for_report(resolved),
                                        warnings, tuple(problems)))
+
+
+def kept_trust_site(root: Path, inputs: str | None) -> tuple[Problem, ...] | None:
+    """The problems of the trust site's last good build, when it was made from inputs (the
+    model, trust.yaml, the configuration, templates, code and date: shared_inputs) and the
+    site is exactly as that build left it; None when it must be built."""
+    folder = root / WORK_FOLDER / f"_{TRUST_SITE}"
+    if inputs is None or not folder.is_dir():
+        return None
+    kept = _session(folder).load(TRUST_RECORD)
+    if not isinstance(kept, KeptSite) or kept.inputs != inputs or \
+            not _as_left(root / SITE_FOLDER / TRUST_SITE, kept.site, kept.settled):
+        return None
+    log.info("policykit: %s: nothing it is made from changed since its last build, and its "
+             "site is as that build left it: kept", TRUST_SITE)
+    return kept.problems
+
+
+def keep_trust_site(root: Path, inputs: str, problems: list[Problem]) -> None:
+    """Record the trust site's good build just finished (see kept_trust_site)."""
+    settled = time.time_ns()
+    site = listing(root / SITE_FOLDER / TRUST_SITE)
+    _session(root / WORK_FOLDER / f"_{TRUST_SITE}").save(
+        TRUST_RECORD, KeptSite(inputs, site, settled, tuple(problems)))
+
+
+def _as_left(site: Path, listed: dict, settled: int) -> bool:
+    """True when site is exactly as listed (every file's size, time, inode and links) and
+    nothing in it changed after settled."""
+    return listing(site) == listed and newest_change(site) <= settled
 
 
 def resolve_one(root: Path, school_id: str, memo: dict | None = None
@@ -322,30 +383,96 @@ def _link_templates(root: Path, folder: Path) -> None:
         link.symlink_to(Path("..", "..", "docs_templates"), target_is_directory=True)
 
 
-def build_schools(root: Path, built: Plan, strict: bool, jobs: int,
-                  only: str | None = None) -> dict[str, list[Problem]]:
-    """Build each resolved school's site (only's alone, when given) that is not kept, on up to
-    jobs processes: every school's problems (a kept school's as its build reported them)."""
-    todo = sorted(school_id for school_id in built.resolved if only in (None, school_id)
-                  and school_id not in built.kept)
+def build_sites(root: Path, built: Plan, strict: bool, jobs: int, only: str | None = None,
+                trust_site: Callable[[], list[Problem]] | None = None
+                ) -> dict[str, list[Problem]]:
+    """Build each school's site that is not kept (only's alone, when given), each resolved in
+    the process that builds it, and trust_site (the trust's own site, when given), on up to
+    jobs processes forked after the plan: every site's problems by its name ("trust" for the
+    trust's), a kept school's as its build reported them. A school that cannot be resolved is
+    recorded in built.failed, one resolved in built.resolved."""
+    for school_id in sorted(set(built.todo) - {only} if only is not None else ()):
+        resolve_planned(built, built.todo[school_id])  # not built: in the report all the same
+    todo = sorted(school_id for school_id in {*built.resolved, *built.todo}
+                  if only in (None, school_id) and school_id not in built.kept)
     found = {school_id: list(built.kept[school_id].problems) for school_id in built.kept
              if only in (None, school_id)}
     for school_id in sorted(found):
         log.info("policykit: %s: nothing it is made from changed since its last build, and "
                  "its site is as that build left it: kept", school_id)
-    args = [(root, built.resolved[school_id], strict, built.inputs.get(school_id),
-             built.school_warnings.get(school_id, ())) for school_id in todo]
+    work = [functools.partial(_build_planned, root, built, school_id, strict)
+            for school_id in todo]
+    names = list(todo)
+    if trust_site is not None:  # first: the longest, when the model changed
+        work.insert(0, trust_site)
+        names.insert(0, TRUST_SITE)
+    for name, outcome in zip(names, _run_forked(work, jobs)):
+        if name == TRUST_SITE and trust_site is not None:
+            found[name] = outcome
+            continue
+        resolved, resolving_found, problems = outcome
+        if name not in built.todo:  # resolved by the plan, which recorded it
+            found[name] = problems
+            continue
+        del built.todo[name]
+        built.school_warnings[name] = tuple(resolving_found)
+        if resolved is None:
+            built.failed[name] = resolving_found
+            continue
+        built.resolved[name] = resolved
+        built.warnings += resolving_found
+        found[name] = problems
+    return found
+
+
+_WORK: list[Callable[[], object]] = []  # a forked worker's jobs (see _run_forked)
+
+
+def _run_forked(work: list[Callable[[], object]], jobs: int) -> list:
+    """Each job's result, in order: on up to jobs processes forked from this one, so that they
+    share what it has read (the model, the code, MkDocs) and no job's data is pickled (only
+    its result); in this process when there is nothing to share the work with."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    if jobs < 2 or len(todo) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        found.update(zip(todo, (build_school(*each) for each in args)))
-        return found
+    if jobs < 2 or len(work) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [job() for job in work]
+    with ProcessPoolExecutor(min(jobs, len(work)), multiprocessing.get_context("fork"),
+                             initializer=_start_worker, initargs=(work,)) as pool:
+        return list(pool.map(_run_job, range(len(work))))
 
-    # forked after the plan: each worker has the model, the code and MkDocs already loaded
-    with ProcessPoolExecutor(min(jobs, len(todo)), multiprocessing.get_context("fork")) as pool:
-        found.update(zip(todo, pool.map(build_school, *zip(*args))))
-    return found
+
+def _start_worker(work: list[Callable[[], object]]) -> None:
+    _WORK[:] = work  # given through the fork, never pickled
+
+
+def _run_job(index: int) -> object:
+    return _WORK[index]()
+
+
+def _build_planned(root: Path, built: Plan, school_id: str, strict: bool
+                   ) -> tuple[resolving.Resolved | None, list[Problem], list[Problem]]:
+    """Resolve (when the plan has not) and build one school: its project as the report needs
+    it (or None when it cannot be resolved), the problems of resolving it and of building."""
+    resolved = built.resolved.get(school_id)
+    warnings = built.school_warnings.get(school_id, ())
+    if resolved is None:  # the plan is left as it is: build_sites records the outcome
+        assert built.trust is not None and built.model is not None
+        resolved, found = resolving.resolve(built.trust, built.todo[school_id], built.model)
+        if errors(found):
+            return None, found, []
+        warnings = tuple(found)
+    problems = build_school(root, resolved, strict, built.inputs.get(school_id), warnings)
+    return _for_report(resolved), list(warnings), problems
+
+
+def _for_report(resolved: resolving.Resolved) -> resolving.Resolved:
+    """The school's project without what only its build needs (its files, where their text
+    came from, its document's YAML): what the departure report and a kept build's record need
+    (a record with the origins held the model's documents, 1.6 MB a school to read back)."""
+    school = replace(resolved.school, document=replace(resolved.school.document, node=None,
+                                                       text=None))
+    return replace(resolved, school=school, files={}, origins={}, clauses={}, locks={})
 
 
 def build_school(root: Path, resolved: resolving.Resolved, strict: bool, inputs: str | None,
@@ -435,13 +562,39 @@ def _our_school_site(work: Path, site: Path) -> bool:
 
 def write_reports(root: Path, built: Plan) -> None:
     """The departure report, as a page and as JSON, into site/departures/: beside the trust's
-    site, not in it, so that the trust site's next build can tell it is as it left it."""
+    site, not in it, so that the trust site's next build can tell it is as it left it. Not
+    made again when every school's inputs (and which failed) are those it was last written
+    from and its files are as written then."""
     folder = root / SITE_FOLDER / REPORT_SITE
     assert built.trust is not None  # a plan without a trust builds nothing
+    names = ("departures.json", "index.html")
+    session = _session(root / WORK_FOLDER / f"_{TRUST_SITE}")
+    made_from = _report_inputs(built)
+    if made_from is not None and session.load(REPORT_RECORD) == (
+            made_from, [_stat_key_of(folder / name) for name in names]):
+        return
     data = report.report_data(built.trust, list(built.resolved.values()), list(built.failed))
     folder.mkdir(parents=True, exist_ok=True)
-    for name, text in (("departures.json", report.as_json(data)),
-                       ("index.html", report.as_html(data))):
+    for name, text in zip(names, (report.as_json(data), report.as_html(data))):
         path = folder / name
         if not path.is_file() or path.read_text("utf-8") != text:
             path.write_text(text, encoding="utf-8")
+    if made_from is not None:
+        session.save(REPORT_RECORD, (made_from, [_stat_key_of(folder / name) for name in names]))
+
+
+def _report_inputs(built: Plan) -> str | None:
+    """A digest of what the departure report is made from: every school's inputs (which hold
+    trust.yaml and the model) and which schools failed; None when a school's are not known."""
+    schools = set(built.resolved) | set(built.failed)
+    if not schools or set(built.inputs) != schools:
+        return None
+    return _digest(json.dumps([sorted(built.inputs.items()), sorted(built.failed)]).encode())
+
+
+def _stat_key_of(path: Path) -> tuple[int, ...] | None:
+    """_stat_key of the file at path, or None when there is none."""
+    try:
+        return _stat_key(path.stat())
+    except OSError:
+        return None
