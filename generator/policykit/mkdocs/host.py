@@ -22,6 +22,7 @@ from policykit.engine.config_guard import config_files
 from policykit.engine.guard import DOCS_FOLDER, SiteFolderError
 from policykit.engine.incremental import Incremental
 from policykit.engine.session import BuildSession
+from policykit.mkdocs.theme_lookup import keep_theme_lookup
 
 CONFIG = "mkdocs.yml"
 PLUGIN = "policykit"  # the plugin's name in mkdocs.yml (its entry point)
@@ -61,6 +62,7 @@ class MkDocsHost:
 
     def load(self, root: Path, strict: bool, docs_dir: Path) -> Any:
         """root's mkdocs.yml, loaded and validated by MkDocs, with the generated docs folder."""
+        keep_theme_lookup()  # one scan of the installed themes per process, not one per site
         return load_config(str(root / CONFIG), strict=strict, docs_dir=str(docs_dir))
 
     def build(self, config: Any, session: BuildSession, incremental: Incremental | None,
