@@ -45,14 +45,14 @@ def test_a_school_kept_unchanged_is_not_said_to_be_built(built, tmp_path):
     root = copy_of(built, tmp_path)
     result = policykit(root, "trust", "build")
     assert result.returncode == 0, result.stderr
-    assert result.stdout == ("built: the trust site and the departure report\n"
-                             "unchanged, kept as it was: eastgate, northfield and southbank\n")
+    assert result.stdout == ("unchanged, kept as it was: eastgate, northfield, southbank, the "
+                             "trust site and the departure report\n")
     edit(root / "schools/northfield.yaml", "  online-safety-lead: Grace Lin",
          "  online-safety-lead: Tom Evans")  # a value no text uses: nothing to adopt again
     result = policykit(root, "trust", "build")
     assert result.returncode == 0, result.stderr
-    assert result.stdout == ("built: northfield, the trust site and the departure report\n"
-                             "unchanged, kept as it was: eastgate and southbank\n")
+    assert result.stdout == ("built: northfield and the departure report\n"
+                             "unchanged, kept as it was: eastgate, southbank and the trust site\n")
 
 
 def test_each_school_is_named_once_with_what_happened_to_it(built, tmp_path):
@@ -61,8 +61,8 @@ def test_each_school_is_named_once_with_what_happened_to_it(built, tmp_path):
         edit(root / path, old, new)
     result = policykit(root, "trust", "build")
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert result.stdout == ("built: the trust site and the departure report\n"
-                             "unchanged, kept as it was: northfield\n")
+    assert result.stdout == ("built: the departure report\n"
+                             "unchanged, kept as it was: northfield and the trust site\n")
     assert result.stderr.endswith(
         "policykit: failed, with its errors above (its last good site is kept): eastgate\n"
         "policykit: not built, because of the errors above in its school file or adoptions "

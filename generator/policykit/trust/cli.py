@@ -20,7 +20,7 @@ from policykit.source.inputs import scan
 from policykit.source.project import load_project
 from policykit.core.text import escape_markdown
 from policykit.trust import sites, values
-from policykit.trust.schools import SCHOOLS_FOLDER, TRUST_FILE, TRUST_SITE
+from policykit.trust.schools import REPORT_SITE, SCHOOLS_FOLDER, TRUST_FILE, TRUST_SITE
 from policykit.trust.adopt import adopt
 from policykit.trust import own_approval
 from policykit.trust.pack import pack
@@ -350,9 +350,11 @@ def _build(root: Path, args: argparse.Namespace) -> int:
     warned: list[Problem] = []
     for name, problems in sorted(found.items()):
         _sort(name, problems, failed, warned)
+    unchanged = {TRUST_SITE} if kept is not None else set()
     if args.school in (None, TRUST_SITE) and TRUST_SITE not in failed:
-        sites.write_reports(root, built)
-    return _finish(built, failed, "built", args.school, warned)
+        if not sites.write_reports(root, built):
+            unchanged.add(REPORT_SITE)
+    return _finish(built, failed, "built", args.school, warned, unchanged)
 
 
 def _trust_site(root: Path, name: str | None, strict: bool, inputs: str | None
@@ -379,7 +381,8 @@ def _sort(name: str, found: list[Problem], failed: dict[str, list[Problem]],
 
 
 def _finish(built: sites.Plan, failed: dict[str, list[Problem]], done: str,
-            only: str | None = None, warned: list[Problem] | None = None) -> int:
+            only: str | None = None, warned: list[Problem] | None = None,
+            unchanged: set[str] = frozenset()) -> int:
     """Report every site's problems, then say what happened to each school (and to the
     trust's site), one line for each outcome: done (built or checked); unchanged, kept as it
     was; failed, with its errors above; not done, because its school file or adoptions have
@@ -393,11 +396,14 @@ def _finish(built: sites.Plan, failed: dict[str, list[Problem]], done: str,
     broke = [n for n in names if n in failed and n not in unmade]
     kept = [n for n in names if n in built.kept and n not in failed]
     good = [n for n in names if n not in failed and n not in built.kept]
-    if only in (None, TRUST_SITE):
+    if only in (None, TRUST_SITE):  # the trust site, and the departure report when built
         if TRUST_SITE in failed:
             broke.append("the trust site")
         else:
-            good += ["the trust site"] + (["the departure report"] if done == "built" else [])
+            for name, said in ((TRUST_SITE, "the trust site"),
+                               (REPORT_SITE, "the departure report")):
+                if name == TRUST_SITE or done == "built":
+                    (kept if name in unchanged else good).append(said)
     for line in _outcomes(done, good, kept, broke, unmade):
         print(line, file=sys.stderr if line.startswith("policykit:") else sys.stdout)
     return PROBLEMS if broke or unmade else OK

@@ -560,11 +560,11 @@ def _our_school_site(work: Path, site: Path) -> bool:
         site_is_ours(site) and (site / SITE_MARKER).is_file()
 
 
-def write_reports(root: Path, built: Plan) -> None:
+def write_reports(root: Path, built: Plan) -> bool:
     """The departure report, as a page and as JSON, into site/departures/: beside the trust's
     site, not in it, so that the trust site's next build can tell it is as it left it. Not
-    made again when every school's inputs (and which failed) are those it was last written
-    from and its files are as written then."""
+    made again (False) when every school's inputs (and which failed) are those it was last
+    written from and its files are as written then."""
     folder = root / SITE_FOLDER / REPORT_SITE
     assert built.trust is not None  # a plan without a trust builds nothing
     names = ("departures.json", "index.html")
@@ -572,7 +572,7 @@ def write_reports(root: Path, built: Plan) -> None:
     made_from = _report_inputs(built)
     if made_from is not None and session.load(REPORT_RECORD) == (
             made_from, [_stat_key_of(folder / name) for name in names]):
-        return
+        return False
     data = report.report_data(built.trust, list(built.resolved.values()), list(built.failed))
     folder.mkdir(parents=True, exist_ok=True)
     for name, text in zip(names, (report.as_json(data), report.as_html(data))):
@@ -581,6 +581,7 @@ def write_reports(root: Path, built: Plan) -> None:
             path.write_text(text, encoding="utf-8")
     if made_from is not None:
         session.save(REPORT_RECORD, (made_from, [_stat_key_of(folder / name) for name in names]))
+    return True
 
 
 def _report_inputs(built: Plan) -> str | None:
