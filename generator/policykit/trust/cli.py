@@ -21,6 +21,7 @@ from policykit.trust.schools import SCHOOLS_FOLDER, TRUST_FILE, TRUST_SITE
 from policykit.trust.adopt import adopt
 from policykit.trust.pack import pack
 from policykit.cli.serving import serve as serve_project
+from policykit.mkdocs.preview import UPSTREAM
 from policykit.trust import ci
 
 OK, PROBLEMS, USAGE = 0, 1, 2
@@ -131,42 +132,79 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
     one of the files it is made from changes (the server then rebuilds the pages that did)."""
     import threading
 
-
     if not (root / TRUST_FILE).is_file():
         print(f"policykit: error: no {TRUST_FILE} in {shown(root, 300)} — run it in a trust "
               "project (see the trust guide)", file=sys.stderr)
         return PROBLEMS
-    resolved, problems = sites.resolve_one(root, args.school)
+    memo = sites.Remembered()
+    resolved, problems = sites.resolve_one(root, args.school, memo)
     if resolved is None:
         _report(problems)
         print(f"policykit: nothing served: {shown(args.school)} cannot be resolved (see above)",
               file=sys.stderr)
         return PROBLEMS
     _report(problems)  # warnings
-    folder = sites.write_project(root, resolved)
-    threading.Thread(target=_resolve_on_change, args=(root, args.school), daemon=True).start()
+    folder = sites.write_project(root, resolved, memo.written)
+    _unresolved(folder, ())  # what an earlier serve may have left
+    threading.Thread(target=_resolve_on_change, args=(root, args.school, memo),
+                     daemon=True).start()
     return serve_project(folder, args)
 
 
-def _resolve_on_change(root: Path, school_id: str, every: float = 0.15) -> None:
-    """Poll the school's inputs; when any changed, write its project again (or say why not)."""
+# Written into the served project while the school cannot be resolved (its problems, as the
+# terminal shows them) and removed once it can: the server sees the change and reloads the
+# open pages, which then show the problems in their banner (or no longer). A hidden file: it
+# is never one of the project's inputs.
+UNRESOLVED = "policy/.unresolved"
+
+
+def _resolve_on_change(root: Path, school_id: str, memo: sites.Remembered,
+                       every: float = 0.1) -> None:
+    """Poll the school's inputs; when any changed, resolve the school again (only what changed)
+    and write the files of its project that changed, or say why it cannot be resolved, in the
+    terminal and in the browser's banner over the last good pages."""
     import time
 
-    seen, memo = sites.inputs_seen(root, school_id), dict[str, tuple]()
-    sites.read_model_again(root, memo)  # the model as served: each change reads its files only
+    folder = root / sites.WORK_FOLDER / school_id
+    seen = sites.inputs_seen(root, school_id)
     while True:
         time.sleep(every)
         try:
             now = sites.inputs_seen(root, school_id)
             if now == seen:
                 continue
-            seen = now
+            seen, start = now, time.perf_counter()
             resolved, problems = sites.resolve_one(root, school_id, memo)
             _report(problems)
-            if resolved is not None:
-                sites.write_project(root, resolved)
+            if resolved is None:
+                _unresolved(folder, problems)
+                continue
+            changed = sites.rewrite_project(root, resolved, memo.written)
+            _unresolved(folder, ())
+            _said_resolved(school_id, memo, changed, time.perf_counter() - start)
         except OSError as error:  # a file saved as it was read: the next look sees it whole
             print(f"policykit: {shown(error, 300)}", file=sys.stderr)
+
+
+def _unresolved(folder: Path, problems) -> None:
+    """Show problems (none: the school is resolved) in the banner of the served pages."""
+    path, stopping = folder / UNRESOLVED, tuple(sorted(set(problems)))
+    if stopping:
+        UPSTREAM[folder.resolve()] = stopping
+        path.write_text("".join(f"{p}\n" for p in stopping), "utf-8")
+    elif UPSTREAM.pop(folder.resolve(), None) is not None or path.exists():
+        path.unlink(missing_ok=True)
+
+
+def _said_resolved(school_id: str, memo: sites.Remembered, changed: list[str],
+                   seconds: float) -> None:
+    """One line: how long resolving took, which policies were resolved again, what changed."""
+    again, adopted = memo.resolving.again, len(memo.resolving.policies)
+    named = ", ".join(again[:5]) + (f" and {len(again) - 5} more" if len(again) > 5 else "")
+    print(f"policykit: {school_id} resolved again in {seconds:.2f} s: {len(again)} of "
+          f"{max(adopted, len(again)):,} policies{f' ({named})' if again else ''}; "
+          f"{len(changed)} file{'' if len(changed) == 1 else 's'} of its project written",
+          file=sys.stderr)
 
 
 def _ci(root: Path, args: argparse.Namespace) -> int:
