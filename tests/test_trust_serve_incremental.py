@@ -16,6 +16,7 @@ from trust_helpers import copy_trust, edit
 SCHOOL = "northfield"
 MODEL = "policy/social-media/versions/2023.1.yaml"
 OWN = f"schools/{SCHOOL}.yaml"
+SOCIAL = "social-media:\n    adopts: "
 SECOND = """\
 version: "2024.1"
 status: approved
@@ -117,14 +118,14 @@ def test_each_edit_resolves_and_writes_only_what_it_changes_and_matches_a_fresh_
         text.replace('version: "2023.1"', 'version: "2024.1"').replace(
             "provide screenshots of the", "keep screenshots of the"), "utf-8")
     assert served.again() == []  # not adopted yet: the school's text is the same
-    edit(root / OWN, 'adopts: "2023.1"', 'adopts: "2024.1"')
+    edit(root / OWN, SOCIAL + '"2023.1"', SOCIAL + '"2024.1"')
     assert "policy/social-media/versions/2024.1.yaml" in served.again()
     assert not (served.folder / MODEL).exists()
     assert memo.again == ["social-media"]
 
     # edits that stop the school, each undone: a value missing, a version that does not
     # exist, a clause the model does not let a school tailor
-    for old, new in (("  phone: 01632 960077\n", ""), ('adopts: "2024.1"', 'adopts: "2099.1"'),
+    for old, new in (("  phone: 01632 960077\n", ""), (SOCIAL + '"2024.1"', SOCIAL + '"2099.1"'),
                      ("    tailored:\n", "    tailored:\n      online-safety: Ours.\n")):
         good = (root / OWN).read_text("utf-8")
         edit(root / OWN, old, new)

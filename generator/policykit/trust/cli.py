@@ -174,7 +174,7 @@ def _resolve_on_change(root: Path, school_id: str, memo: sites.Remembered,
             if now == seen:
                 continue
             seen, start = now, time.perf_counter()
-            resolved, problems = sites.resolve_one(root, school_id, memo)
+            resolved, problems = sites.resolve_one(root, school_id, memo, now)
             _report(problems)
             if resolved is None:
                 _unresolved(folder, problems)

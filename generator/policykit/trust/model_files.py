@@ -74,19 +74,20 @@ class Model:
 
 # A file as it is now (see stat_key), its document as read (None: it cannot be used) and the
 # problems found reading it: what read_model keeps between calls.
-Read = tuple[tuple[int, ...], Document | None, list[Problem]]
+Read = tuple[tuple[int, ...] | None, Document | None, list[Problem]]
 
 
-def read_model(root: Path, memo: dict[str, Read] | None = None) -> tuple[Model, list[Problem]]:
+def read_model(root: Path, memo: dict[str, Read] | None = None,
+               seen: dict[str, tuple[int, ...] | None] | None = None
+               ) -> tuple[Model, list[Problem]]:
     """The model's YAML files, each checked against its schema (a file that cannot be read or
     is not valid is a problem, and is not resolved for any school). With memo (path: Read),
     only the files whose size, inode or times changed since it was filled are read again, and
-    memo is brought up to date."""
+    memo is brought up to date; seen: the files as just looked at (see model_files)."""
     model, problems = Model(), list[Problem]()
     memo = {} if memo is None else memo
-    seen = set[str]()
-    for relative, stat in model_files(root):
-        seen.add(relative)
+    listed = model_files(root, seen)
+    for relative, stat in listed:
         known = memo.get(relative)
         if known is None or known[0] != stat:
             known = memo[relative] = (stat, *_read_one(root, relative))
@@ -94,7 +95,7 @@ def read_model(root: Path, memo: dict[str, Read] | None = None) -> tuple[Model, 
         problems += found
         if document is not None and not found and isinstance(document.data, dict):
             model.documents[relative] = document
-    for relative in set(memo) - seen:
+    for relative in set(memo) - {relative for relative, _ in listed}:
         del memo[relative]
     return model, problems
 
@@ -106,18 +107,21 @@ def _read_one(root: Path, relative: str) -> tuple[Document | None, list[Problem]
     return document, found
 
 
-def model_files(root: Path) -> list[tuple[str, tuple[int, ...]]]:
-    """Every model file, sorted by path, as it is now: policy/**/*.yaml and quizzes/*.yaml."""
-    found = [(relative, stat) for relative, stat in files_under(root, "policy")
-             if relative.endswith(".yaml")]
-    found += [(relative, stat) for relative, stat in files_under(root, "quizzes", deep=False)
-              if relative.endswith(".yaml")]
-    return found
+def model_files(root: Path, seen: dict[str, tuple[int, ...] | None] | None = None
+                ) -> list[tuple[str, tuple[int, ...] | None]]:
+    """Every model file, sorted as paths sort, as it is now: policy/**/*.yaml and
+    quizzes/*.yaml (of seen, every file under policy/ and quizzes/ just looked at, if given)."""
+    if seen is None:
+        seen = dict(files_under(root, "policy") + files_under(root, "quizzes", deep=False))
+    found = [(relative, stat) for relative, stat in seen.items() if relative.endswith(".yaml")
+             and (relative.startswith("policy/") or relative.startswith("quizzes/")
+                  and relative.count("/") == 1)]
+    return sorted(found, key=lambda item: item[0].split("/"))
 
 
 def files_under(root: Path, base: str, deep: bool = True) -> list[tuple[str, tuple[int, ...]]]:
     """Every file under root/base (in its subfolders too when deep, never through a link to a
-    folder) by its path relative to root, with stat_key of it, sorted as paths sort."""
+    folder) by its path relative to root, with stat_key of it, in no order."""
     found, todo = [], [base]
     while todo:
         folder = todo.pop()
@@ -136,7 +140,7 @@ def files_under(root: Path, base: str, deep: bool = True) -> list[tuple[str, tup
             except OSError:  # removed as it was looked at
                 continue
             found.append((relative, stat_key(stat)))
-    return sorted(found, key=lambda item: item[0].split("/"))
+    return found
 
 
 def stat_key(stat: os.stat_result) -> tuple[int, ...]:

@@ -86,11 +86,11 @@ def resolve(trust: Trust, school: School, model: Model, adopting: str = "",
             del memo.policies[gone]
     for policy_id, adoption in sorted(adopting_now.items()):
         args = (trust, school, model, policy_id, adoption, given, declared)
-        history, again = locked.get(policy_id, []), policy_id == adopting
+        history, readopting = locked.get(policy_id, []), policy_id == adopting
         if memo is None:
-            problems += _adopt(*args, resolved, history, again)
+            problems += _adopt(*args, resolved, history, readopting)
         else:
-            problems += _adopt_remembered(*args, resolved, history, again, memo)
+            problems += _adopt_remembered(*args, resolved, history, readopting, memo)
     _shared_files(school, model, given, resolved, memo)
     return resolved, problems
 

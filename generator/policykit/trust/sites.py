@@ -191,13 +191,13 @@ class Remembered:
     written: dict[str, bytes] = field(default_factory=dict)
 
 
-def resolve_one(root: Path, school_id: str, memo: Remembered | None = None
-                ) -> tuple[resolving.Resolved | None, list[Problem]]:
+def resolve_one(root: Path, school_id: str, memo: Remembered | None = None,
+                seen: dict | None = None) -> tuple[resolving.Resolved | None, list[Problem]]:
     """One school resolved from the trust as it is now (for serve): the school's project, or
     None and every problem that stops it. memo keeps what was read and made, for the next
-    call: only what changed since is read and resolved again."""
+    call: only what changed since is read and resolved again. seen: inputs_seen just now."""
     trust, schools, problems, failed = load_trust(root, memo.files if memo else None)
-    model, found = read_model(root, memo.model if memo else None)
+    model, found = read_model(root, memo.model if memo else None, seen)
     problems += found + failed.get(school_id, [])
     school = next((s for s in schools if s.id == school_id), None)
     if trust is None or school is None or errors(problems):
@@ -218,15 +218,16 @@ def _stat_key(stat) -> tuple[int, ...]:
     return stat_key(stat)
 
 
-def inputs_seen(root: Path, school_id: str) -> tuple:
-    """Every file a school's project is resolved from, as it is now (see _stat_key): a change
-    of any is a change of the school's inputs (serve polls it). The other schools' files are
-    among them (a URN is one school's), and the school's lock (trust adopt writes it)."""
-    seen = [(TRUST_FILE, _now(root / TRUST_FILE))]
+def inputs_seen(root: Path, school_id: str) -> dict[str, tuple[int, ...] | None]:
+    """Every file a school's project is resolved from, as it is now (see _stat_key), by path: a
+    change of any is a change of the school's inputs (serve polls it). The other schools'
+    files are among them (a URN is one school's), and the school's lock (trust adopt writes
+    it)."""
+    seen = {TRUST_FILE: _now(root / TRUST_FILE)}
     for base, deep in (("policy", True), ("quizzes", True), (SCHOOLS_FOLDER, False),
                        (f"{SCHOOLS_FOLDER}/{school_id}", True)):
-        seen += files_under(root, base, deep)
-    return tuple(seen)
+        seen.update(files_under(root, base, deep))
+    return seen
 
 
 def _now(path: Path) -> tuple[int, ...] | None:
