@@ -135,12 +135,13 @@ def make_serve_trust(root: Path, size: str) -> tuple[str, str]:
 
 
 def serve_latency(root: Path, school: str = "school-01", policy: str = "policy-000",
-                  version: str = "2025.1", browser: bool = True) -> dict[str, float] | None:
+                  version: str = "2025.1", browser: bool = True, settle: float = 4
+                  ) -> dict[str, float] | None:
     """Under `policykit trust serve school`, the median of three edits each (of the first
     clause of the model's policy, which names the school's values, and of the name of the
     school's DSL): seconds from saving the edit to the school's resolved project holding it
     (the file of the version in .trust/, written by trust serve), and (browser) to the open page
-    in Chromium showing it."""
+    in Chromium showing it. settle: seconds left between edits for serve's rebuild."""
     import shutil
     import socket
     import urllib.request
@@ -167,7 +168,7 @@ def serve_latency(root: Path, school: str = "school-01", policy: str = "policy-0
                     return None
                 time.sleep(0.5)
         if not browser:
-            return _edit_times(root, school, policy, version, None)
+            return _edit_times(root, school, policy, version, None, settle)
         sys.path.insert(0, str(HERE.parent / "tests"))
         from browser import CHROMIUM_ARGS
         from playwright.sync_api import sync_playwright
@@ -176,7 +177,7 @@ def serve_latency(root: Path, school: str = "school-01", policy: str = "policy-0
             chromium_ = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             page = chromium_.new_page()
             page.goto(url, wait_until="load")
-            found = _edit_times(root, school, policy, version, page)
+            found = _edit_times(root, school, policy, version, page, settle)
             chromium_.close()
         return found
     finally:
@@ -184,8 +185,8 @@ def serve_latency(root: Path, school: str = "school-01", policy: str = "policy-0
         server.wait(timeout=30)
 
 
-def _edit_times(root: Path, school: str, policy: str, version: str, page
-                ) -> dict[str, float]:
+def _edit_times(root: Path, school: str, policy: str, version: str, page,
+                settle: float) -> dict[str, float]:
     """The median seconds of three edits each (see serve_latency); page: the open page in
     Chromium, or None to time the resolved project only."""
     import statistics
@@ -198,7 +199,7 @@ def _edit_times(root: Path, school: str, policy: str, version: str, page
                             ("school value", own, '"name": "DSL ')):
         written, shown = [], []
         for round_ in range(3):
-            time.sleep(1.5 if page is None else 4)  # the last rebuild settles
+            time.sleep(settle)  # the last rebuild settles
             words = f"Served{round_}x{time.monotonic_ns()}"
             start = time.perf_counter()
             path.write_text(path.read_text().replace(old, f"{old}{words} ", 1))
@@ -262,13 +263,15 @@ def main() -> None:
                              "organisation of this size (adds to trust-results.json)")
     parser.add_argument("--no-browser", action="store_true", help="with --serve-size: time "
                         "only from a save to the school's project rewritten (no Chromium)")
+    parser.add_argument("--settle", type=float, default=4, help="seconds between edits, for "
+                        "serve's rebuild of the last one (default 4)")
     args = parser.parse_args()
     if args.serve_size:
         with tempfile.TemporaryDirectory() as scratch:
             root = Path(scratch) / "trust"
             policy, version = make_serve_trust(root, args.serve_size)
             found = serve_latency(root, "school-00", policy, version,
-                                  not args.no_browser) or {}
+                                  not args.no_browser, args.settle) or {}
         figures = json.loads(args.results.read_text()) if args.results.is_file() else {}
         figures.update({f"{key}, {args.serve_size} school": value
                         for key, value in found.items()})

@@ -116,21 +116,21 @@ def model_files(root: Path, seen: dict[str, tuple[int, ...] | None] | None = Non
     found = [(relative, stat) for relative, stat in seen.items() if relative.endswith(".yaml")
              and (relative.startswith("policy/") or relative.startswith("quizzes/")
                   and relative.count("/") == 1)]
-    return sorted(found, key=lambda item: item[0].split("/"))
+    return sorted(found, key=lambda item: item[0].replace("/", "\0"))  # as paths sort
 
 
 def files_under(root: Path, base: str, deep: bool = True) -> list[tuple[str, tuple[int, ...]]]:
     """Every file under root/base (in its subfolders too when deep, never through a link to a
     folder) by its path relative to root, with stat_key of it, in no order."""
-    found, todo = [], [base]
+    found, todo, top = [], [base], str(root)
     while todo:
         folder = todo.pop()
         try:
-            entries = list(os.scandir(root / folder))
+            entries = list(os.scandir(os.path.join(top, folder)))
         except OSError:  # no such folder, or removed as it was looked at
             continue
         for entry in entries:
-            relative = f"{folder}/{entry.name}"
+            relative = folder + "/" + entry.name
             try:
                 if entry.is_dir(follow_symlinks=False):
                     if deep:

@@ -47,6 +47,7 @@ class Made:
     documents: tuple[tuple[str, Any], ...]  # the model's documents, compared by identity
     values: dict[str, tuple[str | None, bool]]  # each value its texts name: given, declared
     part: Resolved  # what it adds to the school's project
+    school_places: bool = False  # whether its origins point into the school file
 
     def same(self, inputs: tuple, documents: tuple, given: dict[str, str],
              declared: frozenset[str]) -> bool:
@@ -106,7 +107,7 @@ def _adopt_remembered(trust: Trust, school: School, model: Model, policy_id: str
     documents = (*model.of_policy(policy_id).items(), *model.quizzes_of(policy_id).items())
     made = memo.policies.get(policy_id)
     if made is not None and made.same(inputs, documents, given, declared):
-        _merge(resolved, made.part)
+        _merge(resolved, made.part, made.school_places)
         return []
     part = Resolved(school)
     problems = _adopt(trust, school, model, policy_id, adoption, given, declared, part,
@@ -118,7 +119,9 @@ def _adopt_remembered(trust: Trust, school: School, model: Model, policy_id: str
         named = _names(*(d.data for _, d in documents), adoption,
                        *(a.adopted for a in history))
         memo.policies[policy_id] = Made(inputs, documents, {
-            name: (given.get(name), name in declared) for name in named}, part)
+            name: (given.get(name), name in declared) for name in named}, part,
+            any(where is school.document for origin in part.origins.values()
+                for where, _ in origin.moved.values()))
     return problems
 
 
@@ -128,13 +131,15 @@ def _names(*data: Any) -> set[str]:
             for name in values.names_in(text)}
 
 
-def _merge(resolved: Resolved, part: Resolved) -> None:
-    """Add what part made of one policy or quiz to the school's project. Its origins point into
-    the school file it was made from: into the school file as it is now (the same text where
-    they point, or part would have been made again)."""
+def _merge(resolved: Resolved, part: Resolved, school_places: bool = True) -> None:
+    """Add what part made of one policy or quiz to the school's project. Its origins that point
+    into the school file it was made from (school_places: whether any may) point into the
+    school file as it is now (the same text where they point, or part would have been made
+    again)."""
     resolved.files.update(part.files)
     resolved.origins.update(_repointed(part.origins, part.school.document,
-                                       resolved.school.document))
+                                       resolved.school.document) if school_places
+                            else part.origins)
     resolved.adopted += part.adopted
     resolved.departures += part.departures
     resolved.clauses.update(part.clauses)
@@ -410,7 +415,7 @@ def _quiz(school: School, model: Model, path: str, document, given: dict[str, st
     documents = ((path, document), *model.of_policy(policy_id).items())
     made = memo.quizzes.get(path) if memo is not None else None
     if made is not None and made.same(inputs, documents, given, frozenset()):
-        _merge(resolved, made.part)
+        _merge(resolved, made.part, school_places=False)  # a quiz is the model's alone
         return
     origin = Origin(document)
     data = _school_questions(document.data, clauses, model_ids(model, policy_id)[0], origin)
