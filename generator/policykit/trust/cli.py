@@ -175,34 +175,38 @@ def _resolve_on_change(root: Path, school_id: str, memo: sites.Remembered,
                 continue
             seen, start = now, time.perf_counter()
             resolved, problems = sites.resolve_one(root, school_id, memo, now)
+            if resolved is None and sites.inputs_seen(root, school_id) != now:
+                continue  # saved again as it was read (half written?): resolved again next
             _report(problems)
             if resolved is None:
                 _unresolved(folder, problems)
                 continue
             changed = sites.rewrite_project(root, resolved, memo.written)
             _unresolved(folder, ())
-            _said_resolved(school_id, memo, changed, time.perf_counter() - start)
+            _said_resolved(school_id, len(resolved.adopted), memo, changed,
+                           time.perf_counter() - start)
         except OSError as error:  # a file saved as it was read: the next look sees it whole
             print(f"policykit: {shown(error, 300)}", file=sys.stderr)
 
 
 def _unresolved(folder: Path, problems) -> None:
     """Show problems (none: the school is resolved) in the banner of the served pages."""
-    path, stopping = folder / UNRESOLVED, tuple(sorted(set(problems)))
-    if stopping:
-        UPSTREAM[folder.resolve()] = stopping
+    path, key, stopping = folder / UNRESOLVED, folder.resolve(), tuple(sorted(set(problems)))
+    if stopping and UPSTREAM.get(key) != stopping:
+        UPSTREAM[key] = stopping
         path.write_text("".join(f"{p}\n" for p in stopping), "utf-8")
-    elif UPSTREAM.pop(folder.resolve(), None) is not None or path.exists():
+    elif not stopping and (key in UPSTREAM or path.exists()):
+        UPSTREAM.pop(key, None)
         path.unlink(missing_ok=True)
 
 
-def _said_resolved(school_id: str, memo: sites.Remembered, changed: list[str],
+def _said_resolved(school_id: str, adopted: int, memo: sites.Remembered, changed: list[str],
                    seconds: float) -> None:
     """One line: how long resolving took, which policies were resolved again, what changed."""
-    again, adopted = memo.resolving.again, len(memo.resolving.policies)
+    again = memo.resolving.again
     named = ", ".join(again[:5]) + (f" and {len(again) - 5} more" if len(again) > 5 else "")
     print(f"policykit: {school_id} resolved again in {seconds:.2f} s: {len(again)} of "
-          f"{max(adopted, len(again)):,} policies{f' ({named})' if again else ''}; "
+          f"{adopted:,} policies{f' ({named})' if again else ''}; "
           f"{len(changed)} file{'' if len(changed) == 1 else 's'} of its project written",
           file=sys.stderr)
 
