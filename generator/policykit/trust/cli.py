@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Callable
 
 from policykit.checks.rules import check_approved_versions_unchanged
 from policykit.cli.common import report
@@ -130,8 +131,6 @@ def _port(text: str) -> int:
 def _serve(root: Path, args: argparse.Namespace) -> int:
     """`policykit serve` of the school's resolved project, which is resolved again whenever
     one of the files it is made from changes (the server then rebuilds the pages that did)."""
-    import threading
-
     if not (root / TRUST_FILE).is_file():
         print(f"policykit: error: no {TRUST_FILE} in {shown(root, 300)} — run it in a trust "
               "project (see the trust guide)", file=sys.stderr)
@@ -146,9 +145,49 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
     _report(problems)  # warnings
     folder = sites.write_project(root, resolved, memo.written)
     _unresolved(folder, ())  # what an earlier serve may have left
-    threading.Thread(target=_resolve_on_change, args=(root, args.school, memo),
-                     daemon=True).start()
+    _watch_inputs(root, args.school, memo, folder)
+    del memo, resolved  # the watcher's now
     return serve_project(folder, args)
+
+
+def _watch_inputs(root: Path, school_id: str, memo: sites.Remembered, folder: Path) -> None:
+    """Resolve the school again at every change of its inputs: in a process of its own where
+    one can be forked (the server's rebuilds and the watcher then never wait for each other's
+    turn in the interpreter), else in a thread. The problems it finds come back to this
+    process, whose pages show them."""
+    import multiprocessing
+    import os
+    import threading
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        threading.Thread(target=_resolve_on_change, daemon=True, args=(
+            root, school_id, memo, lambda problems: _unresolved(folder, problems))).start()
+        return
+    context = multiprocessing.get_context("fork")
+    received, sent = context.Pipe(duplex=False)
+    context.Process(target=_resolve_in_child, args=(root, school_id, memo, sent, os.getpid()),
+                    daemon=True).start()
+    sent.close()
+    threading.Thread(target=_show_problems, args=(received, folder), daemon=True).start()
+
+
+def _resolve_in_child(root: Path, school_id: str, memo: sites.Remembered, sent,
+                      parent: int) -> None:
+    """_resolve_on_change in the forked process, until the server's process ends."""
+    try:
+        _resolve_on_change(root, school_id, memo, sent.send, parent)
+    except (KeyboardInterrupt, BrokenPipeError):  # Ctrl-C, or the server has stopped
+        pass
+
+
+def _show_problems(received, folder: Path) -> None:
+    """Show each list of problems the watching process sends in the served pages' banner."""
+    while True:
+        try:
+            problems = received.recv()
+        except (EOFError, OSError):  # the watcher has stopped
+            return
+        _unresolved(folder, problems)
 
 
 # Written into the served project while the school cannot be resolved (its problems, as the
@@ -159,15 +198,17 @@ UNRESOLVED = "policy/.unresolved"
 
 
 def _resolve_on_change(root: Path, school_id: str, memo: sites.Remembered,
+                       show: Callable[[list[Problem]], None], parent: int | None = None,
                        every: float = 0.1) -> None:
     """Poll the school's inputs; when any changed, resolve the school again (only what changed)
     and write the files of its project that changed, or say why it cannot be resolved, in the
-    terminal and in the browser's banner over the last good pages."""
+    terminal and (show) in the browser's banner over the last good pages. Ends when the
+    process parent is no longer this one's parent."""
+    import os
     import time
 
-    folder = root / sites.WORK_FOLDER / school_id
     seen = sites.inputs_seen(root, school_id)
-    while True:
+    while parent is None or os.getppid() == parent:
         time.sleep(every)
         try:
             now = sites.inputs_seen(root, school_id)
@@ -179,10 +220,10 @@ def _resolve_on_change(root: Path, school_id: str, memo: sites.Remembered,
                 continue  # saved again as it was read (half written?): resolved again next
             _report(problems)
             if resolved is None:
-                _unresolved(folder, problems)
+                show(problems)
                 continue
             changed = sites.rewrite_project(root, resolved, memo.written)
-            _unresolved(folder, ())
+            show([])
             _said_resolved(school_id, len(resolved.adopted), memo, changed,
                            time.perf_counter() - start)
         except OSError as error:  # a file saved as it was read: the next look sees it whole
