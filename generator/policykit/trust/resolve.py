@@ -67,6 +67,44 @@ class Memo:
     policies: dict[str, Made] = field(default_factory=dict)
     quizzes: dict[str, Made] = field(default_factory=dict)
     again: list[str] = field(default_factory=list)  # the policies the last call made again
+    context: tuple = ()  # the school, trust, lock and linked documents of the last call
+    documents: dict[str, Any] = field(default_factory=dict)  # the model's, of the last call
+
+
+@dataclass(frozen=True)
+class Touched:
+    """What changed since the last call when only model files did: the policies whose model
+    files or quizzes changed, and the model files changed."""
+
+    policies: frozenset[str]
+    paths: frozenset[str]
+
+
+def touched(memo: Memo, school: School, trust: Trust, model: Model,
+            adopting: str) -> Touched | None:
+    """What changed since memo's last call, when nothing but the files of model policies and
+    quizzes did (the school file, its lock, trust.yaml and policy/linked.yaml are the same
+    documents); else None: anything may have changed. memo learns this call's documents."""
+    context = (school.document, trust.document, school.lock,
+               model.documents.get("policy/linked.yaml"))
+    last, memo.context = memo.context, context
+    before, memo.documents = memo.documents, dict(model.documents)
+    if adopting or len(last) != len(context) or any(a is not b for a, b in zip(last, context)):
+        return None
+    policies, paths = set[str](), set[str]()
+    for path in before.keys() | model.documents.keys():
+        old, new = before.get(path), model.documents.get(path)
+        if old is new:
+            continue
+        parts = path.split("/")
+        if parts[0] == "policy" and len(parts) > 2:
+            policies.add(parts[1])
+        elif parts[0] == "quizzes":
+            policies.update(str(d.data.get("policy")) for d in (old, new) if d is not None)
+        else:
+            return None  # organisation.yaml, say: made again whole
+        paths.add(path)
+    return Touched(frozenset(policies), frozenset(paths))
 
 
 def resolve(trust: Trust, school: School, model: Model, adopting: str = "",
@@ -81,18 +119,23 @@ def resolve(trust: Trust, school: School, model: Model, adopting: str = "",
     locked, found = adoptions.read_lock(school.lock)
     problems += found
     adopting_now = school.data.get("policies", {})
+    quick = None
     if memo is not None:
         memo.again = []
         for gone in set(memo.policies) - set(adopting_now):
             del memo.policies[gone]
+        quick = touched(memo, school, trust, model, adopting)
     for policy_id, adoption in sorted(adopting_now.items()):
         args = (trust, school, model, policy_id, adoption, given, declared)
         history, readopting = locked.get(policy_id, []), policy_id == adopting
         if memo is None:
             problems += _adopt(*args, resolved, history, readopting)
+        elif quick is not None and policy_id not in quick.policies \
+                and policy_id in memo.policies:  # nothing it is made from changed
+            _merge(resolved, memo.policies[policy_id].part, school_places=False)
         else:
             problems += _adopt_remembered(*args, resolved, history, readopting, memo)
-    _shared_files(school, model, given, resolved, memo)
+    _shared_files(school, model, given, resolved, memo, quick)
     return resolved, problems
 
 
@@ -374,7 +417,8 @@ def _approval_record(approved: adoptions.Adoption | None) -> dict:
 
 
 def _shared_files(school: School, model: Model, given: dict[str, str],
-                  resolved: Resolved, memo: Memo | None = None) -> None:
+                  resolved: Resolved, memo: Memo | None = None,
+                  quick: Touched | None = None) -> None:
     """organisation.yaml under the school's name, linked.yaml with the school's addresses, and
     the model's quizzes on the policies the school adopts, values filled in."""
     organisation = model.documents.get("policy/organisation.yaml")
@@ -401,15 +445,19 @@ def _shared_files(school: School, model: Model, given: dict[str, str],
     for path, document in quizzes:
         policy_id = document.data.get("policy", "")
         if policy_id in adopted or "pathways" in document.data:
-            _quiz(school, model, path, document, given, resolved, memo)
+            _quiz(school, model, path, document, given, resolved, memo, quick)
 
 
 def _quiz(school: School, model: Model, path: str, document, given: dict[str, str],
-          resolved: Resolved, memo: Memo | None) -> None:
+          resolved: Resolved, memo: Memo | None, quick: Touched | None = None) -> None:
     """One quiz of the school's: the model's, without what it covers of model versions the
     school has not adopted, values filled in (or as made last time, when nothing it is made
     from changed)."""
     policy_id = document.data.get("policy", "")
+    if memo is not None and quick is not None and path in memo.quizzes and path not in \
+            quick.paths and policy_id not in quick.policies and policy_id not in memo.again:
+        _merge(resolved, memo.quizzes[path].part, school_places=False)  # nothing changed
+        return
     clauses = resolved.clauses.get(policy_id, set())
     inputs = (policy_id, frozenset(clauses))
     documents = ((path, document), *model.of_policy(policy_id).items())
