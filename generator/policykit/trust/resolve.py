@@ -73,23 +73,27 @@ class Memo:
 
 @dataclass(frozen=True)
 class Touched:
-    """What changed since the last call when only model files did: the policies whose model
-    files or quizzes changed, and the model files changed."""
+    """What changed since the last call, when it can be told: the policies whose model files,
+    quizzes or entry in the school file changed, the model files changed, and the school
+    values whose value changed."""
 
     policies: frozenset[str]
     paths: frozenset[str]
+    names: frozenset[str] = frozenset()
 
 
 def touched(memo: Memo, school: School, trust: Trust, model: Model,
             adopting: str) -> Touched | None:
-    """What changed since memo's last call, when nothing but the files of model policies and
-    quizzes did (the school file, its lock, trust.yaml and policy/linked.yaml are the same
-    documents); else None: anything may have changed. memo learns this call's documents."""
+    """What changed since memo's last call, when the lock, trust.yaml and policy/linked.yaml
+    are the documents they were, the school's name is the same and nothing but model policies
+    and quizzes changed in the model; else None: anything may have changed. memo learns this
+    call's documents."""
     context = (school.document, trust.document, school.lock,
                model.documents.get("policy/linked.yaml"))
     last, memo.context = memo.context, context
     before, memo.documents = memo.documents, dict(model.documents)
-    if adopting or len(last) != len(context) or any(a is not b for a, b in zip(last, context)):
+    if adopting or len(last) != len(context) or any(a is not b for a, b in
+                                                    zip(last[1:], context[1:])):
         return None
     policies, paths = set[str](), set[str]()
     for path in before.keys() | model.documents.keys():
@@ -104,7 +108,19 @@ def touched(memo: Memo, school: School, trust: Trust, model: Model,
         else:
             return None  # organisation.yaml, say: made again whole
         paths.add(path)
-    return Touched(frozenset(policies), frozenset(paths))
+    names = set[str]()
+    if last[0] is not school.document:
+        then, now = last[0].data, school.data
+        if then.get("name") != now.get("name"):
+            return None  # every version's note names the school
+        entries = then.get("policies", {}), now.get("policies", {})
+        policies.update(p for p in entries[0].keys() | entries[1].keys()
+                        if entries[0].get(p) != entries[1].get(p))
+        given = values.school_values(then), values.school_values(now)
+        names = {n for n in given[0].keys() | given[1].keys() if given[0].get(n) !=
+                 given[1].get(n)}
+        policies.update(p for p, made in memo.policies.items() if names & made.values.keys())
+    return Touched(frozenset(policies), frozenset(paths), frozenset(names))
 
 
 def resolve(trust: Trust, school: School, model: Model, adopting: str = "",
@@ -132,7 +148,8 @@ def resolve(trust: Trust, school: School, model: Model, adopting: str = "",
             problems += _adopt(*args, resolved, history, readopting)
         elif quick is not None and policy_id not in quick.policies \
                 and policy_id in memo.policies:  # nothing it is made from changed
-            _merge(resolved, memo.policies[policy_id].part, school_places=False)
+            made = memo.policies[policy_id]
+            _merge(resolved, made.part, made.school_places)
         else:
             problems += _adopt_remembered(*args, resolved, history, readopting, memo)
     _shared_files(school, model, given, resolved, memo, quick)
@@ -454,14 +471,15 @@ def _quiz(school: School, model: Model, path: str, document, given: dict[str, st
     school has not adopted, values filled in (or as made last time, when nothing it is made
     from changed)."""
     policy_id = document.data.get("policy", "")
-    if memo is not None and quick is not None and path in memo.quizzes and path not in \
-            quick.paths and policy_id not in quick.policies and policy_id not in memo.again:
-        _merge(resolved, memo.quizzes[path].part, school_places=False)  # nothing changed
+    made = memo.quizzes.get(path) if memo is not None else None
+    if memo is not None and made is not None and quick is not None and path not in quick.paths \
+            and policy_id not in quick.policies and policy_id not in memo.again \
+            and not quick.names & made.values.keys():
+        _merge(resolved, made.part, school_places=False)  # nothing it is made from changed
         return
     clauses = resolved.clauses.get(policy_id, set())
     inputs = (policy_id, frozenset(clauses))
     documents = ((path, document), *model.of_policy(policy_id).items())
-    made = memo.quizzes.get(path) if memo is not None else None
     if made is not None and made.same(inputs, documents, given, frozenset()):
         _merge(resolved, made.part, school_places=False)  # a quiz is the model's alone
         return
