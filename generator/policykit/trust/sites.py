@@ -213,13 +213,8 @@ def read_model_again(root: Path, memo: dict) -> tuple[Model, list[Problem]]:
     return read_model(root, memo)
 
 
-def _stat_key(stat) -> tuple[int, ...]:
-    """A file as it is now: size, inode and times (a save by rename is a new inode)."""
-    return stat_key(stat)
-
-
 def inputs_seen(root: Path, school_id: str) -> dict[str, tuple[int, ...] | None]:
-    """Every file a school's project is resolved from, as it is now (see _stat_key), by path: a
+    """Every file a school's project is resolved from, as it is now (see stat_key), by path: a
     change of any is a change of the school's inputs (serve polls it). The other schools'
     files are among them (a URN is one school's), and the school's lock (trust adopt writes
     it)."""
