@@ -153,31 +153,34 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
 def _watch_inputs(root: Path, school_id: str, memo: sites.Remembered, folder: Path) -> None:
     """Resolve the school again at every change of its inputs: in a process of its own where
     one can be forked (the server's rebuilds and the watcher then never wait for each other's
-    turn in the interpreter), else in a thread. The problems it finds come back to this
-    process, whose pages show them."""
+    turn in the interpreter; what it remembers is its alone), else in a thread. The problems it
+    finds come back to this process, whose pages show them."""
     import multiprocessing
     import os
     import threading
 
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if not hasattr(os, "fork"):
         threading.Thread(target=_resolve_on_change, daemon=True, args=(
             root, school_id, memo, lambda problems: _unresolved(folder, problems))).start()
         return
-    context = multiprocessing.get_context("fork")
-    received, sent = context.Pipe(duplex=False)
-    context.Process(target=_resolve_in_child, args=(root, school_id, memo, sent, os.getpid()),
-                    daemon=True).start()
+    received, sent = multiprocessing.Pipe(duplex=False)
+    parent = os.getpid()
+    if os.fork() == 0:  # the watcher: no thread runs yet in the process forked
+        received.close()
+        try:
+            _resolve_on_change(root, school_id, memo, sent.send, parent)
+        except (KeyboardInterrupt, BrokenPipeError):  # Ctrl-C, or the server has stopped
+            pass
+        except BaseException:  # a fault in policykit: said, and never run on as the server
+            import traceback
+
+            traceback.print_exc()
+            print("policykit: the school is no longer resolved again on changes: please "
+                  "report this fault; restart policykit trust serve", file=sys.stderr)
+        finally:
+            os._exit(0)
     sent.close()
     threading.Thread(target=_show_problems, args=(received, folder), daemon=True).start()
-
-
-def _resolve_in_child(root: Path, school_id: str, memo: sites.Remembered, sent,
-                      parent: int) -> None:
-    """_resolve_on_change in the forked process, until the server's process ends."""
-    try:
-        _resolve_on_change(root, school_id, memo, sent.send, parent)
-    except (KeyboardInterrupt, BrokenPipeError):  # Ctrl-C, or the server has stopped
-        pass
 
 
 def _show_problems(received, folder: Path) -> None:
