@@ -37,10 +37,16 @@ _STYLE = ("position:sticky;top:0;z-index:1000;margin:0;padding:.8rem 1rem;max-he
           "overflow:auto;background:#b00020;color:#fff;font:14px/1.4 monospace;")
 
 
+# Problems of what a served project is made from, found outside it, by the project's folder
+# (trust serve: why the school cannot be resolved now): its banner shows them while set.
+UPSTREAM: dict[Path, tuple[Problem, ...]] = {}
+
+
 class Preview:
     """What a live preview knows across rebuilds: the last good project, the current problems."""
 
     def __init__(self) -> None:
+        self.root: Path | None = None
         self.project: Project | None = None
         self.problems: tuple[Problem, ...] = ()  # the project's, from the last generate()
         self.failure: tuple[Problem, ...] = ()  # why the last rebuild failed outright
@@ -48,6 +54,7 @@ class Preview:
     def generate(self, root: Path, session: BuildSession) -> Project | None:
         """Regenerate the docs folder; on errors keep the last good one (or a placeholder),
         remember the problems, and return the project whose pages are served."""
+        self.root = root
         try:
             self.project, _ = generate(root, session)
             self.problems = ()
@@ -68,7 +75,8 @@ class Preview:
     def banner(self, output: str) -> str:
         """The page with the problems shown at its top, when there are any: every error first,
         then the warnings summarised as `policykit check` prints them."""
-        shown = self.problems + self.failure
+        upstream = UPSTREAM.get(self.root, ()) if self.root is not None else ()
+        shown = self.problems + self.failure + upstream
         if not shown:
             return output
         stopping = errors(shown)

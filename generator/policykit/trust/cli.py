@@ -8,6 +8,7 @@ import argparse
 import functools
 import sys
 from pathlib import Path
+from typing import Callable
 
 from policykit.checks.rules import check_approved_versions_unchanged
 from policykit.cli.common import report
@@ -25,6 +26,7 @@ from policykit.trust.adopt import adopt
 from policykit.trust import own_approval
 from policykit.trust.pack import pack
 from policykit.cli.serving import serve as serve_project
+from policykit.mkdocs.preview import UPSTREAM
 from policykit.trust import ci
 from policykit.trust import init as starting
 
@@ -145,24 +147,24 @@ def _port(text: str) -> int:
 def _serve(root: Path, args: argparse.Namespace) -> int:
     """`policykit serve` of the school's resolved project, which is resolved again whenever
     one of the files it is made from changes (the server then rebuilds the pages that did)."""
-    import threading
-
-
     if not (root / TRUST_FILE).is_file():
         print(f"policykit: error: no {TRUST_FILE} in {shown(root, 300)} — run it in a trust "
               "project (see the trust guide)", file=sys.stderr)
         return PROBLEMS
     if _unknown_school(root, args.school):
         return USAGE
-    resolved, problems = sites.resolve_one(root, args.school)
+    memo = sites.Remembered()
+    resolved, problems = sites.resolve_one(root, args.school, memo)
     if resolved is None:
         _report(problems)
         print(f"policykit: nothing served: {shown(args.school)} cannot be resolved (see above)",
               file=sys.stderr)
         return PROBLEMS
     _report(problems)  # warnings
-    folder = sites.write_project(root, resolved)
-    threading.Thread(target=_resolve_on_change, args=(root, args.school), daemon=True).start()
+    folder = sites.write_project(root, resolved, memo.written)
+    _unresolved(folder, ())  # what an earlier serve may have left
+    _watch_inputs(root, args.school, memo, folder)
+    del memo, resolved  # the watcher's now
     return serve_project(folder, args)
 
 
@@ -181,25 +183,109 @@ def _unknown_school(root: Path, school_id: str) -> bool:
     return True
 
 
-def _resolve_on_change(root: Path, school_id: str, every: float = 0.15) -> None:
-    """Poll the school's inputs; when any changed, write its project again (or say why not)."""
+def _watch_inputs(root: Path, school_id: str, memo: sites.Remembered, folder: Path) -> None:
+    """Resolve the school again at every change of its inputs: in a process of its own where
+    one can be forked (the server's rebuilds and the watcher then never wait for each other's
+    turn in the interpreter; what it remembers is its alone), else in a thread. The problems it
+    finds come back to this process, whose pages show them."""
+    import multiprocessing
+    import os
+    import threading
+
+    if not hasattr(os, "fork"):
+        threading.Thread(target=_resolve_on_change, daemon=True, args=(
+            root, school_id, memo, lambda problems: _unresolved(folder, problems))).start()
+        return
+    received, sent = multiprocessing.Pipe(duplex=False)
+    parent = os.getpid()
+    if os.fork() == 0:  # the watcher: no thread runs yet in the process forked
+        received.close()
+        try:
+            _resolve_on_change(root, school_id, memo, sent.send, parent)
+        except (KeyboardInterrupt, BrokenPipeError):  # Ctrl-C, or the server has stopped
+            pass
+        except BaseException:  # a fault in policykit: said, and never run on as the server
+            import traceback
+
+            traceback.print_exc()
+            print("policykit: the school is no longer resolved again on changes: please "
+                  "report this fault; restart policykit trust serve", file=sys.stderr)
+        finally:
+            os._exit(0)
+    sent.close()
+    threading.Thread(target=_show_problems, args=(received, folder), daemon=True).start()
+
+
+def _show_problems(received, folder: Path) -> None:
+    """Show each list of problems the watching process sends in the served pages' banner."""
+    while True:
+        try:
+            problems = received.recv()
+        except (EOFError, OSError):  # the watcher has stopped
+            return
+        _unresolved(folder, problems)
+
+
+# Written into the served project while the school cannot be resolved (its problems, as the
+# terminal shows them) and removed once it can: the server sees the change and reloads the
+# open pages, which then show the problems in their banner (or no longer). A hidden file: it
+# is never one of the project's inputs.
+UNRESOLVED = "policy/.unresolved"
+
+
+def _resolve_on_change(root: Path, school_id: str, memo: sites.Remembered,
+                       show: Callable[[list[Problem]], None], parent: int | None = None,
+                       every: float = 0.1) -> None:
+    """Poll the school's inputs; when any changed, resolve the school again (only what changed)
+    and write the files of its project that changed, or say why it cannot be resolved, in the
+    terminal and (show) in the browser's banner over the last good pages. Ends when the
+    process parent is no longer this one's parent."""
+    import os
     import time
 
-    seen, memo = sites.inputs_seen(root, school_id), dict[str, tuple]()
-    sites.read_model_again(root, memo)  # the model as served: each change reads its files only
-    while True:
+    seen = sites.inputs_seen(root, school_id)
+    while parent is None or os.getppid() == parent:
         time.sleep(every)
         try:
             now = sites.inputs_seen(root, school_id)
             if now == seen:
                 continue
-            seen = now
-            resolved, problems = sites.resolve_one(root, school_id, memo)
+            seen, start = now, time.perf_counter()
+            resolved, problems = sites.resolve_one(root, school_id, memo, now)
+            if resolved is None and sites.inputs_seen(root, school_id) != now:
+                continue  # saved again as it was read (half written?): resolved again next
             _report(problems)
-            if resolved is not None:
-                sites.write_project(root, resolved)
+            if resolved is None:
+                show(problems)
+                continue
+            changed = sites.rewrite_project(root, resolved, memo.written)
+            show([])
+            _said_resolved(school_id, len(resolved.adopted), memo, changed,
+                           time.perf_counter() - start)
         except OSError as error:  # a file saved as it was read: the next look sees it whole
             print(f"policykit: {shown(error, 300)}", file=sys.stderr)
+
+
+def _unresolved(folder: Path, problems) -> None:
+    """Show problems (none: the school is resolved) in the banner of the served pages."""
+    path, key, stopping = folder / UNRESOLVED, folder.resolve(), tuple(sorted(set(problems)))
+    if stopping and UPSTREAM.get(key) != stopping:
+        UPSTREAM[key] = stopping
+        path.write_text("".join(f"{p}\n" for p in stopping), "utf-8")
+    elif not stopping and (key in UPSTREAM or path.exists()):
+        UPSTREAM.pop(key, None)
+        path.unlink(missing_ok=True)
+
+
+def _said_resolved(school_id: str, adopted: int, memo: sites.Remembered, changed: list[str],
+                   seconds: float) -> None:
+    """One line: how long resolving took, which policies were resolved again, what changed."""
+    again = memo.resolving.again
+    named = ", ".join(again[:5]) + (f" and {len(again) - 5} more" if len(again) > 5 else "")
+    print(f"policykit: {school_id} resolved again in {seconds:.2f} s: {len(again)} of "
+          f"{adopted:,} policies{f' ({named})' if again else ''}; "
+          f"{len(changed)} file{'' if len(changed) == 1 else 's'} of its project written",
+          file=sys.stderr)
 
 
 def _ci(root: Path, args: argparse.Namespace) -> int:

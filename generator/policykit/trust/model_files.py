@@ -3,6 +3,8 @@ once for all schools."""
 
 from __future__ import annotations
 
+import functools
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +17,8 @@ from policykit.source import yaml_edit
 
 @dataclass
 class Model:
-    """Every model file, by its path relative to the project."""
+    """Every model file, by its path relative to the project (complete once read: its indexes
+    are made on first use)."""
 
     documents: dict[str, Document] = field(default_factory=dict)
 
@@ -24,7 +27,8 @@ class Model:
 
     def versions(self, policy_id: str) -> list[str]:
         prefix = f"policy/{policy_id}/versions/"
-        return sorted(p[len(prefix):-5] for p in self.documents if p.startswith(prefix))
+        return sorted(p[len(prefix):-5] for p in self.of_policy(policy_id)
+                      if p.startswith(prefix))
 
     def policy_ids(self) -> list[str]:
         return sorted(p.split("/")[1] for p in self.documents
@@ -35,23 +39,113 @@ class Model:
         return {item.get("id") for item in linked.data.get("policies", [])} if linked else set()
 
     def quizzes(self) -> dict[str, Document]:
+        return self._quizzes
+
+    def of_policy(self, policy_id: str) -> dict[str, Document]:
+        """The files under policy/<policy_id>/ (its policy.yaml and versions), by path."""
+        return self._by_policy.get(policy_id, {})
+
+    def quizzes_of(self, policy_id: str) -> dict[str, Document]:
+        """The quizzes on policy_id, by path."""
+        return self._quizzes_by_policy.get(policy_id, {})
+
+    @functools.cached_property
+    def _quizzes(self) -> dict[str, Document]:
         return {p: d for p, d in self.documents.items() if p.startswith("quizzes/")}
 
+    @functools.cached_property
+    def _by_policy(self) -> dict[str, dict[str, Document]]:
+        found: dict[str, dict[str, Document]] = {}
+        for path, document in self.documents.items():
+            parts = path.split("/")
+            if parts[0] == "policy" and len(parts) > 2:
+                found.setdefault(parts[1], {})[path] = document
+        return found
 
-def read_model(root: Path) -> tuple[Model, list[Problem]]:
+    @functools.cached_property
+    def _quizzes_by_policy(self) -> dict[str, dict[str, Document]]:
+        found: dict[str, dict[str, Document]] = {}
+        for path, document in self._quizzes.items():
+            policy_id = document.data.get("policy")
+            if isinstance(policy_id, str):
+                found.setdefault(policy_id, {})[path] = document
+        return found
+
+
+# A file as it is now (see stat_key), its document as read (None: it cannot be used) and the
+# problems found reading it: what read_model keeps between calls.
+Read = tuple[tuple[int, ...] | None, Document | None, list[Problem]]
+
+
+def read_model(root: Path, memo: dict[str, Read] | None = None,
+               seen: dict[str, tuple[int, ...] | None] | None = None
+               ) -> tuple[Model, list[Problem]]:
     """The model's YAML files, each checked against its schema (a file that cannot be read or
-    is not valid is a problem, and is not resolved for any school)."""
-    model, problems = Model(), []
-    paths = [*sorted((root / "policy").rglob("*.yaml")), *sorted((root / "quizzes").glob("*.yaml"))]
-    for path in paths:
-        relative = path.relative_to(root).as_posix()
-        document, found = read_document(path, relative)
-        if document is not None and not found and _schema_of(relative):
-            found = schema.validate(document, _schema_of(relative))
+    is not valid is a problem, and is not resolved for any school). With memo (path: Read),
+    only the files whose size, inode or times changed since it was filled are read again, and
+    memo is brought up to date; seen: the files as just looked at (see model_files)."""
+    model, problems = Model(), list[Problem]()
+    memo = {} if memo is None else memo
+    listed = model_files(root, seen)
+    for relative, stat in listed:
+        known = memo.get(relative)
+        if known is None or known[0] != stat:
+            known = memo[relative] = (stat, *_read_one(root, relative))
+        _, document, found = known
         problems += found
         if document is not None and not found and isinstance(document.data, dict):
             model.documents[relative] = document
+    for relative in set(memo) - {relative for relative, _ in listed}:
+        del memo[relative]
     return model, problems
+
+
+def _read_one(root: Path, relative: str) -> tuple[Document | None, list[Problem]]:
+    document, found = read_document(root / relative, relative)
+    if document is not None and not found and _schema_of(relative):
+        found = schema.validate(document, _schema_of(relative))
+    return document, found
+
+
+def model_files(root: Path, seen: dict[str, tuple[int, ...] | None] | None = None
+                ) -> list[tuple[str, tuple[int, ...] | None]]:
+    """Every model file, sorted as paths sort, as it is now: policy/**/*.yaml and
+    quizzes/*.yaml (of seen, every file under policy/ and quizzes/ just looked at, if given)."""
+    if seen is None:
+        seen = dict(files_under(root, "policy") + files_under(root, "quizzes", deep=False))
+    found = [(relative, stat) for relative, stat in seen.items() if relative.endswith(".yaml")
+             and (relative.startswith("policy/") or relative.startswith("quizzes/")
+                  and relative.count("/") == 1)]
+    return sorted(found, key=lambda item: item[0].replace("/", "\0"))  # as paths sort
+
+
+def files_under(root: Path, base: str, deep: bool = True) -> list[tuple[str, tuple[int, ...]]]:
+    """Every file under root/base (in its subfolders too when deep, never through a link to a
+    folder) by its path relative to root, with stat_key of it, in no order."""
+    found, todo, top = [], [base], str(root)
+    while todo:
+        folder = todo.pop()
+        try:
+            entries = list(os.scandir(os.path.join(top, folder)))
+        except OSError:  # no such folder, or removed as it was looked at
+            continue
+        for entry in entries:
+            relative = folder + "/" + entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if deep:
+                        todo.append(relative)
+                    continue
+                stat = entry.stat() if entry.is_file() else entry.stat(follow_symlinks=False)
+            except OSError:  # removed as it was looked at
+                continue
+            found.append((relative, stat_key(stat)))
+    return found
+
+
+def stat_key(stat: os.stat_result) -> tuple[int, ...]:
+    """A file as it is now: size, inode and times (a save by rename is a new inode)."""
+    return (stat.st_size, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns)
 
 
 def _schema_of(relative: str) -> str:

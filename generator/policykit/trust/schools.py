@@ -11,6 +11,7 @@ from policykit.source import schema
 from policykit.core.errors import Problem, Source, shown
 from policykit.source.load import Document, read_document
 from policykit.trust.adoption import LOCK_SUFFIX
+from policykit.trust.model_files import stat_key
 
 TRUST_FILE = "trust.yaml"
 SCHOOLS_FOLDER = "schools"
@@ -62,25 +63,42 @@ class School:
         return self.document.key_at(path)
 
 
-def read_valid(root: Path, relative: str, schema_name: str) -> tuple[Document | None,
-                                                                       list[Problem]]:
-    """One file read and validated against its schema: the document only when valid."""
+# What load_trust keeps between calls, by path: the file as it is now (see model_files.stat_key),
+# and what reading it gave (the document when valid, the problems).
+Memo = dict[str, tuple[tuple[int, ...], "Document | None", list[Problem]]]
+
+
+def read_valid(root: Path, relative: str, schema_name: str, memo: Memo | None = None
+               ) -> tuple[Document | None, list[Problem]]:
+    """One file read and validated against its schema: the document only when valid. With
+    memo, a file whose size, inode and times are as memo knows them is not read again."""
     path = root / relative
-    if not path.is_file():
+    try:
+        now = stat_key(path.stat())
+    except OSError:
+        now = None
+    if now is None or not path.is_file():
         return None, [Problem(Source(relative), "no such file",
                               f"write {relative} (see the trust guide)", code="file.missing")]
+    known = memo.get(relative) if memo is not None else None
+    if known is not None and known[0] == now:
+        return known[1], list(known[2])
     document, problems = read_document(path, relative)
     if document is not None and not problems:
         problems = schema.validate(document, schema_name)
-    return (document if not problems else None), list(problems)
+    found = (document if not problems else None), list(problems)
+    if memo is not None:
+        memo[relative] = (now, *found)
+    return found
 
 
-def load_trust(root: Path) -> tuple[Trust | None, list[School], list[Problem],
-                                    dict[str, list[Problem]]]:
+def load_trust(root: Path, memo: Memo | None = None
+               ) -> tuple[Trust | None, list[School], list[Problem], dict[str, list[Problem]]]:
     """trust.yaml and every school file: the trust, the schools that can be used, the problems
     of the trust itself, and those of each school that cannot (its own file's, or a URN that
-    an earlier school file already has)."""
-    document, problems = read_valid(root, TRUST_FILE, "trust")
+    an earlier school file already has). With memo (kept by the caller between calls), only
+    the files that changed since are read again."""
+    document, problems = read_valid(root, TRUST_FILE, "trust", memo)
     trust = Trust(document) if document else None
     schools: list[School] = []
     failed: dict[str, list[Problem]] = {}
@@ -97,14 +115,18 @@ def load_trust(root: Path) -> tuple[Trust | None, list[School], list[Problem],
             # that school alone fails (named as a terminal may show it)
             failed[shown(school_id)] = [_bad_school_id(relative, school_id)]
             continue
-        document, found = read_valid(root, relative, "school")
-        lock, lock_found = _read_lock(root, f"{SCHOOLS_FOLDER}/{school_id}{LOCK_SUFFIX}")
+        document, found = read_valid(root, relative, "school", memo)
+        lock, lock_found = _read_lock(root, f"{SCHOOLS_FOLDER}/{school_id}{LOCK_SUFFIX}", memo)
         if document is None or lock_found:
             failed[school_id] = found + lock_found
         else:
             schools.append(School(school_id, document, lock))
     for school, problem in _shared_urns(schools):
         failed.setdefault(school.id, []).append(problem)
+    if memo is not None:  # files no longer there are forgotten
+        for relative in set(memo) - {TRUST_FILE} - {f"{SCHOOLS_FOLDER}/{p.name}" for p in paths} \
+                - {f"{SCHOOLS_FOLDER}/{p.stem}{LOCK_SUFFIX}" for p in paths}:
+            del memo[relative]
     return trust, [s for s in schools if s.id not in failed], problems, failed
 
 
@@ -118,11 +140,12 @@ def _bad_school_id(relative: str, school_id: str) -> Problem:
                    f"{better}, not 'trust' or 'departures'", code="trust.school-id")
 
 
-def _read_lock(root: Path, relative: str) -> tuple[Document | None, list[Problem]]:
+def _read_lock(root: Path, relative: str, memo: Memo | None = None
+               ) -> tuple[Document | None, list[Problem]]:
     """A school's lock file, validated, or None when the school has adopted nothing yet."""
     if not (root / relative).is_file():
         return None, []
-    return read_valid(root, relative, "school-lock")
+    return read_valid(root, relative, "school-lock", memo)
 
 
 def _shared_urns(schools: list[School]) -> list[tuple[School, Problem]]:

@@ -28,17 +28,15 @@ from policykit.engine.guard import SITE_MARKER, site_is_ours
 from policykit.mkdocs.host import MkDocsHost, build_site
 from policykit.trust import origins
 from policykit.trust import report, resolve as resolving
-from policykit.trust.model_files import (Model, _schema_of, read_model, under_trust_name,
-                                         undeclared, unknown_places)
-from policykit.trust.schools import (REPORT_SITE, SCHOOLS_FOLDER, TRUST_SITE, School, Trust,
-                                     load_trust)
+from policykit.trust.model_files import (Model, files_under, read_model, stat_key,
+                                         under_trust_name, undeclared, unknown_places)
+from policykit.trust.schools import (REPORT_SITE, SCHOOLS_FOLDER, TRUST_FILE, TRUST_SITE, School,
+                                     Trust, load_trust)
 from policykit.trust.adoption import LOCK_SUFFIX, own_policy_hint
 from policykit.trust.values import declared_names
 from policykit.engine import incremental
 from policykit.engine.build import build_date, docs_folder
 from policykit.engine.site_reuse import listing, newest_change
-from policykit.source import schema
-from policykit.source.load import read_document
 
 log = logging.getLogger("mkdocs.plugins.policykit")
 
@@ -246,72 +244,79 @@ def _as_left(site: Path, listed: dict, settled: int) -> bool:
     return listing(site) == listed and newest_change(site) <= settled
 
 
-def resolve_one(root: Path, school_id: str, memo: dict | None = None
-                ) -> tuple[resolving.Resolved | None, list[Problem]]:
+@dataclass
+class Remembered:
+    """What trust serve keeps between its resolves of one school: the trust's, the schools' and
+    the model's files as read, what each policy resolved to, and the school's project files as
+    last written (none yet: the folder is read to compare)."""
+
+    files: dict = field(default_factory=dict)  # load_trust's memo
+    model: dict = field(default_factory=dict)  # read_model's memo
+    resolving: resolving.Memo = field(default_factory=resolving.Memo)
+    written: dict[str, bytes] = field(default_factory=dict)
+
+
+def resolve_one(root: Path, school_id: str, memo: Remembered | None = None,
+                seen: dict | None = None) -> tuple[resolving.Resolved | None, list[Problem]]:
     """One school resolved from the trust as it is now (for serve): the school's project, or
-    None and every problem that stops it. memo keeps the model's files as read, for the next
-    call (see read_model_again)."""
-    trust, schools, problems, failed = load_trust(root)
-    model, found = read_model(root) if memo is None else read_model_again(root, memo)
+    None and every problem that stops it. memo keeps what was read and made, for the next
+    call: only what changed since is read and resolved again. seen: inputs_seen just now."""
+    trust, schools, problems, failed = load_trust(root, memo.files if memo else None)
+    model, found = read_model(root, memo.model if memo else None, seen)
     problems += found + failed.get(school_id, [])
     school = next((s for s in schools if s.id == school_id), None)
     if trust is None or school is None or errors(problems):
         return None, problems
-    resolved, found = resolving.resolve(trust, school, model)
+    resolved, found = resolving.resolve(trust, school, model,
+                                        memo=memo.resolving if memo else None)
     return (None if errors(found) else resolved), problems + found
 
 
 def read_model_again(root: Path, memo: dict) -> tuple[Model, list[Problem]]:
-    """read_model, reading again only the files whose size or modification time changed since
-    memo (path: (stat, document, problems)) was filled; memo is brought up to date."""
-    model, problems, seen = Model(), list[Problem](), set[str]()
-    paths = [*sorted((root / "policy").rglob("*.yaml")),
-             *sorted((root / "quizzes").glob("*.yaml"))]
-    for path in paths:
-        relative = path.relative_to(root).as_posix()
-        stat = path.stat()
-        seen.add(relative)
-        known = memo.get(relative)
-        if known is None or known[0] != _stat_key(stat):
-            document, found = read_document(path, relative)
-            if document is not None and not found and _schema_of(relative):
-                found = schema.validate(document, _schema_of(relative))
-            known = memo[relative] = (_stat_key(stat), document, found)
-        _, document, found = known
-        problems += found
-        if document is not None and not found and isinstance(document.data, dict):
-            model.documents[relative] = document
-    for relative in set(memo) - seen:
-        del memo[relative]
-    return model, problems
+    """read_model, reading again only the files whose size, inode or times changed since memo
+    (path: (stat, document, problems)) was filled; memo is brought up to date."""
+    return read_model(root, memo)
 
 
-def _stat_key(stat) -> tuple[int, ...]:
-    """A file as it is now: size, inode and times (a save by rename is a new inode)."""
-    return (stat.st_size, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns)
+def inputs_seen(root: Path, school_id: str) -> dict[str, tuple[int, ...] | None]:
+    """Every file a school's project is resolved from, as it is now (see stat_key), by path: a
+    change of any is a change of the school's inputs (serve polls it). The other schools'
+    files are among them (a URN is one school's), and the school's lock (trust adopt writes
+    it)."""
+    seen = {TRUST_FILE: _now(root / TRUST_FILE)}
+    for base, deep in (("policy", True), ("quizzes", True), (SCHOOLS_FOLDER, False),
+                       (f"{SCHOOLS_FOLDER}/{school_id}", True)):
+        seen.update(files_under(root, base, deep))
+    return seen
 
 
-def inputs_seen(root: Path, school_id: str) -> tuple:
-    """Every file a school's project is resolved from, as it is now (see _stat_key): a change
-    of any is a change of the school's inputs (serve polls it)."""
-    paths = [root / "trust.yaml", root / SCHOOLS_FOLDER / f"{school_id}.yaml",
-             root / SCHOOLS_FOLDER / f"{school_id}{LOCK_SUFFIX}"]
-    for base in ("policy", "quizzes", f"{SCHOOLS_FOLDER}/{school_id}"):
-        paths += sorted(path for path in (root / base).rglob("*") if path.is_file())
-    return tuple((str(path), _stat_key(path.stat())) for path in paths if path.is_file())
+def _now(path: Path) -> tuple[int, ...] | None:
+    try:
+        return stat_key(path.stat())
+    except OSError:
+        return None
 
 
-def write_project(root: Path, resolved: resolving.Resolved) -> Path:
+def write_project(root: Path, resolved: resolving.Resolved,
+                  written: dict[str, bytes] | None = None) -> Path:
     """The school's project folder, its files written only where they changed (so that the
-    next build is incremental) and files no longer in it removed."""
+    next build is incremental) and files no longer in it removed. written (kept by serve):
+    the folder's files as the last call wrote them, compared instead of the folder's."""
+    rewrite_project(root, resolved, written)
+    return root / WORK_FOLDER / resolved.school.id
+
+
+def rewrite_project(root: Path, resolved: resolving.Resolved,
+                    written: dict[str, bytes] | None = None) -> list[str]:
+    """write_project: the paths it wrote or removed."""
     school = resolved.school
     folder = root / WORK_FOLDER / school.id
     files = dict(resolved.files)
     files.update(_own_policies(root, school))
     files["mkdocs.yml"] = _mkdocs_yml(school.data["name"], school.id)
-    _sync(folder, files)
+    changed = _sync(folder, files, written)
     _link_templates(root, folder)
-    return folder
+    return changed
 
 
 def write_model_project(root: Path, trust_name: str | None = None) -> Path:
@@ -358,21 +363,52 @@ def _mkdocs_yml(site_name: str | None, site: str) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def _sync(folder: Path, files: dict[str, bytes]) -> None:
+def _sync(folder: Path, files: dict[str, bytes], written: dict[str, bytes] | None = None
+          ) -> list[str]:
+    """Write files into folder where they differ from what is there, and remove the files of
+    policy/ and quizzes/ that are not among them: the paths written or removed. written (none
+    or empty: the folder is read) is what the last call wrote, and is brought up to date."""
     folder.mkdir(parents=True, exist_ok=True)
+    known = written or {}
+    changed = []
     for relative, data in sorted(files.items()):
+        if known.get(relative) == data:
+            continue
         path = folder / relative
         if not path.is_file() or path.read_bytes() != data:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
+            changed.append(relative)
+    changed += _remove_gone(folder, files, known)
+    if written is not None:
+        written.clear()
+        written.update(files)
+    return changed
+
+
+def _remove_gone(folder: Path, files: dict[str, bytes], known: dict[str, bytes]) -> list[str]:
+    """Remove the files of policy/ and quizzes/ that are not among files (of those known to
+    have been written, when known is not empty), and the folders left empty: their paths."""
+    removed = []
+    if known:
+        for relative in sorted(set(known) - set(files)):
+            path = folder / relative
+            path.unlink(missing_ok=True)
+            removed.append(relative)
+            while path.parent.parent != folder and not any(path.parent.iterdir()):
+                path = path.parent
+                path.rmdir()
+        return removed
     for base in ("policy", "quizzes"):
         for path in sorted((folder / base).rglob("*"), reverse=True) \
                 if (folder / base).is_dir() else ():
             relative = path.relative_to(folder).as_posix()
             if path.is_file() and relative not in files:
                 path.unlink()
+                removed.append(relative)
             elif path.is_dir() and not any(path.iterdir()):
                 path.rmdir()
+    return removed
 
 
 def _link_templates(root: Path, folder: Path) -> None:
@@ -594,8 +630,8 @@ def _report_inputs(built: Plan) -> str | None:
 
 
 def _stat_key_of(path: Path) -> tuple[int, ...] | None:
-    """_stat_key of the file at path, or None when there is none."""
+    """stat_key of the file at path, or None when there is none."""
     try:
-        return _stat_key(path.stat())
+        return stat_key(path.stat())
     except OSError:
         return None
