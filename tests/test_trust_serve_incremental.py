@@ -135,6 +135,10 @@ def test_each_edit_resolves_and_writes_only_what_it_changes_and_matches_a_fresh_
         assert memo.again == ["social-media"]
 
     (root / "quizzes/social-media-induction.yaml").unlink()  # files removed
+    assert served.again() is None  # the school's own questions are for that quiz: an error
+    text = (root / OWN).read_text("utf-8")
+    start = text.index("    questions:")
+    (root / OWN).write_text(text[:start], "utf-8")  # they are the file's last lines
     assert served.again() == ["quizzes/social-media-induction.yaml"]
     (root / OWN).write_text((root / OWN).read_text("utf-8").replace(
         '  acceptable-use:\n    adopts: "2024.1"\n', ""), "utf-8")

@@ -468,7 +468,7 @@ def _sort(name: str, found: list[Problem], failed: dict[str, list[Problem]],
 
 def _finish(built: sites.Plan, failed: dict[str, list[Problem]], done: str,
             only: str | None = None, warned: list[Problem] | None = None,
-            unchanged: set[str] = frozenset()) -> int:
+            unchanged: frozenset[str] | set[str] = frozenset()) -> int:
     """Report every site's problems, then say what happened to each school (and to the
     trust's site), one line for each outcome: done (built or checked); unchanged, kept as it
     was; failed, with its errors above; not done, because its school file or adoptions have

@@ -436,8 +436,8 @@ def build_sites(root: Path, built: Plan, strict: bool, jobs: int, only: str | No
     for school_id in sorted(found):
         log.info("policykit: %s: nothing it is made from changed since its last build, and "
                  "its site is as that build left it: kept", school_id)
-    work = [functools.partial(_build_planned, root, built, school_id, strict)
-            for school_id in todo]
+    work: list[Callable[[], object]] = [
+        functools.partial(_build_planned, root, built, school_id, strict) for school_id in todo]
     names = list(todo)
     if trust_site is not None:  # first: the longest, when the model changed
         work.insert(0, trust_site)
