@@ -217,3 +217,37 @@ def test_the_live_reload_script_goes_before_the_last_body_end(server):
     assert "livereload(" in code
     allowed = allow_live_reload(served)
     assert script_hash(code) in allowed and script_hash(code) not in served
+
+
+def test_a_page_is_built_by_the_build_loops_two_steps(tmp_path):
+    """host.py (`render_pages`), rebuild.py: MkDocs' build reads and converts each page with
+    `_populate_page` and renders it with the theme with `_build_page`; called again on a page
+    of a finished build, with that build's config, files, navigation and environment, they
+    write the same page a new build writes."""
+    from mkdocs.commands import build as build_module
+    from mkdocs.structure.files import get_files
+    from mkdocs.structure.nav import get_navigation
+
+    from policykit.mkdocs.host import render_pages
+
+    path = _project(tmp_path / "project", "theme:\n  name: material\n",
+                    {"index.md": "# Home\n\n[b](b.md#two)\n", "b.md": "# B\n\n## One\n"})
+    for name in ("_populate_page", "_build_page"):
+        assert callable(getattr(build_module, name))
+    assert "_populate_page(file.page, config, files, dirty)" in inspect.getsource(mkdocs_build)
+    assert "_build_page(" in inspect.getsource(mkdocs_build)
+    config = load_config(config_file=str(path))
+    files = get_files(config)
+    env = config.theme.get_env()
+    files.add_files_from_theme(env, config)
+    nav = get_navigation(files, config)
+    mkdocs_build(config)  # the site, to be brought up to date page by page
+    docs, site = Path(config.docs_dir), Path(config.site_dir)
+    (docs / "b.md").write_text("# B\n\n## Two\n")
+    for file in files.documentation_pages():
+        build_module._populate_page(file.page, config, files)  # as the build left them
+    render_pages(config, files, nav, env, [files.get_file_from_path("b.md")])
+    quick = (site / "b/index.html").read_bytes()
+    assert b'id="two"' in quick
+    mkdocs_build(load_config(config_file=str(path)))
+    assert (site / "b/index.html").read_bytes() == quick

@@ -44,17 +44,21 @@ class Preview:
         self.project: Project | None = None
         self.problems: tuple[Problem, ...] = ()  # the project's, from the last generate()
         self.failure: tuple[Problem, ...] = ()  # why the last rebuild failed outright
+        # the docs files the last generate() wrote or removed (None: it stopped part way)
+        self.written: list[str] | None = []
 
     def generate(self, root: Path, session: BuildSession) -> Project | None:
         """Regenerate the docs folder; on errors keep the last good one (or a placeholder),
         remember the problems, and return the project whose pages are served."""
         try:
-            self.project, _ = generate(root, session)
+            self.project, self.written = generate(root, session)
             self.problems = ()
-        except ProjectError as error:
+        except ProjectError as error:  # raised before anything is written
+            self.written = []
             self.problems = tuple(p for p in error.problems if p.severity == "error"
                                   or not silenced(p.code, session.settings.suppress))
         except Exception as error:  # noqa: BLE001 — a failed rebuild must not stop the preview
+            self.written = None
             self.problems = failure_problems(error, root, [])
         if self.problems:
             for problem in self.problems:  # a warning logged as one (a trial: all as ERROR)
