@@ -369,19 +369,21 @@ class Incremental:
         self.unfinished = False
 
 
-    def refresh(self, config, pages: list, built: dict[str, bool]) -> None:
-        """After serve's quick rebuild of pages (MkDocs' Files, their pages just rendered, and
-        nothing else): the manifest of the served site brought up to date (their digests,
-        anchors and searched flags), and the links between these pages and every other page
-        checked both ways, as finish() checks them after a dirty build."""
+    def refresh(self, config, changed: list, built: dict[str, bool]) -> None:
+        """After serve's quick rebuild (changed: MkDocs' Files, their pages just rendered and
+        their static files copied, nothing else): the manifest of the served site brought up
+        to date (digests, anchors, searched flags), and the links between these pages and
+        every other page checked both ways, as finish() checks them after a dirty build."""
         manifest = self.previous
         assert manifest is not None and self.serving
         written = self._written(config.docs_dir)
-        now = {file.src_uri for file in pages}
-        for file in pages:
-            page = file.page
+        now = {file.src_uri for file in changed}
+        for file in changed:
             manifest.docs[file.src_uri] = written.get(file.src_uri) or digest(
                 Path(file.abs_src_path).read_bytes())
+            if not file.is_documentation_page():
+                continue
+            page = file.page
             manifest.anchors[file.src_uri] = {to.src_uri: dict(found) for to, found
                                               in (page.links_to_anchors or {}).items()}
             manifest.ids[file.src_uri] = frozenset(page.present_anchor_ids or ())

@@ -96,13 +96,17 @@ def serve(root: Path, port: int) -> None:
                  docs_dir=str(root / DOCS_FOLDER), build_type="dirty")
 
 
-def render_pages(config: Any, files: Any, nav: Any, env: Any, pages: list) -> None:
-    """Read, convert and render again the given pages (MkDocs' Files, each with its Page) of a
-    site MkDocs served before from this config, files, navigation and theme environment, and
-    write each into site_dir, as MkDocs' build loop does for a page; then check their links to
+def render_pages(config: Any, files: Any, nav: Any, env: Any, changed: list) -> None:
+    """Copy the changed static files and render again the changed pages (MkDocs' Files, each
+    page with its Page) of a site MkDocs served before from this config, files, navigation and
+    theme environment, as MkDocs' build does for each file; then check the pages' links to
     anchors (serve's quick rebuild: rebuild.py). MkDocs internal: the two steps of MkDocs'
     build loop, `_populate_page` and `_build_page` (tests/test_mkdocs_internals.py::
     test_a_page_is_built_by_the_build_loops_two_steps fails when they change)."""
+    pages = [file for file in changed if file.is_documentation_page()]
+    for file in changed:
+        if not file.is_documentation_page() and InclusionLevel.is_in_serve(file.inclusion):
+            file.copy_file()
     for file in pages:
         _populate_page(file.page, config, files)
     shown = files.documentation_pages(inclusion=InclusionLevel.is_in_serve)

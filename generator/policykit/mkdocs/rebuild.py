@@ -6,7 +6,8 @@ docs folder, makes a File and a Page for every page, the navigation, the sitemap
 every page: at a trust's size (21,000 generated files) that was most of the 7.3 s from saving
 an edit to the page in the browser. The quick rebuild keeps what MkDocs made for the last good
 build (its configuration, files, navigation and theme environment: `Kept`) and renders only the
-pages whose generated Markdown the generator has just rewritten. It is used only when all of
+pages whose generated Markdown the generator has just rewritten (and copies the static files
+it rewrote, such as print pages). It is used only when all of
 these hold, else the rebuild is MkDocs' own (engine/incremental.py then decides what it builds):
 the generator wrote only existing pages (no page added or removed, no asset, nothing it could
 not finish), the navigation is the same, the build key is the same (mkdocs.yml as MkDocs reads
@@ -43,7 +44,8 @@ class Kept:
 
 
 def quick_pages(kept: Kept, written: list[str] | None, nav: Any, key: str) -> list | str:
-    """The pages (MkDocs' Files) a quick rebuild renders again, given the docs files the
+    """The files (MkDocs' Files: pages, and static files such as print pages) a quick rebuild
+    renders or copies again, given the docs files the
     generator just wrote or removed (None: unknown), the navigation and build key now; or why
     the rebuild must be MkDocs' own."""
     if written is None:
@@ -57,15 +59,17 @@ def quick_pages(kept: Kept, written: list[str] | None, nav: Any, key: str) -> li
     unknowable = anything_goes(kept.config)
     if unknowable:
         return unknowable
-    pages = []
+    changed = []
     for path in written:
         file = kept.files.get_file_from_path(path)
-        if file is None or file.page is None or not file.is_documentation_page():
-            return f"{path} is not a page of the last build"
+        if file is None or file.is_documentation_page() and file.page is None:
+            return f"{path} is not a file of the last build"
+        if path in kept.config.extra_templates:
+            return f"{path} is a template"
         if not os.path.isfile(file.abs_src_path):
             return f"{path} was removed"
-        pages.append(file)
-    return pages
+        changed.append(file)
+    return changed
 
 
 def forget_rendering(files: list) -> None:
@@ -73,7 +77,7 @@ def forget_rendering(files: list) -> None:
     that the next quick rebuild sees the anchors of the pages it renders and no others (the
     rest are in the incremental manifest)."""
     for file in files:
-        page = file.page
+        page = file.page if file.is_documentation_page() else None
         if page is not None:
             page.content = None
             page.present_anchor_ids = page.links_to_anchors = None
