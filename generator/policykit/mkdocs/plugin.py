@@ -27,7 +27,7 @@ from policykit.core.errors import Problem, ProjectError
 from policykit.engine.guard import SiteFolderError, check_plain_site
 from policykit.engine.incremental import Incremental, build_key, last_good
 from policykit.mkdocs.host import MkDocsHost, QuietDirty, render_pages
-from policykit.mkdocs.rebuild import Kept, Search, forget_rendering, quick_pages
+from policykit.mkdocs.rebuild import Kept, Search, ServeSession, forget_rendering, quick_pages
 from policykit.mkdocs.preview import Preview, change_stat
 from policykit.engine.session import BuildSession, settings_from
 from policykit.core import urls
@@ -145,7 +145,8 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         self.root = Path(config.config_file_path).resolve().parent
         own_build = self.session is not None  # given by policykit build, which reports errors
         if self.session is None:
-            self.session = BuildSession(self.root, settings_from(self.config, self.root))
+            made = ServeSession if self.preview is not None else BuildSession
+            self.session = made(self.root, settings_from(self.config, self.root))
         elif not self.config.drafts and self.session.settings.drafts:  # mkdocs.yml says so
             self.session.settings = dataclasses.replace(self.session.settings, drafts=False)
         if self.serve_incremental and self.incremental is None:
@@ -189,6 +190,8 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
 
     def on_shutdown(self) -> None:
         self._finish_indexing()
+        if isinstance(self.session, ServeSession):
+            self.session.flush()
         if self.kept_aside is not None:  # a rebuild stopped part way (see preview.py)
             shutil.rmtree(self.kept_aside, ignore_errors=True)
 
@@ -298,6 +301,8 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         if self.preview is not None:  # a failed rebuild is shown, and holds no request
             self.kept_aside = last_good(Path(config.site_dir))
             self.kept = self.built  # the first build's
+            if isinstance(self.session, ServeSession):  # saved by now: the rest at the end
+                self.session.deferring = True
             server.builder = self.preview.guarded(self._rebuild(server.builder), self.root,
                                                   Path(config.site_dir))
             server.set_app(self.preview.app(server.get_app()))

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from policykit.engine.incremental import anything_goes
+from policykit.engine.session import BuildSession
 
 log = logging.getLogger("mkdocs.plugins.policykit")
 
@@ -81,6 +82,36 @@ def forget_rendering(files: list) -> None:
         if page is not None:
             page.content = None
             page.present_anchor_ids = page.links_to_anchors = None
+
+
+class ServeSession(BuildSession):
+    """serve's build session: once the first build is done (`deferring`), what it keeps on
+    disk for later runs (kept memos, the record of the docs folder, problems, listings) waits
+    in memory until the server stops (`flush`), instead of being pickled again after every
+    edit (up to 0.7 s of a rebuild at a trust's size). Loads see what waits. A server killed
+    outright loses only that: every disk cache is checked against the files when read."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.deferring = False
+        self.waiting: dict[tuple[str, Path | None], Any] = {}
+
+    def save(self, name: str, value: Any, root: Path | None = None) -> None:
+        if self.deferring:
+            self.waiting[(name, root)] = value
+        else:
+            super().save(name, value, root)
+
+    def load(self, name: str, root: Path | None = None) -> Any | None:
+        if (name, root) in self.waiting:
+            return self.waiting[(name, root)]
+        return super().load(name, root)
+
+    def flush(self) -> None:
+        """Write what waits to the disk cache."""
+        waiting, self.waiting = self.waiting, {}
+        for (name, root), value in waiting.items():
+            super().save(name, value, root)
 
 
 class Search:
