@@ -180,8 +180,8 @@ def serve_latency(root: Path, edits: int = 3, log: Path | None = None) -> list[f
             browser.close()
         return times
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        server.terminate()  # it stops in order: the search index finished, its site removed
+        server.wait(timeout=300)
         if log:
             out.close()
 

@@ -18,7 +18,6 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.config.base import ValidationError
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
-from watchdog.observers.polling import PollingObserverVFS
 
 from policykit.engine.build import TEMPLATES_FOLDER, finish_page, generate
 from policykit.site.csp import PolicyError, add_policy
@@ -28,7 +27,7 @@ from policykit.engine.guard import SiteFolderError, check_plain_site
 from policykit.engine.incremental import Incremental, build_key, last_good
 from policykit.mkdocs.host import MkDocsHost, QuietDirty, render_pages
 from policykit.mkdocs.rebuild import Kept, Search, ServeSession, forget_rendering, quick_pages
-from policykit.mkdocs.preview import Preview, change_stat
+from policykit.mkdocs.preview import Preview, Watcher
 from policykit.engine.session import BuildSession, settings_from
 from policykit.core import urls
 from policykit.site.templates import packaged, template_problem
@@ -313,7 +312,7 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
                 server.unwatch(name)
             except KeyError:  # not watched
                 pass
-        server.observer = _watcher(self.root)
+        server.observer = Watcher()  # before anything is watched
         # the project's own theme folders too: a custom_dir outside docs_templates/
         themes = [Path(folder) for folder in config.theme.dirs if in_project(folder, self.root)]
         watched = {self.root / name for name in WATCHED}
@@ -379,17 +378,3 @@ class LocatedError(PluginError):
     def __init__(self, what: str, problem: Problem) -> None:
         super().__init__(f"{what}:\n{problem}")
         self.problem = problem
-
-
-POLL_SOONER = 0.15  # seconds between looks at the watched folders (MkDocs: 0.5)
-POLL_SOONER_UP_TO = 3000  # files watched; beyond, each look costs too much to look so often
-
-
-def _watcher(root: Path):
-    """The server's file watcher, before anything is watched: it polls as MkDocs' does, but
-    sees a change of any kind (see ChangeTimes), and looks every 0.15 s rather than 0.5 s
-    when there are few files to look at."""
-    watched = sum(len(files) for name in WATCHED for _, _, files in os.walk(root / name))
-    interval = POLL_SOONER if watched <= POLL_SOONER_UP_TO else 0.5
-    return PollingObserverVFS(change_stat, os.scandir, polling_interval=interval)
-
