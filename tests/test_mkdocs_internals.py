@@ -22,7 +22,7 @@ from mkdocs.structure.files import File, Files
 
 from policykit.mkdocs.host import QuietDirty
 from policykit.engine.session import BuildSession
-from policykit.mkdocs.preview import Watcher
+from policykit.mkdocs.rebuild import Watcher
 from policykit.mkdocs.raw_html import RawHtml, _is_id_reader
 from policykit.mkdocs.theme_files import KeptListing, keep_listing
 from policykit.site.csp import add_policy, allow_live_reload, mark_live_reload, script_hash
@@ -183,7 +183,7 @@ def server(tmp_path):
 
 
 def test_the_live_reload_server_parts_the_plugin_replaces(server, tmp_path):
-    """plugin.py (`on_serve`), preview.py (`Watcher`): the server's `builder` is what its build
+    """plugin.py (`on_serve`), rebuild.py (`Watcher`): the server's `builder` is what its build
     loop calls and `observer` is what `watch` schedules on (a handler whose on_any_event the
     server sets, told of a change through watchdog's public `dispatch`), both plain attributes
     set before anything is watched; the watcher sees an edit whose modification time was put

@@ -26,8 +26,9 @@ from policykit.core.errors import Problem, ProjectError
 from policykit.engine.guard import SiteFolderError, check_plain_site
 from policykit.engine.incremental import Incremental, build_key, last_good
 from policykit.mkdocs.host import MkDocsHost, QuietDirty, render_pages
-from policykit.mkdocs.rebuild import Kept, Search, ServeSession, forget_rendering, quick_pages
-from policykit.mkdocs.preview import Preview, Watcher
+from policykit.mkdocs.preview import Preview
+from policykit.mkdocs.rebuild import Kept, Search, ServeSession, Watcher, forget_rendering
+from policykit.mkdocs.rebuild import quick_pages
 from policykit.engine.session import BuildSession, settings_from
 from policykit.core import urls
 from policykit.site.templates import packaged, template_problem

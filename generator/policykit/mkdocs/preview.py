@@ -12,14 +12,10 @@ import logging
 import os
 import re
 import shutil
-import stat
-import threading
-import time
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from mkdocs.exceptions import MkDocsException
-from watchdog.events import FileModifiedEvent
 
 from policykit.core import urls
 from policykit.core.codes import silenced
@@ -225,101 +221,3 @@ def _yaml_place(error: BaseException) -> Source:
         return Source(CONFIG)
     return Source(CONFIG, mark.line + 1, mark.column + 1)
 
-
-Listing = dict[str, tuple[int, int, int, int, int]]
-
-
-class Watcher:
-    """serve's file watcher, in place of MkDocs' watchdog observer (the server uses only
-    schedule, unschedule, start, stop and join). It polls, as MkDocs' does, so that it works on
-    every file system (a network share, a container's mounted folder), and sees a change of
-    any kind: a file's change time moves even when an edit put back its size and modification
-    time (`cp -p`, `rsync`, `git stash`). One look lists each watched folder and the status of
-    every entry (about a third of the work of watchdog's snapshots: 4,000 files are a few
-    hundredths of a second); it looks again after at least `soonest` seconds, and while a look
-    costs more, after four times what it cost, so that watching never takes more than a fifth
-    of the time (and of Python's interpreter lock) from the rebuilds."""
-
-    def __init__(self, soonest: float = 0.15) -> None:
-        self.soonest = soonest
-        self.watches: dict[object, tuple[Any, str, Listing]] = {}
-        self.lock = threading.Lock()
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def schedule(self, handler: Any, path: str, recursive: bool = True, **_: Any) -> object:
-        """Watch path (a folder, with everything in it, or a file) for handler."""
-        watch = object()
-        with self.lock:
-            self.watches[watch] = (handler, path, listing(path))
-        return watch
-
-    def unschedule(self, watch: object) -> None:
-        with self.lock:
-            self.watches.pop(watch, None)
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.stopped.set()
-
-    def join(self, timeout: float | None = None) -> None:
-        if self.thread.is_alive():
-            self.thread.join(timeout)
-
-    def _run(self) -> None:
-        interval = self.soonest
-        while not self.stopped.wait(interval):
-            began = time.monotonic()
-            self.look()
-            interval = max(self.soonest, 4 * (time.monotonic() - began))
-
-    def look(self) -> None:
-        """Look at every watched path once; tell the handler of each that changed."""
-        with self.lock:
-            watches = list(self.watches.items())
-        for watch, (handler, path, before) in watches:
-            now = listing(path)
-            if now == before:
-                continue
-            with self.lock:
-                if watch in self.watches:
-                    self.watches[watch] = (handler, path, now)
-            changed = next((name for name in sorted(now.keys() | before.keys())
-                            if now.get(name) != before.get(name)), "")
-            handler.dispatch(FileModifiedEvent(os.path.join(path, changed) if changed else path))
-
-
-def listing(path: str) -> Listing:
-    """Every file and folder at path (a folder, its subfolders too, links followed once; or a
-    file) with its type, size, inode, and modification and change times."""
-    found: Listing = {}
-    seen: set[tuple[int, int]] = set()
-
-    def walk(folder: str, prefix: str) -> None:
-        try:
-            with os.scandir(folder) as entries:
-                for entry in entries:
-                    try:
-                        info = entry.stat()
-                    except OSError:  # removed as it was listed, or a broken link
-                        continue
-                    name = prefix + entry.name
-                    found[name] = (info.st_mode, info.st_size, info.st_ino, info.st_mtime_ns,
-                                   info.st_ctime_ns)
-                    if stat.S_ISDIR(info.st_mode) and (info.st_dev, info.st_ino) not in seen:
-                        seen.add((info.st_dev, info.st_ino))
-                        walk(entry.path, name + "/")
-        except OSError:  # removed, or not a folder
-            pass
-
-    try:
-        info = os.stat(path)
-    except OSError:
-        return found
-    found[""] = (info.st_mode, info.st_size, info.st_ino, info.st_mtime_ns, info.st_ctime_ns)
-    if stat.S_ISDIR(info.st_mode):
-        seen.add((info.st_dev, info.st_ino))
-        walk(path, "")
-    return found
