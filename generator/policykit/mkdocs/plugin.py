@@ -124,6 +124,8 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         # Having on_startup keeps this plugin (and its session) across serve's rebuilds, and
         # MkDocs keeps it for every later command in the same process: each starts afresh.
         self._finish_indexing()
+        if isinstance(self.session, ServeSession):  # a serve whose server did not stop it
+            self.session.flush()
         self.session = None
         self.incremental = None
         self.search_failed = False
