@@ -27,7 +27,7 @@ pytestmark = pytest.mark.slow  # runs servers
 
 PAGE = "policies/social-media/2024.1/"
 DRAFT = "policy/social-media/versions/2024.1.yaml"
-QUICK = "changed page(s) built again"
+QUICK = "changed page(s), quick (with the last build's files and navigation)"
 SEARCH = "pagefind"
 
 

@@ -371,7 +371,8 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
             self.search_failed = False
             self.search.request(Path(kept.config.site_dir), sorted(
                 uri for uri, searched in incremental.manifest.searchable.items() if searched))
-        log.info("policykit: %d changed page(s) built again", len(pages))
+        log.info("policykit: incremental build of %d changed page(s), quick (with the last "
+                 "build's files and navigation)", len(pages))
         return True
 
 
