@@ -16,7 +16,8 @@ rebuild succeeded. The sitemap and 404 page depend only on those, so they are no
 tests/test_serve_quick.py proves the site of a server edited several ways the same, file for
 file and in its search index, as a fresh server's. Measured gain, with the other parts of this
 module (docs/pages/design/performance.md): saving an edit to the page in Chromium went from
-14.7 s to 2.4 s at the huge size, 2.4 s to 1.0 s at the large size (same session, busy machine).
+14.7 s to 2.4 s and 5.9 s to 2.9 s at the huge size (two pairs), 2.4 s to 1.0 s at the large
+size (same session, busy machine).
 """
 
 from __future__ import annotations
