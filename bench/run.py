@@ -132,9 +132,10 @@ def edit_clause(root: Path, words: str) -> None:
     draft.write_text(text.replace("text: \"", f"text: \"{words} ", 1), "utf-8")
 
 
-def serve_latency(root: Path) -> float | None:
+def serve_latency(root: Path, edits: int = 3, log: Path | None = None) -> list[float] | None:
     """Seconds from saving a one-clause edit to the open page in Chromium showing it, under
-    `policykit serve` (the median of three edits)."""
+    `policykit serve`, for each of edits edits (None without Chromium, or when the server
+    never served the page); log: where the server's own log goes (else nowhere)."""
     chromium = shutil.which("chromium")
     if not chromium:
         return None
@@ -147,10 +148,10 @@ def serve_latency(root: Path) -> float | None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    out = log.open("ab") if log else subprocess.DEVNULL
     server = subprocess.Popen([sys.executable, "-m", "policykit", "--project", str(root), "serve",
-                               "--port", str(port)], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, env={**os.environ,
-                                                              "SOURCE_DATE_EPOCH": EPOCH})
+                               "--port", str(port)], stdout=out, stderr=out,
+                              env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH})
     draft = sorted((root / "policy/policy-0000/versions").glob("*.yaml"))[-1].stem
     url = f"http://127.0.0.1:{port}/policies/policy-0000/{draft}/"  # the edited version's page
     try:
@@ -168,7 +169,7 @@ def serve_latency(root: Path) -> float | None:
             browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             page = browser.new_page()
             page.goto(url, wait_until="load")
-            for round_ in range(3):
+            for round_ in range(edits):
                 time.sleep(1.5)  # the watcher settles after the last rebuild
                 words = f"Served edit {round_} {os.getpid()}-{time.monotonic_ns()}."
                 start = time.perf_counter()
@@ -177,10 +178,38 @@ def serve_latency(root: Path) -> float | None:
                 page.get_by_text(words).first.wait_for(timeout=300_000)
                 times.append(time.perf_counter() - start)
             browser.close()
-        return statistics.median(times)
+        return times
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        server.terminate()  # it stops in order: the search index finished, its site removed
+        server.wait(timeout=300)
+        if log:
+            out.close()
+
+
+def serve_figures(times: list[float] | None) -> dict[str, object]:
+    """The serve figures of serve_latency's times: their median, and each ({} without any)."""
+    if not times:
+        return {}
+    return {"serve: edit to reloaded page (s)": statistics.median(times),
+            "serve: each edit (s)": " ".join(f"{t:.2f}" for t in times)}
+
+
+def run_serve(size: str, project: Path | None = None, log: Path | None = None
+              ) -> dict[str, object]:
+    """Only serve's figure (--serve-only): a new organisation of size, served from scratch;
+    or the organisation at project, made there when missing and kept (to compare two
+    versions of policykit on one organisation)."""
+    work = Path(tempfile.mkdtemp(prefix=f"policykit-bench-serve-{size}-"))
+    root = project or work / "project"
+    os.environ["POLICYKIT_CACHE_DIR"] = str(work / "cache")
+    try:
+        figures: dict[str, object] = {"size": size}
+        if not (root / "mkdocs.yml").exists():
+            figures.update(make_organisation(root, size))
+        figures.update(serve_figures(serve_latency(root, log=log)))
+        return figures
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def page_bytes(site: Path, page: Path) -> tuple[int, int]:
@@ -330,9 +359,7 @@ def run_size(size: str, pdf: bool, repeats: int = 3) -> dict[str, object]:
                                   / figures["plain mkdocs build (s)"])
         figures["overhead"] = (figures["whole policykit build (s)"]
                                / figures["plain mkdocs build (s)"])
-        serve_figure = serve_latency(root)
-        if serve_figure is not None:
-            figures["serve: edit to reloaded page (s)"] = serve_figure
+        figures.update(serve_figures(serve_latency(root)))
         samples = [search_latency(site, query) for query in SEARCHES]
         if samples[0]:
             figures.update({key: max(s[key] for s in samples) for key in samples[0]})
@@ -361,6 +388,10 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3,
                         help="rebuilds of each kind to take the median of (default 3)")
     parser.add_argument("--json", default=str(HERE / "results.json"), help="where to write")
+    parser.add_argument("--serve-only", action="store_true",
+                        help="measure only `policykit serve`'s edit-to-page seconds")
+    parser.add_argument("--serve-project", metavar="ROOT", help=argparse.SUPPRESS)
+    parser.add_argument("--serve-log", metavar="FILE", help=argparse.SUPPRESS)
     parser.add_argument("--stages-only", metavar="ROOT", help=argparse.SUPPRESS)
     parser.add_argument("--generator-only", metavar="ROOT", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -371,6 +402,11 @@ def main() -> None:
         print(json.dumps(generator_run(Path(args.generator_only))))
         return
     sizes = list(SIZES) if args.size == "all" else [args.size]
+    if args.serve_only:
+        results = [run_serve(size, args.serve_project and Path(args.serve_project),
+                             args.serve_log and Path(args.serve_log)) for size in sizes]
+        print(table(results))
+        return
     results = [run_size(size, args.pdf, args.repeats) for size in sizes]
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     Path(args.json).write_text(json.dumps({"machine": machine, "results": results}, indent=2)

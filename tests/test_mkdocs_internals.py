@@ -22,7 +22,7 @@ from mkdocs.structure.files import File, Files
 
 from policykit.mkdocs.host import QuietDirty
 from policykit.engine.session import BuildSession
-from policykit.mkdocs.preview import change_stat
+from policykit.mkdocs.rebuild import Watcher
 from policykit.mkdocs.raw_html import RawHtml, _is_id_reader
 from policykit.mkdocs.theme_files import KeptListing, keep_listing
 from policykit.site.csp import add_policy, allow_live_reload, mark_live_reload, script_hash
@@ -183,28 +183,34 @@ def server(tmp_path):
 
 
 def test_the_live_reload_server_parts_the_plugin_replaces(server, tmp_path):
-    """plugin.py (`on_serve`, `_watcher`): the server's `builder` is what its build loop
-    calls and `observer` is the watchdog observer that `watch` schedules on, both plain
-    attributes set before anything is watched; watchdog's polling observer takes the stat
-    function policykit gives (preview.py's change_stat), whose st_mtime it compares."""
-    from watchdog.observers.polling import PollingObserverVFS
-    from watchdog.utils.dirsnapshot import DirectorySnapshot
-
+    """plugin.py (`on_serve`), rebuild.py (`Watcher`): the server's `builder` is what its build
+    loop calls and `observer` is what `watch` schedules on (a handler whose on_any_event the
+    server sets, told of a change through watchdog's public `dispatch`), both plain attributes
+    set before anything is watched; the watcher sees an edit whose modification time was put
+    back."""
     assert "self.builder()" in inspect.getsource(LiveReloadServer._build_loop)
     assert "self.observer.start()" in inspect.getsource(LiveReloadServer.serve)
-    replaced = PollingObserverVFS(change_stat, os.scandir, polling_interval=0.15)
-    server.observer = replaced
+    watcher = Watcher()
+    server.observer = watcher
     watched = tmp_path / "watched"
     watched.mkdir()
-    server.watch(str(watched))
-    assert len(replaced.emitters) == 1
-    server.unwatch(str(watched))
-    assert len(replaced.emitters) == 0
     file = watched / "a.yaml"
     file.write_text("x")
-    os.utime(file, (1_000_000_000, 1_000_000_000))  # its modification time put back
-    snapshot = DirectorySnapshot(str(watched), stat=change_stat, listdir=os.scandir)
-    assert snapshot.mtime(str(file)) == os.stat(file).st_ctime != os.stat(file).st_mtime
+    server.watch(str(watched))
+    assert len(watcher.watches) == 1
+    os.utime(file, ns=(os.stat(file).st_atime_ns, os.stat(file).st_mtime_ns))
+    before = os.stat(file)
+    file.write_text("y")
+    os.utime(file, ns=(before.st_atime_ns, before.st_mtime_ns))  # its modification time put back
+    assert os.stat(file).st_mtime_ns == before.st_mtime_ns
+    assert not server._want_rebuild
+    watcher.look()
+    assert server._want_rebuild  # what the server's build loop waits for
+    server._want_rebuild = False
+    watcher.look()  # nothing changed since
+    assert not server._want_rebuild
+    server.unwatch(str(watched))
+    assert len(watcher.watches) == 0
 
 
 def test_the_live_reload_script_goes_before_the_last_body_end(server):
@@ -217,3 +223,37 @@ def test_the_live_reload_script_goes_before_the_last_body_end(server):
     assert "livereload(" in code
     allowed = allow_live_reload(served)
     assert script_hash(code) in allowed and script_hash(code) not in served
+
+
+def test_a_page_is_built_by_the_build_loops_two_steps(tmp_path):
+    """host.py (`render_pages`), rebuild.py: MkDocs' build reads and converts each page with
+    `_populate_page` and renders it with the theme with `_build_page`; called again on a page
+    of a finished build, with that build's config, files, navigation and environment, they
+    write the same page a new build writes."""
+    from mkdocs.commands import build as build_module
+    from mkdocs.structure.files import get_files
+    from mkdocs.structure.nav import get_navigation
+
+    from policykit.mkdocs.host import render_pages
+
+    path = _project(tmp_path / "project", "theme:\n  name: material\n",
+                    {"index.md": "# Home\n\n[b](b.md#two)\n", "b.md": "# B\n\n## One\n"})
+    for name in ("_populate_page", "_build_page"):
+        assert callable(getattr(build_module, name))
+    assert "_populate_page(file.page, config, files, dirty)" in inspect.getsource(mkdocs_build)
+    assert "_build_page(" in inspect.getsource(mkdocs_build)
+    config = load_config(config_file=str(path))
+    files = get_files(config)
+    env = config.theme.get_env()
+    files.add_files_from_theme(env, config)
+    nav = get_navigation(files, config)
+    mkdocs_build(config)  # the site, to be brought up to date page by page
+    docs, site = Path(config.docs_dir), Path(config.site_dir)
+    (docs / "b.md").write_text("# B\n\n## Two\n")
+    for file in files.documentation_pages():
+        build_module._populate_page(file.page, config, files)  # as the build left them
+    render_pages(config, files, nav, env, [files.get_file_from_path("b.md")])
+    quick = (site / "b/index.html").read_bytes()
+    assert b'id="two"' in quick
+    mkdocs_build(load_config(config_file=str(path)))
+    assert (site / "b/index.html").read_bytes() == quick

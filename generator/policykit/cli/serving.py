@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -32,9 +33,12 @@ def serve(root: Path, args: argparse.Namespace) -> int:
         print(f"policykit: {error}\npolicykit: nothing served", file=sys.stderr)
         return PROBLEMS
     quiet_mkdocs(verbose=True)
+    _stop_on_terminate()
     # dirty: policykit decides per rebuild which pages to build again (incremental.py)
     try:
         host_serve(root, args.port)
+    except KeyboardInterrupt:  # stopped while the first build ran
+        return OK
     except MkDocsHost.errors as error:  # the first build failed (its error is logged above)
         print(f"policykit: {error}\npolicykit: nothing served", file=sys.stderr)
         return PROBLEMS
@@ -49,6 +53,19 @@ def serve(root: Path, args: argparse.Namespace) -> int:
         print(f"{problem}\npolicykit: nothing served", file=sys.stderr)
         return PROBLEMS
     return OK
+
+
+def _stop_on_terminate() -> None:
+    """Stop on SIGTERM (a service manager, an editor's task, `kill`) as on Ctrl-C: the server
+    then shuts down in order, writing what the session keeps for later runs and removing its
+    temporary site, instead of dying where it stands."""
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (a test, an embedding tool): left as it is
+        pass
 
 
 def port_refused(port: int) -> str:

@@ -369,6 +369,34 @@ class Incremental:
         self.unfinished = False
 
 
+    def refresh(self, config, changed: list, built: dict[str, bool]) -> None:
+        """After serve's quick rebuild (changed: MkDocs' Files, their pages just rendered and
+        their static files copied, nothing else): the manifest of the served site brought up
+        to date (digests, anchors, searched flags), and the links between these pages and
+        every other page checked both ways, as finish() checks them after a dirty build."""
+        manifest = self.previous
+        assert manifest is not None and self.serving
+        written = self._written(config.docs_dir)
+        now = {file.src_uri for file in changed}
+        for file in changed:
+            manifest.docs[file.src_uri] = written.get(file.src_uri) or digest(
+                Path(file.abs_src_path).read_bytes())
+            if not file.is_documentation_page():
+                continue
+            page = file.page
+            manifest.anchors[file.src_uri] = {to.src_uri: dict(found) for to, found
+                                              in (page.links_to_anchors or {}).items()}
+            manifest.ids[file.src_uri] = frozenset(page.present_anchor_ids or ())
+        manifest.searchable.update(built)
+        level = config.validation.links.anchors
+        for source, links in manifest.anchors.items():
+            for target, found in links.items():
+                if (source in now) != (target in now) and target in manifest.ids:
+                    _check_anchors(source, target, found, manifest.ids[target], level)
+        self.docs = manifest.docs
+        self.manifest = manifest
+
+
 def _check_anchors(source: str, target: str, links: dict[str, str], present: frozenset[str],
                    level: int) -> None:
     """Warn of links from source to anchors target does not have (MkDocs' own words)."""

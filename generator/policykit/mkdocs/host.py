@@ -10,10 +10,12 @@ import sys
 from pathlib import Path
 from typing import Any, Iterator
 
+from mkdocs.commands.build import _build_page, _populate_page
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.commands.serve import serve as mkdocs_serve
 from mkdocs.config import load_config
 from mkdocs.exceptions import ConfigurationError, MkDocsException
+from mkdocs.structure.files import InclusionLevel
 from mkdocs.utils import get_build_date
 from mkdocs.utils.yaml import yaml_load
 
@@ -94,6 +96,27 @@ def serve(root: Path, port: int) -> None:
     engine/incremental.py). Raises MkDocsException when the first build fails."""
     mkdocs_serve(config_file=str(root / CONFIG), dev_addr=f"127.0.0.1:{port}",
                  docs_dir=str(root / DOCS_FOLDER), build_type="dirty")
+
+
+def render_pages(config: Any, files: Any, nav: Any, env: Any, changed: list) -> None:
+    """Copy the changed static files and render again the changed pages (MkDocs' Files, each
+    page with its Page) of a site MkDocs served before from this config, files, navigation and
+    theme environment, as MkDocs' build does for each file; then check the pages' links to
+    anchors (serve's quick rebuild: rebuild.py). MkDocs internal: the two steps of MkDocs'
+    build loop, `_populate_page` and `_build_page` (tests/test_mkdocs_internals.py::
+    test_a_page_is_built_by_the_build_loops_two_steps fails when they change)."""
+    pages = [file for file in changed if file.is_documentation_page()]
+    for file in changed:
+        if not file.is_documentation_page() and InclusionLevel.is_in_serve(file.inclusion):
+            file.copy_file()
+    for file in pages:
+        _populate_page(file.page, config, files)
+    shown = files.documentation_pages(inclusion=InclusionLevel.is_in_serve)
+    for file in pages:
+        _build_page(file.page, config, shown, nav, env, excluded=file.inclusion.is_excluded())
+    level = config.validation.links.anchors
+    for file in pages:
+        file.page.validate_anchor_links(files=files, log_level=level)
 
 
 class QuietDirty(logging.Filter):

@@ -8,7 +8,6 @@ import dataclasses
 import logging
 import os
 import shutil
-import threading
 from pathlib import Path
 
 import jinja2
@@ -19,16 +18,17 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.config.base import ValidationError
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
-from watchdog.observers.polling import PollingObserverVFS
 
 from policykit.engine.build import TEMPLATES_FOLDER, finish_page, generate
 from policykit.site.csp import PolicyError, add_policy
 from policykit.core.codes import suppression_fault
 from policykit.core.errors import Problem, ProjectError
 from policykit.engine.guard import SiteFolderError, check_plain_site
-from policykit.engine.incremental import Incremental, last_good
-from policykit.mkdocs.host import MkDocsHost, QuietDirty
-from policykit.mkdocs.preview import Preview, change_stat
+from policykit.engine.incremental import Incremental, build_key, last_good
+from policykit.mkdocs.host import MkDocsHost, QuietDirty, render_pages
+from policykit.mkdocs.preview import Preview
+from policykit.mkdocs.rebuild import Kept, Search, ServeSession, Watcher, forget_rendering
+from policykit.mkdocs.rebuild import quick_pages
 from policykit.engine.session import BuildSession, settings_from
 from policykit.core import urls
 from policykit.site.templates import packaged, template_problem
@@ -112,18 +112,26 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
     incremental: Incremental | None = None  # given by build_site, or made for serve --dirty
     serve_incremental = False
     serving = False
-    indexer: threading.Thread | None = None  # serve's search index, made in the background
+    search: Search | None = None  # serve's search index, made in the background
     search_failed = False  # serve's last search index failed: the next rebuild makes one
     kept_aside: Path | None = None  # where serve's last good site waits out a full rebuild
+    kept: Kept | None = None  # what serve's last good build made, for a quick rebuild
+    built: Kept | None = None  # what the build now ending made (kept once it succeeded)
+    generated: tuple | None = None  # (project,): generated already by this serve rebuild
+    nav = env = None  # this build's navigation and theme environment
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Having on_startup keeps this plugin (and its session) across serve's rebuilds, and
         # MkDocs keeps it for every later command in the same process: each starts afresh.
         self._finish_indexing()
+        if isinstance(self.session, ServeSession):  # a serve whose server did not stop it
+            self.session.flush()
         self.session = None
         self.incremental = None
         self.search_failed = False
         self.kept_aside = None
+        self.kept = self.built = self.generated = None
+        self.search = Search(self._index_for_preview) if command == "serve" else None
         self.preview = Preview() if command == "serve" else None
         self.serve_incremental = command == "serve" and dirty
         # `serve` adds its own inline live-reload script to each page: the page's policy
@@ -139,7 +147,8 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         self.root = Path(config.config_file_path).resolve().parent
         own_build = self.session is not None  # given by policykit build, which reports errors
         if self.session is None:
-            self.session = BuildSession(self.root, settings_from(self.config, self.root))
+            made = ServeSession if self.preview is not None else BuildSession
+            self.session = made(self.root, settings_from(self.config, self.root))
         elif not self.config.drafts and self.session.settings.drafts:  # mkdocs.yml says so
             self.session.settings = dataclasses.replace(self.session.settings, drafts=False)
         if self.serve_incremental and self.incremental is None:
@@ -148,7 +157,9 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         try:
             if not own_build and self.preview is None:  # a plain `mkdocs build` empties it
                 check_plain_site(Path(config.site_dir), self.root)
-            if self.preview is not None:
+            if self.generated is not None:  # by this rebuild's quick attempt (see _quick)
+                project = self.generated[0]
+            elif self.preview is not None:
                 project = self.preview.generate(self.root, self.session)
             else:
                 project, _ = generate(self.root, self.session)
@@ -174,14 +185,15 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         return config
 
     def _finish_indexing(self) -> None:
-        """Wait for serve's last search index (before a rebuild generates anything, and when
+        """Wait for serve's search index (before a full rebuild generates anything, and when
         the server stops)."""
-        if self.indexer is not None:
-            self.indexer.join()
-            self.indexer = None
+        if self.search is not None:
+            self.search.wait()
 
     def on_shutdown(self) -> None:
         self._finish_indexing()
+        if isinstance(self.session, ServeSession):
+            self.session.flush()
         if self.kept_aside is not None:  # a rebuild stopped part way (see preview.py)
             shutil.rmtree(self.kept_aside, ignore_errors=True)
         # MkDocs keeps this plugin for later commands (in its Plugins option's cache, a class
@@ -199,10 +211,15 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
             self.incremental.start(config, files, "")  # serve's banner is added as served
         return files
 
+    def on_nav(self, nav, *, config: MkDocsConfig, files):
+        self.nav = nav
+        return nav
+
     def on_env(self, env, *, config: MkDocsConfig, files):
         """Keep the theme's compiled templates between builds (compiling Material's templates
         costs more than rendering a handful of pages); keyed by each template's source."""
         self._check_overrides(env, config)
+        self.env = env
         if self.session is None:
             return env
         env.bytecode_cache = self.session.bytecode_cache("jinja")  # damage is a miss
@@ -251,11 +268,9 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         if (self.incremental is not None and self.incremental.reuse_search
                 and not self.search_failed):
             log.info("policykit: no page changed; the search index is kept")
-        elif self.serving:  # the edited page is shown at once; search follows a moment later
+        elif self.search is not None:  # the edited page is shown at once; search follows
             self.search_failed = False
-            self.indexer = threading.Thread(target=self._index_for_preview,
-                                            args=(Path(config.site_dir), searched), daemon=True)
-            self.indexer.start()
+            self.search.request(Path(config.site_dir), searched)
         else:
             try:
                 pages = index_site(Path(config.site_dir), searched)
@@ -266,6 +281,9 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
             self.incremental.finish(config, self.files, self.searchable)
             if self.incremental.serving:  # serve's folder is its own: the next build reuses it
                 self.incremental.previous = self.incremental.manifest
+                pages = self.files.documentation_pages()
+                forget_rendering(pages)
+                self.built = Kept(config, self.files, self.nav, self.env, self.incremental.key)
 
     def _index_for_preview(self, site: Path, searched: list[str]) -> None:
         """Index the preview's pages into a folder beside the search index, then put it in
@@ -287,7 +305,10 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
     def on_serve(self, server, config: MkDocsConfig, builder):
         if self.preview is not None:  # a failed rebuild is shown, and holds no request
             self.kept_aside = last_good(Path(config.site_dir))
-            server.builder = self.preview.guarded(server.builder, self.root,
+            self.kept = self.built  # the first build's
+            if isinstance(self.session, ServeSession):  # saved by now: the rest at the end
+                self.session.deferring = True
+            server.builder = self.preview.guarded(self._rebuild(server.builder), self.root,
                                                   Path(config.site_dir))
             server.set_app(self.preview.app(server.get_app()))
         # The docs folder is written by each rebuild from the watched folders: watching it
@@ -297,7 +318,7 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
                 server.unwatch(name)
             except KeyError:  # not watched
                 pass
-        server.observer = _watcher(self.root)
+        server.observer = Watcher()  # before anything is watched
         # the project's own theme folders too: a custom_dir outside docs_templates/
         themes = [Path(folder) for folder in config.theme.dirs if in_project(folder, self.root)]
         watched = {self.root / name for name in WATCHED}
@@ -307,6 +328,56 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
                 server.watch(str(path))
         return server
 
+    def _rebuild(self, mkdocs_rebuild):
+        """serve's rebuild: quick when it can be (rebuild.py), else MkDocs' own."""
+        def rebuild() -> None:
+            kept, self.kept, self.built = self.kept, None, None
+            try:
+                if kept is not None and self._quick(kept):
+                    self.kept = kept
+                    return
+                mkdocs_rebuild()  # raises when it fails: nothing is kept then
+                self.kept = self.built
+            finally:
+                self.generated = None
+        return rebuild
+
+    def _quick(self, kept: Kept) -> bool:
+        """Generate, then render again only the pages that changed, with what MkDocs made for
+        the last good build; False (having generated) when MkDocs must rebuild instead."""
+        incremental, preview = self.incremental, self.preview
+        if (incremental is None or preview is None or incremental.unfinished
+                or preview.failure):
+            return False
+        project = preview.generate(self.root, self.session)
+        self.generated = (project,)
+        if project is None:
+            return False
+        refresh_schemas(self.root)
+        key = build_key(self.root, kept.config, self.session, incremental.strict, True, "",
+                        incremental.host)
+        pages = quick_pages(kept, preview.written, site_nav(project), key)
+        if isinstance(pages, str):
+            log.info("policykit: MkDocs rebuilds the site (%s)", pages)
+            return False
+        self.searchable = {}
+        incremental.unfinished = True  # until the pages are written and the manifest kept
+        try:
+            render_pages(kept.config, kept.files, kept.nav, kept.env, pages)
+        except Exception as error:  # noqa: BLE001 — MkDocs' own rebuild reports it, located
+            log.info("policykit: MkDocs rebuilds the site (%s)", error)
+            return False
+        incremental.refresh(kept.config, pages, self.searchable)
+        forget_rendering(pages)
+        incremental.unfinished = False
+        if pages or self.search_failed:
+            self.search_failed = False
+            self.search.request(Path(kept.config.site_dir), sorted(
+                uri for uri, searched in incremental.manifest.searchable.items() if searched))
+        log.info("policykit: incremental build of %d changed page(s), quick (with the last "
+                 "build's files and navigation)", len(pages))
+        return True
+
 
 class LocatedError(PluginError):
     """A PluginError that carries its located problem (serve shows it in its banner)."""
@@ -314,17 +385,3 @@ class LocatedError(PluginError):
     def __init__(self, what: str, problem: Problem) -> None:
         super().__init__(f"{what}:\n{problem}")
         self.problem = problem
-
-
-POLL_SOONER = 0.15  # seconds between looks at the watched folders (MkDocs: 0.5)
-POLL_SOONER_UP_TO = 3000  # files watched; beyond, each look costs too much to look so often
-
-
-def _watcher(root: Path):
-    """The server's file watcher, before anything is watched: it polls as MkDocs' does, but
-    sees a change of any kind (see ChangeTimes), and looks every 0.15 s rather than 0.5 s
-    when there are few files to look at."""
-    watched = sum(len(files) for name in WATCHED for _, _, files in os.walk(root / name))
-    interval = POLL_SOONER if watched <= POLL_SOONER_UP_TO else 0.5
-    return PollingObserverVFS(change_stat, os.scandir, polling_interval=interval)
-

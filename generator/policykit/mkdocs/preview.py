@@ -50,18 +50,22 @@ class Preview:
         self.project: Project | None = None
         self.problems: tuple[Problem, ...] = ()  # the project's, from the last generate()
         self.failure: tuple[Problem, ...] = ()  # why the last rebuild failed outright
+        # the docs files the last generate() wrote or removed (None: it stopped part way)
+        self.written: list[str] | None = []
 
     def generate(self, root: Path, session: BuildSession) -> Project | None:
         """Regenerate the docs folder; on errors keep the last good one (or a placeholder),
         remember the problems, and return the project whose pages are served."""
         self.root = root
         try:
-            self.project, _ = generate(root, session)
+            self.project, self.written = generate(root, session)
             self.problems = ()
-        except ProjectError as error:
+        except ProjectError as error:  # raised before anything is written
+            self.written = []
             self.problems = tuple(p for p in error.problems if p.severity == "error"
                                   or not silenced(p.code, session.settings.suppress))
         except Exception as error:  # noqa: BLE001 — a failed rebuild must not stop the preview
+            self.written = None
             self.problems = failure_problems(error, root, [])
         if self.problems:
             for problem in self.problems:  # a warning logged as one (a trial: all as ERROR)
@@ -225,25 +229,3 @@ def _yaml_place(error: BaseException) -> Source:
         return Source(CONFIG)
     return Source(CONFIG, mark.line + 1, mark.column + 1)
 
-
-def change_stat(path: str) -> os.stat_result:
-    """os.stat for the file watcher, with any change counted as a modification."""
-    return ChangeTimes(path)  # type: ignore[return-value]  # the attributes it reads
-
-
-class ChangeTimes:
-    """os.stat's result for a watched file, whose modification time is the last time the file
-    changed in any way: a same-size edit whose modification time was put back (as `cp -p`,
-    `rsync` or `git stash` can) still moves the inode's change time."""
-
-    __slots__ = ("_stat",)
-
-    def __init__(self, path: str) -> None:
-        self._stat = os.stat(path)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stat, name)
-
-    @property
-    def st_mtime(self) -> float:
-        return max(self._stat.st_mtime, self._stat.st_ctime)

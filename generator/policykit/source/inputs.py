@@ -71,8 +71,10 @@ class Inputs:
                       and "/" not in path[len(prefix):])
 
 
-def scan(root: Path) -> Inputs:
-    """Read every input file of the project at root (see the module's docstring)."""
+def scan(root: Path, read=None) -> Inputs:
+    """Read every input file of the project at root (see the module's docstring); read: how
+    one file is read (read_input, or one that knows files read before: serve's)."""
+    read = read or read_input
     files: dict[str, bytes] = {}
     folders: set[str] = set()
     broken: dict[str, Problem] = {}
@@ -93,7 +95,7 @@ def scan(root: Path) -> Inputs:
                 if ignored(name):
                     continue
                 relative = f"{base}/{name}"
-                data, problem = read_input(Path(directory) / name, relative)
+                data, problem = read(Path(directory) / name, relative)
                 if problem:
                     broken[relative] = problem
                 elif data is not None:
