@@ -346,8 +346,9 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         """Generate, then render again only the pages that changed, with what MkDocs made for
         the last good build; False (having generated) when MkDocs must rebuild instead."""
         incremental, preview = self.incremental, self.preview
-        if (incremental is None or preview is None or incremental.unfinished
-                or preview.failure):
+        if (incremental is None or preview is None or self.session is None
+                or self.search is None or incremental.manifest is None
+                or incremental.unfinished or preview.failure):
             return False
         project = preview.generate(self.root, self.session)
         self.generated = (project,)
