@@ -199,6 +199,7 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         # MkDocs keeps this plugin for later commands (in its Plugins option's cache, a class
         # attribute): what the command used is let go, or its session outlives it
         self.session = self.incremental = self.preview = self.kept_aside = None
+        self.kept = self.built = self.generated = None  # serve's: the theme env holds the session
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
         self.searchable: dict[str, bool] = {}  # dest_uri -> searched, of the pages built

@@ -61,7 +61,7 @@ class KeptListing(jinja2.FileSystemLoader):
 
     def __init__(self, searchpath: list[str], session: Any):
         super().__init__(searchpath)
-        self.session = session
+        self.session = weakref.ref(session)  # an environment MkDocs or serve keeps outlives it
 
     def list_templates(self) -> list[str]:
         found: set[str] = set()
@@ -81,11 +81,13 @@ class KeptListing(jinja2.FileSystemLoader):
         name = "theme-" + hashlib.blake2b(repr((os.path.realpath(folder), top.st_ino,
                                                 top.st_mtime_ns, sorted(made))).encode(),
                                           digest_size=8).hexdigest()
-        listed = self.session.load(name)
+        session = self.session()
+        listed = session.load(name) if session is not None else None
         if not isinstance(listed, list):
             listed = [n for n in jinja2.FileSystemLoader(folder).list_templates()
                       if not hidden(n)]
-            self.session.save(name, listed)
+            if session is not None:
+                session.save(name, listed)
         return listed
 
 
