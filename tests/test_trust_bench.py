@@ -28,7 +28,7 @@ def test_the_trust_benchmark_runs_and_reports_every_figure(tmp_path):
                  "one model clause edited again"):
         assert figures[f"{name} (s)"] > 0
         ratio = figures[f"{name} (s)"] / plain
-        # the times are written to 0.01 s and the ratio (of the times unrounded) to 0.001
+        # the times and the ratio (of the times unrounded) are written to 0.01
         assert figures[f"{name} / plain"] == pytest.approx(
-            ratio, abs=0.0005 + 0.005 / plain * (1 + ratio) + 1e-9)
+            ratio, abs=0.005 + 0.005 / plain * (1 + ratio) + 1e-9)
     assert figures["peak memory of any one process (MB)"] > 0
