@@ -27,30 +27,41 @@ def register(commands: argparse._SubParsersAction) -> None:
     init.set_defaults(run=_init, needs_project=False)
 
 
-def _init(root: Path, args: argparse.Namespace) -> int:
+def folder_and_name(root: Path, args: argparse.Namespace,
+                    noun: str = "organisation") -> tuple[Path, str] | int:
+    """The folder a new project goes in (DIR, or root) and its name (--name, or from the
+    folder's name); or USAGE, having said why neither will do."""
     target = Path(args.dir).resolve() if args.dir else root
     if target.exists() and not target.is_dir():
-        return _usage(f"{shown(target, 200)} is a file, not a folder: name a new or existing "
-                      "folder")
+        return usage(f"{shown(target, 200)} is a file, not a folder: name a new or existing "
+                     "folder")
     try:
-        name = scaffold.check_name(args.name if args.name is not None
-                                   else scaffold.name_from_folder(target))
+        return target, scaffold.check_name(args.name if args.name is not None
+                                           else scaffold.name_from_folder(target))
     except scaffold.BadName as error:
-        return _usage(str(error))
+        return usage(str(error).replace("organisation", noun))
+
+
+def _init(root: Path, args: argparse.Namespace) -> int:
+    started = folder_and_name(root, args)
+    if isinstance(started, int):
+        return started
+    target, name = started
     files = scaffold.project_files(name)
     project = [p for p in ("mkdocs.yml", "policy") if (target / p).exists()]
     clashes = project + [path for path in files if (target / path).exists()
                          and not path.startswith("policy/")]
     if clashes:
-        return _usage(f"{target} already has {', '.join(clashes[:5])}"
+        return usage(f"{target} already has {', '.join(clashes[:5])}"
                       f"{' and more' if len(clashes) > 5 else ''}: policykit init starts a new "
                       "project and overwrites nothing — choose an empty folder")
     failed = write_files(target, files)
     if failed:
         return failed
-    where = target if target == Path.cwd() else _shown(target)
+    where = target if target == Path.cwd() else relative_to_cwd(target)
     print(f"started the policies of {name} in {where}/ ({len(files)} files)")
-    print("next:" + ("" if target == Path.cwd() else f" cd {shlex.quote(_shown(target))} &&")
+    print("next:" + ("" if target == Path.cwd()
+                     else f" cd {shlex.quote(relative_to_cwd(target))} &&")
           + " policykit build   (then open site/index.html, or policykit serve)")
     return OK
 
@@ -73,7 +84,7 @@ def write_files(target: Path, files: dict[str, str]) -> int:
     return OK
 
 
-def _shown(path: Path) -> str:
+def relative_to_cwd(path: Path) -> str:
     """The path relative to the current folder when it is inside it."""
     try:
         return str(path.relative_to(Path.cwd())) or "."
@@ -82,11 +93,12 @@ def _shown(path: Path) -> str:
 
 
 def _cannot(path: Path, error: OSError, what: str, after: str) -> int:
-    print(f"policykit: error: {what} {shown(_shown(path), 200)}: {error.strerror or error} — "
+    print(f"policykit: error: {what} {shown(relative_to_cwd(path), 200)}: "
+          f"{error.strerror or error} — "
           f"choose a folder you can write to; {after}", file=sys.stderr)
     return PROBLEMS
 
 
-def _usage(message: str) -> int:
+def usage(message: str) -> int:
     print(f"policykit: error: {message}", file=sys.stderr)
     return USAGE

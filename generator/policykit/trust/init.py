@@ -10,13 +10,12 @@ import argparse
 import json
 import re
 import shlex
-import sys
 from pathlib import Path
 
 from policykit import __version__
 from policykit.authoring import scaffold
 from policykit.core.errors import shown
-from policykit.cli.init import write_files
+from policykit.cli.init import folder_and_name, relative_to_cwd, usage, write_files
 from policykit.source.workflow import LOCK_FILE, content_hash, lock_text
 from policykit.trust import ci
 from policykit.trust.schools import REPORT_SITE, SCHOOLS_FOLDER, TRUST_FILE, TRUST_SITE
@@ -62,22 +61,17 @@ def _school_id(text: str) -> str:
 
 def run(root: Path, args: argparse.Namespace) -> int:
     """Write the trust project's files into DIR; say what to do next."""
-    target = Path(args.dir).resolve() if args.dir else root
-    if target.exists() and not target.is_dir():
-        return _usage(f"{shown(target, 200)} is a file, not a folder: name a new or existing "
-                      "folder")
-    try:
-        name = scaffold.check_name(args.name if args.name is not None
-                                   else scaffold.name_from_folder(target))
-    except scaffold.BadName as error:
-        return _usage(str(error).replace("organisation", "trust"))
+    started = folder_and_name(root, args, "trust")
+    if isinstance(started, int):
+        return started
+    target, name = started
     files = trust_files(name, args.school)
     clashes = [p for p in ("mkdocs.yml", "policy", TRUST_FILE, SCHOOLS_FOLDER)
                if (target / p).exists()]
     clashes += [p for p in files if (target / p).exists() and p.split("/")[0] not in
                 ("policy", SCHOOLS_FOLDER)]
     if clashes:
-        return _usage(f"{shown(target, 200)} already has {', '.join(clashes[:5])}"
+        return usage(f"{shown(target, 200)} already has {', '.join(clashes[:5])}"
                       f"{' and more' if len(clashes) > 5 else ''}: policykit trust init "
                       "starts a new trust project and overwrites nothing — choose an empty "
                       "folder (to make a policykit project a trust, add trust.yaml and "
@@ -85,7 +79,7 @@ def run(root: Path, args: argparse.Namespace) -> int:
     written = write_files(target, files)
     if written:
         return written
-    where = _shown(target)
+    where = relative_to_cwd(target)
     print(f"started the trust project of {name} in {where}/ ({len(files)} files; the first "
           f"school's file is {SCHOOLS_FOLDER}/{args.school}.yaml)")
     print("next:" + ("" if target == Path.cwd() else f" cd {shlex.quote(where)} &&")
@@ -126,17 +120,6 @@ def _editor_settings(text: str) -> str:
     return json.dumps(settings, indent=2) + "\n"
 
 
-def _shown(path: Path) -> str:
-    """The path relative to the current folder when it is inside it."""
-    try:
-        return str(path.relative_to(Path.cwd())) or "."
-    except ValueError:
-        return str(path)
-
-
-def _usage(message: str) -> int:
-    print(f"policykit: error: {message}", file=sys.stderr)
-    return USAGE
 
 
 _TRUST = """\
