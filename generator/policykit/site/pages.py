@@ -173,7 +173,9 @@ def _training_parts(env: jinja2.Environment, project: Project, shared: str,
     policies' titles and the organisation."""
     currents = tuple(p.current.digest if p.current else None for p in project.policies)
     quiz_ids = tuple(q.digest for q in project.quizzes)
-    assets = _quiz_assets(env)
+    # their digest, not their bytes: a quiz's key is a repr, and a thousand quizzes each
+    # repeating the SCORM package's scripts was a fifth of a second of every serve rebuild
+    assets = content_key(_quiz_assets(env))
     parts = []
     pages: list[tuple[str, str, Callable[..., dict[str, Any]], tuple]] = [
             (urls.TRAINING, "training.md.j2", functools.partial(training_view, memos=memos),

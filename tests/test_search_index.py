@@ -1,0 +1,79 @@
+"""Pagefind reads each page without Material's header and navigation (engine/search.py
+`searched_part`): the index must be the one Pagefind makes of the whole pages, byte for byte,
+and a page whose header holds anything Pagefind reads must be given whole."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+from pagefind_bin import get_executable
+
+from policykit.engine.search import BODY_MARKED, EXCLUDED, index_site, searched_part
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _searched(site: Path) -> list[str]:
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")
+                  if BODY_MARKED in p.read_bytes())
+
+
+def test_the_index_of_the_stripped_pages_is_the_index_of_the_whole_pages(
+        example_site, tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(example_site, site)
+    pages = _searched(site)
+    assert len(pages) >= 4
+    stripped = [p for p in pages if len(searched_part((site / p).read_bytes()))
+                < len((site / p).read_bytes()) * 0.8]
+    assert stripped == pages  # every searched page loses its header and navigation
+    # Pagefind as policykit ran it before: over the whole pages, in place
+    (tmp_path / "pagefind.json").write_text(json.dumps(
+        {"site": str(site), "glob": "{" + ",".join(pages) + "}",
+         "exclude_selectors": [EXCLUDED], "output_path": str(tmp_path / "whole")}))
+    subprocess.run([str(get_executable())], cwd=tmp_path, check=True, capture_output=True)
+    assert index_site(site, pages, into="stripped") == len(pages)
+    made = _files(site / "stripped")
+    whole = {k: v for k, v in _files(tmp_path / "whole").items() if "-ui." not in k}
+    assert made.keys() == whole.keys()
+    assert [k for k in made if made[k] != whole[k]] == []
+    assert any(k.startswith("fragment/") for k in made)
+
+
+PAGE = (b'<!doctype html><html lang="en"><head><title>T</title></head><body dir="ltr">'
+        b'<header>%s</header><div class="md-main">' + BODY_MARKED +
+        b'%s</article></div><footer>f</footer></body></html>')
+
+
+def test_the_header_and_navigation_are_left_out():
+    page = PAGE % (b"<nav>many links</nav>", b"<h1>Title</h1><p>words</p>")
+    part = searched_part(page)
+    assert b"many links" not in part
+    assert part.startswith(b'<!doctype html><html lang="en"><head><title>T</title></head>'
+                           b'<body dir="ltr">' + BODY_MARKED + b"<h1>Title</h1>")
+    assert part.endswith(b"</article></div><footer>f</footer></body></html>")
+
+
+def test_a_page_whose_header_pagefind_reads_is_given_whole():
+    for header, article in [
+            (b'<span data-pagefind-filter="school">A</span>', b"<h1>T</h1>"),  # a filter
+            (b'<meta data-pagefind-meta="author:x">', b"<h1>T</h1>"),
+            (b"<h1>Site</h1>", b"<p>no heading</p>"),  # Pagefind's title
+            (b'<img src="logo.png" alt="">', b"<p>no heading</p>")]:  # its image
+        page = PAGE % (header, article)
+        assert searched_part(page) == page, header
+    # an image before the article's own heading is not Pagefind's image
+    page = PAGE % (b'<img src="logo.png" alt="">', b"<h1>T</h1>")
+    assert b"logo.png" not in searched_part(page)
+
+
+def test_a_page_that_is_not_ours_is_given_whole():
+    for page in [b"<html><body><p>no article</p></body></html>",
+                 BODY_MARKED + b"<body>odd</body>", b""]:
+        assert searched_part(page) == page
