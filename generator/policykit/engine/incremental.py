@@ -13,7 +13,8 @@ something of another page ("Referenced by", the home page, the indexes) is regen
 policykit as Markdown, so it is among the changed pages. The staging folder is filled with hard
 links to the previous site's files that this build does not write (the previous site stays
 untouched until the swap); the search index (Pagefind) is made again from all searched pages
-when any page changed (else kept), sitemap.xml(.gz) and 404.html are made again. Anything else — a template, mkdocs.yml, organisation data that changes
+when any page changed (else kept); sitemap.xml(.gz) and 404.html are kept (they depend only on
+what the key holds). Anything else — a template, mkdocs.yml, organisation data that changes
 the navigation, a policy added or removed, a static file, other MkDocs plugins, PDFs — is a
 full build.
 """
@@ -213,11 +214,25 @@ def plan(previous: Manifest | None, key: str, docs: dict[str, str],
     return Plan(False, changed=changed)
 
 
+# The theme's static pages that depend only on what the key holds (the configuration, the
+# navigation, the templates and MkDocs' build date): an incremental build keeps the last
+# build's, instead of rendering the 404 page again (a twentieth of a trust's build after one
+# model clause is edited, where every school's site is built again for one page).
+KEPT_STATIC = frozenset({"404.html", "sitemap.xml"})
+
+
+def keep_static(config) -> None:
+    """Leave the theme's static pages the key covers out of this (incremental) build: they
+    are the last build's (see KEPT_STATIC)."""
+    config.theme.static_templates -= KEPT_STATIC
+
+
 def rewritten(config, files, changed: frozenset[str]) -> set[str]:
     """The site paths this build writes again (never hard-linked from the previous site)."""
     paths = {file.dest_uri for file in files if file.src_uri in changed}
     paths |= set(config.theme.static_templates) | set(config.extra_templates)
-    paths.add("sitemap.xml.gz")
+    if "sitemap.xml" in paths:
+        paths.add("sitemap.xml.gz")
     paths.add(SITE_MARKER)  # written anew by every build (site_folder.mark_site)
     return paths
 
@@ -276,6 +291,7 @@ class Incremental:
         # Pagefind reads only pages: when none changed, its index would be the same.
         self.reuse_search = not self.plan.full and not self.plan.changed & pages
         if not self.plan.full:
+            keep_static(config)
             self.skip = rewritten(config, files, self.plan.changed)
             if self.previous_site is not None:
                 self._fill(site)

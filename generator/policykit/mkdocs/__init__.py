@@ -16,7 +16,8 @@ can run a generation step) is one new folder beside this one, providing the same
    - `load(root, strict, docs_dir)`: the validated configuration, with at least `site_dir`,
      `site_url` and `strict`; the incremental build (engine/incremental.py) also reads its
      `config_file_path`, `docs_dir`, `nav`, `theme.dirs`, `theme.custom_dir`,
-     `theme.static_templates`, `extra_templates`, `plugins`, `markdown_extensions`, `watch`,
+     `theme.static_templates` (an incremental build takes out the 404 page and sitemap, which
+     it keeps from the last build), `extra_templates`, `plugins`, `markdown_extensions`, `watch`,
      `hooks` and `validation.links.anchors`, as MkDocs names them, and the host's files as
      MkDocs' `Files` (`src_uri`, `dest_uri`, `abs_src_path`, `page`, `is_modified`);
    - `build(config, session, incremental, site_dir) -> bool`: render the site into site_dir
