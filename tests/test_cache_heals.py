@@ -303,3 +303,30 @@ def test_the_warning_escapes_the_cache_path_for_the_terminal(tmp_path):
     assert len(shown) == 1, done.stderr
     assert "\x1b" not in done.stderr and "\x07" not in done.stderr and "\u202e" not in shown[0]
     assert "cache\\x1b[2J\\x1b]0;owned\\x07" in shown[0]
+
+
+def test_a_template_compiled_once_is_not_read_again_in_the_same_process(tmp_path):
+    """A second Jinja environment (a trust builds one per school) takes a template this
+    process has compiled from memory, and only for the very source it was compiled from."""
+    import jinja2
+
+    from policykit.source.cache import BytecodeCache
+
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "page.j2").write_text("Hello {{ name }}", "utf-8")
+    folder = tmp_path / "jinja"
+
+    def render() -> str:
+        cache = BytecodeCache(folder, lambda error, path: None, ours=tmp_path)
+        env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates),
+                                 bytecode_cache=cache, autoescape=True)
+        return env.get_template("page.j2").render(name="<b>")
+
+    assert render() == "Hello &lt;b&gt;"
+    [made] = folder.glob("*.jinja")
+    made.write_bytes(b"damaged")  # not read again: the code is in memory
+    assert render() == "Hello &lt;b&gt;"
+    assert made.read_bytes() == b"damaged"
+    (templates / "page.j2").write_text("Goodbye {{ name }}", "utf-8")  # a new source
+    assert render() == "Goodbye &lt;b&gt;"

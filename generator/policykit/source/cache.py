@@ -244,10 +244,18 @@ def _make_folder(folder: Path, ours: Path | None) -> None:
         folder.mkdir(parents=True, exist_ok=True)
 
 
+# Compiled templates this process has loaded or made, by cache file and source checksum: a
+# trust build makes a Jinja environment for each school's site, and each read every template
+# from its cache file again (a thirtieth of the build after one model clause is edited).
+_COMPILED: dict[tuple[str, str], Any] = {}
+
+
 class BytecodeCache(jinja2.BytecodeCache):
     """Jinja's compiled templates kept in folder, one checked file each (see checked): a
     damaged, missing or unreadable file is compiled again, never an error; one that cannot be
-    written is reported to trouble (with its path) and skipped."""
+    written is reported to trouble (with its path) and skipped. A template loaded or compiled
+    once is kept in memory for the rest of the process (_COMPILED), under the checksum of the
+    source it was compiled from, as Jinja keys its own."""
 
     def __init__(self, folder: Path, trouble: Callable[[OSError, Path], None],
                  ours: Path | None = None):
@@ -257,15 +265,23 @@ class BytecodeCache(jinja2.BytecodeCache):
         return self.folder / f"{bucket.key}.jinja"
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        known = _COMPILED.get((str(self._path(bucket)), bucket.checksum))
+        if known is not None:
+            bucket.code = known
+            return
         try:
             with checked(self._path(bucket)) as stream:
                 if stream is not None:
                     bucket.load_bytecode(stream)
         except Exception:  # a file checked whole and still not Jinja's: compile again
             bucket.reset()
+        if bucket.code is not None:
+            _COMPILED[(str(self._path(bucket)), bucket.checksum)] = bucket.code
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         path = self._path(bucket)
+        if bucket.code is not None:
+            _COMPILED[(str(path), bucket.checksum)] = bucket.code
         error = write_checked(path, bucket.write_bytecode, self.ours)
         if error is not None:
             self.trouble(error, path)
