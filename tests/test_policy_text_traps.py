@@ -183,3 +183,16 @@ def test_a_flow_list_left_open_gets_no_advice_about_text(tmp_path, capsys):
     code, err, _ = run_check(make_project(tmp_path, {V: version}), capsys)
     assert code == 1 and err[0].endswith(
         "— end the list with ']' where it ends [yaml.unclosed-bracket]")
+
+
+def test_a_quote_left_open_is_found_on_its_own_line_not_where_the_next_quote_is(
+        tmp_path, capsys):
+    """`title: "Social Media` over `owner: "Headteacher"`: YAML reads the title on to the
+    owner's first quote and fails at `Headteacher`; the fault is the title's missing quote."""
+    text = 'id: social-media\ntitle: "Social Media\nowner: "Headteacher"\n'
+    path = "policy/social-media/policy.yaml"
+    code, err, _ = run_check(make_project(tmp_path, {path: text}), capsys)
+    assert code == 1 and err[0] == (
+        f'{path}:2:8: the quote that starts this text is not closed on its line, so YAML reads '
+        'on to the next ", on line 3, and cannot read what follows it — end the text with " '
+        'on line 2 [yaml.unclosed-quote]')

@@ -257,6 +257,15 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, shown_as: str) -> Prob
         return Problem(Source(shown_as, number, column), said, hint, code="yaml.unclosed-bracket")
     lines = _LINE_BREAKS.split(text)
     line = lines[mark.line] if mark and mark.line < len(lines) else ""
+    above = _closed_from_above(lines, mark.line, mark.column) if mark else None
+    if above is not None:
+        number, column, quote = above
+        return Problem(Source(shown_as, number + 1, column + 1),
+                       f"the quote that starts this text is not closed on its line, so YAML "
+                       f"reads on to the next {quote}, on line {mark.line + 1}, and cannot "
+                       "read what follows it",
+                       f"end the text with {quote} on line {number + 1}",
+                       code="yaml.unclosed-quote")
     if mark and "mapping values are not allowed" in str(what):
         deeper = _over_indented(lines, mark.line, shown_as)
         if deeper:
@@ -285,6 +294,30 @@ def unclosed_bracket(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, st
             f"looking for its '{closing}')",
             f"end the {what} with '{closing}' where it ends"
             + (f"; if the '{bracket}' is part of the words, {_QUOTE_IT}" if words else ""))
+
+
+def _closed_from_above(lines: list[str], number: int, column: int
+                       ) -> tuple[int, int, str] | None:
+    """Where a quoted text opened on an earlier line starts (its line, column and quote), when
+    the error is just after a quote that opens the value on line number: YAML took that quote
+    as the end of the earlier text (`name: "Eastgate` over `urn: "123456"`), so the words after
+    it are the fault it reports, and the missing quote is above. None otherwise."""
+    found = _VALUE_START.match(lines[number]) if number < len(lines) else None
+    if found is None or found.group(2) not in "'\"" or column != found.start(2) + 1:
+        return None
+    quote = found.group(2)
+    for above in range(number - 1, -1, -1):
+        words = lines[above].strip()
+        if not words or words.startswith("#"):
+            continue
+        start = _VALUE_START.match(lines[above])
+        if start is None or start.group(2) != quote:
+            return None
+        value = lines[above][start.start(2):].rstrip()
+        closed = len(value) > 1 and value.endswith(quote) and (
+            quote == '"' and not value.endswith('\\"') or quote == "'")
+        return None if closed else (above, start.start(2), quote)
+    return None
 
 
 _KEY_AT = re.compile(r"([ ]*)(?:-[ ]+)*([A-Za-z_][\w-]*):(?:[ ]+(\S.*))?$")
