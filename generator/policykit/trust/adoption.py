@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from policykit.core.errors import Problem, Source
+from policykit.core.errors import Problem, Source, shown
 from policykit.source.load import Document
 from policykit.trust import values
 
@@ -159,23 +159,27 @@ def new_adoption(policy_id: str, version: str, on: dt.date, by: str, minute: str
 
 
 def edits(adoption: Adoption, now: dict, where: "Places") -> list[Problem]:
-    """Each edit made since the adoption, as an error at the place that was edited."""
+    """Each edit made since the adoption, as a problem at the place that was edited: an error,
+    but when only values changed (a new DSL or phone number, say), a warning each.
+
+    Contacts change between the governing body's meetings, and safeguarding contacts must be
+    right on the day they change: refusing the school (as every edit once did) left staff
+    reading the old contact until the governing body met. So a change of values alone keeps
+    the adoption (the pages still say approved) and the site shows the new values; the
+    governing body adopts them with the policy's next adoption (its pack lists them). Any
+    other edit (the model version, the school's tailored or added text, its change notes) is
+    new wording the governing body has not seen, and stops the school until it is adopted."""
     then = adoption.adopted
     head = (f"{where.policy} {adoption.version} was adopted by {adoption.approved_by} on "
             f"{adoption.approved_on}")
+    command = (f"policykit trust adopt {where.school_id} {where.policy} {adoption.version} "
+               "--date YYYY-MM-DD --by \"...\" --minute \"...\"")
     hint = (f"ask the governing body to adopt the school's text again, then record it: "
-            f"policykit trust adopt {where.school_id} {where.policy} {adoption.version} "
-            "--date YYYY-MM-DD --by \"...\" --minute \"...\" (or undo the edit)")
+            f"{command} (or undo the edit)")
     problems = []
     if then["model"] != now["model"]:
         problems.append(Problem(where.model, f"{head}, and the model version has changed "
                                 "since", hint, code="trust.changed-since-adoption"))
-    for name in sorted(set(then["values"]) | set(now["values"]) if then["model"] == now["model"]
-                       else ()):  # a new model text uses other values: the model is the edit
-        if then["values"].get(name) != now["values"].get(name):
-            problems.append(Problem(where.value(name), f"{head}, and %{{{name}}}, which its "
-                                    "text uses, has changed since", hint,
-                                    code="trust.changed-since-adoption"))
     for clause in sorted(set(then["tailored"]) | set(now["tailored"])):
         if then["tailored"].get(clause) != now["tailored"].get(clause):
             problems.append(Problem(where.tailored(clause), f"{head}, and the school's "
@@ -193,7 +197,28 @@ def edits(adoption: Adoption, now: dict, where: "Places") -> list[Problem]:
         problems.append(Problem(where.added(index), f"{head}, and the clauses the school "
                                 "added have changed since", hint,
                                 code="trust.changed-since-adoption"))
-    return problems
+    if then["model"] != now["model"]:
+        return problems  # a new model text uses other values: the model is the edit
+    changed = [name for name in sorted(set(then["values"]) | set(now["values"]))
+               if then["values"].get(name) != now["values"].get(name)]
+    if problems:  # new wording too: the governing body adopts it all again first
+        return problems + [Problem(where.value(name), f"{head}, and %{{{name}}}, which its "
+                                   "text uses, has changed since", hint,
+                                   code="trust.changed-since-adoption") for name in changed]
+    return [_value_changed(head, name, then["values"].get(name), now["values"].get(name),
+                           where, command) for name in changed]
+
+
+def _value_changed(head: str, name: str, old: str | None, new: str | None, where: "Places",
+                   command: str) -> Problem:
+    """A value the adopted text uses, changed since the adoption: a warning at its line."""
+    was = f"'{shown(old)}'" if old is not None else "not given"
+    now = f"'{shown(new)}'" if new is not None else "no value"
+    return Problem(where.value(name), f"{head} with %{{{name}}} {was}; it is now {now}, and "
+                   "the school's site shows the new value under that adoption",
+                   f"the governing body adopts it with the policy's next adoption (its pack "
+                   f"lists it); to record its adoption now: {command}", severity="warning",
+                   code="trust.value-changed-since-adoption")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,62 @@
+"""A school's adoption lock against what changed around it, through the real `policykit trust
+check`, `trust build` and `trust pack`: a value changed since the adoption (a new DSL's phone
+number) is shown at once under the adoption, with a warning, and the pack lists it to adopt."""
+
+from __future__ import annotations
+
+from test_trust_adoption import pdf_text
+from trust_helpers import copy_trust, edit, page_text, policy_page, policykit
+
+SOUTH = "schools/southbank.yaml"
+
+
+def test_a_value_changed_since_the_adoption_is_shown_at_once_under_it(tmp_path):
+    """The trial: a new DSL phone number refused the school (trust.changed-since-adoption),
+    so staff read the old safeguarding contact until the governing body met."""
+    root = copy_trust(tmp_path)
+    edit(root / SOUTH, "  phone: 01632 960101\n", "  phone: 01632 960199\n")
+    warning = ("schools/southbank.yaml:9:10: warning: social-media 2023.1 was adopted by "
+               "Southbank Local Governing Body on 2023-11-20 with %{dsl.phone} '01632 960101'; "
+               "it is now '01632 960199', and the school's site shows the new value under that "
+               "adoption — the governing body adopts it with the policy's next adoption (its "
+               "pack lists it); to record its adoption now: policykit trust adopt southbank "
+               "social-media 2023.1 --date YYYY-MM-DD --by \"...\" --minute \"...\" "
+               "[trust.value-changed-since-adoption]\n")
+    checked = policykit(root, "trust", "check")
+    assert checked.returncode == 0, checked.stderr
+    assert warning in checked.stderr
+    built = policykit(root, "trust", "build", "--school", "southbank")
+    assert built.returncode == 0, built.stderr
+    assert warning in built.stderr
+    page = page_text(policy_page(root, "southbank"))
+    assert "Priya Shah (01632 960199)" in page and "960101" not in page
+    assert "Approved 20 November 2023, by Southbank Local Governing Body" in page
+    # the governors' pack: the value changed, as a change to adopt, already on the site
+    packed = policykit(root, "trust", "pack", "southbank", "social-media")
+    assert packed.returncode == 0, packed.stderr
+    text = pdf_text(root / "southbank-social-media-pack.pdf")
+    assert "Only the school's values have changed (part 2)." in text
+    assert "{dsl.phone} (value) changed 01632 960101 01632 960199" in text  # "%{" may split
+    assert ("The school's site already shows the new values, under its adoption of "
+            "2023-11-20") in text
+    adopted = policykit(root, "trust", "adopt", "southbank", "social-media", "2023.1",
+                        "--date", "2025-11-04", "--by", "Southbank LGB")
+    assert adopted.returncode == 0, adopted.stderr
+    again = policykit(root, "trust", "check")
+    assert again.returncode == 0 and "schools/southbank" not in again.stderr, again.stderr
+
+
+def test_a_value_changed_with_new_text_is_adopted_again_first(tmp_path):
+    """Only values: any other edit since the adoption still stops the school, values and all."""
+    root = copy_trust(tmp_path)
+    edit(root / SOUTH, "  phone: 01632 960101\n", "  phone: 01632 960199\n")
+    edit(root / SOUTH, 'adopts: "2023.1"\n', 'adopts: "2023.1"\n    added:\n'
+         "      - section: inappropriate-contact\n        id: tell-the-office\n"
+         "        kind: procedure\n        text: Staff may also tell the school office.\n"
+         "    quiz_exempt:\n      tell-the-office: Shown on the first day.\n")
+    checked = policykit(root, "trust", "check")
+    assert checked.returncode == 1 and "Traceback" not in checked.stderr
+    assert ("schools/southbank.yaml:9:10: social-media 2023.1 was adopted by Southbank Local "
+            "Governing Body on 2023-11-20, and %{dsl.phone}, which its text uses, has changed "
+            "since") in checked.stderr
+    assert "[trust.value-changed-since-adoption]" not in checked.stderr
