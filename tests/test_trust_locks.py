@@ -60,3 +60,36 @@ def test_a_value_changed_with_new_text_is_adopted_again_first(tmp_path):
             "Governing Body on 2023-11-20, and %{dsl.phone}, which its text uses, has changed "
             "since") in checked.stderr
     assert "[trust.value-changed-since-adoption]" not in checked.stderr
+
+
+def test_a_lock_left_behind_by_a_renamed_school_file_is_named_with_what_to_do(tmp_path):
+    """The trial: schools/northfield.yaml renamed alone; exit 0, the new site said "not yet
+    approved", and schools/northfield.lock was left without a word."""
+    root = copy_trust(tmp_path)
+    (root / "schools/northfield.yaml").rename(root / "schools/northfield-primary.yaml")
+    warning = ("schools/northfield.lock: warning: schools/northfield.lock has no school file "
+               "schools/northfield.yaml beside it: the adoptions it records are used by no "
+               "school's site — schools/northfield-primary.yaml (Northfield Primary School, the "
+               "school these adoptions record) has no lock, so its site says not yet approved: "
+               "if it is schools/northfield.yaml renamed, rename the lock with it: git mv "
+               "schools/northfield.lock schools/northfield-primary.lock "
+               "[trust.lock-without-school]\n")
+    for command in (("check",), ("build", "--school", "northfield-primary")):
+        result = policykit(root, "trust", *command)
+        assert result.returncode == 0, result.stderr
+        assert warning in result.stderr
+    assert "Draft" in page_text(policy_page(root, "northfield-primary"))
+    (root / "schools/northfield.lock").rename(root / "schools/northfield-primary.lock")
+    built = policykit(root, "trust", "build", "--school", "northfield-primary")
+    assert built.returncode == 0 and "[trust.lock" not in built.stderr, built.stderr
+    assert "Approved 5 October 2023" in page_text(policy_page(root, "northfield-primary"))
+    # a school that left the trust with its lock: what to do either way
+    (root / "schools/southbank.yaml").unlink()
+    left = policykit(root, "trust", "check")
+    assert left.returncode == 0, left.stderr
+    assert ("schools/southbank.lock: warning: schools/southbank.lock has no school file "
+            "schools/southbank.yaml beside it: the adoptions it records are used by no school's "
+            "site — if schools/southbank.yaml was renamed, rename the lock with it (git mv "
+            "schools/southbank.lock schools/<school-id>.lock); if the school left the trust, "
+            "remove the lock too (git keeps its history) [trust.lock-without-school]\n"
+            ) in left.stderr
