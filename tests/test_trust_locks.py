@@ -1,9 +1,15 @@
 """A school's adoption lock against what changed around it, through the real `policykit trust
 check`, `trust build` and `trust pack`: a value changed since the adoption (a new DSL's phone
-number) is shown at once under the adoption, with a warning, and the pack lists it to adopt."""
+number) is shown at once under the adoption, with a warning, and the pack lists it to adopt; a
+lock left behind by a renamed school file, and adoptions left under a renamed policy's old id,
+are warnings that say what to do."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+from policykit.source.workflow import content_hash, lock_text
 from test_trust_adoption import pdf_text
 from trust_helpers import copy_trust, edit, page_text, policy_page, policykit
 
@@ -93,3 +99,60 @@ def test_a_lock_left_behind_by_a_renamed_school_file_is_named_with_what_to_do(tm
             "schools/southbank.lock schools/<school-id>.lock); if the school left the trust, "
             "remove the lock too (git keeps its history) [trust.lock-without-school]\n"
             ) in left.stderr
+
+
+def rename_policy(root: Path, old: str, new: str) -> None:
+    """Rename a model policy as the trial did: its folder, its id, and every school file,
+    quiz and trust.yaml naming it — but not the schools' locks."""
+    (root / f"policy/{old}").rename(root / f"policy/{new}")
+    edit(root / f"policy/{new}/policy.yaml", f"id: {old}\n", f"id: {new}\n")
+    edit(root / "quizzes/social-media-induction.yaml", f"policy: {old}\n", f"policy: {new}\n")
+    for path in (root / "trust.yaml", *sorted((root / "schools").glob("*.yaml"))):
+        edit(path, f"\n  {old}:\n", f"\n  {new}:\n")
+
+
+def test_adoptions_left_under_a_renamed_policys_old_id_are_named(tmp_path):
+    """The trial: policy/visitors renamed policy/visiting everywhere but the locks; exit 0,
+    every school's page said "not yet approved", and trust check said nothing."""
+    root = copy_trust(tmp_path)
+    rename_policy(root, "social-media", "social-networking")
+    warning = ("schools/southbank.lock:4:5: warning: the model has no policy 'social-media': the "
+               "adoption of it recorded here is not used — social-networking, which the school "
+               "adopts, has the model text adopted here, and its site says not yet approved: if "
+               "social-media was renamed social-networking, rename the key \"social-media\" to "
+               "\"social-networking\" in schools/southbank.lock (the policy id is not part of "
+               "the sealed record: its hashes stay valid); if social-media was retired, keep its "
+               "records as history [trust.lock-unknown-policy]\n")
+    checked = policykit(root, "trust", "check")
+    assert checked.returncode == 0, checked.stderr
+    assert warning in checked.stderr
+    assert checked.stderr.count("[trust.lock-unknown-policy]") == 3  # each school's lock
+    built = policykit(root, "trust", "build", "--school", "southbank")
+    assert built.returncode == 0 and warning in built.stderr, built.stderr
+    page = policy_page(root, "southbank").parent.parent.parent / "social-networking/2023.1"
+    assert "Draft" in page_text(page / "index.html")
+    # renamed in the lock too: its seal holds, and the school's adoption is its again
+    lock = root / "schools/southbank.lock"
+    edit(lock, '"social-media": [', '"social-networking": [')
+    built = policykit(root, "trust", "build", "--school", "southbank")
+    assert built.returncode == 0 and "schools/southbank.lock" not in built.stderr, built.stderr
+    assert "Approved 20 November 2023" in page_text(page / "index.html")
+    # a retired policy's records, beside adoptions of every policy the school has: history
+    records = json.loads(lock.read_text("utf-8"))
+    records["policies"]["visitors"] = records["policies"]["social-networking"]
+    lock.write_text(json.dumps(records, indent=2), "utf-8")
+    checked = policykit(root, "trust", "check")
+    assert checked.returncode == 0 and "schools/southbank.lock" not in checked.stderr, \
+        checked.stderr
+    # renamed with new text: not the text adopted, so adopted anew
+    version = root / "policy/social-networking/versions/2023.1.yaml"
+    edit(version, "website or forum.", "website, forum or game.")
+    (root / "policy/social-networking/approved.lock").write_text(
+        lock_text({"2023.1": content_hash(version.read_bytes())}), "utf-8")
+    checked = policykit(root, "trust", "check")
+    assert ("schools/eastgate.lock:4:5: warning: the model has no policy 'social-media': the "
+            "adoption of it recorded here is not used — if it was renamed (to social-networking, "
+            "which the school adopts with no adoption recorded), the text adopted here is not "
+            "the model's now: the governing body adopts it anew (policykit trust pack, then "
+            "trust adopt); if it was retired, keep its records as history: this warning ends "
+            "once social-networking is adopted [trust.lock-unknown-policy]\n") in checked.stderr

@@ -136,6 +136,56 @@ def before_the_trust(history: dict[str, list[Adoption]],
     return problems
 
 
+def unknown_policies(lock: Document | None, unknown: dict[str, list[Adoption]],
+                     unadopted: dict[str, dict[str, str]]) -> list[Problem]:
+    """The lock's records of policies the model does not have (unknown, by policy), when they
+    may be what the school's site lacks: a warning at each such policy's key in the lock.
+    unadopted holds the model policies the school file adopts that the lock records no
+    adoption of (their pages say not yet approved), each with its versions' model hashes.
+
+    A policy renamed in the model (policy/visitors -> policy/visiting) is renamed in the school
+    files too, but its adoptions stay under the old id in the lock, where nothing reads them.
+    The policy id is not part of a sealed record (neither hash covers it: see record_hash and
+    state), so renaming the key in the lock keeps every record valid; when the records adopt a
+    model version the renamed policy has, byte for byte, the warning names it. A policy the
+    trust retired leaves its records too, and those are history worth keeping (when, by whom,
+    which minute): the warning is given only while the school adopts a policy with no adoption
+    recorded (the one it may have been renamed to), so a retired policy's records are not
+    nagged about for ever — once every policy the school adopts has been adopted, they are
+    left in peace."""
+    problems = []
+    for policy_id, records in sorted(unknown.items()):
+        if not unadopted or lock is None:
+            continue  # nothing it could have been renamed to: history (see above)
+        hashes = {a.adopted.get("model") for a in records}
+        same = sorted(p for p, versions in unadopted.items() if hashes & set(versions.values()))
+        counted = ("the adoption of it recorded here is" if len(records) == 1 else
+                   f"the {len(records)} adoptions of it recorded here are")
+        problems.append(Problem(
+            lock.key_at(("policies", policy_id)), f"the model has no policy '{policy_id}': "
+            f"{counted} not used", _unknown_hint(policy_id, same, sorted(unadopted),
+                                                 lock.source.path),
+            severity="warning", code="trust.lock-unknown-policy"))
+    return problems
+
+
+def _unknown_hint(policy_id: str, same: list[str], unadopted: list[str], lock: str) -> str:
+    """What to do with an unknown policy's records: renamed to the one policy with the same
+    model text, rename the key; renamed with new text, adopt anew; retired, keep them."""
+    if len(same) == 1:
+        return (f"{same[0]}, which the school adopts, has the model text adopted here, and its "
+                f"site says not yet approved: if {policy_id} was renamed {same[0]}, rename the "
+                f"key \"{policy_id}\" to \"{same[0]}\" in {lock} (the policy id is not part of "
+                f"the sealed record: its hashes stay valid); if {policy_id} was retired, keep "
+                "its records as history")
+    named = ", ".join(unadopted)
+    return (f"if it was renamed (to {named}, which the school adopts with no adoption "
+            "recorded), the text adopted here is not the model's now: the governing body "
+            "adopts it anew (policykit trust pack, then trust adopt); if it was retired, keep "
+            f"its records as history: this warning ends once {named} "
+            f"{'is' if len(unadopted) == 1 else 'are'} adopted")
+
+
 def lock_text(adoptions: dict[str, list[Adoption]]) -> str:
     """The lock file's text: every policy's adoptions, oldest first."""
     policies = {pid: [_written(a) for a in items] for pid, items in sorted(adoptions.items())}
