@@ -135,10 +135,10 @@ def resolve(trust: Trust, school: School, model: Model, adopting: str = "",
     locked, found = adoptions.read_lock(school.lock)
     problems += found + adoptions.before_the_trust(locked, _trust_approval(model))
     adopting_now = school.data.get("policies", {})
-    gone = {p: items for p, items in locked.items()
-            if f"policy/{p}/policy.yaml" not in model.documents}
-    if gone:  # records of a policy renamed or retired
-        problems += adoptions.unknown_policies(school.lock, gone,
+    unknown = {p: items for p, items in locked.items()
+               if f"policy/{p}/policy.yaml" not in model.documents}
+    if unknown:  # records of a policy renamed or retired
+        problems += adoptions.unknown_policies(school.lock, unknown,
                                                _unadopted(model, adopting_now, locked))
     quick = None
     if memo is not None:
