@@ -175,6 +175,9 @@ statutory.unmet              a statutory policy no policy of the project meets
 statutory.other-organisation a statutory item that applies to another kind of organisation
 statutory.review-too-late    a review date later than the statutory interval allows
 trust.clause-untaught        a school's tailored or added clause that no question teaches and none exempts
+trust.value-changed-since-adoption a value an adopted text uses, changed since (the site shows the new one)
+trust.lock-unknown-policy    a school's adoption records of a policy the model does not have, while it adopts one with none
+trust.lock-without-school   a school's adoption lock with no school file beside it (renamed?)
 cache.unwritable             the build cache cannot be written (the build goes on without it)
 search.not-made              the search index could not be made (the site is built without it)
 """)

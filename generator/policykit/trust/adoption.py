@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from policykit.core.errors import Problem, Source
+from policykit.core.errors import Problem, Source, shown
 from policykit.source.load import Document
 from policykit.trust import values
 
@@ -136,6 +136,56 @@ def before_the_trust(history: dict[str, list[Adoption]],
     return problems
 
 
+def unknown_policies(lock: Document | None, unknown: dict[str, list[Adoption]],
+                     unadopted: dict[str, dict[str, str]]) -> list[Problem]:
+    """The lock's records of policies the model does not have (unknown, by policy), when they
+    may be what the school's site lacks: a warning at each such policy's key in the lock.
+    unadopted holds the model policies the school file adopts that the lock records no
+    adoption of (their pages say not yet approved), each with its versions' model hashes.
+
+    A policy renamed in the model (policy/visitors -> policy/visiting) is renamed in the school
+    files too, but its adoptions stay under the old id in the lock, where nothing reads them.
+    The policy id is not part of a sealed record (neither hash covers it: see record_hash and
+    state), so renaming the key in the lock keeps every record valid; when the records adopt a
+    model version the renamed policy has, byte for byte, the warning names it. A policy the
+    trust retired leaves its records too, and those are history worth keeping (when, by whom,
+    which minute): the warning is given only while the school adopts a policy with no adoption
+    recorded (the one it may have been renamed to), so a retired policy's records are not
+    nagged about for ever — once every policy the school adopts has been adopted, they are
+    left in peace."""
+    problems = []
+    for policy_id, records in sorted(unknown.items()):
+        if not unadopted or lock is None:
+            continue  # nothing it could have been renamed to: history (see above)
+        hashes = {a.adopted.get("model") for a in records}
+        same = sorted(p for p, versions in unadopted.items() if hashes & set(versions.values()))
+        counted = ("the adoption of it recorded here is" if len(records) == 1 else
+                   f"the {len(records)} adoptions of it recorded here are")
+        problems.append(Problem(
+            lock.key_at(("policies", policy_id)), f"the model has no policy '{policy_id}': "
+            f"{counted} not used", _unknown_hint(policy_id, same, sorted(unadopted),
+                                                 lock.source.path),
+            severity="warning", code="trust.lock-unknown-policy"))
+    return problems
+
+
+def _unknown_hint(policy_id: str, same: list[str], unadopted: list[str], lock: str) -> str:
+    """What to do with an unknown policy's records: renamed to the one policy with the same
+    model text, rename the key; renamed with new text, adopt anew; retired, keep them."""
+    if len(same) == 1:
+        return (f"{same[0]}, which the school adopts, has the model text adopted here, and its "
+                f"site says not yet approved: if {policy_id} was renamed {same[0]}, rename the "
+                f"key \"{policy_id}\" to \"{same[0]}\" in {lock} (the policy id is not part of "
+                f"the sealed record: its hashes stay valid); if {policy_id} was retired, keep "
+                "its records as history")
+    named = ", ".join(unadopted)
+    return (f"if it was renamed (to {named}, which the school adopts with no adoption "
+            "recorded), the text adopted here is not the model's now: the governing body "
+            "adopts it anew (policykit trust pack, then trust adopt); if it was retired, keep "
+            f"its records as history: this warning ends once {named} "
+            f"{'is' if len(unadopted) == 1 else 'are'} adopted")
+
+
 def lock_text(adoptions: dict[str, list[Adoption]]) -> str:
     """The lock file's text: every policy's adoptions, oldest first."""
     policies = {pid: [_written(a) for a in items] for pid, items in sorted(adoptions.items())}
@@ -159,23 +209,27 @@ def new_adoption(policy_id: str, version: str, on: dt.date, by: str, minute: str
 
 
 def edits(adoption: Adoption, now: dict, where: "Places") -> list[Problem]:
-    """Each edit made since the adoption, as an error at the place that was edited."""
+    """Each edit made since the adoption, as a problem at the place that was edited: an error,
+    but when only values changed (a new DSL or phone number, say), a warning each.
+
+    Contacts change between the governing body's meetings, and safeguarding contacts must be
+    right on the day they change: refusing the school (as every edit once did) left staff
+    reading the old contact until the governing body met. So a change of values alone keeps
+    the adoption (the pages still say approved) and the site shows the new values; the
+    governing body adopts them with the policy's next adoption (its pack lists them). Any
+    other edit (the model version, the school's tailored or added text, its change notes) is
+    new wording the governing body has not seen, and stops the school until it is adopted."""
     then = adoption.adopted
     head = (f"{where.policy} {adoption.version} was adopted by {adoption.approved_by} on "
             f"{adoption.approved_on}")
+    command = (f"policykit trust adopt {where.school_id} {where.policy} {adoption.version} "
+               "--date YYYY-MM-DD --by \"...\" --minute \"...\"")
     hint = (f"ask the governing body to adopt the school's text again, then record it: "
-            f"policykit trust adopt {where.school_id} {where.policy} {adoption.version} "
-            "--date YYYY-MM-DD --by \"...\" --minute \"...\" (or undo the edit)")
+            f"{command} (or undo the edit)")
     problems = []
     if then["model"] != now["model"]:
         problems.append(Problem(where.model, f"{head}, and the model version has changed "
                                 "since", hint, code="trust.changed-since-adoption"))
-    for name in sorted(set(then["values"]) | set(now["values"]) if then["model"] == now["model"]
-                       else ()):  # a new model text uses other values: the model is the edit
-        if then["values"].get(name) != now["values"].get(name):
-            problems.append(Problem(where.value(name), f"{head}, and %{{{name}}}, which its "
-                                    "text uses, has changed since", hint,
-                                    code="trust.changed-since-adoption"))
     for clause in sorted(set(then["tailored"]) | set(now["tailored"])):
         if then["tailored"].get(clause) != now["tailored"].get(clause):
             problems.append(Problem(where.tailored(clause), f"{head}, and the school's "
@@ -193,7 +247,28 @@ def edits(adoption: Adoption, now: dict, where: "Places") -> list[Problem]:
         problems.append(Problem(where.added(index), f"{head}, and the clauses the school "
                                 "added have changed since", hint,
                                 code="trust.changed-since-adoption"))
-    return problems
+    if then["model"] != now["model"]:
+        return problems  # a new model text uses other values: the model is the edit
+    changed = [name for name in sorted(set(then["values"]) | set(now["values"]))
+               if then["values"].get(name) != now["values"].get(name)]
+    if problems:  # new wording too: the governing body adopts it all again first
+        return problems + [Problem(where.value(name), f"{head}, and %{{{name}}}, which its "
+                                   "text uses, has changed since", hint,
+                                   code="trust.changed-since-adoption") for name in changed]
+    return [_value_changed(head, name, then["values"].get(name), now["values"].get(name),
+                           where, command) for name in changed]
+
+
+def _value_changed(head: str, name: str, old: str | None, new: str | None, where: "Places",
+                   command: str) -> Problem:
+    """A value the adopted text uses, changed since the adoption: a warning at its line."""
+    was = f"'{shown(old)}'" if old is not None else "not given"
+    now = f"'{shown(new)}'" if new is not None else "no value"
+    return Problem(where.value(name), f"{head} with %{{{name}}} {was}; it is now {now}, and "
+                   "the school's site shows the new value under that adoption",
+                   f"the governing body adopts it with the policy's next adoption (its pack "
+                   f"lists it); to record its adoption now: {command}", severity="warning",
+                   code="trust.value-changed-since-adoption")
 
 
 @dataclass(frozen=True)

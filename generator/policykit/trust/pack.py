@@ -81,12 +81,14 @@ def pack_view(found: Adopting, policy_id: str, model_part: Markup | None,
     assert document is not None  # resolved: the school adopts a version the model has
     model_approved = {"on": document.data.get("approved_on"), "by": document.data.get("approved_by")}
     digest = adoptions.state_hash(found.state)
+    against_last = _against_last(last.adopted if last else None, found.state)
     return {
         "trust": found.trust.name, "school": school.data["name"], "school_id": school.id,
         "policy": policy_id, "title": _title(found, policy_id), "version": version,
         "last": last.record() if last else None, "model_approved": model_approved,
         "model_part": model_part, "against_model": _against_model(found, policy_id),
-        "against_last": _against_last(last.adopted if last else None, found.state),
+        "against_last": against_last,
+        "values_in_use": _values_in_use(last, version, against_last),
         "values": found.state["values"], "hash": digest, "generated": long_date(today),
         "command": " \\\n  ".join(adopt_command(school.id, policy_id, version)),
         "history": [a.record() for a in earlier], "full_text": None}
@@ -158,6 +160,14 @@ def _against_last(then: dict | None, now: dict) -> list[dict]:
                              "before": given.get(name, ""), "after": giving.get(name, ""),
                              "why": ""})
     return rows
+
+
+def _values_in_use(last: adoptions.Adoption | None, version: str, rows: list[dict]) -> bool:
+    """Whether only values changed since the last adoption, of this same model version: the
+    school's site then already shows the new values under that adoption (see adoption.edits),
+    and the pack says so: the governing body adopts what staff already read."""
+    return last is not None and last.version == version and bool(rows) \
+        and all(row["kind"] == "value" for row in rows)
 
 
 def _local(state: dict) -> dict[tuple[str, str], str]:

@@ -135,6 +135,11 @@ def resolve(trust: Trust, school: School, model: Model, adopting: str = "",
     locked, found = adoptions.read_lock(school.lock)
     problems += found + adoptions.before_the_trust(locked, _trust_approval(model))
     adopting_now = school.data.get("policies", {})
+    unknown = {p: items for p, items in locked.items()
+               if f"policy/{p}/policy.yaml" not in model.documents}
+    if unknown:  # records of a policy renamed or retired
+        problems += adoptions.unknown_policies(school.lock, unknown,
+                                               _unadopted(model, adopting_now, locked))
     quick = None
     if memo is not None:
         memo.again = []
@@ -443,6 +448,16 @@ def _approval(data: dict, approved: adoptions.Adoption | None, note: str) -> Non
         if review and str(review) > approved.approved_on:
             data["review_due"] = str(review)
     data["note"] = f"{data['note']} {note}" if data.get("note") else note
+
+
+def _unadopted(model: Model, adopting: dict, locked: dict) -> dict[str, dict[str, str]]:
+    """The model policies the school file adopts with no adoption in its lock, each with its
+    versions' model hashes (what the lock's records of an unknown policy are compared with)."""
+    return {policy_id: {v: adoptions.model_hash(model.documents[
+                            f"policy/{policy_id}/versions/{v}.yaml"])
+                        for v in model.versions(policy_id)}
+            for policy_id in sorted(adopting) if policy_id not in locked
+            and f"policy/{policy_id}/policy.yaml" in model.documents}
 
 
 def _trust_approval(model: Model):

@@ -123,9 +123,13 @@ def load_trust(root: Path, memo: Memo | None = None
             schools.append(School(school_id, document, lock))
     for school, problem in _shared_urns(schools):
         failed.setdefault(school.id, []).append(problem)
+    orphans = sorted(folder.glob(f"*{LOCK_SUFFIX}")) if folder.is_dir() else []
+    orphans = [p for p in orphans if not p.with_suffix(".yaml").is_file()]
+    problems += [_lock_without_school(root, path, schools, memo) for path in orphans]
     if memo is not None:  # files no longer there are forgotten
         for relative in set(memo) - {TRUST_FILE} - {f"{SCHOOLS_FOLDER}/{p.name}" for p in paths} \
-                - {f"{SCHOOLS_FOLDER}/{p.stem}{LOCK_SUFFIX}" for p in paths}:
+                - {f"{SCHOOLS_FOLDER}/{p.stem}{LOCK_SUFFIX}" for p in paths} \
+                - {f"{SCHOOLS_FOLDER}/{p.name}" for p in orphans}:
             del memo[relative]
     return trust, [s for s in schools if s.id not in failed], problems, failed
 
@@ -138,6 +142,36 @@ def _bad_school_id(relative: str, school_id: str) -> Problem:
     return Problem(Source(relative), f"'{shown(school_id)}' cannot be a school id (it names "
                    "the school's site folder)", "rename the file in lowercase kebab-case"
                    f"{better}, not 'trust' or 'departures'", code="trust.school-id")
+
+
+def _lock_without_school(root: Path, path: Path, schools: list[School],
+                         memo: Memo | None = None) -> Problem:
+    """A lock with no school file beside it: a warning, since its adoptions are used by no
+    site. Most often the school file was renamed without it (git mv of the .yaml alone), and
+    the school's site, under its new name, says every policy is not yet approved: the school
+    whose name the adoptions record, if it has no lock of its own, is named as the one meant.
+    A school that left the trust leaves its lock too: it is removed with the school file (git
+    keeps both in its history)."""
+    relative = f"{SCHOOLS_FOLDER}/{path.name}"
+    school_file = f"{SCHOOLS_FOLDER}/{path.stem}.yaml"
+    document, _ = read_valid(root, relative, "school-lock", memo)
+    named = {record.get("adopted", {}).get("values", {}).get("school.name")
+             for records in (document.data.get("policies", {}).values() if document else ())
+             for record in records}
+    meant = [s for s in schools if s.lock is None and s.data["name"] in named]
+    if len(meant) == 1:
+        school = meant[0]
+        hint = (f"{school.path} ({shown(school.data['name'])}, the school these adoptions "
+                f"record) has no lock, so its site says not yet approved: if it is "
+                f"{school_file} renamed, rename the lock with it: git mv {relative} "
+                f"{SCHOOLS_FOLDER}/{school.id}{LOCK_SUFFIX}")
+    else:
+        hint = (f"if {school_file} was renamed, rename the lock with it (git mv {relative} "
+                f"{SCHOOLS_FOLDER}/<school-id>{LOCK_SUFFIX}); if the school left the trust, "
+                "remove the lock too (git keeps its history)")
+    return Problem(Source(relative), f"{relative} has no school file {school_file} beside it: "
+                   "the adoptions it records are used by no school's site", hint,
+                   severity="warning", code="trust.lock-without-school")
 
 
 def _read_lock(root: Path, relative: str, memo: Memo | None = None
