@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from policykit.core.errors import Problem, did_you_mean, shown
+from policykit.core.errors import Problem, closest, did_you_mean, shown
 from policykit.source import schema
 from policykit.source.load import Document, read_document
 from policykit.trust import values
@@ -176,7 +176,8 @@ def undeclared(model: Model, declared: frozenset[str]) -> list[Problem]:
 
 def unknown_places(trust_document: Document, model: Model) -> list[Problem]:
     """A clause trust.yaml lets schools tailor, or a section it opens to additions, that no
-    version of the model policy has: an error at its line in trust.yaml."""
+    version of the model policy has: an error at its line in trust.yaml (and only there: see
+    known_changes)."""
     problems = []
     for policy_id, changes in sorted(trust_document.data.get("policies", {}).items()):
         if f"policy/{policy_id}/policy.yaml" not in model.documents:
@@ -195,6 +196,20 @@ def unknown_places(trust_document: Document, model: Model) -> list[Problem]:
                         did_you_mean(name, known, f"name a {what} of the model policy"),
                         code="trust.unknown-place"))
     return problems
+
+
+def known_changes(changes: dict, model: Model, policy_id: str) -> dict:
+    """What schools may change in policy_id (changes, as Trust.changes gives it) without the
+    places no version of the model has: each is an error at trust.yaml (unknown_places), never
+    a place to offer a school. Under 'meant', for each kind of place, the model's place each
+    such name is closest to (the one trust.yaml's error suggests): a school that changes it is
+    not told it may not, since trust.yaml most likely meant to let it."""
+    known = dict(zip(("tailorable", "additions"), clause_and_section_ids(model, policy_id)))
+    found = {key: {k: v for k, v in changes[key].items() if k in known[key]}
+             for key in known}
+    meant = {key: {closest(name, known[key]) for name in changes[key] if name not in known[key]}
+             - {None} for key in known}
+    return {**found, "meant": meant}
 
 
 def clause_and_section_ids(model: Model, policy_id: str) -> tuple[set[str], set[str]]:
