@@ -175,6 +175,7 @@ statutory.unmet              a statutory policy no policy of the project meets
 statutory.other-organisation a statutory item that applies to another kind of organisation
 statutory.review-too-late    a review date later than the statutory interval allows
 trust.clause-untaught        a school's tailored or added clause that no question teaches and none exempts
+trust.clause-left-untaught   a clause of the trust's whose only questions a school's tailoring leaves out
 cache.unwritable             the build cache cannot be written (the build goes on without it)
 search.not-made              the search index could not be made (the site is built without it)
 """)
