@@ -148,6 +148,9 @@ def test_trust_yaml_naming_a_clause_or_section_the_model_lacks(tmp_path):
         "did you mean 'inappropriate-contact'? [trust.unknown-place]\n"
         "3 errors in 2 files\npolicykit: nothing built, because the trust or its model has errors "
         "(above); every site is kept as it was\n")
+    pack = policykit(root, "trust", "pack", "eastgate", "social-media")  # nor adopted as it is
+    assert pack.returncode == 1 and "trust.yaml:13:7: no version of social-media" in pack.stderr
+    assert "schools/eastgate.yaml" not in pack.stderr and not list(root.rglob("*-pack.pdf"))
 
 
 def test_sites_for_a_ci_matrix_each_built_alone(tmp_path):

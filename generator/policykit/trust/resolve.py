@@ -339,7 +339,7 @@ def _version(trust: Trust, school: School, model: Model, policy_id: str, documen
     school's values, tailored and added text, and approval (none: a draft)."""
     version = adoption["adopts"]
     data = copy.deepcopy(document.data)
-    changes = known_changes(trust.changes(policy_id), model, policy_id)
+    changes = known_changes(trust.changes(policy_id), trust.document, model, policy_id)
     quizzes = [d.data for d in model.quizzes_of(policy_id).values()]
     origin = Origin(document)
     problems = tailor(school, policy_id, version, data, adoption, changes, resolved.departures,
