@@ -170,3 +170,67 @@ def test_a_school_question_is_written_as_a_quiz_question():
     school, quiz = schema("school")["$defs"], schema("quiz")["$defs"]
     for name in ("question", "option", "id"):
         assert school[name] == quiz[name], name
+
+
+# The trial's trust: `policykit trust init`'s visitors 1.0, whose question arriving-visitor
+# covers sign-in and sign-out, with sign-in made tailorable and tailored by the school.
+SCHOOL = "schools/example-school.yaml"
+LEFT_UNTAUGHT = (
+    "schools/example-school.yaml:17:7: warning: tailoring clause 'sign-in' of visitors leaves "
+    "the trust's question visitors-induction/arriving-visitor, written for the model's words, "
+    "out of Example Primary School's quiz, so clause 'sign-out', which it also covers, is "
+    "taught by no question at this school — give a question of the school's that covers "
+    "sign-out (policies: visitors: questions: visitors-induction:), or ask the trust to split "
+    "visitors-induction/arriving-visitor so that a question covers sign-out without sign-in "
+    "[trust.clause-left-untaught]\n")
+SIGN_OUT_QUESTION = """    questions:
+      visitors-induction:
+        - id: leaving-visitor
+          covers: [sign-in, sign-out]
+          type: true-false
+          prompt: A visitor may keep their lanyard when they leave.
+          options:
+            - text: "True"
+              correct: false
+              feedback: They sign out and hand it back.
+            - text: "False"
+              correct: true
+              feedback: Right. They sign out and hand it back.
+          explanation: Visitors sign out on the app and hand back their lanyard.
+"""
+
+
+@pytest.fixture
+def visitors(tmp_path) -> Path:
+    root = tmp_path / "visitors"
+    assert policykit(tmp_path, "trust", "init", str(root), "--name", "Test Trust").returncode == 0
+    edit(root / "trust.yaml", "    tailorable:                  # clauses a school may reword, "
+         "each with guidance\n", "    tailorable:\n      sign-in: Say how visitors sign in.\n")
+    edit(root / SCHOOL, "    # tailored:                  # only clauses trust.yaml lists as "
+         "tailorable\n", "    tailored:\n      sign-in: Visitors sign in on the app at the "
+         "gate and wear a lanyard.\n")
+    return root
+
+
+def test_a_trust_clause_whose_question_tailoring_left_out_is_warned_at_the_school(visitors):
+    """Not at the model's file (whose quiz covers it), as a draft's or an approved version's
+    uncovered clause; the same warning once the school has adopted its text."""
+    checked = policykit(visitors, "trust", "check")
+    assert checked.returncode == 0 and LEFT_UNTAUGHT in checked.stderr
+    assert "policy/visitors" not in checked.stderr
+    adopt = policykit(visitors, "trust", "adopt", "example-school", "visitors", "1.0",
+                      "--date", "2026-01-01", "--by", "Example LGB")
+    assert adopt.returncode == 0, adopt.stderr
+    built = policykit(visitors, "trust", "build")
+    assert built.returncode == 0 and LEFT_UNTAUGHT in built.stderr
+    assert "policy/visitors" not in built.stderr and "quizzes/" not in built.stderr
+    coverage = page_text(visitors / "site/example-school/training/coverage/index.html")
+    assert "Not taught yet: the trust's question on it also covers a clause the school" in coverage
+    assert "Not taught yet" not in page_text(visitors / "site/trust/training/coverage/index.html")
+
+
+def test_the_schools_own_question_teaches_the_clause_left_untaught(visitors):
+    edit(visitors / SCHOOL, "  why: At our school ...\n", "  why: At our school ...\n"
+         + SIGN_OUT_QUESTION)
+    checked = policykit(visitors, "trust", "check")
+    assert (checked.returncode, checked.stderr) == (0, "")

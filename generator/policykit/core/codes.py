@@ -178,6 +178,7 @@ trust.clause-untaught        a school's tailored or added clause that no questio
 trust.value-changed-since-adoption a value an adopted text uses, changed since (the site shows the new one)
 trust.lock-unknown-policy    a school's adoption records of a policy the model does not have, while it adopts one with none
 trust.lock-without-school   a school's adoption lock with no school file beside it (renamed?)
+trust.clause-left-untaught   a clause of the trust's whose only questions a school's tailoring leaves out
 cache.unwritable             the build cache cannot be written (the build goes on without it)
 search.not-made              the search index could not be made (the site is built without it)
 """)

@@ -120,8 +120,14 @@ def errors(problems: Iterable[Problem]) -> list[Problem]:
 
 def did_you_mean(word: str, choices: Iterable[str], fallback: str = "") -> str:
     """A 'did you mean' hint for a close match among choices, else the fallback."""
+    close = closest(word, choices)
+    return f"did you mean '{close}'?" if close is not None else fallback
+
+
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The choice a 'did you mean' hint suggests for word, if any is close enough."""
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else fallback
+    return close[0] if close else None
 
 
 def one_of(choices: Iterable[str]) -> str:

@@ -57,13 +57,18 @@ def section_places(sections: list, base: tuple = ("sections",)) -> Iterator[tupl
 
 def tailor(school: School, policy_id: str, version: str, data: dict, adoption: dict,
            changes: dict, departures: list[Departure], origin: Origin) -> list[Problem]:
-    """The school's text in place of the model's, in each clause the model lets it tailor."""
+    """The school's text in place of the model's, in each clause the model lets it tailor
+    (changes: see known_changes; for one that trust.yaml misspells, trust.yaml's error)."""
     problems = []
     found = {clause["id"]: (path, section, clause)
              for path, section, clause in clause_places(data["sections"])}
     for clause_id, text in sorted(adoption.get("tailored", {}).items()):
         where = school.key_at("policies", policy_id, "tailored", clause_id)
         guidance = changes["tailorable"].get(clause_id)
+        misspelt = changes["meant"]["tailorable"].get(clause_id)
+        if guidance is None and misspelt is not None:
+            problems.append(misspelt)  # trust.yaml's error, not the school's
+            continue
         if guidance is None:
             allowed = ", ".join(sorted(changes["tailorable"])) or "none"
             problems.append(Problem(where, f"clause '{clause_id}' of {policy_id} is not one the "
@@ -87,6 +92,8 @@ def tailor(school: School, policy_id: str, version: str, data: dict, adoption: d
 
 def add(school: School, policy_id: str, version: str, data: dict, adoption: dict,
          changes: dict, departures: list[Departure], origin: Origin) -> list[Problem]:
+    """The school's added clauses at the end of each section the model opens to additions
+    (changes: see known_changes, and tailor)."""
     problems = []
     sections = {section["id"]: (path, section)
                 for path, section in section_places(data["sections"])}
@@ -94,6 +101,10 @@ def add(school: School, policy_id: str, version: str, data: dict, adoption: dict
     for index, added in enumerate(adoption.get("added", [])):
         section_id, clause_id = added["section"], added["id"]
         guidance = changes["additions"].get(section_id)
+        misspelt = changes["meant"]["additions"].get(section_id)
+        if guidance is None and misspelt is not None:
+            problems.append(misspelt)  # trust.yaml's error, not the school's
+            continue
         if guidance is None:
             allowed = ", ".join(sorted(changes["additions"])) or "none"
             problems.append(Problem(school.at("policies", policy_id, "added", index, "section"),

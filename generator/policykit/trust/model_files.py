@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from policykit.core.errors import Problem, did_you_mean, shown
+from policykit.core.errors import Problem, closest, did_you_mean, shown
 from policykit.source import schema
 from policykit.source.load import Document, read_document
 from policykit.trust import values
@@ -174,9 +174,14 @@ def undeclared(model: Model, declared: frozenset[str]) -> list[Problem]:
     return problems
 
 
+# What trust.yaml names under each policy, and what each names in the model.
+PLACES = {"tailorable": "clause", "additions": "section"}
+
+
 def unknown_places(trust_document: Document, model: Model) -> list[Problem]:
     """A clause trust.yaml lets schools tailor, or a section it opens to additions, that no
-    version of the model policy has: an error at its line in trust.yaml."""
+    version of the model policy has: an error at its line in trust.yaml (see known_changes
+    for what a school that changes the place it was meant to name is told)."""
     problems = []
     for policy_id, changes in sorted(trust_document.data.get("policies", {}).items()):
         if f"policy/{policy_id}/policy.yaml" not in model.documents:
@@ -184,17 +189,36 @@ def unknown_places(trust_document: Document, model: Model) -> list[Problem]:
                                     f"the model has no policy '{policy_id}'",
                                     "name a policy of policy/", code="trust.unknown-policy"))
             continue
-        clauses, sections = clause_and_section_ids(model, policy_id)
-        for key, known, what in (("tailorable", clauses, "clause"),
-                                 ("additions", sections, "section")):
-            for name in sorted(changes.get(key, {})):
-                if name not in known:
-                    problems.append(Problem(
-                        trust_document.key_at(("policies", policy_id, key, name)),
-                        f"no version of {policy_id} has a {what} '{name}'",
-                        did_you_mean(name, known, f"name a {what} of the model policy"),
-                        code="trust.unknown-place"))
+        known = dict(zip(PLACES, clause_and_section_ids(model, policy_id)))
+        problems += [_unknown_place(trust_document, policy_id, key, name, known[key])
+                     for key in PLACES for name in sorted(changes.get(key, {}))
+                     if name not in known[key]]
     return problems
+
+
+def _unknown_place(trust_document: Document, policy_id: str, key: str, name: str,
+                   known: set[str]) -> Problem:
+    what = PLACES[key]
+    return Problem(trust_document.key_at(("policies", policy_id, key, name)),
+                   f"no version of {policy_id} has a {what} '{name}'",
+                   did_you_mean(name, known, f"name a {what} of the model policy"),
+                   code="trust.unknown-place")
+
+
+def known_changes(changes: dict, trust_document: Document, model: Model,
+                  policy_id: str) -> dict:
+    """What schools may change in policy_id (changes, as Trust.changes gives it) without the
+    places no version of the model has, which a school is never offered. Under 'meant', for
+    each kind of place, the model's place each such name is closest to (the one trust.yaml's
+    error suggests) with that error: a school that changes it is given the same error (shown
+    once), not told that it may not, since trust.yaml most likely meant to let it."""
+    known = dict(zip(PLACES, clause_and_section_ids(model, policy_id)))
+    found = {key: {k: v for k, v in changes[key].items() if k in known[key]} for key in PLACES}
+    meant = {key: {closest(name, known[key]): _unknown_place(trust_document, policy_id, key,
+                                                             name, known[key])
+                   for name in sorted(changes[key]) if name not in known[key]}
+             for key in PLACES}
+    return {**found, "meant": meant}
 
 
 def clause_and_section_ids(model: Model, policy_id: str) -> tuple[set[str], set[str]]:

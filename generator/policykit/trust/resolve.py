@@ -21,7 +21,7 @@ from policykit.core.errors import Problem, Source, did_you_mean, errors
 from policykit.trust import adoption as adoptions, teaching, values
 from policykit.trust.local_changes import Departure, add, change_notes, clauses, tailor
 from policykit.trust.origins import Origin
-from policykit.trust.model_files import Model, clause_and_section_ids as model_ids
+from policykit.trust.model_files import Model, clause_and_section_ids as model_ids, known_changes
 from policykit.trust.schools import School, Trust
 from policykit.source.workflow import LOCK_FILE, content_hash, lock_text
 
@@ -344,7 +344,7 @@ def _version(trust: Trust, school: School, model: Model, policy_id: str, documen
     school's values, tailored and added text, and approval (none: a draft)."""
     version = adoption["adopts"]
     data = copy.deepcopy(document.data)
-    changes = trust.changes(policy_id)
+    changes = known_changes(trust.changes(policy_id), trust.document, model, policy_id)
     quizzes = [d.data for d in model.quizzes_of(policy_id).values()]
     origin = Origin(document)
     problems = tailor(school, policy_id, version, data, adoption, changes, resolved.departures,

@@ -3,7 +3,15 @@ covers a clause the school tailors was written for the model's words, so it is l
 school's quiz; the school's own questions (`questions:` under the policy in its file) join it.
 A tailored or added clause that no question then teaches, and that neither the school nor (for a
 tailored clause) the model exempts, is untaught: a warning at the school file's line, and on the
-school's site it is shown as not taught yet."""
+school's site it is shown as not taught yet.
+
+A question left out for a tailored clause may cover clauses of the trust's too: one that no other
+question teaches is left untaught at that school by its tailoring. The school cannot exempt it
+(the trust decides how its clauses are taught) but can teach it with a question of its own, so
+it is a warning like the others, at the tailored clause's line (not at the model's file, which the
+model's quiz covers), and it too is shown as not taught yet. A warning, not the error an
+untaught clause of an approved version is in a plain project: questions are training, not what
+the school's governing body adopts, and the school's site goes on being built meanwhile."""
 
 from __future__ import annotations
 
@@ -18,6 +26,9 @@ from policykit.trust.schools import School
 # What the school's site says of a clause nobody teaches yet (the build warns where to fix it).
 NOT_TAUGHT = ("Not taught yet: the school's own wording, which no question of the trust or of "
               "the school covers.")
+# ... and of a clause of the trust's whose question the school's tailoring left out.
+NOT_ASKED = ("Not taught yet: the trust's question on it also covers a clause the school has "
+             "reworded, so it is not asked here, and no question of the school's covers it.")
 
 
 def _adoption(school: School, policy_id: str) -> dict:
@@ -89,6 +100,8 @@ def untaught(school: School, policy_id: str, data: dict, adoption: dict, quizzes
     for path, _, clause in clause_places(data["sections"]):
         clause_id = clause["id"]
         if clause_id not in tailored and clause_id not in added:
+            if clause_id not in taught and not clause.get("quiz_exempt"):
+                problems += _left_out(school, policy_id, clause, quizzes, tailored, said)
             continue
         mine.add(clause_id)
         if clause_id in exempt:
@@ -104,6 +117,44 @@ def untaught(school: School, policy_id: str, data: dict, adoption: dict, quizzes
     if said:
         problems += _exempt_not_own(school, policy_id, exempt, mine)
     return problems
+
+
+def _left_out(school: School, policy_id: str, clause: dict, quizzes: list[dict],
+              tailored: set[str], said: bool) -> list[Problem]:
+    """A clause of the trust's that the trust's quiz teaches only in questions left out for the
+    school's tailored clauses: marked as not taught yet, and (when said) the warning at the
+    first of those tailored clauses in the school file. Nothing when no question of the
+    trust's covers it (the model's own gap, reported once at the model's file)."""
+    clause_id = clause["id"]
+    dropped = [(str(quiz.get("id")), q) for quiz in quizzes for q in quiz.get("questions", [])
+               if clause_id in q.get("covers", []) and tailored & set(q["covers"])]
+    if not dropped:
+        return []
+    clause["quiz_exempt"] = NOT_ASKED
+    if not said:
+        return []
+    names = [f"{quiz_id}/{q.get('id')}" for quiz_id, q in dropped]
+    tailors = sorted({c for _, q in dropped for c in q["covers"]} & tailored)
+    several = len(dropped) > 1
+    return [Problem(
+        school.key_at("policies", policy_id, "tailored", tailors[0]),
+        f"tailoring {_clauses(tailors)} of {policy_id} leaves the trust's "
+        f"question{'s' * several} {', '.join(names)}, written for the model's words, out of "
+        f"{school.data['name']}'s quiz, so clause '{clause_id}', which "
+        f"{'they also cover' if several else 'it also covers'}, is taught by no question at "
+        "this school",
+        f"give a question of the school's that covers {clause_id} (policies: {policy_id}: "
+        f"questions: {dropped[0][0]}:), or ask the trust to split {', '.join(names)} so that "
+        f"a question covers {clause_id} without {' or '.join(tailors)}", severity="warning",
+        code="trust.clause-left-untaught")]
+
+
+def _clauses(ids: list[str]) -> str:
+    """'clause 'a'' or 'clauses 'a' and 'b''."""
+    quoted = [f"'{i}'" for i in ids]
+    if len(quoted) == 1:
+        return f"clause {quoted[0]}"
+    return f"clauses {', '.join(quoted[:-1])} and {quoted[-1]}"
 
 
 def _tailored(origin: Origin, policy_id: str) -> set[str]:
