@@ -12,12 +12,15 @@ import shlex
 import sys
 from pathlib import Path
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from policykit.core.dates import long_date
 from policykit.core.errors import shown
+from policykit.core.memos import Memos
+from policykit.core.text import markdown_to_html
 from policykit.trust import adoption as adoptions, values
 from policykit.trust.adopt import Adopting, prepared
+from policykit.trust.report import school_markdown
 from policykit.trust.sites import write_project
 from policykit.cli.review import write_pdf
 from policykit.engine.build import build_date
@@ -124,11 +127,14 @@ def _title(found: Adopting, policy_id: str) -> str:
 
 
 def _against_model(found: Adopting, policy_id: str) -> list[dict]:
-    """The school's tailored and added clauses, with the model's text beside each."""
+    """The school's tailored and added clauses, with the model's text beside each: each as
+    the school's site shows it (values filled in, its Markdown rendered as a clause's is)."""
     given = values.school_values(found.school.data)
+    memos = Memos()
     rows = [{"clause": d.clause, "section": d.section, "kind": d.kind,
-             "model_text": values.fill(d.model_text, given, markdown=False),
-             "school_text": d.school_text}
+             "model_text": markdown_to_html(values.fill(d.model_text, given), (), memos)
+             if d.model_text else None,
+             "school_text": markdown_to_html(school_markdown(found.school.data, d), (), memos)}
             for d in found.resolved.departures if d.policy == policy_id]
     return sorted(rows, key=lambda r: (r["kind"], r["clause"]))
 
@@ -136,17 +142,18 @@ def _against_model(found: Adopting, policy_id: str) -> list[dict]:
 def _against_last(then: dict | None, now: dict) -> list[dict]:
     """How the school's local changes differ from those of its last adoption: each tailored
     or added clause new, changed or withdrawn since, and each value its text uses given anew
-    (everything is new at a first adoption)."""
+    (everything is new at a first adoption). Before and after are HTML: a clause's text as
+    the school's site shows it, a value as text."""
     before = _local(then) if then else {}
     after = _local(now)
-    rows = []
+    rows, memos = [], Memos()
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key), after.get(key)
         if old == new:
             continue
         change = "new" if old is None else "withdrawn" if new is None else "changed"
         rows.append({"clause": key[1], "kind": key[0], "change": change,
-                     "before": old or "", "after": new or "",
+                     "before": _clause_html(old, memos), "after": _clause_html(new, memos),
                      "why": now.get("change_notes", {}).get(key[1], "")})
     if then:  # a value the text uses, given anew since (a trial: the pack showed only the new)
         given, giving = then.get("values", {}), now["values"]
@@ -155,19 +162,28 @@ def _against_last(then: dict | None, now: dict) -> list[dict]:
                 rows.append({"clause": f"%{{{name}}}", "kind": "value",
                              "change": "changed" if name in given and name in giving
                              else "new" if name in giving else "no longer used",
-                             "before": given.get(name, ""), "after": giving.get(name, ""),
-                             "why": ""})
+                             "before": escape(given.get(name, "")),
+                             "after": escape(giving.get(name, "")), "why": ""})
     return rows
 
 
-def _local(state: dict) -> dict[tuple[str, str], str]:
-    """A state's local changes by (kind, clause id): their text as staff read it."""
+def _local(state: dict) -> dict[tuple[str, str], tuple[str, str]]:
+    """A state's local changes by (kind, clause id): their Markdown as the school's site has
+    it (values filled in), and the section an added clause is added to ('' for a tailored)."""
     def filled(text: str) -> str:
-        return values.fill(text, state["values"], markdown=False)
-    found = {("tailored", k): filled(v) for k, v in state["tailored"].items()}
-    found.update({("added", a["id"]): f"{filled(a['text'])} (added to section {a['section']})"
-                  for a in state["added"]})
+        return values.fill(text, state["values"])
+    found = {("tailored", k): (filled(v), "") for k, v in state["tailored"].items()}
+    found.update({("added", a["id"]): (filled(a["text"]), a["section"]) for a in state["added"]})
     return found
+
+
+def _clause_html(entry: tuple[str, str] | None, memos: Memos) -> Markup:
+    """A local change's text rendered as a clause's is, and the section it is added to."""
+    if entry is None:
+        return Markup("")
+    text, section = entry
+    added = Markup("<p>(added to section {})</p>").format(section) if section else ""
+    return markdown_to_html(text, (), memos) + added
 
 
 def _model_changes(root: Path, found: Adopting, policy_id: str) -> Markup | None | int:

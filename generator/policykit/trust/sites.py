@@ -609,9 +609,10 @@ def write_reports(root: Path, built: Plan) -> bool:
     if made_from is not None and session.load(REPORT_RECORD) == (
             made_from, [_stat_key_of(folder / name) for name in names]):
         return False
-    data = report.report_data(built.trust, list(built.resolved.values()), list(built.failed))
+    schools = list(built.resolved.values())
+    data = report.report_data(built.trust, schools, list(built.failed))
     folder.mkdir(parents=True, exist_ok=True)
-    for name, text in zip(names, (report.as_json(data), report.as_html(data))):
+    for name, text in zip(names, (report.as_json(data), report.as_html(data, schools))):
         path = folder / name
         if not path.is_file() or path.read_text("utf-8") != text:
             path.write_text(text, encoding="utf-8")

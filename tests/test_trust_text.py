@@ -1,0 +1,83 @@
+"""What a trust lead reads, through the real commands on the test trust (a trial's findings):
+a clause's Markdown rendered in the departure report and the school's pack, not shown with
+its asterisks; a school's Reviews page naming `policykit trust pack`, the command that runs
+in a trust; and the messages of trust build, check, adopt and pack saying each thing once."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from test_trust_adoption import pdf_text
+from trust_helpers import copy_trust, edit, policykit
+
+# The model's next version opens its tailorable clause with inline Markdown, as a trust writes.
+MARKDOWN = ("Read this with *Keeping Children Safe in Education*: staff **must** follow "
+            "[the DfE guidance](https://www.gov.uk/government/publications/keeping-children-"
+            "safe-in-education--2). ")
+# A school never adopting the policy yet: its tailored text has Markdown and names a value
+# whose text has Markdown's characters (shown as written, as on its site).
+WESTBROOK = """\
+name: Westbrook School
+urn: "900004"
+headteacher:
+  name: Robert Hughes
+dsl:
+  name: Priya *Shah*
+  phone: 01632 960101
+deputies:
+  - name: Tom Evans
+    phone: 01632 960102
+policies:
+  social-media:
+    adopts: "2024.1"
+    tailored:
+      purpose: At %{school.name} staff use social media **safely**; ask %{dsl.name} first.
+"""
+
+
+@pytest.fixture(scope="module")
+def trust(tmp_path_factory) -> Path:
+    """The test trust with model version 2024.1 (Markdown in its clause 'purpose') approved,
+    and Westbrook, a school adopting it for the first time."""
+    root = copy_trust(tmp_path_factory.mktemp("text"))
+    assert policykit(root, "new-version", "social-media", "2024.1").returncode == 0
+    edit(root / "policy/social-media/versions/2024.1.yaml", "In this technology rich world",
+         MARKDOWN + "In this technology rich world")
+    approved = policykit(root, "approve", "social-media", "2024.1", "--by", "Trust Board",
+                         "--on", "2025-09-01")
+    assert approved.returncode == 0, approved.stderr
+    (root / "schools/westbrook.yaml").write_text(WESTBROOK, "utf-8")
+    built = policykit(root, "trust", "build")
+    assert built.returncode == 0, built.stderr
+    return root
+
+
+def test_the_departure_report_renders_clause_markdown_and_its_json_keeps_the_source(trust):
+    page = (trust / "site/departures/index.html").read_text("utf-8")
+    row = page.split('<tr data-clause="purpose"', 2)[-1].split("</tr>", 1)[0]  # Westbrook's
+    assert ('<td class="model"><p>Read this with <em>Keeping Children Safe in Education</em>: '
+            'staff <strong>must</strong> follow <a href="https://www.gov.uk/government/'
+            'publications/keeping-children-safe-in-education--2"') in row
+    assert ('<td class="school"><p>At Westbrook School staff use social media '
+            '<strong>safely</strong>; ask Priya *Shah* first.</p></td>') in row
+    assert "**" not in page and "*Keeping" not in page
+    report = json.loads((trust / "site/departures/departures.json").read_text("utf-8"))
+    rows = {r["school"]: r for r in report["policies"][0]["schools"]}
+    purpose = next(d for d in rows["westbrook"]["departures"] if d["clause"] == "purpose")
+    assert purpose["model_text"].startswith(MARKDOWN)  # the model's text as written: data
+    assert purpose["school_text"] == ("At Westbrook School staff use social media **safely**; "
+                                      "ask Priya *Shah* first.")
+
+
+def test_the_schools_pack_renders_clause_markdown_in_its_local_changes(trust):
+    result = policykit(trust, "trust", "pack", "westbrook", "social-media")
+    assert result.returncode == 0, result.stderr
+    local = pdf_text(trust / "westbrook-social-media-pack.pdf").split(
+        "Part 2. Westbrook School's local changes", 1)[1].split("Against the model", 1)[1]
+    assert "Read this with Keeping Children Safe in Education: staff must follow the DfE " \
+           "guidance" in local
+    assert "At Westbrook School staff use social media safely; ask Priya *Shah* first." in local
+    assert "**" not in local and "*Keeping" not in local
