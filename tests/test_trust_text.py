@@ -81,3 +81,29 @@ def test_the_schools_pack_renders_clause_markdown_in_its_local_changes(trust):
            "guidance" in local
     assert "At Westbrook School staff use social media safely; ask Priya *Shah* first." in local
     assert "**" not in local and "*Keeping" not in local
+
+
+def test_a_trust_schools_reviews_page_names_the_trust_pack_command(trust):
+    page = (trust / "site/westbrook/reviews/index.html").read_text("utf-8")
+    assert "policykit pack --" not in page  # refused in a trust
+    assert ("The governors' pack for adopting a policy of the trust's model: "
+            "<code>policykit trust pack westbrook &lt;policy&gt;</code>.") in page
+    assert "(its pack: <code>policykit trust pack westbrook social-media</code>)" in page
+    calendar = (trust / "site/westbrook/reviews/reviews.ics").read_bytes().decode("utf-8")
+    assert "The governors' pack: policykit trust pack westbrook social-media." in \
+        calendar.replace("\r\n ", "")
+    # the trust's own site is a project of its own: policykit pack makes its packs
+    assert "<code>policykit pack --drafts</code>" in (trust / "site/trust/reviews/index.html"
+                                                      ).read_text("utf-8")
+
+
+def test_the_engine_knows_the_trusts_folders_by_the_trusts_own_names():
+    """The engine recognises a school's resolved project by folder names the trust package
+    gives (it cannot import the trust package): the same names."""
+    from policykit.engine import packs
+    from policykit.trust import schools, sites
+
+    assert sites.WORK_FOLDER == packs.TRUST_WORK_FOLDER
+    assert packs.TRUST_FILE == schools.TRUST_FILE
+    assert Path(sites.WORK_FOLDER, f"_{schools.TRUST_SITE}").name.startswith(
+        packs.TRUST_SITE_PREFIX)

@@ -25,6 +25,7 @@ from policykit.engine.build import problems_of
 from policykit.engine.session import BuildSession, Settings
 from policykit.engine.site_folder import SiteFolderError
 from policykit.engine.guard import SITE_MARKER, site_is_ours
+from policykit.engine.packs import TRUST_WORK_FOLDER
 from policykit.mkdocs.host import MkDocsHost, build_site
 from policykit.trust import origins
 from policykit.trust import report, resolve as resolving
@@ -40,7 +41,7 @@ from policykit.engine.site_reuse import listing, newest_change
 
 log = logging.getLogger("mkdocs.plugins.policykit")
 
-WORK_FOLDER = ".trust"  # the resolved projects: generated, never edited
+WORK_FOLDER = TRUST_WORK_FOLDER  # the resolved projects: generated, never edited
 SITE_FOLDER = "site"
 
 
