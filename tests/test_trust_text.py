@@ -6,6 +6,7 @@ in a trust; and the messages of trust build, check, adopt and pack saying each t
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -95,6 +96,53 @@ def test_a_trust_schools_reviews_page_names_the_trust_pack_command(trust):
     # the trust's own site is a project of its own: policykit pack makes its packs
     assert "<code>policykit pack --drafts</code>" in (trust / "site/trust/reviews/index.html"
                                                       ).read_text("utf-8")
+
+
+def test_an_unknown_school_names_the_schools_and_the_trust_site_apart(trust):
+    for argv, trust_site in ((("build",), "--school trust builds the trust's own site and the "
+                              "departure report"),
+                             (("check",), "--school trust checks the trust's own site")):
+        result = policykit(trust, "trust", *argv, "--school", "northfeld")
+        assert (result.returncode, result.stdout) == (2, ""), result.stderr
+        assert result.stderr == (
+            "policykit: error: no school 'northfeld' in schools/ — did you mean 'northfield'? "
+            "(the schools are: eastgate, northfield, southbank, westbrook; "
+            f"{trust_site})\n")
+
+
+def test_trust_check_of_one_school_says_that_schools_outcome_only(trust):
+    result = policykit(trust, "trust", "check", "--school", "northfield")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "checked: northfield\n"
+    assert "eastgate" not in result.stderr  # another school's warning is not this one's
+
+
+def test_adopt_prints_the_content_hash_once(tmp_path):
+    root = copy_trust(tmp_path)
+    (root / "schools/westbrook.yaml").write_text(WESTBROOK.replace("2024.1", "2023.1"), "utf-8")
+    result = policykit(root, "trust", "adopt", "westbrook", "social-media", "2023.1", "--date",
+                       "2025-10-01", "--by", "Westbrook LGB")
+    assert result.returncode == 0, result.stderr
+    assert len(re.findall(r"sha256:[0-9a-f]{64}", result.stdout)) == 1, result.stdout
+    assert result.stdout.endswith(
+        "check that this hash is the one printed on the governors' pack (policykit trust pack "
+        "westbrook social-media); if not, the school's text changed after the pack was made\n")
+
+
+def test_packing_a_schools_own_policy_says_what_it_is(tmp_path):
+    """The trial: 'no policy 'collective-worship' … did you mean 'collective-worship'?'."""
+    root = copy_trust(tmp_path)
+    result = policykit(root, "trust", "pack", "eastgate", "collective-worship")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        "policykit: error: collective-worship is eastgate's own policy, not one of the trust's "
+        "model: its governors read its draft's print page on eastgate's site, and policykit "
+        "trust adopt eastgate collective-worship VERSION records their approval\n")
+    edit(root / "schools/northfield.yaml", "  social-media:\n", "  social-media:\n    x: 1\n")
+    refused = policykit(root, "trust", "pack", "northfield", "social-media")
+    assert refused.returncode == 1
+    assert refused.stderr.endswith("policykit: not packed: northfield's files have errors "
+                                   "(nothing was written)\n"), refused.stderr
 
 
 def test_the_engine_knows_the_trusts_folders_by_the_trusts_own_names():

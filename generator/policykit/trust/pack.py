@@ -53,7 +53,7 @@ def pack(root: Path, school_id: str, policy_id: str, output: str | None, force: 
     except SiteFolderError as error:
         print(f"policykit: {error}", file=sys.stderr)
         return PROBLEMS
-    found = prepared(root, school_id, policy_id)
+    found = prepared(root, school_id, policy_id, done="packed")  # refused: 'not packed'
     if isinstance(found, int):
         return found
     model_part = _model_changes(root, found, policy_id)

@@ -571,16 +571,18 @@ def located(problems: list[Problem], prefix: str, root: Path | None = None,
             for p in problems]
 
 
-def clean_work(root: Path, keep: set[str]) -> None:
+def clean_work(root: Path, keep: set[str]) -> list[str]:
     """Remove the resolved projects of schools that no longer exist, and the sites built from
-    them (see _our_school_site)."""
-    work = root / WORK_FOLDER
+    them (see _our_school_site): the ids of the sites removed."""
+    work, removed = root / WORK_FOLDER, []
     for path in sorted(work.iterdir()) if work.is_dir() else ():
         if path.is_dir() and path.name not in keep and path.name != f"_{TRUST_SITE}":
             site = root / SITE_FOLDER / path.name
             if _our_school_site(path, site):
                 shutil.rmtree(site)
+                removed.append(path.name)
             shutil.rmtree(path)
+    return removed
 
 
 def _our_school_site(work: Path, site: Path) -> bool:
