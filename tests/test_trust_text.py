@@ -155,3 +155,23 @@ def test_the_engine_knows_the_trusts_folders_by_the_trusts_own_names():
     assert packs.TRUST_FILE == schools.TRUST_FILE
     assert Path(sites.WORK_FOLDER, f"_{schools.TRUST_SITE}").name.startswith(
         packs.TRUST_SITE_PREFIX)
+
+
+def test_trust_pack_says_a_cache_it_cannot_write_once(trust, tmp_path):
+    """The pack read the model through two build sessions, each saying the same warning."""
+    import os
+    import shutil
+    import subprocess
+
+    from trust_helpers import POLICYKIT
+
+    root = tmp_path / "trust"
+    shutil.copytree(trust, root, symlinks=True, ignore=shutil.ignore_patterns("site"))
+    edit(root / "schools/northfield.yaml", 'adopts: "2023.1"', 'adopts: "2024.1"')
+    (tmp_path / "a-file").write_text("", "utf-8")
+    env = dict(os.environ, POLICYKIT_CACHE_DIR=str(tmp_path / "a-file/cache"), NO_COLOR="1")
+    for school in ("northfield", "westbrook"):  # the model's changes; a first adoption's text
+        result = subprocess.run([POLICYKIT, "--project", str(root), "trust", "pack", school,
+                                 "social-media"], capture_output=True, text=True, env=env)
+        assert result.returncode == 0, result.stderr
+        assert result.stderr.count("cannot write the cache") == 1, result.stderr

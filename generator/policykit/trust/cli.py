@@ -124,10 +124,12 @@ def _adopt(root: Path, args: argparse.Namespace) -> int:
 
 
 def _pack(root: Path, args: argparse.Namespace) -> int:
-    """The school's governors' pack for adopting a policy."""
-    if _plan(root, nothing="no pack written") is None:
+    """The school's governors' pack for adopting a policy: the model read through one build
+    session, which says once what it has to say of its cache (a trial read it twice)."""
+    session = BuildSession(root)
+    if _plan(root, nothing="no pack written", session=session) is None:
         return PROBLEMS
-    return pack(root, args.school, args.policy, args.output, args.force)
+    return pack(root, args.school, args.policy, args.output, args.force, session)
 
 
 def _sites(root: Path, args: argparse.Namespace) -> int:
@@ -357,8 +359,8 @@ def _in_model(problem: Problem) -> bool:
     return problem.source.path.startswith(("policy/", "quizzes/"))
 
 
-def _plan(root: Path, strict: bool | None = None,
-          nothing: str = "nothing done") -> sites.Plan | None:
+def _plan(root: Path, strict: bool | None = None, nothing: str = "nothing done",
+          session: BuildSession | None = None) -> sites.Plan | None:
     """The plan (for a build when strict is given), or None (having said why, and that nothing
     was done) when the trust or its model cannot be used."""
     if not (root / TRUST_FILE).is_file():
@@ -366,7 +368,7 @@ def _plan(root: Path, strict: bool | None = None,
               "trust.yaml and schools/ beside policy/ (see the trust guide)", file=sys.stderr)
         return None
     built = sites.plan(root, strict)
-    built.problems += _model_locks(root)
+    built.problems += _model_locks(root, session or BuildSession(root))
     if errors(built.problems):
         _report(built.problems + [p for found in built.failed.values() for p in found])
         nothing = "nothing built" if strict is not None else nothing
@@ -377,11 +379,11 @@ def _plan(root: Path, strict: bool | None = None,
     return built
 
 
-def _model_locks(root: Path) -> list[Problem]:
+def _model_locks(root: Path, session: BuildSession) -> list[Problem]:
     """The model's approved versions are as their governing body approved them (each school's
     site is made from them): an edit after approval stops every school's build, located at
     the model's own file, as `policykit check` of the model says."""
-    project, _ = load_project(root, BuildSession(root), scan(root))
+    project, _ = load_project(root, session, scan(root))
     return list(check_approved_versions_unchanged(project))
 
 

@@ -40,8 +40,11 @@ OK, PROBLEMS, USAGE = 0, 1, 2
 TEMPLATE = "trust_pack.html.j2"
 
 
-def pack(root: Path, school_id: str, policy_id: str, output: str | None, force: bool) -> int:
-    """Write the school's governors' pack for policy_id: 0, 1 (problems) or 2 (usage)."""
+def pack(root: Path, school_id: str, policy_id: str, output: str | None, force: bool,
+         session: BuildSession | None = None) -> int:
+    """Write the school's governors' pack for policy_id: 0, 1 (problems) or 2 (usage).
+    session: the model's build session (the command's, which has read the model already)."""
+    session = session or BuildSession(root)
     name = output or f"{school_id}-{policy_id}-pack.pdf"
     target = Path(name) if Path(name).is_absolute() else root / name
     if target.suffix.lower() != ".pdf":
@@ -56,12 +59,12 @@ def pack(root: Path, school_id: str, policy_id: str, output: str | None, force: 
     found = prepared(root, school_id, policy_id, done="packed")  # refused: 'not packed'
     if isinstance(found, int):
         return found
-    model_part = _model_changes(root, found, policy_id)
+    model_part = _model_changes(root, found, policy_id, session)
     if isinstance(model_part, int):
         return model_part
     view = pack_view(found, policy_id, model_part, build_date())
     if view["last"] is None:  # a first adoption: the governors read the whole text
-        view["full_text"] = full_text(root, found, policy_id)
+        view["full_text"] = full_text(root, found, policy_id, session)
         if view["full_text"] is None:
             print(f"policykit: error: {school_id}'s text of {policy_id} cannot be read — run "
                   "policykit trust check; nothing was written", file=sys.stderr)
@@ -95,12 +98,16 @@ def pack_view(found: Adopting, policy_id: str, model_part: Markup | None,
         "history": [a.record() for a in earlier], "full_text": None}
 
 
-def full_text(root: Path, found: Adopting, policy_id: str) -> list[dict] | None:
+def full_text(root: Path, found: Adopting, policy_id: str,
+              model: BuildSession | None = None) -> list[dict] | None:
     """The school's text of the policy as its site will have it (values filled in), by
     section, as a first-approval pack shows a policy's text, each clause the school tailors
-    or adds marked; None when it cannot be read."""
+    or adds marked; None when it cannot be read. model: the model's build session (what it
+    has said of the cache is not said again for the school's project's)."""
     folder = write_project(root, found.resolved)
-    project, _ = load_project(folder, BuildSession(folder), scan(folder))
+    session = BuildSession(folder)
+    session.cache_warned = model is not None and model.cache_warned
+    project, _ = load_project(folder, session, scan(folder))
     policy = project.policy(policy_id)
     version = policy.version(found.adoption["adopts"]) if policy else None
     if policy is None or version is None:
@@ -186,14 +193,15 @@ def _clause_html(entry: tuple[str, str] | None, memos: Memos) -> Markup:
     return markdown_to_html(text, (), memos) + added
 
 
-def _model_changes(root: Path, found: Adopting, policy_id: str) -> Markup | None | int:
+def _model_changes(root: Path, found: Adopting, policy_id: str,
+                   session: BuildSession) -> Markup | None | int:
     """The trust's comparison of the model version the school adopted last with the one it
     adopts now (as `policykit diff --format html`), None when there is nothing to compare."""
     earlier = found.history.get(policy_id, [])
     version = found.adoption["adopts"]
     if not earlier or earlier[-1].version == version:
         return None
-    project, _ = load_project(root, BuildSession(root), scan(root))
+    project, _ = load_project(root, session, scan(root))
     policy = project.policy(policy_id)
     old = policy.version(earlier[-1].version) if policy else None
     new = policy.version(version) if policy else None
