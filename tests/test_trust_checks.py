@@ -11,8 +11,8 @@ import pytest
 
 from trust_helpers import copy_trust, edit, policykit
 
-KEPT_ONE = " (its last good site is kept)"
-KEPT_ALL = " (each keeps its last good site)"
+NONE_ONE = " (nothing is built for it yet)"  # a site never built: none is kept
+NONE_ALL = " (nothing is built for them yet)"
 
 
 def _files(folder: Path) -> dict[Path, bytes]:
@@ -72,7 +72,7 @@ def test_a_misnamed_school_file_stops_that_file_only(built, tmp_path):
             "schools/st-marys.yaml), not 'trust' or 'departures' [trust.school-id]\n"
             ) in result.stderr
     assert result.stderr.endswith("policykit: not built, because of the errors above in its school "
-                                  "file or adoptions (its last good site is kept): St Marys\n")
+                                  "file or adoptions (nothing is built for it yet): St Marys\n")
     assert result.stdout == ("built: eastgate, northfield, southbank, the trust site and the "
                              "departure report\n")
     check = policykit(root, "trust", "check")
@@ -91,11 +91,13 @@ def test_serving_a_school_that_does_not_exist_is_a_usage_error_naming_the_school
     typo = policykit(root, "trust", "serve", "northfeld")
     assert (typo.returncode, typo.stdout) == (2, "")
     assert typo.stderr == ("policykit: error: no school 'northfeld' in schools/ — did you mean "
-                           "'northfield'? (the schools are: eastgate, northfield, southbank)\n")
+                           "'northfield'? (the schools are: eastgate, northfield, southbank; "
+                           "the trust's own site is previewed with policykit serve)\n")
     other = policykit(root, "trust", "serve", "west\x1b[2J")
     assert other.returncode == 2
     assert other.stderr == ("policykit: error: no school 'west\\x1b[2J' in schools/ — the "
-                            "schools are: eastgate, northfield, southbank\n")
+                            "schools are: eastgate, northfield, southbank; the trust's own site "
+                            "is previewed with policykit serve\n")
 
 
 def test_check_adopt_and_pack_stopped_by_the_trust_say_what_they_did_not_do(tmp_path):
@@ -146,7 +148,8 @@ def test_a_removed_schools_site_is_removed_only_when_trust_build_built_it(built,
     result = policykit(root, "trust", "build")
     assert result.returncode == 0, result.stderr
     assert result.stdout == ("built: the departure report\n"
-                             "unchanged, kept as it was: eastgate and the trust site\n")
+                             "unchanged, kept as it was: eastgate and the trust site\n"
+                             "removed: northfield and southbank\n")  # said, not only done
     assert sorted(p.name for p in (root / "site").iterdir()) == \
         ["departures", "eastgate", "notes", "trust"]
     assert sorted(p.name for p in (root / ".trust").iterdir()) == ["_trust", "eastgate"]
@@ -192,7 +195,7 @@ def test_check_finds_what_build_refuses_in_the_models_draft(tmp_path):
         assert result.returncode == 1 and "Traceback" not in result.stderr, argv
         assert duplicate in result.stderr, (argv, result.stderr)
         assert result.stderr.endswith(f"policykit: {'failed' if done == 'built' else done}, with "
-                                      f"its errors above{KEPT_ONE if done == 'built' else ''}: "
+                                      f"its errors above{NONE_ONE if done == 'built' else ''}: "
                                       "the trust site\n"), argv
 
 
@@ -204,7 +207,7 @@ def test_check_finds_what_build_refuses_in_mkdocs_yml(tmp_path):
         result = policykit(root, *argv)
         assert result.returncode == 1 and "Traceback" not in result.stderr, argv
         assert result.stderr.endswith(f"policykit: {'failed' if done == 'built' else done}, with "
-                                      f"their errors above{KEPT_ALL if done == 'built' else ''}: "
+                                      f"their errors above{NONE_ALL if done == 'built' else ''}: "
                                       "eastgate, northfield, southbank and the trust site\n"
                                       ), (argv, result.stderr)
     check = policykit(root, "trust", "check")

@@ -117,8 +117,10 @@ def test_one_school_alone(tmp_path):
     assert sorted(p.name for p in (root / "site").iterdir()) == ["southbank"]
     unknown = policykit(root, "trust", "build", "--school", "westfield")
     assert unknown.returncode == 2
-    assert unknown.stderr == ("policykit: error: no school 'westfield' in schools/ — one of: "
-                              "eastgate, northfield, southbank, trust\n")
+    assert unknown.stderr == ("policykit: error: no school 'westfield' in schools/ — did you "
+                              "mean 'northfield'? (the schools are: eastgate, northfield, "
+                              "southbank; --school trust builds the trust's own site and the "
+                              "departure report)\n")
 
 
 def test_not_a_trust(tmp_path):

@@ -55,4 +55,5 @@ def test_an_unknown_school_is_refused_and_nothing_is_served(tmp_path):
     assert server.wait(timeout=60) == 2  # a usage error: no such school
     said = server.stderr.read()
     assert said == ("policykit: error: no school 'westfield' in schools/ — did you mean "
-                    "'northfield'? (the schools are: eastgate, northfield, southbank)\n")
+                    "'northfield'? (the schools are: eastgate, northfield, southbank; the "
+                    "trust's own site is previewed with policykit serve)\n")

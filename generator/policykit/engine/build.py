@@ -43,6 +43,7 @@ from policykit.engine.guard import DOCS_FOLDER, SiteFolderError, check_docs, che
 from policykit.engine.guard import claim_cut_short
 from policykit.engine.guard import shown as shown_path
 from policykit.engine.incremental import Incremental, load_manifest, save_manifest, save_settled
+from policykit.engine.packs import packs_of
 from policykit.engine.pdf import PdfJob, render_pdfs
 from policykit.engine.search import is_searchable, mark_searchable
 from policykit.engine.session import BuildSession, Settings, settings_from
@@ -160,7 +161,8 @@ def site_parts(root: Path, project: Project, pdf: bool = False,
         relative: path.read_bytes() for relative, path in template_files(templates, "assets").items()})
     ignore = Part("gitignore", GITIGNORE, lambda: {".gitignore": GITIGNORE})
     memos = session.memos if session is not None else None
-    return render_parts(project, templates, build_date(), pdf, memos) + [assets, ignore]
+    return render_parts(project, templates, build_date(), pdf, memos, packs_of(root)) + [
+        assets, ignore]
 
 
 def generate(root: Path, session: BuildSession | None = None) -> tuple[Project, list[str]]:

@@ -15,7 +15,7 @@ from policykit.compare.compare import Comparison
 from policykit.core.memos import Memos, memos_or_new
 from policykit.core.model import KIND_LABELS, Clause, Policy, Project, Ref, Version, version_key
 from policykit.site.versions import compare_view, comparisons, history_view, latest_summary, pack_pairs
-from policykit.site.reviews import reviews_calendar, reviews_view
+from policykit.site.reviews import Packs, reviews_calendar, reviews_view
 from policykit.site.training import (SCORM_ASSETS, coverage_view, quiz_downloads, quiz_view,
                               sign_off_view, training_view)
 from policykit.site.templates import files as template_files
@@ -71,11 +71,12 @@ class Part:
 
 
 def site_parts(project: Project, templates: list[Path], today: dt.date,
-               pdf: bool = False, memos: Memos | None = None) -> list[Part]:
+               pdf: bool = False, memos: Memos | None = None, packs: Packs = Packs()
+               ) -> list[Part]:
     """The generated pages of the site, in parts; nothing is rendered until a part is. With
     pdf, the pages link to the PDFs that the build renders from the print pages. Keys name
     versions and quizzes by the digest of their file. memos: where rendering remembers its
-    work (the build session's)."""
+    work (the build session's); packs: the commands that make its governors' packs."""
     memos = memos_or_new(memos)
     env = environment(templates, memos)
     templates_key = content_key(tuple((name, path.read_bytes())
@@ -85,7 +86,7 @@ def site_parts(project: Project, templates: list[Path], today: dt.date,
     shared = content_key((templates_key, titles, today, pdf, project.organisation,
                           project.linked))
     organisation = project.known_organisation
-    everything = content_key((templates_key, today, organisation.name, organisation.type,
+    everything = content_key((templates_key, today, packs, organisation.name, organisation.type,
                               organisation.register, organisation.register_sources, tuple(
         (p.id, p.title, p.owner, p.statutory, tuple((v.version, v.digest) for v in p.versions),
          tuple(q.digest for q in project.quizzes_on(p.id))) for p in project.policies)))
@@ -94,8 +95,8 @@ def site_parts(project: Project, templates: list[Path], today: dt.date,
         POLICIES_PAGE.path: env.get_template("policies.md.j2").render(
             view=policies_view(project, POLICIES_PAGE, today)),
         REVIEWS_PAGE.path: env.get_template("reviews.md.j2").render(
-            view=reviews_view(project, REVIEWS_PAGE.link, today)),
-        urls.REVIEWS_CALENDAR: reviews_calendar(project, today)})]
+            view=reviews_view(project, REVIEWS_PAGE.link, today, packs)),
+        urls.REVIEWS_CALENDAR: reviews_calendar(project, today, packs)})]
     for policy in project.policies:
         parts.append(Part(f"policy:{policy.id}",
                           content_key(_policy_key(project, policy, shared, memos)),

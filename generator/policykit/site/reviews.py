@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from policykit.core.model import ORGANISATION_TYPES, Policy, Project, Version, version_key
@@ -12,6 +13,31 @@ from policykit.core import urls
 from policykit.core.dates import long_date, long_date_or_none
 
 DUE_SOON_DAYS = 90
+
+
+@dataclass(frozen=True)
+class Packs:
+    """How this site's governors' packs are made, as the reviews page and calendar say: with
+    policykit pack in a project of its own; in a school's site of a trust (school: its id),
+    with policykit trust pack for each policy of the trust's model (models): policykit pack,
+    run in a trust, packs the model as written, not the school's text. A school's own policy has no such command: its pack is its print
+    page on the site. The engine says which (it knows the project's folder)."""
+
+    school: str | None = None
+    models: tuple[str, ...] = ()  # sorted: a part's key is made from its repr
+
+    def commands(self) -> tuple[str, ...]:
+        """The commands that make a pack, for any policy."""
+        if self.school is None:
+            return ("policykit pack --due-before YYYY-MM-DD", "policykit pack --drafts")
+        return (f"policykit trust pack {self.school} <policy>",)
+
+    def for_draft(self, policy_id: str) -> str | None:
+        """The command that makes the pack of policy_id's draft, or None."""
+        if self.school is None:
+            return "policykit pack --drafts"
+        return f"policykit trust pack {self.school} {policy_id}" if policy_id in self.models \
+            else None
 
 
 def approved(policy: Policy) -> Version | None:
@@ -56,9 +82,10 @@ STATE_LABELS = {"overdue": "Overdue", "due-soon": f"Due within {DUE_SOON_DAYS} d
                 "later": "Later", "not-set": "No review date"}
 
 
-def reviews_view(project: Project, link, today: dt.date) -> dict[str, Any]:
+def reviews_view(project: Project, link, today: dt.date, packs: Packs = Packs()
+                 ) -> dict[str, Any]:
     """What /reviews/ shows: each policy by review date; drafts awaiting approval with their
-    packs."""
+    packs, and the commands that make them (packs)."""
     rows = []
     for row in review_rows(project, today):
         policy, pair = row["policy"], row["pair"]
@@ -76,13 +103,15 @@ def reviews_view(project: Project, link, today: dt.date) -> dict[str, Any]:
             if row["draft"] else None,
             "pack_href": link(pack) if pack else None,
             "print_href": link(urls.print_of(pack)) if pack else None,
+            "pack_command": packs.for_draft(policy.id),
         })
     counts = {state: sum(1 for r in rows if r["state"] == state) for state in STATE_LABELS}
     return {"rows": rows, "counts": counts, "labels": STATE_LABELS,
             "register": register_view(project, link, today),
             "drafts": [r for r in rows if r["draft"]], "today": long_date(today),
             "days": DUE_SOON_DAYS, "calendar_name": CALENDAR_NAME,
-            "calendar_href": CALENDAR_NAME, "remind_days": REMIND_DAYS_BEFORE}
+            "calendar_href": CALENDAR_NAME, "remind_days": REMIND_DAYS_BEFORE,
+            "pack_commands": packs.commands(), "in_trust": packs.school is not None}
 
 
 REGISTER_LABELS = {"overdue": "Overdue", "due-soon": f"Due within {DUE_SOON_DAYS} days",
@@ -129,12 +158,13 @@ CALENDAR_NAME = urls.REVIEWS_CALENDAR.rsplit("/", 1)[1]  # beside the /reviews/ 
 REMIND_DAYS_BEFORE = 14
 
 
-def reviews_calendar(project: Project, today: dt.date) -> bytes:
+def reviews_calendar(project: Project, today: dt.date, packs: Packs = Packs()) -> bytes:
     """An iCalendar feed (RFC 5545) a clerk subscribes to: each policy's review date as an
     all-day event with a reminder (naming the statutory items the policy meets), and each draft
     awaiting approval as an all-day event on the review date (or the build date when none is
     set). UIDs are made from the policy, version and organisation,
-    so an item keeps its UID from build to build; DTSTAMP is the build date."""
+    so an item keeps its UID from build to build; DTSTAMP is the build date. A draft's event
+    names the command that makes its pack (packs)."""
     organisation = project.known_organisation.name
     suffix = _uid_part(organisation) or "organisation"
     stamp = f"{today:%Y%m%d}T000000Z"
@@ -149,7 +179,8 @@ def reviews_calendar(project: Project, today: dt.date) -> bytes:
                             for i in policy.statutory if i in register)
             lines += _review_event(policy, policy.current, due, stamp, suffix, meets)
         if draft is not None:
-            lines += _approval_event(policy, draft, due, not row["pair"], stamp, suffix, today)
+            lines += _approval_event(policy, draft, due, not row["pair"], stamp, suffix, today,
+                                     packs.for_draft(policy.id))
     lines.append("END:VCALENDAR")
     return "".join(_folded(line) + "\r\n" for line in lines).encode("utf-8")
 
@@ -168,18 +199,21 @@ def _review_event(policy: Policy, version: Version, due: dt.date, stamp: str,
 
 
 def _approval_event(policy: Policy, draft: Version, due: dt.date | None, first: bool,
-                    stamp: str, suffix: str, today: dt.date) -> list[str]:
+                    stamp: str, suffix: str, today: dt.date, command: str | None
+                    ) -> list[str]:
     """A draft awaiting approval as an all-day event on the review date (a to-do, VTODO, is
     not shown by the calendars a clerk subscribes to: Outlook's and Google's); with no review
     date set, on the day the site was built, so that it stays in sight until decided."""
     what = "first approval" if first else "approval"
     on = due or today
     note = "" if due else " No review date is set: it is shown on the day the site was built."
+    pack = f"The governors' pack: {command}." if command else \
+        "The governors' pack: the draft's print page on the site."
     return ["BEGIN:VEVENT", f"UID:approval.{_uid_part(policy.id)}.{_uid_part(draft.version)}."
             f"{suffix}@policykit", f"DTSTAMP:{stamp}", f"DTSTART;VALUE=DATE:{on:%Y%m%d}",
             f"DTEND;VALUE=DATE:{on + dt.timedelta(days=1):%Y%m%d}",
             _text("SUMMARY", f"Draft {draft.version} of {policy.title} awaits {what}"),
-            _text("DESCRIPTION", f"The governors' pack: policykit pack --drafts.{note}"),
+            _text("DESCRIPTION", f"{pack}{note}"),
             "TRANSP:TRANSPARENT", "END:VEVENT"]
 
 

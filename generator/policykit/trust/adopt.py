@@ -36,15 +36,22 @@ class Adopting:
 
 
 def prepared(root: Path, school_id: str, policy_id: str,
-             version: str | None = None) -> Adopting | int:
+             version: str | None = None, done: str = "adopted") -> Adopting | int:
     """The school's policy resolved as if being adopted again, or the exit code (having said
-    why) when it cannot be: unknown school or policy, errors in its text."""
-    found = school_of(root, school_id)
+    why, and that it is not done) when it cannot be: unknown school or policy, errors in its
+    text."""
+    found = school_of(root, school_id, done)
     if isinstance(found, int):
         return found
     trust, school = found
     model, _ = read_model(root)
     adoption = school.data.get("policies", {}).get(policy_id)
+    if adoption is None and policy_id not in model.policy_ids() \
+            and policy_id in own_policy_ids(root, school_id):  # trust pack of it (a trial)
+        return usage(f"{policy_id} is {school_id}'s own policy, not one of the trust's model: "
+                     f"its governors read its draft's print page on {school_id}'s site, and "
+                     f"policykit trust adopt {school_id} {policy_id} VERSION records their "
+                     "approval")
     if adoption is None and policy_id not in model.policy_ids():
         policies = set(model.policy_ids()) | set(own_policy_ids(root, school_id))
         return usage(f"no policy '{shown(policy_id)}' in the model (policy/) or of "
@@ -64,7 +71,7 @@ def prepared(root: Path, school_id: str, policy_id: str,
                       f"\"{shown(version)}\" there first")
     resolved, problems = resolving.resolve(trust, school, model, adopting=policy_id)
     if errors(problems):
-        return refused(problems, f"{school_id}'s text of {policy_id} has errors")
+        return refused(problems, f"{school_id}'s text of {policy_id} has errors", done)
     history, _ = adoptions.read_lock(school.lock)
     document = model.version(policy_id, adoption["adopts"])
     assert document is not None  # resolve found it, or said so
@@ -119,9 +126,9 @@ def adopt(root: Path, school_id: str, policy_id: str, version: str, on: dt.date,
     due = f"; its review is due {review.isoformat()}" if review else ""
     print(f"adopted {policy_id} {version} for {school_id}{again} ({shown(by)}, "
           f"{on.isoformat()}){due}; its content hash {new.hash} is in {lock}")
-    print(f"the text adopted has content hash {new.hash}: check it is the hash printed on the "
-          f"governors' pack (policykit trust pack {school_id} {policy_id}); if not, the "
-          "school's text changed after the pack was made")
+    print(f"check that this hash is the one printed on the governors' pack (policykit trust "
+          f"pack {school_id} {policy_id}); if not, the school's text changed after the pack "
+          "was made")  # the hash is said once, on the line above
     return OK
 
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 import argparse
 import functools
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import AbstractSet, Callable, Sequence
 
 from policykit.checks.rules import check_approved_versions_unchanged
 from policykit.cli.common import report
@@ -39,6 +40,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     actions = trust.add_subparsers(dest="trust_command", required=True, metavar="COMMAND")
     check = actions.add_parser("check", help="check the trust, every school file and every "
                                "school's policies")
+    check.add_argument("--school", metavar="ID", help="check this school's policies only "
+                       "('trust': the trust's site only)")
     check.set_defaults(run=_check)
     build = actions.add_parser("build", help="build each school's site into site/<school-id>/, "
                                "the trust's site into site/trust/ and the departure report into "
@@ -121,10 +124,12 @@ def _adopt(root: Path, args: argparse.Namespace) -> int:
 
 
 def _pack(root: Path, args: argparse.Namespace) -> int:
-    """The school's governors' pack for adopting a policy."""
-    if _plan(root, nothing="no pack written") is None:
+    """The school's governors' pack for adopting a policy: the model read through one build
+    session, which says once what it has to say of its cache (a trial read it twice)."""
+    session = BuildSession(root)
+    if _plan(root, nothing="no pack written", session=session) is None:
         return PROBLEMS
-    return pack(root, args.school, args.policy, args.output, args.force)
+    return pack(root, args.school, args.policy, args.output, args.force, session)
 
 
 def _sites(root: Path, args: argparse.Namespace) -> int:
@@ -170,17 +175,25 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
 
 def _unknown_school(root: Path, school_id: str) -> bool:
     """Whether schools/ has no file for school_id (a typo, say): if so, say which schools
-    there are, and the one meant."""
+    there are, the one meant, and how the trust's own site is previewed."""
     folder = root / SCHOOLS_FOLDER
     known = sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
     if school_id in known:
         return False
+    _no_school(school_id, known, "the trust's own site is previewed with policykit serve")
+    return True
+
+
+def _no_school(school_id: str, known: list[str], trust_site: str) -> None:
+    """Say that there is no school school_id: which schools there are, the one meant, and
+    (trust_site) what makes the trust's own site, which is not a school (a trial read
+    'one of: eastgate, northfield, southbank, trust' as if the trust were a school)."""
     there = f"the schools are: {', '.join(shown(k) for k in known)}" if known else \
         f"there is none yet: add {SCHOOLS_FOLDER}/<school-id>.yaml"
+    there += f"; {trust_site}"
     meant = did_you_mean(school_id, known)
     print(f"policykit: error: no school '{shown(school_id)}' in {SCHOOLS_FOLDER}/ — "
           + (f"{shown(meant)} ({there})" if meant else there), file=sys.stderr)
-    return True
 
 
 def _watch_inputs(root: Path, school_id: str, memo: sites.Remembered, folder: Path) -> None:
@@ -346,8 +359,8 @@ def _in_model(problem: Problem) -> bool:
     return problem.source.path.startswith(("policy/", "quizzes/"))
 
 
-def _plan(root: Path, strict: bool | None = None,
-          nothing: str = "nothing done") -> sites.Plan | None:
+def _plan(root: Path, strict: bool | None = None, nothing: str = "nothing done",
+          session: BuildSession | None = None) -> sites.Plan | None:
     """The plan (for a build when strict is given), or None (having said why, and that nothing
     was done) when the trust or its model cannot be used."""
     if not (root / TRUST_FILE).is_file():
@@ -355,7 +368,7 @@ def _plan(root: Path, strict: bool | None = None,
               "trust.yaml and schools/ beside policy/ (see the trust guide)", file=sys.stderr)
         return None
     built = sites.plan(root, strict)
-    built.problems += _model_locks(root)
+    built.problems += _model_locks(root, session or BuildSession(root))
     if errors(built.problems):
         _report(built.problems + [p for found in built.failed.values() for p in found])
         nothing = "nothing built" if strict is not None else nothing
@@ -366,11 +379,11 @@ def _plan(root: Path, strict: bool | None = None,
     return built
 
 
-def _model_locks(root: Path) -> list[Problem]:
+def _model_locks(root: Path, session: BuildSession) -> list[Problem]:
     """The model's approved versions are as their governing body approved them (each school's
     site is made from them): an edit after approval stops every school's build, located at
     the model's own file, as `policykit check` of the model says."""
-    project, _ = load_project(root, BuildSession(root), scan(root))
+    project, _ = load_project(root, session, scan(root))
     return list(check_approved_versions_unchanged(project))
 
 
@@ -378,14 +391,22 @@ def _check(root: Path, args: argparse.Namespace) -> int:
     built = _plan(root, nothing="nothing checked")
     if built is None:
         return PROBLEMS
-    failed, warned = dict(built.failed), list[Problem]()
-    shared = config_problems(root)  # mkdocs.yml, as every site's build reads it
+    only = getattr(args, "school", None)  # --school: one site (policykit check has none)
+    if only is not None and only not in set(built.resolved) | set(built.failed) | {TRUST_SITE}:
+        _no_school(only, sorted(set(built.resolved) | set(built.failed)),
+                   f"--school {TRUST_SITE} checks the trust's own site")
+        return USAGE
+    failed = {k: v for k, v in built.failed.items() if only in (None, k)}
+    warned, shared = list[Problem](), config_problems(root)  # mkdocs.yml: every site reads it
     # the trust site first: a problem of the model is then shown in the model's own words
-    _sort(TRUST_SITE, _model_checked(root, built) + shared, failed, warned)
+    if only in (None, TRUST_SITE):
+        _sort(TRUST_SITE, _model_checked(root, built) + shared, failed, warned)
     for school_id, resolved in sorted(built.resolved.items()):
-        found = load_and_check(sites.write_project(root, resolved))[1]
-        _sort(school_id, sites.school_located(root, resolved, found) + shared, failed, warned)
-    return _finish(built, failed, "checked", warned=warned)
+        if only in (None, school_id):
+            found = load_and_check(sites.write_project(root, resolved))[1]
+            _sort(school_id, sites.school_located(root, resolved, found) + shared, failed,
+                  warned)
+    return _finish(built, failed, "checked", only, warned)
 
 
 def check_trust(root: Path) -> int:
@@ -415,16 +436,17 @@ def _build(root: Path, args: argparse.Namespace) -> int:
     built = _plan(root, args.strict)
     if built is None:
         return PROBLEMS
-    known = set(built.resolved) | set(built.failed) | set(built.todo) | {TRUST_SITE}
+    schools = set(built.resolved) | set(built.failed) | set(built.todo)
+    known = schools | {TRUST_SITE}
     if args.school is not None and args.school not in known:
-        print(f"policykit: error: no school '{shown(args.school)}' in schools/ — one of: "
-              f"{', '.join(sorted(known))}", file=sys.stderr)
+        _no_school(args.school, sorted(schools), f"--school {TRUST_SITE} builds the trust's "
+                   "own site and the departure report")
         return USAGE
     quiet_mkdocs(args.verbose)
-    trust_site, kept = None, None
+    trust_site, kept, removed = None, None, list[str]()
     if args.school in (None, TRUST_SITE):
         if args.school is None:
-            sites.clean_work(root, set(known))
+            removed = sites.clean_work(root, set(known))
         kept = sites.kept_trust_site(root, built.shared)
         if kept is None:
             trust_site = functools.partial(_trust_site, root, built.trust.name if built.trust
@@ -440,7 +462,16 @@ def _build(root: Path, args: argparse.Namespace) -> int:
     if args.school in (None, TRUST_SITE) and TRUST_SITE not in failed:
         if not sites.write_reports(root, built):
             unchanged.add(REPORT_SITE)
-    return _finish(built, failed, "built", args.school, warned, unchanged)
+    return _finish(built, failed, "built", args.school, warned, unchanged,
+                   Sites(_never_built(root, built, failed), removed))
+
+
+def _never_built(root: Path, built: sites.Plan, failed: dict[str, list[Problem]]
+                 ) -> frozenset[str]:
+    """The failed sites (schools, or TRUST_SITE) that have no site in site/: none was ever
+    built, so none is kept."""
+    return frozenset(name for name in set(failed) | set(built.failed)
+                     if not (root / sites.SITE_FOLDER / name).is_dir())
 
 
 def _trust_site(root: Path, name: str | None, strict: bool, inputs: str | None
@@ -466,13 +497,22 @@ def _sort(name: str, found: list[Problem], failed: dict[str, list[Problem]],
         warned += found
 
 
+@dataclass(frozen=True)
+class Sites:
+    """What a build found in site/ beside what it built: the failed sites that were never
+    built (none is kept for them) and the sites it removed (their school files are gone)."""
+
+    never_built: frozenset[str] = frozenset()
+    removed: list[str] = field(default_factory=list)
+
+
 def _finish(built: sites.Plan, failed: dict[str, list[Problem]], done: str,
             only: str | None = None, warned: list[Problem] | None = None,
-            unchanged: frozenset[str] | set[str] = frozenset()) -> int:
+            unchanged: frozenset[str] | set[str] = frozenset(), found: Sites = Sites()) -> int:
     """Report every site's problems, then say what happened to each school (and to the
     trust's site), one line for each outcome: done (built or checked); unchanged, kept as it
-    was; failed, with its errors above; not done, because its school file or adoptions have
-    errors. Exit 1 when any school or site failed."""
+    was; removed; failed, with its errors above; not done, because its school file or
+    adoptions have errors. Exit 1 when any school or site failed."""
     _report(built.problems + failed.get(TRUST_SITE, []) + (warned or [])
             + [p for p in built.warnings if _about(p, only)]
             + [p for name, found in sorted(failed.items()) for p in found if name != TRUST_SITE],
@@ -490,7 +530,8 @@ def _finish(built: sites.Plan, failed: dict[str, list[Problem]], done: str,
                                (REPORT_SITE, "the departure report")):
                 if name == TRUST_SITE or done == "built":
                     (kept if name in unchanged else good).append(said)
-    for line in _outcomes(done, good, kept, broke, unmade):
+    never = {"the trust site" if name == TRUST_SITE else name for name in found.never_built}
+    for line in _outcomes(done, good, kept, broke, unmade, found.removed, never):
         print(line, file=sys.stderr if line.startswith("policykit:") else sys.stdout)
     return PROBLEMS if broke or unmade else OK
 
@@ -505,20 +546,24 @@ def _about(problem: Problem, only: str | None) -> bool:
 
 
 def _outcomes(done: str, good: list[str], kept: list[str], broke: list[str],
-              unmade: list[str]) -> list[str]:
-    """The lines that say what happened to each site (failures as policykit: lines)."""
+              unmade: list[str], removed: Sequence[str] = (),
+              never: AbstractSet[str] = frozenset()) -> list[str]:
+    """The lines that say what happened to each site (failures as policykit: lines); never:
+    the sites that failed with none built before (so none is kept)."""
     building = done == "built"
     lines = [f"{done}: {_listed(good)}"] if good else []
     if kept:
         lines.append(f"unchanged, kept as it was: {_listed(kept)}")
+    if removed:
+        lines.append(f"removed: {_listed(list(removed))}")
     if broke:
         lines.append(f"policykit: {'failed' if building else 'checked'}, with "
-                     f"{_its(broke)} errors above{_sites_kept(broke, building)}: "
+                     f"{_its(broke)} errors above{_sites_kept(broke, building, never)}: "
                      f"{_listed(broke)}")
     if unmade:
         lines.append(f"policykit: not {done}, because of the errors above in {_its(unmade)} "
                      f"school file{'s' * (len(unmade) > 1)} or adoptions"
-                     f"{_sites_kept(unmade, building)}: {_listed(unmade)}")
+                     f"{_sites_kept(unmade, building, never)}: {_listed(unmade)}")
     return lines
 
 
@@ -531,8 +576,18 @@ def _its(names: list[str]) -> str:
     return "its" if len(names) == 1 else "their"
 
 
-def _sites_kept(names: list[str], building: bool) -> str:
+def _sites_kept(names: list[str], building: bool, never: AbstractSet[str]) -> str:
+    """What is left of the failed sites names: their last good sites, or (never) nothing
+    (a trial: 'its last good site is kept' was said of a school never built)."""
     if not building:
         return ""
-    return (" (its last good site is kept)" if len(names) == 1
-            else " (each keeps its last good site)")
+    has = [name for name in names if name not in never]
+    if len(has) == len(names):
+        return (" (its last good site is kept)" if len(names) == 1
+                else " (each keeps its last good site)")
+    if not has:
+        return " (nothing is built for it yet)" if len(names) == 1 else \
+            " (nothing is built for them yet)"
+    none = [name for name in names if name in never]
+    return (f" ({_listed(has)} {'keeps its' if len(has) == 1 else 'keep their'} last good "
+            f"site{'s' * (len(has) > 1)}; nothing is built for {_listed(none)} yet)")

@@ -12,12 +12,15 @@ import shlex
 import sys
 from pathlib import Path
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from policykit.core.dates import long_date
 from policykit.core.errors import shown
+from policykit.core.memos import Memos
+from policykit.core.text import markdown_to_html
 from policykit.trust import adoption as adoptions, values
 from policykit.trust.adopt import Adopting, prepared
+from policykit.trust.report import school_markdown
 from policykit.trust.sites import write_project
 from policykit.cli.review import write_pdf
 from policykit.engine.build import build_date
@@ -37,8 +40,11 @@ OK, PROBLEMS, USAGE = 0, 1, 2
 TEMPLATE = "trust_pack.html.j2"
 
 
-def pack(root: Path, school_id: str, policy_id: str, output: str | None, force: bool) -> int:
-    """Write the school's governors' pack for policy_id: 0, 1 (problems) or 2 (usage)."""
+def pack(root: Path, school_id: str, policy_id: str, output: str | None, force: bool,
+         session: BuildSession | None = None) -> int:
+    """Write the school's governors' pack for policy_id: 0, 1 (problems) or 2 (usage).
+    session: the model's build session (the command's, which has read the model already)."""
+    session = session or BuildSession(root)
     name = output or f"{school_id}-{policy_id}-pack.pdf"
     target = Path(name) if Path(name).is_absolute() else root / name
     if target.suffix.lower() != ".pdf":
@@ -50,15 +56,15 @@ def pack(root: Path, school_id: str, policy_id: str, output: str | None, force: 
     except SiteFolderError as error:
         print(f"policykit: {error}", file=sys.stderr)
         return PROBLEMS
-    found = prepared(root, school_id, policy_id)
+    found = prepared(root, school_id, policy_id, done="packed")  # refused: 'not packed'
     if isinstance(found, int):
         return found
-    model_part = _model_changes(root, found, policy_id)
+    model_part = _model_changes(root, found, policy_id, session)
     if isinstance(model_part, int):
         return model_part
     view = pack_view(found, policy_id, model_part, build_date())
     if view["last"] is None:  # a first adoption: the governors read the whole text
-        view["full_text"] = full_text(root, found, policy_id)
+        view["full_text"] = full_text(root, found, policy_id, session)
         if view["full_text"] is None:
             print(f"policykit: error: {school_id}'s text of {policy_id} cannot be read — run "
                   "policykit trust check; nothing was written", file=sys.stderr)
@@ -94,12 +100,16 @@ def pack_view(found: Adopting, policy_id: str, model_part: Markup | None,
         "history": [a.record() for a in earlier], "full_text": None}
 
 
-def full_text(root: Path, found: Adopting, policy_id: str) -> list[dict] | None:
+def full_text(root: Path, found: Adopting, policy_id: str,
+              model: BuildSession | None = None) -> list[dict] | None:
     """The school's text of the policy as its site will have it (values filled in), by
     section, as a first-approval pack shows a policy's text, each clause the school tailors
-    or adds marked; None when it cannot be read."""
+    or adds marked; None when it cannot be read. model: the model's build session (what it
+    has said of the cache is not said again for the school's project's)."""
     folder = write_project(root, found.resolved)
-    project, _ = load_project(folder, BuildSession(folder), scan(folder))
+    session = BuildSession(folder)
+    session.cache_warned = model is not None and model.cache_warned
+    project, _ = load_project(folder, session, scan(folder))
     policy = project.policy(policy_id)
     version = policy.version(found.adoption["adopts"]) if policy else None
     if policy is None or version is None:
@@ -126,11 +136,14 @@ def _title(found: Adopting, policy_id: str) -> str:
 
 
 def _against_model(found: Adopting, policy_id: str) -> list[dict]:
-    """The school's tailored and added clauses, with the model's text beside each."""
+    """The school's tailored and added clauses, with the model's text beside each: each as
+    the school's site shows it (values filled in, its Markdown rendered as a clause's is)."""
     given = values.school_values(found.school.data)
+    memos = Memos()
     rows = [{"clause": d.clause, "section": d.section, "kind": d.kind,
-             "model_text": values.fill(d.model_text, given, markdown=False),
-             "school_text": d.school_text}
+             "model_text": markdown_to_html(values.fill(d.model_text, given), (), memos)
+             if d.model_text else None,
+             "school_text": markdown_to_html(school_markdown(found.school.data, d), (), memos)}
             for d in found.resolved.departures if d.policy == policy_id]
     return sorted(rows, key=lambda r: (r["kind"], r["clause"]))
 
@@ -138,17 +151,18 @@ def _against_model(found: Adopting, policy_id: str) -> list[dict]:
 def _against_last(then: dict | None, now: dict) -> list[dict]:
     """How the school's local changes differ from those of its last adoption: each tailored
     or added clause new, changed or withdrawn since, and each value its text uses given anew
-    (everything is new at a first adoption)."""
+    (everything is new at a first adoption). Before and after are HTML: a clause's text as
+    the school's site shows it, a value as text."""
     before = _local(then) if then else {}
     after = _local(now)
-    rows = []
+    rows, memos = [], Memos()
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key), after.get(key)
         if old == new:
             continue
         change = "new" if old is None else "withdrawn" if new is None else "changed"
         rows.append({"clause": key[1], "kind": key[0], "change": change,
-                     "before": old or "", "after": new or "",
+                     "before": _clause_html(old, memos), "after": _clause_html(new, memos),
                      "why": now.get("change_notes", {}).get(key[1], "")})
     if then:  # a value the text uses, given anew since (a trial: the pack showed only the new)
         given, giving = then.get("values", {}), now["values"]
@@ -157,8 +171,8 @@ def _against_last(then: dict | None, now: dict) -> list[dict]:
                 rows.append({"clause": f"%{{{name}}}", "kind": "value",
                              "change": "changed" if name in given and name in giving
                              else "new" if name in giving else "no longer used",
-                             "before": given.get(name, ""), "after": giving.get(name, ""),
-                             "why": ""})
+                             "before": escape(given.get(name, "")),
+                             "after": escape(giving.get(name, "")), "why": ""})
     return rows
 
 
@@ -170,24 +184,34 @@ def _values_in_use(last: adoptions.Adoption | None, version: str, rows: list[dic
         and all(row["kind"] == "value" for row in rows)
 
 
-def _local(state: dict) -> dict[tuple[str, str], str]:
-    """A state's local changes by (kind, clause id): their text as staff read it."""
+def _local(state: dict) -> dict[tuple[str, str], tuple[str, str]]:
+    """A state's local changes by (kind, clause id): their Markdown as the school's site has
+    it (values filled in), and the section an added clause is added to ('' for a tailored)."""
     def filled(text: str) -> str:
-        return values.fill(text, state["values"], markdown=False)
-    found = {("tailored", k): filled(v) for k, v in state["tailored"].items()}
-    found.update({("added", a["id"]): f"{filled(a['text'])} (added to section {a['section']})"
-                  for a in state["added"]})
+        return values.fill(text, state["values"])
+    found = {("tailored", k): (filled(v), "") for k, v in state["tailored"].items()}
+    found.update({("added", a["id"]): (filled(a["text"]), a["section"]) for a in state["added"]})
     return found
 
 
-def _model_changes(root: Path, found: Adopting, policy_id: str) -> Markup | None | int:
+def _clause_html(entry: tuple[str, str] | None, memos: Memos) -> Markup:
+    """A local change's text rendered as a clause's is, and the section it is added to."""
+    if entry is None:
+        return Markup("")
+    text, section = entry
+    added = Markup("<p>(added to section {})</p>").format(section) if section else ""
+    return markdown_to_html(text, (), memos) + added
+
+
+def _model_changes(root: Path, found: Adopting, policy_id: str,
+                   session: BuildSession) -> Markup | None | int:
     """The trust's comparison of the model version the school adopted last with the one it
     adopts now (as `policykit diff --format html`), None when there is nothing to compare."""
     earlier = found.history.get(policy_id, [])
     version = found.adoption["adopts"]
     if not earlier or earlier[-1].version == version:
         return None
-    project, _ = load_project(root, BuildSession(root), scan(root))
+    project, _ = load_project(root, session, scan(root))
     policy = project.policy(policy_id)
     old = policy.version(earlier[-1].version) if policy else None
     new = policy.version(version) if policy else None

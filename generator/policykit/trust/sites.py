@@ -25,6 +25,7 @@ from policykit.engine.build import problems_of
 from policykit.engine.session import BuildSession, Settings
 from policykit.engine.site_folder import SiteFolderError
 from policykit.engine.guard import SITE_MARKER, site_is_ours
+from policykit.engine.packs import TRUST_WORK_FOLDER
 from policykit.mkdocs.host import MkDocsHost, build_site
 from policykit.trust import origins
 from policykit.trust import report, resolve as resolving
@@ -40,7 +41,7 @@ from policykit.engine.site_reuse import listing, newest_change
 
 log = logging.getLogger("mkdocs.plugins.policykit")
 
-WORK_FOLDER = ".trust"  # the resolved projects: generated, never edited
+WORK_FOLDER = TRUST_WORK_FOLDER  # the resolved projects: generated, never edited
 SITE_FOLDER = "site"
 
 
@@ -570,16 +571,18 @@ def located(problems: list[Problem], prefix: str, root: Path | None = None,
             for p in problems]
 
 
-def clean_work(root: Path, keep: set[str]) -> None:
+def clean_work(root: Path, keep: set[str]) -> list[str]:
     """Remove the resolved projects of schools that no longer exist, and the sites built from
-    them (see _our_school_site)."""
-    work = root / WORK_FOLDER
+    them (see _our_school_site): the ids of the sites removed."""
+    work, removed = root / WORK_FOLDER, []
     for path in sorted(work.iterdir()) if work.is_dir() else ():
         if path.is_dir() and path.name not in keep and path.name != f"_{TRUST_SITE}":
             site = root / SITE_FOLDER / path.name
             if _our_school_site(path, site):
                 shutil.rmtree(site)
+                removed.append(path.name)
             shutil.rmtree(path)
+    return removed
 
 
 def _our_school_site(work: Path, site: Path) -> bool:
@@ -609,9 +612,10 @@ def write_reports(root: Path, built: Plan) -> bool:
     if made_from is not None and session.load(REPORT_RECORD) == (
             made_from, [_stat_key_of(folder / name) for name in names]):
         return False
-    data = report.report_data(built.trust, list(built.resolved.values()), list(built.failed))
+    schools = list(built.resolved.values())
+    data = report.report_data(built.trust, schools, list(built.failed))
     folder.mkdir(parents=True, exist_ok=True)
-    for name, text in zip(names, (report.as_json(data), report.as_html(data))):
+    for name, text in zip(names, (report.as_json(data), report.as_html(data, schools))):
         path = folder / name
         if not path.is_file() or path.read_text("utf-8") != text:
             path.write_text(text, encoding="utf-8")
