@@ -127,6 +127,21 @@ def test_files_written_long_before_the_end_of_a_build_are_not_read_again(tmp_pat
     assert read == []
 
 
+def test_a_later_write_removes_only_the_files_it_wrote_before(tmp_path, session):
+    folder = tmp_path / "docs"
+    (folder / "old").mkdir(parents=True)
+    (folder / "old/stray.md").write_text("left by someone", "utf-8")
+    deep = FakePart("c", "key-c", {"c/d/index.md": "deep\n", "c/d/e/index.md": "deeper\n"})
+    assert write.write_parts(folder, [*parts(), deep], session) == [
+        "a/index.md", "b/index.md", "c/d/e/index.md", "c/d/index.md", "old/stray.md"]
+    assert not (folder / "old").exists()  # the first write in a process walks the folder
+    (folder / "stray.md").write_text("put here while a server runs", "utf-8")
+    assert write.write_parts(folder, parts(), session) == ["c/d/e/index.md", "c/d/index.md"]
+    assert not (folder / "c").exists()
+    assert (folder / "stray.md").exists()  # left for the next process's walk
+    assert write.write_parts(folder, parts(), BuildSession(session.root)) == ["stray.md"]
+
+
 def test_without_change_times_every_file_is_read(tmp_path, session, monkeypatch):
     folder = tmp_path / "docs"
     write.write_parts(folder, parts(), session)
