@@ -22,6 +22,7 @@ size (same session, busy machine).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import stat
@@ -36,7 +37,7 @@ from watchdog.events import FileModifiedEvent
 
 from policykit.engine.incremental import anything_goes
 from policykit.engine.session import BuildSession
-from policykit.source.inputs import Inputs, read_input, scan
+from policykit.source.inputs import Inputs, digest, read_input, scan
 
 log = logging.getLogger("mkdocs.plugins.policykit")
 SETTLED_NS = 2_000_000_000  # as engine/write.py trusts a generated file's status
@@ -103,26 +104,33 @@ class ServeSession(BuildSession):
         super().__init__(*args, **kwargs)
         self.deferring = False
         self.waiting: dict[tuple[str, Path | None], Any] = {}
-        self.read_before: dict[str, tuple[tuple, tuple]] = {}  # path: (status, read_input's)
+        # path: (status, read_input's answer, the content's digest or None)
+        self.read_before: dict[str, tuple[tuple, tuple, str | None]] = {}
         self.settled = 0  # a file last changed before this (ns) was read whole when recorded
 
     def take_inputs(self) -> Inputs:
-        """The inputs problems_of read, once; else the project's inputs read again, reading
-        only the files whose status (inode, size, modification and change times) changed
-        since they were last read, or that changed within two seconds before that (a file
-        system's clock is coarse; a change time cannot be set back). About a tenth of a
-        second at the huge size's 4,000 files, where reading them all took a second."""
-        taken = super().take_inputs()
-        if taken is not None:
-            return taken
+        """The inputs problems_of read, once; else the project's inputs read again (see
+        read_inputs)."""
+        return super().take_inputs() or self.read_inputs(self.root)
+
+    def read_inputs(self, root: Path) -> Inputs:
+        """The project's inputs, reading only the files whose status (inode, size,
+        modification and change times) changed since they were last read, or that changed
+        within two seconds before that (a file system's clock is coarse; a change time cannot
+        be set back); with the digest of each file, hashed only when it is read. About a tenth
+        of a second at the huge size's 4,000 files, where reading them all took a second. The
+        first build's read (problems_of's, or load_and_check's) is recorded too, so that the
+        first edit reads only what changed."""
         began = time.time_ns()
         before, self.read_before = self.read_before, {}
-        inputs = scan(self.root, lambda path, relative: self._read(path, relative, before))
+        digests: dict[str, str] = {}
+        inputs = scan(root, lambda path, relative: self._read(path, relative, before, digests))
         self.settled = began - SETTLED_NS
-        return inputs
+        return dataclasses.replace(inputs, digests=digests)
 
-    def _read(self, path: Path, relative: str, before: dict) -> tuple:
-        """read_input's answer for one file, from the last read when its status is the same."""
+    def _read(self, path: Path, relative: str, before: dict, digests: dict[str, str]) -> tuple:
+        """read_input's answer for one file, from the last read when its status is the same;
+        its content's digest goes into digests."""
         try:
             info = os.stat(path)
             status = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns,
@@ -131,10 +139,13 @@ class ServeSession(BuildSession):
             return read_input(path, relative)
         known = before.get(relative)
         if known is not None and known[0] == status and info.st_ctime_ns < self.settled:
-            found = known[1]
+            found, held = known[1], known[2]
         else:
             found = read_input(path, relative)
-        self.read_before[relative] = (status, found)
+            held = digest(found[0]) if found[0] is not None else None
+        self.read_before[relative] = (status, found, held)
+        if held is not None:
+            digests[relative] = held
         return found
 
     def save(self, name: str, value: Any, root: Path | None = None) -> None:
