@@ -7,8 +7,10 @@ from __future__ import annotations
 import os
 import time
 
+from policykit.engine.build import problems_of
+from policykit.mkdocs import rebuild
 from policykit.mkdocs.rebuild import SETTLED_NS, ServeSession
-from policykit.source.inputs import scan
+from policykit.source.inputs import Inputs, digest, scan
 
 VERSION = "policy/social-media/versions/2024.1.yaml"
 
@@ -42,8 +44,39 @@ def test_a_file_changed_just_before_it_was_read_is_read_again(scratch):
     os.utime(version, ns=(info.st_atime_ns, info.st_mtime_ns))
     key = session.read_before[VERSION][0]
     session.read_before[VERSION] = ((*key[:4], os.stat(version).st_ctime_ns, key[5]),
-                                    session.read_before[VERSION][1])
+                                    *session.read_before[VERSION][1:])
     assert b"can drift" in session.take_inputs().files[VERSION]
+
+
+def calls(monkeypatch, name: str) -> list[str]:
+    """The arguments rebuild's function called name is called with from now on (the first:
+    the path read, or the data hashed)."""
+    made: list = []
+    original = getattr(rebuild, name)
+    monkeypatch.setattr(rebuild, name, lambda first, *rest: made.append(first)
+                        or original(first, *rest))
+    return made
+
+
+def test_the_first_edit_reads_and_hashes_only_what_changed(scratch, monkeypatch):
+    session = ServeSession(scratch)
+    problems_of(scratch, session)  # the first build's read: recorded too
+    session.inputs = None  # what problems_of may hand on is taken by the first build
+    session.settled = time.time_ns() + SETTLED_NS  # as if read long after every change below
+    version = scratch / VERSION
+    version.write_text(version.read_text("utf-8") + "# edited\n", "utf-8")
+    read, hashed = calls(monkeypatch, "read_input"), calls(monkeypatch, "digest")
+    again = session.take_inputs()
+    assert read == [version]
+    assert hashed == [again.files[VERSION]]
+    assert again.digests == {path: digest(data) for path, data in again.files.items()}
+    assert again.fingerprint() == scan(scratch).fingerprint()
+
+
+def test_a_known_digest_is_not_hashed_again():
+    inputs = Inputs({"policy/a.yaml": b"a: 1\n"}, digests={"policy/a.yaml": "known"})
+    assert inputs.fingerprint()[0] == (("policy/a.yaml", "known"),)
+    assert Inputs({"policy/a.yaml": b"a: 1\n"}).digest_of("policy/a.yaml") == digest(b"a: 1\n")
 
 
 def test_what_the_session_keeps_on_disk_waits_until_flushed(tmp_path):

@@ -101,6 +101,47 @@ def test_files_changed_just_before_the_record_are_read(tmp_path, session, monkey
     assert sorted(p.name for p in read) == ["index.md", "index.md"]
 
 
+@dataclass(frozen=True)
+class SlowPart(FakePart):
+    """A part whose rendering moves clock's time on by three seconds, as a long build's last
+    parts would."""
+
+    later: list
+
+    @property
+    def render(self):
+        def render():
+            self.later[0] = 3_000_000_000
+            return self.files
+        return render
+
+
+def test_files_written_long_before_the_end_of_a_build_are_not_read_again(tmp_path, session,
+                                                                          monkeypatch):
+    folder = tmp_path / "docs"
+    later = [0]
+    slow = [*parts(), SlowPart("c", "key-c", {}, later)]  # a and b written 3 s before the end
+    write.write_parts(folder, slow, session, clock=lambda: time.time_ns() + later[0])
+    read = reads(monkeypatch)
+    assert write.write_parts(folder, parts(), session) == []
+    assert read == []
+
+
+def test_a_later_write_removes_only_the_files_it_wrote_before(tmp_path, session):
+    folder = tmp_path / "docs"
+    (folder / "old").mkdir(parents=True)
+    (folder / "old/stray.md").write_text("left by someone", "utf-8")
+    deep = FakePart("c", "key-c", {"c/d/index.md": "deep\n", "c/d/e/index.md": "deeper\n"})
+    assert write.write_parts(folder, [*parts(), deep], session) == [
+        "a/index.md", "b/index.md", "c/d/e/index.md", "c/d/index.md", "old/stray.md"]
+    assert not (folder / "old").exists()  # the first write in a process walks the folder
+    (folder / "stray.md").write_text("put here while a server runs", "utf-8")
+    assert write.write_parts(folder, parts(), session) == ["c/d/e/index.md", "c/d/index.md"]
+    assert not (folder / "c").exists()
+    assert (folder / "stray.md").exists()  # left for the next process's walk
+    assert write.write_parts(folder, parts(), BuildSession(session.root)) == ["stray.md"]
+
+
 def test_without_change_times_every_file_is_read(tmp_path, session, monkeypatch):
     folder = tmp_path / "docs"
     write.write_parts(folder, parts(), session)

@@ -57,7 +57,7 @@ from policykit.site.templates import PROJECT_FOLDER as TEMPLATES_FOLDER  # noqa:
 from policykit.site.templates import files as template_files
 from policykit.site.templates import folders as template_folders
 from policykit.site.versions import pack_pairs
-from policykit.source.inputs import Inputs, scan
+from policykit.source.inputs import Inputs
 from policykit.source.project import load_project
 
 log = logging.getLogger("mkdocs.plugins.policykit")
@@ -91,7 +91,7 @@ def load_and_check(root: Path, session: BuildSession | None = None, files: Input
     the project and all problems, sorted. A second call in the same session with no input
     file's content changed reuses the first result."""
     session = session or BuildSession(root)
-    files = files or session.take_inputs() or scan(root)
+    files = files or session.take_inputs() or session.read_inputs(root)
     key = (build_date(), files.fingerprint())
     session.scanned = key
     if session.loaded and session.loaded[0] == key:
@@ -110,7 +110,7 @@ def load_and_check(root: Path, session: BuildSession | None = None, files: Input
 def problems_of(root: Path, session: BuildSession) -> list[Problem]:
     """Every problem load_and_check finds, kept from an earlier run when no input file's
     content (and not the date) changed since: the project itself is not loaded then."""
-    files = scan(root)
+    files = session.read_inputs(root)
     key = (build_date(), files.fingerprint())
     saved = session.load("problems")
     if isinstance(saved, tuple) and len(saved) == 2 and saved[0] == _digest_of(key):

@@ -27,6 +27,7 @@ from policykit.core.errors import shown
 from policykit.core.memos import Kept, Memos  # noqa: F401 (Kept: for those that name it here)
 from policykit.engine.site_folder import project_lock
 from policykit.source import cache as disk_cache
+from policykit.source.inputs import Inputs, scan
 
 
 def default_jobs() -> int:
@@ -151,6 +152,11 @@ class BuildSession:
         inputs it reported on); None after."""
         inputs, self.inputs = self.inputs, None
         return inputs
+
+    def read_inputs(self, root: Path) -> Inputs:
+        """The input files of the project at root, read now: every one (serve's session reads
+        only those that changed since it last read them)."""
+        return scan(root)
 
     def kept_saved(self, name: str) -> Any:
         """What earlier runs kept of the memo called name (see core.memos.Kept)."""

@@ -304,13 +304,14 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
             log.warning("policykit: the search index was not made: %s [search.not-made]", error)
 
     def on_serve(self, server, config: MkDocsConfig, builder):
+        watcher = Watcher()
         if self.preview is not None:  # a failed rebuild is shown, and holds no request
             self.kept_aside = last_good(Path(config.site_dir))
             self.kept = self.built  # the first build's
             if isinstance(self.session, ServeSession):  # saved by now: the rest at the end
                 self.session.deferring = True
-            server.builder = self.preview.guarded(self._rebuild(server.builder), self.root,
-                                                  Path(config.site_dir))
+            server.builder = self.preview.guarded(self._rebuild(server.builder, watcher),
+                                                  self.root, Path(config.site_dir))
             server.set_app(self.preview.app(server.get_app()))
         # The docs folder is written by each rebuild from the watched folders: watching it
         # would only start a second, empty rebuild after every edit.
@@ -319,7 +320,7 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
                 server.unwatch(name)
             except KeyError:  # not watched
                 pass
-        server.observer = Watcher()  # before anything is watched
+        server.observer = watcher  # before anything is watched
         # the project's own theme folders too: a custom_dir outside docs_templates/
         themes = [Path(folder) for folder in config.theme.dirs if in_project(folder, self.root)]
         watched = {self.root / name for name in WATCHED}
@@ -329,10 +330,13 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
                 server.watch(str(path))
         return server
 
-    def _rebuild(self, mkdocs_rebuild):
-        """serve's rebuild: quick when it can be (rebuild.py), else MkDocs' own."""
+    def _rebuild(self, mkdocs_rebuild, watcher: Watcher):
+        """serve's rebuild: quick when it can be (rebuild.py), else MkDocs' own; the watcher
+        does not look while it runs (it would compete for the interpreter), and looks as soon
+        as it ends."""
         def rebuild() -> None:
             kept, self.kept, self.built = self.kept, None, None
+            watcher.pause()
             try:
                 if kept is not None and self._quick(kept):
                     self.kept = kept
@@ -341,6 +345,7 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
                 self.kept = self.built
             finally:
                 self.generated = None
+                watcher.resume()
         return rebuild
 
     def _quick(self, kept: Kept) -> bool:

@@ -22,6 +22,7 @@ size (same session, busy machine).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import stat
@@ -36,7 +37,7 @@ from watchdog.events import FileModifiedEvent
 
 from policykit.engine.incremental import anything_goes
 from policykit.engine.session import BuildSession
-from policykit.source.inputs import Inputs, read_input, scan
+from policykit.source.inputs import Inputs, digest, read_input, scan
 
 log = logging.getLogger("mkdocs.plugins.policykit")
 SETTLED_NS = 2_000_000_000  # as engine/write.py trusts a generated file's status
@@ -103,26 +104,33 @@ class ServeSession(BuildSession):
         super().__init__(*args, **kwargs)
         self.deferring = False
         self.waiting: dict[tuple[str, Path | None], Any] = {}
-        self.read_before: dict[str, tuple[tuple, tuple]] = {}  # path: (status, read_input's)
+        # path: (status, read_input's answer, the content's digest or None)
+        self.read_before: dict[str, tuple[tuple, tuple, str | None]] = {}
         self.settled = 0  # a file last changed before this (ns) was read whole when recorded
 
     def take_inputs(self) -> Inputs:
-        """The inputs problems_of read, once; else the project's inputs read again, reading
-        only the files whose status (inode, size, modification and change times) changed
-        since they were last read, or that changed within two seconds before that (a file
-        system's clock is coarse; a change time cannot be set back). About a tenth of a
-        second at the huge size's 4,000 files, where reading them all took a second."""
-        taken = super().take_inputs()
-        if taken is not None:
-            return taken
+        """The inputs problems_of read, once; else the project's inputs read again (see
+        read_inputs)."""
+        return super().take_inputs() or self.read_inputs(self.root)
+
+    def read_inputs(self, root: Path) -> Inputs:
+        """The project's inputs, reading only the files whose status (inode, size,
+        modification and change times) changed since they were last read, or that changed
+        within two seconds before that (a file system's clock is coarse; a change time cannot
+        be set back); with the digest of each file, hashed only when it is read. About a tenth
+        of a second at the huge size's 4,000 files, where reading them all took a second. The
+        first build's read (problems_of's, or load_and_check's) is recorded too, so that the
+        first edit reads only what changed."""
         began = time.time_ns()
         before, self.read_before = self.read_before, {}
-        inputs = scan(self.root, lambda path, relative: self._read(path, relative, before))
+        digests: dict[str, str] = {}
+        inputs = scan(root, lambda path, relative: self._read(path, relative, before, digests))
         self.settled = began - SETTLED_NS
-        return inputs
+        return dataclasses.replace(inputs, digests=digests)
 
-    def _read(self, path: Path, relative: str, before: dict) -> tuple:
-        """read_input's answer for one file, from the last read when its status is the same."""
+    def _read(self, path: Path, relative: str, before: dict, digests: dict[str, str]) -> tuple:
+        """read_input's answer for one file, from the last read when its status is the same;
+        its content's digest goes into digests."""
         try:
             info = os.stat(path)
             status = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns,
@@ -131,10 +139,13 @@ class ServeSession(BuildSession):
             return read_input(path, relative)
         known = before.get(relative)
         if known is not None and known[0] == status and info.st_ctime_ns < self.settled:
-            found = known[1]
+            found, held = known[1], known[2]
         else:
             found = read_input(path, relative)
-        self.read_before[relative] = (status, found)
+            held = digest(found[0]) if found[0] is not None else None
+        self.read_before[relative] = (status, found, held)
+        if held is not None:
+            digests[relative] = held
         return found
 
     def save(self, name: str, value: Any, root: Path | None = None) -> None:
@@ -219,13 +230,18 @@ class Watcher:
     every entry (about a third of the work of watchdog's snapshots: 4,000 files are a few
     hundredths of a second); it looks again after at least `soonest` seconds, and while a look
     costs more, after four times what it cost, so that watching never takes more than a fifth
-    of the time (and of Python's interpreter lock) from the rebuilds."""
+    of the time (and of Python's interpreter lock) from the rebuilds. While a rebuild runs it
+    does not look at all (`pause`; the watcher took about 1 s of the interpreter in the 6 s
+    around an edit at the huge size, much of it during the rebuild), and it looks once as soon
+    as the rebuild ends (`resume`), so that an edit saved during a rebuild starts the next."""
 
     def __init__(self, soonest: float = 0.15) -> None:
         self.soonest = soonest
         self.watches: dict[object, tuple[Any, str, Listing]] = {}
         self.lock = threading.Lock()
         self.stopped = threading.Event()
+        self.free = threading.Event()  # set while no rebuild runs: the watcher may look
+        self.free.set()
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     def schedule(self, handler: Any, path: str, recursive: bool = True, **_: Any) -> object:
@@ -244,14 +260,27 @@ class Watcher:
 
     def stop(self) -> None:
         self.stopped.set()
+        self.free.set()
 
     def join(self, timeout: float | None = None) -> None:
         if self.thread.is_alive():
             self.thread.join(timeout)
 
+    def pause(self) -> None:
+        """Look no more until resume (a rebuild starts; a look under way finishes)."""
+        self.free.clear()
+
+    def resume(self) -> None:
+        """Look again, at once when a look was held back by the pause (a rebuild ended)."""
+        self.free.set()
+
     def _run(self) -> None:
         interval = self.soonest
         while not self.stopped.wait(interval):
+            if not self.free.is_set():
+                self.free.wait()  # until the rebuild ends, then look at once
+                if self.stopped.is_set():
+                    return
             began = time.monotonic()
             self.look()
             interval = max(self.soonest, 4 * (time.monotonic() - began))

@@ -15,6 +15,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping
 
 from policykit.core.errors import Problem, Source
 from policykit.source.load import MAX_BYTES
@@ -38,17 +39,25 @@ def digest(data: bytes) -> str:
 @dataclass(frozen=True)
 class Inputs:
     """Every input file that can be read, by path relative to the project, with its bytes;
-    the folders found; and the problems with files that cannot be read."""
+    the folders found; and the problems with files that cannot be read. digests may hold the
+    content digest of some files, known by whoever read them (serve's session, which hashes a
+    file only when it reads it: every input's bytes took 0.1 s to hash at the huge size); it
+    is no part of what the inputs are (not compared)."""
 
     files: dict[str, bytes] = field(default_factory=dict)
     folders: frozenset[str] = frozenset()
     broken: dict[str, Problem] = field(default_factory=dict)  # files that cannot be read
+    digests: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def fingerprint(self) -> tuple:
         """Every file's path and content digest, and every folder: equal fingerprints, equal
         inputs."""
-        return (tuple((path, digest(data)) for path, data in sorted(self.files.items())),
+        return (tuple((path, self.digest_of(path)) for path in sorted(self.files)),
                 tuple(sorted(self.folders)), tuple(sorted(self.broken.items())))
+
+    def digest_of(self, path: str) -> str:
+        """The content digest of the file at path (one of files), hashed now unless known."""
+        return self.digests.get(path) or digest(self.files[path])
 
     def under(self, folder: str, suffix: str = "") -> list[str]:
         """The files directly in folder whose name ends with suffix, sorted."""

@@ -15,7 +15,7 @@ from policykit.source import schema
 
 from policykit.source import statutory
 from policykit.core.errors import Problem, Source
-from policykit.source.inputs import Inputs, digest, scan
+from policykit.source.inputs import Inputs, scan
 from policykit.source.load import Document, document_from_bytes
 from policykit.source.workflow import LOCK_FILE, content_hash
 
@@ -82,7 +82,7 @@ def read_valid(reading: _Reading, relative: str, schema_name: str,
     if data is None:
         return None, (Problem(Source(relative), "cannot read the file (No such file or "
                               "directory)", code="file.missing"),)
-    key = (relative, schema_name, build.__name__, digest(data))
+    key = (relative, schema_name, build.__name__, reading.inputs.digest_of(relative))
     result = reading.known.get(key)
     if result is None:
         document, problems = document_from_bytes(data, relative)

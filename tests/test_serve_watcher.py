@@ -1,0 +1,55 @@
+"""serve's file watcher (mkdocs/rebuild.py, Watcher): it does not look while a rebuild runs, and
+looks as soon as the rebuild ends, so that an edit saved during a rebuild is still seen."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from policykit.mkdocs.plugin import PolicykitPlugin
+from policykit.mkdocs.rebuild import Watcher
+
+
+class Handler:
+    """A watch's handler, as the server's: told of each change through dispatch."""
+
+    def __init__(self) -> None:
+        self.told = threading.Event()
+
+    def dispatch(self, event) -> None:
+        self.told.set()
+
+
+def test_an_edit_saved_during_a_rebuild_is_seen_when_it_ends(tmp_path: Path):
+    watched = tmp_path / "policy"
+    watched.mkdir()
+    watcher, handler = Watcher(soonest=0.02), Handler()
+    watcher.schedule(handler, str(watched))
+    watcher.start()
+    try:
+        watcher.pause()  # a rebuild starts
+        (watched / "a.yaml").write_text("saved during the rebuild\n", "utf-8")
+        assert not handler.told.wait(0.3)  # fifteen intervals: not one look
+        watcher.resume()  # the rebuild ends
+        assert handler.told.wait(5)
+    finally:
+        watcher.stop()
+        watcher.join(5)
+    assert not watcher.thread.is_alive()
+
+
+def test_a_paused_watcher_stops_when_asked(tmp_path: Path):
+    watcher = Watcher(soonest=0.02)
+    watcher.start()
+    watcher.pause()
+    watcher.stop()  # the server stops during a rebuild
+    watcher.join(5)
+    assert not watcher.thread.is_alive()
+
+
+def test_the_watcher_is_paused_while_the_plugin_rebuilds():
+    watcher, looking = Watcher(), []
+    rebuild = PolicykitPlugin()._rebuild(lambda: looking.append(watcher.free.is_set()), watcher)
+    rebuild()  # no kept build: MkDocs' own rebuild
+    assert looking == [False]
+    assert watcher.free.is_set()
