@@ -53,3 +53,24 @@ def test_the_watcher_is_paused_while_the_plugin_rebuilds():
     rebuild()  # no kept build: MkDocs' own rebuild
     assert looking == [False]
     assert watcher.free.is_set()
+
+
+def test_look_now_has_a_watcher_look_at_once(tmp_path: Path):
+    """trust serve's resolver, having written the school's project, has the server look at
+    once rather than at its next look (here a minute away)."""
+    from policykit.mkdocs.rebuild import look_now
+
+    watched = tmp_path / "policy"
+    watched.mkdir()
+    watcher, handler = Watcher(soonest=60), Handler()
+    watcher.schedule(handler, str(watched))
+    watcher.start()
+    try:
+        (watched / "a.yaml").write_text("written by the resolver\n", "utf-8")
+        assert not handler.told.wait(0.3)  # the next look is a minute away
+        look_now()
+        assert handler.told.wait(5)
+    finally:
+        watcher.stop()
+        watcher.join(5)
+    assert not watcher.thread.is_alive()

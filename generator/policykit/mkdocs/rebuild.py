@@ -29,6 +29,7 @@ import stat
 import sys
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -240,6 +241,8 @@ class Watcher:
         self.watches: dict[object, tuple[Any, str, Listing]] = {}
         self.lock = threading.Lock()
         self.stopped = threading.Event()
+        self.woken = threading.Event()  # set to look at once (look_now, stop)
+        _WATCHERS.add(self)
         self.free = threading.Event()  # set while no rebuild runs: the watcher may look
         self.free.set()
         self.thread = threading.Thread(target=self._run, daemon=True)
@@ -261,6 +264,7 @@ class Watcher:
     def stop(self) -> None:
         self.stopped.set()
         self.free.set()
+        self.woken.set()
 
     def join(self, timeout: float | None = None) -> None:
         if self.thread.is_alive():
@@ -276,7 +280,11 @@ class Watcher:
 
     def _run(self) -> None:
         interval = self.soonest
-        while not self.stopped.wait(interval):
+        while True:
+            self.woken.wait(interval)
+            self.woken.clear()
+            if self.stopped.is_set():
+                return
             if not self.free.is_set():
                 self.free.wait()  # until the rebuild ends, then look at once
                 if self.stopped.is_set():
@@ -299,6 +307,17 @@ class Watcher:
             changed = next((name for name in sorted(now.keys() | before.keys())
                             if now.get(name) != before.get(name)), "")
             handler.dispatch(FileModifiedEvent(os.path.join(path, changed) if changed else path))
+
+
+_WATCHERS: "weakref.WeakSet[Watcher]" = weakref.WeakSet()  # this process's, for look_now
+
+
+def look_now() -> None:
+    """Have each watcher of this process look at once, instead of at its next look, when what
+    wrote the watched files says it has (trust serve's resolver, having written the school's
+    project: at the huge size a look is due every quarter of a second or so)."""
+    for watcher in list(_WATCHERS):
+        watcher.woken.set()
 
 
 def listing(path: str) -> Listing:

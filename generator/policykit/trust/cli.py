@@ -28,6 +28,7 @@ from policykit.trust import own_approval
 from policykit.trust.pack import pack
 from policykit.cli.serving import serve as serve_project
 from policykit.mkdocs.preview import UPSTREAM
+from policykit.mkdocs.rebuild import look_now
 from policykit.trust import ci
 from policykit.trust import init as starting
 
@@ -207,7 +208,7 @@ def _watch_inputs(root: Path, school_id: str, memo: sites.Remembered, folder: Pa
 
     if not hasattr(os, "fork"):
         threading.Thread(target=_resolve_on_change, daemon=True, args=(
-            root, school_id, memo, lambda problems: _unresolved(folder, problems))).start()
+            root, school_id, memo, functools.partial(_shown, folder))).start()
         return
     received, sent = multiprocessing.Pipe(duplex=False)
     parent = os.getpid()
@@ -230,13 +231,22 @@ def _watch_inputs(root: Path, school_id: str, memo: sites.Remembered, folder: Pa
 
 
 def _show_problems(received, folder: Path) -> None:
-    """Show each list of problems the watching process sends in the served pages' banner."""
+    """Show each list of problems the watching process sends in the served pages' banner.
+    It sends one (none, when the school is resolved) after each change it has written: the
+    server's watcher then looks at once, instead of at its next look."""
     while True:
         try:
             problems = received.recv()
         except (EOFError, OSError):  # the watcher has stopped
             return
-        _unresolved(folder, problems)
+        _shown(folder, problems)
+
+
+def _shown(folder: Path, problems) -> None:
+    """Show problems (none: the school is resolved) in the banner, and have the server look
+    at the project at once: it has just been written."""
+    _unresolved(folder, problems)
+    look_now()
 
 
 # Written into the served project while the school cannot be resolved (its problems, as the
