@@ -368,6 +368,7 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
             log.info("policykit: MkDocs rebuilds the site (%s)", pages)
             return False
         self.searchable = {}
+        searched_before = dict(incremental.manifest.searchable)
         incremental.unfinished = True  # until the pages are written and the manifest kept
         try:
             render_pages(kept.config, kept.files, kept.nav, kept.env, pages)
@@ -377,7 +378,10 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         incremental.refresh(kept.config, pages, self.searchable)
         forget_rendering(pages)
         incremental.unfinished = False
-        if pages or self.search_failed:
+        # Pagefind reads only the searched pages: when no page rendered now is searched, or
+        # was (a draft edited, say), the index would be the same, and is not made again
+        if self.search_failed or any(searched or searched_before.get(uri)
+                                     for uri, searched in self.searchable.items()):
             self.search_failed = False
             self.search.request(Path(kept.config.site_dir), sorted(
                 uri for uri, searched in incremental.manifest.searchable.items() if searched))
