@@ -2,11 +2,11 @@
 fetches only the chunks a query needs however large the site grows; assets/search.js answers
 Material's search box from it.
 
-Pagefind is given each page without what it never reads: the header, tabs and navigation
-sidebars that come between `<body>` and the page's article (`searched_part`). At a trust's
-size (fifty policies in every page's navigation) they were more than half of every page's
-bytes and three quarters of Pagefind's time: 0.38 processor-seconds a school site, 0.09
-without them, for an index byte for byte the same (tests/test_search_index.py builds both)."""
+Where a site's navigation is large (hundreds of policies in every page's sidebar), Pagefind is
+given each page without what it never reads: the header, tabs and navigation sidebars that
+come between `<body>` and the page's article (`searched_part`), for an index byte for byte
+the same (tests/test_search_index.py builds both). Where it is small, the copies would cost
+more than they spare (STRIP_FROM)."""
 
 from __future__ import annotations
 
@@ -64,6 +64,27 @@ def searched_part(page: bytes) -> bytes:
     return page[:opened] + page[start:]
 
 
+# Stripping a page pays when it spares Pagefind more than writing the copy costs: about 0.04
+# processor-seconds of Pagefind's per MB left out, against about half a millisecond to write
+# and remove a file. A school's page of a 50-policy trust loses about 12 kB (no gain); a
+# page of a 1,000-policy organisation, its navigation of 1,000 links, far more.
+STRIP_FROM = 32_000  # bytes left out of a page, on average
+SAMPLE = 5  # pages read to decide (a site's pages share their navigation)
+
+
+def _worth_stripping(site: Path, pages: list[str]) -> bool:
+    """Whether Pagefind should read copies of the pages without their navigation (see
+    STRIP_FROM), judged by the first few."""
+    saved = []
+    for page in sorted(pages)[:SAMPLE]:
+        try:
+            data = (site / page).read_bytes()
+        except OSError:
+            continue
+        saved.append(len(data) - len(searched_part(data)))
+    return bool(saved) and sum(saved) / len(saved) >= STRIP_FROM
+
+
 def index_site(site: Path, pages: list[str], into: str = urls.SEARCH) -> int:
     """Index the given pages of the built site (paths relative to it) into its folder into;
     returns how many pages were indexed. Naming the pages spares Pagefind from reading every
@@ -78,18 +99,21 @@ def index_site(site: Path, pages: list[str], into: str = urls.SEARCH) -> int:
                           for page in sorted(pages)) + "}"
     with tempfile.TemporaryDirectory(prefix="policykit-search-") as folder:
         read = Path(folder) / "pages"  # what Pagefind reads of each page, at the page's path
-        for page in pages:
-            try:
-                data = (site / page).read_bytes()
-            except FileNotFoundError:  # not written (Pagefind's glob would not match it)
-                continue
-            given = read / page
-            given.parent.mkdir(parents=True, exist_ok=True)
-            given.write_bytes(searched_part(data))
+        stripped = _worth_stripping(site, pages)
+        if stripped:
+            for page in pages:
+                try:
+                    data = (site / page).read_bytes()
+                except FileNotFoundError:  # not written (Pagefind's glob would not match it)
+                    continue
+                given = read / page
+                given.parent.mkdir(parents=True, exist_ok=True)
+                given.write_bytes(searched_part(data))
         # A configuration file, not arguments: a trust's list of pages outgrows a command line.
         (Path(folder) / "pagefind.json").write_text(json.dumps(
-            {"site": str(read), "glob": glob, "exclude_selectors": [EXCLUDED],
-             "output_path": str((site / into).resolve())}), "utf-8")
+            {"site": str(read if stripped else site.resolve()), "glob": glob,
+             "exclude_selectors": [EXCLUDED], "output_path": str((site / into).resolve())}),
+            "utf-8")
         try:
             run = subprocess.run([executable], cwd=folder, capture_output=True, text=True,
                                  timeout=TIMEOUT)
