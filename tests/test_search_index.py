@@ -25,10 +25,7 @@ def _searched(site: Path) -> list[str]:
 
 
 def test_the_index_of_the_stripped_pages_is_the_index_of_the_whole_pages(
-        example_site, tmp_path, monkeypatch):
-    from policykit.engine import search
-
-    monkeypatch.setattr(search, "STRIP_FROM", 0)  # the example's navigation is small
+        example_site, tmp_path):
     site = tmp_path / "site"
     shutil.copytree(example_site, site)
     pages = _searched(site)
@@ -81,19 +78,3 @@ def test_a_page_that_is_not_ours_is_given_whole():
                  BODY_MARKED + b"<body>odd</body>", b""]:
         assert searched_part(page) == page
 
-
-def test_pages_are_stripped_only_where_the_navigation_is_large(example_site, tmp_path):
-    """The copies cost more than they spare where every page's navigation is small (the
-    example's, a school's of fifty policies); with hundreds of policies they spare most."""
-    from policykit.engine.search import _worth_stripping
-
-    pages = _searched(example_site)
-    assert not _worth_stripping(example_site, pages)
-    site = tmp_path / "site"
-    shutil.copytree(example_site, site)
-    links = "".join(f'<li><a href="../policy-{i}/">Policy {i}</a></li>' for i in range(1000))
-    for page in pages:
-        path = site / page
-        path.write_bytes(path.read_bytes().replace(
-            BODY_MARKED, f"<nav>{links}</nav>".encode() + BODY_MARKED, 1))
-    assert _worth_stripping(site, pages)
