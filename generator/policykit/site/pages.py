@@ -174,10 +174,19 @@ def _training_parts(env: jinja2.Environment, project: Project, shared: str,
     policies' titles and the organisation."""
     # What the coverage page shows of each current version: its clauses' numbers, ids and
     # exemptions, not their text (at 1,000 policies the page took 1.4 s to render again
-    # after any clause's words were edited)
+    # after any clause's words were edited), each version's digested once per content
+    shapes = memos_or_new(memos).recent("coverage shape", 8192)
+
+    def shape(version) -> str:
+        def make() -> str:
+            return content_key(tuple((c.number, c.id, c.quiz_exempt)
+                                     for c in version.clauses()))
+        if not version.digest:  # made in memory, not read from a file: no key to keep it by
+            return make()
+        return shapes.get_or_make((version.digest, version.version), make)
     currents = tuple((p.id, p.title, p.training, p.training_reason, p.current.version,
-                      tuple((c.number, c.id, c.quiz_exempt) for c in p.current.clauses()))
-                     if p.current else (p.id, None) for p in project.policies)
+                      shape(p.current)) if p.current else (p.id, None)
+                     for p in project.policies)
     quiz_ids = tuple(q.digest for q in project.quizzes)
     # their digest, not their bytes: a quiz's key is a repr, and a thousand quizzes each
     # repeating the SCORM package's scripts was a fifth of a second of every serve rebuild
