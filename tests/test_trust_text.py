@@ -93,6 +93,7 @@ def test_a_trust_schools_reviews_page_names_the_trust_pack_command(trust):
     calendar = (trust / "site/westbrook/reviews/reviews.ics").read_bytes().decode("utf-8")
     assert "The governors' pack: policykit trust pack westbrook social-media." in \
         calendar.replace("\r\n ", "")
+    assert "policykit new-version" not in calendar.replace("\r\n ", "")  # the trust writes it
     # the trust's own site is a project of its own: policykit pack makes its packs
     assert "<code>policykit pack --drafts</code>" in (trust / "site/trust/reviews/index.html"
                                                       ).read_text("utf-8")
@@ -175,3 +176,19 @@ def test_trust_pack_says_a_cache_it_cannot_write_once(trust, tmp_path):
                                  "social-media"], capture_output=True, text=True, env=env)
         assert result.returncode == 0, result.stderr
         assert result.stderr.count("cannot write the cache") == 1, result.stderr
+
+
+def test_a_schools_review_reminder_says_how_a_school_renews_a_policy():
+    """A school does not write its model policies' new versions: the trust does, and the
+    school's governing body adopts them; its own policies are written in the trust's project."""
+    from policykit.site.reviews import Packs
+
+    school = Packs("westbrook", ("social-media",))
+    assert school.new_version("social-media") == (
+        "The trust writes the model's new version; the governing body adopts it, recorded "
+        "with: policykit trust adopt westbrook social-media <version>")
+    assert school.new_version("collective-worship") == (
+        "Write its new version in schools/westbrook/policy/collective-worship/versions/ of "
+        "the trust's project")
+    assert Packs().new_version("social-media") == (
+        "Start a new version with: policykit new-version social-media <version>")

@@ -32,6 +32,18 @@ class Packs:
             return ("policykit pack --due-before YYYY-MM-DD", "policykit pack --drafts")
         return (f"policykit trust pack {self.school} <policy>",)
 
+    def new_version(self, policy_id: str) -> str:
+        """How a new version of policy_id is started, as its review reminder says: in a
+        school's site, the trust writes a new model version and the school adopts it; a
+        school's own policy is written in the trust's schools/<school-id>/policy/."""
+        if self.school is None:
+            return f"Start a new version with: policykit new-version {policy_id} <version>"
+        if policy_id in self.models:
+            return (f"The trust writes the model's new version; the governing body adopts it, "
+                    f"recorded with: policykit trust adopt {self.school} {policy_id} <version>")
+        return (f"Write its new version in schools/{self.school}/policy/{policy_id}/versions/ "
+                "of the trust's project")
+
     def for_draft(self, policy_id: str) -> str | None:
         """The command that makes the pack of policy_id's draft, or None."""
         if self.school is None:
@@ -177,7 +189,8 @@ def reviews_calendar(project: Project, today: dt.date, packs: Packs = Packs()) -
         if due is not None and policy.current is not None:
             meets = "".join(f"Statutory: {register[i].title} (review: {register[i].review}). "
                             for i in policy.statutory if i in register)
-            lines += _review_event(policy, policy.current, due, stamp, suffix, meets)
+            lines += _review_event(policy, policy.current, due, stamp, suffix, meets,
+                                   packs.new_version(policy.id))
         if draft is not None:
             lines += _approval_event(policy, draft, due, not row["pair"], stamp, suffix, today,
                                      packs.for_draft(policy.id))
@@ -186,13 +199,13 @@ def reviews_calendar(project: Project, today: dt.date, packs: Packs = Packs()) -
 
 
 def _review_event(policy: Policy, version: Version, due: dt.date, stamp: str,
-                  suffix: str, meets: str = "") -> list[str]:
+                  suffix: str, meets: str = "", renew: str = "") -> list[str]:
     summary = f"Review due: {policy.title} (version {version.version})"
+    renew = renew or Packs().new_version(policy.id)
     return ["BEGIN:VEVENT", f"UID:review.{_uid_part(policy.id)}.{_uid_part(version.version)}."
             f"{suffix}@policykit", f"DTSTAMP:{stamp}", f"DTSTART;VALUE=DATE:{due:%Y%m%d}",
             f"DTEND;VALUE=DATE:{due + dt.timedelta(days=1):%Y%m%d}", _text("SUMMARY", summary),
-            _text("DESCRIPTION", f"Owner: {policy.owner}. {meets}Start a new version with: "
-                                 f"policykit new-version {policy.id} <version>"),
+            _text("DESCRIPTION", f"Owner: {policy.owner}. {meets}{renew}"),
             "TRANSP:TRANSPARENT", "BEGIN:VALARM", "ACTION:DISPLAY",
             f"TRIGGER:-P{REMIND_DAYS_BEFORE}D", _text("DESCRIPTION", summary), "END:VALARM",
             "END:VEVENT"]

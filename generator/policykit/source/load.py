@@ -258,7 +258,7 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, shown_as: str) -> Prob
     lines = _LINE_BREAKS.split(text)
     line = lines[mark.line] if mark and mark.line < len(lines) else ""
     above = _closed_from_above(lines, mark.line, mark.column) if mark else None
-    if above is not None:
+    if mark and above is not None:
         number, column, quote = above
         return Problem(Source(shown_as, number + 1, column + 1),
                        f"the quote that starts this text is not closed on its line, so YAML "
