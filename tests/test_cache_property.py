@@ -30,7 +30,7 @@ from conftest import EPOCH, copy_project
 from policykit.core import text
 from policykit.engine.build import DOCS_FOLDER, generate, load_and_check
 from policykit.mkdocs.host import build_site
-from policykit.source.cache import dependency_versions
+from policykit.source.cache import dependency_versions, forget_compiled_templates
 from policykit.core.errors import ProjectError, errors
 from policykit.engine.session import BuildSession, Settings
 
@@ -268,6 +268,7 @@ def test_warm_caches_give_the_answers_of_a_new_process_with_no_cache(tmp_path, m
         if damaging.randrange(DAMAGE_EVERY) == 0 and warm_cache.exists():
             damaged = damage(warm_cache, damaging)
             world.log.append("damage the cache: " + ", ".join(damaged))
+        forget_compiled_templates()  # as a new process: its templates from the cache files
         new_process = BuildSession(root, Settings(jobs=1, cache_dir=warm_cache), world.versions())
         where = f"step {step}: " + " / ".join(world.log[-6:])
         for name, session in [("serve", serve), ("new process", new_process)][::(-1) ** step]:
@@ -279,6 +280,7 @@ def test_warm_caches_give_the_answers_of_a_new_process_with_no_cache(tmp_path, m
             if warm_cache.exists():  # the theme's compiled templates are read by MkDocs only
                 damaged = damage(warm_cache, damaging)
                 where += " / damage the cache: " + ", ".join(damaged)
+            forget_compiled_templates()
             warm_site = tree(build_site(root, session=BuildSession(
                 root, Settings(jobs=1, cache_dir=warm_cache), world.versions())))
             fresh_site = tree(build_site(fresh_root, session=BuildSession(

@@ -250,6 +250,11 @@ def _make_folder(folder: Path, ours: Path | None) -> None:
 _COMPILED: dict[tuple[str, str], Any] = {}
 
 
+def forget_compiled_templates() -> None:
+    """Start again from the cache files, as a new process does (_COMPILED)."""
+    _COMPILED.clear()
+
+
 class BytecodeCache(jinja2.BytecodeCache):
     """Jinja's compiled templates kept in folder, one checked file each (see checked): a
     damaged, missing or unreadable file is compiled again, never an error; one that cannot be
