@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -57,3 +58,39 @@ def test_an_unknown_school_is_refused_and_nothing_is_served(tmp_path):
     assert said == ("policykit: error: no school 'westfield' in schools/ — did you mean "
                     "'northfield'? (the schools are: eastgate, northfield, southbank; the "
                     "trust's own site is previewed with policykit serve)\n")
+
+
+def test_a_school_that_cannot_be_resolved_at_the_start_is_served_with_its_problems(tmp_path):
+    """Its last resolved pages, with the problem in the banner, until the file is fixed;
+    never built, it is not served at all."""
+    from trust_helpers import policykit
+
+    root = copy_trust(tmp_path)
+    school = root / "schools/northfield.yaml"
+    good = school.read_text("utf-8")
+    school.write_text(good.replace('adopts: "2023.1"', 'adopts: "2099.1"', 1), "utf-8")
+    never = serve(root, "northfield", "--port", str(free_port()))
+    assert never.wait(timeout=60) == 1
+    assert "has never been built" in never.stderr.read()
+    school.write_text(good, "utf-8")
+    built = policykit(root, "trust", "build", "--school", "northfield")
+    assert built.returncode == 0, built.stderr
+    school.write_text(good.replace('adopts: "2023.1"', 'adopts: "2099.1"', 1), "utf-8")
+    port = free_port()
+    server = serve(root, "northfield", "--port", str(port))
+    try:
+        url = f"http://127.0.0.1:{port}/policies/social-media/"
+        page = fetch_until(url, "has no model version 2099.1", 90)
+        assert "Daniel Price" in page  # the last resolved pages, under the banner
+        school.write_text(good, "utf-8")
+        for _ in range(120):  # the banner goes once the file is fixed
+            page = fetch_until(url, "Daniel Price", 60)
+            if "policykit-problems" not in page:
+                break
+            time.sleep(0.5)
+        assert "policykit-problems" not in page
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    said = server.stderr.read()
+    assert "its last resolved pages are served" in said and "Traceback" not in said

@@ -161,14 +161,22 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
         return USAGE
     memo = sites.Remembered()
     resolved, problems = sites.resolve_one(root, args.school, memo)
-    if resolved is None:
-        _report(problems)
-        print(f"policykit: nothing served: {shown(args.school)} cannot be resolved (see above)",
-              file=sys.stderr)
-        return PROBLEMS
-    _report(problems)  # warnings
-    folder = sites.write_project(root, resolved, memo.written)
-    _unresolved(folder, ())  # what an earlier serve may have left
+    _report(problems)
+    if resolved is not None:
+        folder = sites.write_project(root, resolved, memo.written)
+        _unresolved(folder, ())  # what an earlier serve may have left
+    else:
+        # its last resolved project (an earlier build's or serve's), with the problems in
+        # the banner until they are fixed, as a change while serving shows them
+        folder = root / sites.WORK_FOLDER / args.school
+        if not (folder / "mkdocs.yml").is_file():
+            print(f"policykit: nothing served: {shown(args.school)} cannot be resolved (see "
+                  "above), and has never been built", file=sys.stderr)
+            return PROBLEMS
+        print(f"policykit: {shown(args.school)} cannot be resolved (see above): its last "
+              "resolved pages are served, with the problems at their top, until the files "
+              "are fixed", file=sys.stderr)
+        _unresolved(folder, errors(problems))
     _watch_inputs(root, args.school, memo, folder)
     del memo, resolved  # the watcher's now
     return serve_project(folder, args)
