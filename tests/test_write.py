@@ -127,6 +127,58 @@ def test_files_written_long_before_the_end_of_a_build_are_not_read_again(tmp_pat
     assert read == []
 
 
+@dataclass(frozen=True)
+class Editing(FakePart):
+    """A part whose rendering edits another part's file, written just before it, as someone
+    else might during a long build (same size, so only its change time tells), then moves
+    clock's time on three seconds."""
+
+    later: list
+    folder: Path
+
+    @property
+    def render(self):
+        def render():
+            (self.folder / "a/index.md").write_text("HELLO", "utf-8")  # as long as "hello"
+            self.later[0] = 3_000_000_000
+            return self.files
+        return render
+
+
+def test_a_file_changed_after_it_was_written_is_read_again(tmp_path, session, monkeypatch):
+    folder = tmp_path / "docs"
+    later = [0]
+    editing = [*parts(), Editing("c", "key-c", {}, later, folder)]
+    write.write_parts(folder, editing, session, clock=lambda: time.time_ns() + later[0])
+    read = reads(monkeypatch)
+    assert write.write_parts(folder, parts(), session) == ["a/index.md"]  # put back
+    assert set(read) == {folder / "a/index.md"}  # b, written and left alone, is not read
+    assert (folder / "a/index.md").read_text("utf-8") == "hello"
+
+
+@dataclass(frozen=True)
+class Failing(FakePart):
+    @property
+    def render(self):
+        def render():
+            raise ValueError("a template's slip")
+        return render
+
+
+def test_files_written_by_a_write_that_failed_are_removed_by_the_next(tmp_path, session):
+    """A part written before another failed is in no record: the next write walks the
+    folder, so a page of a policy renamed while a template was half edited does not stay."""
+    folder = tmp_path / "docs"
+    write.write_parts(folder, parts(), session)
+    renamed = FakePart("n", "key-n", {"new/index.md": "renamed\n"})
+    with pytest.raises(ValueError):
+        write.write_parts(folder, [renamed, *parts("edited"), Failing("f", "key-f", {})],
+                          session)
+    assert (folder / "new/index.md").exists()
+    assert write.write_parts(folder, parts(), session) == ["new/index.md"]
+    assert not (folder / "new").exists()
+
+
 def test_a_later_write_removes_only_the_files_it_wrote_before(tmp_path, session):
     folder = tmp_path / "docs"
     (folder / "old").mkdir(parents=True)

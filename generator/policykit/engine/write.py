@@ -245,7 +245,8 @@ def write_parts(folder: Path, parts: Sequence[Part], session: Session,
     the parts again in a new process (where processes cannot be forked); clock gives the time
     (ns since the epoch) each file's Stat is taken at, read before the Stats of the files found
     and again after writing, before those of the files written. So a file written now counts
-    as settled when it was written at least two seconds before the end, and after a long first
+    as settled when it was written at least two seconds before the end and is still as it was
+    just after it was written (else someone changed it since: it is read next time), and after a long first
     build the next one reads only the files of its last two seconds (when the time read before
     any file was written counted, every file written was read again: 0.6 s at the huge size). The whole folder is walked for files to remove
     the first time it is written in this process (record.checked False); after that, only the
@@ -277,12 +278,20 @@ def write_parts(folder: Path, parts: Sequence[Part], session: Session,
     touched = []
     written_now: set[str] = set()  # every file of a part rendered now (written or compared)
     keys = {part.name: part.key for part in todo}
-    for name, records, written in _render_and_write(folder, todo, session, respawn):
-        written_now.update(records)
-        record.files.update(records)
-        keep.update(records)
-        touched += written
-        record.parts[name] = (keys[name], tuple(records))
+    just_after: dict[str, Stat | None] = {}  # each file's Stat just after it was written
+    try:
+        for name, records, written, stats in _render_and_write(folder, todo, session, respawn):
+            written_now.update(records)
+            record.files.update(records)
+            keep.update(records)
+            touched += written
+            just_after.update(stats)
+            record.parts[name] = (keys[name], tuple(records))
+    except BaseException:
+        # what the parts written before the failure wrote is in no record: the next write
+        # walks the whole folder for files to remove, and reads every file it keeps
+        record.checked = False
+        raise
     removed = (_prune(folder, keep) if written_before is None
                else _prune_dropped(folder, written_before - keep))
     for name in set(record.parts) - {part.name for part in parts}:
@@ -291,8 +300,11 @@ def write_parts(folder: Path, parts: Sequence[Part], session: Session,
     ended = clock()  # after every file was written, before any Stat below is taken
     record.stats = _settled({path: found for path in keep - written_now
                              if (found := seen.get(path))}, taken)
+    # a file written now is known to hold what was written only while it is as it was just
+    # after the write: one changed since (by someone else) is read again next time
     record.stats.update(_settled({path: found for path in keep & written_now
-                                  if (found := _stat(folder / path))}, ended))
+                                  if (found := _stat(folder / path))
+                                  and found == just_after.get(path)}, ended))
     record.checked = True
     if touched or removed or read or any(part.key is not None for part in todo):
         session.save("pages", (record.parts, record.files, record.stats), where)
@@ -430,21 +442,23 @@ def _crosses(error: BaseException) -> bool:
 
 
 def _write_share(folder: Path, parts: list[tuple[int, Part]]) -> list[tuple]:
-    """Render and write parts (each with its index), in order; an exception is noted with the
-    index of the part that raised it."""
+    """Render and write parts (each with its index), in order: for each, its name, each file's
+    digest, the files written (not found as they were), and each file's Stat just after it was
+    written or compared. An exception is noted with the index of the part that raised it."""
     results = []
     for index, part in parts:
-        records, written = {}, []
+        records, written, stats = {}, [], {}
         try:
             for relative, content in part.render().items():
                 records[relative], changed = _write_if_changed(folder, relative, content)
+                stats[relative] = _stat(folder / relative)  # as written (see write_parts)
                 if changed:
                     written.append(relative)
         except Exception as error:
             with contextlib.suppress(AttributeError, TypeError):
                 setattr(error, _PART, index)
             raise
-        results.append((part.name, records, written))
+        results.append((part.name, records, written, stats))
     return results
 
 

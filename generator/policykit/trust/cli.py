@@ -176,7 +176,7 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
         print(f"policykit: {shown(args.school)} cannot be resolved (see above): its last "
               "resolved pages are served, with the problems at their top, until the files "
               "are fixed", file=sys.stderr)
-        _unresolved(folder, errors(problems))
+        _unresolved(folder, problems)
     _watch_inputs(root, args.school, memo, folder)
     del memo, resolved  # the watcher's now
     return serve_project(folder, args)
