@@ -246,14 +246,14 @@ def write_parts(folder: Path, parts: Sequence[Part], session: Session,
     (ns since the epoch) each file's Stat is taken at, read before the Stats of the files found
     and again after writing, before those of the files written. So a file written now counts
     as settled when it was written at least two seconds before the end and is still as it was
-    just after it was written (else someone changed it since: it is read next time), and after a long first
-    build the next one reads only the files of its last two seconds (when the time read before
-    any file was written counted, every file written was read again: 0.6 s at the huge size). The whole folder is walked for files to remove
-    the first time it is written in this process (record.checked False); after that, only the
-    files written to it last time and not kept now are removed. So a stray file put in the
-    folder while a server runs stays until the next build, or the server's next start: the
-    walk took 0.27 s of each quick rebuild at the huge size. Returns the paths written or
-    removed."""
+    just after it was written (else someone changed it since: it is read next time), and after
+    a long first build the next one reads only the files of its last two seconds (when the
+    time read before any file was written counted, every file written was read again: 0.6 s
+    at the huge size). The whole folder is walked for files to remove the first time it is
+    written in this process (record.checked False); after that, only the files written to it
+    last time and not kept now are removed. So a stray file put in the folder while a server
+    runs stays until the next build, or the server's next start: the walk took 0.27 s of each
+    quick rebuild at the huge size. Returns the paths written or removed."""
     folder.mkdir(parents=True, exist_ok=True)
     where = folder.resolve()
     if where not in session.pages:  # first in this session: start from what the last run wrote

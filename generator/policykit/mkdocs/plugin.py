@@ -368,20 +368,20 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
             log.info("policykit: MkDocs rebuilds the site (%s)", pages)
             return False
         self.searchable = {}
-        searched_before = dict(incremental.manifest.searchable)
         incremental.unfinished = True  # until the pages are written and the manifest kept
         try:
             render_pages(kept.config, kept.files, kept.nav, kept.env, pages)
         except Exception as error:  # noqa: BLE001 — MkDocs' own rebuild reports it, located
             log.info("policykit: MkDocs rebuilds the site (%s)", error)
             return False
+        # Pagefind reads only the searched pages: when no page rendered now is searched, or
+        # was (a draft edited, say), the index would be the same, and is not made again
+        reindex = any(searched or incremental.manifest.searchable.get(uri)
+                      for uri, searched in self.searchable.items())
         incremental.refresh(kept.config, pages, self.searchable)
         forget_rendering(pages)
         incremental.unfinished = False
-        # Pagefind reads only the searched pages: when no page rendered now is searched, or
-        # was (a draft edited, say), the index would be the same, and is not made again
-        if self.search_failed or any(searched or searched_before.get(uri)
-                                     for uri, searched in self.searchable.items()):
+        if self.search_failed or reindex:
             self.search_failed = False
             self.search.request(Path(kept.config.site_dir), sorted(
                 uri for uri, searched in incremental.manifest.searchable.items() if searched))

@@ -269,8 +269,11 @@ class BytecodeCache(jinja2.BytecodeCache):
     def _path(self, bucket: jinja2.bccache.Bucket) -> Path:
         return self.folder / f"{bucket.key}.jinja"
 
+    def _compiled_key(self, bucket: jinja2.bccache.Bucket) -> tuple[str, str]:
+        return str(self._path(bucket)), bucket.checksum
+
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        known = _COMPILED.get((str(self._path(bucket)), bucket.checksum))
+        known = _COMPILED.get(self._compiled_key(bucket))
         if known is not None:
             bucket.code = known
             return
@@ -281,12 +284,12 @@ class BytecodeCache(jinja2.BytecodeCache):
         except Exception:  # a file checked whole and still not Jinja's: compile again
             bucket.reset()
         if bucket.code is not None:
-            _COMPILED[(str(self._path(bucket)), bucket.checksum)] = bucket.code
+            _COMPILED[self._compiled_key(bucket)] = bucket.code
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         path = self._path(bucket)
         if bucket.code is not None:
-            _COMPILED[(str(path), bucket.checksum)] = bucket.code
+            _COMPILED[self._compiled_key(bucket)] = bucket.code
         error = write_checked(path, bucket.write_bytecode, self.ours)
         if error is not None:
             self.trouble(error, path)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import yaml
 
@@ -306,18 +306,22 @@ def _closed_from_above(lines: list[str], number: int, column: int
     if found is None or found.group(2) not in "'\"" or column != found.start(2) + 1:
         return None
     quote = found.group(2)
+    above = next(_written_above(lines, number), None)
+    start = _VALUE_START.match(lines[above]) if above is not None else None
+    if above is None or start is None or start.group(2) != quote:
+        return None
+    value = lines[above][start.start(2):].rstrip()
+    closed = len(value) > 1 and value.endswith(quote) and (
+        quote == '"' and not value.endswith('\\"') or quote == "'")
+    return None if closed else (above, start.start(2), quote)
+
+
+def _written_above(lines: list[str], number: int) -> Iterator[int]:
+    """The lines above line number (0-based, nearest first) that hold more than a comment."""
     for above in range(number - 1, -1, -1):
         words = lines[above].strip()
-        if not words or words.startswith("#"):
-            continue
-        start = _VALUE_START.match(lines[above])
-        if start is None or start.group(2) != quote:
-            return None
-        value = lines[above][start.start(2):].rstrip()
-        closed = len(value) > 1 and value.endswith(quote) and (
-            quote == '"' and not value.endswith('\\"') or quote == "'")
-        return None if closed else (above, start.start(2), quote)
-    return None
+        if words and not words.startswith("#"):
+            yield above
 
 
 _KEY_AT = re.compile(r"([ ]*)(?:-[ ]+)*([A-Za-z_][\w-]*):(?:[ ]+(\S.*))?$")
@@ -330,10 +334,7 @@ def _over_indented(lines: list[str], number: int, shown_as: str) -> Problem | No
     if found is None:
         return None
     column = found.start(2)
-    for above in range(number - 1, -1, -1):
-        words = lines[above].strip()
-        if not words or words.startswith("#"):
-            continue
+    for above in _written_above(lines, number):
         indent = len(lines[above]) - len(lines[above].lstrip(" "))
         if indent >= column:  # more of the value above, wrapped onto its own line
             continue
