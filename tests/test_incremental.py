@@ -79,6 +79,22 @@ def test_an_edit_rebuilds_few_pages_and_equals_a_full_build(built, tmp_path, cap
     assert differences(built / "site", reference) == []
 
 
+def test_a_build_after_an_edit_reads_the_project_once(built, monkeypatch):
+    """`policykit build` checks the project, then builds from the very inputs it reported on:
+    it does not read the project's files again (a 50-policy project's read is a tenth of the
+    processor time of a one-clause edit's build)."""
+    from policykit.cli.main import main
+    from policykit.engine import session as sessions
+
+    reads: list[Path] = []
+    original = sessions.scan
+    monkeypatch.setattr(sessions, "scan", lambda root: reads.append(root) or original(root))
+    reword(built)
+    assert main(["--project", str(built), "build"]) == 0
+    assert reads == [built.resolve()]
+    assert "can drift" in (built / "site/policies/social-media/2024.1/index.html").read_text()
+
+
 def test_a_failed_incremental_build_leaves_the_previous_site(built, monkeypatch, caplog):
     from policykit.mkdocs import plugin
     from policykit.mkdocs.host import build_site

@@ -72,3 +72,21 @@ def test_a_kept_schools_record_holds_no_model_document(built):
         assert kept is not None, school
         assert kept.resolved.files == {} and kept.resolved.origins == {}
         assert len(pickle.dumps(kept)) < 64_000, school
+
+
+def test_a_model_edit_no_school_departs_from_keeps_the_report(built, tmp_path):
+    """The report shows adoptions and departures: a model clause no school tailors edited (the
+    model text is new, every school's site is built again) leaves what it shows the same, so
+    its page is not rendered again; a tailored clause's model text edited is shown anew."""
+    report = report_stats(built)
+    edit(built / MODEL, "In this document, social media means",
+         "In this edited document, social media means")
+    approve_model(built)
+    build(built, "--strict", report="unchanged, kept as it was")
+    assert report_stats(built) == report
+    assert_same_sites(contents(built), clean_build(built, tmp_path / "first"))
+    edit(built / MODEL, MODEL_PURPOSE, "In this edited, technology rich world our pupils")
+    approve_model(built)
+    build(built, "--strict", report="built")
+    assert "In this edited, technology rich world" in (built / REPORT[0]).read_text("utf-8")
+    assert_same_sites(contents(built), clean_build(built, tmp_path / "second"))

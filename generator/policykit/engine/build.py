@@ -113,9 +113,9 @@ def problems_of(root: Path, session: BuildSession) -> list[Problem]:
     files = session.read_inputs(root)
     key = (build_date(), files.fingerprint())
     saved = session.load("problems")
+    session.inputs = files  # this build goes on from what was just read and reported
     if isinstance(saved, tuple) and len(saved) == 2 and saved[0] == _digest_of(key):
         session.scanned = key
-        session.inputs = files  # this build goes on from what was just read and reported
         return list(saved[1])
     return load_and_check(root, session, files)[1]
 

@@ -76,11 +76,18 @@ def as_html(data: dict, schools: Sequence[Resolved]) -> str:
     return environment.get_template(TEMPLATE).render(report=_page_view(data, schools))
 
 
+def shown_texts(schools: Sequence[Resolved]) -> list[tuple[str, str, str, str]]:
+    """The school's text of each departure as the page renders it (see school_markdown), by
+    school, policy and clause: with report_data, all that as_html shows."""
+    return sorted((r.school.id, d.policy, d.clause, school_markdown(r.school.data, d))
+                  for r in schools for d in r.departures)
+
+
 def _page_view(data: dict, schools: Sequence[Resolved]) -> dict:
     """A copy of data with each departure's texts as HTML beside them (model_html: None for
     an added clause)."""
-    texts = {(r.school.id, d.policy, d.clause): school_markdown(r.school.data, d)
-             for r in schools for d in r.departures}
+    texts = {(school, policy, clause): text for school, policy, clause, text in
+             shown_texts(schools)}
     memos, view = Memos(), copy.deepcopy(data)
     for policy in view["policies"]:
         for row in policy["schools"]:

@@ -93,7 +93,7 @@ class KeptSite:
 
 
 TRUST_RECORD = "trust-site-build"  # KeptSite, in the trust site's project's disk cache
-REPORT_RECORD = "trust-report"  # what the departure report was written from, and its files
+REPORT_RECORD = "trust-report"  # what the departure report was written from and shows, and its files
 
 
 def plan(root: Path, strict: bool | None = None) -> Plan:
@@ -602,26 +602,39 @@ def _our_school_site(work: Path, site: Path) -> bool:
 def write_reports(root: Path, built: Plan) -> bool:
     """The departure report, as a page and as JSON, into site/departures/: beside the trust's
     site, not in it, so that the trust site's next build can tell it is as it left it. Not
-    made again (False) when every school's inputs (and which failed) are those it was last
-    written from and its files are as written then."""
+    made again (False) when its files are as last written and either every school's inputs
+    (and which failed) are those it was written from, or what it shows is the same (a model
+    clause no school departs from was edited, say: the page is not rendered again)."""
     folder = root / SITE_FOLDER / REPORT_SITE
     assert built.trust is not None  # a plan without a trust builds nothing
     names = ("departures.json", "index.html")
     session = _session(root / WORK_FOLDER / f"_{TRUST_SITE}")
     made_from = _report_inputs(built)
-    if made_from is not None and session.load(REPORT_RECORD) == (
-            made_from, [_stat_key_of(folder / name) for name in names]):
+    record = session.load(REPORT_RECORD)
+    left = [_stat_key_of(folder / name) for name in names]
+    if made_from is not None and _recorded(record, made_from=made_from, left=left):
         return False
     schools = list(built.resolved.values())
     data = report.report_data(built.trust, schools, list(built.failed))
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, text in zip(names, (report.as_json(data), report.as_html(data, schools))):
-        path = folder / name
-        if not path.is_file() or path.read_text("utf-8") != text:
-            path.write_text(text, encoding="utf-8")
-    if made_from is not None:
-        session.save(REPORT_RECORD, (made_from, [_stat_key_of(folder / name) for name in names]))
-    return True
+    shown = _digest(json.dumps([data, report.shown_texts(schools)], sort_keys=True).encode())
+    written = _recorded(record, shown=shown, left=left)
+    if not written:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, text in zip(names, (report.as_json(data), report.as_html(data, schools))):
+            path = folder / name
+            if not path.is_file() or path.read_text("utf-8") != text:
+                path.write_text(text, encoding="utf-8")
+        left = [_stat_key_of(folder / name) for name in names]
+    if made_from is not None or not written:
+        session.save(REPORT_RECORD, {"made_from": made_from, "shown": shown, "left": left})
+    return not written
+
+
+def _recorded(record: object, **now: object) -> bool:
+    """Whether the report's record holds each of now's values (a record of another shape,
+    from older code or none, holds none)."""
+    return isinstance(record, dict) and all(
+        value is not None and record.get(name) == value for name, value in now.items())
 
 
 def _report_inputs(built: Plan) -> str | None:
