@@ -88,3 +88,29 @@ def test_a_link_to_a_good_file_is_read(scratch, tmp_path):
     result = run(scratch, "check")
     assert result.returncode == 0, result.stderr
     assert "3 versions" in result.stdout
+
+
+@pytest.mark.parametrize("size, stale", [(3, 0), (100_000, 10), (2_097_152, 2_097_152),
+                                         (2_097_152 + 70_000, 5), (5, 5)])
+def test_a_file_is_read_whole_up_to_one_past_the_cap_whatever_size_it_had(tmp_path, size,
+                                                                          stale):
+    """A file is read by the size it had when checked; one that grew since (stale: that size)
+    is still read to its end, or to one byte past the limit, where it is reported too large."""
+    from policykit.source.inputs import _read_capped
+    from policykit.source.load import MAX_BYTES
+
+    path = tmp_path / "grown.yaml"
+    data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+    path.write_bytes(data)
+    handle = os.open(path, os.O_RDONLY)
+    try:
+        assert _read_capped(handle, stale) == data[:MAX_BYTES + 1]
+    finally:
+        os.close(handle)
+
+
+def test_a_file_past_the_limit_is_reported_with_its_size(scratch):
+    (scratch / VERSIONS / "2025.1.yaml").write_bytes(b"# " + b"x" * 2_097_152 + b"\n")
+    result = run(scratch, "check")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "the file is 2,097,155 bytes; the limit is" in result.stderr, result.stderr
