@@ -1,4 +1,4 @@
-"""Pagefind reads each page without Material's header and navigation (engine/search.py
+"""Pagefind reads each page without Material's header, navigation and footer (engine/search.py
 `searched_part`): the index must be the one Pagefind makes of the whole pages, byte for byte,
 and a page whose header holds anything Pagefind reads must be given whole."""
 
@@ -57,7 +57,19 @@ def test_the_header_and_navigation_are_left_out():
     assert b"many links" not in part
     assert part.startswith(b'<!doctype html><html lang="en"><head><title>T</title></head>'
                            b'<body dir="ltr">' + BODY_MARKED + b"<h1>Title</h1>")
-    assert part.endswith(b"</article></div><footer>f</footer></body></html>")
+    assert part.endswith(b"<p>words</p></article>")  # the footer and scripts too
+
+
+def test_a_page_whose_footer_pagefind_reads_keeps_it():
+    for footer in [b'<span data-pagefind-meta="school">A</span>', b"<h1>Site</h1>",
+                   b'<img src="badge.png" alt="">']:  # an image after the article's title
+        page = PAGE.replace(b"<footer>f</footer>", b"<footer>%s</footer>" % footer) % (
+            b"<nav>links</nav>", b"<h1>T</h1><p>words</p>")
+        part = searched_part(page)
+        assert b"links" not in part and part.endswith(footer + b"</footer></body></html>")
+    # an article holding an article of its own is kept to its last closing tag
+    page = PAGE % (b"", b"<h1>T</h1><article>inner</article><p>after</p>")
+    assert searched_part(page).endswith(b"inner</article><p>after</p></article>")
 
 
 def test_a_page_whose_header_pagefind_reads_is_given_whole():
