@@ -4,6 +4,7 @@ and a page whose header holds anything Pagefind reads must be given whole."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 import subprocess
@@ -90,3 +91,46 @@ def test_a_page_that_is_not_ours_is_given_whole():
                  BODY_MARKED + b"<body>odd</body>", b""]:
         assert searched_part(page) == page
 
+
+
+def test_copies_kept_between_builds_are_written_again_only_where_a_page_changed(
+        example_site, tmp_path):
+    site, kept = tmp_path / "site", tmp_path / "cache/search-pages"
+    shutil.copytree(example_site, site)
+    pages = _searched(site)
+    assert index_site(site, pages, into="first", kept=kept) == len(pages)
+    copies = {p: (kept / "pages" / p).stat() for p in pages}
+    changed, gone = pages[0], pages[1]
+    page = site / changed
+    page.write_bytes(page.read_bytes().replace(b"</article>", b"<p>Zanzibar</p></article>", 1))
+    outside = tmp_path / "outside.html"
+    outside.write_bytes(b"not ours")
+    (kept / "pages" / gone).unlink()
+    (kept / "pages" / gone).symlink_to(outside)  # a link where a copy was: removed, not used
+    (kept / "pages/stray.html").write_bytes(b"<p>left by hand</p>")
+    left = [p for p in pages if p != gone]
+    assert index_site(site, left, into="again", kept=kept) == len(left)
+    assert outside.read_bytes() == b"not ours"
+    now = {p.relative_to(kept / "pages").as_posix() for p in (kept / "pages").rglob("*")
+           if not p.is_dir()}
+    assert now == set(left)
+    for p in left:
+        same = (kept / "pages" / p).stat()
+        assert (same.st_ino, same.st_mtime_ns) != (copies[p].st_ino, copies[p].st_mtime_ns) \
+            if p == changed else (same.st_ino, same.st_mtime_ns) == (copies[p].st_ino,
+                                                                      copies[p].st_mtime_ns), p
+    # the same index as one made from nothing, in a temporary folder
+    assert index_site(site, left, into="fresh") == len(left)
+    assert _files(site / "again") == _files(site / "fresh")
+    assert any(b"Zanzibar" in gzip.decompress(data) for name, data in
+               _files(site / "again").items() if name.startswith("fragment/"))
+
+
+def test_a_cache_that_cannot_hold_the_copies_falls_back_to_a_temporary_folder(
+        example_site, tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(example_site, site)
+    (tmp_path / "cache").write_text("a file where the cache folder would be")
+    pages = _searched(site)
+    assert index_site(site, pages, kept=tmp_path / "cache/search-pages") == len(pages)
+    assert (tmp_path / "cache").read_text() == "a file where the cache folder would be"

@@ -13,6 +13,7 @@ page of a 1,000-policy organisation, its navigation of 1,000 links."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import tempfile
@@ -75,38 +76,97 @@ def _read_by_pagefind(part: bytes, images: bool = True) -> bool:
     return b"data-pagefind" in part or b"<h1" in part or images and b"<img" in part
 
 
-def index_site(site: Path, pages: list[str], into: str = urls.SEARCH) -> int:
+def index_site(site: Path, pages: list[str], into: str = urls.SEARCH,
+               kept: Path | None = None) -> int:
     """Index the given pages of the built site (paths relative to it) into its folder into;
     returns how many pages were indexed. Naming the pages spares Pagefind from reading every
-    other one."""
+    other one. kept: a folder of policykit's own (in the build cache) where the copies
+    Pagefind reads stay from one build to the next, each written again only when its page
+    changed (writing and removing 53 copies took a school's site longer than Pagefind's
+    reading them); without it, or when it cannot be used, a temporary folder."""
     try:
         from pagefind_bin import get_executable
         executable = str(get_executable())
     except (ImportError, FileNotFoundError) as error:
         raise SearchError(f"Pagefind is not installed ({error}); run: pip install "
                           "'pagefind_bin>=1.5,<1.6'") from None
+    if kept is not None:
+        try:
+            _refresh_copies(kept, site, pages)
+        except OSError:
+            pass  # a cache that cannot be written: the copies go to a temporary folder
+        else:
+            return _run(executable, kept, site, pages, into)
+    with tempfile.TemporaryDirectory(prefix="policykit-search-") as folder:
+        _refresh_copies(Path(folder), site, pages)
+        return _run(executable, Path(folder), site, pages, into)
+
+
+COPIES = "pages"  # in the folder Pagefind runs in: what it reads of each page, at its path
+
+
+def _refresh_copies(folder: Path, site: Path, pages: list[str]) -> None:
+    """folder/pages/<page>: what Pagefind reads of each page of site (searched_part). A copy
+    already there is written again only when it differs; anything else there is removed (a
+    link as a link, never followed)."""
+    wanted = {}
+    for page in pages:
+        try:
+            wanted[page] = searched_part((site / page).read_bytes())
+        except FileNotFoundError:  # not written (Pagefind's glob would not match it)
+            continue
+    copies = folder / COPIES
+    if copies.is_symlink() or copies.exists() and not copies.is_dir():
+        copies.unlink()
+    _prune(copies, wanted)
+    for page, data in wanted.items():
+        given = copies / page
+        try:
+            if given.read_bytes() == data:  # a regular file: _prune removed every link
+                continue
+            given.unlink()
+        except FileNotFoundError:
+            given.parent.mkdir(parents=True, exist_ok=True)
+        with open(os.open(given, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644),
+                  "wb") as stream:
+            stream.write(data)
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def _prune(copies: Path, wanted: dict[str, bytes]) -> None:
+    """Remove from copies every file that is not a wanted page's copy, every link, and the
+    folders left empty."""
+    for at, folders, files in os.walk(copies, topdown=False):
+        relative = Path(at).relative_to(copies).as_posix()
+        for name in files:
+            path = os.path.join(at, name)
+            page = name if relative == "." else f"{relative}/{name}"
+            if page not in wanted or os.path.islink(path):
+                os.unlink(path)
+        for name in folders:
+            path = os.path.join(at, name)
+            if os.path.islink(path):
+                os.unlink(path)
+            elif not os.listdir(path):
+                os.rmdir(path)
+
+
+def _run(executable: str, folder: Path, site: Path, pages: list[str], into: str) -> int:
+    """Run Pagefind in folder on the copies of pages there, into site's folder into."""
     glob = "{" + ",".join(re.sub(r"([\\{}\[\]*?,!])", r"\\\1", page)
                           for page in sorted(pages)) + "}"
-    with tempfile.TemporaryDirectory(prefix="policykit-search-") as folder:
-        read = Path(folder) / "pages"  # what Pagefind reads of each page, at the page's path
-        for page in pages:
-            try:
-                data = (site / page).read_bytes()
-            except FileNotFoundError:  # not written (Pagefind's glob would not match it)
-                continue
-            given = read / page
-            given.parent.mkdir(parents=True, exist_ok=True)
-            given.write_bytes(searched_part(data))
-        # A configuration file, not arguments: a trust's list of pages outgrows a command line.
-        (Path(folder) / "pagefind.json").write_text(json.dumps(
-            {"site": str(read), "glob": glob,
-             "exclude_selectors": [EXCLUDED], "output_path": str((site / into).resolve())}),
-            "utf-8")
-        try:
-            run = subprocess.run([executable], cwd=folder, capture_output=True, text=True,
-                                 timeout=TIMEOUT)
-        except subprocess.TimeoutExpired:
-            raise SearchError(f"Pagefind took longer than {TIMEOUT} s to index {site}") from None
+    # A configuration file, not arguments: a trust's list of pages outgrows a command line.
+    (folder / "pagefind.json").write_text(json.dumps(
+        {"site": str(folder / COPIES), "glob": glob,
+         "exclude_selectors": [EXCLUDED], "output_path": str((site / into).resolve())}),
+        "utf-8")
+    try:
+        run = subprocess.run([executable], cwd=folder, capture_output=True, text=True,
+                             timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise SearchError(f"Pagefind took longer than {TIMEOUT} s to index {site}") from None
     if run.returncode != 0:
         raise SearchError(f"Pagefind failed to index {site}:\n{run.stderr or run.stdout}")
     for unused in (site / into).glob("pagefind-*ui.*"):  # ready-made UIs we don't use

@@ -273,8 +273,12 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
             self.search_failed = False
             self.search.request(Path(config.site_dir), searched)
         else:
+            # the copies Pagefind reads are kept in the cache while this build holds the
+            # project's lock (no other build of the project is changing them)
+            kept = (self.session.cache_folder() / "search-pages"
+                    if self.session is not None and self.session.locked else None)
             try:
-                pages = index_site(Path(config.site_dir), searched)
+                pages = index_site(Path(config.site_dir), searched, kept=kept)
             except SearchError as error:
                 raise PluginError(f"policykit: {error}") from None
             log.info("policykit: search index of %d pages written (Pagefind)", pages)
