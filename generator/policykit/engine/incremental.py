@@ -34,7 +34,7 @@ from typing import Any
 from policykit.core import dates, urls
 from policykit.engine.guard import SITE_MARKER
 from policykit.engine.site_folder import old_folder
-from policykit.engine.site_reuse import FOLDER, Stat, link_all, listing, newest_change, recycle, stat_of, under
+from policykit.engine.site_reuse import FOLDER, Stat, link_all, listing, recycle, stat_of, surveyed, under
 from policykit.site.templates import files as template_files
 from policykit.site.templates import folders as template_folders
 from policykit.source.inputs import scan
@@ -272,14 +272,15 @@ class Incremental:
         if self.unfinished:  # serve's last rebuild failed part way: its folder is unknown
             self.previous = None
         self.unfinished = True
+        newest = 0
         if self.previous_site is not None:
-            self.live = listing(self.previous_site)
+            self.live, newest = surveyed(self.previous_site)
         self.plan = plan(self.previous, self.key, self.docs,
                          None if self.previous_site is None else self.live)
         if self.full:
             self.plan = Plan(True, self.full)
         elif (not self.plan.full and self.previous_site is not None
-              and edited_since(self.session, self.previous_site)):  # an edit in place
+              and edited_since(self.session, self.previous_site, newest)):
             self.plan = Plan(True, "the site folder is not as the last build left it")
         unknowable = anything_goes(config)
         if unknowable and not self.plan.full:
@@ -320,8 +321,10 @@ class Incremental:
             self.session.scanned = (dates.today(), scan(self.root).fingerprint())
         source = source_key(self.root, config, self.session, self.session.scanned, self.strict,
                             self.host)
-        return (source == self.previous.source and listing(target) == self.previous.files
-                and not edited_since(self.session, target))
+        if source != self.previous.source:
+            return False
+        files, newest = surveyed(target)
+        return files == self.previous.files and not edited_since(self.session, target, newest)
 
     def _fill(self, staging: Path) -> None:
         """Fill the (empty) staging folder with the previous site's files that this build does
@@ -444,11 +447,12 @@ def save_settled(session, target: Path) -> None:
     session.save(manifest_name(target) + "-settled", time.time_ns())
 
 
-def edited_since(session, target: Path) -> bool:
+def edited_since(session, target: Path, newest: int) -> bool:
     """True when a file of the site at target changed after its build recorded it settled
-    (an edit in place keeping size and modification time, say); False when none was recorded."""
+    (an edit in place keeping size and modification time, say), newest being the site's
+    newest change (site_reuse.surveyed); False when none was recorded."""
     settled = session.load(manifest_name(target) + "-settled")
-    return isinstance(settled, int) and newest_change(target) > settled
+    return isinstance(settled, int) and newest > settled
 
 
 def load_manifest(session, target: Path) -> Manifest | None:

@@ -25,48 +25,38 @@ MARKER = ".gitignore"  # in the old folder (MkDocs never writes a dot file into 
 def listing(site: Path) -> dict[str, Stat]:
     """Every file and folder of site by its relative path (folders end in '/'), with the file's
     Stat; {} when site is no folder."""
+    return surveyed(site)[0]
+
+
+def surveyed(site: Path) -> tuple[dict[str, Stat], int]:
+    """The listing of site, and the latest change time (ns) of any file or folder in it: an
+    edit in place that kept a file's size and modification time (`touch -r`, a restored
+    mtime) still moves this, as a change time cannot be set back. ({}, 0) when site is no
+    folder."""
     found: dict[str, Stat] = {}
+    newest = 0
 
     def walk(folder: str, prefix: str) -> None:
+        nonlocal newest
         with os.scandir(folder) as entries:
             for entry in entries:
                 path = prefix + entry.name
+                stat = entry.stat(follow_symlinks=False)
+                newest = max(newest, stat.st_ctime_ns)
                 if entry.is_dir(follow_symlinks=False):
                     found[path + "/"] = FOLDER
                     walk(entry.path, path + "/")
                 else:
-                    stat = (entry.stat(follow_symlinks=False) if EXACT_ENTRIES
-                            else os.lstat(entry.path))
+                    if not EXACT_ENTRIES:  # elsewhere an entry's stat has no inode or links
+                        stat = os.lstat(entry.path)
                     found[path] = (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_nlink,
                                    stat.st_mode)
 
     try:
         walk(str(site), "")
     except (FileNotFoundError, NotADirectoryError):
-        return {}
-    return found
-
-
-def newest_change(site: Path) -> int:
-    """The latest change time (ns) of any file or folder in site: an edit in place that kept
-    a file's size and modification time (`touch -r`, a restored mtime) still moves this, as a
-    change time cannot be set back. 0 when site is no folder."""
-    newest = 0
-
-    def walk(folder: str) -> None:
-        nonlocal newest
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                stat = entry.stat(follow_symlinks=False)
-                newest = max(newest, stat.st_ctime_ns)
-                if entry.is_dir(follow_symlinks=False):
-                    walk(entry.path)
-
-    try:
-        walk(str(site))
-    except (FileNotFoundError, NotADirectoryError):
-        return 0
-    return newest
+        return {}, 0
+    return found, newest
 
 
 def names(folder: Path) -> set[str]:

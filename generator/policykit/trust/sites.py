@@ -37,7 +37,7 @@ from policykit.trust.adoption import LOCK_SUFFIX, own_policy_hint
 from policykit.trust.values import declared_names
 from policykit.engine import incremental
 from policykit.engine.build import build_date, docs_folder
-from policykit.engine.site_reuse import listing, newest_change
+from policykit.engine.site_reuse import listing, surveyed
 
 log = logging.getLogger("mkdocs.plugins.policykit")
 
@@ -242,7 +242,8 @@ def keep_trust_site(root: Path, inputs: str, problems: list[Problem]) -> None:
 def _as_left(site: Path, listed: dict, settled: int) -> bool:
     """True when site is exactly as listed (every file's size, time, inode and links) and
     nothing in it changed after settled."""
-    return listing(site) == listed and newest_change(site) <= settled
+    files, newest = surveyed(site)
+    return files == listed and newest <= settled
 
 
 @dataclass
