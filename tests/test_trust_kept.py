@@ -72,6 +72,9 @@ def test_a_kept_schools_record_holds_no_model_document(built):
         assert kept is not None, school
         assert kept.resolved.files == {} and kept.resolved.origins == {}
         assert len(pickle.dumps(kept)) < 64_000, school
+        # what a build compares first, without reading the whole record
+        assert BuildSession(built / WORK_FOLDER / school).load(f"{RECORD}-inputs") == \
+            kept.inputs
 
 
 def test_a_model_edit_no_school_departs_from_keeps_the_report(built, tmp_path):

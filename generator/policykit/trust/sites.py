@@ -197,7 +197,10 @@ def kept_build(root: Path, school_id: str, inputs: str) -> Kept | None:
     folder = root / WORK_FOLDER / school_id
     if not folder.is_dir():
         return None
-    kept = _session(folder).load(RECORD)
+    session = _session(folder)
+    if session.load(f"{RECORD}-inputs") != inputs:  # the whole record is not read for that
+        return None
+    kept = session.load(RECORD)
     if not isinstance(kept, Kept) or kept.inputs != inputs:
         return None
     if not _as_left(root / SITE_FOLDER / school_id, kept.site, kept.settled):
@@ -211,8 +214,10 @@ def keep_build(root: Path, resolved: resolving.Resolved, inputs: str,
     folder = root / WORK_FOLDER / resolved.school.id
     settled = time.time_ns()
     site = listing(root / SITE_FOLDER / resolved.school.id)
-    _session(folder).save(RECORD, Kept(inputs, site, settled, _for_report(resolved),
-                                       warnings, tuple(problems)))
+    session = _session(folder)
+    session.save(RECORD, Kept(inputs, site, settled, _for_report(resolved), warnings,
+                              tuple(problems)))
+    session.save(f"{RECORD}-inputs", inputs)
 
 
 def kept_trust_site(root: Path, inputs: str | None) -> tuple[Problem, ...] | None:
