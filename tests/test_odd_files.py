@@ -114,3 +114,13 @@ def test_a_file_past_the_limit_is_reported_with_its_size(scratch):
     result = run(scratch, "check")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "the file is 2,097,155 bytes; the limit is" in result.stderr, result.stderr
+
+
+def test_a_project_is_read_the_same_by_any_path_to_it(scratch, monkeypatch):
+    from policykit.source.inputs import scan
+
+    monkeypatch.chdir(scratch)
+    whole = scan(scratch)
+    assert whole.files and {path.split("/")[0] for path in whole.folders} == {"policy", "quizzes"}
+    assert scan(Path(".")) == whole
+    assert scan(Path("..") / scratch.name) == whole

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 from policykit.engine.build import problems_of
 from policykit.mkdocs import rebuild
@@ -67,7 +68,7 @@ def test_the_first_edit_reads_and_hashes_only_what_changed(scratch, monkeypatch)
     version.write_text(version.read_text("utf-8") + "# edited\n", "utf-8")
     read, hashed = calls(monkeypatch, "read_input"), calls(monkeypatch, "digest")
     again = session.take_inputs()
-    assert read == [version]
+    assert [Path(path) for path in read] == [version]
     assert hashed == [again.files[VERSION]]
     assert again.digests == {path: digest(data) for path, data in again.files.items()}
     assert again.fingerprint() == scan(scratch).fingerprint()

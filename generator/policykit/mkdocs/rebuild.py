@@ -129,7 +129,7 @@ class ServeSession(BuildSession):
         self.settled = began - SETTLED_NS
         return dataclasses.replace(inputs, digests=digests)
 
-    def _read(self, path: Path, relative: str, before: dict, digests: dict[str, str]) -> tuple:
+    def _read(self, path: str, relative: str, before: dict, digests: dict[str, str]) -> tuple:
         """read_input's answer for one file, from the last read when its status is the same;
         its content's digest goes into digests."""
         try:

@@ -91,6 +91,7 @@ def scan(root: Path, read=None) -> Inputs:
         if not (root / top).is_dir():
             continue
         seen: set[tuple[int, int]] = set()
+        skip = len(str(root / top)) - len(top)  # what each folder walked starts with
         for directory, subfolders, names in os.walk(root / top, followlinks=True):
             info = os.stat(directory)
             if (info.st_dev, info.st_ino) in seen:  # a link back up the tree: walk it once
@@ -98,13 +99,13 @@ def scan(root: Path, read=None) -> Inputs:
                 continue
             seen.add((info.st_dev, info.st_ino))
             subfolders[:] = sorted(name for name in subfolders if not ignored(name))
-            base = Path(directory).relative_to(root).as_posix()
+            base = directory[skip:].replace(os.sep, "/")
             folders.add(base)
             for name in sorted(names):
                 if ignored(name):
                     continue
                 relative = f"{base}/{name}"
-                data, problem = read(Path(directory) / name, relative)
+                data, problem = read(os.path.join(directory, name), relative)
                 if problem:
                     broken[relative] = problem
                 elif data is not None:
@@ -112,10 +113,10 @@ def scan(root: Path, read=None) -> Inputs:
     return Inputs(files, frozenset(folders), broken)
 
 
-def read_input(path: Path, relative: str) -> tuple[bytes | None, Problem | None]:
+def read_input(path: str | Path, relative: str) -> tuple[bytes | None, Problem | None]:
     """The bytes of one input file, or None and why it cannot be used; a file that is not
     read at all (not YAML, not a lock) gives None and no problem."""
-    suffix = path.suffix
+    suffix = os.path.splitext(relative)[1]
     if suffix.lower() in (".yaml", ".yml") and suffix not in (".yaml", ".yml"):
         return None, Problem(Source(relative), f"the extension '{suffix}' is not read: policykit "
                              "reads files ending in .yaml (lower case)", "rename the file",
@@ -126,10 +127,10 @@ def read_input(path: Path, relative: str) -> tuple[bytes | None, Problem | None]
     if suffix not in (".yaml", ".yml", ".lock"):
         return None, None
     try:
-        info = path.stat()
+        info = os.stat(path)
     except FileNotFoundError:
         return None, Problem(Source(relative), "a symbolic link to a file that does not exist "
-                             f"({os.readlink(path) if path.is_symlink() else 'missing'})",
+                             f"({os.readlink(path) if os.path.islink(path) else 'missing'})",
                              "remove the link or restore its target", code="file.broken-link")
     except OSError as exc:
         return None, Problem(Source(relative), f"cannot read the file ({exc.strerror})",
