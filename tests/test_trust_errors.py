@@ -85,6 +85,10 @@ def test_bad_school_file_fails_that_school_only(case, built, tmp_path):
                              f"policykit: not built, because of the errors above in its school file or "
                              f"adoptions (its last good site is kept): {school}\n")
     assert result.stdout == BUILT[school]
+    # again: the trust's files now come parsed from the build cache, without their trees (a
+    # place is found in a tree composed again from the text): every place is the same
+    again = policykit(root, "trust", "build")
+    assert (again.returncode, again.stderr) == (1, result.stderr)
     after = {p: p.read_bytes() for p in sorted((root / "site" / school).rglob("*")) if p.is_file()}
     assert after == kept  # the school's last good site is still there, as it was
     for other in others:  # the others were built again, not skipped

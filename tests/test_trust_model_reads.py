@@ -56,3 +56,46 @@ def test_removed_and_broken_files_are_as_a_whole_read_says(tmp_path):
     assert same(again, read_model(root))
     assert again[1] and VERSION not in again[0].documents
     assert not any(p.startswith("quizzes/") for p in memo)
+
+
+def test_a_build_parses_again_only_files_whose_bytes_changed_and_places_are_the_same(
+        tmp_path, monkeypatch):
+    """Builds keep the trust's parsed files in the disk cache without their node trees
+    (source/parsed.py): what they give, and every place a problem is shown at, is what parsing
+    the files gives, and a file is parsed again when its bytes change."""
+    import pickle
+
+    from policykit.source import parsed as parsed_module
+    from policykit.source.parsed import Parsed
+    from policykit.trust.schools import load_trust
+
+    root = copy_trust(tmp_path)
+    first = Parsed()
+    whole = read_model(root, parsed=first)
+    trust = load_trust(root, parsed=first)
+    kept = pickle.loads(pickle.dumps(first.used))  # as the next build reads it back
+    assert kept and all(document is None or document.node is None
+                        for document, _ in kept.values())
+    parses: list[str] = []
+    original = parsed_module.document_from_bytes
+    monkeypatch.setattr(parsed_module, "document_from_bytes",
+                        lambda raw, shown: parses.append(shown) or original(raw, shown))
+    path = root / VERSION
+    path.write_text(path.read_text("utf-8").replace("technology rich", "technology-rich"),
+                    "utf-8")
+    again = Parsed(kept)
+    model = read_model(root, parsed=again)
+    schools = load_trust(root, parsed=again)
+    assert parses == [VERSION]
+    assert same(model, read_model(root))
+    assert "technology-rich" in str(model[0].documents[VERSION].data)
+    assert [s.data for s in schools[1]] == [s.data for s in trust[1]]
+    for path, document in model[0].documents.items():
+        fresh = whole[0].documents[path] if path != VERSION else read_model(root)[0].documents[path]
+        assert document.node is None or path == VERSION
+        for at in [(), ("title",), ("sections", 0, "clauses", 0, "text"), ("id",)]:
+            assert document.at(at) == fresh.at(at), (path, at)
+            assert document.key_at(at) == fresh.key_at(at), (path, at)
+    school = schools[1][0]
+    assert school.key_at("policies") == trust[1][0].key_at("policies")
+    assert set(again.used) != set(kept)  # the edited version's new bytes: saved again

@@ -71,12 +71,24 @@ class Document:
 
     source: Source
     data: Any
-    node: yaml.Node | None = field(default=None, repr=False)
+    # made again from text when left out (see tree); not compared: text is
+    node: yaml.Node | None = field(default=None, repr=False, compare=False)
     text: str | None = field(default=None, repr=False)  # what the node's marks index
+
+    def tree(self) -> yaml.Node | None:
+        """The composed node tree: composed again from text when the document was kept
+        without it (source/parsed.py: unpickling trees took longer than parsing the files)."""
+        if self.node is None and self.text is not None:
+            loader = _Loader(self.text)
+            try:
+                self.node = loader.get_single_node()
+            finally:
+                loader.dispose()
+        return self.node
 
     def at(self, path: Path_ = ()) -> Source:
         """Where the value at path starts, or its nearest known parent."""
-        found = node = self.node
+        found = node = self.tree()
         for step in path:
             node = _child(node, step)
             if node is None:
@@ -87,7 +99,7 @@ class Document:
     def key_at(self, path: Path_) -> Source:
         """Where the key of the value at path is written, or the value itself."""
         path = tuple(path)
-        parent = self.node
+        parent = self.tree()
         for step in path[:-1]:
             parent = _child(parent, step)
         if path and isinstance(parent, yaml.MappingNode):
@@ -101,7 +113,7 @@ class Document:
         """The places of the values under prefix, down to depth, but not under the keys in
         skip: the few places a model object keeps for its messages, instead of the tree."""
         found: dict[Path_, Source] = {}
-        start = self.node
+        start = self.tree()
         for step in prefix:
             start = _child(start, step)
         todo: list[tuple[Path_, Any]] = [((), start)] if start is not None else []

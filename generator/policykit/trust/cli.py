@@ -395,8 +395,9 @@ def _plan(root: Path, strict: bool | None = None, nothing: str = "nothing done",
         print(f"policykit: error: no {TRUST_FILE} in {shown(root, 300)} — a trust project has "
               "trust.yaml and schools/ beside policy/ (see the trust guide)", file=sys.stderr)
         return None
-    built = sites.plan(root, strict)
-    built.problems += _model_locks(root, session or BuildSession(root))
+    session = session or BuildSession(root)
+    built = sites.plan(root, strict, session)
+    built.problems += _model_locks(root, session)
     if errors(built.problems):
         _report(built.problems + [p for found in built.failed.values() for p in found])
         nothing = "nothing built" if strict is not None else nothing

@@ -11,6 +11,7 @@ from pathlib import Path
 from policykit.core.errors import Problem, closest, did_you_mean, shown
 from policykit.source import schema
 from policykit.source.load import Document, read_document
+from policykit.source.parsed import Parsed
 from policykit.trust import values
 from policykit.source import yaml_edit
 
@@ -78,8 +79,8 @@ Read = tuple[tuple[int, ...] | None, Document | None, list[Problem]]
 
 
 def read_model(root: Path, memo: dict[str, Read] | None = None,
-               seen: dict[str, tuple[int, ...] | None] | None = None
-               ) -> tuple[Model, list[Problem]]:
+               seen: dict[str, tuple[int, ...] | None] | None = None,
+               parsed: Parsed | None = None) -> tuple[Model, list[Problem]]:
     """The model's YAML files, each checked against its schema (a file that cannot be read or
     is not valid is a problem, and is not resolved for any school). With memo (path: Read),
     only the files whose size, inode or times changed since it was filled are read again, and
@@ -90,7 +91,7 @@ def read_model(root: Path, memo: dict[str, Read] | None = None,
     for relative, stat in listed:
         known = memo.get(relative)
         if known is None or known[0] != stat:
-            known = memo[relative] = (stat, *_read_one(root, relative))
+            known = memo[relative] = (stat, *_read_one(root, relative, parsed))
         _, document, found = known
         problems += found
         if document is not None and not found and isinstance(document.data, dict):
@@ -100,7 +101,10 @@ def read_model(root: Path, memo: dict[str, Read] | None = None,
     return model, problems
 
 
-def _read_one(root: Path, relative: str) -> tuple[Document | None, list[Problem]]:
+def _read_one(root: Path, relative: str, parsed: Parsed | None = None
+              ) -> tuple[Document | None, list[Problem]]:
+    if parsed is not None:
+        return parsed.read(root / relative, relative, _schema_of(relative) or None)
     document, found = read_document(root / relative, relative)
     if document is not None and not found and _schema_of(relative):
         found = schema.validate(document, _schema_of(relative))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from policykit.source import schema
 from policykit.core.errors import Problem, Source, shown
+from policykit.source.parsed import Parsed
 from policykit.source.load import Document, read_document
 from policykit.trust.adoption import LOCK_SUFFIX
 from policykit.trust.model_files import stat_key
@@ -68,10 +69,11 @@ class School:
 Memo = dict[str, tuple[tuple[int, ...], "Document | None", list[Problem]]]
 
 
-def read_valid(root: Path, relative: str, schema_name: str, memo: Memo | None = None
-               ) -> tuple[Document | None, list[Problem]]:
+def read_valid(root: Path, relative: str, schema_name: str, memo: Memo | None = None,
+               parsed: Parsed | None = None) -> tuple[Document | None, list[Problem]]:
     """One file read and validated against its schema: the document only when valid. With
-    memo, a file whose size, inode and times are as memo knows them is not read again."""
+    memo, a file whose size, inode and times are as memo knows them is not read again; with
+    parsed, one whose bytes were parsed before is not parsed again."""
     path = root / relative
     try:
         now = stat_key(path.stat())
@@ -83,22 +85,25 @@ def read_valid(root: Path, relative: str, schema_name: str, memo: Memo | None = 
     known = memo.get(relative) if memo is not None else None
     if known is not None and known[0] == now:
         return known[1], list(known[2])
-    document, problems = read_document(path, relative)
-    if document is not None and not problems:
-        problems = schema.validate(document, schema_name)
+    if parsed is not None:
+        document, problems = parsed.read(path, relative, schema_name)
+    else:
+        document, problems = read_document(path, relative)
+        if document is not None and not problems:
+            problems = schema.validate(document, schema_name)
     found = (document if not problems else None), list(problems)
     if memo is not None:
         memo[relative] = (now, *found)
     return found
 
 
-def load_trust(root: Path, memo: Memo | None = None
+def load_trust(root: Path, memo: Memo | None = None, parsed: Parsed | None = None
                ) -> tuple[Trust | None, list[School], list[Problem], dict[str, list[Problem]]]:
     """trust.yaml and every school file: the trust, the schools that can be used, the problems
     of the trust itself, and those of each school that cannot (its own file's, or a URN that
     an earlier school file already has). With memo (kept by the caller between calls), only
     the files that changed since are read again."""
-    document, problems = read_valid(root, TRUST_FILE, "trust", memo)
+    document, problems = read_valid(root, TRUST_FILE, "trust", memo, parsed)
     trust = Trust(document) if document else None
     schools: list[School] = []
     failed: dict[str, list[Problem]] = {}
@@ -115,8 +120,9 @@ def load_trust(root: Path, memo: Memo | None = None
             # that school alone fails (named as a terminal may show it)
             failed[shown(school_id)] = [_bad_school_id(relative, school_id)]
             continue
-        document, found = read_valid(root, relative, "school", memo)
-        lock, lock_found = _read_lock(root, f"{SCHOOLS_FOLDER}/{school_id}{LOCK_SUFFIX}", memo)
+        document, found = read_valid(root, relative, "school", memo, parsed)
+        lock, lock_found = _read_lock(root, f"{SCHOOLS_FOLDER}/{school_id}{LOCK_SUFFIX}", memo,
+                                      parsed)
         if document is None or lock_found:
             failed[school_id] = found + lock_found
         else:
@@ -174,12 +180,12 @@ def _lock_without_school(root: Path, path: Path, schools: list[School],
                    severity="warning", code="trust.lock-without-school")
 
 
-def _read_lock(root: Path, relative: str, memo: Memo | None = None
-               ) -> tuple[Document | None, list[Problem]]:
+def _read_lock(root: Path, relative: str, memo: Memo | None = None,
+               parsed: Parsed | None = None) -> tuple[Document | None, list[Problem]]:
     """A school's lock file, validated, or None when the school has adopted nothing yet."""
     if not (root / relative).is_file():
         return None, []
-    return read_valid(root, relative, "school-lock", memo)
+    return read_valid(root, relative, "school-lock", memo, parsed)
 
 
 def _shared_urns(schools: list[School]) -> list[tuple[School, Problem]]:

@@ -27,6 +27,7 @@ from policykit.engine.site_folder import SiteFolderError
 from policykit.engine.guard import SITE_MARKER, site_is_ours
 from policykit.engine.packs import TRUST_WORK_FOLDER
 from policykit.mkdocs.host import MkDocsHost, build_site
+from policykit.source.parsed import Parsed
 from policykit.trust import origins
 from policykit.trust import report, resolve as resolving
 from policykit.trust.model_files import (Model, files_under, read_model, stat_key,
@@ -93,16 +94,20 @@ class KeptSite:
 
 
 TRUST_RECORD = "trust-site-build"  # KeptSite, in the trust site's project's disk cache
+PARSED = "trust-documents"  # the trust's files as parsed (source/parsed.py), in its cache
 REPORT_RECORD = "trust-report"  # what the departure report was written from and shows, and its files
 
 
-def plan(root: Path, strict: bool | None = None) -> Plan:
+def plan(root: Path, strict: bool | None = None, session: BuildSession | None = None) -> Plan:
     """Read the trust, its schools and the model; resolve every school. For a build (strict
     given), a school whose last good build is as it left it and was made from the same inputs
     is kept instead (Plan.kept), and the others are left to be resolved where they are built
-    (Plan.todo: see build_sites)."""
-    trust, schools, problems, failed = load_trust(root)
-    model, found = read_model(root)
+    (Plan.todo: see build_sites). session: the trust's own (its cache keeps the files parsed)."""
+    session = session or _session(root)
+    parsed = Parsed(session.load(PARSED))
+    trust, schools, problems, failed = load_trust(root, parsed=parsed)
+    model, found = read_model(root, parsed=parsed)
+    parsed.keep(functools.partial(session.save, PARSED))
     problems += found
     result = Plan(trust, problems, failed=failed)
     if trust is None:
