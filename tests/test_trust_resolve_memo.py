@@ -19,7 +19,8 @@ from policykit.engine.session import BuildSession
 from policykit.trust import origins, resolve as resolving
 from policykit.trust.model_files import read_model
 from policykit.trust.schools import School, load_trust
-from policykit.trust.sites import RESOLVE_RECORD, WORK_FOLDER, keep_resolve, remembered_resolve
+from policykit.trust.sites import (RESOLVE_RECORD, WORK_FOLDER, Remembered, keep_resolve,
+                                   remembered_resolve, resolve_one)
 from test_trust_scale import assert_same_sites, build, clean_build, contents, unadopted
 from test_trust_serve_incremental import SECOND
 from trust_helpers import copy_trust, edit, policykit
@@ -157,16 +158,25 @@ def test_each_edit_resolves_from_the_memo_on_disk_as_a_fresh_resolve(root):
     assert again(root)[0] == BOTH  # every version's note names the school
 
 
-def test_a_placed_problem_of_a_remembered_policy_is_at_its_line_now(root):
-    """The school's own quiz question: remembered with its quiz, traced into the school file
-    as it is now (its lines moved)."""
+@pytest.mark.parametrize("memo", ["trust build's, on disk", "trust serve's, in memory"])
+def test_a_remembered_school_question_is_traced_to_its_line_now(root, memo):
+    """The school's own quiz question, taken from the memo with its quiz after a comment moved
+    every line of the school file, is traced to where it is now (serve's memo traced it into
+    the school file as it was)."""
+    served = Remembered()
+    if memo != "trust build's, on disk":
+        resolve_one(root, SCHOOL, served)
     text = (root / OWN).read_text("utf-8")
     (root / OWN).write_text("# a comment\n" + text, "utf-8")
-    resolved, _, memo = remembered(root)
-    assert memo.again == []
-    quiz = traced(resolved)[QUIZ]
+    if memo == "trust build's, on disk":
+        resolved, _, made = remembered(root)
+        assert made.again == []
+    else:
+        resolved, _ = resolve_one(root, SCHOOL, served)
+        assert resolved is not None and served.resolving.again == []
     line = text.splitlines().index("        - id: class-blog-post") + 2
-    assert (OWN, line, 11) in quiz
+    assert (OWN, line, 11) in traced(resolved)[QUIZ]
+    assert traced(resolved) == traced(fresh(root)[0])
 
 
 @pytest.mark.parametrize("damage", ["flipped byte", "not a memo", "other code"])

@@ -6,7 +6,8 @@ kept as a Departure, and every resolved file knows where its lines came from (an
 
 Given a Memo of its last call, resolve() makes again only the policies (and quizzes) whose
 inputs changed: trust serve resolves its school again at every saved change, and at the scale
-of a thousand adopted policies resolving them all took seconds."""
+of a thousand adopted policies resolving them all took seconds; trust build keeps each
+school's memo on disk between builds (memo_bytes)."""
 
 from __future__ import annotations
 
