@@ -58,13 +58,18 @@ def fresh(root: Path) -> tuple[resolving.Resolved, list]:
     return resolving.resolve(*read(root))
 
 
+def cache(root: Path) -> BuildSession:
+    """The session of the school's project, whose disk cache holds the memo."""
+    return BuildSession(root / WORK_FOLDER / SCHOOL)
+
+
 def remembered(root: Path) -> tuple[resolving.Resolved, list, resolving.Memo]:
     """Resolve as trust build does: with the memo of its last build read from disk, which is
     kept for the next."""
     trust, school, model = read(root)
-    memo = remembered_resolve(root, trust, school, model)
+    memo = remembered_resolve(cache(root), trust, school, model)
     resolved, problems = resolving.resolve(trust, school, model, memo=memo)
-    keep_resolve(root, school.id, memo)
+    keep_resolve(cache(root), memo)
     return resolved, problems, memo
 
 
@@ -181,7 +186,7 @@ def test_a_remembered_school_question_is_traced_to_its_line_now(root, memo):
 
 @pytest.mark.parametrize("damage", ["flipped byte", "not a memo", "other code"])
 def test_a_memo_that_cannot_be_used_is_a_fresh_resolve(root, damage):
-    session = BuildSession(root / WORK_FOLDER / SCHOOL)
+    session = cache(root)
     path = session.cache_folder() / f"{RESOLVE_RECORD}.pickle"
     if damage == "flipped byte":
         data = bytearray(path.read_bytes())
@@ -201,7 +206,7 @@ def test_a_memo_holds_the_schools_documents_as_references(root):
     """What a remembered policy was made from is read back as the documents read now (no
     copy of the model in the memo file)."""
     trust, school, model = read(root)
-    memo = remembered_resolve(root, trust, school, model)
+    memo = remembered_resolve(cache(root), trust, school, model)
     made = memo.policies["social-media"]
     assert all(document is model.documents[path] for path, document in made.documents)
     assert made.part.school.document is school.document
@@ -217,5 +222,5 @@ def test_trust_build_after_a_model_edit_makes_one_policy_again_and_the_sites_of_
     lock(root, "computer-use", "2024.1")
     build(root, "--strict")
     trust, school, model = read(root)
-    assert remembered_resolve(root, trust, school, model).again == ["computer-use"]
+    assert remembered_resolve(cache(root), trust, school, model).again == ["computer-use"]
     assert_same_sites(contents(root), clean_build(root, tmp_path))

@@ -496,10 +496,10 @@ def _build_planned(root: Path, built: Plan, school_id: str, strict: bool
     warnings = built.school_warnings.get(school_id, ())
     if resolved is None:  # the plan is left as it is: build_sites records the outcome
         assert built.trust is not None and built.model is not None
-        school = built.todo[school_id]
-        memo = remembered_resolve(root, built.trust, school, built.model)
+        school, cache = built.todo[school_id], _session(root / WORK_FOLDER / school_id)
+        memo = remembered_resolve(cache, built.trust, school, built.model)
         resolved, found = resolving.resolve(built.trust, school, built.model, memo=memo)
-        keep_resolve(root, school_id, memo)
+        keep_resolve(cache, memo)
         if errors(found):
             return None, found, []
         warnings = tuple(found)
@@ -510,11 +510,12 @@ def _build_planned(root: Path, built: Plan, school_id: str, strict: bool
 RESOLVE_RECORD = "trust-resolve-memo"  # memo_bytes of the school's last resolve
 
 
-def remembered_resolve(root: Path, trust: Trust, school: School, model: Model
+def remembered_resolve(cache: BuildSession, trust: Trust, school: School, model: Model
                        ) -> resolving.Memo:
     """What the school's last resolve in a build made of each policy and quiz (see memo_bytes),
-    for this one: an empty memo when there is none, from other code, or it cannot be read."""
-    kept = _session(root / WORK_FOLDER / school.id).load(RESOLVE_RECORD)
+    for this one: an empty memo when there is none, from other code, or it cannot be read.
+    cache: the session of the school's project."""
+    kept = cache.load(RESOLVE_RECORD)
     if isinstance(kept, bytes):
         try:
             return memo_from(kept, trust, school, model)
@@ -523,9 +524,9 @@ def remembered_resolve(root: Path, trust: Trust, school: School, model: Model
     return resolving.Memo()
 
 
-def keep_resolve(root: Path, school_id: str, memo: resolving.Memo) -> None:
+def keep_resolve(cache: BuildSession, memo: resolving.Memo) -> None:
     """Keep what the school's resolve just made, for the next build's (remembered_resolve)."""
-    _session(root / WORK_FOLDER / school_id).save(RESOLVE_RECORD, memo_bytes(memo))
+    cache.save(RESOLVE_RECORD, memo_bytes(memo))
 
 
 def _for_report(resolved: resolving.Resolved) -> resolving.Resolved:
