@@ -6,7 +6,8 @@ kept as a Departure, and every resolved file knows where its lines came from (an
 
 Given a Memo of its last call, resolve() makes again only the policies (and quizzes) whose
 inputs changed: trust serve resolves its school again at every saved change, and at the scale
-of a thousand adopted policies resolving them all took seconds."""
+of a thousand adopted policies resolving them all took seconds; trust build keeps each
+school's memo on disk between builds (memo_bytes)."""
 
 from __future__ import annotations
 
@@ -185,9 +186,15 @@ def _adopt_remembered(trust: Trust, school: School, model: Model, policy_id: str
                        *(a.adopted for a in history))
         memo.policies[policy_id] = Made(inputs, documents, {
             name: (given.get(name), name in declared) for name in named}, part,
-            any(where is school.document for origin in part.origins.values()
-                for where, _ in origin.moved.values()))
+            _school_places(part))
     return problems
+
+
+def _school_places(part: Resolved) -> bool:
+    """Whether any of part's origins points into the school file it was made from (a quiz's
+    too: the school's own questions are written there)."""
+    return any(where is part.school.document for origin in part.origins.values()
+               for where, _ in origin.moved.values())
 
 
 def _names(*data: Any) -> set[str]:
@@ -533,7 +540,7 @@ def _quiz(school: School, model: Model, path: str, document, given: dict[str, st
     if memo is not None and made is not None and quick is not None and path not in quick.paths \
             and policy_id not in quick.policies and policy_id not in memo.again \
             and not quick.names & made.values.keys():
-        _merge(resolved, made.part, school_places=False)  # nothing it is made from changed
+        _merge(resolved, made.part, made.school_places)  # nothing it is made from changed
         return
     clauses = resolved.clauses.get(policy_id, set())
     # the school's entry for the policy holds its tailoring and its own questions (teaching)
@@ -542,7 +549,7 @@ def _quiz(school: School, model: Model, path: str, document, given: dict[str, st
     inputs = (policy_id, frozenset(clauses), entry)
     documents = ((path, document), *model.of_policy(policy_id).items())
     if made is not None and made.same(inputs, documents, given, frozenset()):
-        _merge(resolved, made.part, school_places=False)  # a quiz is the model's alone
+        _merge(resolved, made.part, made.school_places)
         return
     origin = Origin(document)
     data = _school_questions(document.data, clauses, model_ids(model, policy_id)[0], origin,
@@ -554,7 +561,7 @@ def _quiz(school: School, model: Model, path: str, document, given: dict[str, st
         memo.quizzes[path] = Made(inputs, documents, {
             name: (given.get(name), False)  # the school's own questions name values too
             for name in _names(document.data, school.data.get("policies", {}).get(policy_id)
-                               or {})}, part)
+                               or {})}, part, _school_places(part))
 
 
 def _school_questions(quiz: dict, school: set[str], model: set[str], origin: Origin,

@@ -30,6 +30,7 @@ from policykit.mkdocs.host import MkDocsHost, build_site
 from policykit.source.parsed import Parsed
 from policykit.trust import origins
 from policykit.trust import report, resolve as resolving
+from policykit.trust.memo_bytes import memo_bytes, memo_from
 from policykit.trust.model_files import (Model, files_under, read_model, stat_key,
                                          under_trust_name, undeclared, unknown_places)
 from policykit.trust.schools import (REPORT_SITE, SCHOOLS_FOLDER, TRUST_FILE, TRUST_SITE, School,
@@ -506,12 +507,37 @@ def _build_planned(root: Path, built: Plan, school_id: str, strict: bool
     warnings = built.school_warnings.get(school_id, ())
     if resolved is None:  # the plan is left as it is: build_sites records the outcome
         assert built.trust is not None and built.model is not None
-        resolved, found = resolving.resolve(built.trust, built.todo[school_id], built.model)
+        school, cache = built.todo[school_id], _session(root / WORK_FOLDER / school_id)
+        memo = remembered_resolve(cache, built.trust, school, built.model)
+        resolved, found = resolving.resolve(built.trust, school, built.model, memo=memo)
+        keep_resolve(cache, memo)
         if errors(found):
             return None, found, []
         warnings = tuple(found)
     problems = build_school(root, resolved, strict, built.inputs.get(school_id), warnings)
     return _for_report(resolved), list(warnings), problems
+
+
+RESOLVE_RECORD = "trust-resolve-memo"  # memo_bytes of the school's last resolve
+
+
+def remembered_resolve(cache: BuildSession, trust: Trust, school: School, model: Model
+                       ) -> resolving.Memo:
+    """What the school's last resolve in a build made of each policy and quiz (see memo_bytes),
+    for this one: an empty memo when there is none, from other code, or it cannot be read.
+    cache: the session of the school's project."""
+    kept = cache.load(RESOLVE_RECORD)
+    if isinstance(kept, bytes):
+        try:
+            return memo_from(kept, trust, school, model)
+        except Exception:  # noqa: BLE001 — from classes that changed, say: resolved afresh
+            pass
+    return resolving.Memo()
+
+
+def keep_resolve(cache: BuildSession, memo: resolving.Memo) -> None:
+    """Keep what the school's resolve just made, for the next build's (remembered_resolve)."""
+    cache.save(RESOLVE_RECORD, memo_bytes(memo))
 
 
 def _for_report(resolved: resolving.Resolved) -> resolving.Resolved:
