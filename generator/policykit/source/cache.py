@@ -45,7 +45,14 @@ SHAPING = ("Markdown", "nh3", "Jinja2", "MarkupSafe", "mkdocs", "mkdocs-material
 def dependency_versions() -> dict[str, str]:
     """The version of Python and of every distribution in SHAPING ('' when not installed),
     as importlib.metadata finds them, read from the names of the `.dist-info` folders on the
-    import path (a listing per folder, not a parse of every distribution's metadata)."""
+    import path (a listing per folder, not a parse of every distribution's metadata); once
+    per process, as the code imported stays what it was (a trust build makes sessions of
+    every school's project, and listing the folders was a third of saving one's record)."""
+    return dict(_dependency_versions())
+
+
+@cache
+def _dependency_versions() -> dict[str, str]:
     wanted = {_normal(name): name for name in SHAPING}
     versions = {"python": platform.python_version(), **{name: "" for name in SHAPING}}
     found: set[str] = set()
