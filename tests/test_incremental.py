@@ -283,3 +283,32 @@ def test_links_between_changed_and_unchanged_pages_are_checked_both_ways(caplog,
     assert state.manifest.ids["b.md"] == ({"kept"} if edited == "b.md" else {"kept", "gone"})
 
 
+
+
+def test_a_reworded_clause_leaves_the_pages_that_list_policies_as_they_were(scratch,
+                                                                           monkeypatch):
+    """The home, policies and reviews pages and the review calendar show each policy's title,
+    versions, states and dates, not its clauses' words: a reworded clause does not make them
+    again (every school of a trust rendered them, and MkDocs and Pagefind read them, after any
+    model edit); a new title does."""
+    from policykit.engine.build import generate
+    from policykit.engine.session import BuildSession
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    session = BuildSession(scratch)
+    generate(scratch, session)
+    listing_pages = {"policies/index.md", "reviews/index.md", "reviews/reviews.ics"}
+    home = (scratch / "docs_generated/index.md").read_text("utf-8")
+    reword(scratch)
+    _, written = generate(scratch, session)
+    assert written and not listing_pages & set(written), written
+    # the home page shows what changed between the last two versions: a count of reworded
+    # clauses, which this one changed
+    assert "index.md" in written
+    assert (scratch / "docs_generated/index.md").read_text("utf-8") != home
+    policy = scratch / "policy/social-media/policy.yaml"
+    policy.write_text(policy.read_text("utf-8").replace("title: Social Media Policy",
+                                                        "title: Social Media and You"), "utf-8")
+    _, written = generate(scratch, session)
+    assert listing_pages <= set(written), written
+    assert "Social Media and You" in (scratch / "docs_generated/policies/index.md").read_text()

@@ -85,18 +85,20 @@ def site_parts(project: Project, templates: list[Path], today: dt.date,
                    for p in project.policies)
     shared = content_key((templates_key, titles, today, pdf, project.organisation,
                           project.linked))
-    organisation = project.known_organisation
-    everything = content_key((templates_key, today, packs, organisation.name, organisation.type,
-                              organisation.register, organisation.register_sources, tuple(
-        (p.id, p.title, p.owner, p.statutory, tuple((v.version, v.digest) for v in p.versions),
-         tuple(q.digest for q in project.quizzes_on(p.id))) for p in project.policies)))
-    parts = [Part("home", everything, lambda: {
-        HOME.path: env.get_template("home.md.j2").render(home_view(project, today, memos)),
-        POLICIES_PAGE.path: env.get_template("policies.md.j2").render(
-            view=policies_view(project, POLICIES_PAGE, today)),
-        REVIEWS_PAGE.path: env.get_template("reviews.md.j2").render(
-            view=reviews_view(project, REVIEWS_PAGE.link, today, packs)),
-        urls.REVIEWS_CALENDAR: reviews_calendar(project, today, packs)})]
+    # The home, policies and reviews pages and the calendar, keyed by what they show (a
+    # clause's new words change none of them; their key held every version's digest, and a
+    # trust's every school rendered them again, and MkDocs and Pagefind read them again).
+    home = home_view(project, today, memos)
+    listed = policies_view(project, POLICIES_PAGE, today)
+    reviews = reviews_view(project, REVIEWS_PAGE.link, today, packs)
+    calendar = reviews_calendar(project, today, packs)
+    parts = [Part("home", content_key((templates_key, today, home, listed, reviews, calendar)),
+                  lambda: {HOME.path: env.get_template("home.md.j2").render(home),
+                           POLICIES_PAGE.path: env.get_template("policies.md.j2").render(
+                               view=listed),
+                           REVIEWS_PAGE.path: env.get_template("reviews.md.j2").render(
+                               view=reviews),
+                           urls.REVIEWS_CALENDAR: calendar})]
     for policy in project.policies:
         parts.append(Part(f"policy:{policy.id}",
                           content_key(_policy_key(project, policy, shared, memos)),
