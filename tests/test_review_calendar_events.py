@@ -63,3 +63,18 @@ def test_an_event_keeps_its_uid_from_build_to_build(scratch):
     assert set(now) == set(later)
     uid = "approval.social-media.2024.1.newbury-school@policykit"
     assert now[uid].decoded("DTSTART") == later[uid].decoded("DTSTART")
+
+
+def test_long_lines_are_folded_at_75_octets_never_inside_a_character():
+    """RFC 5545 3.1: lines longer than 75 octets are folded; unfolding (removing each CRLF and
+    the space after it) gives the line back."""
+    from policykit.site.reviews import _folded
+
+    for line in ["x" * 74, "x" * 75, "x" * 76, "DESCRIPTION:" + "word " * 60,
+                 "SUMMARY:" + "é" * 80, "SUMMARY:" + "ab€" * 40 + "x" * 30, ""]:
+        folded = _folded(line)
+        parts = folded.split("\r\n")
+        assert all(len(part.encode("utf-8")) <= 75 for part in parts), line
+        assert all(part.startswith(" ") for part in parts[1:])
+        assert folded.replace("\r\n ", "") == line
+        assert len(parts) == 1 or len(parts[0].encode("utf-8")) > 72  # filled, not cut early
