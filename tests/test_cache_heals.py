@@ -210,6 +210,8 @@ def test_a_full_disk_skips_the_cache_with_one_warning(tmp_path, cold_site):
             assert tree(root / "site") == cold_site
             assert leftovers(small) == []
             for path in cache_files(small):  # what was written is whole
+                if "search-pages" in path.parts:
+                    continue  # the copies Pagefind reads: compared whole with each page
                 with cache.checked(path) as stream:
                     assert stream is not None, path
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
+import stat
 import subprocess
 import tempfile
 from pathlib import Path
@@ -93,22 +95,27 @@ def index_site(site: Path, pages: list[str], into: str = urls.SEARCH,
     if kept is not None:
         try:
             _refresh_copies(kept, site, pages)
+            _configure(kept, pages, (site / into).resolve())
         except OSError:
             pass  # a cache that cannot be written: the copies go to a temporary folder
         else:
-            return _run(executable, kept, site, pages, into)
+            return _run(executable, kept, site, into)
     with tempfile.TemporaryDirectory(prefix="policykit-search-") as folder:
         _refresh_copies(Path(folder), site, pages)
-        return _run(executable, Path(folder), site, pages, into)
+        _configure(Path(folder), pages, (site / into).resolve())
+        return _run(executable, Path(folder), site, into)
 
 
 COPIES = "pages"  # in the folder Pagefind runs in: what it reads of each page, at its path
+CONFIGURATION = "pagefind.json"  # beside it: a file, not arguments (a trust's list of pages
+# outgrows a command line)
 
 
 def _refresh_copies(folder: Path, site: Path, pages: list[str]) -> None:
     """folder/pages/<page>: what Pagefind reads of each page of site (searched_part). A copy
-    already there is written again only when it differs; anything else there is removed (a
-    link as a link, never followed)."""
+    already there is written again only when it differs; anything else in folder/pages, and
+    anything that stands where a folder belongs, is removed (a link as a link, never
+    followed; nothing but a file of a copy's size is read): the folder is policykit's own."""
     wanted = {}
     for page in pages:
         try:
@@ -116,34 +123,42 @@ def _refresh_copies(folder: Path, site: Path, pages: list[str]) -> None:
         except FileNotFoundError:  # not written (Pagefind's glob would not match it)
             continue
     copies = folder / COPIES
-    if copies.is_symlink() or copies.exists() and not copies.is_dir():
-        copies.unlink()
+    _own_folder(folder)
+    _own_folder(copies)
     _prune(copies, wanted)
     for page, data in wanted.items():
         given = copies / page
         try:
-            if given.read_bytes() == data:  # a regular file: _prune removed every link
+            if given.read_bytes() == data:  # a file of its size: _prune removed all else
                 continue
             given.unlink()
         except FileNotFoundError:
             given.parent.mkdir(parents=True, exist_ok=True)
-        with open(os.open(given, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644),
-                  "wb") as stream:
-            stream.write(data)
+        _write_new(given, data)
 
 
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+def _own_folder(path: Path) -> None:
+    """A folder at path, made; whatever else stands there is removed (a link as a link)."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        path.mkdir(parents=True)
+        return
+    if not stat.S_ISDIR(info.st_mode):
+        os.unlink(path)
+        path.mkdir()
 
 
 def _prune(copies: Path, wanted: dict[str, bytes]) -> None:
-    """Remove from copies every file that is not a wanted page's copy, every link, and the
-    folders left empty."""
+    """Remove from copies all but the wanted pages' copies that are files of their size (a
+    link, a FIFO, a file of another size or name goes), and the folders left empty."""
     for at, folders, files in os.walk(copies, topdown=False):
         relative = Path(at).relative_to(copies).as_posix()
         for name in files:
             path = os.path.join(at, name)
-            page = name if relative == "." else f"{relative}/{name}"
-            if page not in wanted or os.path.islink(path):
+            data = wanted.get(name if relative == "." else f"{relative}/{name}")
+            info = os.lstat(path)
+            if data is None or not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
                 os.unlink(path)
         for name in folders:
             path = os.path.join(at, name)
@@ -153,15 +168,32 @@ def _prune(copies: Path, wanted: dict[str, bytes]) -> None:
                 os.rmdir(path)
 
 
-def _run(executable: str, folder: Path, site: Path, pages: list[str], into: str) -> int:
-    """Run Pagefind in folder on the copies of pages there, into site's folder into."""
+def _write_new(path: Path, data: bytes) -> None:
+    """Write data to a new file at path (never through whatever was there)."""
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644),
+              "wb") as stream:
+        stream.write(data)
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def _configure(folder: Path, pages: list[str], output: Path) -> None:
+    """Pagefind's configuration in folder: the copies, the pages' glob, where to write."""
     glob = "{" + ",".join(re.sub(r"([\\{}\[\]*?,!])", r"\\\1", page)
                           for page in sorted(pages)) + "}"
-    # A configuration file, not arguments: a trust's list of pages outgrows a command line.
-    (folder / "pagefind.json").write_text(json.dumps(
-        {"site": str(folder / COPIES), "glob": glob,
-         "exclude_selectors": [EXCLUDED], "output_path": str((site / into).resolve())}),
-        "utf-8")
+    path = folder / CONFIGURATION
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif os.path.lexists(path):
+        os.unlink(path)
+    _write_new(path, json.dumps({"site": str(folder / COPIES), "glob": glob,
+                                 "exclude_selectors": [EXCLUDED],
+                                 "output_path": str(output)}).encode("utf-8"))
+
+
+def _run(executable: str, folder: Path, site: Path, into: str) -> int:
+    """Run Pagefind in folder (see _configure): how many pages it indexed."""
     try:
         run = subprocess.run([executable], cwd=folder, capture_output=True, text=True,
                              timeout=TIMEOUT)
