@@ -79,38 +79,48 @@ def _templates(root: Path) -> list[tuple[str, str]]:
     return [(name, digest(path.read_bytes())) for name, path in found]
 
 
+def shaping(root: Path, config, host) -> tuple[str, list[tuple[str, str]]]:
+    """The configuration's digest and every template's (see configuration, _templates): what
+    both keys below hold of the files that shape every page."""
+    return configuration(config, host), _templates(root)
+
+
 def build_key(root: Path, config, session, strict: bool, serving: bool, banner: str,
-              host) -> str:
+              host, shaped: tuple[str, list] | None = None) -> str:
     """What every page depends on besides its own Markdown: equal keys, same pages. host: the
-    host adapter, which reads its configuration file and says its build date."""
+    host adapter, which reads its configuration file and says its build date. shaped: shaping()
+    of this config, when known."""
+    configured, templates = shaped or shaping(root, config, host)
     parts = {
         "format": MANIFEST_FORMAT,
         "code": session.cache_key,
-        "mkdocs.yml": configuration(config, host),
+        "mkdocs.yml": configured,
         "nav": config.nav, "site_url": config.site_url, "strict": strict, "serving": serving,
         "docs_dir": config.docs_dir,
         "pdf": session.settings.pdf, "drafts": session.settings.drafts, "date": dates.today().isoformat(),
         "mkdocs date": host.date(),
         "epoch": os.environ.get("SOURCE_DATE_EPOCH", ""), "banner": banner,
         "theme dirs": list(config.theme.dirs),
-        "templates": _templates(root),
+        "templates": templates,
         "plugins": sorted(config.plugins),
     }
     return digest(json.dumps(parts, sort_keys=True, default=str).encode())
 
 
-def source_key(root: Path, config, session, scanned: tuple, strict: bool, host) -> str:
+def source_key(root: Path, config, session, scanned: tuple, strict: bool, host,
+               shaped: tuple[str, list] | None = None) -> str:
     """What a whole build is made from, read without building anything: the input files (as
     scanned), mkdocs.yml and the environment variables it names, the templates, the code and
     library versions, the strictness. Equal keys and an untouched site: nothing to build."""
+    configured, templates = shaped or shaping(root, config, host)
     parts = {
         "format": MANIFEST_FORMAT, "code": session.cache_key,
         "inputs": digest(repr(scanned).encode()), "date": dates.today().isoformat(),
         "mkdocs date": host.date(),
         "epoch": os.environ.get("SOURCE_DATE_EPOCH", ""), "strict": strict,
         "drafts": session.settings.drafts,
-        "mkdocs.yml": configuration(config, host),
-        "templates": _templates(root),
+        "mkdocs.yml": configured,
+        "templates": templates,
     }
     return digest(json.dumps(parts, sort_keys=True, default=str).encode())
 
@@ -261,12 +271,13 @@ class Incremental:
     linked: bool = True  # every reused file is a hard link (none had to be copied)
     full: str = ""  # why this build must be full whatever the plan (e.g. "asked for")
     host: Any = None
+    _shaped: tuple[Any, tuple[str, list]] | None = field(default=None, repr=False)
 
     def start(self, config, files, banner: str) -> Plan:
         """Decide, prepare site_dir (the previous site's files linked, or emptied) and mark
         each file modified or not for MkDocs' dirty build."""
         self.key = build_key(self.root, config, self.session, self.strict, self.serving, banner,
-                             self.host)
+                             self.host, self.shaped(config))
         self.docs = docs_digests(files, config.docs_dir, self._written(config.docs_dir))
         site = Path(config.site_dir)
         if self.unfinished:  # serve's last rebuild failed part way: its folder is unknown
@@ -305,6 +316,13 @@ class Incremental:
                  else f"incremental build of {len(self.plan.changed)} changed page(s)")
         return self.plan
 
+    def shaped(self, config) -> tuple[str, list[tuple[str, str]]]:
+        """shaping() of config, read once for it: the keys of a build are made from the same
+        configuration and templates (each read took a build 5 ms, three times over)."""
+        if self._shaped is None or self._shaped[0] is not config:
+            self._shaped = (config, shaping(self.root, config, self.host))
+        return self._shaped[1]
+
     def _written(self, docs_dir: str) -> dict[str, str]:
         """The digest of each docs file the generator wrote or checked in this session."""
         record = getattr(self.session, "pages", {}).get(Path(docs_dir).resolve())
@@ -320,7 +338,7 @@ class Incremental:
         if self.session.scanned is None:
             self.session.scanned = (dates.today(), scan(self.root).fingerprint())
         source = source_key(self.root, config, self.session, self.session.scanned, self.strict,
-                            self.host)
+                            self.host, self.shaped(config))
         if source != self.previous.source:
             return False
         files, newest = surveyed(target)
@@ -488,6 +506,6 @@ def save_manifest(session, config, target: Path, state: Incremental, staging: Pa
         manifest.files = {**kept, **written}
         manifest.fresh = frozenset(path for path in written if not path.endswith("/"))
     manifest.source = source_key(state.root, config, session, session.scanned, state.strict,
-                                 state.host)
+                                 state.host, state.shaped(config))
     session.save(manifest_name(target), manifest)
     return manifest.old is not None
