@@ -194,12 +194,37 @@ def pytest_configure(config) -> None:
                                        "property tests (the slow tier)")
 
 
+# The files that take longest (measured with --durations), longest first. A file runs whole on
+# one core (--dist loadfile): one of these started last keeps that core busy for minutes while the
+# other has nothing left to do. pytest-xdist would put them last (it orders files by their number
+# of tests, most first, and these have few), so `./dev test` turns its order off for this one.
+LONGEST_FIRST = ("test_incremental_property.py", "test_cache_property.py", "test_bench.py",
+                 "test_trust_adoption_records.py", "test_records_roster.py",
+                 "test_user_files_property.py", "test_product_wheel.py", "test_hostile.py",
+                 "test_quiz_critical_browser.py", "test_product_lint.py")
+
+
+def running_order(items: list) -> list:
+    """items with the LONGEST_FIRST files first, then the others' files by their number of tests,
+    most first (pytest-xdist's own order); each file's tests stay as collected."""
+    per_file: dict[str, int] = {}
+    for item in items:
+        per_file[item.path.name] = per_file.get(item.path.name, 0) + 1
+
+    def rank(item) -> tuple[int, int]:
+        name = item.path.name
+        return ((LONGEST_FIRST.index(name), 0) if name in LONGEST_FIRST
+                else (len(LONGEST_FIRST), -per_file[name]))
+    return sorted(items, key=rank)
+
+
 def pytest_collection_modifyitems(config, items) -> None:
     for item in items:
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
         if item.path.name in SLOW_FILES:
             item.add_marker(pytest.mark.slow)
+    items[:] = running_order(items)
 
 
 def pytest_addoption(parser) -> None:
