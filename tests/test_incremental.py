@@ -312,3 +312,28 @@ def test_a_reworded_clause_leaves_the_pages_that_list_policies_as_they_were(scra
     _, written = generate(scratch, session)
     assert listing_pages <= set(written), written
     assert "Social Media and You" in (scratch / "docs_generated/policies/index.md").read_text()
+
+
+def test_a_first_build_leaves_a_linked_old_folder_that_the_first_edit_brings_up_to_date(
+        built, tmp_path, caplog):
+    """A first build has no site to keep: it leaves a folder of hard links to the site it
+    built (as the next build would have to make), so that the first edit after it only
+    replaces what changed, like any later one."""
+    from policykit.engine.site_folder import old_folder
+    from policykit.mkdocs.host import build_site
+
+    site, old = built / "site", old_folder(built / "site", built)
+    assert old.is_dir() and (old / ".gitignore").is_file()  # marked: git leaves it out
+    page = "policies/social-media/index.html"
+    assert (old / page).stat().st_ino == (site / page).stat().st_ino
+    unchanged = "policies/index.html"
+    reword(built)
+    caplog.clear()
+    build_site(built)
+    decided = decisions(caplog)
+    assert decided and "incremental build of" in decided[0], decided
+    assert not [r for r in caplog.records if "could not be reused" in r.getMessage()]
+    # the site it replaced is the old folder now: both share the page nothing changed
+    assert (old / unchanged).stat().st_ino == (site / unchanged).stat().st_ino
+    reference = build_site(fresh_copy(built, tmp_path / "reference"), incremental_allowed=False)
+    assert differences(site, reference) == []

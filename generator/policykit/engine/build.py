@@ -42,7 +42,8 @@ from policykit.engine.config_guard import config_files, site_dir_setting
 from policykit.engine.guard import DOCS_FOLDER, SiteFolderError, check_docs, check_site, project_inputs
 from policykit.engine.guard import claim_cut_short
 from policykit.engine.guard import shown as shown_path
-from policykit.engine.incremental import Incremental, load_manifest, save_manifest, save_settled
+from policykit.engine.incremental import (Incremental, link_old, load_manifest, save_manifest,
+                                         save_settled)
 from policykit.engine.packs import packs_of
 from policykit.engine.pdf import PdfJob, render_pdfs
 from policykit.engine.search import is_searchable, mark_searchable
@@ -291,6 +292,8 @@ def build_site(root: Path, host: Host, strict: bool = False, pdf: bool = False,
             raise
         swap_in(staging, target, keep_old, root)
         if incremental is not None:
+            if keeps_old(target, root) and not configured.is_symlink():
+                link_old(session, target, root, incremental)
             save_settled(session, target)  # from now on, a change to the site is not ours
     return configured
 

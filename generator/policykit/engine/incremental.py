@@ -34,7 +34,9 @@ from typing import Any
 from policykit.core import dates, urls
 from policykit.engine.guard import SITE_MARKER
 from policykit.engine.site_folder import old_folder
-from policykit.engine.site_reuse import FOLDER, Stat, link_all, listing, recycle, stat_of, surveyed, under
+from policykit.engine import site_reuse
+from policykit.engine.site_reuse import (FOLDER, MARKER, Stat, link_all, listing, mark_old, recycle,
+                                         stat_of, surveyed, under)
 from policykit.site.templates import files as template_files
 from policykit.site.templates import folders as template_folders
 from policykit.source.inputs import scan
@@ -471,6 +473,31 @@ def edited_since(session, target: Path, newest: int) -> bool:
     newest change (site_reuse.surveyed); False when none was recorded."""
     settled = session.load(manifest_name(target) + "-settled")
     return isinstance(settled, int) and newest > settled
+
+
+def link_old(session, target: Path, root: Path, state: Incremental) -> None:
+    """After a build that left no old folder (the first: there was no site before it), make
+    one of hard links to the site just built at target, as the next build would have to (it
+    linked every file of the site into its staging folder, and the first edit after a first
+    build took longer than any later one): the next build brings it up to date instead. The
+    manifest learns that the two share every file; on a file system without hard links, or
+    when the folder's place is taken, nothing is made."""
+    manifest = state.manifest
+    old = old_folder(target, root)
+    if manifest is None or os.path.lexists(old):
+        return
+    try:
+        old.mkdir()
+        mark_old(old)  # from the start: never taken for a site a stopped swap left aside
+        if not link_all(target, old, {MARKER}, ""):
+            raise OSError("a file was copied, not linked")
+        manifest.old = frozenset(site_reuse.names(old) - {MARKER})
+    except OSError:
+        shutil.rmtree(old, ignore_errors=True)
+        return
+    manifest.files = listing(target)  # each file now has a second link
+    manifest.fresh = frozenset()  # and none is the site's alone
+    session.save(manifest_name(target), manifest)
 
 
 def load_manifest(session, target: Path) -> Manifest | None:
