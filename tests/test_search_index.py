@@ -94,7 +94,9 @@ def test_a_page_that_is_not_ours_is_given_whole():
 
 
 def test_copies_kept_between_builds_are_written_again_only_where_a_page_changed(
-        example_site, tmp_path):
+        example_site, tmp_path, monkeypatch):
+    from policykit.engine import search
+
     site, kept = tmp_path / "site", tmp_path / "cache/search-pages"
     shutil.copytree(example_site, site)
     pages = _searched(site)
@@ -109,7 +111,12 @@ def test_copies_kept_between_builds_are_written_again_only_where_a_page_changed(
     (kept / "pages" / gone).symlink_to(outside)  # a link where a copy was: removed, not used
     (kept / "pages/stray.html").write_bytes(b"<p>left by hand</p>")
     left = [p for p in pages if p != gone]
+    read: list[bytes] = []
+    original = search.searched_part
+    monkeypatch.setattr(search, "searched_part", lambda page: read.append(page) or original(page))
     assert index_site(site, left, into="again", kept=kept) == len(left)
+    assert len(read) == 1 and b"Zanzibar" in read[0]  # the others: as they were, not read
+    monkeypatch.undo()
     assert outside.read_bytes() == b"not ours"
     now = {p.relative_to(kept / "pages").as_posix() for p in (kept / "pages").rglob("*")
            if not p.is_dir()}

@@ -109,32 +109,61 @@ def index_site(site: Path, pages: list[str], into: str = urls.SEARCH,
 COPIES = "pages"  # in the folder Pagefind runs in: what it reads of each page, at its path
 CONFIGURATION = "pagefind.json"  # beside it: a file, not arguments (a trust's list of pages
 # outgrows a command line)
+SEEN = "copies.json"  # beside it too: each page and its copy as last written or compared
 
 
 def _refresh_copies(folder: Path, site: Path, pages: list[str]) -> None:
     """folder/pages/<page>: what Pagefind reads of each page of site (searched_part). A copy
-    already there is written again only when it differs; anything else in folder/pages, and
-    anything that stands where a folder belongs, is removed (a link as a link, never
-    followed; nothing but a file of a copy's size is read): the folder is policykit's own."""
-    wanted = {}
-    for page in pages:
-        try:
-            wanted[page] = searched_part((site / page).read_bytes())
-        except FileNotFoundError:  # not written (Pagefind's glob would not match it)
-            continue
+    already there is written again only when it differs, and neither is read when the page's
+    file and the copy are the files they were when last compared (device, inode, size and
+    modification time: a page MkDocs writes again is a new file; a school's 53 pages, of
+    which an edit changes one or two, were all read and compared at every build). Anything
+    else in folder/pages, and anything that stands where a folder belongs, is removed (a link
+    as a link, never followed; nothing but a file of a copy's size is read): the folder is
+    policykit's own."""
     copies = folder / COPIES
     _own_folder(folder)
     _own_folder(copies)
-    _prune(copies, wanted)
-    for page, data in wanted.items():
-        given = copies / page
+    seen = _seen(folder / SEEN)
+    there = _prune(copies, set(pages))
+    now: dict[str, list[list[int]]] = {}
+    for page in pages:
         try:
-            if given.read_bytes() == data:  # a file of its size: _prune removed all else
-                continue
-            given.unlink()
-        except FileNotFoundError:
+            page_file = _file_key(os.stat(site / page))
+        except FileNotFoundError:  # not written (Pagefind's glob would not match it)
+            continue
+        copy_file = there.get(page)
+        if copy_file is not None and seen.get(page) == [page_file, copy_file]:
+            now[page] = [page_file, copy_file]
+            continue
+        data = searched_part((site / page).read_bytes())
+        given = copies / page
+        if copy_file is None:
             given.parent.mkdir(parents=True, exist_ok=True)
-        _write_new(given, data)
+        elif copy_file[2] != len(data) or given.read_bytes() != data:
+            given.unlink()
+            copy_file = None
+        if copy_file is None:
+            _write_new(given, data)
+        now[page] = [page_file, _file_key(os.lstat(given))]
+    _clear(folder / SEEN)
+    _write_new(folder / SEEN, json.dumps(now, sort_keys=True).encode("utf-8"))
+
+
+def _file_key(info: os.stat_result) -> list[int]:
+    return [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns]
+
+
+def _seen(path: Path) -> dict:
+    """The record of the copies (SEEN), or {} when there is none that can be read as one."""
+    try:
+        info = os.lstat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > 16 << 20:
+            return {}
+        value = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def _own_folder(path: Path) -> None:
@@ -149,23 +178,35 @@ def _own_folder(path: Path) -> None:
         path.mkdir()
 
 
-def _prune(copies: Path, wanted: dict[str, bytes]) -> None:
-    """Remove from copies all but the wanted pages' copies that are files of their size (a
-    link, a FIFO, a file of another size or name goes), and the folders left empty."""
+def _prune(copies: Path, pages: set[str]) -> dict[str, list[int]]:
+    """Remove from copies all but the pages' copies that are files (a link, a FIFO, a file of
+    another name goes), and the folders left empty: each copy left, with its _file_key."""
+    left: dict[str, list[int]] = {}
     for at, folders, files in os.walk(copies, topdown=False):
         relative = Path(at).relative_to(copies).as_posix()
         for name in files:
             path = os.path.join(at, name)
-            data = wanted.get(name if relative == "." else f"{relative}/{name}")
+            page = name if relative == "." else f"{relative}/{name}"
             info = os.lstat(path)
-            if data is None or not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
+            if page not in pages or not stat.S_ISREG(info.st_mode):
                 os.unlink(path)
+            else:
+                left[page] = _file_key(info)
         for name in folders:
             path = os.path.join(at, name)
             if os.path.islink(path):
                 os.unlink(path)
             elif not os.listdir(path):
                 os.rmdir(path)
+    return left
+
+
+def _clear(path: Path) -> None:
+    """Remove whatever is at path (a folder with what it holds; a link as a link)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif os.path.lexists(path):
+        os.unlink(path)
 
 
 def _write_new(path: Path, data: bytes) -> None:
@@ -183,10 +224,7 @@ def _configure(folder: Path, pages: list[str], output: Path) -> None:
     glob = "{" + ",".join(re.sub(r"([\\{}\[\]*?,!])", r"\\\1", page)
                           for page in sorted(pages)) + "}"
     path = folder / CONFIGURATION
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path)
-    elif os.path.lexists(path):
-        os.unlink(path)
+    _clear(path)
     _write_new(path, json.dumps({"site": str(folder / COPIES), "glob": glob,
                                  "exclude_selectors": [EXCLUDED],
                                  "output_path": str(output)}).encode("utf-8"))
