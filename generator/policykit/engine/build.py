@@ -292,7 +292,7 @@ def build_site(root: Path, host: Host, strict: bool = False, pdf: bool = False,
             raise
         swap_in(staging, target, keep_old, root)
         if incremental is not None:
-            if keeps_old(target, root) and not configured.is_symlink():
+            if _may_keep_old(configured, target, root):
                 link_old(session, target, root, incremental)
             save_settled(session, target)  # from now on, a change to the site is not ours
     return configured
@@ -361,7 +361,14 @@ def _build_into(root: Path, host: Host, session: BuildSession, config,
     # Kept in the project only (site_folder.old_folder): beside a site in (or linked into) a
     # web root, or a trust's site/<school>/, an old copy would be published.
     return save_manifest(session, config, target, incremental, staging,
-                         keep_old=not configured.is_symlink() and keeps_old(target, root))
+                         keep_old=_may_keep_old(configured, target, root))
+
+
+def _may_keep_old(configured: Path, target: Path, root: Path) -> bool:
+    """Whether the site that target replaces may be kept for the next build: in the project,
+    and not when the configured site folder is a link (into a web root, where it would be
+    published)."""
+    return not configured.is_symlink() and keeps_old(target, root)
 
 
 def _written_in(error: OSError, staging: Path) -> str | None:

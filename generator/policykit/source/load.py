@@ -79,11 +79,7 @@ class Document:
         """The composed node tree: composed again from text when the document was kept
         without it (source/parsed.py: unpickling trees took longer than parsing the files)."""
         if self.node is None and self.text is not None:
-            loader = _Loader(self.text)
-            try:
-                self.node = loader.get_single_node()
-            finally:
-                loader.dispose()
+            self.node = _compose(self.text)
         return self.node
 
     def at(self, path: Path_ = ()) -> Source:
@@ -133,6 +129,15 @@ class Document:
         return Source(self.source.path, mark.line + 1, mark.column + 1)
 
 
+def _compose(text: str) -> yaml.Node | None:
+    """The YAML text's node tree (raises what composing it raises)."""
+    loader = _Loader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
 def _child(node: yaml.Node | None, step) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
@@ -178,11 +183,7 @@ def parse_document(text: str, shown_as: str) -> tuple[Document | None, list[Prob
     """Parse YAML text (already decoded) into a located Document."""
     start = Source(shown_as, 1, 1)
     try:
-        loader = _Loader(text)
-        try:
-            node = loader.get_single_node()
-        finally:
-            loader.dispose()
+        node = _compose(text)
     except yaml.MarkedYAMLError as exc:
         return None, [_syntax_problem(exc, text, shown_as)]
     except yaml.YAMLError as exc:  # ReaderError: a character YAML does not allow

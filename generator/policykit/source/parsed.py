@@ -38,11 +38,9 @@ class Parsed:
         key = (shown_as, digest(raw))
         found = self.saved.get(key) or self.used.get(key)
         if found is None:
-            document, problems = document_from_bytes(raw, shown_as)
-            if document is not None and not problems and schema_name is not None:
-                problems = schema.validate(document, schema_name)
+            document, problems = _checked(document_from_bytes(raw, shown_as), schema_name)
             self.used[key] = (_without_tree(document), tuple(problems))
-            return document, list(problems)
+            return document, problems
         self.used[key] = found
         return (dataclasses.replace(found[0]) if found[0] is not None else None), list(found[1])
 
@@ -50,6 +48,20 @@ class Parsed:
         """Save what this run used, when it is not what was saved (what no longer is, goes)."""
         if self.used.keys() != self.saved.keys():
             save(self.used)
+
+
+def read_checked(path: Path, shown_as: str, schema_name: str | None
+                 ) -> tuple[Document | None, list[Problem]]:
+    """read_document of path, then its schema's problems (none when schema_name is None)."""
+    return _checked(read_document(path, shown_as), schema_name)
+
+
+def _checked(read: tuple[Document | None, list[Problem]], schema_name: str | None
+             ) -> tuple[Document | None, list[Problem]]:
+    document, problems = read
+    if document is not None and not problems and schema_name is not None:
+        problems = schema.validate(document, schema_name)
+    return document, list(problems)
 
 
 def _without_tree(document: Document | None) -> Document | None:

@@ -9,9 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from policykit.core.errors import Problem, closest, did_you_mean, shown
-from policykit.source import schema
-from policykit.source.load import Document, read_document
-from policykit.source.parsed import Parsed
+from policykit.source.load import Document
+from policykit.source.parsed import Parsed, read_checked
 from policykit.trust import values
 from policykit.source import yaml_edit
 
@@ -103,12 +102,8 @@ def read_model(root: Path, memo: dict[str, Read] | None = None,
 
 def _read_one(root: Path, relative: str, parsed: Parsed | None = None
               ) -> tuple[Document | None, list[Problem]]:
-    if parsed is not None:
-        return parsed.read(root / relative, relative, _schema_of(relative) or None)
-    document, found = read_document(root / relative, relative)
-    if document is not None and not found and _schema_of(relative):
-        found = schema.validate(document, _schema_of(relative))
-    return document, found
+    return (parsed.read if parsed else read_checked)(root / relative, relative,
+                                                     _schema_of(relative) or None)
 
 
 def model_files(root: Path, seen: dict[str, tuple[int, ...] | None] | None = None

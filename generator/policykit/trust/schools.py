@@ -7,10 +7,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from policykit.source import schema
 from policykit.core.errors import Problem, Source, shown
-from policykit.source.parsed import Parsed
-from policykit.source.load import Document, read_document
+from policykit.source.parsed import Parsed, read_checked
+from policykit.source.load import Document
 from policykit.trust.adoption import LOCK_SUFFIX
 from policykit.trust.model_files import stat_key
 
@@ -85,12 +84,7 @@ def read_valid(root: Path, relative: str, schema_name: str, memo: Memo | None = 
     known = memo.get(relative) if memo is not None else None
     if known is not None and known[0] == now:
         return known[1], list(known[2])
-    if parsed is not None:
-        document, problems = parsed.read(path, relative, schema_name)
-    else:
-        document, problems = read_document(path, relative)
-        if document is not None and not problems:
-            problems = schema.validate(document, schema_name)
+    document, problems = (parsed.read if parsed else read_checked)(path, relative, schema_name)
     found = (document if not problems else None), list(problems)
     if memo is not None:
         memo[relative] = (now, *found)

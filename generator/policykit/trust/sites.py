@@ -654,17 +654,17 @@ def write_reports(root: Path, built: Plan) -> bool:
     schools = list(built.resolved.values())
     data = report.report_data(built.trust, schools, list(built.failed))
     shown = _digest(json.dumps([data, report.shown_texts(schools)], sort_keys=True).encode())
-    written = _recorded(record, shown=shown, left=left)
-    if not written:
+    unchanged = _recorded(record, shown=shown, left=left)
+    if not unchanged:
         folder.mkdir(parents=True, exist_ok=True)
         for name, text in zip(names, (report.as_json(data), report.as_html(data, schools))):
             path = folder / name
             if not path.is_file() or path.read_text("utf-8") != text:
                 path.write_text(text, encoding="utf-8")
         left = [_stat_key_of(folder / name) for name in names]
-    if made_from is not None or not written:
+    if made_from is not None or not unchanged:
         session.save(REPORT_RECORD, {"made_from": made_from, "shown": shown, "left": left})
-    return not written
+    return not unchanged
 
 
 def _recorded(record: object, **now: object) -> bool:
